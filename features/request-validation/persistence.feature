@@ -1,0 +1,41 @@
+@trace
+Feature: Only what passes every check reaches the store
+  "When all of this passes, the object is put in etcd." A request that is refused, at any
+  phase, leaves nothing behind in the store; a request that is accepted is stored exactly once,
+  with a resourceVersion. A bad request gets a Status that says what is wrong, and the API
+  server goes on serving.
+
+  @API-07
+  Scenario: An accepted request is stored exactly once, with a resourceVersion
+    Given I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: settings
+      data:
+        mode: production
+      """
+    Then the config map "settings" has:
+      | metadata.resourceVersion | <present>  |
+      | data.mode                | production |
+    And the config map "settings" was written to the store exactly once
+
+  @API-07
+  Scenario Outline: A malformed request is refused with a Status, nothing is stored, and the server keeps serving (<case>)
+    When I try to create a config map from the body:
+      """
+      <body>
+      """
+    Then the request is rejected with <code> <reason>
+    And the rejected request wrote nothing to the store
+    And the API server still answers
+
+    Examples:
+      | case                  | body                                                    | code | reason     |
+      | not JSON at all       | this is { not json                                      | 400  | BadRequest |
+      | a number for a name   | {"metadata": {"name": 7}}                               | 400  | BadRequest |
+      | a list for the data   | {"metadata": {"name": "cfg"}, "data": ["a", "b"]}       | 400  | BadRequest |
+      | no name               | {"metadata": {}}                                        | 422  | Invalid    |
+      | a name with capitals  | {"metadata": {"name": "Not_A_Name"}}                    | 422  | Invalid    |
+      | the wrong kind        | {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}} | 400 | BadRequest |

@@ -1,0 +1,62 @@
+// Admission control: the plugins a write passes after authorization and before the store.
+// Mutating plugins run first, in order, and may change the object; then the object is
+// validated; then validating plugins run, in order, and may only accept or reject. Mirrors
+// k8s.io/apiserver/pkg/admission (Attributes, MutationInterface, ValidationInterface) and the
+// ordering of kube-apiserver's AllOrderedPlugins.
+// Simplifies: no webhooks; plugins read cluster state through the AdmissionReader the API
+// server hands them (never the store directly).
+
+import type { KObject } from '../api/meta.js'
+import type { ResourceInfo } from '../api/resources.js'
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT'
+
+export interface AdmissionUser {
+  name: string
+  groups: string[]
+}
+
+export interface AdmissionAttributes {
+  operation: Operation
+  resource: ResourceInfo
+  subresource: string
+  namespace: string
+  name: string
+  /** The incoming object (mutable for mutating plugins). Absent for DELETE. */
+  object?: KObject
+  /** The stored object for UPDATE and DELETE. */
+  oldObject?: KObject
+  user: AdmissionUser
+  dryRun: boolean
+}
+
+/** Read-only access to cluster state, served by the API server's own registry. */
+export interface AdmissionReader {
+  get(group: string, resource: string, namespace: string, name: string): Promise<KObject | undefined>
+  list(group: string, resource: string, namespace: string): Promise<KObject[]>
+}
+
+/**
+ * Contract for both kinds of plugin: reject by throwing an ApiError (the API server returns
+ * its Status as is); return normally to admit. A plugin must be safe to call again for the
+ * same request (the server may retry an update after a conflict).
+ */
+export interface AdmissionPlugin {
+  readonly name: string
+  /** Whether the plugin cares about this request at all. */
+  handles(a: AdmissionAttributes): boolean
+}
+
+export interface MutatingAdmissionPlugin extends AdmissionPlugin {
+  admit(a: AdmissionAttributes, reader: AdmissionReader): Promise<void> | void
+}
+
+export interface ValidatingAdmissionPlugin extends AdmissionPlugin {
+  validate(a: AdmissionAttributes, reader: AdmissionReader): Promise<void> | void
+}
+
+/** The ordered chains the API server runs. */
+export interface AdmissionChain {
+  mutating: MutatingAdmissionPlugin[]
+  validating: ValidatingAdmissionPlugin[]
+}

@@ -1,0 +1,141 @@
+// Field defaulting applied when an object is decoded, before admission, as upstream's
+// SetDefaults_* functions in pkg/apis/<group>/v1/defaults.go (pod restartPolicy Always,
+// terminationGracePeriodSeconds 30, probe periods 10s, Deployment strategy RollingUpdate with
+// 25% / 25%, revisionHistoryLimit 10, progressDeadlineSeconds 600, Service type ClusterIP, ...).
+// Simplifies: only the fields the reference cluster and kubectl's output rely on.
+
+import type { KObject } from '../api/meta.js'
+
+type Json = Record<string, unknown>
+
+function obj(v: unknown): Json | undefined {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
+}
+
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : []
+}
+
+function setDefault(o: Json, key: string, value: unknown): void {
+  if (o[key] === undefined || o[key] === null) o[key] = value
+}
+
+function defaultProbe(p: unknown): void {
+  const probe = obj(p)
+  if (!probe) return
+  setDefault(probe, 'timeoutSeconds', 1)
+  setDefault(probe, 'periodSeconds', 10)
+  setDefault(probe, 'successThreshold', 1)
+  setDefault(probe, 'failureThreshold', 3)
+  const http = obj(probe.httpGet)
+  if (http) {
+    setDefault(http, 'path', '/')
+    setDefault(http, 'scheme', 'HTTP')
+  }
+}
+
+function defaultContainer(c: unknown): void {
+  const container = obj(c)
+  if (!container) return
+  const image = typeof container.image === 'string' ? container.image : ''
+  const tag = image.includes('@') ? 'digest' : (image.split('/').pop() ?? '').split(':')[1]
+  setDefault(container, 'imagePullPolicy', tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent')
+  setDefault(container, 'terminationMessagePath', '/dev/termination-log')
+  setDefault(container, 'terminationMessagePolicy', 'File')
+  for (const port of arr(container.ports)) {
+    const p = obj(port)
+    if (p) setDefault(p, 'protocol', 'TCP')
+  }
+  defaultProbe(container.livenessProbe)
+  defaultProbe(container.readinessProbe)
+  defaultProbe(container.startupProbe)
+  const resources = obj(container.resources)
+  if (resources) {
+    // requests default to limits when only limits are given (upstream SetDefaults_Pod)
+    const limits = obj(resources.limits)
+    if (limits) {
+      const requests = obj(resources.requests) ?? {}
+      for (const [k, v] of Object.entries(limits)) setDefault(requests, k, v)
+      resources.requests = requests
+    }
+  } else {
+    container.resources = {}
+  }
+}
+
+export function defaultPodSpec(s: unknown): void {
+  const spec = obj(s)
+  if (!spec) return
+  setDefault(spec, 'restartPolicy', 'Always')
+  setDefault(spec, 'terminationGracePeriodSeconds', 30)
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst')
+  setDefault(spec, 'schedulerName', 'default-scheduler')
+  setDefault(spec, 'securityContext', {})
+  setDefault(spec, 'enableServiceLinks', true)
+  if (spec.serviceAccount && !spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount
+  for (const c of arr(spec.initContainers)) defaultContainer(c)
+  for (const c of arr(spec.containers)) defaultContainer(c)
+  for (const t of arr(spec.tolerations)) {
+    const tol = obj(t)
+    if (tol && tol.operator === undefined) tol.operator = 'Equal'
+  }
+}
+
+function defaultTemplate(spec: Json): void {
+  const template = obj(spec.template)
+  if (template) defaultPodSpec(template.spec)
+}
+
+/** Applies upstream defaults for the object's kind, in place. */
+export function applyDefaults(kind: string, o: KObject): void {
+  const spec = obj(o.spec)
+  switch (kind) {
+    case 'Pod':
+      defaultPodSpec(spec)
+      break
+    case 'Deployment': {
+      if (!spec) break
+      setDefault(spec, 'replicas', 1)
+      setDefault(spec, 'revisionHistoryLimit', 10)
+      setDefault(spec, 'progressDeadlineSeconds', 600)
+      setDefault(spec, 'strategy', {})
+      const strategy = obj(spec.strategy)!
+      setDefault(strategy, 'type', 'RollingUpdate')
+      if (strategy.type === 'RollingUpdate') {
+        setDefault(strategy, 'rollingUpdate', {})
+        const ru = obj(strategy.rollingUpdate)!
+        setDefault(ru, 'maxUnavailable', '25%')
+        setDefault(ru, 'maxSurge', '25%')
+      }
+      defaultTemplate(spec)
+      break
+    }
+    case 'ReplicaSet':
+      if (!spec) break
+      setDefault(spec, 'replicas', 1)
+      defaultTemplate(spec)
+      break
+    case 'Service': {
+      if (!spec) break
+      setDefault(spec, 'type', 'ClusterIP')
+      setDefault(spec, 'sessionAffinity', 'None')
+      for (const port of arr(spec.ports)) {
+        const p = obj(port)
+        if (!p) continue
+        setDefault(p, 'protocol', 'TCP')
+        setDefault(p, 'targetPort', p.port)
+      }
+      break
+    }
+    case 'Namespace': {
+      o.spec = spec ?? {}
+      setDefault(o.spec as Json, 'finalizers', ['kubernetes'])
+      break
+    }
+    case 'PodDisruptionBudget':
+      break
+    case 'HorizontalPodAutoscaler':
+      if (spec) setDefault(spec, 'minReplicas', 1)
+      break
+  }
+}

@@ -1,0 +1,696 @@
+// The generic REST storage behind every resource: get, list (selectors, paging), create,
+// update (optimistic concurrency on resourceVersion, status vs spec ownership, generation),
+// patch, delete (graceful pod deletion, finalizers, propagation policy) and deletecollection,
+// each write passing mutating admission -> validation -> validating admission -> store, with
+// each phase and the store's acknowledged revision written to the trace.
+// Mirrors k8s.io/apiserver/pkg/registry/generic/registry.Store and the per-kind strategies of
+// pkg/registry/<group>/<kind>/strategy.go. resourceVersion is the store's mod revision.
+// Simplifies: no managedFields, no dry-run persistence differences beyond skipping the write.
+
+import { randomUUID, randomBytes } from 'node:crypto'
+import {
+  ApiError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  expired,
+  internalError,
+  invalid,
+  notFound,
+  serverTimeout,
+  serviceUnavailable,
+  timeout,
+  type FieldError,
+  type GroupResource,
+} from '../api/errors.js'
+import { clone, nowTimestamp, type KList, type KObject, type StoredObject } from '../api/meta.js'
+import { qosClass } from '../api/quantity.js'
+import { apiVersionOf, lookupResource, storageKey, storagePrefix, type ResourceInfo } from '../api/resources.js'
+import { FieldSelector, Selector } from '../api/selectors.js'
+import type { AdmissionAttributes, AdmissionChain, AdmissionReader, Operation } from '../admission/admission.js'
+import { StoreError, type KeyValue, type Store } from '../store/store.js'
+import type { UserInfo } from './auth.js'
+import { applyDefaults } from './defaults.js'
+import type { Trace } from './trace.js'
+import { validateObjectMeta, validateSchema } from './validation.js'
+
+/** Who is asking, for traces and admission. */
+export interface RequestContext {
+  requestId: string
+  user: UserInfo
+  dryRun?: boolean
+}
+
+export interface ListOptions {
+  labelSelector?: Selector
+  fieldSelector?: FieldSelector
+  limit?: number
+  continue?: string
+  resourceVersion?: string
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground'
+  preconditions?: { uid?: string; resourceVersion?: string }
+  orphanDependents?: boolean
+}
+
+/** Extra per-kind semantic validation, plugged in by the request-validation layer. */
+export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject | undefined) => FieldError[]
+
+export interface RegistryOptions {
+  /** Upper bound for one store call; past it the request fails with a Status instead of hanging. */
+  storeTimeoutMs?: number
+  semanticValidators?: SemanticValidator[]
+}
+
+const STATUS_RESET_ON_CREATE = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Service', 'Namespace', 'Pod'])
+const HAS_GENERATION = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Pod'])
+/** Kinds a PUT may create (upstream AllowCreateOnUpdate). */
+const CREATE_ON_UPDATE = new Set(['Endpoints', 'Event', 'Lease'])
+
+function gr(info: ResourceInfo): GroupResource {
+  return { group: info.group, resource: info.resource }
+}
+
+function specOf(o: KObject): string {
+  const { metadata: _m, status: _s, ...rest } = o
+  return JSON.stringify(rest)
+}
+
+export class Registry implements AdmissionReader {
+  private readonly storeTimeoutMs: number
+  private readonly semanticValidators: SemanticValidator[]
+  /** Encoded-with-resourceVersion JSON per stored value, shared by every watcher of an event. */
+  private readonly decoded = new WeakMap<KeyValue, StoredObject>()
+
+  constructor(
+    readonly store: Store,
+    private readonly trace: Trace,
+    private readonly admission: AdmissionChain,
+    opts: RegistryOptions = {},
+  ) {
+    this.storeTimeoutMs = opts.storeTimeoutMs ?? 10_000
+    this.semanticValidators = opts.semanticValidators ?? []
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // encoding
+
+  /** Decodes a stored value; resourceVersion is the key's mod revision (never stored in the value). */
+  decode(kv: KeyValue): StoredObject {
+    let o = this.decoded.get(kv)
+    if (!o) {
+      o = JSON.parse(kv.value) as StoredObject
+      o.metadata.resourceVersion = String(kv.modRevision)
+      Object.freeze(o)
+      this.decoded.set(kv, o)
+    }
+    return o
+  }
+
+  /** A mutable copy of a stored value. */
+  decodeCopy(kv: KeyValue): StoredObject {
+    return clone(this.decode(kv))
+  }
+
+  private encode(o: KObject): string {
+    const copy = { ...o, metadata: { ...o.metadata } }
+    delete copy.metadata.resourceVersion
+    return JSON.stringify(copy)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // store calls with a bounded wait and Status mapping
+
+  async withStore<T>(info: ResourceInfo, operation: string, fn: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreError('Timeout', `store did not answer within ${this.storeTimeoutMs} ms`)), this.storeTimeoutMs)
+    })
+    try {
+      return await Promise.race([fn(), deadline])
+    } catch (e) {
+      if (e instanceof StoreError) {
+        if (e.code === 'Timeout') throw timeout(`Timeout: request did not complete within the allowed duration (the ${operation} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`, 2)
+        if (e.code === 'Unavailable') throw serverTimeout(gr(info), operation)
+      }
+      throw e
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private traceStore(ctx: RequestContext, info: ResourceInfo, op: 'create' | 'update' | 'delete', kv: KeyValue, o: KObject): void {
+    this.trace.record({
+      kind: 'store',
+      requestId: ctx.requestId,
+      user: ctx.user.name,
+      op,
+      key: kv.key,
+      revision: kv.modRevision,
+      resource: info.group ? `${info.resource}.${info.group}` : info.resource,
+      namespace: o.metadata?.namespace,
+      name: o.metadata?.name,
+      outcome: 'ok',
+      message: `store acknowledged ${op} at revision ${kv.modRevision}`,
+    })
+  }
+
+  /** Records that a write was sent to the store (its acknowledgement is traced by traceStore). */
+  private traceStoreSend(ctx: RequestContext, info: ResourceInfo, op: 'create' | 'update' | 'delete', key: string, o: KObject): void {
+    this.trace.record({
+      kind: 'store',
+      requestId: ctx.requestId,
+      user: ctx.user.name,
+      op,
+      key,
+      resource: info.group ? `${info.resource}.${info.group}` : info.resource,
+      namespace: o.metadata?.namespace,
+      name: o.metadata?.name,
+      outcome: 'sent',
+      message: `${op} sent to the store (${this.store.describe()})`,
+    })
+  }
+
+  private phase(ctx: RequestContext, info: ResourceInfo, phase: string, outcome: string, message?: string, attrs?: Record<string, string>): void {
+    this.trace.record({
+      kind: 'phase',
+      requestId: ctx.requestId,
+      user: ctx.user.name,
+      resource: info.group ? `${info.resource}.${info.group}` : info.resource,
+      phase,
+      outcome,
+      message,
+      attrs,
+    })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // AdmissionReader: unauthenticated internal reads for admission plugins
+
+  async get(group: string, resource: string, namespace: string, name: string): Promise<KObject | undefined> {
+    const info = lookupResource(group, resource)
+    if (!info) return undefined
+    const kv = await this.withStore(info, 'get', () => this.store.get(storageKey(info, namespace, name)))
+    return kv ? this.decodeCopy(kv) : undefined
+  }
+
+  async list(group: string, resource: string, namespace: string): Promise<KObject[]> {
+    const info = lookupResource(group, resource)
+    if (!info) return []
+    const r = await this.withStore(info, 'list', () => this.store.range(storagePrefix(info, namespace)))
+    return r.kvs.map((kv) => this.decodeCopy(kv))
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // reads
+
+  async read(info: ResourceInfo, namespace: string, name: string): Promise<StoredObject> {
+    const kv = await this.withStore(info, 'get', () => this.store.get(storageKey(info, namespace, name)))
+    if (!kv) throw notFound(gr(info), name)
+    return this.decode(kv)
+  }
+
+  async readList(info: ResourceInfo, namespace: string, opts: ListOptions): Promise<KList<StoredObject>> {
+    let revision: number | undefined
+    let startAfter: string | undefined
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue)
+      revision = token.rv
+      startAfter = token.start
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const rv = Number(opts.resourceVersion)
+      if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${opts.resourceVersion}`)
+    }
+    const prefix = storagePrefix(info, namespace)
+    const filtered = Boolean(opts.labelSelector && !opts.labelSelector.empty()) || Boolean(opts.fieldSelector && !opts.fieldSelector.empty())
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined
+    const items: StoredObject[] = []
+    let more = false
+    let lastKey: string | undefined = startAfter
+    let atRevision: number | undefined = revision
+    try {
+      // Page through the store until `limit` matching items are found (selectors filter after reading).
+      for (;;) {
+        const r = await this.withStore(info, 'list', () =>
+          this.store.range(prefix, { revision: atRevision, startAfter: lastKey, limit: limit ? (filtered ? Math.max(limit * 2, 100) : limit + 1) : undefined }),
+        )
+        atRevision = r.revision
+        let stoppedEarly = false
+        for (const kv of r.kvs) {
+          const o = this.decode(kv)
+          if (limit && items.length >= limit) {
+            more = true
+            stoppedEarly = true
+            break
+          }
+          lastKey = kv.key
+          if (opts.labelSelector && !opts.labelSelector.matches(o.metadata.labels)) continue
+          if (opts.fieldSelector && !opts.fieldSelector.matches(o)) continue
+          items.push(o)
+        }
+        if (stoppedEarly || !r.more) {
+          more = more || (stoppedEarly && true)
+          break
+        }
+        if (limit && items.length >= limit) {
+          more = true
+          break
+        }
+      }
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'Compacted' && opts.continue) {
+        throw expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+        )
+      }
+      if (e instanceof StoreError && (e.code === 'Compacted' || e.code === 'FutureRevision')) {
+        throw expired(`too old resource version: ${revision} (${e.compactRevision ?? ''})`)
+      }
+      throw e
+    }
+    const list: KList<StoredObject> = {
+      apiVersion: apiVersionOf(info),
+      kind: `${info.kind}List`,
+      metadata: { resourceVersion: String(atRevision ?? (await this.store.currentRevision())) },
+      items,
+    }
+    if (more && lastKey) list.metadata.continue = encodeContinue({ rv: atRevision!, start: lastKey })
+    return list
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // admission + validation
+
+  private async runAdmission(
+    ctx: RequestContext,
+    info: ResourceInfo,
+    operation: Operation,
+    subresource: string,
+    namespace: string,
+    name: string,
+    obj: KObject | undefined,
+    old: KObject | undefined,
+  ): Promise<void> {
+    const attrs: AdmissionAttributes = {
+      operation,
+      resource: info,
+      subresource,
+      namespace,
+      name,
+      object: obj,
+      oldObject: old,
+      user: { name: ctx.user.name, groups: ctx.user.groups },
+      dryRun: Boolean(ctx.dryRun),
+    }
+    const mutating = this.admission.mutating.filter((p) => p.handles(attrs))
+    for (const p of mutating) {
+      try {
+        await p.admit(attrs, this)
+      } catch (e) {
+        this.phase(ctx, info, 'mutating-admission', 'denied', e instanceof Error ? e.message : String(e), { plugin: p.name })
+        throw e
+      }
+    }
+    this.phase(ctx, info, 'mutating-admission', 'ok', undefined, { plugins: mutating.map((p) => p.name).join(',') || '-' })
+
+    if (obj && operation !== 'DELETE') {
+      try {
+        await this.validate(info, subresource, obj, old)
+      } catch (e) {
+        this.phase(ctx, info, 'validation', 'denied', e instanceof Error ? e.message : String(e))
+        throw e
+      }
+      this.phase(ctx, info, 'validation', 'ok')
+    }
+
+    const validating = this.admission.validating.filter((p) => p.handles(attrs))
+    for (const p of validating) {
+      try {
+        await p.validate(attrs, this)
+      } catch (e) {
+        this.phase(ctx, info, 'validating-admission', 'denied', e instanceof Error ? e.message : String(e), { plugin: p.name })
+        throw e
+      }
+    }
+    this.phase(ctx, info, 'validating-admission', 'ok', undefined, { plugins: validating.map((p) => p.name).join(',') || '-' })
+  }
+
+  private async validate(info: ResourceInfo, subresource: string, obj: KObject, old: KObject | undefined): Promise<void> {
+    const name = obj.metadata?.name ?? ''
+    await validateSchema(info.group, info.version, info.kind, obj, name)
+    const errors: FieldError[] = subresource ? [] : validateObjectMeta(info, obj)
+    for (const v of this.semanticValidators) errors.push(...v(info, obj, old))
+    if (errors.length) throw invalid({ group: info.group, kind: info.kind }, name, errors)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // create
+
+  /** Checks type meta and namespace of a body against the request (upstream's decoder and rest.BeforeCreate checks). */
+  checkBody(info: ResourceInfo, namespace: string, body: unknown, expectName?: string): KObject {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw badRequest(`the body of the request is not a ${info.kind} object`)
+    }
+    const o = body as KObject
+    const want = apiVersionOf(info)
+    if (o.apiVersion !== undefined && o.apiVersion !== want) {
+      throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${want})`)
+    }
+    if (o.kind !== undefined && o.kind !== info.kind) {
+      throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${info.kind})`)
+    }
+    if (o.metadata !== undefined && (o.metadata === null || typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
+      throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${Array.isArray(o.metadata) ? 'array' : typeof o.metadata} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`)
+    }
+    o.apiVersion = want
+    o.kind = info.kind
+    o.metadata ??= {}
+    if (info.namespaced) {
+      if (o.metadata.namespace && namespace && o.metadata.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
+      }
+      o.metadata.namespace = namespace || o.metadata.namespace
+    } else if (o.metadata.namespace) {
+      delete o.metadata.namespace
+    }
+    if (expectName !== undefined && o.metadata.name !== undefined && o.metadata.name !== expectName) {
+      throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${expectName})`)
+    }
+    return o
+  }
+
+  async create(ctx: RequestContext, info: ResourceInfo, namespace: string, body: unknown): Promise<StoredObject> {
+    const o = this.checkBody(info, namespace, body)
+    const meta = o.metadata!
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`
+    applyDefaults(info.kind, o)
+    // system fields are the server's, whatever the client sent
+    meta.uid = randomUUID()
+    meta.creationTimestamp = nowTimestamp()
+    delete meta.resourceVersion
+    delete meta.deletionTimestamp
+    delete meta.deletionGracePeriodSeconds
+    if (HAS_GENERATION.has(info.kind)) meta.generation = 1
+    else delete meta.generation
+    this.prepareStatusForCreate(info, o)
+
+    await this.runAdmission(ctx, info, 'CREATE', '', namespace, meta.name ?? '', o, undefined)
+    if (info.kind === 'Pod') (o.status as Record<string, unknown>).qosClass = qosClass((o as { spec?: never }).spec)
+    if (ctx.dryRun) return { ...o, metadata: { ...meta, resourceVersion: '' } } as StoredObject
+    const key = storageKey(info, namespace, meta.name!)
+    this.traceStoreSend(ctx, info, 'create', key, o)
+    try {
+      const kv = await this.withStore(info, 'create', () => this.store.create(key, this.encode(o)))
+      this.traceStore(ctx, info, 'create', kv, o)
+      return this.decode(kv)
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'KeyExists') throw alreadyExists(gr(info), meta.name!)
+      throw this.storeFailure(info, 'create', e)
+    }
+  }
+
+  private prepareStatusForCreate(info: ResourceInfo, o: KObject): void {
+    if (!STATUS_RESET_ON_CREATE.has(info.kind)) return
+    switch (info.kind) {
+      case 'Namespace':
+        o.status = { phase: 'Active' }
+        break
+      case 'Pod':
+        o.status = { phase: 'Pending' }
+        break
+      case 'Service':
+        o.status = { loadBalancer: {} }
+        break
+      default:
+        o.status = {}
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // update and patch
+
+  /**
+   * Read-modify-write with optimistic concurrency (upstream GuaranteedUpdate): `mutate` gets a
+   * copy of the current object and returns the desired one. If the client pinned a
+   * resourceVersion, a mismatch is a 409; otherwise a concurrent write is retried.
+   */
+  async guaranteedUpdate(
+    ctx: RequestContext,
+    info: ResourceInfo,
+    namespace: string,
+    name: string,
+    subresource: string,
+    mutate: (current: StoredObject) => KObject | Promise<KObject>,
+    opts: { allowCreate?: (() => Promise<StoredObject>) | undefined; operation?: Operation } = {},
+  ): Promise<{ obj: StoredObject; created: boolean }> {
+    const key = storageKey(info, namespace, name)
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.withStore(info, 'get', () => this.store.get(key))
+      if (!kv) {
+        if (opts.allowCreate) return { obj: await opts.allowCreate(), created: true }
+        throw notFound(gr(info), name)
+      }
+      const current = this.decode(kv)
+      const desired = await mutate(this.decodeCopy(kv))
+      const pinned = desired.metadata?.resourceVersion
+      if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(gr(info), name)
+      const next = this.prepareForUpdate(info, subresource, desired, current)
+      await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current)
+      if (sameObject(next, current)) return { obj: current, created: false } // no-op: nothing is written
+      if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
+      try {
+        if (this.shouldDeleteOnUpdate(next)) {
+          this.traceStoreSend(ctx, info, 'delete', key, next)
+          const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
+          this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, next)
+          return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } } as StoredObject, created: false }
+        }
+        this.traceStoreSend(ctx, info, 'update', key, next)
+        const written = await this.withStore(info, 'update', () => this.store.update(key, this.encode(next), kv.modRevision))
+        this.traceStore(ctx, info, 'update', written, next)
+        return { obj: this.decode(written), created: false }
+      } catch (e) {
+        if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'NotFound')) {
+          if (pinned) throw conflict(gr(info), name)
+          if (attempt < 20) continue
+          throw conflict(gr(info), name, 'too many concurrent writes; please try again')
+        }
+        throw this.storeFailure(info, 'update', e)
+      }
+    }
+  }
+
+  /** Applies the ownership rules of an update (status vs spec, immutable metadata, generation). */
+  private prepareForUpdate(info: ResourceInfo, subresource: string, desired: KObject, current: StoredObject): KObject {
+    let next: KObject
+    if (subresource === 'status') {
+      next = clone(current) as KObject
+      next.status = desired.status
+    } else if (subresource) {
+      next = desired
+    } else {
+      next = desired
+      applyDefaults(info.kind, next)
+      if (info.statusOwnedBy === 'status') next.status = clone(current.status)
+    }
+    next.apiVersion = current.apiVersion
+    next.kind = current.kind
+    const m = (next.metadata ??= {})
+    const c = current.metadata
+    m.name = c.name
+    if (c.namespace) m.namespace = c.namespace
+    m.uid = c.uid
+    m.creationTimestamp = c.creationTimestamp
+    if (c.deletionTimestamp) m.deletionTimestamp = c.deletionTimestamp
+    else delete m.deletionTimestamp
+    if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds
+    else delete m.deletionGracePeriodSeconds
+    if (HAS_GENERATION.has(info.kind)) {
+      m.generation = (c.generation ?? 1) + (specOf(next) !== specOf(current) ? 1 : 0)
+    }
+    m.resourceVersion = c.resourceVersion
+    if (info.kind === 'Pod' && next.status && typeof next.status === 'object') {
+      ;(next.status as Record<string, unknown>).qosClass = (current.status as Record<string, unknown> | undefined)?.qosClass ?? qosClass((next as { spec?: never }).spec)
+    }
+    return next
+  }
+
+  private shouldDeleteOnUpdate(o: KObject): boolean {
+    if (!o.metadata?.deletionTimestamp) return false
+    if (o.metadata.finalizers?.length) return false
+    const specFinalizers = (o.spec as { finalizers?: string[] } | undefined)?.finalizers
+    if (o.kind === 'Namespace' && specFinalizers?.length) return false
+    // a pod being gracefully deleted is removed by its kubelet's final delete, not by an update
+    return !(o.kind === 'Pod' && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0)
+  }
+
+  async update(ctx: RequestContext, info: ResourceInfo, namespace: string, name: string, subresource: string, body: unknown): Promise<{ obj: StoredObject; created: boolean }> {
+    const desired = this.checkBody(info, namespace, body, name)
+    if (!desired.metadata?.name) desired.metadata!.name = name
+    const allowCreate = !subresource && CREATE_ON_UPDATE.has(info.kind) ? () => this.create(ctx, info, namespace, desired) : undefined
+    return this.guaranteedUpdate(ctx, info, namespace, name, subresource, () => clone(desired), { allowCreate })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // delete
+
+  async delete(ctx: RequestContext, info: ResourceInfo, namespace: string, name: string, options: DeleteOptions): Promise<{ obj: StoredObject; deleted: boolean }> {
+    const key = storageKey(info, namespace, name)
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.withStore(info, 'get', () => this.store.get(key))
+      if (!kv) throw notFound(gr(info), name)
+      const current = this.decode(kv)
+      const pre = options.preconditions
+      if (pre?.uid && pre.uid !== current.metadata.uid) {
+        throw conflict(gr(info), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`)
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(gr(info), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`)
+      }
+      await this.runAdmission(ctx, info, 'DELETE', '', namespace, name, undefined, current)
+
+      const next = this.beginDeletion(info, current, options)
+      if (ctx.dryRun) return { obj: current, deleted: !next }
+      try {
+        if (!next) {
+          this.traceStoreSend(ctx, info, 'delete', key, current)
+          const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
+          this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, current)
+          const gone = clone(current)
+          gone.metadata.resourceVersion = String(rev)
+          return { obj: gone, deleted: true }
+        }
+        if (sameObject(next, current)) return { obj: current, deleted: false }
+        this.traceStoreSend(ctx, info, 'update', key, next)
+        const written = await this.withStore(info, 'update', () => this.store.update(key, this.encode(next), kv.modRevision))
+        this.traceStore(ctx, info, 'update', written, next)
+        return { obj: this.decode(written), deleted: false }
+      } catch (e) {
+        if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'NotFound')) {
+          if (attempt < 20) continue
+          throw conflict(gr(info), name, 'too many concurrent writes; please try again')
+        }
+        throw this.storeFailure(info, 'delete', e)
+      }
+    }
+  }
+
+  /**
+   * Decides how a delete proceeds (upstream BeforeDelete + finalizer handling): undefined means
+   * delete now; an object means "mark for deletion and write this" (graceful pod deletion,
+   * finalizers, foreground/orphan propagation, namespace termination).
+   */
+  private beginDeletion(info: ResourceInfo, current: StoredObject, options: DeleteOptions): KObject | undefined {
+    const meta = current.metadata
+    const next = clone(current) as StoredObject
+    const finalizers = new Set(meta.finalizers ?? [])
+    const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : undefined)
+    if (policy === 'Foreground') finalizers.add('foregroundDeletion')
+    if (policy === 'Orphan') finalizers.add('orphan')
+
+    if (info.kind === 'Namespace') {
+      next.metadata.deletionTimestamp ??= nowTimestamp()
+      next.status = { ...(next.status as object), phase: 'Terminating' }
+      const specFinalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []
+      if (!specFinalizers.length && !finalizers.size) return undefined
+      if (finalizers.size) next.metadata.finalizers = [...finalizers]
+      return next
+    }
+
+    if (info.kind === 'Pod') {
+      const spec = (current as { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number } }).spec
+      const phase = (current as { status?: { phase?: string } }).status?.phase
+      let grace = options.gracePeriodSeconds ?? spec?.terminationGracePeriodSeconds ?? 30
+      if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0
+      if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds !== undefined) grace = Math.min(grace, meta.deletionGracePeriodSeconds)
+      if (grace > 0) {
+        next.metadata.deletionGracePeriodSeconds = grace
+        next.metadata.deletionTimestamp = meta.deletionTimestamp ?? nowTimestamp(() => Date.now() + grace * 1000)
+        if (finalizers.size) next.metadata.finalizers = [...finalizers]
+        return next
+      }
+      if (meta.deletionTimestamp) next.metadata.deletionGracePeriodSeconds = 0
+    }
+
+    if (finalizers.size) {
+      next.metadata.finalizers = [...finalizers]
+      next.metadata.deletionTimestamp ??= nowTimestamp()
+      next.metadata.deletionGracePeriodSeconds ??= 0
+      return next
+    }
+    return undefined
+  }
+
+  private storeFailure(info: ResourceInfo, operation: string, e: unknown): Error {
+    if (e instanceof ApiError) return e
+    if (e instanceof StoreError) {
+      if (e.code === 'Unavailable') return serverTimeout(gr(info), operation)
+      if (e.code === 'Timeout') return timeout(`Timeout: request did not complete within the allowed duration`, 2)
+      return internalError(e)
+    }
+    return internalError(e)
+  }
+
+  /** The store's current revision, for "did anything get written?" checks. */
+  async revision(): Promise<number> {
+    try {
+      return await this.store.currentRevision()
+    } catch (e) {
+      throw e instanceof StoreError ? serviceUnavailable(`storage unavailable: ${e.message}`) : e
+    }
+  }
+}
+
+function sameObject(a: KObject, b: StoredObject): boolean {
+  const strip = (o: KObject): string => {
+    const { metadata, ...rest } = o
+    const { resourceVersion: _rv, managedFields: _mf, ...m } = metadata ?? {}
+    return JSON.stringify(sortKeys({ ...rest, metadata: m }))
+  }
+  return strip(a) === strip(b)
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys)
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(v as object).sort()) {
+      const x = (v as Record<string, unknown>)[k]
+      if (x !== undefined) out[k] = sortKeys(x)
+    }
+    return out
+  }
+  return v
+}
+
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
+
+/** Five characters from upstream's safe alphabet, as generateName uses. */
+export function randomSuffix(n = 5): string {
+  const bytes = randomBytes(n)
+  let s = ''
+  for (const b of bytes) s += SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]
+  return s
+}
+
+interface ContinueToken {
+  rv: number
+  start: string
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url')
+}
+
+function decodeContinue(s: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown }
+    if (typeof t.rv === 'number' && typeof t.start === 'string') return { rv: t.rv, start: t.start }
+  } catch {
+    // fall through
+  }
+  throw badRequest('continue key is not valid: illegal base64 data or not a continue token')
+}

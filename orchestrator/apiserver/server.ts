@@ -1,0 +1,558 @@
+// The reference kube-apiserver: HTTPS only, on a loopback address, client certificates checked
+// against the cluster CA. Every request is traced and walks the upstream pipeline in order:
+// authentication -> authorization -> (for writes) mutating admission -> validation ->
+// validating admission -> store -> response. It is the only component that touches the store.
+// Mirrors k8s.io/apiserver's handler chain (WithAuthentication, WithAuthorization, the REST
+// handlers) and serves discovery, Table printing and watch streams well enough for kubectl.
+// Simplifies: JSON (and YAML on input) only; no aggregation, no API priority and fairness.
+
+import https from 'node:https'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TLSSocket } from 'node:tls'
+import type { AddressInfo } from 'node:net'
+import { randomUUID } from 'node:crypto'
+import { parse as parseYaml } from 'yaml'
+import {
+  ApiError,
+  badRequest,
+  internalError,
+  methodNotSupported,
+  requestEntityTooLarge,
+  unauthorized,
+  unsupportedMediaType,
+} from '../api/errors.js'
+import type { KObject, Status } from '../api/meta.js'
+import { lookupResource, type ResourceInfo } from '../api/resources.js'
+import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js'
+import type { AdmissionChain } from '../admission/admission.js'
+import { NamespaceLifecycle } from '../admission/namespacelifecycle/namespacelifecycle.js'
+import type { Store } from '../store/store.js'
+import { ANONYMOUS, AlwaysAllowAuthorizer, X509Authenticator, type Authenticator, type Authorizer, type UserInfo } from './auth.js'
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
+import { forbiddenMessage } from './forbidden.js'
+import { applyPatch, PATCH_TYPES } from './patch.js'
+import { requestInfo, type RequestInfo } from './requestinfo.js'
+import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
+import { subresourceHandler } from './subresources.js'
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js'
+import { Trace, type TraceOptions } from './trace.js'
+import { serveWatch } from './watch.js'
+
+export interface ApiServerOptions {
+  /** Instance name in traces (`apiserver-0`). */
+  name?: string
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  store: Store
+  caPem: string
+  serving: { certPem: string; keyPem: string }
+  authenticators?: Authenticator[]
+  authorizers?: Authorizer[]
+  admission?: AdmissionChain
+  semanticValidators?: SemanticValidator[]
+  trace?: TraceOptions
+  storeTimeoutMs?: number
+  /** Largest accepted request body; upstream's limit is 3 MiB. */
+  maxBodyBytes?: number
+  /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
+  bookmarkIntervalMs?: number
+}
+
+/** Paths any caller may read without credentials (upstream's system:public-info-viewer). */
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version'])
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
+const SYSTEM_USER: UserInfo = { name: 'system:apiserver', groups: ['system:masters'] }
+
+export class ApiServer {
+  readonly name: string
+  readonly trace: Trace
+  readonly registry: Registry
+  private readonly server: https.Server
+  private readonly authenticators: Authenticator[]
+  private readonly authorizers: Authorizer[]
+  private readonly maxBodyBytes: number
+  private readonly bookmarkIntervalMs: number
+  private readonly openWatches = new Set<ServerResponse>()
+  private readonly sockets = new Set<TLSSocket>()
+  private address?: AddressInfo
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.name = opts.name ?? 'apiserver'
+    this.trace = new Trace(this.name, opts.trace)
+    this.authenticators = opts.authenticators ?? [new X509Authenticator()]
+    this.authorizers = opts.authorizers ?? [new AlwaysAllowAuthorizer()]
+    this.maxBodyBytes = opts.maxBodyBytes ?? 3 * 1024 * 1024
+    this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 10_000
+    const admission = opts.admission ?? { mutating: [], validating: [new NamespaceLifecycle()] }
+    this.registry = new Registry(opts.store, this.trace, admission, {
+      storeTimeoutMs: opts.storeTimeoutMs,
+      semanticValidators: opts.semanticValidators,
+    })
+    this.server = https.createServer(
+      {
+        key: opts.serving.keyPem,
+        cert: opts.serving.certPem,
+        ca: opts.caPem,
+        requestCert: true,
+        // Verified below: no certificate may still authenticate otherwise (401 if nothing does),
+        // but a certificate the cluster CA did not sign is refused at the TLS layer.
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+      },
+      (req, res) => void this.handle(req, res),
+    )
+    this.server.keepAliveTimeout = 60_000
+    this.server.on('secureConnection', (socket: TLSSocket) => {
+      const peer = socket.getPeerCertificate()
+      if (peer && Object.keys(peer).length > 0 && !socket.authorized) {
+        socket.destroy()
+        return
+      }
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+    this.server.on('tlsClientError', () => {
+      /* plain HTTP or a refused handshake: the client sees the connection fail */
+    })
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('API server is not started')
+    return `https://${this.address.address}:${this.address.port}`
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject)
+        resolve()
+      })
+    })
+    this.address = this.server.address() as AddressInfo
+    await this.ensureSystemNamespaces()
+    return this.url
+  }
+
+  /** Stops accepting requests, ends open watches and closes every connection. */
+  async stop(): Promise<void> {
+    for (const res of this.openWatches) res.end()
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.server.closeAllConnections()
+    for (const s of this.sockets) s.destroy()
+    await closed
+  }
+
+  private async ensureSystemNamespaces(): Promise<void> {
+    const info = lookupResource('', 'namespaces')!
+    for (const name of SYSTEM_NAMESPACES) {
+      try {
+        await this.registry.create({ requestId: 'bootstrap', user: SYSTEM_USER }, info, '', { metadata: { name } })
+      } catch (e) {
+        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID()
+    const url = new URL(req.url ?? '/', 'https://apiserver')
+    const method = req.method ?? 'GET'
+    const info = requestInfo(method, url)
+    res.setHeader('Audit-Id', requestId)
+    const resourceName = info.resource ? (info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource) : undefined
+    this.trace.record({
+      kind: 'request',
+      requestId,
+      verb: info.isResourceRequest ? info.verb : method.toLowerCase(),
+      resource: resourceName,
+      subresource: info.subresource || undefined,
+      namespace: info.namespace || undefined,
+      name: info.name || undefined,
+      message: `${method} ${url.pathname}${url.search}`,
+      attrs: req.headers['user-agent'] ? { userAgent: String(req.headers['user-agent']) } : undefined,
+    })
+    let user: UserInfo = ANONYMOUS
+    let streaming = false
+    try {
+      user = await this.authenticate(req, requestId, url.pathname)
+      await this.authorize(user, info, requestId)
+      const ctx: RequestContext = { requestId, user, dryRun: url.searchParams.get('dryRun') === 'All' }
+      streaming = await this.route(req, res, url, info, ctx)
+      if (!streaming) this.traceResponse(requestId, user, res.statusCode)
+    } catch (e) {
+      const err = e instanceof ApiError ? e : internalError(e)
+      if (!(e instanceof ApiError)) console.error(`[${this.name}] internal error on ${method} ${url.pathname}:`, e)
+      if (!res.headersSent) this.sendStatus(res, err)
+      else res.end()
+      this.traceResponse(requestId, user, err.code, err.message)
+    }
+  }
+
+  private traceResponse(requestId: string, user: UserInfo, code: number, message?: string): void {
+    this.trace.record({ kind: 'response', requestId, user: user.name, code, outcome: code < 400 ? 'ok' : 'error', message })
+  }
+
+  private async authenticate(req: IncomingMessage, requestId: string, path: string): Promise<UserInfo> {
+    for (const a of this.authenticators) {
+      let user: UserInfo | undefined
+      try {
+        user = await a.authenticate(req)
+      } catch (e) {
+        this.trace.record({ kind: 'phase', requestId, phase: 'authentication', outcome: 'denied', message: e instanceof Error ? e.message : String(e), attrs: { authenticator: a.name } })
+        throw e instanceof ApiError ? e : unauthorized()
+      }
+      if (user) {
+        this.trace.record({ kind: 'phase', requestId, user: user.name, groups: user.groups, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: a.name } })
+        return user
+      }
+    }
+    if (PUBLIC_PATHS.has(path)) {
+      this.trace.record({ kind: 'phase', requestId, user: ANONYMOUS.name, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: 'anonymous' } })
+      return ANONYMOUS
+    }
+    this.trace.record({ kind: 'phase', requestId, user: ANONYMOUS.name, phase: 'authentication', outcome: 'denied', message: 'no valid credentials' })
+    throw unauthorized()
+  }
+
+  private async authorize(user: UserInfo, info: RequestInfo, requestId: string): Promise<void> {
+    if (user === ANONYMOUS) return // public paths only
+    const attrs = {
+      user,
+      verb: info.verb,
+      isResourceRequest: info.isResourceRequest,
+      path: info.path,
+      apiGroup: info.apiGroup,
+      apiVersion: info.apiVersion,
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+    }
+    const reasons: string[] = []
+    for (const a of this.authorizers) {
+      const { decision, reason } = await a.authorize(attrs)
+      if (reason) reasons.push(reason)
+      if (decision === 'allow') {
+        this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'allowed', attrs: { authorizer: a.name } })
+        return
+      }
+      if (decision === 'deny') break
+    }
+    const err = forbiddenMessage(attrs, reasons)
+    this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'denied', message: err.message })
+    throw err
+  }
+
+  /** Returns true when the response is a stream that outlives this call (watch, logs). */
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, ctx: RequestContext): Promise<boolean> {
+    if (!info.isResourceRequest) {
+      await this.nonResource(req, res, url, info)
+      return false
+    }
+    const resource = lookupResource(info.apiGroup, info.resource)
+    if (!resource || resource.version !== info.apiVersion) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+    if (info.namespace && !resource.namespaced) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+    const ns = resource.namespaced ? info.namespace : ''
+    const q = url.searchParams
+
+    if (info.subresource) {
+      if (!resource.subresources.includes(info.subresource)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+      if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx)
+      const handler = subresourceHandler(resource, info.subresource)
+      if (!handler) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${info.resource}/${info.subresource} is not served by this API server)`)
+      let bodyCache: Promise<unknown> | undefined
+      const answer = await handler({
+        req,
+        res,
+        ctx,
+        registry: this.registry,
+        info: resource,
+        namespace: ns,
+        name: info.name,
+        method: req.method ?? 'GET',
+        query: q,
+        body: () => (bodyCache ??= this.readBody(req, resource, req.method === 'PATCH')),
+      })
+      if (!answer) return true
+      this.sendJson(res, answer.code, answer.body)
+      return false
+    }
+
+    switch (info.verb) {
+      case 'get': {
+        const o = await this.registry.read(resource, ns, info.name)
+        this.sendObjects(req, res, resource, 200, o, q)
+        return false
+      }
+      case 'list': {
+        const list = await this.registry.readList(resource, ns, {
+          labelSelector: parseLabelSelector(q.get('labelSelector')),
+          fieldSelector: parseFieldSelector(q.get('fieldSelector'), resource.kind),
+          limit: q.get('limit') ? Number(q.get('limit')) : undefined,
+          continue: q.get('continue') ?? undefined,
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+        })
+        if (wantsTable(req.headers.accept)) {
+          this.sendJson(res, 200, toTable(resource.kind, list.items, list.metadata.resourceVersion, q.get('includeObject') ?? 'Metadata', list.metadata.continue), TABLE_CONTENT_TYPE)
+        } else this.sendJson(res, 200, list)
+        return false
+      }
+      case 'watch': {
+        let fieldSel = q.get('fieldSelector')
+        if (info.name) fieldSel = [fieldSel, `metadata.name=${info.name}`].filter(Boolean).join(',')
+        const opts = {
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          labelSelector: parseLabelSelector(q.get('labelSelector')),
+          fieldSelector: parseFieldSelector(fieldSel, resource.kind),
+          allowBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
+          timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
+          table: wantsTable(req.headers.accept),
+          includeObject: q.get('includeObject') ?? 'Metadata',
+          bookmarkIntervalMs: this.bookmarkIntervalMs,
+        }
+        this.openWatches.add(res)
+        this.traceResponse(ctx.requestId, ctx.user, 200, 'watch stream opened')
+        serveWatch(res, this.registry, this.trace, ctx, resource, ns, opts, () => this.openWatches.delete(res))
+        return true
+      }
+      case 'create': {
+        if (info.name) throw methodNotSupported({ group: resource.group, resource: resource.resource }, 'create')
+        const body = await this.readBody(req, resource, false)
+        const o = await this.registry.create(ctx, resource, ns, body)
+        this.sendObjects(req, res, resource, 201, o, q)
+        return false
+      }
+      case 'update': {
+        const body = await this.readBody(req, resource, false)
+        const { obj, created } = await this.registry.update(ctx, resource, ns, info.name, '', body)
+        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q)
+        return false
+      }
+      case 'patch': {
+        const patch = await this.readBody(req, resource, true)
+        const contentType = String(req.headers['content-type'] ?? '')
+        // server-side apply creates what does not exist yet
+        const allowCreate = contentType.startsWith('application/apply-patch+yaml')
+          ? () => {
+              const body = this.registry.checkBody(resource, ns, structuredClone(patch), info.name)
+              body.metadata!.name ??= info.name
+              return this.registry.create(ctx, resource, ns, body)
+            }
+          : undefined
+        const { obj, created } = await this.registry.guaranteedUpdate(
+          ctx,
+          resource,
+          ns,
+          info.name,
+          '',
+          (current) => {
+            const patched = applyPatch(contentType, current, patch) as KObject
+            return this.registry.checkBody(resource, ns, patched, info.name)
+          },
+          { allowCreate },
+        )
+        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q)
+        return false
+      }
+      case 'delete': {
+        const options = await this.deleteOptions(req, q)
+        const { obj } = await this.registry.delete(ctx, resource, ns, info.name, options)
+        this.sendObjects(req, res, resource, 200, obj, q)
+        return false
+      }
+      case 'deletecollection': {
+        const options = await this.deleteOptions(req, q)
+        const list = await this.registry.readList(resource, ns, {
+          labelSelector: parseLabelSelector(q.get('labelSelector')),
+          fieldSelector: parseFieldSelector(q.get('fieldSelector'), resource.kind),
+        })
+        const deleted: KObject[] = []
+        for (const item of list.items) {
+          try {
+            deleted.push((await this.registry.delete(ctx, resource, item.metadata.namespace ?? '', item.metadata.name, options)).obj)
+          } catch (e) {
+            if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e
+          }
+        }
+        this.sendJson(res, 200, { ...list, items: deleted })
+        return false
+      }
+      default:
+        throw methodNotSupported({ group: resource.group, resource: resource.resource }, info.verb)
+    }
+  }
+
+  private async statusSubresource(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, ns: string, info: RequestInfo, ctx: RequestContext): Promise<boolean> {
+    const q = new URL(req.url ?? '/', 'https://apiserver').searchParams
+    switch (req.method) {
+      case 'GET':
+        this.sendObjects(req, res, resource, 200, await this.registry.read(resource, ns, info.name), q)
+        return false
+      case 'PUT': {
+        const body = await this.readBody(req, resource, false)
+        const { obj } = await this.registry.update(ctx, resource, ns, info.name, 'status', body)
+        this.sendJson(res, 200, obj)
+        return false
+      }
+      case 'PATCH': {
+        const patch = await this.readBody(req, resource, true)
+        const contentType = String(req.headers['content-type'] ?? '')
+        const { obj } = await this.registry.guaranteedUpdate(ctx, resource, ns, info.name, 'status', (current) => applyPatch(contentType, current, patch) as KObject)
+        this.sendJson(res, 200, obj)
+        return false
+      }
+      default:
+        throw methodNotSupported({ group: resource.group, resource: `${resource.resource}/status` }, req.method ?? '')
+    }
+  }
+
+  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> {
+    const p = url.pathname.replace(/\/+$/, '') || '/'
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotSupported({ group: '', resource: p }, req.method ?? '')
+    if (p === '/healthz' || p === '/livez') return this.sendText(res, 200, 'ok')
+    if (p === '/readyz') {
+      try {
+        await this.registry.withStore(lookupResource('', 'namespaces')!, 'get', () => this.opts.store.currentRevision())
+        return this.sendText(res, 200, 'ok')
+      } catch (e) {
+        return this.sendText(res, 500, `[-]etcd failed: ${e instanceof Error ? e.message : String(e)}\nreadyz check failed`)
+      }
+    }
+    if (p === '/version') return this.sendJson(res, 200, versionInfo())
+    if (p === '/api') return this.sendJson(res, 200, apiVersions(`${this.address?.address}:${this.address?.port}`))
+    if (p === '/apis') return this.sendJson(res, 200, apiGroupList())
+    if (info.apiPrefix === 'api' && info.apiVersion) {
+      const doc = apiResourceList('', info.apiVersion)
+      if (doc) return this.sendJson(res, 200, doc)
+    }
+    if (info.apiPrefix === 'apis' && info.apiGroup && info.apiVersion) {
+      const doc = apiResourceList(info.apiGroup, info.apiVersion)
+      if (doc) return this.sendJson(res, 200, doc)
+    }
+    const groupOnly = p.match(/^\/apis\/([^/]+)$/)
+    if (groupOnly) {
+      const doc = apiGroup(groupOnly[1]!)
+      if (doc) return this.sendJson(res, 200, doc)
+    }
+    if (p === '/openapi/v3') return this.sendJson(res, 200, openApiV3Root())
+    const oa = p.match(/^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/)
+    if (oa) {
+      const doc = oa[1] ? openApiV3Document('', oa[1]) : openApiV3Document(oa[2]!, oa[3]!)
+      if (doc) return this.sendJson(res, 200, doc)
+    }
+    if (p === '/debug/trace') {
+      const since = Number(url.searchParams.get('since') ?? 0) || 0
+      const limit = Number(url.searchParams.get('limit') ?? 10_000) || 10_000
+      return this.sendJson(res, 200, { server: this.name, ...this.trace.since(since, limit) })
+    }
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // bodies
+
+  private readRaw(req: IncomingMessage): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const declared = Number(req.headers['content-length'] ?? 0)
+      if (declared > this.maxBodyBytes) {
+        req.resume()
+        return reject(requestEntityTooLarge(`Request entity too large: limit is ${this.maxBodyBytes}`))
+      }
+      const chunks: Buffer[] = []
+      let size = 0
+      let failed = false
+      req.on('data', (c: Buffer) => {
+        size += c.length
+        if (size > this.maxBodyBytes && !failed) {
+          failed = true
+          reject(requestEntityTooLarge(`Request entity too large: limit is ${this.maxBodyBytes}`))
+        }
+        if (!failed) chunks.push(c)
+      })
+      req.on('end', () => !failed && resolve(Buffer.concat(chunks)))
+      req.on('error', reject)
+    })
+  }
+
+  /** Reads and decodes a JSON or YAML body; anything else is a 400/415 Status, never a 500. */
+  private async readBody(req: IncomingMessage, resource: ResourceInfo, patch: boolean): Promise<unknown> {
+    const raw = (await this.readRaw(req)).toString('utf8')
+    const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
+    if (patch) {
+      if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(type, [...PATCH_TYPES])
+      if (!raw.trim()) throw badRequest('the body of the request was empty')
+      return type === 'application/apply-patch+yaml' ? decodeYaml(raw) : decodeJson(raw)
+    }
+    if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
+    if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw)
+    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw)
+    throw unsupportedMediaType(type, ['application/json', 'application/yaml'])
+  }
+
+  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
+    const raw = (await this.readRaw(req)).toString('utf8').trim()
+    const body = (raw ? decodeJson(raw) : {}) as DeleteOptions & { kind?: string }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions must be a JSON object')
+    const opts: DeleteOptions = { ...body }
+    if (q.get('gracePeriodSeconds') !== null) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'))
+    const pp = q.get('propagationPolicy')
+    if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy']
+    if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+      throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`)
+    }
+    if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
+      throw badRequest(`invalid gracePeriodSeconds: ${String(opts.gracePeriodSeconds)}`)
+    }
+    return opts
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // responses
+
+  private sendObjects(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, code: number, o: KObject, q: URLSearchParams): void {
+    if (wantsTable(req.headers.accept)) {
+      this.sendJson(res, code, toTable(resource.kind, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'), TABLE_CONTENT_TYPE)
+    } else this.sendJson(res, code, o)
+  }
+
+  private sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+    const text = JSON.stringify(body)
+    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
+    res.end(text)
+  }
+
+  private sendText(res: ServerResponse, code: number, text: string): void {
+    res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+    res.end(text)
+  }
+
+  private sendStatus(res: ServerResponse, err: ApiError): void {
+    const status: Status = err.toStatus()
+    const headers: Record<string, string | number> = {}
+    if (err.details?.retryAfterSeconds) headers['Retry-After'] = err.details.retryAfterSeconds
+    const text = JSON.stringify(status)
+    res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
+    res.end(text)
+  }
+}
+
+function decodeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}
+
+function decodeYaml(raw: string): unknown {
+  try {
+    return parseYaml(raw)
+  } catch (e) {
+    throw badRequest(`error converting YAML to JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  }
+}
+

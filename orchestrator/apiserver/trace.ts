@@ -1,0 +1,107 @@
+// The request trace: an ordered, timestamped record of every request the API server handled
+// (who, what, each phase it passed and its verdict, the response), every store write with its
+// revision, and every watch notification sent to a client. It plays the part of upstream's
+// audit log plus apiserver tracing, in one stream, so scenarios can assert order ("A happened
+// before B") and reports can draw a sequence diagram. Served at /debug/trace?since=<seq>.
+// Simplifies: one in-memory ring buffer per API server; no sampling.
+
+export type TraceKind = 'request' | 'phase' | 'store' | 'response' | 'watch' | 'note'
+
+export interface TraceEntry {
+  /** Position in this API server's trace; strictly increasing. */
+  seq: number
+  /** Wall-clock time, RFC 3339 with milliseconds. */
+  ts: string
+  /** Milliseconds since the API server started (monotonic), for durations. */
+  t: number
+  kind: TraceKind
+  /** Which API server instance wrote it (several exist in an HA control plane). */
+  server: string
+  requestId?: string
+  /** The authenticated user (or `system:anonymous`, or the component for notes). */
+  user?: string
+  groups?: string[]
+  verb?: string
+  /** Group-qualified resource (`deployments.apps`, `pods`). */
+  resource?: string
+  subresource?: string
+  namespace?: string
+  name?: string
+  /** For kind=phase: the pipeline phase (authentication, authorization, mutating-admission, ...). */
+  phase?: string
+  /** allowed / denied / ok / error; for responses the HTTP status code is in `code`. */
+  outcome?: string
+  code?: number
+  /** For kind=store: the operation, key and the revision the store acknowledged. */
+  op?: 'create' | 'update' | 'delete'
+  key?: string
+  revision?: number
+  /** For kind=watch: the event type sent. */
+  event?: string
+  message?: string
+  /** Free-form facts (admission plugin name, store latency, ...). */
+  attrs?: Record<string, string | number | boolean>
+}
+
+export type TraceInput = Omit<TraceEntry, 'seq' | 'ts' | 't' | 'server'>
+
+export interface TraceOptions {
+  /** Entries kept; older ones are dropped (readers see a gap through `firstSeq`). */
+  capacity?: number
+  /** Record a `watch` entry for every event sent to a watcher. */
+  watchEvents?: boolean
+}
+
+export class Trace {
+  private entries: TraceEntry[] = []
+  private nextSeq = 1
+  private readonly started = performance.now()
+  private readonly capacity: number
+  readonly watchEvents: boolean
+  private listeners = new Set<(e: TraceEntry) => void>()
+
+  constructor(
+    readonly server: string,
+    opts: TraceOptions = {},
+  ) {
+    this.capacity = opts.capacity ?? 200_000
+    this.watchEvents = opts.watchEvents ?? true
+  }
+
+  record(input: TraceInput): TraceEntry {
+    const now = performance.now()
+    const entry: TraceEntry = {
+      seq: this.nextSeq++,
+      ts: new Date(performance.timeOrigin + now).toISOString(),
+      t: Math.round((now - this.started) * 1000) / 1000,
+      server: this.server,
+      ...input,
+    }
+    this.entries.push(entry)
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity)
+    for (const l of this.listeners) l(entry)
+    return entry
+  }
+
+  /**
+   * Entries with seq > since, oldest first, at most `limit`. `next` is the cursor for the
+   * following call; `lastSeq` the newest entry so far (a cursor for "from now on").
+   */
+  since(since: number, limit = 10_000): { entries: TraceEntry[]; next: number; firstSeq: number; lastSeq: number } {
+    const first = this.entries[0]?.seq ?? this.nextSeq
+    const start = Math.max(0, since + 1 - first)
+    const entries = this.entries.slice(start, start + limit)
+    const lastSeq = this.nextSeq - 1
+    return { entries, next: entries.at(-1)?.seq ?? Math.min(Math.max(since, first - 1), lastSeq), firstSeq: first, lastSeq }
+  }
+
+  get lastSeq(): number {
+    return this.nextSeq - 1
+  }
+
+  /** Live tap (used by the CLI's --trace output); returns an unsubscribe function. */
+  subscribe(listener: (e: TraceEntry) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+}

@@ -1,0 +1,154 @@
+// Streaming watch: `GET ...?watch=1` answers 200 with one JSON event per line (ADDED,
+// MODIFIED, DELETED, BOOKMARK, ERROR), as upstream's watch encoder over HTTP/1.1 chunks.
+// Without a resourceVersion (or "0") the current state is sent first as synthetic ADDED events;
+// with one, events after it are replayed from the store's history. A resourceVersion that was
+// compacted ends the stream with an ERROR event carrying a 410 Expired Status, as upstream.
+// Selectors are applied to old and new object, so an object leaving the selection is DELETED
+// and one entering it is ADDED (upstream cacher semantics).
+// Simplifies: no watch cache; every watch is a store watch on the narrowest key prefix.
+
+import type { ServerResponse } from 'node:http'
+import { expired, internalError, type ApiError } from '../api/errors.js'
+import type { KObject, StoredObject, WatchEventType } from '../api/meta.js'
+import { storagePrefix, type ResourceInfo } from '../api/resources.js'
+import type { FieldSelector, Selector } from '../api/selectors.js'
+import { StoreError, type StoreEvent } from '../store/store.js'
+import type { Registry, RequestContext } from './registry.js'
+import { TABLE_CONTENT_TYPE, toTable } from './table.js'
+import type { Trace } from './trace.js'
+
+export interface WatchOptions {
+  resourceVersion?: string
+  labelSelector: Selector
+  fieldSelector: FieldSelector
+  allowBookmarks: boolean
+  timeoutSeconds?: number
+  /** Render events as single-row Tables (kubectl get --watch). */
+  table: boolean
+  includeObject: string
+  bookmarkIntervalMs: number
+}
+
+export function serveWatch(
+  res: ServerResponse,
+  registry: Registry,
+  trace: Trace,
+  ctx: RequestContext,
+  info: ResourceInfo,
+  namespace: string,
+  opts: WatchOptions,
+  onEnd: () => void,
+): void {
+  const resource = info.group ? `${info.resource}.${info.group}` : info.resource
+  let ended = false
+  let lastRevision = 0
+  let cancelStore: (() => void) | undefined
+  const timers: NodeJS.Timeout[] = []
+
+  res.writeHead(200, {
+    'Content-Type': opts.table ? TABLE_CONTENT_TYPE : 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  })
+  res.flushHeaders()
+
+  const end = (): void => {
+    if (ended) return
+    ended = true
+    cancelStore?.()
+    for (const t of timers) clearTimeout(t)
+    res.end()
+    onEnd()
+  }
+  res.on('close', end)
+
+  const send = (type: WatchEventType, object: KObject, rev?: number): void => {
+    if (ended) return
+    const body = opts.table && type !== 'BOOKMARK' && type !== 'ERROR' ? toTable(info.kind, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) : object
+    res.write(JSON.stringify({ type, object: body }) + '\n')
+    if (trace.watchEvents && type !== 'BOOKMARK') {
+      trace.record({
+        kind: 'watch',
+        requestId: ctx.requestId,
+        user: ctx.user.name,
+        event: type,
+        resource,
+        namespace: object.metadata?.namespace,
+        name: object.metadata?.name,
+        revision: rev,
+      })
+    }
+  }
+
+  const fail = (err: ApiError): void => {
+    send('ERROR', err.toStatus() as unknown as KObject)
+    end()
+  }
+
+  const matches = (o: StoredObject): boolean => opts.labelSelector.matches(o.metadata.labels) && opts.fieldSelector.matches(o)
+
+  const onEvents = (events: StoreEvent[]): void => {
+    for (const e of events) {
+      if (ended) return
+      lastRevision = e.kv.modRevision
+      if (e.type === 'delete') {
+        const old = registry.decode(e.prevKv)
+        if (!matches(old)) continue
+        const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(e.kv.modRevision) } }
+        send('DELETED', gone, e.kv.modRevision)
+        continue
+      }
+      const now = registry.decode(e.kv)
+      const was = e.prevKv ? registry.decode(e.prevKv) : undefined
+      const nowIn = matches(now)
+      const wasIn = was ? matches(was) : false
+      if (nowIn && wasIn) send('MODIFIED', now, e.kv.modRevision)
+      else if (nowIn) send('ADDED', now, e.kv.modRevision)
+      else if (wasIn) send('DELETED', now, e.kv.modRevision)
+    }
+  }
+
+  const onError = (err: StoreError): void => {
+    if (err.code === 'Compacted') fail(expired(`too old resource version: ${opts.resourceVersion ?? lastRevision} (${err.compactRevision ?? ''})`))
+    else fail(internalError(err))
+  }
+
+  const start = (fromRevision: number): void => {
+    if (ended) return
+    const w = registry.store.watch(storagePrefix(info, namespace), fromRevision, { onEvents, onError })
+    cancelStore = () => w.cancel()
+  }
+
+  const timeoutMs = (opts.timeoutSeconds && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : 1800 * (1 + Math.random())) * 1000
+  timers.push(setTimeout(end, timeoutMs))
+  if (opts.allowBookmarks) {
+    const tick = (): void => {
+      if (ended) return
+      if (lastRevision > 0) send('BOOKMARK', { kind: info.kind, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata: { resourceVersion: String(lastRevision) } })
+      timers.push(setTimeout(tick, opts.bookmarkIntervalMs))
+    }
+    timers.push(setTimeout(tick, opts.bookmarkIntervalMs))
+  }
+
+  const rv = opts.resourceVersion
+  if (rv && rv !== '0') {
+    const n = Number(rv)
+    if (!Number.isInteger(n) || n < 0) {
+      fail(expired(`too old resource version: ${rv}`))
+      return
+    }
+    lastRevision = n
+    start(n + 1)
+    return
+  }
+  // "Get state and start at most recent": synthetic ADDED events for what exists now.
+  registry
+    .readList(info, namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector })
+    .then((list) => {
+      const at = Number(list.metadata.resourceVersion)
+      lastRevision = at
+      for (const o of list.items) send('ADDED', o, Number(o.metadata.resourceVersion))
+      start(at + 1)
+    })
+    .catch((e: unknown) => fail(e instanceof StoreError ? internalError(e) : ((e as ApiError).toStatus ? (e as ApiError) : internalError(e))))
+}

@@ -1,0 +1,140 @@
+// The cluster PKI: a CA made when the cluster starts, a serving certificate for the API server
+// and client certificates per identity (CN = user name, O = groups), as kubeadm lays them out
+// (ca.crt, apiserver.crt with SANs, admin.conf with O=system:masters, system:node:<name>).
+// Uses @peculiar/x509 over Node's WebCrypto with ECDSA P-256 keys (fast to generate).
+// Simplifies: no intermediate CAs, no rotation, no CSR API.
+
+import 'reflect-metadata'
+import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto'
+
+type CryptoKey = webcrypto.CryptoKey
+import * as x509 from '@peculiar/x509'
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
+
+const KEY_ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const
+const SIGN_ALG = { name: 'ECDSA', hash: 'SHA-256' } as const
+
+/** A certificate with its private key, both PEM. */
+export interface KeyPair {
+  certPem: string
+  keyPem: string
+}
+
+export interface CertificateAuthority extends KeyPair {
+  /** Issues a certificate signed by this CA. */
+  issue(req: IssueRequest): Promise<KeyPair>
+}
+
+export interface IssueRequest {
+  commonName: string
+  organizations?: readonly string[]
+  /** Server certificates: DNS names and IP addresses for the subjectAltName extension. */
+  dnsNames?: string[]
+  ipAddresses?: string[]
+  usage: 'server' | 'client' | 'server+client'
+  validDays?: number
+}
+
+/** The identities a cluster's components use, as upstream names them. */
+export const Identities = {
+  admin: { commonName: 'kubernetes-admin', organizations: ['system:masters'] },
+  scheduler: { commonName: 'system:kube-scheduler', organizations: [] as string[] },
+  controllerManager: { commonName: 'system:kube-controller-manager', organizations: [] as string[] },
+  kubelet: (node: string) => ({ commonName: `system:node:${node}`, organizations: ['system:nodes'] }),
+  apiserverKubeletClient: { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] },
+} as const
+
+function escapeDn(v: string): string {
+  return v.replace(/([,+"\\<>;=])/g, '\\$1')
+}
+
+function subjectName(commonName: string, organizations: readonly string[] = []): string {
+  return [`CN=${escapeDn(commonName)}`, ...organizations.map((o) => `O=${escapeDn(o)}`)].join(', ')
+}
+
+async function exportKeyPem(key: CryptoKey): Promise<string> {
+  const der = await webcrypto.subtle.exportKey('pkcs8', key)
+  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n')
+  return `-----BEGIN PRIVATE KEY-----\n${b64.trim()}\n-----END PRIVATE KEY-----\n`
+}
+
+function serial(): string {
+  // Positive 16-byte serial number (RFC 5280 allows up to 20 octets).
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16))
+  bytes[0] = bytes[0]! & 0x7f
+  return Buffer.from(bytes).toString('hex')
+}
+
+/** Makes a new self-signed cluster CA ("kubernetes", as kubeadm names it). */
+export async function createCertificateAuthority(commonName = 'kubernetes', validDays = 3650): Promise<CertificateAuthority> {
+  const keys = await webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify'])
+  const notBefore = new Date(Date.now() - 60_000)
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: subjectName(commonName),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + validDays * 86_400_000),
+    signingAlgorithm: SIGN_ALG,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  })
+  const keyPem = await exportKeyPem(keys.privateKey)
+  return {
+    certPem: cert.toString('pem') + '\n',
+    keyPem,
+    issue: (req) => issueWith(cert, keys.privateKey, req),
+  }
+}
+
+async function issueWith(caCert: x509.X509Certificate, caKey: CryptoKey, req: IssueRequest): Promise<KeyPair> {
+  const keys = await webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify'])
+  const notBefore = new Date(Date.now() - 60_000)
+  const ekus: string[] = []
+  if (req.usage.includes('server')) ekus.push(x509.ExtendedKeyUsage.serverAuth)
+  if (req.usage.includes('client')) ekus.push(x509.ExtendedKeyUsage.clientAuth)
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.ExtendedKeyUsageExtension(ekus, false),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
+  ]
+  const sans = [
+    ...(req.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(req.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ]
+  if (sans.length) extensions.push(new x509.SubjectAlternativeNameExtension(sans, false))
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: subjectName(req.commonName, req.organizations),
+    issuer: caCert.subject,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + (req.validDays ?? 365) * 86_400_000),
+    signingAlgorithm: SIGN_ALG,
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    extensions,
+  })
+  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKeyPem(keys.privateKey) }
+}
+
+/** The identity a client certificate asserts: CN is the user, each O a group (upstream x509 authenticator). */
+export function identityOf(certPem: string | Buffer): { user: string; groups: string[] } {
+  const cert = new x509.X509Certificate(certPem.toString())
+  const name = cert.subjectName
+  return {
+    user: name.getField('CN')[0] ?? '',
+    groups: name.getField('O'),
+  }
+}
+
+/** True when `certPem` was signed by `caPem` and is within its validity period. */
+export function verifiedBy(certPem: string, caPem: string, at = new Date()): boolean {
+  const cert = new NodeX509(certPem)
+  const ca = new NodeX509(caPem)
+  return cert.checkIssued(ca) && cert.verify(ca.publicKey) && new Date(cert.validFrom) <= at && at <= new Date(cert.validTo)
+}

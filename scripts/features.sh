@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs the features on every profile, as `npm test` does:
+#   1. ci       every scenario on the built-in reference cluster, strictly (a missing
+#               capability fails), with JUnit, HTML, messages and the conformance matrix;
+#   2. cluster  the same features through a kubeconfig against a separately started
+#               `ock up`, so the steps are proven to speak only Kubernetes.
+# Whatever happens, the cluster started here is stopped and its files removed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+status=0
+npx cucumber-js -p ci || status=$?
+
+work=$(mktemp -d -t ock-cluster-profile-XXXXXX)
+ock_pid=
+cleanup() {
+  if [ -n "$ock_pid" ] && kill -0 "$ock_pid" 2>/dev/null; then
+    kill -TERM "$ock_pid" 2>/dev/null
+    wait "$ock_pid" 2>/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p reports
+(cd "$work" && exec node "$repo/bin/ock.js" up --kubeconfig "$work/kubeconfig") > reports/ock-up.log 2>&1 &
+ock_pid=$!
+for _ in $(seq 1 150); do
+  [ -s "$work/kubeconfig" ] && break
+  kill -0 "$ock_pid" 2>/dev/null || break
+  sleep 0.2
+done
+if [ ! -s "$work/kubeconfig" ]; then
+  echo "features: 'ock up' did not write a kubeconfig; see reports/ock-up.log" >&2
+  cat reports/ock-up.log >&2
+  exit 1
+fi
+KUBECONFIG="$work/kubeconfig" npx cucumber-js -p cluster || status=$?
+exit $status

@@ -1,0 +1,54 @@
+// Steps about how the API answers a request that a `try` step made: accepted, or rejected with
+// a Kubernetes Status (code, reason, message, the fields named in details.causes).
+
+import { Then, When, type DataTable } from '@cucumber/cucumber'
+import { expect } from 'chai'
+import type { KindRef } from '../support/kinds.js'
+import { currentRevision } from '../support/kube.js'
+import { rawRequest } from '../support/transport.js'
+import type { OckWorld } from '../support/world.js'
+
+Then('the request succeeds', function (this: OckWorld) {
+  const e = this.lastError
+  this.lastErrorChecked = true
+  expect(e, e ? `the request was rejected: ${e.code} ${e.reason}: ${e.message}` : '').to.equal(undefined)
+})
+
+Then('the request is rejected with {int} {word}', function (this: OckWorld, code: number, reason: string) {
+  const e = this.takeError()
+  expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
+})
+
+Then('the request is rejected with {int} {word} saying {string}', function (this: OckWorld, code: number, reason: string, fragment: string) {
+  const e = this.takeError()
+  expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
+  expect(e.message).to.include(fragment)
+})
+
+Then('the rejection names the field {string}', function (this: OckWorld, field: string) {
+  const e = this.takeError()
+  const fields = (e.details?.causes ?? []).map((c) => c.field)
+  expect(fields, `fields in details.causes of "${e.message}"`).to.include(field)
+})
+
+Then('the rejection names the fields:', function (this: OckWorld, table: DataTable) {
+  const e = this.takeError()
+  const fields = (e.details?.causes ?? []).map((c) => c.field)
+  for (const [field] of table.raw()) expect(fields, `fields in details.causes of "${e.message}"`).to.include(field)
+})
+
+When('I try to create a {kind} from the body:', async function (this: OckWorld, kind: KindRef, body: string) {
+  const s = await this.cluster()
+  const group = kind.apiVersion.includes('/') ? `/apis/${kind.apiVersion}` : `/api/${kind.apiVersion}`
+  const path = `${group}${kind.namespaced ? `/namespaces/${s.namespace}` : ''}/${kind.plural}`
+  const outcome = await rawRequest(s.kubeconfig, 'POST', path, body)
+  this.lastError = undefined
+  this.lastErrorChecked = true
+  if (outcome.kind === 'transport-error') throw new Error(`the API server did not answer: ${outcome.message}`)
+  if (outcome.status) this.rejected(outcome.status)
+})
+
+Then('the API server still answers', async function (this: OckWorld) {
+  const s = await this.cluster()
+  expect(await currentRevision(s.kubeconfig), 'the store revision seen through a list').to.be.greaterThan(0)
+})

@@ -1,0 +1,49 @@
+// Steps that run kubectl against the scenario's cluster, so a feature shows the commands a
+// course reader would type, and assert on what kubectl prints.
+
+import { Then, When } from '@cucumber/cucumber'
+import { expect } from 'chai'
+import { kubectl } from '../support/kubectl.js'
+import type { OckWorld } from '../support/world.js'
+
+When('I run {string}', async function (this: OckWorld, command: string) {
+  const s = await this.cluster()
+  this.lastCommand = await kubectl(command, s.kubeconfigFile)
+})
+
+When('I run {string} with:', async function (this: OckWorld, command: string, input: string) {
+  const s = await this.cluster()
+  this.lastCommand = await kubectl(command, s.kubeconfigFile, { input })
+})
+
+function last(world: OckWorld): NonNullable<OckWorld['lastCommand']> {
+  if (!world.lastCommand) throw new Error('no command was run')
+  return world.lastCommand
+}
+
+Then('the command succeeds', function (this: OckWorld) {
+  const c = last(this)
+  expect(c.exitCode, `exit code of "${c.command}"; stderr: ${c.stderr}`).to.equal(0)
+})
+
+Then('the command fails saying {string}', function (this: OckWorld, fragment: string) {
+  const c = last(this)
+  expect(c.exitCode, `exit code of "${c.command}"`).to.not.equal(0)
+  expect(c.stderr).to.include(fragment)
+})
+
+Then('the output contains {string}', function (this: OckWorld, fragment: string) {
+  const c = last(this)
+  expect(c.stdout, `output of "${c.command}" (stderr: ${c.stderr})`).to.include(fragment)
+})
+
+Then('the output contains:', function (this: OckWorld, text: string) {
+  const c = last(this)
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    expect(c.stdout, `output of "${c.command}" (stderr: ${c.stderr})`).to.match(new RegExp(line.split(/\s+/).map(escape).join('\\s+')))
+  }
+})
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

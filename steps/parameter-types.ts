@@ -1,0 +1,26 @@
+// Parameter types shared by every step: {kind} ("deployment", "replica set", "pods") and
+// {duration} ("2s", "500ms", "1m", "1.5s").
+
+import { defineParameterType } from '@cucumber/cucumber'
+import { KIND_PATTERN, kindRef, type KindRef } from '../support/kinds.js'
+
+defineParameterType({
+  name: 'kind',
+  regexp: KIND_PATTERN,
+  transformer: (s: string): KindRef => kindRef(s),
+  useForSnippets: false,
+})
+
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)$/.exec(s.trim())
+  if (!m) throw new Error(`"${s}" is not a duration (use 500ms, 2s, 1.5s, 1m)`)
+  const n = Number(m[1])
+  const unit = m[2]
+  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'h' ? n * 3_600_000 : n * 60_000
+}
+
+defineParameterType({
+  name: 'duration',
+  regexp: /\d+(?:\.\d+)?\s*(?:ms|s|min|m|h)/,
+  transformer: parseDuration,
+})

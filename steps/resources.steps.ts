@@ -1,0 +1,136 @@
+// Steps about API objects in general: apply, create and delete manifests; read fields of an
+// object now, eventually, or consistently; existence. They act through the Kubernetes API only.
+
+import { Given, Then, When, type DataTable } from '@cucumber/cucumber'
+import { expect } from 'chai'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { consistently, eventually } from '../support/eventually.js'
+import { apply, create, inNamespace, parseManifests, read, remove, toStatus } from '../support/kube.js'
+import type { KindRef } from '../support/kinds.js'
+import { expectField } from '../support/paths.js'
+import type { OckWorld } from '../support/world.js'
+
+async function manifests(world: OckWorld, text: string): Promise<KubernetesObject[]> {
+  const s = await world.cluster()
+  return parseManifests(text).map((o) => inNamespace(o, s.namespace))
+}
+
+/** Runs `op` for each object; on rejection records it (try) or throws it with the Status. */
+async function each(world: OckWorld, objects: KubernetesObject[], op: (o: KubernetesObject) => Promise<KubernetesObject>, attempt: boolean): Promise<void> {
+  const s = await world.cluster()
+  const results: KubernetesObject[] = []
+  world.lastError = undefined
+  world.lastErrorChecked = true
+  for (const o of objects) {
+    try {
+      results.push(await op(o))
+    } catch (e) {
+      const st = toStatus(e)
+      if (!attempt) throw new Error(`${o.kind}/${o.metadata?.name ?? ''} was rejected in namespace ${s.namespace}: ${st.code} ${st.reason}: ${st.message}`)
+      world.rejected(st)
+      world.lastObject = o
+      return
+    }
+  }
+  world.lastObject = results.at(-1)
+  world.previouslyApplied = world.applied
+  world.applied = results
+}
+
+Given('I apply the manifest:', async function (this: OckWorld, doc: string) {
+  const s = await this.cluster()
+  this.lastManifests = await manifests(this, doc)
+  await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), false)
+})
+
+When('I try to apply the manifest:', async function (this: OckWorld, doc: string) {
+  const s = await this.cluster()
+  this.lastManifests = await manifests(this, doc)
+  await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), true)
+})
+
+When('I apply the same manifest again', async function (this: OckWorld) {
+  const s = await this.cluster()
+  expect(this.lastManifests, 'no manifest was applied before').to.not.be.empty
+  await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), false)
+})
+
+Given('I create the manifest:', async function (this: OckWorld, doc: string) {
+  const s = await this.cluster()
+  this.lastManifests = await manifests(this, doc)
+  await each(this, this.lastManifests, (o) => create(s.kubeconfig, o), false)
+})
+
+When('I try to create the manifest:', async function (this: OckWorld, doc: string) {
+  const s = await this.cluster()
+  this.lastManifests = await manifests(this, doc)
+  await each(this, this.lastManifests, (o) => create(s.kubeconfig, o), true)
+})
+
+When('I delete the {kind} {string}', async function (this: OckWorld, kind: KindRef, name: string) {
+  const s = await this.cluster()
+  await remove(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
+})
+
+Then('the objects of the manifest are unchanged', function (this: OckWorld) {
+  const before = this.previouslyApplied ?? []
+  const after = this.applied ?? []
+  expect(after.length, 'objects applied the second time').to.equal(before.length)
+  after.forEach((o, i) => {
+    const b = before[i]!
+    const what = `${o.kind}/${o.metadata?.name}`
+    expect(o.metadata?.uid, `${what} uid`).to.equal(b.metadata?.uid)
+    expect(o.metadata?.resourceVersion, `${what} resourceVersion`).to.equal(b.metadata?.resourceVersion)
+    expect(o.metadata?.generation, `${what} generation`).to.equal(b.metadata?.generation)
+  })
+})
+
+const HOST_FIELDS = ['spec.nodeName', 'spec.nodeSelector', 'spec.hostNetwork', 'spec.hostname', 'spec.affinity.nodeAffinity']
+
+Then('the manifest names no node or host', function (this: OckWorld) {
+  const found: string[] = []
+  const visit = (o: unknown, path: string): void => {
+    if (!o || typeof o !== 'object') return
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      const p = path ? `${path}.${k}` : k
+      if (HOST_FIELDS.some((f) => p.endsWith(f)) || k === 'hostPort' || k === 'hostPath') found.push(p)
+      visit(v, p)
+    }
+  }
+  this.lastManifests.forEach((m, i) => visit(m, `[${i}]`))
+  expect(found, 'fields that tie the workload to a node or host').to.deep.equal([])
+})
+
+async function readObject(world: OckWorld, kind: KindRef, name: string): Promise<KubernetesObject | undefined> {
+  const s = await world.cluster()
+  return read(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
+}
+
+function checkTable(obj: KubernetesObject | undefined, what: string, table: DataTable): void {
+  expect(obj, `${what} exists`).to.not.equal(undefined)
+  for (const [path, value] of table.raw()) expectField(obj, path!, value!)
+}
+
+Then('the {kind} {string} has:', async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
+  checkTable(await readObject(this, kind, name), `${kind.kind} ${name}`, table)
+})
+
+Then('within {duration} the {kind} {string} has:', async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
+  await eventually(() => readObject(this, kind, name), (o) => checkTable(o, `${kind.kind} ${name}`, table), ms, { describe: `${kind.kind} ${name} to have ${JSON.stringify(table.raw())}` })
+})
+
+Then('for {duration} the {kind} {string} keeps:', async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
+  await consistently(() => readObject(this, kind, name), (o) => checkTable(o, `${kind.kind} ${name}`, table), ms, { describe: `${kind.kind} ${name} having ${JSON.stringify(table.raw())}` })
+})
+
+Then('the {kind} {string} exists', async function (this: OckWorld, kind: KindRef, name: string) {
+  expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.not.equal(undefined)
+})
+
+Then('the {kind} {string} does not exist', async function (this: OckWorld, kind: KindRef, name: string) {
+  expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.equal(undefined)
+})
+
+Then('within {duration} the {kind} {string} no longer exists', async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
+  await eventually(() => readObject(this, kind, name), (o) => o === undefined, ms, { describe: `${kind.kind} ${name} to be gone` })
+})

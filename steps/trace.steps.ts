@@ -1,0 +1,101 @@
+// Steps that read the built-in API server's trace (capability @trace): what happened to one
+// request, in which order, who asked, and what the store acknowledged.
+
+import { Then, type DataTable } from '@cucumber/cucumber'
+import { expect } from 'chai'
+import type { KindRef } from '../support/kinds.js'
+import { read } from '../support/kube.js'
+import { describeEntry, requestEntries, TRACE_PHRASES, type TraceEntry } from '../support/trace.js'
+import type { OckWorld } from '../support/world.js'
+
+async function traceSinceStart(world: OckWorld): Promise<TraceEntry[]> {
+  const s = await world.cluster()
+  if (!s.trace) throw new Error('this target has no trace (the scenario needs the @trace tag)')
+  return s.trace.since(world.traceCursor)
+}
+
+function resourceName(kind: KindRef): string {
+  const group = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0] : ''
+  return group ? `${kind.plural}.${group}` : kind.plural
+}
+
+/** The request that created the object: the one whose store write was a create of it. */
+function creatingRequest(entries: TraceEntry[], kind: KindRef, name: string): string {
+  const resource = resourceName(kind)
+  const write = entries.find((e) => e.kind === 'store' && e.outcome === 'ok' && e.op === 'create' && e.resource === resource && e.name === name)
+  if (!write?.requestId) {
+    throw new Error(`no request created ${resource} "${name}" since the scenario started; trace:\n${entries.slice(-40).map(describeEntry).join('\n')}`)
+  }
+  return write.requestId
+}
+
+Then('the request that created the {kind} {string} went through, in order:', async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
+  const entries = await traceSinceStart(this)
+  const mine = requestEntries(entries, creatingRequest(entries, kind, name))
+  let after = -1
+  for (const [phrase] of table.raw()) {
+    const matches = TRACE_PHRASES[phrase!.trim()]
+    if (!matches) throw new Error(`unknown trace step "${phrase}"; known: ${Object.keys(TRACE_PHRASES).join(' | ')}`)
+    const hit = mine.find((e) => e.seq > after && matches(e))
+    expect(hit, `"${phrase}" after #${after} in:\n${mine.map(describeEntry).join('\n')}`).to.not.equal(undefined)
+    after = hit!.seq
+  }
+})
+
+Then('creating the {kind} {string} took exactly one request, by {string}', async function (this: OckWorld, kind: KindRef, name: string, user: string) {
+  const entries = await traceSinceStart(this)
+  const resource = resourceName(kind)
+  const writers = new Set<string>()
+  for (const e of entries) {
+    if (e.kind === 'store' && e.outcome === 'ok' && e.resource === resource && e.name === name && e.requestId) writers.add(e.requestId)
+  }
+  const requests = [...writers].map((id) => requestEntries(entries, id))
+  const creating = requests.filter((es) => es.some((e) => e.kind === 'store' && e.outcome === 'ok' && e.op === 'create'))
+  expect(creating.length, `requests that created ${resource} "${name}"`).to.equal(1)
+  const authn = creating[0]!.find((e) => e.phase === 'authentication')
+  expect(authn?.user, 'the authenticated user of that request').to.equal(user)
+})
+
+Then('the {kind} {string} was returned with the acknowledged revision as its resourceVersion', async function (this: OckWorld, kind: KindRef, name: string) {
+  const entries = await traceSinceStart(this)
+  const id = creatingRequest(entries, kind, name)
+  const ack = requestEntries(entries, id).find((e) => e.kind === 'store' && e.outcome === 'ok')!
+  const answer = (this.applied ?? []).find((o) => o.kind === kind.kind && o.metadata?.name === name)
+  expect(answer, `the API server's answer for ${kind.kind} ${name}`).to.not.equal(undefined)
+  expect(answer!.metadata?.resourceVersion, 'resourceVersion returned to the user').to.equal(String(ack.revision))
+})
+
+Then('the {kind} {string} was written to the store exactly once', async function (this: OckWorld, kind: KindRef, name: string) {
+  const entries = await traceSinceStart(this)
+  const resource = resourceName(kind)
+  const writes = entries.filter((e) => e.kind === 'store' && e.outcome === 'ok' && e.resource === resource && e.name === name)
+  expect(writes.map(describeEntry), `store writes of ${resource} "${name}"`).to.have.length(1)
+  const s = await this.cluster()
+  const obj = await read(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
+  expect(obj?.metadata?.resourceVersion, 'resourceVersion of the stored object').to.equal(String(writes[0]!.revision))
+})
+
+Then('the trace shows requests by {string}', async function (this: OckWorld, user: string) {
+  const entries = await traceSinceStart(this)
+  const by = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication' && e.user === user)
+  expect(by.length, `requests authenticated as ${user}`).to.be.greaterThan(0)
+})
+
+Then('every request in the trace was authenticated with a client certificate', async function (this: OckWorld) {
+  const entries = await traceSinceStart(this)
+  const authn = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication')
+  expect(authn, 'authentications in the trace').to.not.be.empty
+  const other = authn.filter((e) => e.attrs?.authenticator !== 'x509').map(describeEntry)
+  expect(other, 'requests authenticated otherwise than by a client certificate').to.deep.equal([])
+})
+
+Then('the rejected request wrote nothing to the store', async function (this: OckWorld) {
+  const e = this.takeError()
+  expect(e.auditId, 'the Audit-Id of the rejected request').to.be.a('string')
+  const entries = requestEntries(await traceSinceStart(this), e.auditId!)
+  expect(entries, `trace entries of request ${e.auditId}`).to.not.be.empty
+  const writes = entries.filter((x) => x.kind === 'store')
+  expect(writes.map(describeEntry), 'store writes of the rejected request').to.deep.equal([])
+  const response = entries.find((x) => x.kind === 'response')
+  expect(response?.code, 'the code the trace recorded').to.equal(e.code)
+})

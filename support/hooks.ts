@@ -1,0 +1,75 @@
+// Scenario lifecycle: capability gate (skip with the reason, or fail in strict profiles), a
+// fresh namespace (and, on the built-in target, a fresh cluster) per scenario, diagnostics
+// attached when a scenario fails, a guard against rejections no step checked, and cleanup that
+// runs whatever happened.
+
+import { After, AfterAll, Before, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
+import { randomBytes } from 'node:crypto'
+import { stringify } from 'yaml'
+import { list } from './kube.js'
+import { describeEntry } from './trace.js'
+import { CAPABILITY_TAGS, type Capability } from './targets/target.js'
+import { disposeTargets, targetFor } from './targets/registry.js'
+import type { OckWorld } from './world.js'
+
+function neededCapabilities(tags: readonly { name: string }[]): Capability[] {
+  const out = new Set<Capability>()
+  for (const t of tags) {
+    const c = CAPABILITY_TAGS[t.name]
+    if (c) out.add(c)
+  }
+  return [...out]
+}
+
+Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: ITestCaseHookParameter) {
+  this.scenarioId = randomBytes(3).toString('hex')
+  const target = targetFor(this.parameters)
+  const { available, missing } = await target.capabilities()
+  const lacking = neededCapabilities(pickle.tags).filter((c) => !available.has(c))
+  if (!lacking.length) return
+  const reasons = lacking.map((c) => `@${c}: ${missing.get(c) ?? 'not available on this target'}`).join('; ')
+  const message = `target "${target.name}" cannot run this scenario: ${reasons}`
+  if (this.parameters.strictCapabilities) throw new Error(`${message} (this profile requires every capability)`)
+  this.log(`skipped: ${message}`)
+  return 'skipped'
+})
+
+After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { result }: ITestCaseHookParameter) {
+  try {
+    const session = this.currentSession
+    if (session && result?.status === Status.FAILED) {
+      const objects: string[] = []
+      for (const kind of ['Deployment', 'ReplicaSet', 'Pod', 'Service', 'Event']) {
+        try {
+          const items = await list(session.kubeconfig, kind, session.namespace)
+          if (items.length) objects.push(stringify(items.map((o) => ({ kind, ...o }))))
+        } catch {
+          // diagnostics are best effort
+        }
+      }
+      if (objects.length) this.attach(objects.join('---\n'), { mediaType: 'text/plain', fileName: 'objects-in-namespace.yaml' })
+      if (session.trace) {
+        try {
+          const entries = await session.trace.since(this.traceCursor)
+          this.attach(entries.slice(-300).map(describeEntry).join('\n'), { mediaType: 'text/plain', fileName: 'trace-tail.txt' })
+        } catch {
+          // the cluster may be the thing that failed
+        }
+      }
+      if (this.lastCommand) {
+        const c = this.lastCommand
+        this.attach(`$ ${c.command}\nexit ${c.exitCode}\n--- stdout\n${c.stdout}\n--- stderr\n${c.stderr}`, { mediaType: 'text/plain', fileName: 'last-command.txt' })
+      }
+    }
+    if (result?.status === Status.PASSED && this.lastError && !this.lastErrorChecked) {
+      const e = this.lastError
+      throw new Error(`a request was rejected (${e.code} ${e.reason}: ${e.message}) but no step checked the rejection`)
+    }
+  } finally {
+    await this.closeSession()
+  }
+})
+
+AfterAll(async function () {
+  await disposeTargets()
+})

@@ -1,0 +1,59 @@
+// Running kubectl against the scenario's cluster, as a course reader would type it: the
+// scenario's kubeconfig (whose context namespace is the scenario's namespace) is passed with
+// --kubeconfig, arguments are split like a shell would (quotes, no expansion), and the
+// command's exit code, stdout and stderr are kept for the assertions that follow.
+
+import { execa } from 'execa'
+
+export interface CommandResult {
+  command: string
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** Splits a command line into words: single and double quotes group, backslash escapes. */
+export function splitWords(line: string): string[] {
+  const words: string[] = []
+  let cur = ''
+  let inWord = false
+  let quote: '"' | "'" | undefined
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!
+    if (quote) {
+      if (ch === quote) quote = undefined
+      else if (ch === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i]
+      else cur += ch
+    } else if (ch === '"' || ch === "'") {
+      quote = ch
+      inWord = true
+    } else if (ch === '\\' && i + 1 < line.length) {
+      cur += line[++i]
+      inWord = true
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(cur)
+      cur = ''
+      inWord = false
+    } else {
+      cur += ch
+      inWord = true
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote} quote in: ${line}`)
+  if (inWord) words.push(cur)
+  return words
+}
+
+/** Runs `kubectl ...` with the scenario's kubeconfig; never throws for a non-zero exit. */
+export async function kubectl(commandLine: string, kubeconfigFile: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+  const words = splitWords(commandLine.trim())
+  if (words[0] !== 'kubectl') throw new Error(`only kubectl commands can be run in a scenario, not "${words[0] ?? ''}"`)
+  const r = await execa('kubectl', ['--kubeconfig', kubeconfigFile, ...words.slice(1)], {
+    reject: false,
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 60_000,
+    env: { KUBECONFIG: kubeconfigFile },
+    extendEnv: true,
+  })
+  return { command: commandLine, exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }
+}

@@ -1,0 +1,144 @@
+// Reading the built-in API server's trace (GET /debug/trace?since=<seq>) over HTTPS with the
+// scenario's admin credentials, and the vocabulary scenarios use to talk about it: each phrase
+// ("the store acknowledges it with a revision") is a predicate on the entries of one request.
+
+import https from 'node:https'
+import type { KubeConfig } from '@kubernetes/client-node'
+
+/** One trace entry as the API server serves it (see orchestrator/apiserver/trace.ts). */
+export interface TraceEntry {
+  seq: number
+  ts: string
+  t: number
+  kind: 'request' | 'phase' | 'store' | 'response' | 'watch' | 'note'
+  server: string
+  requestId?: string
+  user?: string
+  groups?: string[]
+  verb?: string
+  resource?: string
+  subresource?: string
+  namespace?: string
+  name?: string
+  phase?: string
+  outcome?: string
+  code?: number
+  op?: string
+  key?: string
+  revision?: number
+  event?: string
+  message?: string
+  attrs?: Record<string, string | number | boolean>
+}
+
+export class TraceReader {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly server: string,
+  ) {}
+
+  /** Entries after `since`, oldest first. */
+  async since(since: number): Promise<TraceEntry[]> {
+    const out: TraceEntry[] = []
+    let cursor = since
+    for (;;) {
+      const page = await this.get(`/debug/trace?since=${cursor}&limit=10000`)
+      out.push(...page.entries)
+      if (page.entries.length < 10000) return out
+      cursor = page.next
+    }
+  }
+
+  /** The sequence number of the newest entry: a cursor for "from now on". */
+  async cursor(): Promise<number> {
+    const page = await this.get(`/debug/trace?since=${Number.MAX_SAFE_INTEGER}&limit=1`)
+    return page.lastSeq
+  }
+
+  private async get(path: string): Promise<{ entries: TraceEntry[]; next: number; lastSeq: number }> {
+    const url = new URL(path, this.server)
+    const opts: https.RequestOptions = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { Accept: 'application/json' } }
+    await this.kc.applyToHTTPSOptions(opts)
+    return new Promise((resolve, reject) => {
+      const req = https.request(opts, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          if (res.statusCode !== 200) return reject(new Error(`reading the trace failed: HTTP ${res.statusCode}: ${text}`))
+          resolve(JSON.parse(text) as { entries: TraceEntry[]; next: number; lastSeq: number })
+        })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  }
+}
+
+/** All entries of one request, in order. */
+export function requestEntries(entries: TraceEntry[], requestId: string): TraceEntry[] {
+  return entries.filter((e) => e.requestId === requestId)
+}
+
+export interface RequestMatch {
+  verb: string
+  /** Plural, group-qualified as the trace writes it (`deployments.apps`). */
+  resource: string
+  name?: string
+  namespace?: string
+  user?: string
+}
+
+/** Request ids of requests that match, oldest first. */
+export function findRequests(entries: TraceEntry[], m: RequestMatch): string[] {
+  const ids: string[] = []
+  for (const e of entries) {
+    if (e.kind !== 'request' || !e.requestId) continue
+    if (e.verb !== m.verb || e.resource !== m.resource || e.subresource) continue
+    if (m.namespace && e.namespace && e.namespace !== m.namespace) continue
+    if (m.name && e.name && e.name !== m.name) continue
+    ids.push(e.requestId)
+  }
+  if (m.name || m.user) {
+    // creates carry the name in the body, not the URL: match it from the store write or response
+    return ids.filter((id) => {
+      const es = requestEntries(entries, id)
+      const nameOk = !m.name || es.some((e) => e.name === m.name)
+      const userOk = !m.user || es.some((e) => e.user === m.user)
+      return nameOk && userOk
+    })
+  }
+  return ids
+}
+
+/** The steps of the notes' create-object process, and the trace entries that show each. */
+export const TRACE_PHRASES: Record<string, (e: TraceEntry) => boolean> = {
+  'the request is received': (e) => e.kind === 'request',
+  'the user is authenticated': (e) => e.kind === 'phase' && e.phase === 'authentication' && e.outcome === 'allowed',
+  'the user is authorized': (e) => e.kind === 'phase' && e.phase === 'authorization' && e.outcome === 'allowed',
+  'mutating admission passes': (e) => e.kind === 'phase' && e.phase === 'mutating-admission' && e.outcome === 'ok',
+  'the object is validated': (e) => e.kind === 'phase' && e.phase === 'validation' && e.outcome === 'ok',
+  'validating admission passes': (e) => e.kind === 'phase' && e.phase === 'validating-admission' && e.outcome === 'ok',
+  'the object is written to the store': (e) => e.kind === 'store' && e.outcome === 'sent' && (e.op === 'create' || e.op === 'update'),
+  'the store acknowledges it with a revision': (e) => e.kind === 'store' && typeof e.revision === 'number' && e.revision > 0 && e.outcome === 'ok',
+  'the user is told it was created': (e) => e.kind === 'response' && e.code === 201,
+  'the user is told it was deleted': (e) => e.kind === 'response' && e.code === 200,
+}
+
+export function describeEntry(e: TraceEntry): string {
+  const what = [e.verb, e.resource, e.namespace && e.name ? `${e.namespace}/${e.name}` : e.name].filter(Boolean).join(' ')
+  switch (e.kind) {
+    case 'request':
+      return `#${e.seq} request ${what} (${e.message ?? ''})`
+    case 'phase':
+      return `#${e.seq} ${e.phase}: ${e.outcome}${e.user ? ` as ${e.user}` : ''}${e.message ? ` (${e.message})` : ''}`
+    case 'store':
+      return e.outcome === 'sent' ? `#${e.seq} store ${e.op} ${e.key} sent` : `#${e.seq} store ${e.op} ${e.key} -> ${e.outcome === 'ok' ? `revision ${e.revision}` : e.outcome}`
+    case 'response':
+      return `#${e.seq} response ${e.code}${e.message ? ` (${e.message})` : ''}`
+    case 'watch':
+      return `#${e.seq} watch ${e.event} ${what} -> ${e.user}`
+    default:
+      return `#${e.seq} ${e.kind} ${e.message ?? ''}`
+  }
+}

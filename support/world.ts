@@ -1,0 +1,88 @@
+// The World: what one scenario knows. Kept thin on purpose: the target session (cluster,
+// namespace, kubeconfig), aliases for objects the scenario talks about, the last API rejection
+// (which a step must check), and the last kubectl command's result. Behaviour lives in the
+// support modules the steps call.
+
+import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import type { CommandResult } from './kubectl.js'
+import type { StatusError } from './kube.js'
+import type { ScenarioTopology, Session, TargetParameters } from './targets/target.js'
+import { targetFor } from './targets/registry.js'
+
+/** Steps that wait state their own bound; this only stops a hung step. */
+setDefaultTimeout(180_000)
+
+export type OckParameters = TargetParameters
+
+export class OckWorld extends World<OckParameters> {
+  /** Short id of this scenario; its namespace is `ock-<id>`. */
+  scenarioId = ''
+  /** What Given steps asked of the cluster before it starts. */
+  readonly topology: ScenarioTopology = {}
+  private session?: Session
+  private opening?: Promise<Session>
+  /** The last rejection of a `try` step, until a Then step checks it. */
+  lastError?: StatusError
+  lastErrorChecked = true
+  /** The object the last `try` step sent or got back. */
+  lastObject?: KubernetesObject
+  lastCommand?: CommandResult
+  /** Objects of the last applied manifest, in order. */
+  lastManifests: KubernetesObject[] = []
+  /** What the server answered for each object of the last and the previous apply. */
+  applied?: KubernetesObject[]
+  previouslyApplied?: KubernetesObject[]
+  /** A connection that failed below HTTP (TLS refused, reset), for transport-level steps. */
+  lastTransportError?: string
+  /** Trace position when the scenario's cluster became ready. */
+  traceCursor = 0
+
+  constructor(options: IWorldOptions<OckParameters>) {
+    super(options)
+  }
+
+  /** The scenario's session, opened on first use so Given steps can shape the cluster first. */
+  async cluster(): Promise<Session> {
+    if (this.session) return this.session
+    this.opening ??= (async () => {
+      const target = targetFor(this.parameters)
+      const s = await target.open(this.scenarioId, this.topology)
+      this.session = s
+      this.traceCursor = s.trace ? await s.trace.cursor() : 0
+      return s
+    })()
+    return this.opening
+  }
+
+  /** True once the cluster is running (topology can no longer change). */
+  get started(): boolean {
+    return this.session !== undefined || this.opening !== undefined
+  }
+
+  async closeSession(): Promise<void> {
+    const s = this.session ?? (this.opening ? await this.opening.catch(() => undefined) : undefined)
+    this.session = undefined
+    this.opening = undefined
+    if (s) await s.close()
+  }
+
+  get currentSession(): Session | undefined {
+    return this.session
+  }
+
+  /** Records a rejection that a later step must check. */
+  rejected(e: StatusError): void {
+    this.lastError = e
+    this.lastErrorChecked = false
+  }
+
+  /** Hands the last rejection to a checking step (and marks it checked). */
+  takeError(): StatusError {
+    if (!this.lastError) throw new Error('no request was rejected: the last request succeeded')
+    this.lastErrorChecked = true
+    return this.lastError
+  }
+}
+
+setWorldConstructor(OckWorld)
