@@ -1,0 +1,120 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { ApiError } from '../api/errors.js'
+import type { KObject, WatchEvent } from '../api/meta.js'
+import { ApiClient } from '../client/client.js'
+import { createCertificateAuthority, Identities } from '../pki/pki.js'
+import { MemoryStore } from '../store/memory.js'
+import { ApiServer } from './server.js'
+
+const cm = (name: string, ns = 'default'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: 'v' } })
+const cms = (ns = 'default') => ({ group: '', version: 'v1', resource: 'configmaps', namespace: ns })
+
+async function rejects(p: Promise<unknown>, code: number, reason: string): Promise<ApiError> {
+  try {
+    await p
+  } catch (e) {
+    assert.ok(e instanceof ApiError, `expected ApiError, got ${String(e)}`)
+    assert.equal(e.code, code, e.message)
+    assert.equal(e.reason, reason, e.message)
+    return e
+  }
+  assert.fail(`expected ${code} ${reason}`)
+}
+
+describe('API server', () => {
+  let server: ApiServer
+  let store: MemoryStore
+  let client: ApiClient
+
+  before(async () => {
+    const ca = await createCertificateAuthority()
+    const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
+    store = new MemoryStore()
+    server = new ApiServer({ store, caPem: ca.certPem, serving })
+    await server.start()
+    const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
+    client = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem })
+  })
+
+  after(async () => {
+    client.close()
+    await server.stop()
+  })
+
+  it('creates an object with uid, creationTimestamp and the store revision as resourceVersion', async () => {
+    const o = await client.create(cms(), cm('a'))
+    assert.match(o.metadata!.uid!, /^[0-9a-f-]{36}$/)
+    assert.ok(o.metadata!.creationTimestamp)
+    assert.equal(o.metadata!.resourceVersion, String(await store.currentRevision()))
+    await rejects(client.create(cms(), cm('a')), 409, 'AlreadyExists')
+  })
+
+  it('refuses a stale resourceVersion with 409 Conflict and writes nothing', async () => {
+    const o = await client.create(cms(), cm('b'))
+    await client.update({ ...cms(), name: 'b' }, { ...o, data: { k: 'v2' } })
+    const rev = await store.currentRevision()
+    const err = await rejects(client.update({ ...cms(), name: 'b' }, { ...o, data: { k: 'v3' } }), 409, 'Conflict')
+    assert.match(err.message, /the object has been modified/)
+    assert.equal(await store.currentRevision(), rev)
+  })
+
+  it('does not write an update that changes nothing', async () => {
+    const o = await client.create(cms(), cm('c'))
+    const rev = await store.currentRevision()
+    const same = await client.update({ ...cms(), name: 'c' }, o)
+    assert.equal(same.metadata!.resourceVersion, o.metadata!.resourceVersion)
+    assert.equal(await store.currentRevision(), rev)
+  })
+
+  it('lists with label selectors and pages with limit/continue', async () => {
+    for (const n of ['p1', 'p2', 'p3']) await client.create(cms('default'), { ...cm(n), metadata: { name: n, labels: { page: 'yes' } } })
+    const first = await client.list(cms(), { labelSelector: 'page=yes', limit: 2 })
+    assert.equal(first.items.length, 2)
+    assert.ok(first.metadata.continue)
+    const rest = await client.list(cms(), { labelSelector: 'page=yes', limit: 2, continue: first.metadata.continue })
+    assert.deepEqual([...first.items, ...rest.items].map((i) => i.metadata!.name), ['p1', 'p2', 'p3'])
+    assert.equal(rest.metadata.continue, undefined)
+  })
+
+  it('answers unknown namespaces with 404 and bad bodies with 400 Status, and keeps serving', async () => {
+    await rejects(client.create(cms('nowhere'), cm('x', 'nowhere')), 404, 'NotFound')
+    await rejects(client.request('POST', '/api/v1/namespaces/default/configmaps', { body: '{not json' }), 400, 'BadRequest')
+    await rejects(client.request('POST', '/api/v1/namespaces/default/configmaps', { body: 'a: b', contentType: 'text/csv' }), 415, 'UnsupportedMediaType')
+    await rejects(client.create(cms(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }), 422, 'Invalid')
+    assert.ok((await client.list(cms())).items.length > 0)
+  })
+
+  it('streams watch events from a resourceVersion and ends a compacted one with 410', async () => {
+    const start = await client.list(cms())
+    const events: WatchEvent[] = []
+    const done = new Promise<void>((resolve) => {
+      const w = client.watch(cms(), { resourceVersion: start.metadata.resourceVersion }, (e) => {
+        events.push(e)
+        if (events.length === 2) w.stop()
+      }, () => resolve())
+    })
+    const o = await client.create(cms(), cm('w'))
+    await client.delete({ ...cms(), name: 'w' })
+    await done
+    assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata?.name}`), ['ADDED:w', 'DELETED:w'])
+    assert.ok(Number(events[1]!.object.metadata!.resourceVersion) > Number(o.metadata!.resourceVersion))
+
+    await store.compact(await store.currentRevision())
+    const errors: WatchEvent[] = []
+    await new Promise<void>((resolve) => client.watch(cms(), { resourceVersion: start.metadata.resourceVersion }, (e) => errors.push(e), () => resolve()))
+    assert.equal(errors[0]?.type, 'ERROR')
+    assert.equal((errors[0]?.object as { code?: number }).code, 410)
+  })
+
+  it('binds a pod once through pods/binding', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } }
+    await client.create({ group: '', version: 'v1', resource: 'pods', namespace: 'default' }, pod)
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'n1' } }
+    const path = { group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'p', subresource: 'binding' }
+    await client.create(path, binding)
+    const bound = (await client.get({ group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'p' })) as KObject & { spec: { nodeName: string } }
+    assert.equal(bound.spec.nodeName, 'n1')
+    await rejects(client.create(path, { ...binding, target: { kind: 'Node', name: 'n2' } }), 409, 'Conflict')
+  })
+})
