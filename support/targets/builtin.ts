@@ -15,7 +15,7 @@ export class BuiltinTarget implements Target {
   readonly name = 'builtin'
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
-    const available = new Set<Capability>(['api', 'faults', 'trace'])
+    const available = new Set<Capability>(['api', 'faults', 'trace', 'config'])
     const missing = new Map<Capability, string>([
       ['docker', 'real containers are not built into this kit yet (the Docker runtime arrives with the real-containers work)'],
       ['etcd', 'the etcd store is not built into this kit yet (it arrives with the etcd work)'],

@@ -29,6 +29,7 @@ export class ClusterTarget implements Target {
       missing: new Map<Capability, string>([
         ['trace', `${why}; the request trace is a door of the built-in orchestrator`],
         ['faults', `${why}; fault injection is a door of the built-in orchestrator`],
+        ['config', `${why}; it cannot reconfigure a running cluster's timings, admission or topology`],
         ['docker', `${why}; real-container facts are checked on the built-in orchestrator`],
         ['etcd', `${why}; etcd members are started and killed by the built-in target`],
       ]),

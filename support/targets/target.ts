@@ -8,7 +8,14 @@
 import type { KubeConfig } from '@kubernetes/client-node'
 import type { TraceReader } from '../trace.js'
 
-export type Capability = 'api' | 'faults' | 'trace' | 'docker' | 'etcd'
+/**
+ * - api: the Kubernetes API (every target)
+ * - trace: the built-in API server's request trace
+ * - faults: fault injection into the built-in cluster (stop a kubelet, kill an etcd member, ...)
+ * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
+ * - docker: real containers; etcd: a real etcd cluster
+ */
+export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd'
 
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
@@ -16,6 +23,7 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@etcd': 'etcd',
   '@faults': 'faults',
   '@trace': 'trace',
+  '@config': 'config',
 }
 
 /** What a scenario asks of its cluster before the first API call (set by Given steps). */
