@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { stringify } from 'yaml'
 import { list } from './kube.js'
 import { describeEntry } from './trace.js'
+import { attachSequenceDiagram } from './report/attach.js'
 import { CAPABILITY_TAGS, type Capability } from './targets/target.js'
 import { disposeTargets, targetFor } from './targets/registry.js'
 import type { OckWorld } from './world.js'
@@ -34,8 +35,9 @@ Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: 
   return 'skipped'
 })
 
-After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { result }: ITestCaseHookParameter) {
+After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { result, pickle }: ITestCaseHookParameter) {
   try {
+    await attachSequenceDiagram(this, pickle)
     const session = this.currentSession
     if (session && result?.status === Status.FAILED) {
       const objects: string[] = []

@@ -25,6 +25,15 @@ const STYLE: Record<MessageKind, { color: string; dash?: string; width: number }
 }
 const FAILED = '#c0392b'
 
+const KEYS: [MessageKind, string][] = [
+  ['request', 'request'],
+  ['response', 'response'],
+  ['write', 'store write'],
+  ['ack', 'store ack'],
+  ['watch', 'watch event'],
+  ['runtime', 'runtime call (kubelet Event)'],
+]
+
 const LANE_FILL: Record<Lane['kind'], { fill: string; stroke: string; text: string }> = {
   user: { fill: '#e8f0fe', stroke: '#1f4e8c', text: '#1b2631' },
   apiserver: { fill: '#1f4e8c', stroke: '#1f4e8c', text: '#ffffff' },
@@ -101,8 +110,22 @@ export function renderSvg(d: Diagram): string {
   for (const s of d.missingSteps) footer.push(`Step ${s.n} does not appear in the trace: ${s.label}`)
   for (const h of d.hidden) footer.push(`Not drawn: ${h.count} ${h.what}`)
   if (!d.messages.length) footer.push('The trace holds no requests for this scenario.')
+  // the key, wrapped to the width
+  const keyItems: { kind?: MessageKind; text: string; w: number }[] = KEYS.map(([kind, text]) => ({ kind, text, w: 34 + textWidth(text) + 22 }))
+  keyItems.push({ text: 'repeated N times (heartbeats, repeats)', w: textWidth('×N repeated N times (heartbeats, repeats)') + 10 })
   const keyTop = rowsBottom + 18
-  const footerTop = keyTop + 26
+  const keyPos: { x: number; y: number }[] = []
+  let kx = MARGIN
+  let ky = keyTop
+  for (const k of keyItems) {
+    if (kx > MARGIN && kx + k.w > width - MARGIN) {
+      kx = MARGIN
+      ky += 18
+    }
+    keyPos.push({ x: kx, y: ky })
+    kx += k.w
+  }
+  const footerTop = ky + 26
   const height = footerTop + footer.length * 15 + MARGIN
 
   const out: string[] = []
@@ -185,23 +208,17 @@ export function renderSvg(d: Diagram): string {
   })
 
   // key and footer
-  const keys: [MessageKind, string][] = [
-    ['request', 'request'],
-    ['response', 'response'],
-    ['write', 'store write'],
-    ['ack', 'store ack'],
-    ['watch', 'watch event'],
-    ['runtime', 'runtime call'],
-  ]
-  let kx = MARGIN
   out.push('<g class="key">')
-  for (const [kind, text] of keys) {
-    const st = STYLE[kind]
-    out.push(`<line x1="${kx}" y1="${keyTop}" x2="${kx + 28}" y2="${keyTop}" stroke="${st.color}" stroke-width="${st.width}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''} marker-end="url(#arrow-${kind})"/>`)
-    out.push(`<text x="${kx + 34}" y="${keyTop + 4}" fill="#5d6d7e">${escapeXml(text)}</text>`)
-    kx += 44 + textWidth(text) + 14
-  }
-  out.push(`<text x="${kx}" y="${keyTop + 4}" fill="#5d6d7e"><tspan font-weight="bold" fill="${FAILED}">×N</tspan> repeated N times (heartbeats, repeats)</text>`)
+  keyItems.forEach((k, i) => {
+    const { x: px, y: py } = keyPos[i]!
+    if (k.kind) {
+      const st = STYLE[k.kind]
+      out.push(`<line x1="${px}" y1="${py}" x2="${px + 28}" y2="${py}" stroke="${st.color}" stroke-width="${st.width}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''} marker-end="url(#arrow-${k.kind})"/>`)
+      out.push(`<text x="${px + 34}" y="${py + 4}" fill="#5d6d7e">${escapeXml(k.text)}</text>`)
+    } else {
+      out.push(`<text x="${px}" y="${py + 4}" fill="#5d6d7e" xml:space="preserve"><tspan font-weight="bold" fill="${FAILED}">×N</tspan> ${escapeXml(k.text)}</text>`)
+    }
+  })
   out.push('</g>')
   footer.forEach((line, i) => out.push(`<text class="footer" x="${MARGIN}" y="${footerTop + i * 15}" fill="${line.startsWith('Step') ? FAILED : '#5d6d7e'}">${escapeXml(line)}</text>`))
   out.push('</svg>')

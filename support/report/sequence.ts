@@ -236,6 +236,14 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
 
   const b: Builder = { lanes: new Map(), messages: [], hidden: new Map() }
   const requests = groupRequests(sorted)
+  // the scenario's namespaces: its own, and any its users created or worked in
+  const mine = new Set<string>(home ? [home] : [])
+  for (const r of requests.values()) {
+    if (!r.request || !r.user || !detailFor(r.user)) continue
+    if (r.request.namespace) mine.add(r.request.namespace)
+    if (r.request.resource === 'namespaces') for (const s of r.stores) if (s.name) mine.add(s.name)
+  }
+  const foreign = (ns: string | undefined): boolean => ns !== undefined && home !== undefined && !mine.has(ns)
   const drawn = new Set<string>()
 
   const push = (m: Omit<DiagramMessage, 'steps' | 'count' | 'priority'> & { priority?: number }): void => {
@@ -245,7 +253,7 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
   for (const e of sorted) {
     const apiId = lane(b, { id: apiLane(e), kind: 'apiserver', title: 'API server', subtitle: e.server })
     if (e.kind === 'watch') {
-      if (e.namespace && home && e.namespace !== home) {
+      if (foreign(e.namespace)) {
         hide(b, `watch notifications about other namespaces`)
         continue
       }
@@ -261,7 +269,7 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
         failed: e.event === 'ERROR',
         requestId: e.requestId,
         entries: [e],
-        priority: heartbeat ? -1 : e.namespace === home ? 2 : 1,
+        priority: heartbeat ? -1 : e.namespace !== undefined && mine.has(e.namespace) ? 2 : 1,
       })
       continue
     }
@@ -270,11 +278,13 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
     if (!r) continue
     drawn.add(r.id)
     const req = r.request
-    const path = req?.message ?? ''
+    // a request that began before the window (the harness's own cursor read) is only a tail
+    if (!req) continue
+    const path = req.message ?? ''
     if (path.includes('/debug/trace')) continue // the harness reading this very trace
     const user = r.user
     const isUser = user !== undefined && detailFor(user)
-    const nonResource = !req?.resource
+    const nonResource = !req.resource
     const code = r.response?.code
     const failed = (code !== undefined && code >= 400) || r.phases.some((p) => p.outcome === 'denied' || p.outcome === 'error')
     if (nonResource && !failed && !isUser) {
@@ -286,7 +296,7 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
       continue
     }
     const ns = req?.namespace ?? r.stores[0]?.namespace
-    if (!isUser && ns && home && ns !== home) {
+    if (!isUser && foreign(ns)) {
       if (!isHeartbeat(req ?? {}, user)) {
         hide(b, `component requests about other namespaces`)
         continue
@@ -294,11 +304,11 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
     }
     const from = lane(b, laneFor(user))
     const name = req?.name ?? r.stores.find((s) => s.name)?.name
-    const what = nonResource ? path.split('?')[0] ?? path : objectPath(req?.resource, req?.subresource, name, ns, home)
-    const verb = req?.verb ?? 'request'
+    const what = objectPath(req.resource, req.subresource, name, ns, home)
+    const verb = req.verb ?? 'request'
     const heartbeat = isHeartbeat(req ?? {}, user)
     const rt = runtimeCall(r)
-    const home2 = ns === undefined || ns === home
+    const home2 = ns === undefined || mine.has(ns)
     const basePriority = isUser ? 4 : heartbeat ? -1 : home2 ? 2 : 1
     const reqEntries = req ? [req] : []
     const t = rel(req ?? e)
@@ -321,7 +331,11 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
       continue
     }
     const eventAttrs = r.stores.find((s) => s.attrs?.reason)?.attrs
-    const reqLabel = eventAttrs ? `${verb} event: ${eventAttrs.reason}${eventAttrs.involvedObject ? ` ${eventAttrs.involvedObject}` : ''}` : `${verb} ${what}`
+    const reqLabel = nonResource
+      ? path.split('?')[0] ?? path
+      : eventAttrs
+        ? `${verb} event: ${eventAttrs.reason}${eventAttrs.involvedObject ? ` ${eventAttrs.involvedObject}` : ''}`
+        : `${verb} ${what}`
     const responseLabel = code !== undefined ? statusText(code) : req?.verb === 'watch' ? 'stream' : ''
     const full = isUser || failed
     const denied = r.phases.find((p) => p.outcome === 'denied' || p.outcome === 'error')
@@ -397,7 +411,7 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
         kind: 'response',
         from: apiId,
         to: from,
-        label: statusText(code) + (r.response.message && failed ? `: ${r.response.message}` : ''),
+        label: statusText(code) + (r.response.message && failed && !statusText(code).endsWith(r.response.message) ? `: ${r.response.message}` : ''),
         detail: `${statusText(code)}${r.response.message ? `: ${r.response.message}` : ''}`,
         t: rel(r.response),
         failed,
