@@ -1,0 +1,28 @@
+// Cucumber formatter plugin for the console: a progress bar when the output is a terminal,
+// progress dots otherwise (so non-interactive runs get no "Cannot use 'progress-bar'"
+// warning), the usual summary, and then every skipped scenario grouped by the reason the
+// capability gate gave, so nothing the run could not check goes unmentioned.
+// Usage in cucumber.js: format: ['./support/formatters/console.js']
+
+import { ProgressBarPrinter, ProgressPrinter } from '@cucumber/pretty-formatter'
+import { tsImport } from 'tsx/esm/api'
+
+const { RunCollector } = await tsImport('../report/results.ts', import.meta.url)
+const { renderSkipSummary } = await tsImport('../report/skips.ts', import.meta.url)
+
+export default {
+  type: 'formatter',
+  /** @param {{ on: (k: 'message', h: (e: any) => void) => void, stream: NodeJS.WritableStream & { isTTY?: boolean }, options: any }} ctx */
+  formatter({ on, stream, options }) {
+    const terminal = { summarise: true, ...(options?.theme ? { theme: options.theme } : {}) }
+    const printer = stream.isTTY
+      ? new ProgressBarPrinter({ stream, options: { ...terminal, interference: { mode: 'suppress', streams: [process.stdout, process.stderr] } } })
+      : new ProgressPrinter({ stream, options: terminal })
+    const collector = new RunCollector('console')
+    on('message', (envelope) => {
+      printer.update(envelope)
+      collector.update(envelope)
+      if (envelope.testRunFinished) stream.write(renderSkipSummary(collector.result()))
+    })
+  },
+}
