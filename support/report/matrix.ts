@@ -110,7 +110,7 @@ function cellText(c: Cell, reasons: Reasons): string {
     case 'passed':
       return `passed${n > 1 ? ` (${n})` : ''}`
     case 'failed':
-      return `failed ${n - c.passed} of ${n} (${refs})`
+      return `failed ${c.scenarios.filter((x) => FAILING.has(x.status)).length} of ${n} (${refs})`
     case 'skipped':
       return `skipped (${refs})`
     case 'partly':
