@@ -37,7 +37,12 @@ export interface AllureResult extends AllureStep {
   statusDetails?: { message?: string; trace?: string }
   labels: AllureLabel[]
   description?: string
+  descriptionHtml?: string
   attachments?: AllureAttachment[]
+}
+
+function html(s: string): string {
+  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!)
 }
 
 export interface AllureContainer {
@@ -68,7 +73,11 @@ export function labelResult(result: AllureResult, catalogue: ReadonlyMap<string,
     .map((b) => [`**${b.id}** (${b.section}): ${b.note}`, b.behavior && `- *Behavior:* ${b.behavior}`, b.observe && `- *Observed:* ${b.observe}`].filter(Boolean).join('\n'))
     .join('\n\n')
   const description = `${about}\n\n${MARK}\n\n${original.replace(/\n\s+/g, '\n')}`.trim()
-  return { ...result, labels, description }
+  const descriptionHtml =
+    behaviors
+      .map((b) => `<p><b>${html(b.id)}</b> (${html(b.section)}): ${html(b.note)}</p>${b.behavior || b.observe ? `<ul>${b.behavior ? `<li><i>Behavior:</i> ${html(b.behavior)}</li>` : ''}${b.observe ? `<li><i>Observed:</i> ${html(b.observe)}</li>` : ''}</ul>` : ''}`)
+      .join('') + (original ? `<p>${html(original.replace(/\s+/g, ' '))}</p>` : '')
+  return { ...result, labels, description, descriptionHtml }
 }
 
 /** Moves image/svg+xml attachments (the sequence diagram) from a container's fixtures to its tests. */

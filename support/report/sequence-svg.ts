@@ -92,7 +92,9 @@ export function renderSvg(d: Diagram): string {
   }
   gap = Math.round(gap)
   const left = MARGIN + BADGE_COL + TIME_COL
-  const width = left + lanes.length * gap + MARGIN
+  const subtitle = `From the API server's trace, starting ${d.startedAt.replace('T', ' ').replace('Z', ' UTC')}; times are after the first request drawn. Hover a row for details.`
+  // wide enough for the lanes, and for the title and subtitle (up to a point: longer titles are cut)
+  const width = Math.round(Math.max(left + lanes.length * gap + MARGIN, Math.min(1200, Math.max(d.title.length * 9.2, textWidth(subtitle)) + 2 * MARGIN)))
   const x = (id: string): number => left + (index.get(id) ?? 0) * gap + gap / 2
 
   const stepsLegend = d.messages.flatMap((m) => m.steps).sort((a, b) => a.n - b.n)
@@ -136,10 +138,8 @@ export function renderSvg(d: Diagram): string {
   out.push(marker('arrow-failed', FAILED, false))
   out.push('</defs>')
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`)
-  out.push(`<text x="${MARGIN}" y="${titleY}" font-size="15" font-weight="bold" fill="#1b2631">${escapeXml(fit(d.title, width - 2 * MARGIN))}</text>`)
-  out.push(
-    `<text x="${MARGIN}" y="${titleY + 16}" fill="#5d6d7e">${escapeXml(`From the API server's trace, starting ${d.startedAt.replace('T', ' ').replace('Z', ' UTC')}; times are after the first request drawn. Hover a row for details.`)}</text>`,
-  )
+  out.push(`<text x="${MARGIN}" y="${titleY}" font-size="15" font-weight="bold" fill="#1b2631">${escapeXml(d.title.length * 9.2 > width - 2 * MARGIN ? `${d.title.slice(0, Math.floor((width - 2 * MARGIN) / 9.2) - 1)}…` : d.title)}</text>`)
+  out.push(`<text x="${MARGIN}" y="${titleY + 16}" fill="#5d6d7e">${escapeXml(subtitle)}</text>`)
 
   // numbered steps, on top
   if (allSteps.length) {
