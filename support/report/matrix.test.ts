@@ -48,8 +48,8 @@ describe('conformance matrix', () => {
 
   it('writes Markdown with every id, the reasons numbered, and links to the profile report', () => {
     for (const b of catalogue) assert.match(md, new RegExp(`^\\| ${b.id} \\|`, 'm'), `${b.id} has a row`)
-    assert.ok(md.includes('| FLOW-01 | The user sends the desired state. | [✅ passed](default/cucumber.html?query=%40FLOW-01) | [⏭️ skipped (r1)](cluster/cucumber.html?query=%40FLOW-01) | — not in this profile |'))
-    assert.ok(md.includes('| CP-05 | Certificates \\| PKI | [✅ passed (2)](default/cucumber.html?query=%40CP-05) | [❌ failed 1 of 2 (r2)](cluster/cucumber.html?query=%40CP-05) |'))
+    assert.ok(md.includes('| FLOW-01 | The user sends the desired state. | [✔ passed](default/cucumber.html?query=%40FLOW-01) | [↷ skipped (r1)](cluster/cucumber.html?query=%40FLOW-01) | — not in this profile |'))
+    assert.ok(md.includes('| CP-05 | Certificates \\| PKI | [✔ passed (2)](default/cucumber.html?query=%40CP-05) | [✘ failed 1 of 2 (r2)](cluster/cucumber.html?query=%40CP-05) |'))
     assert.ok(md.includes('- **r1**: target "cluster" cannot run this scenario: @trace: no trace'))
     assert.ok(md.includes('- **r2**: AssertionError: expected 401'))
     assert.ok(md.includes('| ETCD-04 | Quorum. | ∅ no scenario yet | ∅ no scenario yet | ∅ no scenario yet |'))

@@ -90,7 +90,7 @@ export interface RenderOptions {
 
 export const defaultLink = (profile: string, id: string): string => `${profile}/cucumber.html?query=${encodeURIComponent(`@${id}`)}`
 
-const SYMBOL: Record<CellStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️', partly: '◐', 'not-run': '—', 'no-scenario': '∅' }
+const SYMBOL: Record<CellStatus, string> = { passed: '✔', failed: '✘', skipped: '↷', partly: '◐', 'not-run': '—', 'no-scenario': '∅' }
 const WORD: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', partly: 'partly', 'not-run': 'not in this profile', 'no-scenario': 'no scenario yet' }
 
 /** Numbers reasons in order of first appearance, so cells can say "skipped (r2)". */
