@@ -24,22 +24,26 @@ const common = {
   strict: true,
 }
 
+// A dry run (`--dry-run`, to find undefined or ambiguous steps) executes nothing: it must not
+// replace a profile's reports, or the matrix would show every behavior as skipped.
+const dryRun = process.argv.includes('--dry-run') || process.argv.includes('-d')
+
 /** Console output and the reports every profile writes, under reports/<profile>/. */
 function profile(name, { worldParameters, tags, parallel, extraFormats = [], extraFormatOptions = {} }) {
   const dir = `reports/${name}`
+  const reports = [
+    ['message', `${dir}/messages.ndjson`],
+    ['html', `${dir}/cucumber.html`],
+    ['./support/formatters/conformance.js', 'reports/conformance.md'],
+    ...extraFormats,
+  ]
   return {
     ...common,
     ...(tags ? { tags } : {}),
     ...(parallel ? { parallel } : {}),
-    format: [
-      // progress bar on a terminal, dots otherwise; then skipped scenarios with their reasons
-      './support/formatters/console.js',
-      ['message', `${dir}/messages.ndjson`],
-      ['html', `${dir}/cucumber.html`],
-      ['./support/formatters/conformance.js', 'reports/conformance.md'],
-      ...extraFormats,
-    ],
-    formatOptions: { snippetInterface: 'async-await', conformance: { profile: name }, ...extraFormatOptions },
+    // progress bar on a terminal, dots otherwise; then skipped scenarios with their reasons
+    format: ['./support/formatters/console.js', ...(dryRun ? [] : reports)],
+    formatOptions: { snippetInterface: 'async-await', console: { listSkipped: !dryRun }, conformance: { profile: name }, ...extraFormatOptions },
     worldParameters,
   }
 }

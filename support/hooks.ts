@@ -9,6 +9,7 @@ import { stringify } from 'yaml'
 import { list } from './kube.js'
 import { describeEntry } from './trace.js'
 import { attachSequenceDiagram } from './report/attach.js'
+import { SKIP_PREFIX } from './report/results.js'
 import { CAPABILITY_TAGS, type Capability } from './targets/target.js'
 import { disposeTargets, targetFor } from './targets/registry.js'
 import type { OckWorld } from './world.js'
@@ -31,7 +32,7 @@ Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: 
   const reasons = lacking.map((c) => `@${c}: ${missing.get(c) ?? 'not available on this target'}`).join('; ')
   const message = `target "${target.name}" cannot run this scenario: ${reasons}`
   if (this.parameters.strictCapabilities) throw new Error(`${message} (this profile requires every capability)`)
-  this.log(`skipped: ${message}`)
+  this.log(`${SKIP_PREFIX}${message}`)
   return 'skipped'
 })
 
