@@ -56,8 +56,9 @@ export const etcd = profile('etcd', { tags: '@etcd', worldParameters: { target: 
 
 export const ci = profile('ci', {
   worldParameters: { target: 'builtin', strictCapabilities: true },
-  // every scenario builds its own cluster, so two workers (CI has two cores) run them independently
-  parallel: 2,
+  // every scenario builds its own cluster, so two workers (CI has two cores) run them
+  // independently; starting a worker costs a few seconds, so OCK_PARALLEL=0 runs serially
+  parallel: Number(process.env.OCK_PARALLEL ?? 2),
   extraFormats: [
     ['junit', 'reports/junit.xml'],
     // the Allure reporter gets an output file of its own (it stays empty) so it leaves stdout alone

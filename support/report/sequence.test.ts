@@ -150,6 +150,16 @@ describe('sequence diagram: requests, rejections and size', () => {
     parseSvg(svg)
   })
 
+  it("draws a kubelet's Events as runtime calls, but not when an Event is deleted", () => {
+    const b = new TraceBuilder()
+    const attrs = { reason: 'Killing', involvedObject: 'Pod/web-1', note: 'Stopping container app' }
+    b.request({ user: 'system:node:n1', verb: 'create', resource: 'events', namespace: NS, name: 'e1', code: 201, store: { op: 'create', revision: 5, attrs } })
+    b.request({ user: 'system:node:n1', verb: 'delete', resource: 'events', namespace: NS, name: 'e1', code: 200, store: { op: 'delete', revision: 6, attrs } })
+    const d = buildDiagram(b.entries, { namespace: NS })
+    assert.deepEqual(d.messages.map((m) => [m.kind, m.label]), [['runtime', 'Killing web-1'], ['request', 'delete event: Killing Pod/web-1 → 200'], ['write', 'delete → rev 6']])
+    assert.equal(d.lanes.find((l) => l.id === 'store')?.subtitle, 'store: memory')
+  })
+
   it('draws an empty trace as an empty diagram that says so', () => {
     const svg = renderSvg(buildDiagram([], { title: 'nothing' }))
     parseSvg(svg)

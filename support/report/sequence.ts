@@ -196,6 +196,7 @@ function runtimeCall(r: RequestRecord): { reason: string; object: string; messag
   if (!r.user?.startsWith('system:node:')) return undefined
   const res = r.request?.resource ?? r.stores[0]?.resource
   if (res !== 'events' && res !== 'events.events.k8s.io') return undefined
+  if (r.request?.verb === 'delete' || r.stores.some((s) => s.op === 'delete')) return undefined
   const attrs = r.stores.find((s) => s.attrs?.reason)?.attrs ?? r.request?.attrs
   if (!attrs?.reason) return undefined
   return { reason: String(attrs.reason), object: String(attrs.involvedObject ?? ''), message: String(attrs.note ?? '') }
@@ -367,7 +368,9 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
         priority: basePriority,
       })
     }
-    const storeId = r.stores.length ? lane(b, { id: STORE, kind: 'store', title: 'etcd', subtitle: 'store' }) : STORE
+    // the store says what it is when a write is sent: "create sent to the store (memory)"
+    const described = /\(([^()]+)\)\s*$/.exec(r.stores.find((x) => x.outcome === 'sent')?.message ?? '')?.[1]
+    const storeId = r.stores.length ? lane(b, { id: STORE, kind: 'store', title: 'etcd', subtitle: described ? `store: ${described}` : 'store' }) : STORE
     const sent = r.stores.filter((s) => s.outcome === 'sent')
     const done = r.stores.filter((s) => s.outcome !== 'sent')
     const keyOf = (s: TraceEntry): string => objectPath(s.resource, undefined, s.name, s.namespace, home)
