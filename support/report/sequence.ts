@@ -292,27 +292,27 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
       hide(b, 'discovery and other non-resource requests by components')
       continue
     }
-    if (nonResource && !failed && req?.verb === 'get') {
+    if (nonResource && !failed && req.verb === 'get') {
       hide(b, 'discovery requests (GET /api, /apis, /version, ...)')
       continue
     }
-    const ns = req?.namespace ?? r.stores[0]?.namespace
+    const ns = req.namespace ?? r.stores[0]?.namespace
     if (!isUser && foreign(ns)) {
-      if (!isHeartbeat(req ?? {}, user)) {
+      if (!isHeartbeat(req, user)) {
         hide(b, `component requests about other namespaces`)
         continue
       }
     }
     const from = lane(b, laneFor(user))
-    const name = req?.name ?? r.stores.find((s) => s.name)?.name
+    const name = req.name ?? r.stores.find((s) => s.name)?.name
     const what = objectPath(req.resource, req.subresource, name, ns, home)
     const verb = req.verb ?? 'request'
-    const heartbeat = isHeartbeat(req ?? {}, user)
+    const heartbeat = isHeartbeat(req, user)
     const rt = runtimeCall(r)
-    const home2 = ns === undefined || mine.has(ns)
-    const basePriority = isUser ? 4 : heartbeat ? -1 : home2 ? 2 : 1
-    const reqEntries = req ? [req] : []
-    const t = rel(req ?? e)
+    const inScenario = ns === undefined || mine.has(ns)
+    const basePriority = isUser ? 4 : heartbeat ? -1 : inScenario ? 2 : 1
+    const reqEntries = [req]
+    const t = rel(req)
     if (rt && !failed) {
       const node = user!.slice('system:node:'.length)
       const to = lane(b, runtimeLane(node))
@@ -337,7 +337,7 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
       : eventAttrs
         ? `${verb} event: ${eventAttrs.reason}${eventAttrs.involvedObject ? ` ${eventAttrs.involvedObject}` : ''}`
         : `${verb} ${what}`
-    const responseLabel = code !== undefined ? statusText(code) : req?.verb === 'watch' ? 'stream' : ''
+    const responseLabel = code !== undefined ? statusText(code) : req.verb === 'watch' ? 'stream' : ''
     const full = isUser || failed
     const denied = r.phases.find((p) => p.outcome === 'denied' || p.outcome === 'error')
     push({
@@ -345,7 +345,7 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
       from,
       to: apiId,
       label: full ? reqLabel : `${reqLabel}${responseLabel ? ` → ${code ?? responseLabel}` : ''}`,
-      detail: `${path}${user ? ` as ${user}` : ''}${req?.attrs?.userAgent ? ` (${req.attrs.userAgent})` : ''}${!full && code ? ` → ${statusText(code)}` : ''}`,
+      detail: `${path}${user ? ` as ${user}` : ''}${req.attrs?.userAgent ? ` (${req.attrs.userAgent})` : ''}${!full && code ? ` → ${statusText(code)}` : ''}`,
       t,
       failed: !full && failed,
       requestId: r.id,
