@@ -1,55 +1,80 @@
 // cucumber-js profiles. `export default` is the profile `npx cucumber-js` uses; each named
 // export is a profile for `-p <name>`. Arrays given on the command line are appended to the
-// profile's; tags are AND-ed.
+// profile's; tags are AND-ed. Profiles select scenarios by tags and capabilities, never by
+// file, so new features join them without edits here.
 //
 //   default  the embedded reference cluster (simulated runtime, memory store); scenarios whose
-//            capability this machine cannot serve are skipped with the reason
-//   cluster  any Kubernetes API named by KUBECONFIG; builtin-only scenarios are skipped
-//   ci       everything, strictly: a missing capability fails; JUnit, HTML and messages written
+//            capability this machine cannot serve are skipped, with the reason printed at the end
+//   docker   only scenarios tagged @docker (real containers), strictly
+//   etcd     only scenarios tagged @etcd (a real etcd cluster), strictly
+//   ci       everything, strictly (a missing capability fails), two workers; JUnit XML, Cucumber
+//            HTML, messages and Allure results under reports/
+//   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need the built-in
+//            orchestrator's doors (@trace, @faults, @config, @docker, @etcd) are skipped
+//
+// Every profile writes reports/<profile>/messages.ndjson and reports/<profile>/cucumber.html
+// and refreshes the conformance matrix (reports/conformance.md and .html) across the profiles
+// that have run. `npm run report` rebuilds the matrix and the Allure report.
+// The configuration is cloned into parallel workers: plain data only (no functions).
 
 const common = {
   paths: ['features/**/*.feature'],
   // tsx-register.js must come first: it lets Node import the TypeScript support code and steps
   import: ['support/tsx-register.js', 'support/**/!(*.test).ts', 'steps/**/*.ts'],
   strict: true,
-  formatOptions: { snippetInterface: 'async-await' },
 }
 
-/** Reports of one profile, under reports/ (default) or reports/<name>/. */
-function reports(dir, profile) {
+// A dry run (`--dry-run`, to find undefined or ambiguous steps) executes nothing: it must not
+// replace a profile's reports, or the matrix would show every behavior as skipped.
+const dryRun = process.argv.includes('--dry-run') || process.argv.includes('-d')
+
+/** Console output and the reports every profile writes, under reports/<profile>/. */
+function profile(name, { worldParameters, tags, parallel, extraFormats = [], extraFormatOptions = {} }) {
+  const dir = `reports/${name}`
+  const reports = [
+    ['message', `${dir}/messages.ndjson`],
+    ['html', `${dir}/cucumber.html`],
+    ['./support/formatters/conformance.js', 'reports/conformance.md'],
+    ...extraFormats,
+  ]
   return {
-    format: [
-      ['message', `${dir}/messages.ndjson`],
-      ['./support/formatters/conformance.js', `${dir}/conformance.md`],
-    ],
-    formatOptions: { ...common.formatOptions, conformance: { profile } },
+    ...common,
+    ...(tags ? { tags } : {}),
+    ...(parallel ? { parallel } : {}),
+    // progress bar on a terminal, dots otherwise; then skipped scenarios with their reasons
+    format: ['./support/formatters/console.js', ...(dryRun ? [] : reports)],
+    formatOptions: { snippetInterface: 'async-await', console: { listSkipped: !dryRun }, conformance: { profile: name }, ...extraFormatOptions },
+    worldParameters,
   }
 }
 
-const defaultReports = reports('reports', 'default')
+export default profile('default', { worldParameters: { target: 'builtin' } })
 
-export default {
-  ...common,
-  ...defaultReports,
-  format: ['progress-bar', ...defaultReports.format],
-  worldParameters: { target: 'builtin' },
-}
+export const docker = profile('docker', { tags: '@docker', worldParameters: { target: 'builtin', strictCapabilities: true } })
 
-const clusterReports = reports('reports/cluster', 'cluster')
+export const etcd = profile('etcd', { tags: '@etcd', worldParameters: { target: 'builtin', strictCapabilities: true } })
 
-export const cluster = {
-  ...common,
-  ...clusterReports,
-  format: ['progress', ...clusterReports.format],
-  worldParameters: { target: 'cluster' },
-}
-
-const ciReports = reports('reports/ci', 'ci')
-
-export const ci = {
-  ...common,
-  ...ciReports,
-  format: ['progress', ['junit', 'reports/junit.xml'], ['html', 'reports/cucumber.html'], ...ciReports.format],
-  formatOptions: { ...ciReports.formatOptions, junit: { suiteName: 'ock' } },
+export const ci = profile('ci', {
   worldParameters: { target: 'builtin', strictCapabilities: true },
-}
+  // every scenario builds its own cluster, so two workers (CI has two cores) run them
+  // independently; starting a worker costs a few seconds, so OCK_PARALLEL=0 runs serially
+  parallel: Number(process.env.OCK_PARALLEL ?? 2),
+  extraFormats: [
+    ['junit', 'reports/junit.xml'],
+    // the Allure reporter gets an output file of its own (it stays empty) so it leaves stdout alone
+    ['./support/formatters/allure.js', 'reports/ci/allure-reporter.out'],
+  ],
+  extraFormatOptions: {
+    junit: { suiteName: 'ock' },
+    // allure-cucumberjs reads its options from the top level of formatOptions
+    resultsDir: 'reports/ci/allure-results',
+    environmentInfo: { profile: 'ci', target: 'builtin (reference orchestrator)', node: process.version, platform: `${process.platform}-${process.arch}` },
+    categories: [
+      { name: 'Missing capability', messageRegex: '.*cannot run this scenario.*' },
+      { name: 'Rejected request nobody checked', messageRegex: '.*no step checked the rejection.*' },
+      { name: 'Timed out waiting', messageRegex: '.*(within|timed out|Timeout).*' },
+    ],
+  },
+})
+
+export const cluster = profile('cluster', { worldParameters: { target: 'cluster' } })

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the features on every profile, as `npm test` does:
 #   1. ci       every scenario on the built-in reference cluster, strictly (a missing
-#               capability fails), with JUnit, HTML, messages and the conformance matrix;
+#               capability fails), two workers, with JUnit, HTML, messages and Allure results;
 #   2. cluster  the same features through a kubeconfig against a separately started
-#               `ock up`, so the steps are proven to speak only Kubernetes.
+#               `ock up`, so the steps are proven to speak only Kubernetes;
+#   3. report   the conformance matrix across both runs and the Allure report (npm run report).
 # Whatever happens, the cluster started here is stopped and its files removed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,4 +38,5 @@ if [ ! -s "$work/kubeconfig" ]; then
   exit 1
 fi
 KUBECONFIG="$work/kubeconfig" npx cucumber-js -p cluster || status=$?
+npm run --silent report || status=$?
 exit $status

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto'
 import { stringify } from 'yaml'
 import { list } from './kube.js'
 import { describeEntry } from './trace.js'
+import { attachSequenceDiagram } from './report/attach.js'
+import { SKIP_PREFIX } from './report/results.js'
 import { CAPABILITY_TAGS, type Capability } from './targets/target.js'
 import { disposeTargets, targetFor } from './targets/registry.js'
 import type { OckWorld } from './world.js'
@@ -30,12 +32,13 @@ Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: 
   const reasons = lacking.map((c) => `@${c}: ${missing.get(c) ?? 'not available on this target'}`).join('; ')
   const message = `target "${target.name}" cannot run this scenario: ${reasons}`
   if (this.parameters.strictCapabilities) throw new Error(`${message} (this profile requires every capability)`)
-  this.log(`skipped: ${message}`)
+  this.log(`${SKIP_PREFIX}${message}`)
   return 'skipped'
 })
 
-After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { result }: ITestCaseHookParameter) {
+After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { result, pickle }: ITestCaseHookParameter) {
   try {
+    await attachSequenceDiagram(this, pickle)
     const session = this.currentSession
     if (session && result?.status === Status.FAILED) {
       const objects: string[] = []

@@ -13,7 +13,10 @@ import { targetFor } from './targets/registry.js'
 /** Steps that wait state their own bound; this only stops a hung step. */
 setDefaultTimeout(180_000)
 
-export type OckParameters = TargetParameters
+export type OckParameters = TargetParameters & {
+  /** Attach a sequence diagram of the trace to every scenario that has one (default true). */
+  diagrams?: boolean
+}
 
 export class OckWorld extends World<OckParameters> {
   /** Short id of this scenario; its namespace is `ock-<id>`. */

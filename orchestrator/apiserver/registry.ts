@@ -31,7 +31,7 @@ import type { AdmissionAttributes, AdmissionChain, AdmissionReader, Operation } 
 import { StoreError, type KeyValue, type Store } from '../store/store.js'
 import type { UserInfo } from './auth.js'
 import { applyDefaults } from './defaults.js'
-import type { Trace } from './trace.js'
+import { objectAttrs, type Trace } from './trace.js'
 import { validateObjectMeta, validateSchema } from './validation.js'
 
 /** Who is asking, for traces and admission. */
@@ -155,6 +155,7 @@ export class Registry implements AdmissionReader {
       name: o.metadata?.name,
       outcome: 'ok',
       message: `store acknowledged ${op} at revision ${kv.modRevision}`,
+      attrs: objectAttrs(info.group ? `${info.resource}.${info.group}` : info.resource, o),
     })
   }
 

@@ -45,6 +45,26 @@ export interface TraceEntry {
 
 export type TraceInput = Omit<TraceEntry, 'seq' | 'ts' | 't' | 'server'>
 
+/**
+ * A few facts about a written object that a reader of the trace needs and that the request
+ * line does not carry: for an Event, its reason, the object it is about and its note (kubelets
+ * report their container-runtime calls as Events: Pulling, Created, Started, Killing, ...).
+ * Undefined for everything else. Kept small on purpose: the trace is not an object store.
+ */
+export function objectAttrs(resource: string, o: Record<string, unknown>): Record<string, string> | undefined {
+  if (resource !== 'events' && resource !== 'events.events.k8s.io') return undefined
+  const attrs: Record<string, string> = {}
+  if (typeof o.reason === 'string' && o.reason) attrs.reason = o.reason
+  const about = (o.involvedObject ?? o.regarding) as { kind?: unknown; name?: unknown } | undefined
+  if (about && typeof about.kind === 'string' && typeof about.name === 'string') attrs.involvedObject = `${about.kind}/${about.name}`
+  const note = typeof o.note === 'string' ? o.note : typeof o.message === 'string' ? o.message : ''
+  if (note) attrs.note = note.length > 160 ? `${note.slice(0, 159)}…` : note
+  const source = o.source as { component?: unknown } | undefined
+  const reporter = o.reportingController ?? o.reportingComponent ?? source?.component
+  if (typeof reporter === 'string' && reporter) attrs.reportingComponent = reporter
+  return Object.keys(attrs).length ? attrs : undefined
+}
+
 export interface TraceOptions {
   /** Entries kept; older ones are dropped (readers see a gap through `firstSeq`). */
   capacity?: number

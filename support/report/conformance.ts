@@ -1,0 +1,95 @@
+// Writes the conformance matrix (reports/conformance.md and .html) from the runs on disk
+// (reports/<profile>/messages.ndjson) and, in a formatter, the run that is finishing (which
+// replaces its profile's file on disk). Used by the conformance formatter at the end of every
+// run and by `npm run report`.
+
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { BEHAVIOR_ID, CATALOGUE_PATH, loadCatalogue } from './catalogue.js'
+import { buildMatrix, renderHtml, renderMarkdown, type Matrix } from './matrix.js'
+import { readRun, type RunResult } from './results.js'
+
+/** Columns come in this order; other profiles follow alphabetically. */
+export const PROFILE_ORDER = ['default', 'ci', 'docker', 'etcd', 'cluster']
+
+export function sortRuns(runs: RunResult[]): RunResult[] {
+  const rank = (p: string): number => {
+    const i = PROFILE_ORDER.indexOf(p)
+    return i < 0 ? PROFILE_ORDER.length : i
+  }
+  return [...runs].sort((a, b) => rank(a.profile) - rank(b.profile) || a.profile.localeCompare(b.profile))
+}
+
+/** Profiles that left messages under reportsDir/<profile>/messages.ndjson. */
+export function runsOnDisk(reportsDir: string): { profile: string; file: string }[] {
+  if (!existsSync(reportsDir)) return []
+  return readdirSync(reportsDir)
+    .map((profile) => ({ profile, file: join(reportsDir, profile, 'messages.ndjson') }))
+    .filter(({ file }) => existsSync(file) && statSync(file).size > 0)
+}
+
+/** Behavior ids tagged on some scenario or feature in the feature files. */
+export function knownBehaviorIds(featuresDir = 'features'): Set<string> {
+  const ids = new Set<string>()
+  if (!existsSync(featuresDir)) return ids
+  for (const f of readdirSync(featuresDir, { recursive: true, encoding: 'utf8' })) {
+    if (!f.endsWith('.feature')) continue
+    for (const line of readFileSync(join(featuresDir, f), 'utf8').split('\n')) {
+      if (!line.trim().startsWith('@')) continue
+      for (const tag of line.trim().split(/\s+/)) {
+        const id = tag.replace(/^@/, '')
+        if (BEHAVIOR_ID.test(id)) ids.add(id)
+      }
+    }
+  }
+  return ids
+}
+
+export interface ConformanceOptions {
+  reportsDir?: string
+  catalogue?: string
+  /** Runs known in memory (a finishing run): they replace their profile's file on disk. */
+  current?: RunResult[]
+  now?: Date
+}
+
+export function conformanceMatrix(opts: ConformanceOptions = {}): Matrix {
+  const reportsDir = opts.reportsDir ?? 'reports'
+  const current = opts.current ?? []
+  const runs = [...current]
+  for (const { profile, file } of runsOnDisk(reportsDir)) {
+    if (current.some((r) => r.profile === profile)) continue
+    try {
+      runs.push(readRun(profile, file))
+    } catch (e) {
+      console.warn(`conformance: ignoring ${file}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+  return buildMatrix(loadCatalogue(opts.catalogue ?? CATALOGUE_PATH), sortRuns(runs), knownBehaviorIds())
+}
+
+/** Links to the other reports that exist, relative to reportsDir. */
+export function reportLinks(reportsDir: string, profiles: string[]): { label: string; href: string }[] {
+  const links: { label: string; href: string }[] = []
+  for (const p of profiles) links.push({ label: `${p}: Cucumber report`, href: `${p}/cucumber.html` })
+  if (existsSync(join(reportsDir, 'allure', 'index.html'))) links.push({ label: 'Allure report', href: 'allure/index.html' })
+  if (existsSync(join(reportsDir, 'junit.xml'))) links.push({ label: 'JUnit XML (ci)', href: 'junit.xml' })
+  links.push({ label: 'Markdown version', href: 'conformance.md' })
+  return links
+}
+
+/** Writes reports/conformance.md and reports/conformance.html; returns the Markdown. */
+export function writeConformance(opts: ConformanceOptions = {}): { markdown: string; html: string; files: string[] } {
+  const reportsDir = opts.reportsDir ?? 'reports'
+  const matrix = conformanceMatrix(opts)
+  const generatedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  const render = { generatedAt, catalogue: relative('.', opts.catalogue ?? CATALOGUE_PATH), reports: reportLinks(reportsDir, matrix.runs.map((r) => r.profile)) }
+  const markdown = renderMarkdown(matrix, { ...render, reports: render.reports.filter((r) => !r.href.endsWith('.md')) })
+  const html = renderHtml(matrix, render)
+  mkdirSync(reportsDir, { recursive: true })
+  const md = join(reportsDir, 'conformance.md')
+  const htmlFile = join(reportsDir, 'conformance.html')
+  writeFileSync(md, markdown)
+  writeFileSync(htmlFile, html)
+  return { markdown, html, files: [md, htmlFile] }
+}
