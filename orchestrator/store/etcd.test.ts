@@ -155,6 +155,8 @@ setInterval(() => {}, 1000)`
     p.kill('SIGINT')
     await p
     assert.equal(existsSync(root), false, `${root} removed`)
+    const end = Date.now() + 5000
+    while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
     for (const pid of pids) assert.equal(alive(pid), false, `etcd ${pid} gone`)
   })
 
@@ -166,6 +168,9 @@ setInterval(() => {}, 1000)`
     const reaped = reapStaleRoots()
     assert.ok(reaped.includes(root), `reaped ${root}`)
     assert.equal(existsSync(root), false)
+    // SIGKILL is delivered asynchronously: give the kernel a moment to end them
+    const end = Date.now() + 5000
+    while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 20))
     for (const pid of pids) assert.equal(alive(pid), false, `etcd ${pid} gone`)
   })
 })

@@ -3,7 +3,9 @@
 // with the same kubeconfig). It has the trace and faults doors of the built-in orchestrator,
 // and runs on a real etcd cluster when the scenario asks for it (and `etcd` is installed).
 
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { onExit } from 'signal-exit'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
@@ -12,6 +14,12 @@ import { etcdAvailable } from '../../orchestrator/cluster/etcd.js'
 import { TraceReader } from '../trace.js'
 import { createNamespace } from '../kube.js'
 import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, Target } from './target.js'
+
+/** Scenario dirs still in use, removed on exit or interrupt too (etcd cleans up after itself). */
+const scenarioDirs = new Set<string>()
+onExit(() => {
+  for (const d of scenarioDirs) rmSync(d, { recursive: true, force: true })
+})
 
 export class BuiltinTarget implements Target {
   readonly name = 'builtin'
@@ -48,6 +56,11 @@ export class BuiltinTarget implements Target {
     }
     const cluster = await Cluster.start(t)
     const dir = await mkdtemp(join(tmpdir(), 'ock-scenario-'))
+    scenarioDirs.add(dir)
+    const removeDir = async (): Promise<void> => {
+      await rm(dir, { recursive: true, force: true })
+      scenarioDirs.delete(dir)
+    }
     try {
       const namespace = `ock-${scenarioId}`
       const kubeconfigFile = join(dir, 'kubeconfig')
@@ -67,12 +80,12 @@ export class BuiltinTarget implements Target {
         controlPlane: controlPlaneDoor(cluster),
         close: async () => {
           await cluster.stop()
-          await rm(dir, { recursive: true, force: true })
+          await removeDir()
         },
       }
     } catch (e) {
       await cluster.stop()
-      await rm(dir, { recursive: true, force: true })
+      await removeDir()
       throw e
     }
   }
