@@ -4,7 +4,8 @@ Feature: When etcd is down, the cluster is down
   own: with every etcd member gone it cannot accept a change, so it answers writes with a clear
   Status naming the operation (upstream: 500 ServerTimeout), and controllers, which act only
   through the API, make no progress. Nothing a refused request sent is left half-written, and once
-  etcd is back the controllers pick up where they stopped.
+  etcd is back the controllers pick up where they stopped. (That pods already running keep
+  running is shown once the kit has kubelets.)
 
   @ETCD-01
   Scenario: A write while etcd is down is refused with a clear Status and leaves nothing behind

@@ -178,12 +178,18 @@ export class Cluster {
 
   /** The controller manager of one master, under leader election, talking to that master's API server (as kubeadm's controller-manager.conf). */
   private controllerManager(master: string, server: string, creds: KeyPair): { elector: LeaderElector; electionClient: ApiClient } {
+    return this.leaderElected(master, server, creds, 'kube-controller-manager', (client) => new ControllerManager(client))
+  }
+
+  /**
+   * A control-plane component of one master that only runs while it holds the Lease `lease` in
+   * kube-system (kube-controller-manager, kube-scheduler): `build` gets a fresh client of the
+   * master's own API server each time leadership is won.
+   */
+  private leaderElected(master: string, server: string, creds: KeyPair, lease: string, build: (client: ApiClient) => Runnable): { elector: LeaderElector; electionClient: ApiClient } {
     const client = (userAgent: string): ApiClient => new ApiClient({ server, caPem: this.ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent, timeoutMs: 10_000 })
-    const electionClient = client('kube-controller-manager/leader-election')
-    const elector = new LeaderElector(
-      { client: electionClient, name: 'kube-controller-manager', identity: `${master}_${randomUUID()}`, ...this.topology.leaderElection },
-      () => new ControllerManager(client('kube-controller-manager')),
-    )
+    const electionClient = client(`${lease}/leader-election`)
+    const elector = new LeaderElector({ client: electionClient, name: lease, identity: `${master}_${randomUUID()}`, ...this.topology.leaderElection }, () => build(client(lease)))
     return { elector, electionClient }
   }
 
