@@ -5,7 +5,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Cluster, UnsupportedTopologyError, type RuntimeKind, type StoreKind } from './cluster/cluster.js'
+import { Cluster, UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/cluster.js'
 
 const USAGE = `Usage: ock <command> [flags]
 
@@ -19,7 +19,13 @@ Flags for 'up':
   --nodes N           number of worker nodes (kubelets)
   --runtime sim|docker  simulated containers or real ones on the Docker engine (default sim)
   --store memory|etcd   embedded store or a real etcd cluster (default memory)
-  --port N            API server port on 127.0.0.1 (default: a free port)
+  --masters N         control-plane nodes, each with an API server and a controller manager
+                      under leader election; several sit behind one load-balanced address (default 1)
+  --topology stacked|external
+                      with --store etcd: an etcd member on every master, used by its API server
+                      only (stacked, the default), or a separate etcd cluster every API server uses
+  --etcd-members N    members of an external etcd cluster (default 3)
+  --port N            port of the cluster's address on 127.0.0.1 (default: a free port)
   -h, --help          this text
 `
 
@@ -63,6 +69,8 @@ async function up(argv: string[]): Promise<void> {
       runtime: { type: 'string', default: 'sim' },
       store: { type: 'string', default: 'memory' },
       masters: { type: 'string', default: '1' },
+      topology: { type: 'string' },
+      'etcd-members': { type: 'string' },
       port: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,6 +95,8 @@ async function up(argv: string[]): Promise<void> {
       runtime: values.runtime as RuntimeKind,
       store: values.store as StoreKind,
       masters: Number(values.masters),
+      etcdTopology: values.topology as EtcdTopology | undefined,
+      etcdMembers: values['etcd-members'] === undefined ? undefined : Number(values['etcd-members']),
       port,
     })
   } catch (e) {
@@ -112,11 +122,16 @@ async function up(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
 
   const rel = values.kubeconfig
+  const cp = cluster.describe()
+  const controlPlane = cp.loadBalancer
+    ? [`  address:     ${cp.loadBalancer} (load balancer)`, ...cp.masters.map((m) => `  ${m.name}:    API server ${m.apiServer}${m.etcdEndpoints.length ? `, etcd ${m.etcdEndpoints.join(',')}` : ''}`)]
+    : [`  API server:  ${cluster.url}${cp.masters[0]!.etcdEndpoints.length ? ` (etcd ${cp.masters[0]!.etcdEndpoints.join(',')})` : ''}`]
+  if (cp.etcdTopology) controlPlane.push(`  etcd:        ${cp.etcdTopology}, ${cp.etcdMembers.length} member(s): ${cp.etcdMembers.map((m) => `${m.name} ${m.clientUrl}`).join(', ')}`)
   process.stdout.write(
     [
       `OCK reference cluster is up.`,
-      `  API server:  ${cluster.url}`,
-      `  runtime:     ${values.runtime}   store: ${values.store}   nodes: ${nodes}`,
+      ...controlPlane,
+      `  runtime:     ${values.runtime}   store: ${values.store}   nodes: ${nodes}   masters: ${cp.masters.length}`,
       `  kubeconfig:  ${kubeconfig}`,
       ``,
       `Try:`,

@@ -2,6 +2,7 @@
 // request, in which order, who asked, and what the store acknowledged.
 
 import { Then, type DataTable } from '@cucumber/cucumber'
+import { consistently } from '../support/eventually.js'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
 import { read } from '../support/kube.js'
@@ -98,4 +99,21 @@ Then('the rejected request wrote nothing to the store', async function (this: Oc
   expect(writes.map(describeEntry), 'store writes of the rejected request').to.deep.equal([])
   const response = entries.find((x) => x.kind === 'response')
   expect(response?.code, 'the code the trace recorded').to.equal(e.code)
+})
+
+Then('for {duration} the store acknowledges no write by {string}, whose requests fail', async function (this: OckWorld, ms: number, user: string) {
+  const s = await this.cluster()
+  if (!s.trace) throw new Error('this target has no trace (the scenario needs the @trace tag)')
+  const from = await s.trace.cursor()
+  let seen: TraceEntry[] = []
+  await consistently(
+    async () => (seen = await s.trace!.since(from)),
+    (entries) => {
+      expect(entries.filter((e) => e.kind === 'store' && e.outcome === 'ok' && e.user === user).map(describeEntry), `writes by ${user} acknowledged by the store`).to.deep.equal([])
+    },
+    ms,
+    { describe: `no write by ${user} reaching the store` },
+  )
+  const refused = seen.filter((e) => e.kind === 'response' && e.user === user && (e.code ?? 0) >= 500)
+  expect(refused.length, `requests by ${user} answered with a 5xx while the store was down (it kept trying)`).to.be.greaterThan(0)
 })

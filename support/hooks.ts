@@ -28,6 +28,8 @@ Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: 
   const target = targetFor(this.parameters)
   const { available, missing } = await target.capabilities()
   const lacking = neededCapabilities(pickle.tags).filter((c) => !available.has(c))
+  // a scenario about etcd runs on a real etcd cluster
+  if (pickle.tags.some((t) => t.name === '@etcd')) this.topology.store = 'etcd'
   if (!lacking.length) return
   const reasons = lacking.map((c) => `@${c}: ${missing.get(c) ?? 'not available on this target'}`).join('; ')
   const message = `target "${target.name}" cannot run this scenario: ${reasons}`

@@ -310,7 +310,8 @@ export class Registry implements AdmissionReader {
     for (const p of mutating) {
       try {
         await p.admit(attrs, this)
-      } catch (e) {
+      } catch (caught) {
+        const e = this.asRequestStorageFailure(caught, info, operation)
         this.phase(ctx, info, 'mutating-admission', 'denied', e instanceof Error ? e.message : String(e), { plugin: p.name })
         throw e
       }
@@ -331,12 +332,25 @@ export class Registry implements AdmissionReader {
     for (const p of validating) {
       try {
         await p.validate(attrs, this)
-      } catch (e) {
+      } catch (caught) {
+        const e = this.asRequestStorageFailure(caught, info, operation)
         this.phase(ctx, info, 'validating-admission', 'denied', e instanceof Error ? e.message : String(e), { plugin: p.name })
         throw e
       }
     }
     this.phase(ctx, info, 'validating-admission', 'ok', undefined, { plugins: validating.map((p) => p.name).join(',') || '-' })
+  }
+
+  /**
+   * A storage failure of an admission plugin's own read (upstream plugins read informer caches,
+   * so there the request's write is what fails) is reported for the request the user made.
+   */
+  private asRequestStorageFailure(e: unknown, info: ResourceInfo, operation: Operation): unknown {
+    if (!(e instanceof ApiError)) return e
+    const verb = operation.toLowerCase()
+    if (e.reason === 'ServerTimeout') return serverTimeout(gr(info), verb)
+    if (e.reason === 'Timeout') return timeout(`Timeout: request did not complete within the allowed duration (the ${verb} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`, 2)
+    return e
   }
 
   private async validate(info: ResourceInfo, subresource: string, obj: KObject, old: KObject | undefined): Promise<void> {

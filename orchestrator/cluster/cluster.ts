@@ -1,21 +1,32 @@
-// The composition root: builds a whole reference cluster from a topology (PKI, store, API
-// server, controller manager, and later scheduler and kubelets), hands out credentials and
-// kubeconfigs, and tears everything down. It is the only place that knows concrete classes;
-// every component it starts talks to the API server over HTTPS with its own certificate.
-// Mirrors what kubeadm init/join lay out, in one process.
+// The composition root: builds a whole reference cluster from a topology (PKI, store, one API
+// server and controller manager per master, and later scheduler and kubelets), hands out
+// credentials and kubeconfigs, offers fault handles to the harness, and tears everything down.
+// It is the only place that knows concrete classes; every component it starts talks to the API
+// server over HTTPS with its own certificate.
+// Mirrors what kubeadm init/join lay out for stacked or external etcd (ha-topology), in one
+// process: several API servers behind one load-balanced address, etcd members per master
+// (stacked) or a separate etcd cluster (external), the controller manager on every master under
+// Lease-based leader election.
 
+import { randomUUID } from 'node:crypto'
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
 import { createCertificateAuthority, Identities } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
+import { EtcdStore } from '../store/etcd.js'
 import type { Store } from '../store/store.js'
 import { ApiServer } from '../apiserver/server.js'
 import type { TraceOptions } from '../apiserver/trace.js'
 import { ApiClient } from '../client/client.js'
+import { LeaderElector, type LeaderElectionTimings } from '../client/leaderelection.js'
 import { ControllerManager, type Runnable } from '../controllers/manager.js'
+import { EtcdCluster } from './etcd.js'
 import { kubeconfigYaml } from './kubeconfig.js'
+import { LoadBalancer } from './loadbalancer.js'
 
 export type RuntimeKind = 'sim' | 'docker'
 export type StoreKind = 'memory' | 'etcd'
+/** Where etcd runs: a member on every master, used by that master only, or a separate cluster every master uses. */
+export type EtcdTopology = 'stacked' | 'external'
 
 export interface Topology {
   /** Cluster name in kubeconfigs. */
@@ -23,11 +34,22 @@ export interface Topology {
   nodes?: number
   runtime?: RuntimeKind
   store?: StoreKind
+  /** Control-plane nodes: each runs an API server and a controller manager (default 1). */
   masters?: number
+  /** With the etcd store: stacked (default, as kubeadm) or external. */
+  etcdTopology?: EtcdTopology
+  /** Members of an external etcd cluster (default 3); stacked has one per master. */
+  etcdMembers?: number
+  /** Raft timings of the etcd members (etcd's defaults: 100 ms heartbeat, 1000 ms election). */
+  etcdTimings?: { heartbeatMs?: number; electionMs?: number }
+  /** Bound of one store call, retries included (and of the API server's wait for it). */
+  storeTimeoutMs?: number
+  /** Lease timings of the controller manager's leader election (upstream: 15s / 10s / 2s). */
+  leaderElection?: Partial<LeaderElectionTimings>
   trace?: TraceOptions
-  /** Host the API server binds (a loopback address). */
+  /** Host the API servers (and the load balancer) bind (a loopback address). */
   host?: string
-  /** API server port; 0 picks a free one. */
+  /** Port of the cluster's address (the API server, or the load balancer with several masters); 0 picks a free one. */
   port?: number
 }
 
@@ -48,37 +70,68 @@ export function validateTopology(t: Topology): void {
   if (t.runtime && t.runtime !== 'sim' && t.runtime !== 'docker') throw new UnsupportedTopologyError(`unknown runtime "${t.runtime}": use sim or docker`)
   if (t.store && t.store !== 'memory' && t.store !== 'etcd') throw new UnsupportedTopologyError(`unknown store "${t.store}": use memory or etcd`)
   if (t.runtime === 'docker') throw new UnsupportedTopologyError('--runtime docker is not built yet: the Docker runtime comes with the real-containers work; use --runtime sim')
-  if (t.store === 'etcd') throw new UnsupportedTopologyError('--store etcd is not built yet: the etcd store comes with the etcd work; use --store memory')
-  if ((t.masters ?? 1) !== 1) throw new UnsupportedTopologyError('--masters other than 1 is not built yet: highly available control planes come with the etcd work')
+  const masters = t.masters ?? 1
+  if (!Number.isInteger(masters) || masters < 1 || masters > 7) throw new UnsupportedTopologyError(`--masters must be a whole number from 1 to 7, not ${t.masters}`)
+  if (t.etcdTopology && t.etcdTopology !== 'stacked' && t.etcdTopology !== 'external') throw new UnsupportedTopologyError(`unknown etcd topology "${t.etcdTopology}": use stacked or external`)
+  if (t.etcdTopology && t.store !== 'etcd') throw new UnsupportedTopologyError('--topology chooses where etcd runs: it needs --store etcd')
+  const members = t.etcdMembers ?? 3
+  if (!Number.isInteger(members) || members < 1 || members > 7) throw new UnsupportedTopologyError(`--etcd-members must be a whole number from 1 to 7, not ${t.etcdMembers}`)
+  if (t.etcdMembers !== undefined && (t.etcdTopology ?? 'stacked') === 'stacked') throw new UnsupportedTopologyError('--etcd-members is for an external etcd cluster; stacked etcd has one member per master')
   if ((t.nodes ?? 0) > 0) throw new UnsupportedTopologyError('--nodes is not built yet: kubelets come with the workloads work; use --nodes 0')
   if (t.nodes !== undefined && (!Number.isInteger(t.nodes) || t.nodes < 0)) throw new UnsupportedTopologyError(`--nodes must be a whole number >= 0, not ${t.nodes}`)
+}
+
+/** One control-plane node: its API server, its store client, its controller manager candidate. */
+export interface Master {
+  readonly name: string
+  readonly store: Store
+  /** The etcd client URLs this master's API server uses (empty for the memory store). */
+  readonly etcdEndpoints: readonly string[]
+  apiServer: ApiServer
+  apiServerUp: boolean
+  /** The API server's fixed address (it comes back on the same one after a restart). */
+  apiServerUrl: string
+  readonly controllerManager: LeaderElector
+}
+
+/** What the harness may learn about the control plane (topology, endpoints, health). */
+export interface ControlPlaneDescription {
+  store: StoreKind
+  etcdTopology?: EtcdTopology
+  loadBalancer?: string
+  etcdMembers: { name: string; clientUrl: string }[]
+  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[] }[]
 }
 
 export class Cluster {
   private readonly components: Runnable[] = []
   private stopped = false
+  readonly masters: Master[] = []
+  private lb?: LoadBalancer
+  private serving!: KeyPair
+  private readonly electionClients: ApiClient[] = []
 
   private constructor(
     readonly topology: Topology,
     readonly ca: CertificateAuthority,
-    readonly store: Store,
-    readonly apiServer: ApiServer,
     private readonly adminCreds: KeyPair,
+    /** The real etcd cluster, when the store is etcd. */
+    readonly etcd: EtcdCluster | undefined,
   ) {}
 
   static async start(topology: Topology = {}): Promise<Cluster> {
     validateTopology(topology)
     const ca = await createCertificateAuthority()
-    const host = topology.host ?? '127.0.0.1'
-    const serving = await ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [host, '127.0.0.1'], usage: 'server' })
-    const store = new MemoryStore()
-    const apiServer = new ApiServer({ name: 'apiserver-0', host, port: topology.port ?? 0, store, caPem: ca.certPem, serving, trace: topology.trace })
-    await apiServer.start()
     const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
-    const cluster = new Cluster(topology, ca, store, apiServer, admin)
+    const masters = topology.masters ?? 1
+    const etcdTopology = topology.etcdTopology ?? 'stacked'
+    const etcd =
+      topology.store === 'etcd'
+        ? await EtcdCluster.start({ members: etcdTopology === 'stacked' ? masters : (topology.etcdMembers ?? 3), ...topology.etcdTimings })
+        : undefined
+    const cluster = new Cluster(topology, ca, admin, etcd)
     try {
-      const cm = new ControllerManager(await cluster.client(Identities.controllerManager, 'kube-controller-manager'))
-      await cluster.run(cm)
+      await cluster.boot(masters)
     } catch (e) {
       await cluster.stop()
       throw e
@@ -86,8 +139,71 @@ export class Cluster {
     return cluster
   }
 
+  private async boot(count: number): Promise<void> {
+    const host = this.topology.host ?? '127.0.0.1'
+    if (count > 1) this.lb = new LoadBalancer({ host, port: this.topology.port ?? 0, caPem: this.ca.certPem })
+    this.serving = await this.ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [...new Set([host, '127.0.0.1', this.lb?.host ?? host])], usage: 'server' })
+    const shared = this.etcd ? undefined : new MemoryStore()
+    const cmCreds = await this.credentials(Identities.controllerManager)
+    const stacked = (this.topology.etcdTopology ?? 'stacked') === 'stacked'
+    for (let i = 0; i < count; i++) {
+      const endpoints = this.etcd ? (stacked ? [this.etcd.members[i]!.clientUrl] : this.etcd.endpoints) : []
+      const store: Store = shared ?? new EtcdStore({ endpoints, requestTimeoutMs: this.storeTimeoutMs() - 1000 })
+      const name = `master-${i}`
+      const apiServer = this.newApiServer(i, store, count === 1 ? (this.topology.port ?? 0) : 0)
+      await apiServer.start()
+      const cm = this.controllerManager(name, apiServer.url, cmCreds)
+      this.electionClients.push(cm.electionClient)
+      this.masters.push({ name, store, etcdEndpoints: endpoints, apiServer, apiServerUp: true, apiServerUrl: apiServer.url, controllerManager: cm.elector })
+      this.lb?.setBackend({ name: `apiserver-${i}`, url: apiServer.url })
+    }
+    await this.lb?.start()
+    for (const m of this.masters) await m.controllerManager.start()
+    // as `kubeadm init` waits for the control plane: one controller manager leads and runs
+    const deadline = Date.now() + 30_000
+    while (!this.masters.some((m) => m.controllerManager.active)) {
+      if (Date.now() > deadline) throw new Error('no controller manager became leader within 30 s')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  private storeTimeoutMs(): number {
+    return this.topology.storeTimeoutMs ?? (this.etcd ? 8_000 : 10_000)
+  }
+
+  private newApiServer(i: number, store: Store, port: number): ApiServer {
+    const host = this.topology.host ?? '127.0.0.1'
+    return new ApiServer({ name: `apiserver-${i}`, host, port, store, caPem: this.ca.certPem, serving: this.serving, trace: this.topology.trace, storeTimeoutMs: this.storeTimeoutMs() })
+  }
+
+  /** The controller manager of one master, under leader election, talking to that master's API server (as kubeadm's controller-manager.conf). */
+  private controllerManager(master: string, server: string, creds: KeyPair): { elector: LeaderElector; electionClient: ApiClient } {
+    return this.leaderElected(master, server, creds, 'kube-controller-manager', (client) => new ControllerManager(client))
+  }
+
+  /**
+   * A control-plane component of one master that only runs while it holds the Lease `lease` in
+   * kube-system (kube-controller-manager, kube-scheduler): `build` gets a fresh client of the
+   * master's own API server each time leadership is won.
+   */
+  private leaderElected(master: string, server: string, creds: KeyPair, lease: string, build: (client: ApiClient) => Runnable): { elector: LeaderElector; electionClient: ApiClient } {
+    const client = (userAgent: string): ApiClient => new ApiClient({ server, caPem: this.ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent, timeoutMs: 10_000 })
+    const electionClient = client(`${lease}/leader-election`)
+    const elector = new LeaderElector({ client: electionClient, name: lease, identity: `${master}_${randomUUID()}`, ...this.topology.leaderElection }, () => build(client(lease)))
+    return { elector, electionClient }
+  }
+
   get url(): string {
-    return this.apiServer.url
+    return this.lb?.url ?? this.masters[0]!.apiServerUrl
+  }
+
+  /** The first master's API server (the only one with a single master). */
+  get apiServer(): ApiServer {
+    return this.masters[0]!.apiServer
+  }
+
+  get store(): Store {
+    return this.masters[0]!.store
   }
 
   get name(): string {
@@ -105,10 +221,10 @@ export class Cluster {
     return this.ca.issue({ commonName: identity.commonName, organizations: identity.organizations, usage: 'client' })
   }
 
-  /** An API client that authenticates as `identity`. */
-  async client(identity: Identity, userAgent = identity.commonName): Promise<ApiClient> {
+  /** An API client that authenticates as `identity` (through the cluster's address, or one given). */
+  async client(identity: Identity, userAgent = identity.commonName, server = this.url): Promise<ApiClient> {
     const creds = await this.credentials(identity)
-    return new ApiClient({ server: this.url, caPem: this.ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent })
+    return new ApiClient({ server, caPem: this.ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent })
   }
 
   /** The admin kubeconfig (system:masters), as kubeadm's admin.conf. */
@@ -130,14 +246,84 @@ export class Cluster {
     return kubeconfigYaml({ clusterName: this.name, server: this.url, caPem: this.ca.certPem, userName: identity.commonName, certPem: creds.certPem, keyPem: creds.keyPem, namespace })
   }
 
-  /** Stops every component, then the API server, then the store. Safe to call twice. */
+  // -------------------------------------------------------------------------------------------
+  // fault handles (the harness's @faults door)
+
+  master(name: string): Master {
+    const m = this.masters.find((x) => x.name === name || x.apiServer.name === name)
+    if (!m) throw new Error(`no master "${name}" (masters: ${this.masters.map((x) => x.name).join(', ')})`)
+    return m
+  }
+
+  describe(): ControlPlaneDescription {
+    return {
+      store: this.topology.store ?? 'memory',
+      etcdTopology: this.etcd ? (this.topology.etcdTopology ?? 'stacked') : undefined,
+      loadBalancer: this.lb?.url,
+      etcdMembers: (this.etcd?.members ?? []).map((m) => ({ name: m.name, clientUrl: m.clientUrl })),
+      masters: this.masters.map((m) => ({ name: m.name, apiServer: m.apiServerUrl, up: m.apiServerUp, etcdEndpoints: [...m.etcdEndpoints] })),
+    }
+  }
+
+  /** Stops a master's API server as if its process died (open connections are cut). */
+  async killApiServer(master: string): Promise<void> {
+    const m = this.master(master)
+    if (!m.apiServerUp) return
+    m.apiServerUp = false
+    await m.apiServer.stop()
+  }
+
+  /** Starts a master's API server again on its address, with the same store. */
+  async restartApiServer(master: string): Promise<void> {
+    const m = this.master(master)
+    if (m.apiServerUp) return
+    const i = this.masters.indexOf(m)
+    const port = Number(new URL(m.apiServerUrl).port)
+    m.apiServer = this.newApiServer(i, m.store, port)
+    await m.apiServer.start()
+    m.apiServerUp = true
+  }
+
+  /** The controller manager that leads now, as the candidates see themselves. */
+  controllerManagerLeader(): Master | undefined {
+    return this.masters.find((m) => m.controllerManager.isLeader)
+  }
+
+  /** Stops a master's controller manager as a crash would: its lease is left to expire. */
+  async crashControllerManager(master: string): Promise<void> {
+    await this.master(master).controllerManager.crash()
+  }
+
+  async startControllerManager(master: string): Promise<void> {
+    await this.master(master).controllerManager.start()
+  }
+
+  /**
+   * Restores etcd from a snapshot file the upstream way: stop every API server, restore the
+   * snapshot into fresh members, start the API servers again (controllers relist on their own).
+   */
+  async restoreEtcd(snapshotFile: string): Promise<void> {
+    if (!this.etcd) throw new Error('this cluster does not run on etcd')
+    const up = this.masters.filter((m) => m.apiServerUp).map((m) => m.name)
+    for (const m of up) await this.killApiServer(m)
+    await this.etcd.restore(snapshotFile)
+    for (const m of up) await this.restartApiServer(m)
+  }
+
+  /** Stops every component, then the API servers, the stores and etcd. Safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     for (const c of [...this.components].reverse()) {
       await c.stop().catch((e: unknown) => console.error(`stopping ${c.name} failed:`, e))
     }
-    await this.apiServer.stop()
-    await this.store.close()
+    for (const m of this.masters) {
+      await m.controllerManager.stop().catch((e: unknown) => console.error(`stopping the controller manager of ${m.name} failed:`, e))
+    }
+    for (const c of this.electionClients) c.close()
+    await this.lb?.stop()
+    for (const m of this.masters) if (m.apiServerUp) await m.apiServer.stop()
+    for (const s of new Set(this.masters.map((m) => m.store))) await s.close()
+    await this.etcd?.destroy()
   }
 }

@@ -1,15 +1,25 @@
 // The `builtin` target: a fresh reference cluster per scenario, in this process, reached only
 // through @kubernetes/client-node with an admin certificate of the cluster's CA (and kubectl
-// with the same kubeconfig). It has the trace and faults doors of the built-in orchestrator.
+// with the same kubeconfig). It has the trace and faults doors of the built-in orchestrator,
+// and runs on a real etcd cluster when the scenario asks for it (and `etcd` is installed).
 
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { onExit } from 'signal-exit'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { Cluster, type Topology } from '../../orchestrator/cluster/cluster.js'
+import { etcdAvailable } from '../../orchestrator/cluster/etcd.js'
 import { TraceReader } from '../trace.js'
 import { createNamespace } from '../kube.js'
-import type { Capability, ScenarioTopology, Session, Target } from './target.js'
+import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, Target } from './target.js'
+
+/** Scenario dirs still in use, removed on exit or interrupt too (etcd cleans up after itself). */
+const scenarioDirs = new Set<string>()
+onExit(() => {
+  for (const d of scenarioDirs) rmSync(d, { recursive: true, force: true })
+})
 
 export class BuiltinTarget implements Target {
   readonly name = 'builtin'
@@ -18,18 +28,39 @@ export class BuiltinTarget implements Target {
     const available = new Set<Capability>(['api', 'faults', 'trace', 'config'])
     const missing = new Map<Capability, string>([
       ['docker', 'real containers are not built into this kit yet (the Docker runtime arrives with the real-containers work)'],
-      ['etcd', 'the etcd store is not built into this kit yet (it arrives with the etcd work)'],
     ])
+    this.etcd ??= etcdAvailable()
+    const etcd = await this.etcd
+    if (etcd.ok) available.add('etcd')
+    else missing.set('etcd', etcd.reason)
     return { available, missing }
   }
+
+  private etcd?: ReturnType<typeof etcdAvailable>
 
   async open(scenarioId: string, topology: ScenarioTopology): Promise<Session> {
     const t: Topology = { name: 'ock' }
     if (topology.nodes !== undefined) t.nodes = topology.nodes
     if (topology.runtime) t.runtime = topology.runtime
     if (topology.store) t.store = topology.store
+    if (topology.masters !== undefined) t.masters = topology.masters
+    if (t.store === 'etcd') {
+      // a scenario about etcd gets 3 members unless it says otherwise: a separate cluster for a
+      // single master, one member per master when stacked
+      t.etcdTopology = topology.etcdTopology ?? ((t.masters ?? 1) > 1 ? 'stacked' : 'external')
+      if (t.etcdTopology === 'external') t.etcdMembers = topology.etcdMembers ?? 3
+    }
+    const le = topology.timings ?? {}
+    if (le.leaseDuration !== undefined || le.renewDeadline !== undefined || le.retryPeriod !== undefined) {
+      t.leaderElection = { leaseDurationMs: le.leaseDuration, renewDeadlineMs: le.renewDeadline, retryPeriodMs: le.retryPeriod }
+    }
     const cluster = await Cluster.start(t)
     const dir = await mkdtemp(join(tmpdir(), 'ock-scenario-'))
+    scenarioDirs.add(dir)
+    const removeDir = async (): Promise<void> => {
+      await rm(dir, { recursive: true, force: true })
+      scenarioDirs.delete(dir)
+    }
     try {
       const namespace = `ock-${scenarioId}`
       const kubeconfigFile = join(dir, 'kubeconfig')
@@ -46,17 +77,46 @@ export class BuiltinTarget implements Target {
         caPem: cluster.ca.certPem,
         trace: new TraceReader(kc, cluster.url),
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
+        controlPlane: controlPlaneDoor(cluster),
         close: async () => {
           await cluster.stop()
-          await rm(dir, { recursive: true, force: true })
+          await removeDir()
         },
       }
     } catch (e) {
       await cluster.stop()
-      await rm(dir, { recursive: true, force: true })
+      await removeDir()
       throw e
     }
   }
 
   async dispose(): Promise<void> {}
+}
+
+function etcdOf(cluster: Cluster): NonNullable<Cluster['etcd']> {
+  if (!cluster.etcd) throw new Error('this scenario\'s cluster does not run on etcd (tag it @etcd)')
+  return cluster.etcd
+}
+
+/** The fault door of one built-in cluster. */
+function controlPlaneDoor(cluster: Cluster): ControlPlaneDoor {
+  return {
+    shape: () => cluster.describe(),
+    etcdMembers: async () => {
+      const etcd = etcdOf(cluster)
+      const st = await etcd.statuses()
+      return st.map((s) => ({ name: s.name, clientUrl: etcd.member(s.name).clientUrl, running: s.running, healthy: s.healthy, leader: s.leader }))
+    },
+    killEtcdMember: (name) => etcdOf(cluster).kill(name),
+    restartEtcdMember: (name) => etcdOf(cluster).restart(name),
+    waitForEtcdLeader: (ms) => etcdOf(cluster).waitForLeader(ms),
+    snapshotEtcd: () => etcdOf(cluster).snapshot(),
+    loseEtcd: () => etcdOf(cluster).loseEverything(),
+    restoreEtcd: (file) => cluster.restoreEtcd(file),
+    killApiServer: (master) => cluster.killApiServer(master),
+    restartApiServer: (master) => cluster.restartApiServer(master),
+    crashControllerManager: (master) => cluster.crashControllerManager(master),
+    startControllerManager: (master) => cluster.startControllerManager(master),
+    masterOfIdentity: (identity) => cluster.masters.find((m) => m.controllerManager.identity === identity)?.name,
+  }
 }

@@ -31,8 +31,64 @@ export interface ScenarioTopology {
   nodes?: number
   runtime?: 'sim' | 'docker'
   store?: 'memory' | 'etcd'
-  /** Durations and periods of the reference cluster (probe periods, grace periods, ...). */
+  /** Control-plane nodes (API server + controller manager each). */
+  masters?: number
+  /** Where etcd runs: a member per master (stacked) or a separate cluster (external). */
+  etcdTopology?: 'stacked' | 'external'
+  /** Members of an external etcd cluster. */
+  etcdMembers?: number
+  /**
+   * Durations and periods of the reference cluster (probe periods, grace periods, ...), in ms.
+   * Known keys: leaseDuration, renewDeadline, retryPeriod (controller manager leader election).
+   */
   timings?: Record<string, number>
+}
+
+/** An etcd member as the control-plane door reports it. */
+export interface EtcdMemberState {
+  name: string
+  clientUrl: string
+  running: boolean
+  /** Has a leader (a member of a quorum). */
+  healthy: boolean
+  leader: boolean
+}
+
+/** The control plane's shape: which API servers exist and which etcd endpoints each uses. */
+export interface ControlPlaneShape {
+  store: 'memory' | 'etcd'
+  etcdTopology?: 'stacked' | 'external'
+  loadBalancer?: string
+  etcdMembers: { name: string; clientUrl: string }[]
+  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[] }[]
+}
+
+/**
+ * The built-in cluster's fault door (capability `faults`): kill and restart etcd members, API
+ * servers and controller managers, take and restore etcd snapshots. Everything else a scenario
+ * observes goes through the Kubernetes API.
+ */
+export interface ControlPlaneDoor {
+  shape(): ControlPlaneShape
+  etcdMembers(): Promise<EtcdMemberState[]>
+  killEtcdMember(name: string): Promise<void>
+  /** Starts a killed member again; resolves once it listens (it may still wait for a quorum). */
+  restartEtcdMember(name: string): Promise<void>
+  /** Waits until the members elected a leader. */
+  waitForEtcdLeader(timeoutMs: number): Promise<string>
+  /** `etcdctl snapshot save`; returns the file (removed with the cluster). */
+  snapshotEtcd(): Promise<string>
+  /** Kills every member and deletes its data. */
+  loseEtcd(): Promise<void>
+  /** The upstream restore procedure: API servers down, snapshot restored into fresh members, API servers up. */
+  restoreEtcd(snapshotFile: string): Promise<void>
+  killApiServer(master: string): Promise<void>
+  restartApiServer(master: string): Promise<void>
+  /** Stops a master's controller manager as a crash would (its lease is left to expire). */
+  crashControllerManager(master: string): Promise<void>
+  startControllerManager(master: string): Promise<void>
+  /** The master whose controller manager has this leader-election identity. */
+  masterOfIdentity(identity: string): string | undefined
 }
 
 export interface Session {
@@ -46,6 +102,8 @@ export interface Session {
   readonly caPem: string
   /** Present when the target has the `trace` capability. */
   readonly trace?: TraceReader
+  /** The fault door of the built-in cluster (capability `faults`). */
+  readonly controlPlane?: ControlPlaneDoor
   /** Client certificates from the cluster CA for other users (built-in target only). */
   credentialsFor?(user: string, groups: string[]): Promise<{ certPem: string; keyPem: string }>
   /** Removes everything the scenario created (namespace, cluster, temp files). */

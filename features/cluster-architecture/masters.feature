@@ -1,0 +1,31 @@
+@etcd @faults @config
+Feature: Several masters serve one cluster
+  "The number of masters depends on API traffic." Several API servers serve the same cluster
+  behind one load-balanced address, so losing one keeps the API available. Controllers must not
+  act twice, so on every master a controller manager campaigns for a Lease and only the holder
+  acts; when it dies, a standby takes the Lease once it expires and carries on.
+
+  @CP-06
+  Scenario: Losing one API server keeps the API available through the load balancer
+    Given a control plane of 3 masters with stacked etcd
+    Then the cluster address is a load balancer in front of 3 API servers
+    When the API server of "master-0" is killed
+    Then 30 requests in a row through the cluster address succeed
+    And writes through the API succeed
+
+  @CP-06
+  Scenario: A standby controller manager takes over through the Lease
+    Given a control plane of 3 masters with stacked etcd
+    And the leader election lease duration is 4s, renew deadline 3s and retry period 1s
+    Then the Lease "kube-controller-manager" in "kube-system" names the active controller manager
+    When the active controller manager is killed
+    Then within 10s the Lease "kube-controller-manager" in "kube-system" names another holder
+    When I apply the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Namespace
+      metadata:
+        name: scratch
+      """
+    And I delete the namespace "scratch"
+    Then within 10s the namespace "scratch" no longer exists

@@ -1,0 +1,139 @@
+// Steps about etcd, the cluster's store: its members (killed, restarted, lost with their data),
+// its leader, snapshots and restores, writes through the API while members come and go (every
+// acknowledged write is remembered and checked later), and write latency by cluster size.
+
+import { Given, Then, When } from '@cucumber/cucumber'
+import { expect } from 'chai'
+import { acknowledgedWrites, door, latencyTable, lostWrites, measureEtcdWriteLatency, writeProbe } from '../support/controlplane.js'
+import { eventually } from '../support/eventually.js'
+import type { OckWorld } from '../support/world.js'
+
+/** Members this scenario killed, most recent last (so "restarted" brings back the right one). */
+const killed = new WeakMap<OckWorld, string[]>()
+const snapshots = new WeakMap<OckWorld, string>()
+const leaders = new WeakMap<OckWorld, string>()
+const latencies = new WeakMap<OckWorld, Awaited<ReturnType<typeof measureEtcdWriteLatency>>>()
+
+function remember(world: OckWorld, name: string): void {
+  killed.set(world, [...(killed.get(world) ?? []).filter((n) => n !== name), name])
+}
+
+Given('an etcd cluster of {int} members', function (this: OckWorld, n: number) {
+  if (this.started) throw new Error('the cluster is already running; state its etcd cluster first')
+  this.topology.store = 'etcd'
+  this.topology.etcdTopology = 'external'
+  this.topology.etcdMembers = n
+})
+
+When('the etcd member {string} is killed', async function (this: OckWorld, name: string) {
+  await door(await this.cluster()).killEtcdMember(name)
+  remember(this, name)
+})
+
+When('the etcd leader is killed', async function (this: OckWorld) {
+  const d = door(await this.cluster())
+  const leader = await d.waitForEtcdLeader(10_000)
+  leaders.set(this, leader)
+  await d.killEtcdMember(leader)
+  remember(this, leader)
+})
+
+When('every etcd member is killed', async function (this: OckWorld) {
+  const d = door(await this.cluster())
+  for (const m of await d.etcdMembers()) {
+    await d.killEtcdMember(m.name)
+    remember(this, m.name)
+  }
+})
+
+When('the etcd member {string} is restarted', async function (this: OckWorld, name: string) {
+  await door(await this.cluster()).restartEtcdMember(name)
+  killed.set(this, (killed.get(this) ?? []).filter((n) => n !== name))
+})
+
+When('every killed etcd member is restarted', async function (this: OckWorld) {
+  const d = door(await this.cluster())
+  for (const name of killed.get(this) ?? []) await d.restartEtcdMember(name)
+  killed.set(this, [])
+  await d.waitForEtcdLeader(30_000)
+})
+
+Then('the etcd cluster has exactly one leader', async function (this: OckWorld) {
+  const d = door(await this.cluster())
+  const members = await eventually(() => d.etcdMembers(), (ms) => ms.filter((m) => m.leader).length === 1, 10_000, { describe: 'exactly one etcd member to report itself leader' })
+  leaders.set(this, members.find((m) => m.leader)!.name)
+  expect(members.filter((m) => m.leader).map((m) => m.name), 'members that report themselves leader').to.have.length(1)
+})
+
+Then('within {duration} the etcd cluster has a new leader', async function (this: OckWorld, ms: number) {
+  const d = door(await this.cluster())
+  const before = leaders.get(this)
+  const members = await eventually(
+    () => d.etcdMembers(),
+    (all) => {
+      const now = all.filter((m) => m.leader)
+      return now.length === 1 && now[0]!.name !== before
+    },
+    ms,
+    { describe: `one etcd leader other than ${before ?? '(none recorded)'}` },
+  )
+  this.log(`etcd leader: ${before} -> ${members.find((m) => m.leader)!.name}`)
+})
+
+When('I take a snapshot of etcd', async function (this: OckWorld) {
+  snapshots.set(this, await door(await this.cluster()).snapshotEtcd())
+})
+
+When('every etcd member is lost with its data, and etcd is restored from the snapshot', async function (this: OckWorld) {
+  const file = snapshots.get(this)
+  if (!file) throw new Error('no snapshot was taken in this scenario')
+  const d = door(await this.cluster())
+  await d.loseEtcd()
+  await d.restoreEtcd(file)
+})
+
+Then('writes through the API succeed', async function (this: OckWorld) {
+  const s = await this.cluster()
+  for (let i = 0; i < 3; i++) {
+    const r = await writeProbe(this, s.kubeconfig, s.namespace)
+    if (!r.ok) throw new Error(`a write was refused: ${r.status.code} ${r.status.reason}: ${r.status.message}`)
+  }
+})
+
+Then('within {duration} writes through the API succeed', async function (this: OckWorld, ms: number) {
+  const s = await this.cluster()
+  await eventually(() => writeProbe(this, s.kubeconfig, s.namespace), (r) => r.ok, ms, { describe: 'a write through the API to be acknowledged' })
+})
+
+Then('within {duration} writes through the API fail with a storage error naming the operation', async function (this: OckWorld, ms: number) {
+  const s = await this.cluster()
+  const r = await eventually(() => writeProbe(this, s.kubeconfig, s.namespace), (r) => !r.ok, ms, { describe: 'a write through the API to be refused' })
+  if (r.ok) throw new Error('unreachable')
+  // upstream answers 500 ServerTimeout when storage is unavailable, 504 Timeout when it does not answer in time
+  expect(`${r.status.code} ${r.status.reason}`, r.status.message).to.be.oneOf(['500 ServerTimeout', '504 Timeout'])
+  expect(r.status.message.toLowerCase()).to.include('create operation against configmaps')
+})
+
+Then('every write the API acknowledged is still readable', async function (this: OckWorld) {
+  const s = await this.cluster()
+  const acked = acknowledgedWrites(this)
+  expect(acked.length, 'writes acknowledged in this scenario').to.be.greaterThan(0)
+  expect(await lostWrites(this, s.kubeconfig, s.namespace), `lost among ${acked.length} acknowledged writes`).to.deep.equal([])
+  this.log(`${acked.length} acknowledged writes, 0 lost`)
+})
+
+When('I measure the write latency of etcd clusters of {int}, {int} and {int} members', async function (this: OckWorld, a: number, b: number, c: number) {
+  const rows = await measureEtcdWriteLatency([a, b, c], 300)
+  latencies.set(this, rows)
+  this.attach(latencyTable(rows), { mediaType: 'text/markdown', fileName: 'etcd-write-latency.md' })
+  this.attach(JSON.stringify({ measured: new Date().toISOString(), unit: 'ms', sequentialCreatesPerCluster: 300, results: rows }, null, 2), { mediaType: 'application/json', fileName: 'etcd-write-latency.json' })
+})
+
+Then('writes on {int} and {int} members are not faster than on {int} member', function (this: OckWorld, b: number, c: number, a: number) {
+  const rows = latencies.get(this)
+  if (!rows) throw new Error('no latency was measured in this scenario')
+  const p50 = (n: number): number => rows.find((r) => r.members === n)!.p50
+  // only the leader writes and it waits for a quorum to persist: more members add work, never
+  // remove it; 20% allows for noise on a shared machine
+  for (const n of [b, c]) expect(p50(n), `median write latency on ${n} members vs ${p50(a)} ms on ${a}`).to.be.at.least(0.8 * p50(a))
+})
