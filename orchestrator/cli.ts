@@ -117,6 +117,8 @@ async function up(argv: string[]): Promise<void> {
       `OCK reference cluster is up.`,
       `  API server:  ${cluster.url}`,
       `  runtime:     ${values.runtime}   store: ${values.store}   nodes: ${nodes}`,
+      `  network:     pods ${cluster.network.podNetwork} (a /24 per node), services ${cluster.network.serviceCIDR}`,
+      `  ingress:     ${cluster.ingress ? cluster.ingress.url : 'not running'}`,
       `  kubeconfig:  ${kubeconfig}`,
       ``,
       `Try:`,

@@ -1,8 +1,9 @@
 // The composition root: builds a whole reference cluster from a topology (PKI, store, API
-// server, controller manager, and later scheduler and kubelets), hands out credentials and
-// kubeconfigs, and tears everything down. It is the only place that knows concrete classes;
-// every component it starts talks to the API server over HTTPS with its own certificate.
-// Mirrors what kubeadm init/join lay out, in one process.
+// server, controller manager, service proxy and ingress, and later scheduler and kubelets),
+// hands out credentials and kubeconfigs, and tears everything down. It is the only place that
+// knows concrete classes; every component it starts talks to the API server over HTTPS with its
+// own certificate. Each cluster leases its own loopback ranges (./netlease.ts) so clusters of
+// one machine never share an address. Mirrors what kubeadm init/join lay out, in one process.
 
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
 import { createCertificateAuthority, Identities } from '../pki/pki.js'
@@ -12,7 +13,11 @@ import { ApiServer } from '../apiserver/server.js'
 import type { TraceOptions } from '../apiserver/trace.js'
 import { ApiClient } from '../client/client.js'
 import { ControllerManager, type Runnable } from '../controllers/manager.js'
+import { IngressController } from '../proxy/ingress.js'
+import { engineStatus, type EngineStatus } from '../runtime/docker/engine.js'
+import { ServiceProxy } from '../proxy/proxy.js'
 import { kubeconfigYaml } from './kubeconfig.js'
+import { acquireNetworkLease, type NetworkLease } from './netlease.js'
 
 export type RuntimeKind = 'sim' | 'docker'
 export type StoreKind = 'memory' | 'etcd'
@@ -29,6 +34,8 @@ export interface Topology {
   host?: string
   /** API server port; 0 picks a free one. */
   port?: number
+  /** Run the service proxy and the ingress controller (default true). */
+  proxy?: boolean
 }
 
 /** Thrown for topologies this build cannot run yet, with a message a user can act on. */
@@ -37,6 +44,11 @@ export class UnsupportedTopologyError extends Error {
     super(message)
     this.name = 'UnsupportedTopologyError'
   }
+}
+
+/** Whether the Docker engine answers, for capability checks; also reaps containers of dead OCK runs. */
+export function dockerEngineStatus(timeoutMs?: number): Promise<EngineStatus> {
+  return engineStatus(timeoutMs)
 }
 
 export interface Identity {
@@ -58,29 +70,47 @@ export class Cluster {
   private readonly components: Runnable[] = []
   private stopped = false
 
+  /** The ingress, when the topology runs one. */
+  ingress?: IngressController
+
   private constructor(
     readonly topology: Topology,
     readonly ca: CertificateAuthority,
     readonly store: Store,
     readonly apiServer: ApiServer,
     private readonly adminCreds: KeyPair,
+    /** This cluster's loopback ranges: node pod CIDRs, the service range, the ingress address. */
+    readonly network: NetworkLease,
   ) {}
 
   static async start(topology: Topology = {}): Promise<Cluster> {
     validateTopology(topology)
-    const ca = await createCertificateAuthority()
-    const host = topology.host ?? '127.0.0.1'
-    const serving = await ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [host, '127.0.0.1'], usage: 'server' })
-    const store = new MemoryStore()
-    const apiServer = new ApiServer({ name: 'apiserver-0', host, port: topology.port ?? 0, store, caPem: ca.certPem, serving, trace: topology.trace })
-    await apiServer.start()
-    const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
-    const cluster = new Cluster(topology, ca, store, apiServer, admin)
+    const network = await acquireNetworkLease({ description: `ock cluster "${topology.name ?? 'ock'}" (pid ${process.pid})` })
+    let apiServer: ApiServer | undefined
+    let cluster: Cluster | undefined
     try {
+      const ca = await createCertificateAuthority()
+      const host = topology.host ?? '127.0.0.1'
+      const serving = await ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [host, '127.0.0.1'], usage: 'server' })
+      const store = new MemoryStore()
+      apiServer = new ApiServer({ name: 'apiserver-0', host, port: topology.port ?? 0, store, caPem: ca.certPem, serving, trace: topology.trace, serviceClusterIPRange: network.serviceCIDR })
+      await apiServer.start()
+      const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
+      cluster = new Cluster(topology, ca, store, apiServer, admin, network)
       const cm = new ControllerManager(await cluster.client(Identities.controllerManager, 'kube-controller-manager'))
       await cluster.run(cm)
+      if (topology.proxy !== false) {
+        await cluster.run(new ServiceProxy(await cluster.client(Identities.kubeProxy, 'kube-proxy')))
+        const ingress = new IngressController(await cluster.client(Identities.ingressController, 'ingress-controller'), { address: network.ingressAddress, port: 80, fallbackToFreePort: true })
+        await cluster.run(ingress)
+        cluster.ingress = ingress
+      }
     } catch (e) {
-      await cluster.stop()
+      if (cluster) await cluster.stop()
+      else {
+        await apiServer?.stop()
+        await network.release()
+      }
       throw e
     }
     return cluster
@@ -139,5 +169,6 @@ export class Cluster {
     }
     await this.apiServer.stop()
     await this.store.close()
+    await this.network.release()
   }
 }

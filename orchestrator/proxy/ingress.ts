@@ -106,6 +106,7 @@ export class IngressController {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
   private readonly next = new Map<string, number>()
   private address?: AddressInfo
+  private syncing?: Promise<void>
   private stopped = false
 
   constructor(
@@ -130,6 +131,7 @@ export class IngressController {
     return this.address.port
   }
 
+  /** Listens at once (so the address is known); routes fill in as the first lists arrive (see `synced`). */
   async start(): Promise<void> {
     const want = this.opts.port ?? 80
     try {
@@ -138,8 +140,14 @@ export class IngressController {
       if (!this.opts.fallbackToFreePort || want === 0) throw e
       await this.listen(0)
     }
-    await Promise.all([this.table.start(), this.ingresses.start()])
-    for (const o of this.ingresses.list()) void this.publish(o)
+    this.syncing = Promise.all([this.table.start(), this.ingresses.start()]).then(() => {
+      for (const o of this.ingresses.list()) void this.publish(o)
+    })
+  }
+
+  /** Resolves once the first lists of Ingresses, Services and Endpoints are in. */
+  synced(): Promise<void> {
+    return this.syncing ?? Promise.reject(new Error('the ingress is not started'))
   }
 
   private listen(port: number): Promise<void> {

@@ -34,6 +34,7 @@ export class ServiceProxy {
   private readonly listeners = new Map<string, Listener>()
   private readonly sockets = new Set<net.Socket>()
   private retryTimer?: NodeJS.Timeout
+  private syncing?: Promise<void>
   private stopped = false
 
   constructor(
@@ -44,11 +45,16 @@ export class ServiceProxy {
     this.table.onChange(() => this.sync())
   }
 
+  /** Starts watching; listeners open as the first list arrives (see `synced`), not before start returns. */
   async start(): Promise<void> {
-    await this.table.start()
-    this.sync()
+    this.syncing = this.table.start().then(() => this.sync())
     this.retryTimer = setInterval(() => this.sync(), this.opts.retryBindMs ?? 2_000)
     this.retryTimer.unref()
+  }
+
+  /** Resolves once the first list of Services and Endpoints is in and the listeners are open. */
+  synced(): Promise<void> {
+    return this.syncing ?? Promise.reject(new Error('the proxy is not started'))
   }
 
   async stop(): Promise<void> {
