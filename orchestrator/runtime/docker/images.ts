@@ -143,25 +143,37 @@ export class ImageResolver {
     if (existing) return { ref, localRef: contentRef, imageId: existing, built: false }
 
     const started = performance.now()
-    const dir = await mkdtemp(join(tmpdir(), 'ock-image-'))
     try {
-      await cp(source, dir, { recursive: true, verbatimSymlinks: true })
-      await cp(busybox, join(dir, 'busybox'))
-      const { GenericContainer } = await testcontainers()
-      await GenericContainer.fromDockerfile(dir)
-        .withBuildArgs(recipe.buildArgs ?? {})
-        .build(contentRef, { deleteOnExit: false })
+      await buildRecipe(recipe, contentRef, { imagesDir: this.imagesDir })
     } catch (e) {
       if (isUnreachable(e)) throw new RuntimeUnavailableError(`cannot reach the Docker engine: ${message(e)}`)
       throw new ImagePullError(ref, pullFailure(ref, `building it from ${source} failed: ${message(e)} (run with DEBUG=testcontainers:build for the build log)`))
-    } finally {
-      await rm(dir, { recursive: true, force: true })
     }
     const id = await imageId(client, contentRef)
     if (!id) throw new ImagePullError(ref, pullFailure(ref, `the build of ${source} produced no image`))
     await client.container.dockerode.getImage(contentRef).tag({ repo, tag }).catch(() => undefined)
     this.buildTimes.set(ref, performance.now() - started)
     return { ref, localRef: contentRef, imageId: id, built: true }
+  }
+}
+
+/**
+ * Builds a recipe into `tag` through testcontainers: the context is copied to a temporary
+ * directory together with busybox (removed afterwards). `cache: false` builds every layer anew.
+ */
+export async function buildRecipe(recipe: ImageRecipe, tag: string, opts: { imagesDir?: string; cache?: boolean } = {}): Promise<void> {
+  const source = join(opts.imagesDir ?? IMAGES_DIR, recipe.context)
+  const dir = await mkdtemp(join(tmpdir(), 'ock-image-'))
+  try {
+    await cp(source, dir, { recursive: true, verbatimSymlinks: true })
+    await cp(busyboxPath(), join(dir, 'busybox'))
+    const { GenericContainer } = await testcontainers()
+    await GenericContainer.fromDockerfile(dir)
+      .withBuildArgs(recipe.buildArgs ?? {})
+      .withCache(opts.cache ?? true)
+      .build(tag, { deleteOnExit: false })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 }
 
