@@ -59,7 +59,7 @@ export interface Identity {
 export function validateTopology(t: Topology): void {
   if (t.runtime && t.runtime !== 'sim' && t.runtime !== 'docker') throw new UnsupportedTopologyError(`unknown runtime "${t.runtime}": use sim or docker`)
   if (t.store && t.store !== 'memory' && t.store !== 'etcd') throw new UnsupportedTopologyError(`unknown store "${t.store}": use memory or etcd`)
-  if (t.runtime === 'docker') throw new UnsupportedTopologyError('--runtime docker is not built yet: the Docker runtime comes with the real-containers work; use --runtime sim')
+  if (t.runtime === 'docker') throw new UnsupportedTopologyError('--runtime docker needs kubelets, which are not built yet (the Docker runtime itself is ready); use --runtime sim')
   if (t.store === 'etcd') throw new UnsupportedTopologyError('--store etcd is not built yet: the etcd store comes with the etcd work; use --store memory')
   if ((t.masters ?? 1) !== 1) throw new UnsupportedTopologyError('--masters other than 1 is not built yet: highly available control planes come with the etcd work')
   if ((t.nodes ?? 0) > 0) throw new UnsupportedTopologyError('--nodes is not built yet: kubelets come with the workloads work; use --nodes 0')

@@ -8,7 +8,7 @@ import { createServer } from 'node:net'
 import { hostname } from 'node:os'
 import { ContainerNotFoundError, ImagePullError, RuntimeUnavailableError, type ContainerConfig, type ContainerStatus } from '../runtime.js'
 import { DockerRuntime, demux, runtimeError } from './docker.js'
-import { engine, LABELS, sweepOrphans } from './engine.js'
+import { engine, engineStatus, LABELS, sweepOrphans } from './engine.js'
 import { images, qualifiedReference } from './images.js'
 
 const APP = 'registry.internal/ock/app:1'
@@ -56,7 +56,11 @@ function config(over: Partial<ContainerConfig> & { podIP: string }): ContainerCo
   return { podUid: `uid-${Math.random().toString(16).slice(2, 10)}`, podName: 'web-0', podNamespace: 'test', name: 'app', image: APP, attempt: 0, ...over }
 }
 
-describe('DockerRuntime on the real engine', { timeout: 180_000 }, () => {
+// Without a Docker engine these tests are skipped with the reason, unless OCK_REQUIRE_DOCKER=1 (CI)
+const docker = await engineStatus()
+const skip = docker.available || process.env.OCK_REQUIRE_DOCKER === '1' ? false : `no Docker engine: ${docker.reason}`
+
+describe('DockerRuntime on the real engine', { timeout: 180_000, skip }, () => {
   const rt = new DockerRuntime({ nodeName: 'test-node' })
   let status: (id: string) => Promise<ContainerStatus | undefined>
 

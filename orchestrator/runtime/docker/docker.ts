@@ -368,12 +368,14 @@ export class DockerRuntime implements ContainerRuntime {
   /** Removes every container of this instance (running or not). Idempotent. */
   async close(): Promise<void> {
     let c: EngineClient
+    let list: Awaited<ReturnType<EngineClient['container']['dockerode']['listContainers']>>
     try {
       c = await engine()
-    } catch {
-      return // nothing can be removed from an engine that is gone; the next run's sweep will
+      list = await c.container.dockerode.listContainers({ all: true, filters: { label: [`${LABELS.run}=${this.runId}`] } })
+    } catch (e) {
+      if (isUnreachable(e) || e instanceof RuntimeUnavailableError) return // the engine is gone; the next run's sweep removes what is left
+      throw e
     }
-    const list = await this.call(() => c.container.dockerode.listContainers({ all: true, filters: { label: [`${LABELS.run}=${this.runId}`] } }))
     await Promise.all(
       list.map(async (entry) => {
         try {
