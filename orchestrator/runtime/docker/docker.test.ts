@@ -231,6 +231,10 @@ describe('DockerRuntime on the real engine', { timeout: 180_000, skip }, () => {
       out.push((await rt.exec(id, ['tool', '--version'])).stdout.trim())
     }
     assert.deepEqual(out, ['tool 1.4.2', 'tool 2.0.1'])
+    const ip = await podIP()
+    const v2 = await rt.createContainer(config({ podIP: ip, podName: 'v2', image: 'registry.internal/ock/app:2' }))
+    await rt.startContainer(v2)
+    assert.equal(await eventually('app:2 answers', async () => (await get(`http://${ip}:8080/version`)).body), '2\n')
   })
 
   test('unknown ids and other runtimes\' containers are not found', async () => {
