@@ -3,6 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 const components = ['controllers', 'scheduler', 'kubelet', 'runtime', 'proxy']
+const TEST_FILES = ['**/*.test.ts', '**/*.testing.ts']
 
 /** Forbids importing the given folders (relative paths that end in them). */
 function forbid(folders, message) {
@@ -31,12 +32,29 @@ export default tseslint.config(
   // Only the API server (and the composition root that wires it) touches the store.
   ...['api', 'admission', 'pki', 'client', ...components].map((dir) => ({
     files: [`orchestrator/${dir}/**/*.ts`],
+    ignores: TEST_FILES,
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             ...forbid(['store', 'apiserver', 'cluster'], `orchestrator/${dir} talks to the API server through orchestrator/client; only apiserver/ touches the store and only cluster/ wires components`),
+            ...forbid(['support', 'steps'], 'the orchestrator must not depend on the test harness'),
+            ...forbid(components.filter((c) => c !== dir), 'components never import each other: they meet at the API server'),
+          ],
+        },
+      ],
+    },
+  })),
+  // Tests (x.test.ts) and their support modules (x.testing.ts) may assemble an in-process API
+  // server and store to test a component against; components still never import each other.
+  ...['api', 'admission', 'pki', 'client', ...components].map((dir) => ({
+    files: TEST_FILES.map((f) => `orchestrator/${dir}/${f}`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
             ...forbid(['support', 'steps'], 'the orchestrator must not depend on the test harness'),
             ...forbid(components.filter((c) => c !== dir), 'components never import each other: they meet at the API server'),
           ],

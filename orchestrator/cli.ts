@@ -132,6 +132,8 @@ async function up(argv: string[]): Promise<void> {
       `OCK reference cluster is up.`,
       ...controlPlane,
       `  runtime:     ${values.runtime}   store: ${values.store}   nodes: ${nodes}   masters: ${cp.masters.length}`,
+      `  network:     pods ${cluster.network.podNetwork} (a /24 per node), services ${cluster.network.serviceCIDR}`,
+      `  ingress:     ${cluster.ingress ? cluster.ingress.url : 'not running'}`,
       `  kubeconfig:  ${kubeconfig}`,
       ``,
       `Try:`,

@@ -98,6 +98,11 @@ export const RESOURCES: readonly ResourceInfo[] = [
     statusOwnedBy: 'status',
   }),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
+    shortNames: ['ing'],
+    subresources: ['status'],
+    statusOwnedBy: 'status',
+  }),
   r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, {
     shortNames: ['pdb'],
     subresources: ['status'],

@@ -59,13 +59,37 @@ export interface DeleteOptions {
 /** Extra per-kind semantic validation, plugged in by the request-validation layer. */
 export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject | undefined) => FieldError[]
 
+/**
+ * Per-kind storage hooks, for kinds whose storage does more than store the object (upstream's
+ * REST stores: BeginCreate / BeginUpdate / AfterDelete, and the strategy's PrepareForUpdate),
+ * such as Services taking a ClusterIP. Hooks run for the main resource only, never for
+ * subresources. An error a `begin` hook throws fails the request (nothing is written); an
+ * `after` hook's error is logged, the write stands.
+ */
+export interface StorageHooks {
+  /** After admission, before the write; may set fields; returns an undo for a write that then fails. */
+  beginCreate?(ctx: RequestContext, obj: KObject): Promise<(() => Promise<void>) | undefined>
+  /** Before admission and validation of an update: carry server-assigned fields over. */
+  prepareForUpdate?(next: KObject, current: StoredObject): void
+  /** Extra validation in the validation phase (`old` is undefined on create). */
+  validate?(obj: KObject, old: KObject | undefined): FieldError[]
+  /** After admission, before the write of an update; returns an undo for a write that then fails. */
+  beginUpdate?(ctx: RequestContext, next: KObject, current: StoredObject): Promise<(() => Promise<void>) | undefined>
+  /** After an update was written. */
+  afterUpdate?(next: KObject, current: StoredObject): Promise<void>
+  /** After the object was removed from the store. */
+  afterDelete?(obj: KObject): Promise<void>
+}
+
 export interface RegistryOptions {
   /** Upper bound for one store call; past it the request fails with a Status instead of hanging. */
   storeTimeoutMs?: number
   semanticValidators?: SemanticValidator[]
+  /** Storage hooks by `<group>/<Kind>` (`/Service` for the core group). */
+  hooks?: Record<string, StorageHooks>
 }
 
-const STATUS_RESET_ON_CREATE = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Service', 'Namespace', 'Pod'])
+const STATUS_RESET_ON_CREATE = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Service', 'Ingress', 'Namespace', 'Pod'])
 const HAS_GENERATION = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Pod'])
 /** Kinds a PUT may create (upstream AllowCreateOnUpdate). */
 const CREATE_ON_UPDATE = new Set(['Endpoints', 'Event', 'Lease'])
@@ -82,6 +106,7 @@ function specOf(o: KObject): string {
 export class Registry implements AdmissionReader {
   private readonly storeTimeoutMs: number
   private readonly semanticValidators: SemanticValidator[]
+  private readonly hooks: Record<string, StorageHooks>
   /** Encoded-with-resourceVersion JSON per stored value, shared by every watcher of an event. */
   private readonly decoded = new WeakMap<KeyValue, StoredObject>()
 
@@ -93,6 +118,21 @@ export class Registry implements AdmissionReader {
   ) {
     this.storeTimeoutMs = opts.storeTimeoutMs ?? 10_000
     this.semanticValidators = opts.semanticValidators ?? []
+    this.hooks = opts.hooks ?? {}
+  }
+
+  private hooksFor(info: ResourceInfo): StorageHooks | undefined {
+    return this.hooks[`${info.group}/${info.kind}`]
+  }
+
+  /** Runs an `after` hook; its failure is logged (the write it follows stands). */
+  private async after(what: string, fn: (() => Promise<void>) | undefined): Promise<void> {
+    if (!fn) return
+    try {
+      await fn()
+    } catch (e) {
+      console.error(`[registry] ${what} hook failed:`, e)
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -358,6 +398,7 @@ export class Registry implements AdmissionReader {
     await validateSchema(info.group, info.version, info.kind, obj, name)
     const errors: FieldError[] = subresource ? [] : validateObjectMeta(info, obj)
     for (const v of this.semanticValidators) errors.push(...v(info, obj, old))
+    if (!subresource) errors.push(...(this.hooksFor(info)?.validate?.(obj, old) ?? []))
     if (errors.length) throw invalid({ group: info.group, kind: info.kind }, name, errors)
   }
 
@@ -414,6 +455,7 @@ export class Registry implements AdmissionReader {
 
     await this.runAdmission(ctx, info, 'CREATE', '', namespace, meta.name ?? '', o, undefined)
     if (info.kind === 'Pod') (o.status as Record<string, unknown>).qosClass = qosClass((o as { spec?: never }).spec)
+    const undo = await this.hooksFor(info)?.beginCreate?.(ctx, o)
     if (ctx.dryRun) return { ...o, metadata: { ...meta, resourceVersion: '' } } as StoredObject
     const key = storageKey(info, namespace, meta.name!)
     this.traceStoreSend(ctx, info, 'create', key, o)
@@ -422,6 +464,7 @@ export class Registry implements AdmissionReader {
       this.traceStore(ctx, info, 'create', kv, o)
       return this.decode(kv)
     } catch (e) {
+      await this.after('undo create', undo)
       if (e instanceof StoreError && e.code === 'KeyExists') throw alreadyExists(gr(info), meta.name!)
       throw this.storeFailure(info, 'create', e)
     }
@@ -437,6 +480,7 @@ export class Registry implements AdmissionReader {
         o.status = { phase: 'Pending' }
         break
       case 'Service':
+      case 'Ingress':
         o.status = { loadBalancer: {} }
         break
       default:
@@ -475,19 +519,25 @@ export class Registry implements AdmissionReader {
       const next = this.prepareForUpdate(info, subresource, desired, current)
       await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current)
       if (sameObject(next, current)) return { obj: current, created: false } // no-op: nothing is written
+      const hooks = subresource ? undefined : this.hooksFor(info)
+      const undo = await hooks?.beginUpdate?.(ctx, next, current)
       if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
       try {
         if (this.shouldDeleteOnUpdate(next)) {
           this.traceStoreSend(ctx, info, 'delete', key, next)
           const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
           this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, next)
+          const deleteHooks = this.hooksFor(info)
+          await this.after('after delete', deleteHooks?.afterDelete && (() => deleteHooks.afterDelete!(current)))
           return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } } as StoredObject, created: false }
         }
         this.traceStoreSend(ctx, info, 'update', key, next)
         const written = await this.withStore(info, 'update', () => this.store.update(key, this.encode(next), kv.modRevision))
         this.traceStore(ctx, info, 'update', written, next)
+        await this.after('after update', hooks?.afterUpdate && (() => hooks.afterUpdate!(next, current)))
         return { obj: this.decode(written), created: false }
       } catch (e) {
+        await this.after('undo update', undo)
         if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'NotFound')) {
           if (pinned) throw conflict(gr(info), name)
           if (attempt < 20) continue
@@ -510,6 +560,7 @@ export class Registry implements AdmissionReader {
       next = desired
       applyDefaults(info.kind, next)
       if (info.statusOwnedBy === 'status') next.status = clone(current.status)
+      this.hooksFor(info)?.prepareForUpdate?.(next, current)
     }
     next.apiVersion = current.apiVersion
     next.kind = current.kind
@@ -574,6 +625,8 @@ export class Registry implements AdmissionReader {
           this.traceStoreSend(ctx, info, 'delete', key, current)
           const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
           this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, current)
+          const hooks = this.hooksFor(info)
+          await this.after('after delete', hooks?.afterDelete && (() => hooks.afterDelete!(current)))
           const gone = clone(current)
           gone.metadata.resourceVersion = String(rev)
           return { obj: gone, deleted: true }

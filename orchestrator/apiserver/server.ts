@@ -37,6 +37,7 @@ import { subresourceHandler } from './subresources.js'
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js'
 import { Trace, type TraceOptions } from './trace.js'
 import { serveWatch } from './watch.js'
+import { ServiceIPAllocator, serviceIPHooks } from './serviceip.js'
 
 export interface ApiServerOptions {
   /** Instance name in traces (`apiserver-0`). */
@@ -57,7 +58,12 @@ export interface ApiServerOptions {
   maxBodyBytes?: number
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number
+  /** ClusterIPs of Services come from this range (kube-apiserver --service-cluster-ip-range). */
+  serviceClusterIPRange?: string
 }
+
+/** The service range of an API server started without one (clusters pass their leased range). */
+export const DEFAULT_SERVICE_CIDR = '127.96.0.0/16'
 
 /** Paths any caller may read without credentials (upstream's system:public-info-viewer). */
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version'])
@@ -68,6 +74,7 @@ export class ApiServer {
   readonly name: string
   readonly trace: Trace
   readonly registry: Registry
+  readonly serviceIPs: ServiceIPAllocator
   private readonly server: https.Server
   private readonly authenticators: Authenticator[]
   private readonly authorizers: Authorizer[]
@@ -85,9 +92,11 @@ export class ApiServer {
     this.maxBodyBytes = opts.maxBodyBytes ?? 3 * 1024 * 1024
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 10_000
     const admission = opts.admission ?? { mutating: [], validating: [new NamespaceLifecycle()] }
+    this.serviceIPs = new ServiceIPAllocator(opts.store, opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR)
     this.registry = new Registry(opts.store, this.trace, admission, {
       storeTimeoutMs: opts.storeTimeoutMs,
       semanticValidators: opts.semanticValidators,
+      hooks: { '/Service': serviceIPHooks(this.serviceIPs) },
     })
     this.server = https.createServer(
       {
@@ -132,6 +141,7 @@ export class ApiServer {
     })
     this.address = this.server.address() as AddressInfo
     await this.ensureSystemNamespaces()
+    await this.serviceIPs.repair(await this.registry.list('', 'services', ''))
     return this.url
   }
 

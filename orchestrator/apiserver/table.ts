@@ -190,6 +190,21 @@ const PRINTERS: Record<string, Printer> = {
     ],
     cells: (s) => [s.metadata.name, s.spec?.type ?? 'ClusterIP', s.spec?.clusterIP ?? '<none>', (s.spec?.externalIPs ?? []).join(',') || '<none>', servicePorts(s), age(s), selectorText(s.spec?.selector)],
   },
+  Ingress: {
+    columns: [
+      NAME,
+      col('Class', 'The name of the IngressClass resource that should be used for additional configuration'),
+      col('Hosts', 'Hosts that incoming requests are matched against before the ingress rule'),
+      col('Address', 'Address is a list containing ingress points for the load-balancer'),
+      col('Ports', 'Ports of TLS configurations that open'),
+      AGE,
+    ],
+    cells: (i) => {
+      const hosts = [...new Set((i.spec?.rules ?? []).map((r: Any) => r.host).filter(Boolean))]
+      const addrs = (i.status?.loadBalancer?.ingress ?? []).map((a: Any) => a.ip ?? a.hostname).filter(Boolean)
+      return [i.metadata.name, i.spec?.ingressClassName ?? '<none>', hosts.join(',') || '*', addrs.join(','), (i.spec?.tls ?? []).length ? '80, 443' : '80', age(i)]
+    },
+  },
   Endpoints: {
     columns: [NAME, col('Endpoints', 'Endpoints of the service.'), AGE],
     cells: (e) => [e.metadata.name, endpointsText(e), age(e)],

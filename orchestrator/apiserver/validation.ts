@@ -35,6 +35,7 @@ const SCHEMAS: Record<string, string> = {
   'apps/Deployment': 'IoK8sApiAppsV1Deployment',
   'apps/ReplicaSet': 'IoK8sApiAppsV1ReplicaSet',
   'coordination.k8s.io/Lease': 'IoK8sApiCoordinationV1Lease',
+  'networking.k8s.io/Ingress': 'IoK8sApiNetworkingV1Ingress',
   'policy/PodDisruptionBudget': 'IoK8sApiPolicyV1PodDisruptionBudget',
   'policy/Eviction': 'IoK8sApiPolicyV1Eviction',
   'rbac.authorization.k8s.io/Role': 'IoK8sApiRbacV1Role',

@@ -6,7 +6,9 @@
 // Mirrors what kubeadm init/join lay out for stacked or external etcd (ha-topology), in one
 // process: several API servers behind one load-balanced address, etcd members per master
 // (stacked) or a separate etcd cluster (external), the controller manager on every master under
-// Lease-based leader election.
+// Lease-based leader election. Each cluster leases its own loopback ranges (./netlease.ts:
+// node pod CIDRs, the service range, the ingress address) so clusters of one machine never
+// share an address, and runs a service proxy and an ingress in front of its Services.
 
 import { randomUUID } from 'node:crypto'
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
@@ -19,9 +21,13 @@ import type { TraceOptions } from '../apiserver/trace.js'
 import { ApiClient } from '../client/client.js'
 import { LeaderElector, type LeaderElectionTimings } from '../client/leaderelection.js'
 import { ControllerManager, type Runnable } from '../controllers/manager.js'
+import { IngressController } from '../proxy/ingress.js'
+import { ServiceProxy } from '../proxy/proxy.js'
+import { engineStatus, type EngineStatus } from '../runtime/docker/engine.js'
 import { EtcdCluster } from './etcd.js'
 import { kubeconfigYaml } from './kubeconfig.js'
 import { LoadBalancer } from './loadbalancer.js'
+import { acquireNetworkLease, type NetworkLease } from './netlease.js'
 
 export type RuntimeKind = 'sim' | 'docker'
 export type StoreKind = 'memory' | 'etcd'
@@ -51,6 +57,8 @@ export interface Topology {
   host?: string
   /** Port of the cluster's address (the API server, or the load balancer with several masters); 0 picks a free one. */
   port?: number
+  /** Run the service proxy and the ingress controller (default true). */
+  proxy?: boolean
 }
 
 /** Thrown for topologies this build cannot run yet, with a message a user can act on. */
@@ -61,6 +69,11 @@ export class UnsupportedTopologyError extends Error {
   }
 }
 
+/** Whether the Docker engine answers, for capability checks; also reaps containers of dead OCK runs. */
+export function dockerEngineStatus(timeoutMs?: number): Promise<EngineStatus> {
+  return engineStatus(timeoutMs)
+}
+
 export interface Identity {
   commonName: string
   organizations: readonly string[]
@@ -69,7 +82,7 @@ export interface Identity {
 export function validateTopology(t: Topology): void {
   if (t.runtime && t.runtime !== 'sim' && t.runtime !== 'docker') throw new UnsupportedTopologyError(`unknown runtime "${t.runtime}": use sim or docker`)
   if (t.store && t.store !== 'memory' && t.store !== 'etcd') throw new UnsupportedTopologyError(`unknown store "${t.store}": use memory or etcd`)
-  if (t.runtime === 'docker') throw new UnsupportedTopologyError('--runtime docker is not built yet: the Docker runtime comes with the real-containers work; use --runtime sim')
+  if (t.runtime === 'docker') throw new UnsupportedTopologyError('--runtime docker needs kubelets, which are not built yet (the Docker runtime itself is ready); use --runtime sim')
   const masters = t.masters ?? 1
   if (!Number.isInteger(masters) || masters < 1 || masters > 7) throw new UnsupportedTopologyError(`--masters must be a whole number from 1 to 7, not ${t.masters}`)
   if (t.etcdTopology && t.etcdTopology !== 'stacked' && t.etcdTopology !== 'external') throw new UnsupportedTopologyError(`unknown etcd topology "${t.etcdTopology}": use stacked or external`)
@@ -110,6 +123,8 @@ export class Cluster {
   private lb?: LoadBalancer
   private serving!: KeyPair
   private readonly electionClients: ApiClient[] = []
+  /** The ingress, when the topology runs one. */
+  ingress?: IngressController
 
   private constructor(
     readonly topology: Topology,
@@ -117,26 +132,44 @@ export class Cluster {
     private readonly adminCreds: KeyPair,
     /** The real etcd cluster, when the store is etcd. */
     readonly etcd: EtcdCluster | undefined,
+    /** This cluster's loopback ranges: node pod CIDRs, the service range, the ingress address. */
+    readonly network: NetworkLease,
   ) {}
 
   static async start(topology: Topology = {}): Promise<Cluster> {
     validateTopology(topology)
-    const ca = await createCertificateAuthority()
-    const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
-    const masters = topology.masters ?? 1
-    const etcdTopology = topology.etcdTopology ?? 'stacked'
-    const etcd =
-      topology.store === 'etcd'
-        ? await EtcdCluster.start({ members: etcdTopology === 'stacked' ? masters : (topology.etcdMembers ?? 3), ...topology.etcdTimings })
-        : undefined
-    const cluster = new Cluster(topology, ca, admin, etcd)
+    const network = await acquireNetworkLease({ description: `ock cluster "${topology.name ?? 'ock'}" (pid ${process.pid})` })
+    let etcd: EtcdCluster | undefined
+    let cluster: Cluster | undefined
     try {
+      const ca = await createCertificateAuthority()
+      const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
+      const masters = topology.masters ?? 1
+      const etcdTopology = topology.etcdTopology ?? 'stacked'
+      etcd =
+        topology.store === 'etcd'
+          ? await EtcdCluster.start({ members: etcdTopology === 'stacked' ? masters : (topology.etcdMembers ?? 3), ...topology.etcdTimings })
+          : undefined
+      cluster = new Cluster(topology, ca, admin, etcd, network)
       await cluster.boot(masters)
+      if (topology.proxy !== false) await cluster.startProxies()
     } catch (e) {
-      await cluster.stop()
+      if (cluster) await cluster.stop()
+      else {
+        await etcd?.destroy()
+        await network.release()
+      }
       throw e
     }
     return cluster
+  }
+
+  /** The service proxy and the ingress controller, each with its own identity. */
+  private async startProxies(): Promise<void> {
+    await this.run(new ServiceProxy(await this.client(Identities.kubeProxy, 'kube-proxy')))
+    const ingress = new IngressController(await this.client(Identities.ingressController, 'ingress-controller'), { address: this.network.ingressAddress, port: 80, fallbackToFreePort: true })
+    await this.run(ingress)
+    this.ingress = ingress
   }
 
   private async boot(count: number): Promise<void> {
@@ -173,7 +206,17 @@ export class Cluster {
 
   private newApiServer(i: number, store: Store, port: number): ApiServer {
     const host = this.topology.host ?? '127.0.0.1'
-    return new ApiServer({ name: `apiserver-${i}`, host, port, store, caPem: this.ca.certPem, serving: this.serving, trace: this.topology.trace, storeTimeoutMs: this.storeTimeoutMs() })
+    return new ApiServer({
+      name: `apiserver-${i}`,
+      host,
+      port,
+      store,
+      caPem: this.ca.certPem,
+      serving: this.serving,
+      trace: this.topology.trace,
+      storeTimeoutMs: this.storeTimeoutMs(),
+      serviceClusterIPRange: this.network.serviceCIDR,
+    })
   }
 
   /** The controller manager of one master, under leader election, talking to that master's API server (as kubeadm's controller-manager.conf). */
@@ -325,5 +368,6 @@ export class Cluster {
     for (const m of this.masters) if (m.apiServerUp) await m.apiServer.stop()
     for (const s of new Set(this.masters.map((m) => m.store))) await s.close()
     await this.etcd?.destroy()
+    await this.network.release()
   }
 }

@@ -42,6 +42,9 @@ export const Identities = {
   scheduler: { commonName: 'system:kube-scheduler', organizations: [] as string[] },
   controllerManager: { commonName: 'system:kube-controller-manager', organizations: [] as string[] },
   kubelet: (node: string) => ({ commonName: `system:node:${node}`, organizations: ['system:nodes'] }),
+  kubeProxy: { commonName: 'system:kube-proxy', organizations: [] as string[] },
+  /** The ingress controller runs as a workload would, under its service account's name. */
+  ingressController: { commonName: 'system:serviceaccount:kube-system:ingress-controller', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
   apiserverKubeletClient: { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] },
 } as const
 

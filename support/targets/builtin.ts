@@ -1,7 +1,9 @@
 // The `builtin` target: a fresh reference cluster per scenario, in this process, reached only
 // through @kubernetes/client-node with an admin certificate of the cluster's CA (and kubectl
 // with the same kubeconfig). It has the trace and faults doors of the built-in orchestrator,
-// and runs on a real etcd cluster when the scenario asks for it (and `etcd` is installed).
+// and runs on a real etcd cluster when the scenario asks for it (and `etcd` is installed). Its
+// first capability check asks the Docker engine whether it answers, which also removes the
+// containers that interrupted OCK runs left behind.
 
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -9,7 +11,7 @@ import { onExit } from 'signal-exit'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
-import { Cluster, type Topology } from '../../orchestrator/cluster/cluster.js'
+import { Cluster, dockerEngineStatus, type Topology } from '../../orchestrator/cluster/cluster.js'
 import { etcdAvailable } from '../../orchestrator/cluster/etcd.js'
 import { TraceReader } from '../trace.js'
 import { createNamespace } from '../kube.js'
@@ -23,11 +25,12 @@ onExit(() => {
 
 export class BuiltinTarget implements Target {
   readonly name = 'builtin'
+  private docker?: Promise<string>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
     const available = new Set<Capability>(['api', 'faults', 'trace', 'config'])
     const missing = new Map<Capability, string>([
-      ['docker', 'real containers are not built into this kit yet (the Docker runtime arrives with the real-containers work)'],
+      ['docker', await (this.docker ??= this.dockerReason())],
     ])
     this.etcd ??= etcdAvailable()
     const etcd = await this.etcd
@@ -37,6 +40,13 @@ export class BuiltinTarget implements Target {
   }
 
   private etcd?: ReturnType<typeof etcdAvailable>
+
+  /** Why `docker` is missing: the engine does not answer, or no kubelet drives the Docker runtime yet. */
+  private async dockerReason(): Promise<string> {
+    const engine = await dockerEngineStatus()
+    if (!engine.available) return `the Docker engine does not answer (${engine.reason}); start dockerd to run real-container scenarios`
+    return `the Docker engine answers (${engine.version}) and OCK's Docker runtime is built, but no kubelet drives it yet: real-container scenarios arrive with the kubelet`
+  }
 
   async open(scenarioId: string, topology: ScenarioTopology): Promise<Session> {
     const t: Topology = { name: 'ock' }
@@ -54,6 +64,8 @@ export class BuiltinTarget implements Target {
     if (le.leaseDuration !== undefined || le.renewDeadline !== undefined || le.retryPeriod !== undefined) {
       t.leaderElection = { leaseDurationMs: le.leaseDuration, renewDeadlineMs: le.renewDeadline, retryPeriodMs: le.retryPeriod }
     }
+    // the service proxy and ingress forward to pod IPs, which only real containers listen on
+    t.proxy = topology.runtime === 'docker'
     const cluster = await Cluster.start(t)
     const dir = await mkdtemp(join(tmpdir(), 'ock-scenario-'))
     scenarioDirs.add(dir)
