@@ -12,6 +12,8 @@ export interface UserInfo {
   groups: string[]
   uid?: string
   extra?: Record<string, string[]>
+  /** Which authenticator proved the identity (x509, token-file, service-account), for traces. */
+  authenticator?: string
 }
 
 export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] }

@@ -2,14 +2,22 @@
 // server, controller manager, and later scheduler and kubelets), hands out credentials and
 // kubeconfigs, and tears everything down. It is the only place that knows concrete classes;
 // every component it starts talks to the API server over HTTPS with its own certificate.
-// Mirrors what kubeadm init/join lay out, in one process.
+// Mirrors what kubeadm init/join lay out, in one process. Cluster configuration (admission
+// configuration, static token file, audit log) is passed as kube-apiserver flags would be.
 
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
+import { createCertificateAuthority, Identities, loadCertificateAuthority } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
 import type { Store } from '../store/store.js'
+import { readFile } from 'node:fs/promises'
 import { ApiServer } from '../apiserver/server.js'
 import type { TraceOptions } from '../apiserver/trace.js'
+import type { AuditOptions } from '../apiserver/audit.js'
+import { X509Authenticator } from '../apiserver/auth.js'
+import { BearerTokenAuthenticator, type TokenAuthenticator } from '../apiserver/authn/bearer.js'
+import { ServiceAccountTokens } from '../apiserver/authn/serviceaccount.js'
+import { parseTokenFile, TokenFileAuthenticator } from '../apiserver/authn/tokenfile.js'
+import { buildAdmissionChain, parseAdmissionConfiguration } from '../admission/chain.js'
 import { ApiClient } from '../client/client.js'
 import { ControllerManager, type Runnable } from '../controllers/manager.js'
 import { kubeconfigYaml } from './kubeconfig.js'
@@ -29,6 +37,16 @@ export interface Topology {
   host?: string
   /** API server port; 0 picks a free one. */
   port?: number
+  /** AdmissionConfiguration (YAML text or object), as kube-apiserver's --admission-control-config-file. */
+  admission?: string | object
+  /** Static bearer tokens, CSV as kube-apiserver's --token-auth-file. */
+  tokenAuthFile?: string
+  /** JSON-lines audit log, as --audit-log-path. */
+  audit?: AuditOptions
+  /** An existing cluster CA to reuse (PEM), so other tools can issue credentials for this cluster. */
+  ca?: { certPem: string; keyPem: string }
+  /** An existing service account signing key (PKCS#8 PEM), as kube-apiserver's --service-account-key-file. */
+  serviceAccountKeyPem?: string
 }
 
 /** Thrown for topologies this build cannot run yet, with a message a user can act on. */
@@ -64,18 +82,39 @@ export class Cluster {
     readonly store: Store,
     readonly apiServer: ApiServer,
     private readonly adminCreds: KeyPair,
+    /** Issues and verifies service account tokens. */
+    readonly serviceAccountTokens: ServiceAccountTokens,
   ) {}
 
   static async start(topology: Topology = {}): Promise<Cluster> {
     validateTopology(topology)
-    const ca = await createCertificateAuthority()
+    // configuration errors are the user's: say so before anything starts
+    const admission = buildAdmissionChain(topology.admission === undefined ? {} : parseAdmissionConfiguration(topology.admission))
+    const tokenAuthenticators: TokenAuthenticator[] = []
+    if (topology.tokenAuthFile) tokenAuthenticators.push(new TokenFileAuthenticator(parseTokenFile(await readFile(topology.tokenAuthFile, 'utf8'), topology.tokenAuthFile)))
+    const tokens = await ServiceAccountTokens.create({ keyPem: topology.serviceAccountKeyPem })
+    tokenAuthenticators.push(tokens)
+
+    const ca = topology.ca ? await loadCertificateAuthority(topology.ca.certPem, topology.ca.keyPem) : await createCertificateAuthority()
     const host = topology.host ?? '127.0.0.1'
     const serving = await ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [host, '127.0.0.1'], usage: 'server' })
     const store = new MemoryStore()
-    const apiServer = new ApiServer({ name: 'apiserver-0', host, port: topology.port ?? 0, store, caPem: ca.certPem, serving, trace: topology.trace })
+    const apiServer = new ApiServer({
+      name: 'apiserver-0',
+      host,
+      port: topology.port ?? 0,
+      store,
+      caPem: ca.certPem,
+      serving,
+      trace: topology.trace,
+      admission,
+      tokens,
+      authenticators: [new X509Authenticator(), new BearerTokenAuthenticator(tokenAuthenticators)],
+      audit: topology.audit,
+    })
     await apiServer.start()
     const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
-    const cluster = new Cluster(topology, ca, store, apiServer, admin)
+    const cluster = new Cluster(topology, ca, store, apiServer, admin, tokens)
     try {
       const cm = new ControllerManager(await cluster.client(Identities.controllerManager, 'kube-controller-manager'))
       await cluster.run(cm)
@@ -122,6 +161,11 @@ export class Cluster {
       keyPem: this.adminCreds.keyPem,
       namespace,
     })
+  }
+
+  /** A kubeconfig that authenticates with a bearer token (service account or static token). */
+  tokenKubeconfig(userName: string, token: string, namespace?: string): string {
+    return kubeconfigYaml({ clusterName: this.name, server: this.url, caPem: this.ca.certPem, userName, token, namespace })
   }
 
   /** A kubeconfig for any identity. */
