@@ -67,6 +67,8 @@ export class AuditRecord {
   private readonly annotations: Record<string, string> = {}
   private readonly received = new Date()
   private receivedWritten = false
+  private objectName = ''
+  private objectNamespace = ''
   private completed = false
 
   constructor(
@@ -85,6 +87,12 @@ export class AuditRecord {
   authenticated(user: UserInfo): void {
     this.user = user
     this.writeReceived()
+  }
+
+  /** The object a create names in its body (upstream completes objectRef from the decoded object). */
+  object(namespace: string | undefined, name: string): void {
+    this.objectName = name
+    if (namespace) this.objectNamespace = namespace
   }
 
   impersonating(user: UserInfo): void {
@@ -132,8 +140,10 @@ export class AuditRecord {
     if (ua) e.userAgent = String(ua)
     if (this.info.isResourceRequest) {
       const ref: NonNullable<AuditEvent['objectRef']> = { resource: this.info.resource }
-      if (this.info.namespace) ref.namespace = this.info.namespace
-      if (this.info.name) ref.name = this.info.name
+      const ns = this.info.namespace || this.objectNamespace
+      const name = this.info.name || this.objectName
+      if (ns) ref.namespace = ns
+      if (name) ref.name = name
       ref.apiGroup = this.info.apiGroup || undefined
       ref.apiVersion = this.info.apiVersion
       if (this.info.subresource) ref.subresource = this.info.subresource
@@ -164,7 +174,7 @@ export class AuditLog {
   }
 
   write(e: AuditEvent): void {
-    this.stream?.write(`${JSON.stringify(e)}\n`)
+    if (this.stream && !this.stream.writableEnded) this.stream.write(`${JSON.stringify(e)}\n`)
   }
 
   /** Flushes and closes the file. */

@@ -33,7 +33,7 @@ import type { UserInfo } from './auth.js'
 import { applyDefaults } from './defaults.js'
 import type { Trace } from './trace.js'
 import { validateSemantics } from './semantic.js'
-import { decodeObject, validateObjectMeta, validateSchema, type FieldValidation } from './validation.js'
+import { decodeObject, dedupe, schemaFieldErrors, validateObjectMeta, type FieldValidation } from './validation.js'
 
 /** Who is asking, for traces and admission. */
 export interface RequestContext {
@@ -46,6 +46,8 @@ export interface RequestContext {
   warn?(message: string): void
   /** Adds an annotation to the request's audit event. */
   annotate?(key: string, value: string): void
+  /** Tells the audit record which object a create is about (its name is in the body). */
+  onObject?(namespace: string | undefined, name: string): void
 }
 
 export interface ListOptions {
@@ -379,10 +381,10 @@ export class Registry implements AdmissionReader {
 
   private async validate(info: ResourceInfo, subresource: string, obj: KObject, old: KObject | undefined): Promise<void> {
     const name = obj.metadata?.name ?? ''
-    await validateSchema(info.group, info.version, info.kind, obj, name)
     const errors: FieldError[] = subresource ? [] : validateObjectMeta(info, obj)
+    errors.push(...(await schemaFieldErrors(info.group, info.version, info.kind, obj)))
     for (const v of this.semanticValidators) errors.push(...v(info, obj, old, subresource))
-    if (errors.length) throw invalid({ group: info.group, kind: info.kind }, name, errors)
+    if (errors.length) throw invalid({ group: info.group, kind: info.kind }, name, dedupe(errors))
   }
 
   // -------------------------------------------------------------------------------------------
@@ -426,6 +428,7 @@ export class Registry implements AdmissionReader {
     await this.decodeInto(ctx, info, o)
     const meta = o.metadata!
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`
+    if (meta.name) ctx.onObject?.(meta.namespace, meta.name)
     applyDefaults(info.kind, o)
     // system fields are the server's, whatever the client sent
     meta.uid = randomUUID()

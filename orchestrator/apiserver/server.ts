@@ -43,6 +43,7 @@ import './tokenrequest.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
 import { forbiddenMessage } from './forbidden.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
+import { decodeProtobuf, PROTOBUF } from './protobuf.js'
 import { requestInfo, type RequestInfo } from './requestinfo.js'
 import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
 import { subresourceHandler } from './subresources.js'
@@ -241,6 +242,7 @@ export class ApiServer {
           if (!res.headersSent) res.appendHeader('Warning', `299 - ${JSON.stringify(message)}`)
         },
         annotate: (key, value) => audit.annotate(key, value),
+        onObject: (namespace, name) => audit.object(namespace, name),
       }
       streaming = await this.route(req, res, url, info, ctx)
       if (!streaming) {
@@ -576,8 +578,10 @@ export class ApiServer {
 
   /** Reads and decodes a JSON or YAML body; anything else is a 400/415 Status, never a 500. */
   private async readBody(req: IncomingMessage, resource: ResourceInfo, patch: boolean): Promise<unknown> {
-    const raw = (await this.readRaw(req)).toString('utf8')
+    const bytes = await this.readRaw(req)
+    const raw = bytes.toString('utf8')
     const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
+    if (!patch && type === PROTOBUF) return decodeProtobuf(bytes)
     if (patch) {
       if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(type, [...PATCH_TYPES])
       if (!raw.trim()) throw badRequest('the body of the request was empty')
@@ -586,7 +590,7 @@ export class ApiServer {
     if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
     if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw)
     if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw)
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml'])
+    throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF])
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {

@@ -141,8 +141,14 @@ export async function decodeObject(
  * 422 for everything else; returns normally when the object conforms.
  */
 export async function validateSchema(group: string, version: string, kind: string, o: unknown, name = ''): Promise<void> {
+  const fieldErrors = await schemaFieldErrors(group, version, kind, o)
+  if (fieldErrors.length) throw invalid({ group, kind }, name, fieldErrors)
+}
+
+/** The schema's verdict as field errors (required, enum, format ...); type errors still throw 400. */
+export async function schemaFieldErrors(group: string, version: string, kind: string, o: unknown): Promise<FieldError[]> {
   const errors = await schemaErrors(group, kind, o)
-  if (!errors?.length) return
+  if (!errors?.length) return []
   throwTypeError(version, kind, o, errors)
   const fieldErrors: FieldError[] = []
   for (const e of errors) {
@@ -157,13 +163,13 @@ export async function validateSchema(group: string, version: string, kind: strin
       fieldErrors.push({ type: 'FieldValueInvalid', field: base, value: valueAt(o, e.instancePath), detail: e.message ?? e.keyword })
     }
   }
-  if (fieldErrors.length) throw invalid({ group, kind }, name, dedupe(fieldErrors))
+  return dedupe(fieldErrors)
 }
 
-function dedupe(errors: FieldError[]): FieldError[] {
+export function dedupe(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>()
   return errors.filter((e) => {
-    const k = `${e.type}|${e.field}`
+    const k = `${e.type}|${e.field}|${e.detail ?? ''}`
     if (seen.has(k)) return false
     seen.add(k)
     return true

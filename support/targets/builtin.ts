@@ -28,8 +28,21 @@ export class BuiltinTarget implements Target {
     if (topology.nodes !== undefined) t.nodes = topology.nodes
     if (topology.runtime) t.runtime = topology.runtime
     if (topology.store) t.store = topology.store
-    const cluster = await Cluster.start(t)
     const dir = await mkdtemp(join(tmpdir(), 'ock-scenario-'))
+    if (topology.admission !== undefined) t.admission = topology.admission
+    if (topology.staticTokens !== undefined) {
+      t.tokenAuthFile = join(dir, 'tokens.csv')
+      await writeFile(t.tokenAuthFile, topology.staticTokens, { mode: 0o600 })
+    }
+    const auditLogFile = topology.auditLog ? join(dir, 'audit.log') : undefined
+    if (auditLogFile) t.audit = { path: auditLogFile }
+    let cluster: Cluster
+    try {
+      cluster = await Cluster.start(t)
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true })
+      throw e
+    }
     try {
       const namespace = `ock-${scenarioId}`
       const kubeconfigFile = join(dir, 'kubeconfig')
@@ -45,6 +58,7 @@ export class BuiltinTarget implements Target {
         server: cluster.url,
         caPem: cluster.ca.certPem,
         trace: new TraceReader(kc, cluster.url),
+        auditLogFile,
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
         close: async () => {
           await cluster.stop()

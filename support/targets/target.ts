@@ -33,6 +33,12 @@ export interface ScenarioTopology {
   store?: 'memory' | 'etcd'
   /** Durations and periods of the reference cluster (probe periods, grace periods, ...). */
   timings?: Record<string, number>
+  /** The API server's AdmissionConfiguration (YAML), as --admission-control-config-file. */
+  admission?: string
+  /** Static bearer tokens (CSV), as --token-auth-file. */
+  staticTokens?: string
+  /** Write an audit log (Session.auditLogFile). */
+  auditLog?: boolean
 }
 
 export interface Session {
@@ -46,6 +52,8 @@ export interface Session {
   readonly caPem: string
   /** Present when the target has the `trace` capability. */
   readonly trace?: TraceReader
+  /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
+  readonly auditLogFile?: string
   /** Client certificates from the cluster CA for other users (built-in target only). */
   credentialsFor?(user: string, groups: string[]): Promise<{ certPem: string; keyPem: string }>
   /** Removes everything the scenario created (namespace, cluster, temp files). */
