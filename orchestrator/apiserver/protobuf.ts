@@ -1,5 +1,6 @@
 // Protobuf request bodies: kubectl's typed commands (`kubectl create token`, `create namespace`,
-// `create configmap`, `create secret`, `create serviceaccount`) send
+// `create configmap`, `create secret`, `create serviceaccount`, `create role`, `create
+// rolebinding`, `create clusterrole`, `create clusterrolebinding`) send
 // `application/vnd.kubernetes.protobuf`: the `k8s\0` magic, then a runtime.Unknown envelope
 // (typeMeta, raw) whose raw bytes are the object in the field numbering of upstream's
 // generated.proto. This decodes those kinds into the JSON shape the rest of the API server
@@ -88,7 +89,52 @@ const sub = (f: Field[], no: number): Buffer | undefined => f.find((x) => x.no =
 
 type Decoder = (f: Field[]) => Record<string, unknown>
 
+const strings = (f: Field[], no: number): string[] => f.filter((x) => x.no === no).map(str)
+
+function policyRules(f: Field[]): Record<string, unknown> {
+  const rules = f
+    .filter((x) => x.no === 2)
+    .map((x) => {
+      const r = fields(x.value as Buffer)
+      const rule: Record<string, unknown> = { verbs: strings(r, 1) }
+      const keys = ['', '', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs']
+      for (const no of [2, 3, 4, 5]) {
+        const v = strings(r, no)
+        if (v.length) rule[keys[no]!] = v
+      }
+      return rule
+    })
+  return { rules }
+}
+
+function binding(f: Field[]): Record<string, unknown> {
+  const subjects = f
+    .filter((x) => x.no === 2)
+    .map((x) => {
+      const s = fields(x.value as Buffer)
+      const o: Record<string, unknown> = {}
+      for (const [no, key] of [[1, 'kind'], [2, 'apiGroup'], [3, 'name'], [4, 'namespace']] as const) {
+        const v = s.find((y) => y.no === no)
+        if (v) o[key] = str(v)
+      }
+      return o
+    })
+  const refBuf = sub(f, 3)
+  const roleRef: Record<string, unknown> = {}
+  if (refBuf) {
+    for (const [no, key] of [[1, 'apiGroup'], [2, 'kind'], [3, 'name']] as const) {
+      const v = fields(refBuf).find((y) => y.no === no)
+      if (v) roleRef[key] = str(v)
+    }
+  }
+  return { ...(subjects.length ? { subjects } : {}), roleRef }
+}
+
 const DECODERS: Record<string, Decoder> = {
+  'rbac.authorization.k8s.io/v1/Role': policyRules,
+  'rbac.authorization.k8s.io/v1/ClusterRole': policyRules,
+  'rbac.authorization.k8s.io/v1/RoleBinding': binding,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': binding,
   'v1/ConfigMap': (f) => {
     const o: Record<string, unknown> = {}
     const data = map(f, 2)
