@@ -1,18 +1,26 @@
-// `ock up | down | status`: runs a reference cluster in the foreground and writes an admin
-// kubeconfig, so kubectl and the `cluster` target can talk to it like any Kubernetes API.
-// Shuts down cleanly on SIGINT / SIGTERM, leaving no process, container or temp dir behind.
+// `ock up | down | status | kubeconfig`: runs a reference cluster in the foreground and writes an
+// admin kubeconfig, so kubectl and the `cluster` target can talk to it like any Kubernetes API;
+// `ock kubeconfig` writes kubeconfigs for other users (a client certificate signed by the running
+// cluster's CA, which `ock up` keeps in .ock/pki while it runs, as kubeadm keeps
+// /etc/kubernetes/pki) or for service accounts (a token from the TokenRequest API).
+// Shuts down cleanly on SIGINT / SIGTERM, leaving no process, container, key or temp dir behind.
 
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { AdmissionConfigError } from './admission/chain.js'
+import { ApiClient } from './client/client.js'
 import { Cluster, UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/cluster.js'
+import { kubeconfigYaml } from './cluster/kubeconfig.js'
+import { Identities, loadCertificateAuthority } from './pki/pki.js'
 
 const USAGE = `Usage: ock <command> [flags]
 
 Commands:
-  up       run a reference cluster in the foreground (Ctrl-C stops it)
-  down     stop the cluster started by 'ock up' in this directory
-  status   tell whether a cluster from 'ock up' is running
+  up          run a reference cluster in the foreground (Ctrl-C stops it)
+  down        stop the cluster started by 'ock up' in this directory
+  status      tell whether a cluster from 'ock up' is running
+  kubeconfig  write a kubeconfig for another identity of the running cluster
 
 Flags for 'up':
   --kubeconfig PATH   where to write the admin kubeconfig (default reports/kubeconfig)
@@ -26,10 +34,23 @@ Flags for 'up':
                       only (stacked, the default), or a separate etcd cluster every API server uses
   --etcd-members N    members of an external etcd cluster (default 3)
   --port N            port of the cluster's address on 127.0.0.1 (default: a free port)
+  --admission-config PATH  AdmissionConfiguration YAML (image policy, pipeline policy, ...)
+  --token-auth-file PATH   static bearer tokens, CSV: token,user,uid,"group1,group2"
+  --audit-log-path PATH    write audit.k8s.io/v1 events as JSON lines
   -h, --help          this text
+
+Flags for 'kubeconfig' (the cluster from 'ock up' in this directory must be running):
+  --user NAME         a user, authenticated by a client certificate of the cluster CA
+  --group NAME        a group of that user (repeatable)
+  --service-account NAMESPACE/NAME
+                      a service account, authenticated by a token from the TokenRequest API
+  --duration SECONDS  lifetime of a service account token (default 3600)
+  --namespace NS      the context's namespace
+  --out PATH          where to write it (default: standard output)
 `
 
 const STATE_FILE = resolve('.ock/up.json')
+const PKI_DIR = resolve('.ock/pki')
 
 interface UpState {
   pid: number
@@ -72,6 +93,9 @@ async function up(argv: string[]): Promise<void> {
       topology: { type: 'string' },
       'etcd-members': { type: 'string' },
       port: { type: 'string', default: '0' },
+      'admission-config': { type: 'string' },
+      'token-auth-file': { type: 'string' },
+      'audit-log-path': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -79,6 +103,14 @@ async function up(argv: string[]): Promise<void> {
   if (values.help) {
     process.stdout.write(USAGE)
     return
+  }
+  let admission: string | undefined
+  if (values['admission-config']) {
+    try {
+      admission = await readFile(values['admission-config'], 'utf8')
+    } catch (e) {
+      fail(`cannot read --admission-config: ${e instanceof Error ? e.message : String(e)}`)
+    }
   }
   const nodes = Number(values.nodes)
   const port = Number(values.port)
@@ -98,11 +130,18 @@ async function up(argv: string[]): Promise<void> {
       etcdTopology: values.topology as EtcdTopology | undefined,
       etcdMembers: values['etcd-members'] === undefined ? undefined : Number(values['etcd-members']),
       port,
+      admission,
+      tokenAuthFile: values['token-auth-file'] ? resolve(values['token-auth-file']) : undefined,
+      audit: values['audit-log-path'] ? { path: resolve(values['audit-log-path']) } : undefined,
     })
   } catch (e) {
-    if (e instanceof UnsupportedTopologyError) fail(e.message)
+    if (e instanceof UnsupportedTopologyError || e instanceof AdmissionConfigError) fail(e.message)
+    if (e instanceof Error && /token file|ENOENT/.test(e.message)) fail(e.message)
     throw e
   }
+  await mkdir(PKI_DIR, { recursive: true, mode: 0o700 })
+  await writeFile(resolve(PKI_DIR, 'ca.crt'), cluster.ca.certPem)
+  await writeFile(resolve(PKI_DIR, 'ca.key'), cluster.ca.keyPem, { mode: 0o600 })
   await mkdir(dirname(kubeconfig), { recursive: true })
   await writeFile(kubeconfig, cluster.adminKubeconfig(), { mode: 0o600 })
   await mkdir(dirname(STATE_FILE), { recursive: true })
@@ -115,6 +154,7 @@ async function up(argv: string[]): Promise<void> {
     process.stdout.write(`\nock: ${signal} received, stopping the cluster...\n`)
     await cluster.stop()
     await rm(STATE_FILE, { force: true })
+    await rm(PKI_DIR, { recursive: true, force: true })
     process.stdout.write('ock: stopped; nothing left running.\n')
     process.exit(0)
   }
@@ -138,6 +178,7 @@ async function up(argv: string[]): Promise<void> {
       ``,
       `Try:`,
       `  kubectl --kubeconfig ${rel} get namespaces`,
+      `  npx ock kubeconfig --user alice --group dev --out alice.kubeconfig   # an unprivileged user`,
       `  KUBECONFIG=${rel} npx cucumber-js -p cluster`,
       ``,
       `Press Ctrl-C to stop.`,
@@ -172,6 +213,65 @@ async function status(): Promise<void> {
   process.stdout.write(`ock: running (pid ${state.pid}) at ${state.url}\n  kubeconfig: ${state.kubeconfig}\n  since: ${state.startedAt}\n`)
 }
 
+async function kubeconfig(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      user: { type: 'string' },
+      group: { type: 'string', multiple: true, default: [] },
+      'service-account': { type: 'string' },
+      duration: { type: 'string', default: '3600' },
+      namespace: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(USAGE)
+    return
+  }
+  if (Boolean(values.user) === Boolean(values['service-account'])) fail('ock kubeconfig needs exactly one of --user NAME or --service-account NAMESPACE/NAME')
+  const state = await readState()
+  if (!state || !alive(state.pid)) fail("no cluster is running here: start one with 'npx ock up' in this directory")
+  let caPem: string
+  let caKey: string
+  try {
+    caPem = await readFile(resolve(PKI_DIR, 'ca.crt'), 'utf8')
+    caKey = await readFile(resolve(PKI_DIR, 'ca.key'), 'utf8')
+  } catch {
+    fail(`the running cluster's CA is not in ${PKI_DIR}; restart it with this version of 'ock up'`)
+  }
+  const ca = await loadCertificateAuthority(caPem, caKey)
+  let yaml: string
+  if (values.user) {
+    const creds = await ca.issue({ commonName: values.user, organizations: values.group, usage: 'client' })
+    yaml = kubeconfigYaml({ clusterName: 'ock', server: state.url, caPem, userName: values.user, certPem: creds.certPem, keyPem: creds.keyPem, namespace: values.namespace })
+  } else {
+    const m = /^([^/]+)\/([^/]+)$/.exec(values['service-account']!)
+    if (!m) fail(`--service-account must be NAMESPACE/NAME, not "${values['service-account']}"`)
+    const seconds = Number(values.duration)
+    if (!Number.isInteger(seconds) || seconds < 600) fail('--duration must be a whole number of seconds, at least 600')
+    const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
+    const client = new ApiClient({ server: state.url, caPem, certPem: admin.certPem, keyPem: admin.keyPem, userAgent: 'ock-kubeconfig' })
+    try {
+      const tr = await client.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${encodeURIComponent(m[1]!)}/serviceaccounts/${encodeURIComponent(m[2]!)}/token`, {
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds } },
+      })
+      yaml = kubeconfigYaml({ clusterName: 'ock', server: state.url, caPem, userName: `system:serviceaccount:${m[1]}:${m[2]}`, token: tr.status!.token!, namespace: values.namespace ?? m[1] })
+    } catch (e) {
+      fail(`could not get a token for ${values['service-account']}: ${e instanceof Error ? e.message : String(e)}`)
+    } finally {
+      client.close()
+    }
+  }
+  if (values.out) {
+    await mkdir(dirname(resolve(values.out)), { recursive: true })
+    await writeFile(values.out, yaml, { mode: 0o600 })
+    process.stderr.write(`ock: wrote ${values.out}\n`)
+  } else process.stdout.write(yaml)
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {
@@ -181,6 +281,8 @@ export async function main(argv: string[]): Promise<void> {
       return down()
     case 'status':
       return status()
+    case 'kubeconfig':
+      return kubeconfig(rest)
     case undefined:
     case '-h':
     case '--help':

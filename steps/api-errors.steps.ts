@@ -4,6 +4,7 @@
 import { Then, When, type DataTable } from '@cucumber/cucumber'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
+import { expandNamespace } from '../support/expand.js'
 import { currentRevision } from '../support/kube.js'
 import { rawRequest } from '../support/transport.js'
 import type { OckWorld } from '../support/world.js'
@@ -22,7 +23,19 @@ Then('the request is rejected with {int} {word}', function (this: OckWorld, code
 Then('the request is rejected with {int} {word} saying {string}', function (this: OckWorld, code: number, reason: string, fragment: string) {
   const e = this.takeError()
   expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
-  expect(e.message).to.include(fragment)
+  expect(e.message).to.include(expandNamespace(fragment, this.currentSession?.namespace))
+})
+
+Then('the request is rejected with {int} {word} and the message:', function (this: OckWorld, code: number, reason: string, message: string) {
+  const e = this.takeError()
+  expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
+  expect(e.message).to.equal(expandNamespace(message.trim(), this.currentSession?.namespace))
+})
+
+Then('the rejection names, for each broken field, its reason:', function (this: OckWorld, table: DataTable) {
+  const e = this.takeError()
+  const causes = (e.details?.causes ?? []).map((c) => `${c.field} ${c.reason}`)
+  for (const row of table.hashes()) expect(causes, `details.causes of "${e.message}"`).to.include(`${row.field} ${row.reason}`)
 })
 
 Then('the rejection names the field {string}', function (this: OckWorld, field: string) {

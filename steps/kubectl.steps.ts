@@ -1,8 +1,9 @@
 // Steps that run kubectl against the scenario's cluster, so a feature shows the commands a
 // course reader would type, and assert on what kubectl prints.
 
-import { Then, When } from '@cucumber/cucumber'
+import { Given, Then, When } from '@cucumber/cucumber'
 import { expect } from 'chai'
+import { expandNamespace } from '../support/expand.js'
 import { kubectl } from '../support/kubectl.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -29,12 +30,12 @@ Then('the command succeeds', function (this: OckWorld) {
 Then('the command fails saying {string}', function (this: OckWorld, fragment: string) {
   const c = last(this)
   expect(c.exitCode, `exit code of "${c.command}"`).to.not.equal(0)
-  expect(c.stderr).to.include(fragment)
+  expect(c.stderr).to.include(expandNamespace(fragment, this.currentSession?.namespace))
 })
 
 Then('the output contains {string}', function (this: OckWorld, fragment: string) {
   const c = last(this)
-  expect(c.stdout, `output of "${c.command}" (stderr: ${c.stderr})`).to.include(fragment)
+  expect(c.stdout, `output of "${c.command}" (stderr: ${c.stderr})`).to.include(expandNamespace(fragment, this.currentSession?.namespace))
 })
 
 Then('the output contains:', function (this: OckWorld, text: string) {
@@ -47,3 +48,10 @@ Then('the output contains:', function (this: OckWorld, text: string) {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+Given('I apply the manifest with kubectl:', async function (this: OckWorld, doc: string) {
+  const s = await this.cluster()
+  this.lastCommand = await kubectl('kubectl apply -f -', s.kubeconfigFile, { input: doc })
+  const c = this.lastCommand
+  expect(c.exitCode, `kubectl apply failed: ${c.stderr}`).to.equal(0)
+})

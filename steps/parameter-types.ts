@@ -24,3 +24,21 @@ defineParameterType({
   regexp: /\d+(?:\.\d+)?\s*(?:ms|s|min|m|h)/,
   transformer: parseDuration,
 })
+
+// {identity}: who acts in a step other than the admin ("I"): a user name such as `alice` or
+// `system:node:node-1`, or `the service account "deployer"` / `the service account "ci:jenkins"`.
+defineParameterType({
+  name: 'identity',
+  regexp: /the service account "[^"]+"|[a-z][a-z0-9:.-]*/,
+  transformer: (s: string): string => s,
+})
+
+const VERB = '(?:get|list|watch|create|update|patch|delete|scale)'
+
+// {verbs}: RBAC verbs in prose, "create", "get and list", "get, list and watch"; `scale` stands
+// for get/update/patch of the <resource>/scale subresource.
+defineParameterType({
+  name: 'verbs',
+  regexp: new RegExp(`${VERB}(?:(?:, | and )${VERB})*`),
+  transformer: (s: string): string[] => s.split(/, | and /),
+})

@@ -30,9 +30,8 @@ function creatingRequest(entries: TraceEntry[], kind: KindRef, name: string): st
   return write.requestId
 }
 
-Then('the request that created the {kind} {string} went through, in order:', async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
-  const entries = await traceSinceStart(this)
-  const mine = requestEntries(entries, creatingRequest(entries, kind, name))
+/** Checks that the phrases happen in this order among one request's entries; returns the last match. */
+function inOrder(mine: TraceEntry[], table: DataTable): number {
   let after = -1
   for (const [phrase] of table.raw()) {
     const matches = TRACE_PHRASES[phrase!.trim()]
@@ -41,6 +40,21 @@ Then('the request that created the {kind} {string} went through, in order:', asy
     expect(hit, `"${phrase}" after #${after} in:\n${mine.map(describeEntry).join('\n')}`).to.not.equal(undefined)
     after = hit!.seq
   }
+  return after
+}
+
+Then('the request that created the {kind} {string} went through, in order:', async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
+  const entries = await traceSinceStart(this)
+  inOrder(requestEntries(entries, creatingRequest(entries, kind, name)), table)
+})
+
+Then('the rejected request went through, in order, and no further:', async function (this: OckWorld, table: DataTable) {
+  const e = this.takeError()
+  expect(e.auditId, 'the Audit-Id of the rejected request').to.be.a('string')
+  const mine = requestEntries(await traceSinceStart(this), e.auditId!)
+  const last = inOrder(mine, table)
+  const later = mine.filter((x) => x.seq > last && (x.kind === 'phase' || x.kind === 'store'))
+  expect(later.map(describeEntry), `phases after the refusal in:\n${mine.map(describeEntry).join('\n')}`).to.deep.equal([])
 })
 
 Then('creating the {kind} {string} took exactly one request, by {string}', async function (this: OckWorld, kind: KindRef, name: string, user: string) {

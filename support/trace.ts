@@ -114,6 +114,13 @@ export function findRequests(entries: TraceEntry[], m: RequestMatch): string[] {
 /** The steps of the notes' create-object process, and the trace entries that show each. */
 export const TRACE_PHRASES: Record<string, (e: TraceEntry) => boolean> = {
   'the request is received': (e) => e.kind === 'request',
+  'the request is logged': (e) => e.kind === 'phase' && e.phase === 'audit',
+  'authentication refuses it': (e) => e.kind === 'phase' && e.phase === 'authentication' && e.outcome === 'denied',
+  'authorization refuses it': (e) => e.kind === 'phase' && e.phase === 'authorization' && e.outcome === 'denied',
+  'mutating admission refuses it': (e) => e.kind === 'phase' && e.phase === 'mutating-admission' && e.outcome === 'denied',
+  'validation refuses it': (e) => e.kind === 'phase' && (e.phase === 'validation' || e.phase === 'decoding') && e.outcome === 'denied',
+  'validating admission refuses it': (e) => e.kind === 'phase' && e.phase === 'validating-admission' && e.outcome === 'denied',
+  'the user is told it was refused': (e) => e.kind === 'response' && typeof e.code === 'number' && e.code >= 400,
   'the user is authenticated': (e) => e.kind === 'phase' && e.phase === 'authentication' && e.outcome === 'allowed',
   'the user is authorized': (e) => e.kind === 'phase' && e.phase === 'authorization' && e.outcome === 'allowed',
   'mutating admission passes': (e) => e.kind === 'phase' && e.phase === 'mutating-admission' && e.outcome === 'ok',

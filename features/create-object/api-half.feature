@@ -33,6 +33,15 @@ Feature: Creating an object: the API server's half
       | the request is received   |
       | the user is authenticated |
 
+  @FLOW-02
+  Scenario: 2. The API server logs the request, then checks who sent it and whether they may, before anything else
+    Then the request that created the deployment "web" went through, in order:
+      | the request is logged       |
+      | the user is authenticated   |
+      | the user is authorized      |
+      | mutating admission passes   |
+      | the object is validated     |
+
   @FLOW-03
   Scenario: 3-4. The API server writes the Deployment to the store, and the store acknowledges it with a revision
     Then the request that created the deployment "web" went through, in order:

@@ -39,3 +39,54 @@ Feature: Only what passes every check reaches the store
       | no name               | {"metadata": {}}                                        | 422  | Invalid    |
       | a name with capitals  | {"metadata": {"name": "Not_A_Name"}}                    | 422  | Invalid    |
       | the wrong kind        | {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}} | 400 | BadRequest |
+
+  @API-07
+  Scenario: A request refused by authentication writes nothing to the store
+    When a client without credentials tries to create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: settings
+      """
+    Then the request is rejected with 401 Unauthorized
+    And the rejected request wrote nothing to the store
+
+  @API-07
+  Scenario: A request refused by mutating admission writes nothing to the store
+    When I try to create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: ghostly
+      spec:
+        serviceAccountName: ghost
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    Then the request is rejected with 403 Forbidden saying 'error looking up service account {namespace}/ghost: serviceaccount "ghost" not found'
+    And the rejected request wrote nothing to the store
+
+  @API-07
+  Scenario: A request refused by validating admission writes nothing to the store
+    Given I apply the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata:
+        name: no-config
+      spec:
+        hard:
+          count/configmaps: "0"
+      """
+    When I try to create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: settings
+      """
+    Then the request is rejected with 403 Forbidden saying "exceeded quota: no-config, requested: count/configmaps=1, used: count/configmaps=0, limited: count/configmaps=0"
+    And the rejected request wrote nothing to the store

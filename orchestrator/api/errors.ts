@@ -112,6 +112,8 @@ export interface FieldError {
   detail?: string
   /** For FieldValueNotSupported: the allowed values. */
   supported?: string[]
+  /** The value as upstream prints it when JSON would differ (Go maps and structs: `map[string]string{"app":"web"}`). */
+  shown?: string
 }
 
 const fieldErrorTexts: Record<FieldError['type'], string> = {
@@ -136,7 +138,8 @@ function showValue(v: unknown): string {
 export function fieldErrorBody(e: FieldError): string {
   let s = fieldErrorTexts[e.type]
   const showsValue = e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid'
-  if (showsValue && 'value' in e) s += `: ${showValue(e.value)}`
+  if (showsValue && e.shown !== undefined) s += `: ${e.shown}`
+  else if (showsValue && 'value' in e) s += `: ${showValue(e.value)}`
   if (e.type === 'FieldValueNotSupported' && e.supported?.length) {
     s += `: supported values: ${e.supported.map((v) => JSON.stringify(v)).join(', ')}`
   } else if (e.detail) {

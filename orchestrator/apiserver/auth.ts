@@ -2,7 +2,8 @@
 // into a user (or says nothing); the first one that answers wins, as upstream's union
 // authenticator. An Authorizer says allow / deny / no opinion; the first decisive answer wins,
 // as upstream's union authorizer. This file holds the contracts and the x509 client-certificate
-// authenticator; token authenticators and RBAC plug in beside it.
+// authenticator; bearer tokens and impersonation live in authn/, RBAC and the Node authorizer
+// in authz/.
 
 import type { IncomingMessage } from 'node:http'
 import type { TLSSocket } from 'node:tls'
@@ -12,6 +13,8 @@ export interface UserInfo {
   groups: string[]
   uid?: string
   extra?: Record<string, string[]>
+  /** Which authenticator proved the identity (x509, token-file, service-account), for traces. */
+  authenticator?: string
 }
 
 export const ANONYMOUS: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] }

@@ -1,7 +1,8 @@
 // Field defaulting applied when an object is decoded, before admission, as upstream's
 // SetDefaults_* functions in pkg/apis/<group>/v1/defaults.go (pod restartPolicy Always,
 // terminationGracePeriodSeconds 30, probe periods 10s, Deployment strategy RollingUpdate with
-// 25% / 25%, revisionHistoryLimit 10, progressDeadlineSeconds 600, Service type ClusterIP, ...).
+// 25% / 25%, revisionHistoryLimit 10, progressDeadlineSeconds 600, Service type ClusterIP,
+// LimitRange container defaults from max / min, ...).
 // Simplifies: only the fields the reference cluster and kubectl's output rely on.
 
 import type { KObject } from '../api/meta.js'
@@ -86,6 +87,18 @@ function defaultTemplate(spec: Json): void {
   if (template) defaultPodSpec(template.spec)
 }
 
+/** Upstream SetDefaults_LimitRangeItem: default limit from max, default request from default limit or min. */
+function defaultLimitRangeItem(item: Json | undefined): void {
+  if (!item || item.type !== 'Container') return
+  const def = obj(item.default) ?? {}
+  const defReq = obj(item.defaultRequest) ?? {}
+  for (const [k, v] of Object.entries(obj(item.max) ?? {})) setDefault(def, k, v)
+  for (const [k, v] of Object.entries(def)) setDefault(defReq, k, v)
+  for (const [k, v] of Object.entries(obj(item.min) ?? {})) setDefault(defReq, k, v)
+  if (Object.keys(def).length) item.default = def
+  if (Object.keys(defReq).length) item.defaultRequest = defReq
+}
+
 /** Applies upstream defaults for the object's kind, in place. */
 export function applyDefaults(kind: string, o: KObject): void {
   const spec = obj(o.spec)
@@ -132,6 +145,9 @@ export function applyDefaults(kind: string, o: KObject): void {
       setDefault(o.spec as Json, 'finalizers', ['kubernetes'])
       break
     }
+    case 'LimitRange':
+      for (const item of arr(spec?.limits)) defaultLimitRangeItem(obj(item))
+      break
     case 'PodDisruptionBudget':
       break
     case 'HorizontalPodAutoscaler':

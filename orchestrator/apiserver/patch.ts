@@ -39,12 +39,22 @@ export function mergePatch(target: Json, patch: Json): Json {
 /** RFC 6902 through fast-json-patch; a failed `test` or a bad path is a 422/400 as upstream. */
 export function jsonPatch(target: Json, ops: Json): Json {
   if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch')
-  const err = fastJsonPatch.validate(ops as fastJsonPatch.Operation[], structuredClone(target))
+  let err: ReturnType<typeof fastJsonPatch.validate>
+  try {
+    err = fastJsonPatch.validate(ops as fastJsonPatch.Operation[], structuredClone(target))
+  } catch (e) {
+    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  }
   if (err) {
     if (err.name === 'TEST_OPERATION_FAILED') throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: testing value failed`)
     throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${err.message.split('\n')[0]}`)
   }
-  return fastJsonPatch.applyPatch(structuredClone(target), ops as fastJsonPatch.Operation[], false, false).newDocument
+  try {
+    return fastJsonPatch.applyPatch(structuredClone(target), ops as fastJsonPatch.Operation[], false, false).newDocument
+  } catch (e) {
+    // an operation that validated alone can still fail on the document an earlier one left
+    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  }
 }
 
 /** Patch merge keys of the built-in types, by field name. */

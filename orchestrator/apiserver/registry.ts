@@ -32,13 +32,22 @@ import { StoreError, type KeyValue, type Store } from '../store/store.js'
 import type { UserInfo } from './auth.js'
 import { applyDefaults } from './defaults.js'
 import { objectAttrs, type Trace } from './trace.js'
-import { validateObjectMeta, validateSchema } from './validation.js'
+import { validateSemantics } from './semantic.js'
+import { decodeObject, dedupe, schemaFieldErrors, validateObjectMeta, type FieldValidation } from './validation.js'
 
 /** Who is asking, for traces and admission. */
 export interface RequestContext {
   requestId: string
   user: UserInfo
   dryRun?: boolean
+  /** How unknown fields are treated (the fieldValidation query parameter); default Warn. */
+  fieldValidation?: FieldValidation
+  /** Sends a `Warning` header to the client. */
+  warn?(message: string): void
+  /** Adds an annotation to the request's audit event. */
+  annotate?(key: string, value: string): void
+  /** Tells the audit record which object a create is about (its name is in the body). */
+  onObject?(namespace: string | undefined, name: string): void
 }
 
 export interface ListOptions {
@@ -56,8 +65,8 @@ export interface DeleteOptions {
   orphanDependents?: boolean
 }
 
-/** Extra per-kind semantic validation, plugged in by the request-validation layer. */
-export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject | undefined) => FieldError[]
+/** Extra per-kind semantic validation; `subresource` is set for status, scale, binding ... writes. */
+export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject | undefined, subresource: string) => FieldError[]
 
 /**
  * Per-kind storage hooks, for kinds whose storage does more than store the object (upstream's
@@ -117,7 +126,7 @@ export class Registry implements AdmissionReader {
     opts: RegistryOptions = {},
   ) {
     this.storeTimeoutMs = opts.storeTimeoutMs ?? 10_000
-    this.semanticValidators = opts.semanticValidators ?? []
+    this.semanticValidators = [validateSemantics, ...(opts.semanticValidators ?? [])]
     this.hooks = opts.hooks ?? {}
   }
 
@@ -245,6 +254,21 @@ export class Registry implements AdmissionReader {
     return r.kvs.map((kv) => this.decodeCopy(kv))
   }
 
+  /** Stored objects as they are (frozen, shared): for authorizers that only read. */
+  async listFrozen(group: string, resource: string, namespace: string): Promise<readonly StoredObject[]> {
+    const info = lookupResource(group, resource)
+    if (!info) return []
+    const r = await this.withStore(info, 'list', () => this.store.range(storagePrefix(info, namespace)))
+    return r.kvs.map((kv) => this.decode(kv))
+  }
+
+  async getFrozen(group: string, resource: string, namespace: string, name: string): Promise<StoredObject | undefined> {
+    const info = lookupResource(group, resource)
+    if (!info) return undefined
+    const kv = await this.withStore(info, 'get', () => this.store.get(storageKey(info, namespace, name)))
+    return kv ? this.decode(kv) : undefined
+  }
+
   // -------------------------------------------------------------------------------------------
   // reads
 
@@ -353,10 +377,12 @@ export class Registry implements AdmissionReader {
       } catch (caught) {
         const e = this.asRequestStorageFailure(caught, info, operation)
         this.phase(ctx, info, 'mutating-admission', 'denied', e instanceof Error ? e.message : String(e), { plugin: p.name })
+        ctx.annotate?.('admission.ock.dev/denied-by', p.name)
         throw e
       }
     }
     this.phase(ctx, info, 'mutating-admission', 'ok', undefined, { plugins: mutating.map((p) => p.name).join(',') || '-' })
+    if (mutating.length) ctx.annotate?.('admission.ock.dev/mutating', mutating.map((p) => p.name).join(','))
 
     if (obj && operation !== 'DELETE') {
       try {
@@ -375,10 +401,25 @@ export class Registry implements AdmissionReader {
       } catch (caught) {
         const e = this.asRequestStorageFailure(caught, info, operation)
         this.phase(ctx, info, 'validating-admission', 'denied', e instanceof Error ? e.message : String(e), { plugin: p.name })
+        ctx.annotate?.('admission.ock.dev/denied-by', p.name)
         throw e
       }
     }
     this.phase(ctx, info, 'validating-admission', 'ok', undefined, { plugins: validating.map((p) => p.name).join(',') || '-' })
+    if (validating.length) ctx.annotate?.('admission.ock.dev/validating', validating.map((p) => p.name).join(','))
+  }
+
+  /**
+   * Decoding, which upstream does before admission: wrong JSON types are a 400, unknown fields
+   * are dropped (or a 400 under fieldValidation=Strict).
+   */
+  private async decodeInto(ctx: RequestContext, info: ResourceInfo, o: KObject): Promise<void> {
+    try {
+      await decodeObject(info.group, info.version, info.kind, o, ctx.fieldValidation ?? 'Warn', (m) => ctx.warn?.(m))
+    } catch (e) {
+      this.phase(ctx, info, 'decoding', 'denied', e instanceof Error ? e.message : String(e))
+      throw e
+    }
   }
 
   /**
@@ -395,11 +436,11 @@ export class Registry implements AdmissionReader {
 
   private async validate(info: ResourceInfo, subresource: string, obj: KObject, old: KObject | undefined): Promise<void> {
     const name = obj.metadata?.name ?? ''
-    await validateSchema(info.group, info.version, info.kind, obj, name)
     const errors: FieldError[] = subresource ? [] : validateObjectMeta(info, obj)
-    for (const v of this.semanticValidators) errors.push(...v(info, obj, old))
+    errors.push(...(await schemaFieldErrors(info.group, info.version, info.kind, obj)))
+    for (const v of this.semanticValidators) errors.push(...v(info, obj, old, subresource))
     if (!subresource) errors.push(...(this.hooksFor(info)?.validate?.(obj, old) ?? []))
-    if (errors.length) throw invalid({ group: info.group, kind: info.kind }, name, errors)
+    if (errors.length) throw invalid({ group: info.group, kind: info.kind }, name, dedupe(errors))
   }
 
   // -------------------------------------------------------------------------------------------
@@ -440,8 +481,10 @@ export class Registry implements AdmissionReader {
 
   async create(ctx: RequestContext, info: ResourceInfo, namespace: string, body: unknown): Promise<StoredObject> {
     const o = this.checkBody(info, namespace, body)
+    await this.decodeInto(ctx, info, o)
     const meta = o.metadata!
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`
+    if (meta.name) ctx.onObject?.(meta.namespace, meta.name)
     applyDefaults(info.kind, o)
     // system fields are the server's, whatever the client sent
     meta.uid = randomUUID()
@@ -514,6 +557,7 @@ export class Registry implements AdmissionReader {
       }
       const current = this.decode(kv)
       const desired = await mutate(this.decodeCopy(kv))
+      if (desired !== null && typeof desired === 'object' && !Array.isArray(desired)) await this.decodeInto(ctx, info, desired)
       const pinned = desired.metadata?.resourceVersion
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(gr(info), name)
       const next = this.prepareForUpdate(info, subresource, desired, current)

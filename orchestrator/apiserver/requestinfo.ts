@@ -85,6 +85,13 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   } else if (info.verb === 'delete' && !info.name) {
     info.verb = 'deletecollection'
   }
-  // a watch of one named object is a watch on the collection with a name field selector
+  // a list or watch with fieldSelector=metadata.name=<x> is about that one object (upstream
+  // sets the name so authorizers such as the Node authorizer can check it)
+  if ((info.verb === 'list' || info.verb === 'watch') && !info.name) {
+    const fs = url.searchParams.get('fieldSelector') ?? ''
+    const terms = fs.split(',').filter(Boolean)
+    const byName = terms.map((t) => /^metadata\.name==?(.+)$/.exec(t.trim())).find(Boolean)
+    if (byName && /^[^/%]+$/.test(byName[1]!) && byName[1] !== '.' && byName[1] !== '..') info.name = byName[1]!
+  }
   return info
 }

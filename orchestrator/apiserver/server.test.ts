@@ -109,6 +109,8 @@ describe('API server', () => {
 
   it('binds a pod once through pods/binding', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } }
+    // no controller manager here: make the `default` service account the ServiceAccount admission needs
+    await client.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default' }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
     await client.create({ group: '', version: 'v1', resource: 'pods', namespace: 'default' }, pod)
     const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'n1' } }
     const path = { group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'p', subresource: 'binding' }

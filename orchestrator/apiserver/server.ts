@@ -1,9 +1,13 @@
 // The reference kube-apiserver: HTTPS only, on a loopback address, client certificates checked
 // against the cluster CA. Every request is traced and walks the upstream pipeline in order:
-// authentication -> authorization -> (for writes) mutating admission -> validation ->
-// validating admission -> store -> response. It is the only component that touches the store.
-// Mirrors k8s.io/apiserver's handler chain (WithAuthentication, WithAuthorization, the REST
-// handlers) and serves discovery, Table printing and watch streams well enough for kubectl.
+// audit (the request is logged) -> authentication (x509, bearer tokens) -> impersonation ->
+// authorization (system:masters, Node, RBAC) -> (for writes) decoding -> mutating admission ->
+// validation -> validating admission -> store -> response, each verdict in the trace and, with
+// an audit log path, in the audit log. It is the only component that touches the store, and it
+// writes the bootstrap RBAC policy when it starts.
+// Mirrors k8s.io/apiserver's handler chain (WithAudit, WithAuthentication, WithImpersonation,
+// WithAuthorization, the REST handlers) and serves discovery, Table printing and watch streams
+// well enough for kubectl.
 // Simplifies: JSON (and YAML on input) only; no aggregation, no API priority and fairness.
 
 import https from 'node:https'
@@ -25,17 +29,27 @@ import type { KObject, Status } from '../api/meta.js'
 import { lookupResource, type ResourceInfo } from '../api/resources.js'
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js'
 import type { AdmissionChain } from '../admission/admission.js'
-import { NamespaceLifecycle } from '../admission/namespacelifecycle/namespacelifecycle.js'
+import { buildAdmissionChain } from '../admission/chain.js'
 import type { Store } from '../store/store.js'
-import { ANONYMOUS, AlwaysAllowAuthorizer, X509Authenticator, type Authenticator, type Authorizer, type UserInfo } from './auth.js'
+import { AuditLog, type AuditOptions, type AuditRecord } from './audit.js'
+import { ANONYMOUS, X509Authenticator, type AuthorizationAttributes, type Authenticator, type Authorizer, type UserInfo } from './auth.js'
+import { BearerTokenAuthenticator } from './authn/bearer.js'
+import { impersonate, wantsImpersonation } from './authn/impersonation.js'
+import type { ServiceAccountTokens } from './authn/serviceaccount.js'
+import { bootstrapObjects } from './authz/bootstrappolicy.js'
+import { NodeAuthorizer } from './authz/node.js'
+import { PrivilegedGroupsAuthorizer, RBACAuthorizer, type RbacSource } from './authz/rbac.js'
+import './tokenrequest.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
 import { forbiddenMessage } from './forbidden.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
+import { decodeProtobuf, PROTOBUF } from './protobuf.js'
 import { requestInfo, type RequestInfo } from './requestinfo.js'
 import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
 import { subresourceHandler } from './subresources.js'
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js'
 import { Trace, type TraceOptions } from './trace.js'
+import type { FieldValidation } from './validation.js'
 import { serveWatch } from './watch.js'
 import { ServiceIPAllocator, serviceIPHooks } from './serviceip.js'
 
@@ -48,9 +62,18 @@ export interface ApiServerOptions {
   store: Store
   caPem: string
   serving: { certPem: string; keyPem: string }
+  /** Default: x509 client certificates, then bearer tokens of `tokens`. */
   authenticators?: Authenticator[]
+  /** Default: system:masters, then the Node authorizer, then RBAC (kubeadm's Node,RBAC). */
   authorizers?: Authorizer[]
+  /** Default: the built-in chain with no policies configured (admission/chain.ts). */
   admission?: AdmissionChain
+  /** Issues and verifies service account tokens (serviceaccounts/token). */
+  tokens?: ServiceAccountTokens
+  /** Writes audit.k8s.io/v1 events as JSON lines. */
+  audit?: AuditOptions
+  /** Write the bootstrap RBAC roles and bindings at start (default true). */
+  bootstrapPolicy?: boolean
   semanticValidators?: SemanticValidator[]
   trace?: TraceOptions
   storeTimeoutMs?: number
@@ -78,6 +101,7 @@ export class ApiServer {
   private readonly server: https.Server
   private readonly authenticators: Authenticator[]
   private readonly authorizers: Authorizer[]
+  private readonly auditLog: AuditLog
   private readonly maxBodyBytes: number
   private readonly bookmarkIntervalMs: number
   private readonly openWatches = new Set<ServerResponse>()
@@ -87,17 +111,27 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.name = opts.name ?? 'apiserver'
     this.trace = new Trace(this.name, opts.trace)
-    this.authenticators = opts.authenticators ?? [new X509Authenticator()]
-    this.authorizers = opts.authorizers ?? [new AlwaysAllowAuthorizer()]
     this.maxBodyBytes = opts.maxBodyBytes ?? 3 * 1024 * 1024
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 10_000
-    const admission = opts.admission ?? { mutating: [], validating: [new NamespaceLifecycle()] }
+    const admission = opts.admission ?? buildAdmissionChain()
     this.serviceIPs = new ServiceIPAllocator(opts.store, opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR)
     this.registry = new Registry(opts.store, this.trace, admission, {
       storeTimeoutMs: opts.storeTimeoutMs,
       semanticValidators: opts.semanticValidators,
       hooks: { '/Service': serviceIPHooks(this.serviceIPs) },
     })
+    opts.tokens?.useLookup(this.registry)
+    this.authenticators = opts.authenticators ?? [new X509Authenticator(), ...(opts.tokens ? [new BearerTokenAuthenticator([opts.tokens])] : [])]
+    const rbacSource: RbacSource = {
+      list: (resource, namespace) => this.registry.listFrozen('rbac.authorization.k8s.io', resource, namespace),
+      get: (resource, namespace, name) => this.registry.getFrozen('rbac.authorization.k8s.io', resource, namespace, name),
+    }
+    this.authorizers = opts.authorizers ?? [
+      new PrivilegedGroupsAuthorizer(),
+      new NodeAuthorizer({ pods: (ns) => this.registry.listFrozen('', 'pods', ns) }),
+      new RBACAuthorizer(rbacSource),
+    ]
+    this.auditLog = new AuditLog(opts.audit)
     this.server = https.createServer(
       {
         key: opts.serving.keyPem,
@@ -142,6 +176,7 @@ export class ApiServer {
     this.address = this.server.address() as AddressInfo
     await this.ensureSystemNamespaces()
     await this.serviceIPs.repair(await this.registry.list('', 'services', ''))
+    if (this.opts.bootstrapPolicy !== false) await this.ensureBootstrapPolicy()
     return this.url
   }
 
@@ -152,6 +187,19 @@ export class ApiServer {
     this.server.closeAllConnections()
     for (const s of this.sockets) s.destroy()
     await closed
+    await this.auditLog.close()
+  }
+
+  /** Upstream's rbac/bootstrap-roles post-start hook: create the default roles and bindings that are missing. */
+  private async ensureBootstrapPolicy(): Promise<void> {
+    for (const { resource, object } of bootstrapObjects()) {
+      const info = lookupResource('rbac.authorization.k8s.io', resource)!
+      try {
+        await this.registry.create({ requestId: 'bootstrap', user: SYSTEM_USER }, info, '', object)
+      } catch (e) {
+        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e
+      }
+    }
   }
 
   private async ensureSystemNamespaces(): Promise<void> {
@@ -185,20 +233,42 @@ export class ApiServer {
       message: `${method} ${url.pathname}${url.search}`,
       attrs: req.headers['user-agent'] ? { userAgent: String(req.headers['user-agent']) } : undefined,
     })
+    // Logging comes first: the request is on record before anyone looks at who sent it.
+    const audit = this.auditLog.begin(requestId, req, info, `${url.pathname}${url.search}`)
+    this.trace.record({ kind: 'phase', requestId, phase: 'audit', outcome: 'logged', attrs: { stage: 'RequestReceived', backend: this.auditLog.enabled ? 'log' : 'trace' } })
     let user: UserInfo = ANONYMOUS
     let streaming = false
     try {
       user = await this.authenticate(req, requestId, url.pathname)
-      await this.authorize(user, info, requestId)
-      const ctx: RequestContext = { requestId, user, dryRun: url.searchParams.get('dryRun') === 'All' }
+      audit.authenticated(user)
+      if (wantsImpersonation(req)) user = await this.impersonate(req, user, requestId, audit)
+      await this.authorize(user, info, requestId, audit)
+      const ctx: RequestContext = {
+        requestId,
+        user,
+        dryRun: url.searchParams.get('dryRun') === 'All',
+        fieldValidation: fieldValidationOf(url.searchParams.get('fieldValidation')),
+        warn: (message) => {
+          if (!res.headersSent) res.appendHeader('Warning', `299 - ${JSON.stringify(message)}`)
+        },
+        annotate: (key, value) => audit.annotate(key, value),
+        onObject: (namespace, name) => audit.object(namespace, name),
+      }
       streaming = await this.route(req, res, url, info, ctx)
-      if (!streaming) this.traceResponse(requestId, user, res.statusCode)
+      if (!streaming) {
+        this.traceResponse(requestId, user, res.statusCode)
+        audit.complete(res.statusCode)
+      } else {
+        audit.started(res.statusCode)
+        res.once('close', () => audit.complete(res.statusCode))
+      }
     } catch (e) {
       const err = e instanceof ApiError ? e : internalError(e)
       if (!(e instanceof ApiError)) console.error(`[${this.name}] internal error on ${method} ${url.pathname}:`, e)
       if (!res.headersSent) this.sendStatus(res, err)
       else res.end()
       this.traceResponse(requestId, user, err.code, err.message)
+      audit.complete(err.code, err.toStatus())
     }
   }
 
@@ -216,8 +286,9 @@ export class ApiServer {
         throw e instanceof ApiError ? e : unauthorized()
       }
       if (user) {
-        this.trace.record({ kind: 'phase', requestId, user: user.name, groups: user.groups, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: a.name } })
-        return user
+        const by = user.authenticator ?? a.name
+        this.trace.record({ kind: 'phase', requestId, user: user.name, groups: user.groups, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: by } })
+        return { ...user, authenticator: by }
       }
     }
     if (PUBLIC_PATHS.has(path)) {
@@ -228,9 +299,36 @@ export class ApiServer {
     throw unauthorized()
   }
 
-  private async authorize(user: UserInfo, info: RequestInfo, requestId: string): Promise<void> {
+  private async impersonate(req: IncomingMessage, real: UserInfo, requestId: string, audit: AuditRecord): Promise<UserInfo> {
+    try {
+      const user = await impersonate(req, real, async (attrs) => {
+        const { decision, reasons } = await this.decide(attrs)
+        if (decision !== 'allow') throw forbiddenMessage(attrs, reasons)
+      })
+      this.trace.record({ kind: 'phase', requestId, user: user.name, groups: user.groups, phase: 'impersonation', outcome: 'allowed', attrs: { by: real.name } })
+      audit.impersonating(user)
+      return user
+    } catch (e) {
+      this.trace.record({ kind: 'phase', requestId, user: real.name, phase: 'impersonation', outcome: 'denied', message: e instanceof Error ? e.message : String(e) })
+      throw e
+    }
+  }
+
+  /** The union authorizer: the first decisive answer wins. */
+  private async decide(attrs: AuthorizationAttributes): Promise<{ decision: 'allow' | 'deny' | 'noOpinion'; by?: string; reason?: string; reasons: string[] }> {
+    const reasons: string[] = []
+    for (const a of this.authorizers) {
+      const { decision, reason } = await a.authorize(attrs)
+      if (reason) reasons.push(reason)
+      if (decision === 'allow') return { decision, by: a.name, reason, reasons }
+      if (decision === 'deny') return { decision, by: a.name, reason, reasons }
+    }
+    return { decision: 'noOpinion', reasons }
+  }
+
+  private async authorize(user: UserInfo, info: RequestInfo, requestId: string, audit: AuditRecord): Promise<void> {
     if (user === ANONYMOUS) return // public paths only
-    const attrs = {
+    const attrs: AuthorizationAttributes = {
       user,
       verb: info.verb,
       isResourceRequest: info.isResourceRequest,
@@ -242,18 +340,17 @@ export class ApiServer {
       namespace: info.namespace,
       name: info.name,
     }
-    const reasons: string[] = []
-    for (const a of this.authorizers) {
-      const { decision, reason } = await a.authorize(attrs)
-      if (reason) reasons.push(reason)
-      if (decision === 'allow') {
-        this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'allowed', attrs: { authorizer: a.name } })
-        return
-      }
-      if (decision === 'deny') break
+    const { decision, by, reason, reasons } = await this.decide(attrs)
+    if (decision === 'allow') {
+      this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'allowed', message: reason || undefined, attrs: { authorizer: by! } })
+      audit.annotate('authorization.k8s.io/decision', 'allow')
+      audit.annotate('authorization.k8s.io/reason', reason ?? '')
+      return
     }
-    const err = forbiddenMessage(attrs, reasons)
+    const err = forbiddenMessage(attrs, decision === 'deny' ? reasons : [])
     this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'denied', message: err.message })
+    audit.annotate('authorization.k8s.io/decision', 'forbid')
+    audit.annotate('authorization.k8s.io/reason', reasons.filter(Boolean).join(', '))
     throw err
   }
 
@@ -286,6 +383,7 @@ export class ApiServer {
         method: req.method ?? 'GET',
         query: q,
         body: () => (bodyCache ??= this.readBody(req, resource, req.method === 'PATCH')),
+        tokens: this.opts.tokens,
       })
       if (!answer) return true
       this.sendJson(res, answer.code, answer.body)
@@ -490,8 +588,10 @@ export class ApiServer {
 
   /** Reads and decodes a JSON or YAML body; anything else is a 400/415 Status, never a 500. */
   private async readBody(req: IncomingMessage, resource: ResourceInfo, patch: boolean): Promise<unknown> {
-    const raw = (await this.readRaw(req)).toString('utf8')
+    const bytes = await this.readRaw(req)
+    const raw = bytes.toString('utf8')
     const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
+    if (!patch && type === PROTOBUF) return decodeProtobuf(bytes)
     if (patch) {
       if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(type, [...PATCH_TYPES])
       if (!raw.trim()) throw badRequest('the body of the request was empty')
@@ -500,7 +600,7 @@ export class ApiServer {
     if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
     if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw)
     if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw)
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml'])
+    throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF])
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
@@ -548,6 +648,16 @@ export class ApiServer {
     res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
     res.end(text)
   }
+}
+
+const FIELD_VALIDATION: FieldValidation[] = ['Ignore', 'Warn', 'Strict']
+
+/** The fieldValidation query parameter (default Warn, as upstream). */
+function fieldValidationOf(v: string | null): FieldValidation {
+  if (v === null || v === '') return 'Warn'
+  const match = FIELD_VALIDATION.find((m) => m.toLowerCase() === v.toLowerCase())
+  if (!match) throw badRequest(`fieldValidation parameter unsupported: ${JSON.stringify(v)}; supported values: "Ignore", "Warn", "Strict"`)
+  return match
 }
 
 function decodeJson(raw: string): unknown {

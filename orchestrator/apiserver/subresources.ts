@@ -1,7 +1,7 @@
 // Subresources served beside the main REST verbs: pods/binding (the scheduler's only write),
 // <workload>/scale (autoscaling/v1 Scale, what `kubectl scale` and the HPA use) and
 // namespaces/finalize (the namespace controller's last step). Other subresources (eviction,
-// log, exec, token) register here too, each in a file of its own.
+// log, exec, token) register here too, each in a file of its own (token: tokenrequest.ts).
 // Mirrors pkg/registry/core/pod/storage (BindingREST), pkg/registry/apps/deployment/storage
 // (ScaleREST) and pkg/registry/core/namespace/storage (FinalizeREST).
 
@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { badRequest, conflict, methodNotSupported, ApiError } from '../api/errors.js'
 import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
 import type { ResourceInfo } from '../api/resources.js'
+import type { ServiceAccountTokens } from './authn/serviceaccount.js'
 import type { Registry, RequestContext } from './registry.js'
 import { validateSchema } from './validation.js'
 
@@ -25,6 +26,8 @@ export interface SubresourceRequest {
   query: URLSearchParams
   /** The decoded request body (JSON or YAML), read on first call. */
   body(): Promise<unknown>
+  /** The service account token issuer, for serviceaccounts/token. */
+  tokens?: ServiceAccountTokens
 }
 
 /**

@@ -3,11 +3,13 @@
 // Wrong JSON types are a 400 BadRequest worded like upstream's decoder ("cannot unmarshal
 // string into Go struct field ... of type int32"); missing or unsupported values are a 422
 // Invalid with every broken field in details.causes, as upstream's validation.
-// Simplifies: semantic rules beyond names live with the request-validation pipeline.
+// Decoding (decodeObject) runs before admission: type errors and unknown fields (fields.ts).
+// Semantic rules beyond names live in semantic.ts.
 
 import { badRequest, invalid, type FieldError } from '../api/errors.js'
 import type { KObject } from '../api/meta.js'
 import type { ResourceInfo } from '../api/resources.js'
+import { unknownFields } from './fields.js'
 
 interface AjvError {
   instancePath: string
@@ -89,25 +91,66 @@ export function fieldPath(pointer: string): string {
   return out
 }
 
+/** Runs the schema validator of the kind; undefined when OCK has no schema for it. */
+async function schemaErrors(group: string, kind: string, o: unknown): Promise<AjvError[] | undefined> {
+  const validator = schemaFor(group, kind)
+  if (!validator) return undefined
+  const validate = await validator
+  if (validate(o)) return []
+  return validate.errors ?? []
+}
+
+/** A wrong JSON type is a decoding error upstream: 400, worded as Go's json decoder. */
+function throwTypeError(version: string, kind: string, o: unknown, errors: AjvError[]): void {
+  const typeErr = errors.find((e) => e.keyword === 'type')
+  if (!typeErr) return
+  const got = jsonTypeName(valueAt(o, typeErr.instancePath))
+  const want = String(typeErr.params.type ?? 'value')
+  const field = fieldPath(typeErr.instancePath).replace(/\[\d+\]/g, '')
+  throw badRequest(
+    `${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${got} into Go struct field ${kind}.${field} of type ${GO_TYPES[want] ?? want}`,
+  )
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
+
+/**
+ * Decoding, before admission (as upstream's decoder runs before admission): wrong JSON types are
+ * a 400; fields the API does not define are dropped, and with `Strict` they are a 400
+ * `strict decoding error`, with `Warn` a warning each.
+ */
+export async function decodeObject(
+  group: string,
+  version: string,
+  kind: string,
+  o: unknown,
+  mode: FieldValidation,
+  warn: (message: string) => void,
+): Promise<void> {
+  const errors = await schemaErrors(group, kind, o)
+  if (errors) throwTypeError(version, kind, o, errors)
+  const unknown = await unknownFields(group, version, kind, o, mode !== 'Strict')
+  if (!unknown.length) return
+  if (mode === 'Strict') {
+    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${unknown.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ')}`)
+  }
+  if (mode === 'Warn') for (const f of unknown) warn(`unknown field ${JSON.stringify(f)}`)
+}
+
 /**
  * Validates `o` against the upstream schema of its kind. Throws 400 for type mismatches and
  * 422 for everything else; returns normally when the object conforms.
  */
 export async function validateSchema(group: string, version: string, kind: string, o: unknown, name = ''): Promise<void> {
-  const validator = schemaFor(group, kind)
-  if (!validator) return
-  const validate = await validator
-  if (validate(o)) return
-  const errors = validate.errors ?? []
-  const typeErr = errors.find((e) => e.keyword === 'type')
-  if (typeErr) {
-    const got = jsonTypeName(valueAt(o, typeErr.instancePath))
-    const want = String(typeErr.params.type ?? 'value')
-    const field = fieldPath(typeErr.instancePath).replace(/\[\d+\]/g, '')
-    throw badRequest(
-      `${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${got} into Go struct field ${kind}.${field} of type ${GO_TYPES[want] ?? want}`,
-    )
-  }
+  const fieldErrors = await schemaFieldErrors(group, version, kind, o)
+  if (fieldErrors.length) throw invalid({ group, kind }, name, fieldErrors)
+}
+
+/** The schema's verdict as field errors (required, enum, format ...); type errors still throw 400. */
+export async function schemaFieldErrors(group: string, version: string, kind: string, o: unknown): Promise<FieldError[]> {
+  const errors = await schemaErrors(group, kind, o)
+  if (!errors?.length) return []
+  throwTypeError(version, kind, o, errors)
   const fieldErrors: FieldError[] = []
   for (const e of errors) {
     const base = fieldPath(e.instancePath)
@@ -121,13 +164,13 @@ export async function validateSchema(group: string, version: string, kind: strin
       fieldErrors.push({ type: 'FieldValueInvalid', field: base, value: valueAt(o, e.instancePath), detail: e.message ?? e.keyword })
     }
   }
-  if (fieldErrors.length) throw invalid({ group, kind }, name, dedupe(fieldErrors))
+  return dedupe(fieldErrors)
 }
 
-function dedupe(errors: FieldError[]): FieldError[] {
+export function dedupe(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>()
   return errors.filter((e) => {
-    const k = `${e.type}|${e.field}`
+    const k = `${e.type}|${e.field}|${e.detail ?? ''}`
     if (seen.has(k)) return false
     seen.add(k)
     return true
@@ -162,6 +205,15 @@ export function dns1123SubdomainErrors(v: string): string[] {
   return errs
 }
 
+/** RBAC objects only need a valid path segment (upstream ValidateRBACName, path.IsValidPathSegmentName). */
+export function pathSegmentNameErrors(v: string): string[] {
+  if (v === '.' || v === '..') return [`may not be '${v}'`]
+  const errs: string[] = []
+  if (v.includes('/')) errs.push("may not contain '/'")
+  if (v.includes('%')) errs.push("may not contain '%'")
+  return errs
+}
+
 /** Kinds whose names must be DNS-1123 labels (upstream ValidateNamespaceName, ValidateServiceName). */
 const LABEL_NAMED = new Set(['Namespace', 'Service'])
 
@@ -173,7 +225,7 @@ export function validateObjectMeta(info: ResourceInfo, o: KObject): FieldError[]
     errors.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' })
     return errors
   }
-  const check = LABEL_NAMED.has(info.kind) ? dns1123LabelErrors : dns1123SubdomainErrors
+  const check = LABEL_NAMED.has(info.kind) ? dns1123LabelErrors : info.group === 'rbac.authorization.k8s.io' ? pathSegmentNameErrors : dns1123SubdomainErrors
   for (const msg of check(name)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail: msg })
   if (info.namespaced) {
     const ns = o.metadata?.namespace

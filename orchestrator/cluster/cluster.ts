@@ -9,15 +9,24 @@
 // Lease-based leader election. Each cluster leases its own loopback ranges (./netlease.ts:
 // node pod CIDRs, the service range, the ingress address) so clusters of one machine never
 // share an address, and runs a service proxy and an ingress in front of its Services.
+// Cluster configuration (admission configuration, static token file, audit log) is passed to
+// every API server as kube-apiserver flags would be.
 
 import { randomUUID } from 'node:crypto'
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
+import { createCertificateAuthority, Identities, loadCertificateAuthority } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
 import { EtcdStore } from '../store/etcd.js'
 import type { Store } from '../store/store.js'
+import { readFile } from 'node:fs/promises'
 import { ApiServer } from '../apiserver/server.js'
 import type { TraceOptions } from '../apiserver/trace.js'
+import type { AuditOptions } from '../apiserver/audit.js'
+import { X509Authenticator } from '../apiserver/auth.js'
+import { BearerTokenAuthenticator, type TokenAuthenticator } from '../apiserver/authn/bearer.js'
+import { ServiceAccountTokens } from '../apiserver/authn/serviceaccount.js'
+import { parseTokenFile, TokenFileAuthenticator } from '../apiserver/authn/tokenfile.js'
+import { buildAdmissionChain, parseAdmissionConfiguration, type AdmissionConfig } from '../admission/chain.js'
 import { ApiClient } from '../client/client.js'
 import { LeaderElector, type LeaderElectionTimings } from '../client/leaderelection.js'
 import { ControllerManager, type Runnable } from '../controllers/manager.js'
@@ -59,6 +68,23 @@ export interface Topology {
   port?: number
   /** Run the service proxy and the ingress controller (default true). */
   proxy?: boolean
+  /** AdmissionConfiguration (YAML text or object), as kube-apiserver's --admission-control-config-file. */
+  admission?: string | object
+  /** Static bearer tokens, CSV as kube-apiserver's --token-auth-file. */
+  tokenAuthFile?: string
+  /** JSON-lines audit log, as --audit-log-path. */
+  audit?: AuditOptions
+  /** An existing cluster CA to reuse (PEM), so other tools can issue credentials for this cluster. */
+  ca?: { certPem: string; keyPem: string }
+  /** An existing service account signing key (PKCS#8 PEM), as kube-apiserver's --service-account-key-file. */
+  serviceAccountKeyPem?: string
+}
+
+/** What every API server of a cluster is started with (the same flags on every master). */
+interface ApiServerFlags {
+  admission: AdmissionConfig
+  tokens: ServiceAccountTokens
+  tokenAuthenticators: TokenAuthenticator[]
 }
 
 /** Thrown for topologies this build cannot run yet, with a message a user can act on. */
@@ -134,15 +160,28 @@ export class Cluster {
     readonly etcd: EtcdCluster | undefined,
     /** This cluster's loopback ranges: node pod CIDRs, the service range, the ingress address. */
     readonly network: NetworkLease,
+    private readonly flags: ApiServerFlags,
   ) {}
+
+  /** Issues and verifies service account tokens (one signing key for every API server). */
+  get serviceAccountTokens(): ServiceAccountTokens {
+    return this.flags.tokens
+  }
 
   static async start(topology: Topology = {}): Promise<Cluster> {
     validateTopology(topology)
+    // configuration errors are the user's: say so before anything starts
+    const admission: AdmissionConfig = topology.admission === undefined ? {} : parseAdmissionConfiguration(topology.admission)
+    buildAdmissionChain(admission)
+    const tokenAuthenticators: TokenAuthenticator[] = []
+    if (topology.tokenAuthFile) tokenAuthenticators.push(new TokenFileAuthenticator(parseTokenFile(await readFile(topology.tokenAuthFile, 'utf8'), topology.tokenAuthFile)))
+    const tokens = await ServiceAccountTokens.create({ keyPem: topology.serviceAccountKeyPem })
+    tokenAuthenticators.push(tokens)
     const network = await acquireNetworkLease({ description: `ock cluster "${topology.name ?? 'ock'}" (pid ${process.pid})` })
     let etcd: EtcdCluster | undefined
     let cluster: Cluster | undefined
     try {
-      const ca = await createCertificateAuthority()
+      const ca = topology.ca ? await loadCertificateAuthority(topology.ca.certPem, topology.ca.keyPem) : await createCertificateAuthority()
       const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
       const masters = topology.masters ?? 1
       const etcdTopology = topology.etcdTopology ?? 'stacked'
@@ -150,7 +189,7 @@ export class Cluster {
         topology.store === 'etcd'
           ? await EtcdCluster.start({ members: etcdTopology === 'stacked' ? masters : (topology.etcdMembers ?? 3), ...topology.etcdTimings })
           : undefined
-      cluster = new Cluster(topology, ca, admin, etcd, network)
+      cluster = new Cluster(topology, ca, admin, etcd, network, { admission, tokens, tokenAuthenticators })
       await cluster.boot(masters)
       if (topology.proxy !== false) await cluster.startProxies()
     } catch (e) {
@@ -216,6 +255,10 @@ export class Cluster {
       trace: this.topology.trace,
       storeTimeoutMs: this.storeTimeoutMs(),
       serviceClusterIPRange: this.network.serviceCIDR,
+      admission: buildAdmissionChain(this.flags.admission),
+      tokens: this.flags.tokens,
+      authenticators: [new X509Authenticator(), new BearerTokenAuthenticator(this.flags.tokenAuthenticators)],
+      audit: this.topology.audit,
     })
   }
 
@@ -281,6 +324,11 @@ export class Cluster {
       keyPem: this.adminCreds.keyPem,
       namespace,
     })
+  }
+
+  /** A kubeconfig that authenticates with a bearer token (service account or static token). */
+  tokenKubeconfig(userName: string, token: string, namespace?: string): string {
+    return kubeconfigYaml({ clusterName: this.name, server: this.url, caPem: this.ca.certPem, userName, token, namespace })
   }
 
   /** A kubeconfig for any identity. */

@@ -4,6 +4,8 @@
 
 import type { ApiClient } from '../client/client.js'
 import { NamespaceController } from './namespace/namespace.js'
+import { ResourceQuotaController } from './resourcequota/resourcequota.js'
+import { ServiceAccountsController } from './serviceaccount/serviceaccount.js'
 
 /** Anything with a lifecycle that the controller manager runs. */
 export interface Runnable {
@@ -17,6 +19,8 @@ export type ControllerFactory = (client: ApiClient) => Runnable
 /** Controllers that run by default, in start order. */
 export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   namespace: (client) => new NamespaceController(client),
+  serviceaccount: (client) => new ServiceAccountsController(client),
+  resourcequota: (client) => new ResourceQuotaController(client),
 }
 
 export class ControllerManager implements Runnable {

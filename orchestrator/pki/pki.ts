@@ -69,6 +69,14 @@ function serial(): string {
   return Buffer.from(bytes).toString('hex')
 }
 
+/** Loads an existing CA (certificate and PKCS#8 private key, PEM), as kubeadm reuses ca.crt / ca.key. */
+export async function loadCertificateAuthority(certPem: string, keyPem: string): Promise<CertificateAuthority> {
+  const cert = new x509.X509Certificate(certPem)
+  const der = Buffer.from(keyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
+  const key = await webcrypto.subtle.importKey('pkcs8', der, KEY_ALG, true, ['sign'])
+  return { certPem, keyPem, issue: (req) => issueWith(cert, key, req) }
+}
+
 /** Makes a new self-signed cluster CA ("kubernetes", as kubeadm names it). */
 export async function createCertificateAuthority(commonName = 'kubernetes', validDays = 3650): Promise<CertificateAuthority> {
   const keys = await webcrypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify'])

@@ -66,12 +66,25 @@ export class BuiltinTarget implements Target {
     }
     // the service proxy and ingress forward to pod IPs, which only real containers listen on
     t.proxy = topology.runtime === 'docker'
-    const cluster = await Cluster.start(t)
     const dir = await mkdtemp(join(tmpdir(), 'ock-scenario-'))
     scenarioDirs.add(dir)
     const removeDir = async (): Promise<void> => {
       await rm(dir, { recursive: true, force: true })
       scenarioDirs.delete(dir)
+    }
+    if (topology.admission !== undefined) t.admission = topology.admission
+    if (topology.staticTokens !== undefined) {
+      t.tokenAuthFile = join(dir, 'tokens.csv')
+      await writeFile(t.tokenAuthFile, topology.staticTokens, { mode: 0o600 })
+    }
+    const auditLogFile = topology.auditLog ? join(dir, 'audit.log') : undefined
+    if (auditLogFile) t.audit = { path: auditLogFile }
+    let cluster: Cluster
+    try {
+      cluster = await Cluster.start(t)
+    } catch (e) {
+      await removeDir()
+      throw e
     }
     try {
       const namespace = `ock-${scenarioId}`
@@ -88,6 +101,7 @@ export class BuiltinTarget implements Target {
         server: cluster.url,
         caPem: cluster.ca.certPem,
         trace: new TraceReader(kc, cluster.url),
+        auditLogFile,
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
         controlPlane: controlPlaneDoor(cluster),
         close: async () => {

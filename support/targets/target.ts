@@ -42,6 +42,12 @@ export interface ScenarioTopology {
    * Known keys: leaseDuration, renewDeadline, retryPeriod (controller manager leader election).
    */
   timings?: Record<string, number>
+  /** The API server's AdmissionConfiguration (YAML), as --admission-control-config-file. */
+  admission?: string
+  /** Static bearer tokens (CSV), as --token-auth-file. */
+  staticTokens?: string
+  /** Write an audit log (Session.auditLogFile). */
+  auditLog?: boolean
 }
 
 /** An etcd member as the control-plane door reports it. */
@@ -104,6 +110,8 @@ export interface Session {
   readonly trace?: TraceReader
   /** The fault door of the built-in cluster (capability `faults`). */
   readonly controlPlane?: ControlPlaneDoor
+  /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
+  readonly auditLogFile?: string
   /** Client certificates from the cluster CA for other users (built-in target only). */
   credentialsFor?(user: string, groups: string[]): Promise<{ certPem: string; keyPem: string }>
   /** Removes everything the scenario created (namespace, cluster, temp files). */

@@ -1,0 +1,27 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { attrs, reader, refusal } from '../testing.js'
+import { NodeRestriction } from './noderestriction.js'
+
+const node = { user: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] }
+const pod = (nodeName: string) => ({ metadata: { name: 'p' }, spec: { nodeName } })
+
+describe('NodeRestriction', () => {
+  const plugin = new NodeRestriction()
+  const cases: [string, ReturnType<typeof attrs>, string | undefined][] = [
+    ['own node status', attrs('nodes', 'UPDATE', { metadata: { name: 'n1' } }, { ...node, namespace: '', subresource: 'status' }), undefined],
+    ['another node', attrs('nodes', 'UPDATE', { metadata: { name: 'n2' } }, { ...node, namespace: '' }), 'nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"'],
+    ['status of its own pod', attrs('pods', 'UPDATE', pod('n1'), { ...node, subresource: 'status', oldObject: pod('n1') }), undefined],
+    ['status of a pod elsewhere', attrs('pods', 'UPDATE', pod('n2'), { ...node, subresource: 'status', oldObject: pod('n2') }), 'pods "p" is forbidden: node "n1" can only update pod status for pods with spec.nodeName set to itself'],
+    ['delete a pod elsewhere', attrs('pods', 'DELETE', undefined, { ...node, oldObject: pod('n2') }), 'pods "p" is forbidden: node "n1" can only delete pods with spec.nodeName set to itself'],
+    ['create a non-mirror pod', attrs('pods', 'CREATE', pod('n1'), node), 'pods "p" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods'],
+    ['create another lease', attrs('leases', 'CREATE', { metadata: { name: 'n2' } }, { ...node, group: 'coordination.k8s.io', namespace: 'kube-node-lease' }), 'leases.coordination.k8s.io "n2" is forbidden: can only access node lease with the same name as the requesting node'],
+  ]
+  for (const [name, a, want] of cases) {
+    it(name, async () => {
+      assert.equal(plugin.handles(a), true)
+      assert.equal((await refusal(plugin.validate(a, reader())))?.message, want)
+    })
+  }
+  it('ignores users who are not nodes', () => assert.equal(plugin.handles(attrs('nodes', 'UPDATE', { metadata: { name: 'n2' } }, { namespace: '' })), false))
+})

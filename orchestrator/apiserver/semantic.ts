@@ -1,0 +1,482 @@
+// Semantic validation: the rules upstream enforces beyond the OpenAPI schema, for the kinds OCK
+// serves: label keys and values, a pod needs containers, a container needs a DNS-1123 name
+// (unique in the pod) and an image, ports in range, known protocols and restart policies,
+// requests not above limits; a Deployment or ReplicaSet needs a selector that matches its
+// template's labels, replicas >= 0 and restartPolicy Always; Services need valid ports; RBAC
+// rules and bindings are well formed; and on update the immutable fields stay as they were
+// (pod spec, workload selectors, binding roleRefs). Every broken field is returned, with
+// upstream's field paths and messages (pkg/apis/core/validation, pkg/apis/apps/validation,
+// pkg/apis/rbac/validation).
+// Simplifies: probes, volumes, security contexts and affinity terms are left to the schema.
+
+import type { FieldError } from '../api/errors.js'
+import type { KObject } from '../api/meta.js'
+import { parseQuantity } from '../api/quantity.js'
+import type { ResourceInfo } from '../api/resources.js'
+import { dns1123LabelErrors, dns1123SubdomainErrors } from './validation.js'
+
+type Json = Record<string, unknown>
+
+function obj(v: unknown): Json | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
+}
+
+function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : []
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : ''
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go-style value printing, as field.Invalid shows maps and structs
+
+export function goStringMap(m: unknown): string {
+  const o = obj(m)
+  if (!o) return 'map[string]string(nil)'
+  const entries = Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(o[k]))}`)
+  return `map[string]string{${entries.join(', ')}}`
+}
+
+export function goLabelSelector(sel: unknown): string {
+  const s = obj(sel) ?? {}
+  const ml = s.matchLabels === undefined ? 'map[string]string(nil)' : goStringMap(s.matchLabels)
+  const exprs = arr(s.matchExpressions)
+  const me = s.matchExpressions === undefined
+    ? '[]v1.LabelSelectorRequirement(nil)'
+    : `[]v1.LabelSelectorRequirement{${exprs
+        .map((e) => {
+          const x = obj(e) ?? {}
+          return `v1.LabelSelectorRequirement{Key:${JSON.stringify(str(x.key))}, Operator:${JSON.stringify(str(x.operator))}, Values:[]string{${arr(x.values).map((v) => JSON.stringify(String(v))).join(', ')}}}`
+        })
+        .join(', ')}}`
+  return `v1.LabelSelector{MatchLabels:${ml}, MatchExpressions:${me}}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// labels (k8s.io/apimachinery/pkg/util/validation)
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
+const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/
+
+function qualifiedNameErrors(key: string): string[] {
+  const parts = key.split('/')
+  let name = key
+  const errs: string[] = []
+  if (parts.length === 2) {
+    const [prefix, n] = parts as [string, string]
+    name = n
+    if (!prefix) errs.push('prefix part must be non-empty')
+    else for (const m of dns1123SubdomainErrors(prefix)) errs.push(`prefix part ${m}`)
+  } else if (parts.length > 2) {
+    return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+  }
+  if (!name) errs.push('name part must be non-empty')
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters')
+  if (name && !NAME_PART.test(name)) {
+    errs.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+  }
+  return errs
+}
+
+export function validateLabels(labels: unknown, field: string): FieldError[] {
+  const errors: FieldError[] = []
+  for (const [k, v] of Object.entries(obj(labels) ?? {})) {
+    for (const detail of qualifiedNameErrors(k)) errors.push({ type: 'FieldValueInvalid', field, value: k, detail })
+    const value = typeof v === 'string' ? v : String(v)
+    if (value.length > 63) errors.push({ type: 'FieldValueInvalid', field, value, detail: 'must be no more than 63 characters' })
+    if (!LABEL_VALUE.test(value)) {
+      errors.push({
+        type: 'FieldValueInvalid',
+        field,
+        value,
+        detail:
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+      })
+    }
+  }
+  return errors
+}
+
+// ---------------------------------------------------------------------------------------------
+// pods and pod templates (pkg/apis/core/validation)
+
+const PORT_RANGE = 'must be between 1 and 65535, inclusive'
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP']
+const RESTART_POLICIES = ['Always', 'Never', 'OnFailure']
+const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule']
+const TOLERATION_OPERATORS = ['Equal', 'Exists']
+
+function portNumberErrors(v: unknown, field: string, required: boolean): FieldError[] {
+  if (v === undefined || v === null || v === 0) return required ? [{ type: 'FieldValueRequired', field }] : []
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) return [{ type: 'FieldValueInvalid', field, value: v, detail: PORT_RANGE }]
+  return []
+}
+
+/** IANA service name rules for named ports (IsValidPortName). */
+function portNameErrors(name: string): string[] {
+  const errs: string[] = []
+  if (name.length > 15) errs.push('must be no more than 15 characters')
+  if (!/^[-a-z0-9]+$/.test(name)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+  else if (name.includes('--')) errs.push("must not contain consecutive hyphens")
+  if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)')
+  if (/^-|-$/.test(name)) errs.push('must not begin or end with a hyphen')
+  return errs
+}
+
+function validateResources(res: unknown, path: string): FieldError[] {
+  const errors: FieldError[] = []
+  const r = obj(res)
+  if (!r) return errors
+  const parsed: Record<'requests' | 'limits', Record<string, number>> = { requests: {}, limits: {} }
+  for (const part of ['limits', 'requests'] as const) {
+    for (const [name, q] of Object.entries(obj(r[part]) ?? {})) {
+      const field = `${path}.${part}[${name}]`
+      const v = parseQuantity(q as string | number)
+      if (v === undefined) errors.push({ type: 'FieldValueInvalid', field, value: q, detail: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" })
+      else if (v < 0) errors.push({ type: 'FieldValueInvalid', field, value: q, detail: 'must be greater than or equal to 0' })
+      else parsed[part][name] = v
+    }
+  }
+  for (const [name, req] of Object.entries(parsed.requests)) {
+    const lim = parsed.limits[name]
+    if (lim !== undefined && req > lim) {
+      const shownReq = String((obj(r.requests) ?? {})[name])
+      const shownLim = String((obj(r.limits) ?? {})[name])
+      errors.push({ type: 'FieldValueInvalid', field: `${path}.requests`, value: shownReq, detail: `must be less than or equal to ${name} limit of ${shownLim}` })
+    }
+  }
+  return errors
+}
+
+function validateContainers(list: unknown, path: string, names: Set<string>, required: boolean): FieldError[] {
+  const errors: FieldError[] = []
+  const containers = arr(list)
+  if (required && containers.length === 0) errors.push({ type: 'FieldValueRequired', field: path })
+  containers.forEach((c, i) => {
+    const p = `${path}[${i}]`
+    const ctr = obj(c) ?? {}
+    const name = str(ctr.name)
+    if (!name) errors.push({ type: 'FieldValueRequired', field: `${p}.name` })
+    else {
+      for (const detail of dns1123LabelErrors(name)) errors.push({ type: 'FieldValueInvalid', field: `${p}.name`, value: name, detail })
+      if (names.has(name)) errors.push({ type: 'FieldValueDuplicate', field: `${p}.name`, value: name })
+      names.add(name)
+    }
+    const image = str(ctr.image)
+    if (!image) errors.push({ type: 'FieldValueRequired', field: `${p}.image` })
+    else if (image !== image.trim()) errors.push({ type: 'FieldValueInvalid', field: `${p}.image`, value: image, detail: 'must not have leading or trailing whitespace' })
+    const portNames = new Set<string>()
+    arr(ctr.ports).forEach((port, j) => {
+      const pp = `${p}.ports[${j}]`
+      const po = obj(port) ?? {}
+      const pn = str(po.name)
+      if (pn) {
+        const msgs = portNameErrors(pn)
+        for (const detail of msgs) errors.push({ type: 'FieldValueInvalid', field: `${pp}.name`, value: pn, detail })
+        if (!msgs.length && portNames.has(pn)) errors.push({ type: 'FieldValueDuplicate', field: `${pp}.name`, value: pn })
+        portNames.add(pn)
+      }
+      errors.push(...portNumberErrors(po.containerPort, `${pp}.containerPort`, true))
+      errors.push(...portNumberErrors(po.hostPort, `${pp}.hostPort`, false))
+      const proto = po.protocol
+      if (proto === undefined || proto === '') errors.push({ type: 'FieldValueRequired', field: `${pp}.protocol` })
+      else if (!PROTOCOLS.includes(String(proto))) errors.push({ type: 'FieldValueNotSupported', field: `${pp}.protocol`, value: proto, supported: PROTOCOLS })
+    })
+    errors.push(...validateResources(ctr.resources, `${p}.resources`))
+  })
+  return errors
+}
+
+export function validatePodSpec(specValue: unknown, path: string): FieldError[] {
+  const spec = obj(specValue)
+  if (!spec) return [{ type: 'FieldValueRequired', field: path }]
+  const names = new Set<string>()
+  const errors = [
+    ...validateContainers(spec.containers, `${path}.containers`, names, true),
+    ...validateContainers(spec.initContainers, `${path}.initContainers`, names, false),
+  ]
+  const rp = spec.restartPolicy
+  if (rp !== undefined && !RESTART_POLICIES.includes(String(rp))) errors.push({ type: 'FieldValueNotSupported', field: `${path}.restartPolicy`, value: rp, supported: RESTART_POLICIES })
+  arr(spec.tolerations).forEach((t, i) => {
+    const tol = obj(t) ?? {}
+    const tp = `${path}.tolerations[${i}]`
+    if (tol.operator !== undefined && !TOLERATION_OPERATORS.includes(String(tol.operator))) {
+      errors.push({ type: 'FieldValueNotSupported', field: `${tp}.operator`, value: tol.operator, supported: TOLERATION_OPERATORS })
+    }
+    if (tol.operator === 'Exists' && str(tol.value)) errors.push({ type: 'FieldValueInvalid', field: `${tp}.operator`, value: tol.value, detail: 'value must be empty when `operator` is \'Exists\'' })
+    if (tol.effect && !TAINT_EFFECTS.includes(String(tol.effect))) errors.push({ type: 'FieldValueNotSupported', field: `${tp}.effect`, value: tol.effect, supported: TAINT_EFFECTS })
+    if (tol.tolerationSeconds !== undefined && tol.tolerationSeconds !== null && tol.effect !== 'NoExecute') {
+      errors.push({ type: 'FieldValueInvalid', field: `${tp}.effect`, value: tol.effect ?? '', detail: "effect must be 'NoExecute' when `tolerationSeconds` is set" })
+    }
+  })
+  const grace = spec.terminationGracePeriodSeconds
+  if (typeof grace === 'number' && grace < 0) errors.push({ type: 'FieldValueInvalid', field: `${path}.terminationGracePeriodSeconds`, value: grace, detail: 'must be greater than or equal to 0' })
+  const deadline = spec.activeDeadlineSeconds
+  if (typeof deadline === 'number' && deadline <= 0) errors.push({ type: 'FieldValueInvalid', field: `${path}.activeDeadlineSeconds`, value: deadline, detail: 'must be between 1 and 2147483647, inclusive' })
+  return errors
+}
+
+const POD_UPDATE_MESSAGE =
+  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'
+
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v as Json)
+      .filter((k) => (v as Json)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stable((v as Json)[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(v)
+}
+
+/** Upstream ValidatePodUpdate: only images, activeDeadlineSeconds, added tolerations and grace may change. */
+export function validatePodUpdate(newSpec: unknown, oldSpec: unknown): FieldError[] {
+  const a = structuredClone(obj(newSpec) ?? {})
+  const b = structuredClone(obj(oldSpec) ?? {})
+  for (const key of ['containers', 'initContainers'] as const) {
+    const na = arr(a[key])
+    const nb = arr(b[key])
+    na.forEach((c, i) => {
+      const x = obj(c)
+      const y = obj(nb[i])
+      if (x && y) x.image = y.image
+    })
+  }
+  a.activeDeadlineSeconds = b.activeDeadlineSeconds
+  a.terminationGracePeriodSeconds = b.terminationGracePeriodSeconds
+  // tolerations may only be added to: the old ones must all still be there
+  const oldTol = arr(b.tolerations).map(stable)
+  const newTol = new Set(arr(a.tolerations).map(stable))
+  const kept = oldTol.every((t) => newTol.has(t))
+  a.tolerations = kept ? b.tolerations : a.tolerations
+  if (stable(a) === stable(b)) return []
+  return [{ type: 'FieldValueForbidden', field: 'spec', detail: POD_UPDATE_MESSAGE }]
+}
+
+// ---------------------------------------------------------------------------------------------
+// selectors
+
+function selectorMatches(selector: Json, labels: Json): boolean {
+  for (const [k, v] of Object.entries(obj(selector.matchLabels) ?? {})) if (labels[k] !== v) return false
+  for (const e of arr(selector.matchExpressions)) {
+    const x = obj(e) ?? {}
+    const key = str(x.key)
+    const values = arr(x.values).map(String)
+    const has = Object.prototype.hasOwnProperty.call(labels, key)
+    switch (x.operator) {
+      case 'In':
+        if (!has || !values.includes(String(labels[key]))) return false
+        break
+      case 'NotIn':
+        if (has && values.includes(String(labels[key]))) return false
+        break
+      case 'Exists':
+        if (!has) return false
+        break
+      case 'DoesNotExist':
+        if (has) return false
+        break
+      default:
+        return false
+    }
+  }
+  return true
+}
+
+const SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'In', 'NotIn']
+
+function validateLabelSelector(sel: Json, path: string): FieldError[] {
+  const errors: FieldError[] = [...validateLabels(sel.matchLabels, `${path}.matchLabels`)]
+  arr(sel.matchExpressions).forEach((e, i) => {
+    const x = obj(e) ?? {}
+    const p = `${path}.matchExpressions[${i}]`
+    if (!SELECTOR_OPERATORS.includes(str(x.operator))) errors.push({ type: 'FieldValueNotSupported', field: `${p}.operator`, value: x.operator ?? '', supported: SELECTOR_OPERATORS })
+    else if ((x.operator === 'In' || x.operator === 'NotIn') && arr(x.values).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.values`, detail: 'must be specified when `operator` is \'In\' or \'NotIn\'' })
+    else if ((x.operator === 'Exists' || x.operator === 'DoesNotExist') && arr(x.values).length > 0) errors.push({ type: 'FieldValueForbidden', field: `${p}.values`, detail: 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\'' })
+  })
+  return errors
+}
+
+/** Deployment / ReplicaSet spec (ValidateDeploymentSpec, ValidateReplicaSetSpec). */
+function validateWorkloadSpec(kind: string, specValue: unknown): FieldError[] {
+  const spec = obj(specValue)
+  if (!spec) return [{ type: 'FieldValueRequired', field: 'spec' }]
+  const errors: FieldError[] = []
+  const replicas = spec.replicas
+  if (typeof replicas === 'number' && replicas < 0) errors.push({ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' })
+  for (const f of ['minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds']) {
+    const v = spec[f]
+    if (typeof v === 'number' && v < 0) errors.push({ type: 'FieldValueInvalid', field: `spec.${f}`, value: v, detail: 'must be greater than or equal to 0' })
+  }
+  const selector = obj(spec.selector)
+  if (!selector) errors.push({ type: 'FieldValueRequired', field: 'spec.selector' })
+  else {
+    errors.push(...validateLabelSelector(selector, 'spec.selector'))
+    if (Object.keys(obj(selector.matchLabels) ?? {}).length + arr(selector.matchExpressions).length === 0) {
+      errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: selector, shown: goLabelSelector(selector), detail: `empty selector is invalid for ${kind === 'Deployment' ? 'deployment' : 'replicaset'}` })
+    }
+  }
+  const template = obj(spec.template)
+  if (!template) {
+    errors.push({ type: 'FieldValueRequired', field: 'spec.template' })
+    return errors
+  }
+  const labels = obj(obj(template.metadata)?.labels) ?? {}
+  if (selector && !selectorMatches(selector, labels) && Object.keys(obj(selector.matchLabels) ?? {}).length + arr(selector.matchExpressions).length > 0) {
+    errors.push({ type: 'FieldValueInvalid', field: 'spec.template.metadata.labels', value: labels, shown: goStringMap(labels), detail: '`selector` does not match template `labels`' })
+  }
+  errors.push(...validateLabels(labels, 'spec.template.metadata.labels'))
+  errors.push(...validatePodSpec(template.spec, 'spec.template.spec'))
+  const rp = obj(template.spec)?.restartPolicy
+  if (rp !== undefined && rp !== 'Always' && RESTART_POLICIES.includes(String(rp))) {
+    errors.push({ type: 'FieldValueNotSupported', field: 'spec.template.spec.restartPolicy', value: rp, supported: ['Always'] })
+  }
+  if (kind === 'Deployment') {
+    const strategy = obj(spec.strategy) ?? {}
+    const type = strategy.type
+    if (type !== undefined && type !== 'RollingUpdate' && type !== 'Recreate') errors.push({ type: 'FieldValueNotSupported', field: 'spec.strategy.type', value: type, supported: ['Recreate', 'RollingUpdate'] })
+    if (type === 'Recreate' && strategy.rollingUpdate) errors.push({ type: 'FieldValueForbidden', field: 'spec.strategy.rollingUpdate', detail: 'may not be specified when strategy `type` is \'Recreate\'' })
+    const ru = obj(strategy.rollingUpdate)
+    if (ru && isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
+      errors.push({ type: 'FieldValueInvalid', field: 'spec.strategy.rollingUpdate.maxUnavailable', value: ru.maxUnavailable, detail: 'may not be 0 when `maxSurge` is 0' })
+    }
+    const pds = spec.progressDeadlineSeconds
+    const mrs = spec.minReadySeconds
+    if (typeof pds === 'number' && typeof mrs === 'number' && pds <= mrs) {
+      errors.push({ type: 'FieldValueInvalid', field: 'spec.progressDeadlineSeconds', value: pds, detail: 'must be greater than minReadySeconds' })
+    }
+  }
+  return errors
+}
+
+function isZero(v: unknown): boolean {
+  return v === 0 || v === '0' || v === '0%'
+}
+
+// ---------------------------------------------------------------------------------------------
+// services
+
+const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
+
+function validateServiceSpec(specValue: unknown): FieldError[] {
+  const spec = obj(specValue)
+  if (!spec) return [{ type: 'FieldValueRequired', field: 'spec' }]
+  const errors: FieldError[] = []
+  const type = spec.type ?? 'ClusterIP'
+  if (!SERVICE_TYPES.includes(String(type))) errors.push({ type: 'FieldValueNotSupported', field: 'spec.type', value: type, supported: SERVICE_TYPES })
+  const ports = arr(spec.ports)
+  if (type !== 'ExternalName' && spec.clusterIP !== 'None' && ports.length === 0) errors.push({ type: 'FieldValueRequired', field: 'spec.ports' })
+  const names = new Set<string>()
+  ports.forEach((port, i) => {
+    const p = `spec.ports[${i}]`
+    const po = obj(port) ?? {}
+    const name = str(po.name)
+    if (ports.length > 1 && !name) errors.push({ type: 'FieldValueRequired', field: `${p}.name` })
+    if (name) {
+      for (const detail of dns1123LabelErrors(name)) errors.push({ type: 'FieldValueInvalid', field: `${p}.name`, value: name, detail })
+      if (names.has(name)) errors.push({ type: 'FieldValueDuplicate', field: `${p}.name`, value: name })
+      names.add(name)
+    }
+    errors.push(...portNumberErrors(po.port, `${p}.port`, true))
+    if (typeof po.targetPort === 'number') errors.push(...portNumberErrors(po.targetPort, `${p}.targetPort`, false))
+    else if (typeof po.targetPort === 'string') for (const detail of portNameErrors(po.targetPort)) errors.push({ type: 'FieldValueInvalid', field: `${p}.targetPort`, value: po.targetPort, detail })
+    if (po.protocol !== undefined && !PROTOCOLS.includes(String(po.protocol))) errors.push({ type: 'FieldValueNotSupported', field: `${p}.protocol`, value: po.protocol, supported: PROTOCOLS })
+  })
+  errors.push(...validateLabels(spec.selector, 'spec.selector'))
+  return errors
+}
+
+// ---------------------------------------------------------------------------------------------
+// RBAC (pkg/apis/rbac/validation)
+
+function validateRules(rules: unknown, namespaced: boolean): FieldError[] {
+  const errors: FieldError[] = []
+  arr(rules).forEach((r, i) => {
+    const rule = obj(r) ?? {}
+    const p = `rules[${i}]`
+    if (arr(rule.verbs).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.verbs`, detail: 'verbs must contain at least one value' })
+    if (arr(rule.nonResourceURLs).length > 0) {
+      if (namespaced) errors.push({ type: 'FieldValueInvalid', field: `${p}.nonResourceURLs`, value: rule.nonResourceURLs, detail: 'namespaced rules cannot apply to non-resource URLs' })
+      if (arr(rule.apiGroups).length || arr(rule.resources).length || arr(rule.resourceNames).length) {
+        errors.push({ type: 'FieldValueInvalid', field: `${p}.nonResourceURLs`, value: rule.nonResourceURLs, detail: 'rules cannot apply to both regular resources and non-resource URLs' })
+      }
+      return
+    }
+    if (arr(rule.apiGroups).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.apiGroups`, detail: 'resource rules must supply at least one api group' })
+    if (arr(rule.resources).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.resources`, detail: 'resource rules must supply at least one resource' })
+  })
+  return errors
+}
+
+const SUBJECT_KINDS = ['ServiceAccount', 'User', 'Group']
+
+function validateBinding(o: Json, clusterScoped: boolean, old: Json | undefined): FieldError[] {
+  const errors: FieldError[] = []
+  const ref = obj(o.roleRef) ?? {}
+  const allowedKinds = clusterScoped ? ['ClusterRole'] : ['Role', 'ClusterRole']
+  if (!allowedKinds.includes(str(ref.kind))) errors.push({ type: 'FieldValueNotSupported', field: 'roleRef.kind', value: ref.kind ?? '', supported: allowedKinds })
+  if (ref.apiGroup !== 'rbac.authorization.k8s.io') errors.push({ type: 'FieldValueNotSupported', field: 'roleRef.apiGroup', value: ref.apiGroup ?? '', supported: ['rbac.authorization.k8s.io'] })
+  if (!str(ref.name)) errors.push({ type: 'FieldValueRequired', field: 'roleRef.name' })
+  arr(o.subjects).forEach((s, i) => {
+    const sub = obj(s) ?? {}
+    const p = `subjects[${i}]`
+    if (!str(sub.name)) errors.push({ type: 'FieldValueRequired', field: `${p}.name` })
+    if (!SUBJECT_KINDS.includes(str(sub.kind))) errors.push({ type: 'FieldValueNotSupported', field: `${p}.kind`, value: sub.kind ?? '', supported: SUBJECT_KINDS })
+    if (sub.kind === 'ServiceAccount' && clusterScoped && !str(sub.namespace)) errors.push({ type: 'FieldValueRequired', field: `${p}.namespace` })
+  })
+  if (old && stable(old.roleRef) !== stable(o.roleRef)) {
+    errors.push({ type: 'FieldValueInvalid', field: 'roleRef', value: o.roleRef, shown: `rbac.RoleRef{APIGroup:${JSON.stringify(str(ref.apiGroup))}, Kind:${JSON.stringify(str(ref.kind))}, Name:${JSON.stringify(str(ref.name))}}`, detail: 'cannot change roleRef' })
+  }
+  return errors
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The semantic validator the registry runs after mutating admission (see registry.ts
+ * SemanticValidator). Status and other subresource writes skip spec rules, as upstream's
+ * status strategies do.
+ */
+export function validateSemantics(info: ResourceInfo, o: KObject, old: KObject | undefined, subresource = ''): FieldError[] {
+  if (subresource) return []
+  const errors: FieldError[] = [...validateLabels(o.metadata?.labels, 'metadata.labels')]
+  const group = info.group
+  switch (`${group}/${info.kind}`) {
+    case '/Pod':
+      errors.push(...validatePodSpec(o.spec, 'spec'))
+      if (old) errors.push(...validatePodUpdate(o.spec, old.spec))
+      break
+    case 'apps/Deployment':
+    case 'apps/ReplicaSet': {
+      errors.push(...validateWorkloadSpec(info.kind, o.spec))
+      const oldSel = obj(obj(old?.spec)?.selector)
+      const newSel = obj(obj(o.spec)?.selector)
+      if (old && stable(oldSel) !== stable(newSel)) {
+        errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: newSel, shown: goLabelSelector(newSel), detail: 'field is immutable' })
+      }
+      break
+    }
+    case '/Service':
+      errors.push(...validateServiceSpec(o.spec))
+      break
+    case 'rbac.authorization.k8s.io/Role':
+      errors.push(...validateRules(o.rules, true))
+      break
+    case 'rbac.authorization.k8s.io/ClusterRole':
+      errors.push(...validateRules(o.rules, false))
+      break
+    case 'rbac.authorization.k8s.io/RoleBinding':
+      errors.push(...validateBinding(o as Json, false, old as Json | undefined))
+      break
+    case 'rbac.authorization.k8s.io/ClusterRoleBinding':
+      errors.push(...validateBinding(o as Json, true, old as Json | undefined))
+      break
+  }
+  return errors
+}

@@ -1,0 +1,110 @@
+// Steps about who acts and what they may do: users and service accounts other than the admin,
+// the RBAC Roles and RoleBindings that grant them verbs on resources, and requests and kubectl
+// commands made as them. Identities are made through support/identities.ts (client
+// certificates, impersonation or TokenRequest tokens, depending on the target).
+
+import { Given, When } from '@cucumber/cucumber'
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { actorFor, ensureServiceAccount, objectPath, parseIdentity, requestAs, usernameOf, type Actor, type Identity } from '../support/identities.js'
+import type { KindRef } from '../support/kinds.js'
+import { apply, inNamespace, parseManifests } from '../support/kube.js'
+import { kubectl } from '../support/kubectl.js'
+import type { OckWorld } from '../support/world.js'
+
+const groupsOf = new WeakMap<OckWorld, Map<string, string[]>>()
+const actors = new WeakMap<OckWorld, Map<string, Actor>>()
+
+async function identity(world: OckWorld, text: string): Promise<Identity> {
+  const s = await world.cluster()
+  return parseIdentity(text, s.namespace)
+}
+
+async function actor(world: OckWorld, text: string): Promise<Actor> {
+  const s = await world.cluster()
+  const id = await identity(world, text)
+  const key = usernameOf(id)
+  const cache = actors.get(world) ?? new Map<string, Actor>()
+  actors.set(world, cache)
+  let a = cache.get(key)
+  if (!a) {
+    a = await actorFor(s, id, groupsOf.get(world)?.get(key) ?? [])
+    cache.set(key, a)
+  }
+  return a
+}
+
+Given('{identity} is in the group {string}', async function (this: OckWorld, who: string, group: string) {
+  const key = usernameOf(await identity(this, who))
+  const m = groupsOf.get(this) ?? new Map<string, string[]>()
+  groupsOf.set(this, m)
+  m.set(key, [...(m.get(key) ?? []), group])
+  actors.get(this)?.delete(key)
+})
+
+Given('there is a service account {string}', async function (this: OckWorld, name: string) {
+  const s = await this.cluster()
+  const id = parseIdentity(`the service account "${name}"`, s.namespace)
+  if (id.kind === 'serviceaccount') await ensureServiceAccount(s.kubeconfig, id.namespace, id.name)
+})
+
+async function grant(world: OckWorld, who: string, verbs: string[], kind: KindRef, namespace?: string): Promise<void> {
+  const s = await world.cluster()
+  const ns = namespace ?? s.namespace
+  const id = await identity(world, who)
+  const group = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0]! : ''
+  const rules: Record<string, unknown>[] = []
+  const plain = verbs.filter((v) => v !== 'scale')
+  if (plain.length) rules.push({ apiGroups: [group], resources: [kind.plural], verbs: plain })
+  if (verbs.includes('scale')) rules.push({ apiGroups: [group], resources: [`${kind.plural}/scale`], verbs: ['get', 'update', 'patch'] })
+  const name = `${usernameOf(id)}-${verbs.join('-')}-${kind.plural}`.replace(/[^a-z0-9.-]/g, '-').slice(0, 200)
+  const subject = id.kind === 'user' ? { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: id.name } : { kind: 'ServiceAccount', name: id.name, namespace: id.namespace }
+  const role: KubernetesObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: ns } }
+  const binding: KubernetesObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: ns } }
+  await apply(s.kubeconfig, { ...role, rules } as KubernetesObject)
+  await apply(s.kubeconfig, { ...binding, subjects: [subject], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name } } as KubernetesObject)
+}
+
+Given('{identity} may {verbs} {kind}', async function (this: OckWorld, who: string, verbs: string[], kind: KindRef) {
+  await grant(this, who, verbs, kind)
+})
+
+Given('{identity} may {verbs} {kind} in the namespace {string}', async function (this: OckWorld, who: string, verbs: string[], kind: KindRef, namespace: string) {
+  await grant(this, who, verbs, kind, namespace)
+})
+
+/** Creates each object as the actor; on the first rejection records it (try) or fails the step. */
+async function createAs(world: OckWorld, who: string, doc: string, attempt: boolean): Promise<void> {
+  const s = await world.cluster()
+  const a = await actor(world, who)
+  const objects = parseManifests(doc).map((o) => inNamespace(o, s.namespace))
+  world.lastManifests = objects
+  world.lastError = undefined
+  world.lastErrorChecked = true
+  const results: KubernetesObject[] = []
+  for (const o of objects) {
+    const answer = await requestAs(a, 'POST', objectPath(o, s.namespace), o)
+    if (answer.status) {
+      if (!attempt) throw new Error(`${o.kind}/${o.metadata?.name ?? ''} was refused for ${a.label}: ${answer.status.code} ${answer.status.reason}: ${answer.status.message}`)
+      world.rejected(answer.status)
+      world.lastObject = o
+      return
+    }
+    results.push(answer.body as KubernetesObject)
+  }
+  world.lastObject = results.at(-1)
+  world.previouslyApplied = world.applied
+  world.applied = results
+}
+
+When('{identity} tries to create the manifest:', async function (this: OckWorld, who: string, doc: string) {
+  await createAs(this, who, doc, true)
+})
+
+When('{identity} creates the manifest:', async function (this: OckWorld, who: string, doc: string) {
+  await createAs(this, who, doc, false)
+})
+
+When('{identity} runs {string}', async function (this: OckWorld, who: string, command: string) {
+  const a = await actor(this, who)
+  this.lastCommand = await kubectl(command, a.file)
+})

@@ -1,0 +1,60 @@
+// Steps about proving who you are: requests with no credentials or a bearer token, and the
+// service account tokens `kubectl create token` prints.
+
+import { Then, When } from '@cucumber/cucumber'
+import { expect } from 'chai'
+import { KubeConfig } from '@kubernetes/client-node'
+import { expandNamespace } from '../support/expand.js'
+import { objectPath, requestAs, type Actor } from '../support/identities.js'
+import { inNamespace, parseManifests } from '../support/kube.js'
+import type { Session } from '../support/targets/target.js'
+import type { OckWorld } from '../support/world.js'
+
+/** A client that trusts the cluster CA and presents nothing (or only the given headers). */
+function bareActor(s: Session, headers: Record<string, string> = {}): Actor {
+  const kc = new KubeConfig()
+  kc.loadFromOptions({
+    clusters: [{ name: 'ock', server: s.server, caData: Buffer.from(s.caPem).toString('base64') }],
+    users: [{ name: 'nobody' }],
+    contexts: [{ name: 'nobody', cluster: 'ock', user: 'nobody' }],
+    currentContext: 'nobody',
+  })
+  return { label: 'nobody', kc, file: '', headers }
+}
+
+async function record(world: OckWorld, a: Actor, method: string, path: string, body?: unknown): Promise<void> {
+  world.lastError = undefined
+  world.lastErrorChecked = true
+  const answer = await requestAs(a, method, path, body)
+  if (answer.status) world.rejected(answer.status)
+}
+
+When('a client without credentials tries to create the manifest:', async function (this: OckWorld, doc: string) {
+  const s = await this.cluster()
+  const [o] = parseManifests(doc).map((x) => inNamespace(x, s.namespace))
+  await record(this, bareActor(s), 'POST', objectPath(o!, s.namespace), o)
+})
+
+When('a client lists config maps with the bearer token {string}', async function (this: OckWorld, token: string) {
+  const s = await this.cluster()
+  await record(this, bareActor(s, { Authorization: `Bearer ${token}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
+})
+
+function lastToken(world: OckWorld): string {
+  const out = world.lastCommand?.stdout.trim() ?? ''
+  expect(out.split('.'), `a JWT printed by "${world.lastCommand?.command}" (stderr: ${world.lastCommand?.stderr})`).to.have.length(3)
+  return out
+}
+
+Then('the output is a service account token for {string}', async function (this: OckWorld, subject: string) {
+  const s = await this.cluster()
+  const claims = JSON.parse(Buffer.from(lastToken(this).split('.')[1]!, 'base64url').toString('utf8')) as { sub?: string; exp?: number; aud?: string[] }
+  expect(claims.sub, 'the token subject').to.equal(expandNamespace(subject, s.namespace))
+  expect(claims.exp ?? 0, 'the token expiry').to.be.greaterThan(Date.now() / 1000)
+  expect(claims.aud ?? [], 'the token audiences').to.not.be.empty
+})
+
+When('a client lists config maps with the token from the output', async function (this: OckWorld) {
+  const s = await this.cluster()
+  await record(this, bareActor(s, { Authorization: `Bearer ${lastToken(this)}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
+})
