@@ -147,6 +147,15 @@ const NODE_PROXIER: PolicyRule[] = [
   ...EVENTS,
 ]
 
+/** The kit's ingress controller (like ingress-nginx's ClusterRole): reads what it routes to, publishes its address. */
+const INGRESS_CONTROLLER: PolicyRule[] = [
+  rule(['get', 'list', 'watch'], [''], ['services', 'endpoints']),
+  rule(['get', 'list', 'watch'], ['networking.k8s.io'], ['ingresses', 'ingressclasses']),
+  rule(['update', 'patch'], ['networking.k8s.io'], ['ingresses/status']),
+  rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+  ...EVENTS,
+]
+
 const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']
 const PUBLIC_INFO_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version/']
 
@@ -162,10 +171,12 @@ export const BOOTSTRAP_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   'system:kube-controller-manager': CONTROLLER_MANAGER,
   'system:node': NODE_RULES,
   'system:node-proxier': NODE_PROXIER,
+  'ock:ingress-controller': INGRESS_CONTROLLER,
 }
 
 const group = (name: string): Subject => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })
 const user = (name: string): Subject => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name })
+const serviceAccount = (namespace: string, name: string): Subject => ({ kind: 'ServiceAccount', namespace, name })
 
 /** ClusterRoleBinding name -> [ClusterRole, subjects]. system:node is bound by nobody: the Node authorizer applies it. */
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: Record<string, [string, Subject[]]> = {
@@ -177,6 +188,7 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: Record<string, [string, Subject[]]
   'system:kube-controller-manager': ['system:kube-controller-manager', [user('system:kube-controller-manager')]],
   'system:node': ['system:node', []],
   'system:node-proxier': ['system:node-proxier', [user('system:kube-proxy')]],
+  'ock:ingress-controller': ['ock:ingress-controller', [serviceAccount('kube-system', 'ingress-controller')]],
 }
 
 const META = (name: string) => ({
