@@ -498,15 +498,15 @@ export class Registry implements AdmissionReader {
 
     await this.runAdmission(ctx, info, 'CREATE', '', namespace, meta.name ?? '', o, undefined)
     if (info.kind === 'Pod') (o.status as Record<string, unknown>).qosClass = qosClass((o as { spec?: never }).spec)
-    if (ctx.dryRun) return { ...o, metadata: { ...meta, resourceVersion: '' } } as StoredObject
     const key = storageKey(info, namespace, meta.name!)
     const hooks = this.hooksFor(info)
-    if (hooks?.beginCreate) {
+    if (hooks?.beginCreate && !ctx.dryRun) {
       // a hook may write (a ClusterIP allocation): a create that is bound to fail with
       // AlreadyExists must not get that far, so a refused request leaves the store untouched
       if (await this.withStore(info, 'get', () => this.store.get(key))) throw alreadyExists(gr(info), meta.name!)
     }
     const undo = await hooks?.beginCreate?.(ctx, o)
+    if (ctx.dryRun) return { ...o, metadata: { ...meta, resourceVersion: '' } } as StoredObject
     this.traceStoreSend(ctx, info, 'create', key, o)
     try {
       const kv = await this.withStore(info, 'create', () => this.store.create(key, this.encode(o)))
