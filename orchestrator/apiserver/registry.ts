@@ -84,6 +84,10 @@ export class Registry implements AdmissionReader {
   private readonly semanticValidators: SemanticValidator[]
   /** Encoded-with-resourceVersion JSON per stored value, shared by every watcher of an event. */
   private readonly decoded = new WeakMap<KeyValue, StoredObject>()
+  private readonly wire = new WeakMap<KeyValue, string>()
+  /** Store calls in flight with their deadline; one sweeper timer fails the overdue ones. */
+  private readonly inflight = new Set<{ deadline: number; reject: (e: unknown) => void }>()
+  private sweeper?: NodeJS.Timeout
 
   constructor(
     readonly store: Store,
@@ -110,9 +114,21 @@ export class Registry implements AdmissionReader {
     return o
   }
 
-  /** A mutable copy of a stored value. */
+  /** A mutable copy of a stored value (parsing the stored JSON again is cheaper than a deep clone). */
   decodeCopy(kv: KeyValue): StoredObject {
-    return clone(this.decode(kv))
+    const o = JSON.parse(kv.value) as StoredObject
+    o.metadata.resourceVersion = String(kv.modRevision)
+    return o
+  }
+
+  /** The JSON of a stored value as clients see it (with resourceVersion), made once per value. */
+  wireJson(kv: KeyValue): string {
+    let s = this.wire.get(kv)
+    if (s === undefined) {
+      s = JSON.stringify(this.decode(kv))
+      this.wire.set(kv, s)
+    }
+    return s
   }
 
   private encode(o: KObject): string {
@@ -125,20 +141,54 @@ export class Registry implements AdmissionReader {
   // store calls with a bounded wait and Status mapping
 
   async withStore<T>(info: ResourceInfo, operation: string, fn: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreError('Timeout', `store did not answer within ${this.storeTimeoutMs} ms`)), this.storeTimeoutMs)
-    })
     try {
-      return await Promise.race([fn(), deadline])
+      return await this.bounded(fn())
     } catch (e) {
       if (e instanceof StoreError) {
         if (e.code === 'Timeout') throw timeout(`Timeout: request did not complete within the allowed duration (the ${operation} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`, 2)
         if (e.code === 'Unavailable') throw serverTimeout(gr(info), operation)
       }
       throw e
-    } finally {
-      clearTimeout(timer)
+    }
+  }
+
+  /**
+   * Settles like `p`, or fails with a store Timeout once storeTimeoutMs has passed. One coarse
+   * sweeper timer serves every call (a timer per store call is measurable at thousands of
+   * requests per second); a deadline is honoured within a quarter of the timeout.
+   */
+  private bounded<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry = { deadline: performance.now() + this.storeTimeoutMs, reject }
+      this.inflight.add(entry)
+      if (!this.sweeper) {
+        const every = Math.max(5, Math.min(250, this.storeTimeoutMs / 4))
+        this.sweeper = setInterval(() => this.sweep(), every)
+        this.sweeper.unref()
+      }
+      p.then(
+        (v) => {
+          this.inflight.delete(entry)
+          resolve(v)
+        },
+        (e: unknown) => {
+          this.inflight.delete(entry)
+          reject(e)
+        },
+      )
+    })
+  }
+
+  private sweep(): void {
+    const now = performance.now()
+    for (const entry of this.inflight) {
+      if (entry.deadline > now) continue
+      this.inflight.delete(entry)
+      entry.reject(new StoreError('Timeout', `store did not answer within ${this.storeTimeoutMs} ms`))
+    }
+    if (!this.inflight.size) {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
     }
   }
 
@@ -644,13 +694,21 @@ export class Registry implements AdmissionReader {
   }
 }
 
+/** Whether an update would write the same content (then nothing is written, as upstream). */
 function sameObject(a: KObject, b: StoredObject): boolean {
-  const strip = (o: KObject): string => {
+  const plain = (o: KObject): Record<string, unknown> => {
     const { metadata, ...rest } = o
     const { resourceVersion: _rv, managedFields: _mf, ...m } = metadata ?? {}
-    return JSON.stringify(sortKeys({ ...rest, metadata: m }))
+    return { ...rest, metadata: m }
   }
-  return strip(a) === strip(b)
+  const pa = plain(a)
+  const pb = plain(b)
+  const sa = JSON.stringify(pa)
+  const sb = JSON.stringify(pb)
+  // key order does not change the length, so different lengths mean different content
+  if (sa.length !== sb.length) return false
+  if (sa === sb) return true
+  return JSON.stringify(sortKeys(pa)) === JSON.stringify(sortKeys(pb))
 }
 
 function sortKeys(v: unknown): unknown {

@@ -4,9 +4,11 @@
 // validating admission -> store -> response. It is the only component that touches the store.
 // Mirrors k8s.io/apiserver's handler chain (WithAuthentication, WithAuthorization, the REST
 // handlers) and serves discovery, Table printing and watch streams well enough for kubectl.
+// Like kube-apiserver it speaks HTTP/2 (negotiated by ALPN; kubectl and the kit's components
+// multiplex every request and watch over one connection) and HTTP/1.1 for other clients.
 // Simplifies: JSON (and YAML on input) only; no aggregation, no API priority and fairness.
 
-import https from 'node:https'
+import http2 from 'node:http2'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
@@ -68,7 +70,7 @@ export class ApiServer {
   readonly name: string
   readonly trace: Trace
   readonly registry: Registry
-  private readonly server: https.Server
+  private readonly server: http2.Http2SecureServer
   private readonly authenticators: Authenticator[]
   private readonly authorizers: Authorizer[]
   private readonly maxBodyBytes: number
@@ -89,7 +91,7 @@ export class ApiServer {
       storeTimeoutMs: opts.storeTimeoutMs,
       semanticValidators: opts.semanticValidators,
     })
-    this.server = https.createServer(
+    this.server = http2.createSecureServer(
       {
         key: opts.serving.keyPem,
         cert: opts.serving.certPem,
@@ -99,10 +101,14 @@ export class ApiServer {
         // but a certificate the cluster CA did not sign is refused at the TLS layer.
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
+        allowHTTP1: true,
+        // kube-apiserver's --http2-max-streams-per-connection default
+        settings: { maxConcurrentStreams: 1000 },
       },
-      (req, res) => void this.handle(req, res),
+      // The HTTP/2 compatibility objects implement the HTTP/1 request/response surface the
+      // handlers use (headers, streams, writeHead/write/end, 'close').
+      (req, res) => void this.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse),
     )
-    this.server.keepAliveTimeout = 60_000
     this.server.on('secureConnection', (socket: TLSSocket) => {
       const peer = socket.getPeerCertificate()
       if (peer && Object.keys(peer).length > 0 && !socket.authorized) {
@@ -139,7 +145,6 @@ export class ApiServer {
   async stop(): Promise<void> {
     for (const res of this.openWatches) res.end()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    this.server.closeAllConnections()
     for (const s of this.sockets) s.destroy()
     await closed
   }

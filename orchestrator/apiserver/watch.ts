@@ -48,7 +48,6 @@ export function serveWatch(
   res.writeHead(200, {
     'Content-Type': opts.table ? TABLE_CONTENT_TYPE : 'application/json',
     'Cache-Control': 'no-cache, private',
-    'Transfer-Encoding': 'chunked',
   })
   res.flushHeaders()
 
@@ -62,10 +61,14 @@ export function serveWatch(
   }
   res.on('close', end)
 
-  const send = (type: WatchEventType, object: KObject, rev?: number): void => {
+  /** `json` is the object's JSON when already known (shared by every watcher of a store event). */
+  const send = (type: WatchEventType, object: KObject, rev?: number, json?: string): void => {
     if (ended) return
-    const body = opts.table && type !== 'BOOKMARK' && type !== 'ERROR' ? toTable(info.kind, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) : object
-    res.write(JSON.stringify({ type, object: body }) + '\n')
+    if (opts.table && type !== 'BOOKMARK' && type !== 'ERROR') {
+      res.write(JSON.stringify({ type, object: toTable(info.kind, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) }) + '\n')
+    } else {
+      res.write(`{"type":"${type}","object":${json ?? JSON.stringify(object)}}\n`)
+    }
     if (trace.watchEvents && type !== 'BOOKMARK') {
       trace.record({
         kind: 'watch',
@@ -102,9 +105,9 @@ export function serveWatch(
       const was = e.prevKv ? registry.decode(e.prevKv) : undefined
       const nowIn = matches(now)
       const wasIn = was ? matches(was) : false
-      if (nowIn && wasIn) send('MODIFIED', now, e.kv.modRevision)
-      else if (nowIn) send('ADDED', now, e.kv.modRevision)
-      else if (wasIn) send('DELETED', now, e.kv.modRevision)
+      if (nowIn && wasIn) send('MODIFIED', now, e.kv.modRevision, opts.table ? undefined : registry.wireJson(e.kv))
+      else if (nowIn) send('ADDED', now, e.kv.modRevision, opts.table ? undefined : registry.wireJson(e.kv))
+      else if (wasIn) send('DELETED', now, e.kv.modRevision, opts.table ? undefined : registry.wireJson(e.kv))
     }
   }
 
