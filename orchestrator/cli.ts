@@ -16,7 +16,7 @@ Commands:
 
 Flags for 'up':
   --kubeconfig PATH   where to write the admin kubeconfig (default reports/kubeconfig)
-  --nodes N           number of worker nodes (kubelets)
+  --nodes N           number of worker nodes (kubelets on the simulated runtime; default 3)
   --runtime sim|docker  simulated containers or real ones on the Docker engine (default sim)
   --store memory|etcd   embedded store or a real etcd cluster (default memory)
   --port N            API server port on 127.0.0.1 (default: a free port)
@@ -59,7 +59,7 @@ async function up(argv: string[]): Promise<void> {
     args: argv,
     options: {
       kubeconfig: { type: 'string', default: 'reports/kubeconfig' },
-      nodes: { type: 'string', default: '0' },
+      nodes: { type: 'string', default: '3' },
       runtime: { type: 'string', default: 'sim' },
       store: { type: 'string', default: 'memory' },
       masters: { type: 'string', default: '1' },

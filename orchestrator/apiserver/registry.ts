@@ -474,6 +474,10 @@ export class Registry implements AdmissionReader {
       case 'Service':
         o.status = { loadBalancer: {} }
         break
+      case 'ReplicaSet':
+        // ReplicaSetStatus.replicas is not omitempty upstream: an empty status reads replicas 0
+        o.status = { replicas: 0 }
+        break
       default:
         o.status = {}
     }

@@ -68,8 +68,9 @@ export class Informer<T extends KObject = KObject> {
     return this
   }
 
-  /** Adds an index; objects already cached are indexed at once. */
+  /** Adds an index (a name already indexed is kept); objects already cached are indexed at once. */
   addIndexer(name: string, fn: IndexFunc<T>): this {
+    if (this.indexers.has(name)) return this
     this.indexers.set(name, fn)
     const index = new Map<string, Set<string>>()
     this.indices.set(name, index)
