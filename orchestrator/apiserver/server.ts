@@ -6,7 +6,8 @@
 // handlers) and serves discovery, Table printing and watch streams well enough for kubectl.
 // Like kube-apiserver it speaks HTTP/2 (negotiated by ALPN; kubectl and the kit's components
 // multiplex every request and watch over one connection) and HTTP/1.1 for other clients.
-// Simplifies: JSON (and YAML on input) only; no aggregation, no API priority and fairness.
+// Simplifies: answers are JSON; requests JSON, YAML, or protobuf for the kinds kubectl's typed
+// create commands send (protobuf.ts); no aggregation, no API priority and fairness.
 
 import http2 from 'node:http2'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -33,6 +34,7 @@ import { ANONYMOUS, AlwaysAllowAuthorizer, X509Authenticator, type Authenticator
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
 import { forbiddenMessage } from './forbidden.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
+import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.js'
 import { requestInfo, type RequestInfo } from './requestinfo.js'
 import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
 import { subresourceHandler } from './subresources.js'
@@ -485,8 +487,11 @@ export class ApiServer {
 
   /** Reads and decodes a JSON or YAML body; anything else is a 400/415 Status, never a 500. */
   private async readBody(req: IncomingMessage, resource: ResourceInfo, patch: boolean): Promise<unknown> {
-    const raw = (await this.readRaw(req)).toString('utf8')
+    const bytes = await this.readRaw(req)
     const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
+    // Go clients (kubectl's typed create commands) send built-in kinds as protobuf
+    if (type === PROTOBUF_CONTENT_TYPE && !patch) return decodeProtobufObject(bytes)
+    const raw = bytes.toString('utf8')
     if (patch) {
       if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(type, [...PATCH_TYPES])
       if (!raw.trim()) throw badRequest('the body of the request was empty')
@@ -495,7 +500,7 @@ export class ApiServer {
     if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
     if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw)
     if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw)
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml'])
+    throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE])
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {

@@ -26,13 +26,31 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@config': 'config',
 }
 
+/** What one node of a configured cluster has (quantities as Kubernetes writes them). */
+export interface ScenarioNodeSpec {
+  cpu?: string
+  memory?: string
+  pods?: number
+  labels?: Record<string, string>
+}
+
 /** What a scenario asks of its cluster before the first API call (set by Given steps). */
 export interface ScenarioTopology {
   nodes?: number
+  /** What every node has. */
+  node?: ScenarioNodeSpec
   runtime?: 'sim' | 'docker'
   store?: 'memory' | 'etcd'
-  /** Durations and periods of the reference cluster (probe periods, grace periods, ...). */
+  /** Durations and periods of the reference cluster (probe periods, grace periods, ...), in ms. */
   timings?: Record<string, number>
+}
+
+/** Fault injection into the built-in cluster (capability `faults`). */
+export interface Faults {
+  /** Stops the kubelet of a node; its containers keep running, as on a real machine. */
+  stopKubelet(node: string): Promise<void>
+  startKubelet(node: string): Promise<void>
+  restartKubelet(node: string): Promise<void>
 }
 
 export interface Session {
@@ -46,6 +64,8 @@ export interface Session {
   readonly caPem: string
   /** Present when the target has the `trace` capability. */
   readonly trace?: TraceReader
+  /** Present when the target has the `faults` capability. */
+  readonly faults?: Faults
   /** Client certificates from the cluster CA for other users (built-in target only). */
   credentialsFor?(user: string, groups: string[]): Promise<{ certPem: string; keyPem: string }>
   /** Removes everything the scenario created (namespace, cluster, temp files). */

@@ -46,6 +46,12 @@ describe('InterPodAffinity', () => {
     assert.deepEqual(filterAll(infos, pod('w2', { affinity: anti(term('web', 'zone')) }, { app: 'web' })), { a1: "node(s) didn't match pod anti-affinity rules", a2: "node(s) didn't match pod anti-affinity rules", b1: 'ok' })
   })
 
+  it('reports the incoming pod\'s own anti-affinity before the existing pods\' (upstream order)', () => {
+    const w = (name: string) => pod(name, { affinity: anti(term('web')) }, { app: 'web' })
+    const infos = [nodeInfo(zoneA1, w('w1')), nodeInfo(zoneB1)]
+    assert.deepEqual(filterAll(infos, w('w2')), { a1: "node(s) didn't match pod anti-affinity rules", b1: 'ok' })
+  })
+
   it("existing pods' anti-affinity keeps matching newcomers away (symmetry)", () => {
     const infos = [nodeInfo(zoneA1, pod('loner', { affinity: anti(term('noisy')) }, { app: 'loner' })), nodeInfo(zoneB1)]
     assert.deepEqual(filterAll(infos, pod('n', {}, { app: 'noisy' })), { a1: "node(s) didn't satisfy existing pods anti-affinity rules", b1: 'ok' })

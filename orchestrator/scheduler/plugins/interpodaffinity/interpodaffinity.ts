@@ -88,14 +88,15 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
     const s = state.read<FilterState>(NAME)
     if (!s) return Status.SUCCESS
+    // upstream's order: the pod's affinity, its anti-affinity, then existing pods' anti-affinity
+    if (!satisfiesAffinity(s, pod, node)) return Status.unresolvable(ERR_REASON_AFFINITY)
+    for (const t of pod.requiredAntiAffinity) {
+      if (count(s.antiAffinity, t.topologyKey, node.labels[t.topologyKey]) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY)
+    }
     for (const [key, byValue] of s.existingAntiAffinity) {
       const v = node.labels[key]
       if (v !== undefined && (byValue.get(v) ?? 0) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY)
     }
-    for (const t of pod.requiredAntiAffinity) {
-      if (count(s.antiAffinity, t.topologyKey, node.labels[t.topologyKey]) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY)
-    }
-    if (!satisfiesAffinity(s, pod, node)) return Status.unresolvable(ERR_REASON_AFFINITY)
     return Status.SUCCESS
   }
 
