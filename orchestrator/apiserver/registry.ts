@@ -85,6 +85,8 @@ export class Registry implements AdmissionReader {
   /** Encoded-with-resourceVersion JSON per stored value, shared by every watcher of an event. */
   private readonly decoded = new WeakMap<KeyValue, StoredObject>()
   private readonly wire = new WeakMap<KeyValue, string>()
+  /** Decoded object -> the stored value it came from, to answer with the shared encoding. */
+  private readonly kvOf = new WeakMap<object, KeyValue>()
   /** Store calls in flight with their deadline; one sweeper timer fails the overdue ones. */
   private readonly inflight = new Set<{ deadline: number; reject: (e: unknown) => void }>()
   private sweeper?: NodeJS.Timeout
@@ -110,8 +112,23 @@ export class Registry implements AdmissionReader {
       o.metadata.resourceVersion = String(kv.modRevision)
       Object.freeze(o)
       this.decoded.set(kv, o)
+      this.kvOf.set(o, kv)
     }
     return o
+  }
+
+  /**
+   * Makes the object just written the decoded form of its stored value (instead of parsing the
+   * JSON that was just encoded from it): same content, resourceVersion set, frozen like decode's.
+   */
+  private adopt(kv: KeyValue, o: KObject): StoredObject {
+    if (this.decoded.has(kv)) return this.decoded.get(kv)!
+    const stored = o as StoredObject
+    stored.metadata.resourceVersion = String(kv.modRevision)
+    Object.freeze(stored)
+    this.decoded.set(kv, stored)
+    this.kvOf.set(stored, kv)
+    return stored
   }
 
   /** A mutable copy of a stored value (parsing the stored JSON again is cheaper than a deep clone). */
@@ -129,6 +146,12 @@ export class Registry implements AdmissionReader {
       this.wire.set(kv, s)
     }
     return s
+  }
+
+  /** The wire JSON of an object this registry decoded from the store (undefined for others). */
+  encodedFor(o: KObject): string | undefined {
+    const kv = this.kvOf.get(o)
+    return kv ? this.wireJson(kv) : undefined
   }
 
   private encode(o: KObject): string {
@@ -244,14 +267,14 @@ export class Registry implements AdmissionReader {
     const info = lookupResource(group, resource)
     if (!info) return undefined
     const kv = await this.withStore(info, 'get', () => this.store.get(storageKey(info, namespace, name)))
-    return kv ? this.decodeCopy(kv) : undefined
+    return kv ? this.decode(kv) : undefined // frozen and shared: admission reads, never writes
   }
 
   async list(group: string, resource: string, namespace: string): Promise<KObject[]> {
     const info = lookupResource(group, resource)
     if (!info) return []
     const r = await this.withStore(info, 'list', () => this.store.range(storagePrefix(info, namespace)))
-    return r.kvs.map((kv) => this.decodeCopy(kv))
+    return r.kvs.map((kv) => this.decode(kv))
   }
 
   // -------------------------------------------------------------------------------------------
@@ -343,6 +366,7 @@ export class Registry implements AdmissionReader {
     name: string,
     obj: KObject | undefined,
     old: KObject | undefined,
+    validate = true,
   ): Promise<void> {
     const attrs: AdmissionAttributes = {
       operation,
@@ -366,7 +390,7 @@ export class Registry implements AdmissionReader {
     }
     this.phase(ctx, info, 'mutating-admission', 'ok', undefined, { plugins: mutating.map((p) => p.name).join(',') || '-' })
 
-    if (obj && operation !== 'DELETE') {
+    if (obj && operation !== 'DELETE' && validate) {
       try {
         await this.validate(info, subresource, obj, old)
       } catch (e) {
@@ -455,7 +479,7 @@ export class Registry implements AdmissionReader {
     try {
       const kv = await this.withStore(info, 'create', () => this.store.create(key, this.encode(o)))
       this.traceStore(ctx, info, 'create', kv, o)
-      return this.decode(kv)
+      return this.adopt(kv, o)
     } catch (e) {
       if (e instanceof StoreError && e.code === 'KeyExists') throw alreadyExists(gr(info), meta.name!)
       throw this.storeFailure(info, 'create', e)
@@ -498,7 +522,12 @@ export class Registry implements AdmissionReader {
     name: string,
     subresource: string,
     mutate: (current: StoredObject) => KObject | Promise<KObject>,
-    opts: { allowCreate?: (() => Promise<StoredObject>) | undefined; operation?: Operation } = {},
+    opts: {
+      allowCreate?: (() => Promise<StoredObject>) | undefined
+      operation?: Operation
+      /** For changes the server makes itself to a valid object (pods/binding, as upstream's BindingREST). */
+      skipValidation?: boolean
+    } = {},
   ): Promise<{ obj: StoredObject; created: boolean }> {
     const key = storageKey(info, namespace, name)
     for (let attempt = 0; ; attempt++) {
@@ -512,7 +541,7 @@ export class Registry implements AdmissionReader {
       const pinned = desired.metadata?.resourceVersion
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(gr(info), name)
       const next = this.prepareForUpdate(info, subresource, desired, current)
-      await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current)
+      await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current, !opts.skipValidation)
       if (sameObject(next, current)) return { obj: current, created: false } // no-op: nothing is written
       if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
       try {
@@ -525,7 +554,7 @@ export class Registry implements AdmissionReader {
         this.traceStoreSend(ctx, info, 'update', key, next)
         const written = await this.withStore(info, 'update', () => this.store.update(key, this.encode(next), kv.modRevision))
         this.traceStore(ctx, info, 'update', written, next)
-        return { obj: this.decode(written), created: false }
+        return { obj: this.adopt(written, next), created: false }
       } catch (e) {
         if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'NotFound')) {
           if (pinned) throw conflict(gr(info), name)
@@ -563,7 +592,10 @@ export class Registry implements AdmissionReader {
     if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds
     else delete m.deletionGracePeriodSeconds
     if (HAS_GENERATION.has(info.kind)) {
-      m.generation = (c.generation ?? 1) + (specOf(next) !== specOf(current) ? 1 : 0)
+      // status writes cannot change the spec; the binding sets spec.nodeName without a new
+      // generation, as upstream's BindingREST; scale (and the object itself) can
+      const specWrite = subresource !== 'status' && subresource !== 'binding'
+      m.generation = (c.generation ?? 1) + (specWrite && specOf(next) !== specOf(current) ? 1 : 0)
     }
     m.resourceVersion = c.resourceVersion
     if (info.kind === 'Pod' && next.status && typeof next.status === 'object') {

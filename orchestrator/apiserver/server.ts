@@ -526,7 +526,13 @@ export class ApiServer {
   private sendObjects(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, code: number, o: KObject, q: URLSearchParams): void {
     if (wantsTable(req.headers.accept)) {
       this.sendJson(res, code, toTable(resource.kind, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'), TABLE_CONTENT_TYPE)
-    } else this.sendJson(res, code, o)
+    } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
+  }
+
+  /** Sends JSON text as is (the stored value's encoding, shared with watchers of the same write). */
+  private sendRaw(res: ServerResponse, code: number, text: string): void {
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
+    res.end(text)
   }
 
   private sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {

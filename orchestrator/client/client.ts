@@ -28,6 +28,8 @@ export interface RequestOptions {
   contentType?: string
   accept?: string
   signal?: AbortSignal
+  /** The caller does not need the answer's body: it is not parsed (resolves undefined). */
+  discardBody?: boolean
 }
 
 /** Where an object lives in the REST API. */
@@ -76,6 +78,9 @@ export class ApiClient {
   private closed = false
   private readonly authority: string
   private readonly openStreams = new Set<http2.ClientHttp2Stream>()
+  /** Request deadlines, checked by one coarse timer (a timer per request costs at high rates). */
+  private readonly deadlines = new Map<http2.ClientHttp2Stream, { at: number; expire: () => void }>()
+  private sweeper?: NodeJS.Timeout
 
   constructor(readonly config: ClientConfig) {
     const url = new URL(config.server)
@@ -136,8 +141,10 @@ export class ApiClient {
         if (settled) return
         settled = true
         this.openStreams.delete(stream)
+        this.deadlines.delete(stream)
         opts.signal?.removeEventListener('abort', onAbort)
         if (err) return reject(err)
+        if (code >= 200 && code < 300 && opts.discardBody) return resolve(undefined as T)
         const text = Buffer.concat(chunks).toString('utf8')
         if (code >= 200 && code < 300) {
           try {
@@ -157,10 +164,14 @@ export class ApiClient {
         opts.signal.addEventListener('abort', onAbort, { once: true })
       }
       const timeoutMs = this.config.timeoutMs ?? 30_000
-      stream.setTimeout(timeoutMs, () => {
-        stream.close(http2.constants.NGHTTP2_CANCEL)
-        finish(new Error(`request timed out after ${timeoutMs} ms: ${method} ${path}`))
+      this.deadlines.set(stream, {
+        at: performance.now() + timeoutMs,
+        expire: () => {
+          stream.close(http2.constants.NGHTTP2_CANCEL)
+          finish(new Error(`request timed out after ${timeoutMs} ms: ${method} ${path}`))
+        },
       })
+      this.ensureSweeper()
       stream.on('response', (h) => (code = Number(h[':status'] ?? 0)))
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => finish())
@@ -182,6 +193,11 @@ export class ApiClient {
     return this.request<T>('POST', resourcePath(ref), { body, query })
   }
 
+  /** Creates without reading the answer (for writers that do not need the stored object). */
+  async createQuietly(ref: ResourceRef, body: KObject): Promise<void> {
+    await this.request('POST', resourcePath(ref), { body, discardBody: true })
+  }
+
   update<T extends KObject = KObject>(ref: ResourceRef, body: KObject, query?: RequestOptions['query']): Promise<T> {
     return this.request<T>('PUT', resourcePath(ref), { body, query })
   }
@@ -189,6 +205,11 @@ export class ApiClient {
   /** JSON merge patch by default; pass contentType for json-patch or strategic merge. */
   patch<T extends KObject = KObject>(ref: ResourceRef, body: unknown, contentType = 'application/merge-patch+json'): Promise<T> {
     return this.request<T>('PATCH', resourcePath(ref), { body, contentType })
+  }
+
+  /** Patches without reading the answer. */
+  async patchQuietly(ref: ResourceRef, body: unknown, contentType = 'application/merge-patch+json'): Promise<void> {
+    await this.request('PATCH', resourcePath(ref), { body, contentType, discardBody: true })
   }
 
   delete<T = KObject | Status>(ref: ResourceRef, options?: Record<string, unknown>): Promise<T> {
@@ -267,8 +288,23 @@ export class ApiClient {
     }
   }
 
+  private ensureSweeper(): void {
+    if (this.sweeper) return
+    this.sweeper = setInterval(() => {
+      const now = performance.now()
+      for (const [, d] of this.deadlines) if (d.at <= now) d.expire()
+      if (!this.deadlines.size) {
+        clearInterval(this.sweeper)
+        this.sweeper = undefined
+      }
+    }, 250)
+    this.sweeper.unref()
+  }
+
   close(): void {
     this.closed = true
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
     for (const s of this.openStreams) s.close(http2.constants.NGHTTP2_CANCEL)
     this.openStreams.clear()
     this.session?.destroy()

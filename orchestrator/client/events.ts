@@ -165,18 +165,18 @@ export class ApiEventRecorder implements EventRecorder {
     try {
       if (prior) {
         prior.count++
-        await this.client.patch({ ...ref, namespace: prior.namespace, name: prior.name }, { count: prior.count, lastTimestamp: p.body.lastTimestamp }, 'application/strategic-merge-patch+json')
+        await this.client.patchQuietly({ ...ref, namespace: prior.namespace, name: prior.name }, { count: prior.count, lastTimestamp: p.body.lastTimestamp }, 'application/strategic-merge-patch+json')
         return
       }
-      const created = await this.client.create(ref, p.body)
-      this.remember(p.key, { namespace: ns, name: created.metadata?.name ?? '', count: 1 })
+      await this.client.createQuietly(ref, p.body)
+      this.remember(p.key, { namespace: ns, name: p.body.metadata?.name ?? '', count: 1 })
     } catch (e) {
       if (prior && e instanceof ApiError && e.code === 404) {
         // the event expired or was deleted: start a new series
         this.seen.delete(p.key)
         try {
-          const created = await this.client.create(ref, p.body)
-          this.remember(p.key, { namespace: ns, name: created.metadata?.name ?? '', count: 1 })
+          await this.client.createQuietly(ref, p.body)
+          this.remember(p.key, { namespace: ns, name: p.body.metadata?.name ?? '', count: 1 })
         } catch {
           // best effort, as upstream
         }

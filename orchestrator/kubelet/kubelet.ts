@@ -447,7 +447,7 @@ export class Kubelet implements Runnable {
     })
     const json = JSON.stringify(status)
     if (previous && this.lastSent.get(uid)?.json === json) return
-    await this.client.patch(refFor(PODS, pod.metadata?.namespace, pod.metadata?.name, 'status'), { status })
+    await this.client.patchQuietly(refFor(PODS, pod.metadata?.namespace, pod.metadata?.name, 'status'), { status })
     this.lastSent.set(uid, { json, status })
   }
 

@@ -183,8 +183,7 @@ export class Scheduler implements Runnable {
     const result = this.schedulePod(state, q.pi)
     if ('error' in result) return this.failed(q, cycle, result)
     const nodeName = result.node.name
-    const assumed = new PodInfo({ ...latest, spec: { ...latest.spec!, nodeName } })
-    this.cache.assumePod(assumed, nodeName)
+    this.cache.assumePod(q.pi.boundTo(nodeName), nodeName)
     this.inFlight.add(q.pi.uid)
     this.bindsInFlight++
     void this.framework

@@ -59,6 +59,13 @@ export function termMatches(term: AffinityTerm, pod: Pod): boolean {
   return term.selector.matches(pod.metadata?.labels)
 }
 
+function add(into: Resources, name: string, v: string | number): void {
+  if (name === 'cpu') into.milliCPU += milliCpu(v)
+  else if (name === 'memory') into.memory += parseQuantity(v) ?? 0
+  else if (name === 'ephemeral-storage') into.ephemeralStorage += parseQuantity(v) ?? 0
+  else if (!BASIC.has(name)) into.scalar[name] = (into.scalar[name] ?? 0) + (parseQuantity(v) ?? 0)
+}
+
 export class PodInfo {
   readonly key: string
   readonly uid: string
@@ -77,12 +84,6 @@ export class PodInfo {
     const spec = pod.spec
     const req = emptyResources()
     const nonZero = { milliCPU: 0, memory: 0 }
-    const add = (into: Resources, name: string, v: string | number): void => {
-      if (name === 'cpu') into.milliCPU += milliCpu(v)
-      else if (name === 'memory') into.memory += parseQuantity(v) ?? 0
-      else if (name === 'ephemeral-storage') into.ephemeralStorage += parseQuantity(v) ?? 0
-      else if (!BASIC.has(name)) into.scalar[name] = (into.scalar[name] ?? 0) + (parseQuantity(v) ?? 0)
-    }
     for (const c of spec?.containers ?? []) {
       const r = (c.resources?.requests ?? {}) as Record<string, string | number>
       for (const [k, v] of Object.entries(r)) add(req, k, v)
@@ -115,6 +116,14 @@ export class PodInfo {
     this.requiredAntiAffinity = (aff?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => parseTerm(pod, t))
     this.preferredAffinity = (aff?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ ...parseTerm(pod, w.podAffinityTerm), weight: w.weight }))
     this.preferredAntiAffinity = (aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({ ...parseTerm(pod, w.podAffinityTerm), weight: w.weight }))
+  }
+
+  /** The same pod with spec.nodeName set (what the scheduler assumes), without parsing it again. */
+  boundTo(nodeName: string): PodInfo {
+    const copy = Object.create(PodInfo.prototype) as PodInfo
+    Object.assign(copy, this)
+    ;(copy as { pod: Pod }).pod = { ...this.pod, spec: { ...this.pod.spec!, nodeName } }
+    return copy
   }
 
   get hasAffinity(): boolean {

@@ -7,7 +7,7 @@
 
 import { Selector, type Operator, type Requirement } from '../../../api/selectors.js'
 import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../../api/types.js'
-import { MAX_NODE_SCORE, Status, defaultNormalizeScore, type CycleState, type FilterPlugin, type PreFilterPlugin, type ScorePlugin } from '../../framework/interface.js'
+import { MAX_NODE_SCORE, Status, defaultNormalizeScore, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js'
 import type { NodeInfo, PodInfo } from '../../framework/nodeinfo.js'
 
 export const NAME = 'NodeAffinity'
@@ -54,7 +54,7 @@ function compile(pod: PodInfo): State {
   return state
 }
 
-export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
+export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME
 
   preFilter(state: CycleState, pod: PodInfo): Status {
@@ -68,6 +68,13 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin 
     if (s.nodeSelector && !s.nodeSelector.matches(node.labels)) return Status.unresolvable(ERR_REASON_POD)
     if (s.required && !s.required.some((t) => termMatches(t, node))) return Status.unresolvable(ERR_REASON_POD)
     return Status.SUCCESS
+  }
+
+  /** Nothing to score without preferred terms (every node would get 0). */
+  preScore(state: CycleState, pod: PodInfo): Status {
+    const s = state.read<State>(NAME) ?? compile(pod)
+    state.write(NAME, s)
+    return s.preferred.length ? Status.SUCCESS : Status.SKIP
   }
 
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {

@@ -13,6 +13,20 @@ import type { NodeInfo, PodInfo } from '../../framework/nodeinfo.js'
 export const FIT_NAME = 'NodeResourcesFit'
 export const BALANCED_NAME = 'NodeResourcesBalancedAllocation'
 
+/** Whether the pod fits (the hot path: no allocation; insufficient() says why when it does not). */
+export function fits(pod: PodInfo, node: NodeInfo): boolean {
+  if (node.pods.size + 1 > node.allocatable.pods) return false
+  const r = pod.requests
+  if (r.milliCPU > 0 && r.milliCPU > node.allocatable.milliCPU - node.requested.milliCPU) return false
+  if (r.memory > 0 && r.memory > node.allocatable.memory - node.requested.memory) return false
+  if (r.ephemeralStorage > 0 && r.ephemeralStorage > node.allocatable.ephemeralStorage - node.requested.ephemeralStorage) return false
+  for (const name in r.scalar) {
+    const want = r.scalar[name]!
+    if (want > 0 && want > (node.allocatable.scalar[name] ?? 0) - (node.requested.scalar[name] ?? 0)) return false
+  }
+  return true
+}
+
 /** Reasons a pod does not fit, as upstream's InsufficientResource list. */
 export function insufficient(pod: PodInfo, node: NodeInfo): string[] {
   const out: string[] = []
@@ -25,6 +39,11 @@ export function insufficient(pod: PodInfo, node: NodeInfo): string[] {
     if (want > 0 && want > (node.allocatable.scalar[name] ?? 0) - (node.requested.scalar[name] ?? 0)) out.push(`Insufficient ${name}`)
   }
   return out
+}
+
+/** requested / capacity, at most 1. (Module-level: scoring runs for every node of every pod.) */
+function fraction(requested: number, capacity: number): number {
+  return capacity === 0 ? 1 : Math.min(1, requested / capacity)
 }
 
 /** ((capacity - requested) * 100) / capacity, 0 when over capacity. */
@@ -41,8 +60,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
   }
 
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const reasons = insufficient(pod, node)
-    return reasons.length ? Status.unschedulable(...reasons) : Status.SUCCESS
+    return fits(pod, node) ? Status.SUCCESS : Status.unschedulable(...insufficient(pod, node))
   }
 
   /** LeastAllocated over cpu and memory, weight 1 each. */
@@ -57,9 +75,8 @@ export class NodeResourcesBalancedAllocation implements ScorePlugin {
   readonly name = BALANCED_NAME
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const frac = (req: number, cap: number): number => (cap === 0 ? 1 : Math.min(1, req / cap))
-    const cpu = frac(node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU, node.allocatable.milliCPU)
-    const mem = frac(node.nonZeroRequested.memory + pod.nonZero.memory, node.allocatable.memory)
+    const cpu = fraction(node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU, node.allocatable.milliCPU)
+    const mem = fraction(node.nonZeroRequested.memory + pod.nonZero.memory, node.allocatable.memory)
     const std = Math.abs(cpu - mem) / 2
     return Math.floor((1 - std) * MAX_NODE_SCORE)
   }

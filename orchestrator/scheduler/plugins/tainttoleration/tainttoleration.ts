@@ -39,9 +39,12 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
   }
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const soft = pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule')
+    if (!node.taints.length) return 0
     let n = 0
-    for (const taint of node.taints) if (taint.effect === 'PreferNoSchedule' && !tolerated(soft, taint)) n++
+    for (const taint of node.taints) {
+      if (taint.effect !== 'PreferNoSchedule') continue
+      if (!pod.tolerations.some((t) => (!t.effect || t.effect === 'PreferNoSchedule') && toleratesTaint(t, taint))) n++
+    }
     return n
   }
 
