@@ -281,7 +281,10 @@ function addTo(index: Map<string, Set<string>>, value: string, key: string): voi
 function freeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
     Object.freeze(o)
-    for (const v of Object.values(o)) freeze(v)
+    for (const k in o) {
+      const v = (o as Record<string, unknown>)[k]
+      if (v && typeof v === 'object') freeze(v)
+    }
   }
   return o
 }

@@ -124,8 +124,17 @@ export class SchedulerCache implements Handle {
   addPod(pod: Pod): void {
     const nodeName = pod.spec?.nodeName
     if (!nodeName) return
+    const uid = pod.metadata?.uid ?? ''
+    if (this.assumed.delete(uid) && this.podNode.get(uid) === nodeName) {
+      // the binding we assumed, confirmed: keep what was parsed, hold the API's object
+      const info = this.infos.get(nodeName)
+      const pi = info?.pods.get(uid)
+      if (pi) {
+        ;(pi as { pod: Pod }).pod = pod
+        return
+      }
+    }
     const pi = new PodInfo(pod)
-    this.assumed.delete(pi.uid)
     this.unplace(pi.uid)
     this.place(pi, nodeName)
   }

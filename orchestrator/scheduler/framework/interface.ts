@@ -73,6 +73,8 @@ export class CycleState {
   /** Plugins whose PreFilter said Skip: their Filter is not run this cycle. */
   readonly skipFilter = new Set<string>()
   readonly skipScore = new Set<string>()
+  /** The Filter plugins that run this cycle (set once PreFilter is done; the hot loop reads it). */
+  activeFilters?: FilterPlugin[]
 
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined
@@ -113,6 +115,8 @@ export interface PreScorePlugin extends Plugin {
 export interface ScorePlugin extends Plugin {
   /** A raw score for a feasible node; NormalizeScore (if any) maps raw scores to 0..100. */
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number
+  /** Optional: the raw scores of many nodes at once (same result as score() per node, faster). */
+  scoreNodes?(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void
   normalizeScore?(state: CycleState, pod: PodInfo, scores: number[]): void
 }
 

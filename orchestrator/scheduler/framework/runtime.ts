@@ -81,10 +81,11 @@ export class Framework {
 
   /** The first plugin that rejects the node decides; Success when all accept. */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    for (const p of this.filters) {
-      if (state.skipFilter.size && state.skipFilter.has(p.name)) continue
+    const filters = (state.activeFilters ??= this.filters.filter((p) => !state.skipFilter.has(p.name)))
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i]!
       const s = p.filter(state, pod, node)
-      if (!s.isSuccess()) return s.withPlugin(p.name)
+      if (s !== Status.SUCCESS && !s.isSuccess()) return s.withPlugin(p.name)
     }
     return Status.SUCCESS
   }
@@ -107,7 +108,8 @@ export class Framework {
     const scores = new Array<number>(nodes.length)
     for (const { plugin, weight } of this.scores) {
       if (state.skipScore.has(plugin.name)) continue
-      for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!)
+      if (plugin.scoreNodes) plugin.scoreNodes(state, pod, nodes, scores)
+      else for (let i = 0; i < nodes.length; i++) scores[i] = plugin.score(state, pod, nodes[i]!)
       plugin.normalizeScore?.(state, pod, scores)
       for (let i = 0; i < nodes.length; i++) totals[i]! += scores[i]! * weight
     }

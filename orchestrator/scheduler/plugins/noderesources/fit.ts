@@ -63,6 +63,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
     return fits(pod, node) ? Status.SUCCESS : Status.unschedulable(...insufficient(pod, node))
   }
 
+  scoreNodes(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < nodes.length; i++) out[i] = this.score(s, pod, nodes[i]!)
+  }
+
   /** LeastAllocated over cpu and memory, weight 1 each. */
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
     const cpu = leastRequested(node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU, node.allocatable.milliCPU)
@@ -73,6 +77,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
 
 export class NodeResourcesBalancedAllocation implements ScorePlugin {
   readonly name = BALANCED_NAME
+
+  scoreNodes(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < nodes.length; i++) out[i] = this.score(s, pod, nodes[i]!)
+  }
 
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
     const cpu = fraction(node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU, node.allocatable.milliCPU)

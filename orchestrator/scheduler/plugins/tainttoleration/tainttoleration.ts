@@ -38,6 +38,10 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
     return Status.SUCCESS
   }
 
+  scoreNodes(s: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], out: number[]): void {
+    for (let i = 0; i < nodes.length; i++) out[i] = nodes[i]!.taints.length ? this.score(s, pod, nodes[i]!) : 0
+  }
+
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
     if (!node.taints.length) return 0
     let n = 0
