@@ -542,7 +542,8 @@ export class Registry implements AdmissionReader {
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(gr(info), name)
       const next = this.prepareForUpdate(info, subresource, desired, current)
       await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current, !opts.skipValidation)
-      if (sameObject(next, current)) return { obj: current, created: false } // no-op: nothing is written
+      // no-op: nothing is written (a binding always changes the pod: no need to compare)
+      if (subresource !== 'binding' && sameObject(next, current)) return { obj: current, created: false }
       if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
       try {
         if (this.shouldDeleteOnUpdate(next)) {

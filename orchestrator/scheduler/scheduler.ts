@@ -159,6 +159,7 @@ export class Scheduler implements Runnable {
   // the scheduling loop
 
   private async run(): Promise<void> {
+    let lastYield = performance.now()
     for (;;) {
       const q = await this.queue.pop()
       if (!q || this.stopped) return
@@ -170,8 +171,12 @@ export class Scheduler implements Runnable {
         console.error(`${this.name}: scheduling ${q.pi.key} failed:`, e)
         this.queue.addUnschedulable(q, this.queue.cycle)
       }
-      // let watch events and binding answers in between cycles
-      await new Promise((r) => setImmediate(r))
+      // let watch events and binding answers in (a pop from a full queue never waits), at
+      // least every millisecond: often enough for them, rarely enough not to cost much
+      if (performance.now() - lastYield >= 1) {
+        await new Promise((r) => setImmediate(r))
+        lastYield = performance.now()
+      }
     }
   }
 
