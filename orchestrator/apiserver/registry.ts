@@ -33,6 +33,7 @@ import type { UserInfo } from './auth.js'
 import { applyDefaults } from './defaults.js'
 import type { Trace } from './trace.js'
 import { validateObjectMeta, validateSchema } from './validation.js'
+import { WatchHub } from './watchhub.js'
 
 /** Who is asking, for traces and admission. */
 export interface RequestContext {
@@ -87,6 +88,7 @@ export class Registry implements AdmissionReader {
   private readonly wire = new WeakMap<KeyValue, string>()
   /** Decoded object -> the stored value it came from, to answer with the shared encoding. */
   private readonly kvOf = new WeakMap<object, KeyValue>()
+  private nodeHub?: WatchHub
   /** Store calls in flight with their deadline; one sweeper timer fails the overdue ones. */
   private readonly inflight = new Set<{ deadline: number; reject: (e: unknown) => void }>()
   private sweeper?: NodeJS.Timeout
@@ -158,6 +160,16 @@ export class Registry implements AdmissionReader {
     const copy = { ...o, metadata: { ...o.metadata } }
     delete copy.metadata.resourceVersion
     return JSON.stringify(copy)
+  }
+
+  /**
+   * The shared, node-indexed store watch of all pods (kubelets watch spec.nodeName=<node>):
+   * one store watch per API server instead of one per node.
+   */
+  podsByNode(): WatchHub {
+    const info = lookupResource('', 'pods')!
+    this.nodeHub ??= new WatchHub(this.store, storagePrefix(info), (kv) => (this.decode(kv) as { spec?: { nodeName?: string } }).spec?.nodeName)
+    return this.nodeHub
   }
 
   // -------------------------------------------------------------------------------------------

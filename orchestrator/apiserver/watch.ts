@@ -5,7 +5,9 @@
 // compacted ends the stream with an ERROR event carrying a 410 Expired Status, as upstream.
 // Selectors are applied to old and new object, so an object leaving the selection is DELETED
 // and one entering it is ADDED (upstream cacher semantics).
-// Simplifies: no watch cache; every watch is a store watch on the narrowest key prefix.
+// Watches of all pods pinned to one node (fieldSelector spec.nodeName=<node>, as kubelets
+// watch) share one node-indexed store watch (watchhub.ts); every other watch is a store watch
+// on the narrowest key prefix. Simplifies: no general watch cache.
 
 import type { ServerResponse } from 'node:http'
 import { expired, internalError, type ApiError } from '../api/errors.js'
@@ -116,9 +118,11 @@ export function serveWatch(
     else fail(internalError(err))
   }
 
+  // a watch of all pods pinned to one node (a kubelet's) shares the node-indexed store watch
+  const node = info.resource === 'pods' && !info.group && !namespace ? opts.fieldSelector.exactValue('spec.nodeName') || undefined : undefined
   const start = (fromRevision: number): void => {
     if (ended) return
-    const w = registry.store.watch(storagePrefix(info, namespace), fromRevision, { onEvents, onError })
+    const w = node !== undefined ? registry.podsByNode().watch(node, fromRevision, { onEvents, onError }) : registry.store.watch(storagePrefix(info, namespace), fromRevision, { onEvents, onError })
     cancelStore = () => w.cancel()
   }
 
