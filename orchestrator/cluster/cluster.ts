@@ -142,7 +142,7 @@ export class Cluster {
       await cluster.run(scheduler)
       const names = Array.from({ length: topology.nodes ?? 0 }, (_, i) => `node-${i + 1}`)
       await Promise.all(names.map((name, i) => cluster.addNode(name, i + 1)))
-      if (names.length) await cluster.waitForReadyNodes(names, topology.readyTimeoutMs ?? 30_000)
+      if (names.length) await cluster.waitForReadyNodes(names, topology.readyTimeoutMs ?? 30_000 + 100 * names.length)
     } catch (e) {
       await cluster.stop()
       throw e

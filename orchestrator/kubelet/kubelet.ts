@@ -142,7 +142,6 @@ export class Kubelet implements Runnable {
       try {
         const created = await this.client.create<Node>(refFor(NODES), node)
         this.recorder.event(created, 'Normal', 'Starting', 'Starting kubelet.')
-        this.recorder.event(created, 'Normal', 'RegisteredNode', `Node ${this.nodeName} registered`)
         return
       } catch (e) {
         if (e instanceof ApiError && e.reason === 'AlreadyExists') {
