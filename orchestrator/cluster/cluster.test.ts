@@ -163,3 +163,54 @@ describe('a reference cluster with three simulated nodes', () => {
     assert.equal(after.metadata?.uid, before.metadata?.uid)
   })
 })
+
+describe('restart policies on the simulated runtime', () => {
+  let cluster: Cluster
+  let admin: ApiClient
+
+  before(async () => {
+    cluster = await Cluster.start({ nodes: 1, timings: { kubelet: { relistPeriodMs: 100, backOffInitialMs: 300, backOffMaxMs: 1_000 } } })
+    admin = await cluster.client(Identities.admin)
+  })
+
+  after(async () => {
+    admin?.close()
+    await cluster?.stop()
+  })
+
+  const crashing = (name: string, restartPolicy: string, code: string): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { restartPolicy, containers: [{ name: 'app', image: 'registry.internal/ock/app:1', env: [{ name: 'OCK_SIM_EXIT_AFTER', value: '100ms' }, { name: 'OCK_SIM_EXIT_CODE', value: code }] }] },
+  })
+
+  it('restarts a container that keeps failing (Always), with back-off between restarts', async () => {
+    await admin.create(pods, crashing('crashy', 'Always', '1'))
+    const p = await until('a restart and a back-off', () => admin.get<Pod>({ ...pods, name: 'crashy' }), (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2 && p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff')
+    const cs = p.status!.containerStatuses![0]!
+    assert.equal(cs.lastState?.terminated?.exitCode, 1)
+    assert.equal(p.status?.phase, 'Running', 'a crash-looping pod with restartPolicy Always stays Running, as upstream')
+    const evs = (await admin.list(events, { fieldSelector: 'involvedObject.name=crashy,reason=BackOff' })).items
+    assert.ok(evs.length >= 1, 'a BackOff event')
+  })
+
+  it('does not restart a finished container (Never, OnFailure after success) and reports the final phase', async () => {
+    await admin.create(pods, crashing('once-ok', 'Never', '0'))
+    await admin.create(pods, crashing('once-bad', 'Never', '3'))
+    await admin.create(pods, crashing('retry-ok', 'OnFailure', '0'))
+    const ok = await until('Succeeded', () => admin.get<Pod>({ ...pods, name: 'once-ok' }), (p) => p.status?.phase === 'Succeeded')
+    const bad = await until('Failed', () => admin.get<Pod>({ ...pods, name: 'once-bad' }), (p) => p.status?.phase === 'Failed')
+    const retry = await until('Succeeded', () => admin.get<Pod>({ ...pods, name: 'retry-ok' }), (p) => p.status?.phase === 'Succeeded')
+    assert.equal(ok.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed')
+    assert.equal(bad.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 3)
+    assert.equal(retry.status?.containerStatuses?.[0]?.restartCount, 0)
+  })
+
+  it('reports an image that cannot be pulled as ErrImagePull, then ImagePullBackOff', async () => {
+    await admin.create(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nopull' }, spec: { containers: [{ name: 'app', image: 'registry.invalid/ock/none:1' }] } })
+    const p = await until('ImagePullBackOff', () => admin.get<Pod>({ ...pods, name: 'nopull' }), (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff')
+    assert.equal(p.status?.phase, 'Pending')
+    assert.match(p.status!.containerStatuses![0]!.state!.waiting!.message!, /no such host/)
+  })
+})
