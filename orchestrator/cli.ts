@@ -24,7 +24,7 @@ Commands:
 
 Flags for 'up':
   --kubeconfig PATH   where to write the admin kubeconfig (default reports/kubeconfig)
-  --nodes N           number of worker nodes (kubelets)
+  --nodes N           number of worker nodes (kubelets on the simulated runtime; default 3)
   --runtime sim|docker  simulated containers or real ones on the Docker engine (default sim)
   --store memory|etcd   embedded store or a real etcd cluster (default memory)
   --masters N         control-plane nodes, each with an API server and a controller manager
@@ -86,7 +86,7 @@ async function up(argv: string[]): Promise<void> {
     args: argv,
     options: {
       kubeconfig: { type: 'string', default: 'reports/kubeconfig' },
-      nodes: { type: 'string', default: '0' },
+      nodes: { type: 'string', default: '3' },
       runtime: { type: 'string', default: 'sim' },
       store: { type: 'string', default: 'memory' },
       masters: { type: 'string', default: '1' },
@@ -172,7 +172,7 @@ async function up(argv: string[]): Promise<void> {
       `OCK reference cluster is up.`,
       ...controlPlane,
       `  runtime:     ${values.runtime}   store: ${values.store}   nodes: ${nodes}   masters: ${cp.masters.length}`,
-      `  network:     pods ${cluster.network.podNetwork} (a /24 per node), services ${cluster.network.serviceCIDR}`,
+      `  network:     pods ${cluster.network.clusterCIDR} (a /${cluster.network.nodeCIDRMaskSize} per node), nodes ${cluster.network.nodeIPRange}, services ${cluster.lease.serviceCIDR}`,
       `  ingress:     ${cluster.ingress ? cluster.ingress.url : 'not running'}`,
       `  kubeconfig:  ${kubeconfig}`,
       ``,

@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 mkdir -p reports
-(cd "$work" && exec node "$repo/bin/ock.js" up --kubeconfig "$work/kubeconfig") > reports/ock-up.log 2>&1 &
+(cd "$work" && exec node "$repo/bin/ock.js" up --nodes 3 --kubeconfig "$work/kubeconfig") > reports/ock-up.log 2>&1 &
 ock_pid=$!
 for _ in $(seq 1 150); do
   [ -s "$work/kubeconfig" ] && break

@@ -1,5 +1,5 @@
-// Parameter types shared by every step: {kind} ("deployment", "replica set", "pods") and
-// {duration} ("2s", "500ms", "1m", "1.5s").
+// Parameter types shared by every step: {kind} ("deployment", "replica set", "pods"),
+// {duration} ("2s", "500ms", "1m", "1.5s") and {quantity} ("500m", "2", "1Gi", "512Mi").
 
 import { defineParameterType } from '@cucumber/cucumber'
 import { KIND_PATTERN, kindRef, type KindRef } from '../support/kinds.js'
@@ -41,4 +41,10 @@ defineParameterType({
   name: 'verbs',
   regexp: new RegExp(`${VERB}(?:(?:, | and )${VERB})*`),
   transformer: (s: string): string[] => s.split(/, | and /),
+})
+
+defineParameterType({
+  name: 'quantity',
+  regexp: /\d+(?:\.\d+)?(?:m|Ki|Mi|Gi|Ti|k|M|G|T)?/,
+  transformer: (s: string): string => s,
 })

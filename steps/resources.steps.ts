@@ -52,7 +52,14 @@ When('I try to apply the manifest:', async function (this: OckWorld, doc: string
 When('I apply the same manifest again', async function (this: OckWorld) {
   const s = await this.cluster()
   expect(this.lastManifests, 'no manifest was applied before').to.not.be.empty
+  // compare with the objects as they are now (controllers may have written their status since)
+  const now: KubernetesObject[] = []
+  for (const o of this.lastManifests) {
+    const current = await read(s.kubeconfig, { kind: o.kind!, name: o.metadata!.name!, namespace: o.metadata?.namespace }, s.namespace)
+    if (current) now.push(current)
+  }
   await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), false)
+  this.previouslyApplied = now
 })
 
 Given('I create the manifest:', async function (this: OckWorld, doc: string) {

@@ -6,7 +6,8 @@ import { consistently } from '../support/eventually.js'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
 import { read } from '../support/kube.js'
-import { describeEntry, requestEntries, TRACE_PHRASES, type TraceEntry } from '../support/trace.js'
+import { describeEntry, requestEntries, requestTarget, tracedRequests, TRACE_PHRASES, userMatches, WRITE_VERBS, type TraceEntry } from '../support/trace.js'
+import { core, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 async function traceSinceStart(world: OckWorld): Promise<TraceEntry[]> {
@@ -130,4 +131,92 @@ Then('for {duration} the store acknowledges no write by {string}, whose requests
   )
   const refused = seen.filter((e) => e.kind === 'response' && e.user === user && (e.code ?? 0) >= 500)
   expect(refused.length, `requests by ${user} answered with a 5xx while the store was down (it kept trying)`).to.be.greaterThan(0)
+})
+
+// ---------------------------------------------------------------------------------------------
+// what the cluster's components did, as API requests
+
+Then('every write to the store was made by the API server for an authenticated request from one of:', async function (this: OckWorld, table: DataTable) {
+  const entries = await traceSinceStart(this)
+  const requests = new Map(tracedRequests(entries).map((r) => [r.requestId, r]))
+  const allowed = table.raw().map(([u]) => u!.trim())
+  const writes = entries.filter((e) => e.kind === 'store' && e.outcome === 'ok')
+  expect(writes, 'store writes since the scenario started').to.not.be.empty
+  for (const w of writes) {
+    const r = requests.get(w.requestId ?? '')
+    expect(r, `the API request behind ${describeEntry(w)}`).to.not.equal(undefined)
+    expect(w.server, `who wrote ${describeEntry(w)}`).to.match(/^apiserver/)
+    expect(allowed.some((u) => userMatches(u, r!.user)), `${describeEntry(w)} was written for ${r!.user}, not one of ${allowed.join(', ')}`).to.equal(true)
+  }
+})
+
+Then('the trace shows these requests:', async function (this: OckWorld, table: DataTable) {
+  const requests = tracedRequests(await traceSinceStart(this))
+  for (const row of table.hashes()) {
+    const hit = requests.find((r) => userMatches(row.user!, r.user) && r.verb === row.verb && requestTarget(r) === row.resource && (r.code ?? 0) < 400)
+    const seen = requests.filter((r) => userMatches(row.user!, r.user)).map((r) => `${r.verb} ${requestTarget(r)}`)
+    expect(hit, `a successful "${row.verb} ${row.resource}" by ${row.user}; that user made: ${[...new Set(seen)].join(', ') || 'nothing'}`).to.not.equal(undefined)
+  }
+})
+
+Then('each pod labelled {string} was bound through pods\\/binding by {string}', async function (this: OckWorld, selector: string, user: string) {
+  const s = await this.cluster()
+  const requests = tracedRequests(await traceSinceStart(this))
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  expect(pods, `pods labelled ${selector}`).to.not.be.empty
+  for (const p of pods) {
+    const name = p.metadata?.name
+    const create = requests.find((r) => r.verb === 'create' && r.resource === 'pods' && !r.subresource && r.name === name)
+    const binding = requests.find((r) => requestTarget(r) === 'pods/binding' && r.name === name && r.code === 201)
+    expect(binding, `a binding of pod ${name}`).to.not.equal(undefined)
+    expect(binding!.user, `who bound ${name}`).to.equal(user)
+    const boundAt = binding!.writes.find((w) => w.outcome === 'ok' && w.op === 'update' && w.resource === 'pods' && w.name === name)
+    expect(boundAt, `the store update the binding of ${name} made`).to.not.equal(undefined)
+    const createdAt = create?.writes.find((w) => w.outcome === 'ok' && w.op === 'create')
+    if (createdAt) expect(createdAt.seq, `${name} was created before it was bound`).to.be.lessThan(boundAt!.seq)
+    expect(p.spec?.nodeName, `node of ${name}`).to.be.a('string')
+  }
+})
+
+Then('the pods labelled {string} were created by {string}', async function (this: OckWorld, selector: string, user: string) {
+  const s = await this.cluster()
+  const requests = tracedRequests(await traceSinceStart(this))
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  expect(pods, `pods labelled ${selector}`).to.not.be.empty
+  for (const p of pods) {
+    const create = requests.find((r) => r.verb === 'create' && r.resource === 'pods' && !r.subresource && r.name === p.metadata?.name && r.code === 201)
+    expect(create?.user, `who created pod ${p.metadata?.name}`).to.equal(user)
+  }
+})
+
+Then('the only writes by {string} were bindings and events', async function (this: OckWorld, user: string) {
+  const requests = tracedRequests(await traceSinceStart(this)).filter((r) => r.user === user && WRITE_VERBS.has(r.verb))
+  expect(requests, `writes by ${user}`).to.not.be.empty
+  const other = requests.filter((r) => !['pods/binding', 'events'].includes(requestTarget(r))).map((r) => `${r.verb} ${requestTarget(r)} ${r.name ?? ''}`)
+  expect(other, `writes by ${user} other than bindings and events`).to.deep.equal([])
+})
+
+Then('each kubelet acted only on its own node and the pods bound to it', async function (this: OckWorld) {
+  const s = await this.cluster()
+  const requests = tracedRequests(await traceSinceStart(this))
+  const pods = (await core(s.kubeconfig).listPodForAllNamespaces()).items
+  const nodeOf = new Map(pods.map((p) => [p.metadata?.name ?? '', p.spec?.nodeName]))
+  const kubeletRequests = requests.filter((r) => r.user?.startsWith('system:node:'))
+  expect(kubeletRequests, 'requests by kubelets').to.not.be.empty
+  const wrong: string[] = []
+  for (const r of kubeletRequests) {
+    const node = r.user!.slice('system:node:'.length)
+    const what = `${r.user}: ${r.verb} ${requestTarget(r)} ${r.name ?? ''}`
+    if (r.resource === 'pods') {
+      if (r.verb === 'list' || r.verb === 'watch') {
+        if (!decodeURIComponent(r.line).includes(`spec.nodeName=${node}`)) wrong.push(`${what} without the field selector spec.nodeName=${node}`)
+      } else if (r.name && nodeOf.has(r.name) && nodeOf.get(r.name) !== node) wrong.push(`${what}, a pod of ${nodeOf.get(r.name)}`)
+    } else if (r.resource === 'nodes' && r.name && r.name !== node) {
+      wrong.push(what)
+    } else if (r.resource === 'events' && r.name) {
+      const about = r.name.slice(0, r.name.lastIndexOf('.'))
+      if (nodeOf.has(about) && nodeOf.get(about) !== node) wrong.push(`${what} about a pod of ${nodeOf.get(about)}`)
+    }
+  }
+  expect(wrong, 'kubelet requests about another node or its pods').to.deep.equal([])
 })

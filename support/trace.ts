@@ -149,3 +149,55 @@ export function describeEntry(e: TraceEntry): string {
       return `#${e.seq} ${e.kind} ${e.message ?? ''}`
   }
 }
+
+/** One API request as the trace shows it: who made it, what it was about, what it wrote. */
+export interface TracedRequest {
+  requestId: string
+  /** The authenticated user (undefined if authentication failed). */
+  user?: string
+  verb: string
+  resource: string
+  subresource?: string
+  namespace?: string
+  /** The name in the URL, or the name of what it wrote (creates carry it in the body). */
+  name?: string
+  /** The request line, with the query string (selectors). */
+  line: string
+  code?: number
+  writes: TraceEntry[]
+}
+
+/** Groups trace entries into requests. */
+export function tracedRequests(entries: TraceEntry[]): TracedRequest[] {
+  const byId = new Map<string, TracedRequest>()
+  for (const e of entries) {
+    if (!e.requestId) continue
+    let r = byId.get(e.requestId)
+    if (!r) {
+      if (e.kind !== 'request') continue
+      r = { requestId: e.requestId, verb: e.verb ?? '', resource: e.resource ?? '', subresource: e.subresource, namespace: e.namespace, name: e.name, line: e.message ?? '', writes: [] }
+      byId.set(e.requestId, r)
+      continue
+    }
+    if (e.kind === 'phase' && e.phase === 'authentication' && e.outcome === 'allowed') r.user = e.user
+    if (e.kind === 'response') r.code = e.code
+    if (e.kind === 'store') {
+      r.writes.push(e)
+      r.name ??= e.name
+    }
+  }
+  return [...byId.values()]
+}
+
+/** `system:node:*` matches every kubelet; anything else must match exactly. */
+export function userMatches(pattern: string, user: string | undefined): boolean {
+  if (!user) return false
+  return pattern.endsWith('*') ? user.startsWith(pattern.slice(0, -1)) : user === pattern
+}
+
+/** `pods/binding` or `replicasets.apps`, as a scenario names what a request was about. */
+export function requestTarget(r: Pick<TracedRequest, 'resource' | 'subresource'>): string {
+  return r.subresource ? `${r.resource}/${r.subresource}` : r.resource
+}
+
+export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])

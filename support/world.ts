@@ -1,7 +1,7 @@
 // The World: what one scenario knows. Kept thin on purpose: the target session (cluster,
-// namespace, kubeconfig), aliases for objects the scenario talks about, the last API rejection
-// (which a step must check), and the last kubectl command's result. Behaviour lives in the
-// support modules the steps call.
+// namespace, kubeconfig), facts remembered between steps, the last API rejection (which a step
+// must check), and the last kubectl command's result. Behaviour lives in the support modules
+// the steps call.
 
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
 import type { KubernetesObject } from '@kubernetes/client-node'
@@ -33,13 +33,15 @@ export class OckWorld extends World<OckParameters> {
   lastCommand?: CommandResult
   /** Objects of the last applied manifest, in order. */
   lastManifests: KubernetesObject[] = []
-  /** What the server answered for each object of the last and the previous apply. */
+  /** What the server answered for each object of the last apply, and the objects as they were just before it. */
   applied?: KubernetesObject[]
   previouslyApplied?: KubernetesObject[]
   /** A connection that failed below HTTP (TLS refused, reset), for transport-level steps. */
   lastTransportError?: string
   /** Trace position when the scenario's cluster became ready. */
   traceCursor = 0
+  /** Facts a step noted for a later one (a deleted pod's name and uid, a node's uid before a restart). */
+  readonly remembered = new Map<string, unknown>()
 
   constructor(options: IWorldOptions<OckParameters>) {
     super(options)

@@ -1,10 +1,11 @@
 Feature: Application hosting is declarative
   "The developer focuses on the application, not the infrastructure": a workload is described
   by a manifest that names no node or host, and the orchestrator decides where and how it runs.
-  Applying the same manifest again is harmless: nothing changes.
+  Applying the same manifest again is harmless: nothing changes. And it runs: the pods are
+  placed on nodes the manifest never named.
 
   @HOST-01
-  Scenario: The same manifest applied twice changes nothing
+  Scenario: A manifest without any node in it runs, and applying it twice changes nothing
     Given I apply the manifest:
       """yaml
       apiVersion: apps/v1
@@ -24,6 +25,8 @@ Feature: Application hosting is declarative
                 image: registry.internal/ock/app:1
       """
     Then the manifest names no node or host
+    And within 20s the deployment "shop" has 2 ready replicas
+    And within 20s 2 pods labelled "app=shop" are Running
     When I apply the same manifest again
     Then the objects of the manifest are unchanged
 

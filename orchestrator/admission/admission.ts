@@ -30,7 +30,7 @@ export interface AdmissionAttributes {
   dryRun: boolean
 }
 
-/** Read-only access to cluster state, served by the API server's own registry. */
+/** Read-only access to cluster state, served by the API server's own registry. Objects are frozen: copy before changing. */
 export interface AdmissionReader {
   get(group: string, resource: string, namespace: string, name: string): Promise<KObject | undefined>
   list(group: string, resource: string, namespace: string): Promise<KObject[]>

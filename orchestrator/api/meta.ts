@@ -73,9 +73,18 @@ export interface WatchEvent<T extends KObject = KObject> {
   object: T
 }
 
+let lastSecond = -1
+let lastStamp = ''
+
 /** RFC 3339 timestamp with second precision, as the API server writes creationTimestamp. */
 export function nowTimestamp(clock: () => number = Date.now): string {
-  return new Date(Math.floor(clock() / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+  const second = Math.floor(clock() / 1000)
+  if (second !== lastSecond) {
+    // formatted once per second: servers stamp thousands of objects per second
+    lastStamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
+    lastSecond = second
+  }
+  return lastStamp
 }
 
 /** Deep copy of a JSON value. Objects handed across a component boundary are always copies. */

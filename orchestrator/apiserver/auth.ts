@@ -51,22 +51,37 @@ export interface Authorizer {
   authorize(a: AuthorizationAttributes): Promise<{ decision: Decision; reason?: string }> | { decision: Decision; reason?: string }
 }
 
-/** x509: a verified client certificate of the cluster CA names the user (CN) and groups (O). */
+/**
+ * x509: a verified client certificate of the cluster CA names the user (CN) and groups (O).
+ * The certificate of a TLS connection cannot change, so the answer is kept per connection
+ * (decoding the peer certificate on every request of a keep-alive connection is costly).
+ */
 export class X509Authenticator implements Authenticator {
   readonly name = 'x509'
+  private readonly perConnection = new WeakMap<object, UserInfo | null>()
 
   authenticate(req: IncomingMessage): UserInfo | undefined {
     const socket = req.socket as TLSSocket
     if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return undefined
-    const cert = socket.getPeerCertificate()
-    if (!cert || !cert.subject) return undefined
-    const cn = cert.subject.CN
-    const o = cert.subject.O
-    const user = Array.isArray(cn) ? cn[0] : cn
-    if (!user) return undefined
-    const groups = o === undefined ? [] : Array.isArray(o) ? o : [o]
-    return { name: user, groups: [...groups, 'system:authenticated'] }
+    // HTTP/2 requests reach the TLS socket through a per-request proxy: key on the session
+    const connection: object = (req as { stream?: { session?: object } }).stream?.session ?? socket
+    const known = this.perConnection.get(connection)
+    if (known !== undefined) return known ?? undefined
+    const user = userOfCertificate(socket.getPeerCertificate())
+    this.perConnection.set(connection, user ?? null)
+    return user
   }
+}
+
+function userOfCertificate(cert: ReturnType<TLSSocket['getPeerCertificate']> | undefined): UserInfo | undefined {
+  if (!cert || !cert.subject) return undefined
+  const cn = cert.subject.CN
+  const o = cert.subject.O
+  const user = Array.isArray(cn) ? cn[0] : cn
+  if (!user) return undefined
+  const groups = o === undefined ? [] : Array.isArray(o) ? o : [o]
+  // shared by every request of the connection, so nobody may change it
+  return Object.freeze({ name: user, groups: Object.freeze([...groups, 'system:authenticated']) as string[] })
 }
 
 /** Allows every authenticated request; the default until RBAC is configured. */

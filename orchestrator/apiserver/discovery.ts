@@ -6,9 +6,10 @@
 
 import { createHash } from 'node:crypto'
 import { RESOURCES, servedGroups, type ResourceInfo } from '../api/resources.js'
+import { KUBERNETES_VERSION } from '../api/version.js'
 
 /** The Kubernetes version the reference API server speaks. */
-export const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-ock.0' }
+export const SERVER_VERSION = KUBERNETES_VERSION
 
 export function versionInfo(): Record<string, string> {
   return {

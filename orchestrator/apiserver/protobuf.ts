@@ -1,217 +1,377 @@
-// Protobuf request bodies: kubectl's typed commands (`kubectl create token`, `create namespace`,
-// `create configmap`, `create secret`, `create serviceaccount`, `create role`, `create
-// rolebinding`, `create clusterrole`, `create clusterrolebinding`) send
-// `application/vnd.kubernetes.protobuf`: the `k8s\0` magic, then a runtime.Unknown envelope
-// (typeMeta, raw) whose raw bytes are the object in the field numbering of upstream's
-// generated.proto. This decodes those kinds into the JSON shape the rest of the API server
-// speaks. Mirrors k8s.io/apimachinery/pkg/runtime/serializer/protobuf.
-// Simplifies: only the kinds above (others are a 415 that says so); answers are always JSON,
-// which kubectl accepts too.
+// Request bodies in Kubernetes' protobuf encoding (application/vnd.kubernetes.protobuf), which
+// Go clients - kubectl's typed `create` commands among them - send for built-in kinds. A body
+// is the magic "k8s\0" followed by a runtime.Unknown (typeMeta, raw object, encoding), and the
+// raw object is the kind's protobuf message; it is decoded here into the JSON the rest of the
+// API server speaks. The field numbers are those of the upstream generated.proto files (the
+// wire format); Go marshals every non-pointer field, so most fields arrive even when empty.
+// Simplifies: decoding only (answers are JSON, which every client accepts), and only the
+// messages below: a field not described here is ignored when it is empty and refused with a
+// 415 that says what to send instead when it carries a value, so nothing is silently dropped.
 
-import { badRequest, unsupportedMediaType } from '../api/errors.js'
+import { ApiError } from '../api/errors.js'
+import type { KObject } from '../api/meta.js'
 
-export const PROTOBUF = 'application/vnd.kubernetes.protobuf'
+export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf'
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00])
 
-type Field = { no: number; wire: number; value: bigint | Buffer }
+type Scalar = 'string' | 'int' | 'bool' | 'bytes'
+type Special = 'time' | 'quantity' | 'intstr' | 'ignore'
 
-function varint(buf: Buffer, pos: { i: number }): bigint {
-  let result = 0n
-  let shift = 0n
-  for (;;) {
-    if (pos.i >= buf.length) throw new Error('truncated varint')
-    const b = buf[pos.i++]!
-    result |= BigInt(b & 0x7f) << shift
-    if (!(b & 0x80)) return result
-    shift += 7n
-    if (shift > 70n) throw new Error('varint too long')
-  }
+/** How one field is read: a scalar, a message (by name), a map, or a special type. */
+interface Field {
+  name: string
+  type: Scalar | Special | { message: string } | { map: Scalar | 'quantity' }
+  repeated?: boolean
+  /** A Go pointer field: its zero value is meaningful (replicas: 0) and is kept. */
+  keepZero?: boolean
 }
 
-function fields(buf: Buffer): Field[] {
-  const out: Field[] = []
-  const pos = { i: 0 }
-  while (pos.i < buf.length) {
-    const key = Number(varint(buf, pos))
+type Schema = Record<number, Field>
+
+const s = (name: string, extra: Partial<Field> = {}): Field => ({ name, type: 'string', ...extra })
+const i = (name: string, extra: Partial<Field> = {}): Field => ({ name, type: 'int', ...extra })
+const b = (name: string, extra: Partial<Field> = {}): Field => ({ name, type: 'bool', ...extra })
+const m = (name: string, message: string, extra: Partial<Field> = {}): Field => ({ name, type: { message }, ...extra })
+const map = (name: string, of: Scalar | 'quantity' = 'string'): Field => ({ name, type: { map: of } })
+const ignore = (name: string): Field => ({ name, type: 'ignore' })
+
+const MESSAGES: Record<string, Schema> = {
+  // k8s.io/apimachinery/pkg/runtime
+  Unknown: { 1: m('typeMeta', 'TypeMeta'), 2: { name: 'raw', type: 'bytes' }, 3: s('contentEncoding'), 4: s('contentType') },
+  TypeMeta: { 1: s('apiVersion'), 2: s('kind') },
+  // k8s.io/apimachinery/pkg/apis/meta/v1
+  ObjectMeta: {
+    1: s('name'),
+    2: s('generateName'),
+    3: s('namespace'),
+    4: s('selfLink'),
+    5: s('uid'),
+    6: s('resourceVersion'),
+    7: i('generation'),
+    8: { name: 'creationTimestamp', type: 'time' },
+    9: { name: 'deletionTimestamp', type: 'time' },
+    10: i('deletionGracePeriodSeconds', { keepZero: true }),
+    11: map('labels'),
+    12: map('annotations'),
+    13: m('ownerReferences', 'OwnerReference', { repeated: true }),
+    14: s('finalizers', { repeated: true }),
+    17: ignore('managedFields'),
+  },
+  OwnerReference: { 1: s('kind'), 3: s('name'), 4: s('uid'), 5: s('apiVersion'), 6: b('controller', { keepZero: true }), 7: b('blockOwnerDeletion', { keepZero: true }) },
+  LabelSelector: { 1: map('matchLabels'), 2: m('matchExpressions', 'LabelSelectorRequirement', { repeated: true }) },
+  LabelSelectorRequirement: { 1: s('key'), 2: s('operator'), 3: s('values', { repeated: true }) },
+  // k8s.io/api/apps/v1
+  Deployment: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'DeploymentSpec'), 3: ignore('status') },
+  DeploymentSpec: {
+    1: i('replicas', { keepZero: true }),
+    2: m('selector', 'LabelSelector'),
+    3: m('template', 'PodTemplateSpec'),
+    4: m('strategy', 'DeploymentStrategy'),
+    5: i('minReadySeconds'),
+    6: i('revisionHistoryLimit', { keepZero: true }),
+    7: b('paused'),
+    9: i('progressDeadlineSeconds', { keepZero: true }),
+  },
+  DeploymentStrategy: { 1: s('type'), 2: m('rollingUpdate', 'RollingUpdateDeployment') },
+  RollingUpdateDeployment: { 1: { name: 'maxUnavailable', type: 'intstr' }, 2: { name: 'maxSurge', type: 'intstr' } },
+  // k8s.io/api/core/v1
+  Pod: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodSpec'), 3: ignore('status') },
+  PodTemplateSpec: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodSpec') },
+  PodSpec: {
+    2: m('containers', 'Container', { repeated: true }),
+    3: s('restartPolicy'),
+    4: i('terminationGracePeriodSeconds', { keepZero: true }),
+    5: i('activeDeadlineSeconds', { keepZero: true }),
+    6: s('dnsPolicy'),
+    7: map('nodeSelector'),
+    8: s('serviceAccountName'),
+    9: s('serviceAccount'),
+    10: s('nodeName'),
+    11: b('hostNetwork'),
+    12: b('hostPID'),
+    13: b('hostIPC'),
+    15: m('imagePullSecrets', 'LocalObjectReference', { repeated: true }),
+    16: s('hostname'),
+    17: s('subdomain'),
+    19: s('schedulerName'),
+    20: m('initContainers', 'Container', { repeated: true }),
+    21: b('automountServiceAccountToken', { keepZero: true }),
+    22: m('tolerations', 'Toleration', { repeated: true }),
+    24: s('priorityClassName'),
+    25: i('priority', { keepZero: true }),
+    30: b('enableServiceLinks', { keepZero: true }),
+  },
+  LocalObjectReference: { 1: s('name') },
+  Toleration: { 1: s('key'), 2: s('operator'), 3: s('value'), 4: s('effect'), 5: i('tolerationSeconds', { keepZero: true }) },
+  Container: {
+    1: s('name'),
+    2: s('image'),
+    3: s('command', { repeated: true }),
+    4: s('args', { repeated: true }),
+    5: s('workingDir'),
+    6: m('ports', 'ContainerPort', { repeated: true }),
+    7: m('env', 'EnvVar', { repeated: true }),
+    8: m('resources', 'ResourceRequirements'),
+    13: s('terminationMessagePath'),
+    14: s('imagePullPolicy'),
+    16: b('stdin'),
+    17: b('stdinOnce'),
+    18: b('tty'),
+    20: s('terminationMessagePolicy'),
+  },
+  ContainerPort: { 1: s('name'), 2: i('hostPort'), 3: i('containerPort'), 4: s('protocol'), 5: s('hostIP') },
+  EnvVar: { 1: s('name'), 2: s('value') },
+  ResourceRequirements: { 1: map('limits', 'quantity'), 2: map('requests', 'quantity') },
+  Namespace: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'NamespaceSpec'), 3: ignore('status') },
+  NamespaceSpec: { 1: s('finalizers', { repeated: true }) },
+  ConfigMap: { 1: m('metadata', 'ObjectMeta'), 2: map('data'), 3: map('binaryData', 'bytes'), 4: b('immutable', { keepZero: true }) },
+  Secret: { 1: m('metadata', 'ObjectMeta'), 2: map('data', 'bytes'), 3: s('type'), 4: map('stringData'), 5: b('immutable', { keepZero: true }) },
+  ServiceAccount: { 1: m('metadata', 'ObjectMeta'), 3: m('imagePullSecrets', 'LocalObjectReference', { repeated: true }), 4: b('automountServiceAccountToken', { keepZero: true }) },
+  Service: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'ServiceSpec'), 3: ignore('status') },
+  ServiceSpec: {
+    1: m('ports', 'ServicePort', { repeated: true }),
+    2: map('selector'),
+    3: s('clusterIP'),
+    4: s('type'),
+    5: s('externalIPs', { repeated: true }),
+    7: s('sessionAffinity'),
+    8: s('loadBalancerIP'),
+    10: s('externalName'),
+    11: s('externalTrafficPolicy'),
+    12: i('healthCheckNodePort'),
+    13: b('publishNotReadyAddresses'),
+    18: s('clusterIPs', { repeated: true }),
+    19: s('ipFamilies', { repeated: true }),
+    17: s('ipFamilyPolicy'),
+  },
+  ServicePort: { 1: s('name'), 2: s('protocol'), 3: i('port'), 4: { name: 'targetPort', type: 'intstr' }, 5: i('nodePort'), 6: s('appProtocol') },
+  // k8s.io/api/rbac/v1 (kubectl create role / clusterrole / rolebinding / clusterrolebinding)
+  Role: { 1: m('metadata', 'ObjectMeta'), 2: m('rules', 'PolicyRule', { repeated: true }) },
+  ClusterRole: { 1: m('metadata', 'ObjectMeta'), 2: m('rules', 'PolicyRule', { repeated: true }), 3: ignore('aggregationRule') },
+  PolicyRule: { 1: s('verbs', { repeated: true }), 2: s('apiGroups', { repeated: true }), 3: s('resources', { repeated: true }), 4: s('resourceNames', { repeated: true }), 5: s('nonResourceURLs', { repeated: true }) },
+  RoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', { repeated: true }), 3: m('roleRef', 'RoleRef') },
+  ClusterRoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', { repeated: true }), 3: m('roleRef', 'RoleRef') },
+  Subject: { 1: s('kind'), 2: s('apiGroup'), 3: s('name'), 4: s('namespace') },
+  RoleRef: { 1: s('apiGroup'), 2: s('kind'), 3: s('name') },
+  // k8s.io/api/authentication/v1 (kubectl create token)
+  TokenRequest: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'TokenRequestSpec'), 3: ignore('status') },
+  TokenRequestSpec: { 1: s('audiences', { repeated: true }), 3: m('boundObjectRef', 'BoundObjectReference'), 4: i('expirationSeconds', { keepZero: true }) },
+  BoundObjectReference: { 1: s('kind'), 2: s('apiVersion'), 3: s('name'), 4: s('uid') },
+}
+
+/** Top-level message per apiVersion/kind. */
+const KINDS: Record<string, string> = {
+  'apps/v1/Deployment': 'Deployment',
+  'v1/Pod': 'Pod',
+  'v1/Namespace': 'Namespace',
+  'v1/ConfigMap': 'ConfigMap',
+  'v1/Secret': 'Secret',
+  'v1/ServiceAccount': 'ServiceAccount',
+  'v1/Service': 'Service',
+  'rbac.authorization.k8s.io/v1/Role': 'Role',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'ClusterRoleBinding',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
+}
+
+// ---------------------------------------------------------------------------------------------
+// the wire format
+
+interface WireField {
+  no: number
+  wire: number
+  /** varint value (as bigint, exact for int64) */
+  varint?: bigint
+  bytes?: Buffer
+}
+
+class Reader {
+  constructor(
+    private readonly buf: Buffer,
+    private pos = 0,
+    private readonly end = buf.length,
+  ) {}
+
+  done(): boolean {
+    return this.pos >= this.end
+  }
+
+  varint(): bigint {
+    let result = 0n
+    let shift = 0n
+    for (;;) {
+      if (this.pos >= this.end) throw bad('a varint runs past the end of the message')
+      const byte = this.buf[this.pos++]!
+      result |= BigInt(byte & 0x7f) << shift
+      if (!(byte & 0x80)) return result
+      shift += 7n
+      if (shift > 70n) throw bad('a varint is longer than 10 bytes')
+    }
+  }
+
+  field(): WireField {
+    const key = Number(this.varint())
     const no = key >>> 3
     const wire = key & 7
-    if (wire === 0) out.push({ no, wire, value: varint(buf, pos) })
-    else if (wire === 2) {
-      const len = Number(varint(buf, pos))
-      if (pos.i + len > buf.length) throw new Error('truncated field')
-      out.push({ no, wire, value: buf.subarray(pos.i, pos.i + len) })
-      pos.i += len
-    } else if (wire === 1 || wire === 5) {
-      const len = wire === 1 ? 8 : 4
-      out.push({ no, wire, value: buf.subarray(pos.i, pos.i + len) })
-      pos.i += len
-    } else throw new Error(`unsupported wire type ${wire}`)
+    switch (wire) {
+      case 0:
+        return { no, wire, varint: this.varint() }
+      case 1:
+        return { no, wire, bytes: this.take(8) }
+      case 2:
+        return { no, wire, bytes: this.take(Number(this.varint())) }
+      case 5:
+        return { no, wire, bytes: this.take(4) }
+      default:
+        throw bad(`wire type ${wire} (field ${no}) is not supported`)
+    }
+  }
+
+  private take(n: number): Buffer {
+    if (n < 0 || this.pos + n > this.end) throw bad('a field runs past the end of the message')
+    const out = this.buf.subarray(this.pos, this.pos + n)
+    this.pos += n
+    return out
+  }
+}
+
+function bad(why: string): ApiError {
+  return new ApiError(400, 'BadRequest', `the protobuf body could not be decoded: ${why}`)
+}
+
+function unsupported(message: string, no: number): ApiError {
+  return new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `protobuf field ${no} of ${message} is not understood by this API server; send the object as JSON instead (for example: kubectl create ... --dry-run=client -o json | kubectl create -f -)`,
+  )
+}
+
+function toInt(v: bigint | undefined): number {
+  if (v === undefined) return 0
+  // int32/int64 are two's complement varints: a negative value arrives as a huge unsigned one
+  const signed = BigInt.asIntN(64, v)
+  return Number(signed)
+}
+
+/** True when a field carries nothing (an empty string/bytes/message, a zero or false). */
+function isEmpty(f: WireField): boolean {
+  return f.varint !== undefined ? f.varint === 0n : (f.bytes?.length ?? 0) === 0
+}
+
+function decodeScalar(type: Scalar, f: WireField): unknown {
+  switch (type) {
+    case 'string':
+      return (f.bytes ?? Buffer.alloc(0)).toString('utf8')
+    case 'bytes':
+      return (f.bytes ?? Buffer.alloc(0)).toString('base64')
+    case 'int':
+      return toInt(f.varint)
+    case 'bool':
+      return f.varint !== undefined && f.varint !== 0n
+  }
+}
+
+function decodeSpecial(type: Special, f: WireField): unknown {
+  const r = new Reader(f.bytes ?? Buffer.alloc(0))
+  switch (type) {
+    case 'time': {
+      let seconds = 0
+      let nanos = 0
+      while (!r.done()) {
+        const x = r.field()
+        if (x.no === 1) seconds = toInt(x.varint)
+        if (x.no === 2) nanos = toInt(x.varint)
+      }
+      if (seconds === 0 && nanos === 0) return undefined
+      return new Date(seconds * 1000 + Math.floor(nanos / 1e6)).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    }
+    case 'quantity': {
+      while (!r.done()) {
+        const x = r.field()
+        if (x.no === 1) return (x.bytes ?? Buffer.alloc(0)).toString('utf8')
+      }
+      return '0'
+    }
+    case 'intstr': {
+      let kind = 0
+      let intVal = 0
+      let strVal = ''
+      while (!r.done()) {
+        const x = r.field()
+        if (x.no === 1) kind = toInt(x.varint)
+        if (x.no === 2) intVal = toInt(x.varint)
+        if (x.no === 3) strVal = (x.bytes ?? Buffer.alloc(0)).toString('utf8')
+      }
+      return kind === 1 ? strVal : intVal
+    }
+    case 'ignore':
+      return undefined
+  }
+}
+
+function decodeMapEntry(of: Scalar | 'quantity', f: WireField): [string, unknown] {
+  const r = new Reader(f.bytes ?? Buffer.alloc(0))
+  let key = ''
+  let value: unknown = of === 'quantity' ? '0' : decodeScalar(of, { no: 2, wire: 2, bytes: Buffer.alloc(0), varint: of === 'int' || of === 'bool' ? 0n : undefined })
+  while (!r.done()) {
+    const x = r.field()
+    if (x.no === 1) key = (x.bytes ?? Buffer.alloc(0)).toString('utf8')
+    if (x.no === 2) value = of === 'quantity' ? decodeSpecial('quantity', x) : decodeScalar(of, x)
+  }
+  return [key, value]
+}
+
+/** Decodes one message into JSON, following its schema. */
+export function decodeMessage(name: string, body: Buffer): Record<string, unknown> {
+  const schema = MESSAGES[name]
+  if (!schema) throw new Error(`no protobuf schema for ${name}`)
+  const out: Record<string, unknown> = {}
+  const r = new Reader(body)
+  while (!r.done()) {
+    const f = r.field()
+    const field = schema[f.no]
+    if (!field) {
+      if (isEmpty(f)) continue // Go writes every non-pointer field, empty or not
+      throw unsupported(name, f.no)
+    }
+    const t = field.type
+    let value: unknown
+    if (typeof t === 'object' && 'message' in t) value = decodeMessage(t.message, f.bytes ?? Buffer.alloc(0))
+    else if (typeof t === 'object' && 'map' in t) {
+      const [k, v] = decodeMapEntry(t.map, f)
+      const obj = (out[field.name] ??= {}) as Record<string, unknown>
+      obj[k] = v
+      continue
+    } else if (t === 'time' || t === 'quantity' || t === 'intstr' || t === 'ignore') value = decodeSpecial(t, f)
+    else value = decodeScalar(t, f)
+    if (value === undefined) continue
+    if (field.repeated) {
+      ;((out[field.name] ??= []) as unknown[]).push(value)
+      continue
+    }
+    // empty scalars of non-pointer fields are Go's zero values: JSON leaves them out (omitempty)
+    if (!field.keepZero && (value === '' || value === 0 || value === false)) continue
+    out[field.name] = value
   }
   return out
 }
 
-const str = (f: Field): string => (f.value as Buffer).toString('utf8')
-const num = (f: Field): number => Number(BigInt.asIntN(64, f.value as bigint))
-
-function map(list: Field[], no: number, bytes = false): Record<string, string> | undefined {
-  const entries = list.filter((f) => f.no === no)
-  if (!entries.length) return undefined
-  const out: Record<string, string> = {}
-  for (const e of entries) {
-    const kv = fields(e.value as Buffer)
-    const k = kv.find((f) => f.no === 1)
-    const v = kv.find((f) => f.no === 2)
-    out[k ? str(k) : ''] = v ? (bytes ? (v.value as Buffer).toString('base64') : str(v)) : ''
+/** Decodes a whole request body (magic + runtime.Unknown) into the object it carries. */
+export function decodeProtobufObject(body: Buffer): KObject {
+  if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) throw bad('the body does not start with the k8s protobuf magic number')
+  const unknown = decodeMessage('Unknown', body.subarray(MAGIC.length))
+  const tm = (unknown.typeMeta ?? {}) as { apiVersion?: string; kind?: string }
+  if (unknown.contentEncoding) throw bad(`content encoding ${String(unknown.contentEncoding)} is not supported`)
+  const message = KINDS[`${tm.apiVersion}/${tm.kind}`]
+  if (!message) {
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `this API server decodes protobuf only for ${Object.keys(KINDS).join(', ')}; send ${tm.apiVersion ?? ''}/${tm.kind ?? ''} as JSON instead`,
+    )
   }
-  return out
-}
-
-function objectMeta(buf: Buffer): Record<string, unknown> {
-  const f = fields(buf)
-  const m: Record<string, unknown> = {}
-  for (const x of f) {
-    if (x.no === 1) m.name = str(x)
-    else if (x.no === 2) m.generateName = str(x)
-    else if (x.no === 3) m.namespace = str(x)
-    else if (x.no === 5) m.uid = str(x)
-    else if (x.no === 6) m.resourceVersion = str(x)
-  }
-  const labels = map(f, 11)
-  const annotations = map(f, 12)
-  if (labels) m.labels = labels
-  if (annotations) m.annotations = annotations
-  const finalizers = f.filter((x) => x.no === 14).map(str)
-  if (finalizers.length) m.finalizers = finalizers
-  return m
-}
-
-const sub = (f: Field[], no: number): Buffer | undefined => f.find((x) => x.no === no)?.value as Buffer | undefined
-
-type Decoder = (f: Field[]) => Record<string, unknown>
-
-const strings = (f: Field[], no: number): string[] => f.filter((x) => x.no === no).map(str)
-
-function policyRules(f: Field[]): Record<string, unknown> {
-  const rules = f
-    .filter((x) => x.no === 2)
-    .map((x) => {
-      const r = fields(x.value as Buffer)
-      const rule: Record<string, unknown> = { verbs: strings(r, 1) }
-      const keys = ['', '', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs']
-      for (const no of [2, 3, 4, 5]) {
-        const v = strings(r, no)
-        if (v.length) rule[keys[no]!] = v
-      }
-      return rule
-    })
-  return { rules }
-}
-
-function binding(f: Field[]): Record<string, unknown> {
-  const subjects = f
-    .filter((x) => x.no === 2)
-    .map((x) => {
-      const s = fields(x.value as Buffer)
-      const o: Record<string, unknown> = {}
-      for (const [no, key] of [[1, 'kind'], [2, 'apiGroup'], [3, 'name'], [4, 'namespace']] as const) {
-        const v = s.find((y) => y.no === no)
-        if (v) o[key] = str(v)
-      }
-      return o
-    })
-  const refBuf = sub(f, 3)
-  const roleRef: Record<string, unknown> = {}
-  if (refBuf) {
-    for (const [no, key] of [[1, 'apiGroup'], [2, 'kind'], [3, 'name']] as const) {
-      const v = fields(refBuf).find((y) => y.no === no)
-      if (v) roleRef[key] = str(v)
-    }
-  }
-  return { ...(subjects.length ? { subjects } : {}), roleRef }
-}
-
-const DECODERS: Record<string, Decoder> = {
-  'rbac.authorization.k8s.io/v1/Role': policyRules,
-  'rbac.authorization.k8s.io/v1/ClusterRole': policyRules,
-  'rbac.authorization.k8s.io/v1/RoleBinding': binding,
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': binding,
-  'v1/ConfigMap': (f) => {
-    const o: Record<string, unknown> = {}
-    const data = map(f, 2)
-    const binaryData = map(f, 3, true)
-    if (data) o.data = data
-    if (binaryData) o.binaryData = binaryData
-    const imm = f.find((x) => x.no === 4)
-    if (imm) o.immutable = num(imm) !== 0
-    return o
-  },
-  'v1/Secret': (f) => {
-    const o: Record<string, unknown> = {}
-    const data = map(f, 2, true)
-    if (data) o.data = data
-    const type = f.find((x) => x.no === 3)
-    if (type) o.type = str(type)
-    const stringData = map(f, 4)
-    if (stringData) o.stringData = stringData
-    return o
-  },
-  'v1/Namespace': (f) => {
-    const spec = sub(f, 2)
-    return spec ? { spec: { finalizers: fields(spec).filter((x) => x.no === 1).map(str) } } : {}
-  },
-  'v1/ServiceAccount': (f) => {
-    const o: Record<string, unknown> = {}
-    const auto = f.find((x) => x.no === 4)
-    if (auto) o.automountServiceAccountToken = num(auto) !== 0
-    const pulls = f.filter((x) => x.no === 3).map((x) => ({ name: str(fields(x.value as Buffer).find((y) => y.no === 1) ?? { no: 1, wire: 2, value: Buffer.alloc(0) }) }))
-    if (pulls.length) o.imagePullSecrets = pulls
-    return o
-  },
-  'authentication.k8s.io/v1/TokenRequest': (f) => {
-    const specBuf = sub(f, 2)
-    const spec: Record<string, unknown> = {}
-    if (specBuf) {
-      const s = fields(specBuf)
-      spec.audiences = s.filter((x) => x.no === 1).map(str)
-      const exp = s.find((x) => x.no === 4)
-      if (exp) spec.expirationSeconds = num(exp)
-      const ref = sub(s, 3)
-      if (ref) {
-        const r = fields(ref)
-        const get = (n: number): string | undefined => {
-          const x = r.find((y) => y.no === n)
-          return x ? str(x) : undefined
-        }
-        spec.boundObjectRef = { kind: get(1), apiVersion: get(2), name: get(3), uid: get(4) }
-      }
-    }
-    return { spec }
-  },
-}
-
-/** Decodes a protobuf body into a JSON object; a kind OCK cannot decode is a 415. */
-export function decodeProtobuf(body: Buffer): Record<string, unknown> {
-  const accepted = ['application/json', 'application/yaml', `${PROTOBUF} (for ${Object.keys(DECODERS).map((k) => k.split('/').pop()).join(', ')})`]
-  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw unsupportedMediaType(PROTOBUF, accepted)
-  let apiVersion = ''
-  let kind = ''
-  let raw: Buffer | undefined
-  try {
-    for (const f of fields(body.subarray(4))) {
-      if (f.no === 1) {
-        for (const t of fields(f.value as Buffer)) {
-          if (t.no === 1) apiVersion = str(t)
-          if (t.no === 2) kind = str(t)
-        }
-      } else if (f.no === 2) raw = f.value as Buffer
-    }
-    const decode = DECODERS[`${apiVersion}/${kind}`]
-    if (!decode || !raw) throw unsupportedMediaType(`${PROTOBUF} (${apiVersion} ${kind})`, accepted)
-    const f = fields(raw)
-    const metaBuf = sub(f, 1)
-    return { apiVersion, kind, metadata: metaBuf ? objectMeta(metaBuf) : {}, ...decode(f) }
-  } catch (e) {
-    if (e instanceof Error && e.name === 'ApiError') throw e
-    throw badRequest(`the protobuf body could not be decoded: ${e instanceof Error ? e.message : String(e)}`)
-  }
+  const raw = Buffer.from((unknown.raw as string | undefined) ?? '', 'base64')
+  return { apiVersion: tm.apiVersion, kind: tm.kind, ...decodeMessage(message, raw) }
 }

@@ -34,6 +34,7 @@ import { applyDefaults } from './defaults.js'
 import { objectAttrs, type Trace } from './trace.js'
 import { validateSemantics } from './semantic.js'
 import { decodeObject, dedupe, schemaFieldErrors, validateObjectMeta, type FieldValidation } from './validation.js'
+import { WatchHub } from './watchhub.js'
 
 /** Who is asking, for traces and admission. */
 export interface RequestContext {
@@ -118,6 +119,13 @@ export class Registry implements AdmissionReader {
   private readonly hooks: Record<string, StorageHooks>
   /** Encoded-with-resourceVersion JSON per stored value, shared by every watcher of an event. */
   private readonly decoded = new WeakMap<KeyValue, StoredObject>()
+  private readonly wire = new WeakMap<KeyValue, string>()
+  /** Decoded object -> the stored value it came from, to answer with the shared encoding. */
+  private readonly kvOf = new WeakMap<object, KeyValue>()
+  private nodeHub?: WatchHub
+  /** Store calls in flight with their deadline; one sweeper timer fails the overdue ones. */
+  private readonly inflight = new Set<{ deadline: number; reject: (e: unknown) => void }>()
+  private sweeper?: NodeJS.Timeout
 
   constructor(
     readonly store: Store,
@@ -155,13 +163,46 @@ export class Registry implements AdmissionReader {
       o.metadata.resourceVersion = String(kv.modRevision)
       Object.freeze(o)
       this.decoded.set(kv, o)
+      this.kvOf.set(o, kv)
     }
     return o
   }
 
-  /** A mutable copy of a stored value. */
+  /**
+   * Makes the object just written the decoded form of its stored value (instead of parsing the
+   * JSON that was just encoded from it): same content, resourceVersion set, frozen like decode's.
+   */
+  private adopt(kv: KeyValue, o: KObject): StoredObject {
+    if (this.decoded.has(kv)) return this.decoded.get(kv)!
+    const stored = o as StoredObject
+    stored.metadata.resourceVersion = String(kv.modRevision)
+    Object.freeze(stored)
+    this.decoded.set(kv, stored)
+    this.kvOf.set(stored, kv)
+    return stored
+  }
+
+  /** A mutable copy of a stored value (parsing the stored JSON again is cheaper than a deep clone). */
   decodeCopy(kv: KeyValue): StoredObject {
-    return clone(this.decode(kv))
+    const o = JSON.parse(kv.value) as StoredObject
+    o.metadata.resourceVersion = String(kv.modRevision)
+    return o
+  }
+
+  /** The JSON of a stored value as clients see it (with resourceVersion), made once per value. */
+  wireJson(kv: KeyValue): string {
+    let s = this.wire.get(kv)
+    if (s === undefined) {
+      s = JSON.stringify(this.decode(kv))
+      this.wire.set(kv, s)
+    }
+    return s
+  }
+
+  /** The wire JSON of an object this registry decoded from the store (undefined for others). */
+  encodedFor(o: KObject): string | undefined {
+    const kv = this.kvOf.get(o)
+    return kv ? this.wireJson(kv) : undefined
   }
 
   private encode(o: KObject): string {
@@ -170,24 +211,68 @@ export class Registry implements AdmissionReader {
     return JSON.stringify(copy)
   }
 
+  /**
+   * The shared, node-indexed store watch of all pods (kubelets watch spec.nodeName=<node>):
+   * one store watch per API server instead of one per node.
+   */
+  podsByNode(): WatchHub {
+    const info = lookupResource('', 'pods')!
+    this.nodeHub ??= new WatchHub(this.store, storagePrefix(info), (kv) => (this.decode(kv) as { spec?: { nodeName?: string } }).spec?.nodeName)
+    return this.nodeHub
+  }
+
   // -------------------------------------------------------------------------------------------
   // store calls with a bounded wait and Status mapping
 
   async withStore<T>(info: ResourceInfo, operation: string, fn: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreError('Timeout', `store did not answer within ${this.storeTimeoutMs} ms`)), this.storeTimeoutMs)
-    })
     try {
-      return await Promise.race([fn(), deadline])
+      return await this.bounded(fn())
     } catch (e) {
       if (e instanceof StoreError) {
         if (e.code === 'Timeout') throw timeout(`Timeout: request did not complete within the allowed duration (the ${operation} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`, 2)
         if (e.code === 'Unavailable') throw serverTimeout(gr(info), operation)
       }
       throw e
-    } finally {
-      clearTimeout(timer)
+    }
+  }
+
+  /**
+   * Settles like `p`, or fails with a store Timeout once storeTimeoutMs has passed. One coarse
+   * sweeper timer serves every call (a timer per store call is measurable at thousands of
+   * requests per second); a deadline is honoured within a quarter of the timeout.
+   */
+  private bounded<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry = { deadline: performance.now() + this.storeTimeoutMs, reject }
+      this.inflight.add(entry)
+      if (!this.sweeper) {
+        const every = Math.max(5, Math.min(250, this.storeTimeoutMs / 4))
+        this.sweeper = setInterval(() => this.sweep(), every)
+        this.sweeper.unref()
+      }
+      p.then(
+        (v) => {
+          this.inflight.delete(entry)
+          resolve(v)
+        },
+        (e: unknown) => {
+          this.inflight.delete(entry)
+          reject(e)
+        },
+      )
+    })
+  }
+
+  private sweep(): void {
+    const now = performance.now()
+    for (const entry of this.inflight) {
+      if (entry.deadline > now) continue
+      this.inflight.delete(entry)
+      entry.reject(new StoreError('Timeout', `store did not answer within ${this.storeTimeoutMs} ms`))
+    }
+    if (!this.inflight.size) {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
     }
   }
 
@@ -244,14 +329,14 @@ export class Registry implements AdmissionReader {
     const info = lookupResource(group, resource)
     if (!info) return undefined
     const kv = await this.withStore(info, 'get', () => this.store.get(storageKey(info, namespace, name)))
-    return kv ? this.decodeCopy(kv) : undefined
+    return kv ? this.decode(kv) : undefined // frozen and shared: admission reads, never writes
   }
 
   async list(group: string, resource: string, namespace: string): Promise<KObject[]> {
     const info = lookupResource(group, resource)
     if (!info) return []
     const r = await this.withStore(info, 'list', () => this.store.range(storagePrefix(info, namespace)))
-    return r.kvs.map((kv) => this.decodeCopy(kv))
+    return r.kvs.map((kv) => this.decode(kv))
   }
 
   /** Stored objects as they are (frozen, shared): for authorizers that only read. */
@@ -358,6 +443,7 @@ export class Registry implements AdmissionReader {
     name: string,
     obj: KObject | undefined,
     old: KObject | undefined,
+    validate = true,
   ): Promise<void> {
     const attrs: AdmissionAttributes = {
       operation,
@@ -384,7 +470,7 @@ export class Registry implements AdmissionReader {
     this.phase(ctx, info, 'mutating-admission', 'ok', undefined, { plugins: mutating.map((p) => p.name).join(',') || '-' })
     if (mutating.length) ctx.annotate?.('admission.ock.dev/mutating', mutating.map((p) => p.name).join(','))
 
-    if (obj && operation !== 'DELETE') {
+    if (obj && operation !== 'DELETE' && validate) {
       try {
         await this.validate(info, subresource, obj, old)
       } catch (e) {
@@ -511,7 +597,7 @@ export class Registry implements AdmissionReader {
     try {
       const kv = await this.withStore(info, 'create', () => this.store.create(key, this.encode(o)))
       this.traceStore(ctx, info, 'create', kv, o)
-      return this.decode(kv)
+      return this.adopt(kv, o)
     } catch (e) {
       await this.after('undo create', undo)
       if (e instanceof StoreError && e.code === 'KeyExists') throw alreadyExists(gr(info), meta.name!)
@@ -531,6 +617,10 @@ export class Registry implements AdmissionReader {
       case 'Service':
       case 'Ingress':
         o.status = { loadBalancer: {} }
+        break
+      case 'ReplicaSet':
+        // ReplicaSetStatus.replicas is not omitempty upstream: an empty status reads replicas 0
+        o.status = { replicas: 0 }
         break
       default:
         o.status = {}
@@ -552,7 +642,12 @@ export class Registry implements AdmissionReader {
     name: string,
     subresource: string,
     mutate: (current: StoredObject) => KObject | Promise<KObject>,
-    opts: { allowCreate?: (() => Promise<StoredObject>) | undefined; operation?: Operation } = {},
+    opts: {
+      allowCreate?: (() => Promise<StoredObject>) | undefined
+      operation?: Operation
+      /** For changes the server makes itself to a valid object (pods/binding, as upstream's BindingREST). */
+      skipValidation?: boolean
+    } = {},
   ): Promise<{ obj: StoredObject; created: boolean }> {
     const key = storageKey(info, namespace, name)
     for (let attempt = 0; ; attempt++) {
@@ -567,8 +662,9 @@ export class Registry implements AdmissionReader {
       const pinned = desired.metadata?.resourceVersion
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(gr(info), name)
       const next = this.prepareForUpdate(info, subresource, desired, current)
-      await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current)
-      if (sameObject(next, current)) return { obj: current, created: false } // no-op: nothing is written
+      await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current, !opts.skipValidation)
+      // no-op: nothing is written (a binding always changes the pod: no need to compare)
+      if (subresource !== 'binding' && sameObject(next, current)) return { obj: current, created: false }
       const hooks = subresource ? undefined : this.hooksFor(info)
       const undo = await hooks?.beginUpdate?.(ctx, next, current)
       if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
@@ -585,7 +681,7 @@ export class Registry implements AdmissionReader {
         const written = await this.withStore(info, 'update', () => this.store.update(key, this.encode(next), kv.modRevision))
         this.traceStore(ctx, info, 'update', written, next)
         await this.after('after update', hooks?.afterUpdate && (() => hooks.afterUpdate!(next, current)))
-        return { obj: this.decode(written), created: false }
+        return { obj: this.adopt(written, next), created: false }
       } catch (e) {
         await this.after('undo update', undo)
         if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'NotFound')) {
@@ -625,7 +721,10 @@ export class Registry implements AdmissionReader {
     if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds
     else delete m.deletionGracePeriodSeconds
     if (HAS_GENERATION.has(info.kind)) {
-      m.generation = (c.generation ?? 1) + (specOf(next) !== specOf(current) ? 1 : 0)
+      // status writes cannot change the spec; the binding sets spec.nodeName without a new
+      // generation, as upstream's BindingREST; scale (and the object itself) can
+      const specWrite = subresource !== 'status' && subresource !== 'binding'
+      m.generation = (c.generation ?? 1) + (specWrite && specOf(next) !== specOf(current) ? 1 : 0)
     }
     m.resourceVersion = c.resourceVersion
     if (info.kind === 'Pod' && next.status && typeof next.status === 'object') {
@@ -762,13 +861,21 @@ export class Registry implements AdmissionReader {
   }
 }
 
+/** Whether an update would write the same content (then nothing is written, as upstream). */
 function sameObject(a: KObject, b: StoredObject): boolean {
-  const strip = (o: KObject): string => {
+  const plain = (o: KObject): Record<string, unknown> => {
     const { metadata, ...rest } = o
     const { resourceVersion: _rv, managedFields: _mf, ...m } = metadata ?? {}
-    return JSON.stringify(sortKeys({ ...rest, metadata: m }))
+    return { ...rest, metadata: m }
   }
-  return strip(a) === strip(b)
+  const pa = plain(a)
+  const pb = plain(b)
+  const sa = JSON.stringify(pa)
+  const sb = JSON.stringify(pb)
+  // key order does not change the length, so different lengths mean different content
+  if (sa.length !== sb.length) return false
+  if (sa === sb) return true
+  return JSON.stringify(sortKeys(pa)) === JSON.stringify(sortKeys(pb))
 }
 
 function sortKeys(v: unknown): unknown {

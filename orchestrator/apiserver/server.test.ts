@@ -119,4 +119,16 @@ describe('API server', () => {
     assert.equal(bound.spec.nodeName, 'n1')
     await rejects(client.create(path, { ...binding, target: { kind: 'Node', name: 'n2' } }), 409, 'Conflict')
   })
+
+  it('creates a ReplicaSet with the empty status upstream reads as replicas 0', async () => {
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'r' },
+      spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i:1' }] } } },
+      status: { replicas: 7 },
+    }
+    const created = (await client.create({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: 'default' }, rs)) as KObject & { status: unknown }
+    assert.deepEqual(created.status, { replicas: 0 })
+  })
 })

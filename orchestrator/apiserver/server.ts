@@ -7,10 +7,13 @@
 // writes the bootstrap RBAC policy when it starts.
 // Mirrors k8s.io/apiserver's handler chain (WithAudit, WithAuthentication, WithImpersonation,
 // WithAuthorization, the REST handlers) and serves discovery, Table printing and watch streams
-// well enough for kubectl.
-// Simplifies: JSON (and YAML on input) only; no aggregation, no API priority and fairness.
+// well enough for kubectl. Like kube-apiserver it speaks HTTP/2 (negotiated by ALPN; kubectl
+// and the kit's components multiplex every request and watch over one connection) and
+// HTTP/1.1 for other clients.
+// Simplifies: answers are JSON; requests JSON, YAML, or protobuf for the kinds kubectl's typed
+// create commands send (protobuf.ts); no aggregation, no API priority and fairness.
 
-import https from 'node:https'
+import http2 from 'node:http2'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
@@ -43,7 +46,7 @@ import './tokenrequest.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
 import { forbiddenMessage } from './forbidden.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
-import { decodeProtobuf, PROTOBUF } from './protobuf.js'
+import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.js'
 import { requestInfo, type RequestInfo } from './requestinfo.js'
 import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
 import { subresourceHandler } from './subresources.js'
@@ -98,7 +101,7 @@ export class ApiServer {
   readonly trace: Trace
   readonly registry: Registry
   readonly serviceIPs: ServiceIPAllocator
-  private readonly server: https.Server
+  private readonly server: http2.Http2SecureServer
   private readonly authenticators: Authenticator[]
   private readonly authorizers: Authorizer[]
   private readonly auditLog: AuditLog
@@ -132,7 +135,7 @@ export class ApiServer {
       new RBACAuthorizer(rbacSource),
     ]
     this.auditLog = new AuditLog(opts.audit)
-    this.server = https.createServer(
+    this.server = http2.createSecureServer(
       {
         key: opts.serving.keyPem,
         cert: opts.serving.certPem,
@@ -142,10 +145,14 @@ export class ApiServer {
         // but a certificate the cluster CA did not sign is refused at the TLS layer.
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
+        allowHTTP1: true,
+        // kube-apiserver's --http2-max-streams-per-connection default
+        settings: { maxConcurrentStreams: 1000 },
       },
-      (req, res) => void this.handle(req, res),
+      // The HTTP/2 compatibility objects implement the HTTP/1 request/response surface the
+      // handlers use (headers, streams, writeHead/write/end, 'close').
+      (req, res) => void this.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse),
     )
-    this.server.keepAliveTimeout = 60_000
     this.server.on('secureConnection', (socket: TLSSocket) => {
       const peer = socket.getPeerCertificate()
       if (peer && Object.keys(peer).length > 0 && !socket.authorized) {
@@ -184,7 +191,6 @@ export class ApiServer {
   async stop(): Promise<void> {
     for (const res of this.openWatches) res.end()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    this.server.closeAllConnections()
     for (const s of this.sockets) s.destroy()
     await closed
     await this.auditLog.close()
@@ -589,9 +595,10 @@ export class ApiServer {
   /** Reads and decodes a JSON or YAML body; anything else is a 400/415 Status, never a 500. */
   private async readBody(req: IncomingMessage, resource: ResourceInfo, patch: boolean): Promise<unknown> {
     const bytes = await this.readRaw(req)
-    const raw = bytes.toString('utf8')
     const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
-    if (!patch && type === PROTOBUF) return decodeProtobuf(bytes)
+    // Go clients (kubectl's typed create commands) send built-in kinds as protobuf
+    if (type === PROTOBUF_CONTENT_TYPE && !patch) return decodeProtobufObject(bytes)
+    const raw = bytes.toString('utf8')
     if (patch) {
       if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(type, [...PATCH_TYPES])
       if (!raw.trim()) throw badRequest('the body of the request was empty')
@@ -600,7 +607,7 @@ export class ApiServer {
     if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
     if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw)
     if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw)
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF])
+    throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE])
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
@@ -626,7 +633,13 @@ export class ApiServer {
   private sendObjects(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, code: number, o: KObject, q: URLSearchParams): void {
     if (wantsTable(req.headers.accept)) {
       this.sendJson(res, code, toTable(resource.kind, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'), TABLE_CONTENT_TYPE)
-    } else this.sendJson(res, code, o)
+    } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
+  }
+
+  /** Sends JSON text as is (the stored value's encoding, shared with watchers of the same write). */
+  private sendRaw(res: ServerResponse, code: number, text: string): void {
+    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
+    res.end(text)
   }
 
   private sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {

@@ -73,6 +73,7 @@ export interface TraceOptions {
 }
 
 export class Trace {
+  /** Entries without `ts` (made when read: formatting a date per entry is the hot path's cost). */
   private entries: TraceEntry[] = []
   private nextSeq = 1
   private readonly started = performance.now()
@@ -88,18 +89,20 @@ export class Trace {
     this.watchEvents = opts.watchEvents ?? true
   }
 
+  /** Appends an entry. The input object becomes the entry (callers pass a fresh literal). */
   record(input: TraceInput): TraceEntry {
     const now = performance.now()
-    const entry: TraceEntry = {
-      seq: this.nextSeq++,
-      ts: new Date(performance.timeOrigin + now).toISOString(),
-      t: Math.round((now - this.started) * 1000) / 1000,
-      server: this.server,
-      ...input,
-    }
+    const entry = input as TraceEntry
+    entry.seq = this.nextSeq++
+    entry.t = Math.round((now - this.started) * 1000) / 1000
+    entry.server = this.server
     this.entries.push(entry)
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity)
-    for (const l of this.listeners) l(entry)
+    // drop the oldest in chunks, so recording stays O(1) amortised once the buffer is full
+    if (this.entries.length > this.capacity + (this.capacity >> 3)) this.entries = this.entries.slice(this.entries.length - this.capacity)
+    if (this.listeners.size) {
+      const withTs = this.materialize(entry)
+      for (const l of this.listeners) l(withTs)
+    }
     return entry
   }
 
@@ -110,7 +113,7 @@ export class Trace {
   since(since: number, limit = 10_000): { entries: TraceEntry[]; next: number; firstSeq: number; lastSeq: number } {
     const first = this.entries[0]?.seq ?? this.nextSeq
     const start = Math.max(0, since + 1 - first)
-    const entries = this.entries.slice(start, start + limit)
+    const entries = this.entries.slice(start, start + limit).map((e) => this.materialize(e))
     const lastSeq = this.nextSeq - 1
     return { entries, next: entries.at(-1)?.seq ?? Math.min(Math.max(since, first - 1), lastSeq), firstSeq: first, lastSeq }
   }
@@ -123,5 +126,11 @@ export class Trace {
   subscribe(listener: (e: TraceEntry) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /** A copy with the wall-clock `ts`, in the order fields are documented. */
+  private materialize(e: TraceEntry): TraceEntry {
+    const { seq, t, server, ts: _ts, ...rest } = e
+    return { seq, ts: new Date(performance.timeOrigin + this.started + t).toISOString(), t, server, ...rest }
   }
 }

@@ -5,7 +5,9 @@
 // compacted ends the stream with an ERROR event carrying a 410 Expired Status, as upstream.
 // Selectors are applied to old and new object, so an object leaving the selection is DELETED
 // and one entering it is ADDED (upstream cacher semantics).
-// Simplifies: no watch cache; every watch is a store watch on the narrowest key prefix.
+// Watches of all pods pinned to one node (fieldSelector spec.nodeName=<node>, as kubelets
+// watch) share one node-indexed store watch (watchhub.ts); every other watch is a store watch
+// on the narrowest key prefix. Simplifies: no general watch cache.
 
 import type { ServerResponse } from 'node:http'
 import { expired, internalError, type ApiError } from '../api/errors.js'
@@ -48,7 +50,6 @@ export function serveWatch(
   res.writeHead(200, {
     'Content-Type': opts.table ? TABLE_CONTENT_TYPE : 'application/json',
     'Cache-Control': 'no-cache, private',
-    'Transfer-Encoding': 'chunked',
   })
   res.flushHeaders()
 
@@ -62,10 +63,14 @@ export function serveWatch(
   }
   res.on('close', end)
 
-  const send = (type: WatchEventType, object: KObject, rev?: number): void => {
+  /** `json` is the object's JSON when already known (shared by every watcher of a store event). */
+  const send = (type: WatchEventType, object: KObject, rev?: number, json?: string): void => {
     if (ended) return
-    const body = opts.table && type !== 'BOOKMARK' && type !== 'ERROR' ? toTable(info.kind, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) : object
-    res.write(JSON.stringify({ type, object: body }) + '\n')
+    if (opts.table && type !== 'BOOKMARK' && type !== 'ERROR') {
+      res.write(JSON.stringify({ type, object: toTable(info.kind, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) }) + '\n')
+    } else {
+      res.write(`{"type":"${type}","object":${json ?? JSON.stringify(object)}}\n`)
+    }
     if (trace.watchEvents && type !== 'BOOKMARK') {
       trace.record({
         kind: 'watch',
@@ -102,9 +107,9 @@ export function serveWatch(
       const was = e.prevKv ? registry.decode(e.prevKv) : undefined
       const nowIn = matches(now)
       const wasIn = was ? matches(was) : false
-      if (nowIn && wasIn) send('MODIFIED', now, e.kv.modRevision)
-      else if (nowIn) send('ADDED', now, e.kv.modRevision)
-      else if (wasIn) send('DELETED', now, e.kv.modRevision)
+      if (nowIn && wasIn) send('MODIFIED', now, e.kv.modRevision, opts.table ? undefined : registry.wireJson(e.kv))
+      else if (nowIn) send('ADDED', now, e.kv.modRevision, opts.table ? undefined : registry.wireJson(e.kv))
+      else if (wasIn) send('DELETED', now, e.kv.modRevision, opts.table ? undefined : registry.wireJson(e.kv))
     }
   }
 
@@ -113,9 +118,11 @@ export function serveWatch(
     else fail(internalError(err))
   }
 
+  // a watch of all pods pinned to one node (a kubelet's) shares the node-indexed store watch
+  const node = info.resource === 'pods' && !info.group && !namespace ? opts.fieldSelector.exactValue('spec.nodeName') || undefined : undefined
   const start = (fromRevision: number): void => {
     if (ended) return
-    const w = registry.store.watch(storagePrefix(info, namespace), fromRevision, { onEvents, onError })
+    const w = node !== undefined ? registry.podsByNode().watch(node, fromRevision, { onEvents, onError }) : registry.store.watch(storagePrefix(info, namespace), fromRevision, { onEvents, onError })
     cancelStore = () => w.cancel()
   }
 

@@ -1,10 +1,10 @@
-// The API client every orchestrator component uses: HTTPS to the API server with the
-// component's own client certificate (or bearer token), JSON bodies, Kubernetes `Status`
-// errors turned back into ApiError, and streaming watches. It plays client-go's rest.Interface
-// role; informers and work queues build on it.
-// Simplifies: JSON only (no protobuf), no client-side rate limiting unless asked.
+// The API client every orchestrator component uses: HTTPS (HTTP/2, one multiplexed connection
+// per client, as client-go) to the API server with the component's own client certificate (or
+// bearer token), JSON bodies, Kubernetes `Status` errors turned back into ApiError, and
+// streaming watches. It plays client-go's rest.Interface role; informers and work queues build
+// on it. Simplifies: JSON only (no protobuf), no client-side rate limiting.
 
-import https from 'node:https'
+import http2 from 'node:http2'
 import { ApiError } from '../api/errors.js'
 import type { KList, KObject, Status, WatchEvent } from '../api/meta.js'
 import { apiVersionOf, type ResourceInfo } from '../api/resources.js'
@@ -20,8 +20,6 @@ export interface ClientConfig {
   userAgent?: string
   /** Per-request timeout for non-watch calls. */
   timeoutMs?: number
-  /** Concurrent connections for non-watch calls. */
-  maxSockets?: number
 }
 
 export interface RequestOptions {
@@ -30,6 +28,8 @@ export interface RequestOptions {
   contentType?: string
   accept?: string
   signal?: AbortSignal
+  /** The caller does not need the answer's body: it is not parsed (resolves undefined). */
+  discardBody?: boolean
 }
 
 /** Where an object lives in the REST API. */
@@ -68,58 +68,116 @@ export interface WatchHandle {
   done: Promise<void>
 }
 
+/**
+ * Contract: every call settles (2xx -> the decoded body; otherwise an ApiError carrying the
+ * server's Status; a broken connection -> an Error); a dropped connection is re-established on
+ * the next call. Requests and watches share one HTTP/2 connection, as client-go's do.
+ */
 export class ApiClient {
-  private readonly agent: https.Agent
-  private readonly watchAgent: https.Agent
-  private readonly url: URL
+  private session?: http2.ClientHttp2Session
   private closed = false
+  private readonly authority: string
+  private readonly openStreams = new Set<http2.ClientHttp2Stream>()
+  /** Request deadlines, checked by one coarse timer (a timer per request costs at high rates). */
+  private readonly deadlines = new Map<http2.ClientHttp2Stream, { at: number; expire: () => void }>()
+  private sweeper?: NodeJS.Timeout
 
   constructor(readonly config: ClientConfig) {
-    this.url = new URL(config.server)
-    const tls = { ca: config.caPem, cert: config.certPem, key: config.keyPem }
-    this.agent = new https.Agent({ ...tls, keepAlive: true, maxSockets: config.maxSockets ?? 32 })
-    this.watchAgent = new https.Agent({ ...tls, keepAlive: false })
+    const url = new URL(config.server)
+    this.authority = `https://${url.host}`
+  }
+
+  /** The HTTP/2 session, (re)connected on demand. */
+  private connection(): http2.ClientHttp2Session {
+    const s = this.session
+    if (s && !s.closed && !s.destroyed) return s
+    const session = http2.connect(this.authority, {
+      ca: this.config.caPem,
+      cert: this.config.certPem,
+      key: this.config.keyPem,
+      // watches are long streams: do not let flow control stall the server on a busy client
+      settings: { initialWindowSize: 4 * 1024 * 1024 },
+    })
+    session.on('error', () => {
+      /* streams of the session fail on their own; the next call reconnects */
+    })
+    session.on('goaway', () => {
+      if (this.session === session) this.session = undefined
+    })
+    session.on('close', () => {
+      if (this.session === session) this.session = undefined
+    })
+    session.on('connect', () => session.setLocalWindowSize(16 * 1024 * 1024))
+    this.session = session
+    return session
+  }
+
+  /** Opens a stream, reconnecting once if the current session cannot take more. */
+  private open(headers: http2.OutgoingHttpHeaders, endStream: boolean): http2.ClientHttp2Stream {
+    if (this.closed) throw new Error('client is closed')
+    try {
+      return this.connection().request(headers, { endStream })
+    } catch {
+      this.session?.destroy()
+      this.session = undefined
+      return this.connection().request(headers, { endStream })
+    }
   }
 
   /** Sends one request; resolves with the decoded JSON body; rejects with ApiError for non-2xx. */
   request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.closed) return reject(new Error('client is closed'))
       const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body)
-      const req = https.request(
-        {
-          protocol: 'https:',
-          hostname: this.url.hostname,
-          port: this.url.port,
-          method,
-          path: path + queryString(opts.query),
-          agent: this.agent,
-          headers: this.headers(body, opts),
-          signal: opts.signal,
-          timeout: this.config.timeoutMs ?? 30_000,
+      let stream: http2.ClientHttp2Stream
+      try {
+        stream = this.open({ ':method': method, ':path': path + queryString(opts.query), ...this.headers(body, opts) }, body === undefined)
+      } catch (e) {
+        return reject(e instanceof Error ? e : new Error(String(e)))
+      }
+      let settled = false
+      let code = 0
+      const chunks: Buffer[] = []
+      const finish = (err?: Error): void => {
+        if (settled) return
+        settled = true
+        this.openStreams.delete(stream)
+        this.deadlines.delete(stream)
+        opts.signal?.removeEventListener('abort', onAbort)
+        if (err) return reject(err)
+        if (code >= 200 && code < 300 && opts.discardBody) return resolve(undefined as T)
+        const text = Buffer.concat(chunks).toString('utf8')
+        if (code >= 200 && code < 300) {
+          try {
+            resolve((text ? JSON.parse(text) : undefined) as T)
+          } catch {
+            resolve(text as T)
+          }
+        } else reject(toApiError(code, text))
+      }
+      const onAbort = (): void => {
+        stream.close(http2.constants.NGHTTP2_CANCEL)
+        finish(new Error(`request aborted: ${method} ${path}`))
+      }
+      this.openStreams.add(stream)
+      if (opts.signal) {
+        if (opts.signal.aborted) return onAbort()
+        opts.signal.addEventListener('abort', onAbort, { once: true })
+      }
+      const timeoutMs = this.config.timeoutMs ?? 30_000
+      this.deadlines.set(stream, {
+        at: performance.now() + timeoutMs,
+        expire: () => {
+          stream.close(http2.constants.NGHTTP2_CANCEL)
+          finish(new Error(`request timed out after ${timeoutMs} ms: ${method} ${path}`))
         },
-        (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8')
-            const code = res.statusCode ?? 0
-            if (code >= 200 && code < 300) {
-              try {
-                resolve((text ? JSON.parse(text) : undefined) as T)
-              } catch {
-                resolve(text as T)
-              }
-            } else {
-              reject(toApiError(code, text))
-            }
-          })
-          res.on('error', reject)
-        },
-      )
-      req.on('timeout', () => req.destroy(new Error(`request timed out after ${this.config.timeoutMs ?? 30_000} ms: ${method} ${path}`)))
-      req.on('error', reject)
-      req.end(body)
+      })
+      this.ensureSweeper()
+      stream.on('response', (h) => (code = Number(h[':status'] ?? 0)))
+      stream.on('data', (c: Buffer) => chunks.push(c))
+      stream.on('end', () => finish())
+      stream.on('error', (e) => finish(e))
+      stream.on('close', () => finish(code ? undefined : new Error(`connection closed before an answer: ${method} ${path}`)))
+      if (body !== undefined) stream.end(body)
     })
   }
 
@@ -135,6 +193,11 @@ export class ApiClient {
     return this.request<T>('POST', resourcePath(ref), { body, query })
   }
 
+  /** Creates without reading the answer (for writers that do not need the stored object). */
+  async createQuietly(ref: ResourceRef, body: KObject): Promise<void> {
+    await this.request('POST', resourcePath(ref), { body, discardBody: true })
+  }
+
   update<T extends KObject = KObject>(ref: ResourceRef, body: KObject, query?: RequestOptions['query']): Promise<T> {
     return this.request<T>('PUT', resourcePath(ref), { body, query })
   }
@@ -142,6 +205,11 @@ export class ApiClient {
   /** JSON merge patch by default; pass contentType for json-patch or strategic merge. */
   patch<T extends KObject = KObject>(ref: ResourceRef, body: unknown, contentType = 'application/merge-patch+json'): Promise<T> {
     return this.request<T>('PATCH', resourcePath(ref), { body, contentType })
+  }
+
+  /** Patches without reading the answer. */
+  async patchQuietly(ref: ResourceRef, body: unknown, contentType = 'application/merge-patch+json'): Promise<void> {
+    await this.request('PATCH', resourcePath(ref), { body, contentType, discardBody: true })
   }
 
   delete<T = KObject | Status>(ref: ResourceRef, options?: Record<string, unknown>): Promise<T> {
@@ -159,81 +227,97 @@ export class ApiClient {
     onEvent: (e: WatchEvent) => void,
     onClose: (err?: Error) => void,
   ): WatchHandle {
-    const controller = new AbortController()
     let closed = false
+    let stopped = false
     let resolveDone!: () => void
     const done = new Promise<void>((r) => (resolveDone = r))
+    let stream: http2.ClientHttp2Stream | undefined
     const close = (err?: Error): void => {
       if (closed) return
       closed = true
+      if (stream) this.openStreams.delete(stream)
       resolveDone()
-      onClose(err)
+      onClose(stopped ? undefined : err)
     }
-    const req = https.request(
-      {
-        protocol: 'https:',
-        hostname: this.url.hostname,
-        port: this.url.port,
-        method: 'GET',
-        path: resourcePath(ref) + queryString({ ...query, watch: 1 }),
-        agent: this.watchAgent,
-        headers: this.headers(undefined, {}),
-        signal: controller.signal,
-      },
-      (res) => {
-        const code = res.statusCode ?? 0
-        if (code < 200 || code >= 300) {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => close(toApiError(code, Buffer.concat(chunks).toString('utf8'))))
+    try {
+      stream = this.open({ ':method': 'GET', ':path': resourcePath(ref) + queryString({ ...query, watch: 1 }), ...this.headers(undefined, {}) }, true)
+    } catch (e) {
+      queueMicrotask(() => close(e instanceof Error ? e : new Error(String(e))))
+      return { stop: () => close(), done }
+    }
+    const s = stream
+    this.openStreams.add(s)
+    let code = 0
+    let buf = ''
+    const errorChunks: string[] = []
+    s.setEncoding('utf8')
+    s.on('response', (h) => (code = Number(h[':status'] ?? 0)))
+    s.on('data', (chunk: string) => {
+      if (closed) return
+      if (code < 200 || code >= 300) {
+        errorChunks.push(chunk)
+        return
+      }
+      buf += chunk
+      let nl: number
+      let from = 0
+      while ((nl = buf.indexOf('\n', from)) >= 0) {
+        const line = buf.slice(from, nl).trim()
+        from = nl + 1
+        if (!line || closed) continue
+        try {
+          onEvent(JSON.parse(line) as WatchEvent)
+        } catch (e) {
+          s.close(http2.constants.NGHTTP2_CANCEL)
+          close(e instanceof Error ? e : new Error(String(e)))
           return
         }
-        let buf = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => {
-          buf += chunk
-          let nl: number
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const line = buf.slice(0, nl).trim()
-            buf = buf.slice(nl + 1)
-            if (!line || closed) continue
-            try {
-              onEvent(JSON.parse(line) as WatchEvent)
-            } catch (e) {
-              close(e instanceof Error ? e : new Error(String(e)))
-              controller.abort()
-              return
-            }
-          }
-        })
-        res.on('end', () => close())
-        res.on('error', (e) => close(controller.signal.aborted ? undefined : e))
-      },
-    )
-    req.on('error', (e) => close(controller.signal.aborted ? undefined : e))
-    req.end()
+      }
+      buf = buf.slice(from)
+    })
+    s.on('end', () => close(code && (code < 200 || code >= 300) ? toApiError(code, errorChunks.join('')) : undefined))
+    s.on('error', (e) => close(e))
+    s.on('close', () => close(code ? undefined : new Error('watch connection closed before an answer')))
     return {
       stop: () => {
-        controller.abort()
+        stopped = true
+        s.close(http2.constants.NGHTTP2_CANCEL)
         close()
       },
       done,
     }
   }
 
+  private ensureSweeper(): void {
+    if (this.sweeper) return
+    this.sweeper = setInterval(() => {
+      const now = performance.now()
+      for (const [, d] of this.deadlines) if (d.at <= now) d.expire()
+      if (!this.deadlines.size) {
+        clearInterval(this.sweeper)
+        this.sweeper = undefined
+      }
+    }, 250)
+    this.sweeper.unref()
+  }
+
   close(): void {
     this.closed = true
-    this.agent.destroy()
-    this.watchAgent.destroy()
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+    for (const s of this.openStreams) s.close(http2.constants.NGHTTP2_CANCEL)
+    this.openStreams.clear()
+    this.session?.destroy()
+    this.session = undefined
   }
 
   private headers(body: string | undefined, opts: RequestOptions): Record<string, string> {
-    const h: Record<string, string> = { Accept: opts.accept ?? 'application/json' }
-    if (this.config.userAgent) h['User-Agent'] = this.config.userAgent
-    if (this.config.token) h.Authorization = `Bearer ${this.config.token}`
+    const h: Record<string, string> = { accept: opts.accept ?? 'application/json' }
+    if (this.config.userAgent) h['user-agent'] = this.config.userAgent
+    if (this.config.token) h.authorization = `Bearer ${this.config.token}`
     if (body !== undefined) {
-      h['Content-Type'] = opts.contentType ?? 'application/json'
-      h['Content-Length'] = String(Buffer.byteLength(body))
+      h['content-type'] = opts.contentType ?? 'application/json'
+      h['content-length'] = String(Buffer.byteLength(body))
     }
     return h
   }

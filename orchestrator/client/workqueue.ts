@@ -15,7 +15,7 @@ export class WorkQueue {
   private dirty = new Set<string>()
   private processing = new Set<string>()
   private failures = new Map<string, number>()
-  private timers = new Map<string, NodeJS.Timeout>()
+  private timers = new Map<string, { timer: NodeJS.Timeout; due: number }>()
   private waiters: ((key: string | undefined) => void)[] = []
   private shuttingDown = false
 
@@ -34,18 +34,21 @@ export class WorkQueue {
     } else this.queue.push(key)
   }
 
-  /** Queues a key after a delay (a later add or addAfter with a shorter delay wins). */
+  /** Queues a key after a delay; of several pending delays for one key the earliest wins. */
   addAfter(key: string, ms: number): void {
     if (this.shuttingDown) return
     if (ms <= 0) return this.add(key)
-    if (this.timers.has(key)) return
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key)
-        this.add(key)
-      }, ms),
-    )
+    const due = performance.now() + ms
+    const pending = this.timers.get(key)
+    if (pending) {
+      if (pending.due <= due) return
+      clearTimeout(pending.timer)
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(key)
+      this.add(key)
+    }, ms)
+    this.timers.set(key, { timer, due })
   }
 
   /** Queues a failed key again after its back-off: base * 2^failures, capped. */
@@ -92,7 +95,7 @@ export class WorkQueue {
 
   shutDown(): void {
     this.shuttingDown = true
-    for (const t of this.timers.values()) clearTimeout(t)
+    for (const t of this.timers.values()) clearTimeout(t.timer)
     this.timers.clear()
     for (const w of this.waiters.splice(0)) w(undefined)
     this.queue = []

@@ -1,12 +1,14 @@
-// The composition root: builds a whole reference cluster from a topology (PKI, store, one API
-// server and controller manager per master, and later scheduler and kubelets), hands out
-// credentials and kubeconfigs, offers fault handles to the harness, and tears everything down.
-// It is the only place that knows concrete classes; every component it starts talks to the API
-// server over HTTPS with its own certificate.
+// The composition root: builds a whole reference cluster from a topology (PKI, store, an API
+// server, controller manager and scheduler per master, and N kubelets node-1..node-N on the
+// simulated runtime), hands out credentials and kubeconfigs, offers fault handles to the
+// harness (kubelets, etcd members, API servers, controller managers), and tears everything
+// down. It is the only place that knows concrete classes; every component it starts talks to
+// the API server over HTTPS with its own certificate (system:kube-controller-manager,
+// system:kube-scheduler, system:node:<name>, system:kube-proxy).
 // Mirrors what kubeadm init/join lay out for stacked or external etcd (ha-topology), in one
 // process: several API servers behind one load-balanced address, etcd members per master
-// (stacked) or a separate etcd cluster (external), the controller manager on every master under
-// Lease-based leader election. Each cluster leases its own loopback ranges (./netlease.ts:
+// (stacked) or a separate etcd cluster (external), the controller manager and the scheduler on
+// every master under Lease-based leader election. Each cluster leases its own loopback ranges (./netlease.ts:
 // node pod CIDRs, the service range, the ingress address) so clusters of one machine never
 // share an address, and runs a service proxy and an ingress in front of its Services.
 // Cluster configuration (admission configuration, static token file, audit log) is passed to
@@ -27,9 +29,18 @@ import { BearerTokenAuthenticator, type TokenAuthenticator } from '../apiserver/
 import { ServiceAccountTokens } from '../apiserver/authn/serviceaccount.js'
 import { parseTokenFile, TokenFileAuthenticator } from '../apiserver/authn/tokenfile.js'
 import { buildAdmissionChain, parseAdmissionConfiguration, type AdmissionConfig } from '../admission/chain.js'
+import type { Taint } from '../api/types.js'
 import { ApiClient } from '../client/client.js'
+import { Informer } from '../client/informer.js'
 import { LeaderElector, type LeaderElectionTimings } from '../client/leaderelection.js'
-import { ControllerManager, type Runnable } from '../controllers/manager.js'
+import type { Runnable } from '../client/runnable.js'
+import { ControllerManager } from '../controllers/manager.js'
+import { DEFAULT_CAPACITY, KUBELET_VERSION, type KubeletConfig, type KubeletTimings } from '../kubelet/config.js'
+import { Kubelet } from '../kubelet/kubelet.js'
+import type { ContainerRuntime } from '../runtime/runtime.js'
+import { SimulatedRuntime } from '../runtime/simulated/simulated.js'
+import type { QueueTimings } from '../scheduler/queue.js'
+import { Scheduler } from '../scheduler/scheduler.js'
 import { IngressController } from '../proxy/ingress.js'
 import { ServiceProxy } from '../proxy/proxy.js'
 import { engineStatus, type EngineStatus } from '../runtime/docker/engine.js'
@@ -37,16 +48,45 @@ import { EtcdCluster } from './etcd.js'
 import { kubeconfigYaml } from './kubeconfig.js'
 import { LoadBalancer } from './loadbalancer.js'
 import { acquireNetworkLease, type NetworkLease } from './netlease.js'
+import { networkConfig, nodeIP, type NetworkConfig } from './network.js'
 
 export type RuntimeKind = 'sim' | 'docker'
 export type StoreKind = 'memory' | 'etcd'
 /** Where etcd runs: a member on every master, used by that master only, or a separate cluster every master uses. */
 export type EtcdTopology = 'stacked' | 'external'
 
+/** What one worker node has and carries. */
+export interface NodeSpec {
+  /** Capacity, as quantities (`4`, `500m`; `8Gi`). */
+  cpu?: string
+  memory?: string
+  /** maxPods (110 by default, as the kubelet's). */
+  pods?: number
+  labels?: Record<string, string>
+  taints?: Taint[]
+}
+
+/** Durations of the reference cluster; upstream defaults where not given. */
+export interface ClusterTimings {
+  kubelet?: Partial<KubeletTimings>
+  scheduler?: Partial<QueueTimings>
+}
+
 export interface Topology {
   /** Cluster name in kubeconfigs. */
   name?: string
+  /** Worker nodes (kubelets), named node-1 .. node-N. */
   nodes?: number
+  /** What every node has (defaults: 4 CPUs, 8Gi, 110 pods). */
+  node?: NodeSpec
+  /** Per-node differences, by node name; labels and taints add to the defaults. */
+  nodeOverrides?: Record<string, NodeSpec>
+  timings?: ClusterTimings
+  /** The pod and node address plan; by default the cluster's leased loopback ranges. */
+  network?: Partial<NetworkConfig>
+  scheduler?: { percentageOfNodesToScore?: number }
+  /** How long start() waits for every node to be Ready. */
+  readyTimeoutMs?: number
   runtime?: RuntimeKind
   store?: StoreKind
   /** Control-plane nodes: each runs an API server and a controller manager (default 1). */
@@ -59,7 +99,7 @@ export interface Topology {
   etcdTimings?: { heartbeatMs?: number; electionMs?: number }
   /** Bound of one store call, retries included (and of the API server's wait for it). */
   storeTimeoutMs?: number
-  /** Lease timings of the controller manager's leader election (upstream: 15s / 10s / 2s). */
+  /** Lease timings of the controller manager's and scheduler's leader election (upstream: 15s / 10s / 2s). */
   leaderElection?: Partial<LeaderElectionTimings>
   trace?: TraceOptions
   /** Host the API servers (and the load balancer) bind (a loopback address). */
@@ -116,8 +156,30 @@ export function validateTopology(t: Topology): void {
   const members = t.etcdMembers ?? 3
   if (!Number.isInteger(members) || members < 1 || members > 7) throw new UnsupportedTopologyError(`--etcd-members must be a whole number from 1 to 7, not ${t.etcdMembers}`)
   if (t.etcdMembers !== undefined && (t.etcdTopology ?? 'stacked') === 'stacked') throw new UnsupportedTopologyError('--etcd-members is for an external etcd cluster; stacked etcd has one member per master')
-  if ((t.nodes ?? 0) > 0) throw new UnsupportedTopologyError('--nodes is not built yet: kubelets come with the workloads work; use --nodes 0')
   if (t.nodes !== undefined && (!Number.isInteger(t.nodes) || t.nodes < 0)) throw new UnsupportedTopologyError(`--nodes must be a whole number >= 0, not ${t.nodes}`)
+  try {
+    networkConfig(t.network, t.nodes ?? 0)
+  } catch (e) {
+    throw new UnsupportedTopologyError(e instanceof Error ? e.message : String(e))
+  }
+}
+
+/**
+ * The pod and node address plan: the leased per-cluster loopback ranges (nothing any other
+ * cluster on this machine uses), or, for more nodes than a lease holds (simulated scale runs,
+ * where nothing binds these addresses), the wide default plan.
+ */
+function addressPlan(t: Topology, lease: NetworkLease): NetworkConfig {
+  if (t.network) return networkConfig(t.network, t.nodes ?? 0)
+  const nodes = t.nodes ?? 0
+  if (nodes <= lease.maxNodes) return networkConfig({ clusterCIDR: lease.podNetwork, nodeCIDRMaskSize: 24, nodeIPRange: lease.nodeIPRange }, nodes)
+  return networkConfig(undefined, nodes)
+}
+
+interface NodeHandle {
+  config: KubeletConfig
+  runtime: ContainerRuntime
+  kubelet?: Kubelet
 }
 
 /** One control-plane node: its API server, its store client, its controller manager candidate. */
@@ -131,6 +193,7 @@ export interface Master {
   /** The API server's fixed address (it comes back on the same one after a restart). */
   apiServerUrl: string
   readonly controllerManager: LeaderElector
+  readonly scheduler: LeaderElector
 }
 
 /** What the harness may learn about the control plane (topology, endpoints, health). */
@@ -144,6 +207,7 @@ export interface ControlPlaneDescription {
 
 export class Cluster {
   private readonly components: Runnable[] = []
+  private readonly nodeHandles = new Map<string, NodeHandle>()
   private stopped = false
   readonly masters: Master[] = []
   private lb?: LoadBalancer
@@ -159,7 +223,9 @@ export class Cluster {
     /** The real etcd cluster, when the store is etcd. */
     readonly etcd: EtcdCluster | undefined,
     /** This cluster's loopback ranges: node pod CIDRs, the service range, the ingress address. */
-    readonly network: NetworkLease,
+    readonly lease: NetworkLease,
+    /** Where pod and node addresses come from (inside the lease, unless configured otherwise). */
+    readonly network: NetworkConfig,
     private readonly flags: ApiServerFlags,
   ) {}
 
@@ -189,9 +255,12 @@ export class Cluster {
         topology.store === 'etcd'
           ? await EtcdCluster.start({ members: etcdTopology === 'stacked' ? masters : (topology.etcdMembers ?? 3), ...topology.etcdTimings })
           : undefined
-      cluster = new Cluster(topology, ca, admin, etcd, network, { admission, tokens, tokenAuthenticators })
+      cluster = new Cluster(topology, ca, admin, etcd, network, addressPlan(topology, network), { admission, tokens, tokenAuthenticators })
       await cluster.boot(masters)
       if (topology.proxy !== false) await cluster.startProxies()
+      const names = Array.from({ length: topology.nodes ?? 0 }, (_, i) => `node-${i + 1}`)
+      await Promise.all(names.map((name, i) => cluster!.addNode(name, i + 1)))
+      if (names.length) await cluster.waitForReadyNodes(names, topology.readyTimeoutMs ?? 30_000 + 100 * names.length)
     } catch (e) {
       if (cluster) await cluster.stop()
       else {
@@ -206,7 +275,7 @@ export class Cluster {
   /** The service proxy and the ingress controller, each with its own identity. */
   private async startProxies(): Promise<void> {
     await this.run(new ServiceProxy(await this.client(Identities.kubeProxy, 'kube-proxy')))
-    const ingress = new IngressController(await this.client(Identities.ingressController, 'ingress-controller'), { address: this.network.ingressAddress, port: 80, fallbackToFreePort: true })
+    const ingress = new IngressController(await this.client(Identities.ingressController, 'ingress-controller'), { address: this.lease.ingressAddress, port: 80, fallbackToFreePort: true })
     await this.run(ingress)
     this.ingress = ingress
   }
@@ -217,6 +286,7 @@ export class Cluster {
     this.serving = await this.ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [...new Set([host, '127.0.0.1', this.lb?.host ?? host])], usage: 'server' })
     const shared = this.etcd ? undefined : new MemoryStore()
     const cmCreds = await this.credentials(Identities.controllerManager)
+    const schedulerCreds = await this.credentials(Identities.scheduler)
     const stacked = (this.topology.etcdTopology ?? 'stacked') === 'stacked'
     for (let i = 0; i < count; i++) {
       const endpoints = this.etcd ? (stacked ? [this.etcd.members[i]!.clientUrl] : this.etcd.endpoints) : []
@@ -225,12 +295,16 @@ export class Cluster {
       const apiServer = this.newApiServer(i, store, count === 1 ? (this.topology.port ?? 0) : 0)
       await apiServer.start()
       const cm = this.controllerManager(name, apiServer.url, cmCreds)
-      this.electionClients.push(cm.electionClient)
-      this.masters.push({ name, store, etcdEndpoints: endpoints, apiServer, apiServerUp: true, apiServerUrl: apiServer.url, controllerManager: cm.elector })
+      const scheduler = this.scheduler(name, apiServer.url, schedulerCreds)
+      this.electionClients.push(cm.electionClient, scheduler.electionClient)
+      this.masters.push({ name, store, etcdEndpoints: endpoints, apiServer, apiServerUp: true, apiServerUrl: apiServer.url, controllerManager: cm.elector, scheduler: scheduler.elector })
       this.lb?.setBackend({ name: `apiserver-${i}`, url: apiServer.url })
     }
     await this.lb?.start()
-    for (const m of this.masters) await m.controllerManager.start()
+    for (const m of this.masters) {
+      await m.controllerManager.start()
+      await m.scheduler.start()
+    }
     // as `kubeadm init` waits for the control plane: one controller manager leads and runs
     const deadline = Date.now() + 30_000
     while (!this.masters.some((m) => m.controllerManager.active)) {
@@ -254,7 +328,7 @@ export class Cluster {
       serving: this.serving,
       trace: this.topology.trace,
       storeTimeoutMs: this.storeTimeoutMs(),
-      serviceClusterIPRange: this.network.serviceCIDR,
+      serviceClusterIPRange: this.lease.serviceCIDR,
       admission: buildAdmissionChain(this.flags.admission),
       tokens: this.flags.tokens,
       authenticators: [new X509Authenticator(), new BearerTokenAuthenticator(this.flags.tokenAuthenticators)],
@@ -264,7 +338,24 @@ export class Cluster {
 
   /** The controller manager of one master, under leader election, talking to that master's API server (as kubeadm's controller-manager.conf). */
   private controllerManager(master: string, server: string, creds: KeyPair): { elector: LeaderElector; electionClient: ApiClient } {
-    return this.leaderElected(master, server, creds, 'kube-controller-manager', (client) => new ControllerManager(client))
+    return this.leaderElected(
+      master,
+      server,
+      creds,
+      'kube-controller-manager',
+      (client) => new ControllerManager(client, { clusterCIDR: this.network.clusterCIDR, nodeCIDRMaskSize: this.network.nodeCIDRMaskSize, allocateNodeCIDRs: true }),
+    )
+  }
+
+  /** The scheduler of one master, under leader election (as kubeadm's scheduler.conf). */
+  private scheduler(master: string, server: string, creds: KeyPair): { elector: LeaderElector; electionClient: ApiClient } {
+    return this.leaderElected(
+      master,
+      server,
+      creds,
+      'kube-scheduler',
+      (client) => new Scheduler(client, { timings: this.topology.timings?.scheduler, percentageOfNodesToScore: this.topology.scheduler?.percentageOfNodesToScore }),
+    )
   }
 
   /**
@@ -296,6 +387,11 @@ export class Cluster {
     return this.topology.name ?? 'ock'
   }
 
+  /** Names of the worker nodes, in order. */
+  get nodeNames(): string[] {
+    return [...this.nodeHandles.keys()]
+  }
+
   /** Starts a component and stops it with the cluster. */
   async run(c: Runnable): Promise<void> {
     this.components.push(c)
@@ -311,6 +407,87 @@ export class Cluster {
   async client(identity: Identity, userAgent = identity.commonName, server = this.url): Promise<ApiClient> {
     const creds = await this.credentials(identity)
     return new ApiClient({ server, caPem: this.ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // worker nodes
+
+  private kubeletConfig(name: string, index: number): KubeletConfig {
+    const base = this.topology.node ?? {}
+    const own = this.topology.nodeOverrides?.[name] ?? {}
+    return {
+      nodeName: name,
+      nodeIP: nodeIP(this.network, index),
+      capacity: {
+        cpu: own.cpu ?? base.cpu ?? DEFAULT_CAPACITY.cpu,
+        memory: own.memory ?? base.memory ?? DEFAULT_CAPACITY.memory,
+        pods: own.pods ?? base.pods ?? DEFAULT_CAPACITY.pods,
+        ephemeralStorage: DEFAULT_CAPACITY.ephemeralStorage,
+      },
+      labels: { ...(base.labels ?? {}), ...(own.labels ?? {}) },
+      taints: [...(base.taints ?? []), ...(own.taints ?? [])],
+      timings: this.topology.timings?.kubelet,
+    }
+  }
+
+  private async addNode(name: string, index: number): Promise<void> {
+    const handle: NodeHandle = { config: this.kubeletConfig(name, index), runtime: new SimulatedRuntime() }
+    this.nodeHandles.set(name, handle)
+    await this.startKubelet(name)
+  }
+
+  /** Fault door: stops the kubelet of a node (its containers keep running, as on a real node). */
+  async stopKubelet(name: string): Promise<void> {
+    const h = this.handle(name)
+    const k = h.kubelet
+    h.kubelet = undefined
+    await k?.stop()
+  }
+
+  /** Starts (again) the kubelet of a node, with its runtime and configuration. */
+  async startKubelet(name: string): Promise<void> {
+    const h = this.handle(name)
+    if (h.kubelet) return
+    const client = await this.client(Identities.kubelet(name), `kubelet/${KUBELET_VERSION} (linux/amd64) ${name}`)
+    const kubelet = new Kubelet(h.config, { client, runtime: h.runtime })
+    h.kubelet = kubelet
+    await kubelet.start()
+  }
+
+  async restartKubelet(name: string): Promise<void> {
+    await this.stopKubelet(name)
+    await this.startKubelet(name)
+  }
+
+  private handle(name: string): NodeHandle {
+    const h = this.nodeHandles.get(name)
+    if (!h) throw new Error(`no node named ${name} in this cluster (nodes: ${this.nodeNames.join(', ') || 'none'})`)
+    return h
+  }
+
+  /** Resolves once every named node reports Ready=True (through a watch, as an admin). */
+  private async waitForReadyNodes(names: string[], timeoutMs: number): Promise<void> {
+    const client = new ApiClient({ server: this.url, caPem: this.ca.certPem, certPem: this.adminCreds.certPem, keyPem: this.adminCreds.keyPem, userAgent: 'ock-cluster' })
+    const informer = new Informer(client, { group: '', version: 'v1', resource: 'nodes' })
+    const pending = new Set(names)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`nodes not Ready after ${timeoutMs} ms: ${[...pending].join(', ')}`)), timeoutMs)
+        const check = (n: { metadata?: { name?: string }; status?: unknown }): void => {
+          const conditions = (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+          if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) pending.delete(n.metadata?.name ?? '')
+          if (!pending.size) {
+            clearTimeout(timer)
+            resolve()
+          }
+        }
+        informer.on({ add: check, update: (_o, n) => check(n) })
+        void informer.start()
+      })
+    } finally {
+      informer.stop()
+      client.close()
+    }
   }
 
   /** The admin kubeconfig (system:masters), as kubeadm's admin.conf. */
@@ -401,21 +578,24 @@ export class Cluster {
     for (const m of up) await this.restartApiServer(m)
   }
 
-  /** Stops every component, then the API servers, the stores and etcd. Safe to call twice. */
+  /** Stops the kubelets, every component, then the API servers, the stores and etcd. Safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    await Promise.allSettled([...this.nodeHandles.keys()].map((n) => this.stopKubelet(n).catch((e: unknown) => console.error(`stopping the kubelet of ${n} failed:`, e))))
     for (const c of [...this.components].reverse()) {
       await c.stop().catch((e: unknown) => console.error(`stopping ${c.name} failed:`, e))
     }
     for (const m of this.masters) {
+      await m.scheduler.stop().catch((e: unknown) => console.error(`stopping the scheduler of ${m.name} failed:`, e))
       await m.controllerManager.stop().catch((e: unknown) => console.error(`stopping the controller manager of ${m.name} failed:`, e))
     }
+    await Promise.allSettled([...this.nodeHandles.values()].map((h) => h.runtime.close()))
     for (const c of this.electionClients) c.close()
     await this.lb?.stop()
     for (const m of this.masters) if (m.apiServerUp) await m.apiServer.stop()
     for (const s of new Set(this.masters.map((m) => m.store))) await s.close()
     await this.etcd?.destroy()
-    await this.network.release()
+    await this.lease.release()
   }
 }

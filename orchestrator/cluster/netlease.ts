@@ -4,6 +4,7 @@
 //   pods      127.(100+k).N.0/24 for node N          (node.spec.podCIDR)
 //   services  127.(160+k).0.0/16                     (the API server's --service-cluster-ip-range)
 //   edge      127.(220+k).0.0/16, ingress at .0.1    (the ingress controller's address)
+//   nodes     127.(220+k).1.0/24                     (node InternalIPs)
 // so two clusters never bind the same address. A slot is an exclusively created lock file under
 // the temp dir naming its owner; it is released on stop, and a later acquirer reclaims it when
 // the owner's process is gone (crash, Ctrl-C). Mirrors what a cloud's IPAM does for VPC ranges.
@@ -34,6 +35,10 @@ export interface NetworkLease {
   readonly edgeNetwork: string
   /** Where the ingress listens, e.g. 127.220.0.1. */
   readonly ingressAddress: string
+  /** Where node InternalIPs come from, e.g. 127.220.1.0/24. */
+  readonly nodeIPRange: string
+  /** Most nodes the lease has addresses for. */
+  readonly maxNodes: number
   /** node.spec.podCIDR of the node with this index (0-based), e.g. 127.100.3.0/24. */
   podCIDR(nodeIndex: number): string
   /** Gives the slot back; idempotent. */
@@ -130,6 +135,8 @@ export function slotNetworks(slot: number): Omit<NetworkLease, 'release'> {
     serviceCIDR: `127.${o.service}.0.0/16`,
     edgeNetwork: `127.${o.edge}.0.0/16`,
     ingressAddress: `127.${o.edge}.0.1`,
+    nodeIPRange: `127.${o.edge}.1.0/24`,
+    maxNodes: 254,
     podCIDR(nodeIndex: number): string {
       if (!Number.isInteger(nodeIndex) || nodeIndex < 0 || nodeIndex >= MAX_NODES) {
         throw new RangeError(`node index must be 0..${MAX_NODES - 1}, not ${nodeIndex}`)

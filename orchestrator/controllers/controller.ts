@@ -73,7 +73,7 @@ export class Controller {
           this.queue.addRateLimited(key)
         } else {
           this.queue.forget(key)
-          this.opts.log?.(`${this.reconciler.name}: dropping ${key} after ${tries} failures: ${e instanceof Error ? e.message : String(e)}`)
+          ;(this.opts.log ?? console.error)(`${this.reconciler.name}: dropping ${key} after ${tries} failures: ${e instanceof Error ? e.message : String(e)}`)
         }
       } finally {
         this.queue.done(key)

@@ -1,45 +1,101 @@
 // The controller manager: one process-like unit that runs every controller with a single
-// identity (system:kube-controller-manager) against the API server. Mirrors
-// kube-controller-manager's role; which controllers run is decided by the cluster composition.
+// identity (system:kube-controller-manager) against the API server, on shared informers (one
+// list + watch per resource for all controllers), each controller recording Events under its
+// own component name. Mirrors kube-controller-manager: its --controllers list, --cluster-cidr /
+// --node-cidr-mask-size / --allocate-node-cidrs and --concurrent-*-syncs flags, with upstream's
+// defaults. Which controllers run is decided by the cluster composition.
 
 import type { ApiClient } from '../client/client.js'
+import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
+import { InformerFactory } from '../client/factory.js'
+import type { Runnable } from '../client/runnable.js'
+import { DeploymentController } from './deployment/deployment.js'
+import { GarbageCollector } from './garbagecollector/garbagecollector.js'
 import { NamespaceController } from './namespace/namespace.js'
+import { NodeIpamController } from './nodeipam/nodeipam.js'
+import { ReplicaSetController } from './replicaset/replicaset.js'
 import { ResourceQuotaController } from './resourcequota/resourcequota.js'
 import { ServiceAccountsController } from './serviceaccount/serviceaccount.js'
 
-/** Anything with a lifecycle that the controller manager runs. */
-export interface Runnable {
-  readonly name: string
-  start(): Promise<void>
-  stop(): Promise<void>
+export type { Runnable }
+
+export interface ControllerManagerConfig {
+  /** --cluster-cidr: pod addresses of the whole cluster (see cluster/network.ts). */
+  clusterCIDR?: string
+  /** --node-cidr-mask-size: the size of each node's pod CIDR. */
+  nodeCIDRMaskSize?: number
+  /** --allocate-node-cidrs: run the node IPAM controller. */
+  allocateNodeCIDRs?: boolean
+  /** --concurrent-deployment-syncs (5), --concurrent-replicaset-syncs (5), --concurrent-gc-syncs (20). */
+  concurrentDeploymentSyncs?: number
+  concurrentReplicaSetSyncs?: number
+  concurrentGCSyncs?: number
+  /** --controllers: which to run (default: all of DEFAULT_CONTROLLERS). */
+  controllers?: string[]
 }
 
-export type ControllerFactory = (client: ApiClient) => Runnable
+/** What a controller gets from the manager. */
+export interface ControllerContext {
+  client: ApiClient
+  informers: InformerFactory
+  config: ControllerManagerConfig
+  /** A recorder whose events say they come from `component`. */
+  recorder(component: string): EventRecorder
+}
+
+export type ControllerFactory = (ctx: ControllerContext) => Runnable
 
 /** Controllers that run by default, in start order. */
 export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
-  namespace: (client) => new NamespaceController(client),
-  serviceaccount: (client) => new ServiceAccountsController(client),
-  resourcequota: (client) => new ResourceQuotaController(client),
+  namespace: (ctx) => new NamespaceController(ctx),
+  serviceaccount: (ctx) => new ServiceAccountsController(ctx.client),
+  resourcequota: (ctx) => new ResourceQuotaController(ctx.client),
+  deployment: (ctx) => new DeploymentController(ctx),
+  replicaset: (ctx) => new ReplicaSetController(ctx),
+  garbagecollector: (ctx) => new GarbageCollector(ctx),
+  nodeipam: (ctx) => new NodeIpamController(ctx),
 }
 
 export class ControllerManager implements Runnable {
   readonly name = 'kube-controller-manager'
-  private readonly controllers: Runnable[]
+  private readonly controllers: Runnable[] = []
+  private readonly informers: InformerFactory
+  private readonly recorders: ApiEventRecorder[] = []
 
   constructor(
     private readonly client: ApiClient,
+    readonly config: ControllerManagerConfig = {},
     factories: Record<string, ControllerFactory> = DEFAULT_CONTROLLERS,
   ) {
-    this.controllers = Object.values(factories).map((f) => f(client))
+    this.informers = new InformerFactory(client)
+    const ctx: ControllerContext = {
+      client,
+      informers: this.informers,
+      config,
+      recorder: (component) => {
+        const r = new ApiEventRecorder(client, { component })
+        this.recorders.push(r)
+        return r
+      },
+    }
+    const enabled = config.controllers ?? Object.keys(factories)
+    for (const [name, factory] of Object.entries(factories)) {
+      if (!enabled.includes(name)) continue
+      if (name === 'nodeipam' && !config.allocateNodeCIDRs) continue
+      this.controllers.push(factory(ctx))
+    }
   }
 
   async start(): Promise<void> {
+    // controllers registered their informers while being built: list everything once, then work
+    await this.informers.start()
     for (const c of this.controllers) await c.start()
   }
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.controllers.map((c) => c.stop()))
+    this.informers.stop()
+    await Promise.allSettled(this.recorders.map((r) => r.stop()))
     this.client.close()
   }
 }

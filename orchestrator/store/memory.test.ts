@@ -18,6 +18,22 @@ describe('MemoryStore specifics', () => {
     assert.equal(old.errors[0]?.code, 'Compacted')
   })
 
+  it('keeps keys in order however they were created, between reads and across compaction', async () => {
+    const s = new MemoryStore({ historyLimit: 50 })
+    const names = Array.from({ length: 200 }, (_, i) => `/pods/ns/p${(i * 7919) % 200}`)
+    for (const [i, k] of names.entries()) {
+      await s.create(k, 'v')
+      if (i === 100) assert.equal((await s.range('/pods/')).kvs.length, 101)
+    }
+    await s.delete('/pods/ns/p5')
+    await s.create('/pods/ns/p5', 'again')
+    const keys = (await s.range('/pods/')).kvs.map((kv) => kv.key)
+    assert.equal(keys.length, 200)
+    assert.deepEqual(keys, [...keys].sort())
+    const page = await s.range('/pods/', { startAfter: keys[49], limit: 10 })
+    assert.deepEqual(page.kvs.map((kv) => kv.key), keys.slice(50, 60))
+  })
+
   it('rejects a snapshot it cannot read and keeps its data', async () => {
     const s = new MemoryStore()
     await s.create('/a', '1')

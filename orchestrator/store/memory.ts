@@ -29,8 +29,11 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements Store {
   private revision = 1
   private compacted = 0
-  /** Every key that has a version newer than the compaction revision, sorted. */
+  /** Every key that has a version newer than the compaction revision, sorted (see sortedKeys). */
   private keys: string[] = []
+  /** Keys created since `keys` was last sorted: merged in on the next read in key order, so a
+   * create stays O(1) instead of an O(n) sorted insert. */
+  private added: string[] = []
   private versions = new Map<string, Version[]>()
   private history: StoreEvent[] = []
   private watchers = new Map<string, Set<Watcher>>()
@@ -60,12 +63,13 @@ export class MemoryStore implements Store {
     this.checkOpen()
     const rev = this.readRevision(opts.revision)
     const start = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined
-    let i = start === undefined ? lowerBound(this.keys, prefix) : upperBound(this.keys, start)
+    const keys = this.sortedKeys()
+    let i = start === undefined ? lowerBound(keys, prefix) : upperBound(keys, start)
     const kvs: KeyValue[] = []
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity
     let more = false
-    for (; i < this.keys.length; i++) {
-      const key = this.keys[i]!
+    for (; i < keys.length; i++) {
+      const key = keys[i]!
       if (!key.startsWith(prefix)) break
       const kv = this.valueAt(key, rev)
       if (!kv) continue
@@ -165,7 +169,7 @@ export class MemoryStore implements Store {
   async snapshot(): Promise<Uint8Array> {
     this.checkOpen()
     const kvs: KeyValue[] = []
-    for (const key of this.keys) {
+    for (const key of this.sortedKeys()) {
       const kv = this.valueAt(key, this.revision)
       if (kv) kvs.push(kv)
     }
@@ -186,6 +190,7 @@ export class MemoryStore implements Store {
     // Never let the revision go backwards: resume above both the snapshot and the current revision.
     this.revision = Math.max(this.revision, parsed.revision ?? 0) + 1
     this.keys = []
+    this.added = []
     this.versions.clear()
     this.history = []
     for (const kv of parsed.kvs) {
@@ -234,7 +239,7 @@ export class MemoryStore implements Store {
     if (!versions) {
       versions = []
       this.versions.set(key, versions)
-      this.keys.splice(lowerBound(this.keys, key), 0, key)
+      this.added.push(key)
     }
     versions.push(version)
     this.history.push(event)
@@ -255,7 +260,7 @@ export class MemoryStore implements Store {
     const first = lowerBoundBy(this.history, revision + 1, (e) => e.kv.modRevision)
     this.history = this.history.slice(first)
     const keep: string[] = []
-    for (const key of this.keys) {
+    for (const key of this.sortedKeys()) {
       const versions = this.versions.get(key)!
       // Keep the newest version at or below the compaction revision (it is what a read there
       // sees) and everything after it; drop keys whose surviving state is a delete.
@@ -275,6 +280,22 @@ export class MemoryStore implements Store {
       keep.push(key)
     }
     this.keys = keep
+  }
+
+  private sortedKeys(): string[] {
+    if (this.added.length) {
+      const fresh = this.added.sort()
+      this.added = []
+      const merged: string[] = new Array(this.keys.length + fresh.length)
+      let a = 0
+      let b = 0
+      let k = 0
+      while (a < this.keys.length && b < fresh.length) merged[k++] = this.keys[a]! < fresh[b]! ? this.keys[a++]! : fresh[b++]!
+      while (a < this.keys.length) merged[k++] = this.keys[a++]!
+      while (b < fresh.length) merged[k++] = fresh[b++]!
+      this.keys = merged
+    }
+    return this.keys
   }
 
   private schedule(w: Watcher): void {

@@ -3,7 +3,8 @@
 // with the same kubeconfig). It has the trace and faults doors of the built-in orchestrator,
 // and runs on a real etcd cluster when the scenario asks for it (and `etcd` is installed). Its
 // first capability check asks the Docker engine whether it answers, which also removes the
-// containers that interrupted OCK runs left behind.
+// containers that interrupted OCK runs left behind. Unless a scenario configures it, the
+// cluster has DEFAULT_NODES simulated worker nodes, as `ock up` does.
 
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -49,23 +50,7 @@ export class BuiltinTarget implements Target {
   }
 
   async open(scenarioId: string, topology: ScenarioTopology): Promise<Session> {
-    const t: Topology = { name: 'ock' }
-    if (topology.nodes !== undefined) t.nodes = topology.nodes
-    if (topology.runtime) t.runtime = topology.runtime
-    if (topology.store) t.store = topology.store
-    if (topology.masters !== undefined) t.masters = topology.masters
-    if (t.store === 'etcd') {
-      // a scenario about etcd gets 3 members unless it says otherwise: a separate cluster for a
-      // single master, one member per master when stacked
-      t.etcdTopology = topology.etcdTopology ?? ((t.masters ?? 1) > 1 ? 'stacked' : 'external')
-      if (t.etcdTopology === 'external') t.etcdMembers = topology.etcdMembers ?? 3
-    }
-    const le = topology.timings ?? {}
-    if (le.leaseDuration !== undefined || le.renewDeadline !== undefined || le.retryPeriod !== undefined) {
-      t.leaderElection = { leaseDurationMs: le.leaseDuration, renewDeadlineMs: le.renewDeadline, retryPeriodMs: le.retryPeriod }
-    }
-    // the service proxy and ingress forward to pod IPs, which only real containers listen on
-    t.proxy = topology.runtime === 'docker'
+    const t = clusterTopology(topology)
     const dir = await mkdtemp(join(tmpdir(), 'ock-scenario-'))
     scenarioDirs.add(dir)
     const removeDir = async (): Promise<void> => {
@@ -104,6 +89,11 @@ export class BuiltinTarget implements Target {
         auditLogFile,
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
         controlPlane: controlPlaneDoor(cluster),
+        faults: {
+          stopKubelet: (node) => cluster.stopKubelet(node),
+          startKubelet: (node) => cluster.startKubelet(node),
+          restartKubelet: (node) => cluster.restartKubelet(node),
+        },
         close: async () => {
           await cluster.stop()
           await removeDir()
@@ -145,4 +135,44 @@ function controlPlaneDoor(cluster: Cluster): ControlPlaneDoor {
     startControllerManager: (master) => cluster.startControllerManager(master),
     masterOfIdentity: (identity) => cluster.masters.find((m) => m.controllerManager.identity === identity)?.name,
   }
+}
+
+/** Worker nodes of a scenario's cluster when the scenario does not say (as `ock up`). */
+export const DEFAULT_NODES = 3
+
+/** Scenario timing names -> the reference cluster's configuration (all in ms). */
+const TIMINGS: Record<string, (t: Topology, ms: number) => void> = {
+  kubeletRelistPeriod: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).relistPeriodMs = ms),
+  kubeletSyncFrequency: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).syncFrequencyMs = ms),
+  nodeStatusUpdateFrequency: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).nodeStatusUpdateFrequencyMs = ms),
+  containerRestartBackOff: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).backOffInitialMs = ms),
+  podInitialBackoff: (t, ms) => void (((t.timings ??= {}).scheduler ??= {}).podInitialBackoffMs = ms),
+  podMaxBackoff: (t, ms) => void (((t.timings ??= {}).scheduler ??= {}).podMaxBackoffMs = ms),
+  // leader election of the controller manager (and scheduler) on every master
+  leaseDuration: (t, ms) => void ((t.leaderElection ??= {}).leaseDurationMs = ms),
+  renewDeadline: (t, ms) => void ((t.leaderElection ??= {}).renewDeadlineMs = ms),
+  retryPeriod: (t, ms) => void ((t.leaderElection ??= {}).retryPeriodMs = ms),
+}
+
+/** What the reference cluster should look like for a scenario's topology. */
+export function clusterTopology(s: ScenarioTopology): Topology {
+  const t: Topology = { name: 'ock', nodes: s.nodes ?? DEFAULT_NODES }
+  if (s.node) t.node = { ...s.node }
+  if (s.runtime) t.runtime = s.runtime
+  if (s.store) t.store = s.store
+  if (s.masters !== undefined) t.masters = s.masters
+  if (t.store === 'etcd') {
+    // a scenario about etcd gets 3 members unless it says otherwise: a separate cluster for a
+    // single master, one member per master when stacked
+    t.etcdTopology = s.etcdTopology ?? ((t.masters ?? 1) > 1 ? 'stacked' : 'external')
+    if (t.etcdTopology === 'external') t.etcdMembers = s.etcdMembers ?? 3
+  }
+  for (const [name, ms] of Object.entries(s.timings ?? {})) {
+    const set = TIMINGS[name]
+    if (!set) throw new Error(`the built-in cluster has no timing named "${name}"; known: ${Object.keys(TIMINGS).join(', ')}`)
+    set(t, ms)
+  }
+  // the service proxy and ingress forward to pod IPs, which only real containers listen on
+  t.proxy = s.runtime === 'docker'
+  return t
 }

@@ -26,9 +26,19 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@config': 'config',
 }
 
+/** What one node of a configured cluster has (quantities as Kubernetes writes them). */
+export interface ScenarioNodeSpec {
+  cpu?: string
+  memory?: string
+  pods?: number
+  labels?: Record<string, string>
+}
+
 /** What a scenario asks of its cluster before the first API call (set by Given steps). */
 export interface ScenarioTopology {
   nodes?: number
+  /** What every node has. */
+  node?: ScenarioNodeSpec
   runtime?: 'sim' | 'docker'
   store?: 'memory' | 'etcd'
   /** Control-plane nodes (API server + controller manager each). */
@@ -39,7 +49,7 @@ export interface ScenarioTopology {
   etcdMembers?: number
   /**
    * Durations and periods of the reference cluster (probe periods, grace periods, ...), in ms.
-   * Known keys: leaseDuration, renewDeadline, retryPeriod (controller manager leader election).
+   * Known keys are listed in support/targets/builtin.ts (TIMINGS).
    */
   timings?: Record<string, number>
   /** The API server's AdmissionConfiguration (YAML), as --admission-control-config-file. */
@@ -97,6 +107,14 @@ export interface ControlPlaneDoor {
   masterOfIdentity(identity: string): string | undefined
 }
 
+/** Fault injection into the built-in cluster (capability `faults`). */
+export interface Faults {
+  /** Stops the kubelet of a node; its containers keep running, as on a real machine. */
+  stopKubelet(node: string): Promise<void>
+  startKubelet(node: string): Promise<void>
+  restartKubelet(node: string): Promise<void>
+}
+
 export interface Session {
   /** Admin credentials; the current context's namespace is the scenario's namespace. */
   readonly kubeconfig: KubeConfig
@@ -108,8 +126,10 @@ export interface Session {
   readonly caPem: string
   /** Present when the target has the `trace` capability. */
   readonly trace?: TraceReader
-  /** The fault door of the built-in cluster (capability `faults`). */
+  /** The fault door of the built-in cluster's control plane: etcd members, API servers, controller managers (capability `faults`). */
   readonly controlPlane?: ControlPlaneDoor
+  /** The fault door of the built-in cluster's nodes: kubelets (capability `faults`). */
+  readonly faults?: Faults
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
   /** Client certificates from the cluster CA for other users (built-in target only). */

@@ -7,18 +7,21 @@ import { ApiError } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import { RESOURCES, lookupResource } from '../../api/resources.js'
 import { refFor, type ApiClient } from '../../client/client.js'
-import { Informer } from '../../client/informer.js'
+import type { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
+import type { ControllerContext } from '../manager.js'
 
 const NAMESPACES = lookupResource('', 'namespaces')!
 
 export class NamespaceController implements Reconciler {
   readonly name = 'namespace-controller'
+  private readonly client: ApiClient
   private readonly informer: Informer
   private readonly controller: Controller
 
-  constructor(private readonly client: ApiClient) {
-    this.informer = new Informer(client, refFor(NAMESPACES))
+  constructor(ctx: ControllerContext) {
+    this.client = ctx.client
+    this.informer = ctx.informers.informer(NAMESPACES)
     this.controller = new Controller(this, { workers: 2 })
     const enqueue = (o: KObject): void => {
       if (o.metadata?.deletionTimestamp) this.controller.enqueue(o.metadata.name ?? '')
@@ -28,11 +31,9 @@ export class NamespaceController implements Reconciler {
 
   async start(): Promise<void> {
     this.controller.start()
-    await this.informer.start()
   }
 
   async stop(): Promise<void> {
-    this.informer.stop()
     await this.controller.stop()
   }
 

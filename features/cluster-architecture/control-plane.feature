@@ -1,0 +1,310 @@
+Feature: The control plane: everyone talks to the API server, controllers reconcile, the scheduler places
+  "Distributed platform: master as server, workers as clients; the API server is the gateway for
+  every request." The controller manager, the scheduler and every kubelet act only through API
+  requests, each with its own identity, and only the API server writes to the store. "The
+  controller manager keeps comparing current and desired state and makes them match": drift is
+  undone. "The scheduler assigns each pod to a suitable node using several factors": it filters
+  nodes (resources, node selectors and affinity, taints, cordoned nodes), scores the rest, and
+  only records its decision, as a binding. "Affinity / anti-affinity: must a group of pods run
+  together on one node, or apart on different nodes?"
+
+  @CP-01 @trace
+  Scenario: Every component acts through API requests made with its own identity
+    Given I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    When within 20s 2 pods labelled "app=web" are Running
+    Then every write to the store was made by the API server for an authenticated request from one of:
+      | kubernetes-admin               |
+      | system:kube-controller-manager |
+      | system:kube-scheduler          |
+      | system:node:*                  |
+    And the trace shows these requests:
+      | user                           | verb   | resource          |
+      | kubernetes-admin               | patch  | deployments.apps  |
+      | system:kube-controller-manager | create | replicasets.apps  |
+      | system:kube-controller-manager | create | pods              |
+      | system:kube-scheduler          | create | pods/binding      |
+      | system:node:*                  | patch  | pods/status       |
+      | system:node:*                  | create | events            |
+
+  @CP-02
+  Scenario: A manual edit to a ReplicaSet a Deployment owns is undone
+    Given I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    And within 20s the deployment "web" has 2 ready replicas
+    When I scale the replica set of the deployment "web" to 5 replicas
+    Then within 20s the replica set of the deployment "web" has:
+      | spec.replicas | 2 |
+    And within 20s 2 pods labelled "app=web" are Running
+
+  @CP-02
+  Scenario: A deleted ReplicaSet of a Deployment is created again, with its pods
+    Given I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    And within 20s the deployment "web" has 2 ready replicas
+    When I delete the replica set of the deployment "web"
+    Then within 20s the deployment "web" has a new replica set in place of the deleted one
+    And within 20s the deployment "web" has 2 ready replicas
+
+  @CP-02
+  Scenario: A changed pod template is rolled out to every pod
+    Given I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    And within 20s the deployment "web" has 2 ready replicas
+    When I run "kubectl set image deployment/web app=registry.internal/ock/app:2"
+    Then the command succeeds
+    And within 30s the deployment "web" has 2 ready replicas
+    And within 30s the replica set of the deployment "web" has:
+      | spec.template.spec.containers[0].image | registry.internal/ock/app:2 |
+      | status.readyReplicas                   | 2                           |
+
+  @CP-03 @config
+  Scenario Outline: The scheduler only considers nodes that pass every filter (<filter>)
+    Given a cluster of 3 nodes
+    And the node "node-2" is labelled "<label>"
+    When I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: picky
+      spec:
+        <placement>
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    Then within 20s the pod "picky" is Running
+    And the pod "picky" runs on the node "node-2"
+
+    Examples:
+      | filter        | label    | placement                                                                                                                                         |
+      | node selector | disk=ssd | nodeSelector: {disk: ssd}                                                                                                                         |
+      | node affinity | zone=b   | affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [b]}]}]}}} |
+
+  @CP-03 @config
+  Scenario: Taints keep away the pods that do not tolerate them
+    Given a cluster of 3 nodes
+    And the node "node-1" is tainted "dedicated=infra:NoSchedule"
+    And the node "node-3" is tainted "dedicated=infra:NoSchedule"
+    When I create a pod "plain" without resource requests
+    Then within 20s the pod "plain" is Running
+    And the pod "plain" runs on the node "node-2"
+
+  @CP-03 @config
+  Scenario: A pod that tolerates a taint may use the tainted node
+    Given a cluster of 2 nodes
+    And the node "node-1" is tainted "dedicated=infra:NoSchedule"
+    When I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: infra
+      spec:
+        nodeSelector: {kubernetes.io/hostname: node-1}
+        tolerations: [{key: dedicated, operator: Equal, value: infra, effect: NoSchedule}]
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    Then within 20s the pod "infra" is Running
+    And the pod "infra" runs on the node "node-1"
+
+  @CP-03 @config
+  Scenario: Cordoned nodes take no new pods
+    Given a cluster of 3 nodes
+    When I run "kubectl cordon node-1 node-3"
+    Then the command succeeds
+    When I create a pod "p" without resource requests
+    Then within 20s the pod "p" is Running
+    And the pod "p" runs on the node "node-2"
+
+  @CP-03 @config
+  Scenario: Among the nodes that fit, the least allocated win, so replicas spread out
+    Given a cluster of 3 nodes
+    When I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 3
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    Then within 20s 3 pods labelled "app=web" are Running
+    And the pods labelled "app=web" run on 3 different nodes
+
+  @CP-03 @trace
+  Scenario: The scheduler only records a binding; the kubelet of that node runs the pod
+    When I create a pod "p" without resource requests
+    Then within 20s the pod "p" is Running
+    And each pod labelled "app=p" was bound through pods/binding by "system:kube-scheduler"
+    And the only writes by "system:kube-scheduler" were bindings and events
+    And the trace shows these requests:
+      | user          | verb  | resource    |
+      | system:node:* | patch | pods/status |
+
+  @CP-04 @config
+  Scenario: Required pod affinity puts pods in the same topology domain
+    Given a cluster of 3 nodes
+    And I create a pod "cache" without resource requests
+    And within 20s the pod "cache" is Running
+    When I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector: {matchLabels: {app: cache}}
+                    topologyKey: kubernetes.io/hostname
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    Then within 20s 2 pods labelled "app=web" are Running
+    And the pods labelled "app=web" run on the node of the pod labelled "app=cache"
+
+  @CP-04 @config
+  Scenario: Required anti-affinity spreads the pods and leaves the surplus Pending with the reason
+    Given a cluster of 3 nodes
+    When I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 4
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAntiAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector: {matchLabels: {app: web}}
+                    topologyKey: kubernetes.io/hostname
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    Then within 20s 1 pod labelled "app=web" is Pending with the reason "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules."
+    And the pods labelled "app=web" run on 3 different nodes
+
+  @CP-04 @config
+  Scenario: Preferred affinity steers pods without blocking them
+    Given a cluster of 2 nodes
+    When I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 4
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAntiAffinity:
+                preferredDuringSchedulingIgnoredDuringExecution:
+                  - weight: 100
+                    podAffinityTerm:
+                      labelSelector: {matchLabels: {app: web}}
+                      topologyKey: kubernetes.io/hostname
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    Then within 20s 4 pods labelled "app=web" are Running
+    And the pods labelled "app=web" are spread over 2 nodes, at most 2 on one node

@@ -1,0 +1,47 @@
+@trace
+Feature: Creating an object: the cluster's half
+  After the API server has stored the Deployment (steps 1-5), the rest of the course's nine
+  steps happen in the cluster, each component reacting to what it sees through the API server:
+  the controller manager creates a ReplicaSet and, through it, the pods, which start Pending
+  with no node (6); the scheduler picks a node for each pod and records only a binding (7);
+  the kubelet of each node runs the pods bound to its node, and only those (8).
+
+  Background:
+    Given a cluster of 2 nodes
+    And I watch the pods
+    When I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 3
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+
+  @FLOW-05 @config
+  Scenario: 6. The controller manager creates a ReplicaSet and its pods; they start Pending, with no node
+    Then within 20s the deployment "web" owns a replica set that owns 3 pods
+    And the pods labelled "app=web" were created by "system:kube-controller-manager"
+    And every pod labelled "app=web" was first seen Pending without a node
+
+  @FLOW-06 @config
+  Scenario: 7. The scheduler records a node for each pod as a binding through the API server, and does nothing else
+    Then within 20s 3 pods labelled "app=web" are Running
+    And each pod labelled "app=web" was bound through pods/binding by "system:kube-scheduler"
+    And the only writes by "system:kube-scheduler" were bindings and events
+
+  @FLOW-07 @config
+  Scenario: 8. Each kubelet runs the pods bound to its node, and only those
+    Then within 20s 3 pods labelled "app=web" are Running
+    And the pods labelled "app=web" are spread over 2 nodes, at most 2 on one node
+    And each kubelet acted only on its own node and the pods bound to it

@@ -1,0 +1,529 @@
+// The kubelet: the node agent. It registers its Node (or finds it again after a restart),
+// keeps the node's status current, watches only the pods bound to its node
+// (fieldSelector spec.nodeName=<node>), and runs them through the ContainerRuntime interface
+// only: per-pod workers sync one pod at a time (pull, create, start, restart with back-off,
+// stop on deletion), a PLEG-style relist notices containers that changed by themselves, and
+// the status of every pod it runs is reported through pods/status. Graceful deletion ends
+// with the kubelet's own DELETE (gracePeriodSeconds=0) once the containers are stopped.
+// Every action is an API request as system:node:<node>, or an Event it records.
+// Mirrors pkg/kubelet (kubelet.go, pod_workers.go, pleg/generic.go, status/status_manager.go,
+// kubelet_node_status.go). Simplifies: no probes, volumes, init containers or eviction yet;
+// node heartbeats are status updates only (Leases come with node lifecycle work).
+
+import { ApiError } from '../api/errors.js'
+import { nowTimestamp } from '../api/meta.js'
+import { isPodTerminal } from '../api/pods.js'
+import { milliCpu, parseQuantity } from '../api/quantity.js'
+import { lookupResource } from '../api/resources.js'
+import type { Container, Node, Pod, PodStatus } from '../api/types.js'
+import { refFor, type ApiClient } from '../client/client.js'
+import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
+import { Informer } from '../client/informer.js'
+import type { Runnable } from '../client/runnable.js'
+import { WorkQueue } from '../client/workqueue.js'
+import { ContainerNotFoundError, ImagePullError, type ContainerConfig, type ContainerRuntime, type ContainerStatus } from '../runtime/runtime.js'
+import { computePodActions, type StartAction } from './actions.js'
+import { BackOff } from './backoff.js'
+import { DEFAULT_KUBELET_TIMINGS, type KubeletConfig, type KubeletTimings } from './config.js'
+import { PodIPAM } from './ipam.js'
+import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type Readiness } from './node-status.js'
+import { generatePodStatus } from './pod-status.js'
+
+const PODS = lookupResource('', 'pods')!
+const NODES = lookupResource('', 'nodes')!
+
+interface PodEntry {
+  pod: Pod
+  /** The API server no longer has it (a DELETED event arrived). */
+  gone: boolean
+}
+
+type Waiting = Map<string, { reason: string; message: string }>
+
+export interface KubeletDeps {
+  /** A client authenticated as system:node:<nodeName>. */
+  client: ApiClient
+  runtime: ContainerRuntime
+  recorder?: EventRecorder
+}
+
+export class Kubelet implements Runnable {
+  readonly name: string
+  readonly nodeName: string
+  private readonly timings: KubeletTimings
+  private readonly client: ApiClient
+  private readonly runtime: ContainerRuntime
+  private readonly recorder: EventRecorder
+  private readonly podInformer: Informer<Pod>
+  private readonly nodeInformer: Informer<Node>
+  private readonly queue = new WorkQueue({ baseMs: 200, maxMs: 10_000 })
+  private readonly pods = new Map<string, PodEntry>()
+  private readonly waiting = new Map<string, Waiting>()
+  private readonly lastSent = new Map<string, { json: string; status: PodStatus }>()
+  private readonly firstSeen = new Map<string, string>()
+  private readonly pulledImages = new Set<string>()
+  private readonly pullErrors = new Map<string, string>()
+  private readonly restarts: BackOff
+  private readonly pulls: BackOff
+  private ipam?: PodIPAM
+  private runtimeVersion = ''
+  private scheme = ''
+  private nodeReady?: boolean
+  private lastNodeReport = 0
+  private relisted = new Map<string, { podUid: string; state: string }>()
+  private readonly timers: NodeJS.Timeout[] = []
+  private readonly workers: Promise<void>[] = []
+  private relisting = false
+  private stopped = false
+
+  constructor(
+    readonly config: KubeletConfig,
+    deps: KubeletDeps,
+  ) {
+    this.nodeName = config.nodeName
+    this.name = `kubelet ${config.nodeName}`
+    this.timings = { ...DEFAULT_KUBELET_TIMINGS, ...(config.timings ?? {}) }
+    this.client = deps.client
+    this.runtime = deps.runtime
+    this.recorder = deps.recorder ?? new ApiEventRecorder(deps.client, { component: 'kubelet', host: config.nodeName })
+    this.restarts = new BackOff(this.timings.backOffInitialMs, this.timings.backOffMaxMs)
+    this.pulls = new BackOff(this.timings.backOffInitialMs, this.timings.backOffMaxMs)
+    this.podInformer = new Informer<Pod>(deps.client, refFor(PODS), { fieldSelector: `spec.nodeName=${config.nodeName}` })
+    this.nodeInformer = new Informer<Node>(deps.client, refFor(NODES), { fieldSelector: `metadata.name=${config.nodeName}` })
+    this.podInformer.on({
+      add: (p) => this.observePod(p),
+      update: (_old, p) => this.observePod(p),
+      delete: (p) => {
+        const uid = p.metadata?.uid ?? ''
+        const e = this.pods.get(uid)
+        if (e) e.gone = true
+        else this.pods.set(uid, { pod: p, gone: true })
+        this.queue.add(uid)
+      },
+    })
+    this.nodeInformer.on({ add: (n) => this.observeNode(n), update: (_o, n) => this.observeNode(n) })
+  }
+
+  async start(): Promise<void> {
+    this.runtimeVersion = await this.runtime.version()
+    this.scheme = this.runtimeVersion.split('://')[0] ?? this.runtime.name
+    await this.registerNode()
+    await this.nodeInformer.start()
+    await this.podInformer.start()
+    for (let i = 0; i < (this.config.workers ?? 4); i++) this.workers.push(this.worker())
+    await this.updateNodeStatus(true)
+    this.every(this.timings.relistPeriodMs, () => this.relist())
+    this.every(this.timings.syncFrequencyMs, () => {
+      for (const uid of this.pods.keys()) this.queue.add(uid)
+    })
+    this.every(this.timings.nodeStatusUpdateFrequencyMs, () => this.updateNodeStatus(false))
+  }
+
+  /** Stops the agent. Containers keep running in the runtime, as when a real kubelet stops. */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    for (const t of this.timers) clearInterval(t)
+    this.podInformer.stop()
+    this.nodeInformer.stop()
+    this.queue.shutDown()
+    await Promise.allSettled(this.workers)
+    if (this.recorder instanceof ApiEventRecorder) await this.recorder.stop()
+    this.client.close()
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // registration and node status
+
+  private async registerNode(): Promise<void> {
+    const node = initialNode(this.config, this.runtimeVersion, this.readiness(true), nowTimestamp())
+    for (let delay = 100; ; delay = Math.min(delay * 2, 7_000)) {
+      if (this.stopped) throw new Error(`${this.name} stopped before it could register`)
+      try {
+        const created = await this.client.create<Node>(refFor(NODES), node)
+        this.recorder.event(created, 'Normal', 'Starting', 'Starting kubelet.')
+        return
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === 'AlreadyExists') {
+          // a restarted kubelet finds its Node again: keep it, bring the default labels back
+          const existing = await this.client.get<Node>(refFor(NODES, undefined, this.nodeName))
+          const want = nodeLabels(this.config)
+          const have = existing.metadata?.labels ?? {}
+          if (Object.entries(want).some(([k, v]) => have[k] !== v)) {
+            await this.client.patch(refFor(NODES, undefined, this.nodeName), { metadata: { labels: want } })
+          }
+          this.recorder.event(existing, 'Normal', 'Starting', 'Starting kubelet.')
+          return
+        }
+        if (e instanceof ApiError && e.code < 500 && e.code !== 429) throw e
+        await new Promise((r) => setTimeout(r, delay))
+      }
+    }
+  }
+
+  private readiness(runtimeReady: boolean, runtimeMessage?: string): Readiness {
+    if (!runtimeReady) return { ready: false, message: `container runtime is down: ${runtimeMessage ?? 'no answer'}` }
+    if (!this.ipam) {
+      return { ready: false, message: `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:no pod CIDR has been assigned to node ${this.nodeName} yet` }
+    }
+    return { ready: true }
+  }
+
+  private async updateNodeStatus(force: boolean): Promise<void> {
+    if (this.stopped) return
+    const rt = await this.runtime.status().catch((e: unknown) => ({ ready: false, message: e instanceof Error ? e.message : String(e) }))
+    const readiness = this.readiness(rt.ready, rt.message)
+    const node = this.nodeInformer.get(this.nodeName)
+    const now = nowTimestamp()
+    const conditions = nodeConditions(node?.status?.conditions, readiness, now)
+    const due = force || !sameConditions(node?.status?.conditions, conditions) || Date.now() - this.lastNodeReport >= this.timings.nodeStatusReportFrequencyMs
+    if (!due) return
+    try {
+      const written = await this.client.patch<Node>(refFor(NODES, undefined, this.nodeName, 'status'), { status: nodeStatus(this.config, this.runtimeVersion, conditions) })
+      this.lastNodeReport = Date.now()
+      if (this.nodeReady !== readiness.ready) {
+        this.nodeReady = readiness.ready
+        this.recorder.event(written, 'Normal', readiness.ready ? 'NodeReady' : 'NodeNotReady', `Node ${this.nodeName} status is now: ${readiness.ready ? 'NodeReady' : 'NodeNotReady'}`)
+      }
+    } catch (e) {
+      if (!this.stopped) console.error(`${this.name}: updating node status failed:`, e instanceof Error ? e.message : e)
+    }
+  }
+
+  private observeNode(n: Node): void {
+    const cidr = n.spec?.podCIDR
+    if (!cidr || this.ipam?.podCIDR === cidr) return
+    this.ipam = new PodIPAM(cidr)
+    // after a restart, the pods we run keep the addresses they have
+    for (const [uid, e] of this.pods) if (e.pod.status?.podIP) this.ipam.reserve(uid, e.pod.status.podIP)
+    void this.updateNodeStatus(true)
+    for (const uid of this.pods.keys()) this.queue.add(uid)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // pods
+
+  private observePod(p: Pod): void {
+    const uid = p.metadata?.uid ?? ''
+    const e = this.pods.get(uid)
+    if (e) e.pod = p
+    else {
+      this.pods.set(uid, { pod: p, gone: false })
+      if (p.status?.podIP) this.ipam?.reserve(uid, p.status.podIP)
+    }
+    this.queue.add(uid)
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const uid = await this.queue.get()
+      if (uid === undefined || this.stopped) return
+      try {
+        await this.syncPod(uid)
+        this.queue.forget(uid)
+      } catch (e) {
+        if (this.stopped) return
+        this.queue.addRateLimited(uid)
+        if (!(e instanceof ApiError && e.code === 409)) console.error(`${this.name}: syncing pod ${uid} failed:`, e instanceof Error ? e.message : e)
+      } finally {
+        this.queue.done(uid)
+      }
+    }
+  }
+
+  /** One step of bringing pod `uid` in line (level-based: safe to run again at any time). */
+  private async syncPod(uid: string): Promise<void> {
+    const containers = await this.runtime.listContainers({ podUid: uid })
+    const entry = this.pods.get(uid)
+    if (!entry) {
+      // containers of a pod this node does not run (any more): clean them up
+      await this.removeAll(containers, 0)
+      return
+    }
+    const pod = entry.pod
+    if (entry.gone || pod.metadata?.deletionTimestamp) return this.terminate(uid, entry, containers)
+    if (isPodTerminal(pod)) return
+    if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, nowTimestamp())
+    if (!this.ipam) return // the network is not ready: observeNode syncs every pod once it is
+    const ip = this.ipam.allocate(uid)
+    if (!ip) {
+      this.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: no IP addresses available in range set: ${this.ipam.podCIDR}`)
+      this.queue.addAfter(uid, 10_000)
+      return
+    }
+    const actions = computePodActions(pod, containers, this.restarts)
+    const waiting: Waiting = new Map()
+    for (const k of actions.kill) {
+      this.recorder.event(pod, 'Normal', 'Killing', k.message, { fieldPath: `spec.containers{${k.name}}` })
+      await this.runtime.stopContainer(k.id, this.gracePeriod(pod)).catch(ignoreNotFound)
+    }
+    for (const id of actions.remove) await this.runtime.removeContainer(id).catch(ignoreNotFound)
+    for (const w of actions.wait) {
+      waiting.set(w.name, { reason: w.reason, message: w.message })
+      const m = pod.metadata ?? {}
+      this.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${w.name} in pod ${m.name}_${m.namespace}(${m.uid})`, { fieldPath: `spec.containers{${w.name}}` })
+      this.queue.addAfter(uid, w.retryAfterMs)
+    }
+    for (const s of actions.start) await this.startContainer(pod, s, ip, waiting)
+    this.waiting.set(uid, waiting)
+    await this.reportStatus(uid, pod, false).catch(ignoreGone)
+  }
+
+  private async startContainer(pod: Pod, action: StartAction, podIP: string, waiting: Waiting): Promise<void> {
+    const c = action.container
+    const uid = pod.metadata?.uid ?? ''
+    const fieldPath = `spec.containers{${c.name}}`
+    const image = c.image ?? ''
+    if (action.restart) this.restarts.next(action.restart.key, action.restart.finishedAt)
+    if (!(await this.ensureImage(pod, c, waiting))) return
+    const config: ContainerConfig = {
+      podUid: uid,
+      podName: pod.metadata?.name ?? '',
+      podNamespace: pod.metadata?.namespace ?? '',
+      name: c.name,
+      image,
+      env: this.environment(pod, c, podIP),
+      podIP,
+      attempt: action.attempt,
+    }
+    if (c.command) config.command = [...c.command]
+    if (c.args) config.args = [...c.args]
+    if (c.ports?.length) config.ports = c.ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, name: p.name }))
+    const limits = c.resources?.limits as Record<string, string> | undefined
+    if (limits?.cpu || limits?.memory) {
+      config.limits = {}
+      if (limits.cpu) config.limits.cpuMillis = milliCpu(limits.cpu)
+      if (limits.memory) config.limits.memoryBytes = parseQuantity(limits.memory)
+    }
+    let id: string
+    try {
+      id = await this.runtime.createContainer(config)
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e)
+      waiting.set(c.name, { reason: 'CreateContainerError', message: msg })
+      this.recorder.event(pod, 'Warning', 'Failed', `Error: ${msg}`, { fieldPath })
+      this.queue.addRateLimited(uid)
+      return
+    }
+    this.recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`, { fieldPath })
+    try {
+      await this.runtime.startContainer(id)
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e)
+      waiting.set(c.name, { reason: 'RunContainerError', message: msg })
+      this.recorder.event(pod, 'Warning', 'Failed', `Error: ${msg}`, { fieldPath })
+      this.queue.addRateLimited(uid)
+      return
+    }
+    this.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, { fieldPath })
+  }
+
+  /** Pulls the image as its pull policy says; false (with the waiting reason set) if it cannot. */
+  private async ensureImage(pod: Pod, c: Container, waiting: Waiting): Promise<boolean> {
+    const image = c.image ?? ''
+    const uid = pod.metadata?.uid ?? ''
+    const fieldPath = `spec.containers{${c.name}}`
+    const policy = c.imagePullPolicy ?? 'IfNotPresent'
+    const present = this.pulledImages.has(image)
+    if (present && policy !== 'Always') {
+      this.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, { fieldPath })
+      return true
+    }
+    if (!present && policy === 'Never') {
+      const msg = `Container image "${image}" is not present with pull policy of Never`
+      waiting.set(c.name, { reason: 'ErrImageNeverPull', message: msg })
+      this.recorder.event(pod, 'Warning', 'ErrImageNeverPull', msg, { fieldPath })
+      return false
+    }
+    const key = `${uid}_${image}`
+    const now = Date.now()
+    const remaining = this.pulls.remainingMs(key, now - 0)
+    if (remaining > 0 && this.pullErrors.has(key)) {
+      waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${this.pullErrors.get(key)}` })
+      this.recorder.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, { fieldPath })
+      this.queue.addAfter(uid, remaining)
+      return false
+    }
+    this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, { fieldPath })
+    const t0 = performance.now()
+    try {
+      await this.runtime.pullImage(image)
+    } catch (e) {
+      if (!(e instanceof ImagePullError)) throw e
+      this.pulls.next(key, Date.now())
+      this.pullErrors.set(key, e.message)
+      waiting.set(c.name, { reason: 'ErrImagePull', message: e.message })
+      this.recorder.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${e.message}`, { fieldPath })
+      this.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', { fieldPath })
+      this.queue.addAfter(uid, this.pulls.windowMs(key))
+      return false
+    }
+    this.pulls.reset(key)
+    this.pullErrors.delete(key)
+    this.pulledImages.add(image)
+    const took = formatGoDuration(performance.now() - t0)
+    this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting)`, { fieldPath })
+    return true
+  }
+
+  /** The container's environment: literal values and the downward API fields a kubelet fills in. */
+  private environment(pod: Pod, c: Container, podIP: string): Record<string, string> {
+    const env: Record<string, string> = {}
+    for (const e of c.env ?? []) {
+      if (e.value !== undefined) env[e.name] = e.value
+      else if (e.valueFrom?.fieldRef) {
+        const v = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, podIP, this.config.nodeIP)
+        if (v !== undefined) env[e.name] = v
+      }
+    }
+    return env
+  }
+
+  private gracePeriod(pod: Pod): number {
+    return pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
+  }
+
+  /** Stops a deleted pod's containers, reports its final status and completes the deletion. */
+  private async terminate(uid: string, entry: PodEntry, containers: ContainerStatus[]): Promise<void> {
+    const pod = entry.pod
+    const grace = this.gracePeriod(pod)
+    await Promise.all(
+      containers
+        .filter((c) => c.state === 'running' || c.state === 'created')
+        .map(async (c) => {
+          this.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, { fieldPath: `spec.containers{${c.name}}` })
+          await this.runtime.stopContainer(c.id, grace).catch(ignoreNotFound)
+        }),
+    )
+    if (!entry.gone && containers.length) {
+      this.waiting.delete(uid)
+      await this.reportStatus(uid, pod, true).catch(ignoreGone)
+    }
+    await this.removeAll(await this.runtime.listContainers({ podUid: uid }), grace)
+    this.ipam?.release(uid)
+    if (!entry.gone) {
+      try {
+        await this.client.delete(refFor(PODS, pod.metadata?.namespace, pod.metadata?.name), { gracePeriodSeconds: 0, preconditions: { uid } })
+      } catch (e) {
+        ignoreGone(e)
+      }
+      return
+    }
+    this.forget(uid)
+  }
+
+  private async removeAll(containers: readonly ContainerStatus[], grace: number): Promise<void> {
+    for (const c of containers) {
+      if (c.state === 'running') await this.runtime.stopContainer(c.id, grace).catch(ignoreNotFound)
+      await this.runtime.removeContainer(c.id).catch(ignoreNotFound)
+    }
+  }
+
+  private forget(uid: string): void {
+    this.pods.delete(uid)
+    this.waiting.delete(uid)
+    this.lastSent.delete(uid)
+    this.firstSeen.delete(uid)
+    this.restarts.forgetPrefix(`${uid}/`)
+    this.pulls.forgetPrefix(`${uid}_`)
+    for (const k of this.pullErrors.keys()) if (k.startsWith(`${uid}_`)) this.pullErrors.delete(k)
+  }
+
+  /** Sends the pod's status through pods/status when it differs from what was last sent. */
+  private async reportStatus(uid: string, pod: Pod, terminal: boolean): Promise<void> {
+    const containers = await this.runtime.listContainers({ podUid: uid })
+    const previous = this.lastSent.get(uid)?.status
+    const base: Pod = previous ? { ...pod, status: { ...pod.status, conditions: mergeConditions(pod.status?.conditions, previous.conditions), startTime: previous.startTime } } : pod
+    const status = generatePodStatus({
+      pod: base.status?.startTime ? base : { ...base, status: { ...base.status, startTime: this.firstSeen.get(uid) } },
+      containers,
+      waiting: this.waiting.get(uid) ?? new Map(),
+      podIP: this.ipam?.ipOf(uid),
+      hostIP: this.config.nodeIP,
+      scheme: this.scheme,
+      terminal,
+      now: nowTimestamp(),
+    })
+    const json = JSON.stringify(status)
+    if (previous && this.lastSent.get(uid)?.json === json) return
+    await this.client.patchQuietly(refFor(PODS, pod.metadata?.namespace, pod.metadata?.name, 'status'), { status })
+    this.lastSent.set(uid, { json, status })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // PLEG: relist the runtime and sync pods whose containers changed by themselves
+
+  private async relist(): Promise<void> {
+    if (this.relisting || this.stopped || !this.podInformer.hasSynced) return
+    this.relisting = true
+    try {
+      const now = new Map<string, { podUid: string; state: string }>()
+      const changed = new Set<string>()
+      for (const c of await this.runtime.listContainers()) {
+        const state = `${c.state}/${c.exitCode ?? ''}`
+        now.set(c.id, { podUid: c.podUid, state })
+        if (this.relisted.get(c.id)?.state !== state) changed.add(c.podUid)
+      }
+      for (const [id, was] of this.relisted) if (!now.has(id)) changed.add(was.podUid)
+      this.relisted = now
+      for (const uid of changed) this.queue.add(uid)
+    } catch {
+      // the runtime is down: the node status says so at its next update
+    } finally {
+      this.relisting = false
+    }
+  }
+
+  private every(ms: number, fn: () => unknown): void {
+    const t = setInterval(() => {
+      if (!this.stopped) void fn()
+    }, ms)
+    t.unref()
+    this.timers.push(t)
+  }
+}
+
+/** Conditions from the API, with the kubelet's own ones as it last sent them. */
+function mergeConditions(api: PodStatus['conditions'], mine: PodStatus['conditions']): PodStatus['conditions'] {
+  const own = new Set((mine ?? []).map((c) => c.type))
+  return [...(mine ?? []), ...(api ?? []).filter((c) => !own.has(c.type))]
+}
+
+function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string | undefined {
+  switch (path) {
+    case 'metadata.name':
+      return pod.metadata?.name
+    case 'metadata.namespace':
+      return pod.metadata?.namespace
+    case 'metadata.uid':
+      return pod.metadata?.uid
+    case 'spec.nodeName':
+      return pod.spec?.nodeName
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName
+    case 'status.podIP':
+      return podIP
+    case 'status.hostIP':
+      return hostIP
+    default: {
+      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path)
+      if (m) return (pod.metadata?.[m[1] as 'labels' | 'annotations'] as Record<string, string> | undefined)?.[m[2]!]
+      return undefined
+    }
+  }
+}
+
+/** Go's time.Duration.String() for a pull time truncated to milliseconds ("5ms", "1.234s"). */
+function formatGoDuration(ms: number): string {
+  const whole = Math.floor(ms)
+  return whole < 1000 ? `${whole}ms` : `${whole / 1000}s`
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!(e instanceof ContainerNotFoundError)) throw e
+}
+
+function ignoreGone(e: unknown): void {
+  if (e instanceof ApiError && (e.code === 404 || e.code === 409)) return
+  throw e
+}

@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { runtimeContract } from '../contract.js'
+import { ImagePullError } from '../runtime.js'
+import { parseSimDuration, registryHost, runScript, SimulatedRuntime } from './simulated.js'
+
+runtimeContract('simulated', async () => new SimulatedRuntime(), {
+  image: 'registry.internal/ock/app:1',
+  missingImage: 'registry.invalid/ock/none:1',
+  scripts: {
+    runs: () => ({ env: {} }),
+    exitsAfter: (ms, code) => ({ env: { OCK_SIM_EXIT_AFTER: `${ms}ms`, OCK_SIM_EXIT_CODE: String(code) } }),
+    printsThenRuns: (line) => ({ env: { OCK_SIM_STDOUT: line } }),
+    ignoresSigterm: () => ({ env: { OCK_SIM_IGNORE_SIGTERM: 'true' } }),
+  },
+  exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text] },
+  timeoutMs: 2_000,
+})
+
+describe('simulated runtime scripts', () => {
+  it('reads durations', () => {
+    for (const [s, ms] of [['500ms', 500], ['2s', 2000], ['1.5s', 1500], ['1m', 60_000], ['3', 3000]] as const) assert.equal(parseSimDuration(s), ms)
+    assert.equal(parseSimDuration('soon'), undefined)
+    assert.equal(parseSimDuration(undefined), undefined)
+  })
+
+  it('finds the registry host of an image reference', () => {
+    for (const [image, host] of [
+      ['registry.internal/ock/app:1', 'registry.internal'],
+      ['localhost:5000/app', 'localhost'],
+      ['busybox', undefined],
+      ['library/busybox:1.36', undefined],
+      ['registry.invalid/x:1', 'registry.invalid'],
+    ] as const) {
+      assert.equal(registryHost(image), host, image)
+    }
+  })
+
+  it('runs its tiny shell', () => {
+    const table: [string[], number, string][] = [
+      [['true'], 0, ''],
+      [['false'], 1, ''],
+      [['echo', 'a', 'b'], 0, 'a b\n'],
+      [['sh', '-c', 'echo hi; exit 4'], 4, 'hi\n'],
+      [['sh', '-c', 'exit 0'], 0, ''],
+      [['curl', 'x'], 127, ''],
+    ]
+    for (const [cmd, code, out] of table) {
+      const r = runScript(cmd)
+      assert.equal(r.exitCode, code, cmd.join(' '))
+      assert.equal(r.stdout, out, cmd.join(' '))
+    }
+  })
+
+  it('a container with only an exit code exits as soon as it starts', async () => {
+    const rt = new SimulatedRuntime()
+    const id = await rt.createContainer({ podUid: 'p', podName: 'p', podNamespace: 'n', name: 'c', image: 'i:1', podIP: '127.64.0.2', attempt: 0, env: { OCK_SIM_EXIT_CODE: '2' } })
+    await rt.startContainer(id)
+    await new Promise((r) => setTimeout(r, 20))
+    const [s] = await rt.listContainers()
+    assert.equal(s?.state, 'exited')
+    assert.equal(s?.exitCode, 2)
+    assert.equal(s?.reason, 'Error')
+    await rt.close()
+  })
+
+  it('a runtime that is down refuses every call, and a pull of an .invalid image fails', async () => {
+    const rt = new SimulatedRuntime()
+    await assert.rejects(rt.pullImage('example.invalid/app'), ImagePullError)
+    rt.setAvailable(false)
+    assert.equal((await rt.status()).ready, false)
+    await assert.rejects(rt.listContainers(), /down/)
+    await rt.close()
+  })
+})

@@ -1,0 +1,314 @@
+// The simulated container runtime: an in-process state machine behind the ContainerRuntime
+// interface (created -> running -> exited -> removed), with no processes, images or network.
+// It plays containerd for scale and speed: thousands of simulated nodes cost a few objects
+// each. What a container "does" is scripted by its pod spec, through environment variables:
+//
+//   OCK_SIM_EXIT_AFTER=2s       the process exits this long after it starts (default: never;
+//                               500ms, 2s, 1m are understood)
+//   OCK_SIM_EXIT_CODE=1         the exit code when it exits by itself (default 0; given alone,
+//                               the process exits as soon as it starts)
+//   OCK_SIM_IGNORE_SIGTERM=true the process ignores SIGTERM: stop waits the whole timeout, then
+//                               kills it (exit 137)
+//   OCK_SIM_STDOUT=text         printed (one line per \n) when the process starts: its logs
+//   OCK_SIM_CPU=250m            CPU use that stats() reports (default 1m)
+//   OCK_SIM_MEMORY=64Mi         memory use that stats() reports (default 4Mi)
+//
+// Images: every reference pulls (instantly, or after `pullLatencyMs`) except those whose
+// registry host is in the reserved `.invalid` domain (RFC 2606), which fail like an unknown
+// host does: `registry.invalid/app:1` -> ImagePullError.
+// exec understands `true`, `false`, `echo ...` and `sh -c "<cmd>; <cmd>"` with the same
+// commands plus `exit N`; anything else exits 127 ("not found"), as a shell would.
+// A process that gets SIGTERM without ignoring it exits at once with 143 (128 + SIGTERM).
+// Simplifies: no real resource use, no filesystem, no restart by itself (the kubelet restarts).
+
+import { randomBytes } from 'node:crypto'
+import { parseQuantity } from '../../api/quantity.js'
+import {
+  ContainerNotFoundError,
+  ImagePullError,
+  RuntimeUnavailableError,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type ContainerStats,
+  type ContainerStatus,
+  type ExecResult,
+} from '../runtime.js'
+
+export const SIM_RUNTIME_VERSION = 'sim://1.0.0'
+
+export interface SimulatedRuntimeOptions {
+  /** How long a pull of an image not yet on this node takes. */
+  pullLatencyMs?: number
+}
+
+interface SimContainer {
+  id: string
+  config: ContainerConfig
+  state: 'created' | 'running' | 'exited'
+  createdAt: string
+  startedAt?: string
+  finishedAt?: string
+  exitCode?: number
+  reason?: string
+  logs: string[]
+  timer?: NodeJS.Timeout
+  pid: number
+  cpuMillis: number
+  memoryBytes: number
+}
+
+let nextPid = 1000
+
+/** Parses 500ms / 2s / 1.5m / 1h; undefined when absent or malformed. */
+export function parseSimDuration(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(s.trim())
+  if (!m) return undefined
+  const n = Number(m[1])
+  switch (m[2]) {
+    case 'ms':
+      return n
+    case 'm':
+      return n * 60_000
+    case 'h':
+      return n * 3_600_000
+    default:
+      return n * 1000
+  }
+}
+
+export class SimulatedRuntime implements ContainerRuntime {
+  readonly name = 'simulated'
+  private readonly containers = new Map<string, SimContainer>()
+  private readonly images = new Map<string, string>()
+  private closed = false
+  private available = true
+  private readonly pullLatencyMs: number
+
+  constructor(opts: SimulatedRuntimeOptions = {}) {
+    this.pullLatencyMs = opts.pullLatencyMs ?? 0
+  }
+
+  /** Fault door: a runtime that is "down" answers every call with RuntimeUnavailableError. */
+  setAvailable(available: boolean): void {
+    this.available = available
+  }
+
+  async version(): Promise<string> {
+    this.check()
+    return SIM_RUNTIME_VERSION
+  }
+
+  async status(): Promise<{ ready: boolean; message?: string }> {
+    if (this.closed) return { ready: false, message: 'runtime is closed' }
+    return this.available ? { ready: true } : { ready: false, message: 'container runtime is down' }
+  }
+
+  async pullImage(image: string): Promise<{ imageId: string }> {
+    this.check()
+    const known = this.images.get(image)
+    if (known) return { imageId: known }
+    const host = registryHost(image)
+    if (host && (host === 'invalid' || host.endsWith('.invalid'))) {
+      throw new ImagePullError(image, `failed to pull and unpack image "${image}": failed to resolve reference "${image}": dial tcp: lookup ${host}: no such host`)
+    }
+    if (this.pullLatencyMs > 0) await new Promise((r) => setTimeout(r, this.pullLatencyMs))
+    this.check()
+    const imageId = `sha256:${randomBytes(32).toString('hex')}`
+    this.images.set(image, imageId)
+    return { imageId }
+  }
+
+  async createContainer(config: ContainerConfig): Promise<string> {
+    this.check()
+    const env = config.env ?? {}
+    const id = randomBytes(32).toString('hex')
+    this.containers.set(id, {
+      id,
+      config: structuredClone(config),
+      state: 'created',
+      createdAt: new Date().toISOString(),
+      logs: [],
+      pid: 0,
+      cpuMillis: Math.round((parseQuantity(env.OCK_SIM_CPU ?? '1m') ?? 0.001) * 1000),
+      memoryBytes: parseQuantity(env.OCK_SIM_MEMORY ?? '4Mi') ?? 4 * 1024 * 1024,
+    })
+    return id
+  }
+
+  async startContainer(id: string): Promise<void> {
+    this.check()
+    const c = this.find(id)
+    if (c.state !== 'created') throw new Error(`container ${id} cannot be started: it is ${c.state}`)
+    c.state = 'running'
+    c.startedAt = new Date().toISOString()
+    c.pid = nextPid++
+    const env = c.config.env ?? {}
+    if (env.OCK_SIM_STDOUT) for (const line of env.OCK_SIM_STDOUT.split('\n')) c.logs.push(line)
+    const after = parseSimDuration(env.OCK_SIM_EXIT_AFTER) ?? (env.OCK_SIM_EXIT_CODE !== undefined ? 0 : undefined)
+    if (after !== undefined) {
+      const code = Number(env.OCK_SIM_EXIT_CODE ?? 0) || 0
+      c.timer = setTimeout(() => this.exit(c, code), after)
+    }
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    this.check()
+    const c = this.find(id)
+    if (c.state === 'created') {
+      this.exit(c, 0, 'Completed')
+      return
+    }
+    if (c.state !== 'running') return
+    if (c.config.env?.OCK_SIM_IGNORE_SIGTERM !== 'true') {
+      this.exit(c, 143)
+      return
+    }
+    // SIGTERM is ignored: wait out the grace period (or until it exits by itself), then SIGKILL
+    await new Promise<void>((resolve) => {
+      const deadline = setTimeout(() => {
+        clearInterval(poll)
+        resolve()
+      }, Math.max(0, timeoutSeconds) * 1000)
+      const poll = setInterval(() => {
+        if (c.state !== 'running') {
+          clearTimeout(deadline)
+          clearInterval(poll)
+          resolve()
+        }
+      }, 20)
+    })
+    if (c.state === 'running') this.exit(c, 137)
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    this.check()
+    const c = this.find(id)
+    if (c.state === 'running') throw new Error(`container ${id} is running: stop it before removing it`)
+    clearTimeout(c.timer)
+    this.containers.delete(id)
+  }
+
+  async listContainers(filter: { podUid?: string } = {}): Promise<ContainerStatus[]> {
+    this.check()
+    const out: ContainerStatus[] = []
+    for (const c of this.containers.values()) {
+      if (filter.podUid && c.config.podUid !== filter.podUid) continue
+      out.push(this.statusOf(c))
+    }
+    return out
+  }
+
+  async exec(id: string, command: string[]): Promise<ExecResult> {
+    this.check()
+    const c = this.find(id)
+    if (c.state !== 'running') throw new Error(`container ${id} is not running`)
+    return runScript(command)
+  }
+
+  async logs(id: string, opts: { tailLines?: number } = {}): Promise<string> {
+    this.check()
+    const lines = this.find(id).logs
+    const shown = opts.tailLines !== undefined ? lines.slice(Math.max(0, lines.length - opts.tailLines)) : lines
+    return shown.length ? shown.join('\n') + '\n' : ''
+  }
+
+  async stats(id: string): Promise<ContainerStats> {
+    this.check()
+    const c = this.find(id)
+    const running = c.state === 'running'
+    return { cpuMillis: running ? c.cpuMillis : 0, memoryBytes: running ? c.memoryBytes : 0, timestamp: new Date().toISOString() }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const c of this.containers.values()) clearTimeout(c.timer)
+    this.containers.clear()
+    this.images.clear()
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private check(): void {
+    if (this.closed) throw new RuntimeUnavailableError('the simulated runtime is closed')
+    if (!this.available) throw new RuntimeUnavailableError('the simulated runtime is down')
+  }
+
+  private find(id: string): SimContainer {
+    const c = this.containers.get(id)
+    if (!c) throw new ContainerNotFoundError(id)
+    return c
+  }
+
+  private exit(c: SimContainer, code: number, reason?: string): void {
+    if (c.state === 'exited') return
+    clearTimeout(c.timer)
+    c.timer = undefined
+    c.state = 'exited'
+    c.exitCode = code
+    c.reason = reason ?? (code === 0 ? 'Completed' : 'Error')
+    c.finishedAt = new Date().toISOString()
+  }
+
+  private statusOf(c: SimContainer): ContainerStatus {
+    const s: ContainerStatus = {
+      id: c.id,
+      podUid: c.config.podUid,
+      name: c.config.name,
+      image: c.config.image,
+      imageId: this.images.get(c.config.image),
+      attempt: c.config.attempt,
+      state: c.state,
+      createdAt: c.createdAt,
+    }
+    if (c.startedAt) s.startedAt = c.startedAt
+    if (c.finishedAt) s.finishedAt = c.finishedAt
+    if (c.exitCode !== undefined) s.exitCode = c.exitCode
+    if (c.reason) s.reason = c.reason
+    if (c.state === 'running') s.pid = c.pid
+    return s
+  }
+}
+
+/** The registry host of an image reference, if it names one (`registry.internal/ock/app:1`). */
+export function registryHost(image: string): string | undefined {
+  const first = image.split('/')[0]!
+  if (!image.includes('/')) return undefined
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first.split(':')[0] : undefined
+}
+
+/** The tiny shell of the simulated containers (see the file header). */
+export function runScript(command: string[]): ExecResult {
+  const [cmd, ...args] = command
+  if (cmd === 'sh' && args[0] === '-c') return runLine(args.slice(1).join(' '))
+  return runWords([cmd ?? '', ...args])
+}
+
+function runLine(line: string): ExecResult {
+  let stdout = ''
+  let stderr = ''
+  let exitCode = 0
+  for (const part of line.split(/;|&&/).map((p) => p.trim()).filter(Boolean)) {
+    const words = part.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? []
+    if (words[0] === 'exit') return { exitCode: Number(words[1] ?? 0) || 0, stdout, stderr }
+    const r = runWords(words)
+    stdout += r.stdout
+    stderr += r.stderr
+    exitCode = r.exitCode
+  }
+  return { exitCode, stdout, stderr }
+}
+
+function runWords([cmd, ...args]: string[]): ExecResult {
+  switch (cmd) {
+    case 'true':
+      return { exitCode: 0, stdout: '', stderr: '' }
+    case 'false':
+      return { exitCode: 1, stdout: '', stderr: '' }
+    case 'echo':
+      return { exitCode: 0, stdout: args.join(' ') + '\n', stderr: '' }
+    default:
+      return { exitCode: 127, stdout: '', stderr: `sh: ${cmd}: not found\n` }
+  }
+}

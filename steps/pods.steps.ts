@@ -1,0 +1,138 @@
+// Steps about pods: creating sample pods with or without requests, waiting for them to run,
+// counting pods by label, why a pod stays Pending (its PodScheduled condition and the
+// FailedScheduling event), deleting one pod and checking it was replaced, and watching pods
+// as `kubectl get pods --watch` does.
+
+import { Given, Then, When } from '@cucumber/cucumber'
+import { Watch, type V1Pod } from '@kubernetes/client-node'
+import { expect } from 'chai'
+import { eventually } from '../support/eventually.js'
+import { create, remove } from '../support/kube.js'
+import { core, describePods, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
+import type { OckWorld } from '../support/world.js'
+
+async function createPod(world: OckWorld, pod: V1Pod): Promise<void> {
+  const s = await world.cluster()
+  await create(s.kubeconfig, { ...pod, metadata: { ...pod.metadata, namespace: s.namespace } })
+}
+
+When('I create a pod {string} without resource requests', async function (this: OckWorld, name: string) {
+  await createPod(this, samplePod(name))
+})
+
+When('I create a pod {string} requesting {quantity} CPU(s)', async function (this: OckWorld, name: string, cpu: string) {
+  await createPod(this, samplePod(name, { cpu }))
+})
+
+When('I create a pod {string} requesting {quantity} CPU(s) and {quantity} of memory', async function (this: OckWorld, name: string, cpu: string, memory: string) {
+  await createPod(this, samplePod(name, { cpu, memory }))
+})
+
+async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
+  const s = await world.cluster()
+  return core(s.kubeconfig).readNamespacedPod({ name, namespace: s.namespace })
+}
+
+Then('within {duration} the pod {string} is Running', async function (this: OckWorld, ms: number, name: string) {
+  await eventually(() => readPod(this, name), (p) => isRunning(p), ms, { describe: `pod ${name} to be Running` })
+})
+
+Then('within {duration} the pod {string} is Pending with the reason {string}', async function (this: OckWorld, ms: number, name: string, reason: string) {
+  const s = await this.cluster()
+  await eventually(
+    () => schedulingFailure(s.kubeconfig, s.namespace, name),
+    (f) => {
+      expect(f.phase, 'phase').to.equal('Pending')
+      expect(f.nodeName, 'spec.nodeName').to.equal(undefined)
+      expect(f.condition, 'the PodScheduled condition').to.include({ status: 'False', reason: 'Unschedulable', message: reason })
+      expect(f.events, 'FailedScheduling events').to.include(reason)
+    },
+    ms,
+    { describe: `pod ${name} to be Pending because "${reason}"` },
+  )
+})
+
+Then('within {duration} {int} pod(s) labelled {string} is/are Running', async function (this: OckWorld, ms: number, n: number, selector: string) {
+  const s = await this.cluster()
+  await eventually(
+    () => podsLabelled(s.kubeconfig, s.namespace, selector),
+    (pods) => {
+      const live = pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+      expect(live.filter(isRunning).length, `Running pods labelled ${selector}`).to.equal(n)
+      expect(describePods(live), 'no other pod is still around (pending or terminating)').to.have.length(n)
+    },
+    ms,
+    { describe: `exactly ${n} Running pods labelled ${selector}` },
+  )
+})
+
+Then('within {duration} {int} pod(s) labelled {string} is/are Pending with the reason {string}', async function (this: OckWorld, ms: number, n: number, selector: string, reason: string) {
+  const s = await this.cluster()
+  await eventually(
+    () => podsLabelled(s.kubeconfig, s.namespace, selector),
+    (pods) => {
+      const pending = pods.filter((p) => p.status?.phase === 'Pending' && !p.spec?.nodeName)
+      expect(pending.length, `Pending pods labelled ${selector} without a node`).to.equal(n)
+      for (const p of pending) {
+        expect(p.status?.conditions?.find((c) => c.type === 'PodScheduled'), `PodScheduled of ${p.metadata?.name}`).to.include({ status: 'False', reason: 'Unschedulable', message: reason })
+      }
+    },
+    ms,
+    { describe: `${n} pods labelled ${selector} Pending because "${reason}"` },
+  )
+})
+
+When('I delete one of the pods labelled {string}', async function (this: OckWorld, selector: string) {
+  const s = await this.cluster()
+  const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning)
+  expect(pods, `Running pods labelled ${selector}`).to.not.be.empty
+  const victim = pods[0]!
+  this.remembered.set('deleted pod', { name: victim.metadata?.name, uid: victim.metadata?.uid, selector })
+  await remove(s.kubeconfig, { kind: 'Pod', name: victim.metadata!.name! }, s.namespace)
+})
+
+Then('the deleted pod was replaced by a pod with a new name and uid', async function (this: OckWorld) {
+  const gone = this.remembered.get('deleted pod') as { name: string; uid: string; selector: string } | undefined
+  if (!gone) throw new Error('no pod was deleted before this step')
+  const s = await this.cluster()
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, gone.selector)
+  expect(pods.map((p) => p.metadata?.uid), 'uids of the pods now').to.not.include(gone.uid)
+  expect(pods.map((p) => p.metadata?.name), 'names of the pods now').to.not.include(gone.name)
+})
+
+// ---------------------------------------------------------------------------------------------
+// watching pods, to see the states they pass through
+
+interface Seen {
+  phase?: string
+  nodeName?: string
+}
+
+Given('I watch the pods', async function (this: OckWorld) {
+  const s = await this.cluster()
+  const first = new Map<string, Seen>()
+  this.remembered.set('first seen pods', first)
+  const controller = await new Watch(s.kubeconfig).watch(
+    `/api/v1/namespaces/${s.namespace}/pods`,
+    {},
+    (_type: string, p: V1Pod) => {
+      const name = p.metadata?.name ?? ''
+      if (!first.has(name)) first.set(name, { phase: p.status?.phase, nodeName: p.spec?.nodeName })
+    },
+    () => undefined,
+  )
+  this.remembered.set('pod watch', controller)
+})
+
+Then('every pod labelled {string} was first seen Pending without a node', async function (this: OckWorld, selector: string) {
+  const first = this.remembered.get('first seen pods') as Map<string, Seen> | undefined
+  if (!first) throw new Error('no step watched the pods before (Given I watch the pods)')
+  const s = await this.cluster()
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  expect(pods, `pods labelled ${selector}`).to.not.be.empty
+  for (const p of pods) {
+    const seen = first.get(p.metadata?.name ?? '')
+    expect(seen, `${p.metadata?.name} seen by the watch`).to.not.equal(undefined)
+    expect(seen, `how ${p.metadata?.name} was first seen`).to.deep.equal({ phase: 'Pending', nodeName: undefined })
+  }
+})
