@@ -77,6 +77,12 @@ describe('API server', () => {
     assert.equal(rest.metadata.continue, undefined)
   })
 
+  it('turns an unknown field with control characters into a header-safe warning, not a 500', async () => {
+    const body = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ctl}\n"k\\u0001\\u007f": x\n'
+    const o = await client.request<{ metadata: { name: string } }>('POST', '/api/v1/namespaces/default/configmaps', { body, contentType: 'application/yaml' })
+    assert.equal(o.metadata.name, 'ctl')
+  })
+
   it('answers unknown namespaces with 404 and bad bodies with 400 Status, and keeps serving', async () => {
     await rejects(client.create(cms('nowhere'), cm('x', 'nowhere')), 404, 'NotFound')
     await rejects(client.request('POST', '/api/v1/namespaces/default/configmaps', { body: '{not json' }), 400, 'BadRequest')

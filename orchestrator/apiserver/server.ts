@@ -255,7 +255,9 @@ export class ApiServer {
         dryRun: url.searchParams.get('dryRun') === 'All',
         fieldValidation: fieldValidationOf(url.searchParams.get('fieldValidation')),
         warn: (message) => {
-          if (!res.headersSent) res.appendHeader('Warning', `299 - ${JSON.stringify(message)}`)
+          // a header value carries only visible ASCII (RFC 9110 field-value); anything else in a
+          // client's field names is escaped so a warning can never fail the request
+          if (!res.headersSent) res.appendHeader('Warning', `299 - ${headerSafe(JSON.stringify(message))}`)
         },
         annotate: (key, value) => audit.annotate(key, value),
         onObject: (namespace, name) => audit.object(namespace, name),
@@ -689,3 +691,7 @@ function decodeYaml(raw: string): unknown {
   }
 }
 
+/** Escapes what may not appear in an HTTP header value (controls, non-ASCII) as \uXXXX. */
+function headerSafe(v: string): string {
+  return v.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
