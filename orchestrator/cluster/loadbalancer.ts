@@ -2,7 +2,9 @@
 // the HAProxy / keepalived pair of kubeadm's HA guide. TLS passes through untouched (the API
 // servers' certificate names this address). Backends are health-checked with GET /readyz
 // (which fails when an API server's etcd does), and a connection to a dead backend fails over
-// to the next one.
+// to the next one. When a backend is marked down its open connections are closed (HAProxy's
+// `on-marked-down shutdown-sessions`), so clients that keep connections open (HTTP/2, keep-alive)
+// reconnect to a healthy API server instead of staying on one that cannot reach its etcd.
 // Simplifies: round robin only; no PROXY protocol; checks are unauthenticated (readyz is public).
 
 import https from 'node:https'
@@ -34,6 +36,8 @@ interface BackendState extends Backend {
   healthy: boolean
   good: number
   bad: number
+  /** Client connections currently proxied to this backend. */
+  clients: Set<net.Socket>
 }
 
 export class LoadBalancer {
@@ -61,7 +65,7 @@ export class LoadBalancer {
   /** Adds or replaces a backend (an API server that was restarted may come back on a new port). */
   setBackend(b: Backend): void {
     const u = new URL(b.url)
-    const state: BackendState = { ...b, host: u.hostname, port: Number(u.port), healthy: true, good: 0, bad: 0 }
+    const state: BackendState = { ...b, host: u.hostname, port: Number(u.port), healthy: true, good: 0, bad: 0, clients: new Set() }
     const i = this.backends.findIndex((x) => x.name === b.name)
     if (i >= 0) this.backends[i] = state
     else this.backends.push(state)
@@ -124,6 +128,8 @@ export class LoadBalancer {
       upstream.once('connect', () => {
         upstream.off('error', onError)
         this.track(upstream)
+        b.clients.add(client)
+        client.on('close', () => b.clients.delete(client))
         upstream.on('error', () => client.destroy())
         client.on('error', () => upstream.destroy())
         upstream.on('close', () => client.destroy())
@@ -168,7 +174,11 @@ export class LoadBalancer {
     } else {
       b.good = 0
       b.bad++
-      if (b.healthy && b.bad >= (this.opts.fall ?? 2)) b.healthy = false
+      if (b.healthy && b.bad >= (this.opts.fall ?? 2)) {
+        b.healthy = false
+        for (const c of b.clients) c.destroy()
+        b.clients.clear()
+      }
     }
   }
 }
