@@ -657,7 +657,12 @@ export class Registry implements AdmissionReader {
         throw notFound(gr(info), name)
       }
       const current = this.decode(kv)
-      const desired = await mutate(this.decodeCopy(kv))
+      // the copy handed to `mutate` carries no resourceVersion: one on the result comes from the
+      // client (a PUT body, a patch that sets it, a Scale) and pins the update; without one a
+      // concurrent write is retried, as upstream's GuaranteedUpdate does for unconditional updates
+      const base = this.decodeCopy(kv)
+      delete (base.metadata as { resourceVersion?: string }).resourceVersion
+      const desired = await mutate(base)
       if (desired !== null && typeof desired === 'object' && !Array.isArray(desired)) await this.decodeInto(ctx, info, desired)
       const pinned = desired.metadata?.resourceVersion
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(gr(info), name)

@@ -72,6 +72,16 @@ describe('API server', () => {
     assert.equal(await store.currentRevision(), rev)
   })
 
+  it('retries concurrent patches that pin no resourceVersion instead of answering 409', async () => {
+    await client.create(cms(), cm('busy'))
+    const patches = Array.from({ length: 12 }, (_, i) => client.patch({ ...cms(), name: 'busy' }, { data: { [`p${i}`]: String(i) } }))
+    await Promise.all(patches)
+    const o = (await client.get({ ...cms(), name: 'busy' })) as KObject & { data: Record<string, string> }
+    assert.equal(Object.keys(o.data).filter((k) => k.startsWith('p')).length, 12)
+    // a patch that pins a stale resourceVersion is still a conflict
+    await rejects(client.patch({ ...cms(), name: 'busy' }, { metadata: { resourceVersion: '1' }, data: { late: 'x' } }), 409, 'Conflict')
+  })
+
   it('does not write an update that changes nothing', async () => {
     const o = await client.create(cms(), cm('c'))
     const rev = await store.currentRevision()
