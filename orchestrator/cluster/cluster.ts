@@ -37,6 +37,7 @@ import type { Runnable } from '../client/runnable.js'
 import { ControllerManager } from '../controllers/manager.js'
 import { DEFAULT_CAPACITY, KUBELET_VERSION, type KubeletConfig, type KubeletTimings } from '../kubelet/config.js'
 import { Kubelet } from '../kubelet/kubelet.js'
+import { KubeletServer } from '../kubelet/server.js'
 import type { ContainerRuntime } from '../runtime/runtime.js'
 import { SimulatedRuntime } from '../runtime/simulated/simulated.js'
 import type { QueueTimings } from '../scheduler/queue.js'
@@ -179,6 +180,10 @@ function addressPlan(t: Topology, lease: NetworkLease): NetworkConfig {
 interface NodeHandle {
   config: KubeletConfig
   runtime: ContainerRuntime
+  /** The serving certificate of the node's kubelet endpoint, for its node IP. */
+  serving: KeyPair
+  /** The endpoint's port once first started (a restarted kubelet comes back on it). */
+  port?: number
   kubelet?: Kubelet
 }
 
@@ -431,7 +436,9 @@ export class Cluster {
   }
 
   private async addNode(name: string, index: number): Promise<void> {
-    const handle: NodeHandle = { config: this.kubeletConfig(name, index), runtime: new SimulatedRuntime() }
+    const config = this.kubeletConfig(name, index)
+    const serving = await this.ca.issue({ commonName: `system:node:${name}`, organizations: ['system:nodes'], ipAddresses: [config.nodeIP], dnsNames: [name], usage: 'server' })
+    const handle: NodeHandle = { config, runtime: new SimulatedRuntime(), serving }
     this.nodeHandles.set(name, handle)
     await this.startKubelet(name)
   }
@@ -449,9 +456,11 @@ export class Cluster {
     const h = this.handle(name)
     if (h.kubelet) return
     const client = await this.client(Identities.kubelet(name), `kubelet/${KUBELET_VERSION} (linux/amd64) ${name}`)
-    const kubelet = new Kubelet(h.config, { client, runtime: h.runtime })
+    const server = new KubeletServer({ host: h.config.nodeIP, port: h.port ?? 0, caPem: this.ca.certPem, serving: h.serving })
+    const kubelet = new Kubelet(h.config, { client, runtime: h.runtime, server })
     h.kubelet = kubelet
     await kubelet.start()
+    h.port = server.port
   }
 
   async restartKubelet(name: string): Promise<void> {

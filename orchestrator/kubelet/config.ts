@@ -45,6 +45,8 @@ export interface KubeletConfig {
   kubeletVersion?: string
   /** Pod workers syncing pods at the same time. */
   workers?: number
+  /** The port of the kubelet's HTTPS endpoint, as status.daemonEndpoints reports it (10250 upstream). */
+  port?: number
 }
 
 export const DEFAULT_CAPACITY = { cpu: '4', memory: '8Gi', pods: 110, ephemeralStorage: '100Gi' }

@@ -28,6 +28,7 @@ import { DEFAULT_KUBELET_TIMINGS, type KubeletConfig, type KubeletTimings } from
 import { PodIPAM } from './ipam.js'
 import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type Readiness } from './node-status.js'
 import { generatePodStatus } from './pod-status.js'
+import type { KubeletServer } from './server.js'
 
 const PODS = lookupResource('', 'pods')!
 const NODES = lookupResource('', 'nodes')!
@@ -45,6 +46,8 @@ export interface KubeletDeps {
   client: ApiClient
   runtime: ContainerRuntime
   recorder?: EventRecorder
+  /** The node's HTTPS endpoint (logs, exec, metrics); started and stopped with the kubelet. */
+  server?: KubeletServer
 }
 
 export class Kubelet implements Runnable {
@@ -54,6 +57,8 @@ export class Kubelet implements Runnable {
   private readonly client: ApiClient
   private readonly runtime: ContainerRuntime
   private readonly recorder: EventRecorder
+  /** The node's HTTPS endpoint, for features that mount routes on it. */
+  readonly server: KubeletServer | undefined
   private readonly podInformer: Informer<Pod>
   private readonly nodeInformer: Informer<Node>
   private readonly queue = new WorkQueue({ baseMs: 200, maxMs: 10_000 })
@@ -74,6 +79,7 @@ export class Kubelet implements Runnable {
   private readonly timers: NodeJS.Timeout[] = []
   private readonly workers: Promise<void>[] = []
   private relisting = false
+  private endpointPort?: number
   private stopped = false
 
   constructor(
@@ -85,6 +91,7 @@ export class Kubelet implements Runnable {
     this.timings = { ...DEFAULT_KUBELET_TIMINGS, ...(config.timings ?? {}) }
     this.client = deps.client
     this.runtime = deps.runtime
+    this.server = deps.server
     this.recorder = deps.recorder ?? new ApiEventRecorder(deps.client, { component: 'kubelet', host: config.nodeName })
     this.restarts = new BackOff(this.timings.backOffInitialMs, this.timings.backOffMaxMs)
     this.pulls = new BackOff(this.timings.backOffInitialMs, this.timings.backOffMaxMs)
@@ -107,6 +114,7 @@ export class Kubelet implements Runnable {
   async start(): Promise<void> {
     this.runtimeVersion = await this.runtime.version()
     this.scheme = this.runtimeVersion.split('://')[0] ?? this.runtime.name
+    if (this.server) this.endpointPort = await this.server.start()
     await this.registerNode()
     await this.nodeInformer.start()
     await this.podInformer.start()
@@ -129,6 +137,7 @@ export class Kubelet implements Runnable {
     this.queue.shutDown()
     await Promise.allSettled(this.workers)
     if (this.recorder instanceof ApiEventRecorder) await this.recorder.stop()
+    await this.server?.stop()
     this.client.close()
   }
 
@@ -136,7 +145,7 @@ export class Kubelet implements Runnable {
   // registration and node status
 
   private async registerNode(): Promise<void> {
-    const node = initialNode(this.config, this.runtimeVersion, this.readiness(true), nowTimestamp())
+    const node = initialNode(this.statusConfig, this.runtimeVersion, this.readiness(true), nowTimestamp())
     for (let delay = 100; ; delay = Math.min(delay * 2, 7_000)) {
       if (this.stopped) throw new Error(`${this.name} stopped before it could register`)
       try {
@@ -161,6 +170,11 @@ export class Kubelet implements Runnable {
     }
   }
 
+  /** The configuration as the node reports it (with the endpoint's actual port). */
+  private get statusConfig(): KubeletConfig {
+    return this.endpointPort === undefined ? this.config : { ...this.config, port: this.endpointPort }
+  }
+
   private readiness(runtimeReady: boolean, runtimeMessage?: string): Readiness {
     if (!runtimeReady) return { ready: false, message: `container runtime is down: ${runtimeMessage ?? 'no answer'}` }
     if (!this.ipam) {
@@ -179,7 +193,7 @@ export class Kubelet implements Runnable {
     const due = force || !sameConditions(node?.status?.conditions, conditions) || Date.now() - this.lastNodeReport >= this.timings.nodeStatusReportFrequencyMs
     if (!due) return
     try {
-      const written = await this.client.patch<Node>(refFor(NODES, undefined, this.nodeName, 'status'), { status: nodeStatus(this.config, this.runtimeVersion, conditions) })
+      const written = await this.client.patch<Node>(refFor(NODES, undefined, this.nodeName, 'status'), { status: nodeStatus(this.statusConfig, this.runtimeVersion, conditions) })
       this.lastNodeReport = Date.now()
       if (this.nodeReady !== readiness.ready) {
         this.nodeReady = readiness.ready

@@ -77,7 +77,7 @@ export function nodeStatus(cfg: KubeletConfig, runtimeVersion: string, condition
       { type: 'InternalIP', address: cfg.nodeIP },
       { type: 'Hostname', address: cfg.nodeName },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: cfg.port ?? 10250 } },
     nodeInfo: {
       machineID: '',
       systemUUID: '',
