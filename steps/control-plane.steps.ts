@@ -68,18 +68,38 @@ When('the controller manager is started', async function (this: OckWorld) {
   for (const m of d.shape().masters) await d.startControllerManager(m.name)
 })
 
-Then('the Lease {string} in {string} names the active controller manager', async function (this: OckWorld, name: string, namespace: string) {
-  const s = await this.cluster()
+type Component = 'controller manager' | 'scheduler'
+
+async function readActive(world: OckWorld, name: string, namespace: string): Promise<void> {
+  const s = await world.cluster()
   const holder = await eventually(() => leaseHolder(s.kubeconfig, namespace, name), (h) => Boolean(h), 10_000, { describe: `Lease ${namespace}/${name} to have a holder` })
-  expect(door(s).masterOfIdentity(holder!), `the master whose controller manager is "${holder}"`).to.be.a('string')
-  holders.set(this, holder!)
+  expect(door(s).masterOfIdentity(holder!), `the master whose component is "${holder}"`).to.be.a('string')
+  holders.set(world, holder!)
+}
+
+async function killActive(world: OckWorld, component: Component): Promise<void> {
+  const s = await world.cluster()
+  const holder = holders.get(world)
+  if (!holder) throw new Error('no Lease holder was read in this scenario')
+  const master = door(s).masterOfIdentity(holder)!
+  if (component === 'scheduler') await door(s).crashScheduler(master)
+  else await door(s).crashControllerManager(master)
+}
+
+Then('the Lease {string} in {string} names the active controller manager', async function (this: OckWorld, name: string, namespace: string) {
+  await readActive(this, name, namespace)
+})
+
+Then('the Lease {string} in {string} names the active scheduler', async function (this: OckWorld, name: string, namespace: string) {
+  await readActive(this, name, namespace)
 })
 
 When('the active controller manager is killed', async function (this: OckWorld) {
-  const s = await this.cluster()
-  const holder = holders.get(this)
-  if (!holder) throw new Error('no Lease holder was read in this scenario')
-  await door(s).crashControllerManager(door(s).masterOfIdentity(holder)!)
+  await killActive(this, 'controller manager')
+})
+
+When('the active scheduler is killed', async function (this: OckWorld) {
+  await killActive(this, 'scheduler')
 })
 
 Then('within {duration} the Lease {string} in {string} names another holder', async function (this: OckWorld, ms: number, name: string, namespace: string) {

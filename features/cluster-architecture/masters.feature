@@ -1,9 +1,10 @@
 @etcd @faults @config
 Feature: Several masters serve one cluster
   "The number of masters depends on API traffic." Several API servers serve the same cluster
-  behind one load-balanced address, so losing one keeps the API available. Controllers must not
-  act twice, so on every master a controller manager campaigns for a Lease and only the holder
-  acts; when it dies, a standby takes the Lease once it expires and carries on.
+  behind one load-balanced address, so losing one keeps the API available. Controllers and the
+  scheduler must not act twice, so on every master a controller manager and a scheduler each
+  campaign for a Lease and only the holder acts; when it dies, a standby takes the Lease once it
+  expires and carries on.
 
   @CP-06
   Scenario: Losing one API server keeps the API available through the load balancer
@@ -29,3 +30,25 @@ Feature: Several masters serve one cluster
       """
     And I delete the namespace "scratch"
     Then within 10s the namespace "scratch" no longer exists
+
+  @CP-06
+  Scenario: A standby scheduler takes over through the Lease, and new pods still get a node
+    Given a control plane of 3 masters with stacked etcd
+    And the leader election lease duration is 4s, renew deadline 3s and retry period 1s
+    Then the Lease "kube-scheduler" in "kube-system" names the active scheduler
+    When the active scheduler is killed
+    Then within 10s the Lease "kube-scheduler" in "kube-system" names another holder
+    When I apply the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: after-failover
+      spec:
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    Then within 15s the pod "after-failover" has:
+      | spec.nodeName | <present> |
+      | status.phase  | Running   |

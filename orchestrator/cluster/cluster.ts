@@ -575,6 +575,15 @@ export class Cluster {
     await this.master(master).controllerManager.start()
   }
 
+  /** Stops a master's scheduler as a crash would: its lease is left to expire. */
+  async crashScheduler(master: string): Promise<void> {
+    await this.master(master).scheduler.crash()
+  }
+
+  async startScheduler(master: string): Promise<void> {
+    await this.master(master).scheduler.start()
+  }
+
   /**
    * Restores etcd from a snapshot file the upstream way: stop every API server, restore the
    * snapshot into fresh members, start the API servers again (controllers relist on their own).

@@ -133,7 +133,9 @@ function controlPlaneDoor(cluster: Cluster): ControlPlaneDoor {
     restartApiServer: (master) => cluster.restartApiServer(master),
     crashControllerManager: (master) => cluster.crashControllerManager(master),
     startControllerManager: (master) => cluster.startControllerManager(master),
-    masterOfIdentity: (identity) => cluster.masters.find((m) => m.controllerManager.identity === identity)?.name,
+    crashScheduler: (master) => cluster.crashScheduler(master),
+    startScheduler: (master) => cluster.startScheduler(master),
+    masterOfIdentity: (identity) => cluster.masters.find((m) => m.controllerManager.identity === identity || m.scheduler.identity === identity)?.name,
   }
 }
 

@@ -103,6 +103,8 @@ export interface ControlPlaneDoor {
   /** Stops a master's controller manager as a crash would (its lease is left to expire). */
   crashControllerManager(master: string): Promise<void>
   startControllerManager(master: string): Promise<void>
+  crashScheduler(master: string): Promise<void>
+  startScheduler(master: string): Promise<void>
   /** The master whose controller manager has this leader-election identity. */
   masterOfIdentity(identity: string): string | undefined
 }
