@@ -134,12 +134,18 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports
 }
 
-export function etcdAvailable(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
-  return execa('etcd', ['--version'], { reject: false, timeout: 10_000 }).then((r) => {
-    if (r.exitCode === 0) return { ok: true as const, version: /etcd Version: (\S+)/.exec(String(r.stdout))?.[1] ?? 'unknown' }
-    const why = (r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(r.message)) ? 'etcd is not on PATH (install Debian\'s etcd-server package)' : `etcd --version failed: ${r.stderr || r.message}`
-    return { ok: false as const, reason: why }
-  })
+/** Whether `etcd` (members) and `etcdctl` (snapshots, restore) are installed and run. */
+export async function etcdAvailable(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  const missing = (r: { code?: string; message?: string }): boolean => r.code === 'ENOENT' || /ENOENT/.test(String(r.message))
+  const etcd = await execa('etcd', ['--version'], { reject: false, timeout: 10_000 })
+  if (etcd.exitCode !== 0) {
+    return { ok: false, reason: missing(etcd as { code?: string }) ? "etcd is not on PATH (install Debian's etcd-server package)" : `etcd --version failed: ${etcd.stderr || etcd.message}` }
+  }
+  const ctl = await execa('etcdctl', ['version'], { reject: false, timeout: 10_000, env: { ETCDCTL_API: '3' } })
+  if (ctl.exitCode !== 0) {
+    return { ok: false, reason: missing(ctl as { code?: string }) ? "etcdctl is not on PATH (install Debian's etcd-client package)" : `etcdctl version failed: ${ctl.stderr || ctl.message}` }
+  }
+  return { ok: true, version: /etcd Version: (\S+)/.exec(String(etcd.stdout))?.[1] ?? 'unknown' }
 }
 
 export class EtcdCluster {
