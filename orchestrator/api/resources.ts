@@ -22,6 +22,8 @@ export interface ResourceInfo {
   statusOwnedBy?: 'status'
   /** Verbs served on the main resource. */
   verbs: string[]
+  /** Create-only and never stored: the answer is computed from the request (access reviews). */
+  ephemeral?: true
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
@@ -113,6 +115,9 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false, {
   }),
+  // reviews: `kubectl auth can-i` and `kubectl auth whoami` ask the API server about the caller
+  r('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
+  r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
   r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
     shortNames: ['hpa'],
     categories: ['all'],

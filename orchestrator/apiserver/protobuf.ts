@@ -157,6 +157,12 @@ const MESSAGES: Record<string, Schema> = {
   TokenRequest: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'TokenRequestSpec'), 3: ignore('status') },
   TokenRequestSpec: { 1: s('audiences', { repeated: true }), 3: m('boundObjectRef', 'BoundObjectReference'), 4: i('expirationSeconds', { keepZero: true }) },
   BoundObjectReference: { 1: s('kind'), 2: s('apiVersion'), 3: s('name'), 4: s('uid') },
+  SelfSubjectReview: { 1: m('metadata', 'ObjectMeta'), 2: ignore('status') },
+  // k8s.io/api/authorization/v1 (kubectl auth can-i)
+  SelfSubjectAccessReview: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'SelfSubjectAccessReviewSpec'), 3: ignore('status') },
+  SelfSubjectAccessReviewSpec: { 1: m('resourceAttributes', 'ResourceAttributes'), 2: m('nonResourceAttributes', 'NonResourceAttributes') },
+  ResourceAttributes: { 1: s('namespace'), 2: s('verb'), 3: s('group'), 4: s('version'), 5: s('resource'), 6: s('subresource'), 7: s('name'), 8: ignore('fieldSelector'), 9: ignore('labelSelector') },
+  NonResourceAttributes: { 1: s('path'), 2: s('verb') },
 }
 
 /** Top-level message per apiVersion/kind. */
@@ -173,6 +179,8 @@ const KINDS: Record<string, string> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'ClusterRoleBinding',
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
 }
 
 // ---------------------------------------------------------------------------------------------

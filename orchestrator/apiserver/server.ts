@@ -49,6 +49,7 @@ import { applyPatch, PATCH_TYPES } from './patch.js'
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.js'
 import { requestInfo, type RequestInfo } from './requestinfo.js'
 import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
+import { answerReview } from './reviews.js'
 import { subresourceHandler } from './subresources.js'
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js'
 import { Trace, type TraceOptions } from './trace.js'
@@ -374,6 +375,12 @@ export class ApiServer {
     const ns = resource.namespaced ? info.namespace : ''
     const q = url.searchParams
 
+    if (resource.ephemeral) {
+      if (info.verb !== 'create' || info.subresource || info.name) throw methodNotSupported({ group: resource.group, resource: resource.resource }, info.verb)
+      const body = await this.readBody(req, resource, false)
+      this.sendJson(res, 201, await answerReview(resource, body, ctx.user, (attrs) => this.decide(attrs)))
+      return false
+    }
     if (info.subresource) {
       if (!resource.subresources.includes(info.subresource)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
       if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx)

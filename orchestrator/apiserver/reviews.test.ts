@@ -1,0 +1,66 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import type { KObject } from '../api/meta.js'
+import { ApiClient } from '../client/client.js'
+import { createCertificateAuthority, Identities } from '../pki/pki.js'
+import { MemoryStore } from '../store/memory.js'
+import { ApiServer } from './server.js'
+
+const ssar = { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews' }
+const review = (attrs: Record<string, string>): KObject => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } }) as KObject
+type Answer = KObject & { status: { allowed: boolean; reason?: string; userInfo?: { username: string; groups: string[] } } }
+
+describe('reviews (kubectl auth can-i / whoami)', () => {
+  let server: ApiServer
+  let store: MemoryStore
+  let admin: ApiClient
+  let bob: ApiClient
+
+  before(async () => {
+    const ca = await createCertificateAuthority()
+    const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
+    store = new MemoryStore()
+    server = new ApiServer({ store, caPem: ca.certPem, serving })
+    await server.start()
+    const a = await ca.issue({ ...Identities.admin, usage: 'client' })
+    const b = await ca.issue({ commonName: 'bob', organizations: ['dev'], usage: 'client' })
+    admin = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: a.certPem, keyPem: a.keyPem })
+    bob = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: b.certPem, keyPem: b.keyPem })
+  })
+
+  after(async () => {
+    admin.close()
+    bob.close()
+    await server.stop()
+  })
+
+  it('answers through the same authorizers as real requests, and stores nothing', async () => {
+    const rev = await store.currentRevision()
+    const yes = (await admin.create(ssar, review({ verb: 'delete', resource: 'pods', namespace: 'default' }))) as Answer
+    assert.equal(yes.status.allowed, true)
+    const no = (await bob.create(ssar, review({ verb: 'list', resource: 'pods', namespace: 'default' }))) as Answer
+    assert.equal(no.status.allowed, false)
+    assert.equal(await store.currentRevision(), rev)
+  })
+
+  it('follows a RoleBinding: bob may list pods in his namespace only', async () => {
+    await admin.create({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles', namespace: 'default' }, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'default' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] } as KObject)
+    await admin.create({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespace: 'default' }, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'bob-reads', namespace: 'default' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' } } as KObject)
+    const here = (await bob.create(ssar, review({ verb: 'list', resource: 'pods', namespace: 'default' }))) as Answer
+    const there = (await bob.create(ssar, review({ verb: 'list', resource: 'pods', namespace: 'kube-system' }))) as Answer
+    assert.deepEqual([here.status.allowed, there.status.allowed], [true, false])
+    assert.match(here.status.reason ?? '', /allowed by RoleBinding "bob-reads\/default"/)
+  })
+
+  it('refuses a review with no attributes as 422 Invalid, and other verbs as 405', async () => {
+    await assert.rejects(bob.create(ssar, { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: {} } as KObject), (e: { code: number; reason: string }) => e.code === 422 && e.reason === 'Invalid')
+    await assert.rejects(admin.list(ssar), (e: { code: number; reason: string }) => e.code === 405 && e.reason === 'MethodNotAllowed')
+  })
+
+  it('tells the caller who it is (SelfSubjectReview)', async () => {
+    const me = (await bob.create({ group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews' }, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } as KObject)) as Answer
+    assert.equal(me.status.userInfo?.username, 'bob')
+    assert.ok(me.status.userInfo?.groups.includes('dev'))
+    assert.ok(me.status.userInfo?.groups.includes('system:authenticated'))
+  })
+})
