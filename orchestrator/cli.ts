@@ -5,7 +5,7 @@
 // /etc/kubernetes/pki) or for service accounts (a token from the TokenRequest API).
 // Shuts down cleanly on SIGINT / SIGTERM, leaving no process, container, key or temp dir behind.
 
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AdmissionConfigError } from './admission/chain.js'
@@ -155,6 +155,7 @@ async function up(argv: string[]): Promise<void> {
     await cluster.stop()
     await rm(STATE_FILE, { force: true })
     await rm(PKI_DIR, { recursive: true, force: true })
+    await rmdir(dirname(STATE_FILE)).catch(() => undefined) // .ock goes too unless someone put more there
     process.stdout.write('ock: stopped; nothing left running.\n')
     process.exit(0)
   }
