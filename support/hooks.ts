@@ -28,8 +28,9 @@ Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: 
   const target = targetFor(this.parameters)
   const { available, missing } = await target.capabilities()
   const lacking = neededCapabilities(pickle.tags).filter((c) => !available.has(c))
-  // a scenario about etcd runs on a real etcd cluster
+  // a scenario about etcd runs on a real etcd cluster, one about real containers on the Docker engine
   if (pickle.tags.some((t) => t.name === '@etcd')) this.topology.store = 'etcd'
+  if (pickle.tags.some((t) => t.name === '@docker')) this.topology.runtime = 'docker'
   if (!lacking.length) return
   const reasons = lacking.map((c) => `@${c}: ${missing.get(c) ?? 'not available on this target'}`).join('; ')
   const message = `target "${target.name}" cannot run this scenario: ${reasons}`

@@ -1,6 +1,6 @@
 // The composition root: builds a whole reference cluster from a topology (PKI, store, an API
 // server, controller manager and scheduler per master, and N kubelets node-1..node-N on the
-// simulated runtime), hands out credentials and kubeconfigs, offers fault handles to the
+// simulated runtime, or on the Docker engine with one DockerRuntime per node), hands out credentials and kubeconfigs, offers fault handles to the
 // harness (kubelets, etcd members, API servers, controller managers), and tears everything
 // down. It is the only place that knows concrete classes; every component it starts talks to
 // the API server over HTTPS with its own certificate (system:kube-controller-manager,
@@ -40,6 +40,7 @@ import { Kubelet } from '../kubelet/kubelet.js'
 import { KubeletServer } from '../kubelet/server.js'
 import type { ContainerRuntime } from '../runtime/runtime.js'
 import { SimulatedRuntime } from '../runtime/simulated/simulated.js'
+import { DockerRuntime } from '../runtime/docker/docker.js'
 import type { QueueTimings } from '../scheduler/queue.js'
 import { Scheduler } from '../scheduler/scheduler.js'
 import { IngressController } from '../proxy/ingress.js'
@@ -149,7 +150,6 @@ export interface Identity {
 export function validateTopology(t: Topology): void {
   if (t.runtime && t.runtime !== 'sim' && t.runtime !== 'docker') throw new UnsupportedTopologyError(`unknown runtime "${t.runtime}": use sim or docker`)
   if (t.store && t.store !== 'memory' && t.store !== 'etcd') throw new UnsupportedTopologyError(`unknown store "${t.store}": use memory or etcd`)
-  if (t.runtime === 'docker') throw new UnsupportedTopologyError('--runtime docker needs kubelets, which are not built yet (the Docker runtime itself is ready); use --runtime sim')
   const masters = t.masters ?? 1
   if (!Number.isInteger(masters) || masters < 1 || masters > 7) throw new UnsupportedTopologyError(`--masters must be a whole number from 1 to 7, not ${t.masters}`)
   if (t.etcdTopology && t.etcdTopology !== 'stacked' && t.etcdTopology !== 'external') throw new UnsupportedTopologyError(`unknown etcd topology "${t.etcdTopology}": use stacked or external`)
@@ -438,7 +438,9 @@ export class Cluster {
   private async addNode(name: string, index: number): Promise<void> {
     const config = this.kubeletConfig(name, index)
     const serving = await this.ca.issue({ commonName: `system:node:${name}`, organizations: ['system:nodes'], ipAddresses: [config.nodeIP], dnsNames: [name], usage: 'server' })
-    const handle: NodeHandle = { config, runtime: new SimulatedRuntime(), serving }
+    // one runtime per node, as one containerd per machine: a docker node's containers carry its name
+    const runtime: ContainerRuntime = this.topology.runtime === 'docker' ? new DockerRuntime({ nodeName: name }) : new SimulatedRuntime()
+    const handle: NodeHandle = { config, runtime, serving }
     this.nodeHandles.set(name, handle)
     await this.startKubelet(name)
   }

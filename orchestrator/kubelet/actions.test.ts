@@ -29,6 +29,8 @@ describe('computePodActions', () => {
     pod: Pod
     containers: ContainerStatus[]
     backoff?: (b: BackOff) => void
+    unhealthy?: Map<string, 'liveness' | 'startup'>
+    killMessage?: string
     start?: [string, number, boolean][]
     remove?: string[]
     kill?: string[]
@@ -64,6 +66,27 @@ describe('computePodActions', () => {
       kill: ['a-0'],
       start: [['a', 1, false]],
     },
+    {
+      name: 'kills a container that failed its liveness probe and starts a new one at once (Always)',
+      pod: pod('Always', 'a'),
+      containers: [ctr('a', 0, 'running')],
+      unhealthy: new Map([['a-0', 'liveness']]),
+      kill: ['a-0'],
+      killMessage: 'Container a failed liveness probe, will be restarted',
+      start: [['a', 1, false]],
+    },
+    {
+      name: 'a failed startup probe restarts too (OnFailure), keeping the container before for lastState',
+      pod: pod('OnFailure', 'a'),
+      containers: [exited('a', 0, 1), ctr('a', 1, 'running')],
+      unhealthy: new Map([['a-1', 'startup']]),
+      kill: ['a-1'],
+      killMessage: 'Container a failed startup probe, will be restarted',
+      start: [['a', 2, false]],
+      remove: ['a-0'],
+    },
+    { name: 'Never: a failed liveness probe only kills', pod: pod('Never', 'a'), containers: [ctr('a', 0, 'running')], unhealthy: new Map([['a-0', 'liveness']]), kill: ['a-0'], killMessage: 'Container a failed liveness probe' },
+    { name: 'a liveness failure of an older container changes nothing', pod: pod('Always', 'a'), containers: [exited('a', 0, 0), ctr('a', 1, 'running')], unhealthy: new Map([['a-0', 'liveness']]) },
     { name: 'stops and removes containers the spec does not have', pod: pod('Always', 'a'), containers: [ctr('a', 0, 'running'), ctr('old', 0, 'running')], kill: ['old-0'], remove: ['old-0'] },
   ]
 
@@ -71,7 +94,8 @@ describe('computePodActions', () => {
     it(t.name, () => {
       const b = new BackOff(10_000, 300_000, () => T0)
       t.backoff?.(b)
-      const a = computePodActions(t.pod, t.containers, b)
+      const a = computePodActions(t.pod, t.containers, b, t.unhealthy)
+      if (t.killMessage) assert.equal(a.kill[0]?.message, t.killMessage)
       assert.deepEqual(a.start.map((s) => [s.container.name, s.attempt, Boolean(s.restart)]), t.start ?? [])
       assert.deepEqual(a.remove.sort(), (t.remove ?? []).sort())
       assert.deepEqual(a.kill.map((k) => k.id), t.kill ?? [])

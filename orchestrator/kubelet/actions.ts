@@ -4,12 +4,15 @@
 // restartPolicy (the first restart at once, later ones after the CrashLoopBackOff window),
 // replace a container whose image changed, and garbage-collect dead containers beyond the
 // last one per name (kept for lastState and logs).
+// A running container whose liveness or startup probe failed is killed and, unless
+// restartPolicy is Never, started again as a new container (attempt + 1).
 // Simplifies: no init or ephemeral containers, no sandbox; a container counts as "changed"
 // only when its image differs.
 
 import type { Pod, Container } from '../api/types.js'
 import type { ContainerStatus } from '../runtime/runtime.js'
 import type { BackOff } from './backoff.js'
+import type { ProbeType } from './prober.js'
 
 export interface StartAction {
   container: Container
@@ -20,8 +23,8 @@ export interface StartAction {
 
 export interface PodActions {
   start: StartAction[]
-  /** Running containers to stop (spec changed), with the event message. */
-  kill: { id: string; name: string; message: string }[]
+  /** Running containers to stop (spec changed, a liveness or startup probe failed), with the event message. */
+  kill: { id: string; name: string; message: string; probe?: ProbeType }[]
   /** Dead containers to remove. */
   remove: string[]
   /** Containers that must wait, with the reason the status shows, and when to look again. */
@@ -46,7 +49,12 @@ export function shouldRestart(pod: Pod, exitCode: number | undefined): boolean {
   return false
 }
 
-export function computePodActions(pod: Pod, containers: readonly ContainerStatus[], restarts: BackOff): PodActions {
+/**
+ * `unhealthy` names running containers (by id) whose liveness or startup probe failed: they are
+ * killed, and restarted at once unless restartPolicy is Never (upstream: "Container app failed
+ * liveness probe, will be restarted").
+ */
+export function computePodActions(pod: Pod, containers: readonly ContainerStatus[], restarts: BackOff, unhealthy: ReadonlyMap<string, ProbeType> = new Map()): PodActions {
   const actions: PodActions = { start: [], kill: [], remove: [], wait: [] }
   const specNames = new Set<string>()
   for (const c of pod.spec?.containers ?? []) {
@@ -59,12 +67,21 @@ export function computePodActions(pod: Pod, containers: readonly ContainerStatus
       continue
     }
     switch (latest.state) {
-      case 'running':
+      case 'running': {
+        const failed = unhealthy.get(latest.id)
         if (latest.image !== c.image) {
           actions.kill.push({ id: latest.id, name: c.name, message: `Container ${c.name} definition changed, will be restarted` })
           actions.start.push({ container: c, attempt: latest.attempt + 1 })
+        } else if (failed) {
+          const restart = (pod.spec?.restartPolicy ?? 'Always') !== 'Never'
+          actions.kill.push({ id: latest.id, name: c.name, message: `Container ${c.name} failed ${failed} probe${restart ? ', will be restarted' : ''}`, probe: failed })
+          if (restart) {
+            if (previous && previous.state !== 'running') actions.remove.push(previous.id)
+            actions.start.push({ container: c, attempt: latest.attempt + 1 })
+          }
         }
         break
+      }
       case 'created':
       case 'unknown':
         // created but never started (the kubelet stopped in between): start afresh

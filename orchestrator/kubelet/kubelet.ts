@@ -7,8 +7,9 @@
 // with the kubelet's own DELETE (gracePeriodSeconds=0) once the containers are stopped.
 // Every action is an API request as system:node:<node>, or an Event it records.
 // Mirrors pkg/kubelet (kubelet.go, pod_workers.go, pleg/generic.go, status/status_manager.go,
-// kubelet_node_status.go). Simplifies: no probes, volumes, init containers or eviction yet;
-// node heartbeats are status updates only (Leases come with node lifecycle work).
+// kubelet_node_status.go). Probes run in ./prober.ts: their results decide container readiness
+// and which containers are killed and restarted. Simplifies: no volumes, init containers or
+// eviction yet; node heartbeats are status updates only (Leases come with node lifecycle work).
 
 import { ApiError } from '../api/errors.js'
 import { nowTimestamp } from '../api/meta.js'
@@ -28,6 +29,7 @@ import { DEFAULT_KUBELET_TIMINGS, type KubeletConfig, type KubeletTimings } from
 import { PodIPAM } from './ipam.js'
 import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type Readiness } from './node-status.js'
 import { generatePodStatus } from './pod-status.js'
+import { ProbeManager } from './prober.js'
 import type { KubeletServer } from './server.js'
 
 const PODS = lookupResource('', 'pods')!
@@ -70,6 +72,7 @@ export class Kubelet implements Runnable {
   private readonly pullErrors = new Map<string, string>()
   private readonly restarts: BackOff
   private readonly pulls: BackOff
+  private readonly prober: ProbeManager
   private ipam?: PodIPAM
   private runtimeVersion = ''
   private scheme = ''
@@ -95,6 +98,11 @@ export class Kubelet implements Runnable {
     this.recorder = deps.recorder ?? new ApiEventRecorder(deps.client, { component: 'kubelet', host: config.nodeName })
     this.restarts = new BackOff(this.timings.backOffInitialMs, this.timings.backOffMaxMs)
     this.pulls = new BackOff(this.timings.backOffInitialMs, this.timings.backOffMaxMs)
+    this.prober = new ProbeManager({
+      runtime: this.runtime,
+      unhealthy: (pod, container, message) => this.recorder.event(pod, 'Warning', 'Unhealthy', message, { fieldPath: `spec.containers{${container}}` }),
+      changed: (uid) => this.queue.add(uid),
+    })
     this.podInformer = new Informer<Pod>(deps.client, refFor(PODS), { fieldSelector: `spec.nodeName=${config.nodeName}` })
     this.nodeInformer = new Informer<Node>(deps.client, refFor(NODES), { fieldSelector: `metadata.name=${config.nodeName}` })
     this.podInformer.on({
@@ -135,6 +143,7 @@ export class Kubelet implements Runnable {
     this.podInformer.stop()
     this.nodeInformer.stop()
     this.queue.shutDown()
+    this.prober.stop()
     await Promise.allSettled(this.workers)
     if (this.recorder instanceof ApiEventRecorder) await this.recorder.stop()
     await this.server?.stop()
@@ -265,11 +274,11 @@ export class Kubelet implements Runnable {
       this.queue.addAfter(uid, 10_000)
       return
     }
-    const actions = computePodActions(pod, containers, this.restarts)
+    const actions = computePodActions(pod, containers, this.restarts, this.prober.unhealthy(uid))
     const waiting: Waiting = new Map()
     for (const k of actions.kill) {
       this.recorder.event(pod, 'Normal', 'Killing', k.message, { fieldPath: `spec.containers{${k.name}}` })
-      await this.runtime.stopContainer(k.id, this.gracePeriod(pod)).catch(ignoreNotFound)
+      await this.runtime.stopContainer(k.id, this.gracePeriod(pod, k.probe && probeOf(pod, k.name, k.probe))).catch(ignoreNotFound)
     }
     for (const id of actions.remove) await this.runtime.removeContainer(id).catch(ignoreNotFound)
     for (const w of actions.wait) {
@@ -280,7 +289,11 @@ export class Kubelet implements Runnable {
     }
     for (const s of actions.start) await this.startContainer(pod, s, ip, waiting)
     this.waiting.set(uid, waiting)
-    await this.reportStatus(uid, pod, false).catch(ignoreGone)
+    const acted = actions.kill.length + actions.remove.length + actions.start.length > 0
+    const now = acted ? await this.runtime.listContainers({ podUid: uid }) : containers
+    // probes follow the containers as they are now (a new one is probed at once)
+    this.prober.sync(pod, now, ip)
+    await this.reportStatus(uid, pod, false, now).catch(ignoreGone)
   }
 
   private async startContainer(pod: Pod, action: StartAction, podIP: string, waiting: Waiting): Promise<void> {
@@ -393,8 +406,9 @@ export class Kubelet implements Runnable {
     return env
   }
 
-  private gracePeriod(pod: Pod): number {
-    return pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
+  /** The grace period of a kill: a probe's own terminationGracePeriodSeconds, the deletion's, or the pod's. */
+  private gracePeriod(pod: Pod, probe?: { terminationGracePeriodSeconds?: number }): number {
+    return probe?.terminationGracePeriodSeconds ?? pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
   }
 
   /** Stops a deleted pod's containers, reports its final status and completes the deletion. */
@@ -413,6 +427,7 @@ export class Kubelet implements Runnable {
       this.waiting.delete(uid)
       await this.reportStatus(uid, pod, true).catch(ignoreGone)
     }
+    this.prober.removePod(uid)
     await this.removeAll(await this.runtime.listContainers({ podUid: uid }), grace)
     this.ipam?.release(uid)
     if (!entry.gone) {
@@ -434,6 +449,7 @@ export class Kubelet implements Runnable {
   }
 
   private forget(uid: string): void {
+    this.prober.removePod(uid)
     this.pods.delete(uid)
     this.waiting.delete(uid)
     this.lastSent.delete(uid)
@@ -444,8 +460,8 @@ export class Kubelet implements Runnable {
   }
 
   /** Sends the pod's status through pods/status when it differs from what was last sent. */
-  private async reportStatus(uid: string, pod: Pod, terminal: boolean): Promise<void> {
-    const containers = await this.runtime.listContainers({ podUid: uid })
+  private async reportStatus(uid: string, pod: Pod, terminal: boolean, listed?: ContainerStatus[]): Promise<void> {
+    const containers = listed ?? (await this.runtime.listContainers({ podUid: uid }))
     const previous = this.lastSent.get(uid)?.status
     const base: Pod = previous ? { ...pod, status: { ...pod.status, conditions: mergeConditions(pod.status?.conditions, previous.conditions), startTime: previous.startTime } } : pod
     const status = generatePodStatus({
@@ -457,6 +473,10 @@ export class Kubelet implements Runnable {
       scheme: this.scheme,
       terminal,
       now: nowTimestamp(),
+      probes: {
+        ready: (name, id) => this.prober.ready(uid, name, id),
+        started: (name, id) => this.prober.started(uid, name, id),
+      },
     })
     const json = JSON.stringify(status)
     if (previous && this.lastSent.get(uid)?.json === json) return
@@ -501,6 +521,12 @@ export class Kubelet implements Runnable {
 function mergeConditions(api: PodStatus['conditions'], mine: PodStatus['conditions']): PodStatus['conditions'] {
   const own = new Set((mine ?? []).map((c) => c.type))
   return [...(mine ?? []), ...(api ?? []).filter((c) => !own.has(c.type))]
+}
+
+/** A container's probe of one type, as the spec declares it. */
+function probeOf(pod: Pod, container: string, type: 'liveness' | 'readiness' | 'startup'): { terminationGracePeriodSeconds?: number } | undefined {
+  const c = pod.spec?.containers?.find((x) => x.name === container)
+  return (type === 'liveness' ? c?.livenessProbe : type === 'startup' ? c?.startupProbe : c?.readinessProbe) as { terminationGracePeriodSeconds?: number } | undefined
 }
 
 function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string | undefined {

@@ -108,4 +108,20 @@ describe('pod status', () => {
     assert.equal(s.conditions!.find((c) => c.type === 'Ready')!.reason, 'PodCompleted')
     assert.equal(s.containerStatuses![0]!.state?.terminated?.reason, 'Completed')
   })
+
+  it('reports readiness and started as the probes say; Ready=False without a restart', () => {
+    const probes = { ready: (_n: string, id: string) => id !== 'app0', started: () => true }
+    const s = generatePodStatus(input(pod(), [ctr('app', 0, 'running')], { probes }))
+    assert.equal(s.phase, 'Running')
+    assert.deepEqual([s.containerStatuses![0]!.ready, s.containerStatuses![0]!.started, s.containerStatuses![0]!.restartCount], [false, true, 0])
+    assert.deepEqual(
+      s.conditions!.filter((c) => c.type === 'Ready' || c.type === 'ContainersReady').map((c) => [c.type, c.status, c.reason, c.message]),
+      [
+        ['Ready', 'False', 'ContainersNotReady', 'containers with unready status: [app]'],
+        ['ContainersReady', 'False', 'ContainersNotReady', 'containers with unready status: [app]'],
+      ],
+    )
+    const notStarted = generatePodStatus(input(pod(), [ctr('app', 0, 'running')], { probes: { ready: () => false, started: () => false } }))
+    assert.equal(notStarted.containerStatuses![0]!.started, false)
+  })
 })

@@ -4,8 +4,9 @@
 // IPs, startTime, qosClass and one containerStatus per container (state, lastState, ready,
 // restartCount, image, imageID, containerID, started). Mirrors the kubelet's
 // generateAPIPodStatus and getPhase (pkg/kubelet/kubelet_pods.go).
-// Simplifies: no probes yet, so a running container is ready (as upstream without a readiness
-// probe); no init containers.
+// A running container is ready when its readiness probe succeeded (or it has none) and started
+// when its startup probe did (or it has none); the prober decides, this only reports.
+// Simplifies: no init containers.
 
 import { withCondition } from '../api/pods.js'
 import type { ContainerStatus as ApiContainerStatus, Pod, PodCondition, PodStatus } from '../api/types.js'
@@ -26,6 +27,12 @@ export interface StatusInput {
   terminal?: boolean
   /** RFC 3339, for new condition transitions and startTime. */
   now: string
+  /**
+   * What the probes say about a running container (by name and id): ready (readiness probe
+   * succeeded, or none) and started (startup probe succeeded, or none). Without it, a running
+   * container is ready and started, as upstream without probes.
+   */
+  probes?: { ready(name: string, id: string): boolean; started(name: string, id: string): boolean }
 }
 
 function terminatedState(c: ContainerStatus, scheme: string): Record<string, unknown> {
@@ -65,11 +72,11 @@ export function containerStatuses(input: StatusInput): ApiContainerStatus[] {
       name: spec.name,
       state,
       lastState,
-      ready: running,
+      ready: running && latest !== undefined && (input.probes?.ready(spec.name, latest.id) ?? true),
       restartCount: latest?.attempt ?? 0,
       image: spec.image ?? '',
       imageID: latest?.imageId ?? '',
-      started: running,
+      started: running && latest !== undefined && (input.probes?.started(spec.name, latest.id) ?? true),
     }
     if (latest) s.containerID = `${input.scheme}://${latest.id}`
     out.push(s)

@@ -26,13 +26,15 @@ onExit(() => {
 
 export class BuiltinTarget implements Target {
   readonly name = 'builtin'
-  private docker?: Promise<string>
+  /** Whether the Docker engine answers (asked once per process; the first ask also reaps dead runs' containers). */
+  private docker?: ReturnType<typeof dockerEngineStatus>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
     const available = new Set<Capability>(['api', 'faults', 'trace', 'config'])
-    const missing = new Map<Capability, string>([
-      ['docker', await (this.docker ??= this.dockerReason())],
-    ])
+    const missing = new Map<Capability, string>()
+    const docker = await (this.docker ??= dockerEngineStatus())
+    if (docker.available) available.add('docker')
+    else missing.set('docker', `the Docker engine does not answer (${docker.reason}); start dockerd to run real-container scenarios`)
     this.etcd ??= etcdAvailable()
     const etcd = await this.etcd
     if (etcd.ok) available.add('etcd')
@@ -41,13 +43,6 @@ export class BuiltinTarget implements Target {
   }
 
   private etcd?: ReturnType<typeof etcdAvailable>
-
-  /** Why `docker` is missing: the engine does not answer, or no kubelet drives the Docker runtime yet. */
-  private async dockerReason(): Promise<string> {
-    const engine = await dockerEngineStatus()
-    if (!engine.available) return `the Docker engine does not answer (${engine.reason}); start dockerd to run real-container scenarios`
-    return `the Docker engine answers (${engine.version}) and OCK's Docker runtime is built, but no kubelet drives it yet: real-container scenarios arrive with the kubelet`
-  }
 
   async open(scenarioId: string, topology: ScenarioTopology): Promise<Session> {
     const t = clusterTopology(topology)

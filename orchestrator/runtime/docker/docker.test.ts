@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { hostname } from 'node:os'
+import { runtimeContract } from '../contract.js'
 import { ContainerNotFoundError, ImagePullError, RuntimeUnavailableError, type ContainerConfig, type ContainerStatus } from '../runtime.js'
 import { DockerRuntime, demux, runtimeError } from './docker.js'
 import { engine, engineStatus, LABELS, sweepOrphans } from './engine.js'
@@ -59,6 +60,24 @@ function config(over: Partial<ContainerConfig> & { podIP: string }): ContainerCo
 // Without a Docker engine these tests are skipped with the reason, unless OCK_REQUIRE_DOCKER=1 (CI)
 const docker = await engineStatus()
 const skip = docker.available || process.env.OCK_REQUIRE_DOCKER === '1' ? false : `no Docker engine: ${docker.reason}`
+
+// The same contract the simulated runtime passes, on real containers: scripts are shell
+// commands in the app image (PID 1 is `sh`, which traps SIGTERM or ignores it as asked).
+const idle = 'while :; do sleep 1 & wait $!; done'
+if (skip) describe('ContainerRuntime contract: docker', { skip }, () => undefined)
+else
+  runtimeContract('docker', async () => new DockerRuntime({ nodeName: 'contract' }), {
+    image: APP,
+    missingImage: 'registry.internal/ock/nope:1',
+    scripts: {
+      runs: () => ({ command: ['sh', '-c', `trap 'exit 0' TERM; ${idle}`] }),
+      exitsAfter: (ms, code) => ({ command: ['sh', '-c', `sleep ${(ms / 1000).toFixed(3)}; exit ${code}`] }),
+      printsThenRuns: (line) => ({ command: ['sh', '-c', `echo "$LINE"; trap 'exit 0' TERM; ${idle}`], env: { LINE: line } }),
+      ignoresSigterm: () => ({ command: ['sh', '-c', `trap '' TERM; while :; do sleep 1; done`] }),
+    },
+    exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text] },
+    timeoutMs: 15_000,
+  })
 
 describe('DockerRuntime on the real engine', { timeout: 180_000, skip }, () => {
   const rt = new DockerRuntime({ nodeName: 'test-node' })
