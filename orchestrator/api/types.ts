@@ -1,5 +1,5 @@
 // Typed views of the built-in kinds the components work with (Pod, Node, Deployment,
-// ReplicaSet, Event and their parts), from `kubernetes-models` (generated from the upstream
+// ReplicaSet, Service, Endpoints, Event and their parts), from `kubernetes-models` (generated from the upstream
 // OpenAPI). They are JSON shapes, not classes: objects travel as plain JSON between the API
 // server and components, and these types only say which fields exist.
 // Simplifies: each top-level kind is intersected with KObject so informers and clients accept it.
@@ -9,6 +9,8 @@ import type { INode } from 'kubernetes-models/v1/Node'
 import type { IEvent } from 'kubernetes-models/v1/Event'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet'
+import type { IService } from 'kubernetes-models/v1/Service'
+import type { IEndpoints } from 'kubernetes-models/v1/Endpoints'
 import type { KObject } from './meta.js'
 
 export type Pod = IPod & KObject
@@ -16,6 +18,8 @@ export type Node = INode & KObject
 export type Event = IEvent & KObject
 export type Deployment = IDeployment & KObject
 export type ReplicaSet = IReplicaSet & KObject
+export type Service = IService & KObject
+export type Endpoints = IEndpoints & KObject
 
 export type { IPodSpec as PodSpec } from 'kubernetes-models/v1/PodSpec'
 export type { IPodStatus as PodStatus } from 'kubernetes-models/v1/PodStatus'
@@ -35,4 +39,7 @@ export type { IPreferredSchedulingTerm as PreferredSchedulingTerm } from 'kubern
 export type { IPodAffinityTerm as PodAffinityTerm } from 'kubernetes-models/v1/PodAffinityTerm'
 export type { IWeightedPodAffinityTerm as WeightedPodAffinityTerm } from 'kubernetes-models/v1/WeightedPodAffinityTerm'
 export type { IObjectReference as ObjectReference } from 'kubernetes-models/v1/ObjectReference'
+export type { IEndpointSubset as EndpointSubset } from 'kubernetes-models/v1/EndpointSubset'
+export type { IEndpointAddress as EndpointAddress } from 'kubernetes-models/v1/EndpointAddress'
+export type { IServicePort as ServicePort } from 'kubernetes-models/v1/ServicePort'
 export type { IDeploymentCondition as DeploymentCondition } from 'kubernetes-models/apps/v1/DeploymentCondition'

@@ -10,6 +10,7 @@ import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
 import { InformerFactory } from '../client/factory.js'
 import type { Runnable } from '../client/runnable.js'
 import { DeploymentController } from './deployment/deployment.js'
+import { EndpointsController } from './endpoints/endpoints.js'
 import { GarbageCollector } from './garbagecollector/garbagecollector.js'
 import { NamespaceController } from './namespace/namespace.js'
 import { NodeIpamController } from './nodeipam/nodeipam.js'
@@ -30,6 +31,8 @@ export interface ControllerManagerConfig {
   concurrentDeploymentSyncs?: number
   concurrentReplicaSetSyncs?: number
   concurrentGCSyncs?: number
+  /** --concurrent-endpoint-syncs (5). */
+  concurrentEndpointSyncs?: number
   /** --controllers: which to run (default: all of DEFAULT_CONTROLLERS). */
   controllers?: string[]
 }
@@ -53,6 +56,7 @@ export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   deployment: (ctx) => new DeploymentController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
+  endpoint: (ctx) => new EndpointsController(ctx),
   nodeipam: (ctx) => new NodeIpamController(ctx),
 }
 
