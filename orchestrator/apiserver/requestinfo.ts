@@ -85,6 +85,9 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   } else if (info.verb === 'delete' && !info.name) {
     info.verb = 'deletecollection'
   }
+  // connecting to a pod over a WebSocket GET (exec, attach, port-forward) needs `create`, as
+  // upstream checks it (AuthorizePodWebsocketUpgradeCreatePermission, on since 1.31)
+  if (info.verb === 'get' && info.resource === 'pods' && ['exec', 'attach', 'portforward'].includes(info.subresource)) info.verb = 'create'
   // a list or watch with fieldSelector=metadata.name=<x> is about that one object (upstream
   // sets the name so authorizers such as the Node authorizer can check it)
   if ((info.verb === 'list' || info.verb === 'watch') && !info.name) {

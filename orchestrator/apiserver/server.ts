@@ -14,7 +14,8 @@
 // create commands send (protobuf.ts); no aggregation, no API priority and fairness.
 
 import http2 from 'node:http2'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
@@ -43,6 +44,8 @@ import { bootstrapObjects } from './authz/bootstrappolicy.js'
 import { NodeAuthorizer } from './authz/node.js'
 import { PrivilegedGroupsAuthorizer, RBACAuthorizer, type RbacSource } from './authz/rbac.js'
 import './tokenrequest.js'
+import { upgradeHeads } from './podconnect.js'
+import { KubeletClient } from './kubeletclient.js'
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
 import { forbiddenMessage } from './forbidden.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
@@ -87,6 +90,12 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number
   /** ClusterIPs of Services come from this range (kube-apiserver --service-cluster-ip-range). */
   serviceClusterIPRange?: string
+  /**
+   * The client certificate the API server presents to kubelets for pods/log and pods/exec
+   * (--kubelet-client-certificate / --kubelet-client-key); kubelets' serving certificates are
+   * checked against `caPem`. Without it those subresources answer 503.
+   */
+  kubeletClient?: { certPem: string; keyPem: string }
 }
 
 /** The service range of an API server started without one (clusters pass their leased range). */
@@ -110,6 +119,7 @@ export class ApiServer {
   private readonly bookmarkIntervalMs: number
   private readonly openWatches = new Set<ServerResponse>()
   private readonly sockets = new Set<TLSSocket>()
+  private readonly kubelet?: KubeletClient
   private address?: AddressInfo
 
   constructor(private readonly opts: ApiServerOptions) {
@@ -166,6 +176,18 @@ export class ApiServer {
     this.server.on('tlsClientError', () => {
       /* plain HTTP or a refused handshake: the client sees the connection fail */
     })
+    // HTTP/1.1 upgrade requests (kubectl exec over WebSocket) walk the same pipeline; a handler
+    // that upgrades takes the socket over, anything else answers on it and closes it
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const res = new ServerResponse(req)
+      res.assignSocket(socket as never)
+      res.shouldKeepAlive = false
+      res.once('finish', () => socket.end())
+      socket.on('error', () => socket.destroy())
+      upgradeHeads.set(req, head)
+      void this.handle(req, res)
+    })
+    if (opts.kubeletClient) this.kubelet = new KubeletClient({ caPem: opts.caPem, ...opts.kubeletClient })
   }
 
   get url(): string {
@@ -193,6 +215,7 @@ export class ApiServer {
     for (const res of this.openWatches) res.end()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const s of this.sockets) s.destroy()
+    this.kubelet?.close()
     await closed
     await this.auditLog.close()
   }
@@ -399,8 +422,13 @@ export class ApiServer {
         query: q,
         body: () => (bodyCache ??= this.readBody(req, resource, req.method === 'PATCH')),
         tokens: this.opts.tokens,
+        kubelet: this.kubelet,
       })
-      if (!answer) return true
+      if (!answer) {
+        // a stream (logs) or an upgraded connection (exec): traced as answered now
+        this.traceResponse(ctx.requestId, ctx.user, res.statusCode, res.statusCode === 101 ? 'switched protocols' : 'streaming')
+        return true
+      }
       this.sendJson(res, answer.code, answer.body)
       return false
     }

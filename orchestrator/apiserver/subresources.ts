@@ -1,7 +1,8 @@
 // Subresources served beside the main REST verbs: pods/binding (the scheduler's only write),
 // <workload>/scale (autoscaling/v1 Scale, what `kubectl scale` and the HPA use) and
 // namespaces/finalize (the namespace controller's last step). Other subresources (eviction,
-// log, exec, token) register here too, each in a file of its own (token: tokenrequest.ts).
+// log, exec, token) register here too, each in a file of its own (token: tokenrequest.ts; log
+// and exec: podconnect.ts).
 // Mirrors pkg/registry/core/pod/storage (BindingREST), pkg/registry/apps/deployment/storage
 // (ScaleREST) and pkg/registry/core/namespace/storage (FinalizeREST).
 
@@ -10,6 +11,7 @@ import { badRequest, conflict, methodNotSupported, ApiError } from '../api/error
 import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
 import type { ResourceInfo } from '../api/resources.js'
 import type { ServiceAccountTokens } from './authn/serviceaccount.js'
+import type { KubeletClient } from './kubeletclient.js'
 import type { Registry, RequestContext } from './registry.js'
 import { validateSchema } from './validation.js'
 
@@ -28,6 +30,8 @@ export interface SubresourceRequest {
   body(): Promise<unknown>
   /** The service account token issuer, for serviceaccounts/token. */
   tokens?: ServiceAccountTokens
+  /** How this API server reaches kubelets (pods/log, pods/exec), when it was given credentials. */
+  kubelet?: KubeletClient
 }
 
 /**

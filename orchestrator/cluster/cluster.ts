@@ -217,6 +217,8 @@ export class Cluster {
   readonly masters: Master[] = []
   private lb?: LoadBalancer
   private serving!: KeyPair
+  /** The API servers' client certificate for kubelets (kube-apiserver-kubelet-client). */
+  private kubeletClientCreds!: KeyPair
   private readonly electionClients: ApiClient[] = []
   /** The ingress, when the topology runs one. */
   ingress?: IngressController
@@ -290,6 +292,7 @@ export class Cluster {
     if (count > 1) this.lb = new LoadBalancer({ host, port: this.topology.port ?? 0, caPem: this.ca.certPem })
     this.serving = await this.ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [...new Set([host, '127.0.0.1', this.lb?.host ?? host])], usage: 'server' })
     const shared = this.etcd ? undefined : new MemoryStore()
+    this.kubeletClientCreds = await this.credentials(Identities.apiserverKubeletClient)
     const cmCreds = await this.credentials(Identities.controllerManager)
     const schedulerCreds = await this.credentials(Identities.scheduler)
     const stacked = (this.topology.etcdTopology ?? 'stacked') === 'stacked'
@@ -338,6 +341,7 @@ export class Cluster {
       tokens: this.flags.tokens,
       authenticators: [new X509Authenticator(), new BearerTokenAuthenticator(this.flags.tokenAuthenticators)],
       audit: this.topology.audit,
+      kubeletClient: this.kubeletClientCreds,
     })
   }
 

@@ -28,6 +28,7 @@ import { BackOff } from './backoff.js'
 import { DEFAULT_KUBELET_TIMINGS, type KubeletConfig, type KubeletTimings } from './config.js'
 import { PodIPAM } from './ipam.js'
 import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type Readiness } from './node-status.js'
+import { mountDebuggingHandlers } from './debugging.js'
 import { generatePodStatus } from './pod-status.js'
 import { ProbeManager } from './prober.js'
 import type { KubeletServer } from './server.js'
@@ -117,6 +118,13 @@ export class Kubelet implements Runnable {
       },
     })
     this.nodeInformer.on({ add: (n) => this.observeNode(n), update: (_o, n) => this.observeNode(n) })
+    // pods/log and pods/exec reach the runtime through the node's endpoint
+    if (deps.server) {
+      mountDebuggingHandlers(deps.server, {
+        pod: (namespace, name) => [...this.pods.values()].find((e) => !e.gone && e.pod.metadata?.namespace === namespace && e.pod.metadata?.name === name)?.pod,
+        status: (pod) => this.lastSent.get(pod.metadata?.uid ?? '')?.status ?? pod.status,
+      }, this.runtime)
+    }
   }
 
   async start(): Promise<void> {
