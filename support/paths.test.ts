@@ -28,6 +28,12 @@ describe('field paths', () => {
     assert.throws(() => expectField(pod, 'spec.nodeName', '<present>'), /should be present/)
   })
 
+  it('takes a timestamp (a Date, as @kubernetes/client-node gives it) as non-empty, unless invalid', () => {
+    expectField({ t: new Date() }, 't', '<non-empty>')
+    assert.throws(() => expectField({ t: new Date('nope') }, 't', '<non-empty>'), /valid time/)
+    assert.throws(() => expectField({ t: '' }, 't', '<non-empty>'), /should not be empty/)
+  })
+
   it('rejects a path it cannot read', () => {
     assert.throws(() => getPath(pod, 'spec..x['), /cannot read field path/)
   })

@@ -46,6 +46,8 @@ export function expectField(obj: unknown, path: string, expected: string): void 
   if (e === '<present>') return void expect(actual, `${path} should be present`).to.not.equal(undefined)
   if (e === '<non-empty>') {
     expect(actual, `${path} should be present`).to.not.equal(undefined)
+    // @kubernetes/client-node hands timestamps over as Date objects
+    if (actual instanceof Date) return void expect(Number.isNaN(actual.getTime()), `${path} should be a valid time`).to.equal(false)
     return void expect(actual, `${path} should not be empty`).to.not.be.empty
   }
   let want: unknown
