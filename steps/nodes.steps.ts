@@ -7,16 +7,9 @@ import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { expectField } from '../support/paths.js'
 import { targetFor } from '../support/targets/registry.js'
+import { configure } from '../support/topology.js'
 import { isReady, labelNode, nodes, quantity, taintNode, unreserved } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
-
-/** Shapes the built-in cluster before it starts; only targets with the `config` capability can. */
-async function configure(world: OckWorld, shape: (t: OckWorld['topology']) => void): Promise<void> {
-  const { available } = await targetFor(world.parameters).capabilities()
-  if (!available.has('config')) throw new Error('this step configures the built-in cluster: tag the scenario @config so other targets skip it')
-  if (world.started) throw new Error('the cluster is already running: steps that shape it must come first')
-  shape(world.topology)
-}
 
 Given('a cluster of {int} node(s)', async function (this: OckWorld, n: number) {
   await configure(this, (t) => void (t.nodes = n))

@@ -1,14 +1,15 @@
-// Steps about pods: creating sample pods with or without requests, waiting for them to run,
-// counting pods by label, why a pod stays Pending (its PodScheduled condition and the
-// FailedScheduling event), deleting one pod and checking it was replaced, and watching pods
-// as `kubectl get pods --watch` does.
+// Steps about pods: creating sample pods with or without requests, waiting for them to run
+// (and how soon after their creation they were Ready), counting pods by label, where they run,
+// why a pod stays Pending (its PodScheduled condition and the FailedScheduling event),
+// deleting one pod and checking it was replaced, and watching pods as `kubectl get pods
+// --watch` does.
 
 import { Given, Then, When } from '@cucumber/cucumber'
 import { Watch, type V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
-import { core, describePods, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
+import { core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 async function createPod(world: OckWorld, pod: V1Pod): Promise<void> {
@@ -112,12 +113,16 @@ Given('I watch the pods', async function (this: OckWorld) {
   const s = await this.cluster()
   const first = new Map<string, Seen>()
   this.remembered.set('first seen pods', first)
+  // every version of every pod, in the order the watch delivered them
+  const history = new Map<string, V1Pod[]>()
+  this.remembered.set('pod history', history)
   const controller = await new Watch(s.kubeconfig).watch(
     `/api/v1/namespaces/${s.namespace}/pods`,
     {},
     (_type: string, p: V1Pod) => {
       const name = p.metadata?.name ?? ''
       if (!first.has(name)) first.set(name, { phase: p.status?.phase, nodeName: p.spec?.nodeName })
+      history.set(name, [...(history.get(name) ?? []), p])
     },
     () => undefined,
   )
@@ -135,4 +140,25 @@ Then('every pod labelled {string} was first seen Pending without a node', async 
     expect(seen, `${p.metadata?.name} seen by the watch`).to.not.equal(undefined)
     expect(seen, `how ${p.metadata?.name} was first seen`).to.deep.equal({ phase: 'Pending', nodeName: undefined })
   }
+})
+
+Then('within {duration} the pods {string} and {string} are Running on the same node', async function (this: OckWorld, ms: number, a: string, b: string) {
+  const [pa, pb] = await eventually(
+    () => Promise.all([readPod(this, a), readPod(this, b)]),
+    (ps) => ps.every(isRunning),
+    ms,
+    { describe: `pods ${a} and ${b} to be Running` },
+  )
+  expect(pa.spec?.nodeName, `the node of ${a}`).to.be.a('string')
+  expect(pb.spec?.nodeName, `the node of ${b} (${a} runs on ${pa.spec?.nodeName})`).to.equal(pa.spec?.nodeName)
+})
+
+Then('the pod {string} is Ready within {duration} of its creation', async function (this: OckWorld, name: string, ms: number) {
+  const sent = this.sentAt.get(`Pod/${name}`)
+  if (sent === undefined) throw new Error(`no step of this scenario created the pod ${name}`)
+  // wait longer than the bound, so a miss says by how much
+  await eventually(() => readPod(this, name), (p) => isReady(p), ms + 10_000, { describe: `pod ${name} to be Ready`, intervalMs: 10 })
+  const took = performance.now() - sent
+  this.log(`pod ${name}: Ready ${Math.round(took)} ms after the create request was sent`)
+  expect(took, `milliseconds from creating pod ${name} to seeing it Ready`).to.be.at.most(ms)
 })

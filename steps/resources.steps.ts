@@ -23,6 +23,7 @@ async function each(world: OckWorld, objects: KubernetesObject[], op: (o: Kubern
   world.lastErrorChecked = true
   for (const o of objects) {
     try {
+      world.sentAt.set(`${o.kind}/${o.metadata?.name}`, performance.now())
       results.push(await op(o))
     } catch (e) {
       const st = toStatus(e)

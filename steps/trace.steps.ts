@@ -6,6 +6,8 @@ import { consistently } from '../support/eventually.js'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
 import { read } from '../support/kube.js'
+import { CREATE_OBJECT_STEPS } from '../support/report/annotations.js'
+import { buildDiagram } from '../support/report/sequence.js'
 import { describeEntry, requestEntries, requestTarget, tracedRequests, TRACE_PHRASES, userMatches, WRITE_VERBS, type TraceEntry } from '../support/trace.js'
 import { core, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
@@ -219,4 +221,19 @@ Then('each kubelet acted only on its own node and the pods bound to it', async f
     }
   }
   expect(wrong, 'kubelet requests about another node or its pods').to.deep.equal([])
+})
+
+Then('the trace shows the nine steps of creating the deployment {string}, in order', async function (this: OckWorld, name: string) {
+  const s = await this.cluster()
+  const entries = await traceSinceStart(this)
+  const diagram = buildDiagram(entries, { namespace: s.namespace, steps: CREATE_OBJECT_STEPS })
+  const marked = diagram.messages.flatMap((m) => m.steps.map((st) => ({ n: st.n, label: st.label, m })))
+  this.log(marked.map(({ n, label, m }) => `${n}. +${m.t} ms  ${m.from} -> ${m.to}: ${m.label}   (${label})`).join('\n'))
+  expect(diagram.missingSteps.map((st) => `${st.n}. ${st.label}`), 'steps of the create-object process the trace does not show').to.deep.equal([])
+  expect(marked.map((x) => x.n), 'the steps, in the order they happened').to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9])
+  const times = marked.map((x) => x.m.t)
+  expect(times, 'when each step happened (ms), never earlier than the one before').to.deep.equal([...times].sort((a, b) => a - b))
+  // a create names its object in the body: the store write of the same request names it
+  const step1 = marked[0]!.m.requestId
+  expect(entries.find((e) => e.requestId === step1 && e.name)?.name, 'the Deployment the user sent in step 1').to.equal(name)
 })

@@ -48,12 +48,17 @@ export function splitWords(line: string): string[] {
 export async function kubectl(commandLine: string, kubeconfigFile: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
   const words = splitWords(commandLine.trim())
   if (words[0] !== 'kubectl') throw new Error(`only kubectl commands can be run in a scenario, not "${words[0] ?? ''}"`)
-  const r = await execa('kubectl', ['--kubeconfig', kubeconfigFile, ...words.slice(1)], {
+  return kubectlArgs(words.slice(1), kubeconfigFile, opts, commandLine)
+}
+
+/** Runs kubectl with these arguments (already split); never throws for a non-zero exit. */
+export async function kubectlArgs(args: string[], kubeconfigFile: string, opts: { input?: string; timeoutMs?: number } = {}, shown = `kubectl ${args.join(' ')}`): Promise<CommandResult> {
+  const r = await execa('kubectl', ['--kubeconfig', kubeconfigFile, ...args], {
     reject: false,
     input: opts.input,
     timeout: opts.timeoutMs ?? 60_000,
     env: { KUBECONFIG: kubeconfigFile },
     extendEnv: true,
   })
-  return { command: commandLine, exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }
+  return { command: shown, exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }
 }

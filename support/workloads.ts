@@ -29,6 +29,11 @@ export function isRunning(p: V1Pod): boolean {
   return p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp
 }
 
+/** The pod's Ready condition is True. */
+export function isPodReady(p: V1Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+}
+
 export function describePods(pods: V1Pod[]): string[] {
   return pods.map((p) => `${p.metadata?.name} ${p.metadata?.deletionTimestamp ? 'Terminating' : p.status?.phase} on ${p.spec?.nodeName ?? '<none>'}`)
 }

@@ -40,6 +40,8 @@ export class OckWorld extends World<OckParameters> {
   lastTransportError?: string
   /** Trace position when the scenario's cluster became ready. */
   traceCursor = 0
+  /** When each object of a manifest was sent (performance.now()), by `Kind/name`: start-up latency is measured from there. */
+  readonly sentAt = new Map<string, number>()
   /** Facts a step noted for a later one (a deleted pod's name and uid, a node's uid before a restart). */
   readonly remembered = new Map<string, unknown>()
 

@@ -143,6 +143,7 @@ const TIMINGS: Record<string, (t: Topology, ms: number) => void> = {
   kubeletSyncFrequency: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).syncFrequencyMs = ms),
   nodeStatusUpdateFrequency: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).nodeStatusUpdateFrequencyMs = ms),
   containerRestartBackOff: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).backOffInitialMs = ms),
+  containerRestartBackOffCap: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).backOffMaxMs = ms),
   podInitialBackoff: (t, ms) => void (((t.timings ??= {}).scheduler ??= {}).podInitialBackoffMs = ms),
   podMaxBackoff: (t, ms) => void (((t.timings ??= {}).scheduler ??= {}).podMaxBackoffMs = ms),
   // leader election of the controller manager (and scheduler) on every master

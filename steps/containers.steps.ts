@@ -1,0 +1,154 @@
+// Steps about containers as the machine sees them: which container runtime the nodes use and
+// how long the kubelet waits before restarting a crashed container, images already on the
+// nodes, commands run in a pod's container (kubectl exec), what PID 1 is, HTTP to a pod's own
+// IP, and what the container runtime holds for a pod (`docker ps` by the kit's labels).
+
+import { Given, Then, When } from '@cucumber/cucumber'
+import { expect } from 'chai'
+import { CONTAINER_LABELS, execInPod, kubeletEvents, rememberThatPod, runtimeContainers, thatPod } from '../support/containers.js'
+import { eventually } from '../support/eventually.js'
+import { create, remove } from '../support/kube.js'
+import { splitWords } from '../support/kubectl.js'
+import { answeringPod, httpGet } from '../support/services.js'
+import { configure } from '../support/topology.js'
+import { core, isRunning, nodes, podsLabelled } from '../support/workloads.js'
+import type { OckWorld } from '../support/world.js'
+import type { V1Pod } from '@kubernetes/client-node'
+
+Given('the nodes run their containers on the {word} runtime', async function (this: OckWorld, runtime: string) {
+  if (runtime !== 'docker' && runtime !== 'simulated') throw new Error(`the runtime is docker or simulated, not "${runtime}"`)
+  await configure(this, (t) => void (t.runtime = runtime === 'docker' ? 'docker' : 'sim'))
+})
+
+Given("the kubelet's container restart back-off starts at {duration} and is capped at {duration}", async function (this: OckWorld, initial: number, cap: number) {
+  await configure(this, (t) => void (t.timings = { ...t.timings, containerRestartBackOff: initial, containerRestartBackOffCap: cap }))
+})
+
+Given('every node has already run a pod of the image {string}', async function (this: OckWorld, image: string) {
+  const s = await this.cluster()
+  const names = (await nodes(s.kubeconfig)).map((n) => n.metadata!.name!)
+  for (const node of names) {
+    const pod: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `warm-${node}`, namespace: s.namespace }, spec: { nodeName: node, containers: [{ name: 'app', image }], terminationGracePeriodSeconds: 0 } }
+    await create(s.kubeconfig, pod as never)
+  }
+  for (const node of names) {
+    await eventually(() => core(s.kubeconfig).readNamespacedPod({ name: `warm-${node}`, namespace: s.namespace }), isRunning, 60_000, { describe: `a pod of ${image} to run on ${node}` })
+    await remove(s.kubeconfig, { kind: 'Pod', name: `warm-${node}` }, s.namespace)
+  }
+})
+
+/** Runs a command in a pod's (first) container; it must succeed. Remembers the pod as "that pod". */
+async function runIn(world: OckWorld, pod: V1Pod, command: string): Promise<void> {
+  const s = await world.cluster()
+  const r = await execInPod(s.kubeconfigFile, pod.metadata!.name!, splitWords(command))
+  world.lastCommand = r
+  expect(r.exitCode, `kubectl exec ${pod.metadata?.name} -- ${command} (stderr: ${r.stderr})`).to.equal(0)
+  rememberThatPod(world, pod)
+}
+
+async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
+  const s = await world.cluster()
+  return core(s.kubeconfig).readNamespacedPod({ name, namespace: s.namespace })
+}
+
+When('I run {string} in the pod {string}', async function (this: OckWorld, command: string, name: string) {
+  await runIn(this, await readPod(this, name), command)
+})
+
+When('I run {string} in that pod', async function (this: OckWorld, command: string) {
+  await runIn(this, await readPod(this, thatPod(this).name), command)
+})
+
+When('I run {string} in one of the pods labelled {string}', async function (this: OckWorld, command: string, selector: string) {
+  const s = await this.cluster()
+  const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning)
+  expect(pods, `Running pods labelled ${selector}`).to.not.be.empty
+  await runIn(this, pods[0]!, command)
+})
+
+Then('PID 1 in the pod {string} is {string}', async function (this: OckWorld, name: string, cmdline: string) {
+  const s = await this.cluster()
+  const r = await execInPod(s.kubeconfigFile, name, ['cat', '/proc/1/cmdline'])
+  expect(r.exitCode, `reading /proc/1/cmdline in ${name}: ${r.stderr}`).to.equal(0)
+  expect(r.stdout.split('\0').filter(Boolean).join(' '), `the command line of PID 1 in ${name}`).to.equal(cmdline)
+})
+
+When('I request {string} from the pod {string}', async function (this: OckWorld, path: string, name: string) {
+  const p = await readPod(this, name)
+  const port = p.spec?.containers?.[0]?.ports?.[0]?.containerPort ?? 8080
+  const r = await httpGet(`http://${p.status?.podIP}:${port}${path}`)
+  expect(r, `GET ${path} from ${name} at ${p.status?.podIP}:${port}`).to.have.property('status', 200)
+})
+
+Then('each pod labelled {string} answers HTTP on its pod IP with its own name', async function (this: OckWorld, selector: string) {
+  const s = await this.cluster()
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  expect(pods, `pods labelled ${selector}`).to.not.be.empty
+  for (const p of pods) {
+    const port = p.spec?.containers?.[0]?.ports?.[0]?.containerPort ?? 8080
+    const r = await httpGet(`http://${p.status?.podIP}:${port}/`)
+    expect('body' in r ? answeringPod(r.body) : r, `who answers at ${p.status?.podIP}:${port}, the IP of ${p.metadata?.name}`).to.equal(p.metadata?.name)
+  }
+})
+
+/** The running container of a pod in the runtime: its id matches the pod status and it carries the pod's labels. */
+async function expectRuntimeContainer(world: OckWorld, p: V1Pod): Promise<void> {
+  const s = await world.cluster()
+  const name = p.metadata!.name!
+  world.remembered.set(`uid of pod ${name}`, p.metadata?.uid)
+  const mine = await runtimeContainers({ podUid: p.metadata!.uid! })
+  const running = mine.filter((c) => c.state === 'running')
+  expect(running.map((c) => c.labels[CONTAINER_LABELS.container]), `running containers of pod ${name} in the container runtime (docker ps)`).to.deep.equal(p.spec!.containers.map((c) => c.name))
+  const c = running[0]!
+  expect(`docker://${c.id}`, `the pod status of ${name} names the container the runtime runs`).to.equal(p.status?.containerStatuses?.[0]?.containerID)
+  expect(c.labels, `labels of container ${c.id.slice(0, 12)}`).to.include({ [CONTAINER_LABELS.podName]: name, [CONTAINER_LABELS.podNamespace]: s.namespace, [CONTAINER_LABELS.node]: p.spec?.nodeName })
+}
+
+Then('the container runtime runs a container of the pod {string}', async function (this: OckWorld, name: string) {
+  await expectRuntimeContainer(this, await readPod(this, name))
+})
+
+Then("the container runtime runs a container for each pod labelled {string}, carrying the pod's labels", async function (this: OckWorld, selector: string) {
+  const s = await this.cluster()
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  expect(pods, `pods labelled ${selector}`).to.not.be.empty
+  for (const p of pods) await expectRuntimeContainer(this, p)
+})
+
+Then('within {duration} no container of the pod {string} remains in the container runtime', async function (this: OckWorld, ms: number, name: string) {
+  const uid = this.remembered.get(`uid of pod ${name}`) as string | undefined
+  if (!uid) throw new Error(`no earlier step looked at the containers of pod ${name} ("the container runtime runs a container of the pod ...")`)
+  await eventually(
+    () => runtimeContainers({ podUid: uid }),
+    (left) => void expect(left.map((c) => `${c.id.slice(0, 12)} ${c.state}`), `containers of pod ${name} (uid ${uid}) in the container runtime`).to.deep.equal([]),
+    ms,
+    { describe: `no container of pod ${name} in the container runtime` },
+  )
+})
+
+Then('every container ID of the pods labelled {string} starts with {string}', async function (this: OckWorld, selector: string, prefix: string) {
+  const s = await this.cluster()
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  expect(pods, `pods labelled ${selector}`).to.not.be.empty
+  for (const p of pods) for (const c of p.status?.containerStatuses ?? []) expect(c.containerID, `containerID of ${p.metadata?.name}/${c.name}`).to.match(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[0-9a-z-]+$`))
+})
+
+Then('within {duration} the kubelet of each pod labelled {string} reported the runtime calls {string}, in order', async function (this: OckWorld, ms: number, selector: string, calls: string) {
+  const s = await this.cluster()
+  const want = calls.split(',').map((c) => c.trim())
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  expect(pods, `pods labelled ${selector}`).to.not.be.empty
+  await eventually(
+    () => kubeletEvents(s.kubeconfig, s.namespace),
+    (events) => {
+      for (const p of pods) {
+        const mine = events.filter((e) => e.involvedObject?.uid === p.metadata?.uid)
+        const reported = mine.map((e) => e.reason ?? '').filter((r) => want.includes(r))
+        expect(reported, `runtime calls reported for ${p.metadata?.name} (all its kubelet events: ${mine.map((e) => e.reason).join(', ')})`).to.deep.equal(want)
+        expect([...new Set(mine.map((e) => e.source?.host))], `the node whose kubelet reported them`).to.deep.equal([p.spec?.nodeName])
+      }
+    },
+    ms,
+    { describe: `the kubelets to report ${calls} for each pod labelled ${selector}` },
+  )
+})

@@ -1,0 +1,89 @@
+// Steps about a pod's health as its status reports it: Ready or not (the readiness probe), in
+// or out of its Services' endpoints, how often its container was restarted and in which
+// containers, how long the kubelet waited before each restart (CrashLoopBackOff), and the
+// waiting reasons it showed on the way (seen by "I watch the pods").
+
+import { Then, type DataTable } from '@cucumber/cucumber'
+import type { V1Pod } from '@kubernetes/client-node'
+import { expect } from 'chai'
+import { parseDuration } from './parameter-types.js'
+import { eventually } from '../support/eventually.js'
+import { thatPod } from '../support/containers.js'
+import { restartTimeline } from '../support/restarts.js'
+import { endpointsOf } from '../support/services.js'
+import { core, isPodReady } from '../support/workloads.js'
+import type { OckWorld } from '../support/world.js'
+
+async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
+  const s = await world.cluster()
+  return core(s.kubeconfig).readNamespacedPod({ name, namespace: s.namespace })
+}
+
+function history(world: OckWorld, name: string): V1Pod[] {
+  const h = world.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  if (!h) throw new Error('this step reads what the pods went through: start the scenario with "Given I watch the pods"')
+  return h.get(name) ?? []
+}
+
+/** "that pod" in its Services' endpoints and its status, as one view. */
+async function readiness(world: OckWorld, service: string): Promise<{ ready: boolean; restarts: number; containerID?: string; inEndpoints: string }> {
+  const p = thatPod(world)
+  const pod = await readPod(world, p.name)
+  const s = await world.cluster()
+  const e = await endpointsOf(s.kubeconfig, s.namespace, service)
+  const where = e.ready.includes(p.uid) ? 'addresses' : e.notReady.includes(p.uid) ? 'notReadyAddresses' : 'absent'
+  return { ready: isPodReady(pod), restarts: pod.status?.containerStatuses?.[0]?.restartCount ?? -1, containerID: pod.status?.containerStatuses?.[0]?.containerID, inEndpoints: where }
+}
+
+Then('within {duration} that pod is not Ready, out of the endpoints of the service {string}, and not restarted', async function (this: OckWorld, ms: number, service: string) {
+  const p = thatPod(this)
+  await eventually(
+    () => readiness(this, service),
+    (v) => void expect(v, `${p.name}: Ready, its place in the endpoints of ${service}, restarts, container`).to.deep.equal({ ready: false, inEndpoints: 'notReadyAddresses', restarts: 0, containerID: p.containerID }),
+    ms,
+    { describe: `${p.name} to be not Ready and listed under notReadyAddresses of ${service}` },
+  )
+})
+
+Then('within {duration} that pod is Ready and back in the endpoints of the service {string}, still not restarted', async function (this: OckWorld, ms: number, service: string) {
+  const p = thatPod(this)
+  await eventually(
+    () => readiness(this, service),
+    (v) => void expect(v, `${p.name}: Ready, its place in the endpoints of ${service}, restarts, container`).to.deep.equal({ ready: true, inEndpoints: 'addresses', restarts: 0, containerID: p.containerID }),
+    ms,
+    { describe: `${p.name} to be Ready and back under the addresses of ${service}` },
+  )
+})
+
+Then('within {duration} the pod {string} has restarted {int} time(s), each time in a new container', async function (this: OckWorld, ms: number, name: string, n: number) {
+  const pod = await eventually(
+    () => readPod(this, name),
+    (p) => void expect(p.status?.containerStatuses?.[0]?.restartCount, `restartCount of ${name}`).to.equal(n),
+    ms,
+    { describe: `pod ${name} to have restarted ${n} time(s)` },
+  )
+  const current = pod.status?.containerStatuses?.[0]?.containerID
+  const before = this.remembered.get('that pod') as { name: string; containerID?: string } | undefined
+  if (before?.name === name) expect(current, `the container of ${name} now (it was ${before.containerID})`).to.not.equal(before.containerID)
+  const h = this.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  if (h) {
+    const ids = restartTimeline([...(h.get(name) ?? []), pod]).map((c) => c.containerID)
+    expect(new Set(ids).size, `containers pod ${name} ran in: ${ids.join(', ')}`).to.equal(n + 1)
+  }
+})
+
+Then('before each restart of the pod {string} it waited at least:', async function (this: OckWorld, name: string, table: DataTable) {
+  const timeline = restartTimeline([...history(this, name), await readPod(this, name)])
+  this.log(timeline.map((c, i) => `attempt ${i}: ${c.containerID.slice(0, 20)} started ${c.startedAt} finished ${c.finishedAt ?? '-'}${i ? `, after waiting ${c.waitedMs} ms` : ''}`).join('\n'))
+  for (const row of table.hashes()) {
+    const k = Number(row.restart)
+    const c = timeline[k]
+    expect(c, `restart ${k} of ${name} (seen: ${timeline.length - 1} restarts)`).to.not.equal(undefined)
+    expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row.wait!))
+  }
+})
+
+Then('the pod {string} was seen waiting with the reason {string}', function (this: OckWorld, name: string, reason: string) {
+  const seen = history(this, name).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).filter(Boolean))
+  expect(seen, `waiting reasons pod ${name} showed`).to.include(reason)
+})
