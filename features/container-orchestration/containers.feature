@@ -1,0 +1,90 @@
+@docker
+Feature: Containers are processes: side by side, fast to start, kept running
+  "Legacy servers: one app per server because apps have conflicting dependencies." "The OS
+  boots once; a container is a process that gets a signal to start." "Lifecycle management:
+  containers must be kept healthy and running; start / stop." These scenarios run real
+  containers on the Docker engine: two images that carry different versions of the same tool
+  run on one node, each seeing only its own; a pod of an image the node already has is Ready
+  within a couple of seconds and its PID 1 is the app itself, not an init system; a container
+  that keeps exiting is restarted with a back-off that doubles (CrashLoopBackOff), and deleting
+  a pod removes its containers.
+
+  @ORCH-01
+  Scenario: Two versions of the same tool run side by side on one node
+    When I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: tool-old, labels: {app: tool-old}}
+      spec:
+        containers: [{name: tool, image: registry.internal/ock/tool:1}]
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: tool-new}
+      spec:
+        affinity:
+          podAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+              - labelSelector: {matchLabels: {app: tool-old}}
+                topologyKey: kubernetes.io/hostname
+        containers: [{name: tool, image: registry.internal/ock/tool:2}]
+      """
+    Then within 60s the pods "tool-old" and "tool-new" are Running on the same node
+    When I run "tool --version" in the pod "tool-old"
+    Then the output contains "tool 1.4.2"
+    When I run "tool --version" in the pod "tool-new"
+    Then the output contains "tool 2.0.1"
+
+  @ORCH-03
+  Scenario: A pod of an image the node already has is Ready within 2s, and its PID 1 is the app
+    Given every node has already run a pod of the image "registry.internal/ock/app:1"
+    When I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: web}
+      spec:
+        containers: [{name: app, image: registry.internal/ock/app:1}]
+      """
+    Then the pod "web" is Ready within 2s of its creation
+    And PID 1 in the pod "web" is "/bin/sh /bin/app"
+    And the container runtime runs a container of the pod "web"
+
+  @ORCH-04 @config
+  Scenario: A container that keeps exiting is restarted, waiting twice as long each time
+    Given the kubelet's container restart back-off starts at 1s and is capped at 4s
+    And I watch the pods
+    When I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: crasher}
+      spec:
+        restartPolicy: Always
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+            command: ["/bin/sh", "-c", "echo starting; exit 3"]
+      """
+    Then within 40s the pod "crasher" has restarted 3 times, each time in a new container
+    And before each restart of the pod "crasher" it waited at least:
+      | restart | wait |
+      | 2       | 1s   |
+      | 3       | 2s   |
+    And the pod "crasher" was seen waiting with the reason "CrashLoopBackOff"
+
+  @ORCH-04
+  Scenario: Deleting a pod stops and removes its containers
+    When I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: web}
+      spec:
+        containers: [{name: app, image: registry.internal/ock/app:1}]
+      """
+    And within 30s the pod "web" is Running
+    And the container runtime runs a container of the pod "web"
+    When I delete the pod "web"
+    Then within 30s no container of the pod "web" remains in the container runtime
