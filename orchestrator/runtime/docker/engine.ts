@@ -4,9 +4,12 @@
 // reaper (an image it would pull) is switched off before testcontainers is first loaded, and
 // OCK reaps by itself instead: every container carries OCK's labels, naming the process that
 // created it; a run removes its own containers on close and, when it starts, those of OCK runs
-// whose process is gone (an interrupted run), never those of a live run.
+// whose process is gone (an interrupted run), never those of a live run. A process that is
+// interrupted (Ctrl-C, SIGTERM) removes its own containers on the way out, through the docker CLI.
 
+import { spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
+import { onExit } from 'signal-exit'
 import type { ContainerRuntimeClient } from 'testcontainers'
 import { currentProcess, isAlive } from '../../host/process.js'
 import { RuntimeUnavailableError } from '../runtime.js'
@@ -37,10 +40,29 @@ export const LABELS = {
 
 /** The labels that tie a container to this process (for sweeps of interrupted runs). */
 export function ownerLabels(run: string): Record<string, string> {
+  installExitReaper()
   const me = currentProcess()
   const labels: Record<string, string> = { [LABELS.run]: run, [LABELS.ownerPid]: String(me.pid), [LABELS.host]: me.hostname }
   if (me.startTicks !== undefined) labels[LABELS.ownerStart] = String(me.startTicks)
   return labels
+}
+
+let reaperInstalled = false
+
+/**
+ * On exit or a signal (signal-exit re-raises it afterwards), removes this process's containers
+ * synchronously with the docker CLI: an interrupted run leaves nothing behind even before the
+ * next run's sweep. Best effort: without the CLI, the next run's sweep still removes them.
+ */
+function installExitReaper(): void {
+  if (reaperInstalled) return
+  reaperInstalled = true
+  onExit(() => {
+    const filters = ['--filter', `label=${LABELS.ownerPid}=${process.pid}`, '--filter', `label=${LABELS.host}=${hostname()}`]
+    const ps = spawnSync('docker', ['ps', '-aq', ...filters], { encoding: 'utf8', timeout: 10_000 })
+    const ids = ps.status === 0 ? ps.stdout.split('\n').filter(Boolean) : []
+    if (ids.length) spawnSync('docker', ['rm', '-f', '-v', ...ids], { timeout: 30_000, stdio: 'ignore' })
+  })
 }
 
 let tc: Promise<TestcontainersModule> | undefined
