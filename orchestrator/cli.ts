@@ -24,7 +24,7 @@ Commands:
 
 Flags for 'up':
   --kubeconfig PATH   where to write the admin kubeconfig (default reports/kubeconfig)
-  --nodes N           number of worker nodes (kubelets on the simulated runtime; default 3)
+  --nodes N           number of worker nodes, each a kubelet on the chosen runtime (default 3)
   --runtime sim|docker  simulated containers or real ones on the Docker engine (default sim)
   --store memory|etcd   embedded store or a real etcd cluster (default memory)
   --masters N         control-plane nodes, each with an API server and a controller manager
