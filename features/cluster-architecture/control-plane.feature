@@ -213,7 +213,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
     When I create a pod "p" without resource requests
     Then within 20s the pod "p" is Running
     And each pod labelled "app=p" was bound through pods/binding by "system:kube-scheduler"
-    And the only writes by "system:kube-scheduler" were bindings and events
+    And the only writes by "system:kube-scheduler" were bindings, events and its leader-election lease
     And the trace shows these requests:
       | user          | verb  | resource    |
       | system:node:* | patch | pods/status |

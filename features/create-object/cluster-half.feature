@@ -35,10 +35,10 @@ Feature: Creating an object: the cluster's half
     And every pod labelled "app=web" was first seen Pending without a node
 
   @FLOW-06 @config
-  Scenario: 7. The scheduler records a node for each pod as a binding through the API server, and does nothing else
+  Scenario: 7. The scheduler records a node for each pod as a binding through the API server, and writes nothing else about them
     Then within 20s 3 pods labelled "app=web" are Running
     And each pod labelled "app=web" was bound through pods/binding by "system:kube-scheduler"
-    And the only writes by "system:kube-scheduler" were bindings and events
+    And the only writes by "system:kube-scheduler" were bindings, events and its leader-election lease
 
   @FLOW-07 @config
   Scenario: 8. Each kubelet runs the pods bound to its node, and only those
