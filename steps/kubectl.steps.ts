@@ -30,7 +30,7 @@ Then('the command succeeds', function (this: OckWorld) {
 Then('the command fails saying {string}', function (this: OckWorld, fragment: string) {
   const c = last(this)
   expect(c.exitCode, `exit code of "${c.command}"`).to.not.equal(0)
-  expect(c.stderr).to.include(expandNamespace(fragment, this.currentSession?.namespace))
+  expect(c.stderr, `stderr of "${c.command}"`).to.include(expandNamespace(fragment, this.currentSession?.namespace))
 })
 
 Then('the output contains {string}', function (this: OckWorld, fragment: string) {

@@ -5,6 +5,7 @@
 
 import { After, AfterAll, Before, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
 import { randomBytes } from 'node:crypto'
+import { config as chaiConfig } from 'chai'
 import { stringify } from 'yaml'
 import { list } from './kube.js'
 import { describeEntry } from './trace.js'
@@ -13,6 +14,9 @@ import { SKIP_PREFIX } from './report/results.js'
 import { CAPABILITY_TAGS, type Capability } from './targets/target.js'
 import { disposeTargets, targetFor } from './targets/registry.js'
 import type { OckWorld } from './world.js'
+
+// a failed assertion shows the whole value it looked at (kubectl's stderr, a Status message), not its first 40 characters
+chaiConfig.truncateThreshold = 0
 
 function neededCapabilities(tags: readonly { name: string }[]): Capability[] {
   const out = new Set<Capability>()
