@@ -4,7 +4,7 @@
 
 import { Given, Then, When } from '@cucumber/cucumber'
 import { expect } from 'chai'
-import { door, leaseHolder, requestsInARow } from '../support/controlplane.js'
+import { door, leaseHolder, requestsInARow, startMasters, stopEveryMaster } from '../support/controlplane.js'
 import { eventually } from '../support/eventually.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -109,4 +109,14 @@ Then('within {duration} the Lease {string} in {string} names another holder', as
   const now = await eventually(() => leaseHolder(s.kubeconfig, namespace, name), (h) => Boolean(h) && h !== before, ms, { describe: `Lease ${namespace}/${name} to name a holder other than ${before}` })
   this.log(`Lease ${namespace}/${name}: ${before} -> ${now} after ${Math.round(performance.now() - t0)} ms`)
   holders.set(this, now!)
+})
+
+When('every master is stopped', async function (this: OckWorld) {
+  this.remembered.set('stopped masters', await stopEveryMaster(door(await this.cluster())))
+})
+
+When('every stopped master is started again', async function (this: OckWorld) {
+  const names = this.remembered.get('stopped masters') as string[] | undefined
+  if (!names) throw new Error('no earlier step stopped the masters ("every master is stopped")')
+  await startMasters(door(await this.cluster()), names)
 })

@@ -7,7 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { consistently, eventually } from '../support/eventually.js'
 import { thatPod } from '../support/containers.js'
-import { answeringPod, endpointsOf, httpGet, serviceURL } from '../support/services.js'
+import { answeringPod, endpointsOf, httpGet, ingressAddress, serviceURL, type Address } from '../support/services.js'
 import { core, isPodReady, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -77,4 +77,53 @@ Then('for {duration} requests to {string} are all answered by other pods than th
   )
   expect(seen.length, 'requests sent').to.be.greaterThan(5)
   this.log(`${seen.length} requests in ${ms} ms, answered by: ${[...new Set(seen)].join(', ')}`)
+})
+
+/**
+ * The URL of a path behind an Ingress, at the address its controller published. Read once
+ * through the API and remembered, as a DNS record or a load balancer would keep it: later
+ * requests still go there while the API is down.
+ */
+async function ingressURL(world: OckWorld, name: string, path: string): Promise<string | undefined> {
+  const key = `address of ingress ${name}`
+  let a = world.remembered.get(key) as Address | undefined
+  if (!a) {
+    const s = await world.cluster()
+    a = await ingressAddress(s.kubeconfig, name, s.namespace)
+    if (!a) return undefined
+    world.remembered.set(key, a)
+  }
+  return `http://${a.ip}:${a.port}${path}`
+}
+
+const outcome = (r: Awaited<ReturnType<typeof httpGet>>): string => ('body' in r ? `HTTP ${r.status}` : `error ${r.error}`)
+
+Then('within {duration} the ingress {string} answers {int} at {string}', async function (this: OckWorld, ms: number, name: string, code: number, path: string) {
+  await eventually(
+    async () => {
+      const url = await ingressURL(this, name, path)
+      return url ? outcome(await httpGet(url)) : `ingress ${name} has no address in its status yet`
+    },
+    (got) => {
+      expect(got, `a request to ${path} through the ingress ${name}`).to.equal(`HTTP ${code}`)
+    },
+    ms,
+    { describe: `the ingress ${name} to answer ${code} at ${path}` },
+  )
+})
+
+Then('for {duration} the ingress {string} answers {int} at {string} every time', async function (this: OckWorld, ms: number, name: string, code: number, path: string) {
+  const url = await ingressURL(this, name, path)
+  if (!url) throw new Error(`ingress ${name} has no address in its status`)
+  let sent = 0
+  await consistently(
+    async () => outcome(await httpGet(url)),
+    (got) => {
+      sent++
+      expect(got, `request ${sent} to ${path} through the ingress ${name}`).to.equal(`HTTP ${code}`)
+    },
+    ms,
+    { describe: `the ingress ${name} answering ${code} at ${path}`, intervalMs: 100 },
+  )
+  this.log(`${sent} requests through the ingress ${name} in ${ms} ms, all answered ${code}`)
 })

@@ -8,7 +8,7 @@ import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { remove } from '../support/kube.js'
 import { expectField } from '../support/paths.js'
-import { activeReplicaSetOf, core, replicaSetsOf, scaleReplicaSet } from '../support/workloads.js'
+import { activeReplicaSetOf, core, replicaSetsOf, scaleDeployment, scaleReplicaSet } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 Then('within {duration} the deployment {string} has {int} ready replica(s)', async function (this: OckWorld, ms: number, name: string, n: number) {
@@ -84,4 +84,27 @@ Then('within {duration} the deployment {string} owns a replica set that owns {in
     ms,
     { describe: `deployment ${name} -> replica set -> ${n} pods` },
   )
+})
+
+When('I scale the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
+  const s = await this.cluster()
+  await scaleDeployment(s.kubeconfig, s.namespace, name, n)
+})
+
+When('I try to scale the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
+  const s = await this.cluster()
+  this.remembered.set('scale attempt', await scaleDeployment(s.kubeconfig, s.namespace, name, n).then(
+    () => 'accepted',
+    (e: unknown) => e,
+  ))
+})
+
+Then('the scale request never reached an API server', function (this: OckWorld) {
+  const outcome = this.remembered.get('scale attempt')
+  if (outcome === undefined) throw new Error('no earlier step tried to scale ("I try to scale the deployment ...")')
+  expect(outcome, 'the outcome of the scale request').to.not.equal('accepted')
+  // an answer from an API server carries an HTTP status; a request that found none fails on its connection
+  const code = (outcome as { code?: unknown }).code
+  expect(typeof code === 'number' ? `HTTP ${code}` : 'no answer', `the scale request (${String(outcome)})`).to.equal('no answer')
+  this.log(`the scale request failed: ${String(outcome)}`)
 })

@@ -97,3 +97,40 @@ export function latencyTable(rows: WriteLatency[]): string {
   for (const r of rows) lines.push(`| ${r.members} | ${r.writes} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mean.toFixed(2)} |`)
   return lines.join('\n')
 }
+
+/**
+ * Every master down, as when the control-plane machines go away: each master's scheduler and
+ * controller manager crash (their Leases are left to expire), its API server stops, and with
+ * stacked etcd its etcd member dies with it. Worker nodes, the service proxy and the ingress
+ * keep running on what they last saw.
+ */
+export async function stopEveryMaster(d: ControlPlaneDoor): Promise<string[]> {
+  const shape = d.shape()
+  for (const m of shape.masters) {
+    await d.crashScheduler(m.name)
+    await d.crashControllerManager(m.name)
+    await d.killApiServer(m.name)
+    for (const member of stackedMembers(shape, m.name)) await d.killEtcdMember(member)
+  }
+  return shape.masters.map((m) => m.name)
+}
+
+/** The masters come back in boot order: etcd members, API servers, then the components that need them. */
+export async function startMasters(d: ControlPlaneDoor, names: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const shape = d.shape()
+  const members = names.flatMap((m) => stackedMembers(shape, m))
+  for (const member of members) await d.restartEtcdMember(member)
+  if (members.length) await d.waitForEtcdLeader(timeoutMs)
+  for (const m of names) await d.restartApiServer(m)
+  for (const m of names) {
+    await d.startControllerManager(m)
+    await d.startScheduler(m)
+  }
+}
+
+/** The etcd members that run on a master's machine (stacked topology only). */
+function stackedMembers(shape: ReturnType<ControlPlaneDoor['shape']>, master: string): string[] {
+  if (shape.etcdTopology !== 'stacked') return []
+  const endpoints = shape.masters.find((m) => m.name === master)?.etcdEndpoints ?? []
+  return shape.etcdMembers.filter((e) => endpoints.includes(e.clientUrl)).map((e) => e.name)
+}

@@ -92,6 +92,11 @@ export async function scaleReplicaSet(kc: KubeConfig, namespace: string, name: s
   await kc.makeApiClient(AppsV1Api).patchNamespacedReplicaSetScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
 }
 
+/** Sets a Deployment's replicas through its scale subresource (kubectl scale deployment). */
+export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
+  await kc.makeApiClient(AppsV1Api).patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+}
+
 /** Adds labels to a node (kubectl label node). */
 export async function labelNode(kc: KubeConfig, name: string, labels: Record<string, string>): Promise<void> {
   await core(kc).patchNode({ name, body: { metadata: { labels } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
