@@ -6,7 +6,7 @@
 import { Given, Then, When } from '@cucumber/cucumber'
 import { expect } from 'chai'
 import { CONTAINER_LABELS, execInPod, kubeletEvents, rememberThatPod, runtimeContainers, thatPod } from '../support/containers.js'
-import { eventually } from '../support/eventually.js'
+import { consistently, eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
 import { splitWords } from '../support/kubectl.js'
 import { answeringPod, httpGet } from '../support/services.js'
@@ -150,5 +150,27 @@ Then('within {duration} the kubelet of each pod labelled {string} reported the r
     },
     ms,
     { describe: `the kubelets to report ${calls} for each pod labelled ${selector}` },
+  )
+})
+
+When('I note the containers the runtime runs for the pods labelled {string}', async function (this: OckWorld, selector: string) {
+  const s = await this.cluster()
+  const ids = (await podsLabelled(s.kubeconfig, s.namespace, selector)).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.containerID ?? ''))
+  expect(ids, `container IDs of the pods labelled ${selector}`).to.not.be.empty
+  for (const id of ids) expect(id, 'a container ID from the Docker runtime').to.match(/^docker:\/\/[0-9a-f]{64}$/)
+  this.remembered.set('noted containers', ids.map((id) => id.slice('docker://'.length)))
+})
+
+Then('for {duration} the container runtime keeps running those containers', async function (this: OckWorld, ms: number) {
+  const ids = this.remembered.get('noted containers') as string[] | undefined
+  if (!ids) throw new Error('no earlier step noted containers ("I note the containers the runtime runs for the pods labelled ...")')
+  await consistently(
+    () => runtimeContainers({ label: CONTAINER_LABELS.podUid }),
+    (all) => {
+      const state = new Map(all.map((c) => [c.id, c.state]))
+      for (const id of ids) expect(state.get(id) ?? 'gone', `container ${id.slice(0, 12)} in the container runtime (docker ps)`).to.equal('running')
+    },
+    ms,
+    { describe: `the ${ids.length} noted containers to keep running`, intervalMs: 500 },
   )
 })

@@ -4,8 +4,8 @@ Feature: When etcd is down, the cluster is down
   own: with every etcd member gone it cannot accept a change, so it answers writes with a clear
   Status naming the operation (upstream: 500 ServerTimeout), and controllers, which act only
   through the API, make no progress. Nothing a refused request sent is left half-written, and once
-  etcd is back the controllers pick up where they stopped. (That pods already running keep
-  running is shown once the kit has kubelets.)
+  etcd is back the controllers pick up where they stopped. What already runs is not the API's
+  business: kubelets keep their containers running and the ingress keeps sending traffic to them.
 
   @ETCD-01
   Scenario: A write while etcd is down is refused with a clear Status and leaves nothing behind
@@ -28,3 +28,43 @@ Feature: When etcd is down, the cluster is down
     Then for 12s the store acknowledges no write by "system:kube-controller-manager", whose requests fail
     When every killed etcd member is restarted
     Then within 30s the namespace "doomed" no longer exists
+
+  @ETCD-01 @docker
+  Scenario: Pods keep running and serving while etcd is down
+    Given I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+                ports: [{name: http, containerPort: 8080}]
+                readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: web}
+      spec:
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: http}]
+      ---
+      apiVersion: networking.k8s.io/v1
+      kind: Ingress
+      metadata: {name: web}
+      spec:
+        defaultBackend: {service: {name: web, port: {name: http}}}
+      """
+    And within 60s the deployment "web" has 2 ready replicas
+    And within 20s the ingress "web" answers 200 at "/"
+    And I note the containers the runtime runs for the pods labelled "app=web"
+    When every etcd member is killed
+    Then within 10s writes through the API fail with a storage error naming the operation
+    And for 5s the container runtime keeps running those containers
+    And for 3s the ingress "web" answers 200 at "/" every time
