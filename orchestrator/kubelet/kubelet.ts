@@ -32,6 +32,7 @@ import { mountDebuggingHandlers } from './debugging.js'
 import { generatePodStatus } from './pod-status.js'
 import { ProbeManager } from './prober.js'
 import type { KubeletServer } from './server.js'
+import { mountResourceMetrics } from './stats.js'
 
 const PODS = lookupResource('', 'pods')!
 const NODES = lookupResource('', 'nodes')!
@@ -125,6 +126,8 @@ export class Kubelet implements Runnable {
         status: (pod) => this.lastSent.get(pod.metadata?.uid ?? '')?.status ?? pod.status,
       }, this.runtime)
     }
+    // what the node and its containers use, for metrics-server
+    if (deps.server) mountResourceMetrics(deps.server, { nodeName: config.nodeName, runtime: deps.runtime, podOf: (uid) => this.pods.get(uid)?.pod })
   }
 
   async start(): Promise<void> {

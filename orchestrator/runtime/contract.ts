@@ -204,8 +204,12 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
       const id = await running(opts.scripts.runs())
       const s = await rt.stats(id)
       assert.ok(Number.isFinite(s.cpuMillis) && s.cpuMillis >= 0)
+      assert.ok(Number.isFinite(s.cpuUsageCoreSeconds) && s.cpuUsageCoreSeconds >= 0)
       assert.ok(Number.isFinite(s.memoryBytes) && s.memoryBytes > 0)
       assert.ok(!Number.isNaN(Date.parse(s.timestamp)))
+      // the CPU counter only grows
+      const again = await rt.stats(id)
+      assert.ok(again.cpuUsageCoreSeconds >= s.cpuUsageCoreSeconds, `${again.cpuUsageCoreSeconds} >= ${s.cpuUsageCoreSeconds}`)
       await rt.stopContainer(id, 5)
       await rt.removeContainer(id)
     })

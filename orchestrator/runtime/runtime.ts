@@ -64,6 +64,13 @@ export interface ExecResult {
 export interface ContainerStats {
   /** Average CPU use since the previous sample, in millicores. */
   cpuMillis: number
+  /**
+   * CPU time the container has used since it started, in core-seconds: a counter that only
+   * grows (CRI's usageCoreNanoSeconds; the kubelet's container_cpu_usage_seconds_total). Rates
+   * come from two readings, so several readers never disturb each other.
+   */
+  cpuUsageCoreSeconds: number
+  /** Working set: memory in use minus inactive file cache (container_memory_working_set_bytes). */
   memoryBytes: number
   /** When the sample was taken (RFC 3339). */
   timestamp: string

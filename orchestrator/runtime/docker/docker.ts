@@ -362,7 +362,7 @@ export class DockerRuntime implements ContainerRuntime {
     const mem = s.memory_stats
     const inactive = mem?.stats?.total_inactive_file ?? mem?.stats?.inactive_file ?? 0
     const memoryBytes = Math.max(0, (mem?.usage ?? 0) - inactive)
-    return { cpuMillis, memoryBytes, timestamp: new Date(now).toISOString() }
+    return { cpuMillis, cpuUsageCoreSeconds: usageNs / 1e9, memoryBytes, timestamp: new Date(now).toISOString() }
   }
 
   /** Removes every container of this instance (running or not). Idempotent. */

@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test'
+import { describe, it, mock } from 'node:test'
 import assert from 'node:assert/strict'
 import { runtimeContract } from '../contract.js'
 import { ImagePullError } from '../runtime.js'
@@ -71,5 +71,42 @@ describe('simulated runtime scripts', () => {
     assert.equal((await rt.status()).ready, false)
     await assert.rejects(rt.listContainers(), /down/)
     await rt.close()
+  })
+  it('integrates CPU over time: scripted use, then a stated pod load shared by its running containers', async () => {
+    mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
+    try {
+      const rt = new SimulatedRuntime()
+      const base = { podUid: 'u1', podName: 'web-1', podNamespace: 'shop', image: 'i:1', podIP: '127.64.0.2', attempt: 0 }
+      const a = await rt.createContainer({ ...base, name: 'a', env: { OCK_SIM_CPU: '100m', OCK_SIM_MEMORY: '10Mi' } })
+      const b = await rt.createContainer({ ...base, name: 'b' })
+      await rt.startContainer(a)
+      await rt.startContainer(b)
+      mock.timers.tick(10_000) // 10 s at the scripted 100m and 1m
+      let sa = await rt.stats(a)
+      assert.equal(sa.cpuMillis, 100)
+      assert.equal(sa.memoryBytes, 10 * 1024 * 1024)
+      assert.ok(Math.abs(sa.cpuUsageCoreSeconds - 1) < 1e-9, String(sa.cpuUsageCoreSeconds))
+      rt.setPodUsage('shop', 'web-1', { cpuMillis: 800 })
+      mock.timers.tick(5_000) // 5 s at 400m each
+      sa = await rt.stats(a)
+      const sb = await rt.stats(b)
+      assert.equal(sa.cpuMillis, 400)
+      assert.equal(sa.memoryBytes, 10 * 1024 * 1024, 'memory stays scripted when the load names only CPU')
+      assert.ok(Math.abs(sa.cpuUsageCoreSeconds - 3) < 1e-9, String(sa.cpuUsageCoreSeconds))
+      assert.ok(Math.abs(sb.cpuUsageCoreSeconds - (0.01 + 2)) < 1e-9, String(sb.cpuUsageCoreSeconds))
+      await rt.stopContainer(b, 0) // a carries the whole load from now on
+      mock.timers.tick(1_000)
+      sa = await rt.stats(a)
+      assert.equal(sa.cpuMillis, 800)
+      assert.ok(Math.abs(sa.cpuUsageCoreSeconds - 3.8) < 1e-9, String(sa.cpuUsageCoreSeconds))
+      rt.setPodUsage('shop', 'web-1', undefined)
+      mock.timers.tick(1_000)
+      sa = await rt.stats(a)
+      assert.equal(sa.cpuMillis, 100)
+      assert.ok(Math.abs(sa.cpuUsageCoreSeconds - 3.9) < 1e-9, String(sa.cpuUsageCoreSeconds))
+      await rt.close()
+    } finally {
+      mock.timers.reset()
+    }
   })
 })

@@ -13,6 +13,11 @@
 //   OCK_SIM_CPU=250m            CPU use that stats() reports (default 1m)
 //   OCK_SIM_MEMORY=64Mi         memory use that stats() reports (default 4Mi)
 //
+// Load: setPodUsage(namespace, pod, { cpuMillis, memoryBytes }) states what a pod uses from now
+// on, shared by its running containers, in place of the scripted figures: the door a harness
+// uses to put a pod under load, as requests would on a real container. CPU use is integrated
+// over time into a counter (stats().cpuUsageCoreSeconds), as the kernel's cgroup accounting is.
+//
 // Images: every reference pulls (instantly, or after `pullLatencyMs`) except those whose
 // registry host is in the reserved `.invalid` domain (RFC 2606), which fail like an unknown
 // host does: `registry.invalid/app:1` -> ImagePullError.
@@ -53,8 +58,18 @@ interface SimContainer {
   logs: string[]
   timer?: NodeJS.Timeout
   pid: number
+  /** The scripted use (OCK_SIM_CPU, OCK_SIM_MEMORY), when no load is stated for the pod. */
   cpuMillis: number
   memoryBytes: number
+  /** CPU time used so far (core-seconds) up to `accountedAt` (ms since the epoch). */
+  cpuSeconds: number
+  accountedAt: number
+}
+
+/** What a pod uses under a stated load (undefined fields keep the scripted figures). */
+export interface PodUsage {
+  cpuMillis?: number
+  memoryBytes?: number
 }
 
 let nextPid = 1000
@@ -81,6 +96,8 @@ export class SimulatedRuntime implements ContainerRuntime {
   readonly name = 'simulated'
   private readonly containers = new Map<string, SimContainer>()
   private readonly images = new Map<string, string>()
+  /** Stated load per pod (`<namespace>/<name>`). */
+  private readonly podUsage = new Map<string, PodUsage>()
   private closed = false
   private available = true
   private readonly pullLatencyMs: number
@@ -132,6 +149,8 @@ export class SimulatedRuntime implements ContainerRuntime {
       pid: 0,
       cpuMillis: Math.round((parseQuantity(env.OCK_SIM_CPU ?? '1m') ?? 0.001) * 1000),
       memoryBytes: parseQuantity(env.OCK_SIM_MEMORY ?? '4Mi') ?? 4 * 1024 * 1024,
+      cpuSeconds: 0,
+      accountedAt: Date.now(),
     })
     return id
   }
@@ -140,6 +159,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.check()
     const c = this.find(id)
     if (c.state !== 'created') throw new Error(`container ${id} cannot be started: it is ${c.state}`)
+    this.accountPod(c)
     c.state = 'running'
     c.startedAt = new Date().toISOString()
     c.pid = nextPid++
@@ -187,6 +207,8 @@ export class SimulatedRuntime implements ContainerRuntime {
     if (c.state === 'running') throw new Error(`container ${id} is running: stop it before removing it`)
     clearTimeout(c.timer)
     this.containers.delete(id)
+    const key = podKey(c)
+    if (![...this.containers.values()].some((o) => podKey(o) === key)) this.podUsage.delete(key)
   }
 
   async listContainers(filter: { podUid?: string } = {}): Promise<ContainerStatus[]> {
@@ -216,8 +238,24 @@ export class SimulatedRuntime implements ContainerRuntime {
   async stats(id: string): Promise<ContainerStats> {
     this.check()
     const c = this.find(id)
-    const running = c.state === 'running'
-    return { cpuMillis: running ? c.cpuMillis : 0, memoryBytes: running ? c.memoryBytes : 0, timestamp: new Date().toISOString() }
+    const now = Date.now()
+    this.account(c, now)
+    const use = this.usageOf(c)
+    return { cpuMillis: use.cpuMillis, cpuUsageCoreSeconds: c.cpuSeconds, memoryBytes: use.memoryBytes, timestamp: new Date(now).toISOString() }
+  }
+
+  /**
+   * The load door: from now on the pod `namespace/name` uses `usage` (shared evenly by its
+   * running containers) instead of what its containers are scripted to use; undefined goes
+   * back to the scripted figures. Pods this runtime does not run are remembered for when they
+   * start here.
+   */
+  setPodUsage(namespace: string, name: string, usage: PodUsage | undefined): void {
+    const key = `${namespace}/${name}`
+    const now = Date.now()
+    for (const c of this.containers.values()) if (podKey(c) === key) this.account(c, now)
+    if (usage) this.podUsage.set(key, { ...usage })
+    else this.podUsage.delete(key)
   }
 
   async close(): Promise<void> {
@@ -226,6 +264,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     for (const c of this.containers.values()) clearTimeout(c.timer)
     this.containers.clear()
     this.images.clear()
+    this.podUsage.clear()
   }
 
   // -------------------------------------------------------------------------------------------
@@ -243,12 +282,41 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   private exit(c: SimContainer, code: number, reason?: string): void {
     if (c.state === 'exited') return
+    this.accountPod(c)
     clearTimeout(c.timer)
     c.timer = undefined
     c.state = 'exited'
     c.exitCode = code
     c.reason = reason ?? (code === 0 ? 'Completed' : 'Error')
     c.finishedAt = new Date().toISOString()
+  }
+
+  /** What a container uses now: its share of the pod's stated load, or its scripted figures. */
+  private usageOf(c: SimContainer): { cpuMillis: number; memoryBytes: number } {
+    if (c.state !== 'running') return { cpuMillis: 0, memoryBytes: 0 }
+    const stated = this.podUsage.get(podKey(c))
+    if (!stated) return { cpuMillis: c.cpuMillis, memoryBytes: c.memoryBytes }
+    const key = podKey(c)
+    let running = 0
+    for (const o of this.containers.values()) if (o.state === 'running' && podKey(o) === key) running++
+    return {
+      cpuMillis: stated.cpuMillis === undefined ? c.cpuMillis : stated.cpuMillis / running,
+      memoryBytes: stated.memoryBytes === undefined ? c.memoryBytes : Math.round(stated.memoryBytes / running),
+    }
+  }
+
+  /** Adds the CPU used since the last accounting to the container's counter. */
+  private account(c: SimContainer, now: number): void {
+    const elapsed = Math.max(0, now - c.accountedAt)
+    c.cpuSeconds += (this.usageOf(c).cpuMillis / 1000) * (elapsed / 1000)
+    c.accountedAt = now
+  }
+
+  /** Accounts every container of c's pod: their shares change when one starts or stops. */
+  private accountPod(c: SimContainer): void {
+    const key = podKey(c)
+    const now = Date.now()
+    for (const o of this.containers.values()) if (podKey(o) === key) this.account(o, now)
   }
 
   private statusOf(c: SimContainer): ContainerStatus {
@@ -269,6 +337,10 @@ export class SimulatedRuntime implements ContainerRuntime {
     if (c.state === 'running') s.pid = c.pid
     return s
   }
+}
+
+function podKey(c: SimContainer): string {
+  return `${c.config.podNamespace}/${c.config.podName}`
 }
 
 /** The registry host of an image reference, if it names one (`registry.internal/ock/app:1`). */
