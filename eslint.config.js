@@ -2,7 +2,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
-const components = ['controllers', 'scheduler', 'kubelet', 'runtime', 'proxy']
+const components = ['controllers', 'scheduler', 'kubelet', 'runtime', 'proxy', 'metrics']
 const TEST_FILES = ['**/*.test.ts', '**/*.testing.ts']
 
 /** Forbids importing the given folders (relative paths that end in them). */

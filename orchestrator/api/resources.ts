@@ -124,6 +124,11 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: ['status'],
     statusOwnedBy: 'status',
   }),
+  // the aggregation layer's registrations (API groups other servers serve, e.g. metrics.k8s.io)
+  r('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, {
+    subresources: ['status'],
+    statusOwnedBy: 'status',
+  }),
 ]
 
 const byGroupResource = new Map<string, ResourceInfo>()

@@ -11,6 +11,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet'
 import type { IService } from 'kubernetes-models/v1/Service'
 import type { IEndpoints } from 'kubernetes-models/v1/Endpoints'
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
 import type { KObject } from './meta.js'
 
 export type Pod = IPod & KObject
@@ -20,6 +21,7 @@ export type Deployment = IDeployment & KObject
 export type ReplicaSet = IReplicaSet & KObject
 export type Service = IService & KObject
 export type Endpoints = IEndpoints & KObject
+export type HorizontalPodAutoscaler = IHorizontalPodAutoscaler & KObject
 
 export type { IPodSpec as PodSpec } from 'kubernetes-models/v1/PodSpec'
 export type { IPodStatus as PodStatus } from 'kubernetes-models/v1/PodStatus'
@@ -43,3 +45,8 @@ export type { IEndpointSubset as EndpointSubset } from 'kubernetes-models/v1/End
 export type { IEndpointAddress as EndpointAddress } from 'kubernetes-models/v1/EndpointAddress'
 export type { IServicePort as ServicePort } from 'kubernetes-models/v1/ServicePort'
 export type { IDeploymentCondition as DeploymentCondition } from 'kubernetes-models/apps/v1/DeploymentCondition'
+export type { IHPAScalingRules as HPAScalingRules } from 'kubernetes-models/autoscaling/v2/HPAScalingRules'
+export type { IHPAScalingPolicy as HPAScalingPolicy } from 'kubernetes-models/autoscaling/v2/HPAScalingPolicy'
+export type { IMetricSpec as MetricSpec } from 'kubernetes-models/autoscaling/v2/MetricSpec'
+export type { IMetricStatus as MetricStatus } from 'kubernetes-models/autoscaling/v2/MetricStatus'
+export type { IHorizontalPodAutoscalerCondition as HorizontalPodAutoscalerCondition } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerCondition'

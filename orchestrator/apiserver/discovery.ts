@@ -46,24 +46,34 @@ export function apiVersions(serverAddress: string): Record<string, unknown> {
   }
 }
 
-export function apiGroupList(): Record<string, unknown> {
+/** Groups another server serves (APIServices of the aggregation layer), each with its versions, preferred first. */
+export interface RemoteGroup {
+  group: string
+  versions: string[]
+}
+
+/** /apis: the groups served here, then the aggregated ones. */
+export function apiGroupList(remote: readonly RemoteGroup[] = []): Record<string, unknown> {
+  const local = servedGroups().filter((g) => g.group !== '')
+  const names = new Set(local.map((g) => g.group))
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: servedGroups()
-      .filter((g) => g.group !== '')
-      .map(({ group, version }) => groupDoc(group, version)),
+    groups: [...local.map(({ group, version }) => groupDoc(group, [version])), ...remote.filter((r) => !names.has(r.group)).map((r) => groupDoc(r.group, r.versions))],
   }
 }
 
-function groupDoc(group: string, version: string): Record<string, unknown> {
-  const gv = { groupVersion: `${group}/${version}`, version }
-  return { name: group, versions: [gv], preferredVersion: gv }
+function groupDoc(group: string, versions: readonly string[]): Record<string, unknown> {
+  const gvs = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }))
+  return { name: group, versions: gvs, preferredVersion: gvs[0] }
 }
 
-export function apiGroup(group: string): Record<string, unknown> | undefined {
+/** /apis/<group>, for a group served here or (given the aggregated groups) by another server. */
+export function apiGroup(group: string, remote?: readonly RemoteGroup[]): Record<string, unknown> | undefined {
   const g = servedGroups().find((x) => x.group === group)
-  return g ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.group, g.version) } : undefined
+  if (g) return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.group, [g.version]) }
+  const r = remote?.find((x) => x.group === group)
+  return r ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(r.group, r.versions) } : undefined
 }
 
 export function apiResourceList(group: string, version: string): Record<string, unknown> | undefined {

@@ -10,8 +10,10 @@
 // well enough for kubectl. Like kube-apiserver it speaks HTTP/2 (negotiated by ALPN; kubectl
 // and the kit's components multiplex every request and watch over one connection) and
 // HTTP/1.1 for other clients.
+// API groups other servers serve (metrics.k8s.io from metrics-server) are listed in discovery
+// and proxied to them after authentication and authorization (aggregator.ts).
 // Simplifies: answers are JSON; requests JSON, YAML, or protobuf for the kinds kubectl's typed
-// create commands send (protobuf.ts); no aggregation, no API priority and fairness.
+// create commands send (protobuf.ts); no API priority and fairness.
 
 import http2 from 'node:http2'
 import { ServerResponse, type IncomingMessage } from 'node:http'
@@ -30,11 +32,12 @@ import {
   unsupportedMediaType,
 } from '../api/errors.js'
 import type { KObject, Status } from '../api/meta.js'
-import { lookupResource, type ResourceInfo } from '../api/resources.js'
+import { lookupResource, servedGroups, type ResourceInfo } from '../api/resources.js'
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js'
 import type { AdmissionChain } from '../admission/admission.js'
 import { buildAdmissionChain } from '../admission/chain.js'
 import type { Store } from '../store/store.js'
+import { Aggregator, APIREGISTRATION_GROUP, localAPIServices } from './aggregator.js'
 import { AuditLog, type AuditOptions, type AuditRecord } from './audit.js'
 import { ANONYMOUS, X509Authenticator, type AuthorizationAttributes, type Authenticator, type Authorizer, type UserInfo } from './auth.js'
 import { BearerTokenAuthenticator } from './authn/bearer.js'
@@ -96,6 +99,10 @@ export interface ApiServerOptions {
    * checked against `caPem`. Without it those subresources answer 503.
    */
   kubeletClient?: { certPem: string; keyPem: string }
+  /** The client certificate the aggregation layer shows aggregated API servers (--proxy-client-cert-file). */
+  proxyClient?: { certPem: string; keyPem: string }
+  /** How often the Available condition of aggregated APIServices is checked (default 5 s). */
+  apiServiceCheckMs?: number
 }
 
 /** The service range of an API server started without one (clusters pass their leased range). */
@@ -115,6 +122,7 @@ export class ApiServer {
   private readonly authenticators: Authenticator[]
   private readonly authorizers: Authorizer[]
   private readonly auditLog: AuditLog
+  private readonly aggregator: Aggregator
   private readonly maxBodyBytes: number
   private readonly bookmarkIntervalMs: number
   private readonly openWatches = new Set<ServerResponse>()
@@ -146,6 +154,7 @@ export class ApiServer {
       new RBACAuthorizer(rbacSource),
     ]
     this.auditLog = new AuditLog(opts.audit)
+    this.aggregator = new Aggregator(this.registry, { proxyClient: opts.proxyClient, availabilityCheckMs: opts.apiServiceCheckMs }, () => ({ requestId: 'apiservice-availability', user: SYSTEM_USER }))
     this.server = http2.createSecureServer(
       {
         key: opts.serving.keyPem,
@@ -207,6 +216,8 @@ export class ApiServer {
     await this.ensureSystemNamespaces()
     await this.serviceIPs.repair(await this.registry.list('', 'services', ''))
     if (this.opts.bootstrapPolicy !== false) await this.ensureBootstrapPolicy()
+    await this.ensureLocalAPIServices()
+    this.aggregator.start()
     return this.url
   }
 
@@ -217,6 +228,7 @@ export class ApiServer {
     for (const s of this.sockets) s.destroy()
     this.kubelet?.close()
     await closed
+    this.aggregator.stop()
     await this.auditLog.close()
   }
 
@@ -224,6 +236,18 @@ export class ApiServer {
   private async ensureBootstrapPolicy(): Promise<void> {
     for (const { resource, object } of bootstrapObjects()) {
       const info = lookupResource('rbac.authorization.k8s.io', resource)!
+      try {
+        await this.registry.create({ requestId: 'bootstrap', user: SYSTEM_USER }, info, '', object)
+      } catch (e) {
+        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e
+      }
+    }
+  }
+
+  /** Upstream's autoregister controller: an APIService named "Local" for every group served here. */
+  private async ensureLocalAPIServices(): Promise<void> {
+    const info = lookupResource(APIREGISTRATION_GROUP, 'apiservices')!
+    for (const object of localAPIServices()) {
       try {
         await this.registry.create({ requestId: 'bootstrap', user: SYSTEM_USER }, info, '', object)
       } catch (e) {
@@ -389,8 +413,15 @@ export class ApiServer {
   /** Returns true when the response is a stream that outlives this call (watch, logs). */
   private async route(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, ctx: RequestContext): Promise<boolean> {
     if (!info.isResourceRequest) {
-      await this.nonResource(req, res, url, info)
+      await this.nonResource(req, res, url, info, ctx)
       return false
+    }
+    if (info.apiPrefix === 'apis' && !servesLocally(info.apiGroup, info.apiVersion)) {
+      const svc = await this.aggregator.remote(info.apiGroup, info.apiVersion)
+      if (svc) {
+        await this.aggregator.proxy(req, res, svc, ctx.user, `${url.pathname}${url.search}`)
+        return false
+      }
     }
     const resource = lookupResource(info.apiGroup, info.resource)
     if (!resource || resource.version !== info.apiVersion) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
@@ -561,7 +592,7 @@ export class ApiServer {
     }
   }
 
-  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo): Promise<void> {
+  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, ctx: RequestContext): Promise<void> {
     const p = url.pathname.replace(/\/+$/, '') || '/'
     if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotSupported({ group: '', resource: p }, req.method ?? '')
     if (p === '/healthz' || p === '/livez') return this.sendText(res, 200, 'ok')
@@ -575,7 +606,7 @@ export class ApiServer {
     }
     if (p === '/version') return this.sendJson(res, 200, versionInfo())
     if (p === '/api') return this.sendJson(res, 200, apiVersions(`${this.address?.address}:${this.address?.port}`))
-    if (p === '/apis') return this.sendJson(res, 200, apiGroupList())
+    if (p === '/apis') return this.sendJson(res, 200, apiGroupList(await this.aggregator.remoteGroups()))
     if (info.apiPrefix === 'api' && info.apiVersion) {
       const doc = apiResourceList('', info.apiVersion)
       if (doc) return this.sendJson(res, 200, doc)
@@ -583,10 +614,12 @@ export class ApiServer {
     if (info.apiPrefix === 'apis' && info.apiGroup && info.apiVersion) {
       const doc = apiResourceList(info.apiGroup, info.apiVersion)
       if (doc) return this.sendJson(res, 200, doc)
+      const svc = await this.aggregator.remote(info.apiGroup, info.apiVersion)
+      if (svc) return this.aggregator.proxy(req, res, svc, ctx.user, `${url.pathname}${url.search}`)
     }
     const groupOnly = p.match(/^\/apis\/([^/]+)$/)
     if (groupOnly) {
-      const doc = apiGroup(groupOnly[1]!)
+      const doc = apiGroup(groupOnly[1]!) ?? apiGroup(groupOnly[1]!, await this.aggregator.remoteGroups())
       if (doc) return this.sendJson(res, 200, doc)
     }
     if (p === '/openapi/v3') return this.sendJson(res, 200, openApiV3Root())
@@ -698,6 +731,11 @@ export class ApiServer {
     res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
     res.end(text)
   }
+}
+
+/** Whether this API server serves the group/version itself (else an APIService may name another server). */
+function servesLocally(group: string, version: string): boolean {
+  return servedGroups().some((g) => g.group === group && g.version === version)
 }
 
 const FIELD_VALIDATION: FieldValidation[] = ['Ignore', 'Warn', 'Strict']

@@ -252,17 +252,37 @@ const PRINTERS: Record<string, Printer> = {
       AGE,
     ],
     cells: (h) => {
-      const targets = (h.spec?.metrics ?? []).map((m: Any, i: number) => {
-        const cur = h.status?.currentMetrics?.[i]?.resource?.current
-        const want = m.resource?.target
-        const c = cur?.averageUtilization !== undefined ? `${cur.averageUtilization}%` : (cur?.averageValue ?? '<unknown>')
-        const w = want?.averageUtilization !== undefined ? `${want.averageUtilization}%` : (want?.averageValue ?? '')
-        return `${m.resource?.name ?? 'metric'}: ${c}/${w}`
-      })
+      const targets = formatHPAMetrics(h.spec?.metrics ?? [], h.status?.currentMetrics ?? [])
       const ref = h.spec?.scaleTargetRef
-      return [h.metadata.name, ref ? `${ref.kind}/${ref.name}` : '', targets.join(', ') || '<none>', h.spec?.minReplicas ?? 1, h.spec?.maxReplicas ?? 0, h.status?.currentReplicas ?? 0, age(h)]
+      return [h.metadata.name, ref ? `${ref.kind}/${ref.name}` : '', targets, h.spec?.minReplicas ?? 1, h.spec?.maxReplicas ?? 0, h.status?.currentReplicas ?? 0, age(h)]
     },
   },
+}
+
+// kube-aggregator's printer: where the group is served, and whether it answers
+PRINTERS.APIService = {
+  columns: [NAME, col('Service', 'The reference to the service that hosts this API endpoint.'), col('Available', 'Whether this service is available.'), AGE],
+  cells: (a) => {
+    const svc = a.spec?.service
+    const cond = (a.status?.conditions ?? []).find((c: Any) => c.type === 'Available')
+    const available = !cond ? 'Unknown' : cond.status === 'True' ? 'True' : `${cond.status} (${cond.reason ?? ''})`
+    return [a.metadata.name, svc ? `${svc.namespace}/${svc.name}` : 'Local', available, age(a)]
+  },
+}
+
+/** Upstream's formatHPAMetrics: "cpu: 42%/50%", "memory: 30Mi/64Mi", at most two then "+ N more...". */
+function formatHPAMetrics(specs: Any[], statuses: Any[]): string {
+  if (!specs.length) return '<none>'
+  const list = specs.map((spec, i) => {
+    const res = spec.resource ?? spec.containerResource
+    const cur = (statuses[i]?.resource ?? statuses[i]?.containerResource)?.current
+    const name = res?.name ?? spec.type ?? 'metric'
+    if (res?.target?.averageValue !== undefined) return `${name}: ${cur?.averageValue ?? '<unknown>'}/${res.target.averageValue}`
+    const current = cur?.averageUtilization !== undefined ? `${cur.averageUtilization}%` : '<unknown>'
+    const target = res?.target?.averageUtilization !== undefined ? `${res.target.averageUtilization}%` : '<auto>'
+    return `${name}: ${current}/${target}`
+  })
+  return list.length > 2 ? `${list.slice(0, 2).join(', ')} + ${list.length - 2} more...` : list.join(', ')
 }
 
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], cells: (o) => [o.metadata.name, age(o)] }

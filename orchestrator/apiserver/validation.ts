@@ -47,6 +47,7 @@ const SCHEMAS: Record<string, string> = {
   'autoscaling/HorizontalPodAutoscaler': 'IoK8sApiAutoscalingV2HorizontalPodAutoscaler',
   'autoscaling/Scale': 'IoK8sApiAutoscalingV1Scale',
   'authentication.k8s.io/TokenRequest': 'IoK8sApiAuthenticationV1TokenRequest',
+  'apiregistration.k8s.io/APIService': 'IoK8sKubeAggregatorPkgApisApiregistrationV1APIService',
 }
 
 const loaded = new Map<string, Promise<SchemaValidate>>()

@@ -46,6 +46,10 @@ export const Identities = {
   /** The ingress controller runs as a workload would, under its service account's name. */
   ingressController: { commonName: 'system:serviceaccount:kube-system:ingress-controller', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
   apiserverKubeletClient: { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] },
+  /** The API server's aggregation layer, towards aggregated API servers (kubeadm's front-proxy-client). */
+  frontProxyClient: { commonName: 'front-proxy-client', organizations: [] as string[] },
+  /** metrics-server runs as its service account, as the upstream addon does. */
+  metricsServer: { commonName: 'system:serviceaccount:kube-system:metrics-server', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
 } as const
 
 function escapeDn(v: string): string {

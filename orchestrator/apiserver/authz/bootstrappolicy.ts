@@ -2,6 +2,8 @@
 // (plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go and controller_policy.go), written
 // by the API server at start-up so they are visible through the API (upstream's
 // rbac/bootstrap-roles post-start hook). Labelled `kubernetes.io/bootstrapping: rbac-defaults`.
+// The metrics-server addon's roles (system:metrics-server, system:aggregated-metrics-reader) are
+// written here too, as the addon's manifest would at install time.
 // Simplifies: admin/edit/view are written flat (no aggregation); the controller manager runs
 // every controller under one identity, so its role is the union of upstream's per-controller
 // roles; storage, certificates and batch rules of upstream are left out where no OCK component
@@ -57,6 +59,8 @@ const VIEW: PolicyRule[] = [
   rule(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
   rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
+  // what metrics-server's system:aggregated-metrics-reader aggregates into view, edit and admin
+  rule(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
 ]
 
 const EDIT: PolicyRule[] = [
@@ -156,6 +160,12 @@ const INGRESS_CONTROLLER: PolicyRule[] = [
   ...EVENTS,
 ]
 
+/** The metrics-server addon's role: read nodes and pods, scrape every kubelet's usage. */
+const METRICS_SERVER: PolicyRule[] = [rule(['get'], [''], ['nodes/metrics']), rule(READ, [''], ['pods', 'nodes'])]
+
+/** The metrics-server addon's reader role (upstream labels it to aggregate into view, edit and admin). */
+const AGGREGATED_METRICS_READER: PolicyRule[] = [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])]
+
 const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']
 const PUBLIC_INFO_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version/']
 
@@ -172,6 +182,8 @@ export const BOOTSTRAP_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   'system:node': NODE_RULES,
   'system:node-proxier': NODE_PROXIER,
   'ock:ingress-controller': INGRESS_CONTROLLER,
+  'system:metrics-server': METRICS_SERVER,
+  'system:aggregated-metrics-reader': AGGREGATED_METRICS_READER,
 }
 
 const group = (name: string): Subject => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })
@@ -189,6 +201,7 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: Record<string, [string, Subject[]]
   'system:node': ['system:node', []],
   'system:node-proxier': ['system:node-proxier', [user('system:kube-proxy')]],
   'ock:ingress-controller': ['ock:ingress-controller', [serviceAccount('kube-system', 'ingress-controller')]],
+  'system:metrics-server': ['system:metrics-server', [serviceAccount('kube-system', 'metrics-server')]],
 }
 
 const META = (name: string) => ({
