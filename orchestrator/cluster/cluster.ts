@@ -38,9 +38,12 @@ import { ControllerManager } from '../controllers/manager.js'
 import { DEFAULT_CAPACITY, KUBELET_VERSION, type KubeletConfig, type KubeletTimings } from '../kubelet/config.js'
 import { Kubelet } from '../kubelet/kubelet.js'
 import { KubeletServer } from '../kubelet/server.js'
+import { resourceMetricsAuthorizer } from '../kubelet/stats.js'
+import { MetricsServer } from '../metrics/server.js'
+import type { HPATimings } from '../controllers/podautoscaler/horizontal.js'
 import type { ContainerRuntime } from '../runtime/runtime.js'
-import { SimulatedRuntime } from '../runtime/simulated/simulated.js'
 import { DockerRuntime } from '../runtime/docker/docker.js'
+import { SimulatedRuntime, type PodUsage } from '../runtime/simulated/simulated.js'
 import type { QueueTimings } from '../scheduler/queue.js'
 import { Scheduler } from '../scheduler/scheduler.js'
 import { IngressController } from '../proxy/ingress.js'
@@ -72,6 +75,10 @@ export interface NodeSpec {
 export interface ClusterTimings {
   kubelet?: Partial<KubeletTimings>
   scheduler?: Partial<QueueTimings>
+  /** metrics-server's --metric-resolution (default 15 s). */
+  metricResolutionMs?: number
+  /** The HPA controller's sync period, downscale stabilization and tolerance (upstream: 15 s, 5 min, 0.1). */
+  horizontalPodAutoscaler?: Partial<HPATimings>
 }
 
 export interface Topology {
@@ -110,6 +117,8 @@ export interface Topology {
   port?: number
   /** Run the service proxy and the ingress controller (default true). */
   proxy?: boolean
+  /** Run metrics-server and register metrics.k8s.io with the aggregation layer (default true). */
+  metricsServer?: boolean
   /** AdmissionConfiguration (YAML text or object), as kube-apiserver's --admission-control-config-file. */
   admission?: string | object
   /** Static bearer tokens, CSV as kube-apiserver's --token-auth-file. */
@@ -219,6 +228,10 @@ export class Cluster {
   private serving!: KeyPair
   /** The API servers' client certificate for kubelets (kube-apiserver-kubelet-client). */
   private kubeletClientCreds!: KeyPair
+  /** The aggregation layer's client certificate (front-proxy-client). */
+  private frontProxy!: KeyPair
+  /** metrics-server, when the topology runs it. */
+  metricsServer?: MetricsServer
   private readonly electionClients: ApiClient[] = []
   /** The ingress, when the topology runs one. */
   ingress?: IngressController
@@ -265,6 +278,7 @@ export class Cluster {
       cluster = new Cluster(topology, ca, admin, etcd, network, addressPlan(topology, network), { admission, tokens, tokenAuthenticators })
       await cluster.boot(masters)
       if (topology.proxy !== false) await cluster.startProxies()
+      if (topology.metricsServer !== false) await cluster.startMetricsServer()
       const names = Array.from({ length: topology.nodes ?? 0 }, (_, i) => `node-${i + 1}`)
       await Promise.all(names.map((name, i) => cluster!.addNode(name, i + 1)))
       if (names.length) await cluster.waitForReadyNodes(names, topology.readyTimeoutMs ?? 30_000 + 100 * names.length)
@@ -287,12 +301,65 @@ export class Cluster {
     this.ingress = ingress
   }
 
+  /**
+   * metrics-server as its addon manifest installs it: its own identity, a Service and Endpoints
+   * in kube-system, and the APIService v1beta1.metrics.k8s.io naming them (with the cluster CA
+   * as caBundle), so the API server proxies metrics.k8s.io to it.
+   */
+  private async startMetricsServer(): Promise<void> {
+    const host = this.topology.host ?? '127.0.0.1'
+    const serving = await this.ca.issue({ commonName: 'metrics-server', dnsNames: ['metrics-server', 'metrics-server.kube-system.svc'], ipAddresses: [host], usage: 'server' })
+    const kubeletClient = await this.credentials(Identities.metricsServer)
+    const server = new MetricsServer(await this.client(Identities.metricsServer, 'metrics-server'), {
+      host,
+      caPem: this.ca.certPem,
+      serving,
+      kubeletClient,
+      resolutionMs: this.topology.timings?.metricResolutionMs,
+    })
+    await this.run(server)
+    this.metricsServer = server
+    const admin = await this.client(Identities.admin, 'ock-addons')
+    try {
+      const labels = { 'k8s-app': 'metrics-server' }
+      const ns = 'kube-system'
+      await admin.create({ group: '', version: 'v1', resource: 'services', namespace: ns }, {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'metrics-server', namespace: ns, labels },
+        spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.port }] },
+      })
+      await admin.create({ group: '', version: 'v1', resource: 'endpoints', namespace: ns }, {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'metrics-server', namespace: ns, labels },
+        subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: server.port, protocol: 'TCP' }] }],
+      })
+      await admin.create({ group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices' }, {
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: 'v1beta1.metrics.k8s.io', labels },
+        spec: {
+          group: 'metrics.k8s.io',
+          version: 'v1beta1',
+          service: { namespace: ns, name: 'metrics-server', port: 443 },
+          caBundle: Buffer.from(this.ca.certPem).toString('base64'),
+          groupPriorityMinimum: 100,
+          versionPriority: 100,
+        },
+      })
+    } finally {
+      admin.close()
+    }
+  }
+
   private async boot(count: number): Promise<void> {
     const host = this.topology.host ?? '127.0.0.1'
     if (count > 1) this.lb = new LoadBalancer({ host, port: this.topology.port ?? 0, caPem: this.ca.certPem })
     this.serving = await this.ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [...new Set([host, '127.0.0.1', this.lb?.host ?? host])], usage: 'server' })
     const shared = this.etcd ? undefined : new MemoryStore()
     this.kubeletClientCreds = await this.credentials(Identities.apiserverKubeletClient)
+    this.frontProxy = await this.credentials(Identities.frontProxyClient)
     const cmCreds = await this.credentials(Identities.controllerManager)
     const schedulerCreds = await this.credentials(Identities.scheduler)
     const stacked = (this.topology.etcdTopology ?? 'stacked') === 'stacked'
@@ -342,6 +409,7 @@ export class Cluster {
       authenticators: [new X509Authenticator(), new BearerTokenAuthenticator(this.flags.tokenAuthenticators)],
       audit: this.topology.audit,
       kubeletClient: this.kubeletClientCreds,
+      proxyClient: this.frontProxy,
     })
   }
 
@@ -352,7 +420,13 @@ export class Cluster {
       server,
       creds,
       'kube-controller-manager',
-      (client) => new ControllerManager(client, { clusterCIDR: this.network.clusterCIDR, nodeCIDRMaskSize: this.network.nodeCIDRMaskSize, allocateNodeCIDRs: true }),
+      (client) =>
+        new ControllerManager(client, {
+          clusterCIDR: this.network.clusterCIDR,
+          nodeCIDRMaskSize: this.network.nodeCIDRMaskSize,
+          allocateNodeCIDRs: true,
+          horizontalPodAutoscaler: this.topology.timings?.horizontalPodAutoscaler,
+        }),
     )
   }
 
@@ -462,11 +536,26 @@ export class Cluster {
     const h = this.handle(name)
     if (h.kubelet) return
     const client = await this.client(Identities.kubelet(name), `kubelet/${KUBELET_VERSION} (linux/amd64) ${name}`)
-    const server = new KubeletServer({ host: h.config.nodeIP, port: h.port ?? 0, caPem: this.ca.certPem, serving: h.serving })
+    const server = new KubeletServer({
+      host: h.config.nodeIP,
+      port: h.port ?? 0,
+      caPem: this.ca.certPem,
+      serving: h.serving,
+      authorize: resourceMetricsAuthorizer([Identities.metricsServer.commonName]),
+    })
     const kubelet = new Kubelet(h.config, { client, runtime: h.runtime, server })
     h.kubelet = kubelet
     await kubelet.start()
     h.port = server.port
+  }
+
+  /**
+   * Load door of the simulated runtime: from now on the pod `namespace/name` uses `usage`
+   * (shared by its running containers) on whichever node runs it; undefined ends the load.
+   * Nodes on real containers take load from requests instead and are left alone.
+   */
+  setPodUsage(namespace: string, name: string, usage: PodUsage | undefined): void {
+    for (const h of this.nodeHandles.values()) if (h.runtime instanceof SimulatedRuntime) h.runtime.setPodUsage(namespace, name, usage)
   }
 
   async restartKubelet(name: string): Promise<void> {

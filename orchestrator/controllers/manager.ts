@@ -14,6 +14,7 @@ import { EndpointsController } from './endpoints/endpoints.js'
 import { GarbageCollector } from './garbagecollector/garbagecollector.js'
 import { NamespaceController } from './namespace/namespace.js'
 import { NodeIpamController } from './nodeipam/nodeipam.js'
+import { HorizontalPodAutoscalerController, type HPATimings } from './podautoscaler/horizontal.js'
 import { ReplicaSetController } from './replicaset/replicaset.js'
 import { ResourceQuotaController } from './resourcequota/resourcequota.js'
 import { ServiceAccountsController } from './serviceaccount/serviceaccount.js'
@@ -33,6 +34,8 @@ export interface ControllerManagerConfig {
   concurrentGCSyncs?: number
   /** --concurrent-endpoint-syncs (5). */
   concurrentEndpointSyncs?: number
+  /** --horizontal-pod-autoscaler-sync-period, -downscale-stabilization, -tolerance (15 s, 5 min, 0.1). */
+  horizontalPodAutoscaler?: Partial<HPATimings>
   /** --controllers: which to run (default: all of DEFAULT_CONTROLLERS). */
   controllers?: string[]
 }
@@ -58,6 +61,7 @@ export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   endpoint: (ctx) => new EndpointsController(ctx),
   nodeipam: (ctx) => new NodeIpamController(ctx),
+  horizontalpodautoscaling: (ctx) => new HorizontalPodAutoscalerController(ctx),
 }
 
 export class ControllerManager implements Runnable {
