@@ -10,9 +10,9 @@ import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig,
 export function quantity(q: string | number | undefined): number {
   if (q === undefined) return 0
   if (typeof q === 'number') return q
-  const m = /^([0-9.]+)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(q.trim())
+  const m = /^([0-9.]+)(n|u|m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(q.trim())
   if (!m) throw new Error(`"${q}" is not a quantity`)
-  const f: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 }
+  const f: Record<string, number> = { '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 }
   return Number(m[1]) * f[m[2] ?? '']!
 }
 

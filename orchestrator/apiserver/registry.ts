@@ -622,6 +622,10 @@ export class Registry implements AdmissionReader {
         // ReplicaSetStatus.replicas is not omitempty upstream: an empty status reads replicas 0
         o.status = { replicas: 0 }
         break
+      case 'HorizontalPodAutoscaler':
+        // HorizontalPodAutoscalerStatus.desiredReplicas is not omitempty upstream either
+        o.status = { desiredReplicas: 0 }
+        break
       default:
         o.status = {}
     }

@@ -218,6 +218,8 @@ export function pathSegmentNameErrors(v: string): string[] {
 /** Kinds whose names must be DNS-1123 labels (upstream ValidateNamespaceName, ValidateServiceName). */
 const LABEL_NAMED = new Set(['Namespace', 'Service'])
 
+const PATH_SEGMENT_NAMED_GROUPS = new Set(['rbac.authorization.k8s.io', 'apiregistration.k8s.io'])
+
 /** metadata.name / generateName rules; returns the field errors (empty when valid). */
 export function validateObjectMeta(info: ResourceInfo, o: KObject): FieldError[] {
   const errors: FieldError[] = []
@@ -226,7 +228,8 @@ export function validateObjectMeta(info: ResourceInfo, o: KObject): FieldError[]
     errors.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' })
     return errors
   }
-  const check = LABEL_NAMED.has(info.kind) ? dns1123LabelErrors : info.group === 'rbac.authorization.k8s.io' ? pathSegmentNameErrors : dns1123SubdomainErrors
+  // RBAC objects and APIServices (the core group's is "v1.") only need to be path segments
+  const check = LABEL_NAMED.has(info.kind) ? dns1123LabelErrors : PATH_SEGMENT_NAMED_GROUPS.has(info.group) ? pathSegmentNameErrors : dns1123SubdomainErrors
   for (const msg of check(name)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail: msg })
   if (info.namespaced) {
     const ns = o.metadata?.namespace

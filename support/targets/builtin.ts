@@ -16,6 +16,7 @@ import { Cluster, dockerEngineStatus, type Topology } from '../../orchestrator/c
 import { etcdAvailable } from '../../orchestrator/cluster/etcd.js'
 import { TraceReader } from '../trace.js'
 import { createNamespace } from '../kube.js'
+import { SpreadLoad } from '../load.js'
 import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, Target } from './target.js'
 
 /** Scenario dirs still in use, removed on exit or interrupt too (etcd cleans up after itself). */
@@ -30,7 +31,7 @@ export class BuiltinTarget implements Target {
   private docker?: ReturnType<typeof dockerEngineStatus>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
-    const available = new Set<Capability>(['api', 'faults', 'trace', 'config'])
+    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load'])
     const missing = new Map<Capability, string>()
     const docker = await (this.docker ??= dockerEngineStatus())
     if (docker.available) available.add('docker')
@@ -74,6 +75,7 @@ export class BuiltinTarget implements Target {
       const kc = new KubeConfig()
       kc.loadFromString(yaml)
       await createNamespace(kc, namespace)
+      const load = new SpreadLoad(kc, (ns, pod, cpuMillis) => cluster.setPodUsage(ns, pod, cpuMillis === undefined ? undefined : { cpuMillis }))
       return {
         kubeconfig: kc,
         kubeconfigFile,
@@ -89,7 +91,9 @@ export class BuiltinTarget implements Target {
           startKubelet: (node) => cluster.startKubelet(node),
           restartKubelet: (node) => cluster.restartKubelet(node),
         },
+        load,
         close: async () => {
+          load.stop()
           await cluster.stop()
           await removeDir()
         },
@@ -150,6 +154,10 @@ const TIMINGS: Record<string, (t: Topology, ms: number) => void> = {
   leaseDuration: (t, ms) => void ((t.leaderElection ??= {}).leaseDurationMs = ms),
   renewDeadline: (t, ms) => void ((t.leaderElection ??= {}).renewDeadlineMs = ms),
   retryPeriod: (t, ms) => void ((t.leaderElection ??= {}).retryPeriodMs = ms),
+  // metrics-server and the HPA controller
+  metricResolution: (t, ms) => void ((t.timings ??= {}).metricResolutionMs = ms),
+  horizontalPodAutoscalerSyncPeriod: (t, ms) => void (((t.timings ??= {}).horizontalPodAutoscaler ??= {}).syncPeriodMs = ms),
+  horizontalPodAutoscalerDownscaleStabilization: (t, ms) => void (((t.timings ??= {}).horizontalPodAutoscaler ??= {}).downscaleStabilizationMs = ms),
 }
 
 /** What the reference cluster should look like for a scenario's topology. */

@@ -32,6 +32,7 @@ export class ClusterTarget implements Target {
         ['config', `${why}; it cannot reconfigure a running cluster's timings, admission or topology`],
         ['docker', `${why}; real-container facts are checked on the built-in orchestrator`],
         ['etcd', `${why}; etcd members are started and killed by the built-in target`],
+        ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
       ]),
     }
   }

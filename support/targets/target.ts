@@ -14,8 +14,9 @@ import type { TraceReader } from '../trace.js'
  * - faults: fault injection into the built-in cluster (stop a kubelet, kill an etcd member, ...)
  * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
  * - docker: real containers; etcd: a real etcd cluster
+ * - load: putting a stated CPU load on pods (the simulated runtime's load door)
  */
-export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd'
+export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load'
 
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
@@ -24,6 +25,7 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@faults': 'faults',
   '@trace': 'trace',
   '@config': 'config',
+  '@load': 'load',
 }
 
 /** What one node of a configured cluster has (quantities as Kubernetes writes them). */
@@ -117,6 +119,19 @@ export interface Faults {
   restartKubelet(node: string): Promise<void>
 }
 
+/**
+ * The built-in cluster's load door (capability `load`): what pods use on the simulated
+ * runtime, as traffic through a Service would make them use on real containers.
+ */
+export interface LoadDoor {
+  /**
+   * From now on the running pods `selector` matches in `namespace` use `cpuMillis` millicores
+   * between them, spread evenly as a Service spreads requests (pods that start or stop share
+   * it too); 0 ends the load and they go back to what their containers are scripted to use.
+   */
+  spread(namespace: string, selector: string, cpuMillis: number): void
+}
+
 export interface Session {
   /** Admin credentials; the current context's namespace is the scenario's namespace. */
   readonly kubeconfig: KubeConfig
@@ -132,6 +147,8 @@ export interface Session {
   readonly controlPlane?: ControlPlaneDoor
   /** The fault door of the built-in cluster's nodes: kubelets (capability `faults`). */
   readonly faults?: Faults
+  /** The load door of the built-in cluster's simulated runtime (capability `load`). */
+  readonly load?: LoadDoor
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
   /** Client certificates from the cluster CA for other users (built-in target only). */
