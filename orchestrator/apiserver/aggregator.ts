@@ -14,7 +14,8 @@ import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError } from '../api/errors.js'
 import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
-import { lookupResource, servedGroups } from '../api/resources.js'
+import { lookupResource, servedGroups, storagePrefix } from '../api/resources.js'
+import type { StoreWatch } from '../store/store.js'
 import type { UserInfo } from './auth.js'
 import type { Registry, RequestContext } from './registry.js'
 
@@ -82,6 +83,9 @@ export class Aggregator {
   private readonly agents = new Map<string, https.Agent>()
   private timer?: NodeJS.Timeout
   private checking = false
+  private checkAgain = false
+  private watch?: StoreWatch
+  private stopped = false
 
   constructor(
     private readonly registry: Registry,
@@ -189,9 +193,26 @@ export class Aggregator {
     void this.checkAll()
     this.timer = setInterval(() => void this.checkAll(), every)
     this.timer.unref()
+    void this.watchAPIServices()
+  }
+
+  /** A new or changed APIService is checked at once, as upstream's controller reacts to its informer. */
+  private async watchAPIServices(): Promise<void> {
+    try {
+      const rev = await this.registry.store.currentRevision()
+      if (this.stopped) return
+      this.watch = this.registry.store.watch(storagePrefix(APISERVICES()), rev + 1, {
+        onEvents: () => void this.checkAll(),
+        onError: () => undefined, // the periodic check still runs
+      })
+    } catch {
+      // the store may be down: the periodic check still runs
+    }
   }
 
   stop(): void {
+    this.stopped = true
+    this.watch?.cancel()
     clearInterval(this.timer)
     for (const a of this.agents.values()) a.destroy()
     this.agents.clear()
@@ -199,8 +220,12 @@ export class Aggregator {
 
   /** Checks every remote APIService once and writes its Available condition when it changed. */
   async checkAll(): Promise<void> {
-    if (this.checking) return
+    if (this.checking) {
+      this.checkAgain = true
+      return
+    }
     this.checking = true
+    this.checkAgain = false
     try {
       const all = (await this.registry.listFrozen(APIREGISTRATION_GROUP, 'apiservices', '')) as readonly APIService[]
       for (const svc of all) {
@@ -212,6 +237,7 @@ export class Aggregator {
       // the store may be down: the next round tries again
     } finally {
       this.checking = false
+      if (this.checkAgain && !this.stopped) void this.checkAll()
     }
   }
 

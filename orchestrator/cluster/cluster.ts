@@ -29,6 +29,7 @@ import { BearerTokenAuthenticator, type TokenAuthenticator } from '../apiserver/
 import { ServiceAccountTokens } from '../apiserver/authn/serviceaccount.js'
 import { parseTokenFile, TokenFileAuthenticator } from '../apiserver/authn/tokenfile.js'
 import { buildAdmissionChain, parseAdmissionConfiguration, type AdmissionConfig } from '../admission/chain.js'
+import type { KObject } from '../api/meta.js'
 import type { Taint } from '../api/types.js'
 import { ApiClient } from '../client/client.js'
 import { Informer } from '../client/informer.js'
@@ -348,6 +349,15 @@ export class Cluster {
           versionPriority: 100,
         },
       })
+      // as an installer's `kubectl wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io`
+      const deadline = Date.now() + 20_000
+      for (;;) {
+        const svc = await admin.get<KObject & { status?: { conditions?: { type: string; status: string; message?: string }[] } }>({ group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', name: 'v1beta1.metrics.k8s.io' })
+        const available = svc.status?.conditions?.find((c) => c.type === 'Available')
+        if (available?.status === 'True') break
+        if (Date.now() > deadline) throw new Error(`metrics.k8s.io did not become available within 20 s: ${available?.message ?? 'no Available condition'}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
     } finally {
       admin.close()
     }
