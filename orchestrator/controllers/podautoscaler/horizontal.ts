@@ -114,7 +114,12 @@ export class HorizontalPodAutoscalerController implements Reconciler {
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const hpa = this.hpas.get(key)
     if (!hpa) return
-    await this.reconcileAutoscaler(hpa, key)
+    try {
+      await this.reconcileAutoscaler(hpa, key)
+    } catch (e) {
+      // as upstream's resync: an HPA whose sync failed is tried again next period, never dropped
+      console.error(`horizontal-pod-autoscaler: ${key}: ${message(e)}`)
+    }
     return { requeueAfterMs: this.timings.syncPeriodMs }
   }
 
