@@ -6,7 +6,9 @@ import { AppsV1Api } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { kubectl } from '../support/kubectl.js'
+import { driveRequests } from '../support/load.js'
 import { nodeMetrics, parseTop, podCpu, podMetrics } from '../support/metrics.js'
+import { serviceURL } from '../support/services.js'
 import { isReady, isRunning, nodes, podsLabelled, quantity } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -36,6 +38,11 @@ async function loadDoor(world: OckWorld): Promise<NonNullable<Awaited<ReturnType
 When('the deployment {string} takes a steady load of {quantity} CPU spread over its pods', async function (this: OckWorld, name: string, cpu: string) {
   const s = await this.cluster()
   ;(await loadDoor(this)).spread(s.namespace, await selectorOf(this, name), Math.round(quantity(cpu) * 1000))
+})
+
+When('{int} client(s) keep(s) requesting {string} for {duration}', async function (this: OckWorld, clients: number, url: string, ms: number) {
+  const s = await this.cluster()
+  this.background.push(driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms))
 })
 
 When('the load on the deployment {string} stops', async function (this: OckWorld, name: string) {

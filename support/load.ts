@@ -5,7 +5,30 @@
 // through the Kubernetes API only.
 
 import type { KubeConfig } from '@kubernetes/client-node'
+import { httpGet } from './services.js'
 import { isRunning, podsLabelled } from './workloads.js'
+
+/**
+ * Load on real containers: `clients` loops that each request `url` one request after the
+ * other until `ms` have passed (or stop() is called), as clients of a Service would. Returns
+ * stop(); the loops end by themselves at the deadline.
+ */
+export function driveRequests(url: string, clients: number, ms: number): () => void {
+  const until = Date.now() + ms
+  let stopped = false
+  for (let i = 0; i < clients; i++) {
+    void (async () => {
+      while (!stopped && Date.now() < until) {
+        const r = await httpGet(url, 10_000)
+        // a refused connection is retried after a short pause rather than in a tight loop
+        if ('error' in r) await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    })()
+  }
+  return () => {
+    stopped = true
+  }
+}
 
 /** Tells the runtime what a pod uses from now on (undefined: back to its scripted use). */
 export type SetPodCpu = (namespace: string, pod: string, cpuMillis: number | undefined) => void

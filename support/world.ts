@@ -44,6 +44,8 @@ export class OckWorld extends World<OckParameters> {
   readonly sentAt = new Map<string, number>()
   /** Facts a step noted for a later one (a deleted pod's name and uid, a node's uid before a restart). */
   readonly remembered = new Map<string, unknown>()
+  /** Stops what steps left running in the background (load drivers); called before the session closes. */
+  readonly background: (() => void)[] = []
 
   constructor(options: IWorldOptions<OckParameters>) {
     super(options)
@@ -68,6 +70,7 @@ export class OckWorld extends World<OckParameters> {
   }
 
   async closeSession(): Promise<void> {
+    for (const stop of this.background.splice(0)) stop()
     const s = this.session ?? (this.opening ? await this.opening.catch(() => undefined) : undefined)
     this.session = undefined
     this.opening = undefined
