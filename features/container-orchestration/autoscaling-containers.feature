@@ -1,0 +1,59 @@
+@docker
+Feature: A HorizontalPodAutoscaler scales real containers under real load
+  "Horizontal scaling is the orchestrator's job." The same autoscaler, on the Docker runtime:
+  clients send CPU-heavy requests to a Service, the containers behind it burn CPU, the Docker
+  engine's container stats show it, and the HorizontalPodAutoscaler adds pods up to
+  maxReplicas; once the requests stop and the stabilization window has passed, it removes them.
+
+  @ORCH-06 @config
+  Scenario: Real load grows the Deployment to maxReplicas, and it shrinks back after the window
+    Given the metric resolution is 2s
+    And the horizontal pod autoscaler sync period is 2s
+    And I apply the manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: burn}
+      spec:
+        replicas: 1
+        selector: {matchLabels: {app: burn}}
+        template:
+          metadata: {labels: {app: burn}}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+                ports: [{name: http, containerPort: 8080}]
+                readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}
+                resources:
+                  requests: {cpu: 100m}
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: burn}
+      spec:
+        selector: {app: burn}
+        ports: [{name: http, port: 80, targetPort: http}]
+      ---
+      apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: burn}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: burn}
+        minReplicas: 1
+        maxReplicas: 3
+        metrics:
+          - type: Resource
+            resource:
+              name: cpu
+              target: {type: Utilization, averageUtilization: 50}
+        behavior:
+          scaleDown:
+            stabilizationWindowSeconds: 10
+      """
+    And within 60s the deployment "burn" has 1 ready replica
+    When 2 clients keep requesting "http://burn/cgi-bin/cpu?ms=1000" for 45s
+    Then within 45s the deployment "burn" has 3 ready replicas
+    And within 10s the hpa "burn" has a Normal event SuccessfulRescale saying "reason: cpu resource utilization (percentage of request) above target"
+    And within 90s the deployment "burn" has 1 ready replica
+    And within 5s the hpa "burn" has a Normal event SuccessfulRescale saying "New size: 1; reason: All metrics below target"
