@@ -153,6 +153,19 @@ const MESSAGES: Record<string, Schema> = {
   ClusterRoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', { repeated: true }), 3: m('roleRef', 'RoleRef') },
   Subject: { 1: s('kind'), 2: s('apiGroup'), 3: s('name'), 4: s('namespace') },
   RoleRef: { 1: s('apiGroup'), 2: s('kind'), 3: s('name') },
+  // k8s.io/api/policy/v1 (kubectl drain's evictions, kubectl create poddisruptionbudget)
+  Eviction: { 1: m('metadata', 'ObjectMeta'), 2: m('deleteOptions', 'DeleteOptions') },
+  DeleteOptions: {
+    1: i('gracePeriodSeconds', { keepZero: true }),
+    2: m('preconditions', 'Preconditions'),
+    3: b('orphanDependents', { keepZero: true }),
+    4: s('propagationPolicy'),
+    5: s('dryRun', { repeated: true }),
+    6: b('ignoreStoreReadErrorWithClusterBreakingPotential', { keepZero: true }),
+  },
+  Preconditions: { 1: s('uid'), 2: s('resourceVersion') },
+  PodDisruptionBudget: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodDisruptionBudgetSpec'), 3: ignore('status') },
+  PodDisruptionBudgetSpec: { 1: { name: 'minAvailable', type: 'intstr', keepZero: true }, 2: m('selector', 'LabelSelector'), 3: { name: 'maxUnavailable', type: 'intstr', keepZero: true }, 4: s('unhealthyPodEvictionPolicy') },
   // k8s.io/api/authentication/v1 (kubectl create token)
   TokenRequest: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'TokenRequestSpec'), 3: ignore('status') },
   TokenRequestSpec: { 1: s('audiences', { repeated: true }), 3: m('boundObjectRef', 'BoundObjectReference'), 4: i('expirationSeconds', { keepZero: true }) },
@@ -181,6 +194,9 @@ const KINDS: Record<string, string> = {
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'policy/v1/Eviction': 'Eviction',
+  'policy/v1beta1/Eviction': 'Eviction',
+  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -434,6 +434,14 @@ export class Registry implements AdmissionReader {
   // -------------------------------------------------------------------------------------------
   // admission + validation
 
+  /**
+   * Admission for a request a subresource handler serves itself (pods/eviction is a CREATE of
+   * an Eviction): the plugins see it, no schema validation runs (the handler did it).
+   */
+  async admit(ctx: RequestContext, info: ResourceInfo, operation: Operation, subresource: string, namespace: string, name: string, obj: KObject | undefined, old: KObject | undefined): Promise<void> {
+    await this.runAdmission(ctx, info, operation, subresource, namespace, name, obj, old, false)
+  }
+
   private async runAdmission(
     ctx: RequestContext,
     info: ResourceInfo,

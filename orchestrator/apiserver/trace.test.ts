@@ -23,6 +23,14 @@ describe('objectAttrs: what the trace keeps of a written object', () => {
     ['a long note is cut', 'events', { reason: 'Failed', message: 'x'.repeat(300) }, { reason: 'Failed', note: `${'x'.repeat(159)}…` }],
     ['an Event without facts', 'events', { metadata: { name: 'e' } }, undefined],
     ['anything else', 'configmaps', { reason: 'not an event', data: { a: 'b' } }, undefined],
+    [
+      'a Node: Ready, taints, cordoned',
+      'nodes',
+      { spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'k', value: 'v', effect: 'NoSchedule' }] }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
+      { ready: 'Unknown', taints: 'node.kubernetes.io/unreachable:NoExecute,k=v:NoSchedule', unschedulable: 'true' },
+    ],
+    ['a Pod: phase, node, deletion', 'pods', { metadata: { deletionTimestamp: '2024-01-01T00:00:00Z' }, spec: { nodeName: 'node-2' }, status: { phase: 'Running' } }, { phase: 'Running', node: 'node-2', deleting: 'true' }],
+    ['a new Pod', 'pods', { spec: {} }, undefined],
   ]
   for (const [what, resource, object, expected] of cases) {
     it(what, () => assert.deepEqual(objectAttrs(resource, object), expected))

@@ -48,10 +48,14 @@ export type TraceInput = Omit<TraceEntry, 'seq' | 'ts' | 't' | 'server'>
 /**
  * A few facts about a written object that a reader of the trace needs and that the request
  * line does not carry: for an Event, its reason, the object it is about and its note (kubelets
- * report their container-runtime calls as Events: Pulling, Created, Started, Killing, ...).
+ * report their container-runtime calls as Events: Pulling, Created, Started, Killing, ...); for
+ * a Node, its Ready status, taints and whether it is cordoned; for a Pod, its phase, node and
+ * whether it is being deleted (a node failure's timeline is read from these).
  * Undefined for everything else. Kept small on purpose: the trace is not an object store.
  */
 export function objectAttrs(resource: string, o: Record<string, unknown>): Record<string, string> | undefined {
+  if (resource === 'nodes') return nodeAttrs(o)
+  if (resource === 'pods') return podAttrs(o)
   if (resource !== 'events' && resource !== 'events.events.k8s.io') return undefined
   const attrs: Record<string, string> = {}
   if (typeof o.reason === 'string' && o.reason) attrs.reason = o.reason
@@ -62,6 +66,27 @@ export function objectAttrs(resource: string, o: Record<string, unknown>): Recor
   const source = o.source as { component?: unknown } | undefined
   const reporter = o.reportingController ?? o.reportingComponent ?? source?.component
   if (typeof reporter === 'string' && reporter) attrs.reportingComponent = reporter
+  return Object.keys(attrs).length ? attrs : undefined
+}
+
+function nodeAttrs(o: Record<string, unknown>): Record<string, string> | undefined {
+  const attrs: Record<string, string> = {}
+  const status = o.status as { conditions?: { type?: string; status?: string }[] } | undefined
+  const ready = status?.conditions?.find((c) => c.type === 'Ready')?.status
+  if (ready) attrs.ready = ready
+  const spec = o.spec as { taints?: { key?: string; value?: string; effect?: string }[]; unschedulable?: boolean } | undefined
+  if (spec?.taints?.length) attrs.taints = spec.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(',')
+  if (spec?.unschedulable) attrs.unschedulable = 'true'
+  return Object.keys(attrs).length ? attrs : undefined
+}
+
+function podAttrs(o: Record<string, unknown>): Record<string, string> | undefined {
+  const attrs: Record<string, string> = {}
+  const phase = (o.status as { phase?: unknown } | undefined)?.phase
+  if (typeof phase === 'string' && phase) attrs.phase = phase
+  const node = (o.spec as { nodeName?: unknown } | undefined)?.nodeName
+  if (typeof node === 'string' && node) attrs.node = node
+  if ((o.metadata as { deletionTimestamp?: unknown } | undefined)?.deletionTimestamp) attrs.deleting = 'true'
   return Object.keys(attrs).length ? attrs : undefined
 }
 

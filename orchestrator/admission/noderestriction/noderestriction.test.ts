@@ -16,6 +16,9 @@ describe('NodeRestriction', () => {
     ['delete a pod elsewhere', attrs('pods', 'DELETE', undefined, { ...node, oldObject: pod('n2') }), 'pods "p" is forbidden: node "n1" can only delete pods with spec.nodeName set to itself'],
     ['create a non-mirror pod', attrs('pods', 'CREATE', pod('n1'), node), 'pods "p" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods'],
     ['create another lease', attrs('leases', 'CREATE', { metadata: { name: 'n2' } }, { ...node, group: 'coordination.k8s.io', namespace: 'kube-node-lease' }), 'leases.coordination.k8s.io "n2" is forbidden: can only access node lease with the same name as the requesting node'],
+    ['renew its own lease', attrs('leases', 'UPDATE', { metadata: { name: 'n1' } }, { ...node, group: 'coordination.k8s.io', namespace: 'kube-node-lease' }), undefined],
+    ['renew another lease', attrs('leases', 'UPDATE', { metadata: { name: 'n2' } }, { ...node, group: 'coordination.k8s.io', namespace: 'kube-node-lease' }), 'leases.coordination.k8s.io "n2" is forbidden: can only access node lease with the same name as the requesting node'],
+    ['a lease outside kube-node-lease', attrs('leases', 'CREATE', { metadata: { name: 'n1' } }, { ...node, group: 'coordination.k8s.io', namespace: 'kube-system' }), 'leases.coordination.k8s.io "n1" is forbidden: can only access leases in the "kube-node-lease" system namespace'],
   ]
   for (const [name, a, want] of cases) {
     it(name, async () => {

@@ -1,5 +1,5 @@
 // NodeRestriction admission: a kubelet (user `system:node:<name>`) may only change its own Node
-// object and Lease, only create mirror pods bound to itself, and only delete, evict or update
+// object and its Lease (kube-node-lease/<name>), only create mirror pods bound to itself, and only delete, evict or update
 // the status of pods bound to itself. Together with the Node authorizer this is what keeps one
 // node from touching another's objects. Mirrors plugin/pkg/admission/noderestriction (messages
 // included).
@@ -10,6 +10,7 @@ import type { KObject } from '../../api/meta.js'
 import type { AdmissionAttributes, AdmissionReader, ValidatingAdmissionPlugin } from '../admission.js'
 
 export const NAME = 'NodeRestriction'
+const NODE_LEASE_NAMESPACE = 'kube-node-lease'
 const MIRROR = 'kubernetes.io/config.mirror'
 
 export function nodeNameOf(user: { name: string; groups: string[] }): string | undefined {
@@ -40,9 +41,13 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
         if (requested !== node) deny(`node "${node}" is not allowed to modify node "${requested}"`)
         return
       }
-      case 'leases':
-        if (a.operation === 'CREATE' && a.object?.metadata?.name !== node) deny('can only access node lease with the same name as the requesting node')
+      case 'leases': {
+        if (a.namespace !== NODE_LEASE_NAMESPACE) deny(`can only access leases in the "${NODE_LEASE_NAMESPACE}" system namespace`)
+        // a create carries the name in the object, every other verb in the URL
+        const lease = a.operation === 'CREATE' ? a.object?.metadata?.name : a.name
+        if (lease !== node) deny('can only access node lease with the same name as the requesting node')
         return
+      }
       case 'pods': {
         if (a.subresource === 'status') {
           if (podNode(a.oldObject) !== node) deny(`node "${node}" can only update pod status for pods with spec.nodeName set to itself`)
