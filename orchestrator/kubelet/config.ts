@@ -1,6 +1,8 @@
 // The kubelet's configuration, with upstream's defaults (KubeletConfiguration v1beta1:
 // maxPods 110, nodeStatusUpdateFrequency 10s, nodeStatusReportFrequency 5m, syncFrequency 1m,
-// PLEG relist period 1s, container restart and image pull back-off 10s doubling up to 300s).
+// nodeLeaseDurationSeconds 40 (renewed every 0.25 x 40 = 10s), PLEG relist period 1s, the
+// status manager's 10s reconcile, container restart and image pull back-off 10s doubling up
+// to 300s).
 // Every duration is configuration, so a feature can state it ("the kubelet relists every 200ms").
 
 import type { Taint } from '../api/types.js'
@@ -15,6 +17,10 @@ export interface KubeletTimings {
   nodeStatusUpdateFrequencyMs: number
   /** How often the node status is posted even if nothing changed. */
   nodeStatusReportFrequencyMs: number
+  /** The node Lease's duration (leaseDurationSeconds); it is renewed every quarter of it. */
+  nodeLeaseDurationMs: number
+  /** How often pod statuses in the API are compared with what the kubelet last sent (upstream status manager syncPeriod). */
+  statusSyncPeriodMs: number
   /** CrashLoopBackOff and ImagePullBackOff: first window and cap. */
   backOffInitialMs: number
   backOffMaxMs: number
@@ -25,6 +31,8 @@ export const DEFAULT_KUBELET_TIMINGS: KubeletTimings = {
   syncFrequencyMs: 60_000,
   nodeStatusUpdateFrequencyMs: 10_000,
   nodeStatusReportFrequencyMs: 300_000,
+  nodeLeaseDurationMs: 40_000,
+  statusSyncPeriodMs: 10_000,
   backOffInitialMs: 10_000,
   backOffMaxMs: 300_000,
 }

@@ -5,11 +5,14 @@
 // stop on deletion), a PLEG-style relist notices containers that changed by themselves, and
 // the status of every pod it runs is reported through pods/status. Graceful deletion ends
 // with the kubelet's own DELETE (gracePeriodSeconds=0) once the containers are stopped.
+// Heartbeats are the node Lease (./nodelease.ts) and the node status; both stop while the
+// fault door freezes them (./faults.ts), and a container runtime that does not answer makes
+// the node NotReady instead of stopping the kubelet.
 // Every action is an API request as system:node:<node>, or an Event it records.
 // Mirrors pkg/kubelet (kubelet.go, pod_workers.go, pleg/generic.go, status/status_manager.go,
 // kubelet_node_status.go). Probes run in ./prober.ts: their results decide container readiness
 // and which containers are killed and restarted. Simplifies: no volumes, init containers or
-// eviction yet; node heartbeats are status updates only (Leases come with node lifecycle work).
+// eviction yet.
 
 import { ApiError } from '../api/errors.js'
 import { nowTimestamp } from '../api/meta.js'
@@ -22,12 +25,14 @@ import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
 import { Informer } from '../client/informer.js'
 import type { Runnable } from '../client/runnable.js'
 import { WorkQueue } from '../client/workqueue.js'
-import { ContainerNotFoundError, ImagePullError, type ContainerConfig, type ContainerRuntime, type ContainerStatus } from '../runtime/runtime.js'
+import { ContainerNotFoundError, ImagePullError, RuntimeUnavailableError, type ContainerConfig, type ContainerRuntime, type ContainerStatus } from '../runtime/runtime.js'
 import { computePodActions, type StartAction } from './actions.js'
 import { BackOff } from './backoff.js'
 import { DEFAULT_KUBELET_TIMINGS, type KubeletConfig, type KubeletTimings } from './config.js'
+import { NodeFaults } from './faults.js'
 import { PodIPAM } from './ipam.js'
-import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type Readiness } from './node-status.js'
+import { NodeLeaseController } from './nodelease.js'
+import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type NodeSignals, type Readiness } from './node-status.js'
 import { mountDebuggingHandlers } from './debugging.js'
 import { generatePodStatus } from './pod-status.js'
 import { ProbeManager } from './prober.js'
@@ -52,6 +57,8 @@ export interface KubeletDeps {
   recorder?: EventRecorder
   /** The node's HTTPS endpoint (logs, exec, metrics); started and stopped with the kubelet. */
   server?: KubeletServer
+  /** Injected node faults (frozen heartbeats, pressure); a healthy node when absent. */
+  faults?: NodeFaults
 }
 
 export class Kubelet implements Runnable {
@@ -65,6 +72,9 @@ export class Kubelet implements Runnable {
   readonly server: KubeletServer | undefined
   private readonly podInformer: Informer<Pod>
   private readonly nodeInformer: Informer<Node>
+  private readonly faults: NodeFaults
+  private readonly lease: NodeLeaseController
+  private unsubscribeFaults?: () => void
   private readonly queue = new WorkQueue({ baseMs: 200, maxMs: 10_000 })
   private readonly pods = new Map<string, PodEntry>()
   private readonly waiting = new Map<string, Waiting>()
@@ -105,6 +115,17 @@ export class Kubelet implements Runnable {
       unhealthy: (pod, container, message) => this.recorder.event(pod, 'Warning', 'Unhealthy', message, { fieldPath: `spec.containers{${container}}` }),
       changed: (uid) => this.queue.add(uid),
     })
+    this.faults = deps.faults ?? new NodeFaults()
+    this.lease = new NodeLeaseController({
+      client: deps.client,
+      nodeName: config.nodeName,
+      durationMs: this.timings.nodeLeaseDurationMs,
+      nodeUid: () => this.nodeInformer.get(this.nodeName)?.metadata?.uid,
+      paused: () => this.faults.heartbeatsFrozen,
+      log: (m) => {
+        if (!this.stopped) console.error(`${this.name}: ${m}`)
+      },
+    })
     this.podInformer = new Informer<Pod>(deps.client, refFor(PODS), { fieldSelector: `spec.nodeName=${config.nodeName}` })
     this.nodeInformer = new Informer<Node>(deps.client, refFor(NODES), { fieldSelector: `metadata.name=${config.nodeName}` })
     this.podInformer.on({
@@ -131,12 +152,13 @@ export class Kubelet implements Runnable {
   }
 
   async start(): Promise<void> {
-    this.runtimeVersion = await this.runtime.version()
-    this.scheme = this.runtimeVersion.split('://')[0] ?? this.runtime.name
+    // a runtime that does not answer makes the node NotReady; the kubelet still starts
+    await this.learnRuntimeVersion()
     if (this.server) this.endpointPort = await this.server.start()
     await this.registerNode()
     await this.nodeInformer.start()
     await this.podInformer.start()
+    this.lease.start()
     for (let i = 0; i < (this.config.workers ?? 4); i++) this.workers.push(this.worker())
     await this.updateNodeStatus(true)
     this.every(this.timings.relistPeriodMs, () => this.relist())
@@ -144,6 +166,26 @@ export class Kubelet implements Runnable {
       for (const uid of this.pods.keys()) this.queue.add(uid)
     })
     this.every(this.timings.nodeStatusUpdateFrequencyMs, () => this.updateNodeStatus(false))
+    this.every(this.timings.statusSyncPeriodMs, () => this.reconcileStatuses())
+    let frozen = this.faults.heartbeatsFrozen
+    this.unsubscribeFaults = this.faults.onChange(() => {
+      // heartbeats that come back are sent at once, as a kubelet that reconnects does
+      if (frozen && !this.faults.heartbeatsFrozen) {
+        this.lease.kick()
+        void this.updateNodeStatus(true)
+      }
+      frozen = this.faults.heartbeatsFrozen
+    })
+  }
+
+  private async learnRuntimeVersion(): Promise<void> {
+    if (this.runtimeVersion) return
+    try {
+      this.runtimeVersion = await this.runtime.version()
+      this.scheme = this.runtimeVersion.split('://')[0] ?? this.runtime.name
+    } catch {
+      this.scheme ||= this.runtime.name
+    }
   }
 
   /** Stops the agent. Containers keep running in the runtime, as when a real kubelet stops. */
@@ -151,6 +193,8 @@ export class Kubelet implements Runnable {
     if (this.stopped) return
     this.stopped = true
     for (const t of this.timers) clearInterval(t)
+    this.lease.stop()
+    this.unsubscribeFaults?.()
     this.podInformer.stop()
     this.nodeInformer.stop()
     this.queue.shutDown()
@@ -165,7 +209,7 @@ export class Kubelet implements Runnable {
   // registration and node status
 
   private async registerNode(): Promise<void> {
-    const node = initialNode(this.statusConfig, this.runtimeVersion, this.readiness(true), nowTimestamp())
+    const node = initialNode(this.statusConfig, this.runtimeVersion, this.readiness(Boolean(this.runtimeVersion)), nowTimestamp(), this.signals())
     for (let delay = 100; ; delay = Math.min(delay * 2, 7_000)) {
       if (this.stopped) throw new Error(`${this.name} stopped before it could register`)
       try {
@@ -203,17 +247,29 @@ export class Kubelet implements Runnable {
     return { ready: true }
   }
 
+  /** What the conditions besides Ready say: injected pressure, the pod network. */
+  private signals(): NodeSignals {
+    return { pressure: (c) => this.faults.underPressure(c), podCIDR: this.ipam?.podCIDR }
+  }
+
   private async updateNodeStatus(force: boolean): Promise<void> {
-    if (this.stopped) return
+    if (this.stopped || this.faults.heartbeatsFrozen) return
     const rt = await this.runtime.status().catch((e: unknown) => ({ ready: false, message: e instanceof Error ? e.message : String(e) }))
+    if (rt.ready) await this.learnRuntimeVersion()
     const readiness = this.readiness(rt.ready, rt.message)
     const node = this.nodeInformer.get(this.nodeName)
     const now = nowTimestamp()
-    const conditions = nodeConditions(node?.status?.conditions, readiness, now)
+    const conditions = nodeConditions(node?.status?.conditions, readiness, now, this.signals())
     const due = force || !sameConditions(node?.status?.conditions, conditions) || Date.now() - this.lastNodeReport >= this.timings.nodeStatusReportFrequencyMs
-    if (!due) return
+    if (!due || this.faults.heartbeatsFrozen) return
     try {
-      const written = await this.client.patch<Node>(refFor(NODES, undefined, this.nodeName, 'status'), { status: nodeStatus(this.statusConfig, this.runtimeVersion, conditions) })
+      // a strategic merge patch (conditions merge by type), so conditions other components
+      // add to the node survive, as upstream's PatchNodeStatus
+      const written = await this.client.patch<Node>(
+        refFor(NODES, undefined, this.nodeName, 'status'),
+        { status: nodeStatus(this.statusConfig, this.runtimeVersion, conditions) },
+        'application/strategic-merge-patch+json',
+      )
       this.lastNodeReport = Date.now()
       if (this.nodeReady !== readiness.ready) {
         this.nodeReady = readiness.ready
@@ -258,7 +314,8 @@ export class Kubelet implements Runnable {
       } catch (e) {
         if (this.stopped) return
         this.queue.addRateLimited(uid)
-        if (!(e instanceof ApiError && e.code === 409)) console.error(`${this.name}: syncing pod ${uid} failed:`, e instanceof Error ? e.message : e)
+        // a conflict is retried quietly; a runtime that is down shows in the node's Ready condition
+        if (!(e instanceof ApiError && e.code === 409) && !(e instanceof RuntimeUnavailableError)) console.error(`${this.name}: syncing pod ${uid} failed:`, e instanceof Error ? e.message : e)
       } finally {
         this.queue.done(uid)
       }
@@ -493,6 +550,23 @@ export class Kubelet implements Runnable {
     if (previous && this.lastSent.get(uid)?.json === json) return
     await this.client.patchQuietly(refFor(PODS, pod.metadata?.namespace, pod.metadata?.name, 'status'), { status })
     this.lastSent.set(uid, { json, status })
+  }
+
+  /**
+   * The status manager's periodic sync: a pod whose status in the API no longer says what this
+   * kubelet sent (the node controller marked it NotReady while heartbeats were missing) is
+   * reported again.
+   */
+  private reconcileStatuses(): void {
+    for (const [uid, sent] of this.lastSent) {
+      const e = this.pods.get(uid)
+      if (!e || e.gone || e.pod.metadata?.deletionTimestamp) continue
+      const api = e.pod.status
+      const drift = api?.phase !== sent.status.phase || (sent.status.conditions ?? []).some((c) => api?.conditions?.find((x) => x.type === c.type)?.status !== c.status)
+      if (!drift) continue
+      this.lastSent.delete(uid)
+      this.queue.add(uid)
+    }
   }
 
   // -------------------------------------------------------------------------------------------

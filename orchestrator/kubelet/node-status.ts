@@ -1,10 +1,12 @@
 // The Node a kubelet registers and the status it keeps reporting: capacity and allocatable,
 // labels (kubernetes.io/hostname, os, arch), addresses (InternalIP on loopback, Hostname),
 // nodeInfo (kubelet and runtime versions), daemonEndpoints and the conditions MemoryPressure,
-// DiskPressure, PIDPressure and Ready with upstream's reasons and messages. Mirrors
-// pkg/kubelet/kubelet_node_status.go and pkg/kubelet/nodestatus/setters.go.
-// Simplifies: the pressure conditions are always False (nothing measures pressure); Ready
-// depends on the runtime answering and the node having a pod CIDR (the network being ready).
+// DiskPressure, PIDPressure, NetworkUnavailable and Ready with upstream's reasons and messages.
+// Mirrors pkg/kubelet/kubelet_node_status.go and pkg/kubelet/nodestatus/setters.go.
+// Simplifies: nothing measures pressure, so a pressure condition is True only when the fault
+// door says so (nodeConditions' `pressure`); Ready depends on the runtime answering and the node
+// having a pod CIDR. NetworkUnavailable is reported by the kubelet, which plays the network
+// plugin here (as Calico or Flannel report it on their nodes): True until the node has a pod CIDR.
 
 import { arch, release } from 'node:os'
 import { formatBytes, formatMilliCpu, milliCpu, parseQuantity } from '../api/quantity.js'
@@ -15,6 +17,14 @@ export interface Readiness {
   ready: boolean
   /** Why not, in the Ready condition's message. */
   message?: string
+}
+
+/** What the conditions other than Ready depend on. */
+export interface NodeSignals {
+  /** Whether the node is under this pressure (MemoryPressure, DiskPressure, PIDPressure). */
+  pressure?: (condition: 'MemoryPressure' | 'DiskPressure' | 'PIDPressure') => boolean
+  /** The node's pod CIDR, once assigned (the pod network is ready). */
+  podCIDR?: string
 }
 
 export function nodeLabels(cfg: KubeletConfig): Record<string, string> {
@@ -47,12 +57,20 @@ function condition(type: string, ok: boolean, reason: string, message: string, n
   return { type, status: ok ? 'True' : 'False', reason, message, lastHeartbeatTime: now, lastTransitionTime: now }
 }
 
+/** A condition whose True means trouble (the pressures, NetworkUnavailable). */
+function problem(type: string, present: boolean, yes: [string, string], no: [string, string], now: string): NodeCondition {
+  const [reason, message] = present ? yes : no
+  return { type, status: present ? 'True' : 'False', reason, message, lastHeartbeatTime: now, lastTransitionTime: now }
+}
+
 /** The conditions to report now; transition times are kept from `existing` when unchanged. */
-export function nodeConditions(existing: readonly NodeCondition[] | undefined, r: Readiness, now: string): NodeCondition[] {
+export function nodeConditions(existing: readonly NodeCondition[] | undefined, r: Readiness, now: string, signals: NodeSignals = {}): NodeCondition[] {
+  const under = signals.pressure ?? (() => false)
   const fresh = [
-    condition('MemoryPressure', false, 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', now),
-    condition('DiskPressure', false, 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', now),
-    condition('PIDPressure', false, 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', now),
+    problem('MemoryPressure', under('MemoryPressure'), ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'], ['KubeletHasSufficientMemory', 'kubelet has sufficient memory available'], now),
+    problem('DiskPressure', under('DiskPressure'), ['KubeletHasDiskPressure', 'kubelet has disk pressure'], ['KubeletHasNoDiskPressure', 'kubelet has no disk pressure'], now),
+    problem('PIDPressure', under('PIDPressure'), ['KubeletHasInsufficientPID', 'kubelet has insufficient PID available'], ['KubeletHasSufficientPID', 'kubelet has sufficient PID available'], now),
+    problem('NetworkUnavailable', !signals.podCIDR, ['NoPodCIDR', 'no pod CIDR has been assigned to this node yet'], ['PodCIDRAssigned', `pod addresses come from ${signals.podCIDR ?? ''}`], now),
     r.ready ? condition('Ready', true, 'KubeletReady', 'kubelet is posting ready status', now) : condition('Ready', false, 'KubeletNotReady', r.message ?? 'kubelet is not ready', now),
   ]
   return fresh.map((c) => {
@@ -94,7 +112,7 @@ export function nodeStatus(cfg: KubeletConfig, runtimeVersion: string, condition
 }
 
 /** The Node object a kubelet registers (upstream initialNode). */
-export function initialNode(cfg: KubeletConfig, runtimeVersion: string, readiness: Readiness, now: string): Node {
+export function initialNode(cfg: KubeletConfig, runtimeVersion: string, readiness: Readiness, now: string, signals: NodeSignals = {}): Node {
   const node: Node = {
     apiVersion: 'v1',
     kind: 'Node',
@@ -104,7 +122,7 @@ export function initialNode(cfg: KubeletConfig, runtimeVersion: string, readines
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
     },
     spec: {},
-    status: nodeStatus(cfg, runtimeVersion, nodeConditions(undefined, readiness, now)),
+    status: nodeStatus(cfg, runtimeVersion, nodeConditions(undefined, readiness, now, signals)),
   }
   if (cfg.taints?.length) node.spec!.taints = cfg.taints.map((t) => ({ ...t }))
   return node
