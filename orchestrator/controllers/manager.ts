@@ -2,22 +2,25 @@
 // identity (system:kube-controller-manager) against the API server, on shared informers (one
 // list + watch per resource for all controllers), each controller recording Events under its
 // own component name. Mirrors kube-controller-manager: its --controllers list, --cluster-cidr /
-// --node-cidr-mask-size / --allocate-node-cidrs and --concurrent-*-syncs flags, with upstream's
-// defaults. Which controllers run is decided by the cluster composition.
+// --node-cidr-mask-size / --allocate-node-cidrs, --concurrent-*-syncs and --node-monitor-*
+// flags, with upstream's defaults. Which controllers run is decided by the cluster composition.
 
 import type { ApiClient } from '../client/client.js'
 import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
 import { InformerFactory } from '../client/factory.js'
 import type { Runnable } from '../client/runnable.js'
 import { DeploymentController } from './deployment/deployment.js'
+import { DisruptionController } from './disruption/disruption.js'
 import { EndpointsController } from './endpoints/endpoints.js'
 import { GarbageCollector } from './garbagecollector/garbagecollector.js'
 import { NamespaceController } from './namespace/namespace.js'
 import { NodeIpamController } from './nodeipam/nodeipam.js'
 import { HorizontalPodAutoscalerController, type HPATimings } from './podautoscaler/horizontal.js'
+import { NodeLifecycleController, type NodeLifecycleTimings } from './nodelifecycle/nodelifecycle.js'
 import { ReplicaSetController } from './replicaset/replicaset.js'
 import { ResourceQuotaController } from './resourcequota/resourcequota.js'
 import { ServiceAccountsController } from './serviceaccount/serviceaccount.js'
+import { TaintEvictionController } from './tainteviction/tainteviction.js'
 
 export type { Runnable }
 
@@ -38,6 +41,8 @@ export interface ControllerManagerConfig {
   horizontalPodAutoscaler?: Partial<HPATimings>
   /** --controllers: which to run (default: all of DEFAULT_CONTROLLERS). */
   controllers?: string[]
+  /** --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period. */
+  nodeLifecycle?: Partial<NodeLifecycleTimings>
 }
 
 /** What a controller gets from the manager. */
@@ -62,6 +67,9 @@ export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   endpoint: (ctx) => new EndpointsController(ctx),
   nodeipam: (ctx) => new NodeIpamController(ctx),
   horizontalpodautoscaling: (ctx) => new HorizontalPodAutoscalerController(ctx),
+  nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
+  'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
+  disruption: (ctx) => new DisruptionController(ctx),
 }
 
 export class ControllerManager implements Runnable {
