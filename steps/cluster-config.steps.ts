@@ -1,8 +1,12 @@
 // Steps that configure the built-in cluster before it starts (capability @config): its
-// admission configuration, its static token file, its audit log. They must come before any
-// step that talks to the cluster.
+// admission configuration, its static token file, its audit log, its timings (grace periods,
+// heartbeat periods, default tolerations). They must come before any step that talks to the
+// cluster.
 
-import { Given } from '@cucumber/cucumber'
+import { Given, type DataTable } from '@cucumber/cucumber'
+import { parseDuration } from './parameter-types.js'
+import { timingName } from '../support/timings.js'
+import { targetFor } from '../support/targets/registry.js'
 import type { OckWorld } from '../support/world.js'
 
 function beforeStart(world: OckWorld, what: string): void {
@@ -22,4 +26,19 @@ Given('the cluster accepts the static tokens:', function (this: OckWorld, csv: s
 Given('the API server writes an audit log', function (this: OckWorld) {
   beforeStart(this, 'the audit log')
   this.topology.auditLog = true
+})
+
+async function setTimings(world: OckWorld, timings: Record<string, number>): Promise<void> {
+  const { available } = await targetFor(world.parameters).capabilities()
+  if (!available.has('config')) throw new Error('this step configures the built-in cluster: tag the scenario @config so other targets skip it')
+  beforeStart(world, `the cluster's timings (${Object.keys(timings).join(', ')})`)
+  world.topology.timings = { ...world.topology.timings, ...timings }
+}
+
+Given('the {timing} is {duration}', async function (this: OckWorld, name: string, ms: number) {
+  await setTimings(this, { [name]: ms })
+})
+
+Given("the cluster's timings are:", async function (this: OckWorld, table: DataTable) {
+  await setTimings(this, Object.fromEntries(table.raw().map(([phrase, duration]) => [timingName(phrase!), parseDuration(duration!)])))
 })

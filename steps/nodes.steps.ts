@@ -1,10 +1,13 @@
 // Steps about nodes: the shape of the cluster a scenario wants (how many nodes, what they
 // have), labels and taints, what each node reports, what is left on a node after the requests
-// of its pods, and restarting a node's kubelet (a fault, built-in cluster only).
+// of its pods, its heartbeat Lease, the taints the control plane gives or takes, and restarting
+// a node's kubelet (a fault, built-in cluster only).
 
 import { Given, Then, When, type DataTable } from '@cucumber/cucumber'
 import { expect } from 'chai'
-import { eventually } from '../support/eventually.js'
+import { consistently, eventually } from '../support/eventually.js'
+import type { V1Node } from '@kubernetes/client-node'
+import { formatTaint, hasTaint, nodeCondition, nodeLease, readNode } from '../support/nodes.js'
 import { expectField } from '../support/paths.js'
 import { targetFor } from '../support/targets/registry.js'
 import { configure } from '../support/topology.js'
@@ -95,4 +98,78 @@ Then('within {duration} there is exactly one node named {string}, the same one a
     { describe: `one Ready node named ${name}` },
   )
   expect(found[0]!.metadata?.uid, `uid of node ${name} (a new Node object would have a new uid)`).to.equal(this.remembered.get(`node uid ${name}`))
+})
+
+// ---------------------------------------------------------------------------------------------
+// heartbeats and taints
+
+/** A node as a failure message shows it (conditions, taints, cordon); the Node itself rides along unshown. */
+async function nodeSummary(world: OckWorld, name: string): Promise<{ ready?: string; conditions: string[]; taints: string[]; unschedulable: boolean; readonly node: V1Node }> {
+  const s = await world.cluster()
+  const n = await readNode(s.kubeconfig, name)
+  const summary = {
+    ready: nodeCondition(n, 'Ready')?.status,
+    conditions: (n.status?.conditions ?? []).map((c) => `${c.type}=${c.status} (${c.reason}: ${c.message})`),
+    taints: (n.spec?.taints ?? []).map(formatTaint),
+    unschedulable: n.spec?.unschedulable ?? false,
+  }
+  return Object.defineProperty(summary, 'node', { value: n, enumerable: false }) as typeof summary & { readonly node: V1Node }
+}
+
+Then('within {duration} the node {string} is tainted {string}', async function (this: OckWorld, ms: number, name: string, taint: string) {
+  await eventually(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(true), ms, { describe: `node ${name} to be tainted ${taint}` })
+})
+
+Then('within {duration} the node {string} is no longer tainted {string}', async function (this: OckWorld, ms: number, name: string, taint: string) {
+  await eventually(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(false), ms, { describe: `node ${name} without the taint ${taint}` })
+})
+
+Then('within {duration} the node {string} is Ready and untainted', async function (this: OckWorld, ms: number, name: string) {
+  await eventually(
+    () => nodeSummary(this, name),
+    (n) => {
+      expect(n.ready, `Ready condition of ${name}`).to.equal('True')
+      expect(n.taints, `taints of ${name}`).to.deep.equal([])
+    },
+    ms,
+    { describe: `node ${name} Ready without taints` },
+  )
+})
+
+Then('for {duration} the node {string} stays tainted {string}', async function (this: OckWorld, ms: number, name: string, taint: string) {
+  await consistently(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(true), ms, { describe: `node ${name} keeping the taint ${taint}` })
+})
+
+Then('every node holds its Lease in kube-node-lease, renewed within {duration}', async function (this: OckWorld, ms: number) {
+  const s = await this.cluster()
+  const all = await nodes(s.kubeconfig)
+  expect(all, 'nodes of the cluster').to.not.be.empty
+  for (const n of all) {
+    const name = n.metadata!.name!
+    const first = await nodeLease(s.kubeconfig, name)
+    expect(first.spec?.holderIdentity, `holderIdentity of the Lease of ${name}`).to.equal(name)
+    expect(first.spec?.leaseDurationSeconds, `leaseDurationSeconds of the Lease of ${name}`).to.be.greaterThan(0)
+    expect(first.metadata?.ownerReferences?.find((r) => r.kind === 'Node')?.uid, `the Lease of ${name} is owned by its Node`).to.equal(n.metadata?.uid)
+    const before = new Date(first.spec!.renewTime!).getTime()
+    await eventually(() => nodeLease(s.kubeconfig, name), (l) => new Date(l.spec!.renewTime!).getTime() > before, ms, { describe: `the Lease of ${name} to be renewed` })
+  }
+})
+
+Then('for {duration} the Lease of the node {string} is not renewed', async function (this: OckWorld, ms: number, name: string) {
+  const s = await this.cluster()
+  const renewed = (await nodeLease(s.kubeconfig, name)).spec?.renewTime
+  await consistently(() => nodeLease(s.kubeconfig, name), (l) => void expect(l.spec?.renewTime, `renewTime of the Lease of ${name}`).to.deep.equal(renewed), ms, { describe: `the Lease of ${name} not being renewed` })
+})
+
+Then('within {duration} the Lease of the node {string} is renewed again', async function (this: OckWorld, ms: number, name: string) {
+  const s = await this.cluster()
+  const renewed = new Date((await nodeLease(s.kubeconfig, name)).spec!.renewTime!).getTime()
+  await eventually(() => nodeLease(s.kubeconfig, name), (l) => new Date(l.spec!.renewTime!).getTime() > renewed, ms, { describe: `the Lease of ${name} to be renewed` })
+})
+
+Then('there is exactly one Lease for the node {string}', async function (this: OckWorld, name: string) {
+  const s = await this.cluster()
+  const lease = await nodeLease(s.kubeconfig, name)
+  const node = await readNode(s.kubeconfig, name)
+  expect(lease.metadata?.ownerReferences?.map((r) => `${r.kind}/${r.name}/${r.uid}`), `owners of the Lease of ${name}`).to.deep.equal([`Node/${name}/${node.metadata?.uid}`])
 })

@@ -1,8 +1,10 @@
 // Parameter types shared by every step: {kind} ("deployment", "replica set", "pods"),
-// {duration} ("2s", "500ms", "1m", "1.5s") and {quantity} ("500m", "2", "1Gi", "512Mi").
+// {duration} ("2s", "500ms", "1m", "1.5s"), {quantity} ("500m", "2", "1Gi", "512Mi"),
+// {timing} ("node monitor grace period", support/timings.ts) and {pressure} ("memory", "disk", "PID").
 
 import { defineParameterType } from '@cucumber/cucumber'
 import { KIND_PATTERN, kindRef, type KindRef } from '../support/kinds.js'
+import { TIMING_PATTERN, timingName } from '../support/timings.js'
 
 defineParameterType({
   name: 'kind',
@@ -47,4 +49,20 @@ defineParameterType({
   name: 'quantity',
   regexp: /\d+(?:\.\d+)?(?:m|Ki|Mi|Gi|Ti|k|M|G|T)?/,
   transformer: (s: string): string => s,
+})
+
+// {timing}: a duration of the reference cluster, named as a flag would be ("node monitor grace period").
+defineParameterType({
+  name: 'timing',
+  regexp: TIMING_PATTERN,
+  transformer: timingName,
+  useForSnippets: false,
+})
+
+// {pressure}: what a node can run short of ("memory", "disk", "PID"), as the condition it reports.
+defineParameterType({
+  name: 'pressure',
+  regexp: /memory|disk|PID/,
+  transformer: (s: string): 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' => (s === 'memory' ? 'MemoryPressure' : s === 'disk' ? 'DiskPressure' : 'PIDPressure'),
+  useForSnippets: false,
 })

@@ -1,13 +1,13 @@
-// Steps about pods: creating sample pods with or without requests, waiting for them to run
-// (and how soon after their creation they were Ready), counting pods by label, where they run,
-// why a pod stays Pending (its PodScheduled condition and the FailedScheduling event),
-// deleting one pod and checking it was replaced, and watching pods as `kubectl get pods
-// --watch` does.
+// Steps about pods: creating sample pods with or without requests (or pinned to a node),
+// waiting for them to run (and how soon after their creation they were Ready), counting pods
+// by label and where they run, why a pod stays Pending (its PodScheduled condition and the
+// FailedScheduling event), deleting one pod and checking it was replaced, pods left
+// terminating on a lost node, and watching pods as `kubectl get pods --watch` does.
 
 import { Given, Then, When } from '@cucumber/cucumber'
 import { Watch, type V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
-import { eventually } from '../support/eventually.js'
+import { consistently, eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
 import { core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
@@ -27,6 +27,12 @@ When('I create a pod {string} requesting {quantity} CPU(s)', async function (thi
 
 When('I create a pod {string} requesting {quantity} CPU(s) and {quantity} of memory', async function (this: OckWorld, name: string, cpu: string, memory: string) {
   await createPod(this, samplePod(name, { cpu, memory }))
+})
+
+When('I create a pod {string} that may only run on the node {string}', async function (this: OckWorld, name: string, node: string) {
+  const pod = samplePod(name)
+  pod.spec!.nodeSelector = { 'kubernetes.io/hostname': node }
+  await createPod(this, pod)
 })
 
 async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
@@ -51,6 +57,47 @@ Then('within {duration} the pod {string} is Pending with the reason {string}', a
     ms,
     { describe: `pod ${name} to be Pending because "${reason}"` },
   )
+})
+
+Then('for {duration} the pod {string} stays Pending with the reason {string}', async function (this: OckWorld, ms: number, name: string, reason: string) {
+  const s = await this.cluster()
+  await consistently(
+    () => schedulingFailure(s.kubeconfig, s.namespace, name),
+    (f) => {
+      expect(f.phase, 'phase').to.equal('Pending')
+      expect(f.nodeName, 'spec.nodeName').to.equal(undefined)
+      expect(f.condition, 'the PodScheduled condition').to.include({ status: 'False', reason: 'Unschedulable', message: reason })
+    },
+    ms,
+    { describe: `pod ${name} Pending because "${reason}"` },
+  )
+})
+
+Then('within {duration} {int} pods labelled {string} are Running on nodes other than {string}', async function (this: OckWorld, ms: number, n: number, selector: string, node: string) {
+  const s = await this.cluster()
+  await eventually(
+    () => podsLabelled(s.kubeconfig, s.namespace, selector),
+    (pods) => {
+      const elsewhere = pods.filter((p) => p.spec?.nodeName !== node && !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
+      expect(describePods(elsewhere), `pods labelled ${selector} on nodes other than ${node}`).to.have.length(n)
+      expect(elsewhere.filter(isRunning).length, `Running pods labelled ${selector} on nodes other than ${node} (${describePods(pods).join(', ')})`).to.equal(n)
+    },
+    ms,
+    { describe: `${n} Running pods labelled ${selector} on nodes other than ${node}` },
+  )
+})
+
+Then('the pods labelled {string} on the node {string} are being deleted', async function (this: OckWorld, selector: string, node: string) {
+  const s = await this.cluster()
+  const there = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter((p) => p.spec?.nodeName === node)
+  expect(there, `pods labelled ${selector} still on ${node}`).to.not.be.empty
+  for (const p of there) expect(p.metadata?.deletionTimestamp, `deletionTimestamp of ${p.metadata?.name} (${describePods([p]).join('')})`).to.not.equal(undefined)
+})
+
+Then('no pod labelled {string} is on the node {string}', async function (this: OckWorld, selector: string, node: string) {
+  const s = await this.cluster()
+  const there = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter((p) => p.spec?.nodeName === node)
+  expect(describePods(there), `pods labelled ${selector} on ${node}`).to.deep.equal([])
 })
 
 Then('within {duration} {int} pod(s) labelled {string} is/are Running', async function (this: OckWorld, ms: number, n: number, selector: string) {

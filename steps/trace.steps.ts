@@ -1,14 +1,16 @@
 // Steps that read the built-in API server's trace (capability @trace): what happened to one
-// request, in which order, who asked, and what the store acknowledged.
+// request, in which order, who asked, and what the store acknowledged; and a node's failure
+// as a timeline (last heartbeat, Ready=Unknown, taint, evictions, replacements) with the time
+// each step took.
 
 import { Then, type DataTable } from '@cucumber/cucumber'
-import { consistently } from '../support/eventually.js'
+import { consistently, formatMs } from '../support/eventually.js'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
 import { read } from '../support/kube.js'
 import { CREATE_OBJECT_STEPS } from '../support/report/annotations.js'
 import { buildDiagram } from '../support/report/sequence.js'
-import { describeEntry, requestEntries, requestTarget, tracedRequests, TRACE_PHRASES, userMatches, WRITE_VERBS, type TraceEntry } from '../support/trace.js'
+import { describeEntry, parseBounds, requestEntries, requestTarget, timelineFinder, tracedRequests, TRACE_PHRASES, userMatches, WRITE_VERBS, type TimelineState, type TraceEntry } from '../support/trace.js'
 import { core, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -238,4 +240,40 @@ Then('the trace shows the nine steps of creating the deployment {string}, in ord
   // a create names its object in the body: the store write of the same request names it
   const step1 = marked[0]!.m.requestId
   expect(entries.find((e) => e.requestId === step1 && e.name)?.name, 'the Deployment the user sent in step 1').to.equal(name)
+})
+
+// ---------------------------------------------------------------------------------------------
+// a node's failure, in order and on time
+
+Then('the trace shows, in this order, for the node {string}:', async function (this: OckWorld, node: string, table: DataTable) {
+  const state: TimelineState = { node, entries: await traceSinceStart(this), evicted: [] }
+  const rows = table.raw()
+  let after = -1
+  let previous: { t: number; phrase: string } | undefined
+  const measured: string[] = []
+  for (let i = 0; i < rows.length; i++) {
+    const [phrase = '', bounds = ''] = rows[i]!
+    // a row about the last time something happened ends where the next row's first moment is
+    const lookBack = /last time$/.test(phrase.trim())
+    const nextPhrase = rows[i + 1]?.[0]
+    const before = lookBack && nextPhrase ? (timelineFinder(nextPhrase)(state, after, Number.POSITIVE_INFINITY)[0]?.seq ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY
+    const moments = timelineFinder(phrase)(state, after, before)
+    const context = state.entries.filter((e) => e.seq > after && (e.kind === 'store' && e.outcome === 'ok') && (e.resource === 'nodes' || e.resource === 'pods')).slice(0, 40).map(describeEntry).join('\n')
+    expect(moments, `"${phrase}" after #${after} in the trace; store writes of nodes and pods after it:\n${context}`).to.not.be.empty
+    const first = moments[0]!
+    const last = moments.at(-1)!
+    if (previous) {
+      const { afterMs, withinMs } = parseBounds(bounds)
+      const earliest = first.t - previous.t
+      const latest = last.t - previous.t
+      measured.push(`${phrase}: ${formatMs(earliest)}${latest !== earliest ? ` to ${formatMs(latest)}` : ''} after "${previous.phrase}"`)
+      if (afterMs !== undefined) expect(earliest, `"${phrase}" (${first.what}) came ${formatMs(earliest)} after "${previous.phrase}", not after ${formatMs(afterMs)}`).to.be.at.least(afterMs)
+      if (withinMs !== undefined) expect(latest, `"${phrase}" (${last.what}) came ${formatMs(latest)} after "${previous.phrase}", not within ${formatMs(withinMs)}`).to.be.at.most(withinMs)
+    } else if (bounds.trim()) {
+      throw new Error(`the first row ("${phrase}") is where time starts: it takes no bound`)
+    }
+    after = last.seq
+    previous = { t: last.t, phrase }
+  }
+  this.log(`node ${node}, as the trace shows it:\n${measured.join('\n')}`)
 })

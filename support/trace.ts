@@ -201,3 +201,107 @@ export function requestTarget(r: Pick<TracedRequest, 'resource' | 'subresource'>
 }
 
 export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])
+
+// ---------------------------------------------------------------------------------------------
+// a node's failure as the trace shows it: heartbeats, Ready=Unknown, taints, evictions,
+// replacements (read from store writes; nodes and pods carry `ready`, `taints`, `phase`, `node`)
+
+const CONTROLLER_MANAGER = 'system:kube-controller-manager'
+const LEASES = 'leases.coordination.k8s.io'
+
+/** One moment of a node's timeline: where in the trace and when (ms since the API server started). */
+export interface Moment {
+  seq: number
+  t: number
+  what: string
+}
+
+export interface TimelineState {
+  node: string
+  entries: TraceEntry[]
+  /** Pods evicted from the node (namespace/name), once a row found them. */
+  evicted: string[]
+}
+
+/** Finds a row's moments after `after` (a sequence number); `before` bounds rows that look back. */
+type Finder = (s: TimelineState, after: number, before: number) => Moment[]
+
+const acked = (e: TraceEntry): boolean => e.kind === 'store' && e.outcome === 'ok'
+const moment = (e: TraceEntry, what: string): Moment => ({ seq: e.seq, t: e.t, what })
+
+/** Phrases a timeline row may use, with what each finds. */
+export const NODE_TIMELINE: [RegExp, (m: RegExpExecArray) => Finder][] = [
+  [
+    /^its kubelet renews its Lease for the last time$/,
+    () => (s, after, before) => {
+      const renewals = s.entries.filter((e) => acked(e) && e.seq > after && e.seq < before && e.resource === LEASES && e.name === s.node && e.user === `system:node:${s.node}`)
+      const last = renewals.at(-1)
+      return last ? [moment(last, `Lease ${s.node} renewed by its kubelet`)] : []
+    },
+  ],
+  [
+    /^it is marked Ready=(\w+)$/,
+    (m) => (s, after) => {
+      const e = s.entries.find((x) => acked(x) && x.seq > after && x.resource === 'nodes' && x.name === s.node && x.user === CONTROLLER_MANAGER && x.attrs?.ready === m[1])
+      return e ? [moment(e, `node ${s.node} written with Ready=${m[1]}`)] : []
+    },
+  ],
+  [
+    /^it is tainted (\S+)$/,
+    (m) => (s, after) => {
+      const e = s.entries.find((x) => acked(x) && x.seq > after && x.resource === 'nodes' && x.name === s.node && String(x.attrs?.taints ?? '').split(',').includes(m[1]!))
+      return e ? [moment(e, `node ${s.node} tainted ${m[1]}`)] : []
+    },
+  ],
+  [
+    /^its pods are evicted$/,
+    () => (s, after) => {
+      // the controller manager's DELETE of a pod bound to the node marks it for deletion
+      const deletions = s.entries.filter((x) => acked(x) && x.seq > after && x.resource === 'pods' && x.user === CONTROLLER_MANAGER && x.attrs?.node === s.node && x.attrs?.deleting === 'true')
+      const first = new Map<string, TraceEntry>()
+      for (const d of deletions) if (!first.has(`${d.namespace}/${d.name}`)) first.set(`${d.namespace}/${d.name}`, d)
+      // a status write (MarkPodsNotReady, DisruptionTarget) is not a deletion: only the DELETE requests count
+      const byDelete = [...first.values()].filter((d) => s.entries.some((r) => r.kind === 'request' && r.requestId === d.requestId && r.verb === 'delete'))
+      s.evicted = byDelete.map((d) => `${d.namespace}/${d.name}`)
+      return byDelete.map((d) => moment(d, `pod ${d.namespace}/${d.name} marked for deletion`))
+    },
+  ],
+  [
+    /^their replacements are Running on other nodes$/,
+    () => (s, after) => {
+      if (!s.evicted.length) return []
+      const namespaces = new Set(s.evicted.map((k) => k.split('/')[0]))
+      const created = s.entries.filter((x) => acked(x) && x.seq > after && x.op === 'create' && x.resource === 'pods' && x.user === CONTROLLER_MANAGER && namespaces.has(x.namespace ?? ''))
+      const replacements = created.slice(0, s.evicted.length)
+      if (replacements.length < s.evicted.length) return []
+      const out: Moment[] = []
+      for (const r of replacements) {
+        const running = s.entries.find((x) => acked(x) && x.seq > r.seq && x.resource === 'pods' && x.namespace === r.namespace && x.name === r.name && x.attrs?.phase === 'Running' && x.attrs?.node !== s.node)
+        if (!running) return []
+        out.push(moment(running, `replacement ${r.namespace}/${r.name} Running on ${running.attrs?.node}`))
+      }
+      return out.sort((a, b) => a.seq - b.seq)
+    },
+  ],
+]
+
+export function timelineFinder(phrase: string): Finder {
+  for (const [re, make] of NODE_TIMELINE) {
+    const m = re.exec(phrase.trim())
+    if (m) return make(m)
+  }
+  throw new Error(`unknown timeline step "${phrase}"; known: ${NODE_TIMELINE.map(([re]) => re.source).join(' | ')}`)
+}
+
+/** "", "within 3s", "after 2s", "after 2s, within 3s" -> bounds in ms. */
+export function parseBounds(text: string): { afterMs?: number; withinMs?: number } {
+  const out: { afterMs?: number; withinMs?: number } = {}
+  const ms = (v: string, unit: string): number => Number(v) * (unit === 'ms' ? 1 : unit === 'm' ? 60_000 : 1000)
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(after|within) (\d+(?:\.\d+)?)(ms|s|m)$/.exec(part)
+    if (!m) throw new Error(`"${part}" is not a bound (after 2s, within 3s)`)
+    if (m[1] === 'after') out.afterMs = ms(m[2]!, m[3]!)
+    else out.withinMs = ms(m[2]!, m[3]!)
+  }
+  return out
+}

@@ -46,6 +46,8 @@ export class OckWorld extends World<OckParameters> {
   readonly remembered = new Map<string, unknown>()
   /** Stops what steps left running in the background (load drivers); called before the session closes. */
   readonly background: (() => void)[] = []
+  /** Work a step left running (a drain in the background): stopped when the scenario ends, before the cluster goes. */
+  readonly cleanups: (() => unknown)[] = []
 
   constructor(options: IWorldOptions<OckParameters>) {
     super(options)

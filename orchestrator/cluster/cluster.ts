@@ -11,8 +11,10 @@
 // every master under Lease-based leader election. Each cluster leases its own loopback ranges (./netlease.ts:
 // node pod CIDRs, the service range, the ingress address) so clusters of one machine never
 // share an address, and runs a service proxy and an ingress in front of its Services.
-// Cluster configuration (admission configuration, static token file, audit log) is passed to
-// every API server as kube-apiserver flags would be.
+// Cluster configuration (admission configuration, static token file, audit log, default
+// toleration seconds) is passed to every API server as kube-apiserver flags would be. Node
+// faults (a stopped kubelet, frozen heartbeats, an unreachable runtime, pressure, another
+// kubelet version) are injected here and healed by healNodeFaults().
 
 import { randomUUID } from 'node:crypto'
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
@@ -36,12 +38,15 @@ import { Informer } from '../client/informer.js'
 import { LeaderElector, type LeaderElectionTimings } from '../client/leaderelection.js'
 import type { Runnable } from '../client/runnable.js'
 import { ControllerManager } from '../controllers/manager.js'
+import type { NodeLifecycleTimings } from '../controllers/nodelifecycle/nodelifecycle.js'
 import { DEFAULT_CAPACITY, KUBELET_VERSION, type KubeletConfig, type KubeletTimings } from '../kubelet/config.js'
+import { NodeFaults, type PressureCondition } from '../kubelet/faults.js'
 import { Kubelet } from '../kubelet/kubelet.js'
 import { KubeletServer } from '../kubelet/server.js'
 import { resourceMetricsAuthorizer } from '../kubelet/stats.js'
 import { MetricsServer } from '../metrics/server.js'
 import type { HPATimings } from '../controllers/podautoscaler/horizontal.js'
+import { FaultInjectingRuntime } from '../runtime/faults.js'
 import type { ContainerRuntime } from '../runtime/runtime.js'
 import { DockerRuntime } from '../runtime/docker/docker.js'
 import { SimulatedRuntime, type PodUsage } from '../runtime/simulated/simulated.js'
@@ -80,6 +85,8 @@ export interface ClusterTimings {
   metricResolutionMs?: number
   /** The HPA controller's sync period, downscale stabilization and tolerance (upstream: 15 s, 5 min, 0.1). */
   horizontalPodAutoscaler?: Partial<HPATimings>
+  /** The controller manager's --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period. */
+  nodeLifecycle?: Partial<NodeLifecycleTimings>
 }
 
 export interface Topology {
@@ -122,6 +129,11 @@ export interface Topology {
   metricsServer?: boolean
   /** AdmissionConfiguration (YAML text or object), as kube-apiserver's --admission-control-config-file. */
   admission?: string | object
+  /**
+   * kube-apiserver's --default-not-ready-toleration-seconds and
+   * --default-unreachable-toleration-seconds (300 each); the admission configuration wins.
+   */
+  defaultTolerationSeconds?: { notReady?: number; unreachable?: number }
   /** Static bearer tokens, CSV as kube-apiserver's --token-auth-file. */
   tokenAuthFile?: string
   /** JSON-lines audit log, as --audit-log-path. */
@@ -189,7 +201,12 @@ function addressPlan(t: Topology, lease: NetworkLease): NetworkConfig {
 
 interface NodeHandle {
   config: KubeletConfig
-  runtime: ContainerRuntime
+  /** The node's runtime, behind a switch that can make it unreachable. */
+  runtime: FaultInjectingRuntime
+  /** Faults the kubelet reads: frozen heartbeats, pressure. */
+  faults: NodeFaults
+  /** The kubelet version the node was configured with (a version fault restarts it with another). */
+  kubeletVersion?: string
   /** The serving certificate of the node's kubelet endpoint, for its node IP. */
   serving: KeyPair
   /** The endpoint's port once first started (a restarted kubelet comes back on it). */
@@ -259,6 +276,14 @@ export class Cluster {
     validateTopology(topology)
     // configuration errors are the user's: say so before anything starts
     const admission: AdmissionConfig = topology.admission === undefined ? {} : parseAdmissionConfiguration(topology.admission)
+    const tolerations = topology.defaultTolerationSeconds
+    if (tolerations) {
+      admission.DefaultTolerationSeconds = {
+        ...(tolerations.notReady !== undefined ? { defaultNotReadyTolerationSeconds: tolerations.notReady } : {}),
+        ...(tolerations.unreachable !== undefined ? { defaultUnreachableTolerationSeconds: tolerations.unreachable } : {}),
+        ...(admission.DefaultTolerationSeconds ?? {}),
+      }
+    }
     buildAdmissionChain(admission)
     const tokenAuthenticators: TokenAuthenticator[] = []
     if (topology.tokenAuthFile) tokenAuthenticators.push(new TokenFileAuthenticator(parseTokenFile(await readFile(topology.tokenAuthFile, 'utf8'), topology.tokenAuthFile)))
@@ -436,6 +461,7 @@ export class Cluster {
           nodeCIDRMaskSize: this.network.nodeCIDRMaskSize,
           allocateNodeCIDRs: true,
           horizontalPodAutoscaler: this.topology.timings?.horizontalPodAutoscaler,
+          nodeLifecycle: this.topology.timings?.nodeLifecycle,
         }),
     )
   }
@@ -526,9 +552,10 @@ export class Cluster {
   private async addNode(name: string, index: number): Promise<void> {
     const config = this.kubeletConfig(name, index)
     const serving = await this.ca.issue({ commonName: `system:node:${name}`, organizations: ['system:nodes'], ipAddresses: [config.nodeIP], dnsNames: [name], usage: 'server' })
-    // one runtime per node, as one containerd per machine: a docker node's containers carry its name
+    // one runtime per node, as one containerd per machine: a docker node's containers carry its
+    // name; behind a switch that can make it unreachable (the fault door)
     const runtime: ContainerRuntime = this.topology.runtime === 'docker' ? new DockerRuntime({ nodeName: name }) : new SimulatedRuntime()
-    const handle: NodeHandle = { config, runtime, serving }
+    const handle: NodeHandle = { config, runtime: new FaultInjectingRuntime(runtime), faults: new NodeFaults(), kubeletVersion: config.kubeletVersion, serving }
     this.nodeHandles.set(name, handle)
     await this.startKubelet(name)
   }
@@ -545,7 +572,7 @@ export class Cluster {
   async startKubelet(name: string): Promise<void> {
     const h = this.handle(name)
     if (h.kubelet) return
-    const client = await this.client(Identities.kubelet(name), `kubelet/${KUBELET_VERSION} (linux/amd64) ${name}`)
+    const client = await this.client(Identities.kubelet(name), `kubelet/${h.config.kubeletVersion ?? KUBELET_VERSION} (linux/amd64) ${name}`)
     const server = new KubeletServer({
       host: h.config.nodeIP,
       port: h.port ?? 0,
@@ -553,7 +580,7 @@ export class Cluster {
       serving: h.serving,
       authorize: resourceMetricsAuthorizer([Identities.metricsServer.commonName]),
     })
-    const kubelet = new Kubelet(h.config, { client, runtime: h.runtime, server })
+    const kubelet = new Kubelet(h.config, { client, runtime: h.runtime, server, faults: h.faults })
     h.kubelet = kubelet
     await kubelet.start()
     h.port = server.port
@@ -571,6 +598,47 @@ export class Cluster {
   async restartKubelet(name: string): Promise<void> {
     await this.stopKubelet(name)
     await this.startKubelet(name)
+  }
+
+  /** Fault door: the kubelet keeps running its pods but its Lease and node status stop (true) or resume (false). */
+  freezeHeartbeats(name: string, frozen: boolean): void {
+    this.handle(name).faults.freezeHeartbeats(frozen)
+  }
+
+  /** Fault door: the node's container runtime stops answering (false) or answers again (true). */
+  setRuntimeReachable(name: string, reachable: boolean): void {
+    this.handle(name).runtime.setReachable(reachable)
+  }
+
+  /** Fault door: the node is (or is no longer) under memory, disk or PID pressure. */
+  setPressure(name: string, condition: PressureCondition, on: boolean): void {
+    this.handle(name).faults.setPressure(condition, on)
+  }
+
+  /**
+   * Fault door: the node's kubelet restarts as another version (an up- or downgrade), or as
+   * its own again with undefined.
+   */
+  async setKubeletVersion(name: string, version: string | undefined): Promise<void> {
+    const h = this.handle(name)
+    const want = version ?? h.kubeletVersion
+    if (h.config.kubeletVersion === want) return
+    h.config = { ...h.config, kubeletVersion: want }
+    if (!h.kubelet) return
+    await this.restartKubelet(name)
+  }
+
+  /** Undoes every node fault: runtimes answer, heartbeats flow, no pressure, own versions, kubelets running. */
+  async healNodeFaults(): Promise<void> {
+    for (const [name, h] of this.nodeHandles) {
+      h.runtime.setReachable(true)
+      h.faults.clear()
+      if (h.config.kubeletVersion !== h.kubeletVersion) {
+        h.config = { ...h.config, kubeletVersion: h.kubeletVersion }
+        if (h.kubelet) await this.stopKubelet(name)
+      }
+      if (!h.kubelet) await this.startKubelet(name)
+    }
   }
 
   private handle(name: string): NodeHandle {

@@ -90,10 +90,17 @@ export class BuiltinTarget implements Target {
           stopKubelet: (node) => cluster.stopKubelet(node),
           startKubelet: (node) => cluster.startKubelet(node),
           restartKubelet: (node) => cluster.restartKubelet(node),
+          freezeHeartbeats: async (node, frozen) => cluster.freezeHeartbeats(node, frozen),
+          setRuntimeReachable: async (node, reachable) => cluster.setRuntimeReachable(node, reachable),
+          setPressure: async (node, condition, on) => cluster.setPressure(node, condition, on),
+          setKubeletVersion: (node, version) => cluster.setKubeletVersion(node, version),
+          healAll: () => cluster.healNodeFaults(),
         },
         load,
         close: async () => {
           load.stop()
+          // faults heal whatever happened in the scenario, before the cluster goes
+          await cluster.healNodeFaults().catch((e: unknown) => console.error('healing node faults failed:', e instanceof Error ? e.message : e))
           await cluster.stop()
           await removeDir()
         },
@@ -148,6 +155,14 @@ const TIMINGS: Record<string, (t: Topology, ms: number) => void> = {
   nodeStatusUpdateFrequency: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).nodeStatusUpdateFrequencyMs = ms),
   containerRestartBackOff: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).backOffInitialMs = ms),
   containerRestartBackOffCap: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).backOffMaxMs = ms),
+  nodeLeaseDuration: (t, ms) => void (((t.timings ??= {}).kubelet ??= {}).nodeLeaseDurationMs = ms),
+  // the controller manager's node lifecycle controller
+  nodeMonitorPeriod: (t, ms) => void (((t.timings ??= {}).nodeLifecycle ??= {}).nodeMonitorPeriodMs = ms),
+  nodeMonitorGracePeriod: (t, ms) => void (((t.timings ??= {}).nodeLifecycle ??= {}).nodeMonitorGracePeriodMs = ms),
+  nodeStartupGracePeriod: (t, ms) => void (((t.timings ??= {}).nodeLifecycle ??= {}).nodeStartupGracePeriodMs = ms),
+  // kube-apiserver's --default-not-ready-toleration-seconds / --default-unreachable-toleration-seconds
+  defaultNotReadyToleration: (t, ms) => void ((t.defaultTolerationSeconds ??= {}).notReady = wholeSeconds('defaultNotReadyToleration', ms)),
+  defaultUnreachableToleration: (t, ms) => void ((t.defaultTolerationSeconds ??= {}).unreachable = wholeSeconds('defaultUnreachableToleration', ms)),
   podInitialBackoff: (t, ms) => void (((t.timings ??= {}).scheduler ??= {}).podInitialBackoffMs = ms),
   podMaxBackoff: (t, ms) => void (((t.timings ??= {}).scheduler ??= {}).podMaxBackoffMs = ms),
   // leader election of the controller manager (and scheduler) on every master
@@ -158,6 +173,17 @@ const TIMINGS: Record<string, (t: Topology, ms: number) => void> = {
   metricResolution: (t, ms) => void ((t.timings ??= {}).metricResolutionMs = ms),
   horizontalPodAutoscalerSyncPeriod: (t, ms) => void (((t.timings ??= {}).horizontalPodAutoscaler ??= {}).syncPeriodMs = ms),
   horizontalPodAutoscalerDownscaleStabilization: (t, ms) => void (((t.timings ??= {}).horizontalPodAutoscaler ??= {}).downscaleStabilizationMs = ms),
+}
+
+/** tolerationSeconds are whole seconds. */
+function wholeSeconds(name: string, ms: number): number {
+  if (ms % 1000 !== 0) throw new Error(`${name} is a whole number of seconds (tolerationSeconds), not ${ms} ms`)
+  return ms / 1000
+}
+
+/** Names of the timings a scenario may state. */
+export function timingNames(): string[] {
+  return Object.keys(TIMINGS)
 }
 
 /** What the reference cluster should look like for a scenario's topology. */

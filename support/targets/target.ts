@@ -111,12 +111,27 @@ export interface ControlPlaneDoor {
   masterOfIdentity(identity: string): string | undefined
 }
 
-/** Fault injection into the built-in cluster (capability `faults`). */
+export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure'
+
+/**
+ * Fault injection into the built-in cluster's nodes (capability `faults`). Every fault is
+ * healed when the scenario's session closes, whether the scenario passed or not.
+ */
 export interface Faults {
   /** Stops the kubelet of a node; its containers keep running, as on a real machine. */
   stopKubelet(node: string): Promise<void>
   startKubelet(node: string): Promise<void>
   restartKubelet(node: string): Promise<void>
+  /** The kubelet keeps running its pods but its Lease renewals and node status stop (true) or resume (false). */
+  freezeHeartbeats(node: string, frozen: boolean): Promise<void>
+  /** The node's container runtime stops answering (false) or answers again (true). */
+  setRuntimeReachable(node: string, reachable: boolean): Promise<void>
+  /** The node reports (or stops reporting) memory, disk or PID pressure. */
+  setPressure(node: string, condition: PressureCondition, on: boolean): Promise<void>
+  /** The node's kubelet restarts reporting this version; undefined brings its own back. */
+  setKubeletVersion(node: string, version: string | undefined): Promise<void>
+  /** Heals every node fault: kubelets running with their own version, heartbeats, runtimes, no pressure. */
+  healAll(): Promise<void>
 }
 
 /**

@@ -1,0 +1,54 @@
+// Steps that inject node faults into the built-in cluster (capability @faults): a kubelet that
+// stops or restarts, heartbeats that stop reaching the API server while the pods keep running,
+// a container runtime that stops answering, memory / disk / PID pressure, a kubelet of another
+// version. Every fault is healed when the scenario ends, passed or failed.
+
+import { When } from '@cucumber/cucumber'
+import type { Faults, PressureCondition } from '../support/targets/target.js'
+import type { OckWorld } from '../support/world.js'
+
+async function faults(world: OckWorld): Promise<Faults> {
+  const s = await world.cluster()
+  if (!s.faults) throw new Error('this target cannot inject node faults (the scenario needs the @faults tag)')
+  return s.faults
+}
+
+When('the kubelet of the node {string} stops', async function (this: OckWorld, node: string) {
+  await (await faults(this)).stopKubelet(node)
+})
+
+When('the kubelet of the node {string} starts again', async function (this: OckWorld, node: string) {
+  await (await faults(this)).startKubelet(node)
+})
+
+When('the node {string} stops sending heartbeats', async function (this: OckWorld, node: string) {
+  await (await faults(this)).freezeHeartbeats(node, true)
+})
+
+When('the node {string} sends heartbeats again', async function (this: OckWorld, node: string) {
+  await (await faults(this)).freezeHeartbeats(node, false)
+})
+
+When('the container runtime of the node {string} stops answering', async function (this: OckWorld, node: string) {
+  await (await faults(this)).setRuntimeReachable(node, false)
+})
+
+When('the container runtime of the node {string} answers again', async function (this: OckWorld, node: string) {
+  await (await faults(this)).setRuntimeReachable(node, true)
+})
+
+When('the node {string} comes under {pressure} pressure', async function (this: OckWorld, node: string, pressure: PressureCondition) {
+  await (await faults(this)).setPressure(node, pressure, true)
+})
+
+When('the {pressure} pressure on the node {string} ends', async function (this: OckWorld, pressure: PressureCondition, node: string) {
+  await (await faults(this)).setPressure(node, pressure, false)
+})
+
+When('the kubelet of the node {string} restarts as version {string}', async function (this: OckWorld, node: string, version: string) {
+  await (await faults(this)).setKubeletVersion(node, version)
+})
+
+When('the kubelet of the node {string} restarts as its own version', async function (this: OckWorld, node: string) {
+  await (await faults(this)).setKubeletVersion(node, undefined)
+})
