@@ -1,7 +1,10 @@
 Feature: The desired number of pods holds
   "The controller manager keeps the desired number of pods." A pod deleted by hand is not
   brought back: it is replaced by a new pod, with a new name and a new uid, so that the number
-  of replicas matches the Deployment again.
+  of replicas matches the Deployment again. The same holds for pods lost with their node: once
+  the node lifecycle controller has found the node unreachable and the pods' toleration of that
+  (300 s upstream, 2 s here) has run out, they are evicted and replaced on the other nodes. The
+  evicted pods stay Terminating, as upstream: no kubelet is left to confirm they stopped.
 
   @HEAL-03
   Scenario: A pod deleted by hand is replaced by a new one
@@ -11,3 +14,17 @@ Feature: The desired number of pods holds
     When I delete one of the pods labelled "app=web"
     Then within 20s 3 pods labelled "app=web" are Running
     And the deleted pod was replaced by a pod with a new name and uid
+
+  @HEAL-03 @faults @config
+  Scenario: Pods lost with their node are replaced on the other nodes
+    Given the cluster's timings are:
+      | node lease duration            | 1s    |
+      | node monitor period            | 500ms |
+      | node monitor grace period      | 2s    |
+      | default unreachable toleration | 2s    |
+    And I run "kubectl create deployment web --image=registry.internal/ock/app:1 --replicas=3"
+    And within 20s 3 pods labelled "app=web" are Running
+    And the pods labelled "app=web" run on 3 different nodes
+    When the kubelet of the node "node-2" stops
+    Then within 15s 3 pods labelled "app=web" are Running on nodes other than "node-2"
+    And the pods labelled "app=web" on the node "node-2" are being deleted

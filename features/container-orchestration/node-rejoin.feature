@@ -1,0 +1,71 @@
+@config @faults
+Feature: A node that comes back gets pods only once its checks pass
+  "When a node comes back it is monitored and checked; only when the checks pass does it start
+  receiving pods." A node is checked all the time, and a failing check shows on the Node with
+  its reason: its kubelet must be heartbeating (else Ready=Unknown and the
+  node.kubernetes.io/unreachable taint), its container runtime must answer (else Ready=False,
+  "container runtime is down", and node.kubernetes.io/not-ready), it must not be short of
+  memory, disk or PIDs (the pressure condition and its taint), and its kubelet must be a
+  version the control plane supports (the version skew policy: no newer than kube-apiserver,
+  at most three minor versions older; OCK's KubeletVersionSkew condition and
+  ock.dev/kubelet-version-skew taint). While a check fails the scheduler gives the node no
+  pods; when every check passes the taints go and the node receives pods again. Here a pod
+  that may only run on node-2 shows it. Timings are short: a 1 s Lease, status posted every
+  500 ms, a 2 s grace period checked every 500 ms.
+
+  Background:
+    Given the cluster's timings are:
+      | node lease duration          | 1s    |
+      | node status update frequency | 500ms |
+      | node monitor period          | 500ms |
+      | node monitor grace period    | 2s    |
+
+  @ORCH-09
+  Scenario: A node whose heartbeats come back is given pods only once it is Ready again
+    Given the node "node-2" stops sending heartbeats
+    And within 5s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoSchedule"
+    When I create a pod "pinned" that may only run on the node "node-2"
+    Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 node(s) didn't match Pod's node affinity/selector."
+    When the node "node-2" sends heartbeats again
+    Then within 5s the node "node-2" is Ready and untainted
+    And within 15s the pod "pinned" is Running
+
+  @ORCH-09
+  Scenario: A node whose container runtime does not answer is NotReady and says why
+    When the container runtime of the node "node-2" stops answering
+    Then within 5s the node "node-2" has:
+      | status.conditions[type=Ready].status | False           |
+      | status.conditions[type=Ready].reason | KubeletNotReady |
+    And within 2s the node "node-2" is tainted "node.kubernetes.io/not-ready:NoSchedule"
+    When I create a pod "pinned" that may only run on the node "node-2"
+    Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 node(s) didn't match Pod's node affinity/selector."
+    When the container runtime of the node "node-2" answers again
+    Then within 5s the node "node-2" is Ready and untainted
+    And within 15s the pod "pinned" is Running
+
+  @ORCH-09
+  Scenario: A node under disk pressure gets no new pods until the pressure ends
+    When the node "node-2" comes under disk pressure
+    Then within 5s the node "node-2" has:
+      | status.conditions[type=DiskPressure].status | True                   |
+      | status.conditions[type=DiskPressure].reason | KubeletHasDiskPressure |
+    And within 2s the node "node-2" is tainted "node.kubernetes.io/disk-pressure:NoSchedule"
+    When I create a pod "pinned" that may only run on the node "node-2"
+    Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/disk-pressure: }, 2 node(s) didn't match Pod's node affinity/selector."
+    When the disk pressure on the node "node-2" ends
+    Then within 5s the node "node-2" is Ready and untainted
+    And within 15s the pod "pinned" is Running
+
+  @ORCH-09
+  Scenario: A kubelet too old for the control plane gets no pods until it runs a supported version
+    When the kubelet of the node "node-2" restarts as version "v1.27.3"
+    Then within 5s the node "node-2" has:
+      | status.nodeInfo.kubeletVersion                     | v1.27.3        |
+      | status.conditions[type=KubeletVersionSkew].status  | True           |
+      | status.conditions[type=KubeletVersionSkew].reason  | KubeletTooOld  |
+    And within 2s the node "node-2" is tainted "ock.dev/kubelet-version-skew=v1.27.3:NoSchedule"
+    When I create a pod "pinned" that may only run on the node "node-2"
+    Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {ock.dev/kubelet-version-skew: v1.27.3}, 2 node(s) didn't match Pod's node affinity/selector."
+    When the kubelet of the node "node-2" restarts as its own version
+    Then within 5s the node "node-2" is Ready and untainted
+    And within 15s the pod "pinned" is Running
