@@ -120,10 +120,6 @@ Then('within {duration} the node {string} is tainted {string}', async function (
   await eventually(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(true), ms, { describe: `node ${name} to be tainted ${taint}` })
 })
 
-Then('within {duration} the node {string} is no longer tainted {string}', async function (this: OckWorld, ms: number, name: string, taint: string) {
-  await eventually(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(false), ms, { describe: `node ${name} without the taint ${taint}` })
-})
-
 Then('within {duration} the node {string} is Ready and untainted', async function (this: OckWorld, ms: number, name: string) {
   await eventually(
     () => nodeSummary(this, name),
@@ -134,10 +130,6 @@ Then('within {duration} the node {string} is Ready and untainted', async functio
     ms,
     { describe: `node ${name} Ready without taints` },
   )
-})
-
-Then('for {duration} the node {string} stays tainted {string}', async function (this: OckWorld, ms: number, name: string, taint: string) {
-  await consistently(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(true), ms, { describe: `node ${name} keeping the taint ${taint}` })
 })
 
 Then('every node holds its Lease in kube-node-lease, renewed within {duration}', async function (this: OckWorld, ms: number) {

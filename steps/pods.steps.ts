@@ -7,7 +7,7 @@
 import { Given, Then, When } from '@cucumber/cucumber'
 import { Watch, type V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
-import { consistently, eventually } from '../support/eventually.js'
+import { eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
 import { core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
@@ -59,20 +59,6 @@ Then('within {duration} the pod {string} is Pending with the reason {string}', a
   )
 })
 
-Then('for {duration} the pod {string} stays Pending with the reason {string}', async function (this: OckWorld, ms: number, name: string, reason: string) {
-  const s = await this.cluster()
-  await consistently(
-    () => schedulingFailure(s.kubeconfig, s.namespace, name),
-    (f) => {
-      expect(f.phase, 'phase').to.equal('Pending')
-      expect(f.nodeName, 'spec.nodeName').to.equal(undefined)
-      expect(f.condition, 'the PodScheduled condition').to.include({ status: 'False', reason: 'Unschedulable', message: reason })
-    },
-    ms,
-    { describe: `pod ${name} Pending because "${reason}"` },
-  )
-})
-
 Then('within {duration} {int} pods labelled {string} are Running on nodes other than {string}', async function (this: OckWorld, ms: number, n: number, selector: string, node: string) {
   const s = await this.cluster()
   await eventually(
@@ -92,12 +78,6 @@ Then('the pods labelled {string} on the node {string} are being deleted', async 
   const there = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter((p) => p.spec?.nodeName === node)
   expect(there, `pods labelled ${selector} still on ${node}`).to.not.be.empty
   for (const p of there) expect(p.metadata?.deletionTimestamp, `deletionTimestamp of ${p.metadata?.name} (${describePods([p]).join('')})`).to.not.equal(undefined)
-})
-
-Then('no pod labelled {string} is on the node {string}', async function (this: OckWorld, selector: string, node: string) {
-  const s = await this.cluster()
-  const there = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter((p) => p.spec?.nodeName === node)
-  expect(describePods(there), `pods labelled ${selector} on ${node}`).to.deep.equal([])
 })
 
 Then('within {duration} {int} pod(s) labelled {string} is/are Running', async function (this: OckWorld, ms: number, n: number, selector: string) {

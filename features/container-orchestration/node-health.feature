@@ -51,4 +51,5 @@ Feature: The kubelet keeps reporting its node's health
     When the node "node-2" stops sending heartbeats
     And within 5s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoExecute"
     And the node "node-2" sends heartbeats again
-    Then within 5s the node "node-2" is Ready and untainted
+    Then within 2s the Lease of the node "node-2" is renewed again
+    And within 5s the node "node-2" is Ready and untainted

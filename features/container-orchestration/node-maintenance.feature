@@ -39,6 +39,16 @@ Feature: A node is taken out by draining it, within the disruption budgets
     And the rejection gives the cause DisruptionBudget: "The disruption budget web needs 3 healthy pods and has 3 currently"
 
   @ORCH-07
+  Scenario: An eviction the budget permits deletes the pod, and its controller replaces it
+    Given I run "kubectl create poddisruptionbudget web --selector=app=web --max-unavailable=1"
+    And within 10s the pod disruption budget "web" has:
+      | status.desiredHealthy     | 2 |
+      | status.disruptionsAllowed | 1 |
+    When I evict one of the pods labelled "app=web"
+    Then within 20s 3 pods labelled "app=web" are Running
+    And the deleted pod was replaced by a pod with a new name and uid
+
+  @ORCH-07
   Scenario: kubectl drain is held back by a disruption budget, then finishes once it permits
     Given I run "kubectl create poddisruptionbudget web --selector=app=web --min-available=3"
     And within 10s the pod disruption budget "web" has:

@@ -21,12 +21,12 @@ Feature: A node that comes back gets pods only once its checks pass
       | node monitor grace period    | 2s    |
 
   @ORCH-09
-  Scenario: A node whose heartbeats come back is given pods only once it is Ready again
-    Given the node "node-2" stops sending heartbeats
+  Scenario: A node whose kubelet comes back is given pods only once it is Ready again
+    Given the kubelet of the node "node-2" stops
     And within 5s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoSchedule"
     When I create a pod "pinned" that may only run on the node "node-2"
     Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, 2 node(s) didn't match Pod's node affinity/selector."
-    When the node "node-2" sends heartbeats again
+    When the kubelet of the node "node-2" starts again
     Then within 5s the node "node-2" is Ready and untainted
     And within 15s the pod "pinned" is Running
 

@@ -24,3 +24,4 @@ Feature: The kubelet registers its node
     Given a cluster with at least 1 node
     When the kubelet of the node "node-1" restarts
     Then within 10s there is exactly one node named "node-1", the same one as before
+    And there is exactly one Lease for the node "node-1"
