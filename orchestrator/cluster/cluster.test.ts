@@ -164,6 +164,49 @@ describe('a reference cluster with three simulated nodes', () => {
   })
 })
 
+describe('node faults, and healing them all', () => {
+  let cluster: Cluster
+  let admin: ApiClient
+
+  before(async () => {
+    cluster = await Cluster.start({
+      nodes: 2,
+      timings: {
+        kubelet: { nodeStatusUpdateFrequencyMs: 200, nodeLeaseDurationMs: 1_000 },
+        nodeLifecycle: { nodeMonitorPeriodMs: 200, nodeMonitorGracePeriodMs: 1_000 },
+      },
+    })
+    admin = await cluster.client(Identities.admin)
+  })
+
+  after(async () => {
+    admin?.close()
+    await cluster?.stop()
+  })
+
+  const node = (name: string): Promise<Node> => admin.get<Node>({ ...nodes, name })
+  const conditionOf = (n: Node, type: string): string | undefined => n.status?.conditions?.find((c) => c.type === type)?.status
+  const taintKeys = (n: Node): string[] => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort()
+
+  it('shows each fault on its Node, and healNodeFaults() brings both nodes back Ready and untainted', async () => {
+    cluster.setRuntimeReachable('node-1', false)
+    cluster.setPressure('node-1', 'DiskPressure', true)
+    cluster.freezeHeartbeats('node-2', true)
+    await until('node-1 NotReady under disk pressure', () => node('node-1'), (n) => conditionOf(n, 'Ready') === 'False' && conditionOf(n, 'DiskPressure') === 'True')
+    await until('node-2 Unknown', () => node('node-2'), (n) => conditionOf(n, 'Ready') === 'Unknown')
+    await until('node-1 tainted not-ready and disk-pressure', () => node('node-1'), (n) => taintKeys(n).includes('node.kubernetes.io/disk-pressure:NoSchedule') && taintKeys(n).includes('node.kubernetes.io/not-ready:NoExecute'))
+    await cluster.setKubeletVersion('node-2', 'v1.20.0')
+    await cluster.stopKubelet('node-1')
+
+    await cluster.healNodeFaults()
+    for (const name of ['node-1', 'node-2']) {
+      const n = await until(`${name} Ready without taints`, () => node(name), (x) => conditionOf(x, 'Ready') === 'True' && taintKeys(x).length === 0)
+      assert.equal(conditionOf(n, 'DiskPressure'), 'False')
+      assert.notEqual(n.status?.nodeInfo?.kubeletVersion, 'v1.20.0')
+    }
+  })
+})
+
 describe('restart policies on the simulated runtime', () => {
   let cluster: Cluster
   let admin: ApiClient
