@@ -6,7 +6,7 @@
 import { Then, When } from '@cucumber/cucumber'
 import { expect } from 'chai'
 import { consistently, eventually } from '../support/eventually.js'
-import { drain, evict, podsOnNode, readNode, type DrainProgress } from '../support/nodes.js'
+import { drain, evict, podsOnNode, readNode, setUnschedulable, type DrainProgress } from '../support/nodes.js'
 import { describePods, isRunning, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -53,6 +53,8 @@ When('I start draining the node {string}, retrying refused evictions every {dura
   finished.catch(() => undefined) // reported by the step that waits for it
   this.remembered.set(`drain ${node}`, { progress, finished })
   this.cleanups.push(() => abort.abort())
+  // the node is not the scenario's: it is uncordoned when the scenario ends (a shared cluster is left as found)
+  this.cleanups.push(() => setUnschedulable(s.kubeconfig, node, false))
 })
 
 Then('within {duration} the node {string} is drained', async function (this: OckWorld, ms: number, node: string) {

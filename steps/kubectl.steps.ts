@@ -4,11 +4,15 @@
 import { Given, Then, When } from '@cucumber/cucumber'
 import { expect } from 'chai'
 import { expandNamespace } from '../support/expand.js'
-import { kubectl } from '../support/kubectl.js'
+import { cordonedBy, kubectl } from '../support/kubectl.js'
+import { setUnschedulable } from '../support/nodes.js'
 import type { OckWorld } from '../support/world.js'
 
 When('I run {string}', async function (this: OckWorld, command: string) {
   const s = await this.cluster()
+  // a node is not the scenario's: one it cordons (or drains) is uncordoned when it ends, so a
+  // shared cluster (-p cluster) is left as it was found
+  for (const node of cordonedBy(command)) this.cleanups.push(() => setUnschedulable(s.kubeconfig, node, false))
   this.lastCommand = await kubectl(command, s.kubeconfigFile)
 })
 

@@ -62,3 +62,20 @@ export async function kubectlArgs(args: string[], kubeconfigFile: string, opts: 
   })
   return { command: shown, exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }
 }
+
+/** The nodes a `kubectl cordon` or `kubectl drain` command line makes unschedulable. */
+export function cordonedBy(command: string): string[] {
+  const words = splitWords(command)
+  if (words[0] !== 'kubectl' || (words[1] !== 'cordon' && words[1] !== 'drain')) return []
+  const nodes: string[] = []
+  for (let i = 2; i < words.length; i++) {
+    const w = words[i]!
+    if (w.startsWith('-')) {
+      // flags that take a separate value (-l app=x, --selector app=x, --timeout 3s, ...)
+      if (!w.includes('=') && /^(-l|--selector|--pod-selector|--timeout|--grace-period|--kubeconfig|--context|-n|--namespace|--chunk-size|--skip-wait-for-delete-timeout)$/.test(w)) i++
+      continue
+    }
+    nodes.push(w)
+  }
+  return nodes
+}
