@@ -6,11 +6,11 @@ Feature: A node is taken out by draining it, within the disruption budgets
   other nodes. An eviction that would leave fewer healthy pods than a PodDisruptionBudget
   demands is refused with 429 TooManyRequests ("Cannot evict pod as it would violate the pod's
   disruption budget."), and the drain retries until the budget permits. Uncordoning lets the
-  node receive pods again.
+  node receive pods again. Draining runs on real containers too (@docker).
 
   Background:
     Given I run "kubectl create deployment web --image=registry.internal/ock/app:1 --replicas=3"
-    And within 20s 3 pods labelled "app=web" are Running
+    And within 60s 3 pods labelled "app=web" are Running
     And the pods labelled "app=web" run on 3 different nodes
 
   @ORCH-07
@@ -22,6 +22,13 @@ Feature: A node is taken out by draining it, within the disruption budgets
     And within 5s the node "node-2" is tainted "node.kubernetes.io/unschedulable:NoSchedule"
     When I run "kubectl uncordon node-2"
     Then within 5s the node "node-2" is Ready and untainted
+
+  @ORCH-07 @docker
+  Scenario: On real containers, kubectl drain stops a node's containers and their replacements run elsewhere
+    When I run "kubectl drain node-2 --ignore-daemonsets"
+    Then the command succeeds
+    And within 60s 3 pods labelled "app=web" are Running on nodes other than "node-2"
+    And every container ID of the pods labelled "app=web" starts with "docker://"
 
   @ORCH-07
   Scenario: An eviction that would break a disruption budget is refused with 429

@@ -69,3 +69,14 @@ Feature: A node that comes back gets pods only once its checks pass
     When the kubelet of the node "node-2" restarts as its own version
     Then within 5s the node "node-2" is Ready and untainted
     And within 15s the pod "pinned" is Running
+
+  @ORCH-09 @docker
+  Scenario: On real containers, a node whose runtime does not answer gets no pods until it answers again
+    When the container runtime of the node "node-2" stops answering
+    Then within 5s the node "node-2" is tainted "node.kubernetes.io/not-ready:NoSchedule"
+    When I create a pod "pinned" that may only run on the node "node-2"
+    Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 node(s) didn't match Pod's node affinity/selector."
+    When the container runtime of the node "node-2" answers again
+    Then within 10s the node "node-2" is Ready and untainted
+    And within 60s the pod "pinned" is Running
+    And every container ID of the pods labelled "app=pinned" starts with "docker://"
