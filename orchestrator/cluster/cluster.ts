@@ -592,7 +592,7 @@ export class Cluster {
    * Nodes on real containers take load from requests instead and are left alone.
    */
   setPodUsage(namespace: string, name: string, usage: PodUsage | undefined): void {
-    for (const h of this.nodeHandles.values()) if (h.runtime instanceof SimulatedRuntime) h.runtime.setPodUsage(namespace, name, usage)
+    for (const h of this.nodeHandles.values()) if (h.runtime.inner instanceof SimulatedRuntime) h.runtime.inner.setPodUsage(namespace, name, usage)
   }
 
   async restartKubelet(name: string): Promise<void> {
