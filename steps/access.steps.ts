@@ -3,7 +3,7 @@
 // commands made as them. Identities are made through support/identities.ts (client
 // certificates, impersonation or TokenRequest tokens, depending on the target).
 
-import { Given, When } from '@cucumber/cucumber'
+import { Given, When } from './define.js'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { actorFor, ensureServiceAccount, objectPath, parseIdentity, requestAs, usernameOf, type Actor, type Identity } from '../support/identities.js'
 import type { KindRef } from '../support/kinds.js'

@@ -1,7 +1,7 @@
 // Steps about how the API answers a request that a `try` step made: accepted, or rejected with
 // a Kubernetes Status (code, reason, message, the fields named in details.causes).
 
-import { Then, When, type DataTable } from '@cucumber/cucumber'
+import { Then, When, type DataTable } from './define.js'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
 import { expandNamespace } from '../support/expand.js'

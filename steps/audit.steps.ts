@@ -1,7 +1,7 @@
 // Steps that read the API server's audit log (built-in cluster, with
 // "Given the API server writes an audit log"): the audit.k8s.io/v1 events of one request.
 
-import { Then, type DataTable } from '@cucumber/cucumber'
+import { Then, type DataTable } from './define.js'
 import { expect } from 'chai'
 import { readFile } from 'node:fs/promises'
 import { eventually } from '../support/eventually.js'

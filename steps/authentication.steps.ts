@@ -1,7 +1,7 @@
 // Steps about proving who you are: requests with no credentials or a bearer token, and the
 // service account tokens `kubectl create token` prints.
 
-import { Then, When } from '@cucumber/cucumber'
+import { Then, When } from './define.js'
 import { expect } from 'chai'
 import { KubeConfig } from '@kubernetes/client-node'
 import { expandNamespace } from '../support/expand.js'

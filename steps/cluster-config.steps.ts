@@ -3,7 +3,7 @@
 // heartbeat periods, default tolerations). They must come before any step that talks to the
 // cluster.
 
-import { Given, type DataTable } from '@cucumber/cucumber'
+import { Given, type DataTable } from './define.js'
 import { parseDuration } from './parameter-types.js'
 import { timingName } from '../support/timings.js'
 import { targetFor } from '../support/targets/registry.js'

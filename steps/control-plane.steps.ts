@@ -2,7 +2,7 @@
 // (stacked or external) and which endpoints each API server uses, API servers dying behind the
 // load-balanced address, and the controller manager's leader election through its Lease.
 
-import { Given, Then, When } from '@cucumber/cucumber'
+import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
 import { door, leaseHolder, requestsInARow, startMasters, stopEveryMaster } from '../support/controlplane.js'
 import { eventually } from '../support/eventually.js'

@@ -2,7 +2,7 @@
 // its leader, snapshots and restores, writes through the API while members come and go (every
 // acknowledged write is remembered and checked later), and write latency by cluster size.
 
-import { Given, Then, When } from '@cucumber/cucumber'
+import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
 import { acknowledgedWrites, door, latencyTable, lostWrites, measureEtcdWriteLatency, writeProbe } from '../support/controlplane.js'
 import { eventually } from '../support/eventually.js'

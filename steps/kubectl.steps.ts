@@ -1,7 +1,7 @@
 // Steps that run kubectl against the scenario's cluster, so a feature shows the commands a
 // course reader would type, and assert on what kubectl prints.
 
-import { Given, Then, When } from '@cucumber/cucumber'
+import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
 import { expandNamespace } from '../support/expand.js'
 import { cordonedBy, kubectl } from '../support/kubectl.js'

@@ -1,7 +1,7 @@
 // Steps about namespaces as units of cleanup: a namespace with content that is being deleted
 // (Terminating) and waits for the namespace controller to empty and finalize it.
 
-import { Given } from '@cucumber/cucumber'
+import { Given } from './define.js'
 import { expect } from 'chai'
 import { apply, read, remove } from '../support/kube.js'
 import type { OckWorld } from '../support/world.js'

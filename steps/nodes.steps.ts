@@ -3,7 +3,7 @@
 // of its pods, its heartbeat Lease, the taints the control plane gives or takes, and restarting
 // a node's kubelet (a fault, built-in cluster only).
 
-import { Given, Then, When, type DataTable } from '@cucumber/cucumber'
+import { Given, Then, When, type DataTable } from './define.js'
 import { expect } from 'chai'
 import { consistently, eventually } from '../support/eventually.js'
 import type { V1Node } from '@kubernetes/client-node'

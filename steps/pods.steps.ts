@@ -4,7 +4,7 @@
 // FailedScheduling event), deleting one pod and checking it was replaced, pods left
 // terminating on a lost node, and watching pods as `kubectl get pods --watch` does.
 
-import { Given, Then, When } from '@cucumber/cucumber'
+import { Given, Then, When } from './define.js'
 import { Watch, type V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'

@@ -1,7 +1,7 @@
 // Steps about API objects in general: apply, create and delete manifests; read fields of an
 // object now, eventually, or consistently; existence. They act through the Kubernetes API only.
 
-import { Given, Then, When, type DataTable } from '@cucumber/cucumber'
+import { Given, Then, When, type DataTable } from './define.js'
 import { expect } from 'chai'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { consistently, eventually } from '../support/eventually.js'

@@ -1,7 +1,7 @@
 // Steps about placement: which node a pod runs on, whether pods share a node or are spread
 // over several, seen through each pod's spec.nodeName.
 
-import { Then } from '@cucumber/cucumber'
+import { Then } from './define.js'
 import { expect } from 'chai'
 import { core, describePods, isRunning, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'

@@ -1,7 +1,7 @@
 // Steps about the transport: the API server's TLS certificate, and what happens to callers
 // without a certificate, with a certificate of another CA, or speaking plain HTTP.
 
-import { Then, When } from '@cucumber/cucumber'
+import { Then, When } from './define.js'
 import { expect } from 'chai'
 import { X509Certificate } from 'node:crypto'
 import { callApi, foreignClientCertificate, peerCertificate, type CallOutcome } from '../support/transport.js'

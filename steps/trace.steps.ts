@@ -3,7 +3,7 @@
 // as a timeline (last heartbeat, Ready=Unknown, taint, evictions, replacements) with the time
 // each step took.
 
-import { Then, type DataTable } from '@cucumber/cucumber'
+import { Then, type DataTable } from './define.js'
 import { consistently, formatMs } from '../support/eventually.js'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'

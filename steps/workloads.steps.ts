@@ -2,7 +2,7 @@
 // (editing or deleting it to see the controller put things back), and the ownership chain
 // Deployment -> ReplicaSet -> Pod.
 
-import { Then, When, type DataTable } from '@cucumber/cucumber'
+import { Then, When, type DataTable } from './define.js'
 import { AppsV1Api } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
