@@ -11,6 +11,10 @@
 //            HTML, messages and Allure results under reports/
 //   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need the built-in
 //            orchestrator's doors (@trace, @faults, @config, @docker, @etcd) are skipped
+//   ar       the Arabic editions only (features/ar/, the course's own language), on the
+//            embedded reference cluster as the default profile runs them; the one profile that
+//            selects by folder, because a language is a property of the file (`# language: ar`)
+//            and not of a scenario. Every other profile runs both languages.
 //
 // Every profile writes reports/<profile>/messages.ndjson and reports/<profile>/cucumber.html
 // and refreshes the conformance matrix (reports/conformance.md and .html) across the profiles
@@ -29,7 +33,7 @@ const common = {
 const dryRun = process.argv.includes('--dry-run') || process.argv.includes('-d')
 
 /** Console output and the reports every profile writes, under reports/<profile>/. */
-function profile(name, { worldParameters, tags, parallel, extraFormats = [], extraFormatOptions = {} }) {
+function profile(name, { worldParameters, tags, paths, parallel, extraFormats = [], extraFormatOptions = {} }) {
   const dir = `reports/${name}`
   const reports = [
     ['message', `${dir}/messages.ndjson`],
@@ -39,6 +43,7 @@ function profile(name, { worldParameters, tags, parallel, extraFormats = [], ext
   ]
   return {
     ...common,
+    ...(paths ? { paths } : {}),
     ...(tags ? { tags } : {}),
     ...(parallel ? { parallel } : {}),
     // progress bar on a terminal, dots otherwise; then skipped scenarios with their reasons
@@ -76,5 +81,7 @@ export const ci = profile('ci', {
     ],
   },
 })
+
+export const ar = profile('ar', { paths: ['features/ar/**/*.feature'], worldParameters: { target: 'builtin' } })
 
 export const cluster = profile('cluster', { worldParameters: { target: 'cluster' } })

@@ -25,7 +25,7 @@ Given('an etcd cluster of {int} members', function (this: OckWorld, n: number) {
   this.topology.etcdMembers = n
 })
 
-When('the etcd member {string} is killed', async function (this: OckWorld, name: string) {
+When(['the etcd member {string} is killed', 'اتعمل kill للـ etcd member {string}'], async function (this: OckWorld, name: string) {
   await door(await this.cluster()).killEtcdMember(name)
   remember(this, name)
 })
@@ -46,7 +46,7 @@ When('every etcd member is killed', async function (this: OckWorld) {
   }
 })
 
-When('the etcd member {string} is restarted', async function (this: OckWorld, name: string) {
+When(['the etcd member {string} is restarted', 'اتعمل restart للـ etcd member {string}'], async function (this: OckWorld, name: string) {
   await door(await this.cluster()).restartEtcdMember(name)
   killed.set(this, (killed.get(this) ?? []).filter((n) => n !== name))
 })
@@ -92,7 +92,7 @@ When('every etcd member is lost with its data, and etcd is restored from the sna
   await d.restoreEtcd(file)
 })
 
-Then('writes through the API succeed', async function (this: OckWorld) {
+Then(['writes through the API succeed', 'الـ writes عن طريق الـ API بتنجح'], async function (this: OckWorld) {
   const s = await this.cluster()
   for (let i = 0; i < 3; i++) {
     const r = await writeProbe(this, s.kubeconfig, s.namespace)
@@ -100,12 +100,12 @@ Then('writes through the API succeed', async function (this: OckWorld) {
   }
 })
 
-Then('within {duration} writes through the API succeed', async function (this: OckWorld, ms: number) {
+Then(['within {duration} writes through the API succeed', 'خلال {duration} الـ writes عن طريق الـ API ترجع تنجح'], async function (this: OckWorld, ms: number) {
   const s = await this.cluster()
   await eventually(() => writeProbe(this, s.kubeconfig, s.namespace), (r) => r.ok, ms, { describe: 'a write through the API to be acknowledged' })
 })
 
-Then('within {duration} writes through the API fail with a storage error naming the operation', async function (this: OckWorld, ms: number) {
+Then(['within {duration} writes through the API fail with a storage error naming the operation', 'خلال {duration} الـ writes عن طريق الـ API تفشل بـ storage error فيه اسم الـ operation'], async function (this: OckWorld, ms: number) {
   const s = await this.cluster()
   const r = await eventually(() => writeProbe(this, s.kubeconfig, s.namespace), (r) => !r.ok, ms, { describe: 'a write through the API to be refused' })
   if (r.ok) throw new Error('unreachable')
@@ -114,7 +114,7 @@ Then('within {duration} writes through the API fail with a storage error naming 
   expect(r.status.message.toLowerCase()).to.include('create operation against configmaps')
 })
 
-Then('every write the API acknowledged is still readable', async function (this: OckWorld) {
+Then(['every write the API acknowledged is still readable', 'كل write الـ API أكدها لسه بتتقري'], async function (this: OckWorld) {
   const s = await this.cluster()
   const acked = acknowledgedWrites(this)
   expect(acked.length, 'writes acknowledged in this scenario').to.be.greaterThan(0)

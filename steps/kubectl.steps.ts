@@ -8,7 +8,7 @@ import { cordonedBy, kubectl } from '../support/kubectl.js'
 import { setUnschedulable } from '../support/nodes.js'
 import type { OckWorld } from '../support/world.js'
 
-When('I run {string}', async function (this: OckWorld, command: string) {
+When(['I run {string}', 'شغلت {string}'], async function (this: OckWorld, command: string) {
   const s = await this.cluster()
   // a node is not the scenario's: one it cordons (or drains) is uncordoned when it ends, so a
   // shared cluster (-p cluster) is left as it was found
@@ -26,7 +26,7 @@ function last(world: OckWorld): NonNullable<OckWorld['lastCommand']> {
   return world.lastCommand
 }
 
-Then('the command succeeds', function (this: OckWorld) {
+Then(['the command succeeds', 'الـ command نجح'], function (this: OckWorld) {
   const c = last(this)
   expect(c.exitCode, `exit code of "${c.command}"; stderr: ${c.stderr}`).to.equal(0)
 })

@@ -14,7 +14,7 @@ import { configure } from '../support/topology.js'
 import { isReady, labelNode, nodes, quantity, taintNode, unreserved } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
-Given('a cluster of {int} node(s)', async function (this: OckWorld, n: number) {
+Given(['a cluster of {int} node(s)', 'cluster فيه {int} node(s)'], async function (this: OckWorld, n: number) {
   await configure(this, (t) => void (t.nodes = n))
 })
 
@@ -49,14 +49,14 @@ Given('a cluster with at least {int} node(s)', async function (this: OckWorld, n
   }
 })
 
-Given('the node {string} is labelled {string}', async function (this: OckWorld, name: string, label: string) {
+Given(['the node {string} is labelled {string}', 'الـ node {string} عليها الـ label {string}'], async function (this: OckWorld, name: string, label: string) {
   const [key, value] = label.split('=')
   if (!key || value === undefined) throw new Error(`"${label}" is not a label (key=value)`)
   const s = await this.cluster()
   await labelNode(s.kubeconfig, name, { [key]: value })
 })
 
-Given('the node {string} is tainted {string}', async function (this: OckWorld, name: string, taint: string) {
+Given(['the node {string} is tainted {string}', 'الـ node {string} عليها الـ taint {string}'], async function (this: OckWorld, name: string, taint: string) {
   const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(taint)
   if (!m) throw new Error(`"${taint}" is not a taint (key=value:Effect)`)
   const s = await this.cluster()

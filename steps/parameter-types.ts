@@ -1,8 +1,11 @@
-// Parameter types shared by every step: {kind} ("deployment", "replica set", "pods"),
-// {duration} ("2s", "500ms", "1m", "1.5s"), {quantity} ("500m", "2", "1Gi", "512Mi"),
+// Parameter types shared by every step, in both languages of the features: {kind}
+// ("deployment", "replica set", "pods": the Kubernetes terms, which the Arabic features keep in
+// English as the notes do), {duration} ("2s", "500ms", "1m", "1.5s"; "20 ثانية", "5 ثواني",
+// "500 مللي ثانية": support/durations.ts), {quantity} ("500m", "2", "1Gi", "512Mi"),
 // {timing} ("node monitor grace period", support/timings.ts) and {pressure} ("memory", "disk", "PID").
 
 import { defineParameterType } from '@cucumber/cucumber'
+import { DURATION_PATTERN, parseDuration } from '../support/durations.js'
 import { KIND_PATTERN, kindRef, type KindRef } from '../support/kinds.js'
 import { TIMING_PATTERN, timingName } from '../support/timings.js'
 
@@ -13,17 +16,9 @@ defineParameterType({
   useForSnippets: false,
 })
 
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)$/.exec(s.trim())
-  if (!m) throw new Error(`"${s}" is not a duration (use 500ms, 2s, 1.5s, 1m)`)
-  const n = Number(m[1])
-  const unit = m[2]
-  return unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'h' ? n * 3_600_000 : n * 60_000
-}
-
 defineParameterType({
   name: 'duration',
-  regexp: /\d+(?:\.\d+)?\s*(?:ms|s|min|m|h)/,
+  regexp: DURATION_PATTERN,
   transformer: parseDuration,
 })
 

@@ -17,7 +17,7 @@ async function createPod(world: OckWorld, pod: V1Pod): Promise<void> {
   await create(s.kubeconfig, { ...pod, metadata: { ...pod.metadata, namespace: s.namespace } })
 }
 
-When('I create a pod {string} without resource requests', async function (this: OckWorld, name: string) {
+When(['I create a pod {string} without resource requests', 'عملت pod اسمها {string} من غير resource requests'], async function (this: OckWorld, name: string) {
   await createPod(this, samplePod(name))
 })
 
@@ -40,7 +40,7 @@ async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
   return core(s.kubeconfig).readNamespacedPod({ name, namespace: s.namespace })
 }
 
-Then('within {duration} the pod {string} is Running', async function (this: OckWorld, ms: number, name: string) {
+Then(['within {duration} the pod {string} is Running', 'خلال {duration} الـ pod {string} تبقى Running'], async function (this: OckWorld, ms: number, name: string) {
   await eventually(() => readPod(this, name), (p) => isRunning(p), ms, { describe: `pod ${name} to be Running` })
 })
 
@@ -80,7 +80,7 @@ Then('the pods labelled {string} on the node {string} are being deleted', async 
   for (const p of there) expect(p.metadata?.deletionTimestamp, `deletionTimestamp of ${p.metadata?.name} (${describePods([p]).join('')})`).to.not.equal(undefined)
 })
 
-Then('within {duration} {int} pod(s) labelled {string} is/are Running', async function (this: OckWorld, ms: number, n: number, selector: string) {
+Then(['within {duration} {int} pod(s) labelled {string} is/are Running', 'خلال {duration} يبقى فيه {int} pod(s) عليها الـ label {string} في حالة Running'], async function (this: OckWorld, ms: number, n: number, selector: string) {
   const s = await this.cluster()
   await eventually(
     () => podsLabelled(s.kubeconfig, s.namespace, selector),
@@ -94,7 +94,7 @@ Then('within {duration} {int} pod(s) labelled {string} is/are Running', async fu
   )
 })
 
-Then('within {duration} {int} pod(s) labelled {string} is/are Pending with the reason {string}', async function (this: OckWorld, ms: number, n: number, selector: string, reason: string) {
+Then(['within {duration} {int} pod(s) labelled {string} is/are Pending with the reason {string}', 'خلال {duration} يبقى فيه {int} pod(s) عليها الـ label {string} فاضلة Pending والسبب {string}'], async function (this: OckWorld, ms: number, n: number, selector: string, reason: string) {
   const s = await this.cluster()
   await eventually(
     () => podsLabelled(s.kubeconfig, s.namespace, selector),
@@ -110,7 +110,7 @@ Then('within {duration} {int} pod(s) labelled {string} is/are Pending with the r
   )
 })
 
-When('I delete one of the pods labelled {string}', async function (this: OckWorld, selector: string) {
+When(['I delete one of the pods labelled {string}', 'مسحت pod من الـ pods اللي عليها الـ label {string}'], async function (this: OckWorld, selector: string) {
   const s = await this.cluster()
   const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning)
   expect(pods, `Running pods labelled ${selector}`).to.not.be.empty
@@ -119,7 +119,7 @@ When('I delete one of the pods labelled {string}', async function (this: OckWorl
   await remove(s.kubeconfig, { kind: 'Pod', name: victim.metadata!.name! }, s.namespace)
 })
 
-Then('the deleted pod was replaced by a pod with a new name and uid', async function (this: OckWorld) {
+Then(['the deleted pod was replaced by a pod with a new name and uid', 'الـ pod اللي اتمسحت اتعوضت بـ pod ليها name و uid جداد'], async function (this: OckWorld) {
   const gone = this.remembered.get('deleted pod') as { name: string; uid: string; selector: string } | undefined
   if (!gone) throw new Error('no pod was deleted before this step')
   const s = await this.cluster()
@@ -136,7 +136,7 @@ interface Seen {
   nodeName?: string
 }
 
-Given('I watch the pods', async function (this: OckWorld) {
+Given(['I watch the pods', 'عامل watch على الـ pods'], async function (this: OckWorld) {
   const s = await this.cluster()
   const first = new Map<string, Seen>()
   this.remembered.set('first seen pods', first)
@@ -156,7 +156,7 @@ Given('I watch the pods', async function (this: OckWorld) {
   this.remembered.set('pod watch', controller)
 })
 
-Then('every pod labelled {string} was first seen Pending without a node', async function (this: OckWorld, selector: string) {
+Then(['every pod labelled {string} was first seen Pending without a node', 'كل pod عليها الـ label {string} ظهرت في الأول Pending من غير node'], async function (this: OckWorld, selector: string) {
   const first = this.remembered.get('first seen pods') as Map<string, Seen> | undefined
   if (!first) throw new Error('no step watched the pods before (Given I watch the pods)')
   const s = await this.cluster()

@@ -38,7 +38,7 @@ async function each(world: OckWorld, objects: KubernetesObject[], op: (o: Kubern
   world.applied = results
 }
 
-Given('I apply the manifest:', async function (this: OckWorld, doc: string) {
+Given(['I apply the manifest:', 'عملت apply للـ manifest:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   this.lastManifests = await manifests(this, doc)
   await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), false)
@@ -63,7 +63,7 @@ When('I apply the same manifest again', async function (this: OckWorld) {
   this.previouslyApplied = now
 })
 
-Given('I create the manifest:', async function (this: OckWorld, doc: string) {
+Given(['I create the manifest:', 'عملت create للـ manifest:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   this.lastManifests = await manifests(this, doc)
   await each(this, this.lastManifests, (o) => create(s.kubeconfig, o), false)

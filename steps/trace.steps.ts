@@ -48,7 +48,7 @@ function inOrder(mine: TraceEntry[], table: DataTable): number {
   return after
 }
 
-Then('the request that created the {kind} {string} went through, in order:', async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
+Then(['the request that created the {kind} {string} went through, in order:', 'الـ request اللي عمل create للـ {kind} {string} عدى على دول بالترتيب:'], async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
   const entries = await traceSinceStart(this)
   inOrder(requestEntries(entries, creatingRequest(entries, kind, name)), table)
 })
@@ -62,7 +62,7 @@ Then('the rejected request went through, in order, and no further:', async funct
   expect(later.map(describeEntry), `phases after the refusal in:\n${mine.map(describeEntry).join('\n')}`).to.deep.equal([])
 })
 
-Then('creating the {kind} {string} took exactly one request, by {string}', async function (this: OckWorld, kind: KindRef, name: string, user: string) {
+Then(['creating the {kind} {string} took exactly one request, by {string}', 'الـ create بتاع الـ {kind} {string} كان request واحد بس، من {string}'], async function (this: OckWorld, kind: KindRef, name: string, user: string) {
   const entries = await traceSinceStart(this)
   const resource = resourceName(kind)
   const writers = new Set<string>()
@@ -76,7 +76,7 @@ Then('creating the {kind} {string} took exactly one request, by {string}', async
   expect(authn?.user, 'the authenticated user of that request').to.equal(user)
 })
 
-Then('the {kind} {string} was returned with the acknowledged revision as its resourceVersion', async function (this: OckWorld, kind: KindRef, name: string) {
+Then(['the {kind} {string} was returned with the acknowledged revision as its resourceVersion', 'الـ {kind} {string} رجع للـ user والـ resourceVersion بتاعه هو الـ revision اللي الـ store أكدها'], async function (this: OckWorld, kind: KindRef, name: string) {
   const entries = await traceSinceStart(this)
   const id = creatingRequest(entries, kind, name)
   const ack = requestEntries(entries, id).find((e) => e.kind === 'store' && e.outcome === 'ok')!
@@ -154,7 +154,7 @@ Then('every write to the store was made by the API server for an authenticated r
   }
 })
 
-Then('the trace shows these requests:', async function (this: OckWorld, table: DataTable) {
+Then(['the trace shows these requests:', 'الـ trace فيه الـ requests دي:'], async function (this: OckWorld, table: DataTable) {
   const requests = tracedRequests(await traceSinceStart(this))
   for (const row of table.hashes()) {
     const hit = requests.find((r) => userMatches(row.user!, r.user) && r.verb === row.verb && requestTarget(r) === row.resource && (r.code ?? 0) < 400)
@@ -163,7 +163,7 @@ Then('the trace shows these requests:', async function (this: OckWorld, table: D
   }
 })
 
-Then('each pod labelled {string} was bound through pods\\/binding by {string}', async function (this: OckWorld, selector: string, user: string) {
+Then(['each pod labelled {string} was bound through pods\\/binding by {string}', 'كل pod عليها الـ label {string} اتعملها bind عن طريق pods\\/binding من {string}'], async function (this: OckWorld, selector: string, user: string) {
   const s = await this.cluster()
   const requests = tracedRequests(await traceSinceStart(this))
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
@@ -182,7 +182,7 @@ Then('each pod labelled {string} was bound through pods\\/binding by {string}', 
   }
 })
 
-Then('the pods labelled {string} were created by {string}', async function (this: OckWorld, selector: string, user: string) {
+Then(['the pods labelled {string} were created by {string}', 'الـ pods اللي عليها الـ label {string} اتعملها create من {string}'], async function (this: OckWorld, selector: string, user: string) {
   const s = await this.cluster()
   const requests = tracedRequests(await traceSinceStart(this))
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
@@ -202,7 +202,7 @@ Then('the only writes by {string} were bindings, events and its leader-election 
   expect(other, `writes by ${user} other than bindings, events and its Lease`).to.deep.equal([])
 })
 
-Then('each kubelet acted only on its own node and the pods bound to it', async function (this: OckWorld) {
+Then(['each kubelet acted only on its own node and the pods bound to it', 'كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس'], async function (this: OckWorld) {
   const s = await this.cluster()
   const requests = tracedRequests(await traceSinceStart(this))
   const pods = (await core(s.kubeconfig).listPodForAllNamespaces()).items

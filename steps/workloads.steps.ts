@@ -67,7 +67,7 @@ Then('within {duration} the deployment {string} has a new replica set in place o
   )
 })
 
-Then('within {duration} the deployment {string} owns a replica set that owns {int} pod(s)', async function (this: OckWorld, ms: number, name: string, n: number) {
+Then(['within {duration} the deployment {string} owns a replica set that owns {int} pod(s)', 'خلال {duration} الـ deployment {string} يبقى ليه replica set ليها {int} pod(s)'], async function (this: OckWorld, ms: number, name: string, n: number) {
   const s = await this.cluster()
   await eventually(
     async () => {

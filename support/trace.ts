@@ -132,6 +132,36 @@ export const TRACE_PHRASES: Record<string, (e: TraceEntry) => boolean> = {
   'the user is told it was deleted': (e) => e.kind === 'response' && e.code === 200,
 }
 
+/**
+ * The same steps as the Arabic features write them (in the notes' words, Kubernetes terms in
+ * English): each Arabic phrase stands for the English one and is checked by the same predicate.
+ */
+export const TRACE_PHRASES_AR = {
+  'الـ API Server استلم الـ request': 'the request is received',
+  'الـ request اتعمله logging': 'the request is logged',
+  'الـ authentication رفضه': 'authentication refuses it',
+  'الـ authorization رفضه': 'authorization refuses it',
+  'الـ mutating admission رفضه': 'mutating admission refuses it',
+  'الـ validation رفضه': 'validation refuses it',
+  'الـ validating admission رفضه': 'validating admission refuses it',
+  'الـ user اتبلغ إن الـ request اترفض': 'the user is told it was refused',
+  'الـ user اتعمله authentication': 'the user is authenticated',
+  'الـ request مسموح لليوزر انه يعمله': 'the user is authorized',
+  'الـ mutating admission عدى': 'mutating admission passes',
+  'الـ object اتعمله validation': 'the object is validated',
+  'الـ validating admission عدى': 'validating admission passes',
+  'الـ API Server خزن الـ object في الـ store': 'the object is written to the store',
+  'الـ store بلغ انه خزنه بـ revision': 'the store acknowledges it with a revision',
+  'الـ user اتبلغ إن الـ object اتعمل': 'the user is told it was created',
+  'الـ user اتبلغ إن الـ object اتمسح': 'the user is told it was deleted',
+} as const
+
+for (const [arabic, english] of Object.entries(TRACE_PHRASES_AR)) {
+  const check = TRACE_PHRASES[english]
+  if (!check) throw new Error(`the Arabic trace phrase "${arabic}" stands for "${english}", which is no trace phrase`)
+  TRACE_PHRASES[arabic] = check
+}
+
 export function describeEntry(e: TraceEntry): string {
   const what = [e.verb, e.resource, e.namespace && e.name ? `${e.namespace}/${e.name}` : e.name].filter(Boolean).join(' ')
   switch (e.kind) {

@@ -1,0 +1,195 @@
+# language: ar
+خاصية: الـ Scheduler بيختار أنسب node لكل pod، بالـ affinity والـ anti-affinity
+  "وعندنا كمان الـ Scheduler: هو المسؤول عن pod assignment for suitable node. عن طريق factors مختلفة
+  عشان يختار أفضل node يحط الـ pod عليها." بيعمل filter للـ nodes (الـ resources، الـ node selector
+  والـ node affinity، الـ taints، والـ nodes اللي عليها cordon)، ويدي score للي فاضلين، وكل اللي بيعمله
+  انه يسجل قراره كـ binding. "من ضمن الـ pod specs اللي بيحدد على اساسها الـ scheduler: الـ pod محتاج
+  affinity أو anti-affinity يعني هل مجموعة الـ pods شرط انها تشتغل مع بعض على نفس الـ node ولا العكس
+  على nodes مختلفة."
+
+  @CP-03 @config
+  سيناريو مخطط: الـ Scheduler بيبص بس على الـ nodes اللي بتعدي كل الـ filters (<filter>)
+    بفرض cluster فيه 3 nodes
+    و الـ node "node-2" عليها الـ label "<label>"
+    عندما عملت create للـ manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: picky
+      spec:
+        <placement>
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    اذاً خلال 20 ثانية الـ pod "picky" تبقى Running
+    و الـ pod "picky" شغالة على الـ node "node-2"
+
+    امثلة:
+      | filter        | label    | placement                                                                                                                                         |
+      | node selector | disk=ssd | nodeSelector: {disk: ssd}                                                                                                                         |
+      | node affinity | zone=b   | affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [b]}]}]}}} |
+
+  @CP-03 @config
+  سيناريو: الـ taints بتبعد الـ pods اللي معندهاش toleration ليها
+    بفرض cluster فيه 3 nodes
+    و الـ node "node-1" عليها الـ taint "dedicated=infra:NoSchedule"
+    و الـ node "node-3" عليها الـ taint "dedicated=infra:NoSchedule"
+    عندما عملت pod اسمها "plain" من غير resource requests
+    اذاً خلال 20 ثانية الـ pod "plain" تبقى Running
+    و الـ pod "plain" شغالة على الـ node "node-2"
+
+  @CP-03 @config
+  سيناريو: الـ pod اللي عندها toleration للـ taint تقدر تستخدم الـ node دي
+    بفرض cluster فيه 2 nodes
+    و الـ node "node-1" عليها الـ taint "dedicated=infra:NoSchedule"
+    عندما عملت create للـ manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: infra
+      spec:
+        nodeSelector: {kubernetes.io/hostname: node-1}
+        tolerations: [{key: dedicated, operator: Equal, value: infra, effect: NoSchedule}]
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    اذاً خلال 20 ثانية الـ pod "infra" تبقى Running
+    و الـ pod "infra" شغالة على الـ node "node-1"
+
+  @CP-03 @config
+  سيناريو: الـ nodes اللي عليها cordon مبتاخدش pods جديدة
+    بفرض cluster فيه 3 nodes
+    عندما شغلت "kubectl cordon node-1 node-3"
+    اذاً الـ command نجح
+    عندما عملت pod اسمها "p" من غير resource requests
+    اذاً خلال 20 ثانية الـ pod "p" تبقى Running
+    و الـ pod "p" شغالة على الـ node "node-2"
+
+  @CP-03 @config
+  سيناريو: من الـ nodes المناسبة، الأقل allocation بتكسب، فالـ replicas بتتوزع
+    بفرض cluster فيه 3 nodes
+    عندما عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 3
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
+    و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
+
+  @CP-03 @trace
+  سيناريو: الـ Scheduler بيسجل binding بس؛ والـ kubelet بتاعة الـ node دي هي اللي بتشغل الـ pod
+    عندما عملت pod اسمها "p" من غير resource requests
+    اذاً خلال 20 ثانية الـ pod "p" تبقى Running
+    و كل pod عليها الـ label "app=p" اتعملها bind عن طريق pods/binding من "system:kube-scheduler"
+    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events
+    و الـ trace فيه الـ requests دي:
+      | user          | verb  | resource    |
+      | system:node:* | patch | pods/status |
+
+  @CP-04 @config
+  سيناريو: الـ required pod affinity بتحط الـ pods في نفس الـ topology domain
+    بفرض cluster فيه 3 nodes
+    و عملت pod اسمها "cache" من غير resource requests
+    و خلال 20 ثانية الـ pod "cache" تبقى Running
+    عندما عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector: {matchLabels: {app: cache}}
+                    topologyKey: kubernetes.io/hostname
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    اذاً خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app=web" في حالة Running
+    و الـ pods اللي عليها الـ label "app=web" شغالة على نفس الـ node بتاعة الـ pod اللي عليها الـ label "app=cache"
+
+  @CP-04 @config
+  سيناريو: الـ required anti-affinity بتفرق الـ pods، واللي زيادة بيفضل Pending ومعاه السبب
+    بفرض cluster فيه 3 nodes
+    عندما عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 4
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAntiAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector: {matchLabels: {app: web}}
+                    topologyKey: kubernetes.io/hostname
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    اذاً خلال 20 ثانية يبقى فيه 1 pod عليها الـ label "app=web" فاضلة Pending والسبب "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules."
+    و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
+
+  @CP-04 @config
+  سيناريو: الـ preferred affinity بتوجه الـ pods من غير ما تمنعها
+    بفرض cluster فيه 2 nodes
+    عندما عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 4
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAntiAffinity:
+                preferredDuringSchedulingIgnoredDuringExecution:
+                  - weight: 100
+                    podAffinityTerm:
+                      labelSelector: {matchLabels: {app: web}}
+                      topologyKey: kubernetes.io/hostname
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    اذاً خلال 20 ثانية يبقى فيه 4 pods عليها الـ label "app=web" في حالة Running
+    و الـ pods اللي عليها الـ label "app=web" متوزعة على 2 nodes، بحد أقصى 2 على الـ node الواحدة

@@ -1,0 +1,50 @@
+# language: ar
+@trace
+خاصية: عمل create لـ object: الجزء اللي بيحصل في الـ cluster
+  بعد ما الـ API Server خزن الـ Deployment (الخطوات 1-5)، باقي الخطوات التسعة بتحصل في الـ cluster،
+  وكل component بيتصرف على حسب اللي بيشوفه عن طريق الـ API Server: "6- الـ Controller Manager زي باقي
+  الـ Components بيـ listen على الـ API Server .. الـ CM حيعمل Create للـ Pods حسب المطلوب منه في الـ
+  Deployment Object >> الـ Status بتاعتها Pending لسه not assigned" (عن طريق ReplicaSet). "7- الـ
+  Scheduler زيه زي الـ CM بيسمع الـ API Server .. ويختار الـ node .. الـ Scheduler مش مطلوب منه تشغيل
+  الـ pod .. كل اللي مطلوب منه يبلغ الـ API Server" (بـ binding بس). "8- الـ Kubelet باستمرار برضه
+  سامعة الـ API Server .. حتشغل الـ pods" اللي اتعملها bind على الـ node بتاعتها، وبس.
+
+  الخلفية:
+    بفرض cluster فيه 2 nodes
+    و عامل watch على الـ pods
+    عندما عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 3
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+
+  @FLOW-05 @config
+  سيناريو: 6. الـ Controller Manager بيعمل ReplicaSet والـ pods بتاعتها؛ بيبدأوا Pending من غير node
+    اذاً خلال 20 ثانية الـ deployment "web" يبقى ليه replica set ليها 3 pods
+    و الـ pods اللي عليها الـ label "app=web" اتعملها create من "system:kube-controller-manager"
+    و كل pod عليها الـ label "app=web" ظهرت في الأول Pending من غير node
+
+  @FLOW-06 @config
+  سيناريو: 7. الـ Scheduler بيسجل node لكل pod كـ binding عن طريق الـ API Server، ومبيعملش حاجة تانية
+    اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
+    و كل pod عليها الـ label "app=web" اتعملها bind عن طريق pods/binding من "system:kube-scheduler"
+    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events
+
+  @FLOW-07 @config
+  سيناريو: 8. كل Kubelet بتشغل الـ pods اللي اتعملها bind على الـ node بتاعتها، وبس
+    اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
+    و الـ pods اللي عليها الـ label "app=web" متوزعة على 2 nodes، بحد أقصى 2 على الـ node الواحدة
+    و كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس
