@@ -8,13 +8,11 @@
 // snippets and "ambiguous step" errors point where the step is written.
 
 import { fileURLToPath } from 'node:url'
+import { isArabic } from '../support/arabic.js'
 import { Given as cucumberGiven, Then as cucumberThen, When as cucumberWhen, type IWorld } from '@cucumber/cucumber'
 
 /** A step's phrasings: the English expression, or the English and the Arabic one. */
 export type Phrasings = string | readonly [english: string, arabic: string]
-
-/** Arabic letters: how the glossary and the checks tell an Arabic phrasing from an English one. */
-export const ARABIC = /[\u0600-\u06FF]/
 
 export type { DataTable } from '@cucumber/cucumber'
 
@@ -51,8 +49,8 @@ function fromCaller(register: () => void): void {
 function bilingual(define: CucumberDefine) {
   return function step<W = IWorld>(phrasings: Phrasings, code: TestStepFunction<W>): void {
     const [english, arabic] = typeof phrasings === 'string' ? [phrasings, undefined] : phrasings
-    if (ARABIC.test(english)) throw new Error(`the first phrasing of a step is the English one: "${english}"`)
-    if (arabic !== undefined && !ARABIC.test(arabic)) throw new Error(`the second phrasing of "${english}" is not Arabic: "${arabic}"`)
+    if (isArabic(english)) throw new Error(`the first phrasing of a step is the English one: "${english}"`)
+    if (arabic !== undefined && !isArabic(arabic)) throw new Error(`the second phrasing of "${english}" is not Arabic: "${arabic}"`)
     fromCaller(() => {
       define<W>(english, code)
       if (arabic !== undefined) define<W>(arabic, code)

@@ -9,6 +9,9 @@ import { DURATION_PATTERN, parseDuration } from '../support/durations.js'
 import { KIND_PATTERN, kindRef, type KindRef } from '../support/kinds.js'
 import { TIMING_PATTERN, timingName } from '../support/timings.js'
 
+/** Milliseconds of a duration in either language (support/durations.ts); steps that read a duration from a table use it. */
+export { parseDuration }
+
 defineParameterType({
   name: 'kind',
   regexp: KIND_PATTERN,

@@ -66,3 +66,25 @@ describe('glossary helpers', () => {
     assert.deepEqual(definitionSignature(STEP_FILE, 9), { keyword: 'When', params: [] })
   })
 })
+
+describe('step glossary, two languages', () => {
+  const arabic: GlossaryEnvelope[] = [
+    ...envelopes,
+    { stepDefinition: { id: 's1ar', pattern: { source: 'الـ {kind} {string} بتلف {int} لفة:', type: 'CUCUMBER_EXPRESSION' }, sourceReference: { uri: 'steps/widgets.steps.ts', location: { line: 5 } } } },
+    { gherkinDocument: { uri: 'features/ar/w.feature', feature: { children: [{ scenario: { steps: [{ id: 'b1', keyword: 'اذاً ', location: { line: 9 } }] } }] } } },
+    { pickle: { id: 'p2', uri: 'features/ar/w.feature', steps: [{ id: 'ps2', text: 'الـ widget "w" بتلف 3 لفة:', astNodeIds: ['b1'] }] } },
+    { testCase: { pickleId: 'p2', testSteps: [{ pickleStepId: 'ps2', stepDefinitionIds: ['s1ar'] }] } },
+  ]
+  const md = renderGlossary(arabic, { readFile: (uri) => (uri === 'steps/widgets.steps.ts' ? STEP_FILE : '') })
+
+  it('shows the Arabic phrasing beside the English one, as one step, right to left', () => {
+    assert.ok(md.includes('| English | العربية |\n|---|---|\n| `the {kind} {string} spins at {int} rpm:` | <span dir="rtl">`الـ {kind} {string} بتلف {int} لفة:`</span> |'))
+    assert.equal(md.match(/^### /gm)?.length, 2)
+    assert.match(md, /Every step the features can use: 2 steps in 1 step files, one file per domain concept; 1 of them also have an Arabic phrasing/)
+  })
+
+  it('counts uses in both languages and quotes an Arabic example too', () => {
+    assert.ok(md.includes('used in 2 places (1 in Arabic)'))
+    assert.ok(md.includes('<div dir="rtl">\n\n```gherkin\n# features/ar/w.feature:9\nاذاً الـ widget "w" بتلف 3 لفة:\n```\n\n</div>'))
+  })
+})
