@@ -37,7 +37,8 @@ function profile(name, { worldParameters, tags, paths, parallel, extraFormats = 
   const dir = `reports/${name}`
   const reports = [
     ['message', `${dir}/messages.ndjson`],
-    ['html', `${dir}/cucumber.html`],
+    // Cucumber's HTML report, with right-to-left text rendered right (Arabic features)
+    ['./support/formatters/html.js', `${dir}/cucumber.html`],
     ['./support/formatters/conformance.js', 'reports/conformance.md'],
     ...extraFormats,
   ]

@@ -7,7 +7,7 @@ import { enrichResults, labelResult, liftDiagrams, type AllureResult } from './a
 import { parseCatalogue } from './catalogue.js'
 
 const catalogue = parseCatalogue(`
-- {id: FLOW-01, section: Creating an object, note: "The user sends the desired state.", behavior: One request carries the Deployment., observe: the trace shows one create}
+- {id: FLOW-01, section: Creating an object, note: "The user sends the desired state.", note_ar: "الـ user بيبعت الـ Desired State", behavior: One request carries the Deployment., observe: the trace shows one create}
 - {id: FLOW-04, section: Creating an object, note: "The user is told only after etcd confirms."}
 `)
 const byId = new Map(catalogue.map((b) => [b.id, b]))
@@ -35,9 +35,20 @@ describe('Allure results labelled from the catalogue', () => {
     assert.deepEqual(labels('story'), ['FLOW-01', 'FLOW-04'])
     assert.deepEqual(labels('feature'), ["Creating an object: the API server's half"])
     assert.deepEqual([labels('parentSuite'), labels('suite')], [['Creating an object'], ["Creating an object: the API server's half"]])
-    assert.match(r.description!, /^\*\*FLOW-01\*\* \(Creating an object\): The user sends the desired state\.\n- \*Behavior:\* One request carries the Deployment\.\n- \*Observed:\* the trace shows one create/)
+    assert.match(r.description!, /^\*\*FLOW-01\*\* \(Creating an object\): The user sends the desired state\.\n- \*In the notes:\* الـ user بيبعت الـ Desired State\n- \*Behavior:\* One request carries the Deployment\.\n- \*Observed:\* the trace shows one create/)
     assert.match(r.description!, /\*\*FLOW-04\*\*/)
     assert.match(r.description!, /The course walks through nine steps\.$/)
+  })
+
+  it("gives the note in the notes' Arabic, right to left, and tags Arabic scenarios lang:ar", () => {
+    const en = labelResult(result(), byId)
+    assert.match(en.description!, /\n- \*In the notes:\* الـ user بيبعت الـ Desired State\n/)
+    assert.ok(en.descriptionHtml!.includes('<p dir="rtl" lang="ar">الـ user بيبعت الـ Desired State</p>'))
+    assert.ok(!en.labels.some((l) => l.value === 'lang:ar'))
+    const ar = labelResult(result({ fullName: 'ock:features/ar/create-object/api-half.feature#1. الـ user بيبعت', description: 'الـ Create Object Process' }), byId)
+    assert.deepEqual(ar.labels.filter((l) => l.value === 'lang:ar'), [{ name: 'tag', value: 'lang:ar' }])
+    assert.ok(ar.descriptionHtml!.endsWith('<p dir="auto">الـ Create Object Process</p>'))
+    assert.deepEqual(labelResult(ar, byId), ar)
   })
 
   it('changes nothing the second time', () => {

@@ -1,7 +1,9 @@
 // Labels Allure results (written by allure-cucumberjs during a run) from the behavior
 // catalogue, before `allure generate`: epic = the notes' section, story = the behavior id,
 // feature = the feature's name (the reporter sets it), parent suite / suite = section /
-// feature; the description says the note, the behavior and what is observed. The sequence
+// feature; the description says the note (in English and, right to left, in the notes' own
+// Arabic), the behavior and what is observed. A scenario of an Arabic feature (features/ar/)
+// gets the tag `lang:ar`, so a reader can filter the report by language. The sequence
 // diagram, attached in an After hook (so Allure files it under "Tear down"), is moved onto the
 // test itself where a reader looks first, and a skipped test gets its skip reason as status
 // message. Works on the documented result/container JSON only; running it twice changes nothing.
@@ -54,6 +56,8 @@ export interface AllureContainer {
 
 const MARK = '<!-- ock:catalogue -->'
 const OURS = new Set(['epic', 'story', 'parentSuite', 'suite'])
+/** The tag of results from the Arabic features. */
+export const ARABIC_TAG = 'lang:ar'
 
 /** Labels and description of one result, from the catalogue; idempotent. */
 export function labelResult(result: AllureResult, catalogue: ReadonlyMap<string, Behavior>): AllureResult {
@@ -63,20 +67,21 @@ export function labelResult(result: AllureResult, catalogue: ReadonlyMap<string,
     .filter((b): b is Behavior => b !== undefined)
   if (!behaviors.length) return result
   const feature = result.labels.find((l) => l.name === 'feature')?.value
-  const labels = result.labels.filter((l) => !OURS.has(l.name))
+  const labels = result.labels.filter((l) => !OURS.has(l.name) && !(l.name === 'tag' && l.value === ARABIC_TAG))
+  if (/(^|[:/])features\/ar\//.test(result.fullName ?? '')) labels.push({ name: 'tag', value: ARABIC_TAG })
   for (const section of new Set(behaviors.map((b) => b.section))) labels.push({ name: 'epic', value: section })
   for (const b of behaviors) labels.push({ name: 'story', value: b.id })
   labels.push({ name: 'parentSuite', value: behaviors[0]!.section })
   if (feature) labels.push({ name: 'suite', value: feature })
   const original = (result.description ?? '').split(MARK).at(-1)!.trim()
   const about = behaviors
-    .map((b) => [`**${b.id}** (${b.section}): ${b.note}`, b.behavior && `- *Behavior:* ${b.behavior}`, b.observe && `- *Observed:* ${b.observe}`].filter(Boolean).join('\n'))
+    .map((b) => [`**${b.id}** (${b.section}): ${b.note}`, b.noteAr && `- *In the notes:* ${b.noteAr}`, b.behavior && `- *Behavior:* ${b.behavior}`, b.observe && `- *Observed:* ${b.observe}`].filter(Boolean).join('\n'))
     .join('\n\n')
   const description = `${about}\n\n${MARK}\n\n${original.replace(/\n\s+/g, '\n')}`.trim()
   const descriptionHtml =
     behaviors
-      .map((b) => `<p><b>${html(b.id)}</b> (${html(b.section)}): ${html(b.note)}</p>${b.behavior || b.observe ? `<ul>${b.behavior ? `<li><i>Behavior:</i> ${html(b.behavior)}</li>` : ''}${b.observe ? `<li><i>Observed:</i> ${html(b.observe)}</li>` : ''}</ul>` : ''}`)
-      .join('') + (original ? `<p>${html(original.replace(/\s+/g, ' '))}</p>` : '')
+      .map((b) => `<p><b>${html(b.id)}</b> (${html(b.section)}): ${html(b.note)}</p>${b.noteAr ? `<p dir="rtl" lang="ar">${html(b.noteAr)}</p>` : ''}${b.behavior || b.observe ? `<ul>${b.behavior ? `<li><i>Behavior:</i> ${html(b.behavior)}</li>` : ''}${b.observe ? `<li><i>Observed:</i> ${html(b.observe)}</li>` : ''}</ul>` : ''}`)
+      .join('') + (original ? `<p dir="auto">${html(original.replace(/\s+/g, ' '))}</p>` : '')
   return { ...result, labels, description, descriptionHtml }
 }
 

@@ -1,5 +1,6 @@
 // The behavior catalogue (features/behaviors.yaml): every behavior the course notes describe,
-// with its section, the note (in English), what a scenario must show, and what it needs.
+// with its section, the note (in English, and as the notes wrote it: Egyptian Arabic with the
+// English technical terms), what a scenario must show, and what it needs.
 // Reports read it to label results (Allure epic/story) and to list every behavior, with or
 // without a scenario.
 
@@ -10,6 +11,8 @@ export interface Behavior {
   id: string
   section: string
   note: string
+  /** The note in the notes' own words (`note_ar`): Egyptian Arabic, right to left. */
+  noteAr?: string
   behavior?: string
   observe?: string
   needs?: Record<string, string>
@@ -29,7 +32,8 @@ export function parseCatalogue(text: string): Behavior[] {
     if (typeof b.id !== 'string' || !BEHAVIOR_ID.test(b.id)) throw new Error(`behavior #${i + 1} has no valid id (like FLOW-09): ${JSON.stringify(b.id)}`)
     if (seen.has(b.id)) throw new Error(`behavior ${b.id} appears twice in the catalogue`)
     seen.add(b.id)
-    return { id: b.id, section: String(b.section ?? ''), note: String(b.note ?? ''), behavior: b.behavior, observe: b.observe, needs: b.needs }
+    const noteAr = (raw as { note_ar?: unknown }).note_ar
+    return { id: b.id, section: String(b.section ?? ''), note: String(b.note ?? ''), ...(noteAr ? { noteAr: String(noteAr) } : {}), behavior: b.behavior, observe: b.observe, needs: b.needs }
   })
 }
 

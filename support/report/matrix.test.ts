@@ -9,7 +9,7 @@ const scenario = (name: string, tags: string[], status: ScenarioResult['status']
 
 const catalogue = parseCatalogue(`
 - {id: FLOW-01, section: Creating an object, note: "The user sends the desired state."}
-- {id: FLOW-03, section: Creating an object, note: "Stored in etcd."}
+- {id: FLOW-03, section: Creating an object, note: "Stored in etcd.", note_ar: "الـ API Server بيخزن الـ Object >> في الـ ETCD"}
 - {id: CP-05, section: Cluster architecture, note: "Certificates | PKI", behavior: TLS everywhere, observe: a handshake}
 - {id: ETCD-04, section: etcd, note: "Quorum."}
 `)
@@ -61,6 +61,16 @@ describe('conformance matrix', () => {
       for (const r of runs) assert.ok(html.includes(`data-behavior="${b.id}" data-profile="${r.profile}"`))
     }
     assert.ok(html.includes('<summary>Certificates | PKI</summary><p><b>Behavior:</b> TLS everywhere</p>'))
+  })
+
+  it("shows the note in the notes' Arabic beside the English one, right to left", () => {
+    assert.ok(md.includes('| FLOW-03 | Stored in etcd.<br><span dir="rtl" lang="ar">الـ API Server بيخزن الـ Object &gt;&gt; في الـ ETCD</span> |'))
+    assert.ok(html.includes('Stored in etcd.<p class="note-ar" dir="rtl" lang="ar">الـ API Server بيخزن الـ Object &gt;&gt; في الـ ETCD</p>'))
+    assert.ok(md.includes('| FLOW-01 | The user sends the desired state. |'), 'a behavior without note_ar gets no Arabic line')
+  })
+
+  it('every behavior of the real catalogue has its note in Arabic too', () => {
+    assert.deepEqual(loadCatalogue().filter((b) => !b.noteAr).map((b) => b.id), [])
   })
 
   it('lists every behavior of the real catalogue (features/behaviors.yaml)', () => {

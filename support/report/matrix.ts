@@ -1,7 +1,8 @@
 // The conformance matrix: every behavior of the catalogue (rows, grouped by the notes'
 // sections) against every profile that ran (columns), each cell passed / failed / skipped with
 // the reason / not in this profile / no scenario, linked to the scenarios in that profile's
-// Cucumber HTML report. Behaviors without a scenario are listed, never hidden. Rendered as
+// Cucumber HTML report. Behaviors without a scenario are listed, never hidden. The note is
+// given in English and, right to left, in the notes' own Arabic. Rendered as
 // Markdown (reports/conformance.md) and as a self-contained HTML page (reports/conformance.html).
 
 import type { Behavior } from './catalogue.js'
@@ -166,7 +167,8 @@ export function renderMarkdown(m: Matrix, opts: RenderOptions = {}): string {
         const href = c.scenarios.length ? link(m.runs[i]!.profile, row.behavior.id) : undefined
         return href ? `[${md(text)}](${href})` : md(text)
       })
-      lines.push(`| ${row.behavior.id} | ${md(row.behavior.note)} | ${cells.join(' | ')} |`)
+      const noteAr = row.behavior.noteAr ? `<br><span dir="rtl" lang="ar">${md(h(row.behavior.noteAr))}</span>` : ''
+      lines.push(`| ${row.behavior.id} | ${md(row.behavior.note)}${noteAr} | ${cells.join(' | ')} |`)
     }
     lines.push('')
   }
@@ -199,6 +201,7 @@ td.cell { white-space: nowrap; } td.cell a { color: inherit; text-decoration: no
 .not-run { background: #f8f9f9; color: #7f8c8d; } .no-scenario { background: #ffffff; color: #95a5a6; }
 details summary { cursor: pointer; } details p { margin: 4px 0; color: #566573; } .muted { color: #5d6d7e; } .reports a { margin-right: 14px; }
 ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom: 4px; }
+.note-ar { margin: 4px 0 0; color: #34495e; font-family: 'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', Tahoma, sans-serif; text-align: right; }
 </style></head><body>`)
   out.push('<h1>Conformance matrix</h1>')
   out.push(
@@ -221,7 +224,8 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
     for (const row of section.rows) {
       const b = row.behavior
       const more = [b.behavior && `<p><b>Behavior:</b> ${h(b.behavior)}</p>`, b.observe && `<p><b>Observed:</b> ${h(b.observe)}</p>`, b.needs && `<p><b>Needs:</b> ${h(Object.entries(b.needs).map(([k, v]) => `${k}: ${v}`).join(', '))}</p>`].filter(Boolean).join('')
-      const note = more ? `<details><summary>${h(b.note)}</summary>${more}</details>` : h(b.note)
+      const noteAr = b.noteAr ? `<p class="note-ar" dir="rtl" lang="ar">${h(b.noteAr)}</p>` : ''
+      const note = (more ? `<details><summary>${h(b.note)}</summary>${more}</details>` : h(b.note)) + noteAr
       const cells = row.cells.map((c, i) => {
         const text = `${SYMBOL[c.status]} ${cellText(c, reasons)}`
         const title = c.scenarios.map((s) => `${s.status}: ${s.name} (${s.uri}:${s.line})`).join('\n')
