@@ -26,7 +26,7 @@ Then('the request is rejected with {int} {word} saying {string}', function (this
   expect(e.message).to.include(expandNamespace(fragment, this.currentSession?.namespace))
 })
 
-Then('the request is rejected with {int} {word} and the message:', function (this: OckWorld, code: number, reason: string, message: string) {
+Then(['the request is rejected with {int} {word} and the message:', 'الـ request اترفض بـ {int} {word} والـ message:'], function (this: OckWorld, code: number, reason: string, message: string) {
   const e = this.takeError()
   expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
   expect(e.message).to.equal(expandNamespace(message.trim(), this.currentSession?.namespace))

@@ -3,7 +3,7 @@
 // nodes, commands run in a pod's container (kubectl exec), what PID 1 is, HTTP to a pod's own
 // IP, and what the container runtime holds for a pod (`docker ps` by the kit's labels).
 
-import { Given, Then, When } from '@cucumber/cucumber'
+import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
 import { CONTAINER_LABELS, execInPod, kubeletEvents, rememberThatPod, runtimeContainers, thatPod } from '../support/containers.js'
 import { consistently, eventually } from '../support/eventually.js'
@@ -51,15 +51,15 @@ async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
   return core(s.kubeconfig).readNamespacedPod({ name, namespace: s.namespace })
 }
 
-When('I run {string} in the pod {string}', async function (this: OckWorld, command: string, name: string) {
+When(['I run {string} in the pod {string}', 'شغلت {string} في الـ pod {string}'], async function (this: OckWorld, command: string, name: string) {
   await runIn(this, await readPod(this, name), command)
 })
 
-When('I run {string} in that pod', async function (this: OckWorld, command: string) {
+When(['I run {string} in that pod', 'شغلت {string} في الـ pod دي'], async function (this: OckWorld, command: string) {
   await runIn(this, await readPod(this, thatPod(this).name), command)
 })
 
-When('I run {string} in one of the pods labelled {string}', async function (this: OckWorld, command: string, selector: string) {
+When(['I run {string} in one of the pods labelled {string}', 'شغلت {string} في pod من الـ pods اللي عليها الـ label {string}'], async function (this: OckWorld, command: string, selector: string) {
   const s = await this.cluster()
   const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning)
   expect(pods, `Running pods labelled ${selector}`).to.not.be.empty
@@ -80,7 +80,7 @@ When('I request {string} from the pod {string}', async function (this: OckWorld,
   expect(r, `GET ${path} from ${name} at ${p.status?.podIP}:${port}`).to.have.property('status', 200)
 })
 
-Then('each pod labelled {string} answers HTTP on its pod IP with its own name', async function (this: OckWorld, selector: string) {
+Then(['each pod labelled {string} answers HTTP on its pod IP with its own name', 'كل pod عليها الـ label {string} بترد HTTP على الـ pod IP بتاعها باسمها'], async function (this: OckWorld, selector: string) {
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
   expect(pods, `pods labelled ${selector}`).to.not.be.empty
@@ -108,7 +108,7 @@ Then('the container runtime runs a container of the pod {string}', async functio
   await expectRuntimeContainer(this, await readPod(this, name))
 })
 
-Then("the container runtime runs a container for each pod labelled {string}, carrying the pod's labels", async function (this: OckWorld, selector: string) {
+Then(["the container runtime runs a container for each pod labelled {string}, carrying the pod's labels", 'الـ container runtime مشغل container لكل pod عليها الـ label {string}، وعليه الـ labels بتاعة الـ pod'], async function (this: OckWorld, selector: string) {
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
   expect(pods, `pods labelled ${selector}`).to.not.be.empty

@@ -3,7 +3,7 @@
 // containers, how long the kubelet waited before each restart (CrashLoopBackOff), and the
 // waiting reasons it showed on the way (seen by "I watch the pods").
 
-import { Then, type DataTable } from '@cucumber/cucumber'
+import { Then, type DataTable } from './define.js'
 import type { V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { parseDuration } from './parameter-types.js'
@@ -35,7 +35,7 @@ async function readiness(world: OckWorld, service: string): Promise<{ ready: boo
   return { ready: isPodReady(pod), restarts: pod.status?.containerStatuses?.[0]?.restartCount ?? -1, containerID: pod.status?.containerStatuses?.[0]?.containerID, inEndpoints: where }
 }
 
-Then('within {duration} that pod is not Ready, out of the endpoints of the service {string}, and not restarted', async function (this: OckWorld, ms: number, service: string) {
+Then(['within {duration} that pod is not Ready, out of the endpoints of the service {string}, and not restarted', 'خلال {duration} الـ pod دي تبقى مش Ready، وبره الـ endpoints بتاعة الـ service {string}، ومن غير restart'], async function (this: OckWorld, ms: number, service: string) {
   const p = thatPod(this)
   await eventually(
     () => readiness(this, service),
@@ -45,7 +45,7 @@ Then('within {duration} that pod is not Ready, out of the endpoints of the servi
   )
 })
 
-Then('within {duration} that pod is Ready and back in the endpoints of the service {string}, still not restarted', async function (this: OckWorld, ms: number, service: string) {
+Then(['within {duration} that pod is Ready and back in the endpoints of the service {string}, still not restarted', 'خلال {duration} الـ pod دي ترجع Ready وترجع في الـ endpoints بتاعة الـ service {string}، ولسه من غير restart'], async function (this: OckWorld, ms: number, service: string) {
   const p = thatPod(this)
   await eventually(
     () => readiness(this, service),
@@ -55,7 +55,7 @@ Then('within {duration} that pod is Ready and back in the endpoints of the servi
   )
 })
 
-Then('within {duration} the pod {string} has restarted {int} time(s), each time in a new container', async function (this: OckWorld, ms: number, name: string, n: number) {
+Then(['within {duration} the pod {string} has restarted {int} time(s), each time in a new container', 'خلال {duration} الـ pod {string} يبقى اتعملها restart {int} مرة، كل مرة في container جديد'], async function (this: OckWorld, ms: number, name: string, n: number) {
   const pod = await eventually(
     () => readPod(this, name),
     (p) => void expect(p.status?.containerStatuses?.[0]?.restartCount, `restartCount of ${name}`).to.equal(n),

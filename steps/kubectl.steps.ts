@@ -31,13 +31,13 @@ Then(['the command succeeds', 'الـ command نجح'], function (this: OckWorld
   expect(c.exitCode, `exit code of "${c.command}"; stderr: ${c.stderr}`).to.equal(0)
 })
 
-Then('the command fails saying {string}', function (this: OckWorld, fragment: string) {
+Then(['the command fails saying {string}', 'الـ command فشل وقال {string}'], function (this: OckWorld, fragment: string) {
   const c = last(this)
   expect(c.exitCode, `exit code of "${c.command}"`).to.not.equal(0)
   expect(c.stderr, `stderr of "${c.command}"`).to.include(expandNamespace(fragment, this.currentSession?.namespace))
 })
 
-Then('the output contains {string}', function (this: OckWorld, fragment: string) {
+Then(['the output contains {string}', 'الـ output فيه {string}'], function (this: OckWorld, fragment: string) {
   const c = last(this)
   expect(c.stdout, `output of "${c.command}" (stderr: ${c.stderr})`).to.include(expandNamespace(fragment, this.currentSession?.namespace))
 })

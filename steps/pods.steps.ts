@@ -44,7 +44,7 @@ Then(['within {duration} the pod {string} is Running', 'خلال {duration} ال
   await eventually(() => readPod(this, name), (p) => isRunning(p), ms, { describe: `pod ${name} to be Running` })
 })
 
-Then('within {duration} the pod {string} is Pending with the reason {string}', async function (this: OckWorld, ms: number, name: string, reason: string) {
+Then(['within {duration} the pod {string} is Pending with the reason {string}', 'خلال {duration} الـ pod {string} تفضل Pending والسبب {string}'], async function (this: OckWorld, ms: number, name: string, reason: string) {
   const s = await this.cluster()
   await eventually(
     () => schedulingFailure(s.kubeconfig, s.namespace, name),

@@ -119,11 +119,11 @@ function checkTable(obj: KubernetesObject | undefined, what: string, table: Data
   for (const [path, value] of table.raw()) expectField(obj, path!, value!)
 }
 
-Then('the {kind} {string} has:', async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
+Then(['the {kind} {string} has:', 'الـ {kind} {string} فيه:'], async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
   checkTable(await readObject(this, kind, name), `${kind.kind} ${name}`, table)
 })
 
-Then('within {duration} the {kind} {string} has:', async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
+Then(['within {duration} the {kind} {string} has:', 'خلال {duration} الـ {kind} {string} يبقى فيه:'], async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
   await eventually(() => readObject(this, kind, name), (o) => checkTable(o, `${kind.kind} ${name}`, table), ms, { describe: `${kind.kind} ${name} to have ${JSON.stringify(table.raw())}` })
 })
 

@@ -2,7 +2,7 @@
 // the stable address a Service keeps, and HTTP requests through a Service's address (the service
 // proxy on its ClusterIP), with which pod answered each one.
 
-import { Then } from '@cucumber/cucumber'
+import { Then } from './define.js'
 import type { V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { consistently, eventually } from '../support/eventually.js'
@@ -11,7 +11,7 @@ import { answeringPod, endpointsOf, httpGet, ingressAddress, serviceURL, type Ad
 import { core, isPodReady, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
-Then('within {duration} the endpoints of the service {string} list the ready pods labelled {string}', async function (this: OckWorld, ms: number, service: string, selector: string) {
+Then(['within {duration} the endpoints of the service {string} list the ready pods labelled {string}', 'خلال {duration} الـ endpoints بتاعة الـ service {string} يبقى فيها الـ pods الـ ready اللي عليها الـ label {string}'], async function (this: OckWorld, ms: number, service: string, selector: string) {
   const s = await this.cluster()
   const svc = await core(s.kubeconfig).readNamespacedService({ name: service, namespace: s.namespace })
   await eventually(
@@ -62,7 +62,7 @@ Then('{int} requests to {string} are answered by at least {int} of the pods labe
   expect(new Set(got).size, `different pods that answered ${n} requests to ${url}: ${[...new Set(got)].join(', ')}`).to.be.at.least(k)
 })
 
-Then('for {duration} requests to {string} are all answered by other pods than that one', async function (this: OckWorld, ms: number, url: string) {
+Then(['for {duration} requests to {string} are all answered by other pods than that one', 'لمدة {duration} كل الـ requests لـ {string} بترد عليها pods تانية غير دي'], async function (this: OckWorld, ms: number, url: string) {
   const avoid = thatPod(this).name
   const seen: string[] = []
   await consistently(

@@ -193,7 +193,7 @@ Then(['the pods labelled {string} were created by {string}', 'الـ pods الل
   }
 })
 
-Then('the only writes by {string} were bindings, events and its leader-election lease', async function (this: OckWorld, user: string) {
+Then(['the only writes by {string} were bindings, events and its leader-election lease', 'الـ writes الوحيدة اللي عملها {string} كانت bindings و events والـ leader-election lease بتاعه'], async function (this: OckWorld, user: string) {
   const requests = tracedRequests(await traceSinceStart(this)).filter((r) => r.user === user && WRITE_VERBS.has(r.verb))
   expect(requests, `writes by ${user}`).to.not.be.empty
   // a component under leader election renews its Lease in kube-system every retry period
@@ -227,7 +227,7 @@ Then(['each kubelet acted only on its own node and the pods bound to it', 'كل 
   expect(wrong, 'kubelet requests about another node or its pods').to.deep.equal([])
 })
 
-Then('the trace shows the nine steps of creating the deployment {string}, in order', async function (this: OckWorld, name: string) {
+Then(['the trace shows the nine steps of creating the deployment {string}, in order', 'الـ trace فيه الخطوات التسعة بتاعة الـ create للـ deployment {string}، بالترتيب'], async function (this: OckWorld, name: string) {
   const s = await this.cluster()
   const entries = await traceSinceStart(this)
   const diagram = buildDiagram(entries, { namespace: s.namespace, steps: CREATE_OBJECT_STEPS })

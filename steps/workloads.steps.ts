@@ -11,7 +11,7 @@ import { expectField } from '../support/paths.js'
 import { activeReplicaSetOf, core, replicaSetsOf, scaleDeployment, scaleReplicaSet } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
-Then('within {duration} the deployment {string} has {int} ready replica(s)', async function (this: OckWorld, ms: number, name: string, n: number) {
+Then(['within {duration} the deployment {string} has {int} ready replica(s)', 'خلال {duration} الـ deployment {string} يبقى ليه {int} ready replica(s)'], async function (this: OckWorld, ms: number, name: string, n: number) {
   const s = await this.cluster()
   const apps = s.kubeconfig.makeApiClient(AppsV1Api)
   await eventually(

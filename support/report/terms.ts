@@ -43,7 +43,7 @@ function latinWords(text: string): string[] {
 
 /**
  * The English words an Arabic feature uses in its prose, names and steps: not in quoted
- * strings, doc strings (manifests), comments, tags, or table cells without Arabic (a table
+ * strings, paths (/tmp/ready), doc strings (manifests), comments, tags, or table cells without Arabic (a table
  * header such as `| user | verb | resource |` names fields).
  */
 export function featureWords(text: string): { word: string; line: number }[] {
@@ -57,7 +57,8 @@ export function featureWords(text: string): { word: string; line: number }[] {
     }
     if (inDoc || line.startsWith('#') || line.startsWith('@')) return
     const parts = line.startsWith('|') ? line.split('|').filter(isArabic) : [line.startsWith('"') ? line : line.replace(/"[^"]*"/g, '')]
-    for (const p of parts) for (const word of latinWords(p)) out.push({ word, line: i + 1 })
+    // a path such as /tmp/ready names a file, not a term
+    for (const p of parts) for (const word of latinWords(p.replace(/(^|\s)\/\S*/g, ' '))) out.push({ word, line: i + 1 })
   })
   return out
 }

@@ -98,7 +98,7 @@
     عندما عملت pod اسمها "p" من غير resource requests
     اذاً خلال 20 ثانية الـ pod "p" تبقى Running
     و كل pod عليها الـ label "app=p" اتعملها bind عن طريق pods/binding من "system:kube-scheduler"
-    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events
+    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events والـ leader-election lease بتاعه
     و الـ trace فيه الـ requests دي:
       | user          | verb  | resource    |
       | system:node:* | patch | pods/status |

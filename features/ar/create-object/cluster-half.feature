@@ -38,10 +38,10 @@
     و كل pod عليها الـ label "app=web" ظهرت في الأول Pending من غير node
 
   @FLOW-06 @config
-  سيناريو: 7. الـ Scheduler بيسجل node لكل pod كـ binding عن طريق الـ API Server، ومبيعملش حاجة تانية
+  سيناريو: 7. الـ Scheduler بيسجل node لكل pod كـ binding عن طريق الـ API Server، ومبيكتبش أي حاجة تانية عنهم
     اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و كل pod عليها الـ label "app=web" اتعملها bind عن طريق pods/binding من "system:kube-scheduler"
-    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events
+    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events والـ leader-election lease بتاعه
 
   @FLOW-07 @config
   سيناريو: 8. كل Kubelet بتشغل الـ pods اللي اتعملها bind على الـ node بتاعتها، وبس
