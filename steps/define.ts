@@ -2,7 +2,8 @@
 // `Then(['english', 'عربي'], fn)` to bind the Arabic phrasing the Arabic features use
 // (features/ar/, Egyptian Arabic with the Kubernetes terms in English, as the course notes
 // write them) to the same function. Step files import Given / When / Then from here, never
-// from @cucumber/cucumber, so every phrasing of a step runs one body.
+// from @cucumber/cucumber (eslint.config.js refuses that), so every phrasing of a step runs one
+// body.
 //
 // Both phrasings are reported at the step file's line (not this file's), so the step glossary,
 // snippets and "ambiguous step" errors point where the step is written.
