@@ -2,7 +2,7 @@
 // stabilization) stated before the cluster starts, and the Events an object got, as
 // `kubectl describe` lists them.
 
-import { Given, Then } from '@cucumber/cucumber'
+import { Given, Then } from './define.js'
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'

@@ -1,7 +1,7 @@
 // Steps about utilisation: putting a stated load on a workload's pods, and reading what nodes
 // and pods use through the resource metrics API (metrics.k8s.io) and `kubectl top`.
 
-import { Given, Then, When } from '@cucumber/cucumber'
+import { Given, Then, When } from './define.js'
 import { AppsV1Api } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
