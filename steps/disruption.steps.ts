@@ -3,7 +3,7 @@
 // started in the background, as a reader would run it in another terminal, so a scenario can
 // watch a budget hold it back and then let it finish.
 
-import { Then, When } from '@cucumber/cucumber'
+import { Then, When } from './define.js'
 import { expect } from 'chai'
 import { consistently, eventually } from '../support/eventually.js'
 import { drain, evict, podsOnNode, readNode, setUnschedulable, type DrainProgress } from '../support/nodes.js'

@@ -3,7 +3,7 @@
 // a container runtime that stops answering, memory / disk / PID pressure, a kubelet of another
 // version. Every fault is healed when the scenario ends, passed or failed.
 
-import { When } from '@cucumber/cucumber'
+import { When } from './define.js'
 import type { Faults, PressureCondition } from '../support/targets/target.js'
 import type { OckWorld } from '../support/world.js'
 
