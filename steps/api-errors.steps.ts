@@ -38,7 +38,7 @@ Then('the rejection names, for each broken field, its reason:', function (this: 
   for (const row of table.hashes()) expect(causes, `details.causes of "${e.message}"`).to.include(`${row.field} ${row.reason}`)
 })
 
-Then('the rejection gives the cause {word}: {string}', function (this: OckWorld, reason: string, message: string) {
+Then(['the rejection gives the cause {word}: {string}', 'الـ rejection فيه الـ cause {word}: {string}'], function (this: OckWorld, reason: string, message: string) {
   const e = this.takeError()
   const causes = (e.details?.causes ?? []).map((c) => `${c.reason}: ${c.message}`)
   expect(causes, `details.causes of "${e.message}"`).to.include(`${reason}: ${expandNamespace(message, this.currentSession?.namespace)}`)

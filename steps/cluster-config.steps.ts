@@ -39,6 +39,6 @@ Given('the {timing} is {duration}', async function (this: OckWorld, name: string
   await setTimings(this, { [name]: ms })
 })
 
-Given("the cluster's timings are:", async function (this: OckWorld, table: DataTable) {
+Given(["the cluster's timings are:", 'الـ timings بتاعة الـ cluster:'], async function (this: OckWorld, table: DataTable) {
   await setTimings(this, Object.fromEntries(table.raw().map(([phrase, duration]) => [timingName(phrase!), parseDuration(duration!)])))
 })

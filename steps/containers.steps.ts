@@ -126,7 +126,7 @@ Then('within {duration} no container of the pod {string} remains in the containe
   )
 })
 
-Then('every container ID of the pods labelled {string} starts with {string}', async function (this: OckWorld, selector: string, prefix: string) {
+Then(['every container ID of the pods labelled {string} starts with {string}', 'كل container ID للـ pods اللي عليها الـ label {string} بيبدأ بـ {string}'], async function (this: OckWorld, selector: string, prefix: string) {
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
   expect(pods, `pods labelled ${selector}`).to.not.be.empty

@@ -17,7 +17,7 @@ async function runningPod(world: OckWorld, selector: string): Promise<{ namespac
   return { namespace: s.namespace, name: pods[0]!.metadata!.name!, uid: pods[0]!.metadata?.uid }
 }
 
-When('I try to evict one of the pods labelled {string}', async function (this: OckWorld, selector: string) {
+When(['I try to evict one of the pods labelled {string}', 'حاولت اعمل evict لـ pod من الـ pods اللي عليها الـ label {string}'], async function (this: OckWorld, selector: string) {
   const s = await this.cluster()
   const pod = await runningPod(this, selector)
   this.lastError = undefined
@@ -26,7 +26,7 @@ When('I try to evict one of the pods labelled {string}', async function (this: O
   if (refusal) this.rejected(refusal)
 })
 
-When('I evict one of the pods labelled {string}', async function (this: OckWorld, selector: string) {
+When(['I evict one of the pods labelled {string}', 'عملت evict لـ pod من الـ pods اللي عليها الـ label {string}'], async function (this: OckWorld, selector: string) {
   const s = await this.cluster()
   const pod = await runningPod(this, selector)
   const refusal = await evict(s.kubeconfig, pod.namespace, pod.name)
@@ -45,7 +45,7 @@ function drainOf(world: OckWorld, node: string): RunningDrain {
   return d
 }
 
-When('I start draining the node {string}, retrying refused evictions every {duration}', async function (this: OckWorld, node: string, retryMs: number) {
+When(['I start draining the node {string}, retrying refused evictions every {duration}', 'بدأت اعمل drain للـ node {string}، وبعيد الـ evictions اللي اترفضت كل {duration}'], async function (this: OckWorld, node: string, retryMs: number) {
   const s = await this.cluster()
   const progress: DrainProgress = { evicted: [], refusals: [], ignored: [], done: false }
   const abort = new AbortController()
@@ -57,7 +57,7 @@ When('I start draining the node {string}, retrying refused evictions every {dura
   this.cleanups.push(() => setUnschedulable(s.kubeconfig, node, false))
 })
 
-Then('within {duration} the node {string} is drained', async function (this: OckWorld, ms: number, node: string) {
+Then(['within {duration} the node {string} is drained', 'خلال {duration} الـ node {string} يبقى اتعملها drain'], async function (this: OckWorld, ms: number, node: string) {
   const s = await this.cluster()
   const d = drainOf(this, node)
   await eventually(
@@ -77,7 +77,7 @@ Then('within {duration} the node {string} is drained', async function (this: Ock
   expect(describePods(left), `pods left on ${node} besides mirror and DaemonSet pods`).to.deep.equal([])
 })
 
-Then('for {duration} the drain of the node {string} is held back by the disruption budget {string}', async function (this: OckWorld, ms: number, node: string, pdb: string) {
+Then(['for {duration} the drain of the node {string} is held back by the disruption budget {string}', 'لمدة {duration} الـ drain بتاع الـ node {string} يفضل واقف بسبب الـ disruption budget {string}'], async function (this: OckWorld, ms: number, node: string, pdb: string) {
   const d = drainOf(this, node)
   await consistently(
     () => ({ done: d.progress.done, error: d.progress.error, refusals: d.progress.refusals.length }),

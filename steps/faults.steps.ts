@@ -13,11 +13,11 @@ async function faults(world: OckWorld): Promise<Faults> {
   return s.faults
 }
 
-When('the kubelet of the node {string} stops', async function (this: OckWorld, node: string) {
+When(['the kubelet of the node {string} stops', 'الـ kubelet بتاعة الـ node {string} وقفت'], async function (this: OckWorld, node: string) {
   await (await faults(this)).stopKubelet(node)
 })
 
-When('the kubelet of the node {string} starts again', async function (this: OckWorld, node: string) {
+When(['the kubelet of the node {string} starts again', 'الـ kubelet بتاعة الـ node {string} رجعت اشتغلت'], async function (this: OckWorld, node: string) {
   await (await faults(this)).startKubelet(node)
 })
 
@@ -29,26 +29,26 @@ When('the node {string} sends heartbeats again', async function (this: OckWorld,
   await (await faults(this)).freezeHeartbeats(node, false)
 })
 
-When('the container runtime of the node {string} stops answering', async function (this: OckWorld, node: string) {
+When(['the container runtime of the node {string} stops answering', 'الـ container runtime بتاع الـ node {string} بطل يرد'], async function (this: OckWorld, node: string) {
   await (await faults(this)).setRuntimeReachable(node, false)
 })
 
-When('the container runtime of the node {string} answers again', async function (this: OckWorld, node: string) {
+When(['the container runtime of the node {string} answers again', 'الـ container runtime بتاع الـ node {string} رجع يرد'], async function (this: OckWorld, node: string) {
   await (await faults(this)).setRuntimeReachable(node, true)
 })
 
-When('the node {string} comes under {pressure} pressure', async function (this: OckWorld, node: string, pressure: PressureCondition) {
+When(['the node {string} comes under {pressure} pressure', 'الـ node {string} بقى عليها {pressure} pressure'], async function (this: OckWorld, node: string, pressure: PressureCondition) {
   await (await faults(this)).setPressure(node, pressure, true)
 })
 
-When('the {pressure} pressure on the node {string} ends', async function (this: OckWorld, pressure: PressureCondition, node: string) {
+When(['the {pressure} pressure on the node {string} ends', 'الـ {pressure} pressure على الـ node {string} خلص'], async function (this: OckWorld, pressure: PressureCondition, node: string) {
   await (await faults(this)).setPressure(node, pressure, false)
 })
 
-When('the kubelet of the node {string} restarts as version {string}', async function (this: OckWorld, node: string, version: string) {
+When(['the kubelet of the node {string} restarts as version {string}', 'الـ kubelet بتاعة الـ node {string} اتعملها restart بـ version {string}'], async function (this: OckWorld, node: string, version: string) {
   await (await faults(this)).setKubeletVersion(node, version)
 })
 
-When('the kubelet of the node {string} restarts as its own version', async function (this: OckWorld, node: string) {
+When(['the kubelet of the node {string} restarts as its own version', 'الـ kubelet بتاعة الـ node {string} اتعملها restart بالـ version بتاعتها'], async function (this: OckWorld, node: string) {
   await (await faults(this)).setKubeletVersion(node, undefined)
 })

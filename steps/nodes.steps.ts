@@ -116,11 +116,11 @@ async function nodeSummary(world: OckWorld, name: string): Promise<{ ready?: str
   return Object.defineProperty(summary, 'node', { value: n, enumerable: false }) as typeof summary & { readonly node: V1Node }
 }
 
-Then('within {duration} the node {string} is tainted {string}', async function (this: OckWorld, ms: number, name: string, taint: string) {
+Then(['within {duration} the node {string} is tainted {string}', 'خلال {duration} الـ node {string} يبقى عليها الـ taint {string}'], async function (this: OckWorld, ms: number, name: string, taint: string) {
   await eventually(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(true), ms, { describe: `node ${name} to be tainted ${taint}` })
 })
 
-Then('within {duration} the node {string} is Ready and untainted', async function (this: OckWorld, ms: number, name: string) {
+Then(['within {duration} the node {string} is Ready and untainted', 'خلال {duration} الـ node {string} تبقى Ready ومن غير taints'], async function (this: OckWorld, ms: number, name: string) {
   await eventually(
     () => nodeSummary(this, name),
     (n) => {

@@ -29,7 +29,7 @@ When('I create a pod {string} requesting {quantity} CPU(s) and {quantity} of mem
   await createPod(this, samplePod(name, { cpu, memory }))
 })
 
-When('I create a pod {string} that may only run on the node {string}', async function (this: OckWorld, name: string, node: string) {
+When(['I create a pod {string} that may only run on the node {string}', 'عملت pod اسمها {string} متشتغلش غير على الـ node {string}'], async function (this: OckWorld, name: string, node: string) {
   const pod = samplePod(name)
   pod.spec!.nodeSelector = { 'kubernetes.io/hostname': node }
   await createPod(this, pod)
@@ -59,7 +59,7 @@ Then(['within {duration} the pod {string} is Pending with the reason {string}', 
   )
 })
 
-Then('within {duration} {int} pods labelled {string} are Running on nodes other than {string}', async function (this: OckWorld, ms: number, n: number, selector: string, node: string) {
+Then(['within {duration} {int} pods labelled {string} are Running on nodes other than {string}', 'خلال {duration} يبقى فيه {int} pods عليها الـ label {string} في حالة Running على nodes غير {string}'], async function (this: OckWorld, ms: number, n: number, selector: string, node: string) {
   const s = await this.cluster()
   await eventually(
     () => podsLabelled(s.kubeconfig, s.namespace, selector),
@@ -73,7 +73,7 @@ Then('within {duration} {int} pods labelled {string} are Running on nodes other 
   )
 })
 
-Then('the pods labelled {string} on the node {string} are being deleted', async function (this: OckWorld, selector: string, node: string) {
+Then(['the pods labelled {string} on the node {string} are being deleted', 'الـ pods اللي عليها الـ label {string} على الـ node {string} بتتمسح'], async function (this: OckWorld, selector: string, node: string) {
   const s = await this.cluster()
   const there = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter((p) => p.spec?.nodeName === node)
   expect(there, `pods labelled ${selector} still on ${node}`).to.not.be.empty

@@ -6,11 +6,11 @@
   node.kubernetes.io/unschedulable:NoSchedule)، وبعدين بيعمل evict للـ pods بتاعتها عن طريق الـ Eviction
   API: الـ controllers بتاعتها بتعملها تاني على nodes تانية. الـ eviction اللي حتسيب pods healthy أقل
   من اللي الـ PodDisruptionBudget طالبه بيترفض بـ 429 TooManyRequests، والـ drain بيعيد لحد ما الـ budget
-  يسمح. الـ uncordon بيرجع الـ node تستقبل pods.
+  يسمح. الـ uncordon بيرجع الـ node تستقبل pods. الـ drain بيشتغل على containers حقيقية كمان (@docker).
 
   الخلفية:
     بفرض شغلت "kubectl create deployment web --image=registry.internal/ock/app:1 --replicas=3"
-    و خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
+    و خلال 60 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
 
   @ORCH-07
@@ -22,6 +22,13 @@
     و خلال 5 ثواني الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unschedulable:NoSchedule"
     عندما شغلت "kubectl uncordon node-2"
     اذاً خلال 5 ثواني الـ node "node-2" تبقى Ready ومن غير taints
+
+  @ORCH-07 @docker
+  سيناريو: على containers حقيقية، الـ kubectl drain بيوقف الـ containers بتاعة الـ node والـ pods اللي بتعوضها بتشتغل في مكان تاني
+    عندما شغلت "kubectl drain node-2 --ignore-daemonsets"
+    اذاً الـ command نجح
+    و خلال 60 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
+    و كل container ID للـ pods اللي عليها الـ label "app=web" بيبدأ بـ "docker://"
 
   @ORCH-07
   سيناريو: الـ eviction اللي تكسر الـ disruption budget بتترفض بـ 429

@@ -8,7 +8,7 @@
   node.kubernetes.io/not-ready)، ومفيش pressure على الـ memory أو الـ disk أو الـ PIDs، والـ version بتاعة
   الـ kubelet لازم تكون مدعومة من الـ control plane (الـ version skew policy). طول ما فيه check فاشل الـ
   scheduler مبيديش الـ node أي pods؛ ولما كل الـ checks تعدي الـ taints بتروح والـ node بترجع تستقبل pods.
-  هنا pod متشتغلش غير على node-2 هي اللي بتوضح ده. الـ timings قصيرة: Lease ثانية واحدة، الـ status
+  هنا pod متشتغلش غير على "node-2" هي اللي بتوضح ده. الـ timings قصيرة: Lease ثانية واحدة، الـ status
   كل 500 مللي ثانية، و grace period ثانيتين.
 
   الخلفية:
@@ -67,3 +67,14 @@
     عندما الـ kubelet بتاعة الـ node "node-2" اتعملها restart بالـ version بتاعتها
     اذاً خلال 5 ثواني الـ node "node-2" تبقى Ready ومن غير taints
     و خلال 15 ثانية الـ pod "pinned" تبقى Running
+
+  @ORCH-09 @docker
+  سيناريو: على containers حقيقية، الـ node اللي الـ container runtime بتاعها مبيردش مبتاخدش pods لحد ما يرجع يرد
+    عندما الـ container runtime بتاع الـ node "node-2" بطل يرد
+    اذاً خلال 5 ثواني الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/not-ready:NoSchedule"
+    عندما عملت pod اسمها "pinned" متشتغلش غير على الـ node "node-2"
+    اذاً خلال 5 ثواني الـ pod "pinned" تفضل Pending والسبب "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 node(s) didn't match Pod's node affinity/selector."
+    عندما الـ container runtime بتاع الـ node "node-2" رجع يرد
+    اذاً خلال 10 ثواني الـ node "node-2" تبقى Ready ومن غير taints
+    و خلال 60 ثانية الـ pod "pinned" تبقى Running
+    و كل container ID للـ pods اللي عليها الـ label "app=pinned" بيبدأ بـ "docker://"
