@@ -42,7 +42,7 @@ When('the deployment {string} takes a steady load of {quantity} CPU spread over 
 
 When('{int} client(s) keep(s) requesting {string} for {duration}', async function (this: OckWorld, clients: number, url: string, ms: number) {
   const s = await this.cluster()
-  this.background.push(driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms))
+  this.cleanups.push(driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms))
 })
 
 When('the load on the deployment {string} stops', async function (this: OckWorld, name: string) {

@@ -76,8 +76,7 @@ After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { res
       throw new Error(`a request was rejected (${e.code} ${e.reason}: ${e.message}) but no step checked the rejection`)
     }
   } finally {
-    for (const stop of this.cleanups.splice(0)) await Promise.resolve().then(stop).catch(() => undefined)
-    await this.closeSession()
+    await this.closeSession() // undoes the scenario's cleanups first
   }
 })
 

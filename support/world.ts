@@ -44,9 +44,7 @@ export class OckWorld extends World<OckParameters> {
   readonly sentAt = new Map<string, number>()
   /** Facts a step noted for a later one (a deleted pod's name and uid, a node's uid before a restart). */
   readonly remembered = new Map<string, unknown>()
-  /** Stops what steps left running in the background (load drivers); called before the session closes. */
-  readonly background: (() => void)[] = []
-  /** Work a step left running (a drain in the background): stopped when the scenario ends, before the cluster goes. */
+  /** Work a step left running or changed (a drain, a load driver, a cordon): undone when the scenario ends, before the cluster goes. */
   readonly cleanups: (() => unknown)[] = []
 
   constructor(options: IWorldOptions<OckParameters>) {
@@ -72,7 +70,7 @@ export class OckWorld extends World<OckParameters> {
   }
 
   async closeSession(): Promise<void> {
-    for (const stop of this.background.splice(0)) stop()
+    for (const undo of this.cleanups.splice(0)) await Promise.resolve().then(undo).catch(() => undefined)
     const s = this.session ?? (this.opening ? await this.opening.catch(() => undefined) : undefined)
     this.session = undefined
     this.opening = undefined
