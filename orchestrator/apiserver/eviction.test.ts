@@ -3,10 +3,8 @@ import assert from 'node:assert/strict'
 import { ApiError } from '../api/errors.js'
 import type { KObject } from '../api/meta.js'
 import type { PodDisruptionBudget } from '../api/pdb.js'
-import { ApiClient } from '../client/client.js'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
-import { MemoryStore } from '../store/memory.js'
-import { ApiServer } from './server.js'
+import type { ApiClient } from '../client/client.js'
+import { rejects, startTestApiServer, type TestApiServer } from './testserver.js'
 
 // pods/eviction against an API server alone: no disruption controller runs, so each test sets
 // the budget's status itself, as the controller would have.
@@ -16,36 +14,17 @@ const pods = (name?: string, subresource?: string) => ({ group: '', version: 'v1
 const pdbs = (name?: string, subresource?: string) => ({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespace: NS, name, subresource })
 const eviction = (name: string) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: NS } })
 
-async function rejects(p: Promise<unknown>, code: number, reason: string): Promise<ApiError> {
-  try {
-    await p
-  } catch (e) {
-    assert.ok(e instanceof ApiError, `expected ApiError, got ${String(e)}`)
-    assert.equal(e.code, code, e.message)
-    assert.equal(e.reason, reason, e.message)
-    return e
-  }
-  assert.fail(`expected ${code} ${reason}`)
-}
-
 describe('pods/eviction', () => {
-  let server: ApiServer
+  let api: TestApiServer
   let client: ApiClient
 
   before(async () => {
-    const ca = await createCertificateAuthority()
-    const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
-    server = new ApiServer({ store: new MemoryStore(), caPem: ca.certPem, serving })
-    await server.start()
-    const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
-    client = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem })
+    api = await startTestApiServer()
+    client = api.admin
     await client.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: NS }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
   })
 
-  after(async () => {
-    client.close()
-    await server.stop()
-  })
+  after(() => api.stop())
 
   /** A Running, Ready pod labelled app=<app>. */
   async function runningPod(name: string, app: string): Promise<void> {

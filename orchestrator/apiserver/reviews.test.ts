@@ -1,38 +1,28 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { KObject } from '../api/meta.js'
-import { ApiClient } from '../client/client.js'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
-import { MemoryStore } from '../store/memory.js'
-import { ApiServer } from './server.js'
+import type { ApiClient } from '../client/client.js'
+import type { MemoryStore } from '../store/memory.js'
+import { startTestApiServer, type TestApiServer } from './testserver.js'
 
 const ssar = { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews' }
 const review = (attrs: Record<string, string>): KObject => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } }) as KObject
 type Answer = KObject & { status: { allowed: boolean; reason?: string; userInfo?: { username: string; groups: string[] } } }
 
 describe('reviews (kubectl auth can-i / whoami)', () => {
-  let server: ApiServer
+  let api: TestApiServer
   let store: MemoryStore
   let admin: ApiClient
   let bob: ApiClient
 
   before(async () => {
-    const ca = await createCertificateAuthority()
-    const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
-    store = new MemoryStore()
-    server = new ApiServer({ store, caPem: ca.certPem, serving })
-    await server.start()
-    const a = await ca.issue({ ...Identities.admin, usage: 'client' })
-    const b = await ca.issue({ commonName: 'bob', organizations: ['dev'], usage: 'client' })
-    admin = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: a.certPem, keyPem: a.keyPem })
-    bob = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: b.certPem, keyPem: b.keyPem })
+    api = await startTestApiServer()
+    store = api.store
+    admin = api.admin
+    bob = await api.clientFor({ commonName: 'bob', organizations: ['dev'] })
   })
 
-  after(async () => {
-    admin.close()
-    bob.close()
-    await server.stop()
-  })
+  after(() => api.stop())
 
   it('answers through the same authorizers as real requests, and stores nothing', async () => {
     const rev = await store.currentRevision()

@@ -1,27 +1,15 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import https from 'node:https'
-import { ApiError } from '../api/errors.js'
 import type { KObject, WatchEvent } from '../api/meta.js'
 import { ApiClient } from '../client/client.js'
 import { createCertificateAuthority, Identities } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
 import { ApiServer } from './server.js'
+import { rejects } from './testserver.js'
 
 const cm = (name: string, ns = 'default'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: 'v' } })
 const cms = (ns = 'default') => ({ group: '', version: 'v1', resource: 'configmaps', namespace: ns })
-
-async function rejects(p: Promise<unknown>, code: number, reason: string): Promise<ApiError> {
-  try {
-    await p
-  } catch (e) {
-    assert.ok(e instanceof ApiError, `expected ApiError, got ${String(e)}`)
-    assert.equal(e.code, code, e.message)
-    assert.equal(e.reason, reason, e.message)
-    return e
-  }
-  assert.fail(`expected ${code} ${reason}`)
-}
 
 describe('API server', () => {
   let server: ApiServer

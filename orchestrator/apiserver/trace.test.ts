@@ -1,9 +1,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiClient } from '../client/client.js'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
-import { MemoryStore } from '../store/memory.js'
-import { ApiServer } from './server.js'
+import type { ApiClient } from '../client/client.js'
+import type { ApiServer } from './server.js'
+import { startTestApiServer, type TestApiServer } from './testserver.js'
 import { objectAttrs, Trace } from './trace.js'
 
 describe('objectAttrs: what the trace keeps of a written object', () => {
@@ -38,22 +37,17 @@ describe('objectAttrs: what the trace keeps of a written object', () => {
 })
 
 describe('the trace of an Event written through the API', () => {
+  let api: TestApiServer
   let server: ApiServer
   let client: ApiClient
 
   before(async () => {
-    const ca = await createCertificateAuthority()
-    const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
-    server = new ApiServer({ store: new MemoryStore(), caPem: ca.certPem, serving })
-    await server.start()
-    const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
-    client = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem })
+    api = await startTestApiServer()
+    server = api.server
+    client = api.admin
   })
 
-  after(async () => {
-    client.close()
-    await server.stop()
-  })
+  after(() => api.stop())
 
   it("records the Event's reason and object on the store acknowledgement", async () => {
     const from = server.trace.lastSeq
