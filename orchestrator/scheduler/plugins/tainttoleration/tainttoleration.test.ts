@@ -4,7 +4,8 @@ import type { Toleration } from '../../../api/types.js'
 import { CycleState } from '../../framework/interface.js'
 import { PodInfo } from '../../framework/nodeinfo.js'
 import { node, nodeInfo, pod } from '../../framework/testing.js'
-import { TaintToleration, toleratesTaint } from './tainttoleration.js'
+import { toleratesTaint } from '../../../api/taints.js'
+import { TaintToleration } from './tainttoleration.js'
 
 describe('TaintToleration', () => {
   const p = new TaintToleration()

@@ -1,27 +1,14 @@
 // TaintToleration: a node's NoSchedule / NoExecute taints keep away every pod that does not
 // tolerate them (Filter), and PreferNoSchedule taints make a node less attractive (Score,
 // fewer untolerated soft taints is better). Mirrors pkg/scheduler/framework/plugins/
-// tainttoleration and v1helper.TolerationsTolerateTaint.
+// tainttoleration and v1helper.TolerationsTolerateTaint (one taint: api/taints.ts).
 
+import { toleratesTaint } from '../../../api/taints.js'
 import type { Taint, Toleration } from '../../../api/types.js'
 import { MAX_NODE_SCORE, Status, defaultNormalizeScore, type CycleState, type FilterPlugin, type ScorePlugin } from '../../framework/interface.js'
 import type { NodeInfo, PodInfo } from '../../framework/nodeinfo.js'
 
 export const NAME = 'TaintToleration'
-
-/** Upstream Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false
-  if (t.key && t.key !== taint.key) return false
-  switch (t.operator ?? 'Equal') {
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '')
-    case 'Exists':
-      return true
-    default:
-      return false
-  }
-}
 
 export function tolerated(tolerations: readonly Toleration[], taint: Taint): boolean {
   return tolerations.some((t) => toleratesTaint(t, taint))
