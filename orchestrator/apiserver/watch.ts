@@ -14,6 +14,7 @@ import { expired, internalError, type ApiError } from '../api/errors.js'
 import type { KObject, StoredObject, WatchEventType } from '../api/meta.js'
 import { storagePrefix, type ResourceInfo } from '../api/resources.js'
 import type { FieldSelector, Selector } from '../api/selectors.js'
+import { recordIncident } from '../host/guard.js'
 import { StoreError, type StoreEvent } from '../store/store.js'
 import type { Registry, RequestContext } from './registry.js'
 import { TABLE_CONTENT_TYPE, toTable } from './table.js'
@@ -86,6 +87,8 @@ export function serveWatch(
   }
 
   const fail = (err: ApiError): void => {
+    // an error nobody expected is an incident, as a 500 answer is (server.ts errorFor)
+    if (err.code === 500 && err.reason === 'InternalError') recordIncident({ kind: 'internalError', source: `watch of ${resource}`, message: err.message })
     send('ERROR', err.toStatus() as unknown as KObject)
     end()
   }
@@ -126,7 +129,10 @@ export function serveWatch(
     cancelStore = () => w.cancel()
   }
 
-  const timeoutMs = (opts.timeoutSeconds && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : 1800 * (1 + Math.random())) * 1000
+  // upstream: 0 or none is --min-request-timeout (1800 s) times [1, 2); a negative one ends at once.
+  // setTimeout holds at most 2^31-1 ms, so longer ones (up to int64 seconds) are capped there.
+  const asked = opts.timeoutSeconds ?? 0
+  const timeoutMs = asked === 0 ? 1800 * (1 + Math.random()) * 1000 : Math.max(0, Math.min(asked * 1000, 2 ** 31 - 1))
   timers.push(setTimeout(end, timeoutMs))
   if (opts.allowBookmarks) {
     const tick = (): void => {
