@@ -96,8 +96,9 @@ async function failOnIncidents(world: OckWorld, session: Session | undefined, st
   if (!incidents.length) return
   const lines = incidents.map((i) => `- ${i.kind} in ${i.source}: ${i.message}${i.stack ? `\n    ${i.stack.split('\n').slice(1, 6).map((l) => l.trim()).join('\n    ')}` : ''}`)
   const text = `the cluster hit ${incidents.length} unexpected error(s) during this scenario (500 InternalError answers or guarded rejections):\n${lines.join('\n')}`
-  world.attach(text, { mediaType: 'text/plain', fileName: 'incidents.txt' })
+  // a scenario that passed fails with them; one that failed already carries them as an attachment
   if (status === Status.PASSED) throw new Error(text)
+  world.attach(text, { mediaType: 'text/plain', fileName: 'incidents.txt' })
 }
 
 AfterAll(async function () {

@@ -415,7 +415,10 @@ export class ApiServer {
   /** Go's net/http answer to a request it cannot read: plain text, then the connection closes. */
   private sendPlainRefusal(req: IncomingMessage, res: ServerResponse, status: string): void {
     const [code, ...reason] = status.split(' ')
-    res.writeHead(Number(code), reason.join(' '), { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(status), ...(req.httpVersionMajor < 2 ? { Connection: 'close' } : {}) })
+    const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(status) }
+    // HTTP/2 has no reason phrase and no Connection header
+    if (req.httpVersionMajor < 2) res.writeHead(Number(code), reason.join(' '), { ...headers, Connection: 'close' })
+    else res.writeHead(Number(code), headers)
     res.end(status)
   }
 
