@@ -10,7 +10,7 @@
 // on the narrowest key prefix. Simplifies: no general watch cache.
 
 import type { ServerResponse } from 'node:http'
-import { expired, internalError, type ApiError } from '../api/errors.js'
+import { expired, internalError, serverTimeout, timeout, type ApiError } from '../api/errors.js'
 import type { KObject, StoredObject, WatchEventType } from '../api/meta.js'
 import { storagePrefix, type ResourceInfo } from '../api/resources.js'
 import type { FieldSelector, Selector } from '../api/selectors.js'
@@ -118,6 +118,9 @@ export function serveWatch(
 
   const onError = (err: StoreError): void => {
     if (err.code === 'Compacted') fail(expired(`too old resource version: ${opts.resourceVersion ?? lastRevision} (${err.compactRevision ?? ''})`))
+    // storage that went away is the answer requests get too (registry.ts storeFailure), not a bug
+    else if (err.code === 'Unavailable') fail(serverTimeout({ group: info.group, resource: info.resource }, 'watch'))
+    else if (err.code === 'Timeout') fail(timeout('Timeout: request did not complete within the allowed duration', 2))
     else fail(internalError(err))
   }
 
@@ -163,5 +166,5 @@ export function serveWatch(
       for (const o of list.items) send('ADDED', o, Number(o.metadata.resourceVersion))
       start(at + 1)
     })
-    .catch((e: unknown) => fail(e instanceof StoreError ? internalError(e) : ((e as ApiError).toStatus ? (e as ApiError) : internalError(e))))
+    .catch((e: unknown) => (e instanceof StoreError ? onError(e) : fail((e as ApiError).toStatus ? (e as ApiError) : internalError(e))))
 }
