@@ -77,6 +77,12 @@ export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject 
  * `after` hook's error is logged, the write stands.
  */
 export interface StorageHooks {
+  /**
+   * Between mutating admission and validation of a create or update of the main resource, as
+   * upstream's policy-based REST storages wrap Create and Update (RBAC escalation checks):
+   * throw an ApiError to refuse. `urlName` is the name in the request's URL ('' for a POST).
+   */
+  authorizeWrite?(ctx: RequestContext, operation: 'CREATE' | 'UPDATE', namespace: string, urlName: string, obj: KObject, old: KObject | undefined): Promise<void>
   /** After admission, before the write; may set fields; returns an undo for a write that then fails. */
   beginCreate?(ctx: RequestContext, obj: KObject): Promise<(() => Promise<void>) | undefined>
   /** Before admission and validation of an update: carry server-assigned fields over. */
@@ -477,6 +483,17 @@ export class Registry implements AdmissionReader {
     }
     this.phase(ctx, info, 'mutating-admission', 'ok', undefined, { plugins: mutating.map((p) => p.name).join(',') || '-' })
     if (mutating.length) ctx.annotate?.('admission.ock.dev/mutating', mutating.map((p) => p.name).join(','))
+
+    const authorizeWrite = subresource ? undefined : this.hooksFor(info)?.authorizeWrite
+    if (authorizeWrite && obj && (operation === 'CREATE' || operation === 'UPDATE')) {
+      try {
+        await authorizeWrite(ctx, operation, namespace, operation === 'CREATE' ? '' : name, obj, old)
+      } catch (e) {
+        this.phase(ctx, info, 'escalation-check', 'denied', e instanceof Error ? e.message : String(e))
+        throw e
+      }
+      this.phase(ctx, info, 'escalation-check', 'ok')
+    }
 
     if (obj && operation !== 'DELETE' && validate) {
       try {
