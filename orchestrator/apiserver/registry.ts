@@ -564,14 +564,22 @@ export class Registry implements AdmissionReader {
     }
     const o = body as KObject
     const want = apiVersionOf(info)
-    if (o.apiVersion !== undefined && o.apiVersion !== want) {
-      throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${want})`)
+    // the decoder reads apiVersion and kind first, into strings (a null or "" is as good as missing: both default from the URL)
+    for (const field of ['apiVersion', 'kind'] as const) {
+      const v: unknown = o[field]
+      if (v !== undefined && v !== null && typeof v !== 'string') {
+        throw badRequest(`the object provided is unrecognized (must be of type ${info.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonValue(v)} into Go struct field .${field} of type string (${summarize(body)})`)
+      }
     }
-    if (o.kind !== undefined && o.kind !== info.kind) {
-      throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${info.kind})`)
+    if (o.apiVersion && o.apiVersion !== want) {
+      throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${want})`)
     }
-    if (o.metadata !== undefined && (o.metadata === null || typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
-      throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${Array.isArray(o.metadata) ? 'array' : typeof o.metadata} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`)
+    if (o.kind && o.kind !== info.kind) {
+      throw badRequest(`the kind in the data (${o.kind}) does not match the expected kind (${info.kind})`)
+    }
+    if (o.metadata === null) delete o.metadata
+    if (o.metadata !== undefined && (typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
+      throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${goJsonValue(o.metadata)} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`)
     }
     o.apiVersion = want
     o.kind = info.kind
@@ -594,7 +602,8 @@ export class Registry implements AdmissionReader {
     const o = this.checkBody(info, namespace, body)
     await this.decodeInto(ctx, info, o)
     const meta = o.metadata!
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`
+    // upstream's SimpleNameGenerator keeps at most 58 characters of the prefix, so the name fits a DNS label
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName.slice(0, MAX_GENERATED_PREFIX)}${randomSuffix()}`
     if (meta.name) ctx.onObject?.(meta.namespace, meta.name)
     applyDefaults(info.kind, o)
     // system fields are the server's, whatever the client sent
@@ -895,6 +904,19 @@ export class Registry implements AdmissionReader {
   }
 }
 
+/** How Go's JSON decoder names a value it cannot store. */
+function goJsonValue(v: unknown): string {
+  if (Array.isArray(v)) return 'array'
+  if (typeof v === 'boolean') return 'bool'
+  return typeof v === 'object' ? 'object' : typeof v
+}
+
+/** Upstream summarizeData(body, 30): the start of an object body, as its JSON. */
+function summarize(body: unknown): string {
+  const text = JSON.stringify(body)
+  return text.length > 30 ? `${text.slice(0, 30)} ...` : text
+}
+
 /** Whether an update would write the same content (then nothing is written, as upstream). */
 function sameObject(a: KObject, b: StoredObject): boolean {
   const plain = (o: KObject): Record<string, unknown> => {
@@ -926,6 +948,8 @@ function sortKeys(v: unknown): unknown {
 }
 
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
+/** maxGeneratedNameLength of names.SimpleNameGenerator: 63 minus the 5-character suffix. */
+const MAX_GENERATED_PREFIX = 58
 
 /** Five characters from upstream's safe alphabet, as generateName uses. */
 export function randomSuffix(n = 5): string {
