@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiError } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
 import { lookupResource } from '../api/resources.js'
 import { MemoryStore } from '../store/memory.js'
 import { Registry, type RequestContext } from './registry.js'
