@@ -51,6 +51,7 @@ import { impersonate, wantsImpersonation } from './authn/impersonation.js'
 import type { ServiceAccountTokens } from './authn/serviceaccount.js'
 import { bootstrapObjects } from './authz/bootstrappolicy.js'
 import { NodeAuthorizer } from './authz/node.js'
+import { rbacEscalationHooks } from './authz/escalation.js'
 import { PrivilegedGroupsAuthorizer, RBACAuthorizer, type RbacSource } from './authz/rbac.js'
 import './tokenrequest.js'
 import './eviction.js'
@@ -171,21 +172,26 @@ export class ApiServer {
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 10_000
     const admission = opts.admission ?? buildAdmissionChain()
     this.serviceIPs = new ServiceIPAllocator(opts.store, opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR)
-    this.registry = new Registry(opts.store, this.trace, admission, {
-      storeTimeoutMs: opts.storeTimeoutMs,
-      semanticValidators: opts.semanticValidators,
-      hooks: { '/Service': serviceIPHooks(this.serviceIPs) },
-    })
-    opts.tokens?.useLookup(this.registry)
-    this.authenticators = opts.authenticators ?? [new X509Authenticator(), ...(opts.tokens ? [new BearerTokenAuthenticator([opts.tokens])] : [])]
     const rbacSource: RbacSource = {
       list: (resource, namespace) => this.registry.listFrozen('rbac.authorization.k8s.io', resource, namespace),
       get: (resource, namespace, name) => this.registry.getFrozen('rbac.authorization.k8s.io', resource, namespace, name),
     }
+    const rbac = new RBACAuthorizer(rbacSource)
+    this.registry = new Registry(opts.store, this.trace, admission, {
+      storeTimeoutMs: opts.storeTimeoutMs,
+      semanticValidators: opts.semanticValidators,
+      hooks: {
+        '/Service': serviceIPHooks(this.serviceIPs),
+        // RBAC escalation prevention: the union authorizer decides `escalate` / `bind`, RBAC's rules what a user holds
+        ...rbacEscalationHooks({ authorize: (attrs) => this.decide(attrs), rulesFor: (user, ns) => rbac.rulesFor(user, ns), roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns) }),
+      },
+    })
+    opts.tokens?.useLookup(this.registry)
+    this.authenticators = opts.authenticators ?? [new X509Authenticator(), ...(opts.tokens ? [new BearerTokenAuthenticator([opts.tokens])] : [])]
     this.authorizers = opts.authorizers ?? [
       new PrivilegedGroupsAuthorizer(),
       new NodeAuthorizer({ pods: (ns) => this.registry.listFrozen('', 'pods', ns) }),
-      new RBACAuthorizer(rbacSource),
+      rbac,
     ]
     this.auditLog = new AuditLog(opts.audit)
     this.aggregator = new Aggregator(this.registry, { proxyClient: opts.proxyClient, availabilityCheckMs: opts.apiServiceCheckMs }, () => ({ requestId: 'apiservice-availability', user: SYSTEM_USER }))
@@ -526,7 +532,7 @@ export class ApiServer {
     if (resource.ephemeral) {
       if (info.verb !== 'create' || info.subresource || info.name) throw methodNotAllowed()
       const body = await this.readBody(req, resource, false)
-      this.sendJson(res, 201, await answerReview(resource, body, ctx.user, (attrs) => this.decide(attrs)))
+      this.sendJson(res, 201, await answerReview(resource, body, ctx.user, (attrs) => this.decide(attrs), this.authorizers))
       return false
     }
     if (info.subresource) {
