@@ -18,7 +18,7 @@
 // Usage: npm run test:mutants -- [--jobs N] [--only <behavior id | file glob>]...
 //          [--baseline-from reports/ci/messages.ndjson] [--timeout <seconds per mutant>]
 
-import { existsSync, globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -27,11 +27,10 @@ import { CATALOGUE_PATH, loadCatalogue } from '../support/report/catalogue.js'
 import { MUTATION_REPORT_PATH, proofByBehavior, readMutationReport, totalsOf, type MutantResult, type MutationReport } from '../support/report/mutation.js'
 import { Copies, snapshot, type Copy } from './mutation/copies.js'
 import { Children, readMessages, runCucumber, scenarioKey, selectScenarios, type Selected } from './mutation/cucumber.js'
-import { parseMutant, tagExpression, type Mutant } from './mutation/mutant.js'
+import { onlyFilter, readMutants, tagExpression, type Mutant } from './mutation/mutant.js'
 import { classify, readRun, type RunReading } from './mutation/verdict.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const BEHAVIOR_ID = /^[A-Z][A-Z0-9]*-\d+$/
 /** The file beside a ci run's messages that names the tree it ran on (scripts/features.sh). */
 const TREE_FILE = 'tree'
 
@@ -62,21 +61,6 @@ interface Planned {
   tags: string
   scenarios: Selected[]
   expectedMs: number
-}
-
-/** Which mutant files `--only` keeps: a behavior id, a path, or a glob (relative to the repo or to mutants/). */
-function onlyFilter(files: string[], only: string[] | undefined, parsed: Map<string, Mutant>): Set<string> {
-  if (!only?.length) return new Set(files)
-  const keep = new Set<string>()
-  for (const o of only) {
-    if (BEHAVIOR_ID.test(o)) {
-      for (const f of files) if (parsed.get(f)?.behaviors.includes(o) || basename(f).startsWith(`${o}.`)) keep.add(f)
-      continue
-    }
-    const globbed = new Set([...globSync(o, { cwd: REPO }), ...globSync(`mutants/**/${o}`, { cwd: REPO })])
-    for (const f of files) if (globbed.has(f) || basename(f) === o) keep.add(f)
-  }
-  return keep
 }
 
 /** The baseline from a ci run of the same tree, or why it cannot serve. */
@@ -116,18 +100,14 @@ async function main(): Promise<number> {
   const started = Date.now()
   const catalogue = loadCatalogue(join(REPO, CATALOGUE_PATH))
   const ids = catalogue.map((b) => b.id)
-  const files = globSync('mutants/**/*.patch', { cwd: REPO }).sort()
-  const parsed = new Map<string, Mutant>()
-  const invalid: MutantResult[] = []
   const now = (): string => new Date().toISOString()
-  for (const f of files) {
-    const { mutant, errors } = parseMutant(readFileSync(join(REPO, f), 'utf8'), f, new Set(ids))
-    if (mutant) parsed.set(f, mutant)
-    else invalid.push({ file: f, behaviors: [], claim: '', bug: '', layer: '', scenarios: '', status: 'invalid', detail: errors.join('; '), durationMs: 0, at: now() })
-  }
+  const read = readMutants(REPO, new Set(ids))
+  const files = read.files
+  const parsed = new Map(read.mutants.map((m) => [m.file, m]))
+  const invalid: MutantResult[] = read.invalid.map(({ file, errors }) => ({ file, behaviors: [], claim: '', bug: '', layer: '', scenarios: '', status: 'invalid', detail: errors.join('; '), durationMs: 0, at: now() }))
   const proven = new Set([...parsed.values()].flatMap((m) => m.behaviors))
   const missing = ids.filter((id) => !proven.has(id))
-  const keep = onlyFilter(files, opts.only, parsed)
+  const keep = onlyFilter(REPO, files, opts.only, parsed)
   if (opts.only?.length && !keep.size) {
     console.error(`mutants: --only ${opts.only.join(' ')} matches no mutant under mutants/`)
     return 2
@@ -204,7 +184,7 @@ async function main(): Promise<number> {
       if (!baseline) {
         const tags = [...new Set(planned.map((p) => p.tags))].map((t) => `(${t})`).join(' or ')
         log(`mutants: baseline: running the mutants' ${union.size} scenarios unmutated (${JOBS} worker${JOBS === 1 ? '' : 's'})`)
-        const run = await runCucumber({ cwd: first.dir, tags, messages: copies.path('baseline.ndjson'), timeoutMs: 90 * 60_000, parallel: JOBS, children })
+        const run = await runCucumber({ cwd: first.dir, tags, messages: copies.path('baseline.ndjson'), timeoutMs: 90 * 60_000, parallel: Math.min(JOBS, union.size), children })
         baseline = readRun(run.envelopes)
         baselineInfo = { source: 'run', scenarios: union.size, passed: 0, durationMs: run.durationMs }
         if (stopping) return 130
@@ -256,13 +236,15 @@ async function main(): Promise<number> {
         await copy.reset()
         const applied = await copy.apply(join(REPO, m.file))
         let r: MutantResult
-        if (!applied.applied) r = result(m, { status: 'stale', detail: applied.message, durationMs: Date.now() - t0 })
+        if (!applied.applied) r = result(m, { status: applied.malformed ? 'invalid' : 'stale', detail: applied.message, durationMs: Date.now() - t0 })
         else {
           const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : Math.max(180_000, 2 * p.expectedMs + 60_000)
           const run = await runCucumber({ cwd: copy.dir, tags: p.tags, messages: copies.path(`${name}.ndjson`), timeoutMs, failFast: true, children })
           if (stopping) break
-          const v = classify(readRun(run.envelopes), run.end, m.expect)
-          r = result(m, { ...v, durationMs: Date.now() - t0 })
+          const reading = readRun(run.envelopes)
+          const v = classify(reading, run.end, m.expect)
+          const scenariosMs = reading.scenarios.reduce((sum, s) => sum + (s.durationMs ?? 0), 0)
+          r = result(m, { ...v, durationMs: Date.now() - t0, timing: { prepareMs: Date.now() - t0 - run.durationMs, processMs: run.durationMs, scenariosMs } })
         }
         running.delete(copy)
         results.push(r)
@@ -309,6 +291,8 @@ async function main(): Promise<number> {
   const t = totalsOf(results)
   console.log(`Mutants: ${results.length} (${(['killed', 'survived', 'stale', 'timeout', 'error', 'invalid'] as const).filter((k) => t[k]).map((k) => `${t[k]} ${k}`).join(', ') || 'none'})`)
   if (ran.length) console.log(`Time per mutant: median ${seconds(median(ran.map((r) => r.durationMs)))}, max ${seconds(Math.max(...ran.map((r) => r.durationMs)))}; total ${seconds(wall)} on ${JOBS} job${JOBS === 1 ? '' : 's'}${baselineInfo?.durationMs ? ` (baseline ${seconds(baselineInfo.durationMs)})` : ''}`)
+  const timed = ran.flatMap((r) => (r.timing ? [r.timing] : []))
+  if (timed.length) console.log(`Outside the scenarios (copy reset and patch, cucumber-js start-up and exit): median ${seconds(median(timed.map((t) => t.prepareMs + t.processMs - t.scenariosMs)))} per mutant`)
   console.log(`Report: ${relative(process.cwd(), reportPath)}`)
   const bad = results.filter((r) => r.status !== 'killed').length
   return bad || missing.length || !baselineOk ? 1 : 0

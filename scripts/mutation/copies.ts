@@ -63,10 +63,16 @@ export class Copy {
     await execa('git', ['clean', '-d', '--force', '--quiet', '-e', 'node_modules'], { cwd: this.dir })
   }
 
-  /** Applies a patch; a patch that does not apply is stale (git's complaint is returned). */
-  async apply(patchFile: string): Promise<{ applied: true } | { applied: false; message: string }> {
+  /**
+   * Applies a patch. One that does not apply to this tree is stale; one git cannot even read
+   * (a hand-edited hunk whose line counts are off) is malformed. git's complaint is returned.
+   */
+  async apply(patchFile: string): Promise<{ applied: true } | { applied: false; malformed: boolean; message: string }> {
     const check = await execa('git', ['apply', '--check', patchFile], { cwd: this.dir, reject: false, all: true })
-    if (check.exitCode !== 0) return { applied: false, message: String(check.all ?? '').trim() || `git apply --check exited ${check.exitCode}` }
+    if (check.exitCode !== 0) {
+      const message = String(check.all ?? '').trim() || `git apply --check exited ${check.exitCode}`
+      return { applied: false, malformed: /corrupt patch|patch with only garbage|patch fragment without header|unrecognized input/.test(message), message }
+    }
     await execa('git', ['apply', patchFile], { cwd: this.dir })
     return { applied: true }
   }

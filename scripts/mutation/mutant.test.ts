@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { parseMutant, tagExpression } from './mutant.js'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { onlyFilter, parseMutant, tagExpression, type Mutant } from './mutant.js'
 
 const DIFF = `diff --git a/orchestrator/kubelet/prober.ts b/orchestrator/kubelet/prober.ts
 index 1111111..2222222 100644
@@ -80,4 +83,24 @@ describe("a mutant's scenarios", () => {
     [{ behaviors: ['ORCH-07'], scenarios: '@ORCH-07 and @docker' }, '@ORCH-07 and @docker'],
   ]
   for (const [m, expr] of cases) it(`${JSON.stringify(m)} selects ${expr}`, () => assert.equal(tagExpression(m), expr))
+})
+
+describe('--only', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'ock-only-test-'))
+  const files = ['mutants/a/HEAL-02.first.patch', 'mutants/a/HEAL-03.gone.patch', 'mutants/b/FLOW-03.both.patch']
+  for (const f of files) {
+    mkdirSync(join(repo, f, '..'), { recursive: true })
+    writeFileSync(join(repo, f), '')
+  }
+  const parsed = new Map<string, Mutant>(files.map((f) => [f, { behaviors: f.includes('FLOW') ? ['FLOW-03', 'HEAL-02'] : [f.split('/')[2]!.split('.')[0]!] } as Mutant]))
+  const cases: [string[] | undefined, string[]][] = [
+    [undefined, files],
+    [['HEAL-02'], ['mutants/a/HEAL-02.first.patch', 'mutants/b/FLOW-03.both.patch']],
+    [['HEAL-03.gone.patch'], ['mutants/a/HEAL-03.gone.patch']],
+    [['HEAL-0*'], ['mutants/a/HEAL-02.first.patch', 'mutants/a/HEAL-03.gone.patch']],
+    [['mutants/b/*'], ['mutants/b/FLOW-03.both.patch']],
+    [['NOPE-1'], []],
+  ]
+  for (const [only, kept] of cases) it(`${JSON.stringify(only)} keeps ${kept.length}`, () => assert.deepEqual([...onlyFilter(repo, files, only, parsed)].sort(), [...kept].sort()))
+  it('cleans up', () => rmSync(repo, { recursive: true, force: true }))
 })

@@ -14,7 +14,8 @@
 //
 // A header line must not start with `diff `, `--- ` or `+++ ` (git would read it as the diff).
 
-import { basename } from 'node:path'
+import { globSync, readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 
 export const LAYERS = ['orchestrator', 'runtime adapter', 'fixture'] as const
 export type Layer = (typeof LAYERS)[number]
@@ -116,4 +117,32 @@ export function parseMutant(text: string, file: string, knownIds?: ReadonlySet<s
 /** The tag expression that selects a mutant's scenarios: its `Scenarios:`, or its behaviors' tags. */
 export function tagExpression(m: Pick<Mutant, 'behaviors' | 'scenarios'>): string {
   return m.scenarios ?? m.behaviors.map((b) => `@${b}`).join(' or ')
+}
+
+/** Every mutant file under the repository's mutants/, read: the valid ones and the problems of the others. */
+export function readMutants(repo: string, knownIds: ReadonlySet<string>): { files: string[]; mutants: Mutant[]; invalid: { file: string; errors: string[] }[] } {
+  const files = globSync('mutants/**/*.patch', { cwd: repo }).sort()
+  const mutants: Mutant[] = []
+  const invalid: { file: string; errors: string[] }[] = []
+  for (const file of files) {
+    const { mutant, errors } = parseMutant(readFileSync(join(repo, file), 'utf8'), file, knownIds)
+    if (mutant) mutants.push(mutant)
+    else invalid.push({ file, errors })
+  }
+  return { files, mutants, invalid }
+}
+
+/** Which mutant files `--only` keeps: a behavior id, a path, or a glob (relative to the repo or to mutants/). */
+export function onlyFilter(repo: string, files: string[], only: string[] | undefined, parsed: ReadonlyMap<string, Mutant>): Set<string> {
+  if (!only?.length) return new Set(files)
+  const keep = new Set<string>()
+  for (const o of only) {
+    if (BEHAVIOR_ID.test(o)) {
+      for (const f of files) if (parsed.get(f)?.behaviors.includes(o) || basename(f).startsWith(`${o}.`)) keep.add(f)
+      continue
+    }
+    const globbed = new Set([...globSync(o, { cwd: repo }), ...globSync(`mutants/**/${o}`, { cwd: repo })])
+    for (const f of files) if (globbed.has(f) || basename(f) === o) keep.add(f)
+  }
+  return keep
 }

@@ -45,6 +45,8 @@ export interface MutantResult {
   /** why it is not killed (stale: git's complaint; error: what went wrong) */
   detail?: string
   durationMs: number
+  /** where the time went: resetting and patching the copy, the cucumber-js process, the scenarios in it */
+  timing?: { prepareMs: number; processMs: number; scenariosMs: number }
   /** when this mutant was last run (ISO) */
   at: string
 }
