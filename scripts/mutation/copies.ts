@@ -98,7 +98,8 @@ export class Copies {
     const copy = new Copy(dir, commit)
     this.copies.push(copy)
     const modules = join(this.repo, 'node_modules')
-    if (existsSync(modules)) symlinkSync(realpathSync(modules), join(dir, 'node_modules'))
+    // (a checkout where node_modules is itself a symlink that no ignore rule covers has it in the snapshot already)
+    if (existsSync(modules) && !existsSync(join(dir, 'node_modules'))) symlinkSync(realpathSync(modules), join(dir, 'node_modules'))
     return copy
   }
 
