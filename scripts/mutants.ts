@@ -15,8 +15,16 @@
 // passed and no behavior lacks a mutant. Copies, temp dirs, processes and the containers they
 // started are removed at the end, on Ctrl-C too.
 //
+// A mutant whose header names the scenario that kills it (`Killed-by:`) runs that scenario alone
+// first, and the others only if it survives it: most mutants then cost one scenario, not every
+// scenario of their behavior up to the killing one.
+//
 // Usage: npm run test:mutants -- [--jobs N] [--only <behavior id | file glob>]...
+//          [--gate] [--write-hints]
 //          [--baseline-from reports/ci/messages.ndjson] [--timeout <seconds per mutant>]
+//   --gate         only the mutants that prove a weak spot, plus the first mutant of each behavior
+//                  they leave out: every behavior proven, in a fraction of the time (npm test)
+//   --write-hints  set each killed mutant's Killed-by: header to the scenario that killed it
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
@@ -27,7 +35,7 @@ import { CATALOGUE_PATH, loadCatalogue } from '../support/report/catalogue.js'
 import { MUTATION_REPORT_PATH, proofByBehavior, readMutationReport, totalsOf, type MutantResult, type MutationReport } from '../support/report/mutation.js'
 import { Copies, snapshot, type Copy } from './mutation/copies.js'
 import { Children, readMessages, runCucumber, scenarioKey, selectScenarios, type Selected } from './mutation/cucumber.js'
-import { onlyFilter, readMutants, tagExpression, type Mutant } from './mutation/mutant.js'
+import { gateSelection, onlyFilter, readMutants, tagExpression, withKilledBy, type Mutant } from './mutation/mutant.js'
 import { classify, readRun, type RunReading } from './mutation/verdict.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -40,6 +48,8 @@ const { values: opts } = parseArgs({
     only: { type: 'string', multiple: true },
     'baseline-from': { type: 'string' },
     timeout: { type: 'string' },
+    gate: { type: 'boolean', default: false },
+    'write-hints': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 })
@@ -112,7 +122,8 @@ async function main(): Promise<number> {
     console.error(`mutants: --only ${opts.only.join(' ')} matches no mutant under mutants/`)
     return 2
   }
-  const chosen = [...parsed.values()].filter((m) => keep.has(m.file))
+  const filtered = [...parsed.values()].filter((m) => keep.has(m.file))
+  const chosen = opts.gate ? gateSelection(filtered) : filtered
   const results: MutantResult[] = invalid.filter((r) => keep.has(r.file))
   const result = (m: Mutant, r: Pick<MutantResult, 'status'> & Partial<MutantResult>): MutantResult => ({
     file: m.file,
@@ -126,7 +137,7 @@ async function main(): Promise<number> {
     at: now(),
     ...r,
   })
-  log(`mutants: ${files.length} mutant files (${parsed.size} valid), ${chosen.length} to run on ${JOBS} job${JOBS === 1 ? '' : 's'}; ${ids.length - missing.length} of ${ids.length} behaviors have a mutant`)
+  log(`mutants: ${files.length} mutant files (${parsed.size} valid), ${chosen.length} to run${opts.gate ? ' (--gate: the weak spots and one per behavior)' : ''} on ${JOBS} job${JOBS === 1 ? '' : 's'}; ${ids.length - missing.length} of ${ids.length} behaviors have a mutant`)
 
   const children = new Children()
   const copies = new Copies(REPO)
@@ -239,12 +250,23 @@ async function main(): Promise<number> {
         if (!applied.applied) r = result(m, { status: applied.malformed ? 'invalid' : 'stale', detail: applied.message, durationMs: Date.now() - t0 })
         else {
           const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : Math.max(180_000, 2 * p.expectedMs + 60_000)
-          const run = await runCucumber({ cwd: copy.dir, tags: p.tags, messages: copies.path(`${name}.ndjson`), timeoutMs, failFast: true, children })
+          // the hinted scenario alone first; all of them if it does not kill
+          const hinted = m.killedBy !== undefined && p.scenarios.some((s) => s.name === m.killedBy)
+          const runs = [...(hinted ? [['--name', `^${escapeRegExp(m.killedBy!)}$`]] : []), []]
+          let v: ReturnType<typeof classify> = { status: 'error', detail: 'not run' }
+          let processMs = 0
+          let scenariosMs = 0
+          for (const [i, args] of runs.entries()) {
+            const run = await runCucumber({ cwd: copy.dir, tags: p.tags, messages: copies.path(`${name}.${i}.ndjson`), timeoutMs, failFast: true, children, args })
+            if (stopping) break
+            const reading = readRun(run.envelopes)
+            v = classify(reading, run.end, m.expect)
+            processMs += run.durationMs
+            scenariosMs += reading.scenarios.reduce((sum, s) => sum + (s.durationMs ?? 0), 0)
+            if (v.status === 'killed' || (i === 0 && hinted && v.status !== 'survived')) break
+          }
           if (stopping) break
-          const reading = readRun(run.envelopes)
-          const v = classify(reading, run.end, m.expect)
-          const scenariosMs = reading.scenarios.reduce((sum, s) => sum + (s.durationMs ?? 0), 0)
-          r = result(m, { ...v, durationMs: Date.now() - t0, timing: { prepareMs: Date.now() - t0 - run.durationMs, processMs: run.durationMs, scenariosMs } })
+          r = result(m, { ...v, durationMs: Date.now() - t0, timing: { prepareMs: Date.now() - t0 - processMs, processMs, scenariosMs } })
         }
         running.delete(copy)
         results.push(r)
@@ -294,8 +316,17 @@ async function main(): Promise<number> {
   const timed = ran.flatMap((r) => (r.timing ? [r.timing] : []))
   if (timed.length) console.log(`Outside the scenarios (copy reset and patch, cucumber-js start-up and exit): median ${seconds(median(timed.map((t) => t.prepareMs + t.processMs - t.scenariosMs)))} per mutant`)
   console.log(`Report: ${relative(process.cwd(), reportPath)}`)
+  const unhinted = results.filter((r) => r.killedBy && parsed.get(r.file)?.killedBy !== r.killedBy.scenario)
+  if (unhinted.length && opts['write-hints']) {
+    for (const r of unhinted) writeFileSync(join(REPO, r.file), withKilledBy(readFileSync(join(REPO, r.file), 'utf8'), r.killedBy!.scenario))
+    console.log(`Killed-by: set in ${unhinted.length} mutant file${unhinted.length === 1 ? '' : 's'}`)
+  } else if (unhinted.length) console.log(`Killed-by: ${unhinted.length} killed mutant${unhinted.length === 1 ? ' has' : 's have'} no hint or another scenario in it (run with --write-hints to set them): ${unhinted.map((r) => basename(r.file, '.patch')).join(', ')}`)
   const bad = results.filter((r) => r.status !== 'killed').length
   return bad || missing.length || !baselineOk ? 1 : 0
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** Containers and etcd dirs of runs that had to be killed hard (a clean run removes its own). */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { onlyFilter, parseMutant, tagExpression, type Mutant } from './mutant.js'
+import { gateSelection, onlyFilter, parseMutant, tagExpression, withKilledBy, type Mutant } from './mutant.js'
 
 const DIFF = `diff --git a/orchestrator/kubelet/prober.ts b/orchestrator/kubelet/prober.ts
 index 1111111..2222222 100644
@@ -103,4 +103,25 @@ describe('--only', () => {
   ]
   for (const [only, kept] of cases) it(`${JSON.stringify(only)} keeps ${kept.length}`, () => assert.deepEqual([...onlyFilter(repo, files, only, parsed)].sort(), [...kept].sort()))
   it('cleans up', () => rmSync(repo, { recursive: true, force: true }))
+})
+
+describe('--gate and Killed-by hints', () => {
+  const m = (file: string, behaviors: string[], weakSpot?: string): Mutant => ({ file, behaviors, claim: 'c', bug: 'b', layer: 'orchestrator', diff: '', ...(weakSpot ? { weakSpot } : {}) })
+  const cases: { name: string; mutants: Mutant[]; gate: string[] }[] = [
+    { name: 'one per behavior, the first by name', mutants: [m('b/A-1.y.patch', ['A-1']), m('b/A-1.x.patch', ['A-1']), m('b/B-2.x.patch', ['B-2'])], gate: ['b/A-1.x.patch', 'b/B-2.x.patch'] },
+    { name: 'every weak-spot mutant, and it covers its behavior', mutants: [m('b/A-1.x.patch', ['A-1']), m('b/A-1.y.patch', ['A-1'], 'A-1 one-sided'), m('b/A-1.z.patch', ['A-1'], 'A-1 echo')], gate: ['b/A-1.y.patch', 'b/A-1.z.patch'] },
+    { name: 'a mutant of two behaviors covers both', mutants: [m('b/A-1.x.patch', ['A-1', 'B-2']), m('b/B-2.x.patch', ['B-2'])], gate: ['b/A-1.x.patch'] },
+  ]
+  for (const c of cases) it(c.name, () => assert.deepEqual(gateSelection(c.mutants).map((x) => x.file), c.gate))
+
+  const header = 'Behaviors: HEAL-02\nClaim: c\nBug: b\n  more of the bug\nLayer: orchestrator\n\ndiff --git a/x b/x\n'
+  it('adds a Killed-by line after the header', () => {
+    const text = withKilledBy(header, 'A scenario')
+    assert.equal(text, 'Behaviors: HEAL-02\nClaim: c\nBug: b\n  more of the bug\nLayer: orchestrator\nKilled-by: A scenario\n\ndiff --git a/x b/x\n')
+    assert.equal(parseMutant(text, 'mutants/x/HEAL-02.s.patch').mutant?.killedBy, 'A scenario')
+  })
+  it('replaces a Killed-by line and its continuation', () => {
+    const old = header.replace('Layer: orchestrator\n', 'Killed-by: Old\n  name\nLayer: orchestrator\n')
+    assert.equal(withKilledBy(old, 'New'), withKilledBy(header, 'New'))
+  })
 })

@@ -11,6 +11,9 @@
 //   Weak-spot: HEAL-02 one-sided timing     optional: the issue-15 weak spot it proves fixed
 //   Expect: timeout                         optional: a hang is what a user would see, so a
 //                                           timeout counts as killed
+//   Killed-by: <scenario name>              optional: the scenario that kills it, run first (alone)
+//                                           so the runner need not run the others before it; a
+//                                           hint for speed only: if it does not kill, all run
 //
 // A header line must not start with `diff `, `--- ` or `+++ ` (git would read it as the diff).
 
@@ -31,11 +34,13 @@ export interface Mutant {
   layer: Layer
   weakSpot?: string
   expect?: 'timeout'
+  /** the name of the scenario expected to kill it (run first; `--write-hints` keeps it current) */
+  killedBy?: string
   /** the patch, from its first `diff --git` line */
   diff: string
 }
 
-const KEYS = { behaviors: 'Behaviors', claim: 'Claim', bug: 'Bug', scenarios: 'Scenarios', layer: 'Layer', 'weak-spot': 'Weak-spot', expect: 'Expect' } as const
+const KEYS = { behaviors: 'Behaviors', claim: 'Claim', bug: 'Bug', scenarios: 'Scenarios', layer: 'Layer', 'weak-spot': 'Weak-spot', expect: 'Expect', 'killed-by': 'Killed-by' } as const
 type Key = keyof typeof KEYS
 
 const BEHAVIOR_ID = /^[A-Z][A-Z0-9]*-\d+$/
@@ -108,6 +113,7 @@ export function parseMutant(text: string, file: string, knownIds?: ReadonlySet<s
       layer: layer as Layer,
       ...(fields.get('weak-spot') ? { weakSpot: fields.get('weak-spot')! } : {}),
       ...(expect ? { expect: 'timeout' as const } : {}),
+      ...(fields.get('killed-by') ? { killedBy: fields.get('killed-by')! } : {}),
       diff: rest.slice(start).join('\n'),
     },
     errors: [],
@@ -145,4 +151,40 @@ export function onlyFilter(repo: string, files: string[], only: string[] | undef
     for (const f of files) if (globbed.has(f) || basename(f) === o) keep.add(f)
   }
   return keep
+}
+
+/**
+ * The mutants `--gate` runs: every mutant that proves a weak spot, plus, for each behavior none
+ * of those covers, its first mutant by file name. So every behavior and every weak spot is
+ * proven, in a fraction of the time of all mutants.
+ */
+export function gateSelection(mutants: readonly Mutant[]): Mutant[] {
+  const sorted = [...mutants].sort((a, b) => a.file.localeCompare(b.file))
+  const chosen = new Set(sorted.filter((m) => m.weakSpot))
+  const covered = new Set([...chosen].flatMap((m) => m.behaviors))
+  for (const m of sorted) {
+    if (m.behaviors.some((b) => !covered.has(b))) {
+      chosen.add(m)
+      for (const b of m.behaviors) covered.add(b)
+    }
+  }
+  return sorted.filter((m) => chosen.has(m))
+}
+
+/** The mutant file's text with its `Killed-by:` header set to `scenario` (replacing any, after the other header lines). */
+export function withKilledBy(text: string, scenario: string): string {
+  const lines = text.split('\n')
+  const blank = lines.findIndex((l) => !l.trim())
+  const end = blank < 0 ? lines.length : blank
+  const header: string[] = []
+  let dropping = false
+  for (const line of lines.slice(0, end)) {
+    if (/^\s/.test(line)) {
+      if (!dropping) header.push(line)
+      continue
+    }
+    dropping = /^killed-by:/i.test(line)
+    if (!dropping) header.push(line)
+  }
+  return [...header, `Killed-by: ${scenario}`, ...lines.slice(end)].join('\n')
 }
