@@ -83,6 +83,7 @@ async function createAs(world: OckWorld, who: string, doc: string, attempt: bool
   const results: KubernetesObject[] = []
   for (const o of objects) {
     const answer = await requestAs(a, 'POST', objectPath(o, s.namespace), o)
+    world.answeredAt.set(`${o.kind}/${o.metadata?.name}`, performance.timeOrigin + performance.now())
     if (answer.status) {
       if (!attempt) throw new Error(`${o.kind}/${o.metadata?.name ?? ''} was refused for ${a.label}: ${answer.status.code} ${answer.status.reason}: ${answer.status.message}`)
       world.rejected(answer.status)

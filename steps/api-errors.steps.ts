@@ -63,6 +63,8 @@ When('I try to create a {kind} from the body:', async function (this: OckWorld, 
   const outcome = await rawRequest(s.kubeconfig, 'POST', path, body)
   this.lastError = undefined
   this.lastErrorChecked = true
+  // what the request was about, whatever its body says (a check of what it wrote looks for it)
+  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
   if (outcome.kind === 'transport-error') throw new Error(`the API server did not answer: ${outcome.message}`)
   if (outcome.status) this.rejected(outcome.status)
 })

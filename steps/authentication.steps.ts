@@ -33,6 +33,7 @@ When('a client without credentials tries to create the manifest:', async functio
   const s = await this.cluster()
   const [o] = parseManifests(doc).map((x) => inNamespace(x, s.namespace))
   await record(this, bareActor(s), 'POST', objectPath(o!, s.namespace), o)
+  this.lastObject = o
 })
 
 When('a client lists config maps with the bearer token {string}', async function (this: OckWorld, token: string) {

@@ -25,6 +25,7 @@ async function each(world: OckWorld, objects: KubernetesObject[], op: (o: Kubern
     try {
       world.sentAt.set(`${o.kind}/${o.metadata?.name}`, performance.now())
       results.push(await op(o))
+      world.answeredAt.set(`${o.kind}/${o.metadata?.name}`, performance.timeOrigin + performance.now())
     } catch (e) {
       const st = toStatus(e)
       if (!attempt) throw new Error(`${o.kind}/${o.metadata?.name ?? ''} was rejected in namespace ${s.namespace}: ${st.code} ${st.reason}: ${st.message}`)
