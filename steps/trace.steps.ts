@@ -7,7 +7,6 @@ import { Then, type DataTable } from './define.js'
 import { consistently, formatMs } from '../support/eventually.js'
 import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
-import { read } from '../support/kube.js'
 import { CREATE_OBJECT_STEPS } from '../support/report/annotations.js'
 import { buildDiagram } from '../support/report/sequence.js'
 import { describeEntry, parseBounds, requestEntries, requestTarget, timelineFinder, tracedRequests, TRACE_PHRASES, userMatches, WRITE_VERBS, type TimelineState, type TraceEntry } from '../support/trace.js'
@@ -85,16 +84,6 @@ Then(['the {kind} {string} was returned with the acknowledged revision as its re
   expect(answer!.metadata?.resourceVersion, 'resourceVersion returned to the user').to.equal(String(ack.revision))
 })
 
-Then('the {kind} {string} was written to the store exactly once', async function (this: OckWorld, kind: KindRef, name: string) {
-  const entries = await traceSinceStart(this)
-  const resource = resourceName(kind)
-  const writes = entries.filter((e) => e.kind === 'store' && e.outcome === 'ok' && e.resource === resource && e.name === name)
-  expect(writes.map(describeEntry), `store writes of ${resource} "${name}"`).to.have.length(1)
-  const s = await this.cluster()
-  const obj = await read(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
-  expect(obj?.metadata?.resourceVersion, 'resourceVersion of the stored object').to.equal(String(writes[0]!.revision))
-})
-
 Then('the trace shows requests by {string}', async function (this: OckWorld, user: string) {
   const entries = await traceSinceStart(this)
   const by = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication' && e.user === user)
@@ -107,17 +96,6 @@ Then('every request in the trace was authenticated with a client certificate', a
   expect(authn, 'authentications in the trace').to.not.be.empty
   const other = authn.filter((e) => e.attrs?.authenticator !== 'x509').map(describeEntry)
   expect(other, 'requests authenticated otherwise than by a client certificate').to.deep.equal([])
-})
-
-Then('the rejected request wrote nothing to the store', async function (this: OckWorld) {
-  const e = this.takeError()
-  expect(e.auditId, 'the Audit-Id of the rejected request').to.be.a('string')
-  const entries = requestEntries(await traceSinceStart(this), e.auditId!)
-  expect(entries, `trace entries of request ${e.auditId}`).to.not.be.empty
-  const writes = entries.filter((x) => x.kind === 'store')
-  expect(writes.map(describeEntry), 'store writes of the rejected request').to.deep.equal([])
-  const response = entries.find((x) => x.kind === 'response')
-  expect(response?.code, 'the code the trace recorded').to.equal(e.code)
 })
 
 Then('for {duration} the store acknowledges no write by {string}, whose requests fail', async function (this: OckWorld, ms: number, user: string) {

@@ -6,7 +6,7 @@ Feature: Objects are validated against the API's schema and rules before they ar
   change). A broken object is refused — with 400 BadRequest when it cannot even be decoded,
   with 422 Invalid listing every broken field otherwise — and nothing is stored.
 
-  @API-05 @trace
+  @API-05 @store
   Scenario Outline: A broken object is refused with the field that is wrong (<case>)
     When I try to create a <kind> from the body:
       """
