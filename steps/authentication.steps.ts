@@ -5,7 +5,7 @@ import { Then, When } from './define.js'
 import { expect } from 'chai'
 import { KubeConfig } from '@kubernetes/client-node'
 import { expandNamespace } from '../support/expand.js'
-import { objectPath, requestAs, type Actor } from '../support/identities.js'
+import { objectPath, requestAs, resignedToken, type Actor } from '../support/identities.js'
 import { inNamespace, parseManifests } from '../support/kube.js'
 import type { Session } from '../support/targets/target.js'
 import type { OckWorld } from '../support/world.js'
@@ -58,4 +58,9 @@ Then('the output is a service account token for {string}', async function (this:
 When('a client lists config maps with the token from the output', async function (this: OckWorld) {
   const s = await this.cluster()
   await record(this, bareActor(s, { Authorization: `Bearer ${lastToken(this)}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
+})
+
+When('a client lists config maps with the token from the output, signed by another key', async function (this: OckWorld) {
+  const s = await this.cluster()
+  await record(this, bareActor(s, { Authorization: `Bearer ${await resignedToken(lastToken(this))}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
 })
