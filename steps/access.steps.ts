@@ -7,6 +7,7 @@ import { Given, When } from './define.js'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { actorFor, ensureServiceAccount, objectPath, parseIdentity, requestAs, usernameOf, type Actor, type Identity } from '../support/identities.js'
 import type { KindRef } from '../support/kinds.js'
+import { collectionPath } from '../support/kinds.js'
 import { apply, inNamespace, parseManifests } from '../support/kube.js'
 import { kubectl } from '../support/kubectl.js'
 import type { OckWorld } from '../support/world.js'
@@ -103,6 +104,15 @@ When('{identity} tries to create the manifest:', async function (this: OckWorld,
 
 When('{identity} creates the manifest:', async function (this: OckWorld, who: string, doc: string) {
   await createAs(this, who, doc, false)
+})
+
+When('{identity} tries to create a {kind} from the body:', async function (this: OckWorld, who: string, kind: KindRef, body: string) {
+  const s = await this.cluster()
+  const answer = await requestAs(await actor(this, who), 'POST', collectionPath(kind, s.namespace), body)
+  this.lastError = undefined
+  this.lastErrorChecked = true
+  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
+  if (answer.status) this.rejected(answer.status)
 })
 
 When('{identity} runs {string}', async function (this: OckWorld, who: string, command: string) {

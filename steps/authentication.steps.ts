@@ -5,6 +5,7 @@ import { Then, When } from './define.js'
 import { expect } from 'chai'
 import { KubeConfig } from '@kubernetes/client-node'
 import { expandNamespace } from '../support/expand.js'
+import { collectionPath, type KindRef } from '../support/kinds.js'
 import { objectPath, requestAs, resignedToken, type Actor } from '../support/identities.js'
 import { inNamespace, parseManifests } from '../support/kube.js'
 import type { Session } from '../support/targets/target.js'
@@ -29,11 +30,17 @@ async function record(world: OckWorld, a: Actor, method: string, path: string, b
   if (answer.status) world.rejected(answer.status)
 }
 
-When('a client without credentials tries to create the manifest:', async function (this: OckWorld, doc: string) {
+When(['a client without credentials tries to create the manifest:', 'client من غير credentials حاول يعمل create للـ manifest:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   const [o] = parseManifests(doc).map((x) => inNamespace(x, s.namespace))
   await record(this, bareActor(s), 'POST', objectPath(o!, s.namespace), o)
   this.lastObject = o
+})
+
+When('a client without credentials tries to create a {kind} from the body:', async function (this: OckWorld, kind: KindRef, body: string) {
+  const s = await this.cluster()
+  await record(this, bareActor(s), 'POST', collectionPath(kind, s.namespace), body)
+  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
 })
 
 When('a client lists config maps with the bearer token {string}', async function (this: OckWorld, token: string) {

@@ -5,11 +5,12 @@
 
 import { Then } from './define.js'
 import { expect } from 'chai'
+import { eventually } from '../support/eventually.js'
 import { kindRef, type KindRef } from '../support/kinds.js'
-import { describeWrite, isWriteOf, servedObject, storeDoor, withoutResourceVersion, writesOf } from '../support/store.js'
+import { creatingWrite, describeWrite, isWriteOf, servedObject, storeDoor, withoutResourceVersion, writesOf } from '../support/store.js'
 import type { OckWorld } from '../support/world.js'
 
-Then('the rejected request wrote nothing to the store', async function (this: OckWorld) {
+Then(['the rejected request wrote nothing to the store', 'الـ request اللي اترفض مكتبش حاجة في الـ store'], async function (this: OckWorld) {
   const e = this.takeError()
   const s = await this.cluster()
   const o = this.lastObject
@@ -34,4 +35,42 @@ Then('the {kind} {string} was written to the store exactly once', async function
   const stored = writes[0]!
   expect((served!.metadata as { resourceVersion?: string }).resourceVersion, 'the resourceVersion the API serves is the revision the store wrote it at').to.equal(String(stored.revision))
   expect(stored.object, 'the stored object is the one the API serves').to.deep.equal(withoutResourceVersion(served!))
+})
+
+/** What the API server answered the user for an object of the last manifest. */
+function answerFor(world: OckWorld, kind: KindRef, name: string): Record<string, unknown> & { metadata?: { uid?: string; resourceVersion?: string } } {
+  const answer = (world.applied ?? []).find((o) => o.kind === kind.kind && o.metadata?.name === name)
+  expect(answer, `the API server's answer for ${kind.kind} ${name}`).to.not.equal(undefined)
+  // the client's typed object, as JSON (dates as strings)
+  return JSON.parse(JSON.stringify(answer)) as Record<string, unknown>
+}
+
+Then(['the {kind} {string} was returned with the acknowledged revision as its resourceVersion', 'الـ {kind} {string} رجع للـ user والـ resourceVersion بتاعه هو الـ revision اللي الـ store أكدها'], async function (this: OckWorld, kind: KindRef, name: string) {
+  const s = await this.cluster()
+  const write = await creatingWrite(s, { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }, this.storeCursor)
+  expect(write, `the store's write that created ${kind.kind} ${name}`).to.not.equal(undefined)
+  const answer = answerFor(this, kind, name)
+  expect(answer.metadata?.resourceVersion, `resourceVersion returned to the user, against ${describeWrite(write!)}`).to.equal(String(write!.revision))
+  // what was stored is what the user was told: the same object (uid) with the same desired state
+  expect(write!.object?.metadata?.uid, 'uid of the stored object').to.equal(answer.metadata?.uid)
+  expect(write!.object?.spec ?? write!.object?.data, 'the stored desired state').to.deep.equal(answer.spec ?? answer.data)
+})
+
+Then(['the user was told the {kind} {string} was created only after the store acknowledged it', 'الـ user اتبلغ إن الـ {kind} {string} اتعمل بس بعد ما الـ store أكده'], async function (this: OckWorld, kind: KindRef, name: string) {
+  const s = await this.cluster()
+  // the store may still be holding its acknowledgement back: that the user already has an answer then is the failure this shows
+  const write = await eventually(
+    () => creatingWrite(s, { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }, this.storeCursor),
+    (w) => {
+      expect(w, `the store's write that created ${kind.kind} ${name}`).to.not.equal(undefined)
+      expect(w!.acknowledgedAt, `when the store acknowledged ${describeWrite(w!)} (the target measures it)`).to.be.a('number')
+    },
+    10_000,
+    { describe: `the store's acknowledgement of the write that created ${kind.kind} ${name}` },
+  )
+  const answered = this.answeredAt.get(`${kind.kind}/${name}`)
+  expect(answered, `when the user's answer for ${kind.kind} ${name} arrived`).to.be.a('number')
+  const margin = answered! - write!.acknowledgedAt!
+  expect(margin, `the answer arrived ${margin.toFixed(1)} ms after the store acknowledged the write (negative: before)`).to.be.at.least(0)
+  this.log(`the store got the write and acknowledged it ${(write!.acknowledgedAt! - write!.receivedAt!).toFixed(1)} ms later; the user's answer arrived ${margin.toFixed(1)} ms after that`)
 })

@@ -61,29 +61,6 @@ Then('the rejected request went through, in order, and no further:', async funct
   expect(later.map(describeEntry), `phases after the refusal in:\n${mine.map(describeEntry).join('\n')}`).to.deep.equal([])
 })
 
-Then(['creating the {kind} {string} took exactly one request, by {string}', 'الـ create بتاع الـ {kind} {string} كان request واحد بس، من {string}'], async function (this: OckWorld, kind: KindRef, name: string, user: string) {
-  const entries = await traceSinceStart(this)
-  const resource = resourceName(kind)
-  const writers = new Set<string>()
-  for (const e of entries) {
-    if (e.kind === 'store' && e.outcome === 'ok' && e.resource === resource && e.name === name && e.requestId) writers.add(e.requestId)
-  }
-  const requests = [...writers].map((id) => requestEntries(entries, id))
-  const creating = requests.filter((es) => es.some((e) => e.kind === 'store' && e.outcome === 'ok' && e.op === 'create'))
-  expect(creating.length, `requests that created ${resource} "${name}"`).to.equal(1)
-  const authn = creating[0]!.find((e) => e.phase === 'authentication')
-  expect(authn?.user, 'the authenticated user of that request').to.equal(user)
-})
-
-Then(['the {kind} {string} was returned with the acknowledged revision as its resourceVersion', 'الـ {kind} {string} رجع للـ user والـ resourceVersion بتاعه هو الـ revision اللي الـ store أكدها'], async function (this: OckWorld, kind: KindRef, name: string) {
-  const entries = await traceSinceStart(this)
-  const id = creatingRequest(entries, kind, name)
-  const ack = requestEntries(entries, id).find((e) => e.kind === 'store' && e.outcome === 'ok')!
-  const answer = (this.applied ?? []).find((o) => o.kind === kind.kind && o.metadata?.name === name)
-  expect(answer, `the API server's answer for ${kind.kind} ${name}`).to.not.equal(undefined)
-  expect(answer!.metadata?.resourceVersion, 'resourceVersion returned to the user').to.equal(String(ack.revision))
-})
-
 Then('the trace shows requests by {string}', async function (this: OckWorld, user: string) {
   const entries = await traceSinceStart(this)
   const by = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication' && e.user === user)
