@@ -9,6 +9,7 @@ import { expect } from 'chai'
 import type { KindRef } from '../support/kinds.js'
 import { CREATE_OBJECT_STEPS } from '../support/report/annotations.js'
 import { buildDiagram } from '../support/report/sequence.js'
+import { creatingWrite } from '../support/store.js'
 import { describeEntry, parseBounds, requestEntries, requestTarget, timelineFinder, tracedRequests, TRACE_PHRASES, userMatches, WRITE_VERBS, type TimelineState, type TraceEntry } from '../support/trace.js'
 import { core, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
@@ -195,6 +196,15 @@ Then(['the trace shows the nine steps of creating the deployment {string}, in or
   // a create names its object in the body: the store write of the same request names it
   const step1 = marked[0]!.m.requestId
   expect(entries.find((e) => e.requestId === step1 && e.name)?.name, 'the Deployment the user sent in step 1').to.equal(name)
+  // steps 4 and 5 where each happens, not as the API server tells it: the store's
+  // acknowledgement (measured at the store, through the store door) and the user's receipt
+  if (s.store) {
+    const write = await creatingWrite(s, { kind: 'Deployment', namespace: s.namespace, name }, this.storeCursor)
+    const answered = this.answeredAt.get(`Deployment/${name}`)
+    expect(write?.acknowledgedAt, `when the store acknowledged the write of deployment ${name}`).to.be.a('number')
+    expect(answered, `when the answer for deployment ${name} reached the user`).to.be.a('number')
+    expect(answered! - write!.acknowledgedAt!, 'ms from the store acknowledging the Deployment (step 4) to the user receiving 201 (step 5)').to.be.at.least(0)
+  }
 })
 
 // ---------------------------------------------------------------------------------------------
