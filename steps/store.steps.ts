@@ -3,11 +3,12 @@
 // it as the API serves it, and when the store acknowledged a write compared with when the user
 // got the answer. Objects are found in the store by their content, not by key layout.
 
-import { Then } from './define.js'
+import { Then, type DataTable } from './define.js'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { kindRef, type KindRef } from '../support/kinds.js'
 import { creatingWrite, describeWrite, isWriteOf, servedObject, storeDoor, withoutResourceVersion, writesOf } from '../support/store.js'
+import { describeEntry, tracedRequests, userMatches } from '../support/trace.js'
 import type { OckWorld } from '../support/world.js'
 
 Then(['the rejected request wrote nothing to the store', 'الـ request اللي اترفض مكتبش حاجة في الـ store'], async function (this: OckWorld) {
@@ -73,4 +74,30 @@ Then(['the user was told the {kind} {string} was created only after the store ac
   const margin = answered! - write!.acknowledgedAt!
   expect(margin, `the answer arrived ${margin.toFixed(1)} ms after the store acknowledged the write (negative: before)`).to.be.at.least(0)
   this.log(`the store got the write and acknowledged it ${(write!.acknowledgedAt! - write!.receivedAt!).toFixed(1)} ms later; the user's answer arrived ${margin.toFixed(1)} ms after that`)
+})
+
+Then('every write to the store was made by the API server for an authenticated request from one of:', async function (this: OckWorld, table: DataTable) {
+  const s = await this.cluster()
+  if (!s.trace) throw new Error('this target has no trace (the scenario needs the @trace tag)')
+  // the store's own history is the list of writes; the API server's trace only says who asked for each
+  const writes = await storeDoor(s).writesSince(this.storeCursor)
+  expect(writes, 'writes in the store since the scenario started').to.not.be.empty
+  const entries = await s.trace.since(this.traceCursor)
+  const acknowledged = new Map(entries.filter((e) => e.kind === 'store' && e.outcome === 'ok').map((e) => [e.revision, e]))
+  const requests = new Map(tracedRequests(entries).map((r) => [r.requestId, r]))
+  const allowed = table.raw().map(([u]) => u!.trim())
+  const unaccounted: string[] = []
+  const wrongUser: string[] = []
+  for (const w of writes) {
+    const e = acknowledged.get(w.revision)
+    if (!e || e.key !== w.key) {
+      unaccounted.push(describeWrite(w))
+      continue
+    }
+    const r = requests.get(e.requestId ?? '')
+    if (!r || !allowed.some((u) => userMatches(u, r.user))) wrongUser.push(`${describeWrite(w)}: ${describeEntry(e)} for ${r ? (r.user ?? 'nobody authenticated') : `no API request (${e.requestId})`}`)
+  }
+  expect(unaccounted, 'writes in the store that the API server made for no request (someone else wrote to the store)').to.deep.equal([])
+  expect(wrongUser, `writes made for a request not from one of ${allowed.join(', ')}`).to.deep.equal([])
+  this.log(`${writes.length} writes in the store since the scenario started, each made by the API server for an API request`)
 })

@@ -96,20 +96,6 @@ Then('for {duration} the store acknowledges no write by {string}, whose requests
 // ---------------------------------------------------------------------------------------------
 // what the cluster's components did, as API requests
 
-Then('every write to the store was made by the API server for an authenticated request from one of:', async function (this: OckWorld, table: DataTable) {
-  const entries = await traceSinceStart(this)
-  const requests = new Map(tracedRequests(entries).map((r) => [r.requestId, r]))
-  const allowed = table.raw().map(([u]) => u!.trim())
-  const writes = entries.filter((e) => e.kind === 'store' && e.outcome === 'ok')
-  expect(writes, 'store writes since the scenario started').to.not.be.empty
-  for (const w of writes) {
-    const r = requests.get(w.requestId ?? '')
-    expect(r, `the API request behind ${describeEntry(w)}`).to.not.equal(undefined)
-    expect(w.server, `who wrote ${describeEntry(w)}`).to.match(/^apiserver/)
-    expect(allowed.some((u) => userMatches(u, r!.user)), `${describeEntry(w)} was written for ${r!.user}, not one of ${allowed.join(', ')}`).to.equal(true)
-  }
-})
-
 Then(['the trace shows these requests:', 'الـ trace فيه الـ requests دي:'], async function (this: OckWorld, table: DataTable) {
   const requests = tracedRequests(await traceSinceStart(this))
   for (const row of table.hashes()) {
