@@ -16,12 +16,14 @@
 // faults (a stopped kubelet, frozen heartbeats, an unreachable runtime, pressure, another
 // kubelet version) are injected here and healed by healNodeFaults(); every API server's store is
 // wrapped in a FaultInjectingStore (store/faults.ts) that can acknowledge writes late and notes
-// when each write was acknowledged, for the harness's store door.
+// when each write was acknowledged, for the harness's store door. Starting a cluster installs
+// the process guard (host/guard.ts) in its process.
 
 import { randomUUID } from 'node:crypto'
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
 import { createCertificateAuthority, Identities, loadCertificateAuthority } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
+import { installProcessGuard } from '../host/guard.js'
 import { EtcdStore } from '../store/etcd.js'
 import { FaultInjectingStore, type WriteAcknowledgement } from '../store/faults.js'
 import type { Store } from '../store/store.js'
@@ -278,6 +280,9 @@ export class Cluster {
 
   static async start(topology: Topology = {}): Promise<Cluster> {
     validateTopology(topology)
+    // every component of the cluster runs in this process: no request, and no component's
+    // forgotten promise, may end it (host/guard.ts logs, counts, and keeps it running)
+    installProcessGuard('ock cluster')
     // configuration errors are the user's: say so before anything starts
     const admission: AdmissionConfig = topology.admission === undefined ? {} : parseAdmissionConfiguration(topology.admission)
     const tolerations = topology.defaultTolerationSeconds
