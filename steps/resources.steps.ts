@@ -110,9 +110,9 @@ Then('the manifest names no node or host', function (this: OckWorld) {
   expect(found, 'fields that tie the workload to a node or host').to.deep.equal([])
 })
 
-async function readObject(world: OckWorld, kind: KindRef, name: string): Promise<KubernetesObject | undefined> {
+async function readObject(world: OckWorld, kind: KindRef, name: string, namespace?: string): Promise<KubernetesObject | undefined> {
   const s = await world.cluster()
-  return read(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
+  return read(s.kubeconfig, { kind: kind.kind, name }, namespace ?? s.namespace)
 }
 
 function checkTable(obj: KubernetesObject | undefined, what: string, table: DataTable): void {
@@ -122,6 +122,10 @@ function checkTable(obj: KubernetesObject | undefined, what: string, table: Data
 
 Then(['the {kind} {string} has:', 'الـ {kind} {string} فيه:'], async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
   checkTable(await readObject(this, kind, name), `${kind.kind} ${name}`, table)
+})
+
+Then('the {kind} {string} in the namespace {string} has:', async function (this: OckWorld, kind: KindRef, name: string, namespace: string, table: DataTable) {
+  checkTable(await readObject(this, kind, name, namespace), `${kind.kind} ${namespace}/${name}`, table)
 })
 
 Then(['within {duration} the {kind} {string} has:', 'خلال {duration} الـ {kind} {string} يبقى فيه:'], async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
