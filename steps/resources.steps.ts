@@ -76,7 +76,7 @@ When('I try to create the manifest:', async function (this: OckWorld, doc: strin
   await each(this, this.lastManifests, (o) => create(s.kubeconfig, o), true)
 })
 
-When('I delete the {kind} {string}', async function (this: OckWorld, kind: KindRef, name: string) {
+When(['I delete the {kind} {string}', 'مسحت الـ {kind} {string}'], async function (this: OckWorld, kind: KindRef, name: string) {
   const s = await this.cluster()
   await remove(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
 })
@@ -144,6 +144,6 @@ Then('the {kind} {string} does not exist', async function (this: OckWorld, kind:
   expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.equal(undefined)
 })
 
-Then('within {duration} the {kind} {string} no longer exists', async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
+Then(['within {duration} the {kind} {string} no longer exists', 'خلال {duration} الـ {kind} {string} مبقتش موجودة'], async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
   await eventually(() => readObject(this, kind, name), (o) => o === undefined, ms, { describe: `${kind.kind} ${name} to be gone` })
 })

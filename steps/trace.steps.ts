@@ -62,13 +62,13 @@ Then('the rejected request went through, in order, and no further:', async funct
   expect(later.map(describeEntry), `phases after the refusal in:\n${mine.map(describeEntry).join('\n')}`).to.deep.equal([])
 })
 
-Then('the trace shows requests by {string}', async function (this: OckWorld, user: string) {
+Then(['the trace shows requests by {string}', 'الـ trace فيه requests من {string}'], async function (this: OckWorld, user: string) {
   const entries = await traceSinceStart(this)
   const by = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication' && e.user === user)
   expect(by.length, `requests authenticated as ${user}`).to.be.greaterThan(0)
 })
 
-Then('every request in the trace was authenticated with a client certificate', async function (this: OckWorld) {
+Then(['every request in the trace was authenticated with a client certificate', 'كل request في الـ trace اتعمله authentication بـ client certificate'], async function (this: OckWorld) {
   const entries = await traceSinceStart(this)
   const authn = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication')
   expect(authn, 'authentications in the trace').to.not.be.empty
