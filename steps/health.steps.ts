@@ -74,14 +74,16 @@ Then(['within {duration} the pod {string} has restarted {int} time(s), each time
   }
 })
 
-Then('before each restart of the pod {string} it waited at least:', async function (this: OckWorld, name: string, table: DataTable) {
+/** Rows: restart (1 = the first), and `at least` and/or `at most` (durations) it waited after the exit before. */
+Then('before each restart of the pod {string} it waited:', async function (this: OckWorld, name: string, table: DataTable) {
   const timeline = restartTimeline([...history(this, name), await readPod(this, name)])
   this.log(timeline.map((c, i) => `attempt ${i}: ${c.containerID.slice(0, 20)} started ${c.startedAt} finished ${c.finishedAt ?? '-'}${i ? `, after waiting ${c.waitedMs} ms` : ''}`).join('\n'))
   for (const row of table.hashes()) {
     const k = Number(row.restart)
     const c = timeline[k]
     expect(c, `restart ${k} of ${name} (seen: ${timeline.length - 1} restarts)`).to.not.equal(undefined)
-    expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row.wait!))
+    if (row['at least']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row['at least']))
+    if (row['at most']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.most(parseDuration(row['at most']))
   }
 })
 
