@@ -42,7 +42,15 @@ When('the deployment {string} takes a steady load of {quantity} CPU spread over 
 
 When('{int} client(s) keep(s) requesting {string} for {duration}', async function (this: OckWorld, clients: number, url: string, ms: number) {
   const s = await this.cluster()
-  this.cleanups.push(driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms))
+  const stop = driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms)
+  this.cleanups.push(stop)
+  this.remembered.set('request clients', [...((this.remembered.get('request clients') as (() => void)[] | undefined) ?? []), stop])
+})
+
+When('the clients stop requesting', function (this: OckWorld) {
+  const clients = this.remembered.get('request clients') as (() => void)[] | undefined
+  if (!clients) throw new Error('no clients were started ("When 2 clients keep requesting ... for ...")')
+  for (const stop of clients) stop()
 })
 
 When('the load on the deployment {string} stops', async function (this: OckWorld, name: string) {
