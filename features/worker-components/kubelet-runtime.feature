@@ -37,6 +37,13 @@ Feature: The kubelet reports pod status and drives containers through the runtim
       | status.conditions[type=Ready].status     | "False" |
       | status.containerStatuses[0].ready        | false   |
       | status.containerStatuses[0].restartCount | 0       |
+    When I request "/cgi-bin/exit?code=3" from the pod "web"
+    Then within 10s the pod "web" has:
+      | status.containerStatuses[0].restartCount                  | 1           |
+      | status.containerStatuses[0].lastState.terminated.exitCode | 3           |
+      | status.containerStatuses[0].lastState.terminated.reason   | Error       |
+      | status.containerStatuses[0].state.running.startedAt       | <non-empty> |
+      | status.conditions[type=Ready].status                      | "True"      |
 
   @KUBELET-03 @config
   Scenario Outline: The same kubelet runs a Deployment on the <runtime> runtime
