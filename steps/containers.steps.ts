@@ -174,3 +174,24 @@ Then('for {duration} the container runtime keeps running those containers', asyn
     { describe: `the ${ids.length} noted containers to keep running`, intervalMs: 500 },
   )
 })
+
+/** The scenario's containers the runtime holds (running or not) on one node (labels ock.dev/node and ock.dev/pod-namespace). */
+async function containersOnNode(world: OckWorld, node: string): Promise<string[]> {
+  const s = await world.cluster()
+  const all = await runtimeContainers({ label: `${CONTAINER_LABELS.node}=${node}` })
+  return all.filter((c) => c.labels[CONTAINER_LABELS.podNamespace] === s.namespace).map((c) => `${c.labels[CONTAINER_LABELS.podName]}/${c.labels[CONTAINER_LABELS.container]} ${c.id.slice(0, 12)} ${c.state}`)
+}
+
+Then(['the container runtime runs {int} container(s) on the node {string}', 'الـ container runtime مشغل {int} container على الـ node {string}'], async function (this: OckWorld, n: number, node: string) {
+  const here = await containersOnNode(this, node)
+  expect(here.filter((c) => c.endsWith(' running')), `containers on ${node} in the container runtime (docker ps)`).to.have.length(n)
+})
+
+Then(['within {duration} the container runtime holds no container on the node {string}', 'خلال {duration} الـ container runtime ميبقاش فيه ولا container على الـ node {string}'], async function (this: OckWorld, ms: number, node: string) {
+  await eventually(
+    () => containersOnNode(this, node),
+    (left) => void expect(left, `containers on ${node} in the container runtime (docker ps -a)`).to.deep.equal([]),
+    ms,
+    { describe: `no container left on ${node}` },
+  )
+})
