@@ -126,6 +126,19 @@ Then('within {duration} no container of the pod {string} remains in the containe
   )
 })
 
+Then('each pod labelled {string} reports containers of its own', async function (this: OckWorld, selector: string) {
+  const s = await this.cluster()
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  const owner = new Map<string, string>()
+  for (const p of pods) {
+    for (const c of p.status?.containerStatuses ?? []) {
+      expect(c.containerID, `containerID of ${p.metadata?.name}/${c.name}`).to.be.a('string')
+      expect(owner.get(c.containerID!), `the pod that also reports container ${c.containerID}`).to.equal(undefined)
+      owner.set(c.containerID!, p.metadata!.name!)
+    }
+  }
+})
+
 Then(['every container ID of the pods labelled {string} starts with {string}', 'كل container ID للـ pods اللي عليها الـ label {string} بيبدأ بـ {string}'], async function (this: OckWorld, selector: string, prefix: string) {
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)

@@ -47,7 +47,9 @@ Feature: The kubelet reports pod status and drives containers through the runtim
 
   @KUBELET-03 @config
   Scenario Outline: The same kubelet runs a Deployment on the <runtime> runtime
-    Given the nodes run their containers on the <runtime> runtime
+    # one node, so one kubelet runs both pods through one runtime and must tell their containers apart
+    Given a cluster of 1 node
+    And the nodes run their containers on the <runtime> runtime
     When I apply the manifest:
       """yaml
       apiVersion: apps/v1
@@ -63,6 +65,7 @@ Feature: The kubelet reports pod status and drives containers through the runtim
       """
     Then within 60s the deployment "web" has 2 ready replicas
     And every container ID of the pods labelled "app=web" starts with "<scheme>://"
+    And each pod labelled "app=web" reports containers of its own
     And within 10s the kubelet of each pod labelled "app=web" reported the runtime calls "Pulled, Created, Started", in order
 
     @docker
