@@ -8,7 +8,7 @@ import { Given, When } from './define.js'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { actorFor, ensureServiceAccount, objectPath, parseIdentity, requestAs, usernameOf, type Actor, type Identity } from '../support/identities.js'
 import { expandNamespace } from '../support/expand.js'
-import { kindRef, type KindRef } from '../support/kinds.js'
+import { collectionPath, kindRef, type KindRef } from '../support/kinds.js'
 import { apply, inNamespace, parseManifests, remove } from '../support/kube.js'
 import { kubectl } from '../support/kubectl.js'
 import type { OckWorld } from '../support/world.js'
@@ -98,6 +98,7 @@ async function createAs(world: OckWorld, who: string, doc: string, attempt: bool
   const results: KubernetesObject[] = []
   for (const o of objects) {
     const answer = await requestAs(a, 'POST', objectPath(o, s.namespace), o)
+    world.answeredAt.set(`${o.kind}/${o.metadata?.name}`, performance.timeOrigin + performance.now())
     if (answer.status) {
       if (!attempt) throw new Error(`${o.kind}/${o.metadata?.name ?? ''} was refused for ${a.label}: ${answer.status.code} ${answer.status.reason}: ${answer.status.message}`)
       world.rejected(answer.status)
@@ -118,6 +119,15 @@ When('{identity} tries to create the manifest:', async function (this: OckWorld,
 
 When('{identity} creates the manifest:', async function (this: OckWorld, who: string, doc: string) {
   await createAs(this, who, doc, false)
+})
+
+When('{identity} tries to create a {kind} from the body:', async function (this: OckWorld, who: string, kind: KindRef, body: string) {
+  const s = await this.cluster()
+  const answer = await requestAs(await actor(this, who), 'POST', collectionPath(kind, s.namespace), body)
+  this.lastError = undefined
+  this.lastErrorChecked = true
+  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
+  if (answer.status) this.rejected(answer.status)
 })
 
 When('{identity} runs {string}', async function (this: OckWorld, who: string, command: string) {

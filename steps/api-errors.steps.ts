@@ -3,7 +3,7 @@
 
 import { Then, When, type DataTable } from './define.js'
 import { expect } from 'chai'
-import type { KindRef } from '../support/kinds.js'
+import { collectionPath, type KindRef } from '../support/kinds.js'
 import { expandNamespace } from '../support/expand.js'
 import { currentRevision } from '../support/kube.js'
 import { rawRequest } from '../support/transport.js'
@@ -15,7 +15,7 @@ Then('the request succeeds', function (this: OckWorld) {
   expect(e, e ? `the request was rejected: ${e.code} ${e.reason}: ${e.message}` : '').to.equal(undefined)
 })
 
-Then('the request is rejected with {int} {word}', function (this: OckWorld, code: number, reason: string) {
+Then(['the request is rejected with {int} {word}', 'الـ request اترفض بـ {int} {word}'], function (this: OckWorld, code: number, reason: string) {
   const e = this.takeError()
   expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
 })
@@ -58,11 +58,11 @@ Then('the rejection names the fields:', function (this: OckWorld, table: DataTab
 
 When('I try to create a {kind} from the body:', async function (this: OckWorld, kind: KindRef, body: string) {
   const s = await this.cluster()
-  const group = kind.apiVersion.includes('/') ? `/apis/${kind.apiVersion}` : `/api/${kind.apiVersion}`
-  const path = `${group}${kind.namespaced ? `/namespaces/${s.namespace}` : ''}/${kind.plural}`
-  const outcome = await rawRequest(s.kubeconfig, 'POST', path, body)
+  const outcome = await rawRequest(s.kubeconfig, 'POST', collectionPath(kind, s.namespace), body)
   this.lastError = undefined
   this.lastErrorChecked = true
+  // what the request was about, whatever its body says (a check of what it wrote looks for it)
+  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
   if (outcome.kind === 'transport-error') throw new Error(`the API server did not answer: ${outcome.message}`)
   if (outcome.status) this.rejected(outcome.status)
 })

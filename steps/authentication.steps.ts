@@ -5,7 +5,8 @@ import { Then, When } from './define.js'
 import { expect } from 'chai'
 import { KubeConfig } from '@kubernetes/client-node'
 import { expandNamespace } from '../support/expand.js'
-import { objectPath, requestAs, type Actor } from '../support/identities.js'
+import { collectionPath, type KindRef } from '../support/kinds.js'
+import { objectPath, requestAs, resignedToken, type Actor } from '../support/identities.js'
 import { inNamespace, parseManifests } from '../support/kube.js'
 import type { Session } from '../support/targets/target.js'
 import type { OckWorld } from '../support/world.js'
@@ -29,10 +30,17 @@ async function record(world: OckWorld, a: Actor, method: string, path: string, b
   if (answer.status) world.rejected(answer.status)
 }
 
-When('a client without credentials tries to create the manifest:', async function (this: OckWorld, doc: string) {
+When(['a client without credentials tries to create the manifest:', 'client من غير credentials حاول يعمل create للـ manifest:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   const [o] = parseManifests(doc).map((x) => inNamespace(x, s.namespace))
   await record(this, bareActor(s), 'POST', objectPath(o!, s.namespace), o)
+  this.lastObject = o
+})
+
+When('a client without credentials tries to create a {kind} from the body:', async function (this: OckWorld, kind: KindRef, body: string) {
+  const s = await this.cluster()
+  await record(this, bareActor(s), 'POST', collectionPath(kind, s.namespace), body)
+  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
 })
 
 When('a client lists config maps with the bearer token {string}', async function (this: OckWorld, token: string) {
@@ -57,4 +65,9 @@ Then('the output is a service account token for {string}', async function (this:
 When('a client lists config maps with the token from the output', async function (this: OckWorld) {
   const s = await this.cluster()
   await record(this, bareActor(s, { Authorization: `Bearer ${lastToken(this)}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
+})
+
+When('a client lists config maps with the token from the output, signed by another key', async function (this: OckWorld) {
+  const s = await this.cluster()
+  await record(this, bareActor(s, { Authorization: `Bearer ${await resignedToken(lastToken(this))}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
 })

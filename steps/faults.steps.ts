@@ -1,9 +1,10 @@
 // Steps that inject node faults into the built-in cluster (capability @faults): a kubelet that
 // stops or restarts, heartbeats that stop reaching the API server while the pods keep running,
 // a container runtime that stops answering, memory / disk / PID pressure, a kubelet of another
-// version. Every fault is healed when the scenario ends, passed or failed.
+// version; and a store that acknowledges writes late. Every fault is healed when the scenario
+// ends, passed or failed.
 
-import { When } from './define.js'
+import { Given, When } from './define.js'
 import type { Faults, PressureCondition } from '../support/targets/target.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -51,4 +52,10 @@ When(['the kubelet of the node {string} restarts as version {string}', 'الـ k
 
 When(['the kubelet of the node {string} restarts as its own version', 'الـ kubelet بتاعة الـ node {string} اتعملها restart بالـ version بتاعتها'], async function (this: OckWorld, node: string) {
   await (await faults(this)).setKubeletVersion(node, undefined)
+})
+
+Given(['the store acknowledges every write {duration} late', 'الـ store بيأكد كل write متأخر {duration}'], async function (this: OckWorld, ms: number) {
+  const s = await this.cluster()
+  if (!s.controlPlane) throw new Error('this target cannot slow its store down (the scenario needs the @faults tag and the built-in target)')
+  s.controlPlane.delayStoreAcknowledgements(ms)
 })

@@ -25,6 +25,7 @@ async function each(world: OckWorld, objects: KubernetesObject[], op: (o: Kubern
     try {
       world.sentAt.set(`${o.kind}/${o.metadata?.name}`, performance.now())
       results.push(await op(o))
+      world.answeredAt.set(`${o.kind}/${o.metadata?.name}`, performance.timeOrigin + performance.now())
     } catch (e) {
       const st = toStatus(e)
       if (!attempt) throw new Error(`${o.kind}/${o.metadata?.name ?? ''} was rejected in namespace ${s.namespace}: ${st.code} ${st.reason}: ${st.message}`)
@@ -75,7 +76,7 @@ When('I try to create the manifest:', async function (this: OckWorld, doc: strin
   await each(this, this.lastManifests, (o) => create(s.kubeconfig, o), true)
 })
 
-When('I delete the {kind} {string}', async function (this: OckWorld, kind: KindRef, name: string) {
+When(['I delete the {kind} {string}', 'مسحت الـ {kind} {string}'], async function (this: OckWorld, kind: KindRef, name: string) {
   const s = await this.cluster()
   await remove(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
 })
@@ -109,9 +110,9 @@ Then('the manifest names no node or host', function (this: OckWorld) {
   expect(found, 'fields that tie the workload to a node or host').to.deep.equal([])
 })
 
-async function readObject(world: OckWorld, kind: KindRef, name: string): Promise<KubernetesObject | undefined> {
+async function readObject(world: OckWorld, kind: KindRef, name: string, namespace?: string): Promise<KubernetesObject | undefined> {
   const s = await world.cluster()
-  return read(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
+  return read(s.kubeconfig, { kind: kind.kind, name }, namespace ?? s.namespace)
 }
 
 function checkTable(obj: KubernetesObject | undefined, what: string, table: DataTable): void {
@@ -121,6 +122,10 @@ function checkTable(obj: KubernetesObject | undefined, what: string, table: Data
 
 Then(['the {kind} {string} has:', 'الـ {kind} {string} فيه:'], async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
   checkTable(await readObject(this, kind, name), `${kind.kind} ${name}`, table)
+})
+
+Then('the {kind} {string} in the namespace {string} has:', async function (this: OckWorld, kind: KindRef, name: string, namespace: string, table: DataTable) {
+  checkTable(await readObject(this, kind, name, namespace), `${kind.kind} ${namespace}/${name}`, table)
 })
 
 Then(['within {duration} the {kind} {string} has:', 'خلال {duration} الـ {kind} {string} يبقى فيه:'], async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
@@ -139,6 +144,6 @@ Then('the {kind} {string} does not exist', async function (this: OckWorld, kind:
   expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.equal(undefined)
 })
 
-Then('within {duration} the {kind} {string} no longer exists', async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
+Then(['within {duration} the {kind} {string} no longer exists', 'خلال {duration} الـ {kind} {string} مبقتش موجودة'], async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
   await eventually(() => readObject(this, kind, name), (o) => o === undefined, ms, { describe: `${kind.kind} ${name} to be gone` })
 })

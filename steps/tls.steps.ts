@@ -16,7 +16,7 @@ function record(world: OckWorld, outcome: CallOutcome): void {
   else if (outcome.status) world.rejected(outcome.status)
 }
 
-Then('the API server presents a certificate issued by the cluster CA', async function (this: OckWorld) {
+Then(['the API server presents a certificate issued by the cluster CA', 'الـ API Server بيقدم certificate من الـ cluster CA'], async function (this: OckWorld) {
   const s = await this.cluster()
   const peer = await peerCertificate(s.server, s.caPem)
   const ca = new X509Certificate(s.caPem)
@@ -26,23 +26,23 @@ Then('the API server presents a certificate issued by the cluster CA', async fun
   expect(matches, `the certificate names ${host}`).to.equal(host)
 })
 
-When('I call the API without a client certificate', async function (this: OckWorld) {
+When(['I call the API without a client certificate', 'كلمت الـ API من غير client certificate'], async function (this: OckWorld) {
   const s = await this.cluster()
   record(this, await callApi(s.server, '/api/v1/namespaces', { caPem: s.caPem }))
 })
 
-When('I call the API with a client certificate from another CA', async function (this: OckWorld) {
+When(['I call the API with a client certificate from another CA', 'كلمت الـ API بـ client certificate من CA تانية'], async function (this: OckWorld) {
   const s = await this.cluster()
   const cert = await foreignClientCertificate('kubernetes-admin', ['system:masters'])
   record(this, await callApi(s.server, '/api/v1/namespaces', { caPem: s.caPem, certPem: cert.certPem, keyPem: cert.keyPem }))
 })
 
-When('I call the API over plain HTTP', async function (this: OckWorld) {
+When(['I call the API over plain HTTP', 'كلمت الـ API بـ plain HTTP'], async function (this: OckWorld) {
   const s = await this.cluster()
   record(this, await callApi(s.server.replace(/^https:/, 'http:'), '/api/v1/namespaces', {}))
 })
 
-Then('the server answers {int} in plain text: {string}', function (this: OckWorld, code: number, text: string) {
+Then(['the server answers {int} in plain text: {string}', 'الـ server رد بـ {int} في plain text: {string}'], function (this: OckWorld, code: number, text: string) {
   const e = this.takeError()
   expect(e.reason, `a plain-text answer, not a Status (${e.code} ${e.reason}: ${e.message})`).to.equal('')
   expect({ code: e.code, text: e.message.trim() }).to.deep.equal({ code, text })

@@ -1,10 +1,11 @@
 // Scenario lifecycle: capability gate (skip with the reason, or fail in strict profiles), a
 // fresh namespace (and, on the built-in target, a fresh cluster) per scenario, diagnostics
-// attached when a scenario fails, a guard against rejections no step checked, cleanup that
-// runs whatever happened, and, on the built-in target, a scenario that passed fails when its
+// attached when a scenario fails, a guard against rejections no step checked, the store's
+// revision before each step (for steps that check what a request wrote), cleanup that runs
+// whatever happened, and, on the built-in target, a scenario that passed fails when its
 // cluster answered a 500 InternalError or its process guard caught a rejection (incidents).
 
-import { After, AfterAll, Before, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
+import { After, AfterAll, Before, BeforeStep, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
 import { randomBytes } from 'node:crypto'
 import { config as chaiConfig } from 'chai'
 import { stringify } from 'yaml'
@@ -43,6 +44,12 @@ Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: 
   if (this.parameters.strictCapabilities) throw new Error(`${message} (this profile requires every capability)`)
   this.log(`${SKIP_PREFIX}${message}`)
   return 'skipped'
+})
+
+// where the store stood before each step, so a step can tell what the request it made wrote
+BeforeStep(async function (this: OckWorld) {
+  const store = this.currentSession?.store
+  this.storeMarkBeforeStep = store ? await store.revision() : undefined
 })
 
 After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { result, pickle }: ITestCaseHookParameter) {

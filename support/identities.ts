@@ -163,3 +163,15 @@ export async function requestAs(actor: Actor, method: string, path: string, body
     req.end(text)
   })
 }
+
+/**
+ * The same token with the same claims, signed by a key the cluster never saw (a forgery a
+ * server that only decodes tokens would accept).
+ */
+export async function resignedToken(token: string): Promise<string> {
+  const { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } = await import('jose')
+  const header = decodeProtectedHeader(token)
+  const alg = header.alg ?? 'ES256'
+  const { privateKey } = await generateKeyPair(alg)
+  return new SignJWT(decodeJwt(token)).setProtectedHeader({ ...header, alg }).sign(privateKey)
+}

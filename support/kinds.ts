@@ -62,3 +62,9 @@ export const KIND_PATTERN = new RegExp(
 export function allKinds(): readonly KindRef[] {
   return KINDS
 }
+
+/** The REST path of a kind's collection in a namespace (where a create is POSTed). */
+export function collectionPath(kind: KindRef, namespace: string): string {
+  const group = kind.apiVersion.includes('/') ? `/apis/${kind.apiVersion}` : `/api/${kind.apiVersion}`
+  return `${group}${kind.namespaced ? `/namespaces/${namespace}` : ''}/${kind.plural}`
+}

@@ -114,7 +114,6 @@ export function findRequests(entries: TraceEntry[], m: RequestMatch): string[] {
 /** The steps of the notes' create-object process, and the trace entries that show each. */
 export const TRACE_PHRASES: Record<string, (e: TraceEntry) => boolean> = {
   'the request is received': (e) => e.kind === 'request',
-  'the request is logged': (e) => e.kind === 'phase' && e.phase === 'audit',
   'authentication refuses it': (e) => e.kind === 'phase' && e.phase === 'authentication' && e.outcome === 'denied',
   'authorization refuses it': (e) => e.kind === 'phase' && e.phase === 'authorization' && e.outcome === 'denied',
   'mutating admission refuses it': (e) => e.kind === 'phase' && e.phase === 'mutating-admission' && e.outcome === 'denied',
@@ -138,7 +137,6 @@ export const TRACE_PHRASES: Record<string, (e: TraceEntry) => boolean> = {
  */
 export const TRACE_PHRASES_AR = {
   'الـ API Server استلم الـ request': 'the request is received',
-  'الـ request اتعمله logging': 'the request is logged',
   'الـ authentication رفضه': 'authentication refuses it',
   'الـ authorization رفضه': 'authorization refuses it',
   'الـ mutating admission رفضه': 'mutating admission refuses it',

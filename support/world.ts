@@ -40,8 +40,18 @@ export class OckWorld extends World<OckParameters> {
   lastTransportError?: string
   /** Trace position when the scenario's cluster became ready. */
   traceCursor = 0
+  /** Store revision when the scenario's cluster became ready (targets with the store door). */
+  storeCursor = 0
+  /** Wall-clock ms when the scenario's cluster became ready: audit events of the scenario came later. */
+  openedAt = 0
+  /** Store revision just before the step now running (set by a BeforeStep hook, store door only). */
+  storeMarkBeforeStep?: number
+  /** Store revision just before the step that made the last rejected request. */
+  lastErrorStoreMark?: number
   /** When each object of a manifest was sent (performance.now()), by `Kind/name`: start-up latency is measured from there. */
   readonly sentAt = new Map<string, number>()
+  /** When the API server's answer for each object of a manifest arrived (wall-clock ms, sub-ms precision), by `Kind/name`. */
+  readonly answeredAt = new Map<string, number>()
   /** Facts a step noted for a later one (a deleted pod's name and uid, a node's uid before a restart). */
   readonly remembered = new Map<string, unknown>()
   /** Work a step left running or changed (a drain, a load driver, a cordon): undone when the scenario ends, before the cluster goes. */
@@ -59,6 +69,8 @@ export class OckWorld extends World<OckParameters> {
       const s = await target.open(this.scenarioId, this.topology)
       this.session = s
       this.traceCursor = s.trace ? await s.trace.cursor() : 0
+      this.storeCursor = s.store ? await s.store.revision() : 0
+      this.openedAt = Date.now()
       return s
     })()
     return this.opening
@@ -85,6 +97,7 @@ export class OckWorld extends World<OckParameters> {
   rejected(e: StatusError): void {
     this.lastError = e
     this.lastErrorChecked = false
+    this.lastErrorStoreMark = this.storeMarkBeforeStep ?? this.storeCursor
   }
 
   /** Hands the last rejection to a checking step (and marks it checked). */

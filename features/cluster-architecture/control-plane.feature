@@ -8,7 +8,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
   only records its decision, as a binding. "Affinity / anti-affinity: must a group of pods run
   together on one node, or apart on different nodes?"
 
-  @CP-01 @trace
+  @CP-01 @trace @store
   Scenario: Every component acts through API requests made with its own identity
     Given I apply the manifest:
       """yaml

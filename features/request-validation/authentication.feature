@@ -5,7 +5,7 @@ Feature: Only authenticated users get past the front door
   (what `kubectl create token` asks for). A request with no or invalid credentials is refused
   with 401 Unauthorized and a Status, and nothing is stored.
 
-  @API-02
+  @API-02 @store
   Scenario: A request without credentials is refused with 401 and nothing is stored
     When a client without credentials tries to create the manifest:
       """yaml
@@ -15,11 +15,18 @@ Feature: Only authenticated users get past the front door
         name: anonymous-note
       """
     Then the request is rejected with 401 Unauthorized
+    And the rejected request wrote nothing to the store
     And the config map "anonymous-note" does not exist
 
   @API-02
   Scenario: A bearer token the cluster never issued is refused with 401
     When a client lists config maps with the bearer token "not-a-real-token"
+    Then the request is rejected with 401 Unauthorized saying "Unauthorized"
+
+  @API-02
+  Scenario: A service account token signed by anyone but the cluster is refused with 401
+    When I run "kubectl create token default"
+    And a client lists config maps with the token from the output, signed by another key
     Then the request is rejected with 401 Unauthorized saying "Unauthorized"
 
   @API-02

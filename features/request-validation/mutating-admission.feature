@@ -42,7 +42,7 @@ Feature: Mutating admission fills in what a request left out
       | status.qosClass                                      | Burstable |
 
   @API-04
-  Scenario: A pod above the LimitRange's maximum is refused, naming the LimitRange
+  Scenario: A pod that may use more than the LimitRange's maximum is refused, naming the LimitRange, even if it asks for less
     Given I apply the manifest with kubectl:
       """yaml
       apiVersion: v1
@@ -67,6 +67,7 @@ Feature: Mutating admission fills in what a request left out
           - name: app
             image: registry.internal/ock/app:1
             resources:
+              requests: {cpu: 500m, memory: 256Mi}
               limits: {cpu: "2", memory: 512Mi}
       """
     Then the request is rejected with 403 Forbidden and the message:

@@ -1,4 +1,4 @@
-@trace
+@store
 Feature: Only what passes every check reaches the store
   "When all of this passes, the object is put in etcd." A request that is refused, at any
   phase, leaves nothing behind in the store; a request that is accepted is stored exactly once,
@@ -92,6 +92,25 @@ Feature: Only what passes every check reaches the store
       """
     Then the request is rejected with 403 Forbidden saying "exceeded quota: no-config, requested: count/configmaps=1, used: count/configmaps=0, limited: count/configmaps=0"
     And the rejected request wrote nothing to the store
+
+  @API-07 @etcd
+  Scenario: On etcd, a refused request leaves etcd untouched and an accepted one is in etcd once
+    When I try to create a config map from the body:
+      """
+      {"metadata": {"name": "Not_A_Name"}}
+      """
+    Then the request is rejected with 422 Invalid
+    And the rejected request wrote nothing to the store
+    When I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: settings
+      data:
+        mode: production
+      """
+    Then the config map "settings" was written to the store exactly once
 
   @API-07
   Scenario Outline: A path cannot reach another object: "." and ".." are names, not steps up the path (<case>)

@@ -20,7 +20,6 @@ Feature: Every request passes the same checks, in the same order
             image: registry.internal/ock/app:1
       """
     Then the request that created the pod "web" went through, in order:
-      | the request is logged                     |
       | the user is authenticated                 |
       | the user is authorized                    |
       | mutating admission passes                 |
@@ -40,7 +39,6 @@ Feature: Every request passes the same checks, in the same order
         name: settings
       """
     Then the rejected request went through, in order, and no further:
-      | the request is logged          |
       | the user is authenticated      |
       | authorization refuses it       |
       | the user is told it was refused |
@@ -58,15 +56,65 @@ Feature: Every request passes the same checks, in the same order
         containers: []
       """
     Then the rejected request went through, in order, and no further:
-      | the request is logged           |
       | the user is authenticated       |
       | the user is authorized          |
       | mutating admission passes       |
       | validation refuses it           |
       | the user is told it was refused |
 
+  @API-01 @FLOW-02
+  Scenario: A caller nobody can authenticate gets 401, whatever else is wrong with the request
+    When a client without credentials tries to create a config map from the body:
+      """
+      this is { not json
+      """
+    Then the request is rejected with 401 Unauthorized
+
+  @API-01 @FLOW-02
+  Scenario: A user who may not create gets 403 from authorization before the body is even read
+    When alice tries to create a config map from the body:
+      """
+      this is { not json
+      """
+    Then the request is rejected with 403 Forbidden saying 'User "alice" cannot create resource "configmaps" in API group "" in the namespace "{namespace}"'
+
+  @API-01
+  Scenario: Mutating admission judges the object before validation does
+    When I try to create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: ghostly
+      spec:
+        serviceAccountName: ghost
+        containers: []
+      """
+    Then the request is rejected with 403 Forbidden saying 'error looking up service account {namespace}/ghost: serviceaccount "ghost" not found'
+
+  @API-01
+  Scenario: Validation judges the object before validating admission does
+    Given I apply the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata:
+        name: no-config
+      spec:
+        hard:
+          count/configmaps: "0"
+      """
+    When I try to create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: Not_A_Name
+      """
+    Then the request is rejected with 422 Invalid saying 'metadata.name: Invalid value: "Not_A_Name"'
+
   @API-01 @config
-  Scenario: The audit log records who asked for what, and what they were told
+  Scenario: The audit log records who asked for what, each phase's verdict, and what they were told
     Given the API server writes an audit log
     And alice may create config maps
     When alice creates the manifest:
@@ -76,7 +124,11 @@ Feature: Every request passes the same checks, in the same order
       metadata:
         name: settings
       """
-    And alice tries to create the manifest:
+    Then the audit log records the request that created the config map "settings", in order:
+      | stage            | user  | verb   | resource   | name     | code | decision | reason |
+      | RequestReceived  | alice | create | configmaps |          |      |          |        |
+      | ResponseComplete | alice | create | configmaps | settings | 201  | allow    |        |
+    When alice tries to create the manifest:
       """yaml
       apiVersion: v1
       kind: Secret
@@ -84,10 +136,17 @@ Feature: Every request passes the same checks, in the same order
         name: password
       """
     Then the audit log records the rejected request, in order:
-      | stage            | user  | verb   | resource | code | decision |
-      | RequestReceived  | alice | create | secrets  |      |          |
-      | ResponseComplete | alice | create | secrets  | 403  | forbid   |
-    And the audit log records the request that created the config map "settings", in order:
-      | stage            | user  | verb   | resource   | name     | code | decision |
-      | RequestReceived  | alice | create | configmaps |          |      |          |
-      | ResponseComplete | alice | create | configmaps | settings | 201  | allow    |
+      | stage            | user  | verb   | resource | code | decision | reason    |
+      | RequestReceived  | alice | create | secrets  |      |          |           |
+      | ResponseComplete | alice | create | secrets  | 403  | forbid   | Forbidden |
+    When alice tries to create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: Not_A_Name
+      """
+    Then the audit log records the rejected request, in order:
+      | stage            | user  | verb   | resource   | code | decision | reason  |
+      | RequestReceived  | alice | create | configmaps |      |          |         |
+      | ResponseComplete | alice | create | configmaps | 422  | allow    | Invalid |

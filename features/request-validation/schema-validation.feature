@@ -8,7 +8,7 @@ Feature: Objects are validated against the API's schema and rules before they ar
   its int32/int64 field cannot hold, a quantity that does not parse), with 422 Invalid listing
   every broken field otherwise — and nothing is stored.
 
-  @API-05 @trace
+  @API-05 @store
   Scenario Outline: A broken object is refused with the field that is wrong (<case>)
     When I try to create a <kind> from the body:
       """

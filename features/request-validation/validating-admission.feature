@@ -41,13 +41,14 @@ Feature: Validating admission applies the cluster's final policies
     And the pod "public" does not exist
 
     Examples:
-      | image                        | resolved                           |
-      | nginx                        | docker.io/library/nginx            |
-      | docker.io/library/nginx:1.27 | docker.io/library/nginx:1.27       |
-      | quay.io/team/tool:2          | quay.io/team/tool:2                |
+      | image                                   | resolved                                |
+      | nginx                                   | docker.io/library/nginx                 |
+      | docker.io/library/nginx:1.27            | docker.io/library/nginx:1.27            |
+      | quay.io/team/tool:2                     | quay.io/team/tool:2                     |
+      | registry.internal.example.com/ock/app:1 | registry.internal.example.com/ock/app:1 |
 
   @API-06
-  Scenario: A Deployment whose template uses a public image is refused; the internal image is accepted
+  Scenario: A Deployment whose template uses a public image is refused, at creation and when its image changes
     When I try to create the manifest:
       """yaml
       apiVersion: apps/v1
@@ -84,9 +85,13 @@ Feature: Validating admission applies the cluster's final policies
                 image: registry.internal/ock/web:1.27
       """
     Then the deployment "web" exists
+    When I run "kubectl set image deployment/web web=nginx:1.27"
+    Then the command fails saying 'image policy "internal-registry-only" denied the request: image "nginx:1.27" (docker.io/library/nginx:1.27)'
+    And the deployment "web" has:
+      | spec.template.spec.containers[0].image | registry.internal/ock/web:1.27 |
 
   @API-06
-  Scenario: In a protected namespace only the Jenkins pipeline may deploy
+  Scenario: In a protected namespace only the Jenkins pipeline may deploy, a first version or a new one
     Given I apply the manifest:
       """yaml
       apiVersion: v1
@@ -96,7 +101,7 @@ Feature: Validating admission applies the cluster's final policies
       """
     And there is a service account "ci:jenkins"
     And the service account "ci:jenkins" may create deployments in the namespace "production"
-    And alice may create deployments in the namespace "production"
+    And alice may create, get and patch deployments in the namespace "production"
     When alice tries to create the manifest:
       """yaml
       apiVersion: apps/v1
@@ -138,3 +143,7 @@ Feature: Validating admission applies the cluster's final policies
                 image: registry.internal/ock/shop:2
       """
     Then the request succeeds
+    When alice runs "kubectl set image deployment/shop shop=registry.internal/ock/shop:3 -n production"
+    Then the command fails saying 'deployment pipeline policy "only-jenkins-deploys" denied the request: only system:serviceaccount:ci:jenkins may create or update Deployments in namespace "production", not "alice"'
+    And the deployment "shop" in the namespace "production" has:
+      | spec.template.spec.containers[0].image | registry.internal/ock/shop:2 |

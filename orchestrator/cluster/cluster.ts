@@ -14,8 +14,10 @@
 // Cluster configuration (admission configuration, static token file, audit log, default
 // toleration seconds) is passed to every API server as kube-apiserver flags would be. Node
 // faults (a stopped kubelet, frozen heartbeats, an unreachable runtime, pressure, another
-// kubelet version) are injected here and healed by healNodeFaults(). Starting a cluster
-// installs the process guard (host/guard.ts) in its process.
+// kubelet version) are injected here and healed by healNodeFaults(); every API server's store is
+// wrapped in a FaultInjectingStore (store/faults.ts) that can acknowledge writes late and notes
+// when each write was acknowledged, for the harness's store door. Starting a cluster installs
+// the process guard (host/guard.ts) in its process.
 
 import { randomUUID } from 'node:crypto'
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
@@ -23,6 +25,7 @@ import { createCertificateAuthority, Identities, loadCertificateAuthority } from
 import { MemoryStore } from '../store/memory.js'
 import { installProcessGuard } from '../host/guard.js'
 import { EtcdStore } from '../store/etcd.js'
+import { FaultInjectingStore, type WriteAcknowledgement } from '../store/faults.js'
 import type { Store } from '../store/store.js'
 import { readFile } from 'node:fs/promises'
 import { ApiServer } from '../apiserver/server.js'
@@ -219,7 +222,8 @@ interface NodeHandle {
 /** One control-plane node: its API server, its store client, its controller manager candidate. */
 export interface Master {
   readonly name: string
-  readonly store: Store
+  /** The store the API server is given (store faults and acknowledgement times are noted around it). */
+  readonly store: FaultInjectingStore
   /** The etcd client URLs this master's API server uses (empty for the memory store). */
   readonly etcdEndpoints: readonly string[]
   apiServer: ApiServer
@@ -397,7 +401,7 @@ export class Cluster {
     const host = this.topology.host ?? '127.0.0.1'
     if (count > 1) this.lb = new LoadBalancer({ host, port: this.topology.port ?? 0, caPem: this.ca.certPem })
     this.serving = await this.ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [...new Set([host, '127.0.0.1', this.lb?.host ?? host])], usage: 'server' })
-    const shared = this.etcd ? undefined : new MemoryStore()
+    const shared = this.etcd ? undefined : new FaultInjectingStore(new MemoryStore())
     this.kubeletClientCreds = await this.credentials(Identities.apiserverKubeletClient)
     this.frontProxy = await this.credentials(Identities.frontProxyClient)
     const cmCreds = await this.credentials(Identities.controllerManager)
@@ -405,7 +409,7 @@ export class Cluster {
     const stacked = (this.topology.etcdTopology ?? 'stacked') === 'stacked'
     for (let i = 0; i < count; i++) {
       const endpoints = this.etcd ? (stacked ? [this.etcd.members[i]!.clientUrl] : this.etcd.endpoints) : []
-      const store: Store = shared ?? new EtcdStore({ endpoints, requestTimeoutMs: this.storeTimeoutMs() - 1000 })
+      const store = shared ?? new FaultInjectingStore(new EtcdStore({ endpoints, requestTimeoutMs: this.storeTimeoutMs() - 1000 }))
       const name = `master-${i}`
       const apiServer = this.newApiServer(i, store, count === 1 ? (this.topology.port ?? 0) : 0)
       await apiServer.start()
@@ -505,6 +509,16 @@ export class Cluster {
 
   get store(): Store {
     return this.masters[0]!.store
+  }
+
+  /** Store fault: from now on every API server's store acknowledges each write `ms` late (0 ends it). */
+  delayStoreAcknowledgements(ms: number): void {
+    for (const s of new Set(this.masters.map((m) => m.store))) s.delayAcknowledgements(ms)
+  }
+
+  /** When each write after `revision` reached the store and was acknowledged, measured at the store's side of every API server. */
+  storeAcknowledgements(revision: number): WriteAcknowledgement[] {
+    return [...new Set(this.masters.map((m) => m.store))].flatMap((s) => s.acknowledgementsSince(revision)).sort((a, b) => a.revision - b.revision)
   }
 
   get name(): string {

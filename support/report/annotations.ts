@@ -1,8 +1,8 @@
 // Numbered steps a scenario can ask its sequence diagram to mark, by tag: a scenario tagged
 // `@diagram:create-object` gets the nine steps of the notes' create-object process. Each step is
 // a predicate on the diagram's messages (and the trace entries behind them); the diagram marks
-// the first message, in time order after the previous step, that satisfies it. Add a set here
-// and tag the scenario; nothing else changes.
+// the first message that satisfies it, wherever it is, so a step that happened out of order is
+// marked where it happened. Add a set here and tag the scenario; nothing else changes.
 
 import type { DiagramMessage, StepRule } from './sequence.js'
 

@@ -192,6 +192,24 @@ describe('lanes of identities', () => {
   }
 })
 
+describe('numbered steps that happened out of order', () => {
+  // the same flow, but the user's answer (step 5) came before the store's acknowledgement (step 4)
+  const entries = createObjectFlow(NS).map((e) => ({ ...e }))
+  const first = entries.find((e) => e.kind === 'request' && e.resource === 'deployments.apps')!
+  const ack = entries.find((e) => e.requestId === first.requestId && e.kind === 'store' && e.outcome === 'ok')!
+  const response = entries.find((e) => e.requestId === first.requestId && e.kind === 'response')!
+  ;[ack.seq, response.seq] = [response.seq, ack.seq]
+  ;[ack.t, response.t] = [response.t, ack.t]
+  ;[ack.ts, response.ts] = [response.ts, ack.ts]
+  const d = buildDiagram(entries, { namespace: NS, steps: CREATE_OBJECT_STEPS })
+
+  it('are all marked, each where it happened, so the order shows the mistake', () => {
+    assert.deepEqual(d.missingSteps, [])
+    const order = d.messages.flatMap((m) => m.steps.map((st) => st.n))
+    assert.deepEqual(order, [1, 2, 3, 5, 4, 6, 7, 8, 9])
+  })
+})
+
 describe('diagram steps by tag', () => {
   it('finds the create-object steps and rejects unknown names', () => {
     assert.equal(stepsForTags(['@FLOW-09', '@diagram:create-object']), CREATE_OBJECT_STEPS)

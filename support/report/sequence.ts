@@ -52,8 +52,10 @@ export interface DiagramMessage {
 
 /**
  * A numbered step a scenario asks the diagram to mark (for example the nine steps of creating
- * an object). Steps are matched in order: step k is the first message at or after step k-1's
- * message for which `when` holds; `prior` holds the messages earlier steps matched.
+ * an object). Step k is the first message, anywhere in the diagram, for which `when` holds;
+ * `prior` holds the messages steps 1..k-1 matched (a rule may ask for the same request as step
+ * 1). Matching never assumes the order: a check that the steps happened in order compares the
+ * marked messages' times, and sees a step that came too early.
  */
 export interface StepRule {
   n: number
@@ -439,22 +441,23 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
   }
 }
 
-/** Marks each rule on the first message (in order) it matches; returns the steps not found. */
-function markSteps(messages: DiagramMessage[], rules: readonly StepRule[]): StepMark[] {
+/**
+ * Marks each rule on the first message (in time order, anywhere) it matches; returns the steps
+ * not found. A step is not looked for after the previous one: if it happened earlier, it is
+ * marked there, and the steps' order shows it.
+ */
+export function markSteps(messages: DiagramMessage[], rules: readonly StepRule[]): StepMark[] {
   const prior = new Map<number, DiagramMessage>()
   const missing: StepMark[] = []
-  let from = 0
   for (const rule of [...rules].sort((a, b) => a.n - b.n)) {
-    const i = messages.findIndex((m, idx) => idx >= from && rule.when(m, prior))
-    if (i < 0) {
+    const m = messages.find((x) => rule.when(x, prior))
+    if (!m) {
       missing.push({ n: rule.n, label: rule.label })
       continue
     }
-    const m = messages[i]!
     m.steps.push({ n: rule.n, label: rule.label })
     m.priority = Math.max(m.priority, 10)
     prior.set(rule.n, m)
-    from = i
   }
   return missing
 }

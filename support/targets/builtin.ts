@@ -19,7 +19,8 @@ import { incidentCursor, incidentsSince } from '../../orchestrator/host/guard.js
 import { TraceReader } from '../trace.js'
 import { createNamespace } from '../kube.js'
 import { SpreadLoad } from '../load.js'
-import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, Target } from './target.js'
+import { etcdStoreDoor, inProcessStoreDoor } from './storedoor.js'
+import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
 
 /** Scenario dirs still in use, removed on exit or interrupt too (etcd cleans up after itself). */
 const scenarioDirs = new Set<string>()
@@ -33,7 +34,7 @@ export class BuiltinTarget implements Target {
   private docker?: ReturnType<typeof dockerEngineStatus>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
-    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load'])
+    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load', 'store'])
     const missing = new Map<Capability, string>()
     const docker = await (this.docker ??= dockerEngineStatus())
     if (docker.available) available.add('docker')
@@ -80,6 +81,7 @@ export class BuiltinTarget implements Target {
       kc.loadFromString(yaml)
       await createNamespace(kc, namespace)
       const load = new SpreadLoad(kc, (ns, pod, cpuMillis) => cluster.setPodUsage(ns, pod, cpuMillis === undefined ? undefined : { cpuMillis }))
+      const store = storeDoor(cluster)
       return {
         kubeconfig: kc,
         kubeconfigFile,
@@ -87,6 +89,7 @@ export class BuiltinTarget implements Target {
         server: cluster.url,
         caPem: cluster.ca.certPem,
         trace: new TraceReader(kc, cluster.url),
+        store,
         auditLogFile,
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
         incidents: () => incidentsSince(incidentsFrom),
@@ -104,6 +107,8 @@ export class BuiltinTarget implements Target {
         load,
         close: async () => {
           load.stop()
+          cluster.delayStoreAcknowledgements(0)
+          store.close()
           // faults heal whatever happened in the scenario, before the cluster goes
           await cluster.healNodeFaults().catch((e: unknown) => console.error('healing node faults failed:', e instanceof Error ? e.message : e))
           await cluster.stop()
@@ -123,6 +128,14 @@ export class BuiltinTarget implements Target {
 function etcdOf(cluster: Cluster): NonNullable<Cluster['etcd']> {
   if (!cluster.etcd) throw new Error('this scenario\'s cluster does not run on etcd (tag it @etcd)')
   return cluster.etcd
+}
+
+/** The store door of one built-in cluster: the memory store in process, an etcd store straight from etcd. */
+function storeDoor(cluster: Cluster): StoreDoor & { close(): void } {
+  const acks = (revision: number) => cluster.storeAcknowledgements(revision)
+  const shape = cluster.describe()
+  if (shape.store === 'etcd') return etcdStoreDoor(shape.etcdMembers.map((m) => m.clientUrl), acks)
+  return { ...inProcessStoreDoor(cluster.store, acks), close: () => undefined }
 }
 
 /** The fault door of one built-in cluster. */
@@ -147,6 +160,7 @@ function controlPlaneDoor(cluster: Cluster): ControlPlaneDoor {
     crashScheduler: (master) => cluster.crashScheduler(master),
     startScheduler: (master) => cluster.startScheduler(master),
     masterOfIdentity: (identity) => cluster.masters.find((m) => m.controllerManager.identity === identity || m.scheduler.identity === identity)?.name,
+    delayStoreAcknowledgements: (ms) => cluster.delayStoreAcknowledgements(ms),
   }
 }
 

@@ -1,6 +1,6 @@
 // The `cluster` target: any Kubernetes-compatible API named by a kubeconfig (KUBECONFIG or the
 // `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards.
-// Only the `api` capability: no trace, no faults, no control over the cluster's topology.
+// Only the `api` capability: no trace, no store door, no faults, no control over the cluster's topology.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -33,6 +33,7 @@ export class ClusterTarget implements Target {
         ['docker', `${why}; real-container facts are checked on the built-in orchestrator`],
         ['etcd', `${why}; etcd members are started and killed by the built-in target`],
         ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
+        ['store', `${why}; its store is read beside the API server only on the built-in orchestrator`],
       ]),
     }
   }

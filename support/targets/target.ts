@@ -1,7 +1,7 @@
 // Targets: what the features run against. `builtin` starts a fresh reference cluster per
 // scenario, in process; `cluster` uses any Kubernetes API named by a kubeconfig. Either way a
 // scenario gets a session: an admin kubeconfig scoped to its own namespace, and, where the
-// target has them, the extra doors of the built-in orchestrator (trace, faults).
+// target has them, the extra doors of the built-in orchestrator (trace, store, faults).
 // Capabilities decide which scenarios can run: a scenario tagged with one the target lacks is
 // skipped with the reason (or failed, in strict profiles such as `ci`).
 
@@ -15,8 +15,9 @@ import type { TraceReader } from '../trace.js'
  * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
  * - docker: real containers; etcd: a real etcd cluster
  * - load: putting a stated CPU load on pods (the simulated runtime's load door)
+ * - store: reading the built-in cluster's store beside the API server (the store door)
  */
-export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load'
+export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load' | 'store'
 
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
@@ -26,6 +27,7 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@trace': 'trace',
   '@config': 'config',
   '@load': 'load',
+  '@store': 'store',
 }
 
 /** What one node of a configured cluster has (quantities as Kubernetes writes them). */
@@ -109,6 +111,64 @@ export interface ControlPlaneDoor {
   startScheduler(master: string): Promise<void>
   /** The master whose controller manager has this leader-election identity. */
   masterOfIdentity(identity: string): string | undefined
+  /**
+   * From now on the store acknowledges every write `ms` late (0 ends it): the write is applied
+   * at once, its answer reaches the API server `ms` later. Healed when the session closes.
+   */
+  delayStoreAcknowledgements(ms: number): void
+}
+
+/** One write in the store's history, as the store door reads it. */
+export interface StoreWrite {
+  /** The store revision of the write (etcd's mod revision; for a delete, the delete's revision). */
+  revision: number
+  type: 'put' | 'delete'
+  key: string
+  /** The object written (for a delete: the last value before it), when the value is JSON. */
+  object?: StoredObjectValue
+  /**
+   * When the write reached the store and when the store's answer left for the API server
+   * (wall-clock ms, sub-ms precision, the same clock as `performance.timeOrigin + performance.now()`
+   * in the harness's process), measured on the store's side; absent when the target cannot tell.
+   */
+  receivedAt?: number
+  acknowledgedAt?: number
+}
+
+/** A stored value, decoded: Kubernetes objects as the API server stored them. */
+export type StoredObjectValue = {
+  apiVersion?: string
+  kind?: string
+  metadata?: { name?: string; namespace?: string; uid?: string; resourceVersion?: string; [k: string]: unknown }
+  [k: string]: unknown
+}
+
+/** One key as it is stored now. */
+export interface StoredValue {
+  key: string
+  object?: StoredObjectValue
+  createRevision: number
+  modRevision: number
+  /** Writes since the key was created, from 1. */
+  version: number
+}
+
+/**
+ * The built-in cluster's store, read beside the API server, never through it (capability
+ * `store`): the memory store in process, the etcd store straight from etcd with its own client.
+ * Read-only. What it reports is the store's own account (revisions, history, content), so a
+ * scenario can check the API server's effects on the store independently of what the API
+ * server says about itself.
+ */
+export interface StoreDoor {
+  /** What the store is (`memory`, `etcd http://127.0.0.1:...`). */
+  describe(): string
+  /** The store's current revision. */
+  revision(): Promise<number>
+  /** Every write after `revision` up to the current revision, oldest first (the store's history, as an etcd watch from a revision replays it). */
+  writesSince(revision: number): Promise<StoreWrite[]>
+  /** Every key under `prefix` (all keys when empty) as stored now, in key order. */
+  read(prefix?: string): Promise<StoredValue[]>
 }
 
 export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure'
@@ -167,6 +227,8 @@ export interface Session {
   readonly caPem: string
   /** Present when the target has the `trace` capability. */
   readonly trace?: TraceReader
+  /** The store, read beside the API server (capability `store`). */
+  readonly store?: StoreDoor
   /** The fault door of the built-in cluster's control plane: etcd members, API servers, controller managers (capability `faults`). */
   readonly controlPlane?: ControlPlaneDoor
   /** The fault door of the built-in cluster's nodes: kubelets (capability `faults`). */
