@@ -126,6 +126,19 @@ Then('within {duration} no container of the pod {string} remains in the containe
   )
 })
 
+Then('each pod labelled {string} reports containers of its own', async function (this: OckWorld, selector: string) {
+  const s = await this.cluster()
+  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+  const owner = new Map<string, string>()
+  for (const p of pods) {
+    for (const c of p.status?.containerStatuses ?? []) {
+      expect(c.containerID, `containerID of ${p.metadata?.name}/${c.name}`).to.be.a('string')
+      expect(owner.get(c.containerID!), `the pod that also reports container ${c.containerID}`).to.equal(undefined)
+      owner.set(c.containerID!, p.metadata!.name!)
+    }
+  }
+})
+
 Then(['every container ID of the pods labelled {string} starts with {string}', 'كل container ID للـ pods اللي عليها الـ label {string} بيبدأ بـ {string}'], async function (this: OckWorld, selector: string, prefix: string) {
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
@@ -172,5 +185,26 @@ Then('for {duration} the container runtime keeps running those containers', asyn
     },
     ms,
     { describe: `the ${ids.length} noted containers to keep running`, intervalMs: 500 },
+  )
+})
+
+/** The scenario's containers the runtime holds (running or not) on one node (labels ock.dev/node and ock.dev/pod-namespace). */
+async function containersOnNode(world: OckWorld, node: string): Promise<string[]> {
+  const s = await world.cluster()
+  const all = await runtimeContainers({ label: `${CONTAINER_LABELS.node}=${node}` })
+  return all.filter((c) => c.labels[CONTAINER_LABELS.podNamespace] === s.namespace).map((c) => `${c.labels[CONTAINER_LABELS.podName]}/${c.labels[CONTAINER_LABELS.container]} ${c.id.slice(0, 12)} ${c.state}`)
+}
+
+Then(['the container runtime runs {int} container(s) on the node {string}', 'الـ container runtime مشغل {int} container على الـ node {string}'], async function (this: OckWorld, n: number, node: string) {
+  const here = await containersOnNode(this, node)
+  expect(here.filter((c) => c.endsWith(' running')), `containers on ${node} in the container runtime (docker ps)`).to.have.length(n)
+})
+
+Then(['within {duration} the container runtime holds no container on the node {string}', 'خلال {duration} الـ container runtime ميبقاش فيه ولا container على الـ node {string}'], async function (this: OckWorld, ms: number, node: string) {
+  await eventually(
+    () => containersOnNode(this, node),
+    (left) => void expect(left, `containers on ${node} in the container runtime (docker ps -a)`).to.deep.equal([]),
+    ms,
+    { describe: `no container left on ${node}` },
   )
 })

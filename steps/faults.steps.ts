@@ -59,3 +59,9 @@ Given(['the store acknowledges every write {duration} late', 'الـ store بي�
   if (!s.controlPlane) throw new Error('this target cannot slow its store down (the scenario needs the @faults tag and the built-in target)')
   s.controlPlane.delayStoreAcknowledgements(ms)
 })
+
+Given(['the store commits every write {duration} late', 'الـ store بيعمل commit لكل write متأخر {duration}'], async function (this: OckWorld, ms: number) {
+  const s = await this.cluster()
+  if (!s.controlPlane) throw new Error('this target cannot slow its store down (the scenario needs the @faults tag and the built-in target)')
+  s.controlPlane.delayStoreCommits(ms)
+})

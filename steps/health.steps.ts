@@ -1,14 +1,16 @@
 // Steps about a pod's health as its status reports it: Ready or not (the readiness probe), in
 // or out of its Services' endpoints, how often its container was restarted and in which
 // containers, how long the kubelet waited before each restart (CrashLoopBackOff), and the
-// waiting reasons it showed on the way (seen by "I watch the pods").
+// waiting reasons it showed on the way (seen by "I watch the pods"), and what a container
+// answered its probes, from the test app's own request log in the container runtime.
 
 import { Then, type DataTable } from './define.js'
 import type { V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { parseDuration } from './parameter-types.js'
 import { eventually } from '../support/eventually.js'
-import { thatPod } from '../support/containers.js'
+import { CONTAINER_LABELS, runtimeContainers, runtimeLog, thatPod, type RuntimeContainer } from '../support/containers.js'
+import { answersFor, failed, longestFailureRun, trailingFailures } from '../support/requestlog.js'
 import { restartTimeline } from '../support/restarts.js'
 import { endpointsOf } from '../support/services.js'
 import { core, isPodReady } from '../support/workloads.js'
@@ -72,18 +74,50 @@ Then(['within {duration} the pod {string} has restarted {int} time(s), each time
   }
 })
 
-Then('before each restart of the pod {string} it waited at least:', async function (this: OckWorld, name: string, table: DataTable) {
+/** Rows: restart (1 = the first), and `at least` and/or `at most` (durations) it waited after the exit before. */
+Then('before each restart of the pod {string} it waited:', async function (this: OckWorld, name: string, table: DataTable) {
   const timeline = restartTimeline([...history(this, name), await readPod(this, name)])
   this.log(timeline.map((c, i) => `attempt ${i}: ${c.containerID.slice(0, 20)} started ${c.startedAt} finished ${c.finishedAt ?? '-'}${i ? `, after waiting ${c.waitedMs} ms` : ''}`).join('\n'))
   for (const row of table.hashes()) {
     const k = Number(row.restart)
     const c = timeline[k]
     expect(c, `restart ${k} of ${name} (seen: ${timeline.length - 1} restarts)`).to.not.equal(undefined)
-    expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row.wait!))
+    if (row['at least']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row['at least']))
+    if (row['at most']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.most(parseDuration(row['at most']))
   }
 })
 
 Then('the pod {string} was seen waiting with the reason {string}', function (this: OckWorld, name: string, reason: string) {
   const seen = history(this, name).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).filter(Boolean))
   expect(seen, `waiting reasons pod ${name} showed`).to.include(reason)
+})
+
+/** The pod's containers in the container runtime (docker ps), newest attempt first. */
+async function containersOf(world: OckWorld, name: string): Promise<RuntimeContainer[]> {
+  const uid = (await readPod(world, name)).metadata!.uid!
+  const all = await runtimeContainers({ podUid: uid })
+  return all.sort((a, b) => Number(b.labels[CONTAINER_LABELS.attempt]) - Number(a.labels[CONTAINER_LABELS.attempt]))
+}
+
+/** What a container answered requests for `path`, from its log in the runtime. */
+async function answers(c: RuntimeContainer, path: string): Promise<number[]> {
+  return answersFor(await runtimeLog(c.id), path)
+}
+
+Then(['the container the pod {string} was restarted from answered exactly its last {int} requests for {string} with an error', 'الـ container اللي الـ pod {string} اتعملها restart منه رد على آخر {int} requests لـ {string} بـ error، ومش أكتر'], async function (this: OckWorld, name: string, n: number, path: string) {
+  const old = (await containersOf(this, name)).find((c) => c.state === 'exited')
+  expect(old, `an exited container of pod ${name} in the container runtime`).to.not.equal(undefined)
+  const codes = await answers(old!, path)
+  this.log(`container ${old!.id.slice(0, 12)} answered ${path}: ${codes.join(' ')}`)
+  expect(codes.some((c) => !failed(c)), `container ${old!.id.slice(0, 12)} answered ${path} with success before it failed (${codes.join(' ')})`).to.equal(true)
+  expect(trailingFailures(codes), `failed requests for ${path} in a row before container ${old!.id.slice(0, 12)} was killed (${codes.join(' ')})`).to.equal(n)
+})
+
+Then(['the container of the pod {string} answered at least {int} requests for {string} with an error, never {int} in a row', 'الـ container بتاع الـ pod {string} رد على {int} requests على الأقل لـ {string} بـ error، عمره ما رد {int} ورا بعض'], async function (this: OckWorld, name: string, atLeast: number, path: string, run: number) {
+  const [c] = await containersOf(this, name)
+  expect(c, `a container of pod ${name} in the container runtime`).to.not.equal(undefined)
+  const codes = await answers(c!, path)
+  this.log(`container ${c!.id.slice(0, 12)} answered ${path}: ${codes.join(' ')}`)
+  expect(codes.filter(failed).length, `failed requests for ${path} (${codes.join(' ')})`).to.be.at.least(atLeast)
+  expect(longestFailureRun(codes), `the longest run of failed requests for ${path} (${codes.join(' ')})`).to.be.below(run)
 })

@@ -42,7 +42,15 @@ When('the deployment {string} takes a steady load of {quantity} CPU spread over 
 
 When('{int} client(s) keep(s) requesting {string} for {duration}', async function (this: OckWorld, clients: number, url: string, ms: number) {
   const s = await this.cluster()
-  this.cleanups.push(driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms))
+  const stop = driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms)
+  this.cleanups.push(stop)
+  this.remembered.set('request clients', [...((this.remembered.get('request clients') as (() => void)[] | undefined) ?? []), stop])
+})
+
+When('the clients stop requesting', function (this: OckWorld) {
+  const clients = this.remembered.get('request clients') as (() => void)[] | undefined
+  if (!clients) throw new Error('no clients were started ("When 2 clients keep requesting ... for ...")')
+  for (const stop of clients) stop()
 })
 
 When('the load on the deployment {string} stops', async function (this: OckWorld, name: string) {
@@ -87,6 +95,30 @@ async function podsUse(world: OckWorld, ms: number, selector: string, check: (cp
     { describe },
   )
 }
+
+Then('within {duration} the metrics API reports each node using at least the CPU its pods labelled {string} use', async function (this: OckWorld, ms: number, selector: string) {
+  const s = await this.cluster()
+  await eventually(
+    async () => ({ pods: (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning), podUse: await podMetrics(s.kubeconfig, s.namespace), nodeUse: await nodeMetrics(s.kubeconfig) }),
+    ({ pods, podUse, nodeUse }) => {
+      expect(pods, `running pods labelled ${selector}`).to.not.be.empty
+      const byNode = new Map<string, number>()
+      for (const p of pods) {
+        const m = podUse.find((x) => x.metadata.name === p.metadata?.name)
+        expect(m, `PodMetrics of ${p.metadata?.name}`).to.not.equal(undefined)
+        byNode.set(p.spec!.nodeName!, (byNode.get(p.spec!.nodeName!) ?? 0) + podCpu(m!))
+      }
+      for (const [node, pods] of byNode) {
+        const m = nodeUse.find((x) => x.metadata.name === node)
+        expect(m, `NodeMetrics of ${node}`).to.not.equal(undefined)
+        // a node runs its pods: what it uses includes theirs (1m for rounding)
+        expect(quantity(m!.usage.cpu), `CPU of node ${node} (cores), whose pods labelled ${selector} use ${pods.toFixed(3)}`).to.be.at.least(pods - 0.001)
+      }
+    },
+    ms,
+    { describe: `every node to use at least what its pods labelled ${selector} use` },
+  )
+})
 
 Then('within {duration} the metrics API reports each pod labelled {string} using at least {quantity} CPU', async function (this: OckWorld, ms: number, selector: string, cpu: string) {
   await podsUse(this, ms, selector, (use, pod) => expect(use, `CPU of ${pod} (cores)`).to.be.at.least(quantity(cpu)), `every pod labelled ${selector} to use at least ${cpu} CPU`)

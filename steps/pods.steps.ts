@@ -169,6 +169,14 @@ Then(['every pod labelled {string} was first seen Pending without a node', 'كل
   }
 })
 
+Then('no more than {int} pods labelled {string} were ever created', function (this: OckWorld, n: number, selector: string) {
+  const history = this.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  if (!history) throw new Error('no step watched the pods before (Given I watch the pods)')
+  const wanted = selector.split(',').map((kv) => kv.split('='))
+  const matching = [...history.entries()].filter(([, versions]) => wanted.every(([k, v]) => versions[0]?.metadata?.labels?.[k!] === v)).map(([name]) => name)
+  expect(matching, `pods labelled ${selector} the watch saw`).to.have.length.at.most(n)
+})
+
 Then('within {duration} the pods {string} and {string} are Running on the same node', async function (this: OckWorld, ms: number, a: string, b: string) {
   const [pa, pb] = await eventually(
     () => Promise.all([readPod(this, a), readPod(this, b)]),

@@ -44,6 +44,13 @@ export async function runtimeContainers(filter: { podUid?: string; label?: strin
     })
 }
 
+/** `docker logs` of one container (stdout and stderr together), read from the engine, not through the API. */
+export async function runtimeLog(id: string): Promise<string> {
+  const r = await execa('docker', ['logs', id], { reject: false, timeout: 30_000, all: true })
+  if (r.exitCode !== 0) throw new Error(`docker logs ${id.slice(0, 12)} failed (${r.exitCode}): ${r.stderr}`)
+  return String(r.all ?? '')
+}
+
 /** `kubectl exec <pod> [-c container] -- <command...>` with the scenario's kubeconfig. */
 export function execInPod(kubeconfigFile: string, pod: string, command: string[], container?: string): Promise<CommandResult> {
   return kubectlArgs(['exec', pod, ...(container ? ['-c', container] : []), '--', ...command], kubeconfigFile)

@@ -25,10 +25,12 @@ Feature: A node is taken out by draining it, within the disruption budgets
 
   @ORCH-07 @docker
   Scenario: On real containers, kubectl drain stops a node's containers and their replacements run elsewhere
+    Given the container runtime runs 1 container on the node "node-2"
     When I run "kubectl drain node-2 --ignore-daemonsets"
     Then the command succeeds
     And within 60s 3 pods labelled "app=web" are Running on nodes other than "node-2"
     And every container ID of the pods labelled "app=web" starts with "docker://"
+    And within 30s the container runtime holds no container on the node "node-2"
 
   @ORCH-07
   Scenario: An eviction that would break a disruption budget is refused with 429

@@ -37,10 +37,19 @@ Feature: The kubelet reports pod status and drives containers through the runtim
       | status.conditions[type=Ready].status     | "False" |
       | status.containerStatuses[0].ready        | false   |
       | status.containerStatuses[0].restartCount | 0       |
+    When I request "/cgi-bin/exit?code=3" from the pod "web"
+    Then within 10s the pod "web" has:
+      | status.containerStatuses[0].restartCount                  | 1           |
+      | status.containerStatuses[0].lastState.terminated.exitCode | 3           |
+      | status.containerStatuses[0].lastState.terminated.reason   | Error       |
+      | status.containerStatuses[0].state.running.startedAt       | <non-empty> |
+      | status.conditions[type=Ready].status                      | "True"      |
 
   @KUBELET-03 @config
   Scenario Outline: The same kubelet runs a Deployment on the <runtime> runtime
-    Given the nodes run their containers on the <runtime> runtime
+    # one node, so one kubelet runs both pods through one runtime and must tell their containers apart
+    Given a cluster of 1 node
+    And the nodes run their containers on the <runtime> runtime
     When I apply the manifest:
       """yaml
       apiVersion: apps/v1
@@ -56,6 +65,7 @@ Feature: The kubelet reports pod status and drives containers through the runtim
       """
     Then within 60s the deployment "web" has 2 ready replicas
     And every container ID of the pods labelled "app=web" starts with "<scheme>://"
+    And each pod labelled "app=web" reports containers of its own
     And within 10s the kubelet of each pod labelled "app=web" reported the runtime calls "Pulled, Created, Started", in order
 
     @docker

@@ -39,6 +39,7 @@ Feature: The kubelet reports what nodes and pods use
     And within 20s the metrics API reports each pod labelled "app=busy" using less than 50m CPU
     When the deployment "busy" takes a steady load of 800m CPU spread over its pods
     Then within 20s the metrics API reports each pod labelled "app=busy" using at least 350m CPU
+    And within 10s the metrics API reports each node using at least the CPU its pods labelled "app=busy" use
     And within 20s "kubectl top pods -l app=busy" lists each pod labelled "app=busy" using at least 350m CPU
     When the load on the deployment "busy" stops
     Then within 20s the metrics API reports each pod labelled "app=busy" using less than 50m CPU

@@ -15,7 +15,7 @@
 // toleration seconds) is passed to every API server as kube-apiserver flags would be. Node
 // faults (a stopped kubelet, frozen heartbeats, an unreachable runtime, pressure, another
 // kubelet version) are injected here and healed by healNodeFaults(); every API server's store is
-// wrapped in a FaultInjectingStore (store/faults.ts) that can acknowledge writes late and notes
+// wrapped in a FaultInjectingStore (store/faults.ts) that can acknowledge or commit writes late and notes
 // when each write was acknowledged, for the harness's store door. Starting a cluster installs
 // the process guard (host/guard.ts) in its process.
 
@@ -514,6 +514,11 @@ export class Cluster {
   /** Store fault: from now on every API server's store acknowledges each write `ms` late (0 ends it). */
   delayStoreAcknowledgements(ms: number): void {
     for (const s of new Set(this.masters.map((m) => m.store))) s.delayAcknowledgements(ms)
+  }
+
+  /** Store fault: from now on every API server's store commits each write `ms` late, visible and acknowledged then (0 ends it). */
+  delayStoreCommits(ms: number): void {
+    for (const s of new Set(this.masters.map((m) => m.store))) s.delayCommits(ms)
   }
 
   /** When each write after `revision` reached the store and was acknowledged, measured at the store's side of every API server. */

@@ -45,7 +45,26 @@ describe('FaultInjectingStore', () => {
     assert.deepEqual(s.acknowledgementsSince(up.modRevision).map((a) => a.op), ['delete'])
   })
 
+  it('holds a slow commit back: the write is not in the store before it is acknowledged', async () => {
+    const s = new FaultInjectingStore(new MemoryStore())
+    s.delayCommits(80)
+    const before = await s.currentRevision()
+    const pending = s.create('/k', 'v')
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    assert.equal(await s.inner.get('/k'), undefined)
+    const kv = await pending
+    const [ack] = s.acknowledgementsSince(before)
+    assert.equal(ack?.revision, kv.modRevision)
+    const took = ack!.acknowledgedAt - ack!.receivedAt
+    assert.ok(took >= 79 && took <= 200, `committed after ${took} ms, not between 79 and 200`)
+    s.delayCommits(0)
+    const t = performance.now()
+    await s.update('/k', 'w', kv.modRevision)
+    assert.ok(performance.now() - t < 50, 'a healed store commits at once')
+  })
+
   it('refuses a negative delay', () => {
     assert.throws(() => new FaultInjectingStore(new MemoryStore()).delayAcknowledgements(-1))
+    assert.throws(() => new FaultInjectingStore(new MemoryStore()).delayCommits(-1))
   })
 })

@@ -1,14 +1,14 @@
 // A store whose acknowledgements can be made slow, and that notes when each write was
 // acknowledged: it wraps the Store an API server is given (the memory store, or its etcd client)
-// and, while the fault is on, holds every successful write's answer back for a stated time
-// before handing it to the API server - what an API server sees when etcd's disk or leader is
-// slow. For every successful write it keeps when the write reached the store and when the
+// and, while a fault is on, holds every successful write's answer back for a stated time
+// before handing it to the API server (a slow network between the API server and etcd: the
+// write is applied at once), or holds the write itself back (a slow commit, as when etcd's
+// disk or leader is slow: the write is neither visible to watchers nor acknowledged before). For every successful write it keeps when the write reached the store and when the
 // answer left for the API server, measured here, on the store's side of the call, so the
 // harness can compare them with when a client got its answer (the built-in target's store door).
 // The fault door of the built-in cluster switches it.
-// Simplifies: reads, watches and failed writes pass through untouched and are not noted; the
-// write itself is applied at once (only its acknowledgement is late), as with a slow network
-// between the API server and etcd.
+// Simplifies: reads, watches and failed writes pass through untouched and are not noted; a
+// slow commit holds each write back on its own (writes are not queued behind each other).
 
 import type { KeyValue, RangeOptions, RangeResult, Store, StoreWatch, WatchHandlers } from './store.js'
 
@@ -28,6 +28,7 @@ export function wallClockMs(): number {
 
 export class FaultInjectingStore implements Store {
   private ackDelayMs = 0
+  private commitDelayMs = 0
   private acks: WriteAcknowledgement[] = []
 
   constructor(
@@ -42,6 +43,12 @@ export class FaultInjectingStore implements Store {
     this.ackDelayMs = ms
   }
 
+  /** From now on every write is committed (applied, visible, acknowledged) `ms` late; 0 ends the fault. */
+  delayCommits(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`a commit delay is a duration >= 0, not ${ms}`)
+    this.commitDelayMs = ms
+  }
+
   get acknowledgementDelayMs(): number {
     return this.ackDelayMs
   }
@@ -53,6 +60,8 @@ export class FaultInjectingStore implements Store {
 
   private async write<T>(op: WriteAcknowledgement['op'], key: string, run: () => Promise<T>, revisionOf: (r: T) => number): Promise<T> {
     const receivedAt = wallClockMs()
+    const commitDelay = this.commitDelayMs
+    if (commitDelay > 0) await new Promise((resolve) => setTimeout(resolve, commitDelay))
     const result = await run()
     const delay = this.ackDelayMs
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))

@@ -108,6 +108,7 @@ export class BuiltinTarget implements Target {
         close: async () => {
           load.stop()
           cluster.delayStoreAcknowledgements(0)
+          cluster.delayStoreCommits(0)
           store.close()
           // faults heal whatever happened in the scenario, before the cluster goes
           await cluster.healNodeFaults().catch((e: unknown) => console.error('healing node faults failed:', e instanceof Error ? e.message : e))
@@ -161,6 +162,7 @@ function controlPlaneDoor(cluster: Cluster): ControlPlaneDoor {
     startScheduler: (master) => cluster.startScheduler(master),
     masterOfIdentity: (identity) => cluster.masters.find((m) => m.controllerManager.identity === identity || m.scheduler.identity === identity)?.name,
     delayStoreAcknowledgements: (ms) => cluster.delayStoreAcknowledgements(ms),
+    delayStoreCommits: (ms) => cluster.delayStoreCommits(ms),
   }
 }
 

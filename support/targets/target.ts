@@ -116,6 +116,12 @@ export interface ControlPlaneDoor {
    * at once, its answer reaches the API server `ms` later. Healed when the session closes.
    */
   delayStoreAcknowledgements(ms: number): void
+  /**
+   * From now on the store commits every write `ms` late (0 ends it): the write is neither
+   * visible to watchers nor acknowledged before, as when etcd's disk is slow. Healed when the
+   * session closes.
+   */
+  delayStoreCommits(ms: number): void
 }
 
 /** One write in the store's history, as the store door reads it. */

@@ -25,10 +25,12 @@
 
   @ORCH-07 @docker
   سيناريو: على containers حقيقية، الـ kubectl drain بيوقف الـ containers بتاعة الـ node والـ pods اللي بتعوضها بتشتغل في مكان تاني
+    بفرض الـ container runtime مشغل 1 container على الـ node "node-2"
     عندما شغلت "kubectl drain node-2 --ignore-daemonsets"
     اذاً الـ command نجح
     و خلال 60 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
     و كل container ID للـ pods اللي عليها الـ label "app=web" بيبدأ بـ "docker://"
+    و خلال 30 ثانية الـ container runtime ميبقاش فيه ولا container على الـ node "node-2"
 
   @ORCH-07
   سيناريو: الـ eviction اللي تكسر الـ disruption budget بتترفض بـ 429
