@@ -9,7 +9,7 @@ import { Watch, type V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
-import { core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
+import { boundTo, core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 async function createPod(world: OckWorld, pod: V1Pod): Promise<void> {
@@ -33,6 +33,16 @@ When(['I create a pod {string} that may only run on the node {string}', 'عمل�
   const pod = samplePod(name)
   pod.spec!.nodeSelector = { 'kubernetes.io/hostname': node }
   await createPod(this, pod)
+})
+
+// A pod bound to a node by its manifest (spec.nodeName), as a static or DaemonSet pod is: the
+// scheduler plays no part, so it sets the scene (a node already busy) whatever the scheduler does.
+Given(['a pod {string} requesting {quantity} CPU(s) is bound to the node {string}', 'pod اسمها {string} طالبة {quantity} CPU ومتعملها bind على الـ node {string}'], async function (this: OckWorld, name: string, cpu: string, node: string) {
+  await createPod(this, boundTo(samplePod(name, { cpu }), node))
+})
+
+Given(['a pod {string} requesting {quantity} CPU(s) and {quantity} of memory is bound to the node {string}', 'pod اسمها {string} طالبة {quantity} CPU و {quantity} memory ومتعملها bind على الـ node {string}'], async function (this: OckWorld, name: string, cpu: string, memory: string, node: string) {
+  await createPod(this, boundTo(samplePod(name, { cpu, memory }), node))
 })
 
 async function readPod(world: OckWorld, name: string): Promise<V1Pod> {

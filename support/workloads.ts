@@ -122,3 +122,8 @@ export function samplePod(name: string, requests?: { cpu?: string; memory?: stri
     spec: { containers: [{ name: 'app', image: 'registry.internal/ock/app:1', resources }] },
   }
 }
+
+/** The pod with its node already chosen (spec.nodeName): the scheduler never sees it pending. */
+export function boundTo(pod: V1Pod, nodeName: string): V1Pod {
+  return { ...pod, spec: { ...pod.spec!, nodeName } }
+}
