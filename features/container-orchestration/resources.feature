@@ -7,7 +7,7 @@ Feature: A pod takes what it asks for, and the scheduler places it where that fi
   waits, Pending, with the reason.
 
   @ORCH-02
-  Scenario Outline: The QoS class follows requests and limits (<class>)
+  Scenario Outline: The QoS class follows requests and limits (<class>: <case>)
     When I create the manifest:
       """yaml
       apiVersion: v1
@@ -25,20 +25,49 @@ Feature: A pod takes what it asks for, and the scheduler places it where that fi
       | status.qosClass | <class> |
 
     Examples:
-      | class      | resources                                                                         |
-      | BestEffort | {}                                                                                |
-      | Burstable  | {requests: {cpu: 250m}}                                                           |
-      | Guaranteed | {requests: {cpu: 250m, memory: 64Mi}, limits: {cpu: 250m, memory: 64Mi}}         |
+      | class      | case                             | resources                                                                 |
+      | BestEffort | no requests, no limits           | {}                                                                        |
+      | Burstable  | requests only                    | {requests: {cpu: 250m}}                                                   |
+      | Burstable  | CPU limited, memory not          | {requests: {cpu: 250m}, limits: {cpu: 250m}}                              |
+      | Burstable  | requests below limits            | {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 250m, memory: 64Mi}}  |
+      | Guaranteed | requests equal to limits         | {requests: {cpu: 250m, memory: 64Mi}, limits: {cpu: 250m, memory: 64Mi}}  |
+      | Guaranteed | limits only (requests from them) | {limits: {cpu: 250m, memory: 64Mi}}                                       |
 
   @ORCH-02 @config
-  Scenario: Only requests reserve capacity on a node
+  Scenario Outline: Only requests take capacity off a node, as the scheduler counts it (<case>)
+    What the node reports as allocatable, less what the pods with requests asked for, is what
+    the scheduler still gives out there: a pod asking for exactly that fits beside a pod without
+    requests, and then not even a millicore more does.
     Given a cluster of 1 node with 2 CPUs and 4Gi of memory each
+    Then the node "node-1" has:
+      | status.allocatable.cpu    | 2   |
+      | status.allocatable.memory | 4Gi |
     When I create a pod "best-effort" without resource requests
+    And I create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: sized
+      spec:
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+            resources: <resources>
+      """
     Then within 20s the pod "best-effort" is Running
-    And the node "node-1" has 2 CPUs and 4Gi of memory unreserved
-    When I create a pod "sized" requesting 500m CPU and 1Gi of memory
-    Then within 20s the pod "sized" is Running
-    And the node "node-1" has 1500m CPU and 3Gi of memory unreserved
+    And within 20s the pod "sized" is Running
+    And the pod "best-effort" has:
+      | status.qosClass | BestEffort |
+    When I create a pod "rest" requesting 1500m CPU and 3Gi of memory
+    Then within 20s the pod "rest" is Running
+    When I create a pod "one-more" requesting 1m CPU and 1Mi of memory
+    Then within 20s the pod "one-more" is Pending with the reason "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory."
+
+    Examples:
+      | case                          | resources                               |
+      | requests                      | {requests: {cpu: 500m, memory: 1Gi}}    |
+      | limits, which are its requests | {limits: {cpu: 500m, memory: 1Gi}}      |
 
   @ORCH-05 @CP-03 @config
   Scenario Outline: When a node is full, the next pod lands on a node that still has room, even one it likes less (<resource>)
