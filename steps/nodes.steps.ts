@@ -24,7 +24,7 @@ Given('a cluster of {int} node(s) with {quantity} CPU(s) each', async function (
   })
 })
 
-Given('a cluster of {int} node(s) with {quantity} CPU(s) and {quantity} of memory each', async function (this: OckWorld, n: number, cpu: string, memory: string) {
+Given(['a cluster of {int} node(s) with {quantity} CPU(s) and {quantity} of memory each', 'cluster فيه {int} node(s)، كل واحدة فيها {quantity} CPU و {quantity} memory'], async function (this: OckWorld, n: number, cpu: string, memory: string) {
   await configure(this, (t) => {
     t.nodes = n
     t.node = { ...(t.node ?? {}), cpu, memory }

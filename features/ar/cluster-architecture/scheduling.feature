@@ -9,8 +9,12 @@
 
   @CP-03 @config
   سيناريو مخطط: الـ Scheduler بيبص بس على الـ nodes اللي بتعدي كل الـ filters (<filter>)
+    الـ node "node-2" هي أكتر node مشغولة، فالـ score لوحده كان حيودي الـ pod على node تانية: الـ filter
+    بس هو اللي يقدر يجيبها هنا.
     بفرض cluster فيه 3 nodes
+    و pod اسمها "busy" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
     و الـ node "node-2" عليها الـ label "<label>"
+    و خلال 20 ثانية الـ pod "busy" تبقى Running
     عندما عملت create للـ manifest:
       """yaml
       apiVersion: v1
@@ -34,14 +38,16 @@
   @CP-03 @config
   سيناريو: الـ taints بتبعد الـ pods اللي معندهاش toleration ليها
     بفرض cluster فيه 3 nodes
+    و pod اسمها "busy" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
     و الـ node "node-1" عليها الـ taint "dedicated=infra:NoSchedule"
     و الـ node "node-3" عليها الـ taint "dedicated=infra:NoSchedule"
+    و خلال 20 ثانية الـ pod "busy" تبقى Running
     عندما عملت pod اسمها "plain" من غير resource requests
     اذاً خلال 20 ثانية الـ pod "plain" تبقى Running
     و الـ pod "plain" شغالة على الـ node "node-2"
 
   @CP-03 @config
-  سيناريو: الـ pod اللي عندها toleration للـ taint تقدر تستخدم الـ node دي
+  سيناريو مخطط: الـ pod اللي عندها toleration للـ taint تقدر تستخدم الـ node دي (<toleration>)
     بفرض cluster فيه 2 nodes
     و الـ node "node-1" عليها الـ taint "dedicated=infra:NoSchedule"
     عندما عملت create للـ manifest:
@@ -52,7 +58,7 @@
         name: infra
       spec:
         nodeSelector: {kubernetes.io/hostname: node-1}
-        tolerations: [{key: dedicated, operator: Equal, value: infra, effect: NoSchedule}]
+        tolerations: [<toleration>]
         containers:
           - name: app
             image: registry.internal/ock/app:1
@@ -60,38 +66,37 @@
     اذاً خلال 20 ثانية الـ pod "infra" تبقى Running
     و الـ pod "infra" شغالة على الـ node "node-1"
 
+    امثلة:
+      | toleration                                                 |
+      | {key: dedicated, operator: Equal, value: infra, effect: NoSchedule} |
+      | {key: dedicated, operator: Exists}                         |
+
   @CP-03 @config
   سيناريو: الـ nodes اللي عليها cordon مبتاخدش pods جديدة
     بفرض cluster فيه 3 nodes
+    و pod اسمها "busy" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
+    و خلال 20 ثانية الـ pod "busy" تبقى Running
     عندما شغلت "kubectl cordon node-1 node-3"
     اذاً الـ command نجح
     عندما عملت pod اسمها "p" من غير resource requests
     اذاً خلال 20 ثانية الـ pod "p" تبقى Running
     و الـ pod "p" شغالة على الـ node "node-2"
+    عندما شغلت "kubectl cordon node-2"
+    اذاً الـ command نجح
+    عندما عملت pod اسمها "q" من غير resource requests
+    اذاً خلال 20 ثانية الـ pod "q" تفضل Pending والسبب "0/3 nodes are available: 3 node(s) were unschedulable."
 
   @CP-03 @config
-  سيناريو: من الـ nodes المناسبة، الأقل allocation بتكسب، فالـ replicas بتتوزع
-    بفرض cluster فيه 3 nodes
-    عندما عملت apply للـ manifest:
-      """yaml
-      apiVersion: apps/v1
-      kind: Deployment
-      metadata:
-        name: web
-      spec:
-        replicas: 3
-        selector:
-          matchLabels: {app: web}
-        template:
-          metadata:
-            labels: {app: web}
-          spec:
-            containers:
-              - name: app
-                image: registry.internal/ock/app:1
-      """
-    اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
-    و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
+  سيناريو: من الـ nodes المناسبة، الأقل allocation بتكسب
+    الـ node "node-1" فاضل فيها مكان أكتر؛ الـ node "node-2" مليانة أكتر بس الـ CPU والـ memory بتوعها متوازنين، وده
+    الـ score بتاع الـ balanced allocation بيحبه: الـ score بتاع الأقل allocation بس هو اللي بيخلي "node-1" تكسب.
+    بفرض cluster فيه 2 nodes، كل واحدة فيها 2 CPU و 4Gi memory
+    و pod اسمها "light" طالبة 600m CPU ومتعملها bind على الـ node "node-1"
+    و pod اسمها "heavy" طالبة 1200m CPU و 2400Mi memory ومتعملها bind على الـ node "node-2"
+    و خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app in (light, heavy)" في حالة Running
+    عندما عملت pod اسمها "p" من غير resource requests
+    اذاً خلال 20 ثانية الـ pod "p" تبقى Running
+    و الـ pod "p" شغالة على الـ node "node-1"
 
   @CP-03 @trace
   سيناريو: الـ Scheduler بيسجل binding بس؛ والـ kubelet بتاعة الـ node دي هي اللي بتشغل الـ pod
