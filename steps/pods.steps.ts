@@ -37,6 +37,10 @@ When(['I create a pod {string} that may only run on the node {string}', 'عمل�
 
 // A pod bound to a node by its manifest (spec.nodeName), as a static or DaemonSet pod is: the
 // scheduler plays no part, so it sets the scene (a node already busy) whatever the scheduler does.
+Given(['a pod {string} without resource requests is bound to the node {string}', 'pod اسمها {string} من غير resource requests ومتعملها bind على الـ node {string}'], async function (this: OckWorld, name: string, node: string) {
+  await createPod(this, boundTo(samplePod(name), node))
+})
+
 Given(['a pod {string} requesting {quantity} CPU(s) is bound to the node {string}', 'pod اسمها {string} طالبة {quantity} CPU ومتعملها bind على الـ node {string}'], async function (this: OckWorld, name: string, cpu: string, node: string) {
   await createPod(this, boundTo(samplePod(name, { cpu }), node))
 })

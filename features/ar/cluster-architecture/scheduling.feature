@@ -110,8 +110,9 @@
 
   @CP-04 @config
   سيناريو: الـ required pod affinity بتحط الـ pods في نفس الـ topology domain
+    الـ pod "cache" شغالة على أكتر node مشغولة، اللي الـ score لوحده عمره ما كان حيودي pod عليها.
     بفرض cluster فيه 3 nodes
-    و عملت pod اسمها "cache" من غير resource requests
+    و pod اسمها "cache" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
     و خلال 20 ثانية الـ pod "cache" تبقى Running
     عندما عملت apply للـ manifest:
       """yaml
@@ -140,8 +141,50 @@
     و الـ pods اللي عليها الـ label "app=web" شغالة على نفس الـ node بتاعة الـ pod اللي عليها الـ label "app=cache"
 
   @CP-04 @config
-  سيناريو: الـ required anti-affinity بتفرق الـ pods، واللي زيادة بيفضل Pending ومعاه السبب
+  سيناريو: الـ required pod affinity لـ zone بتقبل أي node في الـ zone دي، وبس
+    الـ node بتاعة الـ pod "cache" عليها cordon، والـ node التانية في نفس الـ zone مشغولة: الـ pods لازم تروح
+    عليها برضه، مش على الـ node الفاضية اللي في الـ zone التانية.
     بفرض cluster فيه 3 nodes
+    و الـ node "node-1" عليها الـ label "topology.kubernetes.io/zone=a"
+    و الـ node "node-2" عليها الـ label "topology.kubernetes.io/zone=a"
+    و الـ node "node-3" عليها الـ label "topology.kubernetes.io/zone=b"
+    و pod اسمها "cache" من غير resource requests ومتعملها bind على الـ node "node-1"
+    و pod اسمها "busy" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
+    و خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app in (cache, busy)" في حالة Running
+    و شغلت "kubectl cordon node-1"
+    و الـ command نجح
+    عندما عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                  - labelSelector: {matchLabels: {app: cache}}
+                    topologyKey: topology.kubernetes.io/zone
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    اذاً خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app=web" في حالة Running
+    و 2 من الـ pods اللي عليها الـ label "app=web" شغالة على الـ node "node-2"
+
+  @CP-04 @config
+  سيناريو مخطط: الـ required anti-affinity بتحط الـ pods في domains مختلفة، واللي زيادة بيفضل Pending ومعاه السبب (<domain>)
+    بفرض cluster فيه 3 nodes
+    و الـ node "node-1" عليها الـ label "topology.kubernetes.io/zone=a"
+    و الـ node "node-2" عليها الـ label "topology.kubernetes.io/zone=a"
+    و الـ node "node-3" عليها الـ label "topology.kubernetes.io/zone=b"
     عندما عملت apply للـ manifest:
       """yaml
       apiVersion: apps/v1
@@ -160,17 +203,26 @@
               podAntiAffinity:
                 requiredDuringSchedulingIgnoredDuringExecution:
                   - labelSelector: {matchLabels: {app: web}}
-                    topologyKey: kubernetes.io/hostname
+                    topologyKey: <topology key>
             containers:
               - name: app
                 image: registry.internal/ock/app:1
       """
-    اذاً خلال 20 ثانية يبقى فيه 1 pod عليها الـ label "app=web" فاضلة Pending والسبب "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules."
-    و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
+    اذاً خلال 20 ثانية يبقى فيه <pending> pods عليها الـ label "app=web" فاضلة Pending والسبب "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules."
+    و الـ pods اللي عليها الـ label "app=web" شغالة على <running> nodes مختلفة
+
+    امثلة:
+      | domain | topology key                | running | pending |
+      | node   | kubernetes.io/hostname      | 3       | 1       |
+      | zone   | topology.kubernetes.io/zone | 2       | 2       |
 
   @CP-04 @config
-  سيناريو: الـ preferred affinity بتوجه الـ pods من غير ما تمنعها
+  سيناريو: الـ preferred anti-affinity بتبعد الـ pods عن بعض من غير ما تمنعها
+    الـ node "node-2" مشغولة، فالـ score لوحده كان حيحط كل الـ pods على "node-1"؛ والـ pod التالتة
+    مش لاقية node مفيهاش replica، وبرضه بتشتغل.
     بفرض cluster فيه 2 nodes
+    و pod اسمها "busy" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
+    و خلال 20 ثانية الـ pod "busy" تبقى Running
     عندما عملت apply للـ manifest:
       """yaml
       apiVersion: apps/v1
@@ -178,7 +230,7 @@
       metadata:
         name: web
       spec:
-        replicas: 4
+        replicas: 3
         selector:
           matchLabels: {app: web}
         template:
@@ -196,5 +248,41 @@
               - name: app
                 image: registry.internal/ock/app:1
       """
-    اذاً خلال 20 ثانية يبقى فيه 4 pods عليها الـ label "app=web" في حالة Running
+    اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" متوزعة على 2 nodes، بحد أقصى 2 على الـ node الواحدة
+
+  @CP-04 @config
+  سيناريو: الـ preferred affinity بتجيب الـ pods على node مشغولة من غير ما تمنعها
+    الـ node بتاعة الـ pod "cache" هي المشغولة أكتر وفيها مكان لـ 2 pods بس: بيروحوا عليها، والـ pod التالتة
+    بتشتغل على الـ node التانية بدل ما تستنى.
+    بفرض cluster فيه 2 nodes
+    و pod اسمها "cache" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
+    و خلال 20 ثانية الـ pod "cache" تبقى Running
+    عندما عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 3
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            affinity:
+              podAffinity:
+                preferredDuringSchedulingIgnoredDuringExecution:
+                  - weight: 100
+                    podAffinityTerm:
+                      labelSelector: {matchLabels: {app: cache}}
+                      topologyKey: kubernetes.io/hostname
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+                resources: {requests: {cpu: "1"}}
+      """
+    اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
+    و 2 من الـ pods اللي عليها الـ label "app=web" شغالة على الـ node "node-2"
