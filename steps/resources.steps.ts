@@ -127,7 +127,7 @@ Then(['within {duration} the {kind} {string} has:', 'خلال {duration} الـ 
   await eventually(() => readObject(this, kind, name), (o) => checkTable(o, `${kind.kind} ${name}`, table), ms, { describe: `${kind.kind} ${name} to have ${JSON.stringify(table.raw())}` })
 })
 
-Then('for {duration} the {kind} {string} keeps:', async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
+Then(['for {duration} the {kind} {string} keeps:', 'لمدة {duration} الـ {kind} {string} يفضل فيه:'], async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
   await consistently(() => readObject(this, kind, name), (o) => checkTable(o, `${kind.kind} ${name}`, table), ms, { describe: `${kind.kind} ${name} having ${JSON.stringify(table.raw())}` })
 })
 
