@@ -23,7 +23,7 @@ Given('the cluster accepts the static tokens:', function (this: OckWorld, csv: s
   this.topology.staticTokens = csv
 })
 
-Given('the API server writes an audit log', function (this: OckWorld) {
+Given(['the API server writes an audit log', 'الـ API Server بيكتب audit log'], function (this: OckWorld) {
   beforeStart(this, 'the audit log')
   this.topology.auditLog = true
 })

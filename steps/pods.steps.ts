@@ -145,15 +145,8 @@ Then(['the deleted pod was replaced by a pod with a new name and uid', 'الـ p
 // ---------------------------------------------------------------------------------------------
 // watching pods, to see the states they pass through
 
-interface Seen {
-  phase?: string
-  nodeName?: string
-}
-
 Given(['I watch the pods', 'عامل watch على الـ pods'], async function (this: OckWorld) {
   const s = await this.cluster()
-  const first = new Map<string, Seen>()
-  this.remembered.set('first seen pods', first)
   // every version of every pod, in the order the watch delivered them
   const history = new Map<string, V1Pod[]>()
   this.remembered.set('pod history', history)
@@ -162,7 +155,6 @@ Given(['I watch the pods', 'عامل watch على الـ pods'], async function 
     {},
     (_type: string, p: V1Pod) => {
       const name = p.metadata?.name ?? ''
-      if (!first.has(name)) first.set(name, { phase: p.status?.phase, nodeName: p.spec?.nodeName })
       history.set(name, [...(history.get(name) ?? []), p])
     },
     () => undefined,
@@ -170,16 +162,25 @@ Given(['I watch the pods', 'عامل watch على الـ pods'], async function 
   this.remembered.set('pod watch', controller)
 })
 
-Then(['every pod labelled {string} was first seen Pending without a node', 'كل pod عليها الـ label {string} ظهرت في الأول Pending من غير node'], async function (this: OckWorld, selector: string) {
-  const first = this.remembered.get('first seen pods') as Map<string, Seen> | undefined
-  if (!first) throw new Error('no step watched the pods before (Given I watch the pods)')
+/** A pod as it first appeared: phase, node, and the kind and uid of its controller. */
+function firstSeen(p: V1Pod): { phase?: string; nodeName?: string; controller?: string } {
+  const owner = p.metadata?.ownerReferences?.find((r) => r.controller)
+  return { phase: p.status?.phase, nodeName: p.spec?.nodeName, controller: owner ? `${owner.kind} ${owner.uid}` : undefined }
+}
+
+Then(['every pod labelled {string} was first seen Pending without a node, already owned by its replica set', 'كل pod عليها الـ label {string} ظهرت في الأول Pending من غير node، ومن الأول تبع الـ replica set بتاعتها'], async function (this: OckWorld, selector: string) {
+  const history = this.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  if (!history) throw new Error('no step watched the pods before (Given I watch the pods)')
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
   expect(pods, `pods labelled ${selector}`).to.not.be.empty
   for (const p of pods) {
-    const seen = first.get(p.metadata?.name ?? '')
-    expect(seen, `${p.metadata?.name} seen by the watch`).to.not.equal(undefined)
-    expect(seen, `how ${p.metadata?.name} was first seen`).to.deep.equal({ phase: 'Pending', nodeName: undefined })
+    const first = history.get(p.metadata?.name ?? '')?.[0]
+    expect(first, `${p.metadata?.name} seen by the watch`).to.not.equal(undefined)
+    const owner = p.metadata?.ownerReferences?.find((r) => r.controller)
+    expect(owner?.kind, `the controller of ${p.metadata?.name} now`).to.equal('ReplicaSet')
+    // a pod someone else made and the ReplicaSet adopted later would first show without it
+    expect(firstSeen(first!), `how ${p.metadata?.name} was first seen`).to.deep.equal({ phase: 'Pending', nodeName: undefined, controller: `ReplicaSet ${owner!.uid}` })
   }
 })
 

@@ -98,15 +98,15 @@
     اذاً خلال 20 ثانية الـ pod "p" تبقى Running
     و الـ pod "p" شغالة على الـ node "node-1"
 
-  @CP-03 @trace
+  @CP-03 @config
   سيناريو: الـ Scheduler بيسجل binding بس؛ والـ kubelet بتاعة الـ node دي هي اللي بتشغل الـ pod
+    مين كتب إيه بنقراه من الـ audit log بتاع الـ API Server.
+    بفرض الـ API Server بيكتب audit log
     عندما عملت pod اسمها "p" من غير resource requests
     اذاً خلال 20 ثانية الـ pod "p" تبقى Running
-    و كل pod عليها الـ label "app=p" اتعملها bind عن طريق pods/binding من "system:kube-scheduler"
-    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events والـ leader-election lease بتاعه
-    و الـ trace فيه الـ requests دي:
-      | user          | verb  | resource    |
-      | system:node:* | patch | pods/status |
+    و الـ audit log بيقول إن كل pod عليها الـ label "app=p" اتعملها bind مرة واحدة عن طريق pods/binding من "system:kube-scheduler"، بعد ما اتعملها create، ومحدش كتب الـ spec بتاعها
+    و الـ audit log بيقول إن "system:kube-scheduler" مكتبش غير bindings و events والـ leader-election lease بتاعه
+    و الـ audit log بيقول إن الـ status بتاعة كل pod عليها الـ label "app=p" محدش كتبها غير الـ kubelet بتاعة الـ node بتاعتها
 
   @CP-04 @config
   سيناريو: الـ required pod affinity بتحط الـ pods في نفس الـ topology domain
