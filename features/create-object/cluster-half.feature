@@ -41,8 +41,9 @@ Feature: Creating an object: the cluster's half
     And the audit log shows each pod labelled "app=web" bound once through pods/binding by "system:kube-scheduler", after its creation, and its spec written by no one
     And the audit log shows no write by "system:kube-scheduler" other than bindings, events and its leader-election lease
 
-  @FLOW-07 @config
+  @FLOW-07 @config @runtime
   Scenario: 8. Each kubelet runs the pods bound to its node, and only those
     Then within 20s 3 pods labelled "app=web" are Running
     And the pods labelled "app=web" are spread over 2 nodes, at most 2 on one node
     And each kubelet acted only on its own node and the pods bound to it
+    And each node's container runtime created containers only for the pods bound to that node, and for every pod labelled "app=web"

@@ -31,7 +31,7 @@ export class BuiltinTarget implements Target {
   private docker?: ReturnType<typeof dockerEngineStatus>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
-    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load'])
+    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load', 'runtime'])
     const missing = new Map<Capability, string>()
     const docker = await (this.docker ??= dockerEngineStatus())
     if (docker.available) available.add('docker')
@@ -97,6 +97,7 @@ export class BuiltinTarget implements Target {
           healAll: () => cluster.healNodeFaults(),
         },
         load,
+        runtimes: { nodes: () => cluster.nodeNames, containersCreatedOn: (node) => cluster.containersCreatedOn(node) },
         close: async () => {
           load.stop()
           // faults heal whatever happened in the scenario, before the cluster goes

@@ -33,6 +33,7 @@ export class ClusterTarget implements Target {
         ['docker', `${why}; real-container facts are checked on the built-in orchestrator`],
         ['etcd', `${why}; etcd members are started and killed by the built-in target`],
         ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
+        ['runtime', `${why}; what each node's container runtime was asked is a door of the built-in orchestrator`],
       ]),
     }
   }

@@ -15,8 +15,9 @@ import type { TraceReader } from '../trace.js'
  * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
  * - docker: real containers; etcd: a real etcd cluster
  * - load: putting a stated CPU load on pods (the simulated runtime's load door)
+ * - runtime: what each node's container runtime was asked to do (the runtime door)
  */
-export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load'
+export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load' | 'runtime'
 
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
@@ -26,6 +27,7 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@trace': 'trace',
   '@config': 'config',
   '@load': 'load',
+  '@runtime': 'runtime',
 }
 
 /** What one node of a configured cluster has (quantities as Kubernetes writes them). */
@@ -147,6 +149,25 @@ export interface LoadDoor {
   spread(namespace: string, selector: string, cpuMillis: number): void
 }
 
+/** A container a node's runtime created, as the runtime door reports it. */
+export interface RuntimeContainerCreated {
+  podUid: string
+  podNamespace: string
+  podName: string
+  container: string
+}
+
+/**
+ * The built-in cluster's runtime door (capability `runtime`): the calls each node's container
+ * runtime received, seen from the runtime's side rather than through the API.
+ */
+export interface RuntimeDoor {
+  /** The nodes that have a runtime. */
+  nodes(): string[]
+  /** The containers the node's runtime was asked to create (and did), oldest first. */
+  containersCreatedOn(node: string): RuntimeContainerCreated[]
+}
+
 export interface Session {
   /** Admin credentials; the current context's namespace is the scenario's namespace. */
   readonly kubeconfig: KubeConfig
@@ -164,6 +185,8 @@ export interface Session {
   readonly faults?: Faults
   /** The load door of the built-in cluster's simulated runtime (capability `load`). */
   readonly load?: LoadDoor
+  /** The runtime door of the built-in cluster's nodes (capability `runtime`). */
+  readonly runtimes?: RuntimeDoor
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
   /** Client certificates from the cluster CA for other users (built-in target only). */

@@ -44,8 +44,9 @@
     و الـ audit log بيقول إن كل pod عليها الـ label "app=web" اتعملها bind مرة واحدة عن طريق pods/binding من "system:kube-scheduler"، بعد ما اتعملها create، ومحدش كتب الـ spec بتاعها
     و الـ audit log بيقول إن "system:kube-scheduler" مكتبش غير bindings و events والـ leader-election lease بتاعه
 
-  @FLOW-07 @config
+  @FLOW-07 @config @runtime
   سيناريو: 8. كل Kubelet بتشغل الـ pods اللي اتعملها bind على الـ node بتاعتها، وبس
     اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" متوزعة على 2 nodes، بحد أقصى 2 على الـ node الواحدة
     و كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس
+    و الـ container runtime بتاع كل node عمل containers للـ pods اللي اتعملها bind على الـ node دي بس، ولكل pod عليها الـ label "app=web"
