@@ -15,6 +15,8 @@
 //            embedded reference cluster as the default profile runs them; the one profile that
 //            selects by folder, because a language is a property of the file (`# language: ar`)
 //            and not of a scenario. Every other profile runs both languages.
+//   mutants  what `npm run test:mutants` runs in each mutant's copy of the tree: English
+//            features only, strictly, no reports (below)
 //
 // Every profile writes reports/<profile>/messages.ndjson and reports/<profile>/cucumber.html
 // and refreshes the conformance matrix (reports/conformance.md and .html) across the profiles
@@ -86,3 +88,16 @@ export const ci = profile('ci', {
 export const ar = profile('ar', { paths: ['features/ar/**/*.feature'], worldParameters: { target: 'builtin' } })
 
 export const cluster = profile('cluster', { worldParameters: { target: 'cluster' } })
+
+// `npm run test:mutants` (scripts/mutants.ts) runs each mutant's scenarios with this profile, in
+// a copy of the tree with the mutant applied: the English features only (the Arabic editions
+// bind the same step bodies with the same arguments, which support/twins.test.ts proves),
+// strictly (a missing capability fails and is never counted as a kill), one worker (the runner
+// runs several copies side by side), no sequence diagrams and no reports: the runner asks for
+// a messages file with --format and reads the verdict from it.
+export const mutants = {
+  ...common,
+  paths: ['features/!(ar)/**/*.feature'],
+  format: [],
+  worldParameters: { target: 'builtin', strictCapabilities: true, diagrams: false },
+}

@@ -12,6 +12,7 @@ import { AdmissionConfigError } from './admission/chain.js'
 import { ApiClient } from './client/client.js'
 import { Cluster, UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/cluster.js'
 import { kubeconfigYaml } from './cluster/kubeconfig.js'
+import { installProcessGuard } from './host/guard.js'
 import { Identities, loadCertificateAuthority } from './pki/pki.js'
 
 const USAGE = `Usage: ock <command> [flags]
@@ -120,6 +121,9 @@ async function up(argv: string[]): Promise<void> {
   if (existing && alive(existing.pid)) fail(`a cluster is already running here (pid ${existing.pid}, ${existing.url}); stop it with 'npx ock down'`)
 
   const kubeconfig = resolve(values.kubeconfig)
+  // the API server, controllers and kubelets all live in this process: an unexpected rejection
+  // is logged and counted, never the end of the cluster
+  installProcessGuard('ock up')
   let cluster: Cluster
   try {
     cluster = await Cluster.start({

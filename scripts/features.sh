@@ -2,16 +2,29 @@
 # Runs the features on every profile, as `npm test` does:
 #   1. ci       every scenario on the built-in reference cluster, strictly (a missing
 #               capability fails), two workers, with JUnit, HTML, messages and Allure results;
-#   2. cluster  the same features through a kubeconfig against a separately started
+#   2. mutants  every mutant under mutants/ against its behavior's English scenarios
+#               (npm run test:mutants), with the ci run as its baseline: the ci run's tree hash
+#               is written beside its messages (reports/ci/tree) when the working tree did not
+#               change while it ran, so the mutation runner can tell it ran on the same tree;
+#   3. cluster  the same features through a kubeconfig against a separately started
 #               `ock up`, so the steps are proven to speak only Kubernetes;
-#   3. report   the conformance matrix across both runs and the Allure report (npm run report).
+#   4. report   the conformance matrix across the runs, the mutants' column, and the Allure
+#               report (npm run report).
 # Whatever happens, the cluster started here is stopped and its files removed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+tree_hash() { node --import tsx scripts/mutation/copies.ts tree; }
 
 status=0
+tree_before=$(tree_hash)
+rm -f reports/ci/tree
 npx cucumber-js -p ci || status=$?
+if [ -n "$tree_before" ] && [ "$(tree_hash)" = "$tree_before" ]; then
+  mkdir -p reports/ci && echo "$tree_before" > reports/ci/tree
+fi
+
+npm run --silent test:mutants -- --baseline-from reports/ci/messages.ndjson || status=$?
 
 work=$(mktemp -d -t ock-cluster-profile-XXXXXX)
 ock_pid=

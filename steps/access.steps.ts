@@ -1,13 +1,15 @@
 // Steps about who acts and what they may do: users and service accounts other than the admin,
-// the RBAC Roles and RoleBindings that grant them verbs on resources, and requests and kubectl
+// the RBAC Roles and RoleBindings (ClusterRoles and ClusterRoleBindings for cluster-scoped
+// kinds) that grant them verbs on resources, and requests and kubectl
 // commands made as them. Identities are made through support/identities.ts (client
 // certificates, impersonation or TokenRequest tokens, depending on the target).
 
 import { Given, When } from './define.js'
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { actorFor, ensureServiceAccount, objectPath, parseIdentity, requestAs, usernameOf, type Actor, type Identity } from '../support/identities.js'
-import type { KindRef } from '../support/kinds.js'
-import { apply, inNamespace, parseManifests } from '../support/kube.js'
+import { expandNamespace } from '../support/expand.js'
+import { kindRef, type KindRef } from '../support/kinds.js'
+import { apply, inNamespace, parseManifests, remove } from '../support/kube.js'
 import { kubectl } from '../support/kubectl.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -58,10 +60,22 @@ async function grant(world: OckWorld, who: string, verbs: string[], kind: KindRe
   if (verbs.includes('scale')) rules.push({ apiGroups: [group], resources: [`${kind.plural}/scale`], verbs: ['get', 'update', 'patch'] })
   const name = `${usernameOf(id)}-${verbs.join('-')}-${kind.plural}`.replace(/[^a-z0-9.-]/g, '-').slice(0, 200)
   const subject = id.kind === 'user' ? { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: id.name } : { kind: 'ServiceAccount', name: id.name, namespace: id.namespace }
-  const role: KubernetesObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: ns } }
-  const binding: KubernetesObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: ns } }
+  // a cluster-scoped kind is granted cluster-wide (ClusterRole and ClusterRoleBinding), removed when the scenario ends
+  const clusterWide = !kind.namespaced && namespace === undefined
+  const metadata = clusterWide ? { name } : { name, namespace: ns }
+  const role: KubernetesObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: clusterWide ? 'ClusterRole' : 'Role', metadata }
+  const binding: KubernetesObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: clusterWide ? 'ClusterRoleBinding' : 'RoleBinding', metadata }
   await apply(s.kubeconfig, { ...role, rules } as KubernetesObject)
-  await apply(s.kubeconfig, { ...binding, subjects: [subject], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name } } as KubernetesObject)
+  await apply(s.kubeconfig, { ...binding, subjects: [subject], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: role.kind, name } } as KubernetesObject)
+  if (clusterWide) for (const o of [binding, role]) removeAtEnd(world, o)
+}
+
+/** Cluster-scoped objects outlive the scenario's namespace: delete them (as the admin) when the scenario ends. */
+function removeAtEnd(world: OckWorld, o: KubernetesObject): void {
+  const s = world.currentSession
+  if (!s || !o.kind || !o.metadata?.name) return
+  const id = { kind: o.kind, name: o.metadata.name }
+  world.cleanups.push(() => remove(s.kubeconfig, id, s.namespace).catch(() => undefined))
 }
 
 Given('{identity} may {verbs} {kind}', async function (this: OckWorld, who: string, verbs: string[], kind: KindRef) {
@@ -76,7 +90,8 @@ Given('{identity} may {verbs} {kind} in the namespace {string}', async function 
 async function createAs(world: OckWorld, who: string, doc: string, attempt: boolean): Promise<void> {
   const s = await world.cluster()
   const a = await actor(world, who)
-  const objects = parseManifests(doc).map((o) => inNamespace(o, s.namespace))
+  // a cluster-scoped object names the scenario's namespace to be its own (`binder-{namespace}`)
+  const objects = parseManifests(expandNamespace(doc, s.namespace)).map((o) => inNamespace(o, s.namespace))
   world.lastManifests = objects
   world.lastError = undefined
   world.lastErrorChecked = true
@@ -90,6 +105,7 @@ async function createAs(world: OckWorld, who: string, doc: string, attempt: bool
       return
     }
     results.push(answer.body as KubernetesObject)
+    if (!kindRef(o.kind ?? '').namespaced) removeAtEnd(world, o)
   }
   world.lastObject = results.at(-1)
   world.previouslyApplied = world.applied

@@ -67,6 +67,17 @@ When('I try to create a {kind} from the body:', async function (this: OckWorld, 
   if (outcome.status) this.rejected(outcome.status)
 })
 
+When('I send {word} {string} exactly as written', async function (this: OckWorld, method: string, path: string) {
+  // no client library in between: the path goes on the wire as the scenario spells it (dot
+  // segments and escapes included), as a careless or hostile client would send it
+  const s = await this.cluster()
+  const outcome = await rawRequest(s.kubeconfig, method, expandNamespace(path, s.namespace), '')
+  this.lastError = undefined
+  this.lastErrorChecked = true
+  if (outcome.kind === 'transport-error') throw new Error(`the API server did not answer: ${outcome.message}`)
+  if (outcome.status) this.rejected(outcome.status)
+})
+
 Then('the API server still answers', async function (this: OckWorld) {
   const s = await this.cluster()
   expect(await currentRevision(s.kubeconfig), 'the store revision seen through a list').to.be.greaterThan(0)

@@ -33,10 +33,11 @@ defineParameterType({
   transformer: (s: string): string => s,
 })
 
-const VERB = '(?:get|list|watch|create|update|patch|delete|scale)'
+const VERB = '(?:get|list|watch|create|update|patch|delete|scale|bind|escalate)'
 
 // {verbs}: RBAC verbs in prose, "create", "get and list", "get, list and watch"; `scale` stands
-// for get/update/patch of the <resource>/scale subresource.
+// for get/update/patch of the <resource>/scale subresource; `bind` and `escalate` are RBAC's own
+// verbs on roles and cluster roles.
 defineParameterType({
   name: 'verbs',
   regexp: new RegExp(`${VERB}(?:(?:, | and )${VERB})*`),

@@ -1,7 +1,8 @@
 // Scenario lifecycle: capability gate (skip with the reason, or fail in strict profiles), a
 // fresh namespace (and, on the built-in target, a fresh cluster) per scenario, diagnostics
-// attached when a scenario fails, a guard against rejections no step checked, and cleanup that
-// runs whatever happened.
+// attached when a scenario fails, a guard against rejections no step checked, cleanup that
+// runs whatever happened, and, on the built-in target, a scenario that passed fails when its
+// cluster answered a 500 InternalError or its process guard caught a rejection (incidents).
 
 import { After, AfterAll, Before, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
 import { randomBytes } from 'node:crypto'
@@ -13,6 +14,7 @@ import { attachSequenceDiagram } from './report/attach.js'
 import { SKIP_PREFIX } from './report/results.js'
 import { CAPABILITY_TAGS, type Capability } from './targets/target.js'
 import { disposeTargets, targetFor } from './targets/registry.js'
+import type { Session } from './targets/target.js'
 import type { OckWorld } from './world.js'
 
 // a failed assertion shows the whole value it looked at (kubectl's stderr, a Status message), not its first 40 characters
@@ -76,9 +78,28 @@ After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { res
       throw new Error(`a request was rejected (${e.code} ${e.reason}: ${e.message}) but no step checked the rejection`)
     }
   } finally {
+    const session = this.currentSession
     await this.closeSession() // undoes the scenario's cleanups first
+    await failOnIncidents(this, session, result?.status)
   }
 })
+
+/**
+ * The process guard keeps the cluster serving after an unexpected error; this makes sure the
+ * error still fails the scenario that caused it (teardown included: a rejection from a stopping
+ * component surfaces a turn later, so the check waits one).
+ */
+async function failOnIncidents(world: OckWorld, session: Session | undefined, status: NonNullable<ITestCaseHookParameter["result"]>["status"] | undefined): Promise<void> {
+  if (!session?.incidents) return
+  await new Promise((resolve) => setImmediate(resolve))
+  const incidents = session.incidents()
+  if (!incidents.length) return
+  const lines = incidents.map((i) => `- ${i.kind} in ${i.source}: ${i.message}${i.stack ? `\n    ${i.stack.split('\n').slice(1, 6).map((l) => l.trim()).join('\n    ')}` : ''}`)
+  const text = `the cluster hit ${incidents.length} unexpected error(s) during this scenario (500 InternalError answers or guarded rejections):\n${lines.join('\n')}`
+  // a scenario that passed fails with them; one that failed already carries them as an attachment
+  if (status === Status.PASSED) throw new Error(text)
+  world.attach(text, { mediaType: 'text/plain', fileName: 'incidents.txt' })
+}
 
 AfterAll(async function () {
   await disposeTargets()

@@ -73,7 +73,7 @@ export function peerCertificate(server: string, caPem: string): Promise<X509Cert
   })
 }
 
-/** Sends a raw body with the kubeconfig's credentials (for malformed-body scenarios). */
+/** Sends a raw body to a path sent as is, with the kubeconfig's credentials (malformed bodies, hostile paths). */
 export async function rawRequest(
   kc: import('@kubernetes/client-node').KubeConfig,
   method: string,
@@ -83,12 +83,14 @@ export async function rawRequest(
 ): Promise<CallOutcome & { auditId?: string }> {
   const cluster = kc.getCurrentCluster()
   if (!cluster) throw new Error('the kubeconfig names no cluster')
-  const url = new URL(path, cluster.server)
+  // only the server comes from a URL: the path goes out exactly as given (new URL() would
+  // resolve dot segments and re-escape, sending another request than the scenario wrote)
+  const url = new URL(cluster.server)
   const opts: https.RequestOptions = {
     method,
     hostname: url.hostname,
     port: url.port,
-    path: url.pathname + url.search,
+    path,
     headers: { 'Content-Type': contentType, Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) },
   }
   await kc.applyToHTTPSOptions(opts)

@@ -89,7 +89,10 @@ export class OckWorld extends World<OckParameters> {
 
   /** Hands the last rejection to a checking step (and marks it checked). */
   takeError(): StatusError {
-    if (!this.lastError) throw new Error('no request was rejected: the last request succeeded')
+    if (!this.lastError) {
+      if (this.lastTransportError) throw new Error(`no request was rejected: the connection failed below HTTP (${this.lastTransportError})`)
+      throw new Error('no request was rejected: the last request succeeded')
+    }
     this.lastErrorChecked = true
     return this.lastError
   }

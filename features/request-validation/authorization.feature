@@ -2,7 +2,9 @@ Feature: Only what RBAC grants is allowed
   "Is the user authorized / does it have permission?" An authenticated user may do only what a
   Role or ClusterRole bound to them (by name, group or service account) allows: a verb on a
   resource, in a namespace. Anything else is refused with 403 Forbidden, in upstream's words,
-  naming the user, the verb, the resource and the namespace.
+  naming the user, the verb, the resource and the namespace. Nobody can use RBAC itself to get
+  more: a role or binding may only grant what its author already holds, unless the author may
+  `escalate` roles or `bind` the role.
 
   @API-03
   Scenario: A user without a role binding is forbidden; a Role and RoleBinding let her in
@@ -113,3 +115,107 @@ Feature: Only what RBAC grants is allowed
       | spec.replicas | 3 |
     When alice runs "kubectl label deployment web tier=front"
     Then the command fails saying 'User "alice" cannot patch resource "deployments" in API group "apps"'
+
+  @API-03
+  Scenario: A subject that may only create ClusterRoleBindings cannot bind itself to cluster-admin, until it may bind that role
+    Given there is a service account "binder"
+    And the service account "binder" may create cluster role bindings
+    When the service account "binder" tries to create the manifest:
+      """yaml
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRoleBinding
+      metadata:
+        name: binder-is-admin-{namespace}
+      subjects:
+        - kind: ServiceAccount
+          name: binder
+          namespace: "{namespace}"
+      roleRef:
+        apiGroup: rbac.authorization.k8s.io
+        kind: ClusterRole
+        name: cluster-admin
+      """
+    Then the request is rejected with 403 Forbidden and the message:
+      """
+      clusterrolebindings.rbac.authorization.k8s.io "binder-is-admin-{namespace}" is forbidden: user "system:serviceaccount:{namespace}:binder" (groups=["system:serviceaccounts" "system:serviceaccounts:{namespace}" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:
+      {APIGroups:["*"], Resources:["*"], Verbs:["*"]}
+      {NonResourceURLs:["*"], Verbs:["*"]}
+      """
+    When the service account "binder" runs "kubectl get secrets -n kube-system"
+    Then the command fails saying 'User "system:serviceaccount:{namespace}:binder" cannot list resource "secrets" in API group "" in the namespace "kube-system"'
+    Given the service account "binder" may bind cluster roles
+    When the service account "binder" creates the manifest:
+      """yaml
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRoleBinding
+      metadata:
+        name: binder-is-admin-{namespace}
+      subjects:
+        - kind: ServiceAccount
+          name: binder
+          namespace: "{namespace}"
+      roleRef:
+        apiGroup: rbac.authorization.k8s.io
+        kind: ClusterRole
+        name: cluster-admin
+      """
+    And the service account "binder" runs "kubectl get secrets -n kube-system"
+    Then the command succeeds
+
+  @API-03
+  Scenario: A subject that may create ClusterRoles cannot write one granting everything, nor an aggregated one, until it may escalate
+    Given there is a service account "roler"
+    And the service account "roler" may create cluster roles
+    When the service account "roler" tries to create the manifest:
+      """yaml
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRole
+      metadata:
+        name: everything-{namespace}
+      rules:
+        - apiGroups: ["*"]
+          resources: ["*"]
+          verbs: ["*"]
+      """
+    Then the request is rejected with 403 Forbidden and the message:
+      """
+      clusterroles.rbac.authorization.k8s.io "everything-{namespace}" is forbidden: user "system:serviceaccount:{namespace}:roler" (groups=["system:serviceaccounts" "system:serviceaccounts:{namespace}" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:
+      {APIGroups:["*"], Resources:["*"], Verbs:["*"]}
+      """
+    When the service account "roler" tries to create the manifest:
+      """yaml
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRole
+      metadata:
+        name: gatherer-{namespace}
+      aggregationRule:
+        clusterRoleSelectors:
+          - matchLabels: {rbac.authorization.k8s.io/aggregate-to-admin: "true"}
+      rules: []
+      """
+    Then the request is rejected with 403 Forbidden and the message:
+      """
+      clusterroles.rbac.authorization.k8s.io "gatherer-{namespace}" is forbidden: must have cluster-admin privileges to use the aggregationRule
+      """
+    Given the service account "roler" may escalate cluster roles
+    When the service account "roler" creates the manifest:
+      """yaml
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRole
+      metadata:
+        name: everything-{namespace}
+      rules:
+        - apiGroups: ["*"]
+          resources: ["*"]
+          verbs: ["*"]
+      ---
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: ClusterRole
+      metadata:
+        name: gatherer-{namespace}
+      aggregationRule:
+        clusterRoleSelectors:
+          - matchLabels: {rbac.authorization.k8s.io/aggregate-to-admin: "true"}
+      rules: []
+      """
+    Then the request succeeds

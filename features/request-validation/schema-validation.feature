@@ -3,8 +3,10 @@ Feature: Objects are validated against the API's schema and rules before they ar
   API's schema (the right types, the required fields) and the rules the API server enforces
   for its kind (DNS-1123 names, a pod needs containers with names and images, ports in range,
   a Deployment's selector must match its template's labels, replicas >= 0, some fields never
-  change). A broken object is refused — with 400 BadRequest when it cannot even be decoded,
-  with 422 Invalid listing every broken field otherwise — and nothing is stored.
+  change, percentages are "<n>%", a generateName is a valid name prefix). A broken object is
+  refused — with 400 BadRequest when it cannot even be decoded (a wrong JSON type, an integer
+  its int32/int64 field cannot hold, a quantity that does not parse), with 422 Invalid listing
+  every broken field otherwise — and nothing is stored.
 
   @API-05 @trace
   Scenario Outline: A broken object is refused with the field that is wrong (<case>)
@@ -24,8 +26,13 @@ Feature: Objects are validated against the API's schema and rules before they ar
       | two containers with one name  | pod        | {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "registry.internal/a:1"}, {"name": "app", "image": "registry.internal/b:1"}]}}                    | 422  | Invalid    | spec.containers[1].name: Duplicate value: \"app\"                   |
       | negative replicas             | deployment | {"metadata": {"name": "d"}, "spec": {"replicas": -1, "selector": {"matchLabels": {"app": "d"}}, "template": {"metadata": {"labels": {"app": "d"}}, "spec": {"containers": [{"name": "app", "image": "registry.internal/a:1"}]}}}} | 422 | Invalid | spec.replicas: Invalid value: -1: must be greater than or equal to 0 |
       | a selector that misses        | deployment | {"metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {"metadata": {"labels": {"app": "other"}}, "spec": {"containers": [{"name": "app", "image": "registry.internal/a:1"}]}}}} | 422 | Invalid | spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels` |
-      | a string for replicas         | deployment | {"metadata": {"name": "d"}, "spec": {"replicas": "three"}}                                                                                                                      | 400  | BadRequest | cannot unmarshal string into Go struct field Deployment.spec.replicas of type int32 |
+      | a string for replicas         | deployment | {"metadata": {"name": "d"}, "spec": {"replicas": "three"}}                                                                                                                      | 400  | BadRequest | cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32 |
       | a body that is not JSON       | config map | {"metadata": {"name": "never-stored"}                                                                                                                                           | 400  | BadRequest | json parse error                                                    |
+      | an int64 that overflows       | pod        | {"metadata": {"name": "p"}, "spec": {"terminationGracePeriodSeconds": 1e308, "containers": [{"name": "app", "image": "registry.internal/a:1"}]}}                              | 400  | BadRequest | into Go struct field PodSpec.spec.terminationGracePeriodSeconds of type int64 |
+      | an int32 that overflows       | deployment | {"metadata": {"name": "d"}, "spec": {"replicas": 2147483648}}                                                                                                                   | 400  | BadRequest | cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32 |
+      | a quantity that does not parse | pod       | {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "registry.internal/a:1", "resources": {"limits": {"cpu": "lots"}}}]}}                           | 400  | BadRequest | quantities must match the regular expression |
+      | a maxSurge that is no percentage | deployment | {"metadata": {"name": "d"}, "spec": {"strategy": {"rollingUpdate": {"maxSurge": "str"}}, "selector": {"matchLabels": {"app": "d"}}, "template": {"metadata": {"labels": {"app": "d"}}, "spec": {"containers": [{"name": "app", "image": "registry.internal/a:1"}]}}}} | 422 | Invalid | spec.strategy.rollingUpdate.maxSurge: Invalid value: \"str\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%') |
+      | an invalid generateName beside a valid name | config map | {"metadata": {"name": "never-stored", "generateName": "Never_Stored-"}}                                                                                          | 422  | Invalid    | metadata.generateName: Invalid value: \"Never_Stored-\": a lowercase RFC 1123 subdomain |
 
   @API-05
   Scenario: Every broken field is listed, each with its reason

@@ -186,6 +186,15 @@ export function methodNotSupported(gr: GroupResource, verb: string): ApiError {
   })
 }
 
+/**
+ * The 405 of the API server's router (go-restful: the path has routes, none for this method),
+ * as serviceErrorHandler turns it into a Status: `the server does not allow this method on the
+ * requested resource`, with empty details (apierrors.NewGenericServerResponse).
+ */
+export function methodNotAllowed(): ApiError {
+  return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {})
+}
+
 export function expired(message: string): ApiError {
   return new ApiError(410, 'Expired', message)
 }

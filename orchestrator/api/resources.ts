@@ -117,6 +117,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   }),
   // reviews: `kubectl auth can-i` and `kubectl auth whoami` ask the API server about the caller
   r('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
+  r('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
   r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
   r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
     shortNames: ['hpa'],

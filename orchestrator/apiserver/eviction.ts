@@ -12,7 +12,7 @@
 // Simplifies: the budget is read from and written to the registry directly (upstream uses a
 // loopback client); conflict retries are bounded by count, not by a 10 s back-off.
 
-import { ApiError, badRequest, methodNotSupported, notFound, forbidden, tooManyRequests, timeout } from '../api/errors.js'
+import { ApiError, badRequest, methodNotAllowed, notFound, forbidden, tooManyRequests, timeout } from '../api/errors.js'
 import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
 import { DISRUPTION_BUDGET_CAUSE, EVICTION_REFUSED, pdbSelects, withDisruptionAllowedCondition, type PodDisruptionBudget } from '../api/pdb.js'
 import { isPodReady } from '../api/pods.js'
@@ -48,7 +48,7 @@ function canIgnorePdb(pod: Pod): boolean {
 }
 
 registerSubresource('pods/eviction', async (r) => {
-  if (r.method !== 'POST') throw methodNotSupported({ group: '', resource: 'pods/eviction' }, r.method)
+  if (r.method !== 'POST') throw methodNotAllowed()
   const eviction = (await r.body()) as Eviction
   if (!eviction || typeof eviction !== 'object' || Array.isArray(eviction)) throw badRequest('not a Eviction object')
   if (eviction.kind !== undefined && eviction.kind !== 'Eviction') throw badRequest(`not a Eviction object: ${String(eviction.kind)}`)

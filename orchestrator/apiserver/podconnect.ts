@@ -18,7 +18,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError, badRequest, methodNotSupported, serviceUnavailable, invalid } from '../api/errors.js'
+import { ApiError, badRequest, methodNotAllowed, serviceUnavailable, invalid } from '../api/errors.js'
 import type { StoredObject } from '../api/meta.js'
 import { lookupResource } from '../api/resources.js'
 import { kubeletError, readAll, type KubeletClient } from './kubeletclient.js'
@@ -77,7 +77,7 @@ function checkCount(r: SubresourceRequest, name: string, min: number): void {
 // pods/log
 
 registerSubresource('pods/log', async (r) => {
-  if (r.method !== 'GET') throw methodNotSupported({ group: '', resource: 'pods/log' }, r.method)
+  if (r.method !== 'GET') throw methodNotAllowed()
   checkCount(r, 'tailLines', 0)
   checkCount(r, 'limitBytes', 1)
   checkCount(r, 'sinceSeconds', 1)
@@ -137,7 +137,7 @@ function frame(channel: number, data: string | Buffer): Buffer {
 }
 
 registerSubresource('pods/exec', async (r) => {
-  if (r.method !== 'GET' && r.method !== 'POST') throw methodNotSupported({ group: '', resource: 'pods/exec' }, r.method)
+  if (r.method !== 'GET' && r.method !== 'POST') throw methodNotAllowed()
   // kubectl tries WebSocket, then SPDY: both must hear why an interactive session is refused
   if (truthy(r.query.get('stdin')) || truthy(r.query.get('tty'))) {
     throw badRequest('this API server runs commands without standard input or a terminal (non-interactive exec): leave out -i and -t')

@@ -147,7 +147,8 @@ const MESSAGES: Record<string, Schema> = {
   ServicePort: { 1: s('name'), 2: s('protocol'), 3: i('port'), 4: { name: 'targetPort', type: 'intstr' }, 5: i('nodePort'), 6: s('appProtocol') },
   // k8s.io/api/rbac/v1 (kubectl create role / clusterrole / rolebinding / clusterrolebinding)
   Role: { 1: m('metadata', 'ObjectMeta'), 2: m('rules', 'PolicyRule', { repeated: true }) },
-  ClusterRole: { 1: m('metadata', 'ObjectMeta'), 2: m('rules', 'PolicyRule', { repeated: true }), 3: ignore('aggregationRule') },
+  ClusterRole: { 1: m('metadata', 'ObjectMeta'), 2: m('rules', 'PolicyRule', { repeated: true }), 3: m('aggregationRule', 'AggregationRule') },
+  AggregationRule: { 1: m('clusterRoleSelectors', 'LabelSelector', { repeated: true }) },
   PolicyRule: { 1: s('verbs', { repeated: true }), 2: s('apiGroups', { repeated: true }), 3: s('resources', { repeated: true }), 4: s('resourceNames', { repeated: true }), 5: s('nonResourceURLs', { repeated: true }) },
   RoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', { repeated: true }), 3: m('roleRef', 'RoleRef') },
   ClusterRoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', { repeated: true }), 3: m('roleRef', 'RoleRef') },
@@ -176,6 +177,9 @@ const MESSAGES: Record<string, Schema> = {
   SelfSubjectAccessReviewSpec: { 1: m('resourceAttributes', 'ResourceAttributes'), 2: m('nonResourceAttributes', 'NonResourceAttributes') },
   ResourceAttributes: { 1: s('namespace'), 2: s('verb'), 3: s('group'), 4: s('version'), 5: s('resource'), 6: s('subresource'), 7: s('name'), 8: ignore('fieldSelector'), 9: ignore('labelSelector') },
   NonResourceAttributes: { 1: s('path'), 2: s('verb') },
+  // kubectl auth can-i --list
+  SelfSubjectRulesReview: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'SelfSubjectRulesReviewSpec'), 3: ignore('status') },
+  SelfSubjectRulesReviewSpec: { 1: s('namespace') },
 }
 
 /** Top-level message per apiVersion/kind. */
@@ -194,6 +198,7 @@ const KINDS: Record<string, string> = {
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
   'policy/v1/Eviction': 'Eviction',
   'policy/v1beta1/Eviction': 'Eviction',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',

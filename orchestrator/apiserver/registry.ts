@@ -77,6 +77,12 @@ export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject 
  * `after` hook's error is logged, the write stands.
  */
 export interface StorageHooks {
+  /**
+   * Between mutating admission and validation of a create or update of the main resource, as
+   * upstream's policy-based REST storages wrap Create and Update (RBAC escalation checks):
+   * throw an ApiError to refuse. `urlName` is the name in the request's URL ('' for a POST).
+   */
+  authorizeWrite?(ctx: RequestContext, operation: 'CREATE' | 'UPDATE', namespace: string, urlName: string, obj: KObject, old: KObject | undefined): Promise<void>
   /** After admission, before the write; may set fields; returns an undo for a write that then fails. */
   beginCreate?(ctx: RequestContext, obj: KObject): Promise<(() => Promise<void>) | undefined>
   /** Before admission and validation of an update: carry server-assigned fields over. */
@@ -478,6 +484,17 @@ export class Registry implements AdmissionReader {
     this.phase(ctx, info, 'mutating-admission', 'ok', undefined, { plugins: mutating.map((p) => p.name).join(',') || '-' })
     if (mutating.length) ctx.annotate?.('admission.ock.dev/mutating', mutating.map((p) => p.name).join(','))
 
+    const authorizeWrite = subresource ? undefined : this.hooksFor(info)?.authorizeWrite
+    if (authorizeWrite && obj && (operation === 'CREATE' || operation === 'UPDATE')) {
+      try {
+        await authorizeWrite(ctx, operation, namespace, operation === 'CREATE' ? '' : name, obj, old)
+      } catch (e) {
+        this.phase(ctx, info, 'escalation-check', 'denied', e instanceof Error ? e.message : String(e))
+        throw e
+      }
+      this.phase(ctx, info, 'escalation-check', 'ok')
+    }
+
     if (obj && operation !== 'DELETE' && validate) {
       try {
         await this.validate(info, subresource, obj, old)
@@ -547,14 +564,22 @@ export class Registry implements AdmissionReader {
     }
     const o = body as KObject
     const want = apiVersionOf(info)
-    if (o.apiVersion !== undefined && o.apiVersion !== want) {
-      throw badRequest(`the API version in the data (${String(o.apiVersion)}) does not match the expected API version (${want})`)
+    // the decoder reads apiVersion and kind first, into strings (a null or "" is as good as missing: both default from the URL)
+    for (const field of ['apiVersion', 'kind'] as const) {
+      const v: unknown = o[field]
+      if (v !== undefined && v !== null && typeof v !== 'string') {
+        throw badRequest(`the object provided is unrecognized (must be of type ${info.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonValue(v)} into Go struct field .${field} of type string (${summarize(body)})`)
+      }
     }
-    if (o.kind !== undefined && o.kind !== info.kind) {
-      throw badRequest(`the kind in the data (${String(o.kind)}) does not match the expected kind (${info.kind})`)
+    if (o.apiVersion && o.apiVersion !== want) {
+      throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${want})`)
     }
-    if (o.metadata !== undefined && (o.metadata === null || typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
-      throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${Array.isArray(o.metadata) ? 'array' : typeof o.metadata} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`)
+    if (o.kind && o.kind !== info.kind) {
+      throw badRequest(`the kind in the data (${o.kind}) does not match the expected kind (${info.kind})`)
+    }
+    if (o.metadata === null) delete o.metadata
+    if (o.metadata !== undefined && (typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
+      throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${goJsonValue(o.metadata)} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`)
     }
     o.apiVersion = want
     o.kind = info.kind
@@ -577,7 +602,8 @@ export class Registry implements AdmissionReader {
     const o = this.checkBody(info, namespace, body)
     await this.decodeInto(ctx, info, o)
     const meta = o.metadata!
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`
+    // upstream's SimpleNameGenerator keeps at most 58 characters of the prefix, so the name fits a DNS label
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName.slice(0, MAX_GENERATED_PREFIX)}${randomSuffix()}`
     if (meta.name) ctx.onObject?.(meta.namespace, meta.name)
     applyDefaults(info.kind, o)
     // system fields are the server's, whatever the client sent
@@ -878,6 +904,19 @@ export class Registry implements AdmissionReader {
   }
 }
 
+/** How Go's JSON decoder names a value it cannot store. */
+function goJsonValue(v: unknown): string {
+  if (Array.isArray(v)) return 'array'
+  if (typeof v === 'boolean') return 'bool'
+  return typeof v === 'object' ? 'object' : typeof v
+}
+
+/** Upstream summarizeData(body, 30): the start of an object body, as its JSON. */
+function summarize(body: unknown): string {
+  const text = JSON.stringify(body)
+  return text.length > 30 ? `${text.slice(0, 30)} ...` : text
+}
+
 /** Whether an update would write the same content (then nothing is written, as upstream). */
 function sameObject(a: KObject, b: StoredObject): boolean {
   const plain = (o: KObject): Record<string, unknown> => {
@@ -909,6 +948,8 @@ function sortKeys(v: unknown): unknown {
 }
 
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
+/** maxGeneratedNameLength of names.SimpleNameGenerator: 63 minus the 5-character suffix. */
+const MAX_GENERATED_PREFIX = 58
 
 /** Five characters from upstream's safe alphabet, as generateName uses. */
 export function randomSuffix(n = 5): string {

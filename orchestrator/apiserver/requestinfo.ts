@@ -1,8 +1,11 @@
 // Turns a request path and method into what the request is about: verb, API group/version,
 // namespace, resource, name, subresource. Mirrors k8s.io/apiserver/pkg/endpoints/request
 // RequestInfoFactory (including the deprecated /watch/ path prefix and namespaces being both a
-// scope and a resource). Non-resource paths (/healthz, /version, /openapi) come back with
-// isResourceRequest=false.
+// scope and a resource): the path is decoded first and then split on "/" (so `%2F` separates
+// segments, as in Go's URL.Path), leading and trailing slashes are trimmed, empty segments in the
+// middle are kept, and dot segments are names like any other. Non-resource paths (/healthz,
+// /version, /openapi) come back with isResourceRequest=false.
+// Simplifies: a namespace's own requests (/api/v1/namespaces/<name>) carry no namespace scope.
 
 export interface RequestInfo {
   isResourceRequest: boolean
@@ -16,17 +19,35 @@ export interface RequestInfo {
   resource: string
   subresource: string
   name: string
+  /** The segments from the resource on (resource, name, subresource, anything after): more than 3 is no route. */
+  parts: string[]
+  /** The path named a namespace scope (/namespaces/<ns>/<resource>...), even an empty one. */
+  namespaceInPath: boolean
+}
+
+/** What requestInfo needs of a request target (filters/requesttarget.ts). */
+export interface PathAndQuery {
+  /** The decoded path. */
+  path: string
+  query: URLSearchParams
 }
 
 const METHOD_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', GET: 'get', HEAD: 'get', DELETE: 'delete' }
 
-function truthy(v: string | null): boolean {
-  return v === '1' || v === 'true'
+/** A boolean query parameter as upstream's conversion reads it: anything but "0" and "false" is true. */
+export function truthy(v: string | null): boolean {
+  return v !== null && v !== '0' && v.toLowerCase() !== 'false'
 }
 
-export function requestInfo(method: string, url: URL): RequestInfo {
-  const path = url.pathname
-  const parts = path.split('/').filter((p) => p.length > 0).map(decodeURIComponent)
+/** splitPath of RequestInfoFactory: trim slashes at both ends, split on "/" (empty middle segments stay). */
+function splitPath(path: string): string[] {
+  const trimmed = path.replace(/^\/+|\/+$/g, '')
+  return trimmed === '' ? [] : trimmed.split('/')
+}
+
+export function requestInfo(method: string, target: PathAndQuery): RequestInfo {
+  const path = target.path
+  const parts = splitPath(path)
   const info: RequestInfo = {
     isResourceRequest: false,
     path,
@@ -38,6 +59,8 @@ export function requestInfo(method: string, url: URL): RequestInfo {
     resource: '',
     subresource: '',
     name: '',
+    parts: [],
+    namespaceInPath: false,
   }
   const prefix = parts[0]
   if (prefix !== 'api' && prefix !== 'apis') return info
@@ -65,9 +88,13 @@ export function requestInfo(method: string, url: URL): RequestInfo {
     if (rest.length > 1) {
       info.namespace = rest[1]!
       // /namespaces/<name> and /namespaces/<name>/{status,finalize} address the namespace itself
-      if (rest.length > 2 && rest[2] !== 'status' && rest[2] !== 'finalize') rest = rest.slice(2)
+      if (rest.length > 2 && rest[2] !== 'status' && rest[2] !== 'finalize') {
+        rest = rest.slice(2)
+        info.namespaceInPath = true
+      }
     }
   }
+  info.parts = rest
   info.resource = rest[0] ?? ''
   if (rest.length >= 2) info.name = rest[1]!
   if (rest.length >= 3) info.subresource = rest[2]!
@@ -78,7 +105,7 @@ export function requestInfo(method: string, url: URL): RequestInfo {
     info.namespace = ''
   }
 
-  if (watchPrefix || (info.verb === 'get' && truthy(url.searchParams.get('watch')))) {
+  if (watchPrefix || (info.verb === 'get' && truthy(target.query.get('watch')))) {
     info.verb = 'watch'
   } else if (info.verb === 'get' && !info.name) {
     info.verb = 'list'
@@ -91,7 +118,7 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   // a list or watch with fieldSelector=metadata.name=<x> is about that one object (upstream
   // sets the name so authorizers such as the Node authorizer can check it)
   if ((info.verb === 'list' || info.verb === 'watch') && !info.name) {
-    const fs = url.searchParams.get('fieldSelector') ?? ''
+    const fs = target.query.get('fieldSelector') ?? ''
     const terms = fs.split(',').filter(Boolean)
     const byName = terms.map((t) => /^metadata\.name==?(.+)$/.exec(t.trim())).find(Boolean)
     if (byName && /^[^/%]+$/.test(byName[1]!) && byName[1] !== '.' && byName[1] !== '..') info.name = byName[1]!

@@ -7,6 +7,10 @@ import { validateSemantics } from './semantic.js'
 
 const pods = lookupResource('', 'pods')!
 const deployments = lookupResource('apps', 'deployments')!
+const pdbs = lookupResource('policy', 'poddisruptionbudgets')!
+const PERCENT = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"
+const rolling = (rollingUpdate: object) => dep({ selector: { matchLabels: { app: 'a' } }, template: template({ app: 'a' }), strategy: { type: 'RollingUpdate', rollingUpdate } })
+const pdb = (spec: object): KObject => ({ metadata: { name: 'b' }, spec: { selector: { matchLabels: { app: 'a' } }, ...spec } })
 const describeErrors = (info: typeof pods, o: KObject, old?: KObject) => validateSemantics(info, o, old).map((e) => `${e.field}: ${fieldErrorBody(e)}`)
 const pod = (spec: object): KObject => ({ metadata: { name: 'p' }, spec })
 const dep = (spec: object): KObject => ({ metadata: { name: 'd' }, spec })
@@ -32,6 +36,19 @@ describe('semantic validation (upstream field paths and messages)', () => {
     ['selector changed', deployments, dep({ selector: { matchLabels: { app: 'b' } }, template: template({ app: 'b' }) }), dep({ selector: { matchLabels: { app: 'a' } }, template: template({ app: 'a' }) }), [
       'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"b"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
     ]],
+    // IntOrString percentages (apps ValidatePositiveIntOrPercent, IsNotMoreThan100Percent)
+    ['maxSurge that is no percentage', deployments, rolling({ maxSurge: 'str', maxUnavailable: '25%' }), undefined, [`spec.strategy.rollingUpdate.maxSurge: Invalid value: "str": ${PERCENT}`]],
+    ['a percentage or an integer', deployments, rolling({ maxSurge: '30%', maxUnavailable: 1 }), undefined, []],
+    ['a bare number in a string is no percentage', deployments, rolling({ maxSurge: 1, maxUnavailable: '1' }), undefined, [`spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "1": ${PERCENT}`]],
+    ['negative maxUnavailable', deployments, rolling({ maxSurge: 1, maxUnavailable: -1 }), undefined, ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater than or equal to 0']],
+    ['both zero, an invalid string counting as 0', deployments, rolling({ maxSurge: 'x', maxUnavailable: '0%' }), undefined, [
+      `spec.strategy.rollingUpdate.maxSurge: Invalid value: "x": ${PERCENT}`,
+      'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "0%": may not be 0 when `maxSurge` is 0',
+    ]],
+    ['maxUnavailable above 100%', deployments, rolling({ maxSurge: 1, maxUnavailable: '150%' }), undefined, ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater than 100%']],
+    ['a PodDisruptionBudget percentage', pdbs, pdb({ minAvailable: '50' }), undefined, [`spec.minAvailable: Invalid value: "50": ${PERCENT}`]],
+    ['a PodDisruptionBudget above 100%', pdbs, pdb({ maxUnavailable: '101%' }), undefined, ['spec.maxUnavailable: Invalid value: "101%": must not be greater than 100%']],
+    ['a PodDisruptionBudget eviction policy', pdbs, pdb({ minAvailable: 1, unhealthyPodEvictionPolicy: 'Never' }), undefined, ['spec.unhealthyPodEvictionPolicy: Unsupported value: "Never": supported values: "AlwaysAllow", "IfHealthyBudget"']],
   ]
   for (const [name, info, o, old, want] of cases) it(name, () => assert.deepEqual(describeErrors(info, o, old), want))
 

@@ -3,10 +3,12 @@
 // (unique in the pod) and an image, ports in range, known protocols and restart policies,
 // requests not above limits; a Deployment or ReplicaSet needs a selector that matches its
 // template's labels, replicas >= 0 and restartPolicy Always; Services need valid ports; RBAC
-// rules and bindings are well formed; and on update the immutable fields stay as they were
+// rules and bindings are well formed; IntOrString percentages (a Deployment's maxSurge and
+// maxUnavailable, a PodDisruptionBudget's minAvailable and maxUnavailable) are integers >= 0 or
+// "<n>%"; and on update the immutable fields stay as they were
 // (pod spec, workload selectors, binding roleRefs). Every broken field is returned, with
 // upstream's field paths and messages (pkg/apis/core/validation, pkg/apis/apps/validation,
-// pkg/apis/rbac/validation).
+// pkg/apis/policy/validation, pkg/apis/rbac/validation).
 // Simplifies: probes, volumes, security contexts and affinity terms are left to the schema.
 
 import type { FieldError } from '../api/errors.js'
@@ -343,9 +345,7 @@ function validateWorkloadSpec(kind: string, specValue: unknown): FieldError[] {
     if (type !== undefined && type !== 'RollingUpdate' && type !== 'Recreate') errors.push({ type: 'FieldValueNotSupported', field: 'spec.strategy.type', value: type, supported: ['Recreate', 'RollingUpdate'] })
     if (type === 'Recreate' && strategy.rollingUpdate) errors.push({ type: 'FieldValueForbidden', field: 'spec.strategy.rollingUpdate', detail: 'may not be specified when strategy `type` is \'Recreate\'' })
     const ru = obj(strategy.rollingUpdate)
-    if (ru && isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
-      errors.push({ type: 'FieldValueInvalid', field: 'spec.strategy.rollingUpdate.maxUnavailable', value: ru.maxUnavailable, detail: 'may not be 0 when `maxSurge` is 0' })
-    }
+    if (ru && type !== 'Recreate') errors.push(...validateRollingUpdate(ru, 'spec.strategy.rollingUpdate'))
     const pds = spec.progressDeadlineSeconds
     const mrs = spec.minReadySeconds
     if (typeof pds === 'number' && typeof mrs === 'number' && pds <= mrs) {
@@ -355,8 +355,66 @@ function validateWorkloadSpec(kind: string, specValue: unknown): FieldError[] {
   return errors
 }
 
-function isZero(v: unknown): boolean {
-  return v === 0 || v === '0' || v === '0%'
+// ---------------------------------------------------------------------------------------------
+// IntOrString percentages (pkg/apis/apps/validation ValidatePositiveIntOrPercent, IsNotMoreThan100Percent)
+
+const PERCENT = /^[0-9]+%$/
+const PERCENT_MESSAGE = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"
+
+/** An IntOrString that must be a non-negative integer or a percentage ("25%"). */
+export function validatePositiveIntOrPercent(v: unknown, field: string): FieldError[] {
+  if (v === undefined || v === null) return []
+  if (typeof v === 'string') return PERCENT.test(v) ? [] : [{ type: 'FieldValueInvalid', field, value: v, detail: PERCENT_MESSAGE }]
+  if (typeof v === 'number' && v < 0) return [{ type: 'FieldValueInvalid', field, value: v, detail: 'must be greater than or equal to 0' }]
+  return []
+}
+
+/** The value an IntOrString stands for: a valid percentage's number, else Go's IntValue() (Atoi of a string, 0 when it is not one). */
+function intOrPercentValue(v: unknown): number {
+  if (typeof v === 'number') return v
+  if (typeof v !== 'string') return 0
+  if (PERCENT.test(v)) return Number(v.slice(0, -1))
+  return /^[+-]?\d+$/.test(v) ? Number(v) : 0
+}
+
+export function isNotMoreThan100Percent(v: unknown, field: string): FieldError[] {
+  if (typeof v !== 'string' || !PERCENT.test(v) || Number(v.slice(0, -1)) <= 100) return []
+  return [{ type: 'FieldValueInvalid', field, value: v, detail: 'must not be greater than 100%' }]
+}
+
+/** Upstream ValidateRollingUpdateDeployment. */
+function validateRollingUpdate(ru: Json, path: string): FieldError[] {
+  const errors = [...validatePositiveIntOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`), ...validatePositiveIntOrPercent(ru.maxSurge, `${path}.maxSurge`)]
+  if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
+    errors.push({ type: 'FieldValueInvalid', field: `${path}.maxUnavailable`, value: ru.maxUnavailable ?? 0, detail: 'may not be 0 when `maxSurge` is 0' })
+  }
+  errors.push(...isNotMoreThan100Percent(ru.maxUnavailable, `${path}.maxUnavailable`))
+  return errors
+}
+
+const UNHEALTHY_POD_EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget']
+
+/** Upstream ValidatePodDisruptionBudgetSpec. */
+function validatePdbSpec(specValue: unknown): FieldError[] {
+  const spec = obj(specValue) ?? {}
+  const errors: FieldError[] = []
+  if (spec.minAvailable !== undefined && spec.minAvailable !== null && spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) {
+    errors.push({ type: 'FieldValueInvalid', field: 'spec', value: spec, shown: goPdbSpec(spec), detail: 'minAvailable and maxUnavailable cannot be both set' })
+  }
+  for (const f of ['minAvailable', 'maxUnavailable']) errors.push(...validatePositiveIntOrPercent(spec[f], `spec.${f}`), ...isNotMoreThan100Percent(spec[f], `spec.${f}`))
+  const selector = obj(spec.selector)
+  if (selector) errors.push(...validateLabelSelector(selector, 'spec.selector'))
+  const policy = spec.unhealthyPodEvictionPolicy
+  if (policy !== undefined && policy !== null && !UNHEALTHY_POD_EVICTION_POLICIES.includes(String(policy))) {
+    errors.push({ type: 'FieldValueNotSupported', field: 'spec.unhealthyPodEvictionPolicy', value: policy, supported: UNHEALTHY_POD_EVICTION_POLICIES })
+  }
+  return errors
+}
+
+/** How Go's %#v shows a PodDisruptionBudgetSpec (its pointers print as addresses upstream; here as what they point to). */
+function goPdbSpec(spec: Json): string {
+  const ios = (v: unknown): string => (v === undefined || v === null ? '(*intstr.IntOrString)(nil)' : `&intstr.IntOrString{Type:${typeof v === 'string' ? 1 : 0}, IntVal:${typeof v === 'number' ? v : 0}, StrVal:${JSON.stringify(typeof v === 'string' ? v : '')}}`)
+  return `policy.PodDisruptionBudgetSpec{MinAvailable:${ios(spec.minAvailable)}, Selector:${spec.selector ? `&${goLabelSelector(spec.selector)}` : '(*v1.LabelSelector)(nil)'}, MaxUnavailable:${ios(spec.maxUnavailable)}, UnhealthyPodEvictionPolicy:${spec.unhealthyPodEvictionPolicy === undefined ? '(*policy.UnhealthyPodEvictionPolicyType)(nil)' : JSON.stringify(spec.unhealthyPodEvictionPolicy)}}`
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -464,6 +522,9 @@ export function validateSemantics(info: ResourceInfo, o: KObject, old: KObject |
     }
     case '/Service':
       errors.push(...validateServiceSpec(o.spec))
+      break
+    case 'policy/PodDisruptionBudget':
+      errors.push(...validatePdbSpec(o.spec))
       break
     case 'rbac.authorization.k8s.io/Role':
       errors.push(...validateRules(o.rules, true))

@@ -12,6 +12,12 @@
 // HTTP/1.1 for other clients.
 // API groups other servers serve (metrics.k8s.io from metrics-server) are listed in discovery
 // and proxied to them after authentication and authorization (aggregator.ts).
+// Every byte of a request is read inside its error handling: the request target is parsed as
+// Go parses it (filters/requesttarget.ts: no dot-segment normalisation, an undecodable escape is
+// a plain-text 400), the connection layer has Go's limits (filters/secureserving.ts), every
+// request that is not long-running has kube-apiserver's 60 s deadline (filters/timeout.ts), and
+// an error nobody expected is a 500 Status, logged with its stack and recorded as an incident
+// (host/guard.ts) that fails the scenario or test that caused it.
 // Simplifies: answers are JSON; requests JSON, YAML, or protobuf for the kinds kubectl's typed
 // create commands send (protobuf.ts); no API priority and fairness.
 
@@ -21,16 +27,16 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { parse as parseYaml } from 'yaml'
 import {
   ApiError,
   badRequest,
   internalError,
-  methodNotSupported,
+  methodNotAllowed,
   requestEntityTooLarge,
   unauthorized,
   unsupportedMediaType,
 } from '../api/errors.js'
+import { recordIncident } from '../host/guard.js'
 import type { KObject, Status } from '../api/meta.js'
 import { lookupResource, servedGroups, type ResourceInfo } from '../api/resources.js'
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js'
@@ -45,6 +51,7 @@ import { impersonate, wantsImpersonation } from './authn/impersonation.js'
 import type { ServiceAccountTokens } from './authn/serviceaccount.js'
 import { bootstrapObjects } from './authz/bootstrappolicy.js'
 import { NodeAuthorizer } from './authz/node.js'
+import { rbacEscalationHooks } from './authz/escalation.js'
 import { PrivilegedGroupsAuthorizer, RBACAuthorizer, type RbacSource } from './authz/rbac.js'
 import './tokenrequest.js'
 import './eviction.js'
@@ -55,8 +62,14 @@ import { forbiddenMessage } from './forbidden.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.js'
 import { requestInfo, type RequestInfo } from './requestinfo.js'
+import { decodeJson, decodePatch, decodeYaml, isStackOverflow, MAX_NESTING_DEPTH } from './decode.js'
+import { BAD_REQUEST_TEXT, MalformedRequestTarget, parseRequestTarget, type RequestTarget } from './filters/requesttarget.js'
+import { installSecureServing, SERVING_DEFAULTS, tlsServingOptions, type ServingLimits } from './filters/secureserving.js'
+import { armDeadline, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning, requestDeadlineMs, type Deadline } from './filters/timeout.js'
+import { int64Param, timeoutParam } from './queryparams.js'
 import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
 import { answerReview } from './reviews.js'
+import { checkRoute, notFoundRoute } from './routes.js'
 import { subresourceHandler } from './subresources.js'
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js'
 import { Trace, type TraceOptions } from './trace.js'
@@ -88,8 +101,18 @@ export interface ApiServerOptions {
   semanticValidators?: SemanticValidator[]
   trace?: TraceOptions
   storeTimeoutMs?: number
-  /** Largest accepted request body; upstream's limit is 3 MiB. */
+  /** Largest accepted request body; upstream's limit is 3 MiB (413 beyond it). */
   maxBodyBytes?: number
+  /** Deepest nesting of a JSON or YAML body (upstream's decoders: 10,000; 400 beyond it). */
+  maxNestingDepth?: number
+  /** Deadline of a request that is not long-running (--request-timeout; upstream 60 s; 504 after it). */
+  requestTimeoutMs?: number
+  /** Time for a connection's TLS handshake and a request's headers (upstream ReadHeaderTimeout 32 s). */
+  readHeaderTimeoutMs?: number
+  /** Idle time allowed between requests of an HTTP/1.1 connection (upstream IdleTimeout 90 s). */
+  idleTimeoutMs?: number
+  /** Largest request header block (upstream MaxHeaderBytes 1 MiB; 431 beyond it). */
+  maxHeaderBytes?: number
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number
   /** ClusterIPs of Services come from this range (kube-apiserver --service-cluster-ip-range). */
@@ -125,6 +148,9 @@ export class ApiServer {
   private readonly auditLog: AuditLog
   private readonly aggregator: Aggregator
   private readonly maxBodyBytes: number
+  private readonly maxNestingDepth: number
+  private readonly requestTimeoutMs: number
+  private readonly connections: { destroyAll(): void }
   private readonly bookmarkIntervalMs: number
   private readonly openWatches = new Set<ServerResponse>()
   private readonly sockets = new Set<TLSSocket>()
@@ -135,24 +161,37 @@ export class ApiServer {
     this.name = opts.name ?? 'apiserver'
     this.trace = new Trace(this.name, opts.trace)
     this.maxBodyBytes = opts.maxBodyBytes ?? 3 * 1024 * 1024
+    this.maxNestingDepth = opts.maxNestingDepth ?? MAX_NESTING_DEPTH
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    const limits: ServingLimits = {
+      readHeaderTimeoutMs: opts.readHeaderTimeoutMs ?? SERVING_DEFAULTS.readHeaderTimeoutMs,
+      idleTimeoutMs: opts.idleTimeoutMs ?? SERVING_DEFAULTS.idleTimeoutMs,
+      maxHeaderBytes: opts.maxHeaderBytes ?? SERVING_DEFAULTS.maxHeaderBytes,
+    }
+    const tlsLimits = tlsServingOptions(limits)
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? 10_000
     const admission = opts.admission ?? buildAdmissionChain()
     this.serviceIPs = new ServiceIPAllocator(opts.store, opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR)
-    this.registry = new Registry(opts.store, this.trace, admission, {
-      storeTimeoutMs: opts.storeTimeoutMs,
-      semanticValidators: opts.semanticValidators,
-      hooks: { '/Service': serviceIPHooks(this.serviceIPs) },
-    })
-    opts.tokens?.useLookup(this.registry)
-    this.authenticators = opts.authenticators ?? [new X509Authenticator(), ...(opts.tokens ? [new BearerTokenAuthenticator([opts.tokens])] : [])]
     const rbacSource: RbacSource = {
       list: (resource, namespace) => this.registry.listFrozen('rbac.authorization.k8s.io', resource, namespace),
       get: (resource, namespace, name) => this.registry.getFrozen('rbac.authorization.k8s.io', resource, namespace, name),
     }
+    const rbac = new RBACAuthorizer(rbacSource)
+    this.registry = new Registry(opts.store, this.trace, admission, {
+      storeTimeoutMs: opts.storeTimeoutMs,
+      semanticValidators: opts.semanticValidators,
+      hooks: {
+        '/Service': serviceIPHooks(this.serviceIPs),
+        // RBAC escalation prevention: the union authorizer decides `escalate` / `bind`, RBAC's rules what a user holds
+        ...rbacEscalationHooks({ authorize: (attrs) => this.decide(attrs), rulesFor: (user, ns) => rbac.rulesFor(user, ns), roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns) }),
+      },
+    })
+    opts.tokens?.useLookup(this.registry)
+    this.authenticators = opts.authenticators ?? [new X509Authenticator(), ...(opts.tokens ? [new BearerTokenAuthenticator([opts.tokens])] : [])]
     this.authorizers = opts.authorizers ?? [
       new PrivilegedGroupsAuthorizer(),
       new NodeAuthorizer({ pods: (ns) => this.registry.listFrozen('', 'pods', ns) }),
-      new RBACAuthorizer(rbacSource),
+      rbac,
     ]
     this.auditLog = new AuditLog(opts.audit)
     this.aggregator = new Aggregator(this.registry, { proxyClient: opts.proxyClient, availabilityCheckMs: opts.apiServiceCheckMs }, () => ({ requestId: 'apiservice-availability', user: SYSTEM_USER }))
@@ -161,30 +200,28 @@ export class ApiServer {
         key: opts.serving.keyPem,
         cert: opts.serving.certPem,
         ca: opts.caPem,
+        // As kube-apiserver (tls.RequestClientCert): a client certificate is asked for, never
+        // required at the TLS layer; the x509 authenticator trusts only one the cluster CA
+        // signed, and a request nothing authenticates is a 401.
         requestCert: true,
-        // Verified below: no certificate may still authenticate otherwise (401 if nothing does),
-        // but a certificate the cluster CA did not sign is refused at the TLS layer.
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',
         allowHTTP1: true,
-        // kube-apiserver's --http2-max-streams-per-connection default
-        settings: { maxConcurrentStreams: 1000 },
+        handshakeTimeout: tlsLimits.handshakeTimeout,
+        // kube-apiserver's --http2-max-streams-per-connection default; Go's header list limit
+        settings: { maxConcurrentStreams: 1000, maxHeaderListSize: tlsLimits.maxHeaderListSize },
       },
       // The HTTP/2 compatibility objects implement the HTTP/1 request/response surface the
       // handlers use (headers, streams, writeHead/write/end, 'close').
-      (req, res) => void this.handle(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+      (req, res) => this.serve(req as unknown as IncomingMessage, res as unknown as ServerResponse),
     )
+    this.connections = installSecureServing(this.server, limits)
     this.server.on('secureConnection', (socket: TLSSocket) => {
-      const peer = socket.getPeerCertificate()
-      if (peer && Object.keys(peer).length > 0 && !socket.authorized) {
-        socket.destroy()
-        return
-      }
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
     })
     this.server.on('tlsClientError', () => {
-      /* plain HTTP or a refused handshake: the client sees the connection fail */
+      /* a refused or abandoned handshake: the client sees the connection fail */
     })
     // HTTP/1.1 upgrade requests (kubectl exec over WebSocket) walk the same pipeline; a handler
     // that upgrades takes the socket over, anything else answers on it and closes it
@@ -195,7 +232,7 @@ export class ApiServer {
       res.once('finish', () => socket.end())
       socket.on('error', () => socket.destroy())
       upgradeHeads.set(req, head)
-      void this.handle(req, res)
+      this.serve(req, res)
     })
     if (opts.kubeletClient) this.kubelet = new KubeletClient({ caPem: opts.caPem, ...opts.kubeletClient })
   }
@@ -227,6 +264,7 @@ export class ApiServer {
     for (const res of this.openWatches) res.end()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const s of this.sockets) s.destroy()
+    this.connections.destroyAll()
     this.kubelet?.close()
     await closed
     this.aggregator.stop()
@@ -270,11 +308,31 @@ export class ApiServer {
 
   // -------------------------------------------------------------------------------------------
 
+  /** Entry of every request: whatever happens while handling it, the process keeps serving. */
+  private serve(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch((e: unknown) => {
+      // the request's own error handling failed: log it, record it, end the exchange
+      const where = `${req.method ?? '?'} ${String(req.url)}`
+      console.error(`[${this.name}] unexpected error answering ${where}:`, e)
+      recordIncident({ kind: 'internalError', source: `${this.name} ${where}`, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined })
+      if (!res.headersSent) this.sendStatus(res, internalError(e))
+      else res.destroy()
+    })
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID()
-    const url = new URL(req.url ?? '/', 'https://apiserver')
     const method = req.method ?? 'GET'
-    const info = requestInfo(method, url)
+    let target: RequestTarget
+    try {
+      target = parseRequestTarget(req.url ?? '')
+    } catch (e) {
+      if (!(e instanceof MalformedRequestTarget)) throw e
+      // Go's HTTP server refuses it before any handler: plain text, and the connection closes
+      return this.sendPlainRefusal(req, res, BAD_REQUEST_TEXT)
+    }
+    if (req.httpVersion === '1.1' && !req.headers.host) return this.sendPlainRefusal(req, res, '400 Bad Request: missing required Host header')
+    const info = requestInfo(method, target)
     res.setHeader('Audit-Id', requestId)
     const resourceName = info.resource ? (info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource) : undefined
     this.trace.record({
@@ -285,24 +343,35 @@ export class ApiServer {
       subresource: info.subresource || undefined,
       namespace: info.namespace || undefined,
       name: info.name || undefined,
-      message: `${method} ${url.pathname}${url.search}`,
+      message: `${method} ${target.rawPath}${target.search}`,
       attrs: req.headers['user-agent'] ? { userAgent: String(req.headers['user-agent']) } : undefined,
     })
     // Logging comes first: the request is on record before anyone looks at who sent it.
-    const audit = this.auditLog.begin(requestId, req, info, `${url.pathname}${url.search}`)
+    const audit = this.auditLog.begin(requestId, req, info, `${target.rawPath}${target.search}`)
     this.trace.record({ kind: 'phase', requestId, phase: 'audit', outcome: 'logged', attrs: { stage: 'RequestReceived', backend: this.auditLog.enabled ? 'log' : 'trace' } })
     let user: UserInfo = ANONYMOUS
     let streaming = false
+    let deadline: Deadline | undefined
+    const answerError = (e: unknown): void => {
+      const err = this.errorFor(e, `${method} ${target.rawPath}`)
+      if (!res.headersSent) this.sendStatus(res, err)
+      else res.end()
+      this.traceResponse(requestId, user, err.code, err.message)
+      audit.complete(err.code, err.toStatus())
+    }
     try {
-      user = await this.authenticate(req, requestId, url.pathname)
+      if (!isLongRunning(info)) {
+        deadline = armDeadline(req, res, requestDeadlineMs(this.requestTimeoutMs, timeoutParam(target.query)), answerError)
+      }
+      user = await this.authenticate(req, requestId, target.path)
       audit.authenticated(user)
       if (wantsImpersonation(req)) user = await this.impersonate(req, user, requestId, audit)
       await this.authorize(user, info, requestId, audit)
       const ctx: RequestContext = {
         requestId,
         user,
-        dryRun: url.searchParams.get('dryRun') === 'All',
-        fieldValidation: fieldValidationOf(url.searchParams.get('fieldValidation')),
+        dryRun: target.query.get('dryRun') === 'All',
+        fieldValidation: fieldValidationOf(target.query.get('fieldValidation')),
         warn: (message) => {
           // a header value carries only visible ASCII (RFC 9110 field-value); anything else in a
           // client's field names is escaped so a warning can never fail the request
@@ -311,7 +380,8 @@ export class ApiServer {
         annotate: (key, value) => audit.annotate(key, value),
         onObject: (namespace, name) => audit.object(namespace, name),
       }
-      streaming = await this.route(req, res, url, info, ctx)
+      streaming = await this.route(req, res, target, info, ctx)
+      if (deadline?.expired) return
       if (!streaming) {
         this.traceResponse(requestId, user, res.statusCode)
         audit.complete(res.statusCode)
@@ -320,13 +390,42 @@ export class ApiServer {
         res.once('close', () => audit.complete(res.statusCode))
       }
     } catch (e) {
-      const err = e instanceof ApiError ? e : internalError(e)
-      if (!(e instanceof ApiError)) console.error(`[${this.name}] internal error on ${method} ${url.pathname}:`, e)
-      if (!res.headersSent) this.sendStatus(res, err)
-      else res.end()
-      this.traceResponse(requestId, user, err.code, err.message)
-      audit.complete(err.code, err.toStatus())
+      // after the 504 the handler's own outcome goes nowhere, as upstream's post-timeout work
+      if (deadline?.expired) return
+      answerError(e)
+    } finally {
+      deadline?.clear()
     }
+  }
+
+  /**
+   * The Status of an error a handler threw. An ApiError is the answer; a stack overflow from a
+   * value nested deeper than this server's recursion reaches is the client's 400; anything else
+   * is a 500 InternalError, logged with its stack. Every 500 InternalError is recorded as an
+   * incident (host/guard.ts), which fails the scenario or test that caused it.
+   */
+  private errorFor(e: unknown, where: string): ApiError {
+    let err: ApiError
+    if (e instanceof ApiError) err = e
+    else if (isStackOverflow(e)) err = badRequest(`the request's value is nested too deeply for this server to process (${(e as Error).message})`)
+    else {
+      console.error(`[${this.name}] internal error on ${where}:`, e)
+      err = internalError(e)
+    }
+    if (err.code === 500 && err.reason === 'InternalError') {
+      recordIncident({ kind: 'internalError', source: `${this.name} ${where}`, message: err.message, stack: e instanceof Error ? e.stack : undefined })
+    }
+    return err
+  }
+
+  /** Go's net/http answer to a request it cannot read: plain text, then the connection closes. */
+  private sendPlainRefusal(req: IncomingMessage, res: ServerResponse, status: string): void {
+    const [code, ...reason] = status.split(' ')
+    const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(status) }
+    // HTTP/2 has no reason phrase and no Connection header
+    if (req.httpVersionMajor < 2) res.writeHead(Number(code), reason.join(' '), { ...headers, Connection: 'close' })
+    else res.writeHead(Number(code), headers)
+    res.end(status)
   }
 
   private traceResponse(requestId: string, user: UserInfo, code: number, message?: string): void {
@@ -412,33 +511,33 @@ export class ApiServer {
   }
 
   /** Returns true when the response is a stream that outlives this call (watch, logs). */
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, ctx: RequestContext): Promise<boolean> {
+  private async route(req: IncomingMessage, res: ServerResponse, target: RequestTarget, info: RequestInfo, ctx: RequestContext): Promise<boolean> {
     if (!info.isResourceRequest) {
-      await this.nonResource(req, res, url, info, ctx)
+      await this.nonResource(req, res, target, info, ctx)
       return false
     }
     if (info.apiPrefix === 'apis' && !servesLocally(info.apiGroup, info.apiVersion)) {
       const svc = await this.aggregator.remote(info.apiGroup, info.apiVersion)
       if (svc) {
-        await this.aggregator.proxy(req, res, svc, ctx.user, `${url.pathname}${url.search}`)
+        await this.aggregator.proxy(req, res, svc, ctx.user, `${target.rawPath}${target.search}`)
         return false
       }
     }
     const resource = lookupResource(info.apiGroup, info.resource)
-    if (!resource || resource.version !== info.apiVersion) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
-    if (info.namespace && !resource.namespaced) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+    if (!resource || resource.version !== info.apiVersion) throw notFoundRoute()
+    checkRoute(req.method ?? 'GET', info, resource)
     const ns = resource.namespaced ? info.namespace : ''
-    const q = url.searchParams
+    const q = target.query
 
     if (resource.ephemeral) {
-      if (info.verb !== 'create' || info.subresource || info.name) throw methodNotSupported({ group: resource.group, resource: resource.resource }, info.verb)
+      if (info.verb !== 'create' || info.subresource || info.name) throw methodNotAllowed()
       const body = await this.readBody(req, resource, false)
-      this.sendJson(res, 201, await answerReview(resource, body, ctx.user, (attrs) => this.decide(attrs)))
+      this.sendJson(res, 201, await answerReview(resource, body, ctx.user, (attrs) => this.decide(attrs), this.authorizers))
       return false
     }
     if (info.subresource) {
-      if (!resource.subresources.includes(info.subresource)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
-      if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx)
+      if (!resource.subresources.includes(info.subresource)) throw notFoundRoute()
+      if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx, q)
       const handler = subresourceHandler(resource, info.subresource)
       if (!handler) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${info.resource}/${info.subresource} is not served by this API server)`)
       let bodyCache: Promise<unknown> | undefined
@@ -475,7 +574,7 @@ export class ApiServer {
         const list = await this.registry.readList(resource, ns, {
           labelSelector: parseLabelSelector(q.get('labelSelector')),
           fieldSelector: parseFieldSelector(q.get('fieldSelector'), resource.kind),
-          limit: q.get('limit') ? Number(q.get('limit')) : undefined,
+          limit: int64Param(q, 'limit'),
           continue: q.get('continue') ?? undefined,
           resourceVersion: q.get('resourceVersion') ?? undefined,
         })
@@ -492,7 +591,7 @@ export class ApiServer {
           labelSelector: parseLabelSelector(q.get('labelSelector')),
           fieldSelector: parseFieldSelector(fieldSel, resource.kind),
           allowBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
-          timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
+          timeoutSeconds: int64Param(q, 'timeoutSeconds'),
           table: wantsTable(req.headers.accept),
           includeObject: q.get('includeObject') ?? 'Metadata',
           bookmarkIntervalMs: this.bookmarkIntervalMs,
@@ -503,7 +602,6 @@ export class ApiServer {
         return true
       }
       case 'create': {
-        if (info.name) throw methodNotSupported({ group: resource.group, resource: resource.resource }, 'create')
         const body = await this.readBody(req, resource, false)
         const o = await this.registry.create(ctx, resource, ns, body)
         this.sendObjects(req, res, resource, 201, o, q)
@@ -565,12 +663,11 @@ export class ApiServer {
         return false
       }
       default:
-        throw methodNotSupported({ group: resource.group, resource: resource.resource }, info.verb)
+        throw methodNotAllowed()
     }
   }
 
-  private async statusSubresource(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, ns: string, info: RequestInfo, ctx: RequestContext): Promise<boolean> {
-    const q = new URL(req.url ?? '/', 'https://apiserver').searchParams
+  private async statusSubresource(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, ns: string, info: RequestInfo, ctx: RequestContext, q: URLSearchParams): Promise<boolean> {
     switch (req.method) {
       case 'GET':
         this.sendObjects(req, res, resource, 200, await this.registry.read(resource, ns, info.name), q)
@@ -589,13 +686,13 @@ export class ApiServer {
         return false
       }
       default:
-        throw methodNotSupported({ group: resource.group, resource: `${resource.resource}/status` }, req.method ?? '')
+        throw methodNotAllowed()
     }
   }
 
-  private async nonResource(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, ctx: RequestContext): Promise<void> {
-    const p = url.pathname.replace(/\/+$/, '') || '/'
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotSupported({ group: '', resource: p }, req.method ?? '')
+  private async nonResource(req: IncomingMessage, res: ServerResponse, target: RequestTarget, info: RequestInfo, ctx: RequestContext): Promise<void> {
+    const p = target.path.replace(/\/+$/, '') || '/'
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed()
     if (p === '/healthz' || p === '/livez') return this.sendText(res, 200, 'ok')
     if (p === '/readyz') {
       try {
@@ -616,7 +713,7 @@ export class ApiServer {
       const doc = apiResourceList(info.apiGroup, info.apiVersion)
       if (doc) return this.sendJson(res, 200, doc)
       const svc = await this.aggregator.remote(info.apiGroup, info.apiVersion)
-      if (svc) return this.aggregator.proxy(req, res, svc, ctx.user, `${url.pathname}${url.search}`)
+      if (svc) return this.aggregator.proxy(req, res, svc, ctx.user, `${target.rawPath}${target.search}`)
     }
     const groupOnly = p.match(/^\/apis\/([^/]+)$/)
     if (groupOnly) {
@@ -630,11 +727,11 @@ export class ApiServer {
       if (doc) return this.sendJson(res, 200, doc)
     }
     if (p === '/debug/trace') {
-      const since = Number(url.searchParams.get('since') ?? 0) || 0
-      const limit = Number(url.searchParams.get('limit') ?? 10_000) || 10_000
+      const since = Number(target.query.get('since') ?? 0) || 0
+      const limit = Number(target.query.get('limit') ?? 10_000) || 10_000
       return this.sendJson(res, 200, { server: this.name, ...this.trace.since(since, limit) })
     }
-    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
+    throw notFoundRoute()
   }
 
   // -------------------------------------------------------------------------------------------
@@ -659,7 +756,11 @@ export class ApiServer {
         if (!failed) chunks.push(c)
       })
       req.on('end', () => !failed && resolve(Buffer.concat(chunks)))
-      req.on('error', reject)
+      // a client that goes away mid-body (or a deadline that cut the body off) is no server
+      // error: nobody reads the answer, and nothing was decoded or written
+      const gone = (): void => reject(badRequest('the request body was not complete: the client closed the connection'))
+      req.on('error', gone)
+      req.on('close', () => !req.complete && gone())
     })
   }
 
@@ -673,20 +774,21 @@ export class ApiServer {
     if (patch) {
       if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(type, [...PATCH_TYPES])
       if (!raw.trim()) throw badRequest('the body of the request was empty')
-      return type === 'application/apply-patch+yaml' ? decodeYaml(raw) : decodeJson(raw)
+      return decodePatch(type, raw, this.maxNestingDepth)
     }
     if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
-    if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw)
-    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw)
+    if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw, this.maxNestingDepth)
+    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw, this.maxNestingDepth)
     throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE])
   }
 
   private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
     const raw = (await this.readRaw(req)).toString('utf8').trim()
-    const body = (raw ? decodeJson(raw) : {}) as DeleteOptions & { kind?: string }
+    const body = (raw ? decodeJson(raw, this.maxNestingDepth) : {}) as DeleteOptions & { kind?: string }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions must be a JSON object')
     const opts: DeleteOptions = { ...body }
-    if (q.get('gracePeriodSeconds') !== null) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'))
+    const grace = int64Param(q, 'gracePeriodSeconds')
+    if (grace !== undefined) opts.gracePeriodSeconds = grace
     const pp = q.get('propagationPolicy')
     if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy']
     if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
@@ -747,22 +849,6 @@ function fieldValidationOf(v: string | null): FieldValidation {
   const match = FIELD_VALIDATION.find((m) => m.toLowerCase() === v.toLowerCase())
   if (!match) throw badRequest(`fieldValidation parameter unsupported: ${JSON.stringify(v)}; supported values: "Ignore", "Warn", "Strict"`)
   return match
-}
-
-function decodeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw)
-  } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${e instanceof Error ? e.message : String(e)}`)
-  }
-}
-
-function decodeYaml(raw: string): unknown {
-  try {
-    return parseYaml(raw)
-  } catch (e) {
-    throw badRequest(`error converting YAML to JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
-  }
 }
 
 /** Escapes what may not appear in an HTTP header value (controls, non-ASCII) as \uXXXX. */

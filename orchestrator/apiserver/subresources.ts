@@ -7,7 +7,7 @@
 // (ScaleREST) and pkg/registry/core/namespace/storage (FinalizeREST).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { badRequest, conflict, methodNotSupported, ApiError } from '../api/errors.js'
+import { badRequest, conflict, methodNotAllowed, ApiError } from '../api/errors.js'
 import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
 import type { ResourceInfo } from '../api/resources.js'
 import type { ServiceAccountTokens } from './authn/serviceaccount.js'
@@ -60,7 +60,7 @@ interface Binding extends KObject {
 }
 
 registerSubresource('pods/binding', async (r) => {
-  if (r.method !== 'POST') throw methodNotSupported({ group: '', resource: 'pods/binding' }, r.method)
+  if (r.method !== 'POST') throw methodNotAllowed()
   const binding = (await r.body()) as Binding
   await validateSchema('', 'v1', 'Binding', { apiVersion: 'v1', kind: 'Binding', ...binding }, r.name)
   const node = binding.target?.name
@@ -118,7 +118,7 @@ function scaleOf(o: StoredObject): KObject {
 
 const scaleHandler: SubresourceHandler = async (r) => {
   if (r.method === 'GET') return { code: 200, body: scaleOf(await r.registry.read(r.info, r.namespace, r.name)) }
-  if (r.method !== 'PUT' && r.method !== 'PATCH') throw methodNotSupported({ group: r.info.group, resource: `${r.info.resource}/scale` }, r.method)
+  if (r.method !== 'PUT' && r.method !== 'PATCH') throw methodNotAllowed()
   const body = await r.body()
   const { applyPatch } = await import('./patch.js')
   const result = await r.registry.guaranteedUpdate(r.ctx, r.info, r.namespace, r.name, 'scale', (current) => {
@@ -150,7 +150,7 @@ registerSubresource('replicasets.apps/scale', scaleHandler)
 // namespaces/finalize
 
 registerSubresource('namespaces/finalize', async (r) => {
-  if (r.method !== 'PUT') throw methodNotSupported({ group: '', resource: 'namespaces/finalize' }, r.method)
+  if (r.method !== 'PUT') throw methodNotAllowed()
   const body = (await r.body()) as { spec?: { finalizers?: string[] } }
   const result = await r.registry.guaranteedUpdate(r.ctx, r.info, '', r.name, 'finalize', (current) => {
     const next = clone(current) as StoredObject & { spec?: { finalizers?: string[] } }

@@ -5,7 +5,7 @@
 // (defaults, bounds and messages).
 // Simplifies: only Pod bound objects (no Secret or Node binding); no audience per-request limits.
 
-import { badRequest, invalid, methodNotSupported, notFound, type FieldError } from '../api/errors.js'
+import { badRequest, invalid, methodNotAllowed, notFound, type FieldError } from '../api/errors.js'
 import { nowTimestamp, type KObject } from '../api/meta.js'
 import { DEFAULT_EXPIRATION_SECONDS, MAX_EXPIRATION_SECONDS, MIN_EXPIRATION_SECONDS } from './authn/serviceaccount.js'
 import { registerSubresource } from './subresources.js'
@@ -16,7 +16,7 @@ interface TokenRequest extends KObject {
 }
 
 registerSubresource('serviceaccounts/token', async (r) => {
-  if (r.method !== 'POST') throw methodNotSupported({ group: '', resource: 'serviceaccounts/token' }, r.method)
+  if (r.method !== 'POST') throw methodNotAllowed()
   if (!r.tokens) throw badRequest('this API server does not issue service account tokens')
   const body = (await r.body()) as TokenRequest
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the body of the request is not a TokenRequest object')

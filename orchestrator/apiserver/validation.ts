@@ -1,7 +1,7 @@
 // Schema validation of incoming objects against the upstream Kubernetes OpenAPI, through the
 // validators that `kubernetes-models` generates from it, plus object-meta rules (names).
-// Wrong JSON types are a 400 BadRequest worded like upstream's decoder ("cannot unmarshal
-// string into Go struct field ... of type int32"); missing or unsupported values are a 422
+// Wrong JSON types, integers that overflow their field and unparsable quantities are a 400
+// BadRequest worded like upstream's decoder (decoding.ts); missing or unsupported values are a 422
 // Invalid with every broken field in details.causes, as upstream's validation.
 // Decoding (decodeObject) runs before admission: type errors and unknown fields (fields.ts).
 // Semantic rules beyond names live in semantic.ts.
@@ -9,6 +9,7 @@
 import { badRequest, invalid, type FieldError } from '../api/errors.js'
 import type { KObject } from '../api/meta.js'
 import type { ResourceInfo } from '../api/resources.js'
+import { decodeFailure, decodeNulls } from './decoding.js'
 import { unknownFields } from './fields.js'
 
 interface AjvError {
@@ -64,15 +65,6 @@ function schemaFor(group: string, kind: string): Promise<SchemaValidate> | undef
   return p
 }
 
-const GO_TYPES: Record<string, string> = { integer: 'int32', number: 'float64', string: 'string', boolean: 'bool', object: 'object', array: 'array' }
-
-function jsonTypeName(v: unknown): string {
-  if (v === null) return 'null'
-  if (Array.isArray(v)) return 'array'
-  if (typeof v === 'object') return 'object'
-  return typeof v
-}
-
 function valueAt(root: unknown, pointer: string): unknown {
   let cur = root
   for (const part of pointer.split('/').slice(1)) {
@@ -101,16 +93,10 @@ async function schemaErrors(group: string, kind: string, o: unknown): Promise<Aj
   return validate.errors ?? []
 }
 
-/** A wrong JSON type is a decoding error upstream: 400, worded as Go's json decoder. */
-function throwTypeError(version: string, kind: string, o: unknown, errors: AjvError[]): void {
-  const typeErr = errors.find((e) => e.keyword === 'type')
-  if (!typeErr) return
-  const got = jsonTypeName(valueAt(o, typeErr.instancePath))
-  const want = String(typeErr.params.type ?? 'value')
-  const field = fieldPath(typeErr.instancePath).replace(/\[\d+\]/g, '')
-  throw badRequest(
-    `${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${got} into Go struct field ${kind}.${field} of type ${GO_TYPES[want] ?? want}`,
-  )
+/** A value the decoder cannot store (wrong JSON type, integer overflow, bad quantity) is a decoding error upstream: 400. */
+async function throwDecodeError(group: string, version: string, kind: string, o: unknown, errors: AjvError[]): Promise<void> {
+  const why = await decodeFailure(group, version, kind, o, errors)
+  if (why) throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`)
 }
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
@@ -128,8 +114,9 @@ export async function decodeObject(
   mode: FieldValidation,
   warn: (message: string) => void,
 ): Promise<void> {
+  await decodeNulls(group, version, kind, o)
   const errors = await schemaErrors(group, kind, o)
-  if (errors) throwTypeError(version, kind, o, errors)
+  await throwDecodeError(group, version, kind, o, errors ?? [])
   const unknown = await unknownFields(group, version, kind, o, mode !== 'Strict')
   if (!unknown.length) return
   if (mode === 'Strict') {
@@ -150,10 +137,14 @@ export async function validateSchema(group: string, version: string, kind: strin
 /** The schema's verdict as field errors (required, enum, format ...); type errors still throw 400. */
 export async function schemaFieldErrors(group: string, version: string, kind: string, o: unknown): Promise<FieldError[]> {
   const errors = await schemaErrors(group, kind, o)
+  await throwDecodeError(group, version, kind, o, errors ?? [])
   if (!errors?.length) return []
-  throwTypeError(version, kind, o, errors)
   const fieldErrors: FieldError[] = []
   for (const e of errors) {
+    // decoding judged these (and threw if the value could not be stored): a quantity's or an
+    // IntOrString's alternatives, integer ranges, and JSON types other than a null Go would accept
+    if (e.keyword === 'oneOf' || (e.keyword === 'format' && ['int32', 'quantity'].includes(String(e.params.format)))) continue
+    if (e.keyword === 'type' && valueAt(o, e.instancePath) !== null) continue
     const base = fieldPath(e.instancePath)
     if (e.keyword === 'required') {
       const missing = String(e.params.missingProperty)
@@ -206,31 +197,68 @@ export function dns1123SubdomainErrors(v: string): string[] {
   return errs
 }
 
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+
+export function dns1035LabelErrors(v: string): string[] {
+  const errs: string[] = []
+  if (v.length > 63) errs.push('must be no more than 63 characters')
+  if (!DNS1035_LABEL.test(v)) {
+    errs.push(
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    )
+  }
+  return errs
+}
+
 /** RBAC objects only need a valid path segment (upstream ValidateRBACName, path.IsValidPathSegmentName). */
 export function pathSegmentNameErrors(v: string): string[] {
   if (v === '.' || v === '..') return [`may not be '${v}'`]
+  return pathSegmentPrefixErrors(v)
+}
+
+/** A prefix may end up any name: only what no path segment may contain is checked (path.IsValidPathSegmentPrefix). */
+function pathSegmentPrefixErrors(v: string): string[] {
   const errs: string[] = []
   if (v.includes('/')) errs.push("may not contain '/'")
   if (v.includes('%')) errs.push("may not contain '%'")
   return errs
 }
 
-/** Kinds whose names must be DNS-1123 labels (upstream ValidateNamespaceName, ValidateServiceName). */
-const LABEL_NAMED = new Set(['Namespace', 'Service'])
+/**
+ * A generateName prefix gets a suffix appended, so a trailing dash is fine (upstream
+ * maskTrailingDash, quirk included: it replaces the last two characters with an "a").
+ */
+function maskTrailingDash(name: string): string {
+  return name.length > 1 && name.endsWith('-') ? `${name.slice(0, -2)}a` : name
+}
+
+/** Kinds whose names must be DNS-1123 labels (upstream ValidateNamespaceName). */
+const LABEL_NAMED = new Set(['Namespace'])
+/** Kinds whose names must be DNS-1035 labels (upstream ValidateServiceName). */
+const DNS1035_NAMED = new Set(['Service'])
 
 const PATH_SEGMENT_NAMED_GROUPS = new Set(['rbac.authorization.k8s.io', 'apiregistration.k8s.io'])
 
-/** metadata.name / generateName rules; returns the field errors (empty when valid). */
+/** The kind's ValidateNameFunc: the messages for a name, or for a generateName prefix. */
+function nameErrors(info: ResourceInfo, name: string, prefix: boolean): string[] {
+  // RBAC objects and APIServices (the core group's is "v1.") only need to be path segments
+  if (PATH_SEGMENT_NAMED_GROUPS.has(info.group)) return prefix ? pathSegmentPrefixErrors(name) : pathSegmentNameErrors(name)
+  const v = prefix ? maskTrailingDash(name) : name
+  if (LABEL_NAMED.has(info.kind)) return dns1123LabelErrors(v)
+  if (DNS1035_NAMED.has(info.kind)) return dns1035LabelErrors(v)
+  return dns1123SubdomainErrors(v)
+}
+
+/** metadata.generateName / name / namespace rules (upstream ValidateObjectMetaAccessor); returns the field errors (empty when valid). */
 export function validateObjectMeta(info: ResourceInfo, o: KObject): FieldError[] {
   const errors: FieldError[] = []
-  const name = o.metadata?.name
-  if (!name) {
-    errors.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' })
-    return errors
+  const generateName = o.metadata?.generateName
+  if (typeof generateName === 'string' && generateName) {
+    for (const msg of nameErrors(info, generateName, true)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.generateName', value: generateName, detail: msg })
   }
-  // RBAC objects and APIServices (the core group's is "v1.") only need to be path segments
-  const check = LABEL_NAMED.has(info.kind) ? dns1123LabelErrors : PATH_SEGMENT_NAMED_GROUPS.has(info.group) ? pathSegmentNameErrors : dns1123SubdomainErrors
-  for (const msg of check(name)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail: msg })
+  const name = o.metadata?.name
+  if (!name) errors.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' })
+  else for (const msg of nameErrors(info, name, false)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail: msg })
   if (info.namespaced) {
     const ns = o.metadata?.namespace
     if (!ns) errors.push({ type: 'FieldValueRequired', field: 'metadata.namespace' })

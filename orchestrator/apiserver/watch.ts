@@ -10,10 +10,11 @@
 // on the narrowest key prefix. Simplifies: no general watch cache.
 
 import type { ServerResponse } from 'node:http'
-import { expired, internalError, type ApiError } from '../api/errors.js'
+import { expired, internalError, serverTimeout, timeout, type ApiError } from '../api/errors.js'
 import type { KObject, StoredObject, WatchEventType } from '../api/meta.js'
 import { storagePrefix, type ResourceInfo } from '../api/resources.js'
 import type { FieldSelector, Selector } from '../api/selectors.js'
+import { recordIncident } from '../host/guard.js'
 import { StoreError, type StoreEvent } from '../store/store.js'
 import type { Registry, RequestContext } from './registry.js'
 import { TABLE_CONTENT_TYPE, toTable } from './table.js'
@@ -86,6 +87,8 @@ export function serveWatch(
   }
 
   const fail = (err: ApiError): void => {
+    // an error nobody expected is an incident, as a 500 answer is (server.ts errorFor)
+    if (err.code === 500 && err.reason === 'InternalError') recordIncident({ kind: 'internalError', source: `watch of ${resource}`, message: err.message })
     send('ERROR', err.toStatus() as unknown as KObject)
     end()
   }
@@ -115,6 +118,9 @@ export function serveWatch(
 
   const onError = (err: StoreError): void => {
     if (err.code === 'Compacted') fail(expired(`too old resource version: ${opts.resourceVersion ?? lastRevision} (${err.compactRevision ?? ''})`))
+    // storage that went away is the answer requests get too (registry.ts storeFailure), not a bug
+    else if (err.code === 'Unavailable') fail(serverTimeout({ group: info.group, resource: info.resource }, 'watch'))
+    else if (err.code === 'Timeout') fail(timeout('Timeout: request did not complete within the allowed duration', 2))
     else fail(internalError(err))
   }
 
@@ -126,7 +132,10 @@ export function serveWatch(
     cancelStore = () => w.cancel()
   }
 
-  const timeoutMs = (opts.timeoutSeconds && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : 1800 * (1 + Math.random())) * 1000
+  // upstream: 0 or none is --min-request-timeout (1800 s) times [1, 2); a negative one ends at once.
+  // setTimeout holds at most 2^31-1 ms, so longer ones (up to int64 seconds) are capped there.
+  const asked = opts.timeoutSeconds ?? 0
+  const timeoutMs = asked === 0 ? 1800 * (1 + Math.random()) * 1000 : Math.max(0, Math.min(asked * 1000, 2 ** 31 - 1))
   timers.push(setTimeout(end, timeoutMs))
   if (opts.allowBookmarks) {
     const tick = (): void => {
@@ -157,5 +166,5 @@ export function serveWatch(
       for (const o of list.items) send('ADDED', o, Number(o.metadata.resourceVersion))
       start(at + 1)
     })
-    .catch((e: unknown) => fail(e instanceof StoreError ? internalError(e) : ((e as ApiError).toStatus ? (e as ApiError) : internalError(e))))
+    .catch((e: unknown) => (e instanceof StoreError ? onError(e) : fail((e as ApiError).toStatus ? (e as ApiError) : internalError(e))))
 }

@@ -1,11 +1,14 @@
 // Worker-thread entry of an API server (with its memory store): lets a process use a second
 // core for the API server while components run on the main thread. Started by
-// apiserver-thread.ts; talks to its parent only to report its URL, its CPU time, and to stop.
+// apiserver-thread.ts; talks to its parent only to report its URL, its CPU time, its incidents
+// (host/guard.ts: the thread keeps serving after an unhandled rejection, and the parent's
+// incident log hears of it), and to stop.
 
 import { parentPort, workerData } from 'node:worker_threads'
 import { ApiServer } from '../apiserver/server.js'
 import type { TraceOptions } from '../apiserver/trace.js'
 import { MemoryStore } from '../store/memory.js'
+import { installProcessGuard, onIncident } from '../host/guard.js'
 
 export interface ApiServerWorkerData {
   caPem: string
@@ -13,6 +16,9 @@ export interface ApiServerWorkerData {
   host?: string
   trace?: TraceOptions
 }
+
+installProcessGuard('apiserver worker')
+onIncident((incident) => parentPort!.postMessage({ type: 'incident', incident }))
 
 const data = workerData as ApiServerWorkerData
 const store = new MemoryStore()

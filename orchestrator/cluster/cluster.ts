@@ -14,12 +14,14 @@
 // Cluster configuration (admission configuration, static token file, audit log, default
 // toleration seconds) is passed to every API server as kube-apiserver flags would be. Node
 // faults (a stopped kubelet, frozen heartbeats, an unreachable runtime, pressure, another
-// kubelet version) are injected here and healed by healNodeFaults().
+// kubelet version) are injected here and healed by healNodeFaults(). Starting a cluster
+// installs the process guard (host/guard.ts) in its process.
 
 import { randomUUID } from 'node:crypto'
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
 import { createCertificateAuthority, Identities, loadCertificateAuthority } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
+import { installProcessGuard } from '../host/guard.js'
 import { EtcdStore } from '../store/etcd.js'
 import type { Store } from '../store/store.js'
 import { readFile } from 'node:fs/promises'
@@ -274,6 +276,9 @@ export class Cluster {
 
   static async start(topology: Topology = {}): Promise<Cluster> {
     validateTopology(topology)
+    // every component of the cluster runs in this process: no request, and no component's
+    // forgotten promise, may end it (host/guard.ts logs, counts, and keeps it running)
+    installProcessGuard('ock cluster')
     // configuration errors are the user's: say so before anything starts
     const admission: AdmissionConfig = topology.admission === undefined ? {} : parseAdmissionConfiguration(topology.admission)
     const tolerations = topology.defaultTolerationSeconds

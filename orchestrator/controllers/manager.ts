@@ -9,6 +9,7 @@ import type { ApiClient } from '../client/client.js'
 import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
 import { InformerFactory } from '../client/factory.js'
 import type { Runnable } from '../client/runnable.js'
+import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation.js'
 import { DeploymentController } from './deployment/deployment.js'
 import { DisruptionController } from './disruption/disruption.js'
 import { EndpointsController } from './endpoints/endpoints.js'
@@ -70,6 +71,7 @@ export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   nodelifecycle: (ctx) => new NodeLifecycleController(ctx),
   'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
+  'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
 }
 
 export class ControllerManager implements Runnable {

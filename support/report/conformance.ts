@@ -1,6 +1,7 @@
 // Writes the conformance matrix (reports/conformance.md and .html) from the runs on disk
 // (reports/<profile>/messages.ndjson) and, in a formatter, the run that is finishing (which
-// replaces its profile's file on disk). Used by the conformance formatter at the end of every
+// replaces its profile's file on disk), and the mutation suite's last results
+// (reports/mutation.json, when `npm run test:mutants` has run) as a column. Used by the conformance formatter at the end of every
 // run and by `npm run report`.
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
@@ -8,6 +9,7 @@ import { join, relative } from 'node:path'
 import { BEHAVIOR_ID, CATALOGUE_PATH, loadCatalogue } from './catalogue.js'
 import { buildMatrix, renderHtml, renderMarkdown, type Matrix } from './matrix.js'
 import { readRun, type RunResult } from './results.js'
+import { readMutationReport } from './mutation.js'
 
 /** Columns come in this order; other profiles follow alphabetically. */
 export const PROFILE_ORDER = ['default', 'ci', 'docker', 'etcd', 'cluster']
@@ -65,7 +67,13 @@ export function conformanceMatrix(opts: ConformanceOptions = {}): Matrix {
       console.warn(`conformance: ignoring ${file}: ${e instanceof Error ? e.message : String(e)}`)
     }
   }
-  return buildMatrix(loadCatalogue(opts.catalogue ?? CATALOGUE_PATH), sortRuns(runs), knownBehaviorIds())
+  let mutation
+  try {
+    mutation = readMutationReport(join(reportsDir, 'mutation.json'))
+  } catch (e) {
+    console.warn(`conformance: ignoring ${join(reportsDir, 'mutation.json')}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  return buildMatrix(loadCatalogue(opts.catalogue ?? CATALOGUE_PATH), sortRuns(runs), knownBehaviorIds(), mutation)
 }
 
 /** Links to the other reports that exist, relative to reportsDir. */
@@ -74,6 +82,7 @@ export function reportLinks(reportsDir: string, profiles: string[]): { label: st
   for (const p of profiles) links.push({ label: `${p}: Cucumber report`, href: `${p}/cucumber.html` })
   if (existsSync(join(reportsDir, 'allure', 'index.html'))) links.push({ label: 'Allure report', href: 'allure/index.html' })
   if (existsSync(join(reportsDir, 'junit.xml'))) links.push({ label: 'JUnit XML (ci)', href: 'junit.xml' })
+  if (existsSync(join(reportsDir, 'mutation.json'))) links.push({ label: 'Mutation report (JSON)', href: 'mutation.json' })
   links.push({ label: 'Markdown version', href: 'conformance.md' })
   return links
 }

@@ -4,6 +4,7 @@ import { loadCatalogue, parseCatalogue } from './catalogue.js'
 import { buildMatrix, cellFor, renderHtml, renderMarkdown } from './matrix.js'
 import { collectRun, type Envelope, type RunResult, type ScenarioResult } from './results.js'
 import { renderSkipSummary } from './skips.js'
+import { proofByBehavior, proofCell, totalsOf, type MutantResult, type MutationReport } from './mutation.js'
 
 const scenario = (name: string, tags: string[], status: ScenarioResult['status'], reasons: string[] = []): ScenarioResult => ({ pickleId: name, name, uri: 'features/x.feature', line: 3, tags, status, reasons })
 
@@ -87,6 +88,47 @@ describe('conformance matrix', () => {
   it('says partly when some scenarios passed and the others were skipped', () => {
     const c = cellFor([scenario('a', [], 'passed'), scenario('b', [], 'skipped', ['no docker'])], true)
     assert.deepEqual([c.status, c.passed, c.reasons], ['partly', 1, ['no docker']])
+  })
+})
+
+describe('the mutants column', () => {
+  const mutant = (file: string, behaviors: string[], claim: string, status: MutantResult['status']): MutantResult => ({ file, behaviors, claim, bug: 'a bug', layer: 'orchestrator', scenarios: behaviors.map((b) => `@${b}`).join(' or '), status, durationMs: 1000, at: '2026-11-26T10:00:00.000Z' })
+  const results = [
+    mutant('mutants/x/FLOW-01.a.patch', ['FLOW-01'], 'one request', 'killed'),
+    mutant('mutants/x/CP-05.a.patch', ['CP-05'], 'TLS | everywhere', 'killed'),
+    mutant('mutants/x/CP-05.b.patch', ['CP-05'], 'client <certs> checked', 'survived'),
+    mutant('mutants/x/CP-05.c.patch', ['CP-05', 'FLOW-01'], 'both', 'stale'),
+  ]
+  const report: MutationReport = { generatedAt: '2026-11-26T10:00:00.000Z', tree: 'abc', totals: totalsOf(results), missing: ['FLOW-03', 'ETCD-04'], mutants: results, behaviors: proofByBehavior(results, catalogue.map((b) => b.id)) }
+  const m = buildMatrix(catalogue, runs, new Set(['FLOW-01', 'CP-05', 'FLOW-03']), report)
+  const md = renderMarkdown(m)
+  const html = renderHtml(m)
+
+  const cases: { id: string; mutants: number; killed: number; text: string; md: string }[] = [
+    { id: 'FLOW-01', mutants: 2, killed: 1, text: '1 of 2 killed', md: '✘ 1 of 2 killed<br>✔ one request<br>⌀ both (stale) |' },
+    { id: 'CP-05', mutants: 3, killed: 1, text: '1 of 3 killed', md: '✘ 1 of 3 killed<br>✔ TLS \\| everywhere<br>✘ client &lt;certs&gt; checked (survived)<br>⌀ both (stale) |' },
+    { id: 'FLOW-03', mutants: 0, killed: 0, text: 'no mutant', md: '∅ no mutant |' },
+  ]
+  for (const c of cases) {
+    it(`${c.id}: ${c.text}`, () => {
+      const row = m.sections.flatMap((s) => s.rows).find((r) => r.behavior.id === c.id)!
+      assert.deepEqual([row.proof?.mutants, row.proof?.killed, proofCell(row.proof).text], [c.mutants, c.killed, c.text])
+      const line = md.split('\n').find((l) => l.startsWith(`| ${c.id} |`))!
+      assert.ok(line.endsWith(c.md), line)
+      assert.ok(html.includes(`data-behavior="${c.id}" data-mutants="${c.mutants}"`))
+    })
+  }
+
+  it('says "proven by N mutants" when every mutant of a behavior is killed', () => {
+    assert.equal(proofCell({ mutants: 1, killed: 1, claims: [] }).text, 'proven by 1 mutant')
+    assert.equal(proofCell({ mutants: 3, killed: 3, claims: [] }).text, 'proven by 3 mutants')
+  })
+
+  it('adds the column and a summary line only when the mutation suite has run', () => {
+    assert.match(md, /^\| Behavior \| Note \| default \| cluster \| docker \| Mutants \|$/m)
+    assert.match(md, /Mutants .*: 0 behaviors proven by their mutants, 2 with a mutant not killed, 2 without a mutant/)
+    assert.ok(!renderMarkdown(buildMatrix(catalogue, runs)).includes('Mutants'))
+    assert.ok(html.includes('<th>Mutants</th>'))
   })
 })
 

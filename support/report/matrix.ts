@@ -1,13 +1,16 @@
 // The conformance matrix: every behavior of the catalogue (rows, grouped by the notes'
 // sections) against every profile that ran (columns), each cell passed / failed / skipped with
 // the reason / not in this profile / no scenario, linked to the scenarios in that profile's
-// Cucumber HTML report. Behaviors without a scenario are listed, never hidden. The note is
+// Cucumber HTML report. Behaviors without a scenario are listed, never hidden. When the
+// mutation suite has run (reports/mutation.json), a last column says how many mutants prove
+// each behavior ("proven by N mutants", "K of N killed") and lists their claims. The note is
 // given in English and, right to left, in the notes' own Arabic. Rendered as
 // Markdown (reports/conformance.md) and as a self-contained HTML page (reports/conformance.html).
 
 import type { Behavior } from './catalogue.js'
 import { behaviorIds } from './catalogue.js'
 import type { RunResult, ScenarioResult } from './results.js'
+import { proofCell, type BehaviorProof, type MutationReport, type ProofStatus } from './mutation.js'
 
 export type CellStatus = 'passed' | 'failed' | 'skipped' | 'partly' | 'not-run' | 'no-scenario'
 
@@ -22,6 +25,8 @@ export interface Cell {
 export interface Row {
   behavior: Behavior
   cells: Cell[]
+  /** its mutants (when the mutation suite has run) */
+  proof?: BehaviorProof
 }
 
 export interface Matrix {
@@ -29,6 +34,8 @@ export interface Matrix {
   sections: { name: string; rows: Row[] }[]
   /** Per run: how many behaviors ended in each status. */
   totals: Record<CellStatus, number>[]
+  /** The mutation suite's last run, when there is one (then every row has its proof). */
+  mutation?: { generatedAt: string; proven: number; partly: number; none: number }
 }
 
 const FAILING = new Set(['failed', 'undefined', 'ambiguous', 'pending', 'unknown'])
@@ -47,7 +54,7 @@ export function cellFor(scenarios: ScenarioResult[], hasScenario: boolean): Cell
  * @param known behavior ids that have a scenario somewhere in the features (so that a run that
  *   did not select them says "not in this profile" rather than "no scenario")
  */
-export function buildMatrix(catalogue: readonly Behavior[], runs: readonly RunResult[], known: ReadonlySet<string> = new Set()): Matrix {
+export function buildMatrix(catalogue: readonly Behavior[], runs: readonly RunResult[], known: ReadonlySet<string> = new Set(), mutation?: MutationReport): Matrix {
   const byRun = runs.map((run) => {
     const m = new Map<string, ScenarioResult[]>()
     for (const s of run.scenarios) {
@@ -75,9 +82,12 @@ export function buildMatrix(catalogue: readonly Behavior[], runs: readonly RunRe
       totals[i]![c.status]++
       return c
     })
-    section.rows.push({ behavior: b, cells })
+    section.rows.push({ behavior: b, cells, ...(mutation ? { proof: mutation.behaviors[b.id] ?? { mutants: 0, killed: 0, claims: [] } } : {}) })
   }
-  return { runs: [...runs], sections, totals }
+  if (!mutation) return { runs: [...runs], sections, totals }
+  const proofs = { proven: 0, partly: 0, none: 0 }
+  for (const row of sections.flatMap((s) => s.rows)) proofs[proofCell(row.proof).status]++
+  return { runs: [...runs], sections, totals, mutation: { generatedAt: mutation.generatedAt, ...proofs } }
 }
 
 export interface RenderOptions {
@@ -90,6 +100,14 @@ export interface RenderOptions {
 }
 
 export const defaultLink = (profile: string, id: string): string => `${profile}/cucumber.html?query=${encodeURIComponent(`@${id}`)}`
+
+const PROOF_SYMBOL: Record<ProofStatus, string> = { proven: '✔', partly: '✘', none: '∅' }
+const CLAIM_SYMBOL: Record<string, string> = { killed: '✔', survived: '✘', stale: '⌀', timeout: '⧗', error: '!', invalid: '!' }
+
+/** A behavior's mutants, one line each: the claim it breaks and what became of it. */
+function claimLines(p: BehaviorProof): string[] {
+  return p.claims.map((c) => `${CLAIM_SYMBOL[c.status] ?? '?'} ${c.claim}${c.status === 'killed' ? '' : ` (${c.status})`}`)
+}
 
 const SYMBOL: Record<CellStatus, string> = { passed: '✔', failed: '✘', skipped: '↷', partly: '◐', 'not-run': '—', 'no-scenario': '∅' }
 const WORD: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', partly: 'partly', 'not-run': 'not in this profile', 'no-scenario': 'no scenario yet' }
@@ -156,11 +174,16 @@ export function renderMarkdown(m: Matrix, opts: RenderOptions = {}): string {
     })
     lines.push('')
   }
+  if (m.mutation) {
+    const t = m.mutation
+    lines.push(`Mutants (\`npm run test:mutants\`, ${t.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}): ${t.proven} behaviors proven by their mutants, ${t.partly} with a mutant not killed, ${t.none} without a mutant; details in [mutation.json](mutation.json).`, '')
+  }
   if (opts.reports?.length) lines.push(`Reports: ${opts.reports.map((r) => `[${r.label}](${r.href})`).join(' · ')}`, '')
   lines.push(`Key: ${(Object.keys(SYMBOL) as CellStatus[]).map((k) => `${SYMBOL[k]} ${WORD[k]}`).join(' · ')}`, '')
   for (const section of m.sections) {
     lines.push(`## ${section.name}`, '')
-    lines.push(`| Behavior | Note | ${m.runs.map((r) => r.profile).join(' | ')} |`, `|---|---|${m.runs.map(() => '---|').join('')}`)
+    const mutants = m.mutation ? ' Mutants |' : ''
+    lines.push(`| Behavior | Note | ${m.runs.map((r) => r.profile).join(' | ')} |${mutants}`, `|---|---|${m.runs.map(() => '---|').join('')}${mutants ? '---|' : ''}`)
     for (const row of section.rows) {
       const cells = row.cells.map((c, i) => {
         const text = `${SYMBOL[c.status]} ${cellText(c, reasons)}`
@@ -168,6 +191,10 @@ export function renderMarkdown(m: Matrix, opts: RenderOptions = {}): string {
         return href ? `[${md(text)}](${href})` : md(text)
       })
       const noteAr = row.behavior.noteAr ? `<br><span dir="rtl" lang="ar">${md(h(row.behavior.noteAr))}</span>` : ''
+      if (m.mutation) {
+        const p = proofCell(row.proof)
+        cells.push(md([`${PROOF_SYMBOL[p.status]} ${p.text}`, ...(row.proof ? claimLines(row.proof) : [])].map(h).join('<br>')))
+      }
       lines.push(`| ${row.behavior.id} | ${md(row.behavior.note)}${noteAr} | ${cells.join(' | ')} |`)
     }
     lines.push('')
@@ -199,6 +226,7 @@ th { background: #f4f6f6; position: sticky; top: 0; } td.id { white-space: nowra
 td.cell { white-space: nowrap; } td.cell a { color: inherit; text-decoration: none; display: block; } td.cell a:hover { text-decoration: underline; }
 .passed { background: #d5f5e3; } .failed { background: #fadbd8; } .skipped { background: #fcf3cf; } .partly { background: #e8f8f5; }
 .not-run { background: #f8f9f9; color: #7f8c8d; } .no-scenario { background: #ffffff; color: #95a5a6; }
+.proven { background: #d5f5e3; } .none { background: #ffffff; color: #95a5a6; } td.proof ul { margin: 4px 0 0; padding-left: 16px; white-space: normal; min-width: 16em; }
 details summary { cursor: pointer; } details p { margin: 4px 0; color: #566573; } .muted { color: #5d6d7e; } .reports a { margin-right: 14px; }
 ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom: 4px; }
 .note-ar { margin: 4px 0 0; color: #34495e; font-family: 'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', Tahoma, sans-serif; text-align: right; }
@@ -218,9 +246,13 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
     })
     out.push('</tbody></table>')
   }
+  if (m.mutation) {
+    const t = m.mutation
+    out.push(`<p>Mutants (<code>npm run test:mutants</code>, ${h(t.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}): <span class="proven">&nbsp;${t.proven} behaviors proven by their mutants&nbsp;</span> <span class="partly">&nbsp;${t.partly} with a mutant not killed&nbsp;</span> <span class="none">&nbsp;${t.none} without a mutant&nbsp;</span>; details in <a href="mutation.json">mutation.json</a>.</p>`)
+  }
   for (const section of m.sections) {
     out.push(`<h2>${h(section.name)}</h2>`)
-    out.push(`<table><thead><tr><th>Behavior</th><th>Note</th>${m.runs.map((r) => `<th>${h(r.profile)}</th>`).join('')}</tr></thead><tbody>`)
+    out.push(`<table><thead><tr><th>Behavior</th><th>Note</th>${m.runs.map((r) => `<th>${h(r.profile)}</th>`).join('')}${m.mutation ? '<th>Mutants</th>' : ''}</tr></thead><tbody>`)
     for (const row of section.rows) {
       const b = row.behavior
       const more = [b.behavior && `<p><b>Behavior:</b> ${h(b.behavior)}</p>`, b.observe && `<p><b>Observed:</b> ${h(b.observe)}</p>`, b.needs && `<p><b>Needs:</b> ${h(Object.entries(b.needs).map(([k, v]) => `${k}: ${v}`).join(', '))}</p>`].filter(Boolean).join('')
@@ -233,6 +265,11 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
         const inner = href ? `<a href="${h(href)}" title="${h(title)}">${h(text)}</a>` : h(text)
         return `<td class="cell ${c.status}" data-behavior="${h(b.id)}" data-profile="${h(m.runs[i]!.profile)}">${inner}</td>`
       })
+      if (m.mutation) {
+        const p = proofCell(row.proof)
+        const claims = row.proof?.claims.length ? `<ul>${row.proof.claims.map((c, i) => `<li title="${h(c.file)}">${h(claimLines(row.proof!)[i]!)}</li>`).join('')}</ul>` : ''
+        cells.push(`<td class="cell proof ${p.status === 'partly' ? 'failed' : p.status}" data-behavior="${h(b.id)}" data-mutants="${row.proof?.mutants ?? 0}">${h(`${PROOF_SYMBOL[p.status]} ${p.text}`)}${claims}</td>`)
+      }
       out.push(`<tr id="${h(b.id)}"><td class="id">${h(b.id)}</td><td>${note}</td>${cells.join('')}</tr>`)
     }
     out.push('</tbody></table>')

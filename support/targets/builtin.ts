@@ -4,7 +4,8 @@
 // and runs on a real etcd cluster when the scenario asks for it (and `etcd` is installed). Its
 // first capability check asks the Docker engine whether it answers, which also removes the
 // containers that interrupted OCK runs left behind. Unless a scenario configures it, the
-// cluster has DEFAULT_NODES simulated worker nodes, as `ock up` does.
+// cluster has DEFAULT_NODES simulated worker nodes, as `ock up` does. The cluster runs in this
+// process, so its incident log (orchestrator/host/guard.ts) is the session's incident door.
 
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -14,6 +15,7 @@ import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { Cluster, dockerEngineStatus, type Topology } from '../../orchestrator/cluster/cluster.js'
 import { etcdAvailable } from '../../orchestrator/cluster/etcd.js'
+import { incidentCursor, incidentsSince } from '../../orchestrator/host/guard.js'
 import { TraceReader } from '../trace.js'
 import { createNamespace } from '../kube.js'
 import { SpreadLoad } from '../load.js'
@@ -60,6 +62,8 @@ export class BuiltinTarget implements Target {
     }
     const auditLogFile = topology.auditLog ? join(dir, 'audit.log') : undefined
     if (auditLogFile) t.audit = { path: auditLogFile }
+    // incidents of this process from now on are this scenario's (one scenario at a time per process)
+    const incidentsFrom = incidentCursor()
     let cluster: Cluster
     try {
       cluster = await Cluster.start(t)
@@ -85,6 +89,7 @@ export class BuiltinTarget implements Target {
         trace: new TraceReader(kc, cluster.url),
         auditLogFile,
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
+        incidents: () => incidentsSince(incidentsFrom),
         controlPlane: controlPlaneDoor(cluster),
         faults: {
           stopKubelet: (node) => cluster.stopKubelet(node),

@@ -168,6 +168,15 @@ export interface RuntimeDoor {
   containersCreatedOn(node: string): RuntimeContainerCreated[]
 }
 
+/** Something that went wrong inside the built-in cluster's process (see orchestrator/host/guard.ts). */
+export interface Incident {
+  kind: 'unhandledRejection' | 'uncaughtException' | 'internalError'
+  /** Which component or request saw it (`apiserver-0 PATCH /api/v1/...`). */
+  source: string
+  message: string
+  stack?: string
+}
+
 export interface Session {
   /** Admin credentials; the current context's namespace is the scenario's namespace. */
   readonly kubeconfig: KubeConfig
@@ -189,6 +198,13 @@ export interface Session {
   readonly runtimes?: RuntimeDoor
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
+  /**
+   * The built-in cluster's incident door: every 500 InternalError its API servers answered and
+   * every rejection or exception its process guard caught since the session opened (built-in
+   * target only). The harness fails a scenario that leaves any: the guard keeps the cluster
+   * serving, it must not hide the bug.
+   */
+  incidents?(): Incident[]
   /** Client certificates from the cluster CA for other users (built-in target only). */
   credentialsFor?(user: string, groups: string[]): Promise<{ certPem: string; keyPem: string }>
   /** Removes everything the scenario created (namespace, cluster, temp files). */

@@ -1,9 +1,13 @@
 // NodeRestriction admission: a kubelet (user `system:node:<name>`) may only change its own Node
 // object and its Lease (kube-node-lease/<name>), only create mirror pods bound to itself, and only delete, evict or update
 // the status of pods bound to itself. Together with the Node authorizer this is what keeps one
-// node from touching another's objects. Mirrors plugin/pkg/admission/noderestriction (messages
-// included).
-// Simplifies: no checks of node labels, of service account tokens or of resource claims.
+// node from touching another's objects. A node may not steer workloads to itself either: it may
+// not set or change labels under `node-restriction.kubernetes.io/`, nor `kubernetes.io/` and
+// `k8s.io/` labels other than the ones kubelets own (hostname, os, arch, zone, region, instance
+// type, `kubelet.kubernetes.io/*`, `node.kubernetes.io/*`), nor change its taints.
+// Mirrors plugin/pkg/admission/noderestriction (admitNode, getForbiddenLabels, messages
+// included) and k8s.io/kubelet/pkg/apis IsKubeletLabel.
+// Simplifies: no checks of node configSource, of service account tokens or of resource claims.
 
 import { forbidden } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
@@ -19,6 +23,59 @@ export function nodeNameOf(user: { name: string; groups: string[] }): string | u
 }
 
 const podNode = (o: KObject | undefined): string | undefined => (o as { spec?: { nodeName?: string } } | undefined)?.spec?.nodeName
+
+/** Labels a kubelet sets on its own Node (k8s.io/kubelet/pkg/apis well_known_labels.go). */
+const KUBELET_LABELS = new Set([
+  'kubernetes.io/hostname',
+  'topology.kubernetes.io/zone',
+  'topology.kubernetes.io/region',
+  'failure-domain.beta.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/region',
+  'beta.kubernetes.io/instance-type',
+  'node.kubernetes.io/instance-type',
+  'kubernetes.io/os',
+  'kubernetes.io/arch',
+  'beta.kubernetes.io/os',
+  'beta.kubernetes.io/arch',
+])
+const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io']
+const NODE_RESTRICTION_NAMESPACE = 'node-restriction.kubernetes.io'
+
+function labelNamespace(key: string): string {
+  const slash = key.indexOf('/')
+  return slash < 0 ? '' : key.slice(0, slash)
+}
+
+const inNamespace = (ns: string, domain: string): boolean => ns === domain || ns.endsWith(`.${domain}`)
+
+export function isKubeletLabel(key: string): boolean {
+  return KUBELET_LABELS.has(key) || KUBELET_LABEL_NAMESPACES.some((d) => inNamespace(labelNamespace(key), d))
+}
+
+/** Keys added, removed or changed between two label maps (upstream getModifiedLabels). */
+export function modifiedLabels(next: Record<string, string> | undefined, old: Record<string, string> | undefined): string[] {
+  const a = next ?? {}
+  const b = old ?? {}
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)])
+  return [...keys].filter((k) => !(k in a) || !(k in b) || a[k] !== b[k])
+}
+
+/** The modified labels a node may not touch, sorted (upstream getForbiddenLabels). */
+export function forbiddenLabels(modified: readonly string[]): string[] {
+  return modified
+    .filter((k) => {
+      const ns = labelNamespace(k)
+      if (inNamespace(ns, NODE_RESTRICTION_NAMESPACE)) return true
+      return (inNamespace(ns, 'kubernetes.io') || inNamespace(ns, 'k8s.io')) && !isKubeletLabel(k)
+    })
+    .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))
+}
+
+/** A node's taints as equality.Semantic compares them (a missing list is an empty one). */
+function canonicalTaints(o: KObject | undefined): string {
+  const taints = (o as { spec?: { taints?: Record<string, unknown>[] | null } } | undefined)?.spec?.taints ?? []
+  return JSON.stringify(taints.map((t) => Object.keys(t).sort().map((k) => [k, t[k]])))
+}
 
 export class NodeRestriction implements ValidatingAdmissionPlugin {
   readonly name = NAME
@@ -39,6 +96,15 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
       case 'nodes': {
         const requested = a.name || a.object?.metadata?.name || ''
         if (requested !== node) deny(`node "${node}" is not allowed to modify node "${requested}"`)
+        if (a.operation === 'CREATE') {
+          const labels = forbiddenLabels(modifiedLabels(a.object?.metadata?.labels, undefined))
+          if (labels.length) deny(`node "${node}" is not allowed to set the following labels: ${labels.join(', ')}`)
+        }
+        if (a.operation === 'UPDATE') {
+          if (canonicalTaints(a.object) !== canonicalTaints(a.oldObject)) deny(`node "${node}" is not allowed to modify taints`)
+          const labels = forbiddenLabels(modifiedLabels(a.object?.metadata?.labels, a.oldObject?.metadata?.labels))
+          if (labels.length) deny(`is not allowed to modify labels: ${labels.join(', ')}`)
+        }
         return
       }
       case 'leases': {

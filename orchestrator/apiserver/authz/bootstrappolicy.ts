@@ -4,10 +4,14 @@
 // rbac/bootstrap-roles post-start hook). Labelled `kubernetes.io/bootstrapping: rbac-defaults`.
 // The metrics-server addon's roles (system:metrics-server, system:aggregated-metrics-reader) are
 // written here too, as the addon's manifest would at install time.
-// Simplifies: admin/edit/view are written flat (no aggregation); the controller manager runs
-// every controller under one identity, so its role is the union of upstream's per-controller
-// roles; storage, certificates and batch rules of upstream are left out where no OCK component
-// uses them.
+// admin, edit and view are aggregated ClusterRoles, as upstream's: written with an
+// aggregationRule and no rules, filled by the clusterrole-aggregation controller from the
+// ClusterRoles labelled `rbac.authorization.k8s.io/aggregate-to-<role>` (system:aggregate-to-admin,
+// -edit, -view, and edit into admin, view into edit, the metrics reader into all three); until
+// the controller has run they grant nothing, as upstream's do.
+// Simplifies: the controller manager runs every controller under one identity, so its role is
+// the union of upstream's per-controller roles; storage, certificates and batch rules of
+// upstream are left out where no OCK component uses them.
 
 import type { KObject } from '../../api/meta.js'
 import type { PolicyRule, Subject } from './rbac.js'
@@ -59,8 +63,6 @@ const VIEW: PolicyRule[] = [
   rule(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
   rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
-  // what metrics-server's system:aggregated-metrics-reader aggregates into view, edit and admin
-  rule(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
 ]
 
 const EDIT: PolicyRule[] = [
@@ -78,13 +80,11 @@ const EDIT: PolicyRule[] = [
   rule(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
   rule(WRITE, ['coordination.k8s.io'], ['leases']),
   rule(READ, ['coordination.k8s.io'], ['leases']),
-  ...VIEW,
 ]
 
 const ADMIN: PolicyRule[] = [
   rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
   rule(READ_WRITE, ['rbac.authorization.k8s.io'], ['rolebindings', 'roles']),
-  ...EDIT,
 ]
 
 /**
@@ -123,6 +123,8 @@ const CONTROLLER_MANAGER: PolicyRule[] = [
   rule(['list'], ['metrics.k8s.io'], ['pods']),
   // resource quota controller
   rule(['update'], [''], ['resourcequotas/status']),
+  // clusterrole-aggregation controller: writes rules it does not hold itself
+  rule(['escalate', 'get', 'list', 'watch', 'update', 'patch'], ['rbac.authorization.k8s.io'], ['clusterroles']),
 ]
 
 const SCHEDULER: PolicyRule[] = [
@@ -171,9 +173,9 @@ const PUBLIC_INFO_URLS = ['/healthz', '/livez', '/readyz', '/version', '/version
 
 export const BOOTSTRAP_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   'cluster-admin': [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])],
-  admin: ADMIN,
-  edit: EDIT,
-  view: VIEW,
+  'system:aggregate-to-admin': ADMIN,
+  'system:aggregate-to-edit': EDIT,
+  'system:aggregate-to-view': VIEW,
   'system:discovery': [urls(['get'], DISCOVERY_URLS)],
   'system:basic-user': [rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])],
   'system:public-info-viewer': [urls(['get'], PUBLIC_INFO_URLS)],
@@ -184,6 +186,21 @@ export const BOOTSTRAP_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   'ock:ingress-controller': INGRESS_CONTROLLER,
   'system:metrics-server': METRICS_SERVER,
   'system:aggregated-metrics-reader': AGGREGATED_METRICS_READER,
+}
+
+export const AGGREGATE_TO = 'rbac.authorization.k8s.io/aggregate-to-'
+
+/** The aggregated ClusterRoles: name -> the `aggregate-to-<x>` label their selector matches. */
+export const AGGREGATED_CLUSTER_ROLES: Record<string, string> = { admin: 'admin', edit: 'edit', view: 'view' }
+
+/** Labels of bootstrap ClusterRoles that aggregate into others (upstream policy.go). */
+const AGGREGATION_LABELS: Record<string, string[]> = {
+  edit: ['admin'],
+  view: ['edit'],
+  'system:aggregate-to-admin': ['admin'],
+  'system:aggregate-to-edit': ['edit'],
+  'system:aggregate-to-view': ['view'],
+  'system:aggregated-metrics-reader': ['view', 'edit', 'admin'],
 }
 
 const group = (name: string): Subject => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })
@@ -206,13 +223,17 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: Record<string, [string, Subject[]]
 
 const META = (name: string) => ({
   name,
-  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...Object.fromEntries((AGGREGATION_LABELS[name] ?? []).map((to) => [`${AGGREGATE_TO}${to}`, 'true'])) },
   annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
 })
 
 /** The bootstrap objects, ClusterRoles first (a binding refers to its role). */
 export function bootstrapObjects(): { resource: 'clusterroles' | 'clusterrolebindings'; object: KObject }[] {
   const out: { resource: 'clusterroles' | 'clusterrolebindings'; object: KObject }[] = []
+  for (const [name, to] of Object.entries(AGGREGATED_CLUSTER_ROLES)) {
+    const aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [`${AGGREGATE_TO}${to}`]: 'true' } }] }
+    out.push({ resource: 'clusterroles', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: META(name), aggregationRule } })
+  }
   for (const [name, rules] of Object.entries(BOOTSTRAP_CLUSTER_ROLES)) {
     out.push({ resource: 'clusterroles', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: META(name), rules: structuredClone(rules) } })
   }

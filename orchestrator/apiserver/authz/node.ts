@@ -10,7 +10,7 @@
 import type { KObject } from '../../api/meta.js'
 import type { AuthorizationAttributes, Authorizer, Decision, UserInfo } from '../auth.js'
 import { NODE_RULES } from './bootstrappolicy.js'
-import { ruleAllows } from './rbac.js'
+import { ruleAllows, type RuleResolution, type RuleResolver } from './rbac.js'
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease'
 
@@ -28,10 +28,16 @@ export interface PodSource {
 type Verdict = { decision: Decision; reason?: string }
 const deny = (reason: string): Verdict => ({ decision: 'noOpinion', reason })
 
-export class NodeAuthorizer implements Authorizer {
+export class NodeAuthorizer implements Authorizer, RuleResolver {
   readonly name = 'Node'
 
   constructor(private readonly source: PodSource) {}
+
+  /** A node's permissions depend on the objects bound to it: not enumerable (upstream NodeAuthorizer.RulesFor). */
+  resolveRules(user: UserInfo): RuleResolution {
+    if (!nodeIdentity(user).isNode) return { resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] }
+    return { resourceRules: [], nonResourceRules: [], incomplete: true, errors: ['node authorizer does not support user rule resolution'] }
+  }
 
   async authorize(a: AuthorizationAttributes): Promise<Verdict> {
     const { isNode, nodeName } = nodeIdentity(a.user)

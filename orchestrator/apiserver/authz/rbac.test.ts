@@ -51,7 +51,7 @@ describe('RBAC authorizer', () => {
     'roles/team-a': [{ metadata: { name: 'deployer' }, rules: [{ verbs: ['create'], apiGroups: ['apps'], resources: ['deployments'] }] } as KObject],
     'rolebindings/team-a': [
       { metadata: { name: 'devs' }, subjects: [{ kind: 'Group', name: 'dev' }], roleRef: { kind: 'Role', name: 'deployer' } } as KObject,
-      { metadata: { name: 'ci' }, subjects: [{ kind: 'ServiceAccount', name: 'jenkins' }], roleRef: { kind: 'ClusterRole', name: 'view' } } as KObject,
+      { metadata: { name: 'ci' }, subjects: [{ kind: 'ServiceAccount', name: 'jenkins' }], roleRef: { kind: 'ClusterRole', name: 'system:aggregate-to-view' } } as KObject,
     ],
   }
   const rbac = new RBACAuthorizer(source(objects))
