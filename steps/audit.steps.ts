@@ -12,7 +12,7 @@ import type { KindRef } from '../support/kinds.js'
 import { creatingWrite, describeWrite } from '../support/store.js'
 import type { OckWorld } from '../support/world.js'
 
-const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])
+import { WRITE_VERBS } from '../support/writers.js'
 
 /** The audit ID of the request that created the object (a create, or an apply / update that answered 201). */
 function creatingAuditId(events: AuditEvent[], kind: KindRef, name: string): string | undefined {

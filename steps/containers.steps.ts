@@ -1,11 +1,12 @@
 // Steps about containers as the machine sees them: which container runtime the nodes use and
 // how long the kubelet waits before restarting a crashed container, images already on the
 // nodes, commands run in a pod's container (kubectl exec), what PID 1 is, HTTP to a pod's own
-// IP, and what the container runtime holds for a pod (`docker ps` by the kit's labels).
+// IP, what the container runtime holds for a pod (`docker ps` by the kit's labels), and which
+// pods each node's runtime was asked to create containers for (the runtime door, @runtime).
 
 import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
-import { CONTAINER_LABELS, execInPod, kubeletEvents, rememberThatPod, runtimeContainers, thatPod } from '../support/containers.js'
+import { CONTAINER_LABELS, execInPod, kubeletEvents, rememberThatPod, runtimeCallsAgainstBindings, runtimeContainers, thatPod } from '../support/containers.js'
 import { consistently, eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
 import { splitWords } from '../support/kubectl.js'
@@ -207,4 +208,14 @@ Then(['within {duration} the container runtime holds no container on the node {s
     ms,
     { describe: `no container left on ${node}` },
   )
+})
+
+Then(["each node's container runtime created containers only for the pods bound to that node, and for every pod labelled {string}", 'الـ container runtime بتاع كل node عمل containers للـ pods اللي اتعملها bind على الـ node دي بس، ولكل pod عليها الـ label {string}'], async function (this: OckWorld, selector: string) {
+  const s = await this.cluster()
+  if (!s.runtimes) throw new Error('this target has no runtime door (the scenario needs the @runtime tag)')
+  const pods = (await core(s.kubeconfig).listNamespacedPod({ namespace: s.namespace })).items
+  const { wrong, missing, created } = runtimeCallsAgainstBindings(s.runtimes, pods, await podsLabelled(s.kubeconfig, s.namespace, selector))
+  this.log(created.join('\n'))
+  expect(wrong, `containers a node's runtime created for a pod not bound to that node`).to.deep.equal([])
+  expect(missing, `pods labelled ${selector} with no container created on their node`).to.deep.equal([])
 })

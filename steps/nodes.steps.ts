@@ -1,7 +1,6 @@
 // Steps about nodes: the shape of the cluster a scenario wants (how many nodes, what they
-// have), labels and taints, what each node reports, what is left on a node after the requests
-// of its pods, its heartbeat Lease, the taints the control plane gives or takes, and restarting
-// a node's kubelet (a fault, built-in cluster only).
+// have), labels and taints, what each node reports, its heartbeat Lease, the taints the
+// control plane gives or takes, and restarting a node's kubelet (a fault, built-in cluster only).
 
 import { Given, Then, When, type DataTable } from './define.js'
 import { expect } from 'chai'
@@ -11,7 +10,7 @@ import { formatTaint, hasTaint, nodeCondition, nodeLease, readNode } from '../su
 import { expectField } from '../support/paths.js'
 import { targetFor } from '../support/targets/registry.js'
 import { configure } from '../support/topology.js'
-import { isReady, labelNode, nodes, quantity, taintNode, unreserved } from '../support/workloads.js'
+import { isReady, labelNode, nodes, taintNode } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 Given(['a cluster of {int} node(s)', 'cluster فيه {int} node(s)'], async function (this: OckWorld, n: number) {
@@ -25,7 +24,7 @@ Given('a cluster of {int} node(s) with {quantity} CPU(s) each', async function (
   })
 })
 
-Given('a cluster of {int} node(s) with {quantity} CPU(s) and {quantity} of memory each', async function (this: OckWorld, n: number, cpu: string, memory: string) {
+Given(['a cluster of {int} node(s) with {quantity} CPU(s) and {quantity} of memory each', 'cluster فيه {int} node(s)، كل واحدة فيها {quantity} CPU و {quantity} memory'], async function (this: OckWorld, n: number, cpu: string, memory: string) {
   await configure(this, (t) => {
     t.nodes = n
     t.node = { ...(t.node ?? {}), cpu, memory }
@@ -71,13 +70,6 @@ Then('every node is Ready and has:', async function (this: OckWorld, table: Data
     expect(isReady(n), `node ${n.metadata?.name} is Ready`).to.equal(true)
     for (const [path, value] of table.raw()) expectField(n, path!, value === '<its name>' ? n.metadata!.name! : value!)
   }
-})
-
-Then('the node {string} has {quantity} CPU(s) and {quantity} of memory unreserved', async function (this: OckWorld, name: string, cpu: string, memory: string) {
-  const s = await this.cluster()
-  const left = await unreserved(s.kubeconfig, name)
-  expect(left.cpu, `cpu of ${name} not requested by its pods`).to.be.closeTo(quantity(cpu), 1e-6)
-  expect(left.memory, `memory of ${name} not requested by its pods`).to.equal(quantity(memory))
 })
 
 When('the kubelet of the node {string} restarts', async function (this: OckWorld, name: string) {

@@ -9,7 +9,7 @@ import { Watch, type V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
-import { core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
+import { boundTo, core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 async function createPod(world: OckWorld, pod: V1Pod): Promise<void> {
@@ -33,6 +33,20 @@ When(['I create a pod {string} that may only run on the node {string}', 'عمل�
   const pod = samplePod(name)
   pod.spec!.nodeSelector = { 'kubernetes.io/hostname': node }
   await createPod(this, pod)
+})
+
+// A pod bound to a node by its manifest (spec.nodeName), as a static or DaemonSet pod is: the
+// scheduler plays no part, so it sets the scene (a node already busy) whatever the scheduler does.
+Given(['a pod {string} without resource requests is bound to the node {string}', 'pod اسمها {string} من غير resource requests ومتعملها bind على الـ node {string}'], async function (this: OckWorld, name: string, node: string) {
+  await createPod(this, boundTo(samplePod(name), node))
+})
+
+Given(['a pod {string} requesting {quantity} CPU(s) is bound to the node {string}', 'pod اسمها {string} طالبة {quantity} CPU ومتعملها bind على الـ node {string}'], async function (this: OckWorld, name: string, cpu: string, node: string) {
+  await createPod(this, boundTo(samplePod(name, { cpu }), node))
+})
+
+Given(['a pod {string} requesting {quantity} CPU(s) and {quantity} of memory is bound to the node {string}', 'pod اسمها {string} طالبة {quantity} CPU و {quantity} memory ومتعملها bind على الـ node {string}'], async function (this: OckWorld, name: string, cpu: string, memory: string, node: string) {
+  await createPod(this, boundTo(samplePod(name, { cpu, memory }), node))
 })
 
 async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
@@ -131,15 +145,8 @@ Then(['the deleted pod was replaced by a pod with a new name and uid', 'الـ p
 // ---------------------------------------------------------------------------------------------
 // watching pods, to see the states they pass through
 
-interface Seen {
-  phase?: string
-  nodeName?: string
-}
-
 Given(['I watch the pods', 'عامل watch على الـ pods'], async function (this: OckWorld) {
   const s = await this.cluster()
-  const first = new Map<string, Seen>()
-  this.remembered.set('first seen pods', first)
   // every version of every pod, in the order the watch delivered them
   const history = new Map<string, V1Pod[]>()
   this.remembered.set('pod history', history)
@@ -148,7 +155,6 @@ Given(['I watch the pods', 'عامل watch على الـ pods'], async function 
     {},
     (_type: string, p: V1Pod) => {
       const name = p.metadata?.name ?? ''
-      if (!first.has(name)) first.set(name, { phase: p.status?.phase, nodeName: p.spec?.nodeName })
       history.set(name, [...(history.get(name) ?? []), p])
     },
     () => undefined,
@@ -156,16 +162,25 @@ Given(['I watch the pods', 'عامل watch على الـ pods'], async function 
   this.remembered.set('pod watch', controller)
 })
 
-Then(['every pod labelled {string} was first seen Pending without a node', 'كل pod عليها الـ label {string} ظهرت في الأول Pending من غير node'], async function (this: OckWorld, selector: string) {
-  const first = this.remembered.get('first seen pods') as Map<string, Seen> | undefined
-  if (!first) throw new Error('no step watched the pods before (Given I watch the pods)')
+/** A pod as it first appeared: phase, node, and the kind and uid of its controller. */
+function firstSeen(p: V1Pod): { phase?: string; nodeName?: string; controller?: string } {
+  const owner = p.metadata?.ownerReferences?.find((r) => r.controller)
+  return { phase: p.status?.phase, nodeName: p.spec?.nodeName, controller: owner ? `${owner.kind} ${owner.uid}` : undefined }
+}
+
+Then(['every pod labelled {string} was first seen Pending without a node, already owned by its replica set', 'كل pod عليها الـ label {string} ظهرت في الأول Pending من غير node، ومن الأول تبع الـ replica set بتاعتها'], async function (this: OckWorld, selector: string) {
+  const history = this.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  if (!history) throw new Error('no step watched the pods before (Given I watch the pods)')
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
   expect(pods, `pods labelled ${selector}`).to.not.be.empty
   for (const p of pods) {
-    const seen = first.get(p.metadata?.name ?? '')
-    expect(seen, `${p.metadata?.name} seen by the watch`).to.not.equal(undefined)
-    expect(seen, `how ${p.metadata?.name} was first seen`).to.deep.equal({ phase: 'Pending', nodeName: undefined })
+    const first = history.get(p.metadata?.name ?? '')?.[0]
+    expect(first, `${p.metadata?.name} seen by the watch`).to.not.equal(undefined)
+    const owner = p.metadata?.ownerReferences?.find((r) => r.controller)
+    expect(owner?.kind, `the controller of ${p.metadata?.name} now`).to.equal('ReplicaSet')
+    // a pod someone else made and the ReplicaSet adopted later would first show without it
+    expect(firstSeen(first!), `how ${p.metadata?.name} was first seen`).to.deep.equal({ phase: 'Pending', nodeName: undefined, controller: `ReplicaSet ${owner!.uid}` })
   }
 })
 

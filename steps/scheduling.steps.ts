@@ -42,6 +42,11 @@ Then(['the pods labelled {string} run on the node of the pod labelled {string}',
   for (const p of await runningLabelled(this, selector)) expect(p.node, `node of ${p.name}`).to.equal([...targets][0])
 })
 
+Then(['{int} of the pods labelled {string} run on the node {string}', '{int} من الـ pods اللي عليها الـ label {string} شغالة على الـ node {string}'], async function (this: OckWorld, n: number, selector: string, node: string) {
+  const pods = await runningLabelled(this, selector)
+  expect(pods.filter((p) => p.node === node).map((p) => p.name), `Running pods labelled ${selector} on ${node} (all: ${JSON.stringify(pods)})`).to.have.length(n)
+})
+
 Then(['the pods labelled {string} are spread over {int} nodes, at most {int} on one node', 'الـ pods اللي عليها الـ label {string} متوزعة على {int} nodes، بحد أقصى {int} على الـ node الواحدة'], async function (this: OckWorld, selector: string, n: number, most: number) {
   const pods = await runningLabelled(this, selector)
   const perNode = new Map<string, string[]>()

@@ -10,8 +10,8 @@ import type { KindRef } from '../support/kinds.js'
 import { CREATE_OBJECT_STEPS } from '../support/report/annotations.js'
 import { buildDiagram } from '../support/report/sequence.js'
 import { creatingWrite } from '../support/store.js'
-import { describeEntry, parseBounds, requestEntries, requestTarget, timelineFinder, tracedRequests, TRACE_PHRASES, userMatches, WRITE_VERBS, type TimelineState, type TraceEntry } from '../support/trace.js'
-import { core, podsLabelled } from '../support/workloads.js'
+import { describeEntry, parseBounds, requestEntries, requestTarget, timelineFinder, tracedRequests, TRACE_PHRASES, userMatches, type TimelineState, type TraceEntry } from '../support/trace.js'
+import { core } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 async function traceSinceStart(world: OckWorld): Promise<TraceEntry[]> {
@@ -103,45 +103,6 @@ Then(['the trace shows these requests:', 'الـ trace فيه الـ requests د
     const seen = requests.filter((r) => userMatches(row.user!, r.user)).map((r) => `${r.verb} ${requestTarget(r)}`)
     expect(hit, `a successful "${row.verb} ${row.resource}" by ${row.user}; that user made: ${[...new Set(seen)].join(', ') || 'nothing'}`).to.not.equal(undefined)
   }
-})
-
-Then(['each pod labelled {string} was bound through pods\\/binding by {string}', 'كل pod عليها الـ label {string} اتعملها bind عن طريق pods\\/binding من {string}'], async function (this: OckWorld, selector: string, user: string) {
-  const s = await this.cluster()
-  const requests = tracedRequests(await traceSinceStart(this))
-  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
-  expect(pods, `pods labelled ${selector}`).to.not.be.empty
-  for (const p of pods) {
-    const name = p.metadata?.name
-    const create = requests.find((r) => r.verb === 'create' && r.resource === 'pods' && !r.subresource && r.name === name)
-    const binding = requests.find((r) => requestTarget(r) === 'pods/binding' && r.name === name && r.code === 201)
-    expect(binding, `a binding of pod ${name}`).to.not.equal(undefined)
-    expect(binding!.user, `who bound ${name}`).to.equal(user)
-    const boundAt = binding!.writes.find((w) => w.outcome === 'ok' && w.op === 'update' && w.resource === 'pods' && w.name === name)
-    expect(boundAt, `the store update the binding of ${name} made`).to.not.equal(undefined)
-    const createdAt = create?.writes.find((w) => w.outcome === 'ok' && w.op === 'create')
-    if (createdAt) expect(createdAt.seq, `${name} was created before it was bound`).to.be.lessThan(boundAt!.seq)
-    expect(p.spec?.nodeName, `node of ${name}`).to.be.a('string')
-  }
-})
-
-Then(['the pods labelled {string} were created by {string}', 'الـ pods اللي عليها الـ label {string} اتعملها create من {string}'], async function (this: OckWorld, selector: string, user: string) {
-  const s = await this.cluster()
-  const requests = tracedRequests(await traceSinceStart(this))
-  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
-  expect(pods, `pods labelled ${selector}`).to.not.be.empty
-  for (const p of pods) {
-    const create = requests.find((r) => r.verb === 'create' && r.resource === 'pods' && !r.subresource && r.name === p.metadata?.name && r.code === 201)
-    expect(create?.user, `who created pod ${p.metadata?.name}`).to.equal(user)
-  }
-})
-
-Then(['the only writes by {string} were bindings, events and its leader-election lease', 'الـ writes الوحيدة اللي عملها {string} كانت bindings و events والـ leader-election lease بتاعه'], async function (this: OckWorld, user: string) {
-  const requests = tracedRequests(await traceSinceStart(this)).filter((r) => r.user === user && WRITE_VERBS.has(r.verb))
-  expect(requests, `writes by ${user}`).to.not.be.empty
-  // a component under leader election renews its Lease in kube-system every retry period
-  const ownLease = (r: (typeof requests)[number]) => requestTarget(r) === 'leases.coordination.k8s.io' && r.namespace === 'kube-system'
-  const other = requests.filter((r) => !['pods/binding', 'events'].includes(requestTarget(r)) && !ownLease(r)).map((r) => `${r.verb} ${requestTarget(r)} ${r.name ?? ''}`)
-  expect(other, `writes by ${user} other than bindings, events and its Lease`).to.deep.equal([])
 })
 
 Then(['each kubelet acted only on its own node and the pods bound to it', 'كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس'], async function (this: OckWorld) {

@@ -7,6 +7,7 @@ import { execa } from 'execa'
 import { LABELS } from '../orchestrator/runtime/docker/engine.js'
 import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { kubectlArgs, type CommandResult } from './kubectl.js'
+import type { RuntimeDoor } from './targets/target.js'
 import type { OckWorld } from './world.js'
 
 export interface RuntimeContainer {
@@ -81,4 +82,28 @@ export function thatPod(world: OckWorld): ThatPod {
 export async function kubeletEvents(kc: KubeConfig, namespace: string): Promise<CoreV1Event[]> {
   const { items } = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace })
   return items.filter((e) => e.source?.component === 'kubelet').sort((a, b) => Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion))
+}
+
+/**
+ * Every container each node's runtime created, held against where the API says its pod is
+ * bound: `wrong` lists those created for a pod bound elsewhere (or to no node, or unknown to the
+ * API), `missing` the pods of `expected` no container was created for on their node.
+ */
+export function runtimeCallsAgainstBindings(door: RuntimeDoor, pods: readonly V1Pod[], expected: readonly V1Pod[]): { wrong: string[]; missing: string[]; created: string[] } {
+  const byUid = new Map(pods.map((p) => [p.metadata?.uid ?? '', p]))
+  const wrong: string[] = []
+  const created: string[] = []
+  const ranOn = new Set<string>()
+  for (const node of door.nodes()) {
+    for (const c of door.containersCreatedOn(node)) {
+      const pod = byUid.get(c.podUid)
+      created.push(`${node}: ${c.podNamespace}/${c.podName} ${c.container}`)
+      // other namespaces (system pods) are not this scenario's
+      if (!pod && c.podNamespace !== pods[0]?.metadata?.namespace) continue
+      if (pod?.spec?.nodeName !== node) wrong.push(`${node} created ${c.container} of ${c.podNamespace}/${c.podName}, a pod ${pod ? `bound to ${pod.spec?.nodeName ?? 'no node'}` : 'the API does not know'}`)
+      else ranOn.add(c.podUid)
+    }
+  }
+  const missing = expected.filter((p) => !ranOn.has(p.metadata?.uid ?? '')).map((p) => `${p.metadata?.name} (bound to ${p.spec?.nodeName ?? 'no node'})`)
+  return { wrong, missing, created }
 }

@@ -228,8 +228,6 @@ export function requestTarget(r: Pick<TracedRequest, 'resource' | 'subresource'>
   return r.subresource ? `${r.resource}/${r.subresource}` : r.resource
 }
 
-export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])
-
 // ---------------------------------------------------------------------------------------------
 // a node's failure as the trace shows it: heartbeats, Ready=Unknown, taints, evictions,
 // replacements (read from store writes; nodes and pods carry `ready`, `taints`, `phase`, `node`)

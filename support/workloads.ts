@@ -1,8 +1,7 @@
 // What scenarios ask about workloads, nodes and scheduling, answered through the Kubernetes
 // API only (so it works on any cluster): pods by label and where they run, why a pod is
-// Pending (its PodScheduled condition and FailedScheduling events), what is left of a node
-// after the requests of its pods (kubectl describe node's "Allocated resources"), the
-// ReplicaSet a Deployment owns, and Ready nodes.
+// Pending (its PodScheduled condition and FailedScheduling events), the ReplicaSet a
+// Deployment owns, and Ready nodes.
 
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node'
 
@@ -55,22 +54,6 @@ export function isReady(n: V1Node): boolean {
   return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 }
 
-/** What the scheduler still has to give on a node: allocatable minus the requests of its unfinished pods. */
-export async function unreserved(kc: KubeConfig, nodeName: string): Promise<{ cpu: number; memory: number }> {
-  const api = core(kc)
-  const node = await api.readNode({ name: nodeName })
-  const pods = (await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')
-  let cpu = quantity(node.status?.allocatable?.cpu)
-  let memory = quantity(node.status?.allocatable?.memory)
-  for (const p of pods) {
-    for (const c of p.spec?.containers ?? []) {
-      cpu -= quantity(c.resources?.requests?.cpu)
-      memory -= quantity(c.resources?.requests?.memory)
-    }
-  }
-  return { cpu, memory }
-}
-
 /** The ReplicaSets a Deployment controls (by controller reference). */
 export async function replicaSetsOf(kc: KubeConfig, namespace: string, deployment: string): Promise<V1ReplicaSet[]> {
   const apps = kc.makeApiClient(AppsV1Api)
@@ -121,4 +104,9 @@ export function samplePod(name: string, requests?: { cpu?: string; memory?: stri
     metadata: { name, labels },
     spec: { containers: [{ name: 'app', image: 'registry.internal/ock/app:1', resources }] },
   }
+}
+
+/** The pod with its node already chosen (spec.nodeName): the scheduler never sees it pending. */
+export function boundTo(pod: V1Pod, nodeName: string): V1Pod {
+  return { ...pod, spec: { ...pod.spec!, nodeName } }
 }

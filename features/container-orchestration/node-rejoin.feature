@@ -34,8 +34,9 @@ Feature: A node that comes back gets pods only once its checks pass
   Scenario: A node whose container runtime does not answer is NotReady and says why
     When the container runtime of the node "node-2" stops answering
     Then within 5s the node "node-2" has:
-      | status.conditions[type=Ready].status | False           |
-      | status.conditions[type=Ready].reason | KubeletNotReady |
+      | status.conditions[type=Ready].status  | False                                                                                                                              |
+      | status.conditions[type=Ready].reason  | KubeletNotReady                                                                                                                    |
+      | status.conditions[type=Ready].message | container runtime is down: rpc error: code = Unavailable desc = connection error: the container runtime endpoint does not answer |
     And within 2s the node "node-2" is tainted "node.kubernetes.io/not-ready:NoSchedule"
     When I create a pod "pinned" that may only run on the node "node-2"
     Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 node(s) didn't match Pod's node affinity/selector."
@@ -57,18 +58,35 @@ Feature: A node that comes back gets pods only once its checks pass
     And within 15s the pod "pinned" is Running
 
   @ORCH-09
-  Scenario: A kubelet too old for the control plane gets no pods until it runs a supported version
-    When the kubelet of the node "node-2" restarts as version "v1.27.3"
+  Scenario Outline: A kubelet outside the version skew policy gets no pods until it runs a supported version (<why>)
+    The control plane is v1.32: a kubelet may be v1.29 to v1.32.
+    When the kubelet of the node "node-2" restarts as version "<version>"
     Then within 5s the node "node-2" has:
-      | status.nodeInfo.kubeletVersion                     | v1.27.3        |
-      | status.conditions[type=KubeletVersionSkew].status  | True           |
-      | status.conditions[type=KubeletVersionSkew].reason  | KubeletTooOld  |
-    And within 2s the node "node-2" is tainted "ock.dev/kubelet-version-skew=v1.27.3:NoSchedule"
+      | status.nodeInfo.kubeletVersion                     | <version> |
+      | status.conditions[type=KubeletVersionSkew].status  | True      |
+      | status.conditions[type=KubeletVersionSkew].reason  | <reason>  |
+    And within 2s the node "node-2" is tainted "ock.dev/kubelet-version-skew=<version>:NoSchedule"
     When I create a pod "pinned" that may only run on the node "node-2"
-    Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {ock.dev/kubelet-version-skew: v1.27.3}, 2 node(s) didn't match Pod's node affinity/selector."
+    Then within 5s the pod "pinned" is Pending with the reason "0/3 nodes are available: 1 node(s) had untolerated taint {ock.dev/kubelet-version-skew: <version>}, 2 node(s) didn't match Pod's node affinity/selector."
     When the kubelet of the node "node-2" restarts as its own version
     Then within 5s the node "node-2" is Ready and untainted
     And within 15s the pod "pinned" is Running
+
+    Examples:
+      | why                         | version | reason         |
+      | four minor versions older   | v1.28.9 | KubeletTooOld  |
+      | newer than the API server   | v1.33.0 | KubeletTooNew  |
+
+  @ORCH-09
+  Scenario: A kubelet three minor versions older than the control plane is supported and gets pods
+    When the kubelet of the node "node-2" restarts as version "v1.29.0"
+    Then within 5s the node "node-2" has:
+      | status.nodeInfo.kubeletVersion | v1.29.0 |
+    And for 2s the node "node-2" keeps:
+      | status.conditions[type=KubeletVersionSkew] | <absent> |
+      | spec.taints                                | <absent> |
+    When I create a pod "pinned" that may only run on the node "node-2"
+    Then within 15s the pod "pinned" is Running
 
   @ORCH-09 @docker
   Scenario: On real containers, a node whose runtime does not answer gets no pods until it answers again

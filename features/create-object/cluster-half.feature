@@ -8,6 +8,7 @@ Feature: Creating an object: the cluster's half
 
   Background:
     Given a cluster of 2 nodes
+    And the API server writes an audit log
     And I watch the pods
     When I apply the manifest:
       """yaml
@@ -31,17 +32,18 @@ Feature: Creating an object: the cluster's half
   @FLOW-05 @config
   Scenario: 6. The controller manager creates a ReplicaSet and its pods; they start Pending, with no node
     Then within 20s the deployment "web" owns a replica set that owns 3 pods
-    And the pods labelled "app=web" were created by "system:kube-controller-manager"
-    And every pod labelled "app=web" was first seen Pending without a node
+    And the audit log shows each pod labelled "app=web" created by "system:kube-controller-manager"
+    And every pod labelled "app=web" was first seen Pending without a node, already owned by its replica set
 
   @FLOW-06 @config
   Scenario: 7. The scheduler records a node for each pod as a binding through the API server, and writes nothing else about them
     Then within 20s 3 pods labelled "app=web" are Running
-    And each pod labelled "app=web" was bound through pods/binding by "system:kube-scheduler"
-    And the only writes by "system:kube-scheduler" were bindings, events and its leader-election lease
+    And the audit log shows each pod labelled "app=web" bound once through pods/binding by "system:kube-scheduler", after its creation, and its spec written by no one
+    And the audit log shows no write by "system:kube-scheduler" other than bindings, events and its leader-election lease
 
-  @FLOW-07 @config
+  @FLOW-07 @config @runtime
   Scenario: 8. Each kubelet runs the pods bound to its node, and only those
     Then within 20s 3 pods labelled "app=web" are Running
     And the pods labelled "app=web" are spread over 2 nodes, at most 2 on one node
     And each kubelet acted only on its own node and the pods bound to it
+    And each node's container runtime created containers only for the pods bound to that node, and for every pod labelled "app=web"

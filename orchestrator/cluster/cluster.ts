@@ -51,7 +51,7 @@ import { KubeletServer } from '../kubelet/server.js'
 import { resourceMetricsAuthorizer } from '../kubelet/stats.js'
 import { MetricsServer } from '../metrics/server.js'
 import type { HPATimings } from '../controllers/podautoscaler/horizontal.js'
-import { FaultInjectingRuntime } from '../runtime/faults.js'
+import { FaultInjectingRuntime, type CreatedContainer } from '../runtime/faults.js'
 import type { ContainerRuntime } from '../runtime/runtime.js'
 import { DockerRuntime } from '../runtime/docker/docker.js'
 import { SimulatedRuntime, type PodUsage } from '../runtime/simulated/simulated.js'
@@ -627,6 +627,11 @@ export class Cluster {
   /** Fault door: the kubelet keeps running its pods but its Lease and node status stop (true) or resume (false). */
   freezeHeartbeats(name: string, frozen: boolean): void {
     this.handle(name).faults.freezeHeartbeats(frozen)
+  }
+
+  /** Runtime door: the containers the node's runtime was asked to create, oldest first. */
+  containersCreatedOn(name: string): CreatedContainer[] {
+    return this.handle(name).runtime.created()
   }
 
   /** Fault door: the node's container runtime stops answering (false) or answers again (true). */

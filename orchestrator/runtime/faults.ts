@@ -2,15 +2,27 @@
 // simulated one or the Docker one) and, while the fault is on, answers every call with
 // RuntimeUnavailableError and status() with not ready - what a kubelet sees when containerd's
 // socket stops answering. Containers keep running behind it, as they do when only the CRI
-// endpoint is gone. The fault door of the built-in cluster switches it.
+// endpoint is gone. The fault door of the built-in cluster switches it. It also keeps the
+// journal of the containers its node was asked to create (the runtime door reads it: which pods
+// a node's kubelet ran, from the runtime's side).
 // Simplifies: calls already in flight when the fault starts complete normally.
 
 import { RuntimeUnavailableError, type ContainerConfig, type ContainerRuntime, type ContainerStats, type ContainerStatus, type ExecResult } from './runtime.js'
 
 export const UNREACHABLE_MESSAGE = 'rpc error: code = Unavailable desc = connection error: the container runtime endpoint does not answer'
 
+/** One container the runtime created: for which pod, and when. */
+export interface CreatedContainer {
+  podUid: string
+  podNamespace: string
+  podName: string
+  container: string
+  at: string
+}
+
 export class FaultInjectingRuntime implements ContainerRuntime {
   private reachable = true
+  private readonly journal: CreatedContainer[] = []
 
   constructor(readonly inner: ContainerRuntime) {}
 
@@ -48,7 +60,14 @@ export class FaultInjectingRuntime implements ContainerRuntime {
 
   async createContainer(config: ContainerConfig): Promise<string> {
     this.check()
-    return this.inner.createContainer(config)
+    const id = await this.inner.createContainer(config)
+    this.journal.push({ podUid: config.podUid, podNamespace: config.podNamespace, podName: config.podName, container: config.name, at: new Date().toISOString() })
+    return id
+  }
+
+  /** Every container this runtime created, oldest first (removed ones included). */
+  created(): CreatedContainer[] {
+    return [...this.journal]
   }
 
   async startContainer(id: string): Promise<void> {

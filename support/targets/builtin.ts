@@ -34,7 +34,7 @@ export class BuiltinTarget implements Target {
   private docker?: ReturnType<typeof dockerEngineStatus>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
-    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load', 'store'])
+    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load', 'store', 'runtime'])
     const missing = new Map<Capability, string>()
     const docker = await (this.docker ??= dockerEngineStatus())
     if (docker.available) available.add('docker')
@@ -105,6 +105,7 @@ export class BuiltinTarget implements Target {
           healAll: () => cluster.healNodeFaults(),
         },
         load,
+        runtimes: { nodes: () => cluster.nodeNames, containersCreatedOn: (node) => cluster.containersCreatedOn(node) },
         close: async () => {
           load.stop()
           cluster.delayStoreAcknowledgements(0)

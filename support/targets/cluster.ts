@@ -34,6 +34,7 @@ export class ClusterTarget implements Target {
         ['etcd', `${why}; etcd members are started and killed by the built-in target`],
         ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
         ['store', `${why}; its store is read beside the API server only on the built-in orchestrator`],
+        ['runtime', `${why}; what each node's container runtime was asked is a door of the built-in orchestrator`],
       ]),
     }
   }

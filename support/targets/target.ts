@@ -16,8 +16,9 @@ import type { TraceReader } from '../trace.js'
  * - docker: real containers; etcd: a real etcd cluster
  * - load: putting a stated CPU load on pods (the simulated runtime's load door)
  * - store: reading the built-in cluster's store beside the API server (the store door)
+ * - runtime: what each node's container runtime was asked to do (the runtime door)
  */
-export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load' | 'store'
+export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load' | 'store' | 'runtime'
 
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
@@ -28,6 +29,7 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@config': 'config',
   '@load': 'load',
   '@store': 'store',
+  '@runtime': 'runtime',
 }
 
 /** What one node of a configured cluster has (quantities as Kubernetes writes them). */
@@ -213,6 +215,25 @@ export interface LoadDoor {
   spread(namespace: string, selector: string, cpuMillis: number): void
 }
 
+/** A container a node's runtime created, as the runtime door reports it. */
+export interface RuntimeContainerCreated {
+  podUid: string
+  podNamespace: string
+  podName: string
+  container: string
+}
+
+/**
+ * The built-in cluster's runtime door (capability `runtime`): the calls each node's container
+ * runtime received, seen from the runtime's side rather than through the API.
+ */
+export interface RuntimeDoor {
+  /** The nodes that have a runtime. */
+  nodes(): string[]
+  /** The containers the node's runtime was asked to create (and did), oldest first. */
+  containersCreatedOn(node: string): RuntimeContainerCreated[]
+}
+
 /** Something that went wrong inside the built-in cluster's process (see orchestrator/host/guard.ts). */
 export interface Incident {
   kind: 'unhandledRejection' | 'uncaughtException' | 'internalError'
@@ -241,6 +262,8 @@ export interface Session {
   readonly faults?: Faults
   /** The load door of the built-in cluster's simulated runtime (capability `load`). */
   readonly load?: LoadDoor
+  /** The runtime door of the built-in cluster's nodes (capability `runtime`). */
+  readonly runtimes?: RuntimeDoor
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
   /**

@@ -32,8 +32,9 @@
   سيناريو: الـ node اللي الـ container runtime بتاعها مبيردش تبقى NotReady وتقول ليه
     عندما الـ container runtime بتاع الـ node "node-2" بطل يرد
     اذاً خلال 5 ثواني الـ node "node-2" يبقى فيه:
-      | status.conditions[type=Ready].status | False           |
-      | status.conditions[type=Ready].reason | KubeletNotReady |
+      | status.conditions[type=Ready].status  | False                                                                                                                              |
+      | status.conditions[type=Ready].reason  | KubeletNotReady                                                                                                                    |
+      | status.conditions[type=Ready].message | container runtime is down: rpc error: code = Unavailable desc = connection error: the container runtime endpoint does not answer |
     و خلال 2 ثانية الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/not-ready:NoSchedule"
     عندما عملت pod اسمها "pinned" متشتغلش غير على الـ node "node-2"
     اذاً خلال 5 ثواني الـ pod "pinned" تفضل Pending والسبب "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 node(s) didn't match Pod's node affinity/selector."
@@ -55,18 +56,35 @@
     و خلال 15 ثانية الـ pod "pinned" تبقى Running
 
   @ORCH-09
-  سيناريو: الـ kubelet الأقدم من اللي الـ control plane بيدعمه مبتاخدش pods لحد ما تشتغل بـ version مدعومة
-    عندما الـ kubelet بتاعة الـ node "node-2" اتعملها restart بـ version "v1.27.3"
+  سيناريو مخطط: الـ kubelet اللي برة الـ version skew policy مبتاخدش pods لحد ما تشتغل بـ version مدعومة (<version>)
+    الـ control plane هو v1.32: الـ kubelet ممكن تكون من v1.29 لحد v1.32.
+    عندما الـ kubelet بتاعة الـ node "node-2" اتعملها restart بـ version "<version>"
     اذاً خلال 5 ثواني الـ node "node-2" يبقى فيه:
-      | status.nodeInfo.kubeletVersion                     | v1.27.3        |
-      | status.conditions[type=KubeletVersionSkew].status  | True           |
-      | status.conditions[type=KubeletVersionSkew].reason  | KubeletTooOld  |
-    و خلال 2 ثانية الـ node "node-2" يبقى عليها الـ taint "ock.dev/kubelet-version-skew=v1.27.3:NoSchedule"
+      | status.nodeInfo.kubeletVersion                     | <version> |
+      | status.conditions[type=KubeletVersionSkew].status  | True      |
+      | status.conditions[type=KubeletVersionSkew].reason  | <reason>  |
+    و خلال 2 ثانية الـ node "node-2" يبقى عليها الـ taint "ock.dev/kubelet-version-skew=<version>:NoSchedule"
     عندما عملت pod اسمها "pinned" متشتغلش غير على الـ node "node-2"
-    اذاً خلال 5 ثواني الـ pod "pinned" تفضل Pending والسبب "0/3 nodes are available: 1 node(s) had untolerated taint {ock.dev/kubelet-version-skew: v1.27.3}, 2 node(s) didn't match Pod's node affinity/selector."
+    اذاً خلال 5 ثواني الـ pod "pinned" تفضل Pending والسبب "0/3 nodes are available: 1 node(s) had untolerated taint {ock.dev/kubelet-version-skew: <version>}, 2 node(s) didn't match Pod's node affinity/selector."
     عندما الـ kubelet بتاعة الـ node "node-2" اتعملها restart بالـ version بتاعتها
     اذاً خلال 5 ثواني الـ node "node-2" تبقى Ready ومن غير taints
     و خلال 15 ثانية الـ pod "pinned" تبقى Running
+
+    امثلة:
+      | why                         | version | reason         |
+      | four minor versions older   | v1.28.9 | KubeletTooOld  |
+      | newer than the API server   | v1.33.0 | KubeletTooNew  |
+
+  @ORCH-09
+  سيناريو: الـ kubelet الأقدم من الـ control plane بـ 3 minor versions مدعومة وبتاخد pods
+    عندما الـ kubelet بتاعة الـ node "node-2" اتعملها restart بـ version "v1.29.0"
+    اذاً خلال 5 ثواني الـ node "node-2" يبقى فيه:
+      | status.nodeInfo.kubeletVersion | v1.29.0 |
+    و لمدة 2 ثانية الـ node "node-2" يفضل فيه:
+      | status.conditions[type=KubeletVersionSkew] | <absent> |
+      | spec.taints                                | <absent> |
+    عندما عملت pod اسمها "pinned" متشتغلش غير على الـ node "node-2"
+    اذاً خلال 15 ثانية الـ pod "pinned" تبقى Running
 
   @ORCH-09 @docker
   سيناريو: على containers حقيقية، الـ node اللي الـ container runtime بتاعها مبيردش مبتاخدش pods لحد ما يرجع يرد

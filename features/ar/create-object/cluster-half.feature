@@ -11,6 +11,7 @@
 
   الخلفية:
     بفرض cluster فيه 2 nodes
+    و الـ API Server بيكتب audit log
     و عامل watch على الـ pods
     عندما عملت apply للـ manifest:
       """yaml
@@ -34,17 +35,18 @@
   @FLOW-05 @config
   سيناريو: 6. الـ Controller Manager بيعمل ReplicaSet والـ pods بتاعتها؛ بيبدأوا Pending من غير node
     اذاً خلال 20 ثانية الـ deployment "web" يبقى ليه replica set ليها 3 pods
-    و الـ pods اللي عليها الـ label "app=web" اتعملها create من "system:kube-controller-manager"
-    و كل pod عليها الـ label "app=web" ظهرت في الأول Pending من غير node
+    و الـ audit log بيقول إن كل pod عليها الـ label "app=web" اتعملها create من "system:kube-controller-manager"
+    و كل pod عليها الـ label "app=web" ظهرت في الأول Pending من غير node، ومن الأول تبع الـ replica set بتاعتها
 
   @FLOW-06 @config
   سيناريو: 7. الـ Scheduler بيسجل node لكل pod كـ binding عن طريق الـ API Server، ومبيكتبش أي حاجة تانية عنهم
     اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
-    و كل pod عليها الـ label "app=web" اتعملها bind عن طريق pods/binding من "system:kube-scheduler"
-    و الـ writes الوحيدة اللي عملها "system:kube-scheduler" كانت bindings و events والـ leader-election lease بتاعه
+    و الـ audit log بيقول إن كل pod عليها الـ label "app=web" اتعملها bind مرة واحدة عن طريق pods/binding من "system:kube-scheduler"، بعد ما اتعملها create، ومحدش كتب الـ spec بتاعها
+    و الـ audit log بيقول إن "system:kube-scheduler" مكتبش غير bindings و events والـ leader-election lease بتاعه
 
-  @FLOW-07 @config
+  @FLOW-07 @config @runtime
   سيناريو: 8. كل Kubelet بتشغل الـ pods اللي اتعملها bind على الـ node بتاعتها، وبس
     اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" متوزعة على 2 nodes، بحد أقصى 2 على الـ node الواحدة
     و كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس
+    و الـ container runtime بتاع كل node عمل containers للـ pods اللي اتعملها bind على الـ node دي بس، ولكل pod عليها الـ label "app=web"
