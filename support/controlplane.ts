@@ -64,13 +64,16 @@ export async function leaseHolder(kc: KubeConfig, namespace: string, name: strin
   return lease.spec?.holderIdentity || undefined
 }
 
-/** Sends `n` list requests one after the other; returns the failures. */
-export async function requestsInARow(kc: KubeConfig, n: number): Promise<string[]> {
+/**
+ * Sends `n` list requests one after the other; returns the failures. `labelSelector` marks
+ * them (it selects nothing) so they can be found in the audit log.
+ */
+export async function requestsInARow(kc: KubeConfig, n: number, labelSelector?: string): Promise<string[]> {
   const api = kc.makeApiClient(CoreV1Api)
   const failures: string[] = []
   for (let i = 0; i < n; i++) {
     try {
-      await api.listNamespace({ limit: 1 })
+      await api.listNamespace({ limit: 1, labelSelector })
     } catch (e) {
       failures.push(`request ${i + 1}: ${e instanceof Error ? e.message : String(e)}`)
     }

@@ -23,6 +23,7 @@ import { MemoryStore } from '../store/memory.js'
 import { EtcdStore } from '../store/etcd.js'
 import type { Store } from '../store/store.js'
 import { readFile } from 'node:fs/promises'
+import { join, parse } from 'node:path'
 import { ApiServer } from '../apiserver/server.js'
 import type { TraceOptions } from '../apiserver/trace.js'
 import type { AuditOptions } from '../apiserver/audit.js'
@@ -234,7 +235,8 @@ export interface ControlPlaneDescription {
   etcdTopology?: EtcdTopology
   loadBalancer?: string
   etcdMembers: { name: string; clientUrl: string }[]
-  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[] }[]
+  /** auditLog: the file this master's API server writes its audit events to (when the cluster audits). */
+  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[]; auditLog?: string }[]
 }
 
 export class Cluster {
@@ -442,10 +444,21 @@ export class Cluster {
       admission: buildAdmissionChain(this.flags.admission),
       tokens: this.flags.tokens,
       authenticators: [new X509Authenticator(), new BearerTokenAuthenticator(this.flags.tokenAuthenticators)],
-      audit: this.topology.audit,
+      audit: this.auditOf(i),
       kubeletClient: this.kubeletClientCreds,
       proxyClient: this.frontProxy,
     })
+  }
+
+  /**
+   * Each master's API server writes its own audit log, as on machines of their own: the first
+   * master at the configured path, master-N beside it (`audit.log` -> `audit-master-N.log`).
+   */
+  private auditOf(i: number): AuditOptions | undefined {
+    const audit = this.topology.audit
+    if (!audit || i === 0) return audit
+    const { dir, name, ext } = parse(audit.path)
+    return { ...audit, path: join(dir, `${name}-master-${i}${ext}`) }
   }
 
   /** The controller manager of one master, under leader election, talking to that master's API server (as kubeadm's controller-manager.conf). */
@@ -711,7 +724,7 @@ export class Cluster {
       etcdTopology: this.etcd ? (this.topology.etcdTopology ?? 'stacked') : undefined,
       loadBalancer: this.lb?.url,
       etcdMembers: (this.etcd?.members ?? []).map((m) => ({ name: m.name, clientUrl: m.clientUrl })),
-      masters: this.masters.map((m) => ({ name: m.name, apiServer: m.apiServerUrl, up: m.apiServerUp, etcdEndpoints: [...m.etcdEndpoints] })),
+      masters: this.masters.map((m, i) => ({ name: m.name, apiServer: m.apiServerUrl, up: m.apiServerUp, etcdEndpoints: [...m.etcdEndpoints], auditLog: this.auditOf(i)?.path })),
     }
   }
 

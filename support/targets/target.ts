@@ -78,7 +78,8 @@ export interface ControlPlaneShape {
   etcdTopology?: 'stacked' | 'external'
   loadBalancer?: string
   etcdMembers: { name: string; clientUrl: string }[]
-  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[] }[]
+  /** auditLog: the audit log of that master's API server (each master writes its own, when the scenario asked for one). */
+  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[]; auditLog?: string }[]
 }
 
 /**
