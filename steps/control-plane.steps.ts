@@ -6,7 +6,7 @@ import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import { describeAuditEvent, readAuditLog, WRITE_VERBS, type AuditEvent } from '../support/audit.js'
-import { door, leaseHolder, requestsInARow, startMasters, stopEveryMaster } from '../support/controlplane.js'
+import { door, etcdMemberLists, kubeconfigFor, leaseHolder, requestsInARow, startMasters, stopEveryMaster, writeProbe } from '../support/controlplane.js'
 import { eventually } from '../support/eventually.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -40,23 +40,53 @@ Given('the leader election lease duration is {duration}, renew deadline {duratio
   t.timings = { ...t.timings, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry }
 })
 
-Then('each API server uses only the etcd member on its own master', async function (this: OckWorld) {
+Then("etcd's own member list names {int} members of one cluster, and every API server uses some of them", async function (this: OckWorld, n: number) {
   const shape = door(await this.cluster()).shape()
-  expect(shape.etcdTopology).to.equal('stacked')
-  expect(shape.etcdMembers.length, 'one etcd member per master').to.equal(shape.masters.length)
-  shape.masters.forEach((m, i) => expect(m.etcdEndpoints, `etcd endpoints of ${m.name}'s API server`).to.deep.equal([shape.etcdMembers[i]!.clientUrl]))
+  // each member is asked on its own: members of one cluster agree on its id and its members
+  const lists = await etcdMemberLists(shape.etcdMembers.map((m) => m.clientUrl))
+  for (const l of lists) {
+    expect(l.clusterId, `the cluster id ${l.endpoint} reports (others: ${lists.map((x) => x.clusterId).join(', ')})`).to.equal(lists[0]!.clusterId)
+    expect(l.members.map((m) => m.name).sort(), `the members ${l.endpoint} lists`).to.have.length(n).and.deep.equal(lists[0]!.members.map((m) => m.name).sort())
+  }
+  const urls = new Set(lists[0]!.members.flatMap((m) => m.clientUrls))
+  for (const m of shape.masters) {
+    expect(m.etcdEndpoints, `etcd endpoints of ${m.name}'s API server`).to.not.be.empty
+    for (const e of m.etcdEndpoints) expect([...urls], `client URLs of the etcd members (${m.name}'s API server uses ${e})`).to.include(e)
+  }
 })
 
-Then('every API server uses every member of the separate etcd cluster', async function (this: OckWorld) {
-  const shape = door(await this.cluster()).shape()
-  expect(shape.etcdTopology).to.equal('external')
-  const all = shape.etcdMembers.map((m) => m.clientUrl)
-  for (const m of shape.masters) expect(m.etcdEndpoints, `etcd endpoints of ${m.name}'s API server`).to.deep.equal(all)
+When('the etcd member on {string} is killed', async function (this: OckWorld, master: string) {
+  const d = door(await this.cluster())
+  const member = d.shape().etcdMembers.find((m) => m.host === master)
+  if (!member) throw new Error(`no etcd member runs on ${master} (stacked etcd has one per master)`)
+  await d.killEtcdMember(member.name)
 })
 
-When('the API server of {string} is killed', async function (this: OckWorld, master: string) {
-  await door(await this.cluster()).killApiServer(master)
+Then('within {duration} the API server of {string} refuses writes, and every other API server accepts them', async function (this: OckWorld, ms: number, master: string) {
+  const s = await this.cluster()
+  const masters = door(s).shape().masters
+  const lost = masters.find((m) => m.name === master)
+  if (!lost) throw new Error(`no master "${master}"`)
+  const r = await eventually(() => writeProbe(this, kubeconfigFor(s.kubeconfig, lost.apiServer), s.namespace), (w) => !w.ok, ms, { describe: `a write through ${master}'s API server to be refused` })
+  if (r.ok) throw new Error('unreachable')
+  expect(`${r.status.code} ${r.status.reason}`, `the refusal of ${master}'s API server: ${r.status.message}`).to.be.oneOf(['500 ServerTimeout', '504 Timeout'])
+  await writesThroughEach(this, masters.filter((m) => m !== lost))
 })
+
+Then('every API server accepts writes', async function (this: OckWorld) {
+  await writesThroughEach(this, door(await this.cluster()).shape().masters)
+})
+
+/** Three writes straight to each of these masters' API servers, all acknowledged. */
+async function writesThroughEach(world: OckWorld, masters: { name: string; apiServer: string }[]): Promise<void> {
+  const s = await world.cluster()
+  for (const m of masters) {
+    for (let i = 0; i < 3; i++) {
+      const w = await writeProbe(world, kubeconfigFor(s.kubeconfig, m.apiServer), s.namespace)
+      if (!w.ok) throw new Error(`a write through ${m.name}'s API server was refused: ${w.status.code} ${w.status.reason}: ${w.status.message}`)
+    }
+  }
+}
 
 Then('{int} requests in a row through the cluster address succeed', async function (this: OckWorld, n: number) {
   const s = await this.cluster()

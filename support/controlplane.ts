@@ -3,7 +3,8 @@
 // through the cluster's address, and reach the built-in cluster's fault door (etcd members,
 // API servers, controller managers). Latency of etcd itself is measured on fresh etcd clusters.
 
-import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node'
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { Etcd3 } from 'etcd3'
 import { EtcdCluster, measureWriteLatency, type WriteLatency } from '../orchestrator/cluster/etcd.js'
 import { create, read, toStatus, type StatusError } from './kube.js'
 import type { ControlPlaneDoor, Session } from './targets/target.js'
@@ -65,7 +66,7 @@ export async function leaseHolder(kc: KubeConfig, namespace: string, name: strin
 }
 
 /**
- * Sends `n` list requests one after the other; returns the failures. `labelSelector` marks
+ * Sends `n` list requests one after the other, up to the first failure; returns the failure. `labelSelector` marks
  * them (it selects nothing) so they can be found in the audit log.
  */
 export async function requestsInARow(kc: KubeConfig, n: number, labelSelector?: string): Promise<string[]> {
@@ -76,9 +77,44 @@ export async function requestsInARow(kc: KubeConfig, n: number, labelSelector?: 
       await api.listNamespace({ limit: 1, labelSelector })
     } catch (e) {
       failures.push(`request ${i + 1}: ${e instanceof Error ? e.message : String(e)}`)
+      break // no longer in a row: the rest would only add their timeouts
     }
   }
   return failures
+}
+
+/** The same credentials, talking to one API server directly instead of the cluster's address. */
+export function kubeconfigFor(kc: KubeConfig, server: string): KubeConfig {
+  const out = new KubeConfig()
+  out.loadFromOptions({
+    clusters: kc.clusters.map((c) => ({ ...c, server })),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  })
+  return out
+}
+
+/** An etcd cluster as one member describes it (etcdctl member list --endpoints <url>). */
+export interface EtcdMemberList {
+  endpoint: string
+  clusterId: string
+  members: { name: string; clientUrls: string[] }[]
+}
+
+/** Asks etcd itself, member by member, which cluster it belongs to and who its members are. */
+export async function etcdMemberLists(endpoints: string[]): Promise<EtcdMemberList[]> {
+  return Promise.all(
+    endpoints.map(async (endpoint) => {
+      const client = new Etcd3({ hosts: [endpoint], dialTimeout: 3_000 })
+      try {
+        const r = await client.cluster.memberList({}, { deadline: Date.now() + 5_000 })
+        return { endpoint, clusterId: r.header.cluster_id, members: r.members.map((m) => ({ name: m.name, clientUrls: [...m.clientURLs] })) }
+      } finally {
+        client.close()
+      }
+    }),
+  )
 }
 
 /** Median write latency of fresh etcd clusters of each size, measured one after the other on this machine. */

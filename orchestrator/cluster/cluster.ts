@@ -234,7 +234,8 @@ export interface ControlPlaneDescription {
   store: StoreKind
   etcdTopology?: EtcdTopology
   loadBalancer?: string
-  etcdMembers: { name: string; clientUrl: string }[]
+  /** host: the master a stacked member runs on (none for an external cluster). */
+  etcdMembers: { name: string; clientUrl: string; host?: string }[]
   /** auditLog: the file this master's API server writes its audit events to (when the cluster audits). */
   masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[]; auditLog?: string }[]
 }
@@ -723,7 +724,8 @@ export class Cluster {
       store: this.topology.store ?? 'memory',
       etcdTopology: this.etcd ? (this.topology.etcdTopology ?? 'stacked') : undefined,
       loadBalancer: this.lb?.url,
-      etcdMembers: (this.etcd?.members ?? []).map((m) => ({ name: m.name, clientUrl: m.clientUrl })),
+      // stacked: member i was started on master i's machine (kubeadm names it after the node)
+      etcdMembers: (this.etcd?.members ?? []).map((m, i) => ({ name: m.name, clientUrl: m.clientUrl, host: this.topology.etcdTopology === 'external' ? undefined : this.masters[i]?.name })),
       masters: this.masters.map((m, i) => ({ name: m.name, apiServer: m.apiServerUrl, up: m.apiServerUp, etcdEndpoints: [...m.etcdEndpoints], auditLog: this.auditOf(i)?.path })),
     }
   }
