@@ -792,9 +792,11 @@ export class Cluster {
     for (const c of [...this.components].reverse()) {
       await c.stop().catch((e: unknown) => console.error(`stopping ${c.name} failed:`, e))
     }
+    // the whole control plane stops, so no standby is left to hand a Lease to: releasing it would
+    // only wait on API servers whose etcd may be gone (a scenario's fault) for nothing
     for (const m of this.masters) {
-      await m.scheduler.stop().catch((e: unknown) => console.error(`stopping the scheduler of ${m.name} failed:`, e))
-      await m.controllerManager.stop().catch((e: unknown) => console.error(`stopping the controller manager of ${m.name} failed:`, e))
+      await m.scheduler.crash().catch((e: unknown) => console.error(`stopping the scheduler of ${m.name} failed:`, e))
+      await m.controllerManager.crash().catch((e: unknown) => console.error(`stopping the controller manager of ${m.name} failed:`, e))
     }
     await Promise.allSettled([...this.nodeHandles.values()].map((h) => h.runtime.close()))
     for (const c of this.electionClients) c.close()
