@@ -14,6 +14,8 @@ export interface AuditEvent {
   objectRef?: { resource?: string; name?: string; namespace?: string; subresource?: string }
   responseStatus?: { code: number; reason?: string }
   requestReceivedTimestamp: string
+  /** When this stage was reached (ResponseComplete: the answer was sent). */
+  stageTimestamp: string
   annotations?: Record<string, string>
 }
 
