@@ -5,7 +5,7 @@
 
 import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
-import { acknowledgedWrites, door, latencyTable, lostWrites, measureApiWriteLatency, writeProbe, type ApiWriteLatency } from '../support/controlplane.js'
+import { acknowledgedWrites, door, latencyTable, lostWrites, measureApiWriteLatency, writeProbe, type ApiWriteLatency, type WriteOutcome } from '../support/controlplane.js'
 import { targetFor } from '../support/targets/registry.js'
 import { eventually } from '../support/eventually.js'
 import type { OckWorld } from '../support/world.js'
@@ -32,7 +32,7 @@ When(['the etcd member {string} is killed', 'اتعمل kill للـ etcd member 
   remember(this, name)
 })
 
-When('the etcd leader is killed', async function (this: OckWorld) {
+When(['the etcd leader is killed', 'اتعمل kill للـ etcd leader'], async function (this: OckWorld) {
   const d = door(await this.cluster())
   const leader = await d.waitForEtcdLeader(10_000)
   leaders.set(this, leader)
@@ -115,6 +115,30 @@ Then(['within {duration} writes through the API fail with a storage error naming
   expect(`${r.status.code} ${r.status.reason}`, r.status.message).to.be.oneOf(['500 ServerTimeout', '504 Timeout'])
   expect(r.status.message.toLowerCase()).to.include('create operation against configmaps')
 })
+
+Then(
+  ['within {duration} writes through the API are refused for lack of quorum, and none is acknowledged', 'خلال {duration} الـ writes عن طريق الـ API تترفض عشان مفيش quorum، ومفيش ولا write تتأكد'],
+  async function (this: OckWorld, ms: number) {
+    const s = await this.cluster()
+    const seen: WriteOutcome[] = []
+    // until the store says it has no quorum (500 ServerTimeout); a write sent while the members
+    // were still noticing may time out first (504, outcome unknown); none may be acknowledged
+    await eventually(
+      () => writeProbe(this, s.kubeconfig, s.namespace),
+      (r) => {
+        seen.push(r)
+        return r.ok || `${r.status.code} ${r.status.reason}` === '500 ServerTimeout'
+      },
+      ms,
+      { describe: 'a write through the API to be refused as storage unavailable (500 ServerTimeout)' },
+    )
+    expect(seen.flatMap((r) => (r.ok ? [r.write.name] : [])), 'writes acknowledged without a quorum').to.deep.equal([])
+    const last = seen.at(-1)!
+    if (last.ok) throw new Error('unreachable')
+    expect(last.status.message.toLowerCase()).to.include('create operation against configmaps')
+    this.log(`refusals: ${seen.map((r) => (r.ok ? 'ok' : `${r.status.code} ${r.status.reason}`)).join(', ')}`)
+  },
+)
 
 Then(['every write the API acknowledged is still readable', 'كل write الـ API أكدها لسه بتتقري'], async function (this: OckWorld) {
   const s = await this.cluster()
