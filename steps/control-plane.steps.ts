@@ -7,7 +7,7 @@ import { expect } from 'chai'
 import { randomUUID } from 'node:crypto'
 import { describeAuditEvent, readAuditLog, WRITE_VERBS, type AuditEvent } from '../support/audit.js'
 import { door, etcdMemberLists, kubeconfigFor, leaseHolder, requestsInARow, startMasters, stopEveryMaster, writeProbe } from '../support/controlplane.js'
-import { eventually } from '../support/eventually.js'
+import { consistently, eventually } from '../support/eventually.js'
 import type { OckWorld } from '../support/world.js'
 
 /** The Lease holder a step last read, and when (so later steps can ask who acted since). */
@@ -160,6 +160,21 @@ Then('within {duration} the Lease {string} in {string} names another holder', as
   const now = await eventually(() => leaseHolder(s.kubeconfig, namespace, name), (h) => Boolean(h) && h !== before, ms, { describe: `Lease ${namespace}/${name} to name a holder other than ${before}` })
   this.log(`Lease ${namespace}/${name}: ${before} -> ${now} after ${Math.round(performance.now() - t0)} ms`)
   holders.set(this, { holder: now!, at: Date.now() })
+})
+
+Then('for {duration} no write as {string} succeeds, and its requests fail', async function (this: OckWorld, ms: number, user: string) {
+  const since = Date.now()
+  let seen: AuditEvent[] = []
+  // every API server's audit log: a component may talk to any of them
+  await consistently(
+    async () => (seen = (await auditLogs(this)).flatMap((l) => l.events.filter((e) => e.stage === 'ResponseComplete' && e.user.username === user && at(e) >= since))),
+    (events) => void expect(events.filter((e) => WRITE_VERBS.includes(e.verb) && (e.responseStatus?.code ?? 0) < 400).map(describeAuditEvent), `writes as ${user} answered with success`).to.deep.equal([]),
+    ms,
+    { describe: `no write as ${user} succeeding`, intervalMs: 500 },
+  )
+  const failed = seen.filter((e) => (e.responseStatus?.code ?? 0) >= 500)
+  expect(failed.length, `requests as ${user} answered with a 5xx (it kept trying: ${seen.length} requests)`).to.be.greaterThan(0)
+  this.log(`${seen.length} requests as ${user}, ${failed.length} answered 5xx, no write succeeded`)
 })
 
 Then('only the master holding the Lease {string} in {string} has written as {string} since the Lease was read', async function (this: OckWorld, name: string, namespace: string, user: string) {
