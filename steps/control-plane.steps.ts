@@ -88,6 +88,10 @@ async function writesThroughEach(world: OckWorld, masters: { name: string; apiSe
   }
 }
 
+When('the API server of {string} is killed', async function (this: OckWorld, master: string) {
+  await door(await this.cluster()).killApiServer(master)
+})
+
 Then('{int} requests in a row through the cluster address succeed', async function (this: OckWorld, n: number) {
   const s = await this.cluster()
   expect(await requestsInARow(s.kubeconfig, n), `failed requests out of ${n}`).to.deep.equal([])
