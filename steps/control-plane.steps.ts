@@ -4,11 +4,23 @@
 
 import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
-import { door, leaseHolder, requestsInARow, startMasters, stopEveryMaster } from '../support/controlplane.js'
-import { eventually } from '../support/eventually.js'
+import { randomUUID } from 'node:crypto'
+import { describeAuditEvent, readAuditLog, WRITE_VERBS, type AuditEvent } from '../support/audit.js'
+import { door, etcdMemberLists, kubeconfigFor, leaseHolder, requestsInARow, startMasters, stopEveryMaster, writeProbe } from '../support/controlplane.js'
+import { consistently, eventually } from '../support/eventually.js'
 import type { OckWorld } from '../support/world.js'
 
-const holders = new WeakMap<OckWorld, string>()
+/** The Lease holder a step last read, and when (so later steps can ask who acted since). */
+const holders = new WeakMap<OckWorld, { holder: string; at: number }>()
+
+/** Each master's audit log: the API server that handled a request is the one whose log records it. */
+async function auditLogs(world: OckWorld): Promise<{ master: string; events: AuditEvent[] }[]> {
+  const masters = door(await world.cluster()).shape().masters
+  if (masters.some((m) => !m.auditLog)) throw new Error('this scenario has no audit log: add "Given the API server writes an audit log" (and the @config tag)')
+  return Promise.all(masters.map(async (m) => ({ master: m.name, events: await readAuditLog(m.auditLog!) })))
+}
+
+const at = (e: AuditEvent): number => Date.parse(e.requestReceivedTimestamp.replace(/(\.\d{3})\d*Z$/, '$1Z'))
 
 function configure(world: OckWorld): OckWorld['topology'] {
   if (world.started) throw new Error('the cluster is already running; state its shape before the first step that uses it')
@@ -28,26 +40,53 @@ Given('the leader election lease duration is {duration}, renew deadline {duratio
   t.timings = { ...t.timings, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry }
 })
 
-Then('each API server uses only the etcd member on its own master', async function (this: OckWorld) {
+Then("etcd's own member list names {int} members of one cluster, and every API server uses some of them", async function (this: OckWorld, n: number) {
   const shape = door(await this.cluster()).shape()
-  expect(shape.etcdTopology).to.equal('stacked')
-  expect(shape.etcdMembers.length, 'one etcd member per master').to.equal(shape.masters.length)
-  shape.masters.forEach((m, i) => expect(m.etcdEndpoints, `etcd endpoints of ${m.name}'s API server`).to.deep.equal([shape.etcdMembers[i]!.clientUrl]))
+  // each member is asked on its own: members of one cluster agree on its id and its members
+  const lists = await etcdMemberLists(shape.etcdMembers.map((m) => m.clientUrl))
+  for (const l of lists) {
+    expect(l.clusterId, `the cluster id ${l.endpoint} reports (others: ${lists.map((x) => x.clusterId).join(', ')})`).to.equal(lists[0]!.clusterId)
+    expect(l.members.map((m) => m.name).sort(), `the members ${l.endpoint} lists`).to.have.length(n).and.deep.equal(lists[0]!.members.map((m) => m.name).sort())
+  }
+  const urls = new Set(lists[0]!.members.flatMap((m) => m.clientUrls))
+  for (const m of shape.masters) {
+    expect(m.etcdEndpoints, `etcd endpoints of ${m.name}'s API server`).to.not.be.empty
+    for (const e of m.etcdEndpoints) expect([...urls], `client URLs of the etcd members (${m.name}'s API server uses ${e})`).to.include(e)
+  }
 })
 
-Then('every API server uses every member of the separate etcd cluster', async function (this: OckWorld) {
-  const shape = door(await this.cluster()).shape()
-  expect(shape.etcdTopology).to.equal('external')
-  const all = shape.etcdMembers.map((m) => m.clientUrl)
-  for (const m of shape.masters) expect(m.etcdEndpoints, `etcd endpoints of ${m.name}'s API server`).to.deep.equal(all)
+When('the etcd member on {string} is killed', async function (this: OckWorld, master: string) {
+  const d = door(await this.cluster())
+  const member = d.shape().etcdMembers.find((m) => m.host === master)
+  if (!member) throw new Error(`no etcd member runs on ${master} (stacked etcd has one per master)`)
+  await d.killEtcdMember(member.name)
 })
 
-Then('the cluster address is a load balancer in front of {int} API servers', async function (this: OckWorld, n: number) {
+Then('within {duration} the API server of {string} refuses writes, and every other API server accepts them', async function (this: OckWorld, ms: number, master: string) {
   const s = await this.cluster()
-  const shape = door(s).shape()
-  expect(shape.loadBalancer, 'the load balancer address').to.equal(s.server)
-  expect(shape.masters.filter((m) => m.up).length, 'API servers up').to.equal(n)
+  const masters = door(s).shape().masters
+  const lost = masters.find((m) => m.name === master)
+  if (!lost) throw new Error(`no master "${master}"`)
+  const r = await eventually(() => writeProbe(this, kubeconfigFor(s.kubeconfig, lost.apiServer), s.namespace), (w) => !w.ok, ms, { describe: `a write through ${master}'s API server to be refused` })
+  if (r.ok) throw new Error('unreachable')
+  expect(`${r.status.code} ${r.status.reason}`, `the refusal of ${master}'s API server: ${r.status.message}`).to.be.oneOf(['500 ServerTimeout', '504 Timeout'])
+  await writesThroughEach(this, masters.filter((m) => m !== lost))
 })
+
+Then('every API server accepts writes', async function (this: OckWorld) {
+  await writesThroughEach(this, door(await this.cluster()).shape().masters)
+})
+
+/** Three writes straight to each of these masters' API servers, all acknowledged. */
+async function writesThroughEach(world: OckWorld, masters: { name: string; apiServer: string }[]): Promise<void> {
+  const s = await world.cluster()
+  for (const m of masters) {
+    for (let i = 0; i < 3; i++) {
+      const w = await writeProbe(world, kubeconfigFor(s.kubeconfig, m.apiServer), s.namespace)
+      if (!w.ok) throw new Error(`a write through ${m.name}'s API server was refused: ${w.status.code} ${w.status.reason}: ${w.status.message}`)
+    }
+  }
+}
 
 When('the API server of {string} is killed', async function (this: OckWorld, master: string) {
   await door(await this.cluster()).killApiServer(master)
@@ -56,6 +95,22 @@ When('the API server of {string} is killed', async function (this: OckWorld, mas
 Then('{int} requests in a row through the cluster address succeed', async function (this: OckWorld, n: number) {
   const s = await this.cluster()
   expect(await requestsInARow(s.kubeconfig, n), `failed requests out of ${n}`).to.deep.equal([])
+})
+
+Then('{int} requests in a row through the cluster address succeed, answered by {int} API servers', async function (this: OckWorld, n: number, servers: number) {
+  const s = await this.cluster()
+  const tag = `ock-probe=${randomUUID()}`
+  expect(await requestsInARow(s.kubeconfig, n, tag), `failed requests out of ${n}`).to.deep.equal([])
+  // a request is in the audit log of the API server that answered it
+  const selector = encodeURIComponent(tag)
+  const answered = await eventually(
+    async () => (await auditLogs(this)).map((l) => ({ master: l.master, n: l.events.filter((e) => e.stage === 'ResponseComplete' && e.requestURI.includes(selector)).length })),
+    (per) => per.reduce((a, p) => a + p.n, 0) === n,
+    5_000,
+    { describe: `the ${n} requests in the masters' audit logs` },
+  )
+  this.log(`requests answered per API server: ${answered.map((p) => `${p.master} ${p.n}`).join(', ')}`)
+  expect(answered.filter((p) => p.n > 0).map((p) => p.master), `API servers that answered (of ${answered.map((p) => `${p.master}: ${p.n}`).join(', ')})`).to.have.length(servers)
 })
 
 Given('the controller manager is stopped', async function (this: OckWorld) {
@@ -74,12 +129,12 @@ async function readActive(world: OckWorld, name: string, namespace: string): Pro
   const s = await world.cluster()
   const holder = await eventually(() => leaseHolder(s.kubeconfig, namespace, name), (h) => Boolean(h), 10_000, { describe: `Lease ${namespace}/${name} to have a holder` })
   expect(door(s).masterOfIdentity(holder!), `the master whose component is "${holder}"`).to.be.a('string')
-  holders.set(world, holder!)
+  holders.set(world, { holder: holder!, at: Date.now() })
 }
 
 async function killActive(world: OckWorld, component: Component): Promise<void> {
   const s = await world.cluster()
-  const holder = holders.get(world)
+  const holder = holders.get(world)?.holder
   if (!holder) throw new Error('no Lease holder was read in this scenario')
   const master = door(s).masterOfIdentity(holder)!
   if (component === 'scheduler') await door(s).crashScheduler(master)
@@ -104,11 +159,44 @@ When('the active scheduler is killed', async function (this: OckWorld) {
 
 Then('within {duration} the Lease {string} in {string} names another holder', async function (this: OckWorld, ms: number, name: string, namespace: string) {
   const s = await this.cluster()
-  const before = holders.get(this)
+  const before = holders.get(this)?.holder
   const t0 = performance.now()
   const now = await eventually(() => leaseHolder(s.kubeconfig, namespace, name), (h) => Boolean(h) && h !== before, ms, { describe: `Lease ${namespace}/${name} to name a holder other than ${before}` })
   this.log(`Lease ${namespace}/${name}: ${before} -> ${now} after ${Math.round(performance.now() - t0)} ms`)
-  holders.set(this, now!)
+  holders.set(this, { holder: now!, at: Date.now() })
+})
+
+Then('for {duration} no write as {string} succeeds, and its requests fail', async function (this: OckWorld, ms: number, user: string) {
+  const since = Date.now()
+  let seen: AuditEvent[] = []
+  // every API server's audit log: a component may talk to any of them
+  await consistently(
+    async () => (seen = (await auditLogs(this)).flatMap((l) => l.events.filter((e) => e.stage === 'ResponseComplete' && e.user.username === user && at(e) >= since))),
+    (events) => void expect(events.filter((e) => WRITE_VERBS.includes(e.verb) && (e.responseStatus?.code ?? 0) < 400).map(describeAuditEvent), `writes as ${user} answered with success`).to.deep.equal([]),
+    ms,
+    { describe: `no write as ${user} succeeding`, intervalMs: 500 },
+  )
+  const failed = seen.filter((e) => (e.responseStatus?.code ?? 0) >= 500)
+  expect(failed.length, `requests as ${user} answered with a 5xx (it kept trying: ${seen.length} requests)`).to.be.greaterThan(0)
+  this.log(`${seen.length} requests as ${user}, ${failed.length} answered 5xx, no write succeeded`)
+})
+
+Then('only the master holding the Lease {string} in {string} has written as {string} since the Lease was read', async function (this: OckWorld, name: string, namespace: string, user: string) {
+  const s = await this.cluster()
+  const read = holders.get(this)
+  if (!read) throw new Error('no earlier step read the Lease ("the Lease ... names the active ...")')
+  // leadership that moved or flapped since is itself a second component acting
+  expect(await leaseHolder(s.kubeconfig, namespace, name), `the holder of Lease ${namespace}/${name} now`).to.equal(read.holder)
+  const holderMaster = door(s).masterOfIdentity(read.holder)
+  const writes = (await auditLogs(this)).map((l) => ({
+    master: l.master,
+    writes: l.events.filter((e) => e.stage === 'ResponseComplete' && e.user.username === user && WRITE_VERBS.includes(e.verb) && at(e) >= read.at),
+  }))
+  const elsewhere = writes.filter((w) => w.master !== holderMaster).flatMap((w) => w.writes.map((e) => `${w.master}: ${describeAuditEvent(e)}`))
+  expect(elsewhere, `writes as ${user} through the API servers of masters other than ${holderMaster} (the Lease holder's)`).to.deep.equal([])
+  const own = writes.find((w) => w.master === holderMaster)?.writes ?? []
+  expect(own.length, `writes as ${user} through ${holderMaster}'s API server (its component must have acted)`).to.be.greaterThan(0)
+  this.log(`${own.length} writes as ${user}, all from ${holderMaster}`)
 })
 
 When('every master is stopped', async function (this: OckWorld) {

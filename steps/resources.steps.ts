@@ -144,6 +144,10 @@ Then('the {kind} {string} does not exist', async function (this: OckWorld, kind:
   expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.equal(undefined)
 })
 
+Then(['for {duration} the {kind} {string} does not exist', 'لمدة {duration} الـ {kind} {string} مش موجودة'], async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
+  await consistently(() => readObject(this, kind, name), (o) => o === undefined, ms, { describe: `${kind.kind} ${name} staying absent` })
+})
+
 Then(['within {duration} the {kind} {string} no longer exists', 'خلال {duration} الـ {kind} {string} مبقتش موجودة'], async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
   await eventually(() => readObject(this, kind, name), (o) => o === undefined, ms, { describe: `${kind.kind} ${name} to be gone` })
 })

@@ -1,10 +1,14 @@
 // What control-plane scenarios do: write probes through the API (recording every write the API
 // acknowledged, so a later step can check none was lost), read Leases, send requests in a row
 // through the cluster's address, and reach the built-in cluster's fault door (etcd members,
-// API servers, controller managers). Latency of etcd itself is measured on fresh etcd clusters.
+// API servers, controller managers). Write latency is measured through the API of clusters
+// that differ only in their number of etcd members.
 
-import { CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node'
-import { EtcdCluster, measureWriteLatency, type WriteLatency } from '../orchestrator/cluster/etcd.js'
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { Etcd3 } from 'etcd3'
+import { randomUUID } from 'node:crypto'
+import { readAuditLog } from './audit.js'
+import { eventually } from './eventually.js'
 import { create, read, toStatus, type StatusError } from './kube.js'
 import type { ControlPlaneDoor, Session } from './targets/target.js'
 
@@ -64,37 +68,126 @@ export async function leaseHolder(kc: KubeConfig, namespace: string, name: strin
   return lease.spec?.holderIdentity || undefined
 }
 
-/** Sends `n` list requests one after the other; returns the failures. */
-export async function requestsInARow(kc: KubeConfig, n: number): Promise<string[]> {
+/**
+ * Sends `n` list requests one after the other, up to the first failure; returns the failure. `labelSelector` marks
+ * them (it selects nothing) so they can be found in the audit log.
+ */
+export async function requestsInARow(kc: KubeConfig, n: number, labelSelector?: string): Promise<string[]> {
   const api = kc.makeApiClient(CoreV1Api)
   const failures: string[] = []
   for (let i = 0; i < n; i++) {
     try {
-      await api.listNamespace({ limit: 1 })
+      await api.listNamespace({ limit: 1, labelSelector })
     } catch (e) {
       failures.push(`request ${i + 1}: ${e instanceof Error ? e.message : String(e)}`)
+      break // no longer in a row: the rest would only add their timeouts
     }
   }
   return failures
 }
 
-/** Median write latency of fresh etcd clusters of each size, measured one after the other on this machine. */
-export async function measureEtcdWriteLatency(sizes: number[], writes: number): Promise<WriteLatency[]> {
-  const out: WriteLatency[] = []
-  for (const members of sizes) {
-    const c = await EtcdCluster.start({ members })
-    try {
-      out.push(await measureWriteLatency(c, writes))
-    } finally {
-      await c.destroy()
-    }
-  }
+/** The same credentials, talking to one API server directly instead of the cluster's address. */
+export function kubeconfigFor(kc: KubeConfig, server: string): KubeConfig {
+  const out = new KubeConfig()
+  out.loadFromOptions({
+    clusters: kc.clusters.map((c) => ({ ...c, server })),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  })
   return out
 }
 
-export function latencyTable(rows: WriteLatency[]): string {
-  const lines = ['| members | writes | p50 ms | p90 ms | p99 ms | mean ms |', '|---:|---:|---:|---:|---:|---:|']
-  for (const r of rows) lines.push(`| ${r.members} | ${r.writes} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mean.toFixed(2)} |`)
+/** An etcd cluster as one member describes it (etcdctl member list --endpoints <url>). */
+export interface EtcdMemberList {
+  endpoint: string
+  clusterId: string
+  members: { name: string; clientUrls: string[] }[]
+}
+
+/** Asks etcd itself, member by member, which cluster it belongs to and who its members are. */
+export async function etcdMemberLists(endpoints: string[]): Promise<EtcdMemberList[]> {
+  return Promise.all(
+    endpoints.map(async (endpoint) => {
+      const client = new Etcd3({ hosts: [endpoint], dialTimeout: 3_000 })
+      try {
+        const r = await client.cluster.memberList({}, { deadline: Date.now() + 5_000 })
+        return { endpoint, clusterId: r.header.cluster_id, members: r.members.map((m) => ({ name: m.name, clientUrls: [...m.clientURLs] })) }
+      } finally {
+        client.close()
+      }
+    }),
+  )
+}
+
+/** Write latency through one cluster's API, in ms: p50/p90 as the client saw it, p50 as the API server's audit log times it. */
+export interface ApiWriteLatency {
+  etcdMembers: number
+  writes: number
+  clientP50: number
+  clientP90: number
+  /** From RequestReceived to ResponseComplete in the audit log: the API server's own work and the store's, without the client's TLS handshake. */
+  serverP50: number
+  serverP90: number
+}
+
+/** A cluster to measure: the admin kubeconfig, a namespace to write in, the API server's audit log. */
+export interface LatencySubject {
+  etcdMembers: number
+  kubeconfig: KubeConfig
+  namespace: string
+  auditLogFile: string
+}
+
+const quantile = (xs: number[], p: number): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! * 100) / 100
+}
+
+const auditMs = (ts: string): number => Date.parse(ts.replace(/(\.\d{3})\d*Z$/, '$1Z'))
+
+/**
+ * Times `writes` ConfigMap creates through each cluster's API, one at a time and interleaved:
+ * one write to each cluster per round, in an order that rotates every round, so the load of a
+ * shared machine falls on every cluster alike.
+ */
+export async function measureApiWriteLatency(clusters: LatencySubject[], writes: number): Promise<ApiWriteLatency[]> {
+  const client = clusters.map(() => [] as number[])
+  const value = 'v'.repeat(256)
+  const run = `latency-${randomUUID().slice(0, 8)}`
+  const write = async (i: number, name: string): Promise<number> => {
+    const c = clusters[i]!
+    const t0 = performance.now()
+    await create(c.kubeconfig, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: c.namespace }, data: { value } } as never)
+    return performance.now() - t0
+  }
+  // warm up connections, caches and each etcd leader
+  for (let i = 0; i < clusters.length; i++) for (let w = 0; w < 5; w++) await write(i, `${run}-warmup-${w}`)
+  for (let r = 0; r < writes; r++) {
+    for (let k = 0; k < clusters.length; k++) {
+      const i = (r + k) % clusters.length
+      client[i]!.push(await write(i, `${run}-${r}`))
+    }
+  }
+  const measured = new RegExp(`^${run}-\\d+$`)
+  return Promise.all(
+    clusters.map(async (c, i) => {
+      // the audit log is written as requests complete; wait for the last lines to land
+      const server = await eventually(
+        async () => (await readAuditLog(c.auditLogFile)).filter((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && measured.test(e.objectRef?.name ?? '')),
+        (events) => events.length === writes,
+        5_000,
+        { describe: `the audit log of the ${c.etcdMembers}-member cluster to record its ${writes} writes` },
+      )
+      const took = server.map((e) => auditMs(e.stageTimestamp) - auditMs(e.requestReceivedTimestamp))
+      return { etcdMembers: c.etcdMembers, writes, clientP50: quantile(client[i]!, 0.5), clientP90: quantile(client[i]!, 0.9), serverP50: quantile(took, 0.5), serverP90: quantile(took, 0.9) }
+    }),
+  )
+}
+
+export function latencyTable(rows: ApiWriteLatency[]): string {
+  const lines = ['| etcd members | writes | API server p50 ms | API server p90 ms | client p50 ms | client p90 ms |', '|---:|---:|---:|---:|---:|---:|']
+  for (const r of rows) lines.push(`| ${r.etcdMembers} | ${r.writes} | ${r.serverP50.toFixed(1)} | ${r.serverP90.toFixed(1)} | ${r.clientP50.toFixed(1)} | ${r.clientP90.toFixed(1)} |`)
   return lines.join('\n')
 }
 

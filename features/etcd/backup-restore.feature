@@ -4,7 +4,8 @@ Feature: A snapshot of etcd restores the cluster
   cluster state at one revision. After a disaster that takes every member and its data, the
   snapshot is restored into fresh members (API servers stopped first, as upstream's procedure
   says): what existed at the snapshot is back, what came later is not, and controllers carry on
-  from the restored state. Revisions never go backwards, so every client relists.
+  from the restored state. Revisions never go backwards, so every client relists: the scheduler and
+  the kubelets, which ran on through the restore, place and start a pod created after it.
 
   @ETCD-02
   Scenario: Objects from before the snapshot come back, later ones do not, and controllers reconcile
@@ -26,7 +27,22 @@ Feature: A snapshot of etcd restores the cluster
         name: after
       """
     And every etcd member is lost with its data, and etcd is restored from the snapshot
-    And the controller manager is started
     Then the configmap "before" exists
+    And the namespace "old-team" exists
     And the configmap "after" does not exist
-    And within 30s the namespace "old-team" no longer exists
+    When the controller manager is started
+    Then within 30s the namespace "old-team" no longer exists
+    When I apply the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: after-restore
+      spec:
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    Then within 10s the pod "after-restore" has:
+      | spec.nodeName | <present> |
+      | status.phase  | Running   |

@@ -3,8 +3,10 @@ Feature: Only the etcd leader writes
   "Only the leader writes; followers replicate; so more members do not make writes faster."
   Exactly one member leads at a time; when it dies the others elect a new one and writes go on.
   Because every write goes through the leader and waits for a quorum, adding members adds
-  replication work: write latency on 1, 3 and 5 members, measured side by side on this machine,
-  is attached to the report.
+  replication work. Three clusters that differ only in their number of etcd members take the
+  same writes through the API, interleaved so a busy machine slows them alike; the API server
+  times each one in its audit log (request received to response sent) and the table is attached
+  to the report.
 
   @ETCD-05 @faults
   Scenario: When the leader dies, a new leader is elected and writes continue
@@ -15,6 +17,6 @@ Feature: Only the etcd leader writes
     And every write the API acknowledged is still readable
 
   @ETCD-05
-  Scenario: More members do not make writes faster
-    When I measure the write latency of etcd clusters of 1, 3 and 5 members
-    Then writes on 3 and 5 members are not faster than on 1 member
+  Scenario: More members do not make writes through the API faster
+    When I measure the write latency through the API of clusters with 1, 3 and 5 etcd members
+    Then as the API servers time them, writes on 3 and 5 members are not faster than on 1 member, and on 5 members slower

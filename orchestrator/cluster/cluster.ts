@@ -28,6 +28,7 @@ import { EtcdStore } from '../store/etcd.js'
 import { FaultInjectingStore, type WriteAcknowledgement } from '../store/faults.js'
 import type { Store } from '../store/store.js'
 import { readFile } from 'node:fs/promises'
+import { join, parse } from 'node:path'
 import { ApiServer } from '../apiserver/server.js'
 import type { TraceOptions } from '../apiserver/trace.js'
 import type { AuditOptions } from '../apiserver/audit.js'
@@ -239,8 +240,10 @@ export interface ControlPlaneDescription {
   store: StoreKind
   etcdTopology?: EtcdTopology
   loadBalancer?: string
-  etcdMembers: { name: string; clientUrl: string }[]
-  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[] }[]
+  /** host: the master a stacked member runs on (none for an external cluster). */
+  etcdMembers: { name: string; clientUrl: string; host?: string }[]
+  /** auditLog: the file this master's API server writes its audit events to (when the cluster audits). */
+  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[]; auditLog?: string }[]
 }
 
 export class Cluster {
@@ -451,10 +454,21 @@ export class Cluster {
       admission: buildAdmissionChain(this.flags.admission),
       tokens: this.flags.tokens,
       authenticators: [new X509Authenticator(), new BearerTokenAuthenticator(this.flags.tokenAuthenticators)],
-      audit: this.topology.audit,
+      audit: this.auditOf(i),
       kubeletClient: this.kubeletClientCreds,
       proxyClient: this.frontProxy,
     })
+  }
+
+  /**
+   * Each master's API server writes its own audit log, as on machines of their own: the first
+   * master at the configured path, master-N beside it (`audit.log` -> `audit-master-N.log`).
+   */
+  private auditOf(i: number): AuditOptions | undefined {
+    const audit = this.topology.audit
+    if (!audit || i === 0) return audit
+    const { dir, name, ext } = parse(audit.path)
+    return { ...audit, path: join(dir, `${name}-master-${i}${ext}`) }
   }
 
   /** The controller manager of one master, under leader election, talking to that master's API server (as kubeadm's controller-manager.conf). */
@@ -739,8 +753,9 @@ export class Cluster {
       store: this.topology.store ?? 'memory',
       etcdTopology: this.etcd ? (this.topology.etcdTopology ?? 'stacked') : undefined,
       loadBalancer: this.lb?.url,
-      etcdMembers: (this.etcd?.members ?? []).map((m) => ({ name: m.name, clientUrl: m.clientUrl })),
-      masters: this.masters.map((m) => ({ name: m.name, apiServer: m.apiServerUrl, up: m.apiServerUp, etcdEndpoints: [...m.etcdEndpoints] })),
+      // stacked: member i was started on master i's machine (kubeadm names it after the node)
+      etcdMembers: (this.etcd?.members ?? []).map((m, i) => ({ name: m.name, clientUrl: m.clientUrl, host: this.topology.etcdTopology === 'external' ? undefined : this.masters[i]?.name })),
+      masters: this.masters.map((m, i) => ({ name: m.name, apiServer: m.apiServerUrl, up: m.apiServerUp, etcdEndpoints: [...m.etcdEndpoints], auditLog: this.auditOf(i)?.path })),
     }
   }
 
@@ -806,9 +821,11 @@ export class Cluster {
     for (const c of [...this.components].reverse()) {
       await c.stop().catch((e: unknown) => console.error(`stopping ${c.name} failed:`, e))
     }
+    // the whole control plane stops, so no standby is left to hand a Lease to: releasing it would
+    // only wait on API servers whose etcd may be gone (a scenario's fault) for nothing
     for (const m of this.masters) {
-      await m.scheduler.stop().catch((e: unknown) => console.error(`stopping the scheduler of ${m.name} failed:`, e))
-      await m.controllerManager.stop().catch((e: unknown) => console.error(`stopping the controller manager of ${m.name} failed:`, e))
+      await m.scheduler.crash().catch((e: unknown) => console.error(`stopping the scheduler of ${m.name} failed:`, e))
+      await m.controllerManager.crash().catch((e: unknown) => console.error(`stopping the controller manager of ${m.name} failed:`, e))
     }
     await Promise.allSettled([...this.nodeHandles.values()].map((h) => h.runtime.close()))
     for (const c of this.electionClients) c.close()

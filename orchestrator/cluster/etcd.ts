@@ -304,9 +304,12 @@ export class EtcdCluster {
   async waitForLeader(timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const l = await this.leader()
-      if (l) return l
-      if (Date.now() > deadline) throw new Error(`etcd elected no leader within ${timeoutMs} ms; logs under ${this.root}\n${this.logTail()}`)
+      const leaders = (await this.statuses()).filter((s) => s.leader).map((s) => s.name)
+      if (leaders.length === 1) return leaders[0]!
+      if (Date.now() > deadline) {
+        const why = leaders.length ? `${leaders.length} members each report themselves leader (${leaders.join(', ')}): they do not form one cluster` : 'no member reports itself leader'
+        throw new Error(`etcd elected no single leader within ${timeoutMs} ms: ${why}; logs under ${this.root}\n${this.logTail()}`)
+      }
       await new Promise((r) => setTimeout(r, 100))
     }
   }

@@ -191,6 +191,8 @@ const TIMINGS: Record<string, (t: Topology, ms: number) => void> = {
   leaseDuration: (t, ms) => void ((t.leaderElection ??= {}).leaseDurationMs = ms),
   renewDeadline: (t, ms) => void ((t.leaderElection ??= {}).renewDeadlineMs = ms),
   retryPeriod: (t, ms) => void ((t.leaderElection ??= {}).retryPeriodMs = ms),
+  // how long the API server waits for etcd before it answers a Timeout (the store client gives up a second earlier)
+  storeTimeout: (t, ms) => void (t.storeTimeoutMs = ms),
   // metrics-server and the HPA controller
   metricResolution: (t, ms) => void ((t.timings ??= {}).metricResolutionMs = ms),
   horizontalPodAutoscalerSyncPeriod: (t, ms) => void (((t.timings ??= {}).horizontalPodAutoscaler ??= {}).syncPeriodMs = ms),

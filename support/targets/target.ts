@@ -81,8 +81,10 @@ export interface ControlPlaneShape {
   store: 'memory' | 'etcd'
   etcdTopology?: 'stacked' | 'external'
   loadBalancer?: string
-  etcdMembers: { name: string; clientUrl: string }[]
-  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[] }[]
+  /** host: the master a stacked member runs on (none for an external cluster). */
+  etcdMembers: { name: string; clientUrl: string; host?: string }[]
+  /** auditLog: the audit log of that master's API server (each master writes its own, when the scenario asked for one). */
+  masters: { name: string; apiServer: string; up: boolean; etcdEndpoints: string[]; auditLog?: string }[]
 }
 
 /**
