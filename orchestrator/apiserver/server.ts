@@ -225,7 +225,9 @@ export class ApiServer {
     })
     // HTTP/1.1 upgrade requests (kubectl exec over WebSocket) walk the same pipeline; a handler
     // that upgrades takes the socket over, anything else answers on it and closes it
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an HTTP/1.1 CONNECT request to a 'connect' listener (and drops the connection
+    // when there is none); Go's server routes it as any request, so does this
+    const takeOver = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       const res = new ServerResponse(req)
       res.assignSocket(socket as never)
       res.shouldKeepAlive = false
@@ -233,7 +235,9 @@ export class ApiServer {
       socket.on('error', () => socket.destroy())
       upgradeHeads.set(req, head)
       this.serve(req, res)
-    })
+    }
+    this.server.on('upgrade', takeOver)
+    this.server.on('connect', takeOver)
     if (opts.kubeletClient) this.kubelet = new KubeletClient({ caPem: opts.caPem, ...opts.kubeletClient })
   }
 
