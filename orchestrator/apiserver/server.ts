@@ -113,6 +113,8 @@ export interface ApiServerOptions {
   idleTimeoutMs?: number
   /** Largest request header block (upstream MaxHeaderBytes 1 MiB; 431 beyond it). */
   maxHeaderBytes?: number
+  /** Bytes of watch output held for a client that does not read before its watch is ended (default 4 MiB). */
+  watchBufferBytes?: number
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number
   /** ClusterIPs of Services come from this range (kube-apiserver --service-cluster-ip-range). */
@@ -599,6 +601,7 @@ export class ApiServer {
           table: wantsTable(req.headers.accept),
           includeObject: q.get('includeObject') ?? 'Metadata',
           bookmarkIntervalMs: this.bookmarkIntervalMs,
+          maxBufferedBytes: this.opts.watchBufferBytes,
         }
         this.openWatches.add(res)
         this.traceResponse(ctx.requestId, ctx.user, 200, 'watch stream opened')
