@@ -386,7 +386,7 @@ export async function fuzzOne(t: FuzzTarget, client: RawClient, ledger: StoreLed
     assert.equal(after, before, `a ${a.code} answer to ${what} moved the store's revision (${before} -> ${after}): ${a.text.slice(0, 300)}`)
   } else if (after !== before) {
     stats.writes++
-    ledger?.accepted(r.method, a)
+    ledger?.accepted(r.method, a, r.target)
   }
 }
 
