@@ -222,6 +222,11 @@ class RawConnection {
       if (code >= 100 && code < 200) continue
       const closing = /close/i.test(headers.connection ?? '') || statusLine.startsWith('HTTP/1.0')
       let text = ''
+      // a stream (a watch, HEAD or GET) never ends: its status is the answer, the connection goes
+      if (code === 200 && headers['content-length'] === undefined && /chunked/i.test(headers['transfer-encoding'] ?? '')) {
+        this.socket.destroy()
+        return { code, headers, text: '', closed: true }
+      }
       if (head || code === 204 || code === 304) text = ''
       else if (headers['content-length'] !== undefined) {
         const body = await this.take(Number(headers['content-length']))
@@ -294,8 +299,24 @@ export class RawClient {
     return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8'), r.body ?? Buffer.alloc(0)])
   }
 
-  async send(r: RawRequest): Promise<Answer> {
-    return r.transport === 'h2' ? this.sendH2(r) : this.sendH1(r)
+  /** Sends one request; an answer that has not come within `timeoutMs` is no answer (code 0). */
+  async send(r: RawRequest, timeoutMs = 15_000): Promise<Answer> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<Answer>((resolve) => {
+      timer = setTimeout(() => {
+        // the connection that hangs is dropped, so the next request starts clean
+        this.h1.get(r.caller)?.close()
+        this.h1.delete(r.caller)
+        this.h2.get(r.caller)?.destroy()
+        this.h2.delete(r.caller)
+        resolve({ code: 0, headers: {}, text: `no answer within ${timeoutMs} ms` })
+      }, timeoutMs)
+    })
+    try {
+      return await Promise.race([r.transport === 'h2' ? this.sendH2(r) : this.sendH1(r), late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   private async sendH1(r: RawRequest): Promise<Answer> {
