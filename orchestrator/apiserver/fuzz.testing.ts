@@ -223,7 +223,7 @@ class RawConnection {
       const closing = /close/i.test(headers.connection ?? '') || statusLine.startsWith('HTTP/1.0')
       let text = ''
       // a stream (a watch, HEAD or GET) never ends: its status is the answer, the connection goes
-      if (code === 200 && headers['content-length'] === undefined && /chunked/i.test(headers['transfer-encoding'] ?? '')) {
+      if (code === 200 && headers['content-length'] === undefined && (head || /chunked/i.test(headers['transfer-encoding'] ?? ''))) {
         this.socket.destroy()
         return { code, headers, text: '', closed: true }
       }
