@@ -6,16 +6,8 @@
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import https from 'node:https'
 import fc from 'fast-check'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
-import { MemoryStore } from '../store/memory.js'
-import { ApiServer } from './server.js'
-
-interface Answer {
-  code: number
-  text: string
-}
+import { checkAnswer, httpsRequest, mutate, mutation, nasty, startFuzzTarget, type FuzzTarget } from './fuzz.testing.js'
 
 const BASES: { path: string; object: Record<string, unknown> }[] = [
   { path: '/api/v1/namespaces/default/configmaps', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', labels: { app: 'x' } }, data: { a: 'b' } } },
@@ -54,96 +46,30 @@ const BASES: { path: string; object: Record<string, unknown> }[] = [
 
 const CONTENT_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'text/plain', '', 'application/json; charset=utf-8', 'application/merge-patch+json']
 
-/** A value that tends to break things: wrong types, extremes, odd strings. */
-const nasty = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(null, '', -1, 0, 65536, 2 ** 53, -(2 ** 31), 1.5, 'Ünïcødé', 'a'.repeat(300), '../..', '%2F', '*', true, [], {}, [null], { '': '' }),
-  fc.string({ maxLength: 20 }),
-)
-
-type Step = { at: number[]; op: 'set' | 'delete' | 'add'; key: string; value: unknown }
-
-const mutation: fc.Arbitrary<Step> = fc.record({
-  at: fc.array(fc.nat({ max: 20 }), { maxLength: 6 }),
-  op: fc.constantFrom('set', 'delete', 'add'),
-  key: fc.oneof(fc.constantFrom('name', 'namespace', 'containers', 'image', 'selector', 'replicas', 'ports', 'metadata', 'spec', 'kind', 'apiVersion', 'labels', 'resources', 'rules', 'hard', 'generateName'), fc.string({ maxLength: 8 })),
-  value: nasty,
-})
-
-/** Applies a mutation by walking the object: each index picks a child among the existing keys. */
-function mutate(o: unknown, m: Step): void {
-  let cur = o as Record<string, unknown>
-  for (const i of m.at) {
-    const keys = cur && typeof cur === 'object' ? Object.keys(cur) : []
-    if (!keys.length) break
-    const next = cur[keys[i % keys.length]!]
-    if (!next || typeof next !== 'object') break
-    cur = next as Record<string, unknown>
-  }
-  if (!cur || typeof cur !== 'object') return
-  const keys = Object.keys(cur)
-  const target = m.op === 'add' || !keys.length ? m.key : keys[m.at.length % keys.length]!
-  if (m.op === 'delete') delete cur[target]
-  else cur[target] = structuredClone(m.value)
-}
-
 describe('API server under generated and mutated requests', () => {
-  let server: ApiServer
-  let store: MemoryStore
-  let agent: https.Agent
+  let t: FuzzTarget
   let requests = 0
 
-  function send(method: string, path: string, body: string | Buffer | undefined, contentType: string): Promise<Answer> {
+  function send(method: string, path: string, body: string | Buffer | undefined, contentType: string) {
     requests++
-    const url = new URL(path, server.url)
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { Accept: 'application/json' }
-      if (body !== undefined) {
-        headers['Content-Length'] = Buffer.byteLength(body)
-        if (contentType) headers['Content-Type'] = contentType
-      }
-      const req = https.request({ method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, agent, headers }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => resolve({ code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
-        res.on('error', reject)
-      })
-      req.on('error', reject)
-      req.end(body)
-    })
+    return httpsRequest(t, 'admin', method, path, body, contentType)
   }
 
-  /** The property every answer must have; returns whether the request was accepted. */
+  /** The property every answer must have (fuzz.testing.ts), and a refused request writes nothing. */
   async function check(method: string, path: string, body: string | Buffer | undefined, contentType: string): Promise<void> {
-    const before = await store.currentRevision()
+    const before = await t.store.currentRevision()
     const a = await send(method, path, body, contentType)
     const what = `${method} ${path} (${contentType}) ${String(body).slice(0, 300)}`
-    assert.ok(a.code < 500, `5xx for ${what}: ${a.code} ${a.text}`)
-    assert.ok(a.code >= 200, `odd code for ${what}: ${a.code}`)
-    if (a.code >= 400) {
-      const status = JSON.parse(a.text) as { kind?: string; code?: number; reason?: string }
-      assert.equal(status.kind, 'Status', `non-Status ${a.code} for ${what}: ${a.text}`)
-      assert.equal(status.code, a.code, `Status code differs from HTTP code for ${what}`)
-      assert.ok(status.reason, `Status without reason for ${what}`)
-      assert.equal(await store.currentRevision(), before, `a refused request (${a.code} ${status.reason}) moved the store revision: ${what}`)
-    }
+    const reason = checkAnswer(a, what)
+    if (a.code >= 400) assert.equal(await t.store.currentRevision(), before, `a refused request (${a.code} ${reason}) moved the store revision: ${what}`)
   }
 
   before(async () => {
-    const ca = await createCertificateAuthority()
-    const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
-    store = new MemoryStore()
-    server = new ApiServer({ store, caPem: ca.certPem, serving, trace: { capacity: 20_000 } })
-    await server.start()
-    const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
-    agent = new https.Agent({ ca: ca.certPem, cert: admin.certPem, key: admin.keyPem, keepAlive: true, maxSockets: 4 })
-    const sa = await send('POST', '/api/v1/namespaces/default/serviceaccounts', JSON.stringify({ metadata: { name: 'default' } }), 'application/json')
-    assert.equal(sa.code, 201, sa.text)
+    t = await startFuzzTarget({ trace: { capacity: 20_000 } })
   })
 
   after(async () => {
-    agent.destroy()
-    await server.stop()
+    await t.stop()
     assert.ok(requests >= 1000, `only ${requests} requests were sent`)
   })
 

@@ -291,6 +291,31 @@ describe('hostile requests (issue 14 reproductions)', () => {
   })
 
   // ---------------------------------------------------------------------------------------
+  // found by the HTTP fuzzer (httpfuzz.test.ts)
+
+  it('delivers the plain-text 400 for a malformed request line even when a large body follows it', async () => {
+    // Node's parser reported the error again for each later chunk and the second report reset
+    // the connection, destroying the answer; Go drains the input before it closes
+    for (const size of [10, 60_000, 200_000]) {
+      const a = await h1(Buffer.concat([Buffer.from(`PATCH /api/v1/namespaces/fuzz/configmaps/\u00e9 HTTP/1.1\r\nHost: apiserver\r\nContent-Type: application/merge-patch+json\r\nContent-Length: ${size}\r\n\r\n`, 'latin1'), Buffer.alloc(size, 'a')]))
+      assert.deepEqual([a.status, a.body], ['HTTP/1.1 400 Bad Request', '400 Bad Request'], `with a ${size}-byte body`)
+    }
+  })
+
+  it('routes an HTTP/1.1 CONNECT as any other request (Node dropped the connection)', async () => {
+    const connect = (creds?: Creds): Promise<Answer> => h1('CONNECT /api/v1/namespaces/fuzz/configmaps/c HTTP/1.1\r\nHost: apiserver\r\nConnection: close\r\n\r\n', creds)
+    assert.equal(statusOf(await connect()), status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'))
+    assert.equal(statusOf(await connect({ ca: admin.ca })), status(401, 'Unauthorized', 'Unauthorized'))
+  })
+
+  it('keeps an Impersonate-Extra key that does not %-decode as sent (it was a 500 "URI malformed")', async () => {
+    const a = await h1(get('/api/v1/namespaces/fuzz/configmaps', 'Impersonate-User: someone\r\nImpersonate-Extra-%zz: v\r\n'))
+    assert.equal(statusOf(a), status(403, 'Forbidden', 'configmaps is forbidden: User "someone" cannot list resource "configmaps" in API group "" in the namespace "fuzz"'))
+    const noUser = await h1(get('/api/v1/namespaces/fuzz/configmaps', 'Impersonate-Extra-%zz: v\r\n'))
+    assert.equal(statusOf(noUser), status(400, 'BadRequest', 'requested impersonation of extra %zz without impersonating a user'))
+  })
+
+  // ---------------------------------------------------------------------------------------
   // TLS
 
   it("answers plain HTTP on the TLS port as Go's server does", async () => {

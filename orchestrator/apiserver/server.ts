@@ -113,6 +113,8 @@ export interface ApiServerOptions {
   idleTimeoutMs?: number
   /** Largest request header block (upstream MaxHeaderBytes 1 MiB; 431 beyond it). */
   maxHeaderBytes?: number
+  /** Bytes of watch output held for a client that does not read before its watch is ended (default 4 MiB). */
+  watchBufferBytes?: number
   /** How often a watch with allowWatchBookmarks gets a BOOKMARK. */
   bookmarkIntervalMs?: number
   /** ClusterIPs of Services come from this range (kube-apiserver --service-cluster-ip-range). */
@@ -225,7 +227,9 @@ export class ApiServer {
     })
     // HTTP/1.1 upgrade requests (kubectl exec over WebSocket) walk the same pipeline; a handler
     // that upgrades takes the socket over, anything else answers on it and closes it
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an HTTP/1.1 CONNECT request to a 'connect' listener (and drops the connection
+    // when there is none); Go's server routes it as any request, so does this
+    const takeOver = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       const res = new ServerResponse(req)
       res.assignSocket(socket as never)
       res.shouldKeepAlive = false
@@ -233,7 +237,9 @@ export class ApiServer {
       socket.on('error', () => socket.destroy())
       upgradeHeads.set(req, head)
       this.serve(req, res)
-    })
+    }
+    this.server.on('upgrade', takeOver)
+    this.server.on('connect', takeOver)
     if (opts.kubeletClient) this.kubelet = new KubeletClient({ caPem: opts.caPem, ...opts.kubeletClient })
   }
 
@@ -595,6 +601,7 @@ export class ApiServer {
           table: wantsTable(req.headers.accept),
           includeObject: q.get('includeObject') ?? 'Metadata',
           bookmarkIntervalMs: this.bookmarkIntervalMs,
+          maxBufferedBytes: this.opts.watchBufferBytes,
         }
         this.openWatches.add(res)
         this.traceResponse(ctx.requestId, ctx.user, 200, 'watch stream opened')

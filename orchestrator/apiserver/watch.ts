@@ -30,6 +30,22 @@ export interface WatchOptions {
   table: boolean
   includeObject: string
   bookmarkIntervalMs: number
+  /** Bytes the server may hold for a client that does not read before it ends the watch (default DEFAULT_WATCH_BUFFER_BYTES). */
+  maxBufferedBytes?: number
+}
+
+/**
+ * How much of a watch's output the server keeps for a client that does not read it (beyond what
+ * the socket's kernel buffers hold). Upstream's cacheWatcher has a bounded input channel and
+ * closes a watcher that cannot keep up ("Forcing ... watcher close due to unresponsiveness");
+ * the client sees its stream end and re-lists, as after any watch that ends.
+ */
+export const DEFAULT_WATCH_BUFFER_BYTES = 4 * 1024 * 1024
+
+/** Bytes written to a response that the client has not taken yet (HTTP/1.1 socket or HTTP/2 stream). */
+function buffered(res: ServerResponse): number {
+  const r = res as ServerResponse & { stream?: { writableLength?: number } }
+  return r.stream?.writableLength ?? r.writableLength ?? 0
 }
 
 export function serveWatch(
@@ -64,6 +80,20 @@ export function serveWatch(
   }
   res.on('close', end)
 
+  // a client that stopped reading: the watch ends and its buffered output is dropped with the
+  // connection (HTTP/1.1) or the stream (HTTP/2), so memory stays bounded
+  const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_WATCH_BUFFER_BYTES
+  const terminate = (): void => {
+    if (ended) return
+    ended = true
+    cancelStore?.()
+    for (const t of timers) clearTimeout(t)
+    console.warn(`[${trace.server}] forcing watcher close due to unresponsiveness: watch of ${resource} by ${ctx.user.name} (${buffered(res)} bytes not read)`)
+    trace.record({ kind: 'watch', requestId: ctx.requestId, user: ctx.user.name, event: 'TERMINATED', resource, message: 'forcing watcher close due to unresponsiveness' })
+    res.destroy()
+    onEnd()
+  }
+
   /** `json` is the object's JSON when already known (shared by every watcher of a store event). */
   const send = (type: WatchEventType, object: KObject, rev?: number, json?: string): void => {
     if (ended) return
@@ -71,6 +101,10 @@ export function serveWatch(
       res.write(JSON.stringify({ type, object: toTable(info.kind, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) }) + '\n')
     } else {
       res.write(`{"type":"${type}","object":${json ?? JSON.stringify(object)}}\n`)
+    }
+    if (buffered(res) > maxBuffered) {
+      terminate()
+      return
     }
     if (trace.watchEvents && type !== 'BOOKMARK') {
       trace.record({

@@ -9,6 +9,20 @@
 import type { IncomingMessage } from 'node:http'
 import { badRequest } from '../../api/errors.js'
 import type { AuthorizationAttributes, UserInfo } from '../auth.js'
+import { unescapePath } from '../filters/requesttarget.js'
+
+/**
+ * The key of an Impersonate-Extra-<key> header: %-decoded as url.PathUnescape does, or kept as
+ * sent when it does not decode (upstream's unescapeExtraKey: "always record extra strings, even
+ * if malformed/unencoded").
+ */
+export function unescapeExtraKey(encoded: string): string {
+  try {
+    return unescapePath(encoded)
+  } catch {
+    return encoded
+  }
+}
 
 function headerValues(req: IncomingMessage, name: string): string[] {
   const v = req.headers[name.toLowerCase()]
@@ -31,7 +45,7 @@ export async function impersonate(req: IncomingMessage, real: UserInfo, authoriz
   const uid = headerValues(req, 'Impersonate-Uid')[0]
   const extra: Record<string, string[]> = {}
   for (const h of Object.keys(req.headers)) {
-    if (h.startsWith('impersonate-extra-')) extra[decodeURIComponent(h.slice('impersonate-extra-'.length))] = headerValues(req, h)
+    if (h.startsWith('impersonate-extra-')) extra[unescapeExtraKey(h.slice('impersonate-extra-'.length))] = headerValues(req, h)
   }
   if (!userName) throw badRequest(`requested impersonation of ${[...groups.map((g) => `group ${g}`), ...Object.keys(extra).map((k) => `extra ${k}`), ...(uid ? [`uid ${uid}`] : [])].join(', ') || 'nothing'} without impersonating a user`)
   const base = { user: real, isResourceRequest: true, path: '', apiVersion: '', subresource: '', verb: 'impersonate' }

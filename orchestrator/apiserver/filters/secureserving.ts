@@ -29,6 +29,9 @@ export interface ServingLimits {
 export const SERVING_DEFAULTS: ServingLimits = { readHeaderTimeoutMs: 32_000, idleTimeoutMs: 90_000, maxHeaderBytes: 1 << 20 }
 
 /** What net/http writes on the raw connection when a client speaks plain HTTP to the TLS port. */
+/** net/http's rstAvoidanceDelay: how long a refused connection's input is drained before it closes. */
+export const RST_AVOIDANCE_DELAY_MS = 500
+
 export const PLAIN_HTTP_ANSWER = 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n'
 
 /** net/http's answer for a request it cannot read, as written on the connection before closing it. */
@@ -111,7 +114,12 @@ export function installSecureServing(server: Http2SecureServer, limits: ServingL
   h1.keepAliveTimeout = limits.idleTimeoutMs
   h1.connectionsCheckingInterval = Math.max(10, Math.min(1000, Math.floor(limits.readHeaderTimeoutMs / 4)))
 
+  // Node's parser reports an error again for each later chunk of a connection it already
+  // refused; the refusal is answered once and the connection left to drain
+  const refused = new WeakSet<Duplex>()
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (refused.has(socket)) return
+    refused.add(socket)
     if (!socket.writable || err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ECONNRESET') {
       socket.destroy()
       return
@@ -119,6 +127,12 @@ export function installSecureServing(server: Http2SecureServer, limits: ServingL
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'HPE_INVALID_TRANSFER_ENCODING' ? '501 Not Implemented' : '400 Bad Request'
     const text = status.startsWith('501') ? `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nUnsupported transfer encoding` : plainTextAnswer(status)
     socket.end(text)
+    // Go's closeWriteAndWait: the rest of what the client already sent (a body behind a
+    // malformed request line) is read and dropped for a while before the connection closes, so
+    // the close does not reset the connection and destroy the answer before the client reads it
+    socket.on('data', () => undefined)
+    socket.resume()
+    setTimeout(() => socket.destroy(), RST_AVOIDANCE_DELAY_MS).unref()
   })
 
   return {
