@@ -12,13 +12,8 @@ import type { TraceEntry } from '../trace.js'
 import type { OckWorld } from '../world.js'
 import { stepsForTags } from './annotations.js'
 import { buildDiagram } from './sequence.js'
-import { renderSvg } from './sequence-svg.js'
-import { renderText } from './sequence-text.js'
-
-export const DIAGRAM_MEDIA_TYPE = 'image/svg+xml'
-export const DIAGRAM_FILE_NAME = 'sequence-diagram.svg'
-export const DIAGRAM_TEXT_MEDIA_TYPE = 'text/plain'
-export const DIAGRAM_TEXT_FILE_NAME = 'sequence-diagram.txt'
+import { DIAGRAM_FILE_NAME, DIAGRAM_MEDIA_TYPE, renderSvg } from './sequence-svg.js'
+import { DIAGRAM_TEXT_FILE_NAME, DIAGRAM_TEXT_MEDIA_TYPE, renderText } from './sequence-text.js'
 
 const attached = new WeakSet<OckWorld>()
 

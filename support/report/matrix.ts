@@ -83,6 +83,8 @@ export function buildMatrix(catalogue: readonly Behavior[], runs: readonly RunRe
 export interface RenderOptions {
   /** Link from a cell to the scenarios of a behavior in a profile's report (relative to the output). */
   link?: (profile: string, behaviorId: string) => string | undefined
+  /** Link from a behavior's id to its page in the book (relative to the output), when there is a book. */
+  book?: (behaviorId: string) => string | undefined
   /** Links to the full reports, shown on top. */
   reports?: { label: string; href: string }[]
   generatedAt?: string
@@ -168,7 +170,8 @@ export function renderMarkdown(m: Matrix, opts: RenderOptions = {}): string {
         return href ? `[${md(text)}](${href})` : md(text)
       })
       const noteAr = row.behavior.noteAr ? `<br><span dir="rtl" lang="ar">${md(h(row.behavior.noteAr))}</span>` : ''
-      lines.push(`| ${row.behavior.id} | ${md(row.behavior.note)}${noteAr} | ${cells.join(' | ')} |`)
+      const bookHref = opts.book?.(row.behavior.id)
+      lines.push(`| ${bookHref ? `[${row.behavior.id}](${bookHref})` : row.behavior.id} | ${md(row.behavior.note)}${noteAr} | ${cells.join(' | ')} |`)
     }
     lines.push('')
   }
@@ -233,7 +236,9 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
         const inner = href ? `<a href="${h(href)}" title="${h(title)}">${h(text)}</a>` : h(text)
         return `<td class="cell ${c.status}" data-behavior="${h(b.id)}" data-profile="${h(m.runs[i]!.profile)}">${inner}</td>`
       })
-      out.push(`<tr id="${h(b.id)}"><td class="id">${h(b.id)}</td><td>${note}</td>${cells.join('')}</tr>`)
+      const bookHref = opts.book?.(b.id)
+      const id = bookHref ? `<a class="book" href="${h(bookHref)}" title="${h(`${b.id} in the book: notes, scenarios, diagrams, mutation proof`)}">${h(b.id)}</a>` : h(b.id)
+      out.push(`<tr id="${h(b.id)}"><td class="id">${id}</td><td>${note}</td>${cells.join('')}</tr>`)
     }
     out.push('</tbody></table>')
   }

@@ -5,6 +5,10 @@
 
 import { formatOffset, type Diagram, type DiagramMessage, type Lane } from './sequence.js'
 
+/** How the text diagram is attached to its scenario (with the world parameter `diagramText`). */
+export const DIAGRAM_TEXT_MEDIA_TYPE = 'text/plain'
+export const DIAGRAM_TEXT_FILE_NAME = 'sequence-diagram.txt'
+
 export interface TextOptions {
   /** Cut lines longer than this many characters (default: no cut). */
   width?: number
