@@ -1,61 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { GherkinDocument } from '../results.js'
+import { DOC } from './book.testing.js'
 import { scenarioLines, scenariosOf, tableLines } from './gherkin.js'
-
-const loc = (line: number) => ({ line, column: 1 })
-const row = (id: string, line: number, ...values: string[]) => ({ id, location: loc(line), cells: values.map((value) => ({ value })) })
-
-/** A feature with a Background, a plain scenario (doc string, table) and an outline inside a Rule. */
-export const DOC: GherkinDocument = {
-  uri: 'features/x/probes.feature',
-  feature: {
-    location: loc(2),
-    language: 'en',
-    keyword: 'Feature',
-    name: 'Probes',
-    description: '  The kubelet probes every container.\n',
-    tags: [{ name: '@docker' }],
-    children: [
-      { background: { id: 'bg', location: loc(5), keyword: 'Background', name: '', steps: [{ id: 'b1', location: loc(6), keyword: 'Given ', text: 'a cluster with 1 node' }] } },
-      {
-        scenario: {
-          id: 's1',
-          location: loc(9),
-          keyword: 'Scenario',
-          name: 'liveness restarts',
-          tags: [{ name: '@HEAL-02' }],
-          steps: [
-            { id: 'st1', location: loc(10), keyword: 'Given ', text: 'I apply the manifest:', docString: { content: 'kind: Pod\n\nmetadata: {name: web}', delimiter: '"""' } },
-            { id: 'st2', location: loc(15), keyword: 'Then ', text: 'the pod has:', dataTable: { rows: [row('r1', 16, 'restarts', '1'), row('r2', 17, 'phase', 'Running')] } },
-          ],
-          examples: [],
-        },
-      },
-      {
-        rule: {
-          id: 'rule',
-          keyword: 'Rule',
-          name: 'outlines',
-          tags: [{ name: '@config' }],
-          children: [
-            {
-              scenario: {
-                id: 's2',
-                location: loc(21),
-                keyword: 'Scenario Outline',
-                name: 'by <kind>',
-                tags: [],
-                steps: [{ id: 'st3', location: loc(22), keyword: 'When ', text: 'I probe by <kind>' }],
-                examples: [{ id: 'e1', location: loc(24), keyword: 'Examples', name: '', tags: [], tableHeader: row('h', 25, 'kind'), tableBody: [row('x1', 26, 'http'), row('x2', 27, 'exec')] }],
-              },
-            },
-          ],
-        },
-      },
-    ],
-  },
-}
 
 describe('scenarios from Gherkin documents', () => {
   const scenarios = scenariosOf(DOC)
