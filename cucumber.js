@@ -15,6 +15,9 @@
 //            embedded reference cluster as the default profile runs them; the one profile that
 //            selects by folder, because a language is a property of the file (`# language: ar`)
 //            and not of a scenario. Every other profile runs both languages.
+//   explain  what `npx ock explain <ID> --run` runs: the command names the features, the tags and
+//            where the messages go; the profile writes no report (the other profiles' stay as
+//            they are) and attaches each sequence diagram as text too, for the terminal
 //
 // Every profile writes reports/<profile>/messages.ndjson and reports/<profile>/cucumber.html
 // and refreshes the conformance matrix (reports/conformance.md and .html) across the profiles
@@ -86,3 +89,11 @@ export const ci = profile('ci', {
 export const ar = profile('ar', { paths: ['features/ar/**/*.feature'], worldParameters: { target: 'builtin' } })
 
 export const cluster = profile('cluster', { worldParameters: { target: 'cluster' } })
+
+export const explain = {
+  import: common.import,
+  strict: true,
+  format: ['./support/formatters/console.js'],
+  formatOptions: { snippetInterface: 'async-await', console: { listSkipped: true } },
+  worldParameters: { target: 'builtin', diagramText: true },
+}

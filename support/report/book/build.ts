@@ -97,7 +97,6 @@ export async function writeBook(opts: BookOptions = {}): Promise<BookSummary> {
   const book = buildBook({
     catalogue: loadCatalogue(opts.catalogue ?? join(root, CATALOGUE_PATH)),
     runs,
-    known: new Set([...files.values()].flatMap((f) => [...f.ids])),
     featureFiles: files,
     targets: await profileTargets(join(root, 'cucumber.js')),
     patches: loadPatches(root),

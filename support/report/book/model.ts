@@ -86,7 +86,7 @@ export interface BookInput {
   catalogue: readonly Behavior[]
   /** Each profile's last run, read with documents and diagram attachments, in column order. */
   runs: readonly RunResult[]
-  /** Behavior ids some feature file tags (a behavior without one has "no scenario yet"). */
+  /** Behavior ids some feature file tags (a behavior without one has "no scenario yet"); default: featureFiles' ids. */
   known?: ReadonlySet<string>
   /** Feature files on disk: uri -> language and the behavior ids it tags. */
   featureFiles?: ReadonlyMap<string, { language: Lang; ids: ReadonlySet<string> }>
@@ -110,7 +110,8 @@ const time = (r: RunResult): number => Date.parse(r.finishedAt ?? r.startedAt ??
 export function buildBook(input: BookInput): Book {
   const runs = [...input.runs]
   const diagramType = input.diagramMediaType ?? 'image/svg+xml'
-  const matrix = buildMatrix(input.catalogue, runs, input.known ?? new Set())
+  const known = input.known ?? new Set([...(input.featureFiles?.values() ?? [])].flatMap((f) => [...f.ids]))
+  const matrix = buildMatrix(input.catalogue, runs, known)
   // most recent first: a scenario's text and diagrams come from the latest run that has them
   const byRecency = runs.map((r, i) => ({ r, i })).sort((a, b) => time(b.r) - time(a.r) || a.i - b.i)
 
