@@ -4,7 +4,9 @@
 #               capability fails), two workers, with JUnit, HTML, messages and Allure results;
 #   2. cluster  the same features through a kubeconfig against a separately started
 #               `ock up`, so the steps are proven to speak only Kubernetes;
-#   3. report   the conformance matrix across both runs and the Allure report (npm run report).
+#   3. report   the conformance matrix across both runs and the Allure report (npm run report);
+#   4. book     the course as a book (reports/book/) from those runs' messages, opened and
+#               checked in headless Chromium (npm run test:browser, which builds it first).
 # Whatever happens, the cluster started here is stopped and its files removed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -39,4 +41,6 @@ if [ ! -s "$work/kubeconfig" ]; then
 fi
 KUBECONFIG="$work/kubeconfig" npx cucumber-js -p cluster || status=$?
 npm run --silent report || status=$?
+# after the runs: the book is built from their messages (and the matrix relinked to it)
+npm run --silent test:browser || status=$?
 exit $status
