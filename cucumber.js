@@ -27,7 +27,7 @@
 const common = {
   paths: ['features/**/*.feature'],
   // tsx-register.js must come first: it lets Node import the TypeScript support code and steps
-  import: ['support/tsx-register.js', 'support/**/!(*.test).ts', 'steps/**/*.ts'],
+  import: ['support/tsx-register.js', 'support/**/!(*.test|*.testing|*.browser).ts', 'steps/**/*.ts'],
   strict: true,
 }
 
