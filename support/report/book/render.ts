@@ -288,7 +288,7 @@ export function renderBook(book: Book, opts: PageOptions): string {
 <h1>${t('title')}</h1>
 <p class="lead">${t('lead')}</p>
 ${opts.matrixHref ? `<p><a href="${h(opts.matrixHref)}" dir="ltr">conformance matrix</a></p>` : ''}
-<details class="runs"><summary>${t('runs')}</summary>${runsHtml(book.runs, book)}</details>
+<section class="runs"><h2 class="small-h">${t('runs')}</h2>${runsHtml(book.runs, book)}</section>
 ${opts.generatedAt ? `<p class="muted small">${t('generated')} <span dir="ltr">${h(opts.generatedAt)}</span></p>` : ''}
 </div>
 <nav class="toc" aria-label="Contents"><h2>${t('contents')}</h2><ol>${toc}</ol></nav>
