@@ -17,6 +17,9 @@
 //            and not of a scenario. Every other profile runs both languages.
 //   mutants  what `npm run test:mutants` runs in each mutant's copy of the tree: English
 //            features only, strictly, no reports (below)
+//   explain  what `npx ock explain <ID> --run` runs: the command names the features, the tags and
+//            where the messages go; the profile writes no report (the other profiles' stay as
+//            they are) and attaches each sequence diagram as text too, for the terminal
 //
 // Every profile writes reports/<profile>/messages.ndjson and reports/<profile>/cucumber.html
 // and refreshes the conformance matrix (reports/conformance.md and .html) across the profiles
@@ -26,7 +29,7 @@
 const common = {
   paths: ['features/**/*.feature'],
   // tsx-register.js must come first: it lets Node import the TypeScript support code and steps
-  import: ['support/tsx-register.js', 'support/**/!(*.test).ts', 'steps/**/*.ts'],
+  import: ['support/tsx-register.js', 'support/**/!(*.test|*.testing|*.browser).ts', 'steps/**/*.ts'],
   strict: true,
 }
 
@@ -100,4 +103,12 @@ export const mutants = {
   paths: ['features/!(ar)/**/*.feature'],
   format: [],
   worldParameters: { target: 'builtin', strictCapabilities: true, diagrams: false },
+}
+
+export const explain = {
+  import: common.import,
+  strict: true,
+  format: ['./support/formatters/console.js'],
+  formatOptions: { snippetInterface: 'async-await', console: { listSkipped: true } },
+  worldParameters: { target: 'builtin', diagramText: true },
 }

@@ -24,6 +24,11 @@ export default tseslint.config(
     files: ['support/formatters/*.js', 'bin/*.js', 'cucumber.js', 'eslint.config.js', 'support/tsx-register.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  // the book's script runs in the reader's browser
+  {
+    files: ['support/report/book/assets/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', URLSearchParams: 'readonly' } },
+  },
   // The orchestrator knows nothing about Gherkin or the harness.
   {
     files: ['orchestrator/**/*.ts'],

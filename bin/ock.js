@@ -11,5 +11,15 @@ if (major < 22 || (major === 22 && minor < 19)) {
 }
 const { register } = await import('tsx/esm/api')
 register()
-const { main } = await import('../orchestrator/cli.ts')
-await main(process.argv.slice(2))
+const args = process.argv.slice(2)
+if (args[0] === 'explain') {
+  // the course's side (behaviors, scenarios, results): harness code, not the orchestrator's
+  const { main } = await import('../support/report/book/explain.ts')
+  await main(args.slice(1))
+} else {
+  const { main } = await import('../orchestrator/cli.ts')
+  await main(args)
+  if (!args.length || ['-h', '--help', 'help'].includes(args[0])) {
+    process.stdout.write(`\nAbout the course (the kit's harness):\n  explain     a behavior of the course: note, scenarios, last result; --run runs it (ock explain --help)\n`)
+  }
+}

@@ -10,6 +10,8 @@
 #               `ock up`, so the steps are proven to speak only Kubernetes;
 #   4. report   the conformance matrix across the runs, the mutants' column, and the Allure
 #               report (npm run report).
+#   5. book     the course as a book (reports/book/) from those runs' messages, opened and
+#               checked in headless Chromium (npm run test:browser, which builds it first).
 # Whatever happens, the cluster started here is stopped and its files removed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -52,4 +54,6 @@ if [ ! -s "$work/kubeconfig" ]; then
 fi
 KUBECONFIG="$work/kubeconfig" npx cucumber-js -p cluster || status=$?
 npm run --silent report || status=$?
+# after the runs: the book is built from their messages (and the matrix relinked to it)
+npm run --silent test:browser || status=$?
 exit $status

@@ -16,6 +16,8 @@ setDefaultTimeout(180_000)
 export type OckParameters = TargetParameters & {
   /** Attach a sequence diagram of the trace to every scenario that has one (default true). */
   diagrams?: boolean
+  /** Also attach the diagram as text, one line per message (`ock explain --run`). */
+  diagramText?: boolean
 }
 
 export class OckWorld extends World<OckParameters> {

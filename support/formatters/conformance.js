@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { tsImport } from 'tsx/esm/api'
 
 const { RunCollector } = await tsImport('../report/results.ts', import.meta.url)
-const { conformanceMatrix, reportLinks } = await tsImport('../report/conformance.ts', import.meta.url)
+const { bookLink, conformanceMatrix, reportLinks } = await tsImport('../report/conformance.ts', import.meta.url)
 const { renderHtml, renderMarkdown } = await tsImport('../report/matrix.ts', import.meta.url)
 
 
@@ -31,8 +31,10 @@ export default {
       const matrix = conformanceMatrix({ reportsDir, current: [collector.result()], catalogue: options?.catalogue })
       const generatedAt = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
       const reports = reportLinks(reportsDir, matrix.runs.map((r) => r.profile))
-      write(renderMarkdown(matrix, { generatedAt, reports: reports.filter((r) => !r.href.endsWith('.md')) }))
-      writeFileSync(join(reportsDir, 'conformance.html'), renderHtml(matrix, { generatedAt, reports }))
+      // the book of an earlier `npm run book` (its anchors are behavior ids, so the links hold)
+      const book = bookLink(reportsDir)
+      write(renderMarkdown(matrix, { generatedAt, book, reports: reports.filter((r) => !r.href.endsWith('.md')) }))
+      writeFileSync(join(reportsDir, 'conformance.html'), renderHtml(matrix, { generatedAt, book, reports }))
     })
   },
 }

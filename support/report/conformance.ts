@@ -5,7 +5,7 @@
 // run and by `npm run report`.
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { BEHAVIOR_ID, CATALOGUE_PATH, loadCatalogue } from './catalogue.js'
 import { buildMatrix, renderHtml, renderMarkdown, type Matrix } from './matrix.js'
 import { readRun, type RunResult } from './results.js'
@@ -30,21 +30,43 @@ export function runsOnDisk(reportsDir: string): { profile: string; file: string 
     .filter(({ file }) => existsSync(file) && statSync(file).size > 0)
 }
 
-/** Behavior ids tagged on some scenario or feature in the feature files. */
-export function knownBehaviorIds(featuresDir = 'features'): Set<string> {
-  const ids = new Set<string>()
-  if (!existsSync(featuresDir)) return ids
-  for (const f of readdirSync(featuresDir, { recursive: true, encoding: 'utf8' })) {
+/**
+ * The feature files under featuresDir (uri as cucumber names them, `features/ar/x.feature`):
+ * their language (`# language: ar`; English without the header) and the behavior ids their
+ * tags name.
+ */
+export function featureFiles(featuresDir = 'features'): Map<string, { language: string; ids: Set<string> }> {
+  const files = new Map<string, { language: string; ids: Set<string> }>()
+  if (!existsSync(featuresDir)) return files
+  for (const f of readdirSync(featuresDir, { recursive: true, encoding: 'utf8' }).sort()) {
     if (!f.endsWith('.feature')) continue
+    const ids = new Set<string>()
+    let language = 'en'
     for (const line of readFileSync(join(featuresDir, f), 'utf8').split('\n')) {
+      const lang = /^\s*#\s*language:\s*([\w-]+)/.exec(line)
+      if (lang) language = lang[1]!
       if (!line.trim().startsWith('@')) continue
       for (const tag of line.trim().split(/\s+/)) {
         const id = tag.replace(/^@/, '')
         if (BEHAVIOR_ID.test(id)) ids.add(id)
       }
     }
+    files.set(join(featuresDir, f).split(sep).join('/'), { language, ids })
   }
-  return ids
+  return files
+}
+
+/** Behavior ids tagged on some scenario or feature in the feature files. */
+export function knownBehaviorIds(featuresDir = 'features'): Set<string> {
+  return new Set([...featureFiles(featuresDir).values()].flatMap((f) => [...f.ids]))
+}
+
+/** The book's page, relative to reportsDir. */
+export const BOOK_INDEX = 'book/index.html'
+
+/** Links from a behavior id to the book, when reportsDir has one (`npm run book`). */
+export function bookLink(reportsDir: string): ((id: string) => string) | undefined {
+  return existsSync(join(reportsDir, BOOK_INDEX)) ? (id) => `${BOOK_INDEX}#${encodeURIComponent(id)}` : undefined
 }
 
 export interface ConformanceOptions {
@@ -79,6 +101,7 @@ export function conformanceMatrix(opts: ConformanceOptions = {}): Matrix {
 /** Links to the other reports that exist, relative to reportsDir. */
 export function reportLinks(reportsDir: string, profiles: string[]): { label: string; href: string }[] {
   const links: { label: string; href: string }[] = []
+  if (existsSync(join(reportsDir, BOOK_INDEX))) links.push({ label: 'The book (the course with its scenarios, results and diagrams)', href: BOOK_INDEX })
   for (const p of profiles) links.push({ label: `${p}: Cucumber report`, href: `${p}/cucumber.html` })
   if (existsSync(join(reportsDir, 'allure', 'index.html'))) links.push({ label: 'Allure report', href: 'allure/index.html' })
   if (existsSync(join(reportsDir, 'junit.xml'))) links.push({ label: 'JUnit XML (ci)', href: 'junit.xml' })
@@ -92,7 +115,8 @@ export function writeConformance(opts: ConformanceOptions = {}): { markdown: str
   const reportsDir = opts.reportsDir ?? 'reports'
   const matrix = conformanceMatrix(opts)
   const generatedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
-  const render = { generatedAt, catalogue: relative('.', opts.catalogue ?? CATALOGUE_PATH), reports: reportLinks(reportsDir, matrix.runs.map((r) => r.profile)) }
+  const book = bookLink(reportsDir)
+  const render = { generatedAt, catalogue: relative('.', opts.catalogue ?? CATALOGUE_PATH), reports: reportLinks(reportsDir, matrix.runs.map((r) => r.profile)), ...(book ? { book } : {}) }
   const markdown = renderMarkdown(matrix, { ...render, reports: render.reports.filter((r) => !r.href.endsWith('.md')) })
   const html = renderHtml(matrix, render)
   mkdirSync(reportsDir, { recursive: true })

@@ -64,6 +64,13 @@ describe('conformance matrix', () => {
     assert.ok(html.includes('<summary>Certificates | PKI</summary><p><b>Behavior:</b> TLS everywhere</p>'))
   })
 
+  it('links each behavior id to the book when there is one', () => {
+    const book = (id: string) => `book/index.html#${id}`
+    assert.ok(renderHtml(m, { book }).includes('<td class="id"><a class="book" href="book/index.html#FLOW-01"'))
+    assert.match(renderMarkdown(m, { book }), /^\| \[CP-05\]\(book\/index.html#CP-05\) \|/m)
+    assert.ok(!html.includes('class="book"'), 'no book, no link')
+  })
+
   it("shows the note in the notes' Arabic beside the English one, right to left", () => {
     assert.ok(md.includes('| FLOW-03 | Stored in etcd.<br><span dir="rtl" lang="ar">الـ API Server بيخزن الـ Object &gt;&gt; في الـ ETCD</span> |'))
     assert.ok(html.includes('Stored in etcd.<p class="note-ar" dir="rtl" lang="ar">الـ API Server بيخزن الـ Object &gt;&gt; في الـ ETCD</p>'))

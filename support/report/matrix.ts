@@ -93,6 +93,8 @@ export function buildMatrix(catalogue: readonly Behavior[], runs: readonly RunRe
 export interface RenderOptions {
   /** Link from a cell to the scenarios of a behavior in a profile's report (relative to the output). */
   link?: (profile: string, behaviorId: string) => string | undefined
+  /** Link from a behavior's id to its page in the book (relative to the output), when there is a book. */
+  book?: (behaviorId: string) => string | undefined
   /** Links to the full reports, shown on top. */
   reports?: { label: string; href: string }[]
   generatedAt?: string
@@ -195,7 +197,8 @@ export function renderMarkdown(m: Matrix, opts: RenderOptions = {}): string {
         const p = proofCell(row.proof)
         cells.push(md([`${PROOF_SYMBOL[p.status]} ${p.text}`, ...(row.proof ? claimLines(row.proof) : [])].map(h).join('<br>')))
       }
-      lines.push(`| ${row.behavior.id} | ${md(row.behavior.note)}${noteAr} | ${cells.join(' | ')} |`)
+      const bookHref = opts.book?.(row.behavior.id)
+      lines.push(`| ${bookHref ? `[${row.behavior.id}](${bookHref})` : row.behavior.id} | ${md(row.behavior.note)}${noteAr} | ${cells.join(' | ')} |`)
     }
     lines.push('')
   }
@@ -270,7 +273,9 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
         const claims = row.proof?.claims.length ? `<ul>${row.proof.claims.map((c, i) => `<li title="${h(c.file)}">${h(claimLines(row.proof!)[i]!)}</li>`).join('')}</ul>` : ''
         cells.push(`<td class="cell proof ${p.status === 'partly' ? 'failed' : p.status}" data-behavior="${h(b.id)}" data-mutants="${row.proof?.mutants ?? 0}">${h(`${PROOF_SYMBOL[p.status]} ${p.text}`)}${claims}</td>`)
       }
-      out.push(`<tr id="${h(b.id)}"><td class="id">${h(b.id)}</td><td>${note}</td>${cells.join('')}</tr>`)
+      const bookHref = opts.book?.(b.id)
+      const id = bookHref ? `<a class="book" href="${h(bookHref)}" title="${h(`${b.id} in the book: notes, scenarios, diagrams, mutation proof`)}">${h(b.id)}</a>` : h(b.id)
+      out.push(`<tr id="${h(b.id)}"><td class="id">${id}</td><td>${note}</td>${cells.join('')}</tr>`)
     }
     out.push('</tbody></table>')
   }

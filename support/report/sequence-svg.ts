@@ -6,6 +6,10 @@
 
 import { formatOffset, type Diagram, type DiagramMessage, type Lane, type MessageKind } from './sequence.js'
 
+/** How a diagram is attached to its scenario (and found again in the run's messages). */
+export const DIAGRAM_MEDIA_TYPE = 'image/svg+xml'
+export const DIAGRAM_FILE_NAME = 'sequence-diagram.svg'
+
 const FONT = "'DejaVu Sans', 'Segoe UI', Helvetica, Arial, sans-serif"
 const CHAR_W = 6.3 // average advance of an 11px sans-serif character
 const MARGIN = 16
