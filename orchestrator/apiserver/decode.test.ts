@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiError } from '../api/errors.js'
-import { decodeJson, decodePatch, decodeYaml, jsonNestingError, yamlNestingError } from './decode.js'
+import { decodeJson, decodeObjectBody, decodePatch, decodeYaml, jsonNestingError, summarizeData, yamlNestingError } from './decode.js'
 
 const deepJson = (n: number, open = '{"a":', close = '}'): string => open.repeat(n) + '1' + close.repeat(n)
 
@@ -48,5 +48,23 @@ describe('nesting limit of request bodies', () => {
     assert.deepEqual(decodeJson('{"a":[1,{"b":2}]}'), { a: [1, { b: 2 }] })
     assert.deepEqual(decodeYaml('a:\n  - 1\n  - {b: 2}\n'), { a: [1, { b: 2 }] })
     assert.equal((decodeJson(deepJson(10_000)) as { a: unknown }).a !== undefined, true)
+  })
+})
+
+describe('a create or update body that does not decode (transformDecodeError)', () => {
+  // body -> upstream's summarizeData(body, 30): object bodies as text, anything else as hex
+  const summaries: [string, string, string][] = [
+    ['an empty body', '', '<empty>'],
+    ['a short object', '{"a":1', '{"a":1'],
+    ['a long object', `{"a":"${'x'.repeat(40)}"}`, '{"a":"xxxxxxxxxxxxxxxxxxxxxxxx ...'],
+    ['YAML', 'a: [', '613a205b'],
+  ]
+  for (const [name, body, want] of summaries) it(`summarizes ${name}`, () => assert.equal(summarizeData(Buffer.from(body)), want))
+
+  it('names the kind it expected and the start of the body', () => {
+    rejects(() => decodeObjectBody('json', '{"a":', 'ConfigMap'), `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: ${(() => { try { JSON.parse('{"a":') } catch (e) { return (e as Error).message } })()} ({"a":)`)
+    const list = '- '.repeat(6) + 'x'
+    rejects(() => decodeObjectBody('yaml', list, 'Pod', 5), `the object provided is unrecognized (must be of type Pod): error converting YAML to JSON: yaml: exceeded max depth of 5 (${Buffer.from(list).toString('hex')})`)
+    assert.deepEqual(decodeObjectBody('json', '{"a":1}', 'ConfigMap'), { a: 1 })
   })
 })

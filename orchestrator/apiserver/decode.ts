@@ -12,7 +12,7 @@
 // compact `- - -` sequences) plus flow brackets; it never undercounts what go-yaml counts.
 
 import { parse as parseYaml } from 'yaml'
-import { badRequest } from '../api/errors.js'
+import { ApiError, badRequest } from '../api/errors.js'
 
 /** Upstream's nesting limit of JSON and YAML values. */
 export const MAX_NESTING_DEPTH = 10_000
@@ -123,6 +123,28 @@ export function decodeYaml(raw: string, maxDepth = MAX_NESTING_DEPTH, prefix = '
   } catch (e) {
     throw badRequest(`${prefix}error converting YAML to JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
   }
+}
+
+/**
+ * A create or update body: a decoding failure is wrapped as upstream's transformDecodeError
+ * (endpoints/handlers/rest.go) wraps one whose kind could not be read: `the object provided is
+ * unrecognized (must be of type <Kind>): <error> (<summarizeData(body, 30)>)`.
+ */
+export function decodeObjectBody(type: 'json' | 'yaml', raw: string, kind: string, maxDepth = MAX_NESTING_DEPTH): unknown {
+  try {
+    return type === 'json' ? decodeJson(raw, maxDepth) : decodeYaml(raw, maxDepth)
+  } catch (e) {
+    if (!ApiError.is(e)) throw e
+    throw badRequest(`the object provided is unrecognized (must be of type ${kind}): ${e.message} (${summarizeData(Buffer.from(raw, 'utf8'))})`)
+  }
+}
+
+/** Upstream summarizeData(data, 30): an object body's first 30 bytes as text, any other body's as hex. */
+export function summarizeData(data: Buffer, maxLength = 30): string {
+  if (data.length === 0) return '<empty>'
+  const head = data.subarray(0, maxLength)
+  const text = data[0] === 0x7b ? head.toString('utf8') : head.toString('hex')
+  return data.length > maxLength ? `${text} ...` : text
 }
 
 /** How each patch type's decoding failure reads upstream (endpoints/handlers/patch.go). */

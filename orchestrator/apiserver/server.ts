@@ -62,7 +62,7 @@ import { forbiddenMessage } from './forbidden.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf.js'
 import { requestInfo, type RequestInfo } from './requestinfo.js'
-import { decodeJson, decodePatch, decodeYaml, isStackOverflow, MAX_NESTING_DEPTH } from './decode.js'
+import { decodeJson, decodeObjectBody, decodePatch, isStackOverflow, MAX_NESTING_DEPTH } from './decode.js'
 import { BAD_REQUEST_TEXT, MalformedRequestTarget, parseRequestTarget, type RequestTarget } from './filters/requesttarget.js'
 import { installSecureServing, SERVING_DEFAULTS, tlsServingOptions, type ServingLimits } from './filters/secureserving.js'
 import { armDeadline, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning, requestDeadlineMs, type Deadline } from './filters/timeout.js'
@@ -784,8 +784,8 @@ export class ApiServer {
       return decodePatch(type, raw, this.maxNestingDepth)
     }
     if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
-    if (type === 'application/json' || type === '' || type === '*/*') return decodeJson(raw, this.maxNestingDepth)
-    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeYaml(raw, this.maxNestingDepth)
+    if (type === 'application/json' || type === '' || type === '*/*') return decodeObjectBody('json', raw, resource.kind, this.maxNestingDepth)
+    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeObjectBody('yaml', raw, resource.kind, this.maxNestingDepth)
     throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE])
   }
 
