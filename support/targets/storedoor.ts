@@ -65,12 +65,26 @@ function untilRevision(until: number, describe: string, start: (push: (w: StoreW
   })
 }
 
+/** What `read` answers within a second; undefined if it fails or takes longer. */
+async function withinASecond(read: Promise<number>): Promise<number | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), 1000)
+  })
+  try {
+    return await Promise.race([read.catch(() => undefined), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** The door of a store in this process (the memory store). */
 export function inProcessStoreDoor(store: Store, acks: (revision: number) => WriteAcknowledgement[]): StoreDoor {
   const kvWrite = (type: 'put' | 'delete', kv: KeyValue, prev?: KeyValue): StoreWrite => ({ revision: kv.modRevision, type, key: kv.key, object: decode(type === 'put' ? kv.value : prev?.value) })
   return {
     describe: () => store.describe(),
     revision: () => store.currentRevision(),
+    mark: () => withinASecond(store.currentRevision()),
     writesSince: async (revision) => {
       const current = await store.currentRevision()
       if (current <= revision) return []
@@ -111,6 +125,7 @@ export function etcdStoreDoor(endpoints: string[], acks: (revision: number) => W
   return {
     describe: () => what,
     revision,
+    mark: () => withinASecond(client.get('/').serializable(true).exec().then((r) => Number(r.header.revision))),
     writesSince: async (from) => {
       const current = await revision()
       if (current <= from) return []

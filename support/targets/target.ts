@@ -173,8 +173,15 @@ export interface StoredValue {
 export interface StoreDoor {
   /** What the store is (`memory`, `etcd http://127.0.0.1:...`). */
   describe(): string
-  /** The store's current revision. */
+  /** The store's current revision (linearizable: while etcd has no quorum it waits or fails). */
   revision(): Promise<number>
+  /**
+   * A revision no later than the store's current one, answered at once: never waits for the
+   * store to recover (etcd: a serializable, member-local read). Undefined when the store cannot
+   * say within a second. For marks taken before every step, so a store the scenario took down
+   * does not stall the step (and its timeout) behind the mark.
+   */
+  mark(): Promise<number | undefined>
   /** Every write after `revision` up to the current revision, oldest first (the store's history, as an etcd watch from a revision replays it). */
   writesSince(revision: number): Promise<StoreWrite[]>
   /** Every key under `prefix` (all keys when empty) as stored now, in key order. */
