@@ -22,8 +22,9 @@
 // Usage: npm run test:mutants -- [--jobs N] [--only <behavior id | file glob>]...
 //          [--gate] [--write-hints]
 //          [--baseline-from reports/ci/messages.ndjson] [--timeout <seconds per mutant>]
-//   --gate         only the mutants that prove a weak spot, plus the first mutant of each behavior
-//                  they leave out: every behavior proven, in a fraction of the time (npm test)
+//   --gate         only the mutants that prove a weak spot, plus the cheapest mutant of each
+//                  behavior they leave out (the duration of its Killed-by scenario in the
+//                  --baseline-from run): every behavior proven, in a fraction of the time (npm test)
 //   --write-hints  set each killed mutant's Killed-by: header to the scenario that killed it
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -87,6 +88,18 @@ function baselineFromCi(file: string, tree: string, union: Map<string, Selected>
   return { run }
 }
 
+/**
+ * What a mutant is expected to cost, for --gate: the duration of the scenario that killed it last
+ * time (its Killed-by hint, run first) in the ci run's messages; unknown costs sort last.
+ */
+function gateCosts(ciMessages: string | undefined): (m: Mutant) => number {
+  const file = ciMessages ? resolve(REPO, ciMessages) : ''
+  if (!file || !existsSync(file)) return () => 0
+  const byName = new Map<string, number>()
+  for (const s of readRun(readMessages(file)).scenarios) byName.set(s.name, Math.max(byName.get(s.name) ?? 0, s.durationMs ?? 0))
+  return (m) => (m.killedBy && byName.has(m.killedBy) ? byName.get(m.killedBy)! : 10 * 60_000)
+}
+
 function summaryTable(results: MutantResult[]): string {
   const rows = results.map((r) => [
     relative('mutants', r.file),
@@ -123,7 +136,7 @@ async function main(): Promise<number> {
     return 2
   }
   const filtered = [...parsed.values()].filter((m) => keep.has(m.file))
-  const chosen = opts.gate ? gateSelection(filtered) : filtered
+  const chosen = opts.gate ? gateSelection(filtered, gateCosts(opts['baseline-from'])) : filtered
   const results: MutantResult[] = invalid.filter((r) => keep.has(r.file))
   const result = (m: Mutant, r: Pick<MutantResult, 'status'> & Partial<MutantResult>): MutantResult => ({
     file: m.file,

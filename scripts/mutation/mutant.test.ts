@@ -113,6 +113,11 @@ describe('--gate and Killed-by hints', () => {
     { name: 'a mutant of two behaviors covers both', mutants: [m('b/A-1.x.patch', ['A-1', 'B-2']), m('b/B-2.x.patch', ['B-2'])], gate: ['b/A-1.x.patch'] },
   ]
   for (const c of cases) it(c.name, () => assert.deepEqual(gateSelection(c.mutants).map((x) => x.file), c.gate))
+  it('the cheapest mutant of a behavior the weak spots leave out, by its cost', () => {
+    const mutants = [m('b/A-1.x.patch', ['A-1']), m('b/A-1.y.patch', ['A-1']), m('b/B-2.x.patch', ['B-2'], 'B-2 echo')]
+    const cost = (x: Mutant): number => ({ 'b/A-1.x.patch': 30_000, 'b/A-1.y.patch': 4_000, 'b/B-2.x.patch': 90_000 })[x.file]!
+    assert.deepEqual(gateSelection(mutants, cost).map((x) => x.file), ['b/A-1.y.patch', 'b/B-2.x.patch'])
+  })
 
   const header = 'Behaviors: HEAL-02\nClaim: c\nBug: b\n  more of the bug\nLayer: orchestrator\n\ndiff --git a/x b/x\n'
   it('adds a Killed-by line after the header', () => {
