@@ -104,6 +104,20 @@ async function answers(c: RuntimeContainer, path: string): Promise<number[]> {
   return answersFor(await runtimeLog(c.id), path)
 }
 
+// a liveness probe that found the app not yet listening is a failure the app's log cannot show:
+// a scenario that counts the failures in the log waits for a logged success first
+Then(['within {duration} the container of the pod {string} has answered a request for {string} successfully', 'خلال {duration} الـ container بتاع الـ pod {string} رد على request لـ {string} بنجاح'], async function (this: OckWorld, ms: number, name: string, path: string) {
+  await eventually(
+    async () => {
+      const [c] = await containersOf(this, name)
+      return c ? await answers(c, path) : []
+    },
+    (codes) => codes.some((c) => !failed(c)),
+    ms,
+    { describe: `the container of pod ${name} to answer ${path} successfully, as its log in the container runtime tells` },
+  )
+})
+
 Then(['the container the pod {string} was restarted from answered exactly its last {int} requests for {string} with an error', 'الـ container اللي الـ pod {string} اتعملها restart منه رد على آخر {int} requests لـ {string} بـ error، ومش أكتر'], async function (this: OckWorld, name: string, n: number, path: string) {
   const old = (await containersOf(this, name)).find((c) => c.state === 'exited')
   expect(old, `an exited container of pod ${name} in the container runtime`).to.not.equal(undefined)

@@ -57,6 +57,7 @@ Feature: Self-healing through readiness and liveness probes
             livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 3}
       """
     And within 30s the pod "web" is Running
+    And within 10s the container of the pod "web" has answered a request for "/healthz" successfully
     When I run "rm /tmp/healthy" in the pod "web"
     Then within 8s the pod "web" has restarted 1 time, each time in a new container
     And the container the pod "web" was restarted from answered exactly its last 3 requests for "/healthz" with an error

@@ -58,6 +58,7 @@
             livenessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 3}
       """
     و خلال 30 ثانية الـ pod "web" تبقى Running
+    و خلال 10 ثواني الـ container بتاع الـ pod "web" رد على request لـ "/healthz" بنجاح
     عندما شغلت "rm /tmp/healthy" في الـ pod "web"
     اذاً خلال 8 ثواني الـ pod "web" يبقى اتعملها restart 1 مرة، كل مرة في container جديد
     و الـ container اللي الـ pod "web" اتعملها restart منه رد على آخر 3 requests لـ "/healthz" بـ error، ومش أكتر
