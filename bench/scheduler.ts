@@ -101,6 +101,9 @@ async function cluster(ca: CertificateAuthority, nodes: number): Promise<{ api: 
   const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
   const api = await startApiServerThread({ caPem: ca.certPem, serving })
   const admin = await clientFor(ca, api.url, Identities.admin)
+  // no controller manager here: the ServiceAccount admission plugin wants the namespace's
+  // "default" ServiceAccount, which the serviceaccount controller would have made
+  await admin.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: NAMESPACE }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
   await inParallel(nodes, CONCURRENCY, async (i) => void (await admin.create(nodesRef, nodeObject(i + 1))))
   return { api, admin }
 }
