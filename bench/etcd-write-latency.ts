@@ -3,21 +3,26 @@
 // cluster is the baseline of the same run: only the leader writes and each write waits for a
 // quorum to persist it, so more members should never be faster. Writes JSON to
 // reports/bench/etcd-write-latency.json.
-//   npm run bench:etcd [-- --writes 1000]
+//   npm run bench:etcd [-- --writes 1000] [--members 1,3,5] [--out reports/bench/etcd-write-latency.json]
 
 import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EtcdCluster, etcdAvailable, measureWriteLatency, type WriteLatency } from '../orchestrator/cluster/etcd.js'
 
-const { values } = parseArgs({ options: { writes: { type: 'string', default: '500' } } })
+const { values } = parseArgs({
+  options: { writes: { type: 'string', default: '500' }, members: { type: 'string', default: '1,3,5' }, out: { type: 'string', default: 'reports/bench/etcd-write-latency.json' } },
+})
 const writes = Number(values.writes)
+// the first size is the baseline (1 by default)
+const sizes = values.members!.split(',').map(Number)
 const etcd = await etcdAvailable()
 if (!etcd.ok) {
   console.error(`bench: ${etcd.reason}`)
   process.exit(2)
 }
 const results: WriteLatency[] = []
-for (const members of [1, 3, 5]) {
+for (const members of sizes) {
   const c = await EtcdCluster.start({ members })
   try {
     results.push(await measureWriteLatency(c, writes))
@@ -34,9 +39,10 @@ const report = {
   etcdVersion: etcd.version,
   unit: 'ms',
   writesPerCluster: writes,
-  baseline: { members: 1, p50: baseline.p50 },
+  baseline: { members: baseline.members, p50: baseline.p50 },
   results: results.map((r) => ({ ...r, p50VsBaseline: Math.round((r.p50 / baseline.p50) * 100) / 100 })),
 }
-await mkdir('reports/bench', { recursive: true })
-await writeFile('reports/bench/etcd-write-latency.json', JSON.stringify(report, null, 2) + '\n')
-console.log('wrote reports/bench/etcd-write-latency.json')
+const out = resolve(values.out!)
+await mkdir(dirname(out), { recursive: true })
+await writeFile(out, JSON.stringify(report, null, 2) + '\n')
+console.log(`wrote ${out}`)

@@ -9,7 +9,7 @@
 // RSS are measured again. Pass: heapUsed after the soak within 20% of the baseline.
 // The load runs in the same process as the server (so RSS and heap at peak include the
 // clients); before and after are measured with no client open.
-// Writes reports/bench/soak.json. Usage: npm run bench:soak [-- --seconds 30 --objects 300]
+// Writes reports/bench/soak.json. Usage: npm run bench:soak [-- --seconds 30 --objects 300 --object-kb 1 --watch-buffer-kb K --out F]
 
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
@@ -27,6 +27,11 @@ const { values } = parseArgs({
     writers: { type: 'string', default: '4' },
     watchers: { type: 'string', default: '8' },
     tolerance: { type: 'string', default: '0.2' },
+    // how much unread watch output the server keeps for one watcher (default: the server's own);
+    // a small one lets a short smoke run see the stalled watcher cut off
+    'watch-buffer-kb': { type: 'string' },
+    // the size of each object's data: larger objects fill the stalled watcher's buffers sooner
+    'object-kb': { type: 'string', default: '1' },
     out: { type: 'string', default: 'reports/bench/soak.json' },
   },
 })
@@ -51,7 +56,7 @@ async function settle(): Promise<{ heapUsed: number; rss: number }> {
   return { heapUsed: m.heapUsed, rss: m.rss }
 }
 
-const payload = (i: number, round: number): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `obj-${i}`, labels: { app: 'soak' } }, data: { round: String(round), blob: 'x'.repeat(1024) } })
+const payload = (i: number, round: number): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `obj-${i}`, labels: { app: 'soak' } }, data: { round: String(round), blob: 'x'.repeat(Number(values['object-kb']) * 1024) } })
 
 /** A watch over raw TLS that reads everything (or, paused, nothing); counts bytes. */
 function watch(t: FuzzTarget, read: boolean): { bytes: () => number; endedByServer: () => boolean; resume: () => Promise<void>; close: () => void } {
@@ -87,7 +92,7 @@ installProcessGuard('bench:soak')
 const cursor = incidentCursor()
 const startedAt = new Date().toISOString()
 const load = loadavg()
-const t = await startFuzzTarget({ trace: { capacity: 2_000 } })
+const t = await startFuzzTarget({ trace: { capacity: 2_000 }, ...(values['watch-buffer-kb'] ? { watchBufferBytes: Number(values['watch-buffer-kb']) * 1024 } : {}) })
 for (let i = 0; i < OBJECTS; i++) {
   const a = await httpsRequest(t, 'admin', 'POST', PATH, payload(i, 0), 'application/json')
   if (a.code !== 201) throw new Error(`creating obj-${i}: ${a.code} ${a.text}`)

@@ -1,0 +1,49 @@
+// Every benchmark still runs: each `npm run bench:*` at a tiny size, as the README gives it
+// (through npm, from the repository's root), its JSON written to a temp dir and read back. A
+// benchmark that nobody runs rots (bench:scheduler did: its pods were refused once admission
+// wanted a ServiceAccount); this keeps every one in `npm test` (npm run test:bench). The sizes
+// here prove the code path, not the numbers: full-size runs stay manual (README, "Benchmarks").
+
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, test } from 'node:test'
+import { execa } from 'execa'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const dir = mkdtempSync(join(tmpdir(), 'ock-bench-smoke-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+interface Smoke {
+  script: string
+  args: string[]
+  /** what the JSON must hold: a field path and a check of its value */
+  checks: [string, (v: unknown) => boolean][]
+  timeoutMs: number
+}
+
+const positive = (v: unknown): boolean => typeof v === 'number' && v > 0
+const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0
+
+const SMOKES: Smoke[] = [
+  { script: 'bench:scheduler', args: ['--sizes', '50', '--pods', '100', '--concurrency', '20'], checks: [['results.0.podsPerSecond', positive], ['results.0.baseline.podsPerSecond', positive]], timeoutMs: 120_000 },
+  { script: 'bench:etcd', args: ['--writes', '10', '--members', '1,3'], checks: [['results.1.p50', positive], ['baseline.p50', positive]], timeoutMs: 120_000 },
+  { script: 'bench:startup', args: ['--pods', '2'], checks: [['ockP99Ms', positive], ['rawP99Ms', positive]], timeoutMs: 240_000 },
+  { script: 'bench:soak', args: ['--seconds', '3', '--objects', '30', '--object-kb', '16', '--watch-buffer-kb', '256'], checks: [['budget.pass', (v) => v === true]], timeoutMs: 120_000 },
+  { script: 'bench:suite', args: ['-p', 'mutants', '--tags', '@ORCH-02'], checks: [['scenarioSumMs', positive], ['workers', nonEmpty], ['slowest', nonEmpty]], timeoutMs: 240_000 },
+]
+
+function field(o: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (v === null || v === undefined ? undefined : (v as Record<string, unknown>)[k]), o)
+}
+
+for (const s of SMOKES) {
+  test(`npm run ${s.script} -- ${s.args.join(' ')}`, { timeout: s.timeoutMs + 10_000 }, async () => {
+    const out = join(dir, `${s.script.replace(':', '-')}.json`)
+    const r = await execa('npm', ['run', '--silent', s.script, '--', ...s.args, '--out', out], { cwd: ROOT, reject: false, all: true, timeout: s.timeoutMs, stdin: 'ignore' })
+    assert.equal(r.exitCode, 0, `${s.script} exited ${r.exitCode ?? r.signal}:\n${String(r.all ?? '').split('\n').slice(-30).join('\n')}`)
+    const json = JSON.parse(readFileSync(out, 'utf8')) as unknown
+    for (const [path, ok] of s.checks) assert.ok(ok(field(json, path)), `${s.script}: ${path} is ${JSON.stringify(field(json, path))} in ${out}`)
+  })
+}
