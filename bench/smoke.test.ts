@@ -31,6 +31,8 @@ const SMOKES: Smoke[] = [
   { script: 'bench:etcd', args: ['--writes', '10', '--members', '1,3'], checks: [['results.1.p50', positive], ['baseline.p50', positive]], timeoutMs: 120_000 },
   { script: 'bench:startup', args: ['--pods', '2'], checks: [['ockP99Ms', positive], ['rawP99Ms', positive]], timeoutMs: 240_000 },
   { script: 'bench:soak', args: ['--seconds', '3', '--objects', '30', '--object-kb', '16', '--watch-buffer-kb', '256'], checks: [['budget.pass', (v) => v === true]], timeoutMs: 120_000 },
+  { script: 'bench:api', args: ['--ops', '20', '--concurrency', '1,5'], checks: [['stores.etcd', nonEmpty], ['rawEtcd', nonEmpty], ['target.createP99Ms', positive]], timeoutMs: 120_000 },
+  { script: 'bench:boot', args: ['--runs', '1', '--configs', 'in-process,ock-up'], checks: [['configs.in-process.milestones.podRunning.p50Ms', positive], ['configs.ock-up.milestones.podRunning.p50Ms', positive]], timeoutMs: 120_000 },
   { script: 'bench:suite', args: ['-p', 'mutants', '--tags', '@ORCH-02'], checks: [['scenarioSumMs', positive], ['workers', nonEmpty], ['slowest', nonEmpty]], timeoutMs: 240_000 },
 ]
 
