@@ -35,7 +35,9 @@ type Models = Record<string, ModelClass | undefined>
 let models: Promise<Models> | undefined
 
 function loadModels(): Promise<Models> {
-  models ??= import('@kubernetes/client-node') as unknown as Promise<Models>
+  // the generated models alone (the same classes as the package root exports): the root also
+  // loads the HTTP client stack (undici, openid-client, socks), about 1 s in a fresh process
+  models ??= import('@kubernetes/client-node/dist/gen/models/all.js') as unknown as Promise<Models>
   return models
 }
 

@@ -20,7 +20,9 @@ let models: Promise<Models> | undefined
 
 /** The generated models, loaded on first use (the package is large). */
 function loadModels(): Promise<Models> {
-  models ??= import('@kubernetes/client-node') as unknown as Promise<Models>
+  // the generated models alone (the same classes as the package root exports): the root also
+  // loads the HTTP client stack (undici, openid-client, socks), about 1 s in a fresh process
+  models ??= import('@kubernetes/client-node/dist/gen/models/all.js') as unknown as Promise<Models>
   return models
 }
 
