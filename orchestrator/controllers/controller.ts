@@ -4,7 +4,20 @@
 // per-key back-off up to a limit. Mirrors controller-runtime's Controller / Reconciler contract
 // ("reconciliation is level-based": a reconciler gets a key, never the event).
 
+import type { ApiClient } from '../client/client.js'
+import type { EventRecorder } from '../client/events.js'
+import type { InformerFactory } from '../client/factory.js'
 import { WorkQueue, type RateLimit } from '../client/workqueue.js'
+import type { ControllerManagerConfig } from './config.js'
+
+/** What a controller gets from the manager (controllers/manager.ts). */
+export interface ControllerContext {
+  client: ApiClient
+  informers: InformerFactory
+  config: ControllerManagerConfig
+  /** A recorder whose events say they come from `component`. */
+  recorder(component: string): EventRecorder
+}
 
 export interface ReconcileResult {
   /** Reconcile this key again after the delay even without new events. */

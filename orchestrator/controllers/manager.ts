@@ -6,9 +6,11 @@
 // flags, with upstream's defaults. Which controllers run is decided by the cluster composition.
 
 import type { ApiClient } from '../client/client.js'
-import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
+import { ApiEventRecorder } from '../client/events.js'
 import { InformerFactory } from '../client/factory.js'
 import type { Runnable } from '../client/runnable.js'
+import type { ControllerManagerConfig } from './config.js'
+import type { ControllerContext } from './controller.js'
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation.js'
 import { DeploymentController } from './deployment/deployment.js'
 import { DisruptionController } from './disruption/disruption.js'
@@ -16,44 +18,15 @@ import { EndpointsController } from './endpoints/endpoints.js'
 import { GarbageCollector } from './garbagecollector/garbagecollector.js'
 import { NamespaceController } from './namespace/namespace.js'
 import { NodeIpamController } from './nodeipam/nodeipam.js'
-import { HorizontalPodAutoscalerController, type HPATimings } from './podautoscaler/horizontal.js'
-import { NodeLifecycleController, type NodeLifecycleTimings } from './nodelifecycle/nodelifecycle.js'
+import { HorizontalPodAutoscalerController } from './podautoscaler/horizontal.js'
+import { NodeLifecycleController } from './nodelifecycle/nodelifecycle.js'
 import { ReplicaSetController } from './replicaset/replicaset.js'
 import { ResourceQuotaController } from './resourcequota/resourcequota.js'
 import { ServiceAccountsController } from './serviceaccount/serviceaccount.js'
 import { TaintEvictionController } from './tainteviction/tainteviction.js'
 
 export type { Runnable }
-
-export interface ControllerManagerConfig {
-  /** --cluster-cidr: pod addresses of the whole cluster (see cluster/network.ts). */
-  clusterCIDR?: string
-  /** --node-cidr-mask-size: the size of each node's pod CIDR. */
-  nodeCIDRMaskSize?: number
-  /** --allocate-node-cidrs: run the node IPAM controller. */
-  allocateNodeCIDRs?: boolean
-  /** --concurrent-deployment-syncs (5), --concurrent-replicaset-syncs (5), --concurrent-gc-syncs (20). */
-  concurrentDeploymentSyncs?: number
-  concurrentReplicaSetSyncs?: number
-  concurrentGCSyncs?: number
-  /** --concurrent-endpoint-syncs (5). */
-  concurrentEndpointSyncs?: number
-  /** --horizontal-pod-autoscaler-sync-period, -downscale-stabilization, -tolerance (15 s, 5 min, 0.1). */
-  horizontalPodAutoscaler?: Partial<HPATimings>
-  /** --controllers: which to run (default: all of DEFAULT_CONTROLLERS). */
-  controllers?: string[]
-  /** --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period. */
-  nodeLifecycle?: Partial<NodeLifecycleTimings>
-}
-
-/** What a controller gets from the manager. */
-export interface ControllerContext {
-  client: ApiClient
-  informers: InformerFactory
-  config: ControllerManagerConfig
-  /** A recorder whose events say they come from `component`. */
-  recorder(component: string): EventRecorder
-}
+export type { ControllerContext, ControllerManagerConfig }
 
 export type ControllerFactory = (ctx: ControllerContext) => Runnable
 

@@ -15,7 +15,7 @@ import { fromLabelSelector } from '../../api/selectors.js'
 import { refFor, type ApiClient } from '../../client/client.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 
 const CLUSTER_ROLES = lookupResource('rbac.authorization.k8s.io', 'clusterroles')!
 

@@ -18,7 +18,7 @@ import { refFor, type ApiClient } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, type Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 import { budgetStatus, countHealthy, disruptedPods, expectedPodCount, type ScaleOf } from './budget.js'
 
 const PDBS = lookupResource('policy', 'poddisruptionbudgets')!

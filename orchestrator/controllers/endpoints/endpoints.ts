@@ -21,7 +21,7 @@ import { refFor, type ApiClient } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, type Informer } from '../../client/informer.js'
 import { Controller, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 
 const PODS = lookupResource('', 'pods')!
 const SERVICES = lookupResource('', 'services')!

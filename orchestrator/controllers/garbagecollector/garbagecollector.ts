@@ -16,7 +16,7 @@ import { lookupKind, parseApiVersion, RESOURCES, type ResourceInfo } from '../..
 import { refFor, type ApiClient } from '../../client/client.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 
 interface GraphNode {
   uid: string

@@ -9,7 +9,7 @@ import { RESOURCES, lookupResource } from '../../api/resources.js'
 import { refFor, type ApiClient } from '../../client/client.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 
 const NAMESPACES = lookupResource('', 'namespaces')!
 

@@ -13,7 +13,7 @@ import { refFor, type ApiClient } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 
 const NODES = lookupResource('', 'nodes')!
 

@@ -23,7 +23,8 @@ import { refFor, type ApiClient } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
+import type { NodeLifecycleTimings } from '../config.js'
 import {
   condition,
   CONDITION_KUBELET_VERSION_SKEW,
@@ -40,14 +41,7 @@ const PODS = lookupResource('', 'pods')!
 const LEASES = lookupResource('coordination.k8s.io', 'leases')!
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease'
 
-export interface NodeLifecycleTimings {
-  /** --node-monitor-period: how often heartbeats are checked. */
-  nodeMonitorPeriodMs: number
-  /** --node-monitor-grace-period: silence after which a node is Ready=Unknown. */
-  nodeMonitorGracePeriodMs: number
-  /** --node-startup-grace-period: the same for a node that never posted a Ready condition. */
-  nodeStartupGracePeriodMs: number
-}
+export type { NodeLifecycleTimings } from '../config.js'
 
 export const DEFAULT_NODE_LIFECYCLE_TIMINGS: NodeLifecycleTimings = {
   nodeMonitorPeriodMs: 5_000,

@@ -21,18 +21,15 @@ import { refFor, type ApiClient } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, type Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
+import type { HPATimings } from '../config.js'
 import { behaviorWithDefaults, MetricError, normalize, normalizeWithBehavior, resourceReplicas, type Condition, type PodInfo, type PodMetric, type Recommendation, type ScaleEvent } from './replicas.js'
 
 const PODS = lookupResource('', 'pods')!
 const HPAS = lookupResource('autoscaling', 'horizontalpodautoscalers')!
 
 /** The controller's flags, in ms (tolerance as a fraction). */
-export interface HPATimings {
-  syncPeriodMs: number
-  downscaleStabilizationMs: number
-  tolerance: number
-}
+export type { HPATimings } from '../config.js'
 
 export const DEFAULT_HPA_TIMINGS: HPATimings = { syncPeriodMs: 15_000, downscaleStabilizationMs: 300_000, tolerance: 0.1 }
 

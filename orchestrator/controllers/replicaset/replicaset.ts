@@ -21,7 +21,7 @@ import { byNamespace, type Informer } from '../../client/informer.js'
 import { claim } from '../claim.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
 import { Expectations } from '../expectations.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 
 const PODS = lookupResource('', 'pods')!
 const REPLICASETS = lookupResource('apps', 'replicasets')!

@@ -20,7 +20,7 @@ import { refFor, type ApiClient } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import type { Informer } from '../../client/informer.js'
 import type { Runnable } from '../../client/runnable.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 
 const NODES = lookupResource('', 'nodes')!
 const PODS = lookupResource('', 'pods')!
