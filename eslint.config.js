@@ -20,6 +20,7 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  { files: ['.dependency-cruiser.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
   {
     files: ['support/formatters/*.js', 'bin/*.js', 'cucumber.js', 'eslint.config.js', 'support/tsx-register.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

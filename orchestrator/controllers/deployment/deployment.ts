@@ -20,7 +20,7 @@ import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, byOwnerUid, type Informer } from '../../client/informer.js'
 import { claim } from '../claim.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
-import type { ControllerContext } from '../manager.js'
+import type { ControllerContext } from '../controller.js'
 import {
   activeReplicaSets,
   availableScaleDown,
