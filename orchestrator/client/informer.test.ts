@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { setTimeout as pause } from 'node:timers/promises'
 import { ApiError } from '../api/errors.js'
 import type { KList, KObject, WatchEvent } from '../api/meta.js'
 import type { RequestOptions, ResourceRef, WatchHandle } from './client.js'
 import { Informer, type ListerWatcher } from './informer.js'
+import { eventually } from '../testing/eventually.js'
 
 /** A scripted API: a list answer (or failure) per call, and watches the test drives by hand. */
 class FakeApi implements ListerWatcher {
@@ -41,13 +41,7 @@ const cm = (name: string, rv: string, labels: Record<string, string> = {}): KObj
 const list = (rv: string, ...items: KObject[]): KList => ({ apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: rv }, items })
 const ref = { group: '', version: 'v1', resource: 'configmaps' }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return
-    await pause(5)
-  }
-  assert.fail(`timed out waiting for ${what}`)
-}
+const until = (check: () => boolean, what: string): Promise<true> => eventually(what, () => check(), 1_000, 5)
 
 describe('Informer', () => {
   it('lists, then watches from the list resourceVersion, keeping the cache and handlers in step', async () => {

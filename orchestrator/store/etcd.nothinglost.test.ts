@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { EtcdCluster, etcdAvailable } from '../cluster/etcd.js'
 import { EtcdStore } from './etcd.js'
 import { StoreError, type StoreEvent } from './store.js'
+import { holdsWithin } from '../testing/eventually.js'
 
 const etcd = await etcdAvailable()
 const skip = etcd.ok ? false : `needs a real etcd: ${etcd.reason}`
@@ -23,15 +24,6 @@ interface Ack {
   revision: number
 }
 
-/** Polls `cond` every 20 ms until it holds or `ms` pass; returns whether it held. */
-async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await cond()) return true
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  return cond()
-}
 
 describe('etcd store: nothing acknowledged is lost while members die', { skip }, () => {
   let cluster: EtcdCluster | undefined
@@ -80,7 +72,7 @@ describe('etcd store: nothing acknowledged is lost while members die', { skip },
           if (e.code === 'Conflict' && e.current) counterRev = e.current.modRevision
           else {
             // the outcome is unknown: learn the counter's revision again once the store answers
-            await until(async () => {
+            await holdsWithin(async () => {
               try {
                 counterRev = (await s.get(counter))!.modRevision
                 return true
@@ -96,7 +88,7 @@ describe('etcd store: nothing acknowledged is lost while members die', { skip },
 
     const ackedSoon = (n: number, ms: number): Promise<boolean> => {
       const target = acks.length + n
-      return until(() => acks.length >= target, ms)
+      return holdsWithin(() => acks.length >= target, ms)
     }
     const log: string[] = []
     assert.ok(await ackedSoon(200, 20_000), 'writes flow before the chaos starts')
@@ -109,7 +101,7 @@ describe('etcd store: nothing acknowledged is lost while members die', { skip },
       for (const v of victims) await c.kill(v)
       if (kind === 'quorum') {
         // with one member of three left no write can be acknowledged
-        assert.ok(await until(() => failed > failedBefore, 15_000), 'writes fail while quorum is lost')
+        assert.ok(await holdsWithin(() => failed > failedBefore, 15_000), 'writes fail while quorum is lost')
         const ackedDuringLoss = acks.length
         await c.restart(victims[1]!)
         assert.ok(await ackedSoon(20, 20_000), 'writes resume once a second member is back')
@@ -145,7 +137,7 @@ describe('etcd store: nothing acknowledged is lost while members die', { skip },
       for (let i = 1; i < revs.length; i++) assert.ok(revs[i]! > revs[i - 1]!, `writer ${id}: revision ${revs[i]} after ${revs[i - 1]}`)
     }
     // the watch saw every acknowledged write once, in revision order
-    await until(() => watched.length > 0 && watched.at(-1)!.kv.modRevision >= Math.max(...acks.map((a) => a.revision)), 15_000)
+    await holdsWithin(() => watched.length > 0 && watched.at(-1)!.kv.modRevision >= Math.max(...acks.map((a) => a.revision)), 15_000)
     w.cancel()
     const seen = new Map<string, number>()
     for (let i = 1; i < watched.length; i++) assert.ok(watched[i]!.kv.modRevision >= watched[i - 1]!.kv.modRevision, 'watch events in revision order')

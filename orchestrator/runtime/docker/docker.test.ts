@@ -11,6 +11,7 @@ import { ContainerNotFoundError, ImagePullError, RuntimeUnavailableError, type C
 import { DockerRuntime, demux, runtimeError } from './docker.js'
 import { engine, engineStatus, LABELS, sweepOrphans } from './engine.js'
 import { images, qualifiedReference } from './images.js'
+import { eventually as eventuallyWithin } from '../../testing/eventually.js'
 
 const APP = 'registry.internal/ock/app:1'
 const used = new Set<string>()
@@ -32,21 +33,8 @@ async function podIP(): Promise<string> {
   }
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await fn()
-      if (v) return v
-      last = v
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > end) throw new Error(`${what}: not true within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+/** Containers take longer than in-memory objects: 15 s by default, polled every 100 ms. */
+const eventually = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> => eventuallyWithin(what, fn, timeoutMs, 100)
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(3_000) })
