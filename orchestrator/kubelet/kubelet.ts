@@ -10,22 +10,24 @@
 // the node NotReady instead of stopping the kubelet.
 // Every action is an API request as system:node:<node>, or an Event it records.
 // Mirrors pkg/kubelet (kubelet.go, pod_workers.go, pleg/generic.go, status/status_manager.go,
-// kubelet_node_status.go). Probes run in ./prober.ts: their results decide container readiness
-// and which containers are killed and restarted. Simplifies: no volumes, init containers or
-// eviction yet.
+// kubelet_node_status.go). Its parts: probes (./prober.ts: their results decide container
+// readiness and which containers are killed and restarted), the image manager (./images.ts),
+// the status manager (./status-manager.ts), the PLEG (./pleg.ts), the environment
+// (./environment.ts), node status (./node-status.ts, ./nodelease.ts). Simplifies: no volumes,
+// init containers or eviction yet.
 
 import { ApiError } from '../api/errors.js'
 import { nowTimestamp } from '../api/meta.js'
 import { isPodTerminal } from '../api/pods.js'
 import { milliCpu, parseQuantity } from '../api/quantity.js'
 import { lookupResource } from '../api/resources.js'
-import type { Container, Node, Pod, PodStatus } from '../api/types.js'
+import type { Node, Pod } from '../api/types.js'
 import { refFor, type ApiClient } from '../client/client.js'
 import { ApiEventRecorder, type EventRecorder } from '../client/events.js'
 import { Informer } from '../client/informer.js'
 import type { Runnable } from '../client/runnable.js'
 import { WorkQueue } from '../client/workqueue.js'
-import { ContainerNotFoundError, ImagePullError, RuntimeUnavailableError, type ContainerConfig, type ContainerRuntime, type ContainerStatus } from '../runtime/runtime.js'
+import { ContainerNotFoundError, RuntimeUnavailableError, type ContainerConfig, type ContainerRuntime, type ContainerStatus } from '../runtime/runtime.js'
 import { computePodActions, type StartAction } from './actions.js'
 import { BackOff } from './backoff.js'
 import { DEFAULT_KUBELET_TIMINGS, type KubeletConfig, type KubeletTimings } from './config.js'
@@ -34,10 +36,13 @@ import { PodIPAM } from './ipam.js'
 import { NodeLeaseController } from './nodelease.js'
 import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type NodeSignals, type Readiness } from './node-status.js'
 import { mountDebuggingHandlers } from './debugging.js'
-import { generatePodStatus } from './pod-status.js'
+import { containerEnvironment } from './environment.js'
+import { ImageManager, type Waiting } from './images.js'
+import { GenericPleg } from './pleg.js'
 import { ProbeManager } from './prober.js'
 import type { KubeletServer } from './server.js'
 import { mountResourceMetrics } from './stats.js'
+import { StatusManager } from './status-manager.js'
 
 const PODS = lookupResource('', 'pods')!
 const NODES = lookupResource('', 'nodes')!
@@ -47,8 +52,6 @@ interface PodEntry {
   /** The API server no longer has it (a DELETED event arrived). */
   gone: boolean
 }
-
-type Waiting = Map<string, { reason: string; message: string }>
 
 export interface KubeletDeps {
   /** A client authenticated as system:node:<nodeName>. */
@@ -78,22 +81,19 @@ export class Kubelet implements Runnable {
   private readonly queue = new WorkQueue({ baseMs: 200, maxMs: 10_000 })
   private readonly pods = new Map<string, PodEntry>()
   private readonly waiting = new Map<string, Waiting>()
-  private readonly lastSent = new Map<string, { json: string; status: PodStatus }>()
-  private readonly firstSeen = new Map<string, string>()
-  private readonly pulledImages = new Set<string>()
-  private readonly pullErrors = new Map<string, string>()
   private readonly restarts: BackOff
   private readonly pulls: BackOff
   private readonly prober: ProbeManager
+  private readonly images: ImageManager
+  private readonly status: StatusManager
+  private readonly pleg: GenericPleg
   private ipam?: PodIPAM
   private runtimeVersion = ''
   private scheme = ''
   private nodeReady?: boolean
   private lastNodeReport = 0
-  private relisted = new Map<string, { podUid: string; state: string }>()
   private readonly timers: NodeJS.Timeout[] = []
   private readonly workers: Promise<void>[] = []
-  private relisting = false
   private endpointPort?: number
   private stopped = false
 
@@ -140,11 +140,28 @@ export class Kubelet implements Runnable {
       },
     })
     this.nodeInformer.on({ add: (n) => this.observeNode(n), update: (_o, n) => this.observeNode(n) })
+    this.images = new ImageManager({ runtime: this.runtime, recorder: this.recorder, backOff: this.pulls, requeueAfter: (uid, ms) => this.queue.addAfter(uid, ms) })
+    this.status = new StatusManager({
+      client: this.client,
+      runtime: this.runtime,
+      hostIP: config.nodeIP,
+      scheme: () => this.scheme,
+      livePod: (uid) => {
+        const e = this.pods.get(uid)
+        return !e || e.gone || e.pod.metadata?.deletionTimestamp ? undefined : e.pod
+      },
+      waiting: (uid) => this.waiting.get(uid),
+      podIP: (uid) => this.ipam?.ipOf(uid),
+      ready: (uid, name, id) => this.prober.ready(uid, name, id),
+      started: (uid, name, id) => this.prober.started(uid, name, id),
+      resync: (uid) => this.queue.add(uid),
+    })
+    this.pleg = new GenericPleg({ runtime: this.runtime, ready: () => !this.stopped && this.podInformer.hasSynced, changed: (uid) => this.queue.add(uid) })
     // pods/log and pods/exec reach the runtime through the node's endpoint
     if (deps.server) {
       mountDebuggingHandlers(deps.server, {
         pod: (namespace, name) => [...this.pods.values()].find((e) => !e.gone && e.pod.metadata?.namespace === namespace && e.pod.metadata?.name === name)?.pod,
-        status: (pod) => this.lastSent.get(pod.metadata?.uid ?? '')?.status ?? pod.status,
+        status: (pod) => this.status.lastStatus(pod.metadata?.uid ?? '') ?? pod.status,
       }, this.runtime)
     }
     // what the node and its containers use, for metrics-server
@@ -161,12 +178,12 @@ export class Kubelet implements Runnable {
     this.lease.start()
     for (let i = 0; i < (this.config.workers ?? 4); i++) this.workers.push(this.worker())
     await this.updateNodeStatus(true)
-    this.every(this.timings.relistPeriodMs, () => this.relist())
+    this.every(this.timings.relistPeriodMs, () => this.pleg.relist())
     this.every(this.timings.syncFrequencyMs, () => {
       for (const uid of this.pods.keys()) this.queue.add(uid)
     })
     this.every(this.timings.nodeStatusUpdateFrequencyMs, () => this.updateNodeStatus(false))
-    this.every(this.timings.statusSyncPeriodMs, () => this.reconcileStatuses())
+    this.every(this.timings.statusSyncPeriodMs, () => this.status.reconcile())
     let frozen = this.faults.heartbeatsFrozen
     this.unsubscribeFaults = this.faults.onChange(() => {
       // heartbeats that come back are sent at once, as a kubelet that reconnects does
@@ -334,7 +351,7 @@ export class Kubelet implements Runnable {
     const pod = entry.pod
     if (entry.gone || pod.metadata?.deletionTimestamp) return this.terminate(uid, entry, containers)
     if (isPodTerminal(pod)) return
-    if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, nowTimestamp())
+    this.status.seen(uid)
     if (!this.ipam) return // the network is not ready: observeNode syncs every pod once it is
     const ip = this.ipam.allocate(uid)
     if (!ip) {
@@ -361,7 +378,7 @@ export class Kubelet implements Runnable {
     const now = acted ? await this.runtime.listContainers({ podUid: uid }) : containers
     // probes follow the containers as they are now (a new one is probed at once)
     this.prober.sync(pod, now, ip)
-    await this.reportStatus(uid, pod, false, now).catch(ignoreGone)
+    await this.status.report(uid, pod, false, now).catch(ignoreGone)
   }
 
   private async startContainer(pod: Pod, action: StartAction, podIP: string, waiting: Waiting): Promise<void> {
@@ -370,14 +387,14 @@ export class Kubelet implements Runnable {
     const fieldPath = `spec.containers{${c.name}}`
     const image = c.image ?? ''
     if (action.restart) this.restarts.next(action.restart.key, action.restart.finishedAt)
-    if (!(await this.ensureImage(pod, c, waiting))) return
+    if (!(await this.images.ensureImage(pod, c, waiting))) return
     const config: ContainerConfig = {
       podUid: uid,
       podName: pod.metadata?.name ?? '',
       podNamespace: pod.metadata?.namespace ?? '',
       name: c.name,
       image,
-      env: this.environment(pod, c, podIP),
+      env: containerEnvironment(pod, c, podIP, this.config.nodeIP),
       podIP,
       attempt: action.attempt,
     }
@@ -413,67 +430,6 @@ export class Kubelet implements Runnable {
     this.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, { fieldPath })
   }
 
-  /** Pulls the image as its pull policy says; false (with the waiting reason set) if it cannot. */
-  private async ensureImage(pod: Pod, c: Container, waiting: Waiting): Promise<boolean> {
-    const image = c.image ?? ''
-    const uid = pod.metadata?.uid ?? ''
-    const fieldPath = `spec.containers{${c.name}}`
-    const policy = c.imagePullPolicy ?? 'IfNotPresent'
-    const present = this.pulledImages.has(image)
-    if (present && policy !== 'Always') {
-      this.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, { fieldPath })
-      return true
-    }
-    if (!present && policy === 'Never') {
-      const msg = `Container image "${image}" is not present with pull policy of Never`
-      waiting.set(c.name, { reason: 'ErrImageNeverPull', message: msg })
-      this.recorder.event(pod, 'Warning', 'ErrImageNeverPull', msg, { fieldPath })
-      return false
-    }
-    const key = `${uid}_${image}`
-    const now = Date.now()
-    const remaining = this.pulls.remainingMs(key, now - 0)
-    if (remaining > 0 && this.pullErrors.has(key)) {
-      waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}": ErrImagePull: ${this.pullErrors.get(key)}` })
-      this.recorder.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, { fieldPath })
-      this.queue.addAfter(uid, remaining)
-      return false
-    }
-    this.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, { fieldPath })
-    const t0 = performance.now()
-    try {
-      await this.runtime.pullImage(image)
-    } catch (e) {
-      if (!(e instanceof ImagePullError)) throw e
-      this.pulls.next(key, Date.now())
-      this.pullErrors.set(key, e.message)
-      waiting.set(c.name, { reason: 'ErrImagePull', message: e.message })
-      this.recorder.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${e.message}`, { fieldPath })
-      this.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', { fieldPath })
-      this.queue.addAfter(uid, this.pulls.windowMs(key))
-      return false
-    }
-    this.pulls.reset(key)
-    this.pullErrors.delete(key)
-    this.pulledImages.add(image)
-    const took = formatGoDuration(performance.now() - t0)
-    this.recorder.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting)`, { fieldPath })
-    return true
-  }
-
-  /** The container's environment: literal values and the downward API fields a kubelet fills in. */
-  private environment(pod: Pod, c: Container, podIP: string): Record<string, string> {
-    const env: Record<string, string> = {}
-    for (const e of c.env ?? []) {
-      if (e.value !== undefined) env[e.name] = e.value
-      else if (e.valueFrom?.fieldRef) {
-        const v = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, podIP, this.config.nodeIP)
-        if (v !== undefined) env[e.name] = v
-      }
-    }
-    return env
-  }
-
   /** The grace period of a kill: a probe's own terminationGracePeriodSeconds, the deletion's, or the pod's. */
   private gracePeriod(pod: Pod, probe?: { terminationGracePeriodSeconds?: number }): number {
     return probe?.terminationGracePeriodSeconds ?? pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
@@ -493,7 +449,7 @@ export class Kubelet implements Runnable {
     )
     if (!entry.gone && containers.length) {
       this.waiting.delete(uid)
-      await this.reportStatus(uid, pod, true).catch(ignoreGone)
+      await this.status.report(uid, pod, true).catch(ignoreGone)
     }
     this.prober.removePod(uid)
     await this.removeAll(await this.runtime.listContainers({ podUid: uid }), grace)
@@ -520,77 +476,9 @@ export class Kubelet implements Runnable {
     this.prober.removePod(uid)
     this.pods.delete(uid)
     this.waiting.delete(uid)
-    this.lastSent.delete(uid)
-    this.firstSeen.delete(uid)
+    this.status.forgetPod(uid)
     this.restarts.forgetPrefix(`${uid}/`)
-    this.pulls.forgetPrefix(`${uid}_`)
-    for (const k of this.pullErrors.keys()) if (k.startsWith(`${uid}_`)) this.pullErrors.delete(k)
-  }
-
-  /** Sends the pod's status through pods/status when it differs from what was last sent. */
-  private async reportStatus(uid: string, pod: Pod, terminal: boolean, listed?: ContainerStatus[]): Promise<void> {
-    const containers = listed ?? (await this.runtime.listContainers({ podUid: uid }))
-    const previous = this.lastSent.get(uid)?.status
-    const base: Pod = previous ? { ...pod, status: { ...pod.status, conditions: mergeConditions(pod.status?.conditions, previous.conditions), startTime: previous.startTime } } : pod
-    const status = generatePodStatus({
-      pod: base.status?.startTime ? base : { ...base, status: { ...base.status, startTime: this.firstSeen.get(uid) } },
-      containers,
-      waiting: this.waiting.get(uid) ?? new Map(),
-      podIP: this.ipam?.ipOf(uid),
-      hostIP: this.config.nodeIP,
-      scheme: this.scheme,
-      terminal,
-      now: nowTimestamp(),
-      probes: {
-        ready: (name, id) => this.prober.ready(uid, name, id),
-        started: (name, id) => this.prober.started(uid, name, id),
-      },
-    })
-    const json = JSON.stringify(status)
-    if (previous && this.lastSent.get(uid)?.json === json) return
-    await this.client.patchQuietly(refFor(PODS, pod.metadata?.namespace, pod.metadata?.name, 'status'), { status })
-    this.lastSent.set(uid, { json, status })
-  }
-
-  /**
-   * The status manager's periodic sync: a pod whose status in the API no longer says what this
-   * kubelet sent (the node controller marked it NotReady while heartbeats were missing) is
-   * reported again.
-   */
-  private reconcileStatuses(): void {
-    for (const [uid, sent] of this.lastSent) {
-      const e = this.pods.get(uid)
-      if (!e || e.gone || e.pod.metadata?.deletionTimestamp) continue
-      const api = e.pod.status
-      const drift = api?.phase !== sent.status.phase || (sent.status.conditions ?? []).some((c) => api?.conditions?.find((x) => x.type === c.type)?.status !== c.status)
-      if (!drift) continue
-      this.lastSent.delete(uid)
-      this.queue.add(uid)
-    }
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // PLEG: relist the runtime and sync pods whose containers changed by themselves
-
-  private async relist(): Promise<void> {
-    if (this.relisting || this.stopped || !this.podInformer.hasSynced) return
-    this.relisting = true
-    try {
-      const now = new Map<string, { podUid: string; state: string }>()
-      const changed = new Set<string>()
-      for (const c of await this.runtime.listContainers()) {
-        const state = `${c.state}/${c.exitCode ?? ''}`
-        now.set(c.id, { podUid: c.podUid, state })
-        if (this.relisted.get(c.id)?.state !== state) changed.add(c.podUid)
-      }
-      for (const [id, was] of this.relisted) if (!now.has(id)) changed.add(was.podUid)
-      this.relisted = now
-      for (const uid of changed) this.queue.add(uid)
-    } catch {
-      // the runtime is down: the node status says so at its next update
-    } finally {
-      this.relisting = false
-    }
+    this.images.forgetPod(uid)
   }
 
   private every(ms: number, fn: () => unknown): void {
@@ -602,46 +490,10 @@ export class Kubelet implements Runnable {
   }
 }
 
-/** Conditions from the API, with the kubelet's own ones as it last sent them. */
-function mergeConditions(api: PodStatus['conditions'], mine: PodStatus['conditions']): PodStatus['conditions'] {
-  const own = new Set((mine ?? []).map((c) => c.type))
-  return [...(mine ?? []), ...(api ?? []).filter((c) => !own.has(c.type))]
-}
-
 /** A container's probe of one type, as the spec declares it. */
 function probeOf(pod: Pod, container: string, type: 'liveness' | 'readiness' | 'startup'): { terminationGracePeriodSeconds?: number } | undefined {
   const c = pod.spec?.containers?.find((x) => x.name === container)
   return (type === 'liveness' ? c?.livenessProbe : type === 'startup' ? c?.startupProbe : c?.readinessProbe) as { terminationGracePeriodSeconds?: number } | undefined
-}
-
-function fieldRefValue(pod: Pod, path: string, podIP: string, hostIP: string): string | undefined {
-  switch (path) {
-    case 'metadata.name':
-      return pod.metadata?.name
-    case 'metadata.namespace':
-      return pod.metadata?.namespace
-    case 'metadata.uid':
-      return pod.metadata?.uid
-    case 'spec.nodeName':
-      return pod.spec?.nodeName
-    case 'spec.serviceAccountName':
-      return pod.spec?.serviceAccountName
-    case 'status.podIP':
-      return podIP
-    case 'status.hostIP':
-      return hostIP
-    default: {
-      const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path)
-      if (m) return (pod.metadata?.[m[1] as 'labels' | 'annotations'] as Record<string, string> | undefined)?.[m[2]!]
-      return undefined
-    }
-  }
-}
-
-/** Go's time.Duration.String() for a pull time truncated to milliseconds ("5ms", "1.234s"). */
-function formatGoDuration(ms: number): string {
-  const whole = Math.floor(ms)
-  return whole < 1000 ? `${whole}ms` : `${whole / 1000}s`
 }
 
 function ignoreNotFound(e: unknown): void {
