@@ -5,10 +5,12 @@
 // orchestrator only through support/) stay in eslint.config.js. No import cycles, anywhere.
 //
 // The layers, from the bottom: api (types, no project imports) and store, host, pki; client and
-// admission on api; apiserver on those; the components (controllers, scheduler, kubelet, proxy,
-// metrics) on api and client only: they meet at the API server; cluster, the composition
-// root, on everything. The harness (support, steps) talks Kubernetes; scripts, benchmarks and
-// bin may assemble anything.
+// admission on api; the runtimes on api and host; apiserver on api, admission, client, host,
+// pki and store; the components (controllers, scheduler, proxy, metrics) on api and client
+// only, and the kubelet on those and the runtime interface: they meet at the API server;
+// cluster, the composition root, on everything. orchestrator/testing holds helpers for the
+// orchestrator's tests only. The harness (support, steps) talks Kubernetes; scripts,
+// benchmarks and bin may assemble anything. The table below is the truth; this is its summary.
 
 /** `from` files, by folder; tests (x.test.ts) and their helpers (x.testing.ts) are listed apart. */
 const TESTS = '\\.(test|testing|browser)\\.ts$'

@@ -2,7 +2,7 @@
 // registries a rule allows (`registry.internal`, or a path such as `registry.internal/team-a`);
 // `nginx` or `docker.io/library/nginx` is refused with 403 naming the rule, the image as Docker
 // resolves it, the container and the registries allowed. Configured per cluster in the
-// AdmissionConfiguration (see ../config.ts). Plays the part the course gives a validating
+// AdmissionConfiguration (see ../chain.ts). Plays the part the course gives a validating
 // admission policy ("no public images, only the internal registry"); upstream would use
 // ImagePolicyWebhook or a ValidatingAdmissionPolicy, both of which answer 403 Forbidden.
 // Simplifies: every rule applies to the namespaces it lists (all when it lists none).

@@ -3,7 +3,7 @@
 // Deployments or change their spec; anyone else, however much RBAC grants them, is refused with
 // 403 naming the rule. Metadata-only and status updates (controllers writing revisions and
 // status) and the scale subresource (autoscaling) are not deployments and pass. Configured per
-// cluster in the AdmissionConfiguration (see ../config.ts). Plays the part the course gives a
+// cluster in the AdmissionConfiguration (see ../chain.ts). Plays the part the course gives a
 // validating admission policy ("only an authorized pipeline, like Jenkins, may deploy").
 
 import { forbidden } from '../../api/errors.js'
