@@ -96,7 +96,7 @@ Then(['each pod labelled {string} answers HTTP on its pod IP with its own name',
 async function expectRuntimeContainer(world: OckWorld, p: V1Pod): Promise<void> {
   const s = await world.cluster()
   const name = p.metadata!.name!
-  world.remembered.set(`uid of pod ${name}`, p.metadata?.uid)
+  world.remembered.podUids.set(name, p.metadata?.uid)
   const mine = await runtimeContainers({ podUid: p.metadata!.uid! })
   const running = mine.filter((c) => c.state === 'running')
   expect(running.map((c) => c.labels[CONTAINER_LABELS.container]), `running containers of pod ${name} in the container runtime (docker ps)`).to.deep.equal(p.spec!.containers.map((c) => c.name))
@@ -117,7 +117,7 @@ Then(["the container runtime runs a container for each pod labelled {string}, ca
 })
 
 Then('within {duration} no container of the pod {string} remains in the container runtime', async function (this: OckWorld, ms: number, name: string) {
-  const uid = this.remembered.get(`uid of pod ${name}`) as string | undefined
+  const uid = this.remembered.podUids.get(name)
   if (!uid) throw new Error(`no earlier step looked at the containers of pod ${name} ("the container runtime runs a container of the pod ...")`)
   await eventually(
     () => runtimeContainers({ podUid: uid }),
@@ -172,11 +172,11 @@ When('I note the containers the runtime runs for the pods labelled {string}', as
   const ids = (await podsLabelled(s.kubeconfig, s.namespace, selector)).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.containerID ?? ''))
   expect(ids, `container IDs of the pods labelled ${selector}`).to.not.be.empty
   for (const id of ids) expect(id, 'a container ID from the Docker runtime').to.match(/^docker:\/\/[0-9a-f]{64}$/)
-  this.remembered.set('noted containers', ids.map((id) => id.slice('docker://'.length)))
+  this.remembered.notedContainers = ids.map((id) => id.slice('docker://'.length))
 })
 
 Then('for {duration} the container runtime keeps running those containers', async function (this: OckWorld, ms: number) {
-  const ids = this.remembered.get('noted containers') as string[] | undefined
+  const ids = this.remembered.notedContainers
   if (!ids) throw new Error('no earlier step noted containers ("I note the containers the runtime runs for the pods labelled ...")')
   await consistently(
     () => runtimeContainers({ label: CONTAINER_LABELS.podUid }),

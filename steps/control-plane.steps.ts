@@ -200,11 +200,11 @@ Then('only the master holding the Lease {string} in {string} has written as {str
 })
 
 When('every master is stopped', async function (this: OckWorld) {
-  this.remembered.set('stopped masters', await stopEveryMaster(door(await this.cluster())))
+  this.remembered.stoppedMasters = await stopEveryMaster(door(await this.cluster()))
 })
 
 When('every stopped master is started again', async function (this: OckWorld) {
-  const names = this.remembered.get('stopped masters') as string[] | undefined
+  const names = this.remembered.stoppedMasters
   if (!names) throw new Error('no earlier step stopped the masters ("every master is stopped")')
   await startMasters(door(await this.cluster()), names)
 })

@@ -31,7 +31,7 @@ When(['I evict one of the pods labelled {string}', 'عملت evict لـ pod من
   const pod = await runningPod(this, selector)
   const refusal = await evict(s.kubeconfig, pod.namespace, pod.name)
   expect(refusal, `evicting ${pod.name}: ${refusal?.code} ${refusal?.reason}: ${refusal?.message}`).to.equal(undefined)
-  this.remembered.set('deleted pod', { name: pod.name, uid: pod.uid, selector })
+  this.remembered.deletedPod = { name: pod.name, uid: pod.uid, selector }
 })
 
 interface RunningDrain {
@@ -40,7 +40,7 @@ interface RunningDrain {
 }
 
 function drainOf(world: OckWorld, node: string): RunningDrain {
-  const d = world.remembered.get(`drain ${node}`) as RunningDrain | undefined
+  const d = world.remembered.drains.get(node)
   if (!d) throw new Error(`no drain of the node ${node} was started (When I start draining the node "${node}", ...)`)
   return d
 }
@@ -51,7 +51,7 @@ When(['I start draining the node {string}, retrying refused evictions every {dur
   const abort = new AbortController()
   const finished = drain(s.kubeconfig, node, { retryMs, ignoreDaemonSets: true, signal: abort.signal }, progress)
   finished.catch(() => undefined) // reported by the step that waits for it
-  this.remembered.set(`drain ${node}`, { progress, finished })
+  this.remembered.drains.set(node, { progress, finished })
   this.cleanups.push(() => abort.abort())
   // the node is not the scenario's: it is uncordoned when the scenario ends (a shared cluster is left as found)
   this.cleanups.push(() => setUnschedulable(s.kubeconfig, node, false))

@@ -22,7 +22,7 @@ async function readPod(world: OckWorld, name: string): Promise<V1Pod> {
 }
 
 function history(world: OckWorld, name: string): V1Pod[] {
-  const h = world.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  const h = world.remembered.podHistory
   if (!h) throw new Error('this step reads what the pods went through: start the scenario with "Given I watch the pods"')
   return h.get(name) ?? []
 }
@@ -65,9 +65,9 @@ Then(['within {duration} the pod {string} has restarted {int} time(s), each time
     { describe: `pod ${name} to have restarted ${n} time(s)` },
   )
   const current = pod.status?.containerStatuses?.[0]?.containerID
-  const before = this.remembered.get('that pod') as { name: string; containerID?: string } | undefined
+  const before = this.remembered.thatPod
   if (before?.name === name) expect(current, `the container of ${name} now (it was ${before.containerID})`).to.not.equal(before.containerID)
-  const h = this.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  const h = this.remembered.podHistory
   if (h) {
     const ids = restartTimeline([...(h.get(name) ?? []), pod]).map((c) => c.containerID)
     expect(new Set(ids).size, `containers pod ${name} ran in: ${ids.join(', ')}`).to.equal(n + 1)

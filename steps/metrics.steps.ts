@@ -44,12 +44,12 @@ When('{int} client(s) keep(s) requesting {string} for {duration}', async functio
   const s = await this.cluster()
   const stop = driveRequests(await serviceURL(s.kubeconfig, url, s.namespace), clients, ms)
   this.cleanups.push(stop)
-  this.remembered.set('request clients', [...((this.remembered.get('request clients') as (() => void)[] | undefined) ?? []), stop])
+  this.remembered.requestClients.push(stop)
 })
 
 When('the clients stop requesting', function (this: OckWorld) {
-  const clients = this.remembered.get('request clients') as (() => void)[] | undefined
-  if (!clients) throw new Error('no clients were started ("When 2 clients keep requesting ... for ...")')
+  const clients = this.remembered.requestClients
+  if (!clients.length) throw new Error('no clients were started ("When 2 clients keep requesting ... for ...")')
   for (const stop of clients) stop()
 })
 

@@ -77,7 +77,7 @@ When('the kubelet of the node {string} restarts', async function (this: OckWorld
   if (!s.faults) throw new Error('this target cannot restart a kubelet (the scenario needs the @faults tag)')
   const before = (await nodes(s.kubeconfig)).find((n) => n.metadata?.name === name)
   expect(before, `node ${name} before the restart`).to.not.equal(undefined)
-  this.remembered.set(`node uid ${name}`, before!.metadata?.uid)
+  this.remembered.nodeUids.set(name, before!.metadata?.uid)
   await s.faults.restartKubelet(name)
 })
 
@@ -89,7 +89,7 @@ Then('within {duration} there is exactly one node named {string}, the same one a
     ms,
     { describe: `one Ready node named ${name}` },
   )
-  expect(found[0]!.metadata?.uid, `uid of node ${name} (a new Node object would have a new uid)`).to.equal(this.remembered.get(`node uid ${name}`))
+  expect(found[0]!.metadata?.uid, `uid of node ${name} (a new Node object would have a new uid)`).to.equal(this.remembered.nodeUids.get(name))
 })
 
 // ---------------------------------------------------------------------------------------------

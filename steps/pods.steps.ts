@@ -129,12 +129,12 @@ When(['I delete one of the pods labelled {string}', 'مسحت pod من الـ po
   const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning)
   expect(pods, `Running pods labelled ${selector}`).to.not.be.empty
   const victim = pods[0]!
-  this.remembered.set('deleted pod', { name: victim.metadata?.name, uid: victim.metadata?.uid, selector })
+  this.remembered.deletedPod = { name: victim.metadata?.name, uid: victim.metadata?.uid, selector }
   await remove(s.kubeconfig, { kind: 'Pod', name: victim.metadata!.name! }, s.namespace)
 })
 
 Then(['the deleted pod was replaced by a pod with a new name and uid', 'الـ pod اللي اتمسحت اتعوضت بـ pod ليها name و uid جداد'], async function (this: OckWorld) {
-  const gone = this.remembered.get('deleted pod') as { name: string; uid: string; selector: string } | undefined
+  const gone = this.remembered.deletedPod
   if (!gone) throw new Error('no pod was deleted before this step')
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, gone.selector)
@@ -149,7 +149,7 @@ Given(['I watch the pods', 'عامل watch على الـ pods'], async function 
   const s = await this.cluster()
   // every version of every pod, in the order the watch delivered them
   const history = new Map<string, V1Pod[]>()
-  this.remembered.set('pod history', history)
+  this.remembered.podHistory = history
   const controller = await new Watch(s.kubeconfig).watch(
     `/api/v1/namespaces/${s.namespace}/pods`,
     {},
@@ -159,7 +159,7 @@ Given(['I watch the pods', 'عامل watch على الـ pods'], async function 
     },
     () => undefined,
   )
-  this.remembered.set('pod watch', controller)
+  this.cleanups.push(() => controller.abort())
 })
 
 /** A pod as it first appeared: phase, node, and the kind and uid of its controller. */
@@ -169,7 +169,7 @@ function firstSeen(p: V1Pod): { phase?: string; nodeName?: string; controller?: 
 }
 
 Then(['every pod labelled {string} was first seen Pending without a node, already owned by its replica set', 'كل pod عليها الـ label {string} ظهرت في الأول Pending من غير node، ومن الأول تبع الـ replica set بتاعتها'], async function (this: OckWorld, selector: string) {
-  const history = this.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  const history = this.remembered.podHistory
   if (!history) throw new Error('no step watched the pods before (Given I watch the pods)')
   const s = await this.cluster()
   const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
@@ -185,7 +185,7 @@ Then(['every pod labelled {string} was first seen Pending without a node, alread
 })
 
 Then('no more than {int} pods labelled {string} were ever created', function (this: OckWorld, n: number, selector: string) {
-  const history = this.remembered.get('pod history') as Map<string, V1Pod[]> | undefined
+  const history = this.remembered.podHistory
   if (!history) throw new Error('no step watched the pods before (Given I watch the pods)')
   const wanted = selector.split(',').map((kv) => kv.split('='))
   const matching = [...history.entries()].filter(([, versions]) => wanted.every(([k, v]) => versions[0]?.metadata?.labels?.[k!] === v)).map(([name]) => name)

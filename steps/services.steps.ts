@@ -7,7 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { consistently, eventually } from '../support/eventually.js'
 import { thatPod } from '../support/containers.js'
-import { answeringPod, endpointsOf, httpGet, ingressAddress, serviceURL, type Address } from '../support/services.js'
+import { answeringPod, endpointsOf, httpGet, ingressAddress, serviceURL } from '../support/services.js'
 import { core, isPodReady, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -85,13 +85,12 @@ Then(['for {duration} requests to {string} are all answered by other pods than t
  * requests still go there while the API is down.
  */
 async function ingressURL(world: OckWorld, name: string, path: string): Promise<string | undefined> {
-  const key = `address of ingress ${name}`
-  let a = world.remembered.get(key) as Address | undefined
+  let a = world.remembered.ingressAddresses.get(name)
   if (!a) {
     const s = await world.cluster()
     a = await ingressAddress(s.kubeconfig, name, s.namespace)
     if (!a) return undefined
-    world.remembered.set(key, a)
+    world.remembered.ingressAddresses.set(name, a)
   }
   return `http://${a.ip}:${a.port}${path}`
 }

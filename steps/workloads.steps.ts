@@ -36,7 +36,7 @@ When('I scale the replica set of the deployment {string} to {int} replica(s)', a
 When('I delete the replica set of the deployment {string}', async function (this: OckWorld, name: string) {
   const s = await this.cluster()
   const rs = await activeReplicaSetOf(s.kubeconfig, s.namespace, name)
-  this.remembered.set(`replica set of ${name}`, rs.metadata?.uid)
+  this.remembered.replicaSetUids.set(name, rs.metadata?.uid)
   await remove(s.kubeconfig, { kind: 'ReplicaSet', name: rs.metadata!.name! }, s.namespace)
 })
 
@@ -53,7 +53,7 @@ Then('within {duration} the replica set of the deployment {string} has:', async 
 })
 
 Then('within {duration} the deployment {string} has a new replica set in place of the deleted one', async function (this: OckWorld, ms: number, name: string) {
-  const deleted = this.remembered.get(`replica set of ${name}`)
+  const deleted = this.remembered.replicaSetUids.get(name)
   if (!deleted) throw new Error(`no replica set of deployment ${name} was deleted before this step`)
   const s = await this.cluster()
   await eventually(
@@ -93,14 +93,14 @@ When('I scale the deployment {string} to {int} replica(s)', async function (this
 
 When('I try to scale the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
   const s = await this.cluster()
-  this.remembered.set('scale attempt', await scaleDeployment(s.kubeconfig, s.namespace, name, n).then(
-    () => 'accepted',
+  this.remembered.scaleAttempt = await scaleDeployment(s.kubeconfig, s.namespace, name, n).then(
+    () => 'accepted' as const,
     (e: unknown) => e,
-  ))
+  )
 })
 
 Then('the scale request never reached an API server', function (this: OckWorld) {
-  const outcome = this.remembered.get('scale attempt')
+  const outcome = this.remembered.scaleAttempt
   if (outcome === undefined) throw new Error('no earlier step tried to scale ("I try to scale the deployment ...")')
   expect(outcome, 'the outcome of the scale request').to.not.equal('accepted')
   // an answer from an API server carries an HTTP status; a request that found none fails on its connection

@@ -8,7 +8,7 @@ import { LABELS } from '../orchestrator/runtime/docker/engine.js'
 import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { kubectlArgs, type CommandResult } from './kubectl.js'
 import type { RuntimeDoor } from './targets/target.js'
-import type { OckWorld } from './world.js'
+import type { OckWorld, ThatPod } from './world.js'
 
 export interface RuntimeContainer {
   /** The engine's full id (64 hex digits), as pod.status.containerStatuses[].containerID carries it after docker://. */
@@ -57,20 +57,12 @@ export function execInPod(kubeconfigFile: string, pod: string, command: string[]
   return kubectlArgs(['exec', pod, ...(container ? ['-c', container] : []), '--', ...command], kubeconfigFile)
 }
 
-/** The pod a step acted on ("I run ... in one of the pods labelled ..."), for later steps about "that pod". */
-export interface ThatPod {
-  name: string
-  uid: string
-  /** Its container when the step acted (a restart changes it). */
-  containerID?: string
-}
-
 export function rememberThatPod(world: OckWorld, pod: V1Pod): void {
-  world.remembered.set('that pod', { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', containerID: pod.status?.containerStatuses?.[0]?.containerID } satisfies ThatPod)
+  world.remembered.thatPod = { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', containerID: pod.status?.containerStatuses?.[0]?.containerID }
 }
 
 export function thatPod(world: OckWorld): ThatPod {
-  const p = world.remembered.get('that pod') as ThatPod | undefined
+  const p = world.remembered.thatPod
   if (!p) throw new Error('no earlier step acted on a pod ("When I run ... in one of the pods labelled ...")')
   return p
 }

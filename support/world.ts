@@ -4,7 +4,9 @@
 // the steps call.
 
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
-import type { KubernetesObject } from '@kubernetes/client-node'
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node'
+import type { DrainProgress } from './nodes.js'
+import type { Address } from './services.js'
 import type { CommandResult } from './kubectl.js'
 import type { StatusError } from './kube.js'
 import type { ScenarioTopology, Session, TargetParameters } from './targets/target.js'
@@ -18,6 +20,42 @@ export type OckParameters = TargetParameters & {
   diagrams?: boolean
   /** Also attach the diagram as text, one line per message (`ock explain --run`). */
   diagramText?: boolean
+}
+
+/** The pod a step acted on ("I run ... in one of the pods labelled ..."), for later steps about "that pod". */
+export interface ThatPod {
+  name: string
+  uid: string
+  /** Its container when the step acted (a restart changes it). */
+  containerID?: string
+}
+
+/** What steps note for later steps of the same scenario; each fact has the step that sets it and those that read it. */
+export interface Remembered {
+  /** "When every master stops": the masters stopped, for "when the masters come back". */
+  stoppedMasters?: string[]
+  /** A node's uid before its kubelet restarted, by node name. */
+  nodeUids: Map<string, string | undefined>
+  /** A pod's uid when a step acted on it, by pod name. */
+  podUids: Map<string, string | undefined>
+  /** The IDs of containers a step noted, without their runtime scheme. */
+  notedContainers?: string[]
+  /** The pod a step deleted, and the label selector it was picked by. */
+  deletedPod?: { name?: string; uid?: string; selector: string }
+  /** "I watch the pods": every version of every pod, by name, in the order the watch delivered them. */
+  podHistory?: Map<string, V1Pod[]>
+  /** The pod "that pod" refers to. */
+  thatPod?: ThatPod
+  /** The uid of a Deployment's ReplicaSet, by Deployment name. */
+  replicaSetUids: Map<string, string | undefined>
+  /** The address an Ingress's controller published, read once (as a DNS record would keep it), by Ingress name. */
+  ingressAddresses: Map<string, Address>
+  /** Drains started and still running, by node. */
+  drains: Map<string, { progress: DrainProgress; finished: Promise<void> }>
+  /** What became of "I try to scale ...": 'accepted' or the error. */
+  scaleAttempt?: 'accepted' | unknown
+  /** Stops the request-making clients a step started. */
+  requestClients: (() => void)[]
 }
 
 export class OckWorld extends World<OckParameters> {
@@ -54,8 +92,8 @@ export class OckWorld extends World<OckParameters> {
   readonly sentAt = new Map<string, number>()
   /** When the API server's answer for each object of a manifest arrived (wall-clock ms, sub-ms precision), by `Kind/name`. */
   readonly answeredAt = new Map<string, number>()
-  /** Facts a step noted for a later one (a deleted pod's name and uid, a node's uid before a restart). */
-  readonly remembered = new Map<string, unknown>()
+  /** Facts a step noted for a later one, each under its own typed field (see Remembered). */
+  readonly remembered: Remembered = { nodeUids: new Map(), podUids: new Map(), replicaSetUids: new Map(), ingressAddresses: new Map(), drains: new Map(), requestClients: [] }
   /** Work a step left running or changed (a drain, a load driver, a cordon): undone when the scenario ends, before the cluster goes. */
   readonly cleanups: (() => unknown)[] = []
 
