@@ -223,214 +223,261 @@ function fmtMs(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`
 }
 
+/** What the builders know while they walk the trace. */
+interface Scene {
+  b: Builder
+  /** The scenario's own namespace. */
+  home?: string
+  /** The scenario's namespaces: its own, and any its users created or worked in. */
+  mine: Set<string>
+  detailFor: (user: string) => boolean
+  /** Milliseconds since the first entry. */
+  rel: (e: TraceEntry) => number
+  /** The lane of the API server that wrote the entry. */
+  apiLane: (e: TraceEntry) => string
+}
+
+const foreign = (s: Scene, ns: string | undefined): boolean => ns !== undefined && s.home !== undefined && !s.mine.has(ns)
+
+function push(s: Scene, m: Omit<DiagramMessage, 'steps' | 'count' | 'priority'> & { priority?: number }): void {
+  s.b.messages.push({ count: 1, steps: [], priority: 0, ...m })
+}
+
+/** One request as the hiding rules and the builders see it. */
+interface RequestView {
+  r: RequestRecord
+  req: TraceEntry
+  /** The request's path, query included. */
+  path: string
+  user?: string
+  /** A user the diagram shows in detail (not a component). */
+  isUser: boolean
+  nonResource: boolean
+  code?: number
+  failed: boolean
+  ns?: string
+  heartbeat: boolean
+}
+
+/**
+ * What a diagram leaves out, in order: the first rule that applies hides the request, and the
+ * diagram says how many it hid under the rule's `what`. A failed request is never hidden.
+ */
+const HIDING_RULES: readonly { what: string; applies: (v: RequestView, s: Scene) => boolean }[] = [
+  { what: 'discovery and other non-resource requests by components', applies: (v) => v.nonResource && !v.failed && !v.isUser },
+  { what: 'discovery requests (GET /api, /apis, /version, ...)', applies: (v) => v.nonResource && !v.failed && v.req.verb === 'get' },
+  { what: 'component requests about other namespaces', applies: (v, s) => !v.isUser && foreign(s, v.ns) && !v.heartbeat },
+]
+
+function viewOf(s: Scene, r: RequestRecord, req: TraceEntry): RequestView {
+  const code = r.response?.code
+  return {
+    r,
+    req,
+    path: req.message ?? '',
+    user: r.user,
+    isUser: r.user !== undefined && s.detailFor(r.user),
+    nonResource: !req.resource,
+    code,
+    failed: (code !== undefined && code >= 400) || r.phases.some((p) => p.outcome === 'denied' || p.outcome === 'error'),
+    ns: req.namespace ?? r.stores[0]?.namespace,
+    heartbeat: isHeartbeat(req, r.user),
+  }
+}
+
+/** A watch notification: the API server to the watcher's lane (or hidden when about another namespace). */
+function watchMessage(s: Scene, e: TraceEntry, apiId: string): void {
+  if (foreign(s, e.namespace)) return hide(s.b, 'watch notifications about other namespaces')
+  const heartbeat = (e.resource === 'leases.coordination.k8s.io' || e.resource === 'nodes') && e.event === 'MODIFIED'
+  push(s, {
+    kind: 'watch',
+    from: apiId,
+    to: lane(s.b, laneFor(e.user)),
+    label: `${e.event} ${objectPath(e.resource, undefined, e.name, e.namespace, s.home)}`,
+    detail: `watch event ${e.event} ${e.resource}${e.namespace ? ` ${e.namespace}/` : ' '}${e.name ?? ''} sent to ${e.user}${e.revision ? ` (revision ${e.revision})` : ''}`,
+    t: s.rel(e),
+    failed: e.event === 'ERROR',
+    requestId: e.requestId,
+    entries: [e],
+    priority: heartbeat ? -1 : e.namespace !== undefined && s.mine.has(e.namespace) ? 2 : 1,
+  })
+}
+
+/** A kubelet's Event that reports a runtime call, drawn as the call itself: kubelet to its node's runtime. */
+function runtimeMessage(s: Scene, v: RequestView, rt: NonNullable<ReturnType<typeof runtimeCall>>, from: string, priority: number): void {
+  const node = v.user!.slice('system:node:'.length)
+  const obj = rt.object.includes('/') ? rt.object.split('/').slice(1).join('/') : rt.object
+  push(s, {
+    kind: 'runtime',
+    from,
+    to: lane(s.b, runtimeLane(node)),
+    label: `${rt.reason}${obj ? ` ${obj}` : ''}`,
+    detail: `${rt.reason}${rt.object ? ` ${rt.object}` : ''}${rt.message ? `: ${rt.message}` : ''} (reported by the kubelet as an Event)`,
+    t: s.rel(v.req),
+    failed: /fail|backoff|err/i.test(rt.reason),
+    requestId: v.r.id,
+    entries: [v.req, ...v.r.stores],
+    priority: priority + 1,
+  })
+}
+
+/**
+ * A request: the arrow to the API server and, when it is shown in full (a user's request, or a
+ * failed one), the checks it passed, its writes and their acknowledgements, and the response;
+ * otherwise one arrow with its outcome, and one write arrow.
+ */
+function requestMessages(s: Scene, v: RequestView, from: string, apiId: string, priority: number): void {
+  const { r, req, code } = v
+  const name = req.name ?? r.stores.find((x) => x.name)?.name
+  const what = objectPath(req.resource, req.subresource, name, v.ns, s.home)
+  const verb = req.verb ?? 'request'
+  const eventAttrs = r.stores.find((x) => x.attrs?.reason)?.attrs
+  const reqLabel = v.nonResource
+    ? v.path.split('?')[0] ?? v.path
+    : eventAttrs
+      ? `${verb} event: ${eventAttrs.reason}${eventAttrs.involvedObject ? ` ${eventAttrs.involvedObject}` : ''}`
+      : `${verb} ${what}`
+  const responseLabel = code !== undefined ? statusText(code) : req.verb === 'watch' ? 'stream' : ''
+  const full = v.isUser || v.failed
+  push(s, {
+    kind: 'request',
+    from,
+    to: apiId,
+    label: full ? reqLabel : `${reqLabel}${responseLabel ? ` → ${code ?? responseLabel}` : ''}`,
+    detail: `${v.path}${v.user ? ` as ${v.user}` : ''}${req.attrs?.userAgent ? ` (${req.attrs.userAgent})` : ''}${!full && code ? ` → ${statusText(code)}` : ''}`,
+    t: s.rel(req),
+    failed: !full && v.failed,
+    requestId: r.id,
+    entries: full ? [req] : [req, ...(r.response ? [r.response] : [])],
+    priority,
+  })
+  if (full) checksMessage(s, v, apiId, priority)
+  storeMessages(s, v, apiId, full, priority)
+  if (full && r.response) {
+    push(s, {
+      kind: 'response',
+      from: apiId,
+      to: from,
+      label: statusText(code) + (r.response.message && v.failed && !statusText(code).endsWith(r.response.message) ? `: ${r.response.message}` : ''),
+      detail: `${statusText(code)}${r.response.message ? `: ${r.response.message}` : ''}`,
+      t: s.rel(r.response),
+      failed: v.failed,
+      requestId: r.id,
+      entries: [r.response],
+      priority,
+    })
+  }
+}
+
+/** The phases a request went through (authn ✓ · authz ✓ · ...), as one self-arrow of the API server. */
+function checksMessage(s: Scene, v: RequestView, apiId: string, priority: number): void {
+  const phases = v.r.phases
+  if (!phases.length) return
+  const denied = phases.find((p) => p.outcome === 'denied' || p.outcome === 'error')
+  push(s, {
+    kind: 'checks',
+    from: apiId,
+    to: apiId,
+    label: phases.map((p) => `${PHASE_SHORT[p.phase ?? ''] ?? p.phase} ${p.outcome === 'denied' || p.outcome === 'error' ? '✗' : '✓'}`).join(' · '),
+    detail: phases.map((p) => `+${fmtMs(s.rel(p))} ${p.phase}: ${p.outcome}${p.user ? ` as ${p.user}` : ''}${p.message ? ` (${p.message})` : ''}${p.attrs ? ` ${Object.entries(p.attrs).map(([k, x]) => `${k}=${x}`).join(' ')}` : ''}`).join('\n'),
+    t: s.rel(phases[0]!),
+    failed: denied !== undefined,
+    requestId: v.r.id,
+    entries: phases,
+    priority,
+  })
+}
+
+/** A request's store operations: each write and its acknowledgement (full), or one summary arrow. */
+function storeMessages(s: Scene, v: RequestView, apiId: string, full: boolean, priority: number): void {
+  const { r } = v
+  // the store says what it is when a write is sent: "create sent to the store (memory)"
+  const described = /\(([^()]+)\)\s*$/.exec(r.stores.find((x) => x.outcome === 'sent')?.message ?? '')?.[1]
+  const storeId = r.stores.length ? lane(s.b, { id: STORE, kind: 'store', title: 'etcd', subtitle: described ? `store: ${described}` : 'store' }) : STORE
+  const sent = r.stores.filter((x) => x.outcome === 'sent')
+  const done = r.stores.filter((x) => x.outcome !== 'sent')
+  const keyOf = (x: TraceEntry): string => objectPath(x.resource, undefined, x.name, x.namespace, s.home)
+  if (full) {
+    for (const x of sent) {
+      push(s, { kind: 'write', from: apiId, to: storeId, label: `${x.op} ${keyOf(x)}`, detail: `${x.op} ${x.key} (${x.message ?? 'sent to the store'})`, t: s.rel(x), failed: false, requestId: r.id, entries: [x], priority })
+    }
+    for (const x of done) {
+      const ok = x.outcome === 'ok'
+      push(s, { kind: 'ack', from: storeId, to: apiId, label: ok ? `ok, revision ${x.revision}` : `${x.outcome}`, detail: `${x.key}: ${x.message ?? x.outcome}`, t: s.rel(x), failed: !ok, requestId: r.id, entries: [x], priority })
+    }
+    return
+  }
+  if ((!done.length && !sent.length) || v.heartbeat) return
+  const x = done[0] ?? sent[0]!
+  const ok = x.outcome === 'ok'
+  push(s, {
+    kind: 'write',
+    from: apiId,
+    to: storeId,
+    label: `${x.op}${ok ? ` → rev ${x.revision}` : x.outcome === 'sent' ? '' : ` → ${x.outcome}`}`,
+    detail: [...sent, ...done].map((y) => `${y.op} ${y.key}: ${y.message ?? y.outcome}`).join('\n'),
+    t: s.rel(x),
+    failed: x.outcome !== 'ok' && x.outcome !== 'sent',
+    requestId: r.id,
+    entries: [...sent, ...done],
+    priority,
+  })
+}
+
 /** Builds the diagram model: lanes, messages in time order, numbered steps, what was hidden. */
 export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOptions = {}): Diagram {
-  const home = opts.namespace
-  const detailFor = opts.detailFor ?? ((u: string) => !isSystem(u))
-  const maxMessages = opts.maxMessages ?? 240
   const sorted = [...entries].sort((a, b) => (a.server === b.server ? a.seq - b.seq : Date.parse(a.ts) - Date.parse(b.ts) || a.seq - b.seq))
-  const servers = new Set(sorted.map((e) => e.server))
-  const multi = servers.size > 1
+  const multi = new Set(sorted.map((e) => e.server)).size > 1
   const timeOf = (e: TraceEntry): number => (multi ? Date.parse(e.ts) : e.t)
   const first = sorted[0]
   const t0 = first ? timeOf(first) : 0
-  const rel = (e: TraceEntry): number => Math.max(0, timeOf(e) - t0)
-  const apiLane = (e: TraceEntry): string => (multi ? `${API}:${e.server}` : API)
-
-  const b: Builder = { lanes: new Map(), messages: [], hidden: new Map() }
   const requests = groupRequests(sorted)
-  // the scenario's namespaces: its own, and any its users created or worked in
-  const mine = new Set<string>(home ? [home] : [])
+  const s: Scene = {
+    b: { lanes: new Map(), messages: [], hidden: new Map() },
+    home: opts.namespace,
+    mine: new Set<string>(opts.namespace ? [opts.namespace] : []),
+    detailFor: opts.detailFor ?? ((u: string) => !isSystem(u)),
+    rel: (e) => Math.max(0, timeOf(e) - t0),
+    apiLane: (e) => (multi ? `${API}:${e.server}` : API),
+  }
   for (const r of requests.values()) {
-    if (!r.request || !r.user || !detailFor(r.user)) continue
-    if (r.request.namespace) mine.add(r.request.namespace)
-    if (r.request.resource === 'namespaces') for (const s of r.stores) if (s.name) mine.add(s.name)
+    if (!r.request || !r.user || !s.detailFor(r.user)) continue
+    if (r.request.namespace) s.mine.add(r.request.namespace)
+    if (r.request.resource === 'namespaces') for (const x of r.stores) if (x.name) s.mine.add(x.name)
   }
-  const foreign = (ns: string | undefined): boolean => ns !== undefined && home !== undefined && !mine.has(ns)
   const drawn = new Set<string>()
-
-  const push = (m: Omit<DiagramMessage, 'steps' | 'count' | 'priority'> & { priority?: number }): void => {
-    b.messages.push({ count: 1, steps: [], priority: 0, ...m })
-  }
-
   for (const e of sorted) {
-    const apiId = lane(b, { id: apiLane(e), kind: 'apiserver', title: 'API server', subtitle: e.server })
+    const apiId = lane(s.b, { id: s.apiLane(e), kind: 'apiserver', title: 'API server', subtitle: e.server })
     if (e.kind === 'watch') {
-      if (foreign(e.namespace)) {
-        hide(b, `watch notifications about other namespaces`)
-        continue
-      }
-      const to = lane(b, laneFor(e.user))
-      const heartbeat = (e.resource === 'leases.coordination.k8s.io' || e.resource === 'nodes') && e.event === 'MODIFIED'
-      push({
-        kind: 'watch',
-        from: apiId,
-        to,
-        label: `${e.event} ${objectPath(e.resource, undefined, e.name, e.namespace, home)}`,
-        detail: `watch event ${e.event} ${e.resource}${e.namespace ? ` ${e.namespace}/` : ' '}${e.name ?? ''} sent to ${e.user}${e.revision ? ` (revision ${e.revision})` : ''}`,
-        t: rel(e),
-        failed: e.event === 'ERROR',
-        requestId: e.requestId,
-        entries: [e],
-        priority: heartbeat ? -1 : e.namespace !== undefined && mine.has(e.namespace) ? 2 : 1,
-      })
+      watchMessage(s, e, apiId)
       continue
     }
     if (!e.requestId || drawn.has(e.requestId)) continue
     const r = requests.get(e.requestId)
     if (!r) continue
     drawn.add(r.id)
-    const req = r.request
     // a request that began before the window (the harness's own cursor read) is only a tail
-    if (!req) continue
-    const path = req.message ?? ''
-    if (path.includes('/debug/trace')) continue // the harness reading this very trace
-    const user = r.user
-    const isUser = user !== undefined && detailFor(user)
-    const nonResource = !req.resource
-    const code = r.response?.code
-    const failed = (code !== undefined && code >= 400) || r.phases.some((p) => p.outcome === 'denied' || p.outcome === 'error')
-    if (nonResource && !failed && !isUser) {
-      hide(b, 'discovery and other non-resource requests by components')
+    if (!r.request) continue
+    const v = viewOf(s, r, r.request)
+    if (v.path.includes('/debug/trace')) continue // the harness reading this very trace
+    const rule = HIDING_RULES.find((h) => h.applies(v, s))
+    if (rule) {
+      hide(s.b, rule.what)
       continue
     }
-    if (nonResource && !failed && req.verb === 'get') {
-      hide(b, 'discovery requests (GET /api, /apis, /version, ...)')
-      continue
-    }
-    const ns = req.namespace ?? r.stores[0]?.namespace
-    if (!isUser && foreign(ns)) {
-      if (!isHeartbeat(req, user)) {
-        hide(b, `component requests about other namespaces`)
-        continue
-      }
-    }
-    const from = lane(b, laneFor(user))
-    const name = req.name ?? r.stores.find((s) => s.name)?.name
-    const what = objectPath(req.resource, req.subresource, name, ns, home)
-    const verb = req.verb ?? 'request'
-    const heartbeat = isHeartbeat(req, user)
+    const from = lane(s.b, laneFor(v.user))
+    const inScenario = v.ns === undefined || s.mine.has(v.ns)
+    const priority = v.isUser ? 4 : v.heartbeat ? -1 : inScenario ? 2 : 1
     const rt = runtimeCall(r)
-    const inScenario = ns === undefined || mine.has(ns)
-    const basePriority = isUser ? 4 : heartbeat ? -1 : inScenario ? 2 : 1
-    const reqEntries = [req]
-    const t = rel(req)
-    if (rt && !failed) {
-      const node = user!.slice('system:node:'.length)
-      const to = lane(b, runtimeLane(node))
-      const obj = rt.object.includes('/') ? rt.object.split('/').slice(1).join('/') : rt.object
-      push({
-        kind: 'runtime',
-        from,
-        to,
-        label: `${rt.reason}${obj ? ` ${obj}` : ''}`,
-        detail: `${rt.reason}${rt.object ? ` ${rt.object}` : ''}${rt.message ? `: ${rt.message}` : ''} (reported by the kubelet as an Event)`,
-        t,
-        failed: /fail|backoff|err/i.test(rt.reason),
-        requestId: r.id,
-        entries: [...reqEntries, ...r.stores],
-        priority: basePriority + 1,
-      })
-      continue
-    }
-    const eventAttrs = r.stores.find((s) => s.attrs?.reason)?.attrs
-    const reqLabel = nonResource
-      ? path.split('?')[0] ?? path
-      : eventAttrs
-        ? `${verb} event: ${eventAttrs.reason}${eventAttrs.involvedObject ? ` ${eventAttrs.involvedObject}` : ''}`
-        : `${verb} ${what}`
-    const responseLabel = code !== undefined ? statusText(code) : req.verb === 'watch' ? 'stream' : ''
-    const full = isUser || failed
-    const denied = r.phases.find((p) => p.outcome === 'denied' || p.outcome === 'error')
-    push({
-      kind: 'request',
-      from,
-      to: apiId,
-      label: full ? reqLabel : `${reqLabel}${responseLabel ? ` → ${code ?? responseLabel}` : ''}`,
-      detail: `${path}${user ? ` as ${user}` : ''}${req.attrs?.userAgent ? ` (${req.attrs.userAgent})` : ''}${!full && code ? ` → ${statusText(code)}` : ''}`,
-      t,
-      failed: !full && failed,
-      requestId: r.id,
-      entries: full ? reqEntries : [...reqEntries, ...(r.response ? [r.response] : [])],
-      priority: basePriority,
-    })
-    if (full && r.phases.length) {
-      const firstPhase = r.phases[0]!
-      const parts = r.phases.map((p) => `${PHASE_SHORT[p.phase ?? ''] ?? p.phase} ${p.outcome === 'denied' || p.outcome === 'error' ? '✗' : '✓'}`)
-      push({
-        kind: 'checks',
-        from: apiId,
-        to: apiId,
-        label: parts.join(' · '),
-        detail: r.phases.map((p) => `+${fmtMs(rel(p))} ${p.phase}: ${p.outcome}${p.user ? ` as ${p.user}` : ''}${p.message ? ` (${p.message})` : ''}${p.attrs ? ` ${Object.entries(p.attrs).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`).join('\n'),
-        t: rel(firstPhase),
-        failed: denied !== undefined,
-        requestId: r.id,
-        entries: r.phases,
-        priority: basePriority,
-      })
-    }
-    // the store says what it is when a write is sent: "create sent to the store (memory)"
-    const described = /\(([^()]+)\)\s*$/.exec(r.stores.find((x) => x.outcome === 'sent')?.message ?? '')?.[1]
-    const storeId = r.stores.length ? lane(b, { id: STORE, kind: 'store', title: 'etcd', subtitle: described ? `store: ${described}` : 'store' }) : STORE
-    const sent = r.stores.filter((s) => s.outcome === 'sent')
-    const done = r.stores.filter((s) => s.outcome !== 'sent')
-    const keyOf = (s: TraceEntry): string => objectPath(s.resource, undefined, s.name, s.namespace, home)
-    if (full) {
-      for (const s of sent) {
-        push({ kind: 'write', from: apiId, to: storeId, label: `${s.op} ${keyOf(s)}`, detail: `${s.op} ${s.key} (${s.message ?? 'sent to the store'})`, t: rel(s), failed: false, requestId: r.id, entries: [s], priority: basePriority })
-      }
-      for (const s of done) {
-        const ok = s.outcome === 'ok'
-        push({
-          kind: 'ack',
-          from: storeId,
-          to: apiId,
-          label: ok ? `ok, revision ${s.revision}` : `${s.outcome}`,
-          detail: `${s.key}: ${s.message ?? s.outcome}`,
-          t: rel(s),
-          failed: !ok,
-          requestId: r.id,
-          entries: [s],
-          priority: basePriority,
-        })
-      }
-    } else if ((done.length || sent.length) && !heartbeat) {
-      const s = done[0] ?? sent[0]!
-      const ok = s.outcome === 'ok'
-      push({
-        kind: 'write',
-        from: apiId,
-        to: storeId,
-        label: `${s.op}${ok ? ` → rev ${s.revision}` : s.outcome === 'sent' ? '' : ` → ${s.outcome}`}`,
-        detail: [...sent, ...done].map((x) => `${x.op} ${x.key}: ${x.message ?? x.outcome}`).join('\n'),
-        t: rel(s),
-        failed: s.outcome !== 'ok' && s.outcome !== 'sent',
-        requestId: r.id,
-        entries: [...sent, ...done],
-        priority: basePriority,
-      })
-    }
-    if (full && r.response) {
-      push({
-        kind: 'response',
-        from: apiId,
-        to: from,
-        label: statusText(code) + (r.response.message && failed && !statusText(code).endsWith(r.response.message) ? `: ${r.response.message}` : ''),
-        detail: `${statusText(code)}${r.response.message ? `: ${r.response.message}` : ''}`,
-        t: rel(r.response),
-        failed,
-        requestId: r.id,
-        entries: [r.response],
-        priority: basePriority,
-      })
-    }
+    if (rt && !v.failed) runtimeMessage(s, v, rt, from, priority)
+    else requestMessages(s, v, from, apiId, priority)
   }
 
+  const b = s.b
   b.messages.sort((x, y) => x.t - y.t || (x.entries[0]?.seq ?? 0) - (y.entries[0]?.seq ?? 0))
   const missingSteps = markSteps(b.messages, opts.steps ?? [])
   let messages = collapse(b.messages)
-  messages = cap(messages, maxMessages, b)
+  messages = cap(messages, maxMessagesOf(opts), b)
   return {
     title: opts.title ?? 'What happened',
     lanes: sortLanes([...b.lanes.values()]),
@@ -440,6 +487,8 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
     missingSteps,
   }
 }
+
+const maxMessagesOf = (opts: DiagramOptions): number => opts.maxMessages ?? 240
 
 /**
  * Marks each rule on the first message (in time order, anywhere) it matches; returns the steps
