@@ -30,10 +30,29 @@ export interface AdmissionAttributes {
   dryRun: boolean
 }
 
-/** Read-only access to cluster state, served by the API server's own registry. Objects are frozen: copy before changing. */
+/**
+ * Read-only access to cluster state, served by the API server's own registry. Objects are
+ * frozen: copy before changing. `get` and `list` read the store (one round trip each); the
+ * other two read the API server's informer caches, fed by its store watch (upstream plugins'
+ * listers): they may lag the store by the watch's delay for writes made through another API
+ * server, never for writes made through this one (those are in the cache before their
+ * response). A cache that is not synced (starting, its watch ended) makes them read live.
+ */
 export interface AdmissionReader {
   get(group: string, resource: string, namespace: string, name: string): Promise<KObject | undefined>
   list(group: string, resource: string, namespace: string): Promise<KObject[]>
+  /**
+   * The namespace as the cache holds it, without a store round trip; undefined when the cache
+   * does not hold it. That is a miss, not "does not exist": a namespace created a moment ago
+   * through another API server is not in it yet, so the caller reads it live with `get`.
+   */
+  cachedNamespace(name: string): KObject | undefined
+  /**
+   * The ResourceQuotas of a namespace (upstream's quotaAccessor.GetQuotas): the cached ones;
+   * when the cache holds none, a live list, made at most once per TTL (30 s) per namespace and
+   * remembered until the TTL ends or a quota of the namespace is written or watched here.
+   */
+  resourceQuotas(namespace: string): Promise<KObject[]>
 }
 
 /**

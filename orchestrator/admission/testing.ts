@@ -29,6 +29,13 @@ export function reader(objects: Record<string, KObject[]> = {}): AdmissionReader
     async list(group, resource, namespace) {
       return structuredClone(objects[`${group}/${resource}/${namespace}`] ?? [])
     },
+    // no cache: every namespace is read live, every quota list is live
+    cachedNamespace() {
+      return undefined
+    },
+    async resourceQuotas(namespace) {
+      return this.list('', 'resourcequotas', namespace)
+    },
   }
 }
 

@@ -33,6 +33,7 @@ import type { UserInfo } from './auth.js'
 import { applyDefaults } from './defaults.js'
 import { objectAttrs, type Trace } from './trace.js'
 import { validateSemantics } from './semantic.js'
+import { AdmissionCache, type AdmissionCacheOptions } from './admissioncache.js'
 import { decodeObject, dedupe, schemaFieldErrors, validateObjectMeta, type FieldValidation } from './validation.js'
 import { WatchHub } from './watchhub.js'
 
@@ -103,6 +104,8 @@ export interface RegistryOptions {
   semanticValidators?: SemanticValidator[]
   /** Storage hooks by `<group>/<Kind>` (`/Service` for the core group). */
   hooks?: Record<string, StorageHooks>
+  /** The namespace and quota caches admission reads (started by the API server). */
+  admissionCache?: AdmissionCacheOptions
 }
 
 const STATUS_RESET_ON_CREATE = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Service', 'Ingress', 'Namespace', 'Pod'])
@@ -132,6 +135,12 @@ export class Registry implements AdmissionReader {
   /** Store calls in flight with their deadline; one sweeper timer fails the overdue ones. */
   private readonly inflight = new Set<{ deadline: number; reject: (e: unknown) => void }>()
   private sweeper?: NodeJS.Timeout
+  /**
+   * The namespaces and ResourceQuotas as this registry's store watch sees them, for admission
+   * (cachedNamespace, resourceQuotas); every write this registry makes to them goes through it.
+   * Idle (every read live) until started.
+   */
+  readonly admissionCache: AdmissionCache
 
   constructor(
     readonly store: Store,
@@ -142,6 +151,7 @@ export class Registry implements AdmissionReader {
     this.storeTimeoutMs = opts.storeTimeoutMs ?? 10_000
     this.semanticValidators = [validateSemantics, ...(opts.semanticValidators ?? [])]
     this.hooks = opts.hooks ?? {}
+    this.admissionCache = new AdmissionCache(store, (kv) => this.decode(kv), opts.admissionCache)
   }
 
   private hooksFor(info: ResourceInfo): StorageHooks | undefined {
@@ -343,6 +353,14 @@ export class Registry implements AdmissionReader {
     if (!info) return []
     const r = await this.withStore(info, 'list', () => this.store.range(storagePrefix(info, namespace)))
     return r.kvs.map((kv) => this.decode(kv))
+  }
+
+  cachedNamespace(name: string): KObject | undefined {
+    return this.admissionCache.namespace(name)
+  }
+
+  resourceQuotas(namespace: string): Promise<KObject[]> {
+    return this.admissionCache.resourceQuotas(namespace, () => this.list('', 'resourcequotas', namespace))
   }
 
   /** Stored objects as they are (frozen, shared): for authorizers that only read. */
@@ -630,6 +648,7 @@ export class Registry implements AdmissionReader {
     this.traceStoreSend(ctx, info, 'create', key, o)
     try {
       const kv = await this.withStore(info, 'create', () => this.store.create(key, this.encode(o)))
+      this.admissionCache.observe(key, kv, kv.modRevision)
       this.traceStore(ctx, info, 'create', kv, o)
       return this.adopt(kv, o)
     } catch (e) {
@@ -715,6 +734,7 @@ export class Registry implements AdmissionReader {
         if (this.shouldDeleteOnUpdate(next)) {
           this.traceStoreSend(ctx, info, 'delete', key, next)
           const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
+          this.admissionCache.observe(key, undefined, rev)
           this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, next)
           const deleteHooks = this.hooksFor(info)
           await this.after('after delete', deleteHooks?.afterDelete && (() => deleteHooks.afterDelete!(current)))
@@ -722,6 +742,7 @@ export class Registry implements AdmissionReader {
         }
         this.traceStoreSend(ctx, info, 'update', key, next)
         const written = await this.withStore(info, 'update', () => this.store.update(key, this.encode(next), kv.modRevision))
+        this.admissionCache.observe(key, written, written.modRevision)
         this.traceStore(ctx, info, 'update', written, next)
         await this.after('after update', hooks?.afterUpdate && (() => hooks.afterUpdate!(next, current)))
         return { obj: this.adopt(written, next), created: false }
@@ -816,6 +837,7 @@ export class Registry implements AdmissionReader {
         if (!next) {
           this.traceStoreSend(ctx, info, 'delete', key, current)
           const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
+          this.admissionCache.observe(key, undefined, rev)
           this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, current)
           const hooks = this.hooksFor(info)
           await this.after('after delete', hooks?.afterDelete && (() => hooks.afterDelete!(current)))
@@ -826,6 +848,7 @@ export class Registry implements AdmissionReader {
         if (sameObject(next, current)) return { obj: current, deleted: false }
         this.traceStoreSend(ctx, info, 'update', key, next)
         const written = await this.withStore(info, 'update', () => this.store.update(key, this.encode(next), kv.modRevision))
+        this.admissionCache.observe(key, written, written.modRevision)
         this.traceStore(ctx, info, 'update', written, next)
         return { obj: this.decode(written), deleted: false }
       } catch (e) {

@@ -257,10 +257,17 @@ export class ApiServer {
       })
     })
     this.address = this.server.address() as AddressInfo
-    await this.ensureSystemNamespaces()
-    await this.serviceIPs.repair(await this.registry.list('', 'services', ''))
-    if (this.opts.bootstrapPolicy !== false) await this.ensureBootstrapPolicy()
-    await this.ensureLocalAPIServices()
+    // the informer caches admission reads (until they have listed, admission reads live)
+    this.registry.admissionCache.start()
+    try {
+      await this.ensureSystemNamespaces()
+      await this.serviceIPs.repair(await this.registry.list('', 'services', ''))
+      if (this.opts.bootstrapPolicy !== false) await this.ensureBootstrapPolicy()
+      await this.ensureLocalAPIServices()
+    } catch (e) {
+      this.registry.admissionCache.stop()
+      throw e
+    }
     this.aggregator.start()
     return this.url
   }
@@ -274,6 +281,7 @@ export class ApiServer {
     this.kubelet?.close()
     await closed
     this.aggregator.stop()
+    this.registry.admissionCache.stop()
     await this.auditLog.close()
   }
 

@@ -33,4 +33,20 @@ describe('ResourceQuota admission', () => {
     const got = await refusal(new ResourceQuotaAdmission().validate(attrs('configmaps', 'CREATE', { metadata: { name: 'two' } }), r))
     assert.equal(got?.message, 'configmaps "two" is forbidden: exceeded quota: compute, requested: count/configmaps=1, used: count/configmaps=1, limited: count/configmaps=1')
   })
+
+  it('takes the quotas from the reader\'s quota cache, not from a live list of quotas', async () => {
+    const base = reader({ '/pods/team-a': [pod('a', '700m')] })
+    const r = {
+      ...base,
+      async list(group: string, resource: string, namespace: string) {
+        if (resource === 'resourcequotas') throw new Error('live quota list')
+        return base.list(group, resource, namespace)
+      },
+      async resourceQuotas() {
+        return [quota]
+      },
+    }
+    const got = await refusal(new ResourceQuotaAdmission().validate(attrs('pods', 'CREATE', pod('b', '500m')), r))
+    assert.equal(got?.message, 'pods "b" is forbidden: exceeded quota: compute, requested: limits.cpu=500m, used: limits.cpu=700m, limited: limits.cpu=1')
+  })
 })

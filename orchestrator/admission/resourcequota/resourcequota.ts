@@ -6,6 +6,8 @@
 // time, plus what requests admitted a moment ago are about to store, so two concurrent creates
 // cannot both slip under the limit. Mirrors plugin/pkg/admission/resourcequota (messages,
 // ordering last) and pkg/quota/v1/evaluator/core.
+// The quotas come from the API server's quota cache (AdmissionReader.resourceQuotas, upstream's
+// quotaAccessor); usage is still counted from live lists of the objects.
 // Simplifies: creates only (updates do not change what OCK counts); quotas with scopes are not
 // enforced; upstream charges status.used in the same step, here the resource quota controller
 // recomputes status from the objects.
@@ -72,7 +74,8 @@ export class ResourceQuotaAdmission implements ValidatingAdmissionPlugin {
   }
 
   async validate(a: AdmissionAttributes, reader: AdmissionReader): Promise<void> {
-    const quotas = ((await reader.list('', 'resourcequotas', a.namespace)) as Quota[]).filter((q) => !q.spec?.scopes?.length && !q.spec?.scopeSelector)
+    // from the API server's quota cache (a namespace without quota costs no store round trip)
+    const quotas = ((await reader.resourceQuotas(a.namespace)) as Quota[]).filter((q) => !q.spec?.scopes?.length && !q.spec?.scopeSelector)
     if (!quotas.length || !a.object) return
     // one evaluation at a time per namespace, so reservations are seen by the next request
     const previous = this.locks.get(a.namespace) ?? Promise.resolve()
