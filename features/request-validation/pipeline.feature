@@ -92,6 +92,25 @@ Feature: Every request passes the same checks, in the same order
       """
     Then the request is rejected with 403 Forbidden saying 'error looking up service account {namespace}/ghost: serviceaccount "ghost" not found'
 
+  # Upstream's first admission plugin is NamespaceLifecycle, in the mutating phase: a missing
+  # namespace is NotFound before ServiceAccount admission would say the account is missing.
+  @API-01
+  Scenario: An object for a namespace that does not exist is refused before any other admission plugin judges it
+    When I try to create the manifest:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: stray
+        namespace: ock-no-such-namespace
+      spec:
+        serviceAccountName: ghost
+        containers:
+          - name: app
+            image: registry.internal/ock/app:1
+      """
+    Then the request is rejected with 404 NotFound saying 'namespaces "ock-no-such-namespace" not found'
+
   @API-01
   Scenario: Validation judges the object before validating admission does
     Given I apply the manifest:

@@ -5,8 +5,8 @@ import { buildAdmissionChain, parseAdmissionConfiguration } from './chain.js'
 describe('admission configuration', () => {
   it('orders the built-in chain as upstream, ResourceQuota last', () => {
     const chain = buildAdmissionChain(parseAdmissionConfiguration({ plugins: [{ name: 'ImagePolicy', configuration: { rules: [{ name: 'r', allowedRegistries: ['registry.internal'] }] } }] }))
-    assert.deepEqual(chain.mutating.map((p) => p.name), ['ServiceAccount', 'LimitRanger', 'DefaultTolerationSeconds'])
-    assert.deepEqual(chain.validating.map((p) => p.name), ['NamespaceLifecycle', 'NodeRestriction', 'LimitRanger', 'ImagePolicy', 'ResourceQuota'])
+    assert.deepEqual(chain.mutating.map((p) => p.name), ['NamespaceLifecycle', 'LimitRanger', 'ServiceAccount', 'DefaultTolerationSeconds'])
+    assert.deepEqual(chain.validating.map((p) => p.name), ['LimitRanger', 'NodeRestriction', 'ImagePolicy', 'ResourceQuota'])
   })
 
   const bad: [string, unknown, RegExp][] = [

@@ -1,11 +1,14 @@
 // The admission chain of the reference API server and its per-cluster configuration: an
 // AdmissionConfiguration (apiserver.config.k8s.io/v1, as kube-apiserver's
 // --admission-control-config-file) that names plugins and carries their configuration. The
-// built-in plugins always run, in upstream's order (AllOrderedPlugins):
-//   mutating:   ServiceAccount, LimitRanger (defaults), DefaultTolerationSeconds
-//   validating: NamespaceLifecycle, NodeRestriction, LimitRanger (min/max), ImagePolicy,
-//               DeploymentPipelinePolicy, ResourceQuota (last, so quota is only charged for
-//               requests every other plugin admitted)
+// built-in plugins always run, in upstream's order (AllOrderedPlugins: NamespaceLifecycle,
+// LimitRanger, ServiceAccount, NodeRestriction, DefaultTolerationSeconds, ..., ResourceQuota):
+//   mutating:   NamespaceLifecycle (first: a missing namespace is NotFound before anything
+//               else is looked up), LimitRanger (defaults), ServiceAccount,
+//               DefaultTolerationSeconds
+//   validating: LimitRanger (min/max), NodeRestriction, ImagePolicy, DeploymentPipelinePolicy,
+//               ResourceQuota (last, so quota is only charged for requests every other plugin
+//               admitted)
 // ImagePolicy and DeploymentPipelinePolicy run only when the configuration gives them rules.
 
 import { parse as parseYaml } from 'yaml'
@@ -114,11 +117,10 @@ export function parseAdmissionConfiguration(input: string | unknown): AdmissionC
 export function buildAdmissionChain(config: AdmissionConfig = {}): AdmissionChain {
   const limitRanger = new LimitRanger()
   return {
-    mutating: [new ServiceAccountAdmission(), limitRanger, new DefaultTolerationSeconds(config.DefaultTolerationSeconds)],
+    mutating: [new NamespaceLifecycle(), limitRanger, new ServiceAccountAdmission(), new DefaultTolerationSeconds(config.DefaultTolerationSeconds)],
     validating: [
-      new NamespaceLifecycle(),
-      new NodeRestriction(),
       limitRanger,
+      new NodeRestriction(),
       ...(config.ImagePolicy ? [new ImagePolicy(config.ImagePolicy)] : []),
       ...(config.DeploymentPipelinePolicy ? [new DeploymentPipelinePolicy(config.DeploymentPipelinePolicy)] : []),
       new ResourceQuotaAdmission(),

@@ -54,8 +54,8 @@ describe('NamespaceLifecycle', () => {
     it(c.name, async () => {
       const plugin = new NamespaceLifecycle()
       const r = reader(c.cached, c.stored)
-      if (c.deletedFirst) await plugin.validate(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('team-a'), namespace: '' }), r)
-      const got = await refusal(plugin.validate(attrs(c.resource ?? 'pods', 'CREATE', { metadata: { name: 'p' } }), r))
+      if (c.deletedFirst) await plugin.admit(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('team-a'), namespace: '' }), r)
+      const got = await refusal(plugin.admit(attrs(c.resource ?? 'pods', 'CREATE', { metadata: { name: 'p' } }), r))
       assert.equal(got && `${got.code} ${got.message}`, c.want)
       assert.equal(r.liveGets, c.liveGets)
     })
@@ -65,20 +65,20 @@ describe('NamespaceLifecycle', () => {
     let now = 0
     const plugin = new NamespaceLifecycle(30_000, () => now)
     const r = reader([ns('team-a')], [ns('team-a')])
-    await plugin.validate(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('team-a'), namespace: '' }), r)
+    await plugin.admit(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('team-a'), namespace: '' }), r)
     for (const [at, want] of [
       [29_999, 1],
       [30_001, 1],
       [40_000, 1],
     ] as const) {
       now = at
-      await plugin.validate(attrs('pods', 'CREATE', { metadata: { name: 'p' } }), r)
+      await plugin.admit(attrs('pods', 'CREATE', { metadata: { name: 'p' } }), r)
       assert.equal(r.liveGets, want, `at ${at} ms`)
     }
   })
 
   it('refuses to delete a system namespace', async () => {
-    const got = await refusal(new NamespaceLifecycle().validate(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('kube-system'), namespace: '' }), reader([], [])))
+    const got = await refusal(new NamespaceLifecycle().admit(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('kube-system'), namespace: '' }), reader([], [])))
     assert.equal(got?.code, 403)
     assert.match(got!.message, /this namespace may not be deleted/)
   })

@@ -5,12 +5,15 @@
 // (a namespace created a moment ago through another API server), and read live for a while
 // (forceLiveLookupTTL, 30 s) after a delete of it was admitted here, while the cache still says
 // Active; a Terminating namespace in the cache is refused without a live read.
+// It runs first, in the mutating phase (upstream's Lifecycle implements Admit and leads
+// AllOrderedPlugins), so a create into a missing namespace is 404 NotFound before any other
+// plugin (ServiceAccount would say its ServiceAccount is missing) looks at it.
 // Simplifies: no wait for the cache to sync at startup (an unsynced cache is a miss, so the
 // namespace is read live); the force-live-lookup set is a map of expiry times, not an LRU.
 
 import { forbidden, notFound } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
-import type { AdmissionAttributes, AdmissionReader, ValidatingAdmissionPlugin } from '../admission.js'
+import type { AdmissionAttributes, AdmissionReader, MutatingAdmissionPlugin } from '../admission.js'
 
 export const NAME = 'NamespaceLifecycle'
 const IMMORTAL = new Set(['default', 'kube-system', 'kube-public'])
@@ -22,7 +25,7 @@ function terminating(ns: KObject): boolean {
   return (ns as { status?: { phase?: string } }).status?.phase === 'Terminating' || Boolean(ns.metadata?.deletionTimestamp)
 }
 
-export class NamespaceLifecycle implements ValidatingAdmissionPlugin {
+export class NamespaceLifecycle implements MutatingAdmissionPlugin {
   readonly name = NAME
   /** Namespaces whose delete was admitted here, until when their cached Active state is not trusted. */
   private readonly forceLiveLookup = new Map<string, number>()
@@ -37,7 +40,7 @@ export class NamespaceLifecycle implements ValidatingAdmissionPlugin {
     return a.operation === 'CREATE' && a.resource.namespaced
   }
 
-  async validate(a: AdmissionAttributes, reader: AdmissionReader): Promise<void> {
+  async admit(a: AdmissionAttributes, reader: AdmissionReader): Promise<void> {
     const gr = { group: a.resource.group, resource: a.resource.resource }
     if (a.operation === 'DELETE') {
       if (IMMORTAL.has(a.name)) throw forbidden(gr, a.name, 'this namespace may not be deleted')
