@@ -10,7 +10,8 @@
 //   ci       everything, strictly (a missing capability fails), two workers; JUnit XML, Cucumber
 //            HTML, messages and Allure results under reports/
 //   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need the built-in
-//            orchestrator's doors (@trace, @faults, @config, @docker, @etcd) are skipped
+//            orchestrator's doors (@trace, @store, @runtime, @faults, @config, @docker, @etcd,
+//            @load) are skipped, each with its reason
 //   ar       the Arabic editions only (features/ar/, the course's own language), on the
 //            embedded reference cluster as the default profile runs them; the one profile that
 //            selects by folder, because a language is a property of the file (`# language: ar`)
