@@ -29,3 +29,10 @@ test('suiteTimes: a serial run has one worker, "main"', () => {
   const t = suiteTimes([pickle('p', 1), kase('c', 'p'), start('s', 'c', 1), finish('s', 2)])
   assert.deepEqual(t.workers.map((w) => w.workerId), ['main'])
 })
+
+test('suiteTimes: a scenario says why it is slow in a "Slow:" line of its description', () => {
+  const doc = { gherkinDocument: { uri: 'features/x.feature', comments: [], feature: { children: [{ scenario: { id: 'sc1', description: '    Slow: it waits out a 5 s window.\n    More text.' } }, { scenario: { id: 'sc2', description: '' } }] } } } as unknown as Envelope
+  const withAst = (id: string, line: number, ast: string): Envelope => ({ pickle: { ...pickle(id, line).pickle!, astNodeIds: [ast] } }) as Envelope
+  const t = suiteTimes([doc, withAst('p1', 3, 'sc1'), withAst('p2', 9, 'sc2'), kase('c1', 'p1'), kase('c2', 'p2'), start('a', 'c1', 1), finish('a', 30), start('b', 'c2', 1), finish('b', 25)])
+  assert.deepEqual(t.scenarios.map((s) => [s.where, s.slowBecause]), [['features/x.feature:3', 'it waits out a 5 s window.'], ['features/x.feature:9', undefined]])
+})

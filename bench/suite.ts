@@ -2,7 +2,8 @@
 // profile (every argument after `--` goes to cucumber-js as given, e.g. `-p ci --tags @HEAL-02`),
 // with a messages file of its own next to whatever the profile writes, and reads from it the
 // wall time of the run, the sum of the scenarios' times, the slowest scenarios, the scenarios over
-// a threshold (20 s: a scenario that long must say why), and each worker's busy time.
+// a threshold (20 s: a scenario that long must say why, in a `Slow: <reason>` line of its
+// description, and the run lists those that do not), and each worker's busy time.
 // The baseline of the same run is the ideal wall time: the scenario-time sum spread evenly over
 // the workers; `balance` is how close the run came to it (busy time over wall time per worker).
 // Writes reports/bench/suite.json (--out to change it) and exits with cucumber-js's exit code, so
@@ -54,6 +55,8 @@ const ms = (t: Timestamp): number => Number(t.seconds) * 1000 + t.nanos / 1e6
 export interface ScenarioTime {
   name: string
   where: string
+  /** The `Slow: ...` line of the scenario's description: why it may take long. */
+  slowBecause?: string
   ms: number
   status: string
   workerId: string
@@ -67,7 +70,8 @@ export interface SuiteTimes {
 
 /** The run's times from its messages: one entry per scenario (its last attempt). */
 export function suiteTimes(envelopes: Envelope[]): SuiteTimes {
-  const pickles = new Map<string, { name: string; where: string }>()
+  const pickles = new Map<string, { name: string; where: string; slowBecause?: string }>()
+  const slow = new Map<string, string>()
   const cases = new Map<string, string>()
   const started = new Map<string, { testCaseId: string; at: number; workerId: string }>()
   const status = new Map<string, string>()
@@ -78,7 +82,17 @@ export function suiteTimes(envelopes: Envelope[]): SuiteTimes {
   for (const e of envelopes) {
     if (e.testRunStarted) runStart = ms(e.testRunStarted.timestamp)
     else if (e.testRunFinished) runEnd = ms(e.testRunFinished.timestamp)
-    else if (e.pickle) pickles.set(e.pickle.id, { name: e.pickle.name, where: `${e.pickle.uri}:${e.pickle.location?.line ?? 0}` })
+    else if (e.gherkinDocument) {
+      for (const c of e.gherkinDocument.feature?.children ?? []) {
+        for (const sc of [c.scenario, ...(c.rule?.children ?? []).map((r) => r.scenario)]) {
+          const why = /^\s*Slow:\s*(.+)$/m.exec(sc?.description ?? '')?.[1]
+          if (sc && why) slow.set(sc.id, why.trim())
+        }
+      }
+    } else if (e.pickle) {
+      const why = slow.get(e.pickle.astNodeIds[0] ?? '')
+      pickles.set(e.pickle.id, { name: e.pickle.name, where: `${e.pickle.uri}:${e.pickle.location?.line ?? 0}`, ...(why ? { slowBecause: why } : {}) })
+    }
     else if (e.testCase) cases.set(e.testCase.id, e.testCase.pickleId)
     else if (e.testCaseStarted) {
       const s = e.testCaseStarted
@@ -146,7 +160,11 @@ async function main(): Promise<number> {
     baseline: { rule: 'ideal wall time: the scenario-time sum spread evenly over the workers', idealWallMs: round(sumMs / workers) },
     workers: times.workers.map((w) => ({ ...w, busyMs: round(w.busyMs), busyShare: Math.round((w.busyMs / times.wallMs) * 1000) / 1000 })),
     slowest: bySlowest.slice(0, Number(own.slowest)).map((s) => ({ ...s, ms: round(s.ms) })),
-    over: { seconds: Number(own.over), scenarios: bySlowest.filter((s) => s.ms > overMs).map((s) => ({ name: s.name, where: s.where, ms: round(s.ms) })) },
+    over: {
+      seconds: Number(own.over),
+      scenarios: bySlowest.filter((s) => s.ms > overMs).map((s) => ({ name: s.name, where: s.where, ms: round(s.ms), slowBecause: s.slowBecause ?? null })),
+      withoutReason: bySlowest.filter((s) => s.ms > overMs && !s.slowBecause).length,
+    },
   }
   const out = resolve(own.out!)
   await mkdir(dirname(out), { recursive: true })
@@ -156,7 +174,9 @@ async function main(): Promise<number> {
   for (const w of report.workers) process.stdout.write(`  worker ${w.workerId}: busy ${s(w.busyMs)} s (${Math.round(w.busyShare * 100)}% of the wall time), ${w.scenarios} scenarios\n`)
   process.stdout.write(`  slowest:\n`)
   for (const x of report.slowest) process.stdout.write(`    ${s(x.ms).padStart(6)} s  ${x.where}  ${x.name}\n`)
-  process.stdout.write(`  over ${own.over} s: ${report.over.scenarios.length}\n  wrote ${out}\n`)
+  process.stdout.write(`  over ${own.over} s: ${report.over.scenarios.length}, ${report.over.withoutReason} without a "Slow:" reason\n`)
+  for (const x of report.over.scenarios) process.stdout.write(`    ${s(x.ms).padStart(6)} s  ${x.where}  ${x.slowBecause ? `Slow: ${x.slowBecause}` : 'NO REASON STATED'}\n`)
+  process.stdout.write(`  wrote ${out}\n`)
   return run.exitCode ?? 1
 }
 

@@ -9,6 +9,8 @@ Feature: With every master down, applications keep serving and changes wait
 
   @CP-07
   Scenario: The app answers through the ingress while every master is down; the scale waits for the masters
+    Slow: three masters with stacked etcd boot, two real containers start, every master stops
+    and starts again, and a third container starts.
     Given a control plane of 3 masters with stacked etcd
     And I apply the manifest:
       """yaml

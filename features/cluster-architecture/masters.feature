@@ -20,6 +20,8 @@ Feature: Several masters serve one cluster
 
   @CP-06
   Scenario: A standby controller manager takes over through the Lease, and only the holder acts
+    Slow: three masters with stacked etcd boot, and the standby waits out the Lease (4 s) of
+    the controller manager it replaces.
     Given a control plane of 3 masters with stacked etcd
     And the API server writes an audit log
     And the leader election lease duration is 4s, renew deadline 3s and retry period 1s
@@ -39,6 +41,8 @@ Feature: Several masters serve one cluster
 
   @CP-06
   Scenario: A standby scheduler takes over through the Lease, new pods still get a node, and only the holder binds them
+    Slow: three masters with stacked etcd boot, and the standby waits out the Lease (4 s) of
+    the scheduler it replaces.
     Given a control plane of 3 masters with stacked etcd
     And the API server writes an audit log
     And the leader election lease duration is 4s, renew deadline 3s and retry period 1s

@@ -7,6 +7,8 @@ Feature: A HorizontalPodAutoscaler scales real containers under real load
 
   @ORCH-06 @config
   Scenario: Real load grows the Deployment to maxReplicas, and it shrinks back after the window
+    Slow: three real containers start under real load, and the 5 s stabilization window is
+    waited out before they go.
     # real containers take their time: starting three, metrics every 2 s, a 5 s window (~30 s)
     Given the metric resolution is 2s
     And the horizontal pod autoscaler sync period is 2s

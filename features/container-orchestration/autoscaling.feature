@@ -93,6 +93,8 @@ Feature: A HorizontalPodAutoscaler scales a Deployment on measured utilisation
 
   @ORCH-06 @load @config
   Scenario: When the load goes away the Deployment shrinks back after the stabilization window
+    Slow: the Deployment grows to 4 under load, then the stabilization window is waited out
+    before it shrinks.
     Given the deployment "web" takes a steady load of 600m CPU spread over its pods
     And within 40s the deployment "web" has 4 ready replicas
     When the load on the deployment "web" stops

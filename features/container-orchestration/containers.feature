@@ -54,6 +54,7 @@ Feature: Containers are processes: side by side, fast to start, kept running
 
   @ORCH-04 @config
   Scenario: A container that keeps exiting is restarted, waiting twice as long each time, up to the cap
+    Slow: five restarts are waited out, their back-off doubling from 1 s up to the stated 3 s cap.
     # the kubelet notices an exit within its relist period, then creates and starts a new
     # container: the 2.5 s allowed above the cap cover that under load (without the cap the
     # fifth restart waits 8 s, with the cap applied before doubling 6 s)

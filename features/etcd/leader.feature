@@ -18,5 +18,7 @@ Feature: Only the etcd leader writes
 
   @ETCD-05
   Scenario: More members do not make writes through the API faster
+    Slow: it starts clusters of 1, 3 and 5 real etcd members one after the other and times
+    writes on each.
     When I measure the write latency through the API of clusters with 1, 3 and 5 etcd members
     Then as the API servers time them, writes on 3 and 5 members are not faster than on 1 member, and on 5 members slower

@@ -26,6 +26,8 @@ Feature: When etcd is down, the cluster is down
 
   @ETCD-01
   Scenario: Controllers make no progress while etcd is down, and finish their work after it returns
+    Slow: etcd stays down for 6 s by design, then the members restart and the namespace
+    controller finishes.
     Given the API server writes an audit log
     And the leader election lease duration is 4s, renew deadline 3s and retry period 1s
     And the controller manager is stopped
@@ -38,6 +40,8 @@ Feature: When etcd is down, the cluster is down
 
   @ETCD-01 @docker
   Scenario: Pods keep running and serving while etcd is down
+    Slow: two real containers start, then every etcd member stays down while the app is
+    checked, and comes back.
     Given I apply the manifest:
       """yaml
       apiVersion: apps/v1

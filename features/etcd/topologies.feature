@@ -11,6 +11,8 @@ Feature: Stacked or external etcd
 
   @ETCD-03
   Scenario Outline: The cluster works on <topology> etcd and survives the loss of one member
+    Slow: three masters and three real etcd members boot, one member is killed, and the
+    survivors must answer.
     Given a control plane of 3 masters with <topology> etcd
     Then etcd's own member list names 3 members of one cluster, and every API server uses some of them
     And writes through the API succeed
