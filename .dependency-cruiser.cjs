@@ -5,15 +5,16 @@
 // orchestrator only through support/) stay in eslint.config.js. No import cycles, anywhere.
 //
 // The layers, from the bottom: api (types, no project imports) and store, host, pki; client and
-// admission on api; the runtimes on api and host; apiserver on api, admission, client, host,
-// pki and store; the components (controllers, scheduler, proxy, metrics) on api and client
+// admission on api; the runtimes on api and host; apiserver on api, admission, host, pki and
+// store; the components (controllers, scheduler, proxy, metrics) on api and client
 // only, and the kubelet on those and the runtime interface: they meet at the API server;
 // cluster, the composition root, on everything. orchestrator/testing holds helpers for the
-// orchestrator's tests only. The harness (support, steps) talks Kubernetes; scripts,
+// orchestrator's tests only (tests are x.test.ts, their helpers x.testing.ts or a testing.ts);
+// a controller never imports another controller's files. The harness (support, steps) talks Kubernetes; scripts,
 // benchmarks and bin may assemble anything. The table below is the truth; this is its summary.
 
 /** `from` files, by folder; tests (x.test.ts) and their helpers (x.testing.ts) are listed apart. */
-const TESTS = '\\.(test|testing|browser)\\.ts$'
+const TESTS = '(\\.(test|testing|browser)|/testing)\\.ts$'
 const o = (...folders) => `^orchestrator/(${folders.join('|')})/`
 
 /** Production code of an orchestrator folder may import these folders (besides its own). */
@@ -24,7 +25,7 @@ const ORCHESTRATOR = {
   pki: [],
   client: ['api'],
   admission: ['api'],
-  apiserver: ['admission', 'api', 'client', 'host', 'pki', 'store'],
+  apiserver: ['admission', 'api', 'host', 'pki', 'store'],
   runtime: ['api', 'host'],
   kubelet: ['api', 'client', 'runtime'],
   controllers: ['api', 'client'],
@@ -59,6 +60,13 @@ const allowed = [
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'an import cycle: split the shared part into a module both import', from: {}, to: { circular: true } },
+    {
+      name: 'no-controller-imports-another',
+      severity: 'error',
+      comment: "a controller never imports another controller's files: what they share lives at controllers/ top level or in api/",
+      from: { path: '^orchestrator/controllers/([^/]+)/' },
+      to: { path: '^orchestrator/controllers/[^/]+/', pathNot: '^orchestrator/controllers/$1/' },
+    },
     { name: 'not-to-unresolvable', severity: 'error', comment: 'an import that does not resolve (or a package missing from package.json)', from: {}, to: { couldNotResolve: true } },
   ],
   allowed,

@@ -10,7 +10,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { createCertificateAuthority, Identities } from '../pki/pki.js'
 import { describeIncident, incidentCursor, incidentsSince } from '../host/guard.js'
-import { startTestApiServer, type TestApiServer } from './testserver.js'
+import { startTestApiServer, type TestApiServer } from './testserver.testing.js'
 
 const LIMITS = { requestTimeoutMs: 400, readHeaderTimeoutMs: 400, idleTimeoutMs: 1500, maxHeaderBytes: 16 * 1024, maxBodyBytes: 64 * 1024, maxNestingDepth: 50 }
 

@@ -6,7 +6,7 @@ import { ApiClient } from '../client/client.js'
 import { createCertificateAuthority, Identities } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
 import { ApiServer } from './server.js'
-import { rejects } from './testserver.js'
+import { rejects } from './testserver.testing.js'
 
 const cm = (name: string, ns = 'default'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: 'v' } })
 const cms = (ns = 'default') => ({ group: '', version: 'v1', resource: 'configmaps', namespace: ns })

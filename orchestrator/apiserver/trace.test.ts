@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ApiClient } from '../client/client.js'
 import type { ApiServer } from './server.js'
-import { startTestApiServer, type TestApiServer } from './testserver.js'
+import { startTestApiServer, type TestApiServer } from './testserver.testing.js'
 import { objectAttrs, Trace } from './trace.js'
 
 describe('objectAttrs: what the trace keeps of a written object', () => {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import tls from 'node:tls'
 import { Identities } from '../pki/pki.js'
-import { startTestApiServer, type TestApiServer } from './testserver.js'
+import { startTestApiServer, type TestApiServer } from './testserver.testing.js'
 
 const LIMIT = 64 * 1024
 

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { KObject } from '../../api/meta.js'
 import type { ApiClient } from '../../client/client.js'
-import { rejects, startTestApiServer, type TestApiServer } from '../testserver.js'
+import { rejects, startTestApiServer, type TestApiServer } from '../testserver.testing.js'
 import { compactRules, compactString, covers, escalationMessage, onlyMutatesGCFields } from './escalation.js'
 import type { PolicyRule } from './rbac.js'
 

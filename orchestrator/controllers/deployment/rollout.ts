@@ -6,6 +6,9 @@
 // Mirrors pkg/controller/deployment/util/deployment_util.go and pkg/util/hash.
 
 import type { Deployment, DeploymentCondition, PodTemplateSpec, ReplicaSet } from '../../api/types.js'
+import { scaledValue } from '../../api/intstr.js'
+
+export { scaledValue }
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash'
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision'
@@ -70,20 +73,6 @@ export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSp
 
 // ---------------------------------------------------------------------------------------------
 // maxSurge / maxUnavailable
-
-/** An IntOrString against a total: "25%" of 10 rounded up is 3, rounded down 2 (upstream GetScaledValueFromIntOrPercent). */
-export function scaledValue(v: number | string | undefined, total: number, roundUp: boolean, dflt: string): number {
-  const x = v ?? dflt
-  if (typeof x === 'number') return x
-  const m = /^(\d+)%$/.exec(x.trim())
-  if (!m) {
-    const n = Number(x)
-    if (Number.isInteger(n)) return n
-    throw new Error(`invalid value for IntOrString: invalid value "${x}"`)
-  }
-  const f = (Number(m[1]) * total) / 100
-  return roundUp ? Math.ceil(f) : Math.floor(f)
-}
 
 export function isRollingUpdate(d: Deployment): boolean {
   return (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate'

@@ -9,7 +9,7 @@
 import { isPodReady } from '../../api/pods.js'
 import { withDisruptionAllowedCondition, type PdbStatus, type PodDisruptionBudget } from '../../api/pdb.js'
 import type { Pod } from '../../api/types.js'
-import { scaledValue } from '../deployment/rollout.js'
+import { scaledValue } from '../../api/intstr.js'
 
 /** How long an eviction the API server allowed counts before the pod must have gone. */
 export const DELETION_TIMEOUT_MS = 2 * 60_000
