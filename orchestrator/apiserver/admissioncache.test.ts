@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import type { KObject } from '../api/meta.js'
 import { MemoryStore } from '../store/memory.js'
 import type { KeyValue } from '../store/store.js'
+import { eventually, holdsWithin } from '../testing/eventually.js'
 import { AdmissionCache } from './admissioncache.js'
 
 const NS = '/registry/namespaces/'
@@ -12,12 +13,17 @@ const quotaValue = (ns: string, name: string): string => JSON.stringify({ metada
 const decode = (kv: KeyValue): KObject => ({ ...(JSON.parse(kv.value) as KObject), rv: kv.modRevision }) as KObject
 const phaseOf = (o: KObject | undefined): string | undefined => (o as { status?: { phase?: string } } | undefined)?.status?.phase
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (ok()) return
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  assert.fail(`timed out waiting until ${what}`)
+const until = (what: string, ok: () => boolean): Promise<true> => eventually(what, () => ok(), 2_000, 5)
+
+type Setup = Awaited<ReturnType<typeof setup>>
+
+/** Waits until each watch has delivered every write made so far: a sentinel written after them shows up. */
+async function watchesCaughtUp({ store, cache }: Pick<Setup, 'store' | 'cache'>): Promise<void> {
+  await store.create(`${NS}zz-sentinel`, nsValue('zz-sentinel'))
+  await until('the namespace watch delivered the sentinel', () => cache.namespace('zz-sentinel') !== undefined)
+  await store.create(`${RQ}zz-sentinel/q`, quotaValue('zz-sentinel', 'q'))
+  // a live list that fails is neither counted nor remembered
+  await eventually('the quota watch delivered the sentinel', async () => (await cache.resourceQuotas('zz-sentinel', () => Promise.reject(new Error('not watched yet')))).length > 0, 2_000, 5)
 }
 
 async function setup(opts: { ttl?: number; seed?: (s: MemoryStore) => Promise<void> } = {}) {
@@ -49,7 +55,7 @@ describe('AdmissionCache namespaces', () => {
     assert.equal(cache.namespace('team-a'), undefined, 'a stopped cache answers nothing')
   })
 
-  const cases: { name: string; ns: string; run: (s: Awaited<ReturnType<typeof setup>>) => Promise<void>; want: string | undefined }[] = [
+  const cases: { name: string; ns: string; run: (s: Setup) => Promise<void>; want: string | undefined }[] = [
     {
       name: 'a namespace created by another API server is seen once the watch delivers it',
       ns: 'team-b',
@@ -76,7 +82,7 @@ describe('AdmissionCache namespaces', () => {
         const created = await store.create(`${NS}team-b`, nsValue('team-b'))
         const terminating = await store.update(created.key, nsValue('team-b', 'Terminating'), created.modRevision)
         cache.observe(terminating.key, terminating, terminating.modRevision)
-        await new Promise((r) => setTimeout(r, 30)) // both watch events arrive after
+        await watchesCaughtUp({ store, cache }) // both watch events arrive after
       },
       want: 'Terminating',
     },
@@ -88,7 +94,7 @@ describe('AdmissionCache namespaces', () => {
         const { revision } = await store.delete(kv.key)
         cache.observe(kv.key, undefined, revision)
         assert.equal(cache.namespace('team-b'), undefined)
-        await new Promise((r) => setTimeout(r, 30))
+        await watchesCaughtUp({ store, cache })
       },
       want: undefined,
     },
@@ -172,7 +178,7 @@ describe('AdmissionCache resource quotas', () => {
     }
   })
 
-  const invalidations: { name: string; change: (s: Awaited<ReturnType<typeof setup>>) => Promise<void> }[] = [
+  const invalidations: { name: string; change: (s: Setup) => Promise<void> }[] = [
     {
       name: 'a quota written here (write-through) is seen by the next request, within the TTL',
       change: async ({ store, cache }) => {
@@ -182,9 +188,9 @@ describe('AdmissionCache resource quotas', () => {
     },
     {
       name: 'a quota written by another API server is seen once the watch delivers it, within the TTL',
-      change: async ({ store }) => {
-        await store.create(`${RQ}team-a/compute`, quotaValue('team-a', 'compute'))
-        await new Promise((r) => setTimeout(r, 30))
+      change: async (s) => {
+        await s.store.create(`${RQ}team-a/compute`, quotaValue('team-a', 'compute'))
+        await watchesCaughtUp(s)
       },
     },
   ]
@@ -253,8 +259,7 @@ describe('AdmissionCache resource quotas', () => {
     const s = await setup()
     s.cache.stop()
     await s.store.create(`${RQ}team-a/compute`, quotaValue('team-a', 'compute'))
-    await new Promise((r) => setTimeout(r, 20))
-    assert.equal(s.cache.synced, false)
+    assert.equal(await holdsWithin(() => s.cache.synced, 50, 5), false)
     assert.deepEqual(await s.cache.resourceQuotas('team-a', s.live()), [], 'read live')
     assert.equal(s.lives(), 1)
   })
