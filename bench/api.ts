@@ -28,6 +28,7 @@ import { EtcdCluster, etcdAvailable } from '../orchestrator/cluster/etcd.js'
 import { createCertificateAuthority, Identities, type CertificateAuthority } from '../orchestrator/pki/pki.js'
 import { EtcdStore } from '../orchestrator/store/etcd.js'
 import type { ApiBenchServerData, StoreCallCounts } from './api-server.js'
+import { percentile } from './stats.js'
 
 const { values } = parseArgs({
   options: {
@@ -65,10 +66,6 @@ interface ApiLatency extends Latency {
 type Mode<L> = { concurrency: number } & Record<Op, L>
 
 const round2 = (x: number): number => Math.round(x * 100) / 100
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-}
 
 /** Runs fn(i, client) for i in 0..n-1 on `concurrency` loops; each request's latency and the phase's rate. */
 async function phase(n: number, concurrency: number, fn: (i: number, client: number) => Promise<void>): Promise<Latency> {

@@ -36,6 +36,7 @@ import { LABELS } from '../orchestrator/runtime/docker/engine.js'
 import { images } from '../orchestrator/runtime/docker/images.js'
 import { createCertificateAuthority, Identities } from '../orchestrator/pki/pki.js'
 import { clusterTopology } from '../support/targets/builtin.js'
+import { percentile } from './stats.js'
 
 const CONFIGS = ['in-process', 'ock-up', 'ock-up-etcd', 'ock-up-docker'] as const
 type ConfigName = (typeof CONFIGS)[number]
@@ -67,11 +68,6 @@ const OCK = join(REPO, 'bin', 'ock.js')
 const round = (n: number): number => Math.round(n * 10) / 10
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
-
-function percentile(samples: number[], p: number): number {
-  const s = [...samples].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
-}
 
 // ---------------------------------------------------------------------------------------------
 // cleanup: whatever is running is stopped on failure and on Ctrl-C too

@@ -18,6 +18,7 @@ import { startApiServerThread, type ApiServerThread } from '../orchestrator/clus
 import { createCertificateAuthority, Identities, type CertificateAuthority } from '../orchestrator/pki/pki.js'
 import { Scheduler } from '../orchestrator/scheduler/scheduler.js'
 import type { LoadgenData, LoadgenResult } from './loadgen.js'
+import { percentile } from './stats.js'
 
 const { values } = parseArgs({
   options: {
@@ -46,11 +47,6 @@ interface Result {
   baseline: { podsPerSecond: number }
   /** "Scheduled" Events written (the recorder drops events when its queue is full, as upstream's). */
   scheduledEvents: number
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
 class RssSampler {

@@ -19,6 +19,7 @@ import { Cluster } from '../orchestrator/cluster/cluster.js'
 import { acquireNetworkLease, type NetworkLease } from '../orchestrator/cluster/netlease.js'
 import { engine, LABELS, ownerLabels, sweepOrphansOnce, testcontainers } from '../orchestrator/runtime/docker/engine.js'
 import { buildRecipe, CATALOGUE, images } from '../orchestrator/runtime/docker/images.js'
+import { percentile } from './stats.js'
 
 const IMAGE = 'registry.internal/ock/app:1'
 
@@ -34,13 +35,6 @@ export interface HalfResult {
   createToReadyMs: number[]
   /** Time to stop each pod's container (SIGTERM to exit), when the half measures it. */
   stopMs?: number[]
-}
-
-export function percentile(samples: number[], p: number): number {
-  if (!samples.length) return NaN
-  const s = [...samples].sort((a, b) => a - b)
-  const rank = Math.ceil((p / 100) * s.length) - 1 // nearest-rank
-  return s[Math.min(s.length - 1, Math.max(0, rank))]!
 }
 
 const round = (n: number): number => Math.round(n * 10) / 10
