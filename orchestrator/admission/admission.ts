@@ -45,12 +45,14 @@ export interface AdmissionReader {
    * The namespace as the cache holds it, without a store round trip; undefined when the cache
    * does not hold it. That is a miss, not "does not exist": a namespace created a moment ago
    * through another API server is not in it yet, so the caller reads it live with `get`.
+   * The object is shared with other requests: read it, never change it.
    */
   cachedNamespace(name: string): KObject | undefined
   /**
    * The ResourceQuotas of a namespace (upstream's quotaAccessor.GetQuotas): the cached ones;
    * when the cache holds none, a live list, made at most once per TTL (30 s) per namespace and
    * remembered until the TTL ends or a quota of the namespace is written or watched here.
+   * The objects are shared with other requests: read them, never change them.
    */
   resourceQuotas(namespace: string): Promise<KObject[]>
 }

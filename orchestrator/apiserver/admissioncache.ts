@@ -186,6 +186,12 @@ export class AdmissionCache {
   private readonly live = new Map<string, LiveEntry>()
   /** The live list in flight per namespace (singleflight); dropped when the namespace's quotas change. */
   private readonly inflight = new Map<string, Promise<KObject[]>>()
+  /**
+   * Each cached value decoded once, not on every request that reads it (a KeyValue is replaced,
+   * never changed, when its key is written). Readers share the object and must not change it,
+   * as with upstream's listers.
+   */
+  private readonly decoded = new WeakMap<KeyValue, KObject>()
 
   constructor(
     store: Store,
@@ -240,7 +246,7 @@ export class AdmissionCache {
   namespace(name: string): KObject | undefined {
     if (!this.namespaces.synced) return undefined
     const kv = this.namespaces.get(`${this.namespaces.prefix}${name}`)
-    return kv ? this.decode(kv) : undefined
+    return kv ? this.object(kv) : undefined
   }
 
   /**
@@ -252,7 +258,7 @@ export class AdmissionCache {
   async resourceQuotas(namespace: string, liveList: () => Promise<KObject[]>): Promise<KObject[]> {
     if (!this.quotas.synced) return liveList()
     const cached = this.quotas.indexed(namespace)
-    if (cached.length) return cached.map((kv) => this.decode(kv))
+    if (cached.length) return cached.map((kv) => this.object(kv))
     const remembered = this.live.get(namespace)
     if (remembered && remembered.expires > this.now()) return remembered.items
     const running = this.inflight.get(namespace)
@@ -275,6 +281,12 @@ export class AdmissionCache {
     )
     this.inflight.set(namespace, p)
     return p
+  }
+
+  private object(kv: KeyValue): KObject {
+    let o = this.decoded.get(kv)
+    if (!o) this.decoded.set(kv, (o = this.decode(kv)))
+    return o
   }
 
   private invalidate(namespace: string): void {
