@@ -21,7 +21,7 @@ export function driveRequests(url: string, clients: number, ms: number): () => v
       while (!stopped && Date.now() < until) {
         const r = await httpGet(url, 10_000)
         // a refused connection is retried after a short pause rather than in a tight loop
-        if ('error' in r) await new Promise((resolve) => setTimeout(resolve, 100))
+        if ('error' in r) await new Promise((resolve) => setTimeout(resolve, 100)) // the load's retry pause, not a test wait
       }
     })()
   }

@@ -128,7 +128,7 @@ export async function drain(kc: KubeConfig, node: string, opts: DrainOptions, pr
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('the drain was stopped'))
-    const t = setTimeout(resolve, ms)
+    const t = setTimeout(resolve, ms) // the drain's retry interval, as kubectl's, not a test wait
     signal?.addEventListener('abort', () => {
       clearTimeout(t)
       reject(new Error('the drain was stopped'))

@@ -50,6 +50,7 @@ function untilRevision(until: number, describe: string, start: (push: (w: StoreW
       if (e) reject(e)
       else resolve(out.filter((w) => w.revision <= until))
     }
+    // a bound on the read, not a test wait
     const timer = setTimeout(() => finish(new Error(`reading the store's history of ${describe} up to revision ${until} took over ${HISTORY_TIMEOUT_MS} ms (got ${out.length} writes)`)), HISTORY_TIMEOUT_MS)
     const push = (ws: StoreWrite[]): void => {
       out.push(...ws)
@@ -69,7 +70,7 @@ function untilRevision(until: number, describe: string, start: (push: (w: StoreW
 async function withinASecond(read: Promise<number>): Promise<number | undefined> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), 1000)
+    timer = setTimeout(() => resolve(undefined), 1000) // a bound on the read, not a test wait
   })
   try {
     return await Promise.race([read.catch(() => undefined), late])
