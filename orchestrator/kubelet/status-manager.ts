@@ -86,8 +86,9 @@ export class StatusManager {
    */
   reconcile(): void {
     for (const [uid, sent] of this.lastSent) {
-      const api = this.deps.livePod(uid)?.status
-      if (!this.deps.livePod(uid)) continue
+      const pod = this.deps.livePod(uid)
+      if (!pod) continue
+      const api = pod.status
       const drift = api?.phase !== sent.status.phase || (sent.status.conditions ?? []).some((c) => api?.conditions?.find((x) => x.type === c.type)?.status !== c.status)
       if (!drift) continue
       this.lastSent.delete(uid)

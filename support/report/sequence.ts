@@ -477,7 +477,7 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
   b.messages.sort((x, y) => x.t - y.t || (x.entries[0]?.seq ?? 0) - (y.entries[0]?.seq ?? 0))
   const missingSteps = markSteps(b.messages, opts.steps ?? [])
   let messages = collapse(b.messages)
-  messages = cap(messages, maxMessagesOf(opts), b)
+  messages = cap(messages, opts.maxMessages ?? 240, b)
   return {
     title: opts.title ?? 'What happened',
     lanes: sortLanes([...b.lanes.values()]),
@@ -487,8 +487,6 @@ export function buildDiagram(entries: readonly TraceEntry[], opts: DiagramOption
     missingSteps,
   }
 }
-
-const maxMessagesOf = (opts: DiagramOptions): number => opts.maxMessages ?? 240
 
 /**
  * Marks each rule on the first message (in time order, anywhere) it matches; returns the steps
