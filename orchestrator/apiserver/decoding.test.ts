@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { ApiError } from '../api/errors.js'
 import { lookupResource } from '../api/resources.js'
 import { MemoryStore } from '../store/memory.js'
-import { Registry, type RequestContext } from './registry.js'
+import { Registry, type RequestContext } from './registry/store.js'
 import { Trace } from './trace.js'
 
 const ctx: RequestContext = { requestId: 'test', user: { name: 'kubernetes-admin', groups: ['system:masters'] } }

@@ -18,9 +18,9 @@ import { DISRUPTION_BUDGET_CAUSE, EVICTION_REFUSED, pdbSelects, withDisruptionAl
 import { isPodReady } from '../api/pods.js'
 import { lookupResource } from '../api/resources.js'
 import type { Pod } from '../api/types.js'
-import type { DeleteOptions, Registry, RequestContext } from './registry.js'
+import type { DeleteOptions, Registry, RequestContext } from './registry/store.js'
 import { registerSubresource } from './subresources.js'
-import { validateSchema } from './validation.js'
+import { validateSchema } from './registry/validation.js'
 
 const PDBS = lookupResource('policy', 'poddisruptionbudgets')!
 /** Upstream MaxDisruptedPodSize. */

@@ -30,7 +30,7 @@ import { BearerTokenAuthenticator } from './authn/bearer.js'
 import { TokenFileAuthenticator } from './authn/tokenfile.js'
 import { parseRequestTarget } from './filters/requesttarget.js'
 import { requestInfo } from './requestinfo.js'
-import { IP_PREFIX } from './serviceip.js'
+import { IP_PREFIX } from './registry/ipallocator.js'
 import { ApiServer, type ApiServerOptions } from './server.js'
 
 /** Who sends a request. */

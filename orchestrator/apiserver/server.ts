@@ -67,15 +67,15 @@ import { BAD_REQUEST_TEXT, MalformedRequestTarget, parseRequestTarget, type Requ
 import { installSecureServing, SERVING_DEFAULTS, tlsServingOptions, type ServingLimits } from './filters/secureserving.js'
 import { armDeadline, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning, requestDeadlineMs, type Deadline } from './filters/timeout.js'
 import { int64Param, timeoutParam } from './queryparams.js'
-import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry.js'
+import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry/store.js'
 import { answerReview } from './reviews.js'
 import { checkRoute, notFoundRoute } from './routes.js'
 import { subresourceHandler } from './subresources.js'
-import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './table.js'
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './registry/printers.js'
 import { Trace, type TraceOptions } from './trace.js'
-import type { FieldValidation } from './validation.js'
+import type { FieldValidation } from './registry/validation.js'
 import { serveWatch } from './watch.js'
-import { ServiceIPAllocator, serviceIPHooks } from './serviceip.js'
+import { ServiceIPAllocator, serviceIPHooks } from './registry/ipallocator.js'
 
 export interface ApiServerOptions {
   /** Instance name in traces (`apiserver-0`). */

@@ -16,8 +16,8 @@ import { storagePrefix, type ResourceInfo } from '../api/resources.js'
 import type { FieldSelector, Selector } from '../api/selectors.js'
 import { recordIncident } from '../host/guard.js'
 import { StoreError, type StoreEvent } from '../store/store.js'
-import type { Registry, RequestContext } from './registry.js'
-import { TABLE_CONTENT_TYPE, toTable } from './table.js'
+import type { Registry, RequestContext } from './registry/store.js'
+import { TABLE_CONTENT_TYPE, toTable } from './registry/printers.js'
 import type { Trace } from './trace.js'
 
 export interface WatchOptions {

@@ -17,7 +17,7 @@
 
 import { forbidden, notFound } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
-import type { RequestContext, StorageHooks } from '../registry.js'
+import type { RequestContext, StorageHooks } from '../registry/store.js'
 import type { AuthorizationAttributes, Decision, UserInfo } from '../auth.js'
 import type { BindingObject, PolicyRule, RoleObject, RoleRef } from './rbac.js'
 

@@ -5,7 +5,7 @@
 // LimitRange container defaults from max / min, ...).
 // Simplifies: only the fields the reference cluster and kubectl's output rely on.
 
-import type { KObject } from '../api/meta.js'
+import type { KObject } from '../../api/meta.js'
 
 type Json = Record<string, unknown>
 

@@ -1,12 +1,12 @@
 import { after, before, describe, it, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
-import { ApiClient } from '../client/client.js'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
-import { MemoryStore } from '../store/memory.js'
-import { ApiServer } from './server.js'
-import { AllocationError, formatIPv4, inRange, IP_PREFIX, parseCIDR, parseIPv4, ServiceIPAllocator, validateServiceIPs } from './serviceip.js'
+import { ApiError } from '../../api/errors.js'
+import type { KObject } from '../../api/meta.js'
+import { ApiClient } from '../../client/client.js'
+import { createCertificateAuthority, Identities } from '../../pki/pki.js'
+import { MemoryStore } from '../../store/memory.js'
+import { ApiServer } from '../server.js'
+import { AllocationError, formatIPv4, inRange, IP_PREFIX, parseCIDR, parseIPv4, ServiceIPAllocator, validateServiceIPs } from './ipallocator.js'
 
 test('IPv4 range arithmetic', () => {
   const cases: [string, string, number][] = [

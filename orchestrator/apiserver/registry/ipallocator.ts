@@ -8,11 +8,11 @@
 // Simplifies: IPv4 single-stack only; no NodePorts; leaks (an API server dying between allocating
 // and storing the Service) are repaired when an API server starts, not by a periodic controller.
 
-import { ApiError, internalError, invalid, type FieldError } from '../api/errors.js'
-import type { KObject, StoredObject } from '../api/meta.js'
-import type { ResourceInfo } from '../api/resources.js'
-import { StoreError, type Store } from '../store/store.js'
-import type { RequestContext, StorageHooks } from './registry.js'
+import { ApiError, internalError, invalid, type FieldError } from '../../api/errors.js'
+import type { KObject, StoredObject } from '../../api/meta.js'
+import type { ResourceInfo } from '../../api/resources.js'
+import { StoreError, type Store } from '../../store/store.js'
+import type { RequestContext, StorageHooks } from './store.js'
 
 export const IP_PREFIX = '/registry/ipaddresses/'
 

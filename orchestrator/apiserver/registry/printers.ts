@@ -3,7 +3,7 @@
 // NAME / AGE for the rest. kubectl asks for this with `Accept: application/json;as=Table;...`.
 // Simplifies: only the columns below; no custom-columns on the server.
 
-import type { KObject, StoredObject } from '../api/meta.js'
+import type { KObject, StoredObject } from '../../api/meta.js'
 
 export interface TableColumn {
   name: string

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { fieldErrorBody } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
-import { lookupResource } from '../api/resources.js'
+import { fieldErrorBody } from '../../api/errors.js'
+import type { KObject } from '../../api/meta.js'
+import { lookupResource } from '../../api/resources.js'
 import { validateSemantics } from './semantic.js'
 
 const pods = lookupResource('', 'pods')!

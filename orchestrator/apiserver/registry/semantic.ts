@@ -11,10 +11,10 @@
 // pkg/apis/policy/validation, pkg/apis/rbac/validation).
 // Simplifies: probes, volumes, security contexts and affinity terms are left to the schema.
 
-import type { FieldError } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
-import { parseQuantity } from '../api/quantity.js'
-import type { ResourceInfo } from '../api/resources.js'
+import type { FieldError } from '../../api/errors.js'
+import type { KObject } from '../../api/meta.js'
+import { parseQuantity } from '../../api/quantity.js'
+import type { ResourceInfo } from '../../api/resources.js'
 import { dns1123LabelErrors, dns1123SubdomainErrors } from './validation.js'
 
 type Json = Record<string, unknown>

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
-import { lookupResource } from '../api/resources.js'
-import { MemoryStore } from '../store/memory.js'
-import type { KeyValue } from '../store/store.js'
-import { Registry, type RequestContext } from './registry.js'
-import { Trace } from './trace.js'
+import { ApiError } from '../../api/errors.js'
+import type { KObject } from '../../api/meta.js'
+import { lookupResource } from '../../api/resources.js'
+import { MemoryStore } from '../../store/memory.js'
+import type { KeyValue } from '../../store/store.js'
+import { Registry, type RequestContext } from './store.js'
+import { Trace } from '../trace.js'
 
 /** A store where another writer slips in just before the first update of `key`. */
 class RacingStore extends MemoryStore {

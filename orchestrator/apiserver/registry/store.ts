@@ -22,20 +22,20 @@ import {
   timeout,
   type FieldError,
   type GroupResource,
-} from '../api/errors.js'
-import { clone, nowTimestamp, type KList, type KObject, type StoredObject } from '../api/meta.js'
-import { qosClass } from '../api/quantity.js'
-import { apiVersionOf, lookupResource, storageKey, storagePrefix, type ResourceInfo } from '../api/resources.js'
-import { FieldSelector, Selector } from '../api/selectors.js'
-import type { AdmissionAttributes, AdmissionChain, AdmissionReader, Operation } from '../admission/admission.js'
-import { StoreError, type KeyValue, type Store } from '../store/store.js'
-import type { UserInfo } from './auth.js'
+} from '../../api/errors.js'
+import { clone, nowTimestamp, type KList, type KObject, type StoredObject } from '../../api/meta.js'
+import { qosClass } from '../../api/quantity.js'
+import { apiVersionOf, lookupResource, storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.js'
+import { FieldSelector, Selector } from '../../api/selectors.js'
+import type { AdmissionAttributes, AdmissionChain, AdmissionReader, Operation } from '../../admission/admission.js'
+import { StoreError, type KeyValue, type Store } from '../../store/store.js'
+import type { UserInfo } from '../auth.js'
 import { applyDefaults } from './defaults.js'
-import { objectAttrs, type Trace } from './trace.js'
+import { objectAttrs, type Trace } from '../trace.js'
 import { validateSemantics } from './semantic.js'
-import { AdmissionCache, type AdmissionCacheOptions } from './admissioncache.js'
+import { AdmissionCache, type AdmissionCacheOptions } from '../storage/admissioncache.js'
 import { decodeObject, dedupe, schemaFieldErrors, validateObjectMeta, type FieldValidation } from './validation.js'
-import { WatchHub } from './watchhub.js'
+import { WatchHub } from '../storage/watchhub.js'
 
 /** Who is asking, for traces and admission. */
 export interface RequestContext {

@@ -6,11 +6,11 @@
 // Decoding (decodeObject) runs before admission: type errors and unknown fields (fields.ts).
 // Semantic rules beyond names live in semantic.ts.
 
-import { badRequest, invalid, type FieldError } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
-import type { ResourceInfo } from '../api/resources.js'
-import { decodeFailure, decodeNulls } from './decoding.js'
-import { unknownFields } from './fields.js'
+import { badRequest, invalid, type FieldError } from '../../api/errors.js'
+import type { KObject } from '../../api/meta.js'
+import type { ResourceInfo } from '../../api/resources.js'
+import { decodeFailure, decodeNulls } from '../decoding.js'
+import { unknownFields } from '../fields.js'
 
 interface AjvError {
   instancePath: string

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { KObject } from '../api/meta.js'
-import { MemoryStore } from '../store/memory.js'
-import type { KeyValue } from '../store/store.js'
-import { eventually, holdsWithin } from '../testing/eventually.js'
+import type { KObject } from '../../api/meta.js'
+import { MemoryStore } from '../../store/memory.js'
+import type { KeyValue } from '../../store/store.js'
+import { eventually, holdsWithin } from '../../testing/eventually.js'
 import { AdmissionCache } from './admissioncache.js'
 
 const NS = '/registry/namespaces/'

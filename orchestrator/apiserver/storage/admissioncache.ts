@@ -17,9 +17,9 @@
 // through another one is seen once this server's watch delivers it (upstream's eventual
 // consistency): a namespace created there is a cache miss, hence read live.
 
-import type { KObject } from '../api/meta.js'
-import { lookupResource, storagePrefix } from '../api/resources.js'
-import type { KeyValue, Store, StoreWatch } from '../store/store.js'
+import type { KObject } from '../../api/meta.js'
+import { lookupResource, storagePrefix } from '../../api/resources.js'
+import type { KeyValue, Store, StoreWatch } from '../../store/store.js'
 
 export interface AdmissionCacheOptions {
   /** How long a live quota list of a namespace the cache holds no quota for is served (upstream liveTTL). */

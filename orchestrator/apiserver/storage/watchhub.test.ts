@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { MemoryStore } from '../store/memory.js'
-import type { StoreEvent } from '../store/store.js'
+import { MemoryStore } from '../../store/memory.js'
+import type { StoreEvent } from '../../store/store.js'
 import { WatchHub } from './watchhub.js'
 
 const pod = (node?: string): string => JSON.stringify({ kind: 'Pod', metadata: { name: 'x' }, spec: node ? { nodeName: node } : {} })

@@ -8,7 +8,7 @@
 // Simplifies: subscribers still apply their own selectors (the index only routes); a start
 // older than the remembered events falls back to a watch of its own on the store.
 
-import { StoreError, type KeyValue, type Store, type StoreEvent, type StoreWatch, type WatchHandlers } from '../store/store.js'
+import { StoreError, type KeyValue, type Store, type StoreEvent, type StoreWatch, type WatchHandlers } from '../../store/store.js'
 
 export interface HubOptions {
   /** Events remembered for subscribers that start from a past revision. */
