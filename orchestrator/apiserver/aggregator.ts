@@ -17,7 +17,8 @@ import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/met
 import { lookupResource, servedGroups, storagePrefix } from '../api/resources.js'
 import type { StoreWatch } from '../store/store.js'
 import type { UserInfo } from './auth.js'
-import type { Registry, RequestContext } from './registry/store.js'
+import type { Registry } from './registry/store.js'
+import type { RequestContext } from './registry/strategy.js'
 
 export const APIREGISTRATION_GROUP = 'apiregistration.k8s.io'
 const APISERVICES = () => lookupResource(APIREGISTRATION_GROUP, 'apiservices')!

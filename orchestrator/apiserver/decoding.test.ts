@@ -3,7 +3,9 @@ import assert from 'node:assert/strict'
 import { ApiError } from '../api/errors.js'
 import { lookupResource } from '../api/resources.js'
 import { MemoryStore } from '../store/memory.js'
-import { Registry, type RequestContext } from './registry/store.js'
+import { Registry } from './registry/store.js'
+import type { RequestContext } from './registry/strategy.js'
+import { buildStrategies } from './registry/strategies/index.js'
 import { Trace } from './trace.js'
 
 const ctx: RequestContext = { requestId: 'test', user: { name: 'kubernetes-admin', groups: ['system:masters'] } }
@@ -23,7 +25,7 @@ const DEPLOYMENT_PREFIX = 'Deployment in version "v1" cannot be handled as a Dep
 
 /** What creating `body` answers: 'created', or `<code> <reason>: <message>`. */
 async function create(resource: [string, string], body: unknown): Promise<string> {
-  const registry = new Registry(new MemoryStore(), new Trace('t'), { mutating: [], validating: [] })
+  const registry = new Registry(new MemoryStore(), new Trace('t'), { mutating: [], validating: [] }, { strategies: buildStrategies() })
   const info = lookupResource(...resource)!
   try {
     await registry.create(ctx, info, info.namespaced ? 'default' : '', structuredClone(body))

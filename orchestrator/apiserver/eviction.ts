@@ -18,7 +18,8 @@ import { DISRUPTION_BUDGET_CAUSE, EVICTION_REFUSED, pdbSelects, withDisruptionAl
 import { isPodReady } from '../api/pods.js'
 import { lookupResource } from '../api/resources.js'
 import type { Pod } from '../api/types.js'
-import type { DeleteOptions, Registry, RequestContext } from './registry/store.js'
+import type { Registry } from './registry/store.js'
+import type { DeleteOptions, RequestContext } from './registry/strategy.js'
 import { registerSubresource } from './subresources.js'
 import { validateSchema } from './registry/validation.js'
 

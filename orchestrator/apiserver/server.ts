@@ -51,7 +51,6 @@ import { impersonate, wantsImpersonation } from './authn/impersonation.js'
 import type { ServiceAccountTokens } from './authn/serviceaccount.js'
 import { bootstrapObjects } from './authz/bootstrappolicy.js'
 import { NodeAuthorizer } from './authz/node.js'
-import { rbacEscalationHooks } from './authz/escalation.js'
 import { PrivilegedGroupsAuthorizer, RBACAuthorizer, type RbacSource } from './authz/rbac.js'
 import './tokenrequest.js'
 import './eviction.js'
@@ -67,15 +66,17 @@ import { BAD_REQUEST_TEXT, MalformedRequestTarget, parseRequestTarget, type Requ
 import { installSecureServing, SERVING_DEFAULTS, tlsServingOptions, type ServingLimits } from './filters/secureserving.js'
 import { armDeadline, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning, requestDeadlineMs, type Deadline } from './filters/timeout.js'
 import { int64Param, timeoutParam } from './queryparams.js'
-import { Registry, type DeleteOptions, type RequestContext, type SemanticValidator } from './registry/store.js'
+import { Registry, type SemanticValidator } from './registry/store.js'
+import type { DeleteOptions, RequestContext } from './registry/strategy.js'
 import { answerReview } from './reviews.js'
 import { checkRoute, notFoundRoute } from './routes.js'
 import { subresourceHandler } from './subresources.js'
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './registry/printers.js'
 import { Trace, type TraceOptions } from './trace.js'
-import type { FieldValidation } from './registry/validation.js'
+import type { FieldValidation } from './registry/strategy.js'
 import { serveWatch } from './watch.js'
-import { ServiceIPAllocator, serviceIPHooks } from './registry/ipallocator.js'
+import { ServiceIPAllocator } from './registry/ipallocator.js'
+import { buildStrategies } from './registry/strategies/index.js'
 
 export interface ApiServerOptions {
   /** Instance name in traces (`apiserver-0`). */
@@ -182,11 +183,11 @@ export class ApiServer {
     this.registry = new Registry(opts.store, this.trace, admission, {
       storeTimeoutMs: opts.storeTimeoutMs,
       semanticValidators: opts.semanticValidators,
-      hooks: {
-        '/Service': serviceIPHooks(this.serviceIPs),
+      strategies: buildStrategies({
+        serviceIPs: this.serviceIPs,
         // RBAC escalation prevention: the union authorizer decides `escalate` / `bind`, RBAC's rules what a user holds
-        ...rbacEscalationHooks({ authorize: (attrs) => this.decide(attrs), rulesFor: (user, ns) => rbac.rulesFor(user, ns), roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns) }),
-      },
+        escalation: { authorize: (attrs) => this.decide(attrs), rulesFor: (user, ns) => rbac.rulesFor(user, ns), roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns) },
+      }),
     })
     opts.tokens?.useLookup(this.registry)
     this.authenticators = opts.authenticators ?? [new X509Authenticator(), ...(opts.tokens ? [new BearerTokenAuthenticator([opts.tokens])] : [])]
@@ -593,7 +594,7 @@ export class ApiServer {
           resourceVersion: q.get('resourceVersion') ?? undefined,
         })
         if (wantsTable(req.headers.accept)) {
-          this.sendJson(res, 200, toTable(resource.kind, list.items, list.metadata.resourceVersion, q.get('includeObject') ?? 'Metadata', list.metadata.continue), TABLE_CONTENT_TYPE)
+          this.sendJson(res, 200, toTable(this.registry.strategy(resource).printer, list.items, list.metadata.resourceVersion, q.get('includeObject') ?? 'Metadata', list.metadata.continue), TABLE_CONTENT_TYPE)
         } else this.sendJson(res, 200, list)
         return false
       }
@@ -820,7 +821,7 @@ export class ApiServer {
 
   private sendObjects(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, code: number, o: KObject, q: URLSearchParams): void {
     if (wantsTable(req.headers.accept)) {
-      this.sendJson(res, code, toTable(resource.kind, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'), TABLE_CONTENT_TYPE)
+      this.sendJson(res, code, toTable(this.registry.strategy(resource).printer, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'), TABLE_CONTENT_TYPE)
     } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
   }
 

@@ -12,7 +12,8 @@ import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/met
 import type { ResourceInfo } from '../api/resources.js'
 import type { ServiceAccountTokens } from './authn/serviceaccount.js'
 import type { KubeletClient } from './kubeletclient.js'
-import type { Registry, RequestContext } from './registry/store.js'
+import type { Registry } from './registry/store.js'
+import type { RequestContext } from './registry/strategy.js'
 import { validateSchema } from './registry/validation.js'
 
 /** Everything a subresource handler may use; it writes only through the registry. */

@@ -16,7 +16,8 @@ import { storagePrefix, type ResourceInfo } from '../api/resources.js'
 import type { FieldSelector, Selector } from '../api/selectors.js'
 import { recordIncident } from '../host/guard.js'
 import { StoreError, type StoreEvent } from '../store/store.js'
-import type { Registry, RequestContext } from './registry/store.js'
+import type { Registry } from './registry/store.js'
+import type { RequestContext } from './registry/strategy.js'
 import { TABLE_CONTENT_TYPE, toTable } from './registry/printers.js'
 import type { Trace } from './trace.js'
 
@@ -98,7 +99,7 @@ export function serveWatch(
   const send = (type: WatchEventType, object: KObject, rev?: number, json?: string): void => {
     if (ended) return
     if (opts.table && type !== 'BOOKMARK' && type !== 'ERROR') {
-      res.write(JSON.stringify({ type, object: toTable(info.kind, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) }) + '\n')
+      res.write(JSON.stringify({ type, object: toTable(registry.strategy(info).printer, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) }) + '\n')
     } else {
       res.write(`{"type":"${type}","object":${json ?? JSON.stringify(object)}}\n`)
     }

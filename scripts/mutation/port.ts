@@ -156,16 +156,26 @@ export function relocate(patchText: string): { diff: string } | { problems: stri
   }
   const all = trackedTs()
   for (const h of hunks) {
-    const candidates = [h.file, ...all.filter((f) => f !== h.file)].filter((f) => all.includes(f))
+    const own = all.includes(h.file) ? [h.file] : []
+    const others = all.filter((f) => f !== h.file)
+    const trimmed = trimContext(h)
+    // the hunk's own file first (full context, then the changed lines alone); other files only
+    // for a hunk that removes or changes lines: a pure addition anchored by context alone could
+    // land in any file that happens to have similar lines
+    const changesLines = trimmed.before.length > 0 && trimmed.before.some((l) => !trimmed.after.includes(l))
+    const attempts: Array<{ files: string[]; needle: { before: string[]; after: string[] } }> = [
+      { files: own, needle: { before: h.before, after: h.after } },
+      { files: own, needle: trimmed },
+      ...(changesLines ? [{ files: others, needle: { before: h.before, after: h.after } }, { files: others, needle: trimmed }] : []),
+    ]
     let placed = false
-    for (const needle of [{ before: h.before, after: h.after }, trimContext(h)]) {
+    for (const { files, needle } of attempts) {
       const anchor = needle.before.find((l) => l.trim())?.trim()
-      if (!anchor) continue
+      if (!anchor || !files.length) continue
       const hits: Array<{ file: string; at: number }> = []
-      for (const f of candidates) {
+      for (const f of files) {
         if (!changed.has(f) && !readFileSync(join(REPO, f), 'utf8').includes(anchor)) continue
         for (const at of findBlock(read(f), needle.before)) hits.push({ file: f, at })
-        if (hits.length && f === h.file) break
       }
       if (hits.length === 1) {
         const { file, at } = hits[0]!

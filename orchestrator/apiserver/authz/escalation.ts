@@ -17,7 +17,9 @@
 
 import { forbidden, notFound } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
-import type { RequestContext, StorageHooks } from '../registry/store.js'
+import type { RequestContext, StorageHooks } from '../registry/strategy.js'
+
+type AuthorizeWrite = NonNullable<StorageHooks['authorizeWrite']>
 import type { AuthorizationAttributes, Decision, UserInfo } from '../auth.js'
 import type { BindingObject, PolicyRule, RoleObject, RoleRef } from './rbac.js'
 
@@ -210,53 +212,39 @@ function hasAggregationRule(o: KObject | undefined): boolean {
 }
 
 /** The check of a Role or ClusterRole write (role/policybased and clusterrole/policybased Create and Update). */
-function roleHooks(deps: EscalationDeps, resource: 'roles' | 'clusterroles'): StorageHooks {
+export function roleEscalationCheck(deps: EscalationDeps, resource: 'roles' | 'clusterroles'): AuthorizeWrite {
   const gr = { group: RBAC_GROUP, resource }
-  return {
-    async authorizeWrite(ctx: RequestContext, operation, namespace, urlName, obj, old) {
-      const user = ctx.user
-      if (escalationAllowed(user) || (await roleEscalationAuthorized(deps, user, resource, namespace, urlName))) return
-      if (operation === 'UPDATE' && onlyMutatesGCFields(obj, old)) return
-      const name = obj.metadata?.name ?? ''
-      const { rules: owner, errors } = await deps.rulesFor(user, namespace)
-      const why = escalationMessage(user, owner, errors, (obj as RoleObject).rules ?? [])
-      if (why) throw forbidden(gr, name, why)
-      // an aggregationRule can gather anything: setting or changing one needs full authority
-      if (resource === 'clusterroles' && (hasAggregationRule(obj) || (operation === 'UPDATE' && hasAggregationRule(old)))) {
-        if (escalationMessage(user, owner, errors, FULL_AUTHORITY)) throw forbidden(gr, name, 'must have cluster-admin privileges to use the aggregationRule')
-      }
-    },
+  return async (ctx: RequestContext, operation, namespace, urlName, obj, old) => {
+    const user = ctx.user
+    if (escalationAllowed(user) || (await roleEscalationAuthorized(deps, user, resource, namespace, urlName))) return
+    if (operation === 'UPDATE' && onlyMutatesGCFields(obj, old)) return
+    const name = obj.metadata?.name ?? ''
+    const { rules: owner, errors } = await deps.rulesFor(user, namespace)
+    const why = escalationMessage(user, owner, errors, (obj as RoleObject).rules ?? [])
+    if (why) throw forbidden(gr, name, why)
+    // an aggregationRule can gather anything: setting or changing one needs full authority
+    if (resource === 'clusterroles' && (hasAggregationRule(obj) || (operation === 'UPDATE' && hasAggregationRule(old)))) {
+      if (escalationMessage(user, owner, errors, FULL_AUTHORITY)) throw forbidden(gr, name, 'must have cluster-admin privileges to use the aggregationRule')
+    }
   }
 }
 
 /** The check of a RoleBinding or ClusterRoleBinding write (rolebinding/policybased and clusterrolebinding/policybased). */
-function bindingHooks(deps: EscalationDeps, resource: 'rolebindings' | 'clusterrolebindings'): StorageHooks {
+export function bindingEscalationCheck(deps: EscalationDeps, resource: 'rolebindings' | 'clusterrolebindings'): AuthorizeWrite {
   const gr = { group: RBAC_GROUP, resource }
-  return {
-    async authorizeWrite(ctx: RequestContext, operation, namespace, _urlName, obj, old) {
-      const user = ctx.user
-      if (escalationAllowed(user)) return
-      if (operation === 'UPDATE' && onlyMutatesGCFields(obj, old)) return
-      const ref = (obj as BindingObject).roleRef
-      // a missing or unsupported roleRef is validation's to refuse (422), not a 500 as upstream's resolver error would be
-      if (!ref || (ref.kind !== 'Role' && ref.kind !== 'ClusterRole') || typeof ref.name !== 'string' || !ref.name) return
-      if (await bindingAuthorized(deps, user, ref, namespace)) return
-      // the referenced role must exist: its rules are what the binding grants
-      const { rules, error } = await deps.roleReferenceRules(ref, namespace)
-      if (error) throw notFound({ group: RBAC_GROUP, resource: ref.kind === 'Role' ? 'roles' : 'clusterroles' }, ref.name)
-      const { rules: owner, errors } = await deps.rulesFor(user, namespace)
-      const why = escalationMessage(user, owner, errors, rules)
-      if (why) throw forbidden(gr, obj.metadata?.name ?? '', why)
-    },
-  }
-}
-
-/** Storage hooks by `<group>/<Kind>` for the four RBAC kinds (the registry's hooks table). */
-export function rbacEscalationHooks(deps: EscalationDeps): Record<string, StorageHooks> {
-  return {
-    [`${RBAC_GROUP}/Role`]: roleHooks(deps, 'roles'),
-    [`${RBAC_GROUP}/ClusterRole`]: roleHooks(deps, 'clusterroles'),
-    [`${RBAC_GROUP}/RoleBinding`]: bindingHooks(deps, 'rolebindings'),
-    [`${RBAC_GROUP}/ClusterRoleBinding`]: bindingHooks(deps, 'clusterrolebindings'),
+  return async (ctx: RequestContext, operation, namespace, _urlName, obj, old) => {
+    const user = ctx.user
+    if (escalationAllowed(user)) return
+    if (operation === 'UPDATE' && onlyMutatesGCFields(obj, old)) return
+    const ref = (obj as BindingObject).roleRef
+    // a missing or unsupported roleRef is validation's to refuse (422), not a 500 as upstream's resolver error would be
+    if (!ref || (ref.kind !== 'Role' && ref.kind !== 'ClusterRole') || typeof ref.name !== 'string' || !ref.name) return
+    if (await bindingAuthorized(deps, user, ref, namespace)) return
+    // the referenced role must exist: its rules are what the binding grants
+    const { rules, error } = await deps.roleReferenceRules(ref, namespace)
+    if (error) throw notFound({ group: RBAC_GROUP, resource: ref.kind === 'Role' ? 'roles' : 'clusterroles' }, ref.name)
+    const { rules: owner, errors } = await deps.rulesFor(user, namespace)
+    const why = escalationMessage(user, owner, errors, rules)
+    if (why) throw forbidden(gr, obj.metadata?.name ?? '', why)
   }
 }

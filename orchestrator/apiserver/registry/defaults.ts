@@ -1,23 +1,21 @@
-// Field defaulting applied when an object is decoded, before admission, as upstream's
-// SetDefaults_* functions in pkg/apis/<group>/v1/defaults.go (pod restartPolicy Always,
-// terminationGracePeriodSeconds 30, probe periods 10s, Deployment strategy RollingUpdate with
-// 25% / 25%, revisionHistoryLimit 10, progressDeadlineSeconds 600, Service type ClusterIP,
-// LimitRange container defaults from max / min, ...).
+// Field defaulting helpers, as upstream's SetDefaults_* functions in
+// pkg/apis/<group>/v1/defaults.go: a pod spec (restartPolicy Always, terminationGracePeriodSeconds
+// 30, probe periods 10s, imagePullPolicy from the tag, requests from limits, ...), a pod
+// template, a LimitRange item. Which kind gets which defaults is its strategy's `defaults`
+// (strategies/); they run when an object is decoded, before admission.
 // Simplifies: only the fields the reference cluster and kubectl's output rely on.
 
-import type { KObject } from '../../api/meta.js'
+export type Json = Record<string, unknown>
 
-type Json = Record<string, unknown>
-
-function obj(v: unknown): Json | undefined {
+export function obj(v: unknown): Json | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
 }
 
-function arr(v: unknown): unknown[] {
+export function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : []
 }
 
-function setDefault(o: Json, key: string, value: unknown): void {
+export function setDefault(o: Json, key: string, value: unknown): void {
   if (o[key] === undefined || o[key] === null) o[key] = value
 }
 
@@ -82,13 +80,13 @@ export function defaultPodSpec(s: unknown): void {
   }
 }
 
-function defaultTemplate(spec: Json): void {
+export function defaultTemplate(spec: Json): void {
   const template = obj(spec.template)
   if (template) defaultPodSpec(template.spec)
 }
 
 /** Upstream SetDefaults_LimitRangeItem: default limit from max, default request from default limit or min. */
-function defaultLimitRangeItem(item: Json | undefined): void {
+export function defaultLimitRangeItem(item: Json | undefined): void {
   if (!item || item.type !== 'Container') return
   const def = obj(item.default) ?? {}
   const defReq = obj(item.defaultRequest) ?? {}
@@ -97,61 +95,4 @@ function defaultLimitRangeItem(item: Json | undefined): void {
   for (const [k, v] of Object.entries(obj(item.min) ?? {})) setDefault(defReq, k, v)
   if (Object.keys(def).length) item.default = def
   if (Object.keys(defReq).length) item.defaultRequest = defReq
-}
-
-/** Applies upstream defaults for the object's kind, in place. */
-export function applyDefaults(kind: string, o: KObject): void {
-  const spec = obj(o.spec)
-  switch (kind) {
-    case 'Pod':
-      defaultPodSpec(spec)
-      break
-    case 'Deployment': {
-      if (!spec) break
-      setDefault(spec, 'replicas', 1)
-      setDefault(spec, 'revisionHistoryLimit', 10)
-      setDefault(spec, 'progressDeadlineSeconds', 600)
-      setDefault(spec, 'strategy', {})
-      const strategy = obj(spec.strategy)!
-      setDefault(strategy, 'type', 'RollingUpdate')
-      if (strategy.type === 'RollingUpdate') {
-        setDefault(strategy, 'rollingUpdate', {})
-        const ru = obj(strategy.rollingUpdate)!
-        setDefault(ru, 'maxUnavailable', '25%')
-        setDefault(ru, 'maxSurge', '25%')
-      }
-      defaultTemplate(spec)
-      break
-    }
-    case 'ReplicaSet':
-      if (!spec) break
-      setDefault(spec, 'replicas', 1)
-      defaultTemplate(spec)
-      break
-    case 'Service': {
-      if (!spec) break
-      setDefault(spec, 'type', 'ClusterIP')
-      setDefault(spec, 'sessionAffinity', 'None')
-      for (const port of arr(spec.ports)) {
-        const p = obj(port)
-        if (!p) continue
-        setDefault(p, 'protocol', 'TCP')
-        setDefault(p, 'targetPort', p.port)
-      }
-      break
-    }
-    case 'Namespace': {
-      o.spec = spec ?? {}
-      setDefault(o.spec as Json, 'finalizers', ['kubernetes'])
-      break
-    }
-    case 'LimitRange':
-      for (const item of arr(spec?.limits)) defaultLimitRangeItem(obj(item))
-      break
-    case 'PodDisruptionBudget':
-      break
-    case 'HorizontalPodAutoscaler':
-      if (spec) setDefault(spec, 'minReplicas', 1)
-      break
-  }
 }

@@ -6,7 +6,8 @@ import { ApiClient } from '../../client/client.js'
 import { createCertificateAuthority, Identities } from '../../pki/pki.js'
 import { MemoryStore } from '../../store/memory.js'
 import { ApiServer } from '../server.js'
-import { AllocationError, formatIPv4, inRange, IP_PREFIX, parseCIDR, parseIPv4, ServiceIPAllocator, validateServiceIPs } from './ipallocator.js'
+import { AllocationError, formatIPv4, inRange, IP_PREFIX, parseCIDR, parseIPv4, ServiceIPAllocator } from './ipallocator.js'
+import { validateServiceIPs } from './strategies/service.js'
 
 test('IPv4 range arithmetic', () => {
   const cases: [string, string, number][] = [

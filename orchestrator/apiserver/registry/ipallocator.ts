@@ -5,14 +5,12 @@
 // and gives it back when it is deleted. Each allocated address is a key in the store
 // (/registry/ipaddresses/<ip>, upstream's IPAddress objects of the ServiceCIDR allocator), made
 // with an exclusive create, so API servers sharing a store never hand out one address twice.
+// The Service strategy's hooks that use it are in strategies/service.ts.
 // Simplifies: IPv4 single-stack only; no NodePorts; leaks (an API server dying between allocating
 // and storing the Service) are repaired when an API server starts, not by a periodic controller.
 
-import { ApiError, internalError, invalid, type FieldError } from '../../api/errors.js'
-import type { KObject, StoredObject } from '../../api/meta.js'
-import type { ResourceInfo } from '../../api/resources.js'
+import type { KObject } from '../../api/meta.js'
 import { StoreError, type Store } from '../../store/store.js'
-import type { RequestContext, StorageHooks } from './store.js'
 
 export const IP_PREFIX = '/registry/ipaddresses/'
 
@@ -68,7 +66,8 @@ export class AllocationError extends Error {
   }
 }
 
-interface Owner {
+/** The Service an address belongs to. */
+export interface Owner {
   namespace: string
   name: string
 }
@@ -173,7 +172,8 @@ export class ServiceIPAllocator {
   async repair(services: KObject[], graceMs = 60_000): Promise<{ claimed: string[]; released: string[] }> {
     const held = new Map<string, Owner>()
     for (const s of services) {
-      const ip = clusterIPOf(s)
+      const spec = (s.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] }
+      const ip = spec.clusterIPs?.[0] || spec.clusterIP || undefined
       if (ip && ip !== 'None' && inRange(this.range, ip)) held.set(ip, { namespace: s.metadata?.namespace ?? '', name: s.metadata?.name ?? '' })
     }
     const claimed: string[] = []
@@ -202,154 +202,4 @@ export class ServiceIPAllocator {
     }
     return { claimed, released }
   }
-}
-
-// -------------------------------------------------------------------------------------------
-// the Service strategy: which Services need an address, validation, and the registry hooks
-
-interface ServiceSpec {
-  type?: string
-  clusterIP?: string
-  clusterIPs?: string[]
-  ipFamilies?: string[]
-  ipFamilyPolicy?: string
-}
-
-function specOf(o: KObject): ServiceSpec {
-  return ((o.spec ??= {}) as ServiceSpec)
-}
-
-function clusterIPOf(o: KObject): string | undefined {
-  const s = (o.spec ?? {}) as ServiceSpec
-  return s.clusterIPs?.[0] || s.clusterIP || undefined
-}
-
-/** ExternalName Services have no virtual IP; headless ones ask for none. */
-export function needsClusterIP(o: KObject): boolean {
-  const s = (o.spec ?? {}) as ServiceSpec
-  return s.type !== 'ExternalName' && clusterIPOf(o) !== 'None'
-}
-
-/** Upstream ValidateService / ValidateServiceUpdate, for the clusterIP fields. */
-export function validateServiceIPs(obj: KObject, old: KObject | undefined): FieldError[] {
-  const s = (obj.spec ?? {}) as ServiceSpec
-  const errors: FieldError[] = []
-  const ips = s.clusterIPs ?? []
-  if (s.type === 'ExternalName') {
-    if (s.clusterIP || ips.length) errors.push({ type: 'FieldValueForbidden', field: 'spec.clusterIPs', detail: 'may not be set for ExternalName services' })
-    return errors
-  }
-  if (s.clusterIP && ips.length && ips[0] !== s.clusterIP) {
-    errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', value: ips, detail: 'must match `clusterIP` when both are specified' })
-  }
-  ;(s.ipFamilies ?? []).forEach((f, i) => {
-    if (f !== 'IPv4') errors.push({ type: 'FieldValueInvalid', field: `spec.ipFamilies[${i}]`, value: f, detail: 'not configured on this cluster' })
-  })
-  if (ips.length > 1) errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: ips, detail: 'this cluster is not configured for dual-stack services' })
-  const first = ips[0] ?? s.clusterIP
-  if (first && first !== 'None' && parseIPv4(first) === undefined) {
-    const v6 = first.includes(':')
-    errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', value: first, detail: v6 ? 'IPv6 is not configured on this cluster' : 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)' })
-  }
-  if (old) {
-    const o = (old.spec ?? {}) as ServiceSpec
-    const before = o.clusterIPs?.[0] ?? o.clusterIP
-    if (o.type !== 'ExternalName' && before && first !== before) {
-      errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', value: ips.length ? ips : first ? [first] : [], detail: 'may not change once set' })
-    }
-  }
-  return errors
-}
-
-function setAddress(o: KObject, ip: string): void {
-  const s = specOf(o)
-  s.clusterIP = ip
-  s.clusterIPs = [ip]
-  s.ipFamilies ??= ['IPv4']
-  s.ipFamilyPolicy ??= 'SingleStack'
-}
-
-function owner(o: KObject): Owner {
-  return { namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '' }
-}
-
-/** A requested address that cannot be had is 422 on spec.clusterIPs; a full range is a 500, as upstream. */
-function allocationFailure(o: KObject, ip: string | undefined, e: unknown): ApiError {
-  if (e instanceof AllocationError && e.kind !== 'full' && ip) {
-    const ips = specOf(o).clusterIPs?.length ? specOf(o).clusterIPs! : [ip]
-    return invalid({ group: '', kind: 'Service' }, o.metadata?.name ?? '', [
-      { type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: ips, detail: `failed to allocate IP ${ip}: ${e.message}` },
-    ])
-  }
-  if (e instanceof AllocationError) return internalError(new Error(`failed to allocate a serviceIP: ${e.message}`))
-  return e instanceof ApiError ? e : internalError(e)
-}
-
-async function take(alloc: ServiceIPAllocator, ctx: RequestContext, o: KObject): Promise<(() => Promise<void>) | undefined> {
-  const requested = clusterIPOf(o)
-  try {
-    if (requested) {
-      await alloc.allocate(requested, owner(o), ctx.dryRun)
-      setAddress(o, requested)
-    } else {
-      setAddress(o, await alloc.allocateNext(owner(o), ctx.dryRun))
-    }
-  } catch (e) {
-    throw allocationFailure(o, requested, e)
-  }
-  const ip = clusterIPOf(o)!
-  return ctx.dryRun ? undefined : () => alloc.release(ip)
-}
-
-/** The registry hooks that give Services their ClusterIPs. */
-export function serviceIPHooks(alloc: ServiceIPAllocator): StorageHooks {
-  return {
-    async beginCreate(ctx: RequestContext, o: KObject) {
-      const s = specOf(o)
-      if (s.type === 'ExternalName') return undefined
-      if (clusterIPOf(o) === 'None') {
-        s.clusterIP = 'None'
-        s.clusterIPs = ['None']
-        s.ipFamilies ??= ['IPv4']
-        s.ipFamilyPolicy ??= 'SingleStack'
-        return undefined
-      }
-      return take(alloc, ctx, o)
-    },
-    // upstream patchAllocatedValues: an update that omits the address keeps it
-    prepareForUpdate(next: KObject, current: StoredObject) {
-      if (!needsClusterIPOrHeadless(current) || specOf(next).type === 'ExternalName') return
-      const n = specOf(next)
-      const c = (current.spec ?? {}) as ServiceSpec
-      if (!n.clusterIP && c.clusterIP) n.clusterIP = c.clusterIP
-      if (!n.clusterIPs?.length && c.clusterIPs?.length) n.clusterIPs = [...c.clusterIPs]
-      if (!n.ipFamilies?.length && c.ipFamilies?.length) n.ipFamilies = [...c.ipFamilies]
-      if (!n.ipFamilyPolicy && c.ipFamilyPolicy) n.ipFamilyPolicy = c.ipFamilyPolicy
-    },
-    validate(obj: KObject, old: KObject | undefined) {
-      return validateServiceIPs(obj, old)
-    },
-    async beginUpdate(ctx: RequestContext, next: KObject, current: StoredObject) {
-      // ExternalName -> a type with a virtual IP: allocate now
-      if (needsClusterIPOrHeadless(current) || !needsClusterIP(next)) return undefined
-      return take(alloc, ctx, next)
-    },
-    async afterUpdate(next: KObject, current: StoredObject) {
-      const ip = clusterIPOf(current)
-      if (ip && ip !== 'None' && !needsClusterIPOrHeadless(next)) await alloc.release(ip)
-    },
-    async afterDelete(o: KObject) {
-      const ip = clusterIPOf(o)
-      if (ip && ip !== 'None') await alloc.release(ip)
-    },
-  }
-}
-
-function needsClusterIPOrHeadless(o: KObject): boolean {
-  return ((o.spec ?? {}) as ServiceSpec).type !== 'ExternalName'
-}
-
-/** Which kinds the hooks apply to. */
-export function isService(info: ResourceInfo): boolean {
-  return info.group === '' && info.kind === 'Service'
 }

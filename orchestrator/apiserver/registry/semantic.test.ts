@@ -3,7 +3,18 @@ import assert from 'node:assert/strict'
 import { fieldErrorBody } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
-import { validateSemantics } from './semantic.js'
+import type { ResourceInfo } from '../../api/resources.js'
+import { validateLabels } from './semantic.js'
+import { strategyOf } from './strategy.js'
+import { buildStrategies } from './strategies/index.js'
+
+const STRATEGIES = buildStrategies()
+
+/** What the generic store checks beyond schema and names: labels, then the kind's strategy (none for subresource writes). */
+function validateSemantics(info: ResourceInfo, o: KObject, old?: KObject, subresource = '') {
+  if (subresource) return []
+  return [...validateLabels(o.metadata?.labels, 'metadata.labels'), ...(strategyOf(STRATEGIES, info).validate?.(o, old) ?? [])]
+}
 
 const pods = lookupResource('', 'pods')!
 const deployments = lookupResource('apps', 'deployments')!

@@ -1,33 +1,29 @@
-// Semantic validation: the rules upstream enforces beyond the OpenAPI schema, for the kinds OCK
-// serves: label keys and values, a pod needs containers, a container needs a DNS-1123 name
-// (unique in the pod) and an image, ports in range, known protocols and restart policies,
-// requests not above limits; a Deployment or ReplicaSet needs a selector that matches its
-// template's labels, replicas >= 0 and restartPolicy Always; Services need valid ports; RBAC
-// rules and bindings are well formed; IntOrString percentages (a Deployment's maxSurge and
-// maxUnavailable, a PodDisruptionBudget's minAvailable and maxUnavailable) are integers >= 0 or
-// "<n>%"; and on update the immutable fields stay as they were
-// (pod spec, workload selectors, binding roleRefs). Every broken field is returned, with
-// upstream's field paths and messages (pkg/apis/core/validation, pkg/apis/apps/validation,
-// pkg/apis/policy/validation, pkg/apis/rbac/validation).
+// Semantic validation shared by several kinds: the rules upstream enforces beyond the OpenAPI
+// schema for labels (keys and values), label selectors, pod specs (a pod needs containers, a
+// container needs a DNS-1123 name, unique in the pod, and an image, ports in range, known
+// protocols and restart policies, requests not above limits), the immutable part of a pod
+// spec on update, the spec every replicated workload shares (a selector that matches the
+// template's labels, replicas >= 0, restartPolicy Always) and IntOrString percentages
+// (integers >= 0 or "<n>%"). Every broken field is returned, with upstream's field paths and
+// messages (pkg/apis/core/validation, pkg/apis/apps/validation). Which kind runs which rule
+// is its strategy's business (strategies/).
 // Simplifies: probes, volumes, security contexts and affinity terms are left to the schema.
 
 import type { FieldError } from '../../api/errors.js'
-import type { KObject } from '../../api/meta.js'
 import { parseQuantity } from '../../api/quantity.js'
-import type { ResourceInfo } from '../../api/resources.js'
 import { dns1123LabelErrors, dns1123SubdomainErrors } from './validation.js'
 
-type Json = Record<string, unknown>
+export type Json = Record<string, unknown>
 
-function obj(v: unknown): Json | undefined {
+export function obj(v: unknown): Json | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined
 }
 
-function arr(v: unknown): unknown[] {
+export function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : []
 }
 
-function str(v: unknown): string {
+export function str(v: unknown): string {
   return typeof v === 'string' ? v : ''
 }
 
@@ -107,19 +103,19 @@ export function validateLabels(labels: unknown, field: string): FieldError[] {
 // pods and pod templates (pkg/apis/core/validation)
 
 const PORT_RANGE = 'must be between 1 and 65535, inclusive'
-const PROTOCOLS = ['SCTP', 'TCP', 'UDP']
-const RESTART_POLICIES = ['Always', 'Never', 'OnFailure']
+export const PROTOCOLS = ['SCTP', 'TCP', 'UDP']
+export const RESTART_POLICIES = ['Always', 'Never', 'OnFailure']
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule']
 const TOLERATION_OPERATORS = ['Equal', 'Exists']
 
-function portNumberErrors(v: unknown, field: string, required: boolean): FieldError[] {
+export function portNumberErrors(v: unknown, field: string, required: boolean): FieldError[] {
   if (v === undefined || v === null || v === 0) return required ? [{ type: 'FieldValueRequired', field }] : []
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) return [{ type: 'FieldValueInvalid', field, value: v, detail: PORT_RANGE }]
   return []
 }
 
 /** IANA service name rules for named ports (IsValidPortName). */
-function portNameErrors(name: string): string[] {
+export function portNameErrors(name: string): string[] {
   const errs: string[] = []
   if (name.length > 15) errs.push('must be no more than 15 characters')
   if (!/^[-a-z0-9]+$/.test(name)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
@@ -225,7 +221,7 @@ export function validatePodSpec(specValue: unknown, path: string): FieldError[] 
 const POD_UPDATE_MESSAGE =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'
 
-function stable(v: unknown): string {
+export function stable(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`
   if (v && typeof v === 'object') {
     return `{${Object.keys(v as Json)
@@ -264,7 +260,7 @@ export function validatePodUpdate(newSpec: unknown, oldSpec: unknown): FieldErro
 // ---------------------------------------------------------------------------------------------
 // selectors
 
-function selectorMatches(selector: Json, labels: Json): boolean {
+export function selectorMatches(selector: Json, labels: Json): boolean {
   for (const [k, v] of Object.entries(obj(selector.matchLabels) ?? {})) if (labels[k] !== v) return false
   for (const e of arr(selector.matchExpressions)) {
     const x = obj(e) ?? {}
@@ -293,7 +289,7 @@ function selectorMatches(selector: Json, labels: Json): boolean {
 
 const SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'In', 'NotIn']
 
-function validateLabelSelector(sel: Json, path: string): FieldError[] {
+export function validateLabelSelector(sel: Json, path: string): FieldError[] {
   const errors: FieldError[] = [...validateLabels(sel.matchLabels, `${path}.matchLabels`)]
   arr(sel.matchExpressions).forEach((e, i) => {
     const x = obj(e) ?? {}
@@ -305,8 +301,12 @@ function validateLabelSelector(sel: Json, path: string): FieldError[] {
   return errors
 }
 
-/** Deployment / ReplicaSet spec (ValidateDeploymentSpec, ValidateReplicaSetSpec). */
-function validateWorkloadSpec(kind: string, specValue: unknown): FieldError[] {
+/**
+ * The spec every replicated workload shares (the common part of ValidateDeploymentSpec and
+ * ValidateReplicaSetSpec): replicas, selector matching the template, the template's pod spec.
+ * `what` is the lower-case word upstream's messages use ("empty selector is invalid for deployment").
+ */
+export function validateReplicatedSpec(what: string, specValue: unknown): FieldError[] {
   const spec = obj(specValue)
   if (!spec) return [{ type: 'FieldValueRequired', field: 'spec' }]
   const errors: FieldError[] = []
@@ -321,7 +321,7 @@ function validateWorkloadSpec(kind: string, specValue: unknown): FieldError[] {
   else {
     errors.push(...validateLabelSelector(selector, 'spec.selector'))
     if (Object.keys(obj(selector.matchLabels) ?? {}).length + arr(selector.matchExpressions).length === 0) {
-      errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: selector, shown: goLabelSelector(selector), detail: `empty selector is invalid for ${kind === 'Deployment' ? 'deployment' : 'replicaset'}` })
+      errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: selector, shown: goLabelSelector(selector), detail: `empty selector is invalid for ${what}` })
     }
   }
   const template = obj(spec.template)
@@ -338,19 +338,6 @@ function validateWorkloadSpec(kind: string, specValue: unknown): FieldError[] {
   const rp = obj(template.spec)?.restartPolicy
   if (rp !== undefined && rp !== 'Always' && RESTART_POLICIES.includes(String(rp))) {
     errors.push({ type: 'FieldValueNotSupported', field: 'spec.template.spec.restartPolicy', value: rp, supported: ['Always'] })
-  }
-  if (kind === 'Deployment') {
-    const strategy = obj(spec.strategy) ?? {}
-    const type = strategy.type
-    if (type !== undefined && type !== 'RollingUpdate' && type !== 'Recreate') errors.push({ type: 'FieldValueNotSupported', field: 'spec.strategy.type', value: type, supported: ['Recreate', 'RollingUpdate'] })
-    if (type === 'Recreate' && strategy.rollingUpdate) errors.push({ type: 'FieldValueForbidden', field: 'spec.strategy.rollingUpdate', detail: 'may not be specified when strategy `type` is \'Recreate\'' })
-    const ru = obj(strategy.rollingUpdate)
-    if (ru && type !== 'Recreate') errors.push(...validateRollingUpdate(ru, 'spec.strategy.rollingUpdate'))
-    const pds = spec.progressDeadlineSeconds
-    const mrs = spec.minReadySeconds
-    if (typeof pds === 'number' && typeof mrs === 'number' && pds <= mrs) {
-      errors.push({ type: 'FieldValueInvalid', field: 'spec.progressDeadlineSeconds', value: pds, detail: 'must be greater than minReadySeconds' })
-    }
   }
   return errors
 }
@@ -383,161 +370,11 @@ export function isNotMoreThan100Percent(v: unknown, field: string): FieldError[]
 }
 
 /** Upstream ValidateRollingUpdateDeployment. */
-function validateRollingUpdate(ru: Json, path: string): FieldError[] {
+export function validateRollingUpdate(ru: Json, path: string): FieldError[] {
   const errors = [...validatePositiveIntOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`), ...validatePositiveIntOrPercent(ru.maxSurge, `${path}.maxSurge`)]
   if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
     errors.push({ type: 'FieldValueInvalid', field: `${path}.maxUnavailable`, value: ru.maxUnavailable ?? 0, detail: 'may not be 0 when `maxSurge` is 0' })
   }
   errors.push(...isNotMoreThan100Percent(ru.maxUnavailable, `${path}.maxUnavailable`))
-  return errors
-}
-
-const UNHEALTHY_POD_EVICTION_POLICIES = ['AlwaysAllow', 'IfHealthyBudget']
-
-/** Upstream ValidatePodDisruptionBudgetSpec. */
-function validatePdbSpec(specValue: unknown): FieldError[] {
-  const spec = obj(specValue) ?? {}
-  const errors: FieldError[] = []
-  if (spec.minAvailable !== undefined && spec.minAvailable !== null && spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) {
-    errors.push({ type: 'FieldValueInvalid', field: 'spec', value: spec, shown: goPdbSpec(spec), detail: 'minAvailable and maxUnavailable cannot be both set' })
-  }
-  for (const f of ['minAvailable', 'maxUnavailable']) errors.push(...validatePositiveIntOrPercent(spec[f], `spec.${f}`), ...isNotMoreThan100Percent(spec[f], `spec.${f}`))
-  const selector = obj(spec.selector)
-  if (selector) errors.push(...validateLabelSelector(selector, 'spec.selector'))
-  const policy = spec.unhealthyPodEvictionPolicy
-  if (policy !== undefined && policy !== null && !UNHEALTHY_POD_EVICTION_POLICIES.includes(String(policy))) {
-    errors.push({ type: 'FieldValueNotSupported', field: 'spec.unhealthyPodEvictionPolicy', value: policy, supported: UNHEALTHY_POD_EVICTION_POLICIES })
-  }
-  return errors
-}
-
-/** How Go's %#v shows a PodDisruptionBudgetSpec (its pointers print as addresses upstream; here as what they point to). */
-function goPdbSpec(spec: Json): string {
-  const ios = (v: unknown): string => (v === undefined || v === null ? '(*intstr.IntOrString)(nil)' : `&intstr.IntOrString{Type:${typeof v === 'string' ? 1 : 0}, IntVal:${typeof v === 'number' ? v : 0}, StrVal:${JSON.stringify(typeof v === 'string' ? v : '')}}`)
-  return `policy.PodDisruptionBudgetSpec{MinAvailable:${ios(spec.minAvailable)}, Selector:${spec.selector ? `&${goLabelSelector(spec.selector)}` : '(*v1.LabelSelector)(nil)'}, MaxUnavailable:${ios(spec.maxUnavailable)}, UnhealthyPodEvictionPolicy:${spec.unhealthyPodEvictionPolicy === undefined ? '(*policy.UnhealthyPodEvictionPolicyType)(nil)' : JSON.stringify(spec.unhealthyPodEvictionPolicy)}}`
-}
-
-// ---------------------------------------------------------------------------------------------
-// services
-
-const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']
-
-function validateServiceSpec(specValue: unknown): FieldError[] {
-  const spec = obj(specValue)
-  if (!spec) return [{ type: 'FieldValueRequired', field: 'spec' }]
-  const errors: FieldError[] = []
-  const type = spec.type ?? 'ClusterIP'
-  if (!SERVICE_TYPES.includes(String(type))) errors.push({ type: 'FieldValueNotSupported', field: 'spec.type', value: type, supported: SERVICE_TYPES })
-  const ports = arr(spec.ports)
-  if (type !== 'ExternalName' && spec.clusterIP !== 'None' && ports.length === 0) errors.push({ type: 'FieldValueRequired', field: 'spec.ports' })
-  const names = new Set<string>()
-  ports.forEach((port, i) => {
-    const p = `spec.ports[${i}]`
-    const po = obj(port) ?? {}
-    const name = str(po.name)
-    if (ports.length > 1 && !name) errors.push({ type: 'FieldValueRequired', field: `${p}.name` })
-    if (name) {
-      for (const detail of dns1123LabelErrors(name)) errors.push({ type: 'FieldValueInvalid', field: `${p}.name`, value: name, detail })
-      if (names.has(name)) errors.push({ type: 'FieldValueDuplicate', field: `${p}.name`, value: name })
-      names.add(name)
-    }
-    errors.push(...portNumberErrors(po.port, `${p}.port`, true))
-    if (typeof po.targetPort === 'number') errors.push(...portNumberErrors(po.targetPort, `${p}.targetPort`, false))
-    else if (typeof po.targetPort === 'string') for (const detail of portNameErrors(po.targetPort)) errors.push({ type: 'FieldValueInvalid', field: `${p}.targetPort`, value: po.targetPort, detail })
-    if (po.protocol !== undefined && !PROTOCOLS.includes(String(po.protocol))) errors.push({ type: 'FieldValueNotSupported', field: `${p}.protocol`, value: po.protocol, supported: PROTOCOLS })
-  })
-  errors.push(...validateLabels(spec.selector, 'spec.selector'))
-  return errors
-}
-
-// ---------------------------------------------------------------------------------------------
-// RBAC (pkg/apis/rbac/validation)
-
-function validateRules(rules: unknown, namespaced: boolean): FieldError[] {
-  const errors: FieldError[] = []
-  arr(rules).forEach((r, i) => {
-    const rule = obj(r) ?? {}
-    const p = `rules[${i}]`
-    if (arr(rule.verbs).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.verbs`, detail: 'verbs must contain at least one value' })
-    if (arr(rule.nonResourceURLs).length > 0) {
-      if (namespaced) errors.push({ type: 'FieldValueInvalid', field: `${p}.nonResourceURLs`, value: rule.nonResourceURLs, detail: 'namespaced rules cannot apply to non-resource URLs' })
-      if (arr(rule.apiGroups).length || arr(rule.resources).length || arr(rule.resourceNames).length) {
-        errors.push({ type: 'FieldValueInvalid', field: `${p}.nonResourceURLs`, value: rule.nonResourceURLs, detail: 'rules cannot apply to both regular resources and non-resource URLs' })
-      }
-      return
-    }
-    if (arr(rule.apiGroups).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.apiGroups`, detail: 'resource rules must supply at least one api group' })
-    if (arr(rule.resources).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.resources`, detail: 'resource rules must supply at least one resource' })
-  })
-  return errors
-}
-
-const SUBJECT_KINDS = ['ServiceAccount', 'User', 'Group']
-
-function validateBinding(o: Json, clusterScoped: boolean, old: Json | undefined): FieldError[] {
-  const errors: FieldError[] = []
-  const ref = obj(o.roleRef) ?? {}
-  const allowedKinds = clusterScoped ? ['ClusterRole'] : ['Role', 'ClusterRole']
-  if (!allowedKinds.includes(str(ref.kind))) errors.push({ type: 'FieldValueNotSupported', field: 'roleRef.kind', value: ref.kind ?? '', supported: allowedKinds })
-  if (ref.apiGroup !== 'rbac.authorization.k8s.io') errors.push({ type: 'FieldValueNotSupported', field: 'roleRef.apiGroup', value: ref.apiGroup ?? '', supported: ['rbac.authorization.k8s.io'] })
-  if (!str(ref.name)) errors.push({ type: 'FieldValueRequired', field: 'roleRef.name' })
-  arr(o.subjects).forEach((s, i) => {
-    const sub = obj(s) ?? {}
-    const p = `subjects[${i}]`
-    if (!str(sub.name)) errors.push({ type: 'FieldValueRequired', field: `${p}.name` })
-    if (!SUBJECT_KINDS.includes(str(sub.kind))) errors.push({ type: 'FieldValueNotSupported', field: `${p}.kind`, value: sub.kind ?? '', supported: SUBJECT_KINDS })
-    if (sub.kind === 'ServiceAccount' && clusterScoped && !str(sub.namespace)) errors.push({ type: 'FieldValueRequired', field: `${p}.namespace` })
-  })
-  if (old && stable(old.roleRef) !== stable(o.roleRef)) {
-    errors.push({ type: 'FieldValueInvalid', field: 'roleRef', value: o.roleRef, shown: `rbac.RoleRef{APIGroup:${JSON.stringify(str(ref.apiGroup))}, Kind:${JSON.stringify(str(ref.kind))}, Name:${JSON.stringify(str(ref.name))}}`, detail: 'cannot change roleRef' })
-  }
-  return errors
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The semantic validator the registry runs after mutating admission (see registry.ts
- * SemanticValidator). Status and other subresource writes skip spec rules, as upstream's
- * status strategies do.
- */
-export function validateSemantics(info: ResourceInfo, o: KObject, old: KObject | undefined, subresource = ''): FieldError[] {
-  if (subresource) return []
-  const errors: FieldError[] = [...validateLabels(o.metadata?.labels, 'metadata.labels')]
-  const group = info.group
-  switch (`${group}/${info.kind}`) {
-    case '/Pod':
-      errors.push(...validatePodSpec(o.spec, 'spec'))
-      if (old) errors.push(...validatePodUpdate(o.spec, old.spec))
-      break
-    case 'apps/Deployment':
-    case 'apps/ReplicaSet': {
-      errors.push(...validateWorkloadSpec(info.kind, o.spec))
-      const oldSel = obj(obj(old?.spec)?.selector)
-      const newSel = obj(obj(o.spec)?.selector)
-      if (old && stable(oldSel) !== stable(newSel)) {
-        errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: newSel, shown: goLabelSelector(newSel), detail: 'field is immutable' })
-      }
-      break
-    }
-    case '/Service':
-      errors.push(...validateServiceSpec(o.spec))
-      break
-    case 'policy/PodDisruptionBudget':
-      errors.push(...validatePdbSpec(o.spec))
-      break
-    case 'rbac.authorization.k8s.io/Role':
-      errors.push(...validateRules(o.rules, true))
-      break
-    case 'rbac.authorization.k8s.io/ClusterRole':
-      errors.push(...validateRules(o.rules, false))
-      break
-    case 'rbac.authorization.k8s.io/RoleBinding':
-      errors.push(...validateBinding(o as Json, false, old as Json | undefined))
-      break
-    case 'rbac.authorization.k8s.io/ClusterRoleBinding':
-      errors.push(...validateBinding(o as Json, true, old as Json | undefined))
-      break
-  }
   return errors
 }

@@ -5,7 +5,9 @@ import type { KObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import { MemoryStore } from '../../store/memory.js'
 import type { KeyValue } from '../../store/store.js'
-import { Registry, type RequestContext } from './store.js'
+import { Registry } from './store.js'
+import type { RequestContext } from './strategy.js'
+import { buildStrategies } from './strategies/index.js'
 import { Trace } from '../trace.js'
 
 /** A store where another writer slips in just before the first update of `key`. */
@@ -32,7 +34,7 @@ const cm: KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c'
 describe('registry updates under a concurrent write', () => {
   it('retries an update that pins no resourceVersion (a patch), keeping the other writer\'s change', async () => {
     const store = new RacingStore('/registry/configmaps/default/c')
-    const registry = new Registry(store, new Trace('t'), { mutating: [], validating: [] })
+    const registry = new Registry(store, new Trace('t'), { mutating: [], validating: [] }, { strategies: buildStrategies() })
     await registry.create(ctx, CONFIGMAPS, 'default', structuredClone(cm))
     const { obj } = await registry.guaranteedUpdate(ctx, CONFIGMAPS, 'default', 'c', '', (current) => ({ ...current, data: { ...(current.data as object), b: '2' } }))
     assert.equal(store.raced, true)
@@ -41,7 +43,7 @@ describe('registry updates under a concurrent write', () => {
 
   it('answers 409 when the client pinned the resourceVersion the other writer replaced', async () => {
     const store = new RacingStore('/registry/configmaps/default/c')
-    const registry = new Registry(store, new Trace('t'), { mutating: [], validating: [] })
+    const registry = new Registry(store, new Trace('t'), { mutating: [], validating: [] }, { strategies: buildStrategies() })
     const created = await registry.create(ctx, CONFIGMAPS, 'default', structuredClone(cm))
     await assert.rejects(
       registry.update(ctx, CONFIGMAPS, 'default', 'c', '', { ...cm, metadata: { ...cm.metadata, resourceVersion: created.metadata.resourceVersion }, data: { a: '3' } }),

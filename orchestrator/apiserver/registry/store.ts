@@ -3,8 +3,9 @@
 // patch, delete (graceful pod deletion, finalizers, propagation policy) and deletecollection,
 // each write passing mutating admission -> validation -> validating admission -> store, with
 // each phase and the store's acknowledged revision written to the trace.
-// Mirrors k8s.io/apiserver/pkg/registry/generic/registry.Store and the per-kind strategies of
-// pkg/registry/<group>/<kind>/strategy.go. resourceVersion is the store's mod revision.
+// Mirrors k8s.io/apiserver/pkg/registry/generic/registry.Store: it knows no kind by name; what
+// differs between kinds (defaults, initial status, generation, validation, deletion, hooks) is
+// the kind's strategy (strategy.ts, strategies/). resourceVersion is the store's mod revision.
 // Simplifies: no managedFields, no dry-run persistence differences beyond skipping the write.
 
 import { randomUUID, randomBytes } from 'node:crypto'
@@ -24,33 +25,16 @@ import {
   type GroupResource,
 } from '../../api/errors.js'
 import { clone, nowTimestamp, type KList, type KObject, type StoredObject } from '../../api/meta.js'
-import { qosClass } from '../../api/quantity.js'
 import { apiVersionOf, lookupResource, storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.js'
 import { FieldSelector, Selector } from '../../api/selectors.js'
 import type { AdmissionAttributes, AdmissionChain, AdmissionReader, Operation } from '../../admission/admission.js'
 import { StoreError, type KeyValue, type Store } from '../../store/store.js'
-import type { UserInfo } from '../auth.js'
-import { applyDefaults } from './defaults.js'
 import { objectAttrs, type Trace } from '../trace.js'
-import { validateSemantics } from './semantic.js'
+import { validateLabels } from './semantic.js'
+import { strategyOf, type DeleteOptions, type RequestContext, type Strategies, type Strategy } from './strategy.js'
 import { AdmissionCache, type AdmissionCacheOptions } from '../storage/admissioncache.js'
-import { decodeObject, dedupe, schemaFieldErrors, validateObjectMeta, type FieldValidation } from './validation.js'
+import { decodeObject, dedupe, schemaFieldErrors, validateObjectMeta } from './validation.js'
 import { WatchHub } from '../storage/watchhub.js'
-
-/** Who is asking, for traces and admission. */
-export interface RequestContext {
-  requestId: string
-  user: UserInfo
-  dryRun?: boolean
-  /** How unknown fields are treated (the fieldValidation query parameter); default Warn. */
-  fieldValidation?: FieldValidation
-  /** Sends a `Warning` header to the client. */
-  warn?(message: string): void
-  /** Adds an annotation to the request's audit event. */
-  annotate?(key: string, value: string): void
-  /** Tells the audit record which object a create is about (its name is in the body). */
-  onObject?(namespace: string | undefined, name: string): void
-}
 
 export interface ListOptions {
   labelSelector?: Selector
@@ -60,58 +44,19 @@ export interface ListOptions {
   resourceVersion?: string
 }
 
-export interface DeleteOptions {
-  gracePeriodSeconds?: number
-  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground'
-  preconditions?: { uid?: string; resourceVersion?: string }
-  orphanDependents?: boolean
-}
-
 /** Extra per-kind semantic validation; `subresource` is set for status, scale, binding ... writes. */
 export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject | undefined, subresource: string) => FieldError[]
-
-/**
- * Per-kind storage hooks, for kinds whose storage does more than store the object (upstream's
- * REST stores: BeginCreate / BeginUpdate / AfterDelete, and the strategy's PrepareForUpdate),
- * such as Services taking a ClusterIP. Hooks run for the main resource only, never for
- * subresources. An error a `begin` hook throws fails the request (nothing is written); an
- * `after` hook's error is logged, the write stands.
- */
-export interface StorageHooks {
-  /**
-   * Between mutating admission and validation of a create or update of the main resource, as
-   * upstream's policy-based REST storages wrap Create and Update (RBAC escalation checks):
-   * throw an ApiError to refuse. `urlName` is the name in the request's URL ('' for a POST).
-   */
-  authorizeWrite?(ctx: RequestContext, operation: 'CREATE' | 'UPDATE', namespace: string, urlName: string, obj: KObject, old: KObject | undefined): Promise<void>
-  /** After admission, before the write; may set fields; returns an undo for a write that then fails. */
-  beginCreate?(ctx: RequestContext, obj: KObject): Promise<(() => Promise<void>) | undefined>
-  /** Before admission and validation of an update: carry server-assigned fields over. */
-  prepareForUpdate?(next: KObject, current: StoredObject): void
-  /** Extra validation in the validation phase (`old` is undefined on create). */
-  validate?(obj: KObject, old: KObject | undefined): FieldError[]
-  /** After admission, before the write of an update; returns an undo for a write that then fails. */
-  beginUpdate?(ctx: RequestContext, next: KObject, current: StoredObject): Promise<(() => Promise<void>) | undefined>
-  /** After an update was written. */
-  afterUpdate?(next: KObject, current: StoredObject): Promise<void>
-  /** After the object was removed from the store. */
-  afterDelete?(obj: KObject): Promise<void>
-}
 
 export interface RegistryOptions {
   /** Upper bound for one store call; past it the request fails with a Status instead of hanging. */
   storeTimeoutMs?: number
+  /** Extra validators, run after the kind's strategy. */
   semanticValidators?: SemanticValidator[]
-  /** Storage hooks by `<group>/<Kind>` (`/Service` for the core group). */
-  hooks?: Record<string, StorageHooks>
+  /** The kinds' strategies (strategies/index.ts buildStrategies); a kind without one is stored as sent. */
+  strategies?: Strategies
   /** The namespace and quota caches admission reads (started by the API server). */
   admissionCache?: AdmissionCacheOptions
 }
-
-const STATUS_RESET_ON_CREATE = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Service', 'Ingress', 'Namespace', 'Pod'])
-const HAS_GENERATION = new Set(['Deployment', 'ReplicaSet', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Pod'])
-/** Kinds a PUT may create (upstream AllowCreateOnUpdate). */
-const CREATE_ON_UPDATE = new Set(['Endpoints', 'Event', 'Lease'])
 
 function gr(info: ResourceInfo): GroupResource {
   return { group: info.group, resource: info.resource }
@@ -125,7 +70,7 @@ function specOf(o: KObject): string {
 export class Registry implements AdmissionReader {
   private readonly storeTimeoutMs: number
   private readonly semanticValidators: SemanticValidator[]
-  private readonly hooks: Record<string, StorageHooks>
+  private readonly strategies: Strategies
   /** Encoded-with-resourceVersion JSON per stored value, shared by every watcher of an event. */
   private readonly decoded = new WeakMap<KeyValue, StoredObject>()
   private readonly wire = new WeakMap<KeyValue, string>()
@@ -149,13 +94,14 @@ export class Registry implements AdmissionReader {
     opts: RegistryOptions = {},
   ) {
     this.storeTimeoutMs = opts.storeTimeoutMs ?? 10_000
-    this.semanticValidators = [validateSemantics, ...(opts.semanticValidators ?? [])]
-    this.hooks = opts.hooks ?? {}
+    this.semanticValidators = opts.semanticValidators ?? []
+    this.strategies = opts.strategies ?? new Map()
     this.admissionCache = new AdmissionCache(store, (kv) => this.decode(kv), opts.admissionCache)
   }
 
-  private hooksFor(info: ResourceInfo): StorageHooks | undefined {
-    return this.hooks[`${info.group}/${info.kind}`]
+  /** The kind's strategy (the empty one for kinds without). */
+  strategy(info: ResourceInfo): Strategy {
+    return strategyOf(this.strategies, info)
   }
 
   /** Runs an `after` hook; its failure is logged (the write it follows stands). */
@@ -502,7 +448,7 @@ export class Registry implements AdmissionReader {
     this.phase(ctx, info, 'mutating-admission', 'ok', undefined, { plugins: mutating.map((p) => p.name).join(',') || '-' })
     if (mutating.length) ctx.annotate?.('admission.ock.dev/mutating', mutating.map((p) => p.name).join(','))
 
-    const authorizeWrite = subresource ? undefined : this.hooksFor(info)?.authorizeWrite
+    const authorizeWrite = subresource ? undefined : this.strategy(info).authorizeWrite
     if (authorizeWrite && obj && (operation === 'CREATE' || operation === 'UPDATE')) {
       try {
         await authorizeWrite(ctx, operation, namespace, operation === 'CREATE' ? '' : name, obj, old)
@@ -565,10 +511,12 @@ export class Registry implements AdmissionReader {
 
   private async validate(info: ResourceInfo, subresource: string, obj: KObject, old: KObject | undefined): Promise<void> {
     const name = obj.metadata?.name ?? ''
-    const errors: FieldError[] = subresource ? [] : validateObjectMeta(info, obj)
+    const strategy = this.strategy(info)
+    const errors: FieldError[] = subresource ? [] : validateObjectMeta(info, obj, strategy.nameRule)
     errors.push(...(await schemaFieldErrors(info.group, info.version, info.kind, obj)))
+    // status and other subresource writes skip the spec rules, as upstream's status strategies do
+    if (!subresource) errors.push(...validateLabels(obj.metadata?.labels, 'metadata.labels'), ...(strategy.validate?.(obj, old) ?? []))
     for (const v of this.semanticValidators) errors.push(...v(info, obj, old, subresource))
-    if (!subresource) errors.push(...(this.hooksFor(info)?.validate?.(obj, old) ?? []))
     if (errors.length) throw invalid({ group: info.group, kind: info.kind }, name, dedupe(errors))
   }
 
@@ -623,27 +571,28 @@ export class Registry implements AdmissionReader {
     // upstream's SimpleNameGenerator keeps at most 58 characters of the prefix, so the name fits a DNS label
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName.slice(0, MAX_GENERATED_PREFIX)}${randomSuffix()}`
     if (meta.name) ctx.onObject?.(meta.namespace, meta.name)
-    applyDefaults(info.kind, o)
+    const strategy = this.strategy(info)
+    strategy.defaults?.(o)
     // system fields are the server's, whatever the client sent
     meta.uid = randomUUID()
     meta.creationTimestamp = nowTimestamp()
     delete meta.resourceVersion
     delete meta.deletionTimestamp
     delete meta.deletionGracePeriodSeconds
-    if (HAS_GENERATION.has(info.kind)) meta.generation = 1
+    if (strategy.hasGeneration) meta.generation = 1
     else delete meta.generation
-    this.prepareStatusForCreate(info, o)
+    const status = strategy.initialStatus?.()
+    if (status) o.status = status
 
     await this.runAdmission(ctx, info, 'CREATE', '', namespace, meta.name ?? '', o, undefined)
-    if (info.kind === 'Pod') (o.status as Record<string, unknown>).qosClass = qosClass((o as { spec?: never }).spec)
+    strategy.afterAdmit?.(o)
     const key = storageKey(info, namespace, meta.name!)
-    const hooks = this.hooksFor(info)
-    if (hooks?.beginCreate && !ctx.dryRun) {
+    if (strategy.beginCreate && !ctx.dryRun) {
       // a hook may write (a ClusterIP allocation): a create that is bound to fail with
       // AlreadyExists must not get that far, so a refused request leaves the store untouched
       if (await this.withStore(info, 'get', () => this.store.get(key))) throw alreadyExists(gr(info), meta.name!)
     }
-    const undo = await hooks?.beginCreate?.(ctx, o)
+    const undo = await strategy.beginCreate?.(ctx, o)
     if (ctx.dryRun) return { ...o, metadata: { ...meta, resourceVersion: '' } } as StoredObject
     this.traceStoreSend(ctx, info, 'create', key, o)
     try {
@@ -655,32 +604,6 @@ export class Registry implements AdmissionReader {
       await this.after('undo create', undo)
       if (e instanceof StoreError && e.code === 'KeyExists') throw alreadyExists(gr(info), meta.name!)
       throw this.storeFailure(info, 'create', e)
-    }
-  }
-
-  private prepareStatusForCreate(info: ResourceInfo, o: KObject): void {
-    if (!STATUS_RESET_ON_CREATE.has(info.kind)) return
-    switch (info.kind) {
-      case 'Namespace':
-        o.status = { phase: 'Active' }
-        break
-      case 'Pod':
-        o.status = { phase: 'Pending' }
-        break
-      case 'Service':
-      case 'Ingress':
-        o.status = { loadBalancer: {} }
-        break
-      case 'ReplicaSet':
-        // ReplicaSetStatus.replicas is not omitempty upstream: an empty status reads replicas 0
-        o.status = { replicas: 0 }
-        break
-      case 'HorizontalPodAutoscaler':
-        // HorizontalPodAutoscalerStatus.desiredReplicas is not omitempty upstream either
-        o.status = { desiredReplicas: 0 }
-        break
-      default:
-        o.status = {}
     }
   }
 
@@ -727,17 +650,17 @@ export class Registry implements AdmissionReader {
       await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current, !opts.skipValidation)
       // no-op: nothing is written (a binding always changes the pod: no need to compare)
       if (subresource !== 'binding' && sameObject(next, current)) return { obj: current, created: false }
-      const hooks = subresource ? undefined : this.hooksFor(info)
+      const hooks = subresource ? undefined : this.strategy(info)
       const undo = await hooks?.beginUpdate?.(ctx, next, current)
       if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
       try {
-        if (this.shouldDeleteOnUpdate(next)) {
+        if (this.shouldDeleteOnUpdate(info, next)) {
           this.traceStoreSend(ctx, info, 'delete', key, next)
           const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
           this.admissionCache.observe(key, undefined, rev)
           this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, next)
-          const deleteHooks = this.hooksFor(info)
-          await this.after('after delete', deleteHooks?.afterDelete && (() => deleteHooks.afterDelete!(current)))
+          const deleteHooks = this.strategy(info)
+          await this.after('after delete', deleteHooks.afterDelete && (() => deleteHooks.afterDelete!(current)))
           return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: String(rev) } } as StoredObject, created: false }
         }
         this.traceStoreSend(ctx, info, 'update', key, next)
@@ -760,6 +683,7 @@ export class Registry implements AdmissionReader {
 
   /** Applies the ownership rules of an update (status vs spec, immutable metadata, generation). */
   private prepareForUpdate(info: ResourceInfo, subresource: string, desired: KObject, current: StoredObject): KObject {
+    const strategy = this.strategy(info)
     let next: KObject
     if (subresource === 'status') {
       next = clone(current) as KObject
@@ -768,9 +692,9 @@ export class Registry implements AdmissionReader {
       next = desired
     } else {
       next = desired
-      applyDefaults(info.kind, next)
+      strategy.defaults?.(next)
       if (info.statusOwnedBy === 'status') next.status = clone(current.status)
-      this.hooksFor(info)?.prepareForUpdate?.(next, current)
+      strategy.prepareForUpdate?.(next, current)
     }
     next.apiVersion = current.apiVersion
     next.kind = current.kind
@@ -784,32 +708,28 @@ export class Registry implements AdmissionReader {
     else delete m.deletionTimestamp
     if (c.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds
     else delete m.deletionGracePeriodSeconds
-    if (HAS_GENERATION.has(info.kind)) {
+    if (strategy.hasGeneration) {
       // status writes cannot change the spec; the binding sets spec.nodeName without a new
       // generation, as upstream's BindingREST; scale (and the object itself) can
       const specWrite = subresource !== 'status' && subresource !== 'binding'
       m.generation = (c.generation ?? 1) + (specWrite && specOf(next) !== specOf(current) ? 1 : 0)
     }
     m.resourceVersion = c.resourceVersion
-    if (info.kind === 'Pod' && next.status && typeof next.status === 'object') {
-      ;(next.status as Record<string, unknown>).qosClass = (current.status as Record<string, unknown> | undefined)?.qosClass ?? qosClass((next as { spec?: never }).spec)
-    }
+    strategy.preserve?.(next, current)
     return next
   }
 
-  private shouldDeleteOnUpdate(o: KObject): boolean {
+  /** Whether an update that leaves the object marked for deletion with no finalizers removes it. */
+  private shouldDeleteOnUpdate(info: ResourceInfo, o: KObject): boolean {
     if (!o.metadata?.deletionTimestamp) return false
     if (o.metadata.finalizers?.length) return false
-    const specFinalizers = (o.spec as { finalizers?: string[] } | undefined)?.finalizers
-    if (o.kind === 'Namespace' && specFinalizers?.length) return false
-    // a pod being gracefully deleted is removed by its kubelet's final delete, not by an update
-    return !(o.kind === 'Pod' && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0)
+    return this.strategy(info).deleteOnUpdate?.(o) ?? true
   }
 
   async update(ctx: RequestContext, info: ResourceInfo, namespace: string, name: string, subresource: string, body: unknown): Promise<{ obj: StoredObject; created: boolean }> {
     const desired = this.checkBody(info, namespace, body, name)
     if (!desired.metadata?.name) desired.metadata!.name = name
-    const allowCreate = !subresource && CREATE_ON_UPDATE.has(info.kind) ? () => this.create(ctx, info, namespace, desired) : undefined
+    const allowCreate = !subresource && this.strategy(info).allowCreateOnUpdate ? () => this.create(ctx, info, namespace, desired) : undefined
     return this.guaranteedUpdate(ctx, info, namespace, name, subresource, () => clone(desired), { allowCreate })
   }
 
@@ -839,8 +759,8 @@ export class Registry implements AdmissionReader {
           const { prev, revision: rev } = await this.withStore(info, 'delete', () => this.store.delete(key, kv.modRevision))
           this.admissionCache.observe(key, undefined, rev)
           this.traceStore(ctx, info, 'delete', { ...prev, modRevision: rev }, current)
-          const hooks = this.hooksFor(info)
-          await this.after('after delete', hooks?.afterDelete && (() => hooks.afterDelete!(current)))
+          const hooks = this.strategy(info)
+          await this.after('after delete', hooks.afterDelete && (() => hooks.afterDelete!(current)))
           const gone = clone(current)
           gone.metadata.resourceVersion = String(rev)
           return { obj: gone, deleted: true }
@@ -863,8 +783,9 @@ export class Registry implements AdmissionReader {
 
   /**
    * Decides how a delete proceeds (upstream BeforeDelete + finalizer handling): undefined means
-   * delete now; an object means "mark for deletion and write this" (graceful pod deletion,
-   * finalizers, foreground/orphan propagation, namespace termination).
+   * delete now; an object means "mark for deletion and write this" (the kind's own deletion,
+   * such as graceful pod deletion or namespace termination, then finalizers and
+   * foreground/orphan propagation).
    */
   private beginDeletion(info: ResourceInfo, current: StoredObject, options: DeleteOptions): KObject | undefined {
     const meta = current.metadata
@@ -874,29 +795,9 @@ export class Registry implements AdmissionReader {
     if (policy === 'Foreground') finalizers.add('foregroundDeletion')
     if (policy === 'Orphan') finalizers.add('orphan')
 
-    if (info.kind === 'Namespace') {
-      next.metadata.deletionTimestamp ??= nowTimestamp()
-      next.status = { ...(next.status as object), phase: 'Terminating' }
-      const specFinalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []
-      if (!specFinalizers.length && !finalizers.size) return undefined
-      if (finalizers.size) next.metadata.finalizers = [...finalizers]
-      return next
-    }
-
-    if (info.kind === 'Pod') {
-      const spec = (current as { spec?: { nodeName?: string; terminationGracePeriodSeconds?: number } }).spec
-      const phase = (current as { status?: { phase?: string } }).status?.phase
-      let grace = options.gracePeriodSeconds ?? spec?.terminationGracePeriodSeconds ?? 30
-      if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0
-      if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds !== undefined) grace = Math.min(grace, meta.deletionGracePeriodSeconds)
-      if (grace > 0) {
-        next.metadata.deletionGracePeriodSeconds = grace
-        next.metadata.deletionTimestamp = meta.deletionTimestamp ?? nowTimestamp(() => Date.now() + grace * 1000)
-        if (finalizers.size) next.metadata.finalizers = [...finalizers]
-        return next
-      }
-      if (meta.deletionTimestamp) next.metadata.deletionGracePeriodSeconds = 0
-    }
+    const step = this.strategy(info).beginDelete?.(current, next, options, finalizers)
+    if (step === 'now') return undefined
+    if (step) return step
 
     if (finalizers.size) {
       next.metadata.finalizers = [...finalizers]

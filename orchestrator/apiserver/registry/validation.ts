@@ -9,6 +9,7 @@
 import { badRequest, invalid, type FieldError } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import type { ResourceInfo } from '../../api/resources.js'
+import type { FieldValidation, NameRule } from './strategy.js'
 import { decodeFailure, decodeNulls } from '../decoding.js'
 import { unknownFields } from '../fields.js'
 
@@ -21,45 +22,30 @@ interface AjvError {
 
 type SchemaValidate = ((data: unknown) => boolean) & { errors?: AjvError[] | null }
 
-/** kubernetes-models schema module per kind (and per subresource body kind). */
-const SCHEMAS: Record<string, string> = {
-  'core/Namespace': 'IoK8sApiCoreV1Namespace',
-  'core/Pod': 'IoK8sApiCoreV1Pod',
-  'core/Node': 'IoK8sApiCoreV1Node',
-  'core/Service': 'IoK8sApiCoreV1Service',
-  'core/Endpoints': 'IoK8sApiCoreV1Endpoints',
-  'core/Event': 'IoK8sApiCoreV1Event',
-  'core/ConfigMap': 'IoK8sApiCoreV1ConfigMap',
-  'core/LimitRange': 'IoK8sApiCoreV1LimitRange',
-  'core/ResourceQuota': 'IoK8sApiCoreV1ResourceQuota',
-  'core/ServiceAccount': 'IoK8sApiCoreV1ServiceAccount',
-  'core/Secret': 'IoK8sApiCoreV1Secret',
-  'core/Binding': 'IoK8sApiCoreV1Binding',
-  'apps/Deployment': 'IoK8sApiAppsV1Deployment',
-  'apps/ReplicaSet': 'IoK8sApiAppsV1ReplicaSet',
-  'coordination.k8s.io/Lease': 'IoK8sApiCoordinationV1Lease',
-  'networking.k8s.io/Ingress': 'IoK8sApiNetworkingV1Ingress',
-  'policy/PodDisruptionBudget': 'IoK8sApiPolicyV1PodDisruptionBudget',
-  'policy/Eviction': 'IoK8sApiPolicyV1Eviction',
-  'rbac.authorization.k8s.io/Role': 'IoK8sApiRbacV1Role',
-  'rbac.authorization.k8s.io/RoleBinding': 'IoK8sApiRbacV1RoleBinding',
-  'rbac.authorization.k8s.io/ClusterRole': 'IoK8sApiRbacV1ClusterRole',
-  'rbac.authorization.k8s.io/ClusterRoleBinding': 'IoK8sApiRbacV1ClusterRoleBinding',
-  'autoscaling/HorizontalPodAutoscaler': 'IoK8sApiAutoscalingV2HorizontalPodAutoscaler',
-  'autoscaling/Scale': 'IoK8sApiAutoscalingV1Scale',
-  'authentication.k8s.io/TokenRequest': 'IoK8sApiAuthenticationV1TokenRequest',
-  'apiregistration.k8s.io/APIService': 'IoK8sKubeAggregatorPkgApisApiregistrationV1APIService',
+/**
+ * The kubernetes-models schema module of a group's kinds: `IoK8sApi<Group><Version><Kind>`,
+ * the group's first DNS label capitalised (`core` for the core group), as the upstream OpenAPI
+ * names definitions; kube-aggregator's group lives in its own package.
+ */
+const SCHEMA_PACKAGES: Record<string, string> = { 'apiregistration.k8s.io': 'IoK8sKubeAggregatorPkgApisApiregistration' }
+
+function schemaModule(group: string, version: string, kind: string): string {
+  const first = (group || 'core').split('.')[0]!
+  const pkg = SCHEMA_PACKAGES[group] ?? `IoK8sApi${first[0]!.toUpperCase()}${first.slice(1)}`
+  return `${pkg}${version[0]!.toUpperCase()}${version.slice(1)}${kind}`
 }
 
-const loaded = new Map<string, Promise<SchemaValidate>>()
+const loaded = new Map<string, Promise<SchemaValidate | undefined>>()
 
-function schemaFor(group: string, kind: string): Promise<SchemaValidate> | undefined {
-  const key = `${group || 'core'}/${kind}`
-  const mod = SCHEMAS[key]
-  if (!mod) return undefined
+/** The schema validator of a kind, loaded once; undefined when the upstream OpenAPI has none. */
+function schemaFor(group: string, version: string, kind: string): Promise<SchemaValidate | undefined> {
+  const key = `${group}/${version}/${kind}`
   let p = loaded.get(key)
   if (!p) {
-    p = (import(`kubernetes-models/_schemas/${mod}`) as Promise<{ validate: SchemaValidate }>).then((m) => m.validate)
+    p = (import(`kubernetes-models/_schemas/${schemaModule(group, version, kind)}`) as Promise<{ validate: SchemaValidate }>).then(
+      (m) => m.validate,
+      () => undefined,
+    )
     loaded.set(key, p)
   }
   return p
@@ -85,10 +71,9 @@ export function fieldPath(pointer: string): string {
 }
 
 /** Runs the schema validator of the kind; undefined when OCK has no schema for it. */
-async function schemaErrors(group: string, kind: string, o: unknown): Promise<AjvError[] | undefined> {
-  const validator = schemaFor(group, kind)
-  if (!validator) return undefined
-  const validate = await validator
+async function schemaErrors(group: string, version: string, kind: string, o: unknown): Promise<AjvError[] | undefined> {
+  const validate = await schemaFor(group, version, kind)
+  if (!validate) return undefined
   if (validate(o)) return []
   return validate.errors ?? []
 }
@@ -98,8 +83,6 @@ async function throwDecodeError(group: string, version: string, kind: string, o:
   const why = await decodeFailure(group, version, kind, o, errors)
   if (why) throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${why}`)
 }
-
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
 
 /**
  * Decoding, before admission (as upstream's decoder runs before admission): wrong JSON types are
@@ -115,7 +98,7 @@ export async function decodeObject(
   warn: (message: string) => void,
 ): Promise<void> {
   await decodeNulls(group, version, kind, o)
-  const errors = await schemaErrors(group, kind, o)
+  const errors = await schemaErrors(group, version, kind, o)
   await throwDecodeError(group, version, kind, o, errors ?? [])
   const unknown = await unknownFields(group, version, kind, o, mode !== 'Strict')
   if (!unknown.length) return
@@ -136,7 +119,7 @@ export async function validateSchema(group: string, version: string, kind: strin
 
 /** The schema's verdict as field errors (required, enum, format ...); type errors still throw 400. */
 export async function schemaFieldErrors(group: string, version: string, kind: string, o: unknown): Promise<FieldError[]> {
-  const errors = await schemaErrors(group, kind, o)
+  const errors = await schemaErrors(group, version, kind, o)
   await throwDecodeError(group, version, kind, o, errors ?? [])
   if (!errors?.length) return []
   const fieldErrors: FieldError[] = []
@@ -232,33 +215,26 @@ function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith('-') ? `${name.slice(0, -2)}a` : name
 }
 
-/** Kinds whose names must be DNS-1123 labels (upstream ValidateNamespaceName). */
-const LABEL_NAMED = new Set(['Namespace'])
-/** Kinds whose names must be DNS-1035 labels (upstream ValidateServiceName). */
-const DNS1035_NAMED = new Set(['Service'])
-
-const PATH_SEGMENT_NAMED_GROUPS = new Set(['rbac.authorization.k8s.io', 'apiregistration.k8s.io'])
-
 /** The kind's ValidateNameFunc: the messages for a name, or for a generateName prefix. */
-function nameErrors(info: ResourceInfo, name: string, prefix: boolean): string[] {
+function nameErrors(rule: NameRule, name: string, prefix: boolean): string[] {
   // RBAC objects and APIServices (the core group's is "v1.") only need to be path segments
-  if (PATH_SEGMENT_NAMED_GROUPS.has(info.group)) return prefix ? pathSegmentPrefixErrors(name) : pathSegmentNameErrors(name)
+  if (rule === 'path-segment') return prefix ? pathSegmentPrefixErrors(name) : pathSegmentNameErrors(name)
   const v = prefix ? maskTrailingDash(name) : name
-  if (LABEL_NAMED.has(info.kind)) return dns1123LabelErrors(v)
-  if (DNS1035_NAMED.has(info.kind)) return dns1035LabelErrors(v)
+  if (rule === 'dns1123-label') return dns1123LabelErrors(v)
+  if (rule === 'dns1035-label') return dns1035LabelErrors(v)
   return dns1123SubdomainErrors(v)
 }
 
 /** metadata.generateName / name / namespace rules (upstream ValidateObjectMetaAccessor); returns the field errors (empty when valid). */
-export function validateObjectMeta(info: ResourceInfo, o: KObject): FieldError[] {
+export function validateObjectMeta(info: ResourceInfo, o: KObject, rule: NameRule = 'dns1123-subdomain'): FieldError[] {
   const errors: FieldError[] = []
   const generateName = o.metadata?.generateName
   if (typeof generateName === 'string' && generateName) {
-    for (const msg of nameErrors(info, generateName, true)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.generateName', value: generateName, detail: msg })
+    for (const msg of nameErrors(rule, generateName, true)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.generateName', value: generateName, detail: msg })
   }
   const name = o.metadata?.name
   if (!name) errors.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' })
-  else for (const msg of nameErrors(info, name, false)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail: msg })
+  else for (const msg of nameErrors(rule, name, false)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, detail: msg })
   if (info.namespaced) {
     const ns = o.metadata?.namespace
     if (!ns) errors.push({ type: 'FieldValueRequired', field: 'metadata.namespace' })
