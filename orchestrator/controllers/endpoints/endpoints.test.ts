@@ -6,20 +6,13 @@ import { ApiClient } from '../../client/client.js'
 import { createCertificateAuthority, Identities } from '../../pki/pki.js'
 import { MemoryStore } from '../../store/memory.js'
 import { ControllerManager } from '../manager.js'
+import { pod as build, type PodOptions } from '../../testing/objects.js'
 import { canonical, desiredSubsets, findPort, podInEndpoints } from './endpoints.js'
 
-function pod(name: string, o: { ip?: string; ready?: boolean; phase?: string; deleting?: boolean; ports?: { name: string; containerPort: number }[]; node?: string } = {}): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'shop', uid: `uid-${name}`, labels: { app: 'web' }, ...(o.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
-    spec: { nodeName: o.node ?? 'node-1', containers: [{ name: 'app', image: 'i', ports: o.ports ?? [{ name: 'http', containerPort: 8080 }] }] },
-    status: {
-      phase: (o.phase ?? 'Running') as 'Running',
-      ...(o.ip ? { podIP: o.ip } : {}),
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
-    },
-  }
+/** A pod of the `web` service in `shop`, Running and ready on node-1, serving `http` on 8080. */
+function pod(name: string, o: PodOptions & { ports?: { name: string; containerPort: number }[] } = {}): Pod {
+  const { ports = [{ name: 'http', containerPort: 8080 }], ...rest } = o
+  return build({ name, namespace: 'shop', labels: { app: 'web' }, node: 'node-1', phase: 'Running', ready: true, containers: [{ name: 'app', image: 'i', ports }], ...rest })
 }
 
 function service(ports: Service['spec'] extends infer S ? (S extends { ports?: infer P } ? P : never) : never, extra: Partial<NonNullable<Service['spec']>> = {}): Service {

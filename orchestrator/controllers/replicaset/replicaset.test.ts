@@ -1,21 +1,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Pod } from '../../api/types.js'
+import { pod as build, T0, type PodOptions } from '../../testing/objects.js'
 import { podsToDelete, slowStartBatch } from './replicaset.js'
 
-function pod(name: string, o: { node?: string; phase?: 'Pending' | 'Running'; ready?: boolean; restarts?: number; created?: string } = {}): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, creationTimestamp: o.created ?? '2026-01-01T00:00:00Z' },
-    spec: { nodeName: o.node, containers: [{ name: 'c', image: 'i' }] },
-    status: {
-      phase: o.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False', lastTransitionTime: '2026-01-01T00:00:00Z' }],
-      containerStatuses: [{ name: 'c', ready: Boolean(o.ready), restartCount: o.restarts ?? 0, image: 'i', imageID: '' }],
-    },
-  }
-}
+const pod = (name: string, o: PodOptions = {}): Pod => build({ name, created: T0, phase: 'Running', ready: false, restarts: 0, ...o })
 
 describe('ReplicaSet controller', () => {
   it('deletes the least valuable pods first: unscheduled, pending, not ready, restarting, newest', () => {
