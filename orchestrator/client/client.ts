@@ -2,7 +2,10 @@
 // per client, as client-go) to the API server with the component's own client certificate (or
 // bearer token), JSON bodies, Kubernetes `Status` errors turned back into ApiError, and
 // streaming watches. It plays client-go's rest.Interface role; informers and work queues build
-// on it. Simplifies: JSON only (no protobuf), no client-side rate limiting.
+// on it. The interfaces it implements (Reader, Writer, Watcher, Client) are what components
+// take, so their tests can use the in-memory fake of fake.ts, as client-go's typed clientset
+// interfaces let tests use its fake clientset.
+// Simplifies: JSON only (no protobuf), no client-side rate limiting.
 
 import http2 from 'node:http2'
 import { ApiError } from '../api/errors.js'
@@ -68,12 +71,106 @@ export interface WatchHandle {
   done: Promise<void>
 }
 
+/** Query parameters of a call (labelSelector, fieldSelector, limit, continue, dryRun, ...). */
+export type Query = RequestOptions['query']
+
+// The interfaces components program against, so a test can hand them the in-memory fake
+// (fake.ts) instead of a client of a running API server. client-go's equivalents are the typed
+// clientset's Get / List / Create / Update / UpdateStatus / Patch / Delete and Watch. Errors:
+// what the API server answers comes back as an ApiError (orchestrator/api/errors.ts) with the
+// server's code and reason; a request that got no answer (connection refused or broken,
+// timeout, abort) rejects with a plain Error. Any call may also answer 401 Unauthorized,
+// 403 Forbidden (RBAC), 429 TooManyRequests, 500 InternalError / ServerTimeout or 504 Timeout.
+
+/** Reading objects (a component's own reads, not its informer caches). */
+export interface Reader {
+  /**
+   * The object at `ref` (namespace and name set), as stored: metadata.resourceVersion is the
+   * version an update must carry. 404 NotFound (`pods "web" not found`) when there is none.
+   */
+  get<T extends KObject = KObject>(ref: ResourceRef, query?: Query): Promise<T>
+  /**
+   * The objects of `ref.resource` in `ref.namespace` (all namespaces without one), filtered by
+   * `labelSelector` / `fieldSelector` in `query`; metadata.resourceVersion is the version to
+   * watch from, metadata.continue the next page when `limit` cut it. 400 BadRequest for a
+   * selector that does not parse; 410 Expired for a `continue` token too old.
+   */
+  list<T extends KObject = KObject>(ref: ResourceRef, query?: Query): Promise<KList<T>>
+}
+
+/** Writing objects. Each successful write gives the object a new resourceVersion. */
+export interface Writer {
+  /**
+   * Stores `body` under `ref` (namespace set, no name; the name comes from metadata.name or
+   * metadata.generateName) and answers the stored object (uid, resourceVersion,
+   * creationTimestamp set). 409 AlreadyExists when the name is taken; 422 Invalid for a broken
+   * object; 404 NotFound when the namespace does not exist; 403 Forbidden from admission
+   * (quota, a terminating namespace).
+   */
+  create<T extends KObject = KObject>(ref: ResourceRef, body: KObject, query?: Query): Promise<T>
+  /** As `create`, for writers that do not need the stored object; same errors. */
+  createQuietly(ref: ResourceRef, body: KObject): Promise<void>
+  /**
+   * Replaces the object at `ref` (with `subresource: 'status'`: only its status, upstream's
+   * UpdateStatus) and answers the stored object. 404 NotFound when it is gone; 409 Conflict
+   * (`the object has been modified; ...`) when body.metadata.resourceVersion is not the stored
+   * one: read again and retry; 422 Invalid for a broken object.
+   */
+  update<T extends KObject = KObject>(ref: ResourceRef, body: KObject, query?: Query): Promise<T>
+  /**
+   * Patches the object at `ref` (or its status), JSON merge patch unless `contentType` says
+   * `application/strategic-merge-patch+json` or `application/json-patch+json`, and answers the
+   * stored object. 404 NotFound when it is gone; 409 Conflict when the patch pins a
+   * metadata.resourceVersion that is not the stored one; 422 Invalid when the result is
+   * broken; 415 UnsupportedMediaType for another content type.
+   */
+  patch<T extends KObject = KObject>(ref: ResourceRef, body: unknown, contentType?: string): Promise<T>
+  /** As `patch`, without reading the answer; same errors. */
+  patchQuietly(ref: ResourceRef, body: unknown, contentType?: string): Promise<void>
+  /**
+   * Deletes the object at `ref` (DeleteOptions such as `gracePeriodSeconds`,
+   * `propagationPolicy`, `preconditions` in `options`). Answers the object when it stays a
+   * while (finalizers, graceful pod deletion, with metadata.deletionTimestamp set), else a
+   * Success Status. 404 NotFound when it is already gone; 409 Conflict when a precondition
+   * (uid, resourceVersion) does not hold.
+   */
+  delete<T = KObject | Status>(ref: ResourceRef, options?: Record<string, unknown>): Promise<T>
+}
+
+/** Reads and writes: what a reconciler uses besides its informers. */
+export interface ReadWriter extends Reader, Writer {}
+
+/** Watching, for informers (orchestrator/client/informer.ts). */
+export interface Watcher {
+  /**
+   * Streams the changes of `ref.resource` after `query.resourceVersion` (ADDED, MODIFIED,
+   * DELETED, BOOKMARK) to `onEvent`, in order. `onClose` is called exactly once: with no error
+   * when stopped or when the stream ended (its timeoutSeconds), with an error when it broke;
+   * a version too old to resume from is an ERROR event with a 410 Expired Status, or an
+   * ApiError 410 Expired.
+   */
+  watch(ref: ResourceRef, query: Query, onEvent: (e: WatchEvent) => void, onClose: (err?: Error) => void): WatchHandle
+}
+
+/**
+ * Everything a component's client does: reads, writes, watches, and the raw request for the
+ * few paths the resource table does not describe as plain objects (namespaces/finalize,
+ * pods/binding, metrics.k8s.io, Leases in leader election).
+ */
+export interface Client extends ReadWriter, Watcher {
+  /**
+   * One request to `path` (`/api/v1/...` or `/apis/<group>/<version>/...`); resolves with the
+   * decoded JSON body of a 2xx answer; the errors of the verb it stands for.
+   */
+  request<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<T>
+}
+
 /**
  * Contract: every call settles (2xx -> the decoded body; otherwise an ApiError carrying the
  * server's Status; a broken connection -> an Error); a dropped connection is re-established on
  * the next call. Requests and watches share one HTTP/2 connection, as client-go's do.
  */
-export class ApiClient {
+export class ApiClient implements Client {
   private session?: http2.ClientHttp2Session
   private closed = false
   private readonly authority: string

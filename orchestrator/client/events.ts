@@ -9,7 +9,7 @@
 
 import { ApiError } from '../api/errors.js'
 import { nowTimestamp, type KObject } from '../api/meta.js'
-import type { ApiClient } from './client.js'
+import type { Writer } from './client.js'
 
 export type EventType = 'Normal' | 'Warning'
 
@@ -61,7 +61,7 @@ export class ApiEventRecorder implements EventRecorder {
   dropped = 0
 
   constructor(
-    private readonly client: ApiClient,
+    private readonly client: Writer,
     readonly source: EventSource,
     opts: RecorderOptions = {},
   ) {

@@ -8,7 +8,7 @@ import { ApiError } from '../api/errors.js'
 import type { KObject, OwnerReference } from '../api/meta.js'
 import { controllerOf } from '../api/pods.js'
 import type { Selector } from '../api/selectors.js'
-import type { ApiClient, ResourceRef } from '../client/client.js'
+import type { ResourceRef, Writer } from '../client/client.js'
 
 export interface ClaimTarget {
   /** The owner, as cached. */
@@ -26,7 +26,7 @@ export interface ClaimTarget {
  * Returns the candidates the owner controls after adopting matching orphans and releasing
  * non-matching owned ones. Objects owned by another controller are never touched.
  */
-export async function claim<T extends KObject>(client: ApiClient, t: ClaimTarget, candidates: readonly T[]): Promise<T[]> {
+export async function claim<T extends KObject>(client: Writer, t: ClaimTarget, candidates: readonly T[]): Promise<T[]> {
   const uid = t.owner.metadata?.uid
   const ownerDeleting = Boolean(t.owner.metadata?.deletionTimestamp)
   const claimed: T[] = []

@@ -4,7 +4,7 @@
 // per-key back-off up to a limit. Mirrors controller-runtime's Controller / Reconciler contract
 // ("reconciliation is level-based": a reconciler gets a key, never the event).
 
-import type { ApiClient } from '../client/client.js'
+import type { Client } from '../client/client.js'
 import type { EventRecorder } from '../client/events.js'
 import type { InformerFactory } from '../client/factory.js'
 import { WorkQueue, type RateLimit } from '../client/workqueue.js'
@@ -12,7 +12,7 @@ import type { ControllerManagerConfig } from './config.js'
 
 /** What a controller gets from the manager (controllers/manager.ts). */
 export interface ControllerContext {
-  client: ApiClient
+  client: Client
   informers: InformerFactory
   config: ControllerManagerConfig
   /** A recorder whose events say they come from `component`. */

@@ -4,17 +4,11 @@ import type { Pod } from '../api/types.js'
 import type { ContainerStatus } from '../runtime/runtime.js'
 import { computePodActions } from './actions.js'
 import { BackOff } from './backoff.js'
+import { pod as build } from '../testing/objects.js'
 
 const T0 = Date.parse('2026-01-01T00:00:00Z')
 
-function pod(restartPolicy: string, ...names: string[]): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web', namespace: 'shop', uid: 'u1' },
-    spec: { restartPolicy, containers: names.map((n) => ({ name: n, image: `img/${n}:1` })) },
-  } as Pod
-}
+const pod = (restartPolicy: string, ...names: string[]): Pod => build({ namespace: 'shop', uid: 'u1', restartPolicy, containers: names })
 
 function ctr(name: string, attempt: number, state: ContainerStatus['state'], extra: Partial<ContainerStatus> = {}): ContainerStatus {
   return { id: `${name}-${attempt}`, podUid: 'u1', name, image: `img/${name}:1`, attempt, state, createdAt: new Date(T0 + attempt).toISOString(), ...extra }

@@ -10,7 +10,7 @@
 import { ApiError } from '../api/errors.js'
 import type { KObject } from '../api/meta.js'
 import { lookupResource } from '../api/resources.js'
-import { refFor, type ApiClient } from '../client/client.js'
+import { refFor, type ReadWriter } from '../client/client.js'
 import { microTime } from '../client/leaderelection.js'
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease'
@@ -24,7 +24,7 @@ const LEASES = lookupResource('coordination.k8s.io', 'leases')!
 type Lease = KObject & { spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string } }
 
 export interface NodeLeaseOptions {
-  client: ApiClient
+  client: ReadWriter
   nodeName: string
   /** How long the Lease is valid (leaseDurationSeconds; fractions of a second round up). */
   durationMs: number

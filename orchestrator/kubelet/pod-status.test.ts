@@ -2,22 +2,14 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Pod } from '../api/types.js'
 import type { ContainerStatus } from '../runtime/runtime.js'
+import { pod as build, T0 } from '../testing/objects.js'
 import { generatePodStatus, podPhase, containerStatuses, type StatusInput } from './pod-status.js'
 
 const NOW = '2026-01-01T00:00:10Z'
 
+/** A scheduled, Pending pod `shop/web` on node-1 with these containers. */
 function pod(restartPolicy = 'Always', names = ['app']): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'web', namespace: 'shop', uid: 'u1' },
-    spec: { restartPolicy, nodeName: 'node-1', containers: names.map((n) => ({ name: n, image: `img/${n}:1` })) },
-    status: {
-      phase: 'Pending',
-      qosClass: 'BestEffort',
-      conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }],
-    },
-  } as Pod
+  return build({ namespace: 'shop', uid: 'u1', restartPolicy, node: 'node-1', containers: names, qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: T0 }] })
 }
 
 function ctr(name: string, attempt: number, state: ContainerStatus['state'], exitCode?: number): ContainerStatus {

@@ -10,7 +10,7 @@
 import { nowTimestamp } from '../api/meta.js'
 import { lookupResource } from '../api/resources.js'
 import type { Pod, PodStatus } from '../api/types.js'
-import { refFor, type ApiClient } from '../client/client.js'
+import { refFor, type Writer } from '../client/client.js'
 import type { ContainerRuntime, ContainerStatus } from '../runtime/runtime.js'
 import type { Waiting } from './images.js'
 import { generatePodStatus } from './pod-status.js'
@@ -19,7 +19,7 @@ const PODS = lookupResource('', 'pods')!
 
 export interface StatusManagerDeps {
   /** A client authenticated as the node. */
-  client: ApiClient
+  client: Writer
   runtime: ContainerRuntime
   /** The node's IP (status.hostIP). */
   hostIP: string

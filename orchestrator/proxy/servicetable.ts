@@ -6,8 +6,8 @@
 // Simplifies: Endpoints only (no EndpointSlices); TCP only; no topology or traffic policies.
 
 import type { KObject } from '../api/meta.js'
-import type { ApiClient, ResourceRef } from '../client/client.js'
-import { Informer } from '../client/informer.js'
+import type { ResourceRef } from '../client/client.js'
+import { Informer, type ListerWatcher } from '../client/informer.js'
 
 export interface Backend {
   ip: string
@@ -79,7 +79,7 @@ export class ServiceTable {
   private readonly endpoints: Informer
   private readonly listeners: (() => void)[] = []
 
-  constructor(client: ApiClient) {
+  constructor(client: ListerWatcher) {
     const backoffMs = { initial: 200, max: 2_000 }
     this.services = new Informer(client, SERVICES, { backoffMs })
     this.endpoints = new Informer(client, ENDPOINTS, { backoffMs })

@@ -12,7 +12,7 @@ import { ApiError } from '../../api/errors.js'
 import type { KObject, LabelSelector } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import { fromLabelSelector } from '../../api/selectors.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type Reconciler } from '../controller.js'
 import type { ControllerContext } from '../controller.js'
@@ -71,7 +71,7 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
 
 export class ClusterRoleAggregationController implements Reconciler {
   readonly name = 'clusterrole-aggregation-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly roles: Informer<ClusterRole>
   private readonly controller: Controller
 

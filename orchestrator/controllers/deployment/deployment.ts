@@ -15,7 +15,7 @@ import { controllerOf, isPodTerminal, newControllerRef } from '../../api/pods.js
 import { lookupResource } from '../../api/resources.js'
 import { fromLabelSelector } from '../../api/selectors.js'
 import type { Deployment, Pod, ReplicaSet } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, byOwnerUid, type Informer } from '../../client/informer.js'
 import { claim } from '../claim.js'
@@ -57,7 +57,7 @@ type DeploymentStatus = NonNullable<Deployment['status']>
 
 export class DeploymentController implements Reconciler {
   readonly name = 'deployment-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly recorder: EventRecorder
   private readonly dInformer: Informer<Deployment>
   private readonly rsInformer: Informer<ReplicaSet>

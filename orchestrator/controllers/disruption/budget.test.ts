@@ -2,19 +2,13 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { PodDisruptionBudget } from '../../api/pdb.js'
 import type { Pod } from '../../api/types.js'
+import { pod as build } from '../../testing/objects.js'
 import { budgetStatus, countHealthy, DELETION_TIMEOUT_MS, disruptedPods, expectedPodCount, type ScaleOf } from './budget.js'
 
+/** A Running pod in `ns`, ready and owned by ReplicaSet `rs` unless told otherwise. */
 function pod(name: string, o: { ready?: boolean; owned?: boolean; deleting?: boolean } = {}): Pod {
   const { ready = true, owned = true, deleting = false } = o
-  return {
-    metadata: {
-      name,
-      namespace: 'ns',
-      ...(owned ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid', controller: true }] } : {}),
-      ...(deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}),
-    },
-    status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
-  } as Pod
+  return build({ name, namespace: 'ns', phase: 'Running', ready, deleting: deleting && '2024-01-01T00:00:00Z', owner: owned ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid' } : undefined })
 }
 
 const pdb = (spec: PodDisruptionBudget['spec']): PodDisruptionBudget => ({ metadata: { name: 'web', namespace: 'ns', generation: 2 }, spec })

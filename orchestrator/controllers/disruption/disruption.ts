@@ -14,7 +14,7 @@ import { pdbSelects, SYNC_FAILED, withPdbCondition, type PdbStatus, type PodDisr
 import { controllerOf } from '../../api/pods.js'
 import { lookupResource } from '../../api/resources.js'
 import type { Deployment, Pod, ReplicaSet } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, type Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
@@ -33,7 +33,7 @@ function comparable(s: PdbStatus | undefined): string {
 
 export class DisruptionController implements Reconciler {
   readonly name = 'disruption-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly recorder: EventRecorder
   private readonly pdbs: Informer<PodDisruptionBudget>
   private readonly pods: Informer<Pod>

@@ -1,25 +1,21 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { ApiError } from '../../api/errors.js'
 import type { Endpoints, Pod, Service } from '../../api/types.js'
 import { ApiServer } from '../../apiserver/server.js'
 import { ApiClient } from '../../client/client.js'
 import { createCertificateAuthority, Identities } from '../../pki/pki.js'
 import { MemoryStore } from '../../store/memory.js'
 import { ControllerManager } from '../manager.js'
-import { canonical, desiredSubsets, findPort, podInEndpoints } from './endpoints.js'
+import type { KObject } from '../../api/meta.js'
+import { pod as build, type PodOptions } from '../../testing/objects.js'
+import { fakeBed } from '../fake.testing.js'
+import { canonical, desiredSubsets, EndpointsController, findPort, podInEndpoints } from './endpoints.js'
 
-function pod(name: string, o: { ip?: string; ready?: boolean; phase?: string; deleting?: boolean; ports?: { name: string; containerPort: number }[]; node?: string } = {}): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'shop', uid: `uid-${name}`, labels: { app: 'web' }, ...(o.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
-    spec: { nodeName: o.node ?? 'node-1', containers: [{ name: 'app', image: 'i', ports: o.ports ?? [{ name: 'http', containerPort: 8080 }] }] },
-    status: {
-      phase: (o.phase ?? 'Running') as 'Running',
-      ...(o.ip ? { podIP: o.ip } : {}),
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
-    },
-  }
+/** A pod of the `web` service in `shop`, Running and ready on node-1, serving `http` on 8080. */
+function pod(name: string, o: PodOptions & { ports?: { name: string; containerPort: number }[] } = {}): Pod {
+  const { ports = [{ name: 'http', containerPort: 8080 }], ...rest } = o
+  return build({ name, namespace: 'shop', labels: { app: 'web' }, node: 'node-1', phase: 'Running', ready: true, containers: [{ name: 'app', image: 'i', ports }], ...rest })
 }
 
 function service(ports: Service['spec'] extends infer S ? (S extends { ports?: infer P } ? P : never) : never, extra: Partial<NonNullable<Service['spec']>> = {}): Service {
@@ -54,7 +50,7 @@ describe('endpoints of a service', () => {
     const svc = service([{ name: 'web', port: 80, targetPort: 'http', protocol: 'TCP' }])
     const pods = [pod('b', { ip: '127.1.0.10' }), pod('a', { ip: '127.1.0.9' }), pod('c', { ip: '127.1.0.3', ready: false }), pod('d'), pod('e', { ip: '127.1.0.4', deleting: true })]
     assert.deepEqual(desiredSubsets(svc, pods), [
-      { addresses: [addr('127.1.0.9', 'a'), addr('127.1.0.10', 'b')], notReadyAddresses: [addr('127.1.0.3', 'c')], ports: [{ name: 'web', port: 8080, protocol: 'TCP' }] },
+      { addresses: [addr('127.1.0.9', 'a'), addr('127.1.0.10', 'b')], notReadyAddresses: [addr('127.1.0.3', 'c')], ports: [{ name: 'web', port: 8080, protocol: 'TCP' as const }] },
     ])
   })
 
@@ -77,6 +73,96 @@ describe('endpoints of a service', () => {
   it('compares what the API returns with what is wanted regardless of key order and empty lists', () => {
     assert.equal(canonical([{ ports: [{ port: 1, name: 'a' }], addresses: [], notReadyAddresses: [{ ip: 'x' }] }]), canonical([{ notReadyAddresses: [{ ip: 'x' }], ports: [{ name: 'a', port: 1 }] }]))
     assert.notEqual(canonical([{ addresses: [{ ip: 'x' }] }]), canonical([{ notReadyAddresses: [{ ip: 'x' }] }]))
+  })
+})
+
+describe('the endpoints controller against the fake client (no API server)', () => {
+  const svc = (extra: Partial<NonNullable<Service['spec']>> = {}): Service => service([{ name: 'web', port: 80, targetPort: 'http', protocol: 'TCP' }], extra)
+  const subsets = (ready: [string, string][], notReady: [string, string][] = []): NonNullable<Endpoints['subsets']> => [
+    { addresses: ready.map(([ip, name]) => addr(ip, name)), ...(notReady.length ? { notReadyAddresses: notReady.map(([ip, name]) => addr(ip, name)) } : {}), ports: [{ name: 'web', port: 8080, protocol: 'TCP' as const }] },
+  ]
+  const endpoints = (subsets: Endpoints['subsets'], labels: Record<string, string> = { tier: 'front' }): Endpoints => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'shop', labels }, subsets })
+  const other = build({ name: 'other', namespace: 'shop', labels: { app: 'db' }, phase: 'Running', ready: true, ip: '127.1.0.99' })
+
+  const cases: { name: string; objects: KObject[]; writes: string[]; subsets?: Endpoints['subsets']; labels?: Record<string, string> }[] = [
+    {
+      name: 'creates the Endpoints of a new service: ready pods as addresses, unready ones apart, other pods left out',
+      objects: [svc(), pod('a', { ip: '127.1.0.2' }), pod('b', { ip: '127.1.0.3', ready: false }), pod('c'), other],
+      writes: ['create endpoints web'],
+      subsets: subsets([['127.1.0.2', 'a']], [['127.1.0.3', 'b']]),
+      labels: { tier: 'front' },
+    },
+    {
+      name: 'creates empty Endpoints for a service no pod matches',
+      objects: [svc(), other],
+      writes: ['create endpoints web'],
+      subsets: [],
+    },
+    {
+      name: 'writes nothing when the Endpoints are already right',
+      objects: [svc(), pod('a', { ip: '127.1.0.2' }), endpoints(subsets([['127.1.0.2', 'a']]))],
+      writes: [],
+    },
+    {
+      name: 'updates Endpoints that fell behind: a pod turned ready',
+      objects: [svc(), pod('a', { ip: '127.1.0.2' }), pod('b', { ip: '127.1.0.3' }), endpoints(subsets([['127.1.0.2', 'a']], [['127.1.0.3', 'b']]))],
+      writes: ['update endpoints web'],
+      subsets: subsets([['127.1.0.2', 'a'], ['127.1.0.3', 'b']]),
+    },
+    {
+      name: 'updates the labels when only the service labels changed; a headless service marks its Endpoints',
+      objects: [svc({ clusterIP: 'None' }), endpoints([])],
+      writes: ['update endpoints web'],
+      subsets: [],
+      labels: { tier: 'front', 'service.kubernetes.io/headless': '' },
+    },
+    {
+      name: 'publishes unready pods as ready when the service says so',
+      objects: [svc({ publishNotReadyAddresses: true }), pod('a', { ip: '127.1.0.2', ready: false })],
+      writes: ['create endpoints web'],
+      subsets: subsets([['127.1.0.2', 'a']]),
+    },
+    {
+      name: 'deletes the Endpoints of a service that is gone',
+      objects: [pod('a', { ip: '127.1.0.2' }), endpoints(subsets([['127.1.0.2', 'a']]))],
+      writes: ['delete endpoints web'],
+    },
+    {
+      name: 'leaves a service without a selector alone (its Endpoints are the user\'s)',
+      objects: [{ ...svc(), spec: { ports: [{ port: 80 }] } }, endpoints([{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }])],
+      writes: [],
+    },
+    {
+      name: 'leaves an ExternalName service alone',
+      objects: [svc({ type: 'ExternalName', externalName: 'example.com' }), pod('a', { ip: '127.1.0.2' })],
+      writes: [],
+    },
+  ]
+  for (const tc of cases) {
+    it(tc.name, async () => {
+      const bed = fakeBed(tc.objects)
+      try {
+        await bed.sync(new EndpointsController(bed.ctx), 'shop/web')
+        assert.deepEqual(bed.writes(), tc.writes)
+        const stored = bed.client.stored<Endpoints>({ group: '', version: 'v1', resource: 'endpoints', namespace: 'shop', name: 'web' })
+        if (tc.subsets) assert.equal(canonical(stored?.subsets ?? []), canonical(tc.subsets))
+        if (tc.labels) assert.deepEqual(stored?.metadata?.labels, tc.labels)
+        assert.deepEqual(bed.recorder.events, [])
+      } finally {
+        bed.stop()
+      }
+    })
+  }
+
+  it('a conflict on update is returned for a retry, without an event (the cache is behind)', async () => {
+    const bed = fakeBed([svc(), pod('a', { ip: '127.1.0.2' }), endpoints([])])
+    try {
+      bed.client.prependReactor('update', 'endpoints', () => new ApiError(409, 'Conflict', 'Operation cannot be fulfilled on endpoints "web": the object has been modified; please apply your changes to the latest version and try again'))
+      await assert.rejects(bed.sync(new EndpointsController(bed.ctx), 'shop/web'), /the object has been modified/)
+      assert.deepEqual(bed.recorder.events, [])
+    } finally {
+      bed.stop()
+    }
   })
 })
 

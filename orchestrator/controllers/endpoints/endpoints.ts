@@ -17,7 +17,7 @@ import { isPodReady, isPodTerminal } from '../../api/pods.js'
 import { lookupResource } from '../../api/resources.js'
 import { fromLabelSelector } from '../../api/selectors.js'
 import type { EndpointAddress, EndpointSubset, Endpoints, Pod, Service, ServicePort } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, type Informer } from '../../client/informer.js'
 import { Controller, type Reconciler } from '../controller.js'
@@ -136,7 +136,7 @@ export function endpointsLabels(svc: Service): Record<string, string> {
 
 export class EndpointsController implements Reconciler {
   readonly name = 'endpoint-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly recorder: EventRecorder
   private readonly services: Informer<Service>
   private readonly pods: Informer<Pod>

@@ -13,7 +13,7 @@
 import { ApiError } from '../../api/errors.js'
 import type { KObject, OwnerReference } from '../../api/meta.js'
 import { lookupKind, parseApiVersion, RESOURCES, type ResourceInfo } from '../../api/resources.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type Reconciler } from '../controller.js'
 import type { ControllerContext } from '../controller.js'
@@ -38,7 +38,7 @@ const IGNORED = new Set(['events'])
 
 export class GarbageCollector {
   readonly name = 'garbage-collector-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly graph = new Map<string, GraphNode>()
   private readonly informers: Informer[] = []
   private readonly deleter: Controller

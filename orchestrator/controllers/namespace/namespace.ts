@@ -6,7 +6,7 @@
 import { ApiError } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import { RESOURCES, lookupResource } from '../../api/resources.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type Client } from '../../client/client.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
 import type { ControllerContext } from '../controller.js'
@@ -15,7 +15,7 @@ const NAMESPACES = lookupResource('', 'namespaces')!
 
 export class NamespaceController implements Reconciler {
   readonly name = 'namespace-controller'
-  private readonly client: ApiClient
+  private readonly client: Client
   private readonly informer: Informer
   private readonly controller: Controller
 

@@ -9,7 +9,7 @@ import { ApiError } from '../../api/errors.js'
 import { formatCidr, parseCidr, subnet, subnetCount, subnetIndex, type Cidr } from '../../api/cidr.js'
 import { lookupResource } from '../../api/resources.js'
 import type { Node } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
@@ -19,7 +19,7 @@ const NODES = lookupResource('', 'nodes')!
 
 export class NodeIpamController implements Reconciler {
   readonly name = 'node-ipam-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly recorder: EventRecorder
   private readonly informer: Informer<Node>
   private readonly controller: Controller

@@ -19,7 +19,7 @@ import { ApiError } from '../../api/errors.js'
 import { nowTimestamp, type KObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import type { Node, NodeCondition, Pod, Taint } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type Client } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import type { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
@@ -66,7 +66,7 @@ interface NodeHealth {
 
 export class NodeLifecycleController implements Reconciler {
   readonly name = 'node-lifecycle-controller'
-  private readonly client: ApiClient
+  private readonly client: Client
   private readonly recorder: EventRecorder
   private readonly nodes: Informer<Node>
   private readonly leases: Informer<Lease>

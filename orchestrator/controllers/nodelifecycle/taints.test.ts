@@ -1,20 +1,13 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Node, Taint } from '../../api/types.js'
+import { node as build } from '../../testing/objects.js'
 import { noExecuteTaintFor, reconcileNoExecuteTaint, reconcileNoScheduleTaints, reconcileSkewTaint, taintValue, versionSkew } from './taints.js'
 
 const NOW = '2024-01-01T00:00:00Z'
 const show = (ts: Taint[] | undefined): string[] | undefined => ts?.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`)
 
-function node(conditions: Record<string, string>, extra: { taints?: Taint[]; unschedulable?: boolean } = {}): Node {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: 'n' },
-    spec: { taints: extra.taints, unschedulable: extra.unschedulable },
-    status: { conditions: Object.entries(conditions).map(([type, status]) => ({ type, status })) },
-  }
-}
+const node = (conditions: Record<string, string>, extra: { taints?: Taint[]; unschedulable?: boolean } = {}): Node => build({ name: 'n', conditions, ...extra })
 
 describe('NoSchedule taints from conditions (TaintNodesByCondition)', () => {
   const user: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }

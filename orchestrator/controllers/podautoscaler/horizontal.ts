@@ -17,7 +17,7 @@ import { parseQuantity } from '../../api/quantity.js'
 import { lookupKind, lookupResource, parseApiVersion } from '../../api/resources.js'
 import { parseLabelSelector } from '../../api/selectors.js'
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus, Pod } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type Client } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, type Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
@@ -67,7 +67,7 @@ type MetricOutcome = { ok: true; replicas: number; status: MetricStatus; name: s
 
 export class HorizontalPodAutoscalerController implements Reconciler {
   readonly name = 'horizontal-pod-autoscaler'
-  private readonly client: ApiClient
+  private readonly client: Client
   private readonly recorder: EventRecorder
   private readonly hpas: Informer<HorizontalPodAutoscaler>
   private readonly pods: Informer<Pod>

@@ -15,7 +15,7 @@ import { controllerOf, isPodActive, isPodAvailable, isPodReady, newControllerRef
 import { lookupResource } from '../../api/resources.js'
 import { fromLabelSelector } from '../../api/selectors.js'
 import type { Pod, ReplicaSet } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import { byNamespace, type Informer } from '../../client/informer.js'
 import { claim } from '../claim.js'
@@ -33,7 +33,7 @@ type ReplicaSetStatus = NonNullable<ReplicaSet['status']>
 
 export class ReplicaSetController implements Reconciler {
   readonly name = 'replicaset-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly recorder: EventRecorder
   private readonly rsInformer: Informer<ReplicaSet>
   private readonly podInformer: Informer<Pod>

@@ -10,7 +10,7 @@ import { ApiError } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import { addUsage, formatAmount, parseQuantityOrZero, resourcesFor, usageOf } from '../../api/quota.js'
 import { lookupResource } from '../../api/resources.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type Client } from '../../client/client.js'
 import { Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
 
@@ -29,7 +29,7 @@ export class ResourceQuotaController implements Reconciler {
   private readonly controller: Controller
 
   constructor(
-    private readonly client: ApiClient,
+    private readonly client: Client,
     private readonly resyncMs = 5_000,
   ) {
     this.quotas = new Informer<Quota>(client, refFor(QUOTAS))

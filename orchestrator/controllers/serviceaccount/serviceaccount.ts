@@ -6,7 +6,7 @@
 import { ApiError } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type Client } from '../../client/client.js'
 import { Informer } from '../../client/informer.js'
 import { Controller, type Reconciler } from '../controller.js'
 
@@ -20,7 +20,7 @@ export class ServiceAccountsController implements Reconciler {
   private readonly accounts: Informer
   private readonly controller: Controller
 
-  constructor(private readonly client: ApiClient) {
+  constructor(private readonly client: Client) {
     this.namespaces = new Informer(client, refFor(NAMESPACES))
     this.accounts = new Informer(client, refFor(SERVICE_ACCOUNTS), { fieldSelector: `metadata.name=${DEFAULT_NAME}` })
     this.controller = new Controller(this, { workers: 2 })

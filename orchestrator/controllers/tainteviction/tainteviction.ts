@@ -16,7 +16,7 @@ import { nowTimestamp, objectKey } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import { matchingTolerations, minTolerationMs } from '../../api/taints.js'
 import type { Node, Pod, Taint } from '../../api/types.js'
-import { refFor, type ApiClient } from '../../client/client.js'
+import { refFor, type ReadWriter } from '../../client/client.js'
 import type { EventRecorder } from '../../client/events.js'
 import type { Informer } from '../../client/informer.js'
 import type { Runnable } from '../../client/runnable.js'
@@ -39,7 +39,7 @@ function noExecute(taints: readonly Taint[] | undefined): Taint[] {
 
 export class TaintEvictionController implements Runnable {
   readonly name = 'taint-eviction-controller'
-  private readonly client: ApiClient
+  private readonly client: ReadWriter
   private readonly recorder: EventRecorder
   private readonly nodes: Informer<Node>
   private readonly pods: Informer<Pod>

@@ -5,7 +5,7 @@
 // registry of name -> factory, and a profile lists which run with which score weight.
 // Mirrors pkg/scheduler/framework/runtime/framework.go and registry.go.
 
-import type { ApiClient } from '../../client/client.js'
+import type { Client } from '../../client/client.js'
 import type { Pod } from '../../api/types.js'
 import {
   Code,
@@ -28,7 +28,7 @@ import type { NodeInfo, PodInfo } from './nodeinfo.js'
 
 export interface PluginContext {
   handle: Handle
-  client: ApiClient
+  client: Client
 }
 
 export type PluginFactory = (ctx: PluginContext) => Plugin

@@ -4,7 +4,7 @@
 
 import { ApiError } from '../../../api/errors.js'
 import type { Pod } from '../../../api/types.js'
-import type { ApiClient } from '../../../client/client.js'
+import type { Client } from '../../../client/client.js'
 import { Status, type BindPlugin } from '../../framework/interface.js'
 
 export const NAME = 'DefaultBinder'
@@ -12,7 +12,7 @@ export const NAME = 'DefaultBinder'
 export class DefaultBinder implements BindPlugin {
   readonly name = NAME
 
-  constructor(private readonly client: ApiClient) {}
+  constructor(private readonly client: Client) {}
 
   async bind(pod: Pod, nodeName: string): Promise<Status> {
     const ns = pod.metadata?.namespace ?? 'default'
