@@ -29,7 +29,7 @@ import { X509Authenticator } from './auth.js'
 import { BearerTokenAuthenticator } from './authn/bearer.js'
 import { TokenFileAuthenticator } from './authn/tokenfile.js'
 import { parseRequestTarget } from './filters/requesttarget.js'
-import { requestInfo } from './requestinfo.js'
+import { requestInfo } from './filters/requestinfo.js'
 import { IP_PREFIX } from './registry/ipallocator.js'
 import { ApiServer, type ApiServerOptions } from './server.js'
 

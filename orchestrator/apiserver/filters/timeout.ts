@@ -12,7 +12,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError } from '../../api/errors.js'
-import type { RequestInfo } from '../requestinfo.js'
+import type { RequestInfo } from './requestinfo.js'
 
 /** kube-apiserver's --request-timeout default. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000

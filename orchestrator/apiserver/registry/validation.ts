@@ -10,8 +10,8 @@ import { badRequest, invalid, type FieldError } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import type { ResourceInfo } from '../../api/resources.js'
 import type { FieldValidation, NameRule } from './strategy.js'
-import { decodeFailure, decodeNulls } from '../decoding.js'
-import { unknownFields } from '../fields.js'
+import { decodeFailure, decodeNulls } from '../serializer/decoding.js'
+import { unknownFields } from '../serializer/fields.js'
 
 interface AjvError {
   instancePath: string

@@ -12,16 +12,16 @@
 // Simplifies: the budget is read from and written to the registry directly (upstream uses a
 // loopback client); conflict retries are bounded by count, not by a 10 s back-off.
 
-import { ApiError, badRequest, methodNotAllowed, notFound, forbidden, tooManyRequests, timeout } from '../api/errors.js'
-import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
-import { DISRUPTION_BUDGET_CAUSE, EVICTION_REFUSED, pdbSelects, withDisruptionAllowedCondition, type PodDisruptionBudget } from '../api/pdb.js'
-import { isPodReady } from '../api/pods.js'
-import { lookupResource } from '../api/resources.js'
-import type { Pod } from '../api/types.js'
-import type { Registry } from './registry/store.js'
-import type { DeleteOptions, RequestContext } from './registry/strategy.js'
+import { ApiError, badRequest, methodNotAllowed, notFound, forbidden, tooManyRequests, timeout } from '../../api/errors.js'
+import { clone, nowTimestamp, type KObject, type StoredObject } from '../../api/meta.js'
+import { DISRUPTION_BUDGET_CAUSE, EVICTION_REFUSED, pdbSelects, withDisruptionAllowedCondition, type PodDisruptionBudget } from '../../api/pdb.js'
+import { isPodReady } from '../../api/pods.js'
+import { lookupResource } from '../../api/resources.js'
+import type { Pod } from '../../api/types.js'
+import type { Registry } from '../registry/store.js'
+import type { DeleteOptions, RequestContext } from '../registry/strategy.js'
 import { registerSubresource } from './subresources.js'
-import { validateSchema } from './registry/validation.js'
+import { validateSchema } from '../registry/validation.js'
 
 const PDBS = lookupResource('policy', 'poddisruptionbudgets')!
 /** Upstream MaxDisruptedPodSize. */

@@ -7,14 +7,14 @@
 // (ScaleREST) and pkg/registry/core/namespace/storage (FinalizeREST).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { badRequest, conflict, methodNotAllowed, ApiError } from '../api/errors.js'
-import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
-import type { ResourceInfo } from '../api/resources.js'
-import type { ServiceAccountTokens } from './authn/serviceaccount.js'
+import { badRequest, conflict, methodNotAllowed, ApiError } from '../../api/errors.js'
+import { clone, nowTimestamp, type KObject, type StoredObject } from '../../api/meta.js'
+import type { ResourceInfo } from '../../api/resources.js'
+import type { ServiceAccountTokens } from '../authn/serviceaccount.js'
 import type { KubeletClient } from './kubeletclient.js'
-import type { Registry } from './registry/store.js'
-import type { RequestContext } from './registry/strategy.js'
-import { validateSchema } from './registry/validation.js'
+import type { Registry } from '../registry/store.js'
+import type { RequestContext } from '../registry/strategy.js'
+import { validateSchema } from '../registry/validation.js'
 
 /** Everything a subresource handler may use; it writes only through the registry. */
 export interface SubresourceRequest {

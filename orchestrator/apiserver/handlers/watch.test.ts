@@ -5,8 +5,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import tls from 'node:tls'
-import { Identities } from '../pki/pki.js'
-import { startTestApiServer, type TestApiServer } from './testserver.testing.js'
+import { Identities } from '../../pki/pki.js'
+import { startTestApiServer, type TestApiServer } from '../testserver.testing.js'
 
 const LIMIT = 64 * 1024
 

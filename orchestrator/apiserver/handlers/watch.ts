@@ -10,16 +10,16 @@
 // on the narrowest key prefix. Simplifies: no general watch cache.
 
 import type { ServerResponse } from 'node:http'
-import { expired, internalError, serverTimeout, timeout, type ApiError } from '../api/errors.js'
-import type { KObject, StoredObject, WatchEventType } from '../api/meta.js'
-import { storagePrefix, type ResourceInfo } from '../api/resources.js'
-import type { FieldSelector, Selector } from '../api/selectors.js'
-import { recordIncident } from '../host/guard.js'
-import { StoreError, type StoreEvent } from '../store/store.js'
-import type { Registry } from './registry/store.js'
-import type { RequestContext } from './registry/strategy.js'
-import { TABLE_CONTENT_TYPE, toTable } from './registry/printers.js'
-import type { Trace } from './trace.js'
+import { expired, internalError, serverTimeout, timeout, type ApiError } from '../../api/errors.js'
+import type { KObject, StoredObject, WatchEventType } from '../../api/meta.js'
+import { storagePrefix, type ResourceInfo } from '../../api/resources.js'
+import type { FieldSelector, Selector } from '../../api/selectors.js'
+import { recordIncident } from '../../host/guard.js'
+import { StoreError, type StoreEvent } from '../../store/store.js'
+import type { Registry } from '../registry/store.js'
+import type { RequestContext } from '../registry/strategy.js'
+import { TABLE_CONTENT_TYPE, toTable } from '../registry/printers.js'
+import type { Trace } from '../trace.js'
 
 export interface WatchOptions {
   resourceVersion?: string

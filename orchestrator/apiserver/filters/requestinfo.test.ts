@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { requestInfo } from './requestinfo.js'
-import { parseRequestTarget } from './filters/requesttarget.js'
+import { parseRequestTarget } from './requesttarget.js'
 
 function info(method: string, path: string): Record<string, unknown> {
   const i = requestInfo(method, parseRequestTarget(path))

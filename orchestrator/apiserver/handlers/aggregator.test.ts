@@ -3,11 +3,11 @@ import assert from 'node:assert/strict'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { ApiError } from '../api/errors.js'
-import { ApiClient } from '../client/client.js'
-import { createCertificateAuthority, Identities } from '../pki/pki.js'
-import { MemoryStore } from '../store/memory.js'
-import { ApiServer } from './server.js'
+import { ApiError } from '../../api/errors.js'
+import { ApiClient } from '../../client/client.js'
+import { createCertificateAuthority, Identities } from '../../pki/pki.js'
+import { MemoryStore } from '../../store/memory.js'
+import { ApiServer } from '../server.js'
 
 describe('the aggregation layer', () => {
   let server: ApiServer

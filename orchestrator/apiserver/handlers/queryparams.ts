@@ -8,7 +8,7 @@
 // parseTimeout: a Go duration, `invalid timeout specified in the request URL - ...`).
 // Simplifies: only the parameters the handlers here read are decoded.
 
-import { badRequest } from '../api/errors.js'
+import { badRequest } from '../../api/errors.js'
 
 const INT64_MAX = 9223372036854775807n
 const INT64_MIN = -9223372036854775808n

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { ApiError } from '../api/errors.js'
+import { ApiError } from '../../api/errors.js'
 import { decodeProtobufObject } from './protobuf.js'
 
 const dir = join(import.meta.dirname, 'testdata', 'protobuf')

@@ -18,9 +18,9 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError, badRequest, methodNotAllowed, serviceUnavailable, invalid } from '../api/errors.js'
-import type { StoredObject } from '../api/meta.js'
-import { lookupResource } from '../api/resources.js'
+import { ApiError, badRequest, methodNotAllowed, serviceUnavailable, invalid } from '../../api/errors.js'
+import type { StoredObject } from '../../api/meta.js'
+import { lookupResource } from '../../api/resources.js'
 import { kubeletError, readAll, type KubeletClient } from './kubeletclient.js'
 import { registerSubresource, type SubresourceRequest } from './subresources.js'
 

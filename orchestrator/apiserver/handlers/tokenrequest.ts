@@ -5,11 +5,11 @@
 // (defaults, bounds and messages).
 // Simplifies: only Pod bound objects (no Secret or Node binding); no audience per-request limits.
 
-import { badRequest, invalid, methodNotAllowed, notFound, type FieldError } from '../api/errors.js'
-import { nowTimestamp, type KObject } from '../api/meta.js'
-import { DEFAULT_EXPIRATION_SECONDS, MAX_EXPIRATION_SECONDS, MIN_EXPIRATION_SECONDS } from './authn/serviceaccount.js'
+import { badRequest, invalid, methodNotAllowed, notFound, type FieldError } from '../../api/errors.js'
+import { nowTimestamp, type KObject } from '../../api/meta.js'
+import { DEFAULT_EXPIRATION_SECONDS, MAX_EXPIRATION_SECONDS, MIN_EXPIRATION_SECONDS } from '../authn/serviceaccount.js'
 import { registerSubresource } from './subresources.js'
-import { validateSchema } from './registry/validation.js'
+import { validateSchema } from '../registry/validation.js'
 
 interface TokenRequest extends KObject {
   spec?: { audiences?: string[] | null; expirationSeconds?: number | null; boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } | null }

@@ -12,13 +12,13 @@
 
 import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { ApiError } from '../api/errors.js'
-import { clone, nowTimestamp, type KObject, type StoredObject } from '../api/meta.js'
-import { lookupResource, servedGroups, storagePrefix } from '../api/resources.js'
-import type { StoreWatch } from '../store/store.js'
-import type { UserInfo } from './auth.js'
-import type { Registry } from './registry/store.js'
-import type { RequestContext } from './registry/strategy.js'
+import { ApiError } from '../../api/errors.js'
+import { clone, nowTimestamp, type KObject, type StoredObject } from '../../api/meta.js'
+import { lookupResource, servedGroups, storagePrefix } from '../../api/resources.js'
+import type { StoreWatch } from '../../store/store.js'
+import type { UserInfo } from '../auth.js'
+import type { Registry } from '../registry/store.js'
+import type { RequestContext } from '../registry/strategy.js'
 
 export const APIREGISTRATION_GROUP = 'apiregistration.k8s.io'
 const APISERVICES = () => lookupResource(APIREGISTRATION_GROUP, 'apiservices')!

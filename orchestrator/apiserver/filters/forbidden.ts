@@ -3,8 +3,8 @@
 // `deployments.apps is forbidden: User "alice" cannot create resource "deployments" in API
 // group "apps" in the namespace "team-a"`.
 
-import { ApiError, forbidden } from '../api/errors.js'
-import type { AuthorizationAttributes } from './auth.js'
+import { ApiError, forbidden } from '../../api/errors.js'
+import type { AuthorizationAttributes } from '../auth.js'
 
 export function forbiddenMessage(a: AuthorizationAttributes, reasons: string[]): ApiError {
   const reason = reasons.filter(Boolean).join(', ')

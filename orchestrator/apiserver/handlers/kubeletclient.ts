@@ -8,7 +8,7 @@
 
 import https from 'node:https'
 import type { IncomingMessage } from 'node:http'
-import { ApiError } from '../api/errors.js'
+import { ApiError } from '../../api/errors.js'
 
 export interface KubeletClientOptions {
   /** The CA that signed the kubelets' serving certificates. */

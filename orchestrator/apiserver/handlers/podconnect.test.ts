@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
-import type { StoredObject } from '../api/meta.js'
+import { ApiError } from '../../api/errors.js'
+import type { StoredObject } from '../../api/meta.js'
 import { kubeletAddress, kubeletError } from './kubeletclient.js'
 import { containerFor, exitStatus } from './podconnect.js'
 

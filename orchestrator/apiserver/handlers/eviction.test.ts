@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
-import type { PodDisruptionBudget } from '../api/pdb.js'
-import type { ApiClient } from '../client/client.js'
-import { rejects, startTestApiServer, type TestApiServer } from './testserver.testing.js'
+import { ApiError } from '../../api/errors.js'
+import type { KObject } from '../../api/meta.js'
+import type { PodDisruptionBudget } from '../../api/pdb.js'
+import type { ApiClient } from '../../client/client.js'
+import { rejects, startTestApiServer, type TestApiServer } from '../testserver.testing.js'
 
 // pods/eviction against an API server alone: no disruption controller runs, so each test sets
 // the budget's status itself, as the controller would have.

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
+import { ApiError } from '../../api/errors.js'
 import { boolParam, int64Param, parseGoDuration, parseInt64, timeoutParam } from './queryparams.js'
 
 describe('query parameters', () => {

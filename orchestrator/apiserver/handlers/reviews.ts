@@ -9,11 +9,11 @@
 // k8s.io/apiserver/pkg/authorization/union) and pkg/registry/authentication/selfsubjectreview.
 // Simplifies: no SubjectAccessReview for other users.
 
-import { badRequest, invalid, type FieldError } from '../api/errors.js'
-import { nowTimestamp, type KObject } from '../api/meta.js'
-import type { ResourceInfo } from '../api/resources.js'
-import type { AuthorizationAttributes, Authorizer, Decision, UserInfo } from './auth.js'
-import { aggregateMessage, type PolicyRule, type RuleResolver } from './authz/rbac.js'
+import { badRequest, invalid, type FieldError } from '../../api/errors.js'
+import { nowTimestamp, type KObject } from '../../api/meta.js'
+import type { ResourceInfo } from '../../api/resources.js'
+import type { AuthorizationAttributes, Authorizer, Decision, UserInfo } from '../auth.js'
+import { aggregateMessage, type PolicyRule, type RuleResolver } from '../authz/rbac.js'
 
 interface ResourceAttributes {
   namespace?: string

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
-import { lookupResource } from '../api/resources.js'
-import { parseRequestTarget } from './filters/requesttarget.js'
-import { requestInfo } from './requestinfo.js'
+import { ApiError } from '../../api/errors.js'
+import { lookupResource } from '../../api/resources.js'
+import { parseRequestTarget } from '../filters/requesttarget.js'
+import { requestInfo } from '../filters/requestinfo.js'
 import { checkRoute } from './routes.js'
 
 /** What the router answers: 'route' when the request reaches its handler, else code, reason and message. */

@@ -9,10 +9,10 @@
 // a namespace (400 `Namespace parameter required.`).
 // Simplifies: HEAD is served as GET; no resource here has a proxy subresource.
 
-import { ApiError, badRequest, methodNotAllowed } from '../api/errors.js'
-import { invalidNameParameter, invalidNamespaceParameter } from '../api/path.js'
-import type { ResourceInfo } from '../api/resources.js'
-import type { RequestInfo } from './requestinfo.js'
+import { ApiError, badRequest, methodNotAllowed } from '../../api/errors.js'
+import { invalidNameParameter, invalidNamespaceParameter } from '../../api/path.js'
+import type { ResourceInfo } from '../../api/resources.js'
+import type { RequestInfo } from '../filters/requestinfo.js'
 
 const RESOURCE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])
 

@@ -12,7 +12,7 @@
 // compact `- - -` sequences) plus flow brackets; it never undercounts what go-yaml counts.
 
 import { parse as parseYaml } from 'yaml'
-import { ApiError, badRequest } from '../api/errors.js'
+import { ApiError, badRequest } from '../../api/errors.js'
 
 /** Upstream's nesting limit of JSON and YAML values. */
 export const MAX_NESTING_DEPTH = 10_000

@@ -7,7 +7,7 @@
 // Simplifies: merge keys are looked up by field name, not by the full Go type.
 
 import fastJsonPatch from 'fast-json-patch'
-import { badRequest, unsupportedMediaType, ApiError } from '../api/errors.js'
+import { badRequest, unsupportedMediaType, ApiError } from '../../api/errors.js'
 
 type Json = unknown
 type JsonObject = Record<string, Json>

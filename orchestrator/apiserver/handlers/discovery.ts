@@ -5,8 +5,8 @@
 // Simplifies: legacy (unaggregated) discovery only; no OpenAPI schemas in the v3 documents.
 
 import { createHash } from 'node:crypto'
-import { RESOURCES, servedGroups, type ResourceInfo } from '../api/resources.js'
-import { KUBERNETES_VERSION } from '../api/version.js'
+import { RESOURCES, servedGroups, type ResourceInfo } from '../../api/resources.js'
+import { KUBERNETES_VERSION } from '../../api/version.js'
 
 /** The Kubernetes version the reference API server speaks. */
 export const SERVER_VERSION = KUBERNETES_VERSION

@@ -10,8 +10,8 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
-import type { Status } from '../api/meta.js'
-import type { UserInfo } from './auth.js'
+import type { Status } from '../../api/meta.js'
+import type { UserInfo } from '../auth.js'
 import type { RequestInfo } from './requestinfo.js'
 
 export type AuditLevel = 'None' | 'Metadata'

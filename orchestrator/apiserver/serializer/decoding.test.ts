@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
-import { lookupResource } from '../api/resources.js'
-import { MemoryStore } from '../store/memory.js'
-import { Registry } from './registry/store.js'
-import type { RequestContext } from './registry/strategy.js'
-import { buildStrategies } from './registry/strategies/index.js'
-import { Trace } from './trace.js'
+import { ApiError } from '../../api/errors.js'
+import { lookupResource } from '../../api/resources.js'
+import { MemoryStore } from '../../store/memory.js'
+import { Registry } from '../registry/store.js'
+import type { RequestContext } from '../registry/strategy.js'
+import { buildStrategies } from '../registry/strategies/index.js'
+import { Trace } from '../trace.js'
 
 const ctx: RequestContext = { requestId: 'test', user: { name: 'kubernetes-admin', groups: ['system:masters'] } }
 const QUANTITY = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"

@@ -8,8 +8,8 @@
 // messages below: a field not described here is ignored when it is empty and refused with a
 // 415 that says what to send instead when it carries a value, so nothing is silently dropped.
 
-import { ApiError } from '../api/errors.js'
-import type { KObject } from '../api/meta.js'
+import { ApiError } from '../../api/errors.js'
+import type { KObject } from '../../api/meta.js'
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf'
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00])

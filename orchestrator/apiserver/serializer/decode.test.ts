@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../api/errors.js'
+import { ApiError } from '../../api/errors.js'
 import { decodeJson, decodeObjectBody, decodePatch, decodeYaml, jsonNestingError, summarizeData, yamlNestingError } from './decode.js'
 
 const deepJson = (n: number, open = '{"a":', close = '}'): string => open.repeat(n) + '1' + close.repeat(n)

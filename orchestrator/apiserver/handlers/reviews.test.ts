@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { KObject } from '../api/meta.js'
-import type { ApiClient } from '../client/client.js'
-import type { MemoryStore } from '../store/memory.js'
-import { startTestApiServer, type TestApiServer } from './testserver.testing.js'
+import type { KObject } from '../../api/meta.js'
+import type { ApiClient } from '../../client/client.js'
+import type { MemoryStore } from '../../store/memory.js'
+import { startTestApiServer, type TestApiServer } from '../testserver.testing.js'
 
 const ssar = { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews' }
 const review = (attrs: Record<string, string>): KObject => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attrs } }) as KObject
