@@ -22,59 +22,41 @@
 // create commands send (protobuf.ts); no API priority and fairness.
 
 import http2 from 'node:http2'
+import { ensureBootstrapPolicy, ensureLocalAPIServices, ensureSystemNamespaces } from './bootstrap.js'
+import { authenticate } from './filters/authentication.js'
+import { UnionAuthorizer } from './filters/authorization.js'
+import { impersonationFilter } from './filters/impersonation.js'
+import { RestHandler } from './handlers/rest.js'
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import {
-  ApiError,
-  badRequest,
-  internalError,
-  methodNotAllowed,
-  requestEntityTooLarge,
-  unauthorized,
-  unsupportedMediaType,
-} from '../api/errors.js'
+import { ApiError, badRequest, internalError } from '../api/errors.js'
 import { recordIncident } from '../host/guard.js'
-import type { KObject, Status } from '../api/meta.js'
-import { lookupResource, servedGroups, type ResourceInfo } from '../api/resources.js'
-import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js'
 import type { AdmissionChain } from '../admission/admission.js'
 import { buildAdmissionChain } from '../admission/chain.js'
 import type { Store } from '../store/store.js'
-import { Aggregator, APIREGISTRATION_GROUP, localAPIServices } from './handlers/aggregator.js'
-import { AuditLog, type AuditOptions, type AuditRecord } from './filters/audit.js'
-import { ANONYMOUS, X509Authenticator, type AuthorizationAttributes, type Authenticator, type Authorizer, type UserInfo } from './auth.js'
+import { Aggregator } from './handlers/aggregator.js'
+import { AuditLog, type AuditOptions } from './filters/audit.js'
+import { ANONYMOUS, X509Authenticator, type Authenticator, type Authorizer, type UserInfo } from './auth.js'
 import { BearerTokenAuthenticator } from './authn/bearer.js'
-import { impersonate, wantsImpersonation } from './authn/impersonation.js'
+import { wantsImpersonation } from './authn/impersonation.js'
 import type { ServiceAccountTokens } from './authn/serviceaccount.js'
-import { bootstrapObjects } from './authz/bootstrappolicy.js'
 import { NodeAuthorizer } from './authz/node.js'
 import { PrivilegedGroupsAuthorizer, RBACAuthorizer, type RbacSource } from './authz/rbac.js'
-import './handlers/tokenrequest.js'
-import './handlers/eviction.js'
 import { upgradeHeads } from './handlers/podconnect.js'
 import { KubeletClient } from './handlers/kubeletclient.js'
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './handlers/discovery.js'
-import { forbiddenMessage } from './filters/forbidden.js'
-import { applyPatch, PATCH_TYPES } from './handlers/patch.js'
-import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './serializer/protobuf.js'
-import { requestInfo, type RequestInfo } from './filters/requestinfo.js'
-import { decodeJson, decodeObjectBody, decodePatch, isStackOverflow, MAX_NESTING_DEPTH } from './serializer/decode.js'
+import { requestInfo } from './filters/requestinfo.js'
+import { isStackOverflow, MAX_NESTING_DEPTH } from './serializer/decode.js'
 import { BAD_REQUEST_TEXT, MalformedRequestTarget, parseRequestTarget, type RequestTarget } from './filters/requesttarget.js'
 import { installSecureServing, SERVING_DEFAULTS, tlsServingOptions, type ServingLimits } from './filters/secureserving.js'
 import { armDeadline, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning, requestDeadlineMs, type Deadline } from './filters/timeout.js'
-import { int64Param, timeoutParam } from './handlers/queryparams.js'
+import { timeoutParam } from './handlers/queryparams.js'
 import { Registry, type SemanticValidator } from './registry/store.js'
-import type { DeleteOptions, RequestContext } from './registry/strategy.js'
-import { answerReview } from './handlers/reviews.js'
-import { checkRoute, notFoundRoute } from './handlers/routes.js'
-import { subresourceHandler } from './handlers/subresources.js'
-import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './registry/printers.js'
+import type { RequestContext } from './registry/strategy.js'
 import { Trace, type TraceOptions } from './trace.js'
 import type { FieldValidation } from './registry/strategy.js'
-import { serveWatch } from './handlers/watch.js'
 import { ServiceIPAllocator } from './registry/ipallocator.js'
 import { buildStrategies } from './registry/strategies/index.js'
 
@@ -135,9 +117,6 @@ export interface ApiServerOptions {
 /** The service range of an API server started without one (clusters pass their leased range). */
 export const DEFAULT_SERVICE_CIDR = '127.96.0.0/16'
 
-/** Paths any caller may read without credentials (upstream's system:public-info-viewer). */
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version'])
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 const SYSTEM_USER: UserInfo = { name: 'system:apiserver', groups: ['system:masters'] }
 
 export class ApiServer {
@@ -147,7 +126,8 @@ export class ApiServer {
   readonly serviceIPs: ServiceIPAllocator
   private readonly server: http2.Http2SecureServer
   private readonly authenticators: Authenticator[]
-  private readonly authorizers: Authorizer[]
+  private readonly authz: UnionAuthorizer
+  private readonly rest: RestHandler
   private readonly auditLog: AuditLog
   private readonly aggregator: Aggregator
   private readonly maxBodyBytes: number
@@ -186,16 +166,15 @@ export class ApiServer {
       strategies: buildStrategies({
         serviceIPs: this.serviceIPs,
         // RBAC escalation prevention: the union authorizer decides `escalate` / `bind`, RBAC's rules what a user holds
-        escalation: { authorize: (attrs) => this.decide(attrs), rulesFor: (user, ns) => rbac.rulesFor(user, ns), roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns) },
+        escalation: { authorize: (attrs) => this.authz.decide(attrs), rulesFor: (user, ns) => rbac.rulesFor(user, ns), roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns) },
       }),
     })
     opts.tokens?.useLookup(this.registry)
     this.authenticators = opts.authenticators ?? [new X509Authenticator(), ...(opts.tokens ? [new BearerTokenAuthenticator([opts.tokens])] : [])]
-    this.authorizers = opts.authorizers ?? [
-      new PrivilegedGroupsAuthorizer(),
-      new NodeAuthorizer({ pods: (ns) => this.registry.listFrozen('', 'pods', ns) }),
-      rbac,
-    ]
+    this.authz = new UnionAuthorizer(
+      opts.authorizers ?? [new PrivilegedGroupsAuthorizer(), new NodeAuthorizer({ pods: (ns) => this.registry.listFrozen('', 'pods', ns) }), rbac],
+      this.trace,
+    )
     this.auditLog = new AuditLog(opts.audit)
     this.aggregator = new Aggregator(this.registry, { proxyClient: opts.proxyClient, availabilityCheckMs: opts.apiServiceCheckMs }, () => ({ requestId: 'apiservice-availability', user: SYSTEM_USER }))
     this.server = http2.createSecureServer(
@@ -242,6 +221,21 @@ export class ApiServer {
     this.server.on('upgrade', takeOver)
     this.server.on('connect', takeOver)
     if (opts.kubeletClient) this.kubelet = new KubeletClient({ caPem: opts.caPem, ...opts.kubeletClient })
+    this.rest = new RestHandler({
+      name: this.name,
+      registry: this.registry,
+      trace: this.trace,
+      aggregator: this.aggregator,
+      authorizers: [...this.authz.authorizers],
+      decide: (attrs) => this.authz.decide(attrs),
+      opts,
+      kubelet: this.kubelet,
+      maxBodyBytes: this.maxBodyBytes,
+      maxNestingDepth: this.maxNestingDepth,
+      bookmarkIntervalMs: this.bookmarkIntervalMs,
+      openWatches: this.openWatches,
+      address: () => this.address,
+    })
   }
 
   get url(): string {
@@ -261,10 +255,10 @@ export class ApiServer {
     // the informer caches admission reads (until they have listed, admission reads live)
     this.registry.admissionCache.start()
     try {
-      await this.ensureSystemNamespaces()
+      await ensureSystemNamespaces(this.registry)
       await this.serviceIPs.repair(await this.registry.list('', 'services', ''))
-      if (this.opts.bootstrapPolicy !== false) await this.ensureBootstrapPolicy()
-      await this.ensureLocalAPIServices()
+      if (this.opts.bootstrapPolicy !== false) await ensureBootstrapPolicy(this.registry)
+      await ensureLocalAPIServices(this.registry)
     } catch (e) {
       this.registry.admissionCache.stop()
       throw e
@@ -286,41 +280,6 @@ export class ApiServer {
     await this.auditLog.close()
   }
 
-  /** Upstream's rbac/bootstrap-roles post-start hook: create the default roles and bindings that are missing. */
-  private async ensureBootstrapPolicy(): Promise<void> {
-    for (const { resource, object } of bootstrapObjects()) {
-      const info = lookupResource('rbac.authorization.k8s.io', resource)!
-      try {
-        await this.registry.create({ requestId: 'bootstrap', user: SYSTEM_USER }, info, '', object)
-      } catch (e) {
-        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e
-      }
-    }
-  }
-
-  /** Upstream's autoregister controller: an APIService named "Local" for every group served here. */
-  private async ensureLocalAPIServices(): Promise<void> {
-    const info = lookupResource(APIREGISTRATION_GROUP, 'apiservices')!
-    for (const object of localAPIServices()) {
-      try {
-        await this.registry.create({ requestId: 'bootstrap', user: SYSTEM_USER }, info, '', object)
-      } catch (e) {
-        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e
-      }
-    }
-  }
-
-  private async ensureSystemNamespaces(): Promise<void> {
-    const info = lookupResource('', 'namespaces')!
-    for (const name of SYSTEM_NAMESPACES) {
-      try {
-        await this.registry.create({ requestId: 'bootstrap', user: SYSTEM_USER }, info, '', { metadata: { name } })
-      } catch (e) {
-        if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e
-      }
-    }
-  }
-
   // -------------------------------------------------------------------------------------------
 
   /** Entry of every request: whatever happens while handling it, the process keeps serving. */
@@ -330,7 +289,7 @@ export class ApiServer {
       const where = `${req.method ?? '?'} ${String(req.url)}`
       console.error(`[${this.name}] unexpected error answering ${where}:`, e)
       recordIncident({ kind: 'internalError', source: `${this.name} ${where}`, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined })
-      if (!res.headersSent) this.sendStatus(res, internalError(e))
+      if (!res.headersSent) this.rest.sendStatus(res, internalError(e))
       else res.destroy()
     })
   }
@@ -369,7 +328,7 @@ export class ApiServer {
     let deadline: Deadline | undefined
     const answerError = (e: unknown): void => {
       const err = this.errorFor(e, `${method} ${target.rawPath}`)
-      if (!res.headersSent) this.sendStatus(res, err)
+      if (!res.headersSent) this.rest.sendStatus(res, err)
       else res.end()
       this.traceResponse(requestId, user, err.code, err.message)
       audit.complete(err.code, err.toStatus())
@@ -378,10 +337,10 @@ export class ApiServer {
       if (!isLongRunning(info)) {
         deadline = armDeadline(req, res, requestDeadlineMs(this.requestTimeoutMs, timeoutParam(target.query)), answerError)
       }
-      user = await this.authenticate(req, requestId, target.path)
+      user = await authenticate(this.authenticators, this.trace, req, requestId, target.path)
       audit.authenticated(user)
-      if (wantsImpersonation(req)) user = await this.impersonate(req, user, requestId, audit)
-      await this.authorize(user, info, requestId, audit)
+      if (wantsImpersonation(req)) user = await impersonationFilter(req, user, requestId, audit, this.trace, (attrs) => this.authz.decide(attrs))
+      await this.authz.authorize(user, info, requestId, audit)
       const ctx: RequestContext = {
         requestId,
         user,
@@ -395,7 +354,7 @@ export class ApiServer {
         annotate: (key, value) => audit.annotate(key, value),
         onObject: (namespace, name) => audit.object(namespace, name),
       }
-      streaming = await this.route(req, res, target, info, ctx)
+      streaming = await this.rest.route(req, res, target, info, ctx)
       if (deadline?.expired) return
       if (!streaming) {
         this.traceResponse(requestId, user, res.statusCode)
@@ -447,414 +406,7 @@ export class ApiServer {
     this.trace.record({ kind: 'response', requestId, user: user.name, code, outcome: code < 400 ? 'ok' : 'error', message })
   }
 
-  private async authenticate(req: IncomingMessage, requestId: string, path: string): Promise<UserInfo> {
-    for (const a of this.authenticators) {
-      let user: UserInfo | undefined
-      try {
-        user = await a.authenticate(req)
-      } catch (e) {
-        this.trace.record({ kind: 'phase', requestId, phase: 'authentication', outcome: 'denied', message: e instanceof Error ? e.message : String(e), attrs: { authenticator: a.name } })
-        throw e instanceof ApiError ? e : unauthorized()
-      }
-      if (user) {
-        const by = user.authenticator ?? a.name
-        this.trace.record({ kind: 'phase', requestId, user: user.name, groups: user.groups, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: by } })
-        return { ...user, authenticator: by }
-      }
-    }
-    if (PUBLIC_PATHS.has(path)) {
-      this.trace.record({ kind: 'phase', requestId, user: ANONYMOUS.name, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: 'anonymous' } })
-      return ANONYMOUS
-    }
-    this.trace.record({ kind: 'phase', requestId, user: ANONYMOUS.name, phase: 'authentication', outcome: 'denied', message: 'no valid credentials' })
-    throw unauthorized()
-  }
 
-  private async impersonate(req: IncomingMessage, real: UserInfo, requestId: string, audit: AuditRecord): Promise<UserInfo> {
-    try {
-      const user = await impersonate(req, real, async (attrs) => {
-        const { decision, reasons } = await this.decide(attrs)
-        if (decision !== 'allow') throw forbiddenMessage(attrs, reasons)
-      })
-      this.trace.record({ kind: 'phase', requestId, user: user.name, groups: user.groups, phase: 'impersonation', outcome: 'allowed', attrs: { by: real.name } })
-      audit.impersonating(user)
-      return user
-    } catch (e) {
-      this.trace.record({ kind: 'phase', requestId, user: real.name, phase: 'impersonation', outcome: 'denied', message: e instanceof Error ? e.message : String(e) })
-      throw e
-    }
-  }
-
-  /** The union authorizer: the first decisive answer wins. */
-  private async decide(attrs: AuthorizationAttributes): Promise<{ decision: 'allow' | 'deny' | 'noOpinion'; by?: string; reason?: string; reasons: string[] }> {
-    const reasons: string[] = []
-    for (const a of this.authorizers) {
-      const { decision, reason } = await a.authorize(attrs)
-      if (reason) reasons.push(reason)
-      if (decision === 'allow') return { decision, by: a.name, reason, reasons }
-      if (decision === 'deny') return { decision, by: a.name, reason, reasons }
-    }
-    return { decision: 'noOpinion', reasons }
-  }
-
-  private async authorize(user: UserInfo, info: RequestInfo, requestId: string, audit: AuditRecord): Promise<void> {
-    if (user === ANONYMOUS) return // public paths only
-    const attrs: AuthorizationAttributes = {
-      user,
-      verb: info.verb,
-      isResourceRequest: info.isResourceRequest,
-      path: info.path,
-      apiGroup: info.apiGroup,
-      apiVersion: info.apiVersion,
-      resource: info.resource,
-      subresource: info.subresource,
-      namespace: info.namespace,
-      name: info.name,
-    }
-    const { decision, by, reason, reasons } = await this.decide(attrs)
-    if (decision === 'allow') {
-      this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'allowed', message: reason || undefined, attrs: { authorizer: by! } })
-      audit.annotate('authorization.k8s.io/decision', 'allow')
-      audit.annotate('authorization.k8s.io/reason', reason ?? '')
-      return
-    }
-    const err = forbiddenMessage(attrs, decision === 'deny' ? reasons : [])
-    this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'denied', message: err.message })
-    audit.annotate('authorization.k8s.io/decision', 'forbid')
-    audit.annotate('authorization.k8s.io/reason', reasons.filter(Boolean).join(', '))
-    throw err
-  }
-
-  /** Returns true when the response is a stream that outlives this call (watch, logs). */
-  private async route(req: IncomingMessage, res: ServerResponse, target: RequestTarget, info: RequestInfo, ctx: RequestContext): Promise<boolean> {
-    if (!info.isResourceRequest) {
-      await this.nonResource(req, res, target, info, ctx)
-      return false
-    }
-    if (info.apiPrefix === 'apis' && !servesLocally(info.apiGroup, info.apiVersion)) {
-      const svc = await this.aggregator.remote(info.apiGroup, info.apiVersion)
-      if (svc) {
-        await this.aggregator.proxy(req, res, svc, ctx.user, `${target.rawPath}${target.search}`)
-        return false
-      }
-    }
-    const resource = lookupResource(info.apiGroup, info.resource)
-    if (!resource || resource.version !== info.apiVersion) throw notFoundRoute()
-    checkRoute(req.method ?? 'GET', info, resource)
-    const ns = resource.namespaced ? info.namespace : ''
-    const q = target.query
-
-    if (resource.ephemeral) {
-      if (info.verb !== 'create' || info.subresource || info.name) throw methodNotAllowed()
-      const body = await this.readBody(req, resource, false)
-      this.sendJson(res, 201, await answerReview(resource, body, ctx.user, (attrs) => this.decide(attrs), this.authorizers))
-      return false
-    }
-    if (info.subresource) {
-      if (!resource.subresources.includes(info.subresource)) throw notFoundRoute()
-      if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx, q)
-      const handler = subresourceHandler(resource, info.subresource)
-      if (!handler) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${info.resource}/${info.subresource} is not served by this API server)`)
-      let bodyCache: Promise<unknown> | undefined
-      const answer = await handler({
-        req,
-        res,
-        ctx,
-        registry: this.registry,
-        info: resource,
-        namespace: ns,
-        name: info.name,
-        method: req.method ?? 'GET',
-        query: q,
-        body: () => (bodyCache ??= this.readBody(req, resource, req.method === 'PATCH')),
-        tokens: this.opts.tokens,
-        kubelet: this.kubelet,
-      })
-      if (!answer) {
-        // a stream (logs) or an upgraded connection (exec): traced as answered now
-        this.traceResponse(ctx.requestId, ctx.user, res.statusCode, res.statusCode === 101 ? 'switched protocols' : 'streaming')
-        return true
-      }
-      this.sendJson(res, answer.code, answer.body)
-      return false
-    }
-
-    switch (info.verb) {
-      case 'get': {
-        const o = await this.registry.read(resource, ns, info.name)
-        this.sendObjects(req, res, resource, 200, o, q)
-        return false
-      }
-      case 'list': {
-        const list = await this.registry.readList(resource, ns, {
-          labelSelector: parseLabelSelector(q.get('labelSelector')),
-          fieldSelector: parseFieldSelector(q.get('fieldSelector'), resource.kind),
-          limit: int64Param(q, 'limit'),
-          continue: q.get('continue') ?? undefined,
-          resourceVersion: q.get('resourceVersion') ?? undefined,
-        })
-        if (wantsTable(req.headers.accept)) {
-          this.sendJson(res, 200, toTable(this.registry.strategy(resource).printer, list.items, list.metadata.resourceVersion, q.get('includeObject') ?? 'Metadata', list.metadata.continue), TABLE_CONTENT_TYPE)
-        } else this.sendJson(res, 200, list)
-        return false
-      }
-      case 'watch': {
-        let fieldSel = q.get('fieldSelector')
-        if (info.name) fieldSel = [fieldSel, `metadata.name=${info.name}`].filter(Boolean).join(',')
-        const opts = {
-          resourceVersion: q.get('resourceVersion') ?? undefined,
-          labelSelector: parseLabelSelector(q.get('labelSelector')),
-          fieldSelector: parseFieldSelector(fieldSel, resource.kind),
-          allowBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
-          timeoutSeconds: int64Param(q, 'timeoutSeconds'),
-          table: wantsTable(req.headers.accept),
-          includeObject: q.get('includeObject') ?? 'Metadata',
-          bookmarkIntervalMs: this.bookmarkIntervalMs,
-          maxBufferedBytes: this.opts.watchBufferBytes,
-        }
-        this.openWatches.add(res)
-        this.traceResponse(ctx.requestId, ctx.user, 200, 'watch stream opened')
-        serveWatch(res, this.registry, this.trace, ctx, resource, ns, opts, () => this.openWatches.delete(res))
-        return true
-      }
-      case 'create': {
-        const body = await this.readBody(req, resource, false)
-        const o = await this.registry.create(ctx, resource, ns, body)
-        this.sendObjects(req, res, resource, 201, o, q)
-        return false
-      }
-      case 'update': {
-        const body = await this.readBody(req, resource, false)
-        const { obj, created } = await this.registry.update(ctx, resource, ns, info.name, '', body)
-        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q)
-        return false
-      }
-      case 'patch': {
-        const patch = await this.readBody(req, resource, true)
-        const contentType = String(req.headers['content-type'] ?? '')
-        // server-side apply creates what does not exist yet
-        const allowCreate = contentType.startsWith('application/apply-patch+yaml')
-          ? () => {
-              const body = this.registry.checkBody(resource, ns, structuredClone(patch), info.name)
-              body.metadata!.name ??= info.name
-              return this.registry.create(ctx, resource, ns, body)
-            }
-          : undefined
-        const { obj, created } = await this.registry.guaranteedUpdate(
-          ctx,
-          resource,
-          ns,
-          info.name,
-          '',
-          (current) => {
-            const patched = applyPatch(contentType, current, patch) as KObject
-            return this.registry.checkBody(resource, ns, patched, info.name)
-          },
-          { allowCreate },
-        )
-        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q)
-        return false
-      }
-      case 'delete': {
-        const options = await this.deleteOptions(req, q)
-        const { obj } = await this.registry.delete(ctx, resource, ns, info.name, options)
-        this.sendObjects(req, res, resource, 200, obj, q)
-        return false
-      }
-      case 'deletecollection': {
-        const options = await this.deleteOptions(req, q)
-        const list = await this.registry.readList(resource, ns, {
-          labelSelector: parseLabelSelector(q.get('labelSelector')),
-          fieldSelector: parseFieldSelector(q.get('fieldSelector'), resource.kind),
-        })
-        const deleted: KObject[] = []
-        for (const item of list.items) {
-          try {
-            deleted.push((await this.registry.delete(ctx, resource, item.metadata.namespace ?? '', item.metadata.name, options)).obj)
-          } catch (e) {
-            if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e
-          }
-        }
-        this.sendJson(res, 200, { ...list, items: deleted })
-        return false
-      }
-      default:
-        throw methodNotAllowed()
-    }
-  }
-
-  private async statusSubresource(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, ns: string, info: RequestInfo, ctx: RequestContext, q: URLSearchParams): Promise<boolean> {
-    switch (req.method) {
-      case 'GET':
-        this.sendObjects(req, res, resource, 200, await this.registry.read(resource, ns, info.name), q)
-        return false
-      case 'PUT': {
-        const body = await this.readBody(req, resource, false)
-        const { obj } = await this.registry.update(ctx, resource, ns, info.name, 'status', body)
-        this.sendJson(res, 200, obj)
-        return false
-      }
-      case 'PATCH': {
-        const patch = await this.readBody(req, resource, true)
-        const contentType = String(req.headers['content-type'] ?? '')
-        const { obj } = await this.registry.guaranteedUpdate(ctx, resource, ns, info.name, 'status', (current) => applyPatch(contentType, current, patch) as KObject)
-        this.sendJson(res, 200, obj)
-        return false
-      }
-      default:
-        throw methodNotAllowed()
-    }
-  }
-
-  private async nonResource(req: IncomingMessage, res: ServerResponse, target: RequestTarget, info: RequestInfo, ctx: RequestContext): Promise<void> {
-    const p = target.path.replace(/\/+$/, '') || '/'
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed()
-    if (p === '/healthz' || p === '/livez') return this.sendText(res, 200, 'ok')
-    if (p === '/readyz') {
-      try {
-        await this.registry.withStore(lookupResource('', 'namespaces')!, 'get', () => this.opts.store.currentRevision())
-        return this.sendText(res, 200, 'ok')
-      } catch (e) {
-        return this.sendText(res, 500, `[-]etcd failed: ${e instanceof Error ? e.message : String(e)}\nreadyz check failed`)
-      }
-    }
-    if (p === '/version') return this.sendJson(res, 200, versionInfo())
-    if (p === '/api') return this.sendJson(res, 200, apiVersions(`${this.address?.address}:${this.address?.port}`))
-    if (p === '/apis') return this.sendJson(res, 200, apiGroupList(await this.aggregator.remoteGroups()))
-    if (info.apiPrefix === 'api' && info.apiVersion) {
-      const doc = apiResourceList('', info.apiVersion)
-      if (doc) return this.sendJson(res, 200, doc)
-    }
-    if (info.apiPrefix === 'apis' && info.apiGroup && info.apiVersion) {
-      const doc = apiResourceList(info.apiGroup, info.apiVersion)
-      if (doc) return this.sendJson(res, 200, doc)
-      const svc = await this.aggregator.remote(info.apiGroup, info.apiVersion)
-      if (svc) return this.aggregator.proxy(req, res, svc, ctx.user, `${target.rawPath}${target.search}`)
-    }
-    const groupOnly = p.match(/^\/apis\/([^/]+)$/)
-    if (groupOnly) {
-      const doc = apiGroup(groupOnly[1]!) ?? apiGroup(groupOnly[1]!, await this.aggregator.remoteGroups())
-      if (doc) return this.sendJson(res, 200, doc)
-    }
-    if (p === '/openapi/v3') return this.sendJson(res, 200, openApiV3Root())
-    const oa = p.match(/^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/)
-    if (oa) {
-      const doc = oa[1] ? openApiV3Document('', oa[1]) : openApiV3Document(oa[2]!, oa[3]!)
-      if (doc) return this.sendJson(res, 200, doc)
-    }
-    if (p === '/debug/trace') {
-      const since = Number(target.query.get('since') ?? 0) || 0
-      const limit = Number(target.query.get('limit') ?? 10_000) || 10_000
-      return this.sendJson(res, 200, { server: this.name, ...this.trace.since(since, limit) })
-    }
-    throw notFoundRoute()
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // bodies
-
-  private readRaw(req: IncomingMessage): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const declared = Number(req.headers['content-length'] ?? 0)
-      if (declared > this.maxBodyBytes) {
-        req.resume()
-        return reject(requestEntityTooLarge(`Request entity too large: limit is ${this.maxBodyBytes}`))
-      }
-      const chunks: Buffer[] = []
-      let size = 0
-      let failed = false
-      req.on('data', (c: Buffer) => {
-        size += c.length
-        if (size > this.maxBodyBytes && !failed) {
-          failed = true
-          reject(requestEntityTooLarge(`Request entity too large: limit is ${this.maxBodyBytes}`))
-        }
-        if (!failed) chunks.push(c)
-      })
-      req.on('end', () => !failed && resolve(Buffer.concat(chunks)))
-      // a client that goes away mid-body (or a deadline that cut the body off) is no server
-      // error: nobody reads the answer, and nothing was decoded or written
-      const gone = (): void => reject(badRequest('the request body was not complete: the client closed the connection'))
-      req.on('error', gone)
-      req.on('close', () => !req.complete && gone())
-    })
-  }
-
-  /** Reads and decodes a JSON or YAML body; anything else is a 400/415 Status, never a 500. */
-  private async readBody(req: IncomingMessage, resource: ResourceInfo, patch: boolean): Promise<unknown> {
-    const bytes = await this.readRaw(req)
-    const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
-    // Go clients (kubectl's typed create commands) send built-in kinds as protobuf
-    if (type === PROTOBUF_CONTENT_TYPE && !patch) return decodeProtobufObject(bytes)
-    const raw = bytes.toString('utf8')
-    if (patch) {
-      if (!(PATCH_TYPES as readonly string[]).includes(type)) throw unsupportedMediaType(type, [...PATCH_TYPES])
-      if (!raw.trim()) throw badRequest('the body of the request was empty')
-      return decodePatch(type, raw, this.maxNestingDepth)
-    }
-    if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
-    if (type === 'application/json' || type === '' || type === '*/*') return decodeObjectBody('json', raw, resource.kind, this.maxNestingDepth)
-    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeObjectBody('yaml', raw, resource.kind, this.maxNestingDepth)
-    throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE])
-  }
-
-  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
-    const raw = (await this.readRaw(req)).toString('utf8').trim()
-    const body = (raw ? decodeJson(raw, this.maxNestingDepth) : {}) as DeleteOptions & { kind?: string }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions must be a JSON object')
-    const opts: DeleteOptions = { ...body }
-    const grace = int64Param(q, 'gracePeriodSeconds')
-    if (grace !== undefined) opts.gracePeriodSeconds = grace
-    const pp = q.get('propagationPolicy')
-    if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy']
-    if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
-      throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`)
-    }
-    if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
-      throw badRequest(`invalid gracePeriodSeconds: ${String(opts.gracePeriodSeconds)}`)
-    }
-    return opts
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // responses
-
-  private sendObjects(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, code: number, o: KObject, q: URLSearchParams): void {
-    if (wantsTable(req.headers.accept)) {
-      this.sendJson(res, code, toTable(this.registry.strategy(resource).printer, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'), TABLE_CONTENT_TYPE)
-    } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
-  }
-
-  /** Sends JSON text as is (the stored value's encoding, shared with watchers of the same write). */
-  private sendRaw(res: ServerResponse, code: number, text: string): void {
-    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
-    res.end(text)
-  }
-
-  private sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-    const text = JSON.stringify(body)
-    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
-    res.end(text)
-  }
-
-  private sendText(res: ServerResponse, code: number, text: string): void {
-    res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
-    res.end(text)
-  }
-
-  private sendStatus(res: ServerResponse, err: ApiError): void {
-    const status: Status = err.toStatus()
-    const headers: Record<string, string | number> = {}
-    if (err.details?.retryAfterSeconds) headers['Retry-After'] = err.details.retryAfterSeconds
-    const text = JSON.stringify(status)
-    res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
-    res.end(text)
-  }
-}
-
-/** Whether this API server serves the group/version itself (else an APIService may name another server). */
-function servesLocally(group: string, version: string): boolean {
-  return servedGroups().some((g) => g.group === group && g.version === version)
 }
 
 const FIELD_VALIDATION: FieldValidation[] = ['Ignore', 'Warn', 'Strict']

@@ -117,7 +117,8 @@ function applies(patchText: string, cwd = REPO): boolean {
 }
 
 function trackedTs(): string[] {
-  return git(['ls-files', '*.ts']).split('\n').filter(Boolean)
+  // untracked files too: a refactoring ports its mutants before its new files are committed
+  return git(['ls-files', '--cached', '--others', '--exclude-standard', '*.ts']).split('\n').filter(Boolean)
 }
 
 /**

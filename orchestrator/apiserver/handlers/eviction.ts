@@ -20,7 +20,7 @@ import { lookupResource } from '../../api/resources.js'
 import type { Pod } from '../../api/types.js'
 import type { Registry } from '../registry/store.js'
 import type { DeleteOptions, RequestContext } from '../registry/strategy.js'
-import { registerSubresource } from './subresources.js'
+import type { SubresourceHandler } from './subresource.js'
 import { validateSchema } from '../registry/validation.js'
 
 const PDBS = lookupResource('policy', 'poddisruptionbudgets')!
@@ -48,7 +48,7 @@ function canIgnorePdb(pod: Pod): boolean {
   return phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || Boolean(pod.metadata?.deletionTimestamp)
 }
 
-registerSubresource('pods/eviction', async (r) => {
+export const podEviction: SubresourceHandler = async (r) => {
   if (r.method !== 'POST') throw methodNotAllowed()
   const eviction = (await r.body()) as Eviction
   if (!eviction || typeof eviction !== 'object' || Array.isArray(eviction)) throw badRequest('not a Eviction object')
@@ -101,7 +101,7 @@ registerSubresource('pods/eviction', async (r) => {
   }
   await r.registry.delete(ctx, r.info, r.namespace, r.name, deleteOptions)
   return done
-})
+}
 
 /** Upstream checkAndDecrement, retried on conflicting budget updates. */
 async function takeDisruption(

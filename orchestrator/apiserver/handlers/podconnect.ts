@@ -22,7 +22,7 @@ import { ApiError, badRequest, methodNotAllowed, serviceUnavailable, invalid } f
 import type { StoredObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import { kubeletError, readAll, type KubeletClient } from './kubeletclient.js'
-import { registerSubresource, type SubresourceRequest } from './subresources.js'
+import type { SubresourceHandler, SubresourceRequest } from './subresource.js'
 
 const NODES = lookupResource('', 'nodes')!
 
@@ -76,7 +76,7 @@ function checkCount(r: SubresourceRequest, name: string, min: number): void {
 // ---------------------------------------------------------------------------------------------
 // pods/log
 
-registerSubresource('pods/log', async (r) => {
+export const podLog: SubresourceHandler = async (r) => {
   if (r.method !== 'GET') throw methodNotAllowed()
   checkCount(r, 'tailLines', 0)
   checkCount(r, 'limitBytes', 1)
@@ -103,7 +103,7 @@ registerSubresource('pods/log', async (r) => {
   answer.on('error', () => r.res.end())
   answer.pipe(r.res)
   return undefined
-})
+}
 
 // ---------------------------------------------------------------------------------------------
 // pods/exec
@@ -136,7 +136,7 @@ function frame(channel: number, data: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from([channel]), typeof data === 'string' ? Buffer.from(data, 'utf8') : data])
 }
 
-registerSubresource('pods/exec', async (r) => {
+export const podExec: SubresourceHandler = async (r) => {
   if (r.method !== 'GET' && r.method !== 'POST') throw methodNotAllowed()
   // kubectl tries WebSocket, then SPDY: both must hear why an interactive session is refused
   if (truthy(r.query.get('stdin')) || truthy(r.query.get('tty'))) {
@@ -194,4 +194,4 @@ registerSubresource('pods/exec', async (r) => {
       })()
   })
   return undefined
-})
+}

@@ -1,57 +1,19 @@
-// Subresources served beside the main REST verbs: pods/binding (the scheduler's only write),
-// <workload>/scale (autoscaling/v1 Scale, what `kubectl scale` and the HPA use) and
-// namespaces/finalize (the namespace controller's last step). Other subresources (eviction,
-// log, exec, token) register here too, each in a file of its own (token: tokenrequest.ts; log
-// and exec: podconnect.ts).
+// Subresources served beside the main REST verbs, in one table (at the end): pods/binding (the
+// scheduler's only write), <workload>/scale (autoscaling/v1 Scale, what `kubectl scale` and the
+// HPA use) and namespaces/finalize (the namespace controller's last step) are here; eviction,
+// log, exec and token have files of their own (eviction.ts, podconnect.ts, tokenrequest.ts).
+// status is the REST handler's. The handler contract is subresource.ts.
 // Mirrors pkg/registry/core/pod/storage (BindingREST), pkg/registry/apps/deployment/storage
 // (ScaleREST) and pkg/registry/core/namespace/storage (FinalizeREST).
 
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { badRequest, conflict, methodNotAllowed, ApiError } from '../../api/errors.js'
 import { clone, nowTimestamp, type KObject, type StoredObject } from '../../api/meta.js'
 import type { ResourceInfo } from '../../api/resources.js'
-import type { ServiceAccountTokens } from '../authn/serviceaccount.js'
-import type { KubeletClient } from './kubeletclient.js'
-import type { Registry } from '../registry/store.js'
-import type { RequestContext } from '../registry/strategy.js'
 import { validateSchema } from '../registry/validation.js'
-
-/** Everything a subresource handler may use; it writes only through the registry. */
-export interface SubresourceRequest {
-  req: IncomingMessage
-  res: ServerResponse
-  ctx: RequestContext
-  registry: Registry
-  info: ResourceInfo
-  namespace: string
-  name: string
-  method: string
-  query: URLSearchParams
-  /** The decoded request body (JSON or YAML), read on first call. */
-  body(): Promise<unknown>
-  /** The service account token issuer, for serviceaccounts/token. */
-  tokens?: ServiceAccountTokens
-  /** How this API server reaches kubelets (pods/log, pods/exec), when it was given credentials. */
-  kubelet?: KubeletClient
-}
-
-/**
- * Contract: resolve with { code, body } to answer with JSON, or with undefined after writing
- * the response itself (streams such as logs). Reject with ApiError for a Status answer.
- */
-export type SubresourceHandler = (r: SubresourceRequest) => Promise<{ code: number; body: unknown } | undefined>
-
-const registryOfHandlers = new Map<string, SubresourceHandler>()
-
-/** Registers a handler for `<resource>/<subresource>` (group-qualified resources use `resource.group`). */
-export function registerSubresource(key: string, handler: SubresourceHandler): void {
-  registryOfHandlers.set(key, handler)
-}
-
-export function subresourceHandler(info: ResourceInfo, subresource: string): SubresourceHandler | undefined {
-  const res = info.group ? `${info.resource}.${info.group}` : info.resource
-  return registryOfHandlers.get(`${res}/${subresource}`) ?? registryOfHandlers.get(`*/${subresource}`)
-}
+import { podEviction } from './eviction.js'
+import { podExec, podLog } from './podconnect.js'
+import type { SubresourceHandler } from './subresource.js'
+import { serviceAccountToken } from './tokenrequest.js'
 
 // ---------------------------------------------------------------------------------------------
 // pods/binding
@@ -60,7 +22,7 @@ interface Binding extends KObject {
   target?: { kind?: string; name?: string; apiVersion?: string }
 }
 
-registerSubresource('pods/binding', async (r) => {
+export const podBinding: SubresourceHandler = async (r) => {
   if (r.method !== 'POST') throw methodNotAllowed()
   const binding = (await r.body()) as Binding
   await validateSchema('', 'v1', 'Binding', { apiVersion: 'v1', kind: 'Binding', ...binding }, r.name)
@@ -91,7 +53,7 @@ registerSubresource('pods/binding', async (r) => {
     { operation: 'CREATE', skipValidation: true },
   )
   return { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } }
-})
+}
 
 // ---------------------------------------------------------------------------------------------
 // <deployments|replicasets>/scale
@@ -144,13 +106,11 @@ const scaleHandler: SubresourceHandler = async (r) => {
   })
   return { code: 200, body: scaleOf(result.obj) }
 }
-registerSubresource('deployments.apps/scale', scaleHandler)
-registerSubresource('replicasets.apps/scale', scaleHandler)
 
 // ---------------------------------------------------------------------------------------------
 // namespaces/finalize
 
-registerSubresource('namespaces/finalize', async (r) => {
+export const namespaceFinalize: SubresourceHandler = async (r) => {
   if (r.method !== 'PUT') throw methodNotAllowed()
   const body = (await r.body()) as { spec?: { finalizers?: string[] } }
   const result = await r.registry.guaranteedUpdate(r.ctx, r.info, '', r.name, 'finalize', (current) => {
@@ -159,4 +119,24 @@ registerSubresource('namespaces/finalize', async (r) => {
     return next
   })
   return { code: 200, body: result.obj }
-})
+}
+
+// ---------------------------------------------------------------------------------------------
+// the table: every subresource served besides status (served by the REST handler), one row each
+
+/** Handlers by `<resource>/<subresource>` (group-qualified resources as `resource.group`). */
+const SUBRESOURCES: ReadonlyMap<string, SubresourceHandler> = new Map([
+  ['pods/binding', podBinding],
+  ['pods/eviction', podEviction],
+  ['pods/log', podLog],
+  ['pods/exec', podExec],
+  ['deployments.apps/scale', scaleHandler],
+  ['replicasets.apps/scale', scaleHandler],
+  ['namespaces/finalize', namespaceFinalize],
+  ['serviceaccounts/token', serviceAccountToken],
+])
+
+export function subresourceHandler(info: ResourceInfo, subresource: string): SubresourceHandler | undefined {
+  const res = info.group ? `${info.resource}.${info.group}` : info.resource
+  return SUBRESOURCES.get(`${res}/${subresource}`)
+}

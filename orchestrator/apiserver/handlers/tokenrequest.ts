@@ -8,14 +8,14 @@
 import { badRequest, invalid, methodNotAllowed, notFound, type FieldError } from '../../api/errors.js'
 import { nowTimestamp, type KObject } from '../../api/meta.js'
 import { DEFAULT_EXPIRATION_SECONDS, MAX_EXPIRATION_SECONDS, MIN_EXPIRATION_SECONDS } from '../authn/serviceaccount.js'
-import { registerSubresource } from './subresources.js'
+import type { SubresourceHandler } from './subresource.js'
 import { validateSchema } from '../registry/validation.js'
 
 interface TokenRequest extends KObject {
   spec?: { audiences?: string[] | null; expirationSeconds?: number | null; boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } | null }
 }
 
-registerSubresource('serviceaccounts/token', async (r) => {
+export const serviceAccountToken: SubresourceHandler = async (r) => {
   if (r.method !== 'POST') throw methodNotAllowed()
   if (!r.tokens) throw badRequest('this API server does not issue service account tokens')
   const body = (await r.body()) as TokenRequest
@@ -50,4 +50,4 @@ registerSubresource('serviceaccounts/token', async (r) => {
     status: { token, expirationTimestamp },
   }
   return { code: 201, body: response }
-})
+}
