@@ -6,6 +6,7 @@ import { ApiClient } from '../client/client.js'
 import { createCertificateAuthority, Identities } from '../pki/pki.js'
 import { MemoryStore } from '../store/memory.js'
 import { ApiServer } from './server.js'
+import { PIPELINE } from './pipeline.js'
 import { rejects } from './testserver.testing.js'
 
 const cm = (name: string, ns = 'default'): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { k: 'v' } })
@@ -147,5 +148,37 @@ describe('API server', () => {
     }
     const created = (await client.create({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: 'default' }, rs)) as KObject & { status: unknown }
     assert.deepEqual(created.status, { replicas: 0 })
+  })
+})
+
+describe('the request pipeline (pipeline.ts) is the path a create walks', () => {
+  it('a pod create records the phases of PIPELINE in its order', async () => {
+    const ca = await createCertificateAuthority()
+    const serving = await ca.issue({ commonName: 'kube-apiserver', ipAddresses: ['127.0.0.1'], usage: 'server' })
+    const server = new ApiServer({ store: new MemoryStore(), caPem: ca.certPem, serving })
+    await server.start()
+    try {
+      const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
+      const client = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem })
+      await client.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default' }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
+      const before = server.trace.since(0, 100_000).entries.length
+      await client.create({ group: '', version: 'v1', resource: 'pods', namespace: 'default' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } })
+      client.close()
+      const entries = server.trace.since(0, 100_000).entries.slice(before) as Array<{ kind: string; phase?: string; requestId?: string; resource?: string; outcome?: string }>
+      const id = entries.find((e) => e.kind === 'request' && e.resource === 'pods')!.requestId
+      const walked = entries.filter((e) => e.requestId === id && !(e.kind === 'store' && e.outcome === 'sent')).map((e) => (e.kind === 'phase' ? e.phase! : e.kind))
+      const dedup = walked.filter((p, i) => p !== walked[i - 1])
+      const listed = PIPELINE.map((s) => s.trace).filter(Boolean).filter((p, i, all) => p !== all[i - 1])
+      // every phase the create recorded is on the list, in the list's order (stages a create skips are absent)
+      let at = 0
+      for (const p of dedup) {
+        const found = listed.indexOf(p, at)
+        assert.ok(found >= 0, `phase ${p} (after ${listed[at - 1] ?? 'start'}) is not where PIPELINE lists it: walked ${dedup.join(' > ')}`)
+        at = found + 1
+      }
+      assert.deepEqual(dedup, ['request', 'audit', 'authentication', 'authorization', 'mutating-admission', 'validation', 'validating-admission', 'store', 'response'])
+    } finally {
+      await server.stop()
+    }
   })
 })
