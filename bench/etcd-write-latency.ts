@@ -8,7 +8,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { EtcdCluster, etcdAvailable, measureWriteLatency, type WriteLatency } from '../orchestrator/cluster/etcd.js'
+import { EtcdCluster } from '../orchestrator/cluster/etcd.js'
+import { measureWriteLatency, type WriteLatency } from '../orchestrator/cluster/etcdlatency.js'
+import { etcdAvailable } from '../orchestrator/cluster/etcdmember.js'
 
 const { values } = parseArgs({
   options: { writes: { type: 'string', default: '500' }, members: { type: 'string', default: '1,3,5' }, out: { type: 'string', default: 'reports/bench/etcd-write-latency.json' } },

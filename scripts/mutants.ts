@@ -351,7 +351,7 @@ async function sweepLeftovers(): Promise<void> {
     // no Docker engine: nothing was started there
   }
   try {
-    const { reapStaleRoots } = await import('../orchestrator/cluster/etcd.js')
+    const { reapStaleRoots } = await import('../orchestrator/cluster/etcdmember.js')
     reapStaleRoots()
   } catch {
     // best effort

@@ -1,7 +1,8 @@
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Identities } from '../pki/pki.js'
-import { Cluster, UnsupportedTopologyError, validateTopology } from './cluster.js'
+import { Cluster } from './cluster.js'
+import { UnsupportedTopologyError, validateTopology } from './topology.js'
 import type { ApiClient } from '../client/client.js'
 
 /** Polls until `cond` holds (a bounded wait for an asynchronous outcome, not a sleep). */

@@ -1,20 +1,22 @@
 // An etcd cluster of real `etcd` processes (Debian's etcd-server) on loopback ports: N members
 // with their own data dirs under one temp root; start, stop, kill -9 and restart a member; find
 // the leader; snapshot save and restore into fresh members; remove every process and dir at the
-// end. Mirrors what an operator does with etcd and etcdctl (op-guide/recovery).
+// end. Mirrors what an operator does with etcd and etcdctl (op-guide/recovery). One member's
+// process, its ports, the tools it needs and the cleanup after dead runs are in ./etcdmember.ts;
+// the write-latency benchmark helper in ./etcdlatency.ts.
 // Simplifies: plain HTTP on loopback; etcd 3.4 has no `--bump-revision`, so a restore advances
 // the revision with writes and compacts it (what `etcdutl snapshot restore --bump-revision
 // --mark-compacted` does), so clients never see revisions go backwards.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { connect, createServer, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execa, type ResultPromise } from 'execa'
-import { onExit } from 'signal-exit'
+import { execa } from 'execa'
 import { Etcd3 } from 'etcd3'
 import { EtcdStore } from '../store/etcd.js'
+import { destroyOnExit, forgetOnExit, freePorts, ROOT_PREFIX, reapStaleRoots, type EtcdMember, type MemberStatus } from './etcdmember.js'
 
 export interface EtcdClusterOptions {
   members?: number
@@ -27,127 +29,6 @@ export interface EtcdClusterOptions {
   /** Directory for the temp root (default: the OS temp dir). */
   parentDir?: string
 }
-
-export interface EtcdMember {
-  readonly name: string
-  readonly clientUrl: string
-  readonly peerUrl: string
-  dataDir: string
-  readonly logFile: string
-  /** The running process, if any. */
-  process?: ResultPromise
-  /** Set when that process has exited. */
-  exited?: boolean
-}
-
-export interface MemberStatus {
-  name: string
-  running: boolean
-  /** Answers with a leader (false for a stopped member or one without quorum). */
-  healthy: boolean
-  leader: boolean
-  revision?: number
-  raftTerm?: number
-}
-
-const ROOT_PREFIX = 'ock-etcd-'
-
-/** Every cluster of this process, for cleanup on exit or signal. */
-const live = new Set<EtcdCluster>()
-let exitHookInstalled = false
-
-function installExitHook(): void {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  // Runs on normal exit and on SIGINT/SIGTERM/SIGHUP (signal-exit re-raises the signal after).
-  onExit(() => {
-    for (const c of live) c.destroySync()
-  })
-}
-
-/** Kills etcd processes and removes roots left by OCK runs whose process died (for example kill -9). */
-export function reapStaleRoots(parent = tmpdir()): string[] {
-  const reaped: string[] = []
-  let entries: string[]
-  try {
-    entries = readdirSync(parent).filter((e) => e.startsWith(ROOT_PREFIX))
-  } catch {
-    return reaped
-  }
-  for (const entry of entries) {
-    const root = join(parent, entry)
-    let owner = Number.NaN
-    try {
-      owner = Number(readFileSync(join(root, 'owner.pid'), 'utf8').trim())
-    } catch {
-      continue // not one of ours, or still being created
-    }
-    if (!Number.isInteger(owner) || pidAlive(owner)) continue
-    for (const pid of processesUnder(root)) {
-      try {
-        process.kill(pid, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(root, { recursive: true, force: true })
-    reaped.push(root)
-  }
-  return reaped
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** Pids of etcd processes whose command line names a data dir under `root`. */
-function processesUnder(root: string): number[] {
-  const pids: number[] = []
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
-      if (cmd[0]?.endsWith('etcd') && cmd.some((a) => a.startsWith(root))) pids.push(Number(d))
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids
-}
-
-/** `count` distinct free TCP ports on 127.0.0.1 (held together while picking, so they differ). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const s = createServer()
-      s.once('error', reject)
-      s.listen(0, '127.0.0.1', () => resolve(s))
-    })),
-  )
-  const ports = servers.map((s) => (s.address() as AddressInfo).port)
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
-  return ports
-}
-
-/** Whether `etcd` (members) and `etcdctl` (snapshots, restore) are installed and run. */
-export async function etcdAvailable(): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
-  const missing = (r: { code?: string; message?: string }): boolean => r.code === 'ENOENT' || /ENOENT/.test(String(r.message))
-  const etcd = await execa('etcd', ['--version'], { reject: false, timeout: 10_000 })
-  if (etcd.exitCode !== 0) {
-    return { ok: false, reason: missing(etcd as { code?: string }) ? "etcd is not on PATH (install Debian's etcd-server package)" : `etcd --version failed: ${etcd.stderr || etcd.message}` }
-  }
-  const ctl = await execa('etcdctl', ['version'], { reject: false, timeout: 10_000, env: { ETCDCTL_API: '3' } })
-  if (ctl.exitCode !== 0) {
-    return { ok: false, reason: missing(ctl as { code?: string }) ? "etcdctl is not on PATH (install Debian's etcd-client package)" : `etcdctl version failed: ${ctl.stderr || ctl.message}` }
-  }
-  return { ok: true, version: /etcd Version: (\S+)/.exec(String(etcd.stdout))?.[1] ?? 'unknown' }
-}
-
 export class EtcdCluster {
   readonly members: EtcdMember[]
   private readonly heartbeatMs: number
@@ -170,7 +51,6 @@ export class EtcdCluster {
 
   /** Starts `members` fresh members and waits until they elected a leader. */
   static async start(opts: EtcdClusterOptions = {}): Promise<EtcdCluster> {
-    installExitHook()
     const parent = opts.parentDir ?? tmpdir()
     reapStaleRoots(parent)
     const n = opts.members ?? 3
@@ -187,7 +67,7 @@ export class EtcdCluster {
       logFile: join(root, `${prefix}-${i}`, 'etcd.log'),
     }))
     const cluster = new EtcdCluster(root, members, opts)
-    live.add(cluster)
+    destroyOnExit(cluster)
     try {
       for (const m of members) await mkdir(join(root, m.name), { recursive: true })
       for (const m of members) cluster.spawn(m)
@@ -421,7 +301,7 @@ export class EtcdCluster {
       await m.process?.catch(() => undefined)
     }
     await rm(this.root, { recursive: true, force: true })
-    live.delete(this)
+    forgetOnExit(this)
   }
 
   /** The synchronous version, for exit handlers. */
@@ -439,40 +319,6 @@ export class EtcdCluster {
       }
     }
     if (existsSync(this.root)) rmSync(this.root, { recursive: true, force: true })
-    live.delete(this)
+    forgetOnExit(this)
   }
-}
-
-/** Latency of `writes` sequential creates through the store, in ms (a benchmark helper). */
-export interface WriteLatency {
-  members: number
-  writes: number
-  p50: number
-  p90: number
-  p99: number
-  mean: number
-}
-
-export async function measureWriteLatency(cluster: EtcdCluster, writes: number): Promise<WriteLatency> {
-  const store = new EtcdStore({ endpoints: cluster.endpoints })
-  try {
-    // warm up the connection and the leader
-    for (let i = 0; i < 10; i++) await store.create(`/bench/warmup/${i}`, 'x')
-    const samples: number[] = []
-    const value = 'v'.repeat(256)
-    for (let i = 0; i < writes; i++) {
-      const t0 = performance.now()
-      await store.create(`/bench/w/${i}`, value)
-      samples.push(performance.now() - t0)
-    }
-    samples.sort((a, b) => a - b)
-    const q = (p: number): number => round(samples[Math.min(samples.length - 1, Math.floor(p * samples.length))]!)
-    return { members: cluster.members.length, writes, p50: q(0.5), p90: q(0.9), p99: q(0.99), mean: round(samples.reduce((a, b) => a + b, 0) / samples.length) }
-  } finally {
-    await store.close()
-  }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000
 }

@@ -5,7 +5,9 @@ import net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import type { Pod } from '../api/types.js'
 import type { ContainerStatus, ExecResult } from '../runtime/runtime.js'
-import { httpOutcome, initialResult, nextDelayMs, ProbeCounter, ProbeManager, probeSettings, probeStep, resolvePort, runProbe, type ProbeType } from './prober.js'
+import { httpOutcome, probeSettings, resolvePort, runProbe, type ProbeType } from './prober.js'
+import { ProbeManager } from './prober-manager.js'
+import { initialResult, nextDelayMs, ProbeCounter, probeStep } from './prober-worker.js'
 
 describe('probe settings', () => {
   it('applies upstream defaults and minimums', () => {

@@ -7,7 +7,8 @@
 
 import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { EtcdCluster, etcdAvailable } from '../cluster/etcd.js'
+import { EtcdCluster } from '../cluster/etcd.js'
+import { etcdAvailable } from '../cluster/etcdmember.js'
 import { EtcdStore } from './etcd.js'
 import { StoreError, type StoreEvent } from './store.js'
 import { holdsWithin } from '../testing/eventually.js'

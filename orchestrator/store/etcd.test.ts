@@ -2,8 +2,10 @@ import { describe, it, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execa } from 'execa'
 import { existsSync, readFileSync } from 'node:fs'
-import { EtcdCluster, etcdAvailable, reapStaleRoots } from '../cluster/etcd.js'
-import { classify, EtcdStore, prefixEnd } from './etcd.js'
+import { EtcdCluster } from '../cluster/etcd.js'
+import { etcdAvailable, reapStaleRoots } from '../cluster/etcdmember.js'
+import { EtcdStore } from './etcd.js'
+import { classify, prefixEnd } from './etcdrpc.js'
 import { collect, rejects, storeContract } from './contract.js'
 
 const etcd = await etcdAvailable()

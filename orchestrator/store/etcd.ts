@@ -1,17 +1,20 @@
 // The etcd store: the Store contract over a real etcd v3 cluster, through the `etcd3` client's
 // gRPC services (one channel per endpoint). resourceVersion is etcd's mod revision; create and
-// compare-and-swap are single transactions; watches are etcd watch streams that resume from the
-// last delivered revision on another endpoint. Mirrors k8s.io/apiserver/pkg/storage/etcd3 (store.go,
-// watcher.go) and clientv3's endpoint balancing with `WithRequireLeader`.
+// compare-and-swap are single transactions; calls fail over to the next endpoint when that is
+// safe (./etcdrpc.ts classifies errors); watches are etcd watch streams that resume from the
+// last delivered revision on another endpoint (./etcdwatch.ts). Mirrors
+// k8s.io/apiserver/pkg/storage/etcd3 (store.go) and clientv3's endpoint balancing with
+// `WithRequireLeader`.
 // Simplifies: no leases/TTL keys, no auth or TLS to etcd (loopback only); restore is an offline
 // operation of the etcd cluster (etcdctl snapshot restore into fresh members), not of this client.
 
 import * as grpc from '@grpc/grpc-js'
-import { castGrpcError, ClientClosedError } from 'etcd3'
 import { Host } from 'etcd3/lib/connection-pool.js'
-import type { IDeleteRangeResponse, IKeyValue, IRangeResponse, IResponseHeader, ITxnRequest, ITxnResponse, IStatusResponse, IWatchResponse, Services } from 'etcd3'
+import type { IDeleteRangeResponse, IRangeResponse, IResponseHeader, ITxnRequest, ITxnResponse, IStatusResponse, IWatchResponse } from 'etcd3'
+import { CHANNEL_OPTIONS, classify, enc, prefixEnd, toKv, type Classified, type ServiceName, type Unary } from './etcdrpc.js'
+import { EtcdWatch } from './etcdwatch.js'
 import { StoreError } from './store.js'
-import type { KeyValue, RangeOptions, RangeResult, Store, StoreEvent, StoreWatch, WatchHandlers } from './store.js'
+import type { KeyValue, RangeOptions, RangeResult, Store, StoreWatch, WatchHandlers } from './store.js'
 
 export interface EtcdStoreOptions {
   /** Client URLs (`http://127.0.0.1:2379`). Stacked control planes pass their local member only. */
@@ -26,80 +29,8 @@ export interface EtcdStoreOptions {
   watchRetryMs?: number
 }
 
-type ServiceName = keyof typeof Services
-
-/** How a failed attempt may be retried. */
-type Failure =
-  /** The request never reached a server that could apply it: safe to retry anywhere. */
-  | 'not-applied'
-  /** It may or may not have been applied (connection dropped, timed out on the server). */
-  | 'ambiguous'
-  /** A definite answer that retrying will not change. */
-  | 'final'
-
-interface Classified {
-  kind: Failure
-  timeout: boolean
-  message: string
-  err: Error
-}
-
-const NOT_APPLIED = [/etcdserver: no leader/, /etcdserver: not capable/, /etcdserver: too many requests/, /ECONNREFUSED/, /No connection established/i, /failed to connect/i, /Connection refused/i, /Name resolution failed/i]
-const AMBIGUOUS_TIMEOUT = [/etcdserver: request timed out/, /DEADLINE_EXCEEDED/, /Deadline exceeded/i]
-
-export function classify(e: unknown): Classified {
-  const err = e instanceof Error ? castGrpcError(e) : new Error(String(e))
-  const message = err.message.replace(/^\w+Error: /, '').replace(/^\d+ [A-Z_]+: /, '')
-  if (err instanceof ClientClosedError) return { kind: 'final', timeout: false, message: 'store is closed', err }
-  if (NOT_APPLIED.some((r) => r.test(err.message))) return { kind: 'not-applied', timeout: false, message, err }
-  if (AMBIGUOUS_TIMEOUT.some((r) => r.test(err.message)) || (err as { code?: number }).code === grpc.status.DEADLINE_EXCEEDED) {
-    return { kind: 'ambiguous', timeout: true, message, err }
-  }
-  const code = (err as { code?: number }).code
-  if (code === grpc.status.UNAVAILABLE || /UNAVAILABLE|leader changed|ECONNRESET|Connection dropped|stream ended|CANCELLED/i.test(err.message)) {
-    return { kind: 'ambiguous', timeout: false, message, err }
-  }
-  return { kind: 'final', timeout: false, message, err }
-}
-
 /** Errors of calls whose outcome is unknown (the request may have been applied). */
 const unknownOutcome = new WeakSet<StoreError>()
-
-const enc = (s: string): Buffer => Buffer.from(s, 'utf8')
-
-/** The smallest key greater than every key with this prefix (clientv3.GetPrefixRangeEnd). */
-export function prefixEnd(prefix: string): Buffer {
-  const b = Buffer.from(prefix, 'utf8')
-  for (let i = b.length - 1; i >= 0; i--) {
-    if (b[i]! < 0xff) {
-      const end = Buffer.from(b.subarray(0, i + 1))
-      end[i]! += 1
-      return end
-    }
-  }
-  return Buffer.from([0])
-}
-
-function toKv(kv: IKeyValue): KeyValue {
-  return Object.freeze({
-    key: kv.key.toString('utf8'),
-    value: kv.value ? kv.value.toString('utf8') : '',
-    createRevision: Number(kv.create_revision),
-    modRevision: Number(kv.mod_revision),
-    version: Number(kv.version),
-  })
-}
-
-/** A unary call on one gRPC service of one endpoint. */
-type Unary = (payload: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, cb: (err: Error | null, res: unknown) => void) => void
-
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  // A member that comes back must be reconnected within a second, not after grpc's 2-minute back-off.
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 1000,
-  'grpc.keepalive_time_ms': 5000,
-  'grpc.keepalive_timeout_ms': 2000,
-}
 
 export class EtcdStore implements Store {
   readonly endpoints: readonly string[]
@@ -407,157 +338,6 @@ export class EtcdStore implements Store {
 function firstKv(r: ITxnResponse): KeyValue | undefined {
   const kv = r.responses[0]?.response_range?.kvs?.[0]
   return kv ? toKv(kv) : undefined
-}
-
-/**
- * One store watch: an etcd watch stream from `next`, resumed from the revision after the last
- * delivered event whenever the stream breaks (on the next endpoint), as clientv3's watcher does.
- * Ends with Compacted when etcd says the revision is gone, and with Unavailable when no endpoint
- * could serve it for `retryMs`.
- */
-class EtcdWatch {
-  private next: number
-  private stream?: grpc.ClientDuplexStream<unknown, IWatchResponse>
-  private cancelled = false
-  private pending: StoreEvent[] = []
-  private scheduled = false
-  private failingSince = 0
-  private backoff = 50
-  private timer?: NodeJS.Timeout
-  onDone?: () => void
-
-  constructor(
-    private readonly store: EtcdStore,
-    private readonly prefix: string,
-    fromRevision: number,
-    private readonly handlers: WatchHandlers,
-    private readonly retryMs: number,
-  ) {
-    this.next = fromRevision > 0 ? fromRevision : 0
-  }
-
-  open(): void {
-    if (this.cancelled) return
-    let opened: { stream: grpc.ClientDuplexStream<unknown, IWatchResponse>; endpoint: string }
-    try {
-      opened = this.store.openStream()
-    } catch (e) {
-      return this.broken(undefined, e)
-    }
-    const { stream, endpoint } = opened
-    this.stream = stream
-    let live = true
-    const drop = (e: unknown): void => {
-      if (!live) return
-      live = false
-      stream.removeAllListeners('data')
-      try {
-        stream.cancel()
-      } catch {
-        // already gone
-      }
-      this.broken(endpoint, e)
-    }
-    stream.on('data', (res: IWatchResponse) => {
-      if (!live || this.cancelled) return
-      if (res.compact_revision && res.compact_revision !== '0') {
-        live = false
-        const rev = Number(res.compact_revision)
-        this.store.noteCompaction(rev)
-        stream.cancel()
-        return this.fail(new StoreError('Compacted', `required revision ${this.next} has been compacted`, undefined, rev))
-      }
-      if (res.canceled) return drop(new Error(res.cancel_reason || 'watch canceled by etcd'))
-      if (res.created) {
-        if (this.next === 0) this.next = Number(res.header.revision) + 1
-        this.failingSince = 0
-        this.backoff = 50
-      }
-      if (res.events?.length) {
-        for (const ev of res.events) {
-          const kv = toKv(ev.kv)
-          if (ev.type === 'Delete') {
-            const tomb: KeyValue = Object.freeze({ key: kv.key, value: '', createRevision: 0, modRevision: kv.modRevision, version: 0 })
-            this.pending.push({ type: 'delete', kv: tomb, prevKv: toKv(ev.prev_kv ?? ev.kv) })
-          } else {
-            this.pending.push(ev.prev_kv ? { type: 'put', kv, prevKv: toKv(ev.prev_kv) } : { type: 'put', kv })
-          }
-          this.next = kv.modRevision + 1
-        }
-        this.schedule()
-      }
-    })
-    stream.on('error', (e) => drop(e))
-    stream.on('end', () => drop(new Error('watch stream ended')))
-    stream.write({
-      create_request: {
-        key: enc(this.prefix),
-        range_end: prefixEnd(this.prefix),
-        start_revision: this.next > 0 ? String(this.next) : undefined,
-        prev_kv: true,
-      },
-    })
-  }
-
-  private broken(endpoint: string | undefined, e: unknown): void {
-    if (this.cancelled) return
-    if (this.store.isClosed) return this.fail(new StoreError('Unavailable', 'store is closed'))
-    if (endpoint) this.store.rotate(endpoint)
-    const now = Date.now()
-    if (!this.failingSince) this.failingSince = now
-    if (now - this.failingSince >= this.retryMs) {
-      return this.fail(new StoreError('Unavailable', `etcd watch on ${this.prefix} could not be resumed within ${this.retryMs} ms: ${classify(e).message}`))
-    }
-    const delay = this.backoff
-    this.backoff = Math.min(1000, this.backoff * 2)
-    this.timer = setTimeout(() => this.open(), delay)
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.cancelled) return
-    this.scheduled = true
-    setImmediate(() => {
-      this.scheduled = false
-      if (this.cancelled || !this.pending.length) return
-      const batch = this.pending
-      this.pending = []
-      this.handlers.onEvents(batch)
-    })
-  }
-
-  /** Ends the watch with an error, after delivering what was already received. */
-  fail(err: StoreError): void {
-    if (this.cancelled) return
-    this.stop()
-    const batch = this.pending
-    this.pending = []
-    setImmediate(() => {
-      if (batch.length) this.handlers.onEvents(batch)
-      this.handlers.onError(err)
-    })
-  }
-
-  cancel(): void {
-    if (this.cancelled) return
-    this.stop()
-  }
-
-  private stop(): void {
-    this.cancelled = true
-    clearTimeout(this.timer)
-    const s = this.stream
-    this.stream = undefined
-    if (s) {
-      s.removeAllListeners('data')
-      s.on('error', () => undefined)
-      try {
-        s.cancel()
-      } catch {
-        // already gone
-      }
-    }
-    this.onDone?.()
-  }
 }
 
 /** The response header of an etcd answer (for diagnostics). */
