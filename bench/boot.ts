@@ -18,6 +18,8 @@
 // Ctrl-C too.
 // Writes reports/bench/boot.json and prints a table.
 // Usage: npm run bench:boot [-- --runs 5 --configs in-process,ock-up,ock-up-etcd,ock-up-docker --out F]
+// Over 400 lines: four cluster configurations, each with its milestones and its own teardown,
+// measured against one baseline in one run.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'

@@ -14,6 +14,8 @@
 // Between batches `StoreLedger` compares a full dump of the store (read from the store directly)
 // with what the accepted requests' answers said was written.
 // For tests and benchmarks only; not used by the orchestrator.
+// Over 400 lines: the manifest generators and the ledger that checks the store between batches are
+// test support shared by three runners.
 
 import assert from 'node:assert/strict'
 import http2 from 'node:http2'

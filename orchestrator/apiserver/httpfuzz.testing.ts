@@ -13,6 +13,8 @@
 // Used by httpfuzz.test.ts (npm test: 10,000 requests), scripts/fuzz.ts (npm run fuzz: 100,000
 // by default) and bench/soak.ts (a slice of fuzz requests during the soak).
 // For tests and benchmarks only; not used by the orchestrator.
+// Over 400 lines: the raw HTTP generators (paths, headers, bodies, three callers) are test support
+// shared by three runners.
 
 import assert from 'node:assert/strict'
 import fc from 'fast-check'

@@ -20,6 +20,8 @@
 // (host/guard.ts) that fails the scenario or test that caused it.
 // Simplifies: answers are JSON; requests JSON, YAML, or protobuf for the kinds kubectl's typed
 // create commands send (protobuf.ts); no API priority and fairness.
+// About 400 lines: options, TLS and HTTP/2 serving, and handle() (the pipeline of pipeline.ts, in
+// order); filters and handlers are elsewhere.
 
 import http2 from 'node:http2'
 import { ensureBootstrapPolicy, ensureLocalAPIServices, ensureSystemNamespaces } from './bootstrap.js'

@@ -6,6 +6,8 @@
 // take, so their tests can use the in-memory fake of fake.ts, as client-go's typed clientset
 // interfaces let tests use its fake clientset.
 // Simplifies: JSON only (no protobuf), no client-side rate limiting.
+// Over 400 lines: the Reader / Writer / Watcher contracts (with their documented errors) and the
+// one HTTPS implementation of them belong side by side.
 
 import http2 from 'node:http2'
 import { ApiError } from '../api/errors.js'

@@ -16,6 +16,8 @@
 // env and volumes by name, finalizers as a set); subresources: status, namespaces/finalize and
 // pods/binding only; lists ignore `limit` (one page); watches never expire and ignore
 // timeoutSeconds; generateName suffixes are deterministic (a counter) so tests can name them.
+// Over 400 lines: a fake clientset that behaves like the API server on each verb (versions,
+// conflicts, finalizers, patches, watches) is one object, as client-go's fake tracker is.
 
 import fastJsonPatch from 'fast-json-patch'
 import { alreadyExists, ApiError, badRequest, conflict, invalid, notFound, unsupportedMediaType, type GroupResource } from '../api/errors.js'

@@ -15,6 +15,9 @@
 // the status manager (./status-manager.ts), the PLEG (./pleg.ts), the environment
 // (./environment.ts), node status (./node-status.ts, ./nodelease.ts). Simplifies: no volumes,
 // init containers or eviction yet.
+// Over 400 lines: the pod worker's sync loop (create, start, kill, restart with back-off) reads as
+// one piece, as upstream's SyncPod; images, status, PLEG, probes and node status are files of their
+// own.
 
 import { ApiError } from '../api/errors.js'
 import { nowTimestamp } from '../api/meta.js'

@@ -7,6 +7,8 @@
 // message, repeated identical messages fold, traffic about other namespaces and discovery is
 // counted instead of drawn, and a cap keeps the scenario's own story (its user's requests, its
 // namespace, numbered steps) when something must go.
+// Over 400 lines: the hiding rules are one table and each trace entry kind has one builder; they
+// are kept together so a reader sees every rule that shapes a diagram in one place.
 
 import type { TraceEntry } from '../trace.js'
 
