@@ -47,7 +47,10 @@ const allowed = [
   { from: { path: '^orchestrator/[^/]+\\.ts$' }, to: { path: '^orchestrator/' } },
   // tests may assemble an API server, a store, certificates or a cluster to test against; a
   // component's tests still never import another component
-  { from: { path: `^orchestrator/.+${TESTS}` }, to: { path: o('api', 'apiserver', 'admission', 'client', 'cluster', 'host', 'pki', 'store', 'runtime', 'testing') } },
+  {
+    from: { path: `^orchestrator/.+${TESTS}` },
+    to: { path: o('api', 'apiserver', 'admission', 'client', 'cluster', 'host', 'pki', 'store', 'runtime', 'testing') },
+  },
   // the harness: support's top-level files use the PKI and the runtime's image catalogue; the
   // target drivers assemble the built-in cluster; reports and formatters read support's files
   { from: { path: '^support/' }, to: { path: '^support/' } },
@@ -69,7 +72,13 @@ module.exports = {
       from: { path: '^orchestrator/controllers/([^/]+)/' },
       to: { path: '^orchestrator/controllers/[^/]+/', pathNot: '^orchestrator/controllers/$1/' },
     },
-    { name: 'not-to-unresolvable', severity: 'error', comment: 'an import that does not resolve (or a package missing from package.json)', from: {}, to: { couldNotResolve: true } },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'an import that does not resolve (or a package missing from package.json)',
+      from: {},
+      to: { couldNotResolve: true },
+    },
   ],
   allowed,
   allowedSeverity: 'error',

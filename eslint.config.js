@@ -33,7 +33,9 @@ export default tseslint.config(
   // The orchestrator knows nothing about Gherkin or the harness.
   {
     files: ['orchestrator/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: forbid(['support', 'steps', 'features'], 'the orchestrator must not depend on the test harness') }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: forbid(['support', 'steps', 'features'], 'the orchestrator must not depend on the test harness') }],
+    },
   },
   // Only the API server (and the composition root that wires it) touches the store.
   ...['api', 'admission', 'pki', 'client', ...components].map((dir) => ({
@@ -44,12 +46,25 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            ...forbid(['store', 'apiserver', 'cluster'], `orchestrator/${dir} talks to the API server through orchestrator/client; only apiserver/ touches the store and only cluster/ wires components`),
+            ...forbid(
+              ['store', 'apiserver', 'cluster'],
+              `orchestrator/${dir} talks to the API server through orchestrator/client; only apiserver/ touches the store and only cluster/ wires components`,
+            ),
             ...forbid(['support', 'steps'], 'the orchestrator must not depend on the test harness'),
             // the kubelet acts on containers only through the ContainerRuntime interface
             // (runtime/runtime.ts), never through an implementation
-            ...forbid(components.filter((c) => c !== dir && !(dir === 'kubelet' && c === 'runtime')), 'components never import each other: they meet at the API server'),
-            ...(dir === 'kubelet' ? [{ group: ['**/runtime/*/**', '**/runtime/contract*'], message: 'the kubelet uses the ContainerRuntime interface (runtime/runtime.ts), not an implementation' }] : []),
+            ...forbid(
+              components.filter((c) => c !== dir && !(dir === 'kubelet' && c === 'runtime')),
+              'components never import each other: they meet at the API server',
+            ),
+            ...(dir === 'kubelet'
+              ? [
+                  {
+                    group: ['**/runtime/*/**', '**/runtime/contract*'],
+                    message: 'the kubelet uses the ContainerRuntime interface (runtime/runtime.ts), not an implementation',
+                  },
+                ]
+              : []),
           ],
         },
       ],
@@ -65,7 +80,10 @@ export default tseslint.config(
         {
           patterns: [
             ...forbid(['support', 'steps'], 'the orchestrator must not depend on the test harness'),
-            ...forbid(components.filter((c) => c !== dir && !(dir === 'kubelet' && c === 'runtime')), 'components never import each other: they meet at the API server'),
+            ...forbid(
+              components.filter((c) => c !== dir && !(dir === 'kubelet' && c === 'runtime')),
+              'components never import each other: they meet at the API server',
+            ),
           ],
         },
       ],
@@ -83,7 +101,13 @@ export default tseslint.config(
         'error',
         {
           patterns: forbid(['orchestrator'], 'steps act through the Kubernetes API (support/), never on orchestrator internals'),
-          paths: [{ name: '@cucumber/cucumber', importNames: ['Given', 'When', 'Then', 'defineStep'], message: "import Given / When / Then from './define.js', which also registers a step's Arabic phrasing" }],
+          paths: [
+            {
+              name: '@cucumber/cucumber',
+              importNames: ['Given', 'When', 'Then', 'defineStep'],
+              message: "import Given / When / Then from './define.js', which also registers a step's Arabic phrasing",
+            },
+          ],
         },
       ],
     },

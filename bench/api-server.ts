@@ -86,7 +86,9 @@ class CountingStore implements Store {
 const data = workerData as ApiBenchServerData
 // as cluster.ts: the etcd client's own deadline 1 s below the registry's store timeout
 const STORE_TIMEOUT_MS = data.store === 'etcd' ? 8_000 : 10_000
-const counting = new CountingStore(data.store === 'etcd' ? new EtcdStore({ endpoints: data.endpoints ?? [], requestTimeoutMs: STORE_TIMEOUT_MS - 1000 }) : new MemoryStore())
+const counting = new CountingStore(
+  data.store === 'etcd' ? new EtcdStore({ endpoints: data.endpoints ?? [], requestTimeoutMs: STORE_TIMEOUT_MS - 1000 }) : new MemoryStore(),
+)
 const store = new FaultInjectingStore(counting)
 const server = new ApiServer({
   name: `apiserver-bench-${data.store}`,

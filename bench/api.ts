@@ -48,7 +48,12 @@ const NAMESPACE = 'default'
 const OBJECT_BYTES = 1024
 const OPERATIONS = ['create', 'update', 'get'] as const
 type Op = (typeof OPERATIONS)[number]
-for (const [name, n, min] of [['--ops', OPS, 1], ['--members', MEMBERS, 1], ['--warmup', WARMUP, 0], ...MODES.map((m) => ['--concurrency', m, 1] as const)] as const) {
+for (const [name, n, min] of [
+  ['--ops', OPS, 1],
+  ['--members', MEMBERS, 1],
+  ['--warmup', WARMUP, 0],
+  ...MODES.map((m) => ['--concurrency', m, 1] as const),
+] as const) {
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, not ${n}`)
 }
 
@@ -151,7 +156,12 @@ const CONFIGMAP_INFO = lookupResource('', 'configmaps')!
 
 /** A ConfigMap whose JSON body is OBJECT_BYTES long; `round` changes its content, not its size. */
 function configMap(name: string, round: number, resourceVersion?: string): KObject {
-  const o = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(resourceVersion ? { resourceVersion } : {}) }, data: { round: String(round % 10), blob: '' } }
+  const o = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, ...(resourceVersion ? { resourceVersion } : {}) },
+    data: { round: String(round % 10), blob: '' },
+  }
   const pad = Math.max(0, OBJECT_BYTES - Buffer.byteLength(JSON.stringify(o)))
   o.data.blob = 'x'.repeat(pad)
   return o as KObject
@@ -309,7 +319,7 @@ const report = {
   command: 'npm run bench:api',
   startedAt,
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version, loadAverageAtStart: load.map((l) => Math.round(l * 100) / 100) },
-  note: 'The machine may be shared with other work; compare the API with rawEtcd of the same run. Latency is per request as the client sees it; opsPerSecond is the phase\'s requests over its wall time.',
+  note: "The machine may be shared with other work; compare the API with rawEtcd of the same run. Latency is per request as the client sees it; opsPerSecond is the phase's requests over its wall time.",
   ops: OPS,
   warmupOps: WARMUP,
   objectBytes: OBJECT_BYTES,
@@ -338,7 +348,10 @@ const row = (cells: (string | number)[]): string => cells.map((c, i) => (i < 3 ?
 process.stdout.write(`\n${row(['store', 'clients', 'op', 'p50 ms', 'p99 ms', 'ops/s', 'calls/op', 'store ms'])}\n`)
 for (const concurrency of MODES) {
   for (const op of OPERATIONS) {
-    for (const [label, modes] of [['memory', stores.memory], ['etcd', stores.etcd]] as const) {
+    for (const [label, modes] of [
+      ['memory', stores.memory],
+      ['etcd', stores.etcd],
+    ] as const) {
       const m = modes?.find((x) => x.concurrency === concurrency)?.[op]
       if (m) process.stdout.write(`${row([label, concurrency, op, m.p50Ms, m.p99Ms, m.opsPerSecond, m.storeCallsPerOp.total!, m.storeMsPerOp.total!])}\n`)
     }

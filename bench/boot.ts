@@ -55,7 +55,10 @@ const { values } = parseArgs({
 })
 const RUNS = Number(values.runs)
 const TIMEOUT_MS = Number(values['timeout-seconds']) * 1000
-const SELECTED = values.configs!.split(',').map((c) => c.trim()).filter(Boolean) as ConfigName[]
+const SELECTED = values
+  .configs!.split(',')
+  .map((c) => c.trim())
+  .filter(Boolean) as ConfigName[]
 if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 100) throw new Error(`--runs must be 1..100, not ${values.runs}`)
 if (!(TIMEOUT_MS > 0)) throw new Error(`--timeout-seconds must be > 0, not ${values['timeout-seconds']}`)
 for (const c of SELECTED) if (!CONFIGS.includes(c)) throw new Error(`unknown config "${c}": use ${CONFIGS.join(', ')}`)
@@ -179,7 +182,14 @@ async function milestones(t0: number, port: number, credentials: () => Promise<C
       check('the kubeconfig')
       await sleep(POLL_MS)
     }
-    client = new ApiClient({ server: creds.server, caPem: creds.caPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent: 'bench-boot', timeoutMs: 5_000 })
+    client = new ApiClient({
+      server: creds.server,
+      caPem: creds.caPem,
+      certPem: creds.certPem,
+      keyPem: creds.keyPem,
+      userAgent: 'bench-boot',
+      timeoutMs: 5_000,
+    })
     const nodesRef = { group: '', version: 'v1', resource: 'nodes' }
     for (;;) {
       check('the API server')
@@ -195,7 +205,12 @@ async function milestones(t0: number, port: number, credentials: () => Promise<C
       await sleep(POLL_MS)
     }
     const podsRef = { group: '', version: 'v1', resource: 'pods', namespace: 'default' }
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'boot' }, spec: { containers: [{ name: 'app', image: IMAGE }], terminationGracePeriodSeconds: 1 } }
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'boot' },
+      spec: { containers: [{ name: 'app', image: IMAGE }], terminationGracePeriodSeconds: 1 },
+    }
     // the ServiceAccount admission plugin refuses pods until the controller manager made the
     // namespace's default ServiceAccount: a refusal is part of boot, so retry
     let lastError = ''
@@ -262,9 +277,14 @@ async function inProcessRun(): Promise<RunResult> {
   try {
     const admin = await adminP
     const creds: Credentials = { server: `https://127.0.0.1:${port}`, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem }
-    const times = await milestones(t0, port, async () => creds, () => {
-      if (failed) throw new Error(`Cluster.start failed: ${errorText(failed)}`)
-    })
+    const times = await milestones(
+      t0,
+      port,
+      async () => creds,
+      () => {
+        if (failed) throw new Error(`Cluster.start failed: ${errorText(failed)}`)
+      },
+    )
     const s0 = performance.now()
     await stop()
     return { times, stopMs: performance.now() - s0 }
@@ -281,7 +301,11 @@ async function ockUpRun(flags: string[]): Promise<RunResult> {
   const port = await freePort()
   const t0 = performance.now()
   // its own process group: so a forced stop reaches whatever it started (etcd members)
-  const child = spawn(process.execPath, [OCK, 'up', '--nodes', String(NODES), '--port', String(port), '--kubeconfig', kubeconfig, ...flags], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn(process.execPath, [OCK, 'up', '--nodes', String(NODES), '--port', String(port), '--kubeconfig', kubeconfig, ...flags], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let output = ''
   const keep = (c: Buffer): void => void (output = (output + c.toString('utf8')).slice(-4000))
   child.stdout!.on('data', keep)
@@ -299,9 +323,14 @@ async function ockUpRun(flags: string[]): Promise<RunResult> {
   }
   cleanups.add(stop)
   try {
-    const times = await milestones(t0, port, () => kubeconfigCredentials(kubeconfig), () => {
-      if (exited) throw new Error(`ock up exited (${exited.code ?? exited.signal}): ${output.trim().slice(-1500)}`)
-    })
+    const times = await milestones(
+      t0,
+      port,
+      () => kubeconfigCredentials(kubeconfig),
+      () => {
+        if (exited) throw new Error(`ock up exited (${exited.code ?? exited.signal}): ${output.trim().slice(-1500)}`)
+      },
+    )
     const s0 = performance.now()
     await stopChild(child, exit, () => exited !== undefined)
     const stopMs = performance.now() - s0
@@ -360,10 +389,25 @@ const etcdWhy = async (): Promise<string | undefined> => {
 }
 
 const configs: Record<ConfigName, Config> = {
-  'in-process': { name: 'in-process', command: `Cluster.start({ nodes: ${NODES}, runtime: sim, proxy: false }) in this process`, unavailable: async () => undefined, run: inProcessRun },
+  'in-process': {
+    name: 'in-process',
+    command: `Cluster.start({ nodes: ${NODES}, runtime: sim, proxy: false }) in this process`,
+    unavailable: async () => undefined,
+    run: inProcessRun,
+  },
   'ock-up': { name: 'ock-up', command: `ock up --nodes ${NODES}`, unavailable: async () => undefined, run: () => ockUpRun([]) },
-  'ock-up-etcd': { name: 'ock-up-etcd', command: `ock up --nodes ${NODES} --store etcd --masters 3`, unavailable: etcdWhy, run: () => ockUpRun(['--store', 'etcd', '--masters', '3']) },
-  'ock-up-docker': { name: 'ock-up-docker', command: `ock up --nodes ${NODES} --runtime docker`, unavailable: dockerWhy, run: () => ockUpRun(['--runtime', 'docker']) },
+  'ock-up-etcd': {
+    name: 'ock-up-etcd',
+    command: `ock up --nodes ${NODES} --store etcd --masters 3`,
+    unavailable: etcdWhy,
+    run: () => ockUpRun(['--store', 'etcd', '--masters', '3']),
+  },
+  'ock-up-docker': {
+    name: 'ock-up-docker',
+    command: `ock up --nodes ${NODES} --runtime docker`,
+    unavailable: dockerWhy,
+    run: () => ockUpRun(['--runtime', 'docker']),
+  },
 }
 
 /** Wall time of a process from spawn to exit. */
@@ -437,7 +481,9 @@ try {
           const r = await c.run()
           for (const m of MILESTONES) if (r.times[m] !== undefined) samples[m].push(r.times[m])
           stops.push(r.stopMs)
-          process.stdout.write(`  ${name} #${i + 1}: ${MILESTONES.map((m) => `${m} ${r.times[m] === undefined ? '-' : Math.round(r.times[m])}`).join(', ')} ms; stop ${Math.round(r.stopMs)} ms\n`)
+          process.stdout.write(
+            `  ${name} #${i + 1}: ${MILESTONES.map((m) => `${m} ${r.times[m] === undefined ? '-' : Math.round(r.times[m])}`).join(', ')} ms; stop ${Math.round(r.stopMs)} ms\n`,
+          )
         } catch (e) {
           failures++
           errors.push(errorText(e))
@@ -461,12 +507,15 @@ try {
     command: 'npm run bench:boot',
     startedAt,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version, loadAverageAtStart: load.map((l) => Math.round(l * 100) / 100) },
-    note:
-      'Milestones in ms from the start (Cluster.start, or the spawn of node bin/ock.js up), polled every 10 ms. in-process: the modules are already loaded (the benchmark imports them), the CA is made inside the measured time. ock up writes its kubeconfig only once every node is Ready, so apiReady of the ock-up rows is that moment; apiAnswers (anonymous /readyz) is when its API server listens. Compare child-process rows with baseline.ockHelp of the same run. The machine may be shared: timings are noisy.',
+    note: 'Milestones in ms from the start (Cluster.start, or the spawn of node bin/ock.js up), polled every 10 ms. in-process: the modules are already loaded (the benchmark imports them), the CA is made inside the measured time. ock up writes its kubeconfig only once every node is Ready, so apiReady of the ock-up rows is that moment; apiAnswers (anonymous /readyz) is when its API server listens. Compare child-process rows with baseline.ockHelp of the same run. The machine may be shared: timings are noisy.',
     runs: RUNS,
     nodes: NODES,
     image: IMAGE,
-    target: { rule: `in-process: nodesReady p50 < ${TARGET_MS} ms`, nodesReadyP50Ms: inProcessNodes?.p50Ms ?? null, nodesReadyMaxMs: inProcessNodes?.maxMs ?? null },
+    target: {
+      rule: `in-process: nodesReady p50 < ${TARGET_MS} ms`,
+      nodesReadyP50Ms: inProcessNodes?.p50Ms ?? null,
+      nodesReadyMaxMs: inProcessNodes?.maxMs ?? null,
+    },
     meetsTarget: inProcessNodes ? inProcessNodes.p50Ms < TARGET_MS : null,
     baseline,
     imageWarmMs,
@@ -483,11 +532,16 @@ try {
   for (const name of SELECTED) {
     const r = results[name]!
     if (r.unavailable) process.stdout.write(`${row([name, 'null', 'null', 'null', 'null', ''])}  (${r.unavailable})\n`)
-    else process.stdout.write(`${row([name, ...MILESTONES.map((m) => cell(r.milestones[m])), cell(r.stop)])}${r.errors.length ? `  (${r.errors.length} failed)` : ''}\n`)
+    else
+      process.stdout.write(
+        `${row([name, ...MILESTONES.map((m) => cell(r.milestones[m])), cell(r.stop)])}${r.errors.length ? `  (${r.errors.length} failed)` : ''}\n`,
+      )
   }
   process.stdout.write(`\nprocess start (baseline): node bin/ock.js --help ${cell(baseline.ockHelp)} ms, node -e 0 ${cell(baseline.nodeBare)} ms\n`)
   const mt = report.meetsTarget
-  process.stdout.write(`target: in-process nodes Ready p50 < ${TARGET_MS} ms: ${mt === null ? 'not measured' : mt ? 'met' : 'MISSED'}${inProcessNodes ? ` (${inProcessNodes.p50Ms} ms)` : ''}\nwall ${report.wallSeconds} s; written to ${out}\n`)
+  process.stdout.write(
+    `target: in-process nodes Ready p50 < ${TARGET_MS} ms: ${mt === null ? 'not measured' : mt ? 'met' : 'MISSED'}${inProcessNodes ? ` (${inProcessNodes.p50Ms} ms)` : ''}\nwall ${report.wallSeconds} s; written to ${out}\n`,
+  )
 } catch (e) {
   failures++
   process.stderr.write(`bench:boot failed: ${e instanceof Error ? e.stack : String(e)}\n`)

@@ -13,7 +13,11 @@ import { measureWriteLatency, type WriteLatency } from '../orchestrator/cluster/
 import { etcdAvailable } from '../orchestrator/cluster/etcdmember.js'
 
 const { values } = parseArgs({
-  options: { writes: { type: 'string', default: '500' }, members: { type: 'string', default: '1,3,5' }, out: { type: 'string', default: 'reports/bench/etcd-write-latency.json' } },
+  options: {
+    writes: { type: 'string', default: '500' },
+    members: { type: 'string', default: '1,3,5' },
+    out: { type: 'string', default: 'reports/bench/etcd-write-latency.json' },
+  },
 })
 const writes = Number(values.writes)
 // the first size is the baseline (1 by default)

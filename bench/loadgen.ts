@@ -35,15 +35,20 @@ let resolveAll!: () => void
 const allBound = new Promise<void>((r) => (resolveAll = r))
 const cpu0 = process.threadCpuUsage()
 
-const watch = client.watch(pods, {}, (e) => {
-  const p = e.object as Pod
-  if (!p.spec?.nodeName) return
-  const i = Number(p.metadata?.name?.slice(4))
-  if (!boundAt.has(i)) {
-    boundAt.set(i, performance.now())
-    if (boundAt.size === d.pods) resolveAll()
-  }
-}, () => undefined)
+const watch = client.watch(
+  pods,
+  {},
+  (e) => {
+    const p = e.object as Pod
+    if (!p.spec?.nodeName) return
+    const i = Number(p.metadata?.name?.slice(4))
+    if (!boundAt.has(i)) {
+      boundAt.set(i, performance.now())
+      if (boundAt.size === d.pods) resolveAll()
+    }
+  },
+  () => undefined,
+)
 
 function podObject(i: number): Record<string, unknown> {
   return {

@@ -99,7 +99,10 @@ async function cluster(ca: CertificateAuthority, nodes: number): Promise<{ api: 
   const admin = await clientFor(ca, api.url, Identities.admin)
   // no controller manager here: the ServiceAccount admission plugin wants the namespace's
   // "default" ServiceAccount, which the serviceaccount controller would have made
-  await admin.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: NAMESPACE }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
+  await admin.create(
+    { group: '', version: 'v1', resource: 'serviceaccounts', namespace: NAMESPACE },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } },
+  )
   await inParallel(nodes, CONCURRENCY, async (i) => void (await admin.create(nodesRef, nodeObject(i + 1))))
   return { api, admin }
 }
@@ -107,7 +110,16 @@ async function cluster(ca: CertificateAuthority, nodes: number): Promise<{ api: 
 /** Runs the load generator in its own thread; resolves with what it measured. */
 async function loadgen(ca: CertificateAuthority, url: string, bindTo?: number): Promise<LoadgenResult> {
   const creds = await ca.issue({ ...Identities.admin, usage: 'client' })
-  const data: LoadgenData = { server: url, caPem: ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, pods: PODS, concurrency: CONCURRENCY, namespace: NAMESPACE, bindTo }
+  const data: LoadgenData = {
+    server: url,
+    caPem: ca.certPem,
+    certPem: creds.certPem,
+    keyPem: creds.keyPem,
+    pods: PODS,
+    concurrency: CONCURRENCY,
+    namespace: NAMESPACE,
+    bindTo,
+  }
   const worker = new Worker(new URL('./loadgen.ts', import.meta.url), { workerData: data })
   const result = await new Promise<LoadgenResult>((resolve, reject) => {
     worker.once('message', resolve)

@@ -27,13 +27,68 @@ const positive = (v: unknown): boolean => typeof v === 'number' && v > 0
 const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0
 
 const SMOKES: Smoke[] = [
-  { script: 'bench:scheduler', args: ['--sizes', '50', '--pods', '100', '--concurrency', '20'], checks: [['results.0.podsPerSecond', positive], ['results.0.baseline.podsPerSecond', positive]], timeoutMs: 120_000 },
-  { script: 'bench:etcd', args: ['--writes', '10', '--members', '1,3'], checks: [['results.1.p50', positive], ['baseline.p50', positive]], timeoutMs: 120_000 },
-  { script: 'bench:startup', args: ['--pods', '2'], checks: [['ockP99Ms', positive], ['rawP99Ms', positive]], timeoutMs: 240_000 },
-  { script: 'bench:soak', args: ['--seconds', '3', '--objects', '30', '--object-kb', '16', '--watch-buffer-kb', '256'], checks: [['budget.pass', (v) => v === true]], timeoutMs: 120_000 },
-  { script: 'bench:api', args: ['--ops', '20', '--concurrency', '1,5'], checks: [['stores.etcd', nonEmpty], ['rawEtcd', nonEmpty], ['target.createP99Ms', positive]], timeoutMs: 120_000 },
-  { script: 'bench:boot', args: ['--runs', '1', '--configs', 'in-process,ock-up'], checks: [['configs.in-process.milestones.podRunning.p50Ms', positive], ['configs.ock-up.milestones.podRunning.p50Ms', positive]], timeoutMs: 120_000 },
-  { script: 'bench:suite', args: ['-p', 'mutants', '--tags', '@ORCH-02'], checks: [['scenarioSumMs', positive], ['workers', nonEmpty], ['slowest', nonEmpty]], timeoutMs: 240_000 },
+  {
+    script: 'bench:scheduler',
+    args: ['--sizes', '50', '--pods', '100', '--concurrency', '20'],
+    checks: [
+      ['results.0.podsPerSecond', positive],
+      ['results.0.baseline.podsPerSecond', positive],
+    ],
+    timeoutMs: 120_000,
+  },
+  {
+    script: 'bench:etcd',
+    args: ['--writes', '10', '--members', '1,3'],
+    checks: [
+      ['results.1.p50', positive],
+      ['baseline.p50', positive],
+    ],
+    timeoutMs: 120_000,
+  },
+  {
+    script: 'bench:startup',
+    args: ['--pods', '2'],
+    checks: [
+      ['ockP99Ms', positive],
+      ['rawP99Ms', positive],
+    ],
+    timeoutMs: 240_000,
+  },
+  {
+    script: 'bench:soak',
+    args: ['--seconds', '3', '--objects', '30', '--object-kb', '16', '--watch-buffer-kb', '256'],
+    checks: [['budget.pass', (v) => v === true]],
+    timeoutMs: 120_000,
+  },
+  {
+    script: 'bench:api',
+    args: ['--ops', '20', '--concurrency', '1,5'],
+    checks: [
+      ['stores.etcd', nonEmpty],
+      ['rawEtcd', nonEmpty],
+      ['target.createP99Ms', positive],
+    ],
+    timeoutMs: 120_000,
+  },
+  {
+    script: 'bench:boot',
+    args: ['--runs', '1', '--configs', 'in-process,ock-up'],
+    checks: [
+      ['configs.in-process.milestones.podRunning.p50Ms', positive],
+      ['configs.ock-up.milestones.podRunning.p50Ms', positive],
+    ],
+    timeoutMs: 120_000,
+  },
+  {
+    script: 'bench:suite',
+    args: ['-p', 'mutants', '--tags', '@ORCH-02'],
+    checks: [
+      ['scenarioSumMs', positive],
+      ['workers', nonEmpty],
+      ['slowest', nonEmpty],
+    ],
+    timeoutMs: 240_000,
+  },
 ]
 
 function field(o: unknown, path: string): unknown {
@@ -43,8 +98,21 @@ function field(o: unknown, path: string): unknown {
 for (const s of SMOKES) {
   test(`npm run ${s.script} -- ${s.args.join(' ')}`, { timeout: s.timeoutMs + 10_000 }, async () => {
     const out = join(dir, `${s.script.replace(':', '-')}.json`)
-    const r = await execa('npm', ['run', '--silent', s.script, '--', ...s.args, '--out', out], { cwd: ROOT, reject: false, all: true, timeout: s.timeoutMs, stdin: 'ignore' })
-    assert.equal(r.exitCode, 0, `${s.script} exited ${r.exitCode ?? r.signal}:\n${String(r.all ?? '').split('\n').slice(-30).join('\n')}`)
+    const r = await execa('npm', ['run', '--silent', s.script, '--', ...s.args, '--out', out], {
+      cwd: ROOT,
+      reject: false,
+      all: true,
+      timeout: s.timeoutMs,
+      stdin: 'ignore',
+    })
+    assert.equal(
+      r.exitCode,
+      0,
+      `${s.script} exited ${r.exitCode ?? r.signal}:\n${String(r.all ?? '')
+        .split('\n')
+        .slice(-30)
+        .join('\n')}`,
+    )
     const json = JSON.parse(readFileSync(out, 'utf8')) as unknown
     for (const [path, ok] of s.checks) assert.ok(ok(field(json, path)), `${s.script}: ${path} is ${JSON.stringify(field(json, path))} in ${out}`)
   })

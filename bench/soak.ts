@@ -17,7 +17,16 @@ import { dirname, resolve } from 'node:path'
 import tls from 'node:tls'
 import { parseArgs } from 'node:util'
 import fc from 'fast-check'
-import { checkAnswer, httpsRequest, installProcessGuard, incidentCursor, assertNoIncidents, RawClient, startFuzzTarget, type FuzzTarget } from '../orchestrator/apiserver/fuzz.testing.js'
+import {
+  checkAnswer,
+  httpsRequest,
+  installProcessGuard,
+  incidentCursor,
+  assertNoIncidents,
+  RawClient,
+  startFuzzTarget,
+  type FuzzTarget,
+} from '../orchestrator/apiserver/fuzz.testing.js'
 import { describeRequest, rawRequest } from '../orchestrator/apiserver/httpfuzz.testing.js'
 
 const { values } = parseArgs({
@@ -56,7 +65,13 @@ async function settle(): Promise<{ heapUsed: number; rss: number }> {
   return { heapUsed: m.heapUsed, rss: m.rss }
 }
 
-const payload = (i: number, round: number): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `obj-${i}`, labels: { app: 'soak' } }, data: { round: String(round), blob: 'x'.repeat(Number(values['object-kb']) * 1024) } })
+const payload = (i: number, round: number): string =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `obj-${i}`, labels: { app: 'soak' } },
+    data: { round: String(round), blob: 'x'.repeat(Number(values['object-kb']) * 1024) },
+  })
 
 /** A watch over raw TLS that reads everything (or, paused, nothing); counts bytes. */
 function watch(t: FuzzTarget, read: boolean): { bytes: () => number; endedByServer: () => boolean; resume: () => Promise<void>; close: () => void } {
@@ -92,14 +107,19 @@ installProcessGuard('bench:soak')
 const cursor = incidentCursor()
 const startedAt = new Date().toISOString()
 const load = loadavg()
-const t = await startFuzzTarget({ trace: { capacity: 2_000 }, ...(values['watch-buffer-kb'] ? { watchBufferBytes: Number(values['watch-buffer-kb']) * 1024 } : {}) })
+const t = await startFuzzTarget({
+  trace: { capacity: 2_000 },
+  ...(values['watch-buffer-kb'] ? { watchBufferBytes: Number(values['watch-buffer-kb']) * 1024 } : {}),
+})
 for (let i = 0; i < OBJECTS; i++) {
   const a = await httpsRequest(t, 'admin', 'POST', PATH, payload(i, 0), 'application/json')
   if (a.code !== 201) throw new Error(`creating obj-${i}: ${a.code} ${a.text}`)
 }
 await t.store.compact(await t.store.currentRevision())
 const baseline = await settle()
-process.stdout.write(`bench:soak: ${OBJECTS} objects; baseline heapUsed ${mb(baseline.heapUsed)} MB, RSS ${mb(baseline.rss)} MB; soaking ${SECONDS} s (${WRITERS} writers, ${WATCHERS} watchers, 1 watcher that never reads, fuzz)\n`)
+process.stdout.write(
+  `bench:soak: ${OBJECTS} objects; baseline heapUsed ${mb(baseline.heapUsed)} MB, RSS ${mb(baseline.rss)} MB; soaking ${SECONDS} s (${WRITERS} writers, ${WATCHERS} watchers, 1 watcher that never reads, fuzz)\n`,
+)
 
 // ---------------------------------------------------------------------------------------------
 // the soak
@@ -178,7 +198,17 @@ const report = {
   seconds: SECONDS,
   objects: OBJECTS,
   liveKeysAfter: liveKeys,
-  load: { writers: WRITERS, writes: writes.ok, failedWrites: writes.failed, watchers: WATCHERS, bytesPerWatcher: Math.round(watched.reduce((a, b) => a + b, 0) / Math.max(1, watched.length)), stalledWatcherReceivedBytes: stalledBytesWhileStalled, stalledWatcherEndedByServer: stalledEndedByServer, fuzzRequests: fuzz.requests, fuzzFailures: fuzz.failures },
+  load: {
+    writers: WRITERS,
+    writes: writes.ok,
+    failedWrites: writes.failed,
+    watchers: WATCHERS,
+    bytesPerWatcher: Math.round(watched.reduce((a, b) => a + b, 0) / Math.max(1, watched.length)),
+    stalledWatcherReceivedBytes: stalledBytesWhileStalled,
+    stalledWatcherEndedByServer: stalledEndedByServer,
+    fuzzRequests: fuzz.requests,
+    fuzzFailures: fuzz.failures,
+  },
   memoryMb: {
     baseline: { heapUsed: mb(baseline.heapUsed), rss: mb(baseline.rss) },
     peak: { heapUsed: mb(peak.heapUsed), rss: mb(peak.rss) },
@@ -186,13 +216,20 @@ const report = {
   },
   heapUsedAfterVsBaseline: Math.round(ratio * 1000) / 1000,
   incidents,
-  budget: { rule: `after.heapUsed <= ${1 + TOLERANCE} * baseline.heapUsed, no fuzz failure, no incident, the watcher that never reads ended by the server`, pass },
+  budget: {
+    rule: `after.heapUsed <= ${1 + TOLERANCE} * baseline.heapUsed, no fuzz failure, no incident, the watcher that never reads ended by the server`,
+    pass,
+  },
 }
 const out = resolve(values.out!)
 await mkdir(dirname(out), { recursive: true })
 await writeFile(out, JSON.stringify(report, null, 2) + '\n')
-process.stdout.write(`  writes ${writes.ok} (${writes.failed} failed), fuzz requests ${fuzz.requests} (${fuzz.failures.length} failures), stalled watcher ${stalledEndedByServer ? 'terminated by the server' : 'still open'} (it took ${stalledBytesWhileStalled} bytes while stalled)\n`)
-process.stdout.write(`  heapUsed MB: baseline ${report.memoryMb.baseline.heapUsed}, peak ${report.memoryMb.peak.heapUsed}, after ${report.memoryMb.after.heapUsed} (x${report.heapUsedAfterVsBaseline}); RSS MB: ${report.memoryMb.baseline.rss}, ${report.memoryMb.peak.rss}, ${report.memoryMb.after.rss}\n`)
+process.stdout.write(
+  `  writes ${writes.ok} (${writes.failed} failed), fuzz requests ${fuzz.requests} (${fuzz.failures.length} failures), stalled watcher ${stalledEndedByServer ? 'terminated by the server' : 'still open'} (it took ${stalledBytesWhileStalled} bytes while stalled)\n`,
+)
+process.stdout.write(
+  `  heapUsed MB: baseline ${report.memoryMb.baseline.heapUsed}, peak ${report.memoryMb.peak.heapUsed}, after ${report.memoryMb.after.heapUsed} (x${report.heapUsedAfterVsBaseline}); RSS MB: ${report.memoryMb.baseline.rss}, ${report.memoryMb.peak.rss}, ${report.memoryMb.after.rss}\n`,
+)
 for (const f of fuzz.failures) process.stdout.write(`  fuzz failure: ${f}\n`)
 if (incidents !== 'none') process.stdout.write(`  incidents: ${incidents}\n`)
 process.stdout.write(`  ${pass ? 'PASS' : 'FAIL'}; wrote ${out}\n`)

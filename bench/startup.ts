@@ -153,7 +153,13 @@ export const ockHalf: StartupHalf = {
           const name = `ock-${i}`
           const seen = new Promise<void>((r) => waiters.set(name, r))
           const t0 = performance.now()
-          await api.createNamespacedPod({ namespace, body: { metadata: { name }, spec: { containers: [{ name: 'app', image: IMAGE, ports: [{ containerPort: 8080 }] }], terminationGracePeriodSeconds: 5 } } })
+          await api.createNamespacedPod({
+            namespace,
+            body: {
+              metadata: { name },
+              spec: { containers: [{ name: 'app', image: IMAGE, ports: [{ containerPort: 8080 }] }], terminationGracePeriodSeconds: 5 },
+            },
+          })
           await withTimeout(seen, 60_000, `pod ${name} Ready`)
           await untilReady(`http://${ready.get(name)!.ip}:8080/ready`, 30_000)
           return performance.now() - t0
@@ -182,11 +188,17 @@ async function imageTimes(): Promise<Record<string, number>> {
   let t = performance.now()
   await buildRecipe(recipe, scratch, { cache: false })
   const coldBuildMs = performance.now() - t
-  await docker.getImage(scratch).remove().catch(() => undefined)
+  await docker
+    .getImage(scratch)
+    .remove()
+    .catch(() => undefined)
   t = performance.now()
   await buildRecipe(recipe, scratch, { cache: true })
   const cachedBuildMs = performance.now() - t
-  await docker.getImage(scratch).remove().catch(() => undefined)
+  await docker
+    .getImage(scratch)
+    .remove()
+    .catch(() => undefined)
   t = performance.now()
   await images.resolve(IMAGE) // built or found by content tag
   const firstResolveMs = performance.now() - t
@@ -225,7 +237,9 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`bench:startup: ${pods} pods of ${IMAGE}, ${concurrency} at a time, pod IPs in ${lease.podCIDR(0)}\n`)
     const builds = await imageTimes()
-    process.stdout.write(`  image: cold build ${builds.coldBuildMs} ms, cached build ${builds.cachedBuildMs} ms, first resolve ${builds.firstResolveMs} ms, warm resolve ${builds.warmResolveMs} ms\n`)
+    process.stdout.write(
+      `  image: cold build ${builds.coldBuildMs} ms, cached build ${builds.cachedBuildMs} ms, first resolve ${builds.firstResolveMs} ms, warm resolve ${builds.warmResolveMs} ms\n`,
+    )
     const loadBefore = loadavg()[0]
     // OCK first when it can run, then raw: each half gets the same warm image
     const ockWhy = await ockHalf.unavailable()
@@ -239,7 +253,12 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'startup',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, loadAverage1m: { before: round(loadBefore ?? 0), after: round(loadavg()[0] ?? 0) }, node: process.version, engine: String((await engine()).info.containerRuntime.serverVersion) },
+      machine: {
+        cpus: cpus().length,
+        loadAverage1m: { before: round(loadBefore ?? 0), after: round(loadavg()[0] ?? 0) },
+        node: process.version,
+        engine: String((await engine()).info.containerRuntime.serverVersion),
+      },
       image: IMAGE,
       pods,
       concurrency,
@@ -258,7 +277,11 @@ async function main(): Promise<void> {
     await mkdir(dirname(out), { recursive: true })
     await writeFile(out, JSON.stringify(report, null, 2) + '\n')
     process.stdout.write(`  raw:  p50 ${report.rawP50Ms} ms, p99 ${report.rawP99Ms} ms (stop p50 ${(report.raw?.stop as { p50Ms: number }).p50Ms} ms)\n`)
-    process.stdout.write(ock ? `  OCK:  p50 ${report.ockP50Ms} ms, p99 ${report.ockP99Ms} ms, ratio ${report.ratioP99}, budget ${report.budget.pass ? 'met' : 'MISSED'}\n` : `  OCK:  not measured: ${ockWhy}\n`)
+    process.stdout.write(
+      ock
+        ? `  OCK:  p50 ${report.ockP50Ms} ms, p99 ${report.ockP99Ms} ms, ratio ${report.ratioP99}, budget ${report.budget.pass ? 'met' : 'MISSED'}\n`
+        : `  OCK:  not measured: ${ockWhy}\n`,
+    )
     process.stdout.write(`  wrote ${out}\n`)
     if (report.budget.pass === false) process.exitCode = 1
   } finally {

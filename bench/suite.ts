@@ -92,8 +92,7 @@ export function suiteTimes(envelopes: Envelope[]): SuiteTimes {
     } else if (e.pickle) {
       const why = slow.get(e.pickle.astNodeIds[0] ?? '')
       pickles.set(e.pickle.id, { name: e.pickle.name, where: `${e.pickle.uri}:${e.pickle.location?.line ?? 0}`, ...(why ? { slowBecause: why } : {}) })
-    }
-    else if (e.testCase) cases.set(e.testCase.id, e.testCase.pickleId)
+    } else if (e.testCase) cases.set(e.testCase.id, e.testCase.pickleId)
     else if (e.testCaseStarted) {
       const s = e.testCaseStarted
       started.set(s.id, { testCaseId: s.testCaseId, at: ms(s.timestamp), workerId: s.workerId ?? 'main' })
@@ -105,7 +104,12 @@ export function suiteTimes(envelopes: Envelope[]): SuiteTimes {
       const pickle = s && pickles.get(cases.get(s.testCaseId) ?? '')
       if (!s || !pickle) continue
       const prev = scenarios.get(s.testCaseId)
-      const t: ScenarioTime = { ...pickle, ms: ms(e.testCaseFinished.timestamp) - s.at, status: status.get(e.testCaseFinished.testCaseStartedId) ?? 'UNKNOWN', workerId: s.workerId }
+      const t: ScenarioTime = {
+        ...pickle,
+        ms: ms(e.testCaseFinished.timestamp) - s.at,
+        status: status.get(e.testCaseFinished.testCaseStartedId) ?? 'UNKNOWN',
+        workerId: s.workerId,
+      }
       // a retried scenario counts once, with the time of every attempt
       scenarios.set(s.testCaseId, prev ? { ...t, ms: prev.ms + t.ms } : t)
     }
@@ -170,12 +174,16 @@ async function main(): Promise<number> {
   await mkdir(dirname(out), { recursive: true })
   await writeFile(out, JSON.stringify(report, null, 2) + '\n')
   const s = (x: number): string => (x / 1000).toFixed(1)
-  process.stdout.write(`\nbench:suite: ${report.scenarioCount} scenarios, wall ${s(report.wallMs)} s (process ${s(report.processMs)} s), scenario time ${s(sumMs)} s, ideal wall on ${workers} worker(s) ${s(report.baseline.idealWallMs)} s\n`)
-  for (const w of report.workers) process.stdout.write(`  worker ${w.workerId}: busy ${s(w.busyMs)} s (${Math.round(w.busyShare * 100)}% of the wall time), ${w.scenarios} scenarios\n`)
+  process.stdout.write(
+    `\nbench:suite: ${report.scenarioCount} scenarios, wall ${s(report.wallMs)} s (process ${s(report.processMs)} s), scenario time ${s(sumMs)} s, ideal wall on ${workers} worker(s) ${s(report.baseline.idealWallMs)} s\n`,
+  )
+  for (const w of report.workers)
+    process.stdout.write(`  worker ${w.workerId}: busy ${s(w.busyMs)} s (${Math.round(w.busyShare * 100)}% of the wall time), ${w.scenarios} scenarios\n`)
   process.stdout.write(`  slowest:\n`)
   for (const x of report.slowest) process.stdout.write(`    ${s(x.ms).padStart(6)} s  ${x.where}  ${x.name}\n`)
   process.stdout.write(`  over ${own.over} s: ${report.over.scenarios.length}, ${report.over.withoutReason} without a "Slow:" reason\n`)
-  for (const x of report.over.scenarios) process.stdout.write(`    ${s(x.ms).padStart(6)} s  ${x.where}  ${x.slowBecause ? `Slow: ${x.slowBecause}` : 'NO REASON STATED'}\n`)
+  for (const x of report.over.scenarios)
+    process.stdout.write(`    ${s(x.ms).padStart(6)} s  ${x.where}  ${x.slowBecause ? `Slow: ${x.slowBecause}` : 'NO REASON STATED'}\n`)
   process.stdout.write(`  wrote ${out}\n`)
   return run.exitCode ?? 1
 }

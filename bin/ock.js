@@ -20,6 +20,8 @@ if (args[0] === 'explain') {
   const { main } = await import('../orchestrator/cli.ts')
   await main(args)
   if (!args.length || ['-h', '--help', 'help'].includes(args[0])) {
-    process.stdout.write(`\nAbout the course (the kit's harness):\n  explain     a behavior of the course: note, scenarios, last result; --run runs it (ock explain --help)\n`)
+    process.stdout.write(
+      `\nAbout the course (the kit's harness):\n  explain     a behavior of the course: note, scenarios, last result; --run runs it (ock explain --help)\n`,
+    )
   }
 }

@@ -170,9 +170,15 @@ async function up(argv: string[]): Promise<void> {
   const rel = values.kubeconfig
   const cp = cluster.describe()
   const controlPlane = cp.loadBalancer
-    ? [`  address:     ${cp.loadBalancer} (load balancer)`, ...cp.masters.map((m) => `  ${m.name}:    API server ${m.apiServer}${m.etcdEndpoints.length ? `, etcd ${m.etcdEndpoints.join(',')}` : ''}`)]
+    ? [
+        `  address:     ${cp.loadBalancer} (load balancer)`,
+        ...cp.masters.map((m) => `  ${m.name}:    API server ${m.apiServer}${m.etcdEndpoints.length ? `, etcd ${m.etcdEndpoints.join(',')}` : ''}`),
+      ]
     : [`  API server:  ${cluster.url}${cp.masters[0]!.etcdEndpoints.length ? ` (etcd ${cp.masters[0]!.etcdEndpoints.join(',')})` : ''}`]
-  if (cp.etcdTopology) controlPlane.push(`  etcd:        ${cp.etcdTopology}, ${cp.etcdMembers.length} member(s): ${cp.etcdMembers.map((m) => `${m.name} ${m.clientUrl}`).join(', ')}`)
+  if (cp.etcdTopology)
+    controlPlane.push(
+      `  etcd:        ${cp.etcdTopology}, ${cp.etcdMembers.length} member(s): ${cp.etcdMembers.map((m) => `${m.name} ${m.clientUrl}`).join(', ')}`,
+    )
   process.stdout.write(
     [
       `OCK reference cluster is up.`,
@@ -252,7 +258,15 @@ async function kubeconfig(argv: string[]): Promise<void> {
   let yaml: string
   if (values.user) {
     const creds = await ca.issue({ commonName: values.user, organizations: values.group, usage: 'client' })
-    yaml = kubeconfigYaml({ clusterName: 'ock', server: state.url, caPem, userName: values.user, certPem: creds.certPem, keyPem: creds.keyPem, namespace: values.namespace })
+    yaml = kubeconfigYaml({
+      clusterName: 'ock',
+      server: state.url,
+      caPem,
+      userName: values.user,
+      certPem: creds.certPem,
+      keyPem: creds.keyPem,
+      namespace: values.namespace,
+    })
   } else {
     const m = /^([^/]+)\/([^/]+)$/.exec(values['service-account']!)
     if (!m) fail(`--service-account must be NAMESPACE/NAME, not "${values['service-account']}"`)
@@ -261,10 +275,21 @@ async function kubeconfig(argv: string[]): Promise<void> {
     const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
     const client = new ApiClient({ server: state.url, caPem, certPem: admin.certPem, keyPem: admin.keyPem, userAgent: 'ock-kubeconfig' })
     try {
-      const tr = await client.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${encodeURIComponent(m[1]!)}/serviceaccounts/${encodeURIComponent(m[2]!)}/token`, {
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds } },
+      const tr = await client.request<{ status?: { token?: string } }>(
+        'POST',
+        `/api/v1/namespaces/${encodeURIComponent(m[1]!)}/serviceaccounts/${encodeURIComponent(m[2]!)}/token`,
+        {
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: seconds } },
+        },
+      )
+      yaml = kubeconfigYaml({
+        clusterName: 'ock',
+        server: state.url,
+        caPem,
+        userName: `system:serviceaccount:${m[1]}:${m[2]}`,
+        token: tr.status!.token!,
+        namespace: values.namespace ?? m[1],
       })
-      yaml = kubeconfigYaml({ clusterName: 'ock', server: state.url, caPem, userName: `system:serviceaccount:${m[1]}:${m[2]}`, token: tr.status!.token!, namespace: values.namespace ?? m[1] })
     } catch (e) {
       fail(`could not get a token for ${values['service-account']}: ${e instanceof Error ? e.message : String(e)}`)
     } finally {

@@ -93,7 +93,9 @@ async function main(): Promise<number> {
     // the messages hold every pickle of the features; those the tags select have a test case
     const selected = new Set(dry.envelopes.flatMap((e: Envelope) => (e.testCase ? [e.testCase.pickleId] : [])))
     const pickles = dry.envelopes.flatMap((e: Envelope) => (e.pickle && selected.has(e.pickle.id) ? [e.pickle] : []))
-    const placement: Scenario[] = pickles.filter((p) => p.steps.some((s) => PLACEMENT.test(s.text))).map((p) => ({ name: p.name, uri: p.uri, line: p.location?.line ?? 0 }))
+    const placement: Scenario[] = pickles
+      .filter((p) => p.steps.some((s) => PLACEMENT.test(s.text)))
+      .map((p) => ({ name: p.name, uri: p.uri, line: p.location?.line ?? 0 }))
     if (!placement.length) {
       console.error(`determinism: no scenario of ${PLACEMENT_BEHAVIORS.join(', ')} checks where a pod lands (dry run: ${dry.end.output ?? ''})`)
       return 1
@@ -102,7 +104,9 @@ async function main(): Promise<number> {
     for (const p of pickles) names.set(p.name, (names.get(p.name) ?? 0) + 1)
     const twice = placement.filter((s) => names.get(s.name)! > 1)
     if (twice.length) {
-      console.error(`determinism: scenarios are selected by name, and these names are not unique among the placement behaviors' scenarios: ${twice.map((s) => s.name).join('; ')}`)
+      console.error(
+        `determinism: scenarios are selected by name, and these names are not unique among the placement behaviors' scenarios: ${twice.map((s) => s.name).join('; ')}`,
+      )
       return 1
     }
     const isPlacement = new Set(placement.map(scenarioKey))
@@ -153,11 +157,15 @@ async function main(): Promise<number> {
         if (ok) v.good++
         else {
           const status = v.mutant ? verdict.status : verdict.status === 'killed' ? 'failed' : verdict.status
-          const detail = verdict.killedBy ? `${verdict.killedBy.scenario} (${verdict.killedBy.uri}:${verdict.killedBy.line}) at "${verdict.killedBy.step}": ${verdict.killedBy.message.split('\n')[0]}` : (verdict.detail ?? '')
+          const detail = verdict.killedBy
+            ? `${verdict.killedBy.scenario} (${verdict.killedBy.uri}:${verdict.killedBy.line}) at "${verdict.killedBy.step}": ${verdict.killedBy.message.split('\n')[0]}`
+            : (verdict.detail ?? '')
           v.bad.push({ run, status, detail })
         }
         done++
-        console.log(`[${done}] ${v.name === 'unmutated' ? 'unmutated' : basename(v.name, '.patch')} run ${run}/${REPEAT}: ${ok ? 'as expected' : `NOT as expected (${v.bad.at(-1)!.status})`} (${seconds(r.durationMs)})`)
+        console.log(
+          `[${done}] ${v.name === 'unmutated' ? 'unmutated' : basename(v.name, '.patch')} run ${run}/${REPEAT}: ${ok ? 'as expected' : `NOT as expected (${v.bad.at(-1)!.status})`} (${seconds(r.durationMs)})`,
+        )
       }
     }
     await Promise.all(copies.copies.map((c, i) => work(c, i)))
@@ -172,13 +180,18 @@ async function main(): Promise<number> {
   console.log('')
   for (const v of variants) {
     const want = v.mutant ? 'killed' : 'passed'
-    console.log(`${v.good === REPEAT ? 'ok  ' : 'FAIL'} ${v.name}: ${want} ${v.good} of ${REPEAT} runs (${v.scenarios.length} scenario${v.scenarios.length === 1 ? '' : 's'}; ${v.ms.length ? `${seconds(v.ms.reduce((a, b) => a + b, 0) / v.ms.length)} a run` : 'not run'})`)
+    console.log(
+      `${v.good === REPEAT ? 'ok  ' : 'FAIL'} ${v.name}: ${want} ${v.good} of ${REPEAT} runs (${v.scenarios.length} scenario${v.scenarios.length === 1 ? '' : 's'}; ${v.ms.length ? `${seconds(v.ms.reduce((a, b) => a + b, 0) / v.ms.length)} a run` : 'not run'})`,
+    )
     for (const b of v.bad) console.log(`       run ${b.run}: ${b.status}: ${b.detail.slice(0, 200)}`)
   }
   console.log(`determinism: ${seconds(Date.now() - started)} on ${JOBS} job${JOBS === 1 ? '' : 's'}`)
   const out = join(REPO, 'reports', 'determinism.json')
   mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, `${JSON.stringify({ generatedAt: new Date().toISOString(), repeat: REPEAT, variants: variants.map(({ mutant: _m, ...v }) => v) }, null, 2)}\n`)
+  writeFileSync(
+    out,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), repeat: REPEAT, variants: variants.map(({ mutant: _m, ...v }) => v) }, null, 2)}\n`,
+  )
   console.log(`Report: reports/determinism.json`)
   return variants.every((v) => v.good === REPEAT) ? 0 : 1
 }

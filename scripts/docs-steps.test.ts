@@ -32,7 +32,9 @@ describe('the Arabic features and their glossary', () => {
   })
 
   it('the Arabic features use only Arabic phrasings, and every step they use has one', () => {
-    const english = envelopes.flatMap((e) => (e.pickle?.uri.startsWith('features/ar/') ? e.pickle.steps.filter((s) => !isArabic(s.text)).map((s) => `${e.pickle!.uri}: ${s.text}`) : []))
+    const english = envelopes.flatMap((e) =>
+      e.pickle?.uri.startsWith('features/ar/') ? e.pickle.steps.filter((s) => !isArabic(s.text)).map((s) => `${e.pickle!.uri}: ${s.text}`) : [],
+    )
     assert.deepEqual(english, [])
   })
 })

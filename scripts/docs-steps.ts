@@ -51,7 +51,10 @@ export async function generateDocs(run?: readonly GlossaryEnvelope[]): Promise<M
   const envelopes = run ?? (await dryRun())
   return new Map([
     [GLOSSARY_PATH, renderGlossary(envelopes, { readFile: (uri) => readFileSync(uri, 'utf8') })],
-    [ARABIC_GLOSSARY_PATH, renderArabicGlossary({ terms: parseTerms(readFileSync(TERMS_PATH, 'utf8')), phrasings: arabicPhrasings(envelopes), tracePhrases: TRACE_PHRASES_AR })],
+    [
+      ARABIC_GLOSSARY_PATH,
+      renderArabicGlossary({ terms: parseTerms(readFileSync(TERMS_PATH, 'utf8')), phrasings: arabicPhrasings(envelopes), tracePhrases: TRACE_PHRASES_AR }),
+    ],
   ])
 }
 

@@ -41,7 +41,9 @@ try {
     .sort()
     .map(([c, n]) => `${c}: ${n}`)
     .join(', ')
-  process.stdout.write(`fuzz: ${stats.requests} requests in ${(stats.ms / 1000).toFixed(1)} s (${Math.round(stats.requests / (stats.ms / 1000))}/s), seed ${seed}; ${stats.writes} writes; ${stats.dumps} store dumps equal to the accepted answers; no 5xx, no dropped answer, no incident\nanswers: ${codes}\n`)
+  process.stdout.write(
+    `fuzz: ${stats.requests} requests in ${(stats.ms / 1000).toFixed(1)} s (${Math.round(stats.requests / (stats.ms / 1000))}/s), seed ${seed}; ${stats.writes} writes; ${stats.dumps} store dumps equal to the accepted answers; no 5xx, no dropped answer, no incident\nanswers: ${codes}\n`,
+  )
 } catch (e) {
   process.stdout.write(`fuzz FAILED: ${e instanceof Error ? e.message : String(e)}\n`)
   exit = 1

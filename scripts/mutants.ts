@@ -55,7 +55,13 @@ const { values: opts } = parseArgs({
   },
 })
 if (opts.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'))
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .map((l) => l.slice(3))
+      .join('\n'),
+  )
   process.exit(0)
 }
 const JOBS = Math.max(1, Number(opts.jobs) || 1)
@@ -84,7 +90,8 @@ function baselineFromCi(file: string, tree: string, union: Map<string, Selected>
   const run = readRun(readMessages(file))
   const seen = new Set(run.scenarios.map(scenarioKey))
   const absent = [...union.keys()].filter((k) => !seen.has(k))
-  if (absent.length) return { unusable: `it did not run ${absent.length} of the mutants' scenarios (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', ...' : ''})` }
+  if (absent.length)
+    return { unusable: `it did not run ${absent.length} of the mutants' scenarios (${absent.slice(0, 3).join(', ')}${absent.length > 3 ? ', ...' : ''})` }
   return { run }
 }
 
@@ -106,7 +113,9 @@ function summaryTable(results: MutantResult[]): string {
     r.behaviors.join(' '),
     r.status,
     r.durationMs ? seconds(r.durationMs) : '',
-    r.killedBy ? `${r.killedBy.uri}:${r.killedBy.line} ${r.killedBy.step} — ${(r.killedBy.message.split('\n')[0] ?? '').slice(0, 100)}` : (r.detail ?? '').split('\n')[0]!.slice(0, 160),
+    r.killedBy
+      ? `${r.killedBy.uri}:${r.killedBy.line} ${r.killedBy.step} — ${(r.killedBy.message.split('\n')[0] ?? '').slice(0, 100)}`
+      : (r.detail ?? '').split('\n')[0]!.slice(0, 160),
   ])
   const head = ['mutant', 'behaviors', 'status', 'time', 'killed by / why not']
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
@@ -127,7 +136,18 @@ async function main(): Promise<number> {
   const read = readMutants(REPO, new Set(ids))
   const files = read.files
   const parsed = new Map(read.mutants.map((m) => [m.file, m]))
-  const invalid: MutantResult[] = read.invalid.map(({ file, errors }) => ({ file, behaviors: [], claim: '', bug: '', layer: '', scenarios: '', status: 'invalid', detail: errors.join('; '), durationMs: 0, at: now() }))
+  const invalid: MutantResult[] = read.invalid.map(({ file, errors }) => ({
+    file,
+    behaviors: [],
+    claim: '',
+    bug: '',
+    layer: '',
+    scenarios: '',
+    status: 'invalid',
+    detail: errors.join('; '),
+    durationMs: 0,
+    at: now(),
+  }))
   const proven = new Set([...parsed.values()].flatMap((m) => m.behaviors))
   const missing = ids.filter((id) => !proven.has(id))
   const keep = onlyFilter(REPO, files, opts.only, parsed)
@@ -150,7 +170,9 @@ async function main(): Promise<number> {
     at: now(),
     ...r,
   })
-  log(`mutants: ${files.length} mutant files (${parsed.size} valid), ${chosen.length} to run${opts.gate ? ' (--gate: the weak spots and one per behavior)' : ''} on ${JOBS} job${JOBS === 1 ? '' : 's'}; ${ids.length - missing.length} of ${ids.length} behaviors have a mutant`)
+  log(
+    `mutants: ${files.length} mutant files (${parsed.size} valid), ${chosen.length} to run${opts.gate ? ' (--gate: the weak spots and one per behavior)' : ''} on ${JOBS} job${JOBS === 1 ? '' : 's'}; ${ids.length - missing.length} of ${ids.length} behaviors have a mutant`,
+  )
 
   const children = new Children()
   const copies = new Copies(REPO)
@@ -186,7 +208,10 @@ async function main(): Promise<number> {
       try {
         const scenarios = await selectScenarios(first.dir, tags)
         if (!scenarios.length) results.push(result(m, { status: 'error', detail: `its tag expression ${tags} selects no English scenario` }))
-        else if (scenarios.some((s) => s.uri.startsWith('features/ar/'))) results.push(result(m, { status: 'error', detail: 'the mutants profile selected an Arabic feature (cucumber.js: the profile must run English features only)' }))
+        else if (scenarios.some((s) => s.uri.startsWith('features/ar/')))
+          results.push(
+            result(m, { status: 'error', detail: 'the mutants profile selected an Arabic feature (cucumber.js: the profile must run English features only)' }),
+          )
         else planned.push({ mutant: m, tags, scenarios, expectedMs: 0 })
       } catch (e) {
         results.push(result(m, { status: 'error', detail: `its scenarios cannot be selected with ${tags}: ${e instanceof Error ? e.message : String(e)}` }))
@@ -208,11 +233,19 @@ async function main(): Promise<number> {
       if (!baseline) {
         const tags = [...new Set(planned.map((p) => p.tags))].map((t) => `(${t})`).join(' or ')
         log(`mutants: baseline: running the mutants' ${union.size} scenarios unmutated (${JOBS} worker${JOBS === 1 ? '' : 's'})`)
-        const run = await runCucumber({ cwd: first.dir, tags, messages: copies.path('baseline.ndjson'), timeoutMs: 90 * 60_000, parallel: Math.min(JOBS, union.size), children })
+        const run = await runCucumber({
+          cwd: first.dir,
+          tags,
+          messages: copies.path('baseline.ndjson'),
+          timeoutMs: 90 * 60_000,
+          parallel: Math.min(JOBS, union.size),
+          children,
+        })
         baseline = readRun(run.envelopes)
         baselineInfo = { source: 'run', scenarios: union.size, passed: 0, durationMs: run.durationMs }
         if (stopping) return 130
-        if (!baseline.finished) log(`mutants: baseline: cucumber-js ended before the end of the run (exit ${run.end.exitCode ?? 'none'}):\n${run.end.output ?? ''}`)
+        if (!baseline.finished)
+          log(`mutants: baseline: cucumber-js ended before the end of the run (exit ${run.end.exitCode ?? 'none'}):\n${run.end.output ?? ''}`)
       }
       const byKey = new Map(baseline.scenarios.map((s) => [scenarioKey(s), s]))
       const failing = new Set<string>()
@@ -224,7 +257,9 @@ async function main(): Promise<number> {
       }
       baselineInfo!.passed = union.size - failing.size
       baselineOk = failing.size === 0
-      log(`mutants: baseline: ${baselineInfo!.passed} of ${union.size} scenarios passed${baselineInfo!.durationMs ? ` in ${seconds(baselineInfo!.durationMs)}` : ''}`)
+      log(
+        `mutants: baseline: ${baselineInfo!.passed} of ${union.size} scenarios passed${baselineInfo!.durationMs ? ` in ${seconds(baselineInfo!.durationMs)}` : ''}`,
+      )
       for (const p of [...planned]) {
         const broken = p.scenarios.filter((s) => failing.has(scenarioKey(s)))
         if (broken.length) {
@@ -243,7 +278,12 @@ async function main(): Promise<number> {
     const total = planned.length
     const counts = (): string => {
       const t = totalsOf(results)
-      return (['killed', 'survived', 'stale', 'timeout', 'error'] as const).filter((k) => t[k]).map((k) => `${t[k]} ${k}`).join(', ') || 'none yet'
+      return (
+        (['killed', 'survived', 'stale', 'timeout', 'error'] as const)
+          .filter((k) => t[k])
+          .map((k) => `${t[k]} ${k}`)
+          .join(', ') || 'none yet'
+      )
     }
     const ticker = TTY
       ? setInterval(() => {
@@ -270,7 +310,15 @@ async function main(): Promise<number> {
           let processMs = 0
           let scenariosMs = 0
           for (const [i, args] of runs.entries()) {
-            const run = await runCucumber({ cwd: copy.dir, tags: p.tags, messages: copies.path(`${name}.${i}.ndjson`), timeoutMs, failFast: true, children, args })
+            const run = await runCucumber({
+              cwd: copy.dir,
+              tags: p.tags,
+              messages: copies.path(`${name}.${i}.ndjson`),
+              timeoutMs,
+              failFast: true,
+              children,
+              args,
+            })
             if (stopping) break
             const reading = readRun(run.envelopes)
             v = classify(reading, run.end, m.expect)
@@ -315,7 +363,15 @@ async function main(): Promise<number> {
     all = [...previous.filter((r) => !ran.has(r.file) && files.includes(r.file)), ...results]
   }
   all.sort((a, b) => a.file.localeCompare(b.file))
-  const report: MutationReport = { generatedAt: new Date().toISOString(), tree: snap.tree, ...(baselineInfo ? { baseline: baselineInfo } : {}), totals: totalsOf(all), missing, mutants: all, behaviors: proofByBehavior(all, ids) }
+  const report: MutationReport = {
+    generatedAt: new Date().toISOString(),
+    tree: snap.tree,
+    ...(baselineInfo ? { baseline: baselineInfo } : {}),
+    totals: totalsOf(all),
+    missing,
+    mutants: all,
+    behaviors: proofByBehavior(all, ids),
+  }
   mkdirSync(dirname(reportPath), { recursive: true })
   writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`)
 
@@ -324,16 +380,32 @@ async function main(): Promise<number> {
   console.log(`\n${summaryTable(results.sort((a, b) => a.file.localeCompare(b.file)))}\n`)
   if (missing.length) console.log(`Behaviors without a mutant (${missing.length}): ${missing.join(', ')}`)
   const t = totalsOf(results)
-  console.log(`Mutants: ${results.length} (${(['killed', 'survived', 'stale', 'timeout', 'error', 'invalid'] as const).filter((k) => t[k]).map((k) => `${t[k]} ${k}`).join(', ') || 'none'})`)
-  if (ran.length) console.log(`Time per mutant: median ${seconds(median(ran.map((r) => r.durationMs)))}, max ${seconds(Math.max(...ran.map((r) => r.durationMs)))}; total ${seconds(wall)} on ${JOBS} job${JOBS === 1 ? '' : 's'}${baselineInfo?.durationMs ? ` (baseline ${seconds(baselineInfo.durationMs)})` : ''}`)
+  console.log(
+    `Mutants: ${results.length} (${
+      (['killed', 'survived', 'stale', 'timeout', 'error', 'invalid'] as const)
+        .filter((k) => t[k])
+        .map((k) => `${t[k]} ${k}`)
+        .join(', ') || 'none'
+    })`,
+  )
+  if (ran.length)
+    console.log(
+      `Time per mutant: median ${seconds(median(ran.map((r) => r.durationMs)))}, max ${seconds(Math.max(...ran.map((r) => r.durationMs)))}; total ${seconds(wall)} on ${JOBS} job${JOBS === 1 ? '' : 's'}${baselineInfo?.durationMs ? ` (baseline ${seconds(baselineInfo.durationMs)})` : ''}`,
+    )
   const timed = ran.flatMap((r) => (r.timing ? [r.timing] : []))
-  if (timed.length) console.log(`Outside the scenarios (copy reset and patch, cucumber-js start-up and exit): median ${seconds(median(timed.map((t) => t.prepareMs + t.processMs - t.scenariosMs)))} per mutant`)
+  if (timed.length)
+    console.log(
+      `Outside the scenarios (copy reset and patch, cucumber-js start-up and exit): median ${seconds(median(timed.map((t) => t.prepareMs + t.processMs - t.scenariosMs)))} per mutant`,
+    )
   console.log(`Report: ${relative(process.cwd(), reportPath)}`)
   const unhinted = results.filter((r) => r.killedBy && parsed.get(r.file)?.killedBy !== r.killedBy.scenario)
   if (unhinted.length && opts['write-hints']) {
     for (const r of unhinted) writeFileSync(join(REPO, r.file), withKilledBy(readFileSync(join(REPO, r.file), 'utf8'), r.killedBy!.scenario))
     console.log(`Killed-by: set in ${unhinted.length} mutant file${unhinted.length === 1 ? '' : 's'}`)
-  } else if (unhinted.length) console.log(`Killed-by: ${unhinted.length} killed mutant${unhinted.length === 1 ? ' has' : 's have'} no hint or another scenario in it (run with --write-hints to set them): ${unhinted.map((r) => basename(r.file, '.patch')).join(', ')}`)
+  } else if (unhinted.length)
+    console.log(
+      `Killed-by: ${unhinted.length} killed mutant${unhinted.length === 1 ? ' has' : 's have'} no hint or another scenario in it (run with --write-hints to set them): ${unhinted.map((r) => basename(r.file, '.patch')).join(', ')}`,
+    )
   const bad = results.filter((r) => r.status !== 'killed').length
   return bad || missing.length || !baselineOk ? 1 : 0
 }

@@ -28,7 +28,9 @@ async function allure(): Promise<boolean> {
   const messages = join(REPORTS, ALLURE_PROFILE, 'messages.ndjson')
   const run = existsSync(messages) ? readRun(ALLURE_PROFILE, messages) : undefined
   const s = enrichResults(results, loadCatalogue(), run)
-  console.log(`report: labelled ${s.labelled} of ${s.results} Allure results from the catalogue${s.diagrams ? `; moved ${s.diagrams} sequence diagrams from hooks onto their tests` : ''}`)
+  console.log(
+    `report: labelled ${s.labelled} of ${s.results} Allure results from the catalogue${s.diagrams ? `; moved ${s.diagrams} sequence diagrams from hooks onto their tests` : ''}`,
+  )
   const java = await execa('java', ['-version'], { reject: false })
   if (java.failed && !process.env.JAVA_HOME) {
     console.error('report: the Allure report needs Java (JAVA_HOME, or java on PATH), for example: apt-get install openjdk-17-jre-headless')

@@ -59,7 +59,10 @@ async function grant(world: OckWorld, who: string, verbs: string[], kind: KindRe
   if (plain.length) rules.push({ apiGroups: [group], resources: [kind.plural], verbs: plain })
   if (verbs.includes('scale')) rules.push({ apiGroups: [group], resources: [`${kind.plural}/scale`], verbs: ['get', 'update', 'patch'] })
   const name = `${usernameOf(id)}-${verbs.join('-')}-${kind.plural}`.replace(/[^a-z0-9.-]/g, '-').slice(0, 200)
-  const subject = id.kind === 'user' ? { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: id.name } : { kind: 'ServiceAccount', name: id.name, namespace: id.namespace }
+  const subject =
+    id.kind === 'user'
+      ? { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: id.name }
+      : { kind: 'ServiceAccount', name: id.name, namespace: id.namespace }
   // a cluster-scoped kind is granted cluster-wide (ClusterRole and ClusterRoleBinding), removed when the scenario ends
   const clusterWide = !kind.namespaced && namespace === undefined
   const metadata = clusterWide ? { name } : { name, namespace: ns }
@@ -82,9 +85,12 @@ Given('{identity} may {verbs} {kind}', async function (this: OckWorld, who: stri
   await grant(this, who, verbs, kind)
 })
 
-Given('{identity} may {verbs} {kind} in the namespace {string}', async function (this: OckWorld, who: string, verbs: string[], kind: KindRef, namespace: string) {
-  await grant(this, who, verbs, kind, namespace)
-})
+Given(
+  '{identity} may {verbs} {kind} in the namespace {string}',
+  async function (this: OckWorld, who: string, verbs: string[], kind: KindRef, namespace: string) {
+    await grant(this, who, verbs, kind, namespace)
+  },
+)
 
 /** Creates each object as the actor; on the first rejection records it (try) or fails the step. */
 async function createAs(world: OckWorld, who: string, doc: string, attempt: boolean): Promise<void> {
@@ -100,7 +106,10 @@ async function createAs(world: OckWorld, who: string, doc: string, attempt: bool
     const answer = await requestAs(a, 'POST', objectPath(o, s.namespace), o)
     world.answeredAt.set(`${o.kind}/${o.metadata?.name}`, performance.timeOrigin + performance.now())
     if (answer.status) {
-      if (!attempt) throw new Error(`${o.kind}/${o.metadata?.name ?? ''} was refused for ${a.label}: ${answer.status.code} ${answer.status.reason}: ${answer.status.message}`)
+      if (!attempt)
+        throw new Error(
+          `${o.kind}/${o.metadata?.name ?? ''} was refused for ${a.label}: ${answer.status.code} ${answer.status.reason}: ${answer.status.message}`,
+        )
       world.rejected(answer.status)
       world.lastObject = o
       return

@@ -26,11 +26,14 @@ Then('the request is rejected with {int} {word} saying {string}', function (this
   expect(e.message).to.include(expandNamespace(fragment, this.currentSession?.namespace))
 })
 
-Then(['the request is rejected with {int} {word} and the message:', 'الـ request اترفض بـ {int} {word} والـ message:'], function (this: OckWorld, code: number, reason: string, message: string) {
-  const e = this.takeError()
-  expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
-  expect(e.message).to.equal(expandNamespace(message.trim(), this.currentSession?.namespace))
-})
+Then(
+  ['the request is rejected with {int} {word} and the message:', 'الـ request اترفض بـ {int} {word} والـ message:'],
+  function (this: OckWorld, code: number, reason: string, message: string) {
+    const e = this.takeError()
+    expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
+    expect(e.message).to.equal(expandNamespace(message.trim(), this.currentSession?.namespace))
+  },
+)
 
 Then('the rejection names, for each broken field, its reason:', function (this: OckWorld, table: DataTable) {
   const e = this.takeError()
@@ -38,11 +41,14 @@ Then('the rejection names, for each broken field, its reason:', function (this: 
   for (const row of table.hashes()) expect(causes, `details.causes of "${e.message}"`).to.include(`${row.field} ${row.reason}`)
 })
 
-Then(['the rejection gives the cause {word}: {string}', 'الـ rejection فيه الـ cause {word}: {string}'], function (this: OckWorld, reason: string, message: string) {
-  const e = this.takeError()
-  const causes = (e.details?.causes ?? []).map((c) => `${c.reason}: ${c.message}`)
-  expect(causes, `details.causes of "${e.message}"`).to.include(`${reason}: ${expandNamespace(message, this.currentSession?.namespace)}`)
-})
+Then(
+  ['the rejection gives the cause {word}: {string}', 'الـ rejection فيه الـ cause {word}: {string}'],
+  function (this: OckWorld, reason: string, message: string) {
+    const e = this.takeError()
+    const causes = (e.details?.causes ?? []).map((c) => `${c.reason}: ${c.message}`)
+    expect(causes, `details.causes of "${e.message}"`).to.include(`${reason}: ${expandNamespace(message, this.currentSession?.namespace)}`)
+  },
+)
 
 Then('the rejection names the field {string}', function (this: OckWorld, field: string) {
   const e = this.takeError()

@@ -16,7 +16,14 @@ import { WRITE_VERBS } from '../support/writers.js'
 
 /** The audit ID of the request that created the object (a create, or an apply / update that answered 201). */
 function creatingAuditId(events: AuditEvent[], kind: KindRef, name: string): string | undefined {
-  return events.find((x) => WRITE_VERBS.has(x.verb) && x.objectRef?.resource === kind.plural && x.objectRef?.name === name && x.stage === 'ResponseComplete' && x.responseStatus?.code === 201)?.auditID
+  return events.find(
+    (x) =>
+      WRITE_VERBS.has(x.verb) &&
+      x.objectRef?.resource === kind.plural &&
+      x.objectRef?.name === name &&
+      x.stage === 'ResponseComplete' &&
+      x.responseStatus?.code === 201,
+  )?.auditID
 }
 
 /** Audit events of requests received since the scenario's cluster became ready. */
@@ -71,34 +78,46 @@ function matches(events: AuditEvent[], expected: Record<string, string>[], names
   })
 }
 
-Then(['the audit log records the rejected request, in order:', 'الـ audit log فيه الـ request اللي اترفض، بالترتيب:'], async function (this: OckWorld, table: DataTable) {
-  const s = await this.cluster()
-  const e = this.takeError()
-  expect(e.auditId, 'the Audit-Id of the rejected request').to.be.a('string')
-  await eventually(
-    async () => (await auditEvents(this)).filter((x) => x.auditID === e.auditId),
-    (events) => matches(events, table.hashes(), s.namespace),
-    5_000,
-    { describe: `audit events of request ${e.auditId}` },
-  )
-})
-
-Then(['the audit log records the request that created the {kind} {string}, in order:', 'الـ audit log فيه الـ request اللي عمل create للـ {kind} {string}، بالترتيب:'], async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
-  const s = await this.cluster()
-  await eventually(
-    async () => {
-      const all = await auditEvents(this)
-      const id = creatingAuditId(all, kind, name)
-      return all.filter((x) => x.auditID === id)
-    },
-    (events) => matches(events, table.hashes(), s.namespace),
-    5_000,
-    { describe: `audit events of the request that created ${kind.plural} "${name}"` },
-  )
-})
+Then(
+  ['the audit log records the rejected request, in order:', 'الـ audit log فيه الـ request اللي اترفض، بالترتيب:'],
+  async function (this: OckWorld, table: DataTable) {
+    const s = await this.cluster()
+    const e = this.takeError()
+    expect(e.auditId, 'the Audit-Id of the rejected request').to.be.a('string')
+    await eventually(
+      async () => (await auditEvents(this)).filter((x) => x.auditID === e.auditId),
+      (events) => matches(events, table.hashes(), s.namespace),
+      5_000,
+      { describe: `audit events of request ${e.auditId}` },
+    )
+  },
+)
 
 Then(
-  ['the audit log had the request that created the {kind} {string} on record before the store got its write, and its answer after the store acknowledged it', 'الـ audit log سجل الـ request اللي عمل create للـ {kind} {string} قبل ما الـ store يستلم الـ write، وسجل الرد بعد ما الـ store أكده'],
+  [
+    'the audit log records the request that created the {kind} {string}, in order:',
+    'الـ audit log فيه الـ request اللي عمل create للـ {kind} {string}، بالترتيب:',
+  ],
+  async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
+    const s = await this.cluster()
+    await eventually(
+      async () => {
+        const all = await auditEvents(this)
+        const id = creatingAuditId(all, kind, name)
+        return all.filter((x) => x.auditID === id)
+      },
+      (events) => matches(events, table.hashes(), s.namespace),
+      5_000,
+      { describe: `audit events of the request that created ${kind.plural} "${name}"` },
+    )
+  },
+)
+
+Then(
+  [
+    'the audit log had the request that created the {kind} {string} on record before the store got its write, and its answer after the store acknowledged it',
+    'الـ audit log سجل الـ request اللي عمل create للـ {kind} {string} قبل ما الـ store يستلم الـ write، وسجل الرد بعد ما الـ store أكده',
+  ],
   async function (this: OckWorld, kind: KindRef, name: string) {
     const s = await this.cluster()
     const events = await eventually(
@@ -108,7 +127,10 @@ Then(
         return all.filter((x) => x.auditID === id)
       },
       (es) => {
-        expect(es.map((e) => e.stage), `audit events of the request that created ${kind.plural} "${name}"`).to.include.members(['RequestReceived', 'ResponseComplete'])
+        expect(
+          es.map((e) => e.stage),
+          `audit events of the request that created ${kind.plural} "${name}"`,
+        ).to.include.members(['RequestReceived', 'ResponseComplete'])
       },
       5_000,
       { describe: `audit events of the request that created ${kind.plural} "${name}"` },
@@ -119,27 +141,41 @@ Then(
     const received = Date.parse(events.find((e) => e.stage === 'RequestReceived')!.stageTimestamp)
     const complete = Date.parse(events.find((e) => e.stage === 'ResponseComplete')!.stageTimestamp)
     // audit timestamps have millisecond precision, the store's times a fraction of one
-    expect(received, `RequestReceived (${new Date(received).toISOString()}) before the store got the write (${new Date(write!.receivedAt!).toISOString()})`).to.be.at.most(write!.receivedAt!)
-    expect(complete, `ResponseComplete (${new Date(complete).toISOString()}) after the store acknowledged the write (${new Date(write!.acknowledgedAt!).toISOString()})`).to.be.at.least(Math.floor(write!.acknowledgedAt!))
-    this.log(`on record ${(write!.receivedAt! - received).toFixed(1)} ms before the store got the write; answered ${(complete - write!.acknowledgedAt!).toFixed(1)} ms after the store acknowledged it`)
+    expect(
+      received,
+      `RequestReceived (${new Date(received).toISOString()}) before the store got the write (${new Date(write!.receivedAt!).toISOString()})`,
+    ).to.be.at.most(write!.receivedAt!)
+    expect(
+      complete,
+      `ResponseComplete (${new Date(complete).toISOString()}) after the store acknowledged the write (${new Date(write!.acknowledgedAt!).toISOString()})`,
+    ).to.be.at.least(Math.floor(write!.acknowledgedAt!))
+    this.log(
+      `on record ${(write!.receivedAt! - received).toFixed(1)} ms before the store got the write; answered ${(complete - write!.acknowledgedAt!).toFixed(1)} ms after the store acknowledged it`,
+    )
   },
 )
 
-Then(['creating the {kind} {string} took exactly one request, by {string}', 'الـ create بتاع الـ {kind} {string} كان request واحد بس، من {string}'], async function (this: OckWorld, kind: KindRef, name: string, user: string) {
-  const s = await this.cluster()
-  const writes = await eventually(
-    async () => {
-      const es = await scenarioEvents(this)
-      const ids = new Set(es.filter((e) => e.user.username === user && WRITE_VERBS.has(e.verb)).map((e) => e.auditID))
-      return es.filter((e) => ids.has(e.auditID) && e.stage === 'ResponseComplete')
-    },
-    (es) => {
-      expect(es, `write requests by ${user}`).to.not.be.empty
-    },
-    5_000,
-    { describe: `audit events of the write requests by ${user}` },
-  )
-  const what = (e: AuditEvent): string => `${e.verb} ${e.objectRef?.resource ?? ''} ${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''} -> ${e.responseStatus?.code ?? '?'}`
-  // the user's only write request since the scenario began: the one that created the object
-  expect(writes.map(what), `write requests by ${user} since the scenario began, as the audit log has them`).to.deep.equal([`${writes[0]!.verb} ${kind.plural} ${kind.namespaced ? s.namespace : ''}/${name} -> 201`])
-})
+Then(
+  ['creating the {kind} {string} took exactly one request, by {string}', 'الـ create بتاع الـ {kind} {string} كان request واحد بس، من {string}'],
+  async function (this: OckWorld, kind: KindRef, name: string, user: string) {
+    const s = await this.cluster()
+    const writes = await eventually(
+      async () => {
+        const es = await scenarioEvents(this)
+        const ids = new Set(es.filter((e) => e.user.username === user && WRITE_VERBS.has(e.verb)).map((e) => e.auditID))
+        return es.filter((e) => ids.has(e.auditID) && e.stage === 'ResponseComplete')
+      },
+      (es) => {
+        expect(es, `write requests by ${user}`).to.not.be.empty
+      },
+      5_000,
+      { describe: `audit events of the write requests by ${user}` },
+    )
+    const what = (e: AuditEvent): string =>
+      `${e.verb} ${e.objectRef?.resource ?? ''} ${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''} -> ${e.responseStatus?.code ?? '?'}`
+    // the user's only write request since the scenario began: the one that created the object
+    expect(writes.map(what), `write requests by ${user} since the scenario began, as the audit log has them`).to.deep.equal([
+      `${writes[0]!.verb} ${kind.plural} ${kind.namespaced ? s.namespace : ''}/${name} -> 201`,
+    ])
+  },
+)

@@ -30,12 +30,15 @@ async function record(world: OckWorld, a: Actor, method: string, path: string, b
   if (answer.status) world.rejected(answer.status)
 }
 
-When(['a client without credentials tries to create the manifest:', 'client من غير credentials حاول يعمل create للـ manifest:'], async function (this: OckWorld, doc: string) {
-  const s = await this.cluster()
-  const [o] = parseManifests(doc).map((x) => inNamespace(x, s.namespace))
-  await record(this, bareActor(s), 'POST', objectPath(o!, s.namespace), o)
-  this.lastObject = o
-})
+When(
+  ['a client without credentials tries to create the manifest:', 'client من غير credentials حاول يعمل create للـ manifest:'],
+  async function (this: OckWorld, doc: string) {
+    const s = await this.cluster()
+    const [o] = parseManifests(doc).map((x) => inNamespace(x, s.namespace))
+    await record(this, bareActor(s), 'POST', objectPath(o!, s.namespace), o)
+    this.lastObject = o
+  },
+)
 
 When('a client without credentials tries to create a {kind} from the body:', async function (this: OckWorld, kind: KindRef, body: string) {
   const s = await this.cluster()

@@ -28,22 +28,28 @@ Given('the horizontal pod autoscaler downscale stabilization is {duration}', fun
   configure(this, 'the HPA downscale stabilization')['horizontalPodAutoscalerDownscaleStabilization'] = ms
 })
 
-Then('within {duration} the {kind} {string} has a {word} event {word} saying {string}', async function (this: OckWorld, ms: number, kind: KindRef, name: string, type: string, reason: string, message: string) {
-  const s = await this.cluster()
-  const api = s.kubeconfig.makeApiClient(CoreV1Api)
-  await eventually(
-    async () => (await api.listNamespacedEvent({ namespace: s.namespace })).items.filter((e: CoreV1Event) => e.involvedObject.kind === kind.kind && e.involvedObject.name === name),
-    (events) => {
-      const seen = events.map((e) => `${e.type} ${e.reason}: ${e.message}`)
-      expect(
-        events.some((e) => e.type === type && e.reason === reason && (e.message ?? '').includes(message)),
-        `a ${type} ${reason} event saying "${message}" among ${JSON.stringify(seen)}`,
-      ).to.equal(true)
-    },
-    ms,
-    { describe: `a ${type} ${reason} event for ${kind.kind} ${name}` },
-  )
-})
+Then(
+  'within {duration} the {kind} {string} has a {word} event {word} saying {string}',
+  async function (this: OckWorld, ms: number, kind: KindRef, name: string, type: string, reason: string, message: string) {
+    const s = await this.cluster()
+    const api = s.kubeconfig.makeApiClient(CoreV1Api)
+    await eventually(
+      async () =>
+        (await api.listNamespacedEvent({ namespace: s.namespace })).items.filter(
+          (e: CoreV1Event) => e.involvedObject.kind === kind.kind && e.involvedObject.name === name,
+        ),
+      (events) => {
+        const seen = events.map((e) => `${e.type} ${e.reason}: ${e.message}`)
+        expect(
+          events.some((e) => e.type === type && e.reason === reason && (e.message ?? '').includes(message)),
+          `a ${type} ${reason} event saying "${message}" among ${JSON.stringify(seen)}`,
+        ).to.equal(true)
+      },
+      ms,
+      { describe: `a ${type} ${reason} event for ${kind.kind} ${name}` },
+    )
+  },
+)
 
 /**
  * What the HPA should ask for now, from the metrics API and the pods (not from the HPA's own
@@ -55,14 +61,17 @@ async function expectedReplicas(world: OckWorld, name: string): Promise<{ expect
   const hpa = await s.kubeconfig.makeApiClient(AutoscalingV2Api).readNamespacedHorizontalPodAutoscaler({ name, namespace: s.namespace })
   const targetRef = hpa.spec!.scaleTargetRef
   const dep = await s.kubeconfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: targetRef.name, namespace: s.namespace })
-  const selector = Object.entries(dep.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')
+  const selector = Object.entries(dep.spec?.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')
   const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter((p) => isPodReady(p) && !p.metadata?.deletionTimestamp)
   const usage = new Map((await podMetrics(s.kubeconfig, s.namespace)).map((m) => [m.metadata.name, podCpu(m)]))
   const measured = pods.filter((p) => usage.has(p.metadata!.name!))
   const used = measured.reduce((n, p) => n + usage.get(p.metadata!.name!)!, 0)
   const requested = measured.reduce((n, p) => n + (p.spec?.containers ?? []).reduce((m, c) => m + quantity(c.resources?.requests?.cpu), 0), 0)
   const target = hpa.spec?.metrics?.[0]?.resource?.target?.averageUtilization
-  if (!target || !requested || measured.length !== pods.length) throw new Error(`not every ready pod of ${targetRef.name} has metrics yet (${measured.length} of ${pods.length})`)
+  if (!target || !requested || measured.length !== pods.length)
+    throw new Error(`not every ready pod of ${targetRef.name} has metrics yet (${measured.length} of ${pods.length})`)
   const utilisation = (used * 100) / requested
   const ratio = utilisation / target
   const raw = Math.abs(1 - ratio) <= TOLERANCE ? pods.length : Math.ceil(ratio * pods.length)
@@ -71,15 +80,18 @@ async function expectedReplicas(world: OckWorld, name: string): Promise<{ expect
   return { expected, asked: hpa.status?.desiredReplicas, spec: dep.spec?.replicas, why }
 }
 
-Then('within {duration} the hpa {string} asks for ceil\\(replicas x utilisation \\/ target) replicas, for the CPU use the metrics API reports', async function (this: OckWorld, ms: number, name: string) {
-  const got = await eventually(
-    () => expectedReplicas(this, name),
-    (r) => {
-      expect(r.asked, `status.desiredReplicas of hpa ${name}: ${r.why}`).to.equal(r.expected)
-      expect(r.spec, `spec.replicas of its target: ${r.why}`).to.equal(r.expected)
-    },
-    ms,
-    { describe: `hpa ${name} to ask for the replicas its formula gives` },
-  )
-  this.log(got.why)
-})
+Then(
+  'within {duration} the hpa {string} asks for ceil\\(replicas x utilisation \\/ target) replicas, for the CPU use the metrics API reports',
+  async function (this: OckWorld, ms: number, name: string) {
+    const got = await eventually(
+      () => expectedReplicas(this, name),
+      (r) => {
+        expect(r.asked, `status.desiredReplicas of hpa ${name}: ${r.why}`).to.equal(r.expected)
+        expect(r.spec, `spec.replicas of its target: ${r.why}`).to.equal(r.expected)
+      },
+      ms,
+      { describe: `hpa ${name} to ask for the replicas its formula gives` },
+    )
+    this.log(got.why)
+  },
+)

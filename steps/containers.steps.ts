@@ -21,19 +21,29 @@ Given('the nodes run their containers on the {word} runtime', async function (th
   await configure(this, (t) => void (t.runtime = runtime === 'docker' ? 'docker' : 'sim'))
 })
 
-Given("the kubelet's container restart back-off starts at {duration} and is capped at {duration}", async function (this: OckWorld, initial: number, cap: number) {
-  await configure(this, (t) => void (t.timings = { ...t.timings, containerRestartBackOff: initial, containerRestartBackOffCap: cap }))
-})
+Given(
+  "the kubelet's container restart back-off starts at {duration} and is capped at {duration}",
+  async function (this: OckWorld, initial: number, cap: number) {
+    await configure(this, (t) => void (t.timings = { ...t.timings, containerRestartBackOff: initial, containerRestartBackOffCap: cap }))
+  },
+)
 
 Given('every node has already run a pod of the image {string}', async function (this: OckWorld, image: string) {
   const s = await this.cluster()
   const names = (await nodes(s.kubeconfig)).map((n) => n.metadata!.name!)
   for (const node of names) {
-    const pod: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `warm-${node}`, namespace: s.namespace }, spec: { nodeName: node, containers: [{ name: 'app', image }], terminationGracePeriodSeconds: 0 } }
+    const pod: V1Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `warm-${node}`, namespace: s.namespace },
+      spec: { nodeName: node, containers: [{ name: 'app', image }], terminationGracePeriodSeconds: 0 },
+    }
     await create(s.kubeconfig, pod as never)
   }
   for (const node of names) {
-    await eventually(() => core(s.kubeconfig).readNamespacedPod({ name: `warm-${node}`, namespace: s.namespace }), isRunning, 60_000, { describe: `a pod of ${image} to run on ${node}` })
+    await eventually(() => core(s.kubeconfig).readNamespacedPod({ name: `warm-${node}`, namespace: s.namespace }), isRunning, 60_000, {
+      describe: `a pod of ${image} to run on ${node}`,
+    })
     await remove(s.kubeconfig, { kind: 'Pod', name: `warm-${node}` }, s.namespace)
   }
 })
@@ -60,12 +70,15 @@ When(['I run {string} in that pod', 'شغلت {string} في الـ pod دي'], a
   await runIn(this, await readPod(this, thatPod(this).name), command)
 })
 
-When(['I run {string} in one of the pods labelled {string}', 'شغلت {string} في pod من الـ pods اللي عليها الـ label {string}'], async function (this: OckWorld, command: string, selector: string) {
-  const s = await this.cluster()
-  const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning)
-  expect(pods, `Running pods labelled ${selector}`).to.not.be.empty
-  await runIn(this, pods[0]!, command)
-})
+When(
+  ['I run {string} in one of the pods labelled {string}', 'شغلت {string} في pod من الـ pods اللي عليها الـ label {string}'],
+  async function (this: OckWorld, command: string, selector: string) {
+    const s = await this.cluster()
+    const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning)
+    expect(pods, `Running pods labelled ${selector}`).to.not.be.empty
+    await runIn(this, pods[0]!, command)
+  },
+)
 
 Then('PID 1 in the pod {string} is {string}', async function (this: OckWorld, name: string, cmdline: string) {
   const s = await this.cluster()
@@ -81,16 +94,19 @@ When('I request {string} from the pod {string}', async function (this: OckWorld,
   expect(r, `GET ${path} from ${name} at ${p.status?.podIP}:${port}`).to.have.property('status', 200)
 })
 
-Then(['each pod labelled {string} answers HTTP on its pod IP with its own name', 'كل pod عليها الـ label {string} بترد HTTP على الـ pod IP بتاعها باسمها'], async function (this: OckWorld, selector: string) {
-  const s = await this.cluster()
-  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
-  expect(pods, `pods labelled ${selector}`).to.not.be.empty
-  for (const p of pods) {
-    const port = p.spec?.containers?.[0]?.ports?.[0]?.containerPort ?? 8080
-    const r = await httpGet(`http://${p.status?.podIP}:${port}/`)
-    expect('body' in r ? answeringPod(r.body) : r, `who answers at ${p.status?.podIP}:${port}, the IP of ${p.metadata?.name}`).to.equal(p.metadata?.name)
-  }
-})
+Then(
+  ['each pod labelled {string} answers HTTP on its pod IP with its own name', 'كل pod عليها الـ label {string} بترد HTTP على الـ pod IP بتاعها باسمها'],
+  async function (this: OckWorld, selector: string) {
+    const s = await this.cluster()
+    const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+    expect(pods, `pods labelled ${selector}`).to.not.be.empty
+    for (const p of pods) {
+      const port = p.spec?.containers?.[0]?.ports?.[0]?.containerPort ?? 8080
+      const r = await httpGet(`http://${p.status?.podIP}:${port}/`)
+      expect('body' in r ? answeringPod(r.body) : r, `who answers at ${p.status?.podIP}:${port}, the IP of ${p.metadata?.name}`).to.equal(p.metadata?.name)
+    }
+  },
+)
 
 /** The running container of a pod in the runtime: its id matches the pod status and it carries the pod's labels. */
 async function expectRuntimeContainer(world: OckWorld, p: V1Pod): Promise<void> {
@@ -99,29 +115,46 @@ async function expectRuntimeContainer(world: OckWorld, p: V1Pod): Promise<void> 
   world.remembered.podUids.set(name, p.metadata?.uid)
   const mine = await runtimeContainers({ podUid: p.metadata!.uid! })
   const running = mine.filter((c) => c.state === 'running')
-  expect(running.map((c) => c.labels[CONTAINER_LABELS.container]), `running containers of pod ${name} in the container runtime (docker ps)`).to.deep.equal(p.spec!.containers.map((c) => c.name))
+  expect(
+    running.map((c) => c.labels[CONTAINER_LABELS.container]),
+    `running containers of pod ${name} in the container runtime (docker ps)`,
+  ).to.deep.equal(p.spec!.containers.map((c) => c.name))
   const c = running[0]!
   expect(`docker://${c.id}`, `the pod status of ${name} names the container the runtime runs`).to.equal(p.status?.containerStatuses?.[0]?.containerID)
-  expect(c.labels, `labels of container ${c.id.slice(0, 12)}`).to.include({ [CONTAINER_LABELS.podName]: name, [CONTAINER_LABELS.podNamespace]: s.namespace, [CONTAINER_LABELS.node]: p.spec?.nodeName })
+  expect(c.labels, `labels of container ${c.id.slice(0, 12)}`).to.include({
+    [CONTAINER_LABELS.podName]: name,
+    [CONTAINER_LABELS.podNamespace]: s.namespace,
+    [CONTAINER_LABELS.node]: p.spec?.nodeName,
+  })
 }
 
 Then('the container runtime runs a container of the pod {string}', async function (this: OckWorld, name: string) {
   await expectRuntimeContainer(this, await readPod(this, name))
 })
 
-Then(["the container runtime runs a container for each pod labelled {string}, carrying the pod's labels", 'الـ container runtime مشغل container لكل pod عليها الـ label {string}، وعليه الـ labels بتاعة الـ pod'], async function (this: OckWorld, selector: string) {
-  const s = await this.cluster()
-  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
-  expect(pods, `pods labelled ${selector}`).to.not.be.empty
-  for (const p of pods) await expectRuntimeContainer(this, p)
-})
+Then(
+  [
+    "the container runtime runs a container for each pod labelled {string}, carrying the pod's labels",
+    'الـ container runtime مشغل container لكل pod عليها الـ label {string}، وعليه الـ labels بتاعة الـ pod',
+  ],
+  async function (this: OckWorld, selector: string) {
+    const s = await this.cluster()
+    const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+    expect(pods, `pods labelled ${selector}`).to.not.be.empty
+    for (const p of pods) await expectRuntimeContainer(this, p)
+  },
+)
 
 Then('within {duration} no container of the pod {string} remains in the container runtime', async function (this: OckWorld, ms: number, name: string) {
   const uid = this.remembered.podUids.get(name)
   if (!uid) throw new Error(`no earlier step looked at the containers of pod ${name} ("the container runtime runs a container of the pod ...")`)
   await eventually(
     () => runtimeContainers({ podUid: uid }),
-    (left) => void expect(left.map((c) => `${c.id.slice(0, 12)} ${c.state}`), `containers of pod ${name} (uid ${uid}) in the container runtime`).to.deep.equal([]),
+    (left) =>
+      void expect(
+        left.map((c) => `${c.id.slice(0, 12)} ${c.state}`),
+        `containers of pod ${name} (uid ${uid}) in the container runtime`,
+      ).to.deep.equal([]),
     ms,
     { describe: `no container of pod ${name} in the container runtime` },
   )
@@ -140,32 +173,44 @@ Then('each pod labelled {string} reports containers of its own', async function 
   }
 })
 
-Then(['every container ID of the pods labelled {string} starts with {string}', 'كل container ID للـ pods اللي عليها الـ label {string} بيبدأ بـ {string}'], async function (this: OckWorld, selector: string, prefix: string) {
-  const s = await this.cluster()
-  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
-  expect(pods, `pods labelled ${selector}`).to.not.be.empty
-  for (const p of pods) for (const c of p.status?.containerStatuses ?? []) expect(c.containerID, `containerID of ${p.metadata?.name}/${c.name}`).to.match(new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[0-9a-z-]+$`))
-})
+Then(
+  ['every container ID of the pods labelled {string} starts with {string}', 'كل container ID للـ pods اللي عليها الـ label {string} بيبدأ بـ {string}'],
+  async function (this: OckWorld, selector: string, prefix: string) {
+    const s = await this.cluster()
+    const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+    expect(pods, `pods labelled ${selector}`).to.not.be.empty
+    for (const p of pods)
+      for (const c of p.status?.containerStatuses ?? [])
+        expect(c.containerID, `containerID of ${p.metadata?.name}/${c.name}`).to.match(
+          new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}[0-9a-z-]+$`),
+        )
+  },
+)
 
-Then('within {duration} the kubelet of each pod labelled {string} reported the runtime calls {string}, in order', async function (this: OckWorld, ms: number, selector: string, calls: string) {
-  const s = await this.cluster()
-  const want = calls.split(',').map((c) => c.trim())
-  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
-  expect(pods, `pods labelled ${selector}`).to.not.be.empty
-  await eventually(
-    () => kubeletEvents(s.kubeconfig, s.namespace),
-    (events) => {
-      for (const p of pods) {
-        const mine = events.filter((e) => e.involvedObject?.uid === p.metadata?.uid)
-        const reported = mine.map((e) => e.reason ?? '').filter((r) => want.includes(r))
-        expect(reported, `runtime calls reported for ${p.metadata?.name} (all its kubelet events: ${mine.map((e) => e.reason).join(', ')})`).to.deep.equal(want)
-        expect([...new Set(mine.map((e) => e.source?.host))], `the node whose kubelet reported them`).to.deep.equal([p.spec?.nodeName])
-      }
-    },
-    ms,
-    { describe: `the kubelets to report ${calls} for each pod labelled ${selector}` },
-  )
-})
+Then(
+  'within {duration} the kubelet of each pod labelled {string} reported the runtime calls {string}, in order',
+  async function (this: OckWorld, ms: number, selector: string, calls: string) {
+    const s = await this.cluster()
+    const want = calls.split(',').map((c) => c.trim())
+    const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+    expect(pods, `pods labelled ${selector}`).to.not.be.empty
+    await eventually(
+      () => kubeletEvents(s.kubeconfig, s.namespace),
+      (events) => {
+        for (const p of pods) {
+          const mine = events.filter((e) => e.involvedObject?.uid === p.metadata?.uid)
+          const reported = mine.map((e) => e.reason ?? '').filter((r) => want.includes(r))
+          expect(reported, `runtime calls reported for ${p.metadata?.name} (all its kubelet events: ${mine.map((e) => e.reason).join(', ')})`).to.deep.equal(
+            want,
+          )
+          expect([...new Set(mine.map((e) => e.source?.host))], `the node whose kubelet reported them`).to.deep.equal([p.spec?.nodeName])
+        }
+      },
+      ms,
+      { describe: `the kubelets to report ${calls} for each pod labelled ${selector}` },
+    )
+  },
+)
 
 When('I note the containers the runtime runs for the pods labelled {string}', async function (this: OckWorld, selector: string) {
   const s = await this.cluster()
@@ -193,29 +238,49 @@ Then('for {duration} the container runtime keeps running those containers', asyn
 async function containersOnNode(world: OckWorld, node: string): Promise<string[]> {
   const s = await world.cluster()
   const all = await runtimeContainers({ label: `${CONTAINER_LABELS.node}=${node}` })
-  return all.filter((c) => c.labels[CONTAINER_LABELS.podNamespace] === s.namespace).map((c) => `${c.labels[CONTAINER_LABELS.podName]}/${c.labels[CONTAINER_LABELS.container]} ${c.id.slice(0, 12)} ${c.state}`)
+  return all
+    .filter((c) => c.labels[CONTAINER_LABELS.podNamespace] === s.namespace)
+    .map((c) => `${c.labels[CONTAINER_LABELS.podName]}/${c.labels[CONTAINER_LABELS.container]} ${c.id.slice(0, 12)} ${c.state}`)
 }
 
-Then(['the container runtime runs {int} container(s) on the node {string}', 'الـ container runtime مشغل {int} container على الـ node {string}'], async function (this: OckWorld, n: number, node: string) {
-  const here = await containersOnNode(this, node)
-  expect(here.filter((c) => c.endsWith(' running')), `containers on ${node} in the container runtime (docker ps)`).to.have.length(n)
-})
+Then(
+  ['the container runtime runs {int} container(s) on the node {string}', 'الـ container runtime مشغل {int} container على الـ node {string}'],
+  async function (this: OckWorld, n: number, node: string) {
+    const here = await containersOnNode(this, node)
+    expect(
+      here.filter((c) => c.endsWith(' running')),
+      `containers on ${node} in the container runtime (docker ps)`,
+    ).to.have.length(n)
+  },
+)
 
-Then(['within {duration} the container runtime holds no container on the node {string}', 'خلال {duration} الـ container runtime ميبقاش فيه ولا container على الـ node {string}'], async function (this: OckWorld, ms: number, node: string) {
-  await eventually(
-    () => containersOnNode(this, node),
-    (left) => void expect(left, `containers on ${node} in the container runtime (docker ps -a)`).to.deep.equal([]),
-    ms,
-    { describe: `no container left on ${node}` },
-  )
-})
+Then(
+  [
+    'within {duration} the container runtime holds no container on the node {string}',
+    'خلال {duration} الـ container runtime ميبقاش فيه ولا container على الـ node {string}',
+  ],
+  async function (this: OckWorld, ms: number, node: string) {
+    await eventually(
+      () => containersOnNode(this, node),
+      (left) => void expect(left, `containers on ${node} in the container runtime (docker ps -a)`).to.deep.equal([]),
+      ms,
+      { describe: `no container left on ${node}` },
+    )
+  },
+)
 
-Then(["each node's container runtime created containers only for the pods bound to that node, and for every pod labelled {string}", 'الـ container runtime بتاع كل node عمل containers للـ pods اللي اتعملها bind على الـ node دي بس، ولكل pod عليها الـ label {string}'], async function (this: OckWorld, selector: string) {
-  const s = await this.cluster()
-  if (!s.runtimes) throw new Error('this target has no runtime door (the scenario needs the @runtime tag)')
-  const pods = (await core(s.kubeconfig).listNamespacedPod({ namespace: s.namespace })).items
-  const { wrong, missing, created } = runtimeCallsAgainstBindings(s.runtimes, pods, await podsLabelled(s.kubeconfig, s.namespace, selector))
-  this.log(created.join('\n'))
-  expect(wrong, `containers a node's runtime created for a pod not bound to that node`).to.deep.equal([])
-  expect(missing, `pods labelled ${selector} with no container created on their node`).to.deep.equal([])
-})
+Then(
+  [
+    "each node's container runtime created containers only for the pods bound to that node, and for every pod labelled {string}",
+    'الـ container runtime بتاع كل node عمل containers للـ pods اللي اتعملها bind على الـ node دي بس، ولكل pod عليها الـ label {string}',
+  ],
+  async function (this: OckWorld, selector: string) {
+    const s = await this.cluster()
+    if (!s.runtimes) throw new Error('this target has no runtime door (the scenario needs the @runtime tag)')
+    const pods = (await core(s.kubeconfig).listNamespacedPod({ namespace: s.namespace })).items
+    const { wrong, missing, created } = runtimeCallsAgainstBindings(s.runtimes, pods, await podsLabelled(s.kubeconfig, s.namespace, selector))
+    this.log(created.join('\n'))
+    expect(wrong, `containers a node's runtime created for a pod not bound to that node`).to.deep.equal([])
+    expect(missing, `pods labelled ${selector} with no container created on their node`).to.deep.equal([])
+  },
+)

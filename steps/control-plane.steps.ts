@@ -35,10 +35,13 @@ Given('a control plane of {int} masters with {word} etcd', function (this: OckWo
   t.etcdTopology = where
 })
 
-Given('the leader election lease duration is {duration}, renew deadline {duration} and retry period {duration}', function (this: OckWorld, lease: number, renew: number, retry: number) {
-  const t = configure(this)
-  t.timings = { ...t.timings, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry }
-})
+Given(
+  'the leader election lease duration is {duration}, renew deadline {duration} and retry period {duration}',
+  function (this: OckWorld, lease: number, renew: number, retry: number) {
+    const t = configure(this)
+    t.timings = { ...t.timings, leaseDuration: lease, renewDeadline: renew, retryPeriod: retry }
+  },
+)
 
 Then("etcd's own member list names {int} members of one cluster, and every API server uses some of them", async function (this: OckWorld, n: number) {
   const shape = door(await this.cluster()).shape()
@@ -46,7 +49,9 @@ Then("etcd's own member list names {int} members of one cluster, and every API s
   const lists = await etcdMemberLists(shape.etcdMembers.map((m) => m.clientUrl))
   for (const l of lists) {
     expect(l.clusterId, `the cluster id ${l.endpoint} reports (others: ${lists.map((x) => x.clusterId).join(', ')})`).to.equal(lists[0]!.clusterId)
-    expect(l.members.map((m) => m.name).sort(), `the members ${l.endpoint} lists`).to.have.length(n).and.deep.equal(lists[0]!.members.map((m) => m.name).sort())
+    expect(l.members.map((m) => m.name).sort(), `the members ${l.endpoint} lists`)
+      .to.have.length(n)
+      .and.deep.equal(lists[0]!.members.map((m) => m.name).sort())
   }
   const urls = new Set(lists[0]!.members.flatMap((m) => m.clientUrls))
   for (const m of shape.masters) {
@@ -62,16 +67,30 @@ When('the etcd member on {string} is killed', async function (this: OckWorld, ma
   await d.killEtcdMember(member.name)
 })
 
-Then('within {duration} the API server of {string} refuses writes, and every other API server accepts them', async function (this: OckWorld, ms: number, master: string) {
-  const s = await this.cluster()
-  const masters = door(s).shape().masters
-  const lost = masters.find((m) => m.name === master)
-  if (!lost) throw new Error(`no master "${master}"`)
-  const r = await eventually(() => writeProbe(this, kubeconfigFor(s.kubeconfig, lost.apiServer), s.namespace), (w) => !w.ok, ms, { describe: `a write through ${master}'s API server to be refused` })
-  if (r.ok) throw new Error('unreachable')
-  expect(`${r.status.code} ${r.status.reason}`, `the refusal of ${master}'s API server: ${r.status.message}`).to.be.oneOf(['500 ServerTimeout', '504 Timeout'])
-  await writesThroughEach(this, masters.filter((m) => m !== lost))
-})
+Then(
+  'within {duration} the API server of {string} refuses writes, and every other API server accepts them',
+  async function (this: OckWorld, ms: number, master: string) {
+    const s = await this.cluster()
+    const masters = door(s).shape().masters
+    const lost = masters.find((m) => m.name === master)
+    if (!lost) throw new Error(`no master "${master}"`)
+    const r = await eventually(
+      () => writeProbe(this, kubeconfigFor(s.kubeconfig, lost.apiServer), s.namespace),
+      (w) => !w.ok,
+      ms,
+      { describe: `a write through ${master}'s API server to be refused` },
+    )
+    if (r.ok) throw new Error('unreachable')
+    expect(`${r.status.code} ${r.status.reason}`, `the refusal of ${master}'s API server: ${r.status.message}`).to.be.oneOf([
+      '500 ServerTimeout',
+      '504 Timeout',
+    ])
+    await writesThroughEach(
+      this,
+      masters.filter((m) => m !== lost),
+    )
+  },
+)
 
 Then('every API server accepts writes', async function (this: OckWorld) {
   await writesThroughEach(this, door(await this.cluster()).shape().masters)
@@ -104,13 +123,20 @@ Then('{int} requests in a row through the cluster address succeed, answered by {
   // a request is in the audit log of the API server that answered it
   const selector = encodeURIComponent(tag)
   const answered = await eventually(
-    async () => (await auditLogs(this)).map((l) => ({ master: l.master, n: l.events.filter((e) => e.stage === 'ResponseComplete' && e.requestURI.includes(selector)).length })),
+    async () =>
+      (await auditLogs(this)).map((l) => ({
+        master: l.master,
+        n: l.events.filter((e) => e.stage === 'ResponseComplete' && e.requestURI.includes(selector)).length,
+      })),
     (per) => per.reduce((a, p) => a + p.n, 0) === n,
     5_000,
     { describe: `the ${n} requests in the masters' audit logs` },
   )
   this.log(`requests answered per API server: ${answered.map((p) => `${p.master} ${p.n}`).join(', ')}`)
-  expect(answered.filter((p) => p.n > 0).map((p) => p.master), `API servers that answered (of ${answered.map((p) => `${p.master}: ${p.n}`).join(', ')})`).to.have.length(servers)
+  expect(
+    answered.filter((p) => p.n > 0).map((p) => p.master),
+    `API servers that answered (of ${answered.map((p) => `${p.master}: ${p.n}`).join(', ')})`,
+  ).to.have.length(servers)
 })
 
 Given('the controller manager is stopped', async function (this: OckWorld) {
@@ -127,7 +153,12 @@ type Component = 'controller manager' | 'scheduler'
 
 async function readActive(world: OckWorld, name: string, namespace: string): Promise<void> {
   const s = await world.cluster()
-  const holder = await eventually(() => leaseHolder(s.kubeconfig, namespace, name), (h) => Boolean(h), 10_000, { describe: `Lease ${namespace}/${name} to have a holder` })
+  const holder = await eventually(
+    () => leaseHolder(s.kubeconfig, namespace, name),
+    (h) => Boolean(h),
+    10_000,
+    { describe: `Lease ${namespace}/${name} to have a holder` },
+  )
   expect(door(s).masterOfIdentity(holder!), `the master whose component is "${holder}"`).to.be.a('string')
   holders.set(world, { holder: holder!, at: Date.now() })
 }
@@ -161,7 +192,12 @@ Then('within {duration} the Lease {string} in {string} names another holder', as
   const s = await this.cluster()
   const before = holders.get(this)?.holder
   const t0 = performance.now()
-  const now = await eventually(() => leaseHolder(s.kubeconfig, namespace, name), (h) => Boolean(h) && h !== before, ms, { describe: `Lease ${namespace}/${name} to name a holder other than ${before}` })
+  const now = await eventually(
+    () => leaseHolder(s.kubeconfig, namespace, name),
+    (h) => Boolean(h) && h !== before,
+    ms,
+    { describe: `Lease ${namespace}/${name} to name a holder other than ${before}` },
+  )
   this.log(`Lease ${namespace}/${name}: ${before} -> ${now} after ${Math.round(performance.now() - t0)} ms`)
   holders.set(this, { holder: now!, at: Date.now() })
 })
@@ -171,8 +207,13 @@ Then('for {duration} no write as {string} succeeds, and its requests fail', asyn
   let seen: AuditEvent[] = []
   // every API server's audit log: a component may talk to any of them
   await consistently(
-    async () => (seen = (await auditLogs(this)).flatMap((l) => l.events.filter((e) => e.stage === 'ResponseComplete' && e.user.username === user && at(e) >= since))),
-    (events) => void expect(events.filter((e) => WRITE_VERBS.includes(e.verb) && (e.responseStatus?.code ?? 0) < 400).map(describeAuditEvent), `writes as ${user} answered with success`).to.deep.equal([]),
+    async () =>
+      (seen = (await auditLogs(this)).flatMap((l) => l.events.filter((e) => e.stage === 'ResponseComplete' && e.user.username === user && at(e) >= since))),
+    (events) =>
+      void expect(
+        events.filter((e) => WRITE_VERBS.includes(e.verb) && (e.responseStatus?.code ?? 0) < 400).map(describeAuditEvent),
+        `writes as ${user} answered with success`,
+      ).to.deep.equal([]),
     ms,
     { describe: `no write as ${user} succeeding`, intervalMs: 500 },
   )
@@ -181,23 +222,26 @@ Then('for {duration} no write as {string} succeeds, and its requests fail', asyn
   this.log(`${seen.length} requests as ${user}, ${failed.length} answered 5xx, no write succeeded`)
 })
 
-Then('only the master holding the Lease {string} in {string} has written as {string} since the Lease was read', async function (this: OckWorld, name: string, namespace: string, user: string) {
-  const s = await this.cluster()
-  const read = holders.get(this)
-  if (!read) throw new Error('no earlier step read the Lease ("the Lease ... names the active ...")')
-  // leadership that moved or flapped since is itself a second component acting
-  expect(await leaseHolder(s.kubeconfig, namespace, name), `the holder of Lease ${namespace}/${name} now`).to.equal(read.holder)
-  const holderMaster = door(s).masterOfIdentity(read.holder)
-  const writes = (await auditLogs(this)).map((l) => ({
-    master: l.master,
-    writes: l.events.filter((e) => e.stage === 'ResponseComplete' && e.user.username === user && WRITE_VERBS.includes(e.verb) && at(e) >= read.at),
-  }))
-  const elsewhere = writes.filter((w) => w.master !== holderMaster).flatMap((w) => w.writes.map((e) => `${w.master}: ${describeAuditEvent(e)}`))
-  expect(elsewhere, `writes as ${user} through the API servers of masters other than ${holderMaster} (the Lease holder's)`).to.deep.equal([])
-  const own = writes.find((w) => w.master === holderMaster)?.writes ?? []
-  expect(own.length, `writes as ${user} through ${holderMaster}'s API server (its component must have acted)`).to.be.greaterThan(0)
-  this.log(`${own.length} writes as ${user}, all from ${holderMaster}`)
-})
+Then(
+  'only the master holding the Lease {string} in {string} has written as {string} since the Lease was read',
+  async function (this: OckWorld, name: string, namespace: string, user: string) {
+    const s = await this.cluster()
+    const read = holders.get(this)
+    if (!read) throw new Error('no earlier step read the Lease ("the Lease ... names the active ...")')
+    // leadership that moved or flapped since is itself a second component acting
+    expect(await leaseHolder(s.kubeconfig, namespace, name), `the holder of Lease ${namespace}/${name} now`).to.equal(read.holder)
+    const holderMaster = door(s).masterOfIdentity(read.holder)
+    const writes = (await auditLogs(this)).map((l) => ({
+      master: l.master,
+      writes: l.events.filter((e) => e.stage === 'ResponseComplete' && e.user.username === user && WRITE_VERBS.includes(e.verb) && at(e) >= read.at),
+    }))
+    const elsewhere = writes.filter((w) => w.master !== holderMaster).flatMap((w) => w.writes.map((e) => `${w.master}: ${describeAuditEvent(e)}`))
+    expect(elsewhere, `writes as ${user} through the API servers of masters other than ${holderMaster} (the Lease holder's)`).to.deep.equal([])
+    const own = writes.find((w) => w.master === holderMaster)?.writes ?? []
+    expect(own.length, `writes as ${user} through ${holderMaster}'s API server (its component must have acted)`).to.be.greaterThan(0)
+    this.log(`${own.length} writes as ${user}, all from ${holderMaster}`)
+  },
+)
 
 When('every master is stopped', async function (this: OckWorld) {
   this.remembered.stoppedMasters = await stopEveryMaster(door(await this.cluster()))

@@ -5,7 +5,16 @@
 
 import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
-import { acknowledgedWrites, door, latencyTable, lostWrites, measureApiWriteLatency, writeProbe, type ApiWriteLatency, type WriteOutcome } from '../support/controlplane.js'
+import {
+  acknowledgedWrites,
+  door,
+  latencyTable,
+  lostWrites,
+  measureApiWriteLatency,
+  writeProbe,
+  type ApiWriteLatency,
+  type WriteOutcome,
+} from '../support/controlplane.js'
 import { targetFor } from '../support/targets/registry.js'
 import { eventually } from '../support/eventually.js'
 import type { OckWorld } from '../support/world.js'
@@ -50,7 +59,10 @@ When('every etcd member is killed', async function (this: OckWorld) {
 
 When(['the etcd member {string} is restarted', 'اتعمل restart للـ etcd member {string}'], async function (this: OckWorld, name: string) {
   await door(await this.cluster()).restartEtcdMember(name)
-  killed.set(this, (killed.get(this) ?? []).filter((n) => n !== name))
+  killed.set(
+    this,
+    (killed.get(this) ?? []).filter((n) => n !== name),
+  )
 })
 
 When('every killed etcd member is restarted', async function (this: OckWorld) {
@@ -62,9 +74,17 @@ When('every killed etcd member is restarted', async function (this: OckWorld) {
 
 Then('the etcd cluster has exactly one leader', async function (this: OckWorld) {
   const d = door(await this.cluster())
-  const members = await eventually(() => d.etcdMembers(), (ms) => ms.filter((m) => m.leader).length === 1, 10_000, { describe: 'exactly one etcd member to report itself leader' })
+  const members = await eventually(
+    () => d.etcdMembers(),
+    (ms) => ms.filter((m) => m.leader).length === 1,
+    10_000,
+    { describe: 'exactly one etcd member to report itself leader' },
+  )
   leaders.set(this, members.find((m) => m.leader)!.name)
-  expect(members.filter((m) => m.leader).map((m) => m.name), 'members that report themselves leader').to.have.length(1)
+  expect(
+    members.filter((m) => m.leader).map((m) => m.name),
+    'members that report themselves leader',
+  ).to.have.length(1)
 })
 
 Then('within {duration} the etcd cluster has a new leader', async function (this: OckWorld, ms: number) {
@@ -104,20 +124,39 @@ Then(['writes through the API succeed', 'الـ writes عن طريق الـ API 
 
 Then(['within {duration} writes through the API succeed', 'خلال {duration} الـ writes عن طريق الـ API ترجع تنجح'], async function (this: OckWorld, ms: number) {
   const s = await this.cluster()
-  await eventually(() => writeProbe(this, s.kubeconfig, s.namespace), (r) => r.ok, ms, { describe: 'a write through the API to be acknowledged' })
-})
-
-Then(['within {duration} writes through the API fail with a storage error naming the operation', 'خلال {duration} الـ writes عن طريق الـ API تفشل بـ storage error فيه اسم الـ operation'], async function (this: OckWorld, ms: number) {
-  const s = await this.cluster()
-  const r = await eventually(() => writeProbe(this, s.kubeconfig, s.namespace), (r) => !r.ok, ms, { describe: 'a write through the API to be refused' })
-  if (r.ok) throw new Error('unreachable')
-  // upstream answers 500 ServerTimeout when storage is unavailable, 504 Timeout when it does not answer in time
-  expect(`${r.status.code} ${r.status.reason}`, r.status.message).to.be.oneOf(['500 ServerTimeout', '504 Timeout'])
-  expect(r.status.message.toLowerCase()).to.include('create operation against configmaps')
+  await eventually(
+    () => writeProbe(this, s.kubeconfig, s.namespace),
+    (r) => r.ok,
+    ms,
+    { describe: 'a write through the API to be acknowledged' },
+  )
 })
 
 Then(
-  ['within {duration} writes through the API are refused for lack of quorum, and none is acknowledged', 'خلال {duration} الـ writes عن طريق الـ API تترفض عشان مفيش quorum، ومفيش ولا write تتأكد'],
+  [
+    'within {duration} writes through the API fail with a storage error naming the operation',
+    'خلال {duration} الـ writes عن طريق الـ API تفشل بـ storage error فيه اسم الـ operation',
+  ],
+  async function (this: OckWorld, ms: number) {
+    const s = await this.cluster()
+    const r = await eventually(
+      () => writeProbe(this, s.kubeconfig, s.namespace),
+      (r) => !r.ok,
+      ms,
+      { describe: 'a write through the API to be refused' },
+    )
+    if (r.ok) throw new Error('unreachable')
+    // upstream answers 500 ServerTimeout when storage is unavailable, 504 Timeout when it does not answer in time
+    expect(`${r.status.code} ${r.status.reason}`, r.status.message).to.be.oneOf(['500 ServerTimeout', '504 Timeout'])
+    expect(r.status.message.toLowerCase()).to.include('create operation against configmaps')
+  },
+)
+
+Then(
+  [
+    'within {duration} writes through the API are refused for lack of quorum, and none is acknowledged',
+    'خلال {duration} الـ writes عن طريق الـ API تترفض عشان مفيش quorum، ومفيش ولا write تتأكد',
+  ],
   async function (this: OckWorld, ms: number) {
     const s = await this.cluster()
     const seen: WriteOutcome[] = []
@@ -132,7 +171,10 @@ Then(
       ms,
       { describe: 'a write through the API to be refused as storage unavailable (500 ServerTimeout)' },
     )
-    expect(seen.flatMap((r) => (r.ok ? [r.write.name] : [])), 'writes acknowledged without a quorum').to.deep.equal([])
+    expect(
+      seen.flatMap((r) => (r.ok ? [r.write.name] : [])),
+      'writes acknowledged without a quorum',
+    ).to.deep.equal([])
     const last = seen.at(-1)!
     if (last.ok) throw new Error('unreachable')
     expect(last.status.message.toLowerCase()).to.include('create operation against configmaps')
@@ -155,33 +197,47 @@ Then(['every write the API acknowledged is still readable', 'كل write الـ A
   this.log(`${acked.length} acknowledged writes, 0 lost`)
 })
 
-When('I measure the write latency through the API of clusters with {int}, {int} and {int} etcd members', async function (this: OckWorld, a: number, b: number, c: number) {
-  const target = targetFor(this.parameters)
-  const sizes = [a, b, c]
-  // clusters alike but for their etcd: one master, an external etcd cluster, no worker nodes
-  const opened = await Promise.allSettled(sizes.map((n) => target.open(`${this.scenarioId}-${n}m`, { store: 'etcd', etcdTopology: 'external', etcdMembers: n, nodes: 0, auditLog: true })))
-  const sessions = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
-  try {
-    const failed = opened.find((o) => o.status === 'rejected')
-    if (failed) throw failed.reason
-    const rows = await measureApiWriteLatency(sessions.map((s, i) => ({ etcdMembers: sizes[i]!, kubeconfig: s.kubeconfig, namespace: s.namespace, auditLogFile: s.auditLogFile! })), 60)
-    latencies.set(this, rows)
-    this.attach(latencyTable(rows), { mediaType: 'text/markdown', fileName: 'api-write-latency.md' })
-    this.attach(JSON.stringify({ measured: new Date().toISOString(), unit: 'ms', sequentialCreatesPerCluster: 60, results: rows }, null, 2), { mediaType: 'application/json', fileName: 'api-write-latency.json' })
-  } finally {
-    await Promise.all(sessions.map((s) => s.close()))
-  }
-})
+When(
+  'I measure the write latency through the API of clusters with {int}, {int} and {int} etcd members',
+  async function (this: OckWorld, a: number, b: number, c: number) {
+    const target = targetFor(this.parameters)
+    const sizes = [a, b, c]
+    // clusters alike but for their etcd: one master, an external etcd cluster, no worker nodes
+    const opened = await Promise.allSettled(
+      sizes.map((n) => target.open(`${this.scenarioId}-${n}m`, { store: 'etcd', etcdTopology: 'external', etcdMembers: n, nodes: 0, auditLog: true })),
+    )
+    const sessions = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
+    try {
+      const failed = opened.find((o) => o.status === 'rejected')
+      if (failed) throw failed.reason
+      const rows = await measureApiWriteLatency(
+        sessions.map((s, i) => ({ etcdMembers: sizes[i]!, kubeconfig: s.kubeconfig, namespace: s.namespace, auditLogFile: s.auditLogFile! })),
+        60,
+      )
+      latencies.set(this, rows)
+      this.attach(latencyTable(rows), { mediaType: 'text/markdown', fileName: 'api-write-latency.md' })
+      this.attach(JSON.stringify({ measured: new Date().toISOString(), unit: 'ms', sequentialCreatesPerCluster: 60, results: rows }, null, 2), {
+        mediaType: 'application/json',
+        fileName: 'api-write-latency.json',
+      })
+    } finally {
+      await Promise.all(sessions.map((s) => s.close()))
+    }
+  },
+)
 
-Then('as the API servers time them, writes on {int} and {int} members are not faster than on {int} member, and on {int} members slower', function (this: OckWorld, b: number, c: number, a: number, slower: number) {
-  const rows = latencies.get(this)
-  if (!rows) throw new Error('no latency was measured in this scenario')
-  const p50 = (n: number): number => rows.find((r) => r.etcdMembers === n)!.serverP50
-  // only the leader writes and it waits for a quorum to persist: more members add work, never
-  // remove it. Timed from request received to response sent (the audit log's timestamps), the
-  // store's share is large enough to see; timed at the client, TLS handshakes drown it.
-  for (const n of [b, c]) expect(p50(n), `median write time on ${n} members vs ${p50(a)} ms on ${a}`).to.be.at.least(p50(a))
-  // the replication work shows (here 5 members took 1.25-2x the time of 1): equal times would
-  // mean the members do not all take part in a write
-  expect(p50(slower), `median write time on ${slower} members vs ${p50(a)} ms on ${a}`).to.be.above(p50(a))
-})
+Then(
+  'as the API servers time them, writes on {int} and {int} members are not faster than on {int} member, and on {int} members slower',
+  function (this: OckWorld, b: number, c: number, a: number, slower: number) {
+    const rows = latencies.get(this)
+    if (!rows) throw new Error('no latency was measured in this scenario')
+    const p50 = (n: number): number => rows.find((r) => r.etcdMembers === n)!.serverP50
+    // only the leader writes and it waits for a quorum to persist: more members add work, never
+    // remove it. Timed from request received to response sent (the audit log's timestamps), the
+    // store's share is large enough to see; timed at the client, TLS handshakes drown it.
+    for (const n of [b, c]) expect(p50(n), `median write time on ${n} members vs ${p50(a)} ms on ${a}`).to.be.at.least(p50(a))
+    // the replication work shows (here 5 members took 1.25-2x the time of 1): equal times would
+    // mean the members do not all take part in a write
+    expect(p50(slower), `median write time on ${slower} members vs ${p50(a)} ms on ${a}`).to.be.above(p50(a))
+  },
+)

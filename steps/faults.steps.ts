@@ -30,29 +30,47 @@ When('the node {string} sends heartbeats again', async function (this: OckWorld,
   await (await faults(this)).freezeHeartbeats(node, false)
 })
 
-When(['the container runtime of the node {string} stops answering', 'الـ container runtime بتاع الـ node {string} بطل يرد'], async function (this: OckWorld, node: string) {
-  await (await faults(this)).setRuntimeReachable(node, false)
-})
+When(
+  ['the container runtime of the node {string} stops answering', 'الـ container runtime بتاع الـ node {string} بطل يرد'],
+  async function (this: OckWorld, node: string) {
+    await (await faults(this)).setRuntimeReachable(node, false)
+  },
+)
 
-When(['the container runtime of the node {string} answers again', 'الـ container runtime بتاع الـ node {string} رجع يرد'], async function (this: OckWorld, node: string) {
-  await (await faults(this)).setRuntimeReachable(node, true)
-})
+When(
+  ['the container runtime of the node {string} answers again', 'الـ container runtime بتاع الـ node {string} رجع يرد'],
+  async function (this: OckWorld, node: string) {
+    await (await faults(this)).setRuntimeReachable(node, true)
+  },
+)
 
-When(['the node {string} comes under {pressure} pressure', 'الـ node {string} بقى عليها {pressure} pressure'], async function (this: OckWorld, node: string, pressure: PressureCondition) {
-  await (await faults(this)).setPressure(node, pressure, true)
-})
+When(
+  ['the node {string} comes under {pressure} pressure', 'الـ node {string} بقى عليها {pressure} pressure'],
+  async function (this: OckWorld, node: string, pressure: PressureCondition) {
+    await (await faults(this)).setPressure(node, pressure, true)
+  },
+)
 
-When(['the {pressure} pressure on the node {string} ends', 'الـ {pressure} pressure على الـ node {string} خلص'], async function (this: OckWorld, pressure: PressureCondition, node: string) {
-  await (await faults(this)).setPressure(node, pressure, false)
-})
+When(
+  ['the {pressure} pressure on the node {string} ends', 'الـ {pressure} pressure على الـ node {string} خلص'],
+  async function (this: OckWorld, pressure: PressureCondition, node: string) {
+    await (await faults(this)).setPressure(node, pressure, false)
+  },
+)
 
-When(['the kubelet of the node {string} restarts as version {string}', 'الـ kubelet بتاعة الـ node {string} اتعملها restart بـ version {string}'], async function (this: OckWorld, node: string, version: string) {
-  await (await faults(this)).setKubeletVersion(node, version)
-})
+When(
+  ['the kubelet of the node {string} restarts as version {string}', 'الـ kubelet بتاعة الـ node {string} اتعملها restart بـ version {string}'],
+  async function (this: OckWorld, node: string, version: string) {
+    await (await faults(this)).setKubeletVersion(node, version)
+  },
+)
 
-When(['the kubelet of the node {string} restarts as its own version', 'الـ kubelet بتاعة الـ node {string} اتعملها restart بالـ version بتاعتها'], async function (this: OckWorld, node: string) {
-  await (await faults(this)).setKubeletVersion(node, undefined)
-})
+When(
+  ['the kubelet of the node {string} restarts as its own version', 'الـ kubelet بتاعة الـ node {string} اتعملها restart بالـ version بتاعتها'],
+  async function (this: OckWorld, node: string) {
+    await (await faults(this)).setKubeletVersion(node, undefined)
+  },
+)
 
 Given(['the store acknowledges every write {duration} late', 'الـ store بيأكد كل write متأخر {duration}'], async function (this: OckWorld, ms: number) {
   const s = await this.cluster()

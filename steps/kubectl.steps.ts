@@ -44,7 +44,10 @@ Then(['the output contains {string}', 'الـ output فيه {string}'], function
 
 Then('the output contains:', function (this: OckWorld, text: string) {
   const c = last(this)
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     expect(c.stdout, `output of "${c.command}" (stderr: ${c.stderr})`).to.match(new RegExp(line.split(/\s+/).map(escape).join('\\s+')))
   }
 })

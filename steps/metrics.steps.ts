@@ -82,7 +82,10 @@ Then("within {duration} the metrics API reports every node's CPU and memory use"
 async function podsUse(world: OckWorld, ms: number, selector: string, check: (cpu: number, pod: string) => void, describe: string): Promise<void> {
   const s = await world.cluster()
   await eventually(
-    async () => ({ pods: (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning).map((p) => p.metadata!.name!), metrics: await podMetrics(s.kubeconfig, s.namespace) }),
+    async () => ({
+      pods: (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning).map((p) => p.metadata!.name!),
+      metrics: await podMetrics(s.kubeconfig, s.namespace),
+    }),
     ({ pods, metrics }) => {
       expect(pods, `running pods labelled ${selector}`).to.not.be.empty
       for (const pod of pods) {
@@ -96,59 +99,87 @@ async function podsUse(world: OckWorld, ms: number, selector: string, check: (cp
   )
 }
 
-Then('within {duration} the metrics API reports each node using at least the CPU its pods labelled {string} use', async function (this: OckWorld, ms: number, selector: string) {
-  const s = await this.cluster()
-  await eventually(
-    async () => ({ pods: (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning), podUse: await podMetrics(s.kubeconfig, s.namespace), nodeUse: await nodeMetrics(s.kubeconfig) }),
-    ({ pods, podUse, nodeUse }) => {
-      expect(pods, `running pods labelled ${selector}`).to.not.be.empty
-      const byNode = new Map<string, number>()
-      for (const p of pods) {
-        const m = podUse.find((x) => x.metadata.name === p.metadata?.name)
-        expect(m, `PodMetrics of ${p.metadata?.name}`).to.not.equal(undefined)
-        byNode.set(p.spec!.nodeName!, (byNode.get(p.spec!.nodeName!) ?? 0) + podCpu(m!))
-      }
-      for (const [node, pods] of byNode) {
-        const m = nodeUse.find((x) => x.metadata.name === node)
-        expect(m, `NodeMetrics of ${node}`).to.not.equal(undefined)
-        // a node runs its pods: what it uses includes theirs (1m for rounding)
-        expect(quantity(m!.usage.cpu), `CPU of node ${node} (cores), whose pods labelled ${selector} use ${pods.toFixed(3)}`).to.be.at.least(pods - 0.001)
-      }
-    },
-    ms,
-    { describe: `every node to use at least what its pods labelled ${selector} use` },
-  )
-})
+Then(
+  'within {duration} the metrics API reports each node using at least the CPU its pods labelled {string} use',
+  async function (this: OckWorld, ms: number, selector: string) {
+    const s = await this.cluster()
+    await eventually(
+      async () => ({
+        pods: (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning),
+        podUse: await podMetrics(s.kubeconfig, s.namespace),
+        nodeUse: await nodeMetrics(s.kubeconfig),
+      }),
+      ({ pods, podUse, nodeUse }) => {
+        expect(pods, `running pods labelled ${selector}`).to.not.be.empty
+        const byNode = new Map<string, number>()
+        for (const p of pods) {
+          const m = podUse.find((x) => x.metadata.name === p.metadata?.name)
+          expect(m, `PodMetrics of ${p.metadata?.name}`).to.not.equal(undefined)
+          byNode.set(p.spec!.nodeName!, (byNode.get(p.spec!.nodeName!) ?? 0) + podCpu(m!))
+        }
+        for (const [node, pods] of byNode) {
+          const m = nodeUse.find((x) => x.metadata.name === node)
+          expect(m, `NodeMetrics of ${node}`).to.not.equal(undefined)
+          // a node runs its pods: what it uses includes theirs (1m for rounding)
+          expect(quantity(m!.usage.cpu), `CPU of node ${node} (cores), whose pods labelled ${selector} use ${pods.toFixed(3)}`).to.be.at.least(pods - 0.001)
+        }
+      },
+      ms,
+      { describe: `every node to use at least what its pods labelled ${selector} use` },
+    )
+  },
+)
 
-Then('within {duration} the metrics API reports each pod labelled {string} using at least {quantity} CPU', async function (this: OckWorld, ms: number, selector: string, cpu: string) {
-  await podsUse(this, ms, selector, (use, pod) => expect(use, `CPU of ${pod} (cores)`).to.be.at.least(quantity(cpu)), `every pod labelled ${selector} to use at least ${cpu} CPU`)
-})
+Then(
+  'within {duration} the metrics API reports each pod labelled {string} using at least {quantity} CPU',
+  async function (this: OckWorld, ms: number, selector: string, cpu: string) {
+    await podsUse(
+      this,
+      ms,
+      selector,
+      (use, pod) => expect(use, `CPU of ${pod} (cores)`).to.be.at.least(quantity(cpu)),
+      `every pod labelled ${selector} to use at least ${cpu} CPU`,
+    )
+  },
+)
 
-Then('within {duration} the metrics API reports each pod labelled {string} using less than {quantity} CPU', async function (this: OckWorld, ms: number, selector: string, cpu: string) {
-  await podsUse(this, ms, selector, (use, pod) => expect(use, `CPU of ${pod} (cores)`).to.be.below(quantity(cpu)), `every pod labelled ${selector} to use less than ${cpu} CPU`)
-})
+Then(
+  'within {duration} the metrics API reports each pod labelled {string} using less than {quantity} CPU',
+  async function (this: OckWorld, ms: number, selector: string, cpu: string) {
+    await podsUse(
+      this,
+      ms,
+      selector,
+      (use, pod) => expect(use, `CPU of ${pod} (cores)`).to.be.below(quantity(cpu)),
+      `every pod labelled ${selector} to use less than ${cpu} CPU`,
+    )
+  },
+)
 
-Then('within {duration} {string} lists each pod labelled {string} using at least {quantity} CPU', async function (this: OckWorld, ms: number, command: string, selector: string, cpu: string) {
-  const s = await this.cluster()
-  await eventually(
-    async () => {
-      const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning).map((p) => p.metadata!.name!)
-      this.lastCommand = await kubectl(command, s.kubeconfigFile)
-      return { pods, result: this.lastCommand }
-    },
-    ({ pods, result }) => {
-      expect(result.exitCode, `${command} exit code (stderr: ${result.stderr.trim()})`).to.equal(0)
-      const rows = parseTop(result.stdout)
-      expect(pods, `running pods labelled ${selector}`).to.not.be.empty
-      for (const pod of pods) {
-        expect(rows.get(pod), `${pod} in the output of ${command}`).to.not.equal(undefined)
-        expect(rows.get(pod)!.cpu, `CPU(cores) of ${pod}`).to.be.at.least(quantity(cpu))
-      }
-    },
-    ms,
-    { describe: `${command} to show every pod labelled ${selector} at ${cpu} CPU or more` },
-  )
-})
+Then(
+  'within {duration} {string} lists each pod labelled {string} using at least {quantity} CPU',
+  async function (this: OckWorld, ms: number, command: string, selector: string, cpu: string) {
+    const s = await this.cluster()
+    await eventually(
+      async () => {
+        const pods = (await podsLabelled(s.kubeconfig, s.namespace, selector)).filter(isRunning).map((p) => p.metadata!.name!)
+        this.lastCommand = await kubectl(command, s.kubeconfigFile)
+        return { pods, result: this.lastCommand }
+      },
+      ({ pods, result }) => {
+        expect(result.exitCode, `${command} exit code (stderr: ${result.stderr.trim()})`).to.equal(0)
+        const rows = parseTop(result.stdout)
+        expect(pods, `running pods labelled ${selector}`).to.not.be.empty
+        for (const pod of pods) {
+          expect(rows.get(pod), `${pod} in the output of ${command}`).to.not.equal(undefined)
+          expect(rows.get(pod)!.cpu, `CPU(cores) of ${pod}`).to.be.at.least(quantity(cpu))
+        }
+      },
+      ms,
+      { describe: `${command} to show every pod labelled ${selector} at ${cpu} CPU or more` },
+    )
+  },
+)
 
 Then('within {duration} {string} lists every Ready node with its CPU and memory use', async function (this: OckWorld, ms: number, command: string) {
   const s = await this.cluster()

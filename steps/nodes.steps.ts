@@ -24,12 +24,18 @@ Given('a cluster of {int} node(s) with {quantity} CPU(s) each', async function (
   })
 })
 
-Given(['a cluster of {int} node(s) with {quantity} CPU(s) and {quantity} of memory each', 'cluster فيه {int} node(s)، كل واحدة فيها {quantity} CPU و {quantity} memory'], async function (this: OckWorld, n: number, cpu: string, memory: string) {
-  await configure(this, (t) => {
-    t.nodes = n
-    t.node = { ...(t.node ?? {}), cpu, memory }
-  })
-})
+Given(
+  [
+    'a cluster of {int} node(s) with {quantity} CPU(s) and {quantity} of memory each',
+    'cluster فيه {int} node(s)، كل واحدة فيها {quantity} CPU و {quantity} memory',
+  ],
+  async function (this: OckWorld, n: number, cpu: string, memory: string) {
+    await configure(this, (t) => {
+      t.nodes = n
+      t.node = { ...(t.node ?? {}), cpu, memory }
+    })
+  },
+)
 
 Given('a cluster with at least {int} node(s)', async function (this: OckWorld, n: number) {
   const { available } = await targetFor(this.parameters).capabilities()
@@ -96,7 +102,10 @@ Then('within {duration} there is exactly one node named {string}, the same one a
 // heartbeats and taints
 
 /** A node as a failure message shows it (conditions, taints, cordon); the Node itself rides along unshown. */
-async function nodeSummary(world: OckWorld, name: string): Promise<{ ready?: string; conditions: string[]; taints: string[]; unschedulable: boolean; readonly node: V1Node }> {
+async function nodeSummary(
+  world: OckWorld,
+  name: string,
+): Promise<{ ready?: string; conditions: string[]; taints: string[]; unschedulable: boolean; readonly node: V1Node }> {
   const s = await world.cluster()
   const n = await readNode(s.kubeconfig, name)
   const summary = {
@@ -108,21 +117,32 @@ async function nodeSummary(world: OckWorld, name: string): Promise<{ ready?: str
   return Object.defineProperty(summary, 'node', { value: n, enumerable: false }) as typeof summary & { readonly node: V1Node }
 }
 
-Then(['within {duration} the node {string} is tainted {string}', 'خلال {duration} الـ node {string} يبقى عليها الـ taint {string}'], async function (this: OckWorld, ms: number, name: string, taint: string) {
-  await eventually(() => nodeSummary(this, name), (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(true), ms, { describe: `node ${name} to be tainted ${taint}` })
-})
+Then(
+  ['within {duration} the node {string} is tainted {string}', 'خلال {duration} الـ node {string} يبقى عليها الـ taint {string}'],
+  async function (this: OckWorld, ms: number, name: string, taint: string) {
+    await eventually(
+      () => nodeSummary(this, name),
+      (n) => void expect(hasTaint(n.node, taint), `taints of ${name}`).to.equal(true),
+      ms,
+      { describe: `node ${name} to be tainted ${taint}` },
+    )
+  },
+)
 
-Then(['within {duration} the node {string} is Ready and untainted', 'خلال {duration} الـ node {string} تبقى Ready ومن غير taints'], async function (this: OckWorld, ms: number, name: string) {
-  await eventually(
-    () => nodeSummary(this, name),
-    (n) => {
-      expect(n.ready, `Ready condition of ${name}`).to.equal('True')
-      expect(n.taints, `taints of ${name}`).to.deep.equal([])
-    },
-    ms,
-    { describe: `node ${name} Ready without taints` },
-  )
-})
+Then(
+  ['within {duration} the node {string} is Ready and untainted', 'خلال {duration} الـ node {string} تبقى Ready ومن غير taints'],
+  async function (this: OckWorld, ms: number, name: string) {
+    await eventually(
+      () => nodeSummary(this, name),
+      (n) => {
+        expect(n.ready, `Ready condition of ${name}`).to.equal('True')
+        expect(n.taints, `taints of ${name}`).to.deep.equal([])
+      },
+      ms,
+      { describe: `node ${name} Ready without taints` },
+    )
+  },
+)
 
 Then('every node holds its Lease in kube-node-lease, renewed within {duration}', async function (this: OckWorld, ms: number) {
   const s = await this.cluster()
@@ -135,25 +155,43 @@ Then('every node holds its Lease in kube-node-lease, renewed within {duration}',
     expect(first.spec?.leaseDurationSeconds, `leaseDurationSeconds of the Lease of ${name}`).to.be.greaterThan(0)
     expect(first.metadata?.ownerReferences?.find((r) => r.kind === 'Node')?.uid, `the Lease of ${name} is owned by its Node`).to.equal(n.metadata?.uid)
     const before = new Date(first.spec!.renewTime!).getTime()
-    await eventually(() => nodeLease(s.kubeconfig, name), (l) => new Date(l.spec!.renewTime!).getTime() > before, ms, { describe: `the Lease of ${name} to be renewed` })
+    await eventually(
+      () => nodeLease(s.kubeconfig, name),
+      (l) => new Date(l.spec!.renewTime!).getTime() > before,
+      ms,
+      { describe: `the Lease of ${name} to be renewed` },
+    )
   }
 })
 
 Then('for {duration} the Lease of the node {string} is not renewed', async function (this: OckWorld, ms: number, name: string) {
   const s = await this.cluster()
   const renewed = (await nodeLease(s.kubeconfig, name)).spec?.renewTime
-  await consistently(() => nodeLease(s.kubeconfig, name), (l) => void expect(l.spec?.renewTime, `renewTime of the Lease of ${name}`).to.deep.equal(renewed), ms, { describe: `the Lease of ${name} not being renewed` })
+  await consistently(
+    () => nodeLease(s.kubeconfig, name),
+    (l) => void expect(l.spec?.renewTime, `renewTime of the Lease of ${name}`).to.deep.equal(renewed),
+    ms,
+    { describe: `the Lease of ${name} not being renewed` },
+  )
 })
 
 Then('within {duration} the Lease of the node {string} is renewed again', async function (this: OckWorld, ms: number, name: string) {
   const s = await this.cluster()
   const renewed = new Date((await nodeLease(s.kubeconfig, name)).spec!.renewTime!).getTime()
-  await eventually(() => nodeLease(s.kubeconfig, name), (l) => new Date(l.spec!.renewTime!).getTime() > renewed, ms, { describe: `the Lease of ${name} to be renewed` })
+  await eventually(
+    () => nodeLease(s.kubeconfig, name),
+    (l) => new Date(l.spec!.renewTime!).getTime() > renewed,
+    ms,
+    { describe: `the Lease of ${name} to be renewed` },
+  )
 })
 
 Then('there is exactly one Lease for the node {string}', async function (this: OckWorld, name: string) {
   const s = await this.cluster()
   const lease = await nodeLease(s.kubeconfig, name)
   const node = await readNode(s.kubeconfig, name)
-  expect(lease.metadata?.ownerReferences?.map((r) => `${r.kind}/${r.name}/${r.uid}`), `owners of the Lease of ${name}`).to.deep.equal([`Node/${name}/${node.metadata?.uid}`])
+  expect(
+    lease.metadata?.ownerReferences?.map((r) => `${r.kind}/${r.name}/${r.uid}`),
+    `owners of the Lease of ${name}`,
+  ).to.deep.equal([`Node/${name}/${node.metadata?.uid}`])
 })

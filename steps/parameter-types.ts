@@ -62,6 +62,7 @@ defineParameterType({
 defineParameterType({
   name: 'pressure',
   regexp: /memory|disk|PID/,
-  transformer: (s: string): 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' => (s === 'memory' ? 'MemoryPressure' : s === 'disk' ? 'DiskPressure' : 'PIDPressure'),
+  transformer: (s: string): 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' =>
+    s === 'memory' ? 'MemoryPressure' : s === 'disk' ? 'DiskPressure' : 'PIDPressure',
   useForSnippets: false,
 })

@@ -128,13 +128,29 @@ Then('the {kind} {string} in the namespace {string} has:', async function (this:
   checkTable(await readObject(this, kind, name, namespace), `${kind.kind} ${namespace}/${name}`, table)
 })
 
-Then(['within {duration} the {kind} {string} has:', 'خلال {duration} الـ {kind} {string} يبقى فيه:'], async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
-  await eventually(() => readObject(this, kind, name), (o) => checkTable(o, `${kind.kind} ${name}`, table), ms, { describe: `${kind.kind} ${name} to have ${JSON.stringify(table.raw())}` })
-})
+Then(
+  ['within {duration} the {kind} {string} has:', 'خلال {duration} الـ {kind} {string} يبقى فيه:'],
+  async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
+    await eventually(
+      () => readObject(this, kind, name),
+      (o) => checkTable(o, `${kind.kind} ${name}`, table),
+      ms,
+      { describe: `${kind.kind} ${name} to have ${JSON.stringify(table.raw())}` },
+    )
+  },
+)
 
-Then(['for {duration} the {kind} {string} keeps:', 'لمدة {duration} الـ {kind} {string} يفضل فيه:'], async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
-  await consistently(() => readObject(this, kind, name), (o) => checkTable(o, `${kind.kind} ${name}`, table), ms, { describe: `${kind.kind} ${name} having ${JSON.stringify(table.raw())}` })
-})
+Then(
+  ['for {duration} the {kind} {string} keeps:', 'لمدة {duration} الـ {kind} {string} يفضل فيه:'],
+  async function (this: OckWorld, ms: number, kind: KindRef, name: string, table: DataTable) {
+    await consistently(
+      () => readObject(this, kind, name),
+      (o) => checkTable(o, `${kind.kind} ${name}`, table),
+      ms,
+      { describe: `${kind.kind} ${name} having ${JSON.stringify(table.raw())}` },
+    )
+  },
+)
 
 Then('the {kind} {string} exists', async function (this: OckWorld, kind: KindRef, name: string) {
   expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.not.equal(undefined)
@@ -144,10 +160,26 @@ Then('the {kind} {string} does not exist', async function (this: OckWorld, kind:
   expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.equal(undefined)
 })
 
-Then(['for {duration} the {kind} {string} does not exist', 'لمدة {duration} الـ {kind} {string} مش موجودة'], async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
-  await consistently(() => readObject(this, kind, name), (o) => o === undefined, ms, { describe: `${kind.kind} ${name} staying absent` })
-})
+Then(
+  ['for {duration} the {kind} {string} does not exist', 'لمدة {duration} الـ {kind} {string} مش موجودة'],
+  async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
+    await consistently(
+      () => readObject(this, kind, name),
+      (o) => o === undefined,
+      ms,
+      { describe: `${kind.kind} ${name} staying absent` },
+    )
+  },
+)
 
-Then(['within {duration} the {kind} {string} no longer exists', 'خلال {duration} الـ {kind} {string} مبقتش موجودة'], async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
-  await eventually(() => readObject(this, kind, name), (o) => o === undefined, ms, { describe: `${kind.kind} ${name} to be gone` })
-})
+Then(
+  ['within {duration} the {kind} {string} no longer exists', 'خلال {duration} الـ {kind} {string} مبقتش موجودة'],
+  async function (this: OckWorld, ms: number, kind: KindRef, name: string) {
+    await eventually(
+      () => readObject(this, kind, name),
+      (o) => o === undefined,
+      ms,
+      { describe: `${kind.kind} ${name} to be gone` },
+    )
+  },
+)

@@ -19,9 +19,12 @@ async function runningLabelled(world: OckWorld, selector: string): Promise<{ nam
   return running.map((p) => ({ name: p.metadata!.name!, node: p.spec!.nodeName! }))
 }
 
-Then(['the pod {string} runs on the node {string}', 'الـ pod {string} شغالة على الـ node {string}'], async function (this: OckWorld, pod: string, node: string) {
-  expect(await nodeOf(this, pod), `node of pod ${pod}`).to.equal(node)
-})
+Then(
+  ['the pod {string} runs on the node {string}', 'الـ pod {string} شغالة على الـ node {string}'],
+  async function (this: OckWorld, pod: string, node: string) {
+    expect(await nodeOf(this, pod), `node of pod ${pod}`).to.equal(node)
+  },
+)
 
 Then('the pod {string} runs on another node than the pod {string}', async function (this: OckWorld, a: string, b: string) {
   const na = await nodeOf(this, a)
@@ -30,28 +33,49 @@ Then('the pod {string} runs on another node than the pod {string}', async functi
   expect(na, `node of ${a} (${b} runs on ${nb})`).to.not.equal(nb)
 })
 
-Then(['the pods labelled {string} run on {int} different node(s)', 'الـ pods اللي عليها الـ label {string} شغالة على {int} node(s) مختلفة'], async function (this: OckWorld, selector: string, n: number) {
-  const pods = await runningLabelled(this, selector)
-  const byNode = new Set(pods.map((p) => p.node))
-  expect([...byNode].sort(), `nodes of the pods labelled ${selector}: ${JSON.stringify(pods)}`).to.have.length(n)
-})
+Then(
+  ['the pods labelled {string} run on {int} different node(s)', 'الـ pods اللي عليها الـ label {string} شغالة على {int} node(s) مختلفة'],
+  async function (this: OckWorld, selector: string, n: number) {
+    const pods = await runningLabelled(this, selector)
+    const byNode = new Set(pods.map((p) => p.node))
+    expect([...byNode].sort(), `nodes of the pods labelled ${selector}: ${JSON.stringify(pods)}`).to.have.length(n)
+  },
+)
 
-Then(['the pods labelled {string} run on the node of the pod labelled {string}', 'الـ pods اللي عليها الـ label {string} شغالة على نفس الـ node بتاعة الـ pod اللي عليها الـ label {string}'], async function (this: OckWorld, selector: string, other: string) {
-  const targets = new Set((await runningLabelled(this, other)).map((p) => p.node))
-  expect(targets.size, `nodes running pods labelled ${other}`).to.equal(1)
-  for (const p of await runningLabelled(this, selector)) expect(p.node, `node of ${p.name}`).to.equal([...targets][0])
-})
+Then(
+  [
+    'the pods labelled {string} run on the node of the pod labelled {string}',
+    'الـ pods اللي عليها الـ label {string} شغالة على نفس الـ node بتاعة الـ pod اللي عليها الـ label {string}',
+  ],
+  async function (this: OckWorld, selector: string, other: string) {
+    const targets = new Set((await runningLabelled(this, other)).map((p) => p.node))
+    expect(targets.size, `nodes running pods labelled ${other}`).to.equal(1)
+    for (const p of await runningLabelled(this, selector)) expect(p.node, `node of ${p.name}`).to.equal([...targets][0])
+  },
+)
 
-Then(['{int} of the pods labelled {string} run on the node {string}', '{int} من الـ pods اللي عليها الـ label {string} شغالة على الـ node {string}'], async function (this: OckWorld, n: number, selector: string, node: string) {
-  const pods = await runningLabelled(this, selector)
-  expect(pods.filter((p) => p.node === node).map((p) => p.name), `Running pods labelled ${selector} on ${node} (all: ${JSON.stringify(pods)})`).to.have.length(n)
-})
+Then(
+  ['{int} of the pods labelled {string} run on the node {string}', '{int} من الـ pods اللي عليها الـ label {string} شغالة على الـ node {string}'],
+  async function (this: OckWorld, n: number, selector: string, node: string) {
+    const pods = await runningLabelled(this, selector)
+    expect(
+      pods.filter((p) => p.node === node).map((p) => p.name),
+      `Running pods labelled ${selector} on ${node} (all: ${JSON.stringify(pods)})`,
+    ).to.have.length(n)
+  },
+)
 
-Then(['the pods labelled {string} are spread over {int} nodes, at most {int} on one node', 'الـ pods اللي عليها الـ label {string} متوزعة على {int} nodes، بحد أقصى {int} على الـ node الواحدة'], async function (this: OckWorld, selector: string, n: number, most: number) {
-  const pods = await runningLabelled(this, selector)
-  const perNode = new Map<string, string[]>()
-  for (const p of pods) perNode.set(p.node, [...(perNode.get(p.node) ?? []), p.name])
-  this.log([...perNode].map(([node, names]) => `${node}: ${names.join(', ')}`).join('\n'))
-  expect(perNode.size, `nodes used: ${JSON.stringify(Object.fromEntries(perNode))}`).to.equal(n)
-  for (const [node, names] of perNode) expect(names.length, `pods on ${node}`).to.be.at.most(most)
-})
+Then(
+  [
+    'the pods labelled {string} are spread over {int} nodes, at most {int} on one node',
+    'الـ pods اللي عليها الـ label {string} متوزعة على {int} nodes، بحد أقصى {int} على الـ node الواحدة',
+  ],
+  async function (this: OckWorld, selector: string, n: number, most: number) {
+    const pods = await runningLabelled(this, selector)
+    const perNode = new Map<string, string[]>()
+    for (const p of pods) perNode.set(p.node, [...(perNode.get(p.node) ?? []), p.name])
+    this.log([...perNode].map(([node, names]) => `${node}: ${names.join(', ')}`).join('\n'))
+    expect(perNode.size, `nodes used: ${JSON.stringify(Object.fromEntries(perNode))}`).to.equal(n)
+    for (const [node, names] of perNode) expect(names.length, `pods on ${node}`).to.be.at.most(most)
+  },
+)

@@ -34,7 +34,10 @@ Then('the {kind} {string} was written to the store exactly once', async function
   const served = await servedObject(s, { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace: ref.namespace } })
   expect(served, `${kind.kind} ${name} as the API serves it`).to.not.equal(undefined)
   const stored = writes[0]!
-  expect((served!.metadata as { resourceVersion?: string }).resourceVersion, 'the resourceVersion the API serves is the revision the store wrote it at').to.equal(String(stored.revision))
+  expect(
+    (served!.metadata as { resourceVersion?: string }).resourceVersion,
+    'the resourceVersion the API serves is the revision the store wrote it at',
+  ).to.equal(String(stored.revision))
   expect(stored.object, 'the stored object is the one the API serves').to.deep.equal(withoutResourceVersion(served!))
 })
 
@@ -46,35 +49,49 @@ function answerFor(world: OckWorld, kind: KindRef, name: string): Record<string,
   return JSON.parse(JSON.stringify(answer)) as Record<string, unknown>
 }
 
-Then(['the {kind} {string} was returned with the acknowledged revision as its resourceVersion', 'الـ {kind} {string} رجع للـ user والـ resourceVersion بتاعه هو الـ revision اللي الـ store أكدها'], async function (this: OckWorld, kind: KindRef, name: string) {
-  const s = await this.cluster()
-  const write = await creatingWrite(s, { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }, this.storeCursor)
-  expect(write, `the store's write that created ${kind.kind} ${name}`).to.not.equal(undefined)
-  const answer = answerFor(this, kind, name)
-  expect(answer.metadata?.resourceVersion, `resourceVersion returned to the user, against ${describeWrite(write!)}`).to.equal(String(write!.revision))
-  // what was stored is what the user was told: the same object (uid) with the same desired state
-  expect(write!.object?.metadata?.uid, 'uid of the stored object').to.equal(answer.metadata?.uid)
-  expect(write!.object?.spec ?? write!.object?.data, 'the stored desired state').to.deep.equal(answer.spec ?? answer.data)
-})
+Then(
+  [
+    'the {kind} {string} was returned with the acknowledged revision as its resourceVersion',
+    'الـ {kind} {string} رجع للـ user والـ resourceVersion بتاعه هو الـ revision اللي الـ store أكدها',
+  ],
+  async function (this: OckWorld, kind: KindRef, name: string) {
+    const s = await this.cluster()
+    const write = await creatingWrite(s, { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }, this.storeCursor)
+    expect(write, `the store's write that created ${kind.kind} ${name}`).to.not.equal(undefined)
+    const answer = answerFor(this, kind, name)
+    expect(answer.metadata?.resourceVersion, `resourceVersion returned to the user, against ${describeWrite(write!)}`).to.equal(String(write!.revision))
+    // what was stored is what the user was told: the same object (uid) with the same desired state
+    expect(write!.object?.metadata?.uid, 'uid of the stored object').to.equal(answer.metadata?.uid)
+    expect(write!.object?.spec ?? write!.object?.data, 'the stored desired state').to.deep.equal(answer.spec ?? answer.data)
+  },
+)
 
-Then(['the user was told the {kind} {string} was created only after the store acknowledged it', 'الـ user اتبلغ إن الـ {kind} {string} اتعمل بس بعد ما الـ store أكده'], async function (this: OckWorld, kind: KindRef, name: string) {
-  const s = await this.cluster()
-  // the store may still be holding its acknowledgement back: that the user already has an answer then is the failure this shows
-  const write = await eventually(
-    () => creatingWrite(s, { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }, this.storeCursor),
-    (w) => {
-      expect(w, `the store's write that created ${kind.kind} ${name}`).to.not.equal(undefined)
-      expect(w!.acknowledgedAt, `when the store acknowledged ${describeWrite(w!)} (the target measures it)`).to.be.a('number')
-    },
-    10_000,
-    { describe: `the store's acknowledgement of the write that created ${kind.kind} ${name}` },
-  )
-  const answered = this.answeredAt.get(`${kind.kind}/${name}`)
-  expect(answered, `when the user's answer for ${kind.kind} ${name} arrived`).to.be.a('number')
-  const margin = answered! - write!.acknowledgedAt!
-  expect(margin, `the answer arrived ${margin.toFixed(1)} ms after the store acknowledged the write (negative: before)`).to.be.at.least(0)
-  this.log(`the store got the write and acknowledged it ${(write!.acknowledgedAt! - write!.receivedAt!).toFixed(1)} ms later; the user's answer arrived ${margin.toFixed(1)} ms after that`)
-})
+Then(
+  [
+    'the user was told the {kind} {string} was created only after the store acknowledged it',
+    'الـ user اتبلغ إن الـ {kind} {string} اتعمل بس بعد ما الـ store أكده',
+  ],
+  async function (this: OckWorld, kind: KindRef, name: string) {
+    const s = await this.cluster()
+    // the store may still be holding its acknowledgement back: that the user already has an answer then is the failure this shows
+    const write = await eventually(
+      () => creatingWrite(s, { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }, this.storeCursor),
+      (w) => {
+        expect(w, `the store's write that created ${kind.kind} ${name}`).to.not.equal(undefined)
+        expect(w!.acknowledgedAt, `when the store acknowledged ${describeWrite(w!)} (the target measures it)`).to.be.a('number')
+      },
+      10_000,
+      { describe: `the store's acknowledgement of the write that created ${kind.kind} ${name}` },
+    )
+    const answered = this.answeredAt.get(`${kind.kind}/${name}`)
+    expect(answered, `when the user's answer for ${kind.kind} ${name} arrived`).to.be.a('number')
+    const margin = answered! - write!.acknowledgedAt!
+    expect(margin, `the answer arrived ${margin.toFixed(1)} ms after the store acknowledged the write (negative: before)`).to.be.at.least(0)
+    this.log(
+      `the store got the write and acknowledged it ${(write!.acknowledgedAt! - write!.receivedAt!).toFixed(1)} ms later; the user's answer arrived ${margin.toFixed(1)} ms after that`,
+    )
+  },
+)
 
 Then('every write to the store was made by the API server for an authenticated request from one of:', async function (this: OckWorld, table: DataTable) {
   const s = await this.cluster()
@@ -95,7 +112,8 @@ Then('every write to the store was made by the API server for an authenticated r
       continue
     }
     const r = requests.get(e.requestId ?? '')
-    if (!r || !allowed.some((u) => userMatches(u, r.user))) wrongUser.push(`${describeWrite(w)}: ${describeEntry(e)} for ${r ? (r.user ?? 'nobody authenticated') : `no API request (${e.requestId})`}`)
+    if (!r || !allowed.some((u) => userMatches(u, r.user)))
+      wrongUser.push(`${describeWrite(w)}: ${describeEntry(e)} for ${r ? (r.user ?? 'nobody authenticated') : `no API request (${e.requestId})`}`)
   }
   expect(unaccounted, 'writes in the store that the API server made for no request (someone else wrote to the store)').to.deep.equal([])
   expect(wrongUser, `writes made for a request not from one of ${allowed.join(', ')}`).to.deep.equal([])

@@ -20,7 +20,10 @@ Then(['the API server presents a certificate issued by the cluster CA', 'الـ 
   const s = await this.cluster()
   const peer = await peerCertificate(s.server, s.caPem)
   const ca = new X509Certificate(s.caPem)
-  expect(peer.checkIssued(ca) && peer.verify(ca.publicKey), `certificate of ${s.server} (issuer ${peer.issuer}) signed by the cluster CA (${ca.subject})`).to.equal(true)
+  expect(
+    peer.checkIssued(ca) && peer.verify(ca.publicKey),
+    `certificate of ${s.server} (issuer ${peer.issuer}) signed by the cluster CA (${ca.subject})`,
+  ).to.equal(true)
   const host = new URL(s.server).hostname
   const matches = /^[\d.]+$/.test(host) ? peer.checkIP(host) : peer.checkHost(host)
   expect(matches, `the certificate names ${host}`).to.equal(host)
@@ -42,8 +45,11 @@ When(['I call the API over plain HTTP', 'كلمت الـ API بـ plain HTTP'], 
   record(this, await callApi(s.server.replace(/^https:/, 'http:'), '/api/v1/namespaces', {}))
 })
 
-Then(['the server answers {int} in plain text: {string}', 'الـ server رد بـ {int} في plain text: {string}'], function (this: OckWorld, code: number, text: string) {
-  const e = this.takeError()
-  expect(e.reason, `a plain-text answer, not a Status (${e.code} ${e.reason}: ${e.message})`).to.equal('')
-  expect({ code: e.code, text: e.message.trim() }).to.deep.equal({ code, text })
-})
+Then(
+  ['the server answers {int} in plain text: {string}', 'الـ server رد بـ {int} في plain text: {string}'],
+  function (this: OckWorld, code: number, text: string) {
+    const e = this.takeError()
+    expect(e.reason, `a plain-text answer, not a Status (${e.code} ${e.reason}: ${e.message})`).to.equal('')
+    expect({ code: e.code, text: e.message.trim() }).to.deep.equal({ code, text })
+  },
+)

@@ -10,7 +10,18 @@ import type { KindRef } from '../support/kinds.js'
 import { CREATE_OBJECT_STEPS } from '../support/report/annotations.js'
 import { buildDiagram } from '../support/report/sequence.js'
 import { creatingWrite } from '../support/store.js'
-import { describeEntry, parseBounds, requestEntries, requestTarget, timelineFinder, tracedRequests, TRACE_PHRASES, userMatches, type TimelineState, type TraceEntry } from '../support/trace.js'
+import {
+  describeEntry,
+  parseBounds,
+  requestEntries,
+  requestTarget,
+  timelineFinder,
+  tracedRequests,
+  TRACE_PHRASES,
+  userMatches,
+  type TimelineState,
+  type TraceEntry,
+} from '../support/trace.js'
 import { core } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -48,10 +59,13 @@ function inOrder(mine: TraceEntry[], table: DataTable): number {
   return after
 }
 
-Then(['the request that created the {kind} {string} went through, in order:', 'الـ request اللي عمل create للـ {kind} {string} عدى على دول بالترتيب:'], async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
-  const entries = await traceSinceStart(this)
-  inOrder(requestEntries(entries, creatingRequest(entries, kind, name)), table)
-})
+Then(
+  ['the request that created the {kind} {string} went through, in order:', 'الـ request اللي عمل create للـ {kind} {string} عدى على دول بالترتيب:'],
+  async function (this: OckWorld, kind: KindRef, name: string, table: DataTable) {
+    const entries = await traceSinceStart(this)
+    inOrder(requestEntries(entries, creatingRequest(entries, kind, name)), table)
+  },
+)
 
 Then('the rejected request went through, in order, and no further:', async function (this: OckWorld, table: DataTable) {
   const e = this.takeError()
@@ -68,13 +82,16 @@ Then(['the trace shows requests by {string}', 'الـ trace فيه requests من
   expect(by.length, `requests authenticated as ${user}`).to.be.greaterThan(0)
 })
 
-Then(['every request in the trace was authenticated with a client certificate', 'كل request في الـ trace اتعمله authentication بـ client certificate'], async function (this: OckWorld) {
-  const entries = await traceSinceStart(this)
-  const authn = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication')
-  expect(authn, 'authentications in the trace').to.not.be.empty
-  const other = authn.filter((e) => e.attrs?.authenticator !== 'x509').map(describeEntry)
-  expect(other, 'requests authenticated otherwise than by a client certificate').to.deep.equal([])
-})
+Then(
+  ['every request in the trace was authenticated with a client certificate', 'كل request في الـ trace اتعمله authentication بـ client certificate'],
+  async function (this: OckWorld) {
+    const entries = await traceSinceStart(this)
+    const authn = entries.filter((e) => e.kind === 'phase' && e.phase === 'authentication')
+    expect(authn, 'authentications in the trace').to.not.be.empty
+    const other = authn.filter((e) => e.attrs?.authenticator !== 'x509').map(describeEntry)
+    expect(other, 'requests authenticated otherwise than by a client certificate').to.deep.equal([])
+  },
+)
 
 Then('for {duration} the store acknowledges no write by {string}, whose requests fail', async function (this: OckWorld, ms: number, user: string) {
   const s = await this.cluster()
@@ -84,7 +101,10 @@ Then('for {duration} the store acknowledges no write by {string}, whose requests
   await consistently(
     async () => (seen = await s.trace!.since(from)),
     (entries) => {
-      expect(entries.filter((e) => e.kind === 'store' && e.outcome === 'ok' && e.user === user).map(describeEntry), `writes by ${user} acknowledged by the store`).to.deep.equal([])
+      expect(
+        entries.filter((e) => e.kind === 'store' && e.outcome === 'ok' && e.user === user).map(describeEntry),
+        `writes by ${user} acknowledged by the store`,
+      ).to.deep.equal([])
     },
     ms,
     { describe: `no write by ${user} reaching the store` },
@@ -101,58 +121,75 @@ Then(['the trace shows these requests:', 'الـ trace فيه الـ requests د
   for (const row of table.hashes()) {
     const hit = requests.find((r) => userMatches(row.user!, r.user) && r.verb === row.verb && requestTarget(r) === row.resource && (r.code ?? 0) < 400)
     const seen = requests.filter((r) => userMatches(row.user!, r.user)).map((r) => `${r.verb} ${requestTarget(r)}`)
-    expect(hit, `a successful "${row.verb} ${row.resource}" by ${row.user}; that user made: ${[...new Set(seen)].join(', ') || 'nothing'}`).to.not.equal(undefined)
+    expect(hit, `a successful "${row.verb} ${row.resource}" by ${row.user}; that user made: ${[...new Set(seen)].join(', ') || 'nothing'}`).to.not.equal(
+      undefined,
+    )
   }
 })
 
-Then(['each kubelet acted only on its own node and the pods bound to it', 'كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس'], async function (this: OckWorld) {
-  const s = await this.cluster()
-  const requests = tracedRequests(await traceSinceStart(this))
-  const pods = (await core(s.kubeconfig).listPodForAllNamespaces()).items
-  const nodeOf = new Map(pods.map((p) => [p.metadata?.name ?? '', p.spec?.nodeName]))
-  const kubeletRequests = requests.filter((r) => r.user?.startsWith('system:node:'))
-  expect(kubeletRequests, 'requests by kubelets').to.not.be.empty
-  const wrong: string[] = []
-  for (const r of kubeletRequests) {
-    const node = r.user!.slice('system:node:'.length)
-    const what = `${r.user}: ${r.verb} ${requestTarget(r)} ${r.name ?? ''}`
-    if (r.resource === 'pods') {
-      if (r.verb === 'list' || r.verb === 'watch') {
-        if (!decodeURIComponent(r.line).includes(`spec.nodeName=${node}`)) wrong.push(`${what} without the field selector spec.nodeName=${node}`)
-      } else if (r.name && nodeOf.has(r.name) && nodeOf.get(r.name) !== node) wrong.push(`${what}, a pod of ${nodeOf.get(r.name)}`)
-    } else if (r.resource === 'nodes' && r.name && r.name !== node) {
-      wrong.push(what)
-    } else if (r.resource === 'events' && r.name) {
-      const about = r.name.slice(0, r.name.lastIndexOf('.'))
-      if (nodeOf.has(about) && nodeOf.get(about) !== node) wrong.push(`${what} about a pod of ${nodeOf.get(about)}`)
+Then(
+  ['each kubelet acted only on its own node and the pods bound to it', 'كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس'],
+  async function (this: OckWorld) {
+    const s = await this.cluster()
+    const requests = tracedRequests(await traceSinceStart(this))
+    const pods = (await core(s.kubeconfig).listPodForAllNamespaces()).items
+    const nodeOf = new Map(pods.map((p) => [p.metadata?.name ?? '', p.spec?.nodeName]))
+    const kubeletRequests = requests.filter((r) => r.user?.startsWith('system:node:'))
+    expect(kubeletRequests, 'requests by kubelets').to.not.be.empty
+    const wrong: string[] = []
+    for (const r of kubeletRequests) {
+      const node = r.user!.slice('system:node:'.length)
+      const what = `${r.user}: ${r.verb} ${requestTarget(r)} ${r.name ?? ''}`
+      if (r.resource === 'pods') {
+        if (r.verb === 'list' || r.verb === 'watch') {
+          if (!decodeURIComponent(r.line).includes(`spec.nodeName=${node}`)) wrong.push(`${what} without the field selector spec.nodeName=${node}`)
+        } else if (r.name && nodeOf.has(r.name) && nodeOf.get(r.name) !== node) wrong.push(`${what}, a pod of ${nodeOf.get(r.name)}`)
+      } else if (r.resource === 'nodes' && r.name && r.name !== node) {
+        wrong.push(what)
+      } else if (r.resource === 'events' && r.name) {
+        const about = r.name.slice(0, r.name.lastIndexOf('.'))
+        if (nodeOf.has(about) && nodeOf.get(about) !== node) wrong.push(`${what} about a pod of ${nodeOf.get(about)}`)
+      }
     }
-  }
-  expect(wrong, 'kubelet requests about another node or its pods').to.deep.equal([])
-})
+    expect(wrong, 'kubelet requests about another node or its pods').to.deep.equal([])
+  },
+)
 
-Then(['the trace shows the nine steps of creating the deployment {string}, in order', 'الـ trace فيه الخطوات التسعة بتاعة الـ create للـ deployment {string}، بالترتيب'], async function (this: OckWorld, name: string) {
-  const s = await this.cluster()
-  const entries = await traceSinceStart(this)
-  const diagram = buildDiagram(entries, { namespace: s.namespace, steps: CREATE_OBJECT_STEPS })
-  const marked = diagram.messages.flatMap((m) => m.steps.map((st) => ({ n: st.n, label: st.label, m })))
-  this.log(marked.map(({ n, label, m }) => `${n}. +${m.t} ms  ${m.from} -> ${m.to}: ${m.label}   (${label})`).join('\n'))
-  expect(diagram.missingSteps.map((st) => `${st.n}. ${st.label}`), 'steps of the create-object process the trace does not show').to.deep.equal([])
-  expect(marked.map((x) => x.n), 'the steps, in the order they happened').to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9])
-  const times = marked.map((x) => x.m.t)
-  expect(times, 'when each step happened (ms), never earlier than the one before').to.deep.equal([...times].sort((a, b) => a - b))
-  // a create names its object in the body: the store write of the same request names it
-  const step1 = marked[0]!.m.requestId
-  expect(entries.find((e) => e.requestId === step1 && e.name)?.name, 'the Deployment the user sent in step 1').to.equal(name)
-  // steps 4 and 5 where each happens, not as the API server tells it: the store's
-  // acknowledgement (measured at the store, through the store door) and the user's receipt
-  if (s.store) {
-    const write = await creatingWrite(s, { kind: 'Deployment', namespace: s.namespace, name }, this.storeCursor)
-    const answered = this.answeredAt.get(`Deployment/${name}`)
-    expect(write?.acknowledgedAt, `when the store acknowledged the write of deployment ${name}`).to.be.a('number')
-    expect(answered, `when the answer for deployment ${name} reached the user`).to.be.a('number')
-    expect(answered! - write!.acknowledgedAt!, 'ms from the store acknowledging the Deployment (step 4) to the user receiving 201 (step 5)').to.be.at.least(0)
-  }
-})
+Then(
+  [
+    'the trace shows the nine steps of creating the deployment {string}, in order',
+    'الـ trace فيه الخطوات التسعة بتاعة الـ create للـ deployment {string}، بالترتيب',
+  ],
+  async function (this: OckWorld, name: string) {
+    const s = await this.cluster()
+    const entries = await traceSinceStart(this)
+    const diagram = buildDiagram(entries, { namespace: s.namespace, steps: CREATE_OBJECT_STEPS })
+    const marked = diagram.messages.flatMap((m) => m.steps.map((st) => ({ n: st.n, label: st.label, m })))
+    this.log(marked.map(({ n, label, m }) => `${n}. +${m.t} ms  ${m.from} -> ${m.to}: ${m.label}   (${label})`).join('\n'))
+    expect(
+      diagram.missingSteps.map((st) => `${st.n}. ${st.label}`),
+      'steps of the create-object process the trace does not show',
+    ).to.deep.equal([])
+    expect(
+      marked.map((x) => x.n),
+      'the steps, in the order they happened',
+    ).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    const times = marked.map((x) => x.m.t)
+    expect(times, 'when each step happened (ms), never earlier than the one before').to.deep.equal([...times].sort((a, b) => a - b))
+    // a create names its object in the body: the store write of the same request names it
+    const step1 = marked[0]!.m.requestId
+    expect(entries.find((e) => e.requestId === step1 && e.name)?.name, 'the Deployment the user sent in step 1').to.equal(name)
+    // steps 4 and 5 where each happens, not as the API server tells it: the store's
+    // acknowledgement (measured at the store, through the store door) and the user's receipt
+    if (s.store) {
+      const write = await creatingWrite(s, { kind: 'Deployment', namespace: s.namespace, name }, this.storeCursor)
+      const answered = this.answeredAt.get(`Deployment/${name}`)
+      expect(write?.acknowledgedAt, `when the store acknowledged the write of deployment ${name}`).to.be.a('number')
+      expect(answered, `when the answer for deployment ${name} reached the user`).to.be.a('number')
+      expect(answered! - write!.acknowledgedAt!, 'ms from the store acknowledging the Deployment (step 4) to the user receiving 201 (step 5)').to.be.at.least(0)
+    }
+  },
+)
 
 // ---------------------------------------------------------------------------------------------
 // a node's failure, in order and on time
@@ -168,9 +205,16 @@ Then('the trace shows, in this order, for the node {string}:', async function (t
     // a row about the last time something happened ends where the next row's first moment is
     const lookBack = /last time$/.test(phrase.trim())
     const nextPhrase = rows[i + 1]?.[0]
-    const before = lookBack && nextPhrase ? (timelineFinder(nextPhrase)(state, after, Number.POSITIVE_INFINITY)[0]?.seq ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY
+    const before =
+      lookBack && nextPhrase
+        ? (timelineFinder(nextPhrase)(state, after, Number.POSITIVE_INFINITY)[0]?.seq ?? Number.POSITIVE_INFINITY)
+        : Number.POSITIVE_INFINITY
     const moments = timelineFinder(phrase)(state, after, before)
-    const context = state.entries.filter((e) => e.seq > after && (e.kind === 'store' && e.outcome === 'ok') && (e.resource === 'nodes' || e.resource === 'pods')).slice(0, 40).map(describeEntry).join('\n')
+    const context = state.entries
+      .filter((e) => e.seq > after && e.kind === 'store' && e.outcome === 'ok' && (e.resource === 'nodes' || e.resource === 'pods'))
+      .slice(0, 40)
+      .map(describeEntry)
+      .join('\n')
     expect(moments, `"${phrase}" after #${after} in the trace; store writes of nodes and pods after it:\n${context}`).to.not.be.empty
     const first = moments[0]!
     const last = moments.at(-1)!
@@ -179,8 +223,14 @@ Then('the trace shows, in this order, for the node {string}:', async function (t
       const earliest = first.t - previous.t
       const latest = last.t - previous.t
       measured.push(`${phrase}: ${formatMs(earliest)}${latest !== earliest ? ` to ${formatMs(latest)}` : ''} after "${previous.phrase}"`)
-      if (afterMs !== undefined) expect(earliest, `"${phrase}" (${first.what}) came ${formatMs(earliest)} after "${previous.phrase}", not after ${formatMs(afterMs)}`).to.be.at.least(afterMs)
-      if (withinMs !== undefined) expect(latest, `"${phrase}" (${last.what}) came ${formatMs(latest)} after "${previous.phrase}", not within ${formatMs(withinMs)}`).to.be.at.most(withinMs)
+      if (afterMs !== undefined)
+        expect(earliest, `"${phrase}" (${first.what}) came ${formatMs(earliest)} after "${previous.phrase}", not after ${formatMs(afterMs)}`).to.be.at.least(
+          afterMs,
+        )
+      if (withinMs !== undefined)
+        expect(latest, `"${phrase}" (${last.what}) came ${formatMs(latest)} after "${previous.phrase}", not within ${formatMs(withinMs)}`).to.be.at.most(
+          withinMs,
+        )
     } else if (bounds.trim()) {
       throw new Error(`the first row ("${phrase}") is where time starts: it takes no bound`)
     }

@@ -11,21 +11,24 @@ import { expectField } from '../support/paths.js'
 import { activeReplicaSetOf, core, replicaSetsOf, scaleDeployment, scaleReplicaSet } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
-Then(['within {duration} the deployment {string} has {int} ready replica(s)', 'خلال {duration} الـ deployment {string} يبقى ليه {int} ready replica(s)'], async function (this: OckWorld, ms: number, name: string, n: number) {
-  const s = await this.cluster()
-  const apps = s.kubeconfig.makeApiClient(AppsV1Api)
-  await eventually(
-    () => apps.readNamespacedDeployment({ name, namespace: s.namespace }),
-    (d) => {
-      expect(d.status?.readyReplicas ?? 0, 'status.readyReplicas').to.equal(n)
-      expect(d.status?.availableReplicas ?? 0, 'status.availableReplicas').to.equal(n)
-      expect(d.status?.replicas ?? 0, 'status.replicas (no old pods left)').to.equal(n)
-      expect(d.status?.observedGeneration, 'status.observedGeneration').to.equal(d.metadata?.generation)
-    },
-    ms,
-    { describe: `deployment ${name} to have ${n} ready replicas` },
-  )
-})
+Then(
+  ['within {duration} the deployment {string} has {int} ready replica(s)', 'خلال {duration} الـ deployment {string} يبقى ليه {int} ready replica(s)'],
+  async function (this: OckWorld, ms: number, name: string, n: number) {
+    const s = await this.cluster()
+    const apps = s.kubeconfig.makeApiClient(AppsV1Api)
+    await eventually(
+      () => apps.readNamespacedDeployment({ name, namespace: s.namespace }),
+      (d) => {
+        expect(d.status?.readyReplicas ?? 0, 'status.readyReplicas').to.equal(n)
+        expect(d.status?.availableReplicas ?? 0, 'status.availableReplicas').to.equal(n)
+        expect(d.status?.replicas ?? 0, 'status.replicas (no old pods left)').to.equal(n)
+        expect(d.status?.observedGeneration, 'status.observedGeneration').to.equal(d.metadata?.generation)
+      },
+      ms,
+      { describe: `deployment ${name} to have ${n} ready replicas` },
+    )
+  },
+)
 
 When('I scale the replica set of the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
   const s = await this.cluster()
@@ -59,7 +62,10 @@ Then('within {duration} the deployment {string} has a new replica set in place o
   await eventually(
     () => replicaSetsOf(s.kubeconfig, s.namespace, name),
     (rss) => {
-      expect(rss.map((r) => r.metadata?.uid), 'replica sets the deployment owns').to.not.include(deleted)
+      expect(
+        rss.map((r) => r.metadata?.uid),
+        'replica sets the deployment owns',
+      ).to.not.include(deleted)
       expect(rss.length, 'replica sets the deployment owns').to.equal(1)
     },
     ms,
@@ -67,24 +73,37 @@ Then('within {duration} the deployment {string} has a new replica set in place o
   )
 })
 
-Then(['within {duration} the deployment {string} owns a replica set that owns {int} pod(s)', 'خلال {duration} الـ deployment {string} يبقى ليه replica set ليها {int} pod(s)'], async function (this: OckWorld, ms: number, name: string, n: number) {
-  const s = await this.cluster()
-  await eventually(
-    async () => {
-      const [rs] = await replicaSetsOf(s.kubeconfig, s.namespace, name)
-      const pods = rs ? (await core(s.kubeconfig).listNamespacedPod({ namespace: s.namespace })).items : []
-      return { rs, pods: pods.filter((p) => p.metadata?.ownerReferences?.some((r) => r.controller && r.uid === rs?.metadata?.uid)) }
-    },
-    ({ rs, pods }) => {
-      expect(rs, `a replica set controlled by deployment ${name}`).to.not.equal(undefined)
-      expect(rs!.metadata?.ownerReferences?.find((r) => r.controller), 'its controller reference').to.include({ kind: 'Deployment', name })
-      expect(pods.length, `pods controlled by ${rs!.metadata?.name}`).to.equal(n)
-      for (const p of pods) expect(p.metadata?.ownerReferences?.find((r) => r.controller), `controller of ${p.metadata?.name}`).to.include({ kind: 'ReplicaSet', name: rs!.metadata?.name })
-    },
-    ms,
-    { describe: `deployment ${name} -> replica set -> ${n} pods` },
-  )
-})
+Then(
+  [
+    'within {duration} the deployment {string} owns a replica set that owns {int} pod(s)',
+    'خلال {duration} الـ deployment {string} يبقى ليه replica set ليها {int} pod(s)',
+  ],
+  async function (this: OckWorld, ms: number, name: string, n: number) {
+    const s = await this.cluster()
+    await eventually(
+      async () => {
+        const [rs] = await replicaSetsOf(s.kubeconfig, s.namespace, name)
+        const pods = rs ? (await core(s.kubeconfig).listNamespacedPod({ namespace: s.namespace })).items : []
+        return { rs, pods: pods.filter((p) => p.metadata?.ownerReferences?.some((r) => r.controller && r.uid === rs?.metadata?.uid)) }
+      },
+      ({ rs, pods }) => {
+        expect(rs, `a replica set controlled by deployment ${name}`).to.not.equal(undefined)
+        expect(
+          rs!.metadata?.ownerReferences?.find((r) => r.controller),
+          'its controller reference',
+        ).to.include({ kind: 'Deployment', name })
+        expect(pods.length, `pods controlled by ${rs!.metadata?.name}`).to.equal(n)
+        for (const p of pods)
+          expect(
+            p.metadata?.ownerReferences?.find((r) => r.controller),
+            `controller of ${p.metadata?.name}`,
+          ).to.include({ kind: 'ReplicaSet', name: rs!.metadata?.name })
+      },
+      ms,
+      { describe: `deployment ${name} -> replica set -> ${n} pods` },
+    )
+  },
+)
 
 When('I scale the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
   const s = await this.cluster()

@@ -81,7 +81,11 @@ export async function kubeletEvents(kc: KubeConfig, namespace: string): Promise<
  * bound: `wrong` lists those created for a pod bound elsewhere (or to no node, or unknown to the
  * API), `missing` the pods of `expected` no container was created for on their node.
  */
-export function runtimeCallsAgainstBindings(door: RuntimeDoor, pods: readonly V1Pod[], expected: readonly V1Pod[]): { wrong: string[]; missing: string[]; created: string[] } {
+export function runtimeCallsAgainstBindings(
+  door: RuntimeDoor,
+  pods: readonly V1Pod[],
+  expected: readonly V1Pod[],
+): { wrong: string[]; missing: string[]; created: string[] } {
   const byUid = new Map(pods.map((p) => [p.metadata?.uid ?? '', p]))
   const wrong: string[] = []
   const created: string[] = []
@@ -92,7 +96,10 @@ export function runtimeCallsAgainstBindings(door: RuntimeDoor, pods: readonly V1
       created.push(`${node}: ${c.podNamespace}/${c.podName} ${c.container}`)
       // other namespaces (system pods) are not this scenario's
       if (!pod && c.podNamespace !== pods[0]?.metadata?.namespace) continue
-      if (pod?.spec?.nodeName !== node) wrong.push(`${node} created ${c.container} of ${c.podNamespace}/${c.podName}, a pod ${pod ? `bound to ${pod.spec?.nodeName ?? 'no node'}` : 'the API does not know'}`)
+      if (pod?.spec?.nodeName !== node)
+        wrong.push(
+          `${node} created ${c.container} of ${c.podNamespace}/${c.podName}, a pod ${pod ? `bound to ${pod.spec?.nodeName ?? 'no node'}` : 'the API does not know'}`,
+        )
       else ranOn.add(c.podUid)
     }
   }

@@ -57,7 +57,8 @@ export async function lostWrites(owner: object, kc: KubeConfig, namespace: strin
   for (const w of acknowledgedWrites(owner)) {
     const o = await read(kc, { kind: 'ConfigMap', name: w.name }, namespace)
     if (!o) lost.push(`${w.name} (acknowledged at ${w.resourceVersion}) is missing`)
-    else if (Number(o.metadata?.resourceVersion) < w.resourceVersion) lost.push(`${w.name} is at ${o.metadata?.resourceVersion}, older than the acknowledged ${w.resourceVersion}`)
+    else if (Number(o.metadata?.resourceVersion) < w.resourceVersion)
+      lost.push(`${w.name} is at ${o.metadata?.resourceVersion}, older than the acknowledged ${w.resourceVersion}`)
   }
   return lost
 }
@@ -174,20 +175,31 @@ export async function measureApiWriteLatency(clusters: LatencySubject[], writes:
     clusters.map(async (c, i) => {
       // the audit log is written as requests complete; wait for the last lines to land
       const server = await eventually(
-        async () => (await readAuditLog(c.auditLogFile)).filter((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && measured.test(e.objectRef?.name ?? '')),
+        async () =>
+          (await readAuditLog(c.auditLogFile)).filter((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && measured.test(e.objectRef?.name ?? '')),
         (events) => events.length === writes,
         5_000,
         { describe: `the audit log of the ${c.etcdMembers}-member cluster to record its ${writes} writes` },
       )
       const took = server.map((e) => auditMs(e.stageTimestamp) - auditMs(e.requestReceivedTimestamp))
-      return { etcdMembers: c.etcdMembers, writes, clientP50: quantile(client[i]!, 0.5), clientP90: quantile(client[i]!, 0.9), serverP50: quantile(took, 0.5), serverP90: quantile(took, 0.9) }
+      return {
+        etcdMembers: c.etcdMembers,
+        writes,
+        clientP50: quantile(client[i]!, 0.5),
+        clientP90: quantile(client[i]!, 0.9),
+        serverP50: quantile(took, 0.5),
+        serverP90: quantile(took, 0.9),
+      }
     }),
   )
 }
 
 export function latencyTable(rows: ApiWriteLatency[]): string {
   const lines = ['| etcd members | writes | API server p50 ms | API server p90 ms | client p50 ms | client p90 ms |', '|---:|---:|---:|---:|---:|---:|']
-  for (const r of rows) lines.push(`| ${r.etcdMembers} | ${r.writes} | ${r.serverP50.toFixed(1)} | ${r.serverP90.toFixed(1)} | ${r.clientP50.toFixed(1)} | ${r.clientP90.toFixed(1)} |`)
+  for (const r of rows)
+    lines.push(
+      `| ${r.etcdMembers} | ${r.writes} | ${r.serverP50.toFixed(1)} | ${r.serverP90.toFixed(1)} | ${r.clientP50.toFixed(1)} | ${r.clientP90.toFixed(1)} |`,
+    )
   return lines.join('\n')
 }
 

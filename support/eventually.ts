@@ -36,17 +36,11 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }
 
-
 /**
  * Calls `probe` until `check(value)` neither throws nor returns false, or until `timeoutMs`.
  * Returns the value that passed. Probe errors count as "not yet" and are reported on timeout.
  */
-export async function eventually<T>(
-  probe: () => Promise<T> | T,
-  check: (value: T) => void | boolean,
-  timeoutMs: number,
-  opts: PollOptions,
-): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T> | T, check: (value: T) => void | boolean, timeoutMs: number, opts: PollOptions): Promise<T> {
   const deadline = performance.now() + timeoutMs
   const interval = opts.intervalMs ?? Math.min(250, Math.max(20, timeoutMs / 50))
   let last: unknown
@@ -75,12 +69,7 @@ export async function eventually<T>(
  * Calls `probe` for `durationMs` and requires `check(value)` to pass every time; fails at the
  * first violation with the value that broke it.
  */
-export async function consistently<T>(
-  probe: () => Promise<T> | T,
-  check: (value: T) => void | boolean,
-  durationMs: number,
-  opts: PollOptions,
-): Promise<void> {
+export async function consistently<T>(probe: () => Promise<T> | T, check: (value: T) => void | boolean, durationMs: number, opts: PollOptions): Promise<void> {
   const end = performance.now() + durationMs
   const interval = opts.intervalMs ?? Math.min(250, Math.max(20, durationMs / 20))
   let probes = 0
@@ -97,7 +86,9 @@ export async function consistently<T>(
       why = `: ${errorText(e)}`
     }
     if (!ok) {
-      throw new Error(`${opts.describe} stopped holding after ${formatMs(started - (end - durationMs))} of ${formatMs(durationMs)} (probe ${probes})${why}\nobserved: ${show(value)}`)
+      throw new Error(
+        `${opts.describe} stopped holding after ${formatMs(started - (end - durationMs))} of ${formatMs(durationMs)} (probe ${probes})${why}\nobserved: ${show(value)}`,
+      )
     }
     if (performance.now() >= end) return
     await pause(Math.min(interval, Math.max(0, end - performance.now())))

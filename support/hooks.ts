@@ -80,7 +80,10 @@ After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { res
       }
       if (this.lastCommand) {
         const c = this.lastCommand
-        this.attach(`$ ${c.command}\nexit ${c.exitCode}\n--- stdout\n${c.stdout}\n--- stderr\n${c.stderr}`, { mediaType: 'text/plain', fileName: 'last-command.txt' })
+        this.attach(`$ ${c.command}\nexit ${c.exitCode}\n--- stdout\n${c.stdout}\n--- stderr\n${c.stderr}`, {
+          mediaType: 'text/plain',
+          fileName: 'last-command.txt',
+        })
       }
     }
     if (result?.status === Status.PASSED && this.lastError && !this.lastErrorChecked) {
@@ -99,12 +102,27 @@ After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { res
  * error still fails the scenario that caused it (teardown included: a rejection from a stopping
  * component surfaces a turn later, so the check waits one).
  */
-async function failOnIncidents(world: OckWorld, session: Session | undefined, status: NonNullable<ITestCaseHookParameter["result"]>["status"] | undefined): Promise<void> {
+async function failOnIncidents(
+  world: OckWorld,
+  session: Session | undefined,
+  status: NonNullable<ITestCaseHookParameter['result']>['status'] | undefined,
+): Promise<void> {
   if (!session?.incidents) return
   await new Promise((resolve) => setImmediate(resolve))
   const incidents = session.incidents()
   if (!incidents.length) return
-  const lines = incidents.map((i) => `- ${i.kind} in ${i.source}: ${i.message}${i.stack ? `\n    ${i.stack.split('\n').slice(1, 6).map((l) => l.trim()).join('\n    ')}` : ''}`)
+  const lines = incidents.map(
+    (i) =>
+      `- ${i.kind} in ${i.source}: ${i.message}${
+        i.stack
+          ? `\n    ${i.stack
+              .split('\n')
+              .slice(1, 6)
+              .map((l) => l.trim())
+              .join('\n    ')}`
+          : ''
+      }`,
+  )
   const text = `the cluster hit ${incidents.length} unexpected error(s) during this scenario (500 InternalError answers or guarded rejections):\n${lines.join('\n')}`
   // a scenario that passed fails with them; one that failed already carries them as an attachment
   if (status === Status.PASSED) throw new Error(text)

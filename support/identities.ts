@@ -133,7 +133,11 @@ export async function requestAs(actor: Actor, method: string, path: string, body
     hostname: url.hostname,
     port: url.port,
     path: url.pathname + url.search,
-    headers: { Accept: 'application/json', ...actor.headers, ...(text !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) } : {}) },
+    headers: {
+      Accept: 'application/json',
+      ...actor.headers,
+      ...(text !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) } : {}),
+    },
   }
   await actor.kc.applyToHTTPSOptions(opts)
   opts.headers = { ...opts.headers, ...actor.headers }
@@ -154,7 +158,10 @@ export async function requestAs(actor: Actor, method: string, path: string, body
         if (code >= 400) {
           const s = parsed as Partial<StatusError> & { kind?: string }
           const auditId = typeof res.headers['audit-id'] === 'string' ? res.headers['audit-id'] : undefined
-          answer.status = s && s.kind === 'Status' ? { code: s.code ?? code, reason: s.reason ?? '', message: s.message ?? '', details: s.details, auditId } : { code, reason: '', message: raw, auditId }
+          answer.status =
+            s && s.kind === 'Status'
+              ? { code: s.code ?? code, reason: s.reason ?? '', message: s.message ?? '', details: s.details, auditId }
+              : { code, reason: '', message: raw, auditId }
         }
         resolve(answer)
       })

@@ -40,7 +40,11 @@ for (const k of KINDS) {
   byWord.set(k.kind.toLowerCase(), k)
   byWord.set(k.plural, k)
 }
-for (const [alias, kind] of Object.entries(ALIASES)) byWord.set(alias, KINDS.find((k) => k.kind === kind)!)
+for (const [alias, kind] of Object.entries(ALIASES))
+  byWord.set(
+    alias,
+    KINDS.find((k) => k.kind === kind)!,
+  )
 
 /** Resolves a kind as written in a step; throws with the known kinds when it is not one. */
 export function kindRef(word: string): KindRef {
@@ -53,10 +57,10 @@ export function kindRef(word: string): KindRef {
 /** The regular expression behind the {kind} parameter type. */
 export const KIND_PATTERN = new RegExp(
   '(?:' +
-  [...KINDS.flatMap((k) => [k.kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), k.kind.toLowerCase()]), ...Object.keys(ALIASES)]
-    .sort((a, b) => b.length - a.length)
-    .join('|') +
-  ')s?',
+    [...KINDS.flatMap((k) => [k.kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), k.kind.toLowerCase()]), ...Object.keys(ALIASES)]
+      .sort((a, b) => b.length - a.length)
+      .join('|') +
+    ')s?',
 )
 
 export function allKinds(): readonly KindRef[] {

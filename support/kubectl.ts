@@ -52,7 +52,12 @@ export async function kubectl(commandLine: string, kubeconfigFile: string, opts:
 }
 
 /** Runs kubectl with these arguments (already split); never throws for a non-zero exit. */
-export async function kubectlArgs(args: string[], kubeconfigFile: string, opts: { input?: string; timeoutMs?: number } = {}, shown = `kubectl ${args.join(' ')}`): Promise<CommandResult> {
+export async function kubectlArgs(
+  args: string[],
+  kubeconfigFile: string,
+  opts: { input?: string; timeoutMs?: number } = {},
+  shown = `kubectl ${args.join(' ')}`,
+): Promise<CommandResult> {
   const r = await execa('kubectl', ['--kubeconfig', kubeconfigFile, ...args], {
     reject: false,
     input: opts.input,
@@ -72,7 +77,11 @@ export function cordonedBy(command: string): string[] {
     const w = words[i]!
     if (w.startsWith('-')) {
       // flags that take a separate value (-l app=x, --selector app=x, --timeout 3s, ...)
-      if (!w.includes('=') && /^(-l|--selector|--pod-selector|--timeout|--grace-period|--kubeconfig|--context|-n|--namespace|--chunk-size|--skip-wait-for-delete-timeout)$/.test(w)) i++
+      if (
+        !w.includes('=') &&
+        /^(-l|--selector|--pod-selector|--timeout|--grace-period|--kubeconfig|--context|-n|--namespace|--chunk-size|--skip-wait-for-delete-timeout)$/.test(w)
+      )
+        i++
       continue
     }
     nodes.push(w)

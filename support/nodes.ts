@@ -5,7 +5,16 @@
 // refuse unmanaged pods (kubectl's --force), evict the rest through pods/eviction - retrying an
 // eviction refused with 429 - and wait until every evicted pod is gone.
 
-import { CoordinationV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Lease, type V1Node, type V1Pod, type V1Taint } from '@kubernetes/client-node'
+import {
+  CoordinationV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Lease,
+  type V1Node,
+  type V1Pod,
+  type V1Taint,
+} from '@kubernetes/client-node'
 import { toStatus, type StatusError } from './kube.js'
 import { core } from './workloads.js'
 
@@ -129,10 +138,14 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('the drain was stopped'))
     const t = setTimeout(resolve, ms) // the drain's retry interval, as kubectl's, not a test wait
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t)
-      reject(new Error('the drain was stopped'))
-    }, { once: true })
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t)
+        reject(new Error('the drain was stopped'))
+      },
+      { once: true },
+    )
   })
 }
 

@@ -5,7 +5,12 @@ import { expectField, getPath } from './paths.js'
 const pod = {
   metadata: { name: 'web-1', labels: { app: 'web', 'app.kubernetes.io/name': 'shop' } },
   spec: { replicas: 3, containers: [{ name: 'app', image: 'registry.internal/ock/app:1' }] },
-  status: { conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False' }] },
+  status: {
+    conditions: [
+      { type: 'PodScheduled', status: 'True' },
+      { type: 'Ready', status: 'False' },
+    ],
+  },
 }
 
 describe('field paths', () => {

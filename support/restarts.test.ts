@@ -6,9 +6,16 @@ import { restartTimeline } from './restarts.js'
 type CS = NonNullable<NonNullable<V1Pod['status']>['containerStatuses']>[number]
 const pod = (cs: Partial<CS>): V1Pod => ({ status: { containerStatuses: [{ name: 'app', image: 'i', imageID: '', ready: false, restartCount: 0, ...cs }] } })
 const running = (id: string, startedAt: string, last?: { id: string; startedAt: string; finishedAt: string }): V1Pod =>
-  pod({ containerID: id, state: { running: { startedAt: new Date(startedAt) } }, lastState: last ? { terminated: { containerID: last.id, exitCode: 1, startedAt: new Date(last.startedAt), finishedAt: new Date(last.finishedAt) } } : {} })
+  pod({
+    containerID: id,
+    state: { running: { startedAt: new Date(startedAt) } },
+    lastState: last ? { terminated: { containerID: last.id, exitCode: 1, startedAt: new Date(last.startedAt), finishedAt: new Date(last.finishedAt) } } : {},
+  })
 const waiting = (last: { id: string; startedAt: string; finishedAt: string }): V1Pod =>
-  pod({ state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { containerID: last.id, exitCode: 1, startedAt: new Date(last.startedAt), finishedAt: new Date(last.finishedAt) } } })
+  pod({
+    state: { waiting: { reason: 'CrashLoopBackOff' } },
+    lastState: { terminated: { containerID: last.id, exitCode: 1, startedAt: new Date(last.startedAt), finishedAt: new Date(last.finishedAt) } },
+  })
 
 describe('restart timeline from the versions a watch saw', () => {
   it('orders attempts by start and measures the wait between one end and the next start', () => {

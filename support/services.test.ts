@@ -26,8 +26,21 @@ test('an Endpoints object as ready and not-ready pod uids and port names', () =>
   assert.deepEqual(endpointsView(undefined), { ready: [], notReady: [], portNames: [] })
   const view = endpointsView({
     subsets: [
-      { addresses: [{ ip: '127.3.0.3', targetRef: { uid: 'b' } }, { ip: '127.3.0.2', targetRef: { uid: 'a' } }], notReadyAddresses: [{ ip: '127.3.1.2', targetRef: { uid: 'c' } }], ports: [{ name: 'http', port: 8080 }] },
-      { addresses: [{ ip: '127.3.1.3', targetRef: { uid: 'd' } }], ports: [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }] },
+      {
+        addresses: [
+          { ip: '127.3.0.3', targetRef: { uid: 'b' } },
+          { ip: '127.3.0.2', targetRef: { uid: 'a' } },
+        ],
+        notReadyAddresses: [{ ip: '127.3.1.2', targetRef: { uid: 'c' } }],
+        ports: [{ name: 'http', port: 8080 }],
+      },
+      {
+        addresses: [{ ip: '127.3.1.3', targetRef: { uid: 'd' } }],
+        ports: [
+          { name: 'http', port: 8080 },
+          { name: 'admin', port: 9090 },
+        ],
+      },
     ],
   })
   assert.deepEqual(view, { ready: ['a', 'b', 'd'], notReady: ['c'], portNames: ['admin', 'http'] })

@@ -51,7 +51,8 @@ export async function serviceAddress(kc: KubeConfig, host: string, defaultNamesp
 
 /** The address an Ingress's controller published (status.loadBalancer.ingress[0]); port 80 unless it names another. */
 export async function ingressAddress(kc: KubeConfig, name: string, namespace: string): Promise<Address | undefined> {
-  const ing = (await read(kc, { kind: 'Ingress', name, namespace }, namespace)) as (KubernetesObject & { status?: { loadBalancer?: { ingress?: { ip?: string; ports?: { port: number }[] }[] } } }) | undefined
+  const ing = (await read(kc, { kind: 'Ingress', name, namespace }, namespace)) as
+    (KubernetesObject & { status?: { loadBalancer?: { ingress?: { ip?: string; ports?: { port: number }[] }[] } } }) | undefined
   const lb = ing?.status?.loadBalancer?.ingress?.[0]
   if (!lb?.ip) return undefined
   return { ip: lb.ip, port: lb.ports?.[0]?.port ?? 80 }

@@ -57,7 +57,13 @@ export class TraceReader {
 
   private async get(path: string): Promise<{ entries: TraceEntry[]; next: number; lastSeq: number }> {
     const url = new URL(path, this.server)
-    const opts: https.RequestOptions = { method: 'GET', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { Accept: 'application/json' } }
+    const opts: https.RequestOptions = {
+      method: 'GET',
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      headers: { Accept: 'application/json' },
+    }
     await this.kc.applyToHTTPSOptions(opts)
     return new Promise((resolve, reject) => {
       const req = https.request(opts, (res) => {
@@ -168,7 +174,9 @@ export function describeEntry(e: TraceEntry): string {
     case 'phase':
       return `#${e.seq} ${e.phase}: ${e.outcome}${e.user ? ` as ${e.user}` : ''}${e.message ? ` (${e.message})` : ''}`
     case 'store':
-      return e.outcome === 'sent' ? `#${e.seq} store ${e.op} ${e.key} sent` : `#${e.seq} store ${e.op} ${e.key} -> ${e.outcome === 'ok' ? `revision ${e.revision}` : e.outcome}`
+      return e.outcome === 'sent'
+        ? `#${e.seq} store ${e.op} ${e.key} sent`
+        : `#${e.seq} store ${e.op} ${e.key} -> ${e.outcome === 'ok' ? `revision ${e.revision}` : e.outcome}`
     case 'response':
       return `#${e.seq} response ${e.code}${e.message ? ` (${e.message})` : ''}`
     case 'watch':
@@ -203,7 +211,16 @@ export function tracedRequests(entries: TraceEntry[]): TracedRequest[] {
     let r = byId.get(e.requestId)
     if (!r) {
       if (e.kind !== 'request') continue
-      r = { requestId: e.requestId, verb: e.verb ?? '', resource: e.resource ?? '', subresource: e.subresource, namespace: e.namespace, name: e.name, line: e.message ?? '', writes: [] }
+      r = {
+        requestId: e.requestId,
+        verb: e.verb ?? '',
+        resource: e.resource ?? '',
+        subresource: e.subresource,
+        namespace: e.namespace,
+        name: e.name,
+        line: e.message ?? '',
+        writes: [],
+      }
       byId.set(e.requestId, r)
       continue
     }
@@ -260,7 +277,9 @@ export const NODE_TIMELINE: [RegExp, (m: RegExpExecArray) => Finder][] = [
   [
     /^its kubelet renews its Lease for the last time$/,
     () => (s, after, before) => {
-      const renewals = s.entries.filter((e) => acked(e) && e.seq > after && e.seq < before && e.resource === LEASES && e.name === s.node && e.user === `system:node:${s.node}`)
+      const renewals = s.entries.filter(
+        (e) => acked(e) && e.seq > after && e.seq < before && e.resource === LEASES && e.name === s.node && e.user === `system:node:${s.node}`,
+      )
       const last = renewals.at(-1)
       return last ? [moment(last, `Lease ${s.node} renewed by its kubelet`)] : []
     },
@@ -268,14 +287,25 @@ export const NODE_TIMELINE: [RegExp, (m: RegExpExecArray) => Finder][] = [
   [
     /^it is marked Ready=(\w+)$/,
     (m) => (s, after) => {
-      const e = s.entries.find((x) => acked(x) && x.seq > after && x.resource === 'nodes' && x.name === s.node && x.user === CONTROLLER_MANAGER && x.attrs?.ready === m[1])
+      const e = s.entries.find(
+        (x) => acked(x) && x.seq > after && x.resource === 'nodes' && x.name === s.node && x.user === CONTROLLER_MANAGER && x.attrs?.ready === m[1],
+      )
       return e ? [moment(e, `node ${s.node} written with Ready=${m[1]}`)] : []
     },
   ],
   [
     /^it is tainted (\S+)$/,
     (m) => (s, after) => {
-      const e = s.entries.find((x) => acked(x) && x.seq > after && x.resource === 'nodes' && x.name === s.node && String(x.attrs?.taints ?? '').split(',').includes(m[1]!))
+      const e = s.entries.find(
+        (x) =>
+          acked(x) &&
+          x.seq > after &&
+          x.resource === 'nodes' &&
+          x.name === s.node &&
+          String(x.attrs?.taints ?? '')
+            .split(',')
+            .includes(m[1]!),
+      )
       return e ? [moment(e, `node ${s.node} tainted ${m[1]}`)] : []
     },
   ],
@@ -283,7 +313,9 @@ export const NODE_TIMELINE: [RegExp, (m: RegExpExecArray) => Finder][] = [
     /^its pods are evicted$/,
     () => (s, after) => {
       // the controller manager's DELETE of a pod bound to the node marks it for deletion
-      const deletions = s.entries.filter((x) => acked(x) && x.seq > after && x.resource === 'pods' && x.user === CONTROLLER_MANAGER && x.attrs?.node === s.node && x.attrs?.deleting === 'true')
+      const deletions = s.entries.filter(
+        (x) => acked(x) && x.seq > after && x.resource === 'pods' && x.user === CONTROLLER_MANAGER && x.attrs?.node === s.node && x.attrs?.deleting === 'true',
+      )
       const first = new Map<string, TraceEntry>()
       for (const d of deletions) if (!first.has(`${d.namespace}/${d.name}`)) first.set(`${d.namespace}/${d.name}`, d)
       // a status write (MarkPodsNotReady, DisruptionTarget) is not a deletion: only the DELETE requests count
@@ -297,12 +329,23 @@ export const NODE_TIMELINE: [RegExp, (m: RegExpExecArray) => Finder][] = [
     () => (s, after) => {
       if (!s.evicted.length) return []
       const namespaces = new Set(s.evicted.map((k) => k.split('/')[0]))
-      const created = s.entries.filter((x) => acked(x) && x.seq > after && x.op === 'create' && x.resource === 'pods' && x.user === CONTROLLER_MANAGER && namespaces.has(x.namespace ?? ''))
+      const created = s.entries.filter(
+        (x) => acked(x) && x.seq > after && x.op === 'create' && x.resource === 'pods' && x.user === CONTROLLER_MANAGER && namespaces.has(x.namespace ?? ''),
+      )
       const replacements = created.slice(0, s.evicted.length)
       if (replacements.length < s.evicted.length) return []
       const out: Moment[] = []
       for (const r of replacements) {
-        const running = s.entries.find((x) => acked(x) && x.seq > r.seq && x.resource === 'pods' && x.namespace === r.namespace && x.name === r.name && x.attrs?.phase === 'Running' && x.attrs?.node !== s.node)
+        const running = s.entries.find(
+          (x) =>
+            acked(x) &&
+            x.seq > r.seq &&
+            x.resource === 'pods' &&
+            x.namespace === r.namespace &&
+            x.name === r.name &&
+            x.attrs?.phase === 'Running' &&
+            x.attrs?.node !== s.node,
+        )
         if (!running) return []
         out.push(moment(running, `replacement ${r.namespace}/${r.name} Running on ${running.attrs?.node}`))
       }
@@ -323,7 +366,10 @@ export function timelineFinder(phrase: string): Finder {
 export function parseBounds(text: string): { afterMs?: number; withinMs?: number } {
   const out: { afterMs?: number; withinMs?: number } = {}
   const ms = (v: string, unit: string): number => Number(v) * (unit === 'ms' ? 1 : unit === 'm' ? 60_000 : 1000)
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(after|within) (\d+(?:\.\d+)?)(ms|s|m)$/.exec(part)
     if (!m) throw new Error(`"${part}" is not a bound (after 2s, within 3s)`)
     if (m[1] === 'after') out.afterMs = ms(m[2]!, m[3]!)

@@ -8,9 +8,7 @@ import { X509Certificate } from 'node:crypto'
 import type { StatusError } from './kube.js'
 import { createCertificateAuthority } from '../orchestrator/pki/pki.js'
 
-export type CallOutcome =
-  | { kind: 'response'; code: number; status?: StatusError }
-  | { kind: 'transport-error'; message: string }
+export type CallOutcome = { kind: 'response'; code: number; status?: StatusError } | { kind: 'transport-error'; message: string }
 
 export interface CallCredentials {
   caPem?: string
@@ -64,11 +62,14 @@ export function callApi(server: string, path: string, creds: CallCredentials, ti
 export function peerCertificate(server: string, caPem: string): Promise<X509Certificate> {
   const url = new URL(server)
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: url.hostname, port: Number(url.port), ca: caPem, servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname }, () => {
-      const raw = socket.getPeerCertificate().raw
-      socket.end()
-      resolve(new X509Certificate(raw))
-    })
+    const socket = tls.connect(
+      { host: url.hostname, port: Number(url.port), ca: caPem, servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname },
+      () => {
+        const raw = socket.getPeerCertificate().raw
+        socket.end()
+        resolve(new X509Certificate(raw))
+      },
+    )
     socket.on('error', reject)
   })
 }

@@ -69,9 +69,14 @@ export function pairTwins(scenarios: readonly Scenario[]): { pairs: [ar: Scenari
     const where = `${first.uri} (tags ${key(first) || 'none'})`
     const files = [...new Set(candidates.map((s) => s.uri))]
     if (!candidates.length) problems.push(`${where}: no English scenario in ${inFile === english ? 'features/' : samePath} has the same tags`)
-    else if (files.length > 1) problems.push(`${where}: English scenarios with the same tags are in ${files.join(', ')}; give the Arabic feature the path of its English twin (features/ar/<same path>)`)
+    else if (files.length > 1)
+      problems.push(
+        `${where}: English scenarios with the same tags are in ${files.join(', ')}; give the Arabic feature the path of its English twin (features/ar/<same path>)`,
+      )
     else if (candidates.length !== group.length)
-      problems.push(`${where}: ${group.length} Arabic scenario(s) but ${candidates.length} English one(s) with these tags in ${files[0]}; twins are paired by position among the scenarios with the same tags, so translate all of them or none`)
+      problems.push(
+        `${where}: ${group.length} Arabic scenario(s) but ${candidates.length} English one(s) with these tags in ${files[0]}; twins are paired by position among the scenarios with the same tags, so translate all of them or none`,
+      )
     else group.forEach((s, i) => pairs.push([s, candidates[i]!]))
   }
   return { pairs, problems }
@@ -91,9 +96,11 @@ export function twinDifferences(ar: Scenario, en: Scenario): string[] {
       continue
     }
     if (a.body !== e.body) out.push(`${at}: "${a.text}" runs the step defined at ${a.definedAt}, the English "${e.text}" runs the one at ${e.definedAt}`)
-    else if (!isDeepStrictEqual(a.values, e.values)) out.push(`${at}: "${a.text}" passes ${JSON.stringify(a.values)}, the English "${e.text}" passes ${JSON.stringify(e.values)}`)
+    else if (!isDeepStrictEqual(a.values, e.values))
+      out.push(`${at}: "${a.text}" passes ${JSON.stringify(a.values)}, the English "${e.text}" passes ${JSON.stringify(e.values)}`)
     if (a.docString !== e.docString) out.push(`${at}: its doc string differs from the English one`)
-    if (!isDeepStrictEqual(a.dataTable, e.dataTable)) out.push(`${at}: its data table ${JSON.stringify(a.dataTable)} differs from the English one ${JSON.stringify(e.dataTable)}`)
+    if (!isDeepStrictEqual(a.dataTable, e.dataTable))
+      out.push(`${at}: its data table ${JSON.stringify(a.dataTable)} differs from the English one ${JSON.stringify(e.dataTable)}`)
   }
   return out
 }
@@ -172,24 +179,56 @@ async function boundScenarios(): Promise<{ scenarios: Scenario[]; unbound: strin
   return { scenarios, unbound }
 }
 
-const step = (text: string, body: unknown, values: unknown[], extra: Partial<BoundStep> = {}): BoundStep => ({ text, definedAt: String(body), body, values, ...extra })
+const step = (text: string, body: unknown, values: unknown[], extra: Partial<BoundStep> = {}): BoundStep => ({
+  text,
+  definedAt: String(body),
+  body,
+  values,
+  ...extra,
+})
 const sc = (uri: string, line: number, tags: string[], steps: BoundStep[] = []): Scenario => ({ uri, line, name: `${uri}:${line}`, tags, steps })
 
 describe('pairing Arabic scenarios with their English twins', () => {
   const cases: { name: string; scenarios: Scenario[]; pairs: [number, number][]; problem?: RegExp }[] = [
     {
       name: 'by path and position among the scenarios with the same tags',
-      scenarios: [sc('features/x/a.feature', 3, ['@A-01']), sc('features/x/a.feature', 9, ['@A-01', '@faults']), sc('features/x/a.feature', 15, ['@A-01']), sc('features/ar/x/a.feature', 4, ['@A-01']), sc('features/ar/x/a.feature', 8, ['@A-01']), sc('features/ar/x/a.feature', 12, ['@A-01', '@faults'])],
-      pairs: [[3, 0], [4, 2], [5, 1]],
+      scenarios: [
+        sc('features/x/a.feature', 3, ['@A-01']),
+        sc('features/x/a.feature', 9, ['@A-01', '@faults']),
+        sc('features/x/a.feature', 15, ['@A-01']),
+        sc('features/ar/x/a.feature', 4, ['@A-01']),
+        sc('features/ar/x/a.feature', 8, ['@A-01']),
+        sc('features/ar/x/a.feature', 12, ['@A-01', '@faults']),
+      ],
+      pairs: [
+        [3, 0],
+        [4, 2],
+        [5, 1],
+      ],
     },
     {
       name: 'in another English file when none has the Arabic path',
       scenarios: [sc('features/x/control.feature', 3, ['@B-01']), sc('features/x/other.feature', 3, ['@B-02']), sc('features/ar/x/b.feature', 4, ['@B-01'])],
       pairs: [[2, 0]],
     },
-    { name: 'not when the English scenarios with those tags are spread over files', scenarios: [sc('features/x/a.feature', 3, ['@B-01']), sc('features/x/b.feature', 3, ['@B-01']), sc('features/ar/x/c.feature', 4, ['@B-01'])], pairs: [], problem: /give the Arabic feature the path/ },
-    { name: 'not when only some of the scenarios with those tags are translated', scenarios: [sc('features/x/a.feature', 3, ['@A-01']), sc('features/x/a.feature', 9, ['@A-01']), sc('features/ar/x/a.feature', 4, ['@A-01'])], pairs: [], problem: /1 Arabic scenario\(s\) but 2 English/ },
-    { name: 'not when no English scenario has the same tags', scenarios: [sc('features/x/a.feature', 3, ['@A-01']), sc('features/ar/x/a.feature', 4, ['@A-01', '@docker'])], pairs: [], problem: /no English scenario/ },
+    {
+      name: 'not when the English scenarios with those tags are spread over files',
+      scenarios: [sc('features/x/a.feature', 3, ['@B-01']), sc('features/x/b.feature', 3, ['@B-01']), sc('features/ar/x/c.feature', 4, ['@B-01'])],
+      pairs: [],
+      problem: /give the Arabic feature the path/,
+    },
+    {
+      name: 'not when only some of the scenarios with those tags are translated',
+      scenarios: [sc('features/x/a.feature', 3, ['@A-01']), sc('features/x/a.feature', 9, ['@A-01']), sc('features/ar/x/a.feature', 4, ['@A-01'])],
+      pairs: [],
+      problem: /1 Arabic scenario\(s\) but 2 English/,
+    },
+    {
+      name: 'not when no English scenario has the same tags',
+      scenarios: [sc('features/x/a.feature', 3, ['@A-01']), sc('features/ar/x/a.feature', 4, ['@A-01', '@docker'])],
+      pairs: [],
+      problem: /no English scenario/,
+    },
   ]
   for (const c of cases) {
     it(c.name, () => {
@@ -207,12 +246,47 @@ describe('pairing Arabic scenarios with their English twins', () => {
 describe('comparing twins', () => {
   const wait = (): void => {}
   const run = (): void => {}
-  const en = sc('features/a.feature', 3, ['@A-01'], [step('I run "kubectl get pods"', run, ['kubectl get pods']), step('within 20s the pod "web" is Running', wait, [20_000, 'web'], { dataTable: [['a', '1']] })])
+  const en = sc(
+    'features/a.feature',
+    3,
+    ['@A-01'],
+    [
+      step('I run "kubectl get pods"', run, ['kubectl get pods']),
+      step('within 20s the pod "web" is Running', wait, [20_000, 'web'], { dataTable: [['a', '1']] }),
+    ],
+  )
   const cases: { name: string; ar: BoundStep[]; differs?: RegExp }[] = [
-    { name: 'same bodies and parsed values (20 ثانية is 20s) are twins', ar: [step('بشغل "kubectl get pods"', run, ['kubectl get pods']), step('خلال 20 ثانية الـ pod "web" تبقى Running', wait, [20_000, 'web'], { dataTable: [['a', '1']] })] },
-    { name: 'another value is not', ar: [step('بشغل "kubectl get pods"', run, ['kubectl get pods']), step('خلال 30 ثانية الـ pod "web" تبقى Running', wait, [30_000, 'web'], { dataTable: [['a', '1']] })], differs: /step 2: .* passes \[30000,"web"\]/ },
-    { name: 'another step body is not', ar: [step('بشغل "kubectl get pods"', wait, ['kubectl get pods']), step('خلال 20 ثانية الـ pod "web" تبقى Running', wait, [20_000, 'web'], { dataTable: [['a', '1']] })], differs: /step 1: .* runs the step defined at/ },
-    { name: 'another data table is not', ar: [step('بشغل "kubectl get pods"', run, ['kubectl get pods']), step('خلال 20 ثانية الـ pod "web" تبقى Running', wait, [20_000, 'web'], { dataTable: [['a', '2']] })], differs: /step 2: its data table/ },
+    {
+      name: 'same bodies and parsed values (20 ثانية is 20s) are twins',
+      ar: [
+        step('بشغل "kubectl get pods"', run, ['kubectl get pods']),
+        step('خلال 20 ثانية الـ pod "web" تبقى Running', wait, [20_000, 'web'], { dataTable: [['a', '1']] }),
+      ],
+    },
+    {
+      name: 'another value is not',
+      ar: [
+        step('بشغل "kubectl get pods"', run, ['kubectl get pods']),
+        step('خلال 30 ثانية الـ pod "web" تبقى Running', wait, [30_000, 'web'], { dataTable: [['a', '1']] }),
+      ],
+      differs: /step 2: .* passes \[30000,"web"\]/,
+    },
+    {
+      name: 'another step body is not',
+      ar: [
+        step('بشغل "kubectl get pods"', wait, ['kubectl get pods']),
+        step('خلال 20 ثانية الـ pod "web" تبقى Running', wait, [20_000, 'web'], { dataTable: [['a', '1']] }),
+      ],
+      differs: /step 1: .* runs the step defined at/,
+    },
+    {
+      name: 'another data table is not',
+      ar: [
+        step('بشغل "kubectl get pods"', run, ['kubectl get pods']),
+        step('خلال 20 ثانية الـ pod "web" تبقى Running', wait, [20_000, 'web'], { dataTable: [['a', '2']] }),
+      ],
+      differs: /step 2: its data table/,
+    },
     { name: 'a missing step is not', ar: [step('بشغل "kubectl get pods"', run, ['kubectl get pods'])], differs: /1 steps, its English twin has 2/ },
   ]
   for (const c of cases) {
@@ -233,7 +307,10 @@ describe('the Arabic features', async () => {
   })
 
   it('each have an English twin (same path below features/, same tags, same position among them)', () => {
-    assert.ok(scenarios.some((s) => s.uri.startsWith(AR)), 'there are Arabic scenarios')
+    assert.ok(
+      scenarios.some((s) => s.uri.startsWith(AR)),
+      'there are Arabic scenarios',
+    )
     assert.deepEqual(problems, [])
   })
 

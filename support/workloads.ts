@@ -38,7 +38,11 @@ export function describePods(pods: V1Pod[]): string[] {
 }
 
 /** Why a pod is not scheduled: its PodScheduled condition and the messages of its FailedScheduling events. */
-export async function schedulingFailure(kc: KubeConfig, namespace: string, pod: string): Promise<{ condition?: { status?: string; reason?: string; message?: string }; events: string[]; nodeName?: string; phase?: string }> {
+export async function schedulingFailure(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+): Promise<{ condition?: { status?: string; reason?: string; message?: string }; events: string[]; nodeName?: string; phase?: string }> {
   const api = core(kc)
   const p = await api.readNamespacedPod({ name: pod, namespace })
   const condition = p.status?.conditions?.find((c) => c.type === 'PodScheduled')
@@ -72,12 +76,16 @@ export async function activeReplicaSetOf(kc: KubeConfig, namespace: string, depl
 }
 
 export async function scaleReplicaSet(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
-  await kc.makeApiClient(AppsV1Api).patchNamespacedReplicaSetScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+  await kc
+    .makeApiClient(AppsV1Api)
+    .patchNamespacedReplicaSetScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
 }
 
 /** Sets a Deployment's replicas through its scale subresource (kubectl scale deployment). */
 export async function scaleDeployment(kc: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
-  await kc.makeApiClient(AppsV1Api).patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+  await kc
+    .makeApiClient(AppsV1Api)
+    .patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
 }
 
 /** Adds labels to a node (kubectl label node). */
@@ -94,7 +102,12 @@ export async function taintNode(kc: KubeConfig, name: string, taint: { key: stri
 }
 
 /** A pod manifest for the kit's sample image, with optional requests and limits. */
-export function samplePod(name: string, requests?: { cpu?: string; memory?: string }, limits?: { cpu?: string; memory?: string }, labels: Record<string, string> = { app: name }): V1Pod {
+export function samplePod(
+  name: string,
+  requests?: { cpu?: string; memory?: string },
+  limits?: { cpu?: string; memory?: string },
+  labels: Record<string, string> = { app: name },
+): V1Pod {
   const resources: { requests?: Record<string, string>; limits?: Record<string, string> } = {}
   if (requests && Object.keys(requests).length) resources.requests = requests as Record<string, string>
   if (limits && Object.keys(limits).length) resources.limits = limits as Record<string, string>

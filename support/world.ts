@@ -93,7 +93,14 @@ export class OckWorld extends World<OckParameters> {
   /** When the API server's answer for each object of a manifest arrived (wall-clock ms, sub-ms precision), by `Kind/name`. */
   readonly answeredAt = new Map<string, number>()
   /** Facts a step noted for a later one, each under its own typed field (see Remembered). */
-  readonly remembered: Remembered = { nodeUids: new Map(), podUids: new Map(), replicaSetUids: new Map(), ingressAddresses: new Map(), drains: new Map(), requestClients: [] }
+  readonly remembered: Remembered = {
+    nodeUids: new Map(),
+    podUids: new Map(),
+    replicaSetUids: new Map(),
+    ingressAddresses: new Map(),
+    drains: new Map(),
+    requestClients: [],
+  }
   /** Work a step left running or changed (a drain, a load driver, a cordon): undone when the scenario ends, before the cluster goes. */
   readonly cleanups: (() => unknown)[] = []
 
@@ -122,7 +129,10 @@ export class OckWorld extends World<OckParameters> {
   }
 
   async closeSession(): Promise<void> {
-    for (const undo of this.cleanups.splice(0)) await Promise.resolve().then(undo).catch(() => undefined)
+    for (const undo of this.cleanups.splice(0))
+      await Promise.resolve()
+        .then(undo)
+        .catch(() => undefined)
     const s = this.session ?? (this.opening ? await this.opening.catch(() => undefined) : undefined)
     this.session = undefined
     this.opening = undefined

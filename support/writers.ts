@@ -41,7 +41,18 @@ export async function successfulWrites(file: string): Promise<Write[]> {
     const code = e.responseStatus?.code ?? 0
     if (e.stage !== 'ResponseComplete' || !WRITE_VERBS.has(e.verb) || code < 200 || code >= 300 || !e.objectRef?.resource) continue
     const r = e.objectRef
-    out.push({ index: out.length, auditID: e.auditID, user: e.user?.username ?? '', verb: e.verb, resource: r.resource!, subresource: r.subresource, apiGroup: r.apiGroup, namespace: r.namespace, name: r.name, code })
+    out.push({
+      index: out.length,
+      auditID: e.auditID,
+      user: e.user?.username ?? '',
+      verb: e.verb,
+      resource: r.resource!,
+      subresource: r.subresource,
+      apiGroup: r.apiGroup,
+      namespace: r.namespace,
+      name: r.name,
+      code,
+    })
   }
   return out
 }
@@ -58,7 +69,9 @@ export function describeWrite(w: Write): string {
 /** The writes about one object (`pods` with any subresource, or `pods/binding` only). */
 export function writesOf(writes: readonly Write[], target: string, namespace: string, name: string): Write[] {
   const [resource, subresource] = target.split('/')
-  return writes.filter((w) => w.resource === resource && (subresource === undefined || w.subresource === subresource) && w.namespace === namespace && w.name === name)
+  return writes.filter(
+    (w) => w.resource === resource && (subresource === undefined || w.subresource === subresource) && w.namespace === namespace && w.name === name,
+  )
 }
 
 /** A component under leader election renews its Lease in kube-system; that write is its own business. */

@@ -61,7 +61,8 @@ function rulesOf(cfg: Record<string, unknown>, plugin: string): Record<string, u
 export function parseAdmissionConfiguration(input: string | unknown): AdmissionConfig {
   const doc = typeof input === 'string' ? (parseYaml(input) as unknown) : input
   if (!isObject(doc)) throw new AdmissionConfigError('expected an AdmissionConfiguration object')
-  if (doc.kind !== undefined && doc.kind !== 'AdmissionConfiguration') throw new AdmissionConfigError(`kind must be AdmissionConfiguration, not ${String(doc.kind)}`)
+  if (doc.kind !== undefined && doc.kind !== 'AdmissionConfiguration')
+    throw new AdmissionConfigError(`kind must be AdmissionConfiguration, not ${String(doc.kind)}`)
   const out: AdmissionConfig = {}
   const plugins = doc.plugins ?? []
   if (!Array.isArray(plugins)) throw new AdmissionConfigError('plugins must be a list')
@@ -76,7 +77,8 @@ export function parseAdmissionConfiguration(input: string | unknown): AdmissionC
         for (const k of ['defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds'] as const) {
           const v = cfg[k]
           if (v === undefined) continue
-          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new AdmissionConfigError(`DefaultTolerationSeconds.${k} must be a whole number of seconds >= 0`)
+          if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+            throw new AdmissionConfigError(`DefaultTolerationSeconds.${k} must be a whole number of seconds >= 0`)
           c[k] = v
         }
         out.DefaultTolerationSeconds = c

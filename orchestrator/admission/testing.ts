@@ -4,7 +4,12 @@ import type { KObject } from '../api/meta.js'
 import { lookupResource } from '../api/resources.js'
 import type { AdmissionAttributes, AdmissionReader, Operation } from './admission.js'
 
-export function attrs(resource: string, op: Operation, object?: KObject, opts: { group?: string; namespace?: string; user?: string; groups?: string[]; oldObject?: KObject; subresource?: string } = {}): AdmissionAttributes {
+export function attrs(
+  resource: string,
+  op: Operation,
+  object?: KObject,
+  opts: { group?: string; namespace?: string; user?: string; groups?: string[]; oldObject?: KObject; subresource?: string } = {},
+): AdmissionAttributes {
   const info = lookupResource(opts.group ?? '', resource)
   if (!info) throw new Error(`unknown resource ${resource}`)
   return {

@@ -61,7 +61,11 @@ export function pdbSelects(pdb: PodDisruptionBudget, labels: Record<string, stri
  */
 export function withDisruptionAllowedCondition(status: PdbStatus, now = nowTimestamp()): PdbStatus {
   const allowed = (status.disruptionsAllowed ?? 0) > 0
-  return withPdbCondition(status, { type: DISRUPTION_ALLOWED, status: allowed ? 'True' : 'False', reason: allowed ? SUFFICIENT_PODS : INSUFFICIENT_PODS, message: '' }, now)
+  return withPdbCondition(
+    status,
+    { type: DISRUPTION_ALLOWED, status: allowed ? 'True' : 'False', reason: allowed ? SUFFICIENT_PODS : INSUFFICIENT_PODS, message: '' },
+    now,
+  )
 }
 
 /** Sets one condition (apimeta.SetStatusCondition). */
@@ -69,7 +73,11 @@ export function withPdbCondition(status: PdbStatus, c: Omit<PdbCondition, 'lastT
   const conditions = [...(status.conditions ?? [])]
   const i = conditions.findIndex((x) => x.type === c.type)
   const old = i >= 0 ? conditions[i] : undefined
-  const next: PdbCondition = { ...c, observedGeneration: status.observedGeneration, lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now }
+  const next: PdbCondition = {
+    ...c,
+    observedGeneration: status.observedGeneration,
+    lastTransitionTime: old && old.status === c.status ? old.lastTransitionTime : now,
+  }
   if (i >= 0) conditions[i] = next
   else conditions.push(next)
   return { ...status, conditions }

@@ -47,7 +47,8 @@ function podSums(pod: Json, part: 'requests' | 'limits'): Record<string, number>
   const spec = (pod.spec ?? {}) as { containers?: ContainerLike[]; initContainers?: ContainerLike[] }
   const sum: Record<string, number> = {}
   for (const c of spec.containers ?? []) for (const [k, v] of Object.entries(c.resources?.[part] ?? {})) sum[k] = (sum[k] ?? 0) + (parseQuantity(v) ?? 0)
-  for (const c of spec.initContainers ?? []) for (const [k, v] of Object.entries(c.resources?.[part] ?? {})) sum[k] = Math.max(sum[k] ?? 0, parseQuantity(v) ?? 0)
+  for (const c of spec.initContainers ?? [])
+    for (const [k, v] of Object.entries(c.resources?.[part] ?? {})) sum[k] = Math.max(sum[k] ?? 0, parseQuantity(v) ?? 0)
   return sum
 }
 

@@ -28,14 +28,7 @@ export interface ResourceInfo {
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
 
-function r(
-  group: string,
-  version: string,
-  kind: string,
-  resource: string,
-  namespaced: boolean,
-  extra: Partial<ResourceInfo> = {},
-): ResourceInfo {
+function r(group: string, version: string, kind: string, resource: string, namespaced: boolean, extra: Partial<ResourceInfo> = {}): ResourceInfo {
   return {
     group,
     version,
@@ -113,8 +106,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
   r('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
-  r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false, {
-  }),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false, {}),
   // reviews: `kubectl auth can-i` and `kubectl auth whoami` ask the API server about the caller
   r('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
   r('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),

@@ -36,7 +36,11 @@ describe('label selectors', () => {
 
   it('refuses malformed selectors with a 400', () => {
     for (const bad of ['app=we b', 'in (a)', 'a=' + 'x'.repeat(70), 'app=web!']) {
-      assert.throws(() => parseLabelSelector(bad), (e: unknown) => e instanceof ApiError && e.code === 400, bad)
+      assert.throws(
+        () => parseLabelSelector(bad),
+        (e: unknown) => e instanceof ApiError && e.code === 400,
+        bad,
+      )
     }
   })
 

@@ -93,7 +93,10 @@ export async function startFuzzTarget(opts: Partial<Omit<ApiServerOptions, 'stor
     anonymous: { ca: ca.certPem },
     lowPrivilege: { ca: ca.certPem },
   }
-  const agents = Object.fromEntries(CALLERS.map((c) => [c, new https.Agent({ ...tlsOf[c], keepAlive: true, maxSockets: 4 } as https.AgentOptions)])) as Record<Caller, https.Agent>
+  const agents = Object.fromEntries(CALLERS.map((c) => [c, new https.Agent({ ...tlsOf[c], keepAlive: true, maxSockets: 4 } as https.AgentOptions)])) as Record<
+    Caller,
+    https.Agent
+  >
   const auth: Record<Caller, Record<string, string>> = { admin: {}, anonymous: {}, lowPrivilege: { Authorization: `Bearer ${LOW_PRIVILEGE_TOKEN}` } }
   const target: FuzzTarget = {
     server,
@@ -111,10 +114,17 @@ export async function startFuzzTarget(opts: Partial<Omit<ApiServerOptions, 'stor
   const setup: [string, object][] = [
     ...FUZZ_NAMESPACES.map((name): [string, object] => ['/api/v1/namespaces', { metadata: { name } }]),
     ...['default', ...FUZZ_NAMESPACES].map((ns): [string, object] => [`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'default' } }]),
-    ['/apis/rbac.authorization.k8s.io/v1/namespaces/fz/roles', { metadata: { name: 'fuzz-low' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create'] }] }],
+    [
+      '/apis/rbac.authorization.k8s.io/v1/namespaces/fz/roles',
+      { metadata: { name: 'fuzz-low' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create'] }] },
+    ],
     [
       '/apis/rbac.authorization.k8s.io/v1/namespaces/fz/rolebindings',
-      { metadata: { name: 'fuzz-low' }, subjects: [{ kind: 'User', name: 'fuzz-low' }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fuzz-low' } },
+      {
+        metadata: { name: 'fuzz-low' },
+        subjects: [{ kind: 'User', name: 'fuzz-low' }],
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fuzz-low' },
+      },
     ],
   ]
   for (const [path, body] of setup) {
@@ -352,7 +362,12 @@ export class RawClient {
       // control or non-ASCII characters, or white space at either end; a :path with
       // anything but visible ASCII, or not starting with "/"; a method that is not a token) is a protocol error that ends the whole session, as in
       // Go; such requests go over HTTP/1.1, where the server's parser answers them
-      if (r.headers.some(([k, v]) => !H2_NAME.test(k.toLowerCase()) || !H2_VALUE.test(v)) || H2_BAD_PATH.test(r.target) || !r.target.startsWith('/') || !H2_NAME.test(r.method.toLowerCase())) {
+      if (
+        r.headers.some(([k, v]) => !H2_NAME.test(k.toLowerCase()) || !H2_VALUE.test(v)) ||
+        H2_BAD_PATH.test(r.target) ||
+        !r.target.startsWith('/') ||
+        !H2_NAME.test(r.method.toLowerCase())
+      ) {
         resolve(this.sendH1({ ...r, transport: 'h1' }))
         return
       }
@@ -413,7 +428,27 @@ export type Step = { at: number[]; op: 'set' | 'delete' | 'add'; key: string; va
 export const mutation: fc.Arbitrary<Step> = fc.record({
   at: fc.array(fc.nat({ max: 20 }), { maxLength: 6 }),
   op: fc.constantFrom('set', 'delete', 'add'),
-  key: fc.oneof(fc.constantFrom('name', 'namespace', 'containers', 'image', 'selector', 'replicas', 'ports', 'metadata', 'spec', 'kind', 'apiVersion', 'labels', 'resources', 'rules', 'hard', 'generateName'), fc.string({ maxLength: 8 })),
+  key: fc.oneof(
+    fc.constantFrom(
+      'name',
+      'namespace',
+      'containers',
+      'image',
+      'selector',
+      'replicas',
+      'ports',
+      'metadata',
+      'spec',
+      'kind',
+      'apiVersion',
+      'labels',
+      'resources',
+      'rules',
+      'hard',
+      'generateName',
+    ),
+    fc.string({ maxLength: 8 }),
+  ),
   value: nasty,
 })
 
@@ -516,7 +551,13 @@ export class StoreLedger {
 
   /** Records an accepted answer to a request (its method and target) that moved the store's revision. */
   accepted(method: string, answer: Answer, target = ''): void {
-    let body: { kind?: string; apiVersion?: string; items?: unknown[]; rows?: { object?: { metadata?: { name?: string; namespace?: string } } }[]; metadata?: { name?: string; namespace?: string; deletionTimestamp?: string } }
+    let body: {
+      kind?: string
+      apiVersion?: string
+      items?: unknown[]
+      rows?: { object?: { metadata?: { name?: string; namespace?: string } } }[]
+      metadata?: { name?: string; namespace?: string; deletionTimestamp?: string }
+    }
     try {
       body = JSON.parse(answer.text)
     } catch {
@@ -537,7 +578,8 @@ export class StoreLedger {
       const names = (body.rows ?? []).map((r) => r.object?.metadata).filter((m) => m?.name)
       if (!names.length && ri.name) names.push({ name: ri.name, namespace: ri.namespace })
       if (!names.length) this.mayVanish.push(storagePrefix(info, ri.namespace))
-      for (const m of names) this.since.set(storageKey(info, m!.namespace ?? ri.namespace, m!.name!), deleting ? { deletedOrTerminating: undefined } : { value: undefined })
+      for (const m of names)
+        this.since.set(storageKey(info, m!.namespace ?? ri.namespace, m!.name!), deleting ? { deletedOrTerminating: undefined } : { value: undefined })
       return
     }
     const objects = body && Array.isArray(body.items) && body.kind?.endsWith('List') ? body.items : [body]
@@ -567,7 +609,10 @@ export class StoreLedger {
       assert.ok(e, `${key} was written (revision ${kv.rev}) but no accepted request answered with it (${what}): ${kv.value.slice(0, 300)}`)
       const expected = 'value' in e ? e.value : e.deletedOrTerminating
       if (expected === undefined) continue
-      assert.ok(isDeepStrictEqual(JSON.parse(kv.value), withoutRv(expected)) || isDeepStrictEqual(withRv(JSON.parse(kv.value), kv.rev), expected), `${key} holds something else than the accepted answer said (${what}):\n stored:   ${kv.value.slice(0, 400)}\n answered: ${JSON.stringify(expected).slice(0, 400)}`)
+      assert.ok(
+        isDeepStrictEqual(JSON.parse(kv.value), withoutRv(expected)) || isDeepStrictEqual(withRv(JSON.parse(kv.value), kv.rev), expected),
+        `${key} holds something else than the accepted answer said (${what}):\n stored:   ${kv.value.slice(0, 400)}\n answered: ${JSON.stringify(expected).slice(0, 400)}`,
+      )
     }
     for (const [key] of this.last) {
       if (now.has(key)) continue

@@ -33,8 +33,13 @@ describe('API server under generated raw HTTP requests', () => {
     assert.equal(stats.requests, REQUESTS)
     // the generator reaches the handlers: some requests are accepted and write, most are refused
     assert.ok(stats.writes > 0, 'no request was accepted')
-    const byClass = Object.entries(stats.codes).sort().map(([c, n]) => `${c}: ${n}`).join(', ')
-    process.stdout.write(`# http fuzz: ${stats.requests} requests in ${stats.ms} ms (seed ${SEED}); ${stats.writes} writes; ${stats.dumps} store dumps; answers ${byClass}\n`)
+    const byClass = Object.entries(stats.codes)
+      .sort()
+      .map(([c, n]) => `${c}: ${n}`)
+      .join(', ')
+    process.stdout.write(
+      `# http fuzz: ${stats.requests} requests in ${stats.ms} ms (seed ${SEED}); ${stats.writes} writes; ${stats.dumps} store dumps; answers ${byClass}\n`,
+    )
   })
 
   it('notices a write that no accepted answer explains, and a key that vanished', async () => {

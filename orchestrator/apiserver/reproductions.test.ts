@@ -165,8 +165,11 @@ describe('hostile requests (issue 14 reproductions)', () => {
     })
   }
 
-  it('answers a method no parser knows: 405 over HTTP/2; over HTTP/1.1 Node\'s parser refuses it as malformed (400)', async () => {
-    assert.equal(statusOf(await h2('FOO', '/api/v1/namespaces/fuzz/configmaps')), status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'))
+  it("answers a method no parser knows: 405 over HTTP/2; over HTTP/1.1 Node's parser refuses it as malformed (400)", async () => {
+    assert.equal(
+      statusOf(await h2('FOO', '/api/v1/namespaces/fuzz/configmaps')),
+      status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+    )
     const a = await h1('FOO /api/v1/namespaces/fuzz/configmaps HTTP/1.1\r\nHost: apiserver\r\n\r\n')
     assert.deepEqual([a.status, a.body], ['HTTP/1.1 400 Bad Request', '400 Bad Request'])
   })
@@ -180,11 +183,45 @@ describe('hostile requests (issue 14 reproductions)', () => {
   // limits
 
   const bodies: [string, string, string, string, string][] = [
-    ['a create nested past the limit', 'POST', '/api/v1/namespaces/fuzz/configmaps', deep(51), status(400, 'BadRequest', `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character '{' exceeded max depth (${deep(51).slice(0, 30)} ...)`)],
-    ['a merge patch nested past the limit', 'PATCH', '/api/v1/namespaces/fuzz/configmaps/c', deep(51), status(400, 'BadRequest', "error decoding patch: invalid character '{' exceeded max depth")],
-    ['a strategic merge patch nested past the limit', 'PATCH', '/api/v1/namespaces/fuzz/configmaps/c', deep(51), status(400, 'BadRequest', "invalid character '{' exceeded max depth")],
-    ['an apply patch nested past the limit', 'PATCH', '/api/v1/namespaces/fuzz/configmaps/c?fieldManager=t', '- '.repeat(51) + 'x', status(400, 'BadRequest', 'error decoding YAML: error converting YAML to JSON: yaml: exceeded max depth of 50')],
-    ['a body over the size limit', 'POST', '/api/v1/namespaces/fuzz/configmaps', `{"data":{"a":"${'x'.repeat(64 * 1024)}"}}`, status(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${64 * 1024}`)],
+    [
+      'a create nested past the limit',
+      'POST',
+      '/api/v1/namespaces/fuzz/configmaps',
+      deep(51),
+      status(
+        400,
+        'BadRequest',
+        `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character '{' exceeded max depth (${deep(51).slice(0, 30)} ...)`,
+      ),
+    ],
+    [
+      'a merge patch nested past the limit',
+      'PATCH',
+      '/api/v1/namespaces/fuzz/configmaps/c',
+      deep(51),
+      status(400, 'BadRequest', "error decoding patch: invalid character '{' exceeded max depth"),
+    ],
+    [
+      'a strategic merge patch nested past the limit',
+      'PATCH',
+      '/api/v1/namespaces/fuzz/configmaps/c',
+      deep(51),
+      status(400, 'BadRequest', "invalid character '{' exceeded max depth"),
+    ],
+    [
+      'an apply patch nested past the limit',
+      'PATCH',
+      '/api/v1/namespaces/fuzz/configmaps/c?fieldManager=t',
+      '- '.repeat(51) + 'x',
+      status(400, 'BadRequest', 'error decoding YAML: error converting YAML to JSON: yaml: exceeded max depth of 50'),
+    ],
+    [
+      'a body over the size limit',
+      'POST',
+      '/api/v1/namespaces/fuzz/configmaps',
+      `{"data":{"a":"${'x'.repeat(64 * 1024)}"}}`,
+      status(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${64 * 1024}`),
+    ],
   ]
   const TYPES: Record<string, string> = {
     'a merge patch nested past the limit': 'application/merge-patch+json',
@@ -207,11 +244,14 @@ describe('hostile requests (issue 14 reproductions)', () => {
   const params: [string, string][] = [
     ['/api/v1/namespaces/fuzz/configmaps?watch=true&timeoutSeconds=abc', status(400, 'BadRequest', 'strconv.ParseInt: parsing "abc": invalid syntax')],
     ['/api/v1/namespaces/fuzz/configmaps?limit=1e3', status(400, 'BadRequest', 'strconv.ParseInt: parsing "1e3": invalid syntax')],
-    ['/api/v1/namespaces/fuzz/configmaps?timeout=soon', status(400, 'BadRequest', 'invalid timeout specified in the request URL - time: invalid duration "soon"')],
+    [
+      '/api/v1/namespaces/fuzz/configmaps?timeout=soon',
+      status(400, 'BadRequest', 'invalid timeout specified in the request URL - time: invalid duration "soon"'),
+    ],
   ]
   for (const [path, want] of params) it(`validates the query of ${path}`, async () => assert.equal(statusOf(await h1(get(path))), want))
 
-  it('answers headers over the limit with Go\'s plain-text 431', async () => {
+  it("answers headers over the limit with Go's plain-text 431", async () => {
     const a = await h1(get('/healthz', `X-Big: ${'x'.repeat(17 * 1024)}\r\n`))
     assert.equal(a.status, 'HTTP/1.1 431 Request Header Fields Too Large')
     assert.equal(a.body, '431 Request Header Fields Too Large')
@@ -297,20 +337,32 @@ describe('hostile requests (issue 14 reproductions)', () => {
     // Node's parser reported the error again for each later chunk and the second report reset
     // the connection, destroying the answer; Go drains the input before it closes
     for (const size of [10, 60_000, 200_000]) {
-      const a = await h1(Buffer.concat([Buffer.from(`PATCH /api/v1/namespaces/fuzz/configmaps/\u00e9 HTTP/1.1\r\nHost: apiserver\r\nContent-Type: application/merge-patch+json\r\nContent-Length: ${size}\r\n\r\n`, 'latin1'), Buffer.alloc(size, 'a')]))
+      const a = await h1(
+        Buffer.concat([
+          Buffer.from(
+            `PATCH /api/v1/namespaces/fuzz/configmaps/\u00e9 HTTP/1.1\r\nHost: apiserver\r\nContent-Type: application/merge-patch+json\r\nContent-Length: ${size}\r\n\r\n`,
+            'latin1',
+          ),
+          Buffer.alloc(size, 'a'),
+        ]),
+      )
       assert.deepEqual([a.status, a.body], ['HTTP/1.1 400 Bad Request', '400 Bad Request'], `with a ${size}-byte body`)
     }
   })
 
   it('routes an HTTP/1.1 CONNECT as any other request (Node dropped the connection)', async () => {
-    const connect = (creds?: Creds): Promise<Answer> => h1('CONNECT /api/v1/namespaces/fuzz/configmaps/c HTTP/1.1\r\nHost: apiserver\r\nConnection: close\r\n\r\n', creds)
+    const connect = (creds?: Creds): Promise<Answer> =>
+      h1('CONNECT /api/v1/namespaces/fuzz/configmaps/c HTTP/1.1\r\nHost: apiserver\r\nConnection: close\r\n\r\n', creds)
     assert.equal(statusOf(await connect()), status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'))
     assert.equal(statusOf(await connect({ ca: admin.ca })), status(401, 'Unauthorized', 'Unauthorized'))
   })
 
   it('keeps an Impersonate-Extra key that does not %-decode as sent (it was a 500 "URI malformed")', async () => {
     const a = await h1(get('/api/v1/namespaces/fuzz/configmaps', 'Impersonate-User: someone\r\nImpersonate-Extra-%zz: v\r\n'))
-    assert.equal(statusOf(a), status(403, 'Forbidden', 'configmaps is forbidden: User "someone" cannot list resource "configmaps" in API group "" in the namespace "fuzz"'))
+    assert.equal(
+      statusOf(a),
+      status(403, 'Forbidden', 'configmaps is forbidden: User "someone" cannot list resource "configmaps" in API group "" in the namespace "fuzz"'),
+    )
     const noUser = await h1(get('/api/v1/namespaces/fuzz/configmaps', 'Impersonate-Extra-%zz: v\r\n'))
     assert.equal(statusOf(noUser), status(400, 'BadRequest', 'requested impersonation of extra %zz without impersonating a user'))
   })

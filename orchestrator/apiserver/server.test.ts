@@ -30,10 +30,22 @@ describe('API server', () => {
     http1 = (method, path, body, contentType) =>
       new Promise((resolve, reject) => {
         const u = new URL(path, server.url)
-        const req = https.request({ method, hostname: u.hostname, port: u.port, path: u.pathname, ca: ca.certPem, cert: admin.certPem, key: admin.keyPem, headers: { 'Content-Type': contentType } }, (res) => {
-          res.resume()
-          res.on('end', () => resolve(res.statusCode ?? 0))
-        })
+        const req = https.request(
+          {
+            method,
+            hostname: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            ca: ca.certPem,
+            cert: admin.certPem,
+            key: admin.keyPem,
+            headers: { 'Content-Type': contentType },
+          },
+          (res) => {
+            res.resume()
+            res.on('end', () => resolve(res.statusCode ?? 0))
+          },
+        )
         req.on('error', reject)
         req.end(body)
       })
@@ -85,7 +97,10 @@ describe('API server', () => {
     assert.equal(first.items.length, 2)
     assert.ok(first.metadata.continue)
     const rest = await client.list(cms(), { labelSelector: 'page=yes', limit: 2, continue: first.metadata.continue })
-    assert.deepEqual([...first.items, ...rest.items].map((i) => i.metadata!.name), ['p1', 'p2', 'p3'])
+    assert.deepEqual(
+      [...first.items, ...rest.items].map((i) => i.metadata!.name),
+      ['p1', 'p2', 'p3'],
+    )
     assert.equal(rest.metadata.continue, undefined)
   })
 
@@ -107,20 +122,35 @@ describe('API server', () => {
     const start = await client.list(cms())
     const events: WatchEvent[] = []
     const done = new Promise<void>((resolve) => {
-      const w = client.watch(cms(), { resourceVersion: start.metadata.resourceVersion }, (e) => {
-        events.push(e)
-        if (events.length === 2) w.stop()
-      }, () => resolve())
+      const w = client.watch(
+        cms(),
+        { resourceVersion: start.metadata.resourceVersion },
+        (e) => {
+          events.push(e)
+          if (events.length === 2) w.stop()
+        },
+        () => resolve(),
+      )
     })
     const o = await client.create(cms(), cm('w'))
     await client.delete({ ...cms(), name: 'w' })
     await done
-    assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata?.name}`), ['ADDED:w', 'DELETED:w'])
+    assert.deepEqual(
+      events.map((e) => `${e.type}:${e.object.metadata?.name}`),
+      ['ADDED:w', 'DELETED:w'],
+    )
     assert.ok(Number(events[1]!.object.metadata!.resourceVersion) > Number(o.metadata!.resourceVersion))
 
     await store.compact(await store.currentRevision())
     const errors: WatchEvent[] = []
-    await new Promise<void>((resolve) => client.watch(cms(), { resourceVersion: start.metadata.resourceVersion }, (e) => errors.push(e), () => resolve()))
+    await new Promise<void>((resolve) =>
+      client.watch(
+        cms(),
+        { resourceVersion: start.metadata.resourceVersion },
+        (e) => errors.push(e),
+        () => resolve(),
+      ),
+    )
     assert.equal(errors[0]?.type, 'ERROR')
     assert.equal((errors[0]?.object as { code?: number }).code, 410)
   })
@@ -128,12 +158,17 @@ describe('API server', () => {
   it('binds a pod once through pods/binding', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } }
     // no controller manager here: make the `default` service account the ServiceAccount admission needs
-    await client.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default' }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
+    await client.create(
+      { group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default' },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } },
+    )
     await client.create({ group: '', version: 'v1', resource: 'pods', namespace: 'default' }, pod)
     const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'n1' } }
     const path = { group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'p', subresource: 'binding' }
     await client.create(path, binding)
-    const bound = (await client.get({ group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'p' })) as KObject & { spec: { nodeName: string } }
+    const bound = (await client.get({ group: '', version: 'v1', resource: 'pods', namespace: 'default', name: 'p' })) as KObject & {
+      spec: { nodeName: string }
+    }
     assert.equal(bound.spec.nodeName, 'n1')
     await rejects(client.create(path, { ...binding, target: { kind: 'Node', name: 'n2' } }), 409, 'Conflict')
   })
@@ -143,7 +178,11 @@ describe('API server', () => {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: { name: 'r' },
-      spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i:1' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i:1' }] } },
+      },
       status: { replicas: 7 },
     }
     const created = (await client.create({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: 'default' }, rs)) as KObject & { status: unknown }
@@ -160,15 +199,31 @@ describe('the request pipeline (pipeline.ts) is the path a create walks', () => 
     try {
       const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
       const client = new ApiClient({ server: server.url, caPem: ca.certPem, certPem: admin.certPem, keyPem: admin.keyPem })
-      await client.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default' }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
+      await client.create(
+        { group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default' },
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } },
+      )
       const before = server.trace.since(0, 100_000).entries.length
-      await client.create({ group: '', version: 'v1', resource: 'pods', namespace: 'default' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } })
+      await client.create(
+        { group: '', version: 'v1', resource: 'pods', namespace: 'default' },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1' }] } },
+      )
       client.close()
-      const entries = server.trace.since(0, 100_000).entries.slice(before) as Array<{ kind: string; phase?: string; requestId?: string; resource?: string; outcome?: string }>
+      const entries = server.trace.since(0, 100_000).entries.slice(before) as Array<{
+        kind: string
+        phase?: string
+        requestId?: string
+        resource?: string
+        outcome?: string
+      }>
       const id = entries.find((e) => e.kind === 'request' && e.resource === 'pods')!.requestId
-      const walked = entries.filter((e) => e.requestId === id && !(e.kind === 'store' && e.outcome === 'sent')).map((e) => (e.kind === 'phase' ? e.phase! : e.kind))
+      const walked = entries
+        .filter((e) => e.requestId === id && !(e.kind === 'store' && e.outcome === 'sent'))
+        .map((e) => (e.kind === 'phase' ? e.phase! : e.kind))
       const dedup = walked.filter((p, i) => p !== walked[i - 1])
-      const listed = PIPELINE.map((s) => s.trace).filter(Boolean).filter((p, i, all) => p !== all[i - 1])
+      const listed = PIPELINE.map((s) => s.trace)
+        .filter(Boolean)
+        .filter((p, i, all) => p !== all[i - 1])
       // every phase the create recorded is on the list, in the list's order (stages a create skips are absent)
       let at = 0
       for (const p of dedup) {
@@ -176,7 +231,17 @@ describe('the request pipeline (pipeline.ts) is the path a create walks', () => 
         assert.ok(found >= 0, `phase ${p} (after ${listed[at - 1] ?? 'start'}) is not where PIPELINE lists it: walked ${dedup.join(' > ')}`)
         at = found + 1
       }
-      assert.deepEqual(dedup, ['request', 'audit', 'authentication', 'authorization', 'mutating-admission', 'validation', 'validating-admission', 'store', 'response'])
+      assert.deepEqual(dedup, [
+        'request',
+        'audit',
+        'authentication',
+        'authorization',
+        'mutating-admission',
+        'validation',
+        'validating-admission',
+        'store',
+        'response',
+      ])
     } finally {
       await server.stop()
     }

@@ -16,7 +16,12 @@ describe('objectAttrs: what the trace keeps of a written object', () => {
     [
       'an events.k8s.io Event',
       'events.events.k8s.io',
-      { reason: 'Scheduled', note: 'Successfully assigned ns/web-1 to node-1', regarding: { kind: 'Pod', name: 'web-1' }, reportingController: 'default-scheduler' },
+      {
+        reason: 'Scheduled',
+        note: 'Successfully assigned ns/web-1 to node-1',
+        regarding: { kind: 'Pod', name: 'web-1' },
+        reportingController: 'default-scheduler',
+      },
       { reason: 'Scheduled', involvedObject: 'Pod/web-1', note: 'Successfully assigned ns/web-1 to node-1', reportingComponent: 'default-scheduler' },
     ],
     ['a long note is cut', 'events', { reason: 'Failed', message: 'x'.repeat(300) }, { reason: 'Failed', note: `${'x'.repeat(159)}…` }],
@@ -25,10 +30,24 @@ describe('objectAttrs: what the trace keeps of a written object', () => {
     [
       'a Node: Ready, taints, cordoned',
       'nodes',
-      { spec: { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }, { key: 'k', value: 'v', effect: 'NoSchedule' }] }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
+      {
+        spec: {
+          unschedulable: true,
+          taints: [
+            { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' },
+            { key: 'k', value: 'v', effect: 'NoSchedule' },
+          ],
+        },
+        status: { conditions: [{ type: 'Ready', status: 'Unknown' }] },
+      },
       { ready: 'Unknown', taints: 'node.kubernetes.io/unreachable:NoExecute,k=v:NoSchedule', unschedulable: 'true' },
     ],
-    ['a Pod: phase, node, deletion', 'pods', { metadata: { deletionTimestamp: '2024-01-01T00:00:00Z' }, spec: { nodeName: 'node-2' }, status: { phase: 'Running' } }, { phase: 'Running', node: 'node-2', deleting: 'true' }],
+    [
+      'a Pod: phase, node, deletion',
+      'pods',
+      { metadata: { deletionTimestamp: '2024-01-01T00:00:00Z' }, spec: { nodeName: 'node-2' }, status: { phase: 'Running' } },
+      { phase: 'Running', node: 'node-2', deleting: 'true' },
+    ],
     ['a new Pod', 'pods', { spec: {} }, undefined],
   ]
   for (const [what, resource, object, expected] of cases) {
@@ -53,10 +72,21 @@ describe('the trace of an Event written through the API', () => {
     const from = server.trace.lastSeq
     await client.create(
       { group: '', version: 'v1', resource: 'events', namespace: 'default' },
-      { apiVersion: 'v1', kind: 'Event', metadata: { name: 'web-1.1' }, reason: 'Pulling', message: 'Pulling image "app:1"', involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default' }, source: { component: 'kubelet' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: 'web-1.1' },
+        reason: 'Pulling',
+        message: 'Pulling image "app:1"',
+        involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default' },
+        source: { component: 'kubelet' },
+      },
     )
     const acks = server.trace.since(from).entries.filter((e) => e.kind === 'store' && e.outcome === 'ok')
-    assert.deepEqual(acks.map((e) => e.attrs), [{ reason: 'Pulling', involvedObject: 'Pod/web-1', note: 'Pulling image "app:1"', reportingComponent: 'kubelet' }])
+    assert.deepEqual(
+      acks.map((e) => e.attrs),
+      [{ reason: 'Pulling', involvedObject: 'Pod/web-1', note: 'Pulling image "app:1"', reportingComponent: 'kubelet' }],
+    )
   })
 })
 
@@ -65,8 +95,14 @@ describe('Trace', () => {
     const t = new Trace('apiserver-0', { capacity: 3 })
     for (let i = 0; i < 5; i++) t.record({ kind: 'note', message: `n${i}` })
     const page = t.since(0)
-    assert.deepEqual(page.entries.map((e) => e.message), ['n2', 'n3', 'n4'])
+    assert.deepEqual(
+      page.entries.map((e) => e.message),
+      ['n2', 'n3', 'n4'],
+    )
     assert.equal(page.firstSeq, 3)
-    assert.deepEqual(t.since(4).entries.map((e) => e.seq), [5])
+    assert.deepEqual(
+      t.since(4).entries.map((e) => e.seq),
+      [5],
+    )
   })
 })

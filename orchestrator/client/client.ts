@@ -320,12 +320,7 @@ export class ApiClient implements Client {
    * exactly once: with no error when stopped or when the server ended the stream, with an
    * error when the connection failed or the server answered non-2xx.
    */
-  watch(
-    ref: ResourceRef,
-    query: RequestOptions['query'],
-    onEvent: (e: WatchEvent) => void,
-    onClose: (err?: Error) => void,
-  ): WatchHandle {
+  watch(ref: ResourceRef, query: RequestOptions['query'], onEvent: (e: WatchEvent) => void, onClose: (err?: Error) => void): WatchHandle {
     let closed = false
     let stopped = false
     let resolveDone!: () => void

@@ -39,7 +39,10 @@ describe('ApiEventRecorder', () => {
     for (let i = 0; i < 3; i++) r.event(pod, 'Warning', 'FailedScheduling', '0/1 nodes are available: 1 Insufficient cpu.')
     await r.flush()
     assert.equal(c.created.length, 1)
-    assert.deepEqual(c.patches.map((p) => (p.body as { count: number }).count), [2, 3])
+    assert.deepEqual(
+      c.patches.map((p) => (p.body as { count: number }).count),
+      [2, 3],
+    )
     assert.equal(c.patches[0]!.name, c.created[0]!.metadata!.name)
   })
 

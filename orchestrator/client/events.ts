@@ -165,7 +165,11 @@ export class ApiEventRecorder implements EventRecorder {
     try {
       if (prior) {
         prior.count++
-        await this.client.patchQuietly({ ...ref, namespace: prior.namespace, name: prior.name }, { count: prior.count, lastTimestamp: p.body.lastTimestamp }, 'application/strategic-merge-patch+json')
+        await this.client.patchQuietly(
+          { ...ref, namespace: prior.namespace, name: prior.name },
+          { count: prior.count, lastTimestamp: p.body.lastTimestamp },
+          'application/strategic-merge-patch+json',
+        )
         return
       }
       await this.client.createQuietly(ref, p.body)

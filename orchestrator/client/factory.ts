@@ -28,7 +28,11 @@ export class InformerFactory {
     const key = `${info.group}/${info.resource}|${sel.namespace ?? ''}|${sel.labelSelector ?? ''}|${sel.fieldSelector ?? ''}`
     let inf = this.informers.get(key)
     if (!inf) {
-      inf = new Informer<KObject>(this.client, refFor(info, sel.namespace), { ...this.defaults, labelSelector: sel.labelSelector, fieldSelector: sel.fieldSelector })
+      inf = new Informer<KObject>(this.client, refFor(info, sel.namespace), {
+        ...this.defaults,
+        labelSelector: sel.labelSelector,
+        fieldSelector: sel.fieldSelector,
+      })
       this.informers.set(key, inf)
     }
     return inf as unknown as Informer<T>

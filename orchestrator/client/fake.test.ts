@@ -63,7 +63,11 @@ describe('the fake client: errors as the API server words them', () => {
         await c.update(pods('web'), { ...old, metadata: { ...old.metadata, labels: { app: 'web', v: '2' } } })
         return c.update(pods('web'), old)
       },
-      want: { code: 409, reason: 'Conflict', message: 'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again' },
+      want: {
+        code: 409,
+        reason: 'Conflict',
+        message: 'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again',
+      },
     },
     {
       name: 'update of a missing object is 404 NotFound',
@@ -75,13 +79,21 @@ describe('the fake client: errors as the API server words them', () => {
       name: 'a patch that pins an old resourceVersion is 409 Conflict',
       seed: [web()],
       call: (c) => c.patch(pods('web'), { metadata: { resourceVersion: '0', labels: { v: '2' } } }),
-      want: { code: 409, reason: 'Conflict', message: 'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again' },
+      want: {
+        code: 409,
+        reason: 'Conflict',
+        message: 'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again',
+      },
     },
     {
       name: 'a patch that names another uid is 409 Conflict (a precondition)',
       seed: [web({ uid: 'u-1' })],
       call: (c) => c.patch(pods('web'), { metadata: { uid: 'u-2' } }, 'application/strategic-merge-patch+json'),
-      want: { code: 409, reason: 'Conflict', message: 'Operation cannot be fulfilled on pods "web": Precondition failed: UID in precondition: u-2, UID in object meta: u-1' },
+      want: {
+        code: 409,
+        reason: 'Conflict',
+        message: 'Operation cannot be fulfilled on pods "web": Precondition failed: UID in precondition: u-2, UID in object meta: u-1',
+      },
     },
     {
       name: 'delete of a missing object is 404 NotFound',
@@ -93,7 +105,11 @@ describe('the fake client: errors as the API server words them', () => {
       name: 'delete with a uid precondition that does not hold is 409 Conflict',
       seed: [web({ uid: 'u-1' })],
       call: (c) => c.delete(pods('web'), { preconditions: { uid: 'u-2' } }),
-      want: { code: 409, reason: 'Conflict', message: 'Operation cannot be fulfilled on pods "web": Precondition failed: UID in precondition: u-2, UID in object meta: u-1' },
+      want: {
+        code: 409,
+        reason: 'Conflict',
+        message: 'Operation cannot be fulfilled on pods "web": Precondition failed: UID in precondition: u-2, UID in object meta: u-1',
+      },
     },
     {
       name: 'a patch of an unknown content type is 415',
@@ -102,7 +118,8 @@ describe('the fake client: errors as the API server words them', () => {
       want: {
         code: 415,
         reason: 'UnsupportedMediaType',
-        message: 'the body of the request was in an unknown format (text/plain) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json',
+        message:
+          'the body of the request was in an unknown format (text/plain) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json',
       },
     },
     {
@@ -164,8 +181,18 @@ describe('the fake client: what it stores', () => {
       name: 'strategic merge patch merges conditions by type and removes an ownerReference by uid',
       seed: [
         {
-          ...web({ ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-1' }, { apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'n-1' }] }),
-          status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'PodScheduled', status: 'True' }] },
+          ...web({
+            ownerReferences: [
+              { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-1' },
+              { apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'n-1' },
+            ],
+          }),
+          status: {
+            conditions: [
+              { type: 'Ready', status: 'False' },
+              { type: 'PodScheduled', status: 'True' },
+            ],
+          },
         },
       ],
       call: async (c) => {
@@ -176,7 +203,13 @@ describe('the fake client: what it stores', () => {
         const p = c.stored(pods('web'))!
         return [p.metadata!.ownerReferences!.map((r) => r.uid), (p.status as { conditions: unknown[] }).conditions]
       },
-      equals: [['n-1'], [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }]],
+      equals: [
+        ['n-1'],
+        [
+          { type: 'Ready', status: 'True' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+      ],
     },
     {
       name: 'an object with finalizers is marked for deletion, and goes when the last finalizer is removed',
@@ -200,20 +233,27 @@ describe('the fake client: what it stores', () => {
         web({ name: 'e', namespace: 'other' }),
       ],
       call: async () => undefined,
-      want: async (c: FakeClient) => (await c.list(PODS, { labelSelector: 'app=web', fieldSelector: 'spec.nodeName!=node-2' })).items.map((p) => p.metadata?.name),
+      want: async (c: FakeClient) =>
+        (await c.list(PODS, { labelSelector: 'app=web', fieldSelector: 'spec.nodeName!=node-2' })).items.map((p) => p.metadata?.name),
       equals: ['a', 'b'],
     },
     {
       name: 'a raw request maps its path to the same calls (namespaces/finalize writes the spec only)',
       seed: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { a: 'b' } }, spec: { finalizers: ['kubernetes'] } }],
-      call: (c) => c.request('PUT', '/api/v1/namespaces/shop/finalize', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' }, spec: { finalizers: [] } } }),
+      call: (c) =>
+        c.request('PUT', '/api/v1/namespaces/shop/finalize', {
+          body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' }, spec: { finalizers: [] } },
+        }),
       want: (c) => [c.stored({ ...NAMESPACES, name: 'shop' })!.spec, c.stored({ ...NAMESPACES, name: 'shop' })!.metadata!.labels],
       equals: [{ finalizers: [] }, { a: 'b' }],
     },
     {
       name: 'pods/binding sets the node',
       seed: [web()],
-      call: (c) => c.request('POST', '/api/v1/namespaces/shop/pods/web/binding', { body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web' }, target: { kind: 'Node', name: 'node-1' } } }),
+      call: (c) =>
+        c.request('POST', '/api/v1/namespaces/shop/pods/web/binding', {
+          body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web' }, target: { kind: 'Node', name: 'node-1' } },
+        }),
       want: (c) => (c.stored(pods('web'))!.spec as { nodeName?: string }).nodeName,
       equals: 'node-1',
     },
@@ -252,12 +292,18 @@ describe('the fake client: actions and watches', () => {
     const c = new FakeClient(web({ name: 'a' }), web({ name: 'b', labels: { app: 'db' } }))
     const informer = new Informer(c, { group: '', version: 'v1', resource: 'pods' }, { labelSelector: 'app=web' })
     await informer.start()
-    assert.deepEqual(informer.list().map((p) => p.metadata?.name), ['a'])
+    assert.deepEqual(
+      informer.list().map((p) => p.metadata?.name),
+      ['a'],
+    )
     await c.create(PODS, web({ name: 'c' }))
     await c.patch(pods('b'), { metadata: { labels: { app: 'web' } } })
     await c.patch(pods('a'), { metadata: { labels: { app: 'db' } } })
     await eventually('the informer follows the writes', () => {
-      const names = informer.list().map((p) => p.metadata?.name).sort()
+      const names = informer
+        .list()
+        .map((p) => p.metadata?.name)
+        .sort()
       assert.deepEqual(names, ['b', 'c'])
       return true
     })
@@ -270,7 +316,12 @@ describe('the fake client: actions and watches', () => {
     await c.patch(pods('web'), { metadata: { labels: { v: '2' } } })
     await c.delete(pods('web'))
     const seen: WatchEvent['type'][] = []
-    const w = c.watch(PODS, { resourceVersion: metadata.resourceVersion }, (e) => seen.push(e.type), () => undefined)
+    const w = c.watch(
+      PODS,
+      { resourceVersion: metadata.resourceVersion },
+      (e) => seen.push(e.type),
+      () => undefined,
+    )
     await eventually('both events', () => (assert.deepEqual(seen, ['MODIFIED', 'DELETED']), true))
     w.stop()
   })
@@ -280,7 +331,10 @@ describe('the fake client: actions and watches', () => {
       ['/api/v1/namespaces/shop/pods/web/status', { group: '', version: 'v1', resource: 'pods', namespace: 'shop', name: 'web', subresource: 'status' }],
       ['/api/v1/namespaces/shop', { group: '', version: 'v1', resource: 'namespaces', name: 'shop' }],
       ['/api/v1/namespaces/shop/finalize', { group: '', version: 'v1', resource: 'namespaces', name: 'shop', subresource: 'finalize' }],
-      ['/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-system' }],
+      [
+        '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases',
+        { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-system' },
+      ],
       ['/api/v1/nodes?labelSelector=a', { group: '', version: 'v1', resource: 'nodes' }],
     ]
     for (const [path, ref] of cases) assert.deepEqual(refOfPath(path), ref, path)

@@ -174,11 +174,15 @@ export class FakeClient implements Client {
     const o = structuredClone(body)
     const m = (o.metadata ??= {})
     if (info?.namespaced) {
-      if (m.namespace && ref.namespace && m.namespace !== ref.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
+      if (m.namespace && ref.namespace && m.namespace !== ref.namespace)
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request')
       m.namespace = ref.namespace ?? m.namespace
     } else delete m.namespace
     if (!m.name && m.generateName) m.name = `${m.generateName}${suffix(++this.names)}`
-    if (!m.name) throw invalid({ group: ref.group, kind: info?.kind ?? ref.resource }, '', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }])
+    if (!m.name)
+      throw invalid({ group: ref.group, kind: info?.kind ?? ref.resource }, '', [
+        { type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' },
+      ])
     const at = { ...ref, namespace: m.namespace, name: m.name }
     if (this.objects.has(this.key(at))) throw alreadyExists(gr, m.name)
     if (info) {
@@ -239,7 +243,11 @@ export class FakeClient implements Client {
     const pre = (options?.preconditions ?? {}) as { uid?: string; resourceVersion?: string }
     if (pre.uid && pre.uid !== m.uid) throw conflict(gr, m.name ?? '', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${m.uid}`)
     if (pre.resourceVersion && pre.resourceVersion !== m.resourceVersion) {
-      throw conflict(gr, m.name ?? '', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion}`)
+      throw conflict(
+        gr,
+        m.name ?? '',
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${m.resourceVersion}`,
+      )
     }
     if (m.finalizers?.length) {
       if (m.deletionTimestamp) return structuredClone(e.obj) as T
@@ -249,7 +257,14 @@ export class FakeClient implements Client {
       return this.store(ref, e, next) as T
     }
     this.remove(ref, e)
-    const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, details: { name: m.name, group: ref.group || undefined, kind: ref.resource, uid: m.uid } }
+    const status: Status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 200,
+      details: { name: m.name, group: ref.group || undefined, kind: ref.resource, uid: m.uid },
+    }
     return status as T
   }
 
@@ -297,7 +312,9 @@ export class FakeClient implements Client {
     }
     const from = Number(query?.resourceVersion ?? '') || 0
     if (from) for (const c of this.changes) if (c.rv > from) deliver(c)
-    if (!from) for (const e of this.objects.values()) if (e.group === ref.group && e.resource === ref.resource && match(e.obj)) push({ type: 'ADDED', object: structuredClone(e.obj) })
+    if (!from)
+      for (const e of this.objects.values())
+        if (e.group === ref.group && e.resource === ref.resource && match(e.obj)) push({ type: 'ADDED', object: structuredClone(e.obj) })
     this.watchers.add(deliver)
     return { stop: () => close(), done }
   }
@@ -365,7 +382,10 @@ export class FakeClient implements Client {
   /** Selection of a list or watch: the namespace of `ref`, then the label and field selectors. */
   private matcher(ref: ResourceRef, query: Query): (o: KObject) => boolean {
     const labels = parseLabelSelector(query?.labelSelector === undefined ? undefined : String(query.labelSelector))
-    const fields = parseFieldSelector(query?.fieldSelector === undefined ? undefined : String(query.fieldSelector), lookupResource(ref.group, ref.resource)?.kind ?? '')
+    const fields = parseFieldSelector(
+      query?.fieldSelector === undefined ? undefined : String(query.fieldSelector),
+      lookupResource(ref.group, ref.resource)?.kind ?? '',
+    )
     return (o) => (!ref.namespace || o.metadata?.namespace === ref.namespace) && labels.matches(o.metadata?.labels) && fields.matches(o)
   }
 
@@ -532,6 +552,10 @@ function applyJsonPatch(target: KObject, ops: unknown): KObject {
   try {
     return fastJsonPatch.applyPatch(structuredClone(target), ops as fastJsonPatch.Operation[], true, false).newDocument
   } catch (e) {
-    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    throw new ApiError(
+      422,
+      'Invalid',
+      `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    )
   }
 }

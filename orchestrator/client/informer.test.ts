@@ -37,7 +37,11 @@ class FakeApi implements ListerWatcher {
   }
 }
 
-const cm = (name: string, rv: string, labels: Record<string, string> = {}): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', resourceVersion: rv, labels } })
+const cm = (name: string, rv: string, labels: Record<string, string> = {}): KObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns', resourceVersion: rv, labels },
+})
 const list = (rv: string, ...items: KObject[]): KList => ({ apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: rv }, items })
 const ref = { group: '', version: 'v1', resource: 'configmaps' }
 
@@ -48,14 +52,21 @@ describe('Informer', () => {
     const api = new FakeApi()
     api.listAnswers.push(list('10', cm('a', '5')))
     const seen: string[] = []
-    const inf = new Informer(api, ref).on({ add: (o) => seen.push(`add ${o.metadata!.name}`), update: (_o, n) => seen.push(`update ${n.metadata!.name}`), delete: (o) => seen.push(`delete ${o.metadata!.name}`) })
+    const inf = new Informer(api, ref).on({
+      add: (o) => seen.push(`add ${o.metadata!.name}`),
+      update: (_o, n) => seen.push(`update ${n.metadata!.name}`),
+      delete: (o) => seen.push(`delete ${o.metadata!.name}`),
+    })
     await inf.start()
     assert.equal(api.watches[0]!.query!.resourceVersion, '10')
     api.watches[0]!.emit({ type: 'ADDED', object: cm('b', '11') })
     api.watches[0]!.emit({ type: 'MODIFIED', object: cm('a', '12') })
     api.watches[0]!.emit({ type: 'DELETED', object: cm('b', '13') })
     assert.deepEqual(seen, ['add a', 'add b', 'update a', 'delete b'])
-    assert.deepEqual(inf.list().map((o) => o.metadata!.name), ['a'])
+    assert.deepEqual(
+      inf.list().map((o) => o.metadata!.name),
+      ['a'],
+    )
     assert.ok(Object.isFrozen(inf.get('ns/a')), 'cached objects are frozen')
     inf.stop()
   })
@@ -129,10 +140,22 @@ describe('Informer', () => {
     const inf = new Informer(api, ref).addIndexer('app', (o) => (o.metadata?.labels?.app ? [o.metadata.labels.app] : []))
     await inf.start()
     api.watches[0]!.emit({ type: 'ADDED', object: cm('b', '11', { app: 'web' }) })
-    assert.deepEqual(inf.byIndex('app', 'web').map((o) => o.metadata!.name).sort(), ['a', 'b'])
+    assert.deepEqual(
+      inf
+        .byIndex('app', 'web')
+        .map((o) => o.metadata!.name)
+        .sort(),
+      ['a', 'b'],
+    )
     api.watches[0]!.emit({ type: 'MODIFIED', object: cm('a', '12', { app: 'db' }) })
-    assert.deepEqual(inf.byIndex('app', 'web').map((o) => o.metadata!.name), ['b'])
-    assert.deepEqual(inf.byIndex('app', 'db').map((o) => o.metadata!.name), ['a'])
+    assert.deepEqual(
+      inf.byIndex('app', 'web').map((o) => o.metadata!.name),
+      ['b'],
+    )
+    assert.deepEqual(
+      inf.byIndex('app', 'db').map((o) => o.metadata!.name),
+      ['a'],
+    )
     api.watches[0]!.emit({ type: 'DELETED', object: cm('b', '13', { app: 'web' }) })
     assert.deepEqual(inf.byIndex('app', 'web'), [])
     inf.stop()

@@ -190,10 +190,11 @@ export class Informer<T extends KObject = KObject> {
         fieldSelector: this.opts.fieldSelector,
         timeoutSeconds: timeout,
       },
-      (ev) => this.onEvent(ev, (st) => {
-        if (st.code === 410) expired = true
-        else streamError = new ApiError(st.code ?? 500, (st.reason ?? 'InternalError') as ApiError['reason'], st.message ?? 'watch failed')
-      }),
+      (ev) =>
+        this.onEvent(ev, (st) => {
+          if (st.code === 410) expired = true
+          else streamError = new ApiError(st.code ?? 500, (st.reason ?? 'InternalError') as ApiError['reason'], st.message ?? 'watch failed')
+        }),
       (err) => {
         if (this.stopped) return
         if (expired || (err instanceof ApiError && err.code === 410)) {

@@ -18,7 +18,8 @@ export interface ApiServerThread {
 export async function startApiServerThread(data: ApiServerWorkerData): Promise<ApiServerThread> {
   const worker = new Worker(new URL('./apiserver-worker.ts', import.meta.url), { workerData: data })
   worker.on('message', (m: { type: string; incident?: Incident }) => {
-    if (m.type === 'incident' && m.incident) recordIncident({ kind: m.incident.kind, source: `apiserver worker: ${m.incident.source}`, message: m.incident.message, stack: m.incident.stack })
+    if (m.type === 'incident' && m.incident)
+      recordIncident({ kind: m.incident.kind, source: `apiserver worker: ${m.incident.source}`, message: m.incident.message, stack: m.incident.stack })
   })
   const next = (type: string): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {

@@ -104,7 +104,8 @@ export class Cluster {
     }
     buildAdmissionChain(admission)
     const tokenAuthenticators: TokenAuthenticator[] = []
-    if (topology.tokenAuthFile) tokenAuthenticators.push(new TokenFileAuthenticator(parseTokenFile(await readFile(topology.tokenAuthFile, 'utf8'), topology.tokenAuthFile)))
+    if (topology.tokenAuthFile)
+      tokenAuthenticators.push(new TokenFileAuthenticator(parseTokenFile(await readFile(topology.tokenAuthFile, 'utf8'), topology.tokenAuthFile)))
     const tokens = await ServiceAccountTokens.create({ keyPem: topology.serviceAccountKeyPem })
     tokenAuthenticators.push(tokens)
     const network = await acquireNetworkLease({ description: `ock cluster "${topology.name ?? 'ock'}" (pid ${process.pid})` })
@@ -140,11 +141,14 @@ export class Cluster {
   /** The service proxy and the ingress controller, each with its own identity. */
   private async startProxies(): Promise<void> {
     await this.run(new ServiceProxy(await this.client(Identities.kubeProxy, 'kube-proxy')))
-    const ingress = new IngressController(await this.client(Identities.ingressController, 'ingress-controller'), { address: this.lease.ingressAddress, port: 80, fallbackToFreePort: true })
+    const ingress = new IngressController(await this.client(Identities.ingressController, 'ingress-controller'), {
+      address: this.lease.ingressAddress,
+      port: 80,
+      fallbackToFreePort: true,
+    })
     await this.run(ingress)
     this.ingress = ingress
   }
-
 
   get url(): string {
     return this.controlPlane.url
@@ -166,7 +170,6 @@ export class Cluster {
   get name(): string {
     return this.topology.name ?? 'ock'
   }
-
 
   /** Names of the worker nodes, in order. */
   get nodeNames(): string[] {
@@ -211,7 +214,15 @@ export class Cluster {
   /** A kubeconfig for any identity. */
   async kubeconfigFor(identity: Identity, namespace?: string): Promise<string> {
     const creds = await this.credentials(identity)
-    return kubeconfigYaml({ clusterName: this.name, server: this.url, caPem: this.ca.certPem, userName: identity.commonName, certPem: creds.certPem, keyPem: creds.keyPem, namespace })
+    return kubeconfigYaml({
+      clusterName: this.name,
+      server: this.url,
+      caPem: this.ca.certPem,
+      userName: identity.commonName,
+      certPem: creds.certPem,
+      keyPem: creds.keyPem,
+      namespace,
+    })
   }
 
   // -------------------------------------------------------------------------------------------

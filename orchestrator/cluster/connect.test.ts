@@ -32,13 +32,30 @@ describe('pods/log and pods/exec through the API server', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'pair' },
-      spec: { containers: [{ name: 'a', image: 'registry.internal/ock/app:1' }, { name: 'b', image: 'registry.internal/ock/app:1' }] },
+      spec: {
+        containers: [
+          { name: 'a', image: 'registry.internal/ock/app:1' },
+          { name: 'b', image: 'registry.internal/ock/app:1' },
+        ],
+      },
     })
     await admin.create(pods, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'crasher' },
-      spec: { containers: [{ name: 'app', image: 'registry.internal/ock/app:1', env: [{ name: 'OCK_SIM_STDOUT', value: 'crashing' }, { name: 'OCK_SIM_EXIT_AFTER', value: '50ms' }, { name: 'OCK_SIM_EXIT_CODE', value: '1' }] }] },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'registry.internal/ock/app:1',
+            env: [
+              { name: 'OCK_SIM_STDOUT', value: 'crashing' },
+              { name: 'OCK_SIM_EXIT_AFTER', value: '50ms' },
+              { name: 'OCK_SIM_EXIT_CODE', value: '1' },
+            ],
+          },
+        ],
+      },
     })
     const deadline = Date.now() + 10_000
     for (;;) {
@@ -75,7 +92,7 @@ describe('pods/log and pods/exec through the API server', () => {
     }
   }
 
-  it('reads a container log, its tail and the previous container\'s log', async () => {
+  it("reads a container log, its tail and the previous container's log", async () => {
     assert.deepEqual(await get('/api/v1/namespaces/default/pods/talker/log'), { status: 200, text: 'one\ntwo\nthree\n' })
     assert.deepEqual(await get('/api/v1/namespaces/default/pods/talker/log?container=app&tailLines=2'), { status: 200, text: 'two\nthree\n' })
     assert.deepEqual(await get('/api/v1/namespaces/default/pods/crasher/log?previous=true'), { status: 200, text: 'crashing\n' })
@@ -87,20 +104,38 @@ describe('pods/log and pods/exec through the API server', () => {
       const s = JSON.parse(r.text) as { code: number; reason: string; message: string }
       return [r.status, s.reason, s.message]
     }
-    assert.deepEqual(await status('/api/v1/namespaces/default/pods/pair/log'), [400, 'BadRequest', 'a container name must be specified for pod pair, choose one of: [a b]'])
-    assert.deepEqual(await status('/api/v1/namespaces/default/pods/talker/log?container=nope'), [400, 'BadRequest', 'container nope is not valid for pod talker'])
-    assert.deepEqual(await status('/api/v1/namespaces/default/pods/talker/log?previous=true'), [400, 'BadRequest', 'previous terminated container "app" in pod "talker" not found'])
+    assert.deepEqual(await status('/api/v1/namespaces/default/pods/pair/log'), [
+      400,
+      'BadRequest',
+      'a container name must be specified for pod pair, choose one of: [a b]',
+    ])
+    assert.deepEqual(await status('/api/v1/namespaces/default/pods/talker/log?container=nope'), [
+      400,
+      'BadRequest',
+      'container nope is not valid for pod talker',
+    ])
+    assert.deepEqual(await status('/api/v1/namespaces/default/pods/talker/log?previous=true'), [
+      400,
+      'BadRequest',
+      'previous terminated container "app" in pod "talker" not found',
+    ])
     assert.deepEqual(await status('/api/v1/namespaces/default/pods/ghost/log'), [404, 'NotFound', 'pods "ghost" not found'])
     assert.deepEqual((await status('/api/v1/namespaces/default/pods/talker/log?tailLines=-1')).slice(0, 2), [422, 'Invalid'])
   })
 
   it('runs a command without an upgrade and answers with its output and exit code', async () => {
-    const r = await admin.request<{ stdout: string; stderr: string; exitCode: number }>('POST', `/api/v1/namespaces/default/pods/talker/exec?command=sh&command=-c&command=${encodeURIComponent('echo hi; exit 3')}`)
+    const r = await admin.request<{ stdout: string; stderr: string; exitCode: number }>(
+      'POST',
+      `/api/v1/namespaces/default/pods/talker/exec?command=sh&command=-c&command=${encodeURIComponent('echo hi; exit 3')}`,
+    )
     assert.deepEqual(r, { stdout: 'hi\n', stderr: '', exitCode: 3 })
   })
 
   /** kubectl's WebSocket exec: messages by channel, the Status from channel 3. */
-  function wsExec(query: string, protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io']): Promise<{ protocol: string; out: string; status: Record<string, unknown> } | { httpStatus: number; body: string }> {
+  function wsExec(
+    query: string,
+    protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'],
+  ): Promise<{ protocol: string; out: string; status: Record<string, unknown> } | { httpStatus: number; body: string }> {
     const url = cluster.url.replace(/^https/, 'wss') + `/api/v1/namespaces/default/pods/talker/exec?${query}`
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, protocols, { ca: cluster.ca.certPem, cert: creds.certPem, key: creds.keyPem })

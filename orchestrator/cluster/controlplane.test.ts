@@ -22,7 +22,8 @@ async function until<T>(what: string, probe: () => Promise<T> | T, cond: (v: T) 
 }
 
 const holder = async (c: ApiClient): Promise<string> =>
-  ((await c.request<{ spec?: { holderIdentity?: string } }>('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).spec?.holderIdentity ?? '')
+  (await c.request<{ spec?: { holderIdentity?: string } }>('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager')).spec
+    ?.holderIdentity ?? ''
 
 describe('topology validation', () => {
   const bad: [string, Parameters<typeof validateTopology>[0], RegExp][] = [
@@ -32,7 +33,11 @@ describe('topology validation', () => {
     ['an unknown topology', { store: 'etcd', etcdTopology: 'mesh' as never }, /stacked or external/],
   ]
   for (const [what, t, message] of bad) {
-    it(`refuses ${what}`, () => assert.throws(() => validateTopology(t), (e: unknown) => e instanceof UnsupportedTopologyError && message.test(e.message)))
+    it(`refuses ${what}`, () =>
+      assert.throws(
+        () => validateTopology(t),
+        (e: unknown) => e instanceof UnsupportedTopologyError && message.test(e.message),
+      ))
   }
   it('accepts 3 masters on external etcd with 5 members', () => validateTopology({ masters: 3, store: 'etcd', etcdTopology: 'external', etcdMembers: 5 }))
 })
@@ -59,7 +64,12 @@ describe('a control plane of 3 masters (memory store)', () => {
     await cluster.killApiServer('master-1')
     // a connection the load balancer had sent to master-1 dies with it (as through HAProxy);
     // the client's next connection goes to a live API server, and from then on all answer
-    await until('an answer through the load balancer', () => admin.request('GET', '/api/v1/namespaces', { query: { limit: 1 } }), () => true, 5_000)
+    await until(
+      'an answer through the load balancer',
+      () => admin.request('GET', '/api/v1/namespaces', { query: { limit: 1 } }),
+      () => true,
+      5_000,
+    )
     for (let i = 0; i < 20; i++) await admin.request('GET', '/api/v1/namespaces', { query: { limit: 1 } })
     await cluster.restartApiServer('master-1')
     await admin.request('GET', '/api/v1/namespaces/default')
@@ -70,13 +80,27 @@ describe('a control plane of 3 masters (memory store)', () => {
     const oldIdentity = old.controllerManager.identity
     await cluster.crashControllerManager(old.name)
     const t0 = Date.now()
-    const next = await until('another holder', () => holder(admin), (h) => h !== '' && h !== oldIdentity, 10_000)
+    const next = await until(
+      'another holder',
+      () => holder(admin),
+      (h) => h !== '' && h !== oldIdentity,
+      10_000,
+    )
     const took = Date.now() - t0
     assert.ok(took <= 3000 + 2 * 500 + 1500, `failover took ${took} ms with a 3 s lease`)
     assert.ok(cluster.masters.some((m) => m.controllerManager.identity === next && m.controllerManager.isLeader))
     await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name: 'gone-soon' } } })
     await admin.request('DELETE', '/api/v1/namespaces/gone-soon')
-    await until('namespace gone-soon to be finalized', () => admin.request('GET', '/api/v1/namespaces/gone-soon').then(() => 'present', () => 'gone'), (v) => v === 'gone', 10_000)
+    await until(
+      'namespace gone-soon to be finalized',
+      () =>
+        admin.request('GET', '/api/v1/namespaces/gone-soon').then(
+          () => 'present',
+          () => 'gone',
+        ),
+      (v) => v === 'gone',
+      10_000,
+    )
   })
 
   it('releases the Lease on a clean stop so a standby takes over at once', async () => {
@@ -84,6 +108,11 @@ describe('a control plane of 3 masters (memory store)', () => {
     await leader.controllerManager.stop()
     const released = await holder(admin)
     assert.notEqual(released, leader.controllerManager.identity)
-    await until('a new holder', () => holder(admin), (h) => h !== '' && h !== leader.controllerManager.identity, 5_000)
+    await until(
+      'a new holder',
+      () => holder(admin),
+      (h) => h !== '' && h !== leader.controllerManager.identity,
+      5_000,
+    )
   })
 })

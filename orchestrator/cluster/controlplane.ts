@@ -98,7 +98,12 @@ export class ControlPlane {
   async boot(count: number): Promise<void> {
     const host = this.topology.host ?? '127.0.0.1'
     if (count > 1) this.lb = new LoadBalancer({ host, port: this.topology.port ?? 0, caPem: this.ca.certPem })
-    this.serving = await this.ca.issue({ commonName: 'kube-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'], ipAddresses: [...new Set([host, '127.0.0.1', this.lb?.host ?? host])], usage: 'server' })
+    this.serving = await this.ca.issue({
+      commonName: 'kube-apiserver',
+      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default'],
+      ipAddresses: [...new Set([host, '127.0.0.1', this.lb?.host ?? host])],
+      usage: 'server',
+    })
     const shared = this.etcd ? undefined : new FaultInjectingStore(new MemoryStore())
     this.kubeletClientCreds = await this.credentials(Identities.apiserverKubeletClient)
     this.frontProxy = await this.credentials(Identities.frontProxyClient)
@@ -114,7 +119,16 @@ export class ControlPlane {
       const cm = this.controllerManager(name, apiServer.url, cmCreds)
       const scheduler = this.scheduler(name, apiServer.url, schedulerCreds)
       this.electionClients.push(cm.electionClient, scheduler.electionClient)
-      this.masters.push({ name, store, etcdEndpoints: endpoints, apiServer, apiServerUp: true, apiServerUrl: apiServer.url, controllerManager: cm.elector, scheduler: scheduler.elector })
+      this.masters.push({
+        name,
+        store,
+        etcdEndpoints: endpoints,
+        apiServer,
+        apiServerUp: true,
+        apiServerUrl: apiServer.url,
+        controllerManager: cm.elector,
+        scheduler: scheduler.elector,
+      })
       this.lb?.setBackend({ name: `apiserver-${i}`, url: apiServer.url })
     }
     await this.lb?.start()
@@ -191,7 +205,8 @@ export class ControlPlane {
       server,
       creds,
       'kube-scheduler',
-      (client) => new Scheduler(client, { timings: this.topology.timings?.scheduler, percentageOfNodesToScore: this.topology.scheduler?.percentageOfNodesToScore }),
+      (client) =>
+        new Scheduler(client, { timings: this.topology.timings?.scheduler, percentageOfNodesToScore: this.topology.scheduler?.percentageOfNodesToScore }),
     )
   }
 
@@ -200,10 +215,19 @@ export class ControlPlane {
    * kube-system (kube-controller-manager, kube-scheduler): `build` gets a fresh client of the
    * master's own API server each time leadership is won.
    */
-  private leaderElected(master: string, server: string, creds: KeyPair, lease: string, build: (client: ApiClient) => Runnable): { elector: LeaderElector; electionClient: ApiClient } {
-    const client = (userAgent: string): ApiClient => new ApiClient({ server, caPem: this.ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent, timeoutMs: 10_000 })
+  private leaderElected(
+    master: string,
+    server: string,
+    creds: KeyPair,
+    lease: string,
+    build: (client: ApiClient) => Runnable,
+  ): { elector: LeaderElector; electionClient: ApiClient } {
+    const client = (userAgent: string): ApiClient =>
+      new ApiClient({ server, caPem: this.ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent, timeoutMs: 10_000 })
     const electionClient = client(`${lease}/leader-election`)
-    const elector = new LeaderElector({ client: electionClient, name: lease, identity: `${master}_${randomUUID()}`, ...this.topology.leaderElection }, () => build(client(lease)))
+    const elector = new LeaderElector({ client: electionClient, name: lease, identity: `${master}_${randomUUID()}`, ...this.topology.leaderElection }, () =>
+      build(client(lease)),
+    )
     return { elector, electionClient }
   }
 
@@ -250,8 +274,18 @@ export class ControlPlane {
       etcdTopology: this.etcd ? (this.topology.etcdTopology ?? 'stacked') : undefined,
       loadBalancer: this.lb?.url,
       // stacked: member i was started on master i's machine (kubeadm names it after the node)
-      etcdMembers: (this.etcd?.members ?? []).map((m, i) => ({ name: m.name, clientUrl: m.clientUrl, host: this.topology.etcdTopology === 'external' ? undefined : this.masters[i]?.name })),
-      masters: this.masters.map((m, i) => ({ name: m.name, apiServer: m.apiServerUrl, up: m.apiServerUp, etcdEndpoints: [...m.etcdEndpoints], auditLog: this.auditOf(i)?.path })),
+      etcdMembers: (this.etcd?.members ?? []).map((m, i) => ({
+        name: m.name,
+        clientUrl: m.clientUrl,
+        host: this.topology.etcdTopology === 'external' ? undefined : this.masters[i]?.name,
+      })),
+      masters: this.masters.map((m, i) => ({
+        name: m.name,
+        apiServer: m.apiServerUrl,
+        up: m.apiServerUp,
+        etcdEndpoints: [...m.etcdEndpoints],
+        auditLog: this.auditOf(i)?.path,
+      })),
     }
   }
 

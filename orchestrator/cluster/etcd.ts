@@ -102,20 +102,34 @@ export class EtcdCluster {
     if (this.destroyed) throw new Error('the etcd cluster was destroyed')
     mkdirSync(join(this.root, m.name), { recursive: true })
     const args = [
-      '--name', m.name,
-      '--data-dir', m.dataDir,
-      '--listen-client-urls', m.clientUrl,
-      '--advertise-client-urls', m.clientUrl,
-      '--listen-peer-urls', m.peerUrl,
-      '--initial-advertise-peer-urls', m.peerUrl,
-      '--initial-cluster', this.initialCluster(),
-      '--initial-cluster-state', 'new',
-      '--initial-cluster-token', this.token,
-      '--heartbeat-interval', String(this.heartbeatMs),
-      '--election-timeout', String(this.electionMs),
-      '--logger', 'zap',
-      '--log-outputs', 'stderr',
-      '--log-level', 'warn',
+      '--name',
+      m.name,
+      '--data-dir',
+      m.dataDir,
+      '--listen-client-urls',
+      m.clientUrl,
+      '--advertise-client-urls',
+      m.clientUrl,
+      '--listen-peer-urls',
+      m.peerUrl,
+      '--initial-advertise-peer-urls',
+      m.peerUrl,
+      '--initial-cluster',
+      this.initialCluster(),
+      '--initial-cluster-state',
+      'new',
+      '--initial-cluster-token',
+      this.token,
+      '--heartbeat-interval',
+      String(this.heartbeatMs),
+      '--election-timeout',
+      String(this.electionMs),
+      '--logger',
+      'zap',
+      '--log-outputs',
+      'stderr',
+      '--log-level',
+      'warn',
     ]
     // execa's cleanup kills the child if this process exits; stdout/stderr go to the member's log.
     const log = { file: m.logFile, append: true }
@@ -187,7 +201,9 @@ export class EtcdCluster {
       const leaders = (await this.statuses()).filter((s) => s.leader).map((s) => s.name)
       if (leaders.length === 1) return leaders[0]!
       if (Date.now() > deadline) {
-        const why = leaders.length ? `${leaders.length} members each report themselves leader (${leaders.join(', ')}): they do not form one cluster` : 'no member reports itself leader'
+        const why = leaders.length
+          ? `${leaders.length} members each report themselves leader (${leaders.join(', ')}): they do not form one cluster`
+          : 'no member reports itself leader'
         throw new Error(`etcd elected no single leader within ${timeoutMs} ms: ${why}; logs under ${this.root}\n${this.logTail()}`)
       }
       await new Promise((r) => setTimeout(r, 100))
@@ -261,7 +277,21 @@ export class EtcdCluster {
       m.dataDir = join(this.root, m.name, `data-restored-${Date.now().toString(36)}`)
       const r = await execa(
         'etcdctl',
-        ['snapshot', 'restore', snapshotFile, '--name', m.name, '--data-dir', m.dataDir, '--initial-cluster', this.initialCluster(), '--initial-cluster-token', this.token, '--initial-advertise-peer-urls', m.peerUrl],
+        [
+          'snapshot',
+          'restore',
+          snapshotFile,
+          '--name',
+          m.name,
+          '--data-dir',
+          m.dataDir,
+          '--initial-cluster',
+          this.initialCluster(),
+          '--initial-cluster-token',
+          this.token,
+          '--initial-advertise-peer-urls',
+          m.peerUrl,
+        ],
         { reject: false, env: { ETCDCTL_API: '3' } },
       )
       if (r.exitCode !== 0) throw new Error(`etcdctl snapshot restore failed for ${m.name}: ${r.stderr || r.stdout}`)

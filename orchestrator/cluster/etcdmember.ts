@@ -118,11 +118,15 @@ function processesUnder(root: string): number[] {
 /** `count` distinct free TCP ports on 127.0.0.1 (held together while picking, so they differ). */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const s = createServer()
-      s.once('error', reject)
-      s.listen(0, '127.0.0.1', () => resolve(s))
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const s = createServer()
+          s.once('error', reject)
+          s.listen(0, '127.0.0.1', () => resolve(s))
+        }),
+    ),
   )
   const ports = servers.map((s) => (s.address() as AddressInfo).port)
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
@@ -134,11 +138,21 @@ export async function etcdAvailable(): Promise<{ ok: true; version: string } | {
   const missing = (r: { code?: string; message?: string }): boolean => r.code === 'ENOENT' || /ENOENT/.test(String(r.message))
   const etcd = await execa('etcd', ['--version'], { reject: false, timeout: 10_000 })
   if (etcd.exitCode !== 0) {
-    return { ok: false, reason: missing(etcd as { code?: string }) ? "etcd is not on PATH (install Debian's etcd-server package)" : `etcd --version failed: ${etcd.stderr || etcd.message}` }
+    return {
+      ok: false,
+      reason: missing(etcd as { code?: string })
+        ? "etcd is not on PATH (install Debian's etcd-server package)"
+        : `etcd --version failed: ${etcd.stderr || etcd.message}`,
+    }
   }
   const ctl = await execa('etcdctl', ['version'], { reject: false, timeout: 10_000, env: { ETCDCTL_API: '3' } })
   if (ctl.exitCode !== 0) {
-    return { ok: false, reason: missing(ctl as { code?: string }) ? "etcdctl is not on PATH (install Debian's etcd-client package)" : `etcdctl version failed: ${ctl.stderr || ctl.message}` }
+    return {
+      ok: false,
+      reason: missing(ctl as { code?: string })
+        ? "etcdctl is not on PATH (install Debian's etcd-client package)"
+        : `etcdctl version failed: ${ctl.stderr || ctl.message}`,
+    }
   }
   return { ok: true, version: /etcd Version: (\S+)/.exec(String(etcd.stdout))?.[1] ?? 'unknown' }
 }

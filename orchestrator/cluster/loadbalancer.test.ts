@@ -31,7 +31,11 @@ describe('control-plane load balancer', () => {
       })
       await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
       b.url = `https://127.0.0.1:${(srv.address() as AddressInfo).port}`
-      b.close = () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()) })
+      b.close = () =>
+        new Promise((r) => {
+          srv.closeAllConnections()
+          srv.close(() => r())
+        })
       backends.push(b)
     }
     lb = new LoadBalancer({ caPem, checkIntervalMs: 50, fall: 2, rise: 1 })

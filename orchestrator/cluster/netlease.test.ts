@@ -27,7 +27,10 @@ test('slot addresses: pods, services and the edge never overlap between slots', 
     }
   }
   const n = slotNetworks(3)
-  assert.deepEqual([n.podNetwork, n.podCIDR(0), n.podCIDR(7), n.serviceCIDR, n.ingressAddress], ['127.103.0.0/16', '127.103.0.0/24', '127.103.7.0/24', '127.163.0.0/16', '127.223.0.1'])
+  assert.deepEqual(
+    [n.podNetwork, n.podCIDR(0), n.podCIDR(7), n.serviceCIDR, n.ingressAddress],
+    ['127.103.0.0/16', '127.103.0.0/24', '127.103.7.0/24', '127.163.0.0/16', '127.223.0.1'],
+  )
   assert.throws(() => n.podCIDR(256), RangeError)
   assert.throws(() => slotNetworks(SLOTS), RangeError)
 })
@@ -72,7 +75,12 @@ test('an empty lock file left by a creator that died while writing it is reclaim
 
 test('this machine serves the leased loopback addresses', async () => {
   const n = slotNetworks(SLOTS - 1)
-  for (const addr of [n.podCIDR(0).replace('.0/24', '.7'), n.podCIDR(255).replace('.0/24', '.254'), n.serviceCIDR.replace('.0.0/16', '.12.34'), n.ingressAddress]) {
+  for (const addr of [
+    n.podCIDR(0).replace('.0/24', '.7'),
+    n.podCIDR(255).replace('.0/24', '.254'),
+    n.serviceCIDR.replace('.0.0/16', '.12.34'),
+    n.ingressAddress,
+  ]) {
     assert.equal(await canBind(addr), true, `cannot listen on ${addr}`)
   }
 })

@@ -62,7 +62,9 @@ export interface LeaseOptions {
 
 export class NoFreeSlotError extends Error {
   constructor(dir: string) {
-    super(`all ${SLOTS} loopback network slots are held by running clusters (lock files ${join(dir, 'ock-netlease-slot-*.lock')}); stop a cluster and try again`)
+    super(
+      `all ${SLOTS} loopback network slots are held by running clusters (lock files ${join(dir, 'ock-netlease-slot-*.lock')}); stop a cluster and try again`,
+    )
     this.name = 'NoFreeSlotError'
   }
 }
@@ -114,7 +116,13 @@ async function reclaim(file: string, stale: LockContent | undefined): Promise<vo
     // `stale` undefined: the file was unreadable for long (its creator died while writing it)
     if (stale ? now?.token === stale.token : now === undefined) {
       const aside = `${file}.${randomUUID()}.stale`
-      if (await rename(file, aside).then(() => true, () => false)) await rm(aside, { force: true })
+      if (
+        await rename(file, aside).then(
+          () => true,
+          () => false,
+        )
+      )
+        await rm(aside, { force: true })
     }
   } finally {
     await unlink(guard).catch(() => undefined)

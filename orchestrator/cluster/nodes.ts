@@ -77,7 +77,13 @@ export class WorkerNodes {
 
   async addNode(name: string, index: number): Promise<void> {
     const config = this.kubeletConfig(name, index)
-    const serving = await this.ca.issue({ commonName: `system:node:${name}`, organizations: ['system:nodes'], ipAddresses: [config.nodeIP], dnsNames: [name], usage: 'server' })
+    const serving = await this.ca.issue({
+      commonName: `system:node:${name}`,
+      organizations: ['system:nodes'],
+      ipAddresses: [config.nodeIP],
+      dnsNames: [name],
+      usage: 'server',
+    })
     // one runtime per node, as one containerd per machine: a docker node's containers carry its
     // name; behind a switch that can make it unreachable (the fault door)
     const runtime: ContainerRuntime = this.topology.runtime === 'docker' ? new DockerRuntime({ nodeName: name }) : new SimulatedRuntime()
@@ -205,7 +211,9 @@ export class WorkerNodes {
 
   /** Stops every kubelet (their containers keep running). */
   async stopKubelets(): Promise<void> {
-    await Promise.allSettled([...this.nodeHandles.keys()].map((n) => this.stopKubelet(n).catch((e: unknown) => console.error(`stopping the kubelet of ${n} failed:`, e))))
+    await Promise.allSettled(
+      [...this.nodeHandles.keys()].map((n) => this.stopKubelet(n).catch((e: unknown) => console.error(`stopping the kubelet of ${n} failed:`, e))),
+    )
   }
 
   /** Closes every node's runtime connection (after the kubelets and the control plane's components stopped). */

@@ -112,13 +112,18 @@ export function validateTopology(t: Topology): void {
   if (t.runtime && t.runtime !== 'sim' && t.runtime !== 'docker') throw new UnsupportedTopologyError(`unknown runtime "${t.runtime}": use sim or docker`)
   if (t.store && t.store !== 'memory' && t.store !== 'etcd') throw new UnsupportedTopologyError(`unknown store "${t.store}": use memory or etcd`)
   const masters = t.masters ?? 1
-  if (!Number.isInteger(masters) || masters < 1 || masters > 7) throw new UnsupportedTopologyError(`--masters must be a whole number from 1 to 7, not ${t.masters}`)
-  if (t.etcdTopology && t.etcdTopology !== 'stacked' && t.etcdTopology !== 'external') throw new UnsupportedTopologyError(`unknown etcd topology "${t.etcdTopology}": use stacked or external`)
+  if (!Number.isInteger(masters) || masters < 1 || masters > 7)
+    throw new UnsupportedTopologyError(`--masters must be a whole number from 1 to 7, not ${t.masters}`)
+  if (t.etcdTopology && t.etcdTopology !== 'stacked' && t.etcdTopology !== 'external')
+    throw new UnsupportedTopologyError(`unknown etcd topology "${t.etcdTopology}": use stacked or external`)
   if (t.etcdTopology && t.store !== 'etcd') throw new UnsupportedTopologyError('--topology chooses where etcd runs: it needs --store etcd')
   const members = t.etcdMembers ?? 3
-  if (!Number.isInteger(members) || members < 1 || members > 7) throw new UnsupportedTopologyError(`--etcd-members must be a whole number from 1 to 7, not ${t.etcdMembers}`)
-  if (t.etcdMembers !== undefined && (t.etcdTopology ?? 'stacked') === 'stacked') throw new UnsupportedTopologyError('--etcd-members is for an external etcd cluster; stacked etcd has one member per master')
-  if (t.nodes !== undefined && (!Number.isInteger(t.nodes) || t.nodes < 0)) throw new UnsupportedTopologyError(`--nodes must be a whole number >= 0, not ${t.nodes}`)
+  if (!Number.isInteger(members) || members < 1 || members > 7)
+    throw new UnsupportedTopologyError(`--etcd-members must be a whole number from 1 to 7, not ${t.etcdMembers}`)
+  if (t.etcdMembers !== undefined && (t.etcdTopology ?? 'stacked') === 'stacked')
+    throw new UnsupportedTopologyError('--etcd-members is for an external etcd cluster; stacked etcd has one member per master')
+  if (t.nodes !== undefined && (!Number.isInteger(t.nodes) || t.nodes < 0))
+    throw new UnsupportedTopologyError(`--nodes must be a whole number >= 0, not ${t.nodes}`)
   try {
     networkConfig(t.network, t.nodes ?? 0)
   } catch (e) {

@@ -49,7 +49,11 @@ export async function claim<T extends KObject>(client: Writer, t: ClaimTarget, c
       }
       // owned but no longer selected: release it
       try {
-        await client.patch(t.refOf(o), { metadata: { ownerReferences: [{ $patch: 'delete', uid }], uid: o.metadata?.uid } }, 'application/strategic-merge-patch+json')
+        await client.patch(
+          t.refOf(o),
+          { metadata: { ownerReferences: [{ $patch: 'delete', uid }], uid: o.metadata?.uid } },
+          'application/strategic-merge-patch+json',
+        )
       } catch (e) {
         if (!(e instanceof ApiError && (e.code === 404 || e.code === 422))) throw e
       }
@@ -58,7 +62,11 @@ export async function claim<T extends KObject>(client: Writer, t: ClaimTarget, c
     if (!matches || ownerDeleting || o.metadata?.deletionTimestamp) continue
     if (!(await canAdopt())) continue
     try {
-      const adopted = await client.patch<T>(t.refOf(o), { metadata: { ownerReferences: [t.ownerRef], uid: o.metadata?.uid } }, 'application/strategic-merge-patch+json')
+      const adopted = await client.patch<T>(
+        t.refOf(o),
+        { metadata: { ownerReferences: [t.ownerRef], uid: o.metadata?.uid } },
+        'application/strategic-merge-patch+json',
+      )
       claimed.push(adopted)
     } catch (e) {
       if (!(e instanceof ApiError && e.code === 404)) throw e

@@ -43,7 +43,11 @@ export function fakeBed(objects: KObject[], config: ControllerManagerConfig = {}
       client.clearActions()
       return reconciler.reconcile(key)
     },
-    writes: () => client.actions().filter((a) => WRITE_VERBS.includes(a.verb)).map(describeAction),
+    writes: () =>
+      client
+        .actions()
+        .filter((a) => WRITE_VERBS.includes(a.verb))
+        .map(describeAction),
     stop: () => informers.stop(),
   }
 }

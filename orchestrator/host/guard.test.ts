@@ -32,7 +32,10 @@ describe('process guard', () => {
     off()
     recordIncident({ kind: 'internalError', source: 'apiserver', message: 'not heard' })
     const since = incidentsSince(from)
-    assert.deepEqual(since.map((i) => i.message), ['Internal error occurred: boom', 'not heard'])
+    assert.deepEqual(
+      since.map((i) => i.message),
+      ['Internal error occurred: boom', 'not heard'],
+    )
     assert.deepEqual(heard, ['Internal error occurred: boom'])
     assert.match(describeIncident(since[0]!), /internalError in apiserver GET \/x: Internal error occurred: boom\n {4}at f \(x\.ts:1:1\)/)
   })

@@ -63,7 +63,7 @@ export function onIncident(listener: (i: Incident) => void): () => void {
 function describe(reason: unknown): { message: string; stack?: string } {
   if (reason instanceof Error) return { message: reason.message, stack: reason.stack }
   try {
-    return { message: typeof reason === 'string' ? reason : JSON.stringify(reason) ?? String(reason) }
+    return { message: typeof reason === 'string' ? reason : (JSON.stringify(reason) ?? String(reason)) }
   } catch {
     return { message: String(reason) }
   }
@@ -88,6 +88,12 @@ export function installProcessGuard(name: string): void {
 
 /** One line per incident, for failure messages. */
 export function describeIncident(i: Incident): string {
-  const where = i.stack ? `\n    ${i.stack.split('\n').slice(1, 6).map((l) => l.trim()).join('\n    ')}` : ''
+  const where = i.stack
+    ? `\n    ${i.stack
+        .split('\n')
+        .slice(1, 6)
+        .map((l) => l.trim())
+        .join('\n    ')}`
+    : ''
   return `#${i.seq} ${i.kind} in ${i.source}: ${i.message}${where}`
 }

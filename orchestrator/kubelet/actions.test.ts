@@ -30,7 +30,15 @@ describe('computePodActions', () => {
     kill?: string[]
     wait?: string[]
   }[] = [
-    { name: 'starts every container of a new pod', pod: pod('Always', 'a', 'b'), containers: [], start: [['a', 0, false], ['b', 0, false]] },
+    {
+      name: 'starts every container of a new pod',
+      pod: pod('Always', 'a', 'b'),
+      containers: [],
+      start: [
+        ['a', 0, false],
+        ['b', 0, false],
+      ],
+    },
     { name: 'leaves running containers alone', pod: pod('Always', 'a'), containers: [ctr('a', 0, 'running')] },
     { name: 'restarts an exited container at once the first time (Always)', pod: pod('Always', 'a'), containers: [exited('a', 0, 0)], start: [['a', 1, true]] },
     {
@@ -51,8 +59,19 @@ describe('computePodActions', () => {
     { name: 'OnFailure restarts a failed container', pod: pod('OnFailure', 'a'), containers: [exited('a', 0, 2)], start: [['a', 1, true]] },
     { name: 'OnFailure leaves a succeeded container', pod: pod('OnFailure', 'a'), containers: [exited('a', 0, 0)] },
     { name: 'Never restarts nothing', pod: pod('Never', 'a'), containers: [exited('a', 0, 1)] },
-    { name: 'keeps only the latest dead container and the one before', pod: pod('Always', 'a'), containers: [exited('a', 0, 1), exited('a', 1, 1), ctr('a', 2, 'running')], remove: ['a-0'] },
-    { name: 'starts afresh a container that was created but never started', pod: pod('Always', 'a'), containers: [ctr('a', 0, 'created')], start: [['a', 0, false]], remove: ['a-0'] },
+    {
+      name: 'keeps only the latest dead container and the one before',
+      pod: pod('Always', 'a'),
+      containers: [exited('a', 0, 1), exited('a', 1, 1), ctr('a', 2, 'running')],
+      remove: ['a-0'],
+    },
+    {
+      name: 'starts afresh a container that was created but never started',
+      pod: pod('Always', 'a'),
+      containers: [ctr('a', 0, 'created')],
+      start: [['a', 0, false]],
+      remove: ['a-0'],
+    },
     {
       name: 'replaces a running container whose image changed',
       pod: pod('Always', 'a'),
@@ -79,9 +98,27 @@ describe('computePodActions', () => {
       start: [['a', 2, false]],
       remove: ['a-0'],
     },
-    { name: 'Never: a failed liveness probe only kills', pod: pod('Never', 'a'), containers: [ctr('a', 0, 'running')], unhealthy: new Map([['a-0', 'liveness']]), kill: ['a-0'], killMessage: 'Container a failed liveness probe' },
-    { name: 'a liveness failure of an older container changes nothing', pod: pod('Always', 'a'), containers: [exited('a', 0, 0), ctr('a', 1, 'running')], unhealthy: new Map([['a-0', 'liveness']]) },
-    { name: 'stops and removes containers the spec does not have', pod: pod('Always', 'a'), containers: [ctr('a', 0, 'running'), ctr('old', 0, 'running')], kill: ['old-0'], remove: ['old-0'] },
+    {
+      name: 'Never: a failed liveness probe only kills',
+      pod: pod('Never', 'a'),
+      containers: [ctr('a', 0, 'running')],
+      unhealthy: new Map([['a-0', 'liveness']]),
+      kill: ['a-0'],
+      killMessage: 'Container a failed liveness probe',
+    },
+    {
+      name: 'a liveness failure of an older container changes nothing',
+      pod: pod('Always', 'a'),
+      containers: [exited('a', 0, 0), ctr('a', 1, 'running')],
+      unhealthy: new Map([['a-0', 'liveness']]),
+    },
+    {
+      name: 'stops and removes containers the spec does not have',
+      pod: pod('Always', 'a'),
+      containers: [ctr('a', 0, 'running'), ctr('old', 0, 'running')],
+      kill: ['old-0'],
+      remove: ['old-0'],
+    },
   ]
 
   for (const t of table) {
@@ -90,10 +127,19 @@ describe('computePodActions', () => {
       t.backoff?.(b)
       const a = computePodActions(t.pod, t.containers, b, t.unhealthy)
       if (t.killMessage) assert.equal(a.kill[0]?.message, t.killMessage)
-      assert.deepEqual(a.start.map((s) => [s.container.name, s.attempt, Boolean(s.restart)]), t.start ?? [])
+      assert.deepEqual(
+        a.start.map((s) => [s.container.name, s.attempt, Boolean(s.restart)]),
+        t.start ?? [],
+      )
       assert.deepEqual(a.remove.sort(), (t.remove ?? []).sort())
-      assert.deepEqual(a.kill.map((k) => k.id), t.kill ?? [])
-      assert.deepEqual(a.wait.map((w) => `${w.name}:${w.reason}`), t.wait ?? [])
+      assert.deepEqual(
+        a.kill.map((k) => k.id),
+        t.kill ?? [],
+      )
+      assert.deepEqual(
+        a.wait.map((w) => `${w.name}:${w.reason}`),
+        t.wait ?? [],
+      )
     })
   }
 

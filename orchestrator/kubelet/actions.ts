@@ -33,9 +33,7 @@ export interface PodActions {
 
 /** Containers of one name, newest attempt first. */
 export function attemptsOf(containers: readonly ContainerStatus[], name: string): ContainerStatus[] {
-  return containers
-    .filter((c) => c.name === name)
-    .sort((a, b) => b.attempt - a.attempt || Date.parse(b.createdAt) - Date.parse(a.createdAt))
+  return containers.filter((c) => c.name === name).sort((a, b) => b.attempt - a.attempt || Date.parse(b.createdAt) - Date.parse(a.createdAt))
 }
 
 export function restartKey(pod: Pod, name: string): string {
@@ -54,7 +52,12 @@ export function shouldRestart(pod: Pod, exitCode: number | undefined): boolean {
  * killed, and restarted at once unless restartPolicy is Never (upstream: "Container app failed
  * liveness probe, will be restarted").
  */
-export function computePodActions(pod: Pod, containers: readonly ContainerStatus[], restarts: BackOff, unhealthy: ReadonlyMap<string, ProbeType> = new Map()): PodActions {
+export function computePodActions(
+  pod: Pod,
+  containers: readonly ContainerStatus[],
+  restarts: BackOff,
+  unhealthy: ReadonlyMap<string, ProbeType> = new Map(),
+): PodActions {
   const actions: PodActions = { start: [], kill: [], remove: [], wait: [] }
   const specNames = new Set<string>()
   for (const c of pod.spec?.containers ?? []) {
@@ -74,7 +77,12 @@ export function computePodActions(pod: Pod, containers: readonly ContainerStatus
           actions.start.push({ container: c, attempt: latest.attempt + 1 })
         } else if (failed) {
           const restart = (pod.spec?.restartPolicy ?? 'Always') !== 'Never'
-          actions.kill.push({ id: latest.id, name: c.name, message: `Container ${c.name} failed ${failed} probe${restart ? ', will be restarted' : ''}`, probe: failed })
+          actions.kill.push({
+            id: latest.id,
+            name: c.name,
+            message: `Container ${c.name} failed ${failed} probe${restart ? ', will be restarted' : ''}`,
+            probe: failed,
+          })
           if (restart) {
             if (previous && previous.state !== 'running') actions.remove.push(previous.id)
             actions.start.push({ container: c, attempt: latest.attempt + 1 })

@@ -14,7 +14,12 @@ describe('which container a log request reads', () => {
     ['no previous one', status({ state: { running: {} }, containerID: 'docker://c2' }), true, /^previous terminated container "app" in pod "web" not found$/],
     ['a terminated container', status({ state: term('c3') }), false, 'c3'],
     ['crash-looping: the last terminated one', status({ state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: term('c4') }), false, 'c4'],
-    ['still creating', status({ state: { waiting: { reason: 'ContainerCreating' } } }), false, /^container "app" in pod "web" is waiting to start: ContainerCreating$/],
+    [
+      'still creating',
+      status({ state: { waiting: { reason: 'ContainerCreating' } } }),
+      false,
+      /^container "app" in pod "web" is waiting to start: ContainerCreating$/,
+    ],
     ['an image that cannot be pulled', status({ state: { waiting: { reason: 'ErrImagePull' } } }), false, /is waiting to start: image can't be pulled$/],
     ['pulls backing off', status({ state: { waiting: { reason: 'ImagePullBackOff' } } }), false, /is waiting to start: trying and failing to pull image$/],
     ['no status yet', undefined, false, /^container "app" in pod "web" is not available$/],
@@ -22,7 +27,11 @@ describe('which container a log request reads', () => {
   for (const [name, st, previous, want] of table) {
     it(name, () => {
       if (typeof want === 'string') assert.equal(logTarget(st, 'app', 'web', previous), want)
-      else assert.throws(() => logTarget(st, 'app', 'web', previous), (e: Error & { code?: number }) => want.test(e.message) && e.code === 400)
+      else
+        assert.throws(
+          () => logTarget(st, 'app', 'web', previous),
+          (e: Error & { code?: number }) => want.test(e.message) && e.code === 400,
+        )
     })
   }
 })

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test'
 import type { Container, Pod } from '../api/types.js'
 import { containerEnvironment } from './environment.js'
 
-const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', uid: 'u1', labels: { app: 'web' }, annotations: { team: 'a' } }, spec: { nodeName: 'node-1', serviceAccountName: 'sa', containers: [] } }
+const pod: Pod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'web', namespace: 'shop', uid: 'u1', labels: { app: 'web' }, annotations: { team: 'a' } },
+  spec: { nodeName: 'node-1', serviceAccountName: 'sa', containers: [] },
+}
 
 describe('containerEnvironment (literal values and the downward API)', () => {
   const cases: [string, string | undefined][] = [
@@ -20,7 +25,13 @@ describe('containerEnvironment (literal values and the downward API)', () => {
   ]
   for (const [fieldPath, want] of cases) {
     it(`fieldRef ${fieldPath}`, () => {
-      const c = { name: 'app', env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath } } }, { name: 'LIT', value: 'v' }] } as Container
+      const c = {
+        name: 'app',
+        env: [
+          { name: 'X', valueFrom: { fieldRef: { fieldPath } } },
+          { name: 'LIT', value: 'v' },
+        ],
+      } as Container
       assert.deepEqual(containerEnvironment(pod, c, '10.244.1.5', '192.168.0.1'), { ...(want === undefined ? {} : { X: want }), LIT: 'v' })
     })
   }

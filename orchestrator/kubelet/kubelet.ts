@@ -143,7 +143,12 @@ export class Kubelet implements Runnable {
       },
     })
     this.nodeInformer.on({ add: (n) => this.observeNode(n), update: (_o, n) => this.observeNode(n) })
-    this.images = new ImageManager({ runtime: this.runtime, recorder: this.recorder, backOff: this.pulls, requeueAfter: (uid, ms) => this.queue.addAfter(uid, ms) })
+    this.images = new ImageManager({
+      runtime: this.runtime,
+      recorder: this.recorder,
+      backOff: this.pulls,
+      requeueAfter: (uid, ms) => this.queue.addAfter(uid, ms),
+    })
     this.status = new StatusManager({
       client: this.client,
       runtime: this.runtime,
@@ -162,10 +167,15 @@ export class Kubelet implements Runnable {
     this.pleg = new GenericPleg({ runtime: this.runtime, ready: () => !this.stopped && this.podInformer.hasSynced, changed: (uid) => this.queue.add(uid) })
     // pods/log and pods/exec reach the runtime through the node's endpoint
     if (deps.server) {
-      mountDebuggingHandlers(deps.server, {
-        pod: (namespace, name) => [...this.pods.values()].find((e) => !e.gone && e.pod.metadata?.namespace === namespace && e.pod.metadata?.name === name)?.pod,
-        status: (pod) => this.status.lastStatus(pod.metadata?.uid ?? '') ?? pod.status,
-      }, this.runtime)
+      mountDebuggingHandlers(
+        deps.server,
+        {
+          pod: (namespace, name) =>
+            [...this.pods.values()].find((e) => !e.gone && e.pod.metadata?.namespace === namespace && e.pod.metadata?.name === name)?.pod,
+          status: (pod) => this.status.lastStatus(pod.metadata?.uid ?? '') ?? pod.status,
+        },
+        this.runtime,
+      )
     }
     // what the node and its containers use, for metrics-server
     if (deps.server) mountResourceMetrics(deps.server, { nodeName: config.nodeName, runtime: deps.runtime, podOf: (uid) => this.pods.get(uid)?.pod })
@@ -262,7 +272,10 @@ export class Kubelet implements Runnable {
   private readiness(runtimeReady: boolean, runtimeMessage?: string): Readiness {
     if (!runtimeReady) return { ready: false, message: `container runtime is down: ${runtimeMessage ?? 'no answer'}` }
     if (!this.ipam) {
-      return { ready: false, message: `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:no pod CIDR has been assigned to node ${this.nodeName} yet` }
+      return {
+        ready: false,
+        message: `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:no pod CIDR has been assigned to node ${this.nodeName} yet`,
+      }
     }
     return { ready: true }
   }
@@ -293,7 +306,12 @@ export class Kubelet implements Runnable {
       this.lastNodeReport = Date.now()
       if (this.nodeReady !== readiness.ready) {
         this.nodeReady = readiness.ready
-        this.recorder.event(written, 'Normal', readiness.ready ? 'NodeReady' : 'NodeNotReady', `Node ${this.nodeName} status is now: ${readiness.ready ? 'NodeReady' : 'NodeNotReady'}`)
+        this.recorder.event(
+          written,
+          'Normal',
+          readiness.ready ? 'NodeReady' : 'NodeNotReady',
+          `Node ${this.nodeName} status is now: ${readiness.ready ? 'NodeReady' : 'NodeNotReady'}`,
+        )
       }
     } catch (e) {
       if (!this.stopped) console.error(`${this.name}: updating node status failed:`, e instanceof Error ? e.message : e)
@@ -335,7 +353,8 @@ export class Kubelet implements Runnable {
         if (this.stopped) return
         this.queue.addRateLimited(uid)
         // a conflict is retried quietly; a runtime that is down shows in the node's Ready condition
-        if (!(e instanceof ApiError && e.code === 409) && !(e instanceof RuntimeUnavailableError)) console.error(`${this.name}: syncing pod ${uid} failed:`, e instanceof Error ? e.message : e)
+        if (!(e instanceof ApiError && e.code === 409) && !(e instanceof RuntimeUnavailableError))
+          console.error(`${this.name}: syncing pod ${uid} failed:`, e instanceof Error ? e.message : e)
       } finally {
         this.queue.done(uid)
       }
@@ -358,7 +377,12 @@ export class Kubelet implements Runnable {
     if (!this.ipam) return // the network is not ready: observeNode syncs every pod once it is
     const ip = this.ipam.allocate(uid)
     if (!ip) {
-      this.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: no IP addresses available in range set: ${this.ipam.podCIDR}`)
+      this.recorder.event(
+        pod,
+        'Warning',
+        'FailedCreatePodSandBox',
+        `Failed to create pod sandbox: no IP addresses available in range set: ${this.ipam.podCIDR}`,
+      )
       this.queue.addAfter(uid, 10_000)
       return
     }
@@ -372,7 +396,9 @@ export class Kubelet implements Runnable {
     for (const w of actions.wait) {
       waiting.set(w.name, { reason: w.reason, message: w.message })
       const m = pod.metadata ?? {}
-      this.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${w.name} in pod ${m.name}_${m.namespace}(${m.uid})`, { fieldPath: `spec.containers{${w.name}}` })
+      this.recorder.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${w.name} in pod ${m.name}_${m.namespace}(${m.uid})`, {
+        fieldPath: `spec.containers{${w.name}}`,
+      })
       this.queue.addAfter(uid, w.retryAfterMs)
     }
     for (const s of actions.start) await this.startContainer(pod, s, ip, waiting)
@@ -496,7 +522,8 @@ export class Kubelet implements Runnable {
 /** A container's probe of one type, as the spec declares it. */
 function probeOf(pod: Pod, container: string, type: 'liveness' | 'readiness' | 'startup'): { terminationGracePeriodSeconds?: number } | undefined {
   const c = pod.spec?.containers?.find((x) => x.name === container)
-  return (type === 'liveness' ? c?.livenessProbe : type === 'startup' ? c?.startupProbe : c?.readinessProbe) as { terminationGracePeriodSeconds?: number } | undefined
+  return (type === 'liveness' ? c?.livenessProbe : type === 'startup' ? c?.startupProbe : c?.readinessProbe) as
+    { terminationGracePeriodSeconds?: number } | undefined
 }
 
 function ignoreNotFound(e: unknown): void {

@@ -67,11 +67,37 @@ function problem(type: string, present: boolean, yes: [string, string], no: [str
 export function nodeConditions(existing: readonly NodeCondition[] | undefined, r: Readiness, now: string, signals: NodeSignals = {}): NodeCondition[] {
   const under = signals.pressure ?? (() => false)
   const fresh = [
-    problem('MemoryPressure', under('MemoryPressure'), ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'], ['KubeletHasSufficientMemory', 'kubelet has sufficient memory available'], now),
-    problem('DiskPressure', under('DiskPressure'), ['KubeletHasDiskPressure', 'kubelet has disk pressure'], ['KubeletHasNoDiskPressure', 'kubelet has no disk pressure'], now),
-    problem('PIDPressure', under('PIDPressure'), ['KubeletHasInsufficientPID', 'kubelet has insufficient PID available'], ['KubeletHasSufficientPID', 'kubelet has sufficient PID available'], now),
-    problem('NetworkUnavailable', !signals.podCIDR, ['NoPodCIDR', 'no pod CIDR has been assigned to this node yet'], ['PodCIDRAssigned', `pod addresses come from ${signals.podCIDR ?? ''}`], now),
-    r.ready ? condition('Ready', true, 'KubeletReady', 'kubelet is posting ready status', now) : condition('Ready', false, 'KubeletNotReady', r.message ?? 'kubelet is not ready', now),
+    problem(
+      'MemoryPressure',
+      under('MemoryPressure'),
+      ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'],
+      ['KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+      now,
+    ),
+    problem(
+      'DiskPressure',
+      under('DiskPressure'),
+      ['KubeletHasDiskPressure', 'kubelet has disk pressure'],
+      ['KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+      now,
+    ),
+    problem(
+      'PIDPressure',
+      under('PIDPressure'),
+      ['KubeletHasInsufficientPID', 'kubelet has insufficient PID available'],
+      ['KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+      now,
+    ),
+    problem(
+      'NetworkUnavailable',
+      !signals.podCIDR,
+      ['NoPodCIDR', 'no pod CIDR has been assigned to this node yet'],
+      ['PodCIDRAssigned', `pod addresses come from ${signals.podCIDR ?? ''}`],
+      now,
+    ),
+    r.ready
+      ? condition('Ready', true, 'KubeletReady', 'kubelet is posting ready status', now)
+      : condition('Ready', false, 'KubeletNotReady', r.message ?? 'kubelet is not ready', now),
   ]
   return fresh.map((c) => {
     const old = existing?.find((e) => e.type === c.type)

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test'
 import type { ContainerRuntime, ContainerStatus } from '../runtime/runtime.js'
 import { GenericPleg } from './pleg.js'
 
-const c = (id: string, podUid: string, state: ContainerStatus['state'], exitCode?: number): ContainerStatus => ({ id, podUid, state, ...(exitCode === undefined ? {} : { exitCode }) }) as ContainerStatus
+const c = (id: string, podUid: string, state: ContainerStatus['state'], exitCode?: number): ContainerStatus =>
+  ({ id, podUid, state, ...(exitCode === undefined ? {} : { exitCode }) }) as ContainerStatus
 
 describe('GenericPleg.relist', () => {
   // each row: what the runtime lists at the next relist, and the pods that must be synced

@@ -9,7 +9,15 @@ const NOW = '2026-01-01T00:00:10Z'
 
 /** A scheduled, Pending pod `shop/web` on node-1 with these containers. */
 function pod(restartPolicy = 'Always', names = ['app']): Pod {
-  return build({ namespace: 'shop', uid: 'u1', restartPolicy, node: 'node-1', containers: names, qosClass: 'BestEffort', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: T0 }] })
+  return build({
+    namespace: 'shop',
+    uid: 'u1',
+    restartPolicy,
+    node: 'node-1',
+    containers: names,
+    qosClass: 'BestEffort',
+    conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: T0 }],
+  })
 }
 
 function ctr(name: string, attempt: number, state: ContainerStatus['state'], exitCode?: number): ContainerStatus {
@@ -74,7 +82,11 @@ describe('pod status', () => {
   })
 
   it('shows a crash loop as waiting, with the last termination and the restart count', () => {
-    const s = generatePodStatus(input(pod(), [ctr('app', 0, 'exited', 1), ctr('app', 1, 'exited', 1)], { waiting: new Map([['app', { reason: 'CrashLoopBackOff', message: 'back-off 10s' }]]) }))
+    const s = generatePodStatus(
+      input(pod(), [ctr('app', 0, 'exited', 1), ctr('app', 1, 'exited', 1)], {
+        waiting: new Map([['app', { reason: 'CrashLoopBackOff', message: 'back-off 10s' }]]),
+      }),
+    )
     const cs = s.containerStatuses![0]!
     assert.equal(cs.state?.waiting?.reason, 'CrashLoopBackOff')
     assert.equal(cs.lastState?.terminated?.exitCode, 1)

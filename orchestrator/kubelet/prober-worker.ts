@@ -73,7 +73,8 @@ export function probeStep(input: {
   if (input.onHold) return { do: 'wait', why: 'on hold until a new container (the last one failed this probe)' }
   if (input.deleting && input.type !== 'readiness') return { do: 'wait', why: 'the pod is being deleted' }
   const startedAt = c.startedAt ? Date.parse(c.startedAt) : input.nowMs
-  if (input.nowMs < startedAt + input.initialDelayMs) return { do: 'wait', untilMs: startedAt + input.initialDelayMs, why: 'initialDelaySeconds has not passed' }
+  if (input.nowMs < startedAt + input.initialDelayMs)
+    return { do: 'wait', untilMs: startedAt + input.initialDelayMs, why: 'initialDelaySeconds has not passed' }
   if (input.type === 'startup' && input.started) return { do: 'wait', why: 'the container has started' }
   if (input.type !== 'startup' && !input.started) return { do: 'wait', why: 'the startup probe has not succeeded yet' }
   return { do: 'probe' }

@@ -23,7 +23,14 @@ describe('probe settings', () => {
   })
 
   it('reads the action of each handler', () => {
-    assert.deepEqual(probeSettings('readiness', { httpGet: { port: 'http', path: 'ready', scheme: 'https' } }).action, { kind: 'http', scheme: 'HTTPS', host: undefined, port: 'http', path: 'ready', headers: [] })
+    assert.deepEqual(probeSettings('readiness', { httpGet: { port: 'http', path: 'ready', scheme: 'https' } }).action, {
+      kind: 'http',
+      scheme: 'HTTPS',
+      host: undefined,
+      port: 'http',
+      path: 'ready',
+      headers: [],
+    })
     assert.deepEqual(probeSettings('liveness', { exec: { command: ['cat', '/tmp/healthy'] } }).action, { kind: 'exec', command: ['cat', '/tmp/healthy'] })
     assert.throws(() => probeSettings('liveness', {}), /no handler/)
   })
@@ -41,7 +48,16 @@ describe('probe settings', () => {
   })
 
   it('counts 200-399 as success for httpGet', () => {
-    for (const [code, result] of [[200, 'success'], [204, 'success'], [302, 'success'], [399, 'success'], [400, 'failure'], [404, 'failure'], [500, 'failure'], [199, 'failure']] as const) {
+    for (const [code, result] of [
+      [200, 'success'],
+      [204, 'success'],
+      [302, 'success'],
+      [399, 'success'],
+      [400, 'failure'],
+      [404, 'failure'],
+      [500, 'failure'],
+      [199, 'failure'],
+    ] as const) {
       assert.equal(httpOutcome(code).result, result, String(code))
     }
     assert.equal(httpOutcome(503).output, 'HTTP probe failed with statuscode: 503')
@@ -51,20 +67,47 @@ describe('probe settings', () => {
 describe('thresholds', () => {
   it('publishes a change only after enough results in a row', () => {
     const table: { initial: 'success' | 'failure' | 'unknown'; thresholds: [number, number]; results: ('success' | 'failure')[]; published: string[] }[] = [
-      { initial: 'success', thresholds: [1, 3], results: ['failure', 'failure', 'failure', 'success'], published: ['success', 'success', 'failure', 'success'] },
-      { initial: 'success', thresholds: [1, 3], results: ['failure', 'failure', 'success', 'failure', 'failure'], published: ['success', 'success', 'success', 'success', 'success'] },
-      { initial: 'failure', thresholds: [2, 1], results: ['success', 'failure', 'success', 'success'], published: ['failure', 'failure', 'failure', 'success'] },
+      {
+        initial: 'success',
+        thresholds: [1, 3],
+        results: ['failure', 'failure', 'failure', 'success'],
+        published: ['success', 'success', 'failure', 'success'],
+      },
+      {
+        initial: 'success',
+        thresholds: [1, 3],
+        results: ['failure', 'failure', 'success', 'failure', 'failure'],
+        published: ['success', 'success', 'success', 'success', 'success'],
+      },
+      {
+        initial: 'failure',
+        thresholds: [2, 1],
+        results: ['success', 'failure', 'success', 'success'],
+        published: ['failure', 'failure', 'failure', 'success'],
+      },
       { initial: 'unknown', thresholds: [1, 2], results: ['success'], published: ['success'] },
     ]
     for (const t of table) {
       const c = new ProbeCounter({ successThreshold: t.thresholds[0], failureThreshold: t.thresholds[1] }, t.initial)
-      assert.deepEqual(t.results.map((r) => (c.record(r), c.published)), t.published, JSON.stringify(t))
+      assert.deepEqual(
+        t.results.map((r) => (c.record(r), c.published)),
+        t.published,
+        JSON.stringify(t),
+      )
     }
   })
 })
 
 describe('when a worker probes', () => {
-  const base = { type: 'liveness' as ProbeType, container: { state: 'running' as const, startedAt: new Date(10_000).toISOString() }, onHold: false, started: true, deleting: false, initialDelayMs: 0, nowMs: 20_000 }
+  const base = {
+    type: 'liveness' as ProbeType,
+    container: { state: 'running' as const, startedAt: new Date(10_000).toISOString() },
+    onHold: false,
+    started: true,
+    deleting: false,
+    initialDelayMs: 0,
+    nowMs: 20_000,
+  }
   it('probes a running, started container after its initial delay', () => {
     const table: [Partial<Parameters<typeof probeStep>[0]>, string][] = [
       [{}, 'probe'],
@@ -84,7 +127,10 @@ describe('when a worker probes', () => {
   })
 
   it('re-probes readiness of an unready container sooner, backing off to the period', () => {
-    assert.deepEqual([0, 1, 2, 3, 10].map((n) => nextDelayMs('readiness', 'failure', 1000, n, 25)), [25, 50, 100, 200, 1000])
+    assert.deepEqual(
+      [0, 1, 2, 3, 10].map((n) => nextDelayMs('readiness', 'failure', 1000, n, 25)),
+      [25, 50, 100, 200, 1000],
+    )
     assert.equal(nextDelayMs('readiness', 'success', 1000, 0, 25), 1000)
     assert.equal(nextDelayMs('liveness', 'failure', 1000, 0, 25), 1000)
   })
@@ -108,7 +154,10 @@ describe('running probes', () => {
     const s = probeSettings('readiness', { httpGet: { port: 'http', path: '/ready' } })
     assert.deepEqual(await runProbe(s, { podIP: '127.0.0.1', container, containerId: 'c1' }, noExec), { result: 'success', output: '' })
     status = 404
-    assert.deepEqual(await runProbe(s, { podIP: '127.0.0.1', container, containerId: 'c1' }, noExec), { result: 'failure', output: 'HTTP probe failed with statuscode: 404' })
+    assert.deepEqual(await runProbe(s, { podIP: '127.0.0.1', container, containerId: 'c1' }, noExec), {
+      result: 'failure',
+      output: 'HTTP probe failed with statuscode: 404',
+    })
     status = 200
   })
 
@@ -119,11 +168,18 @@ describe('running probes', () => {
         s.close(() => r(p))
       })
     })
-    const h = await runProbe(probeSettings('liveness', { httpGet: { port: free, path: '/healthz' } }), { podIP: '127.0.0.1', container, containerId: 'c' }, noExec)
+    const h = await runProbe(
+      probeSettings('liveness', { httpGet: { port: free, path: '/healthz' } }),
+      { podIP: '127.0.0.1', container, containerId: 'c' },
+      noExec,
+    )
     assert.deepEqual(h, { result: 'failure', output: `Get "http://127.0.0.1:${free}/healthz": dial tcp 127.0.0.1:${free}: connect: connection refused` })
     const t = await runProbe(probeSettings('liveness', { tcpSocket: { port: free } }), { podIP: '127.0.0.1', container, containerId: 'c' }, noExec)
     assert.deepEqual(t, { result: 'failure', output: `dial tcp 127.0.0.1:${free}: connect: connection refused` })
-    assert.equal((await runProbe(probeSettings('liveness', { tcpSocket: { port } }), { podIP: '127.0.0.1', container, containerId: 'c' }, noExec)).result, 'success')
+    assert.equal(
+      (await runProbe(probeSettings('liveness', { tcpSocket: { port } }), { podIP: '127.0.0.1', container, containerId: 'c' }, noExec)).result,
+      'success',
+    )
   })
 
   it('execs in the container: exit 0 succeeds, output explains a failure, a timeout fails', async () => {
@@ -131,7 +187,9 @@ describe('running probes', () => {
       exec: async (_id: string, cmd: string[], opts?: { timeoutMs?: number }): Promise<ExecResult> => {
         assert.equal(opts?.timeoutMs, 1000)
         if (cmd[1] === '/slow') throw new Error(`command ${JSON.stringify(cmd)} timed out after 1000 ms`)
-        return cmd[1] === '/tmp/healthy' ? { exitCode: 0, stdout: 'ok\n', stderr: '' } : { exitCode: 1, stdout: '', stderr: "cat: can't open '/nope': No such file or directory\n" }
+        return cmd[1] === '/tmp/healthy'
+          ? { exitCode: 0, stdout: 'ok\n', stderr: '' }
+          : { exitCode: 1, stdout: '', stderr: "cat: can't open '/nope': No such file or directory\n" }
       },
     }
     const probe = (file: string) => runProbe(probeSettings('liveness', { exec: { command: ['cat', file] } }), { container, containerId: 'c' }, rt)
@@ -154,15 +212,39 @@ describe('the probe manager', () => {
     }
     const events: string[] = []
     const changes: string[] = []
-    const m = new ProbeManager({ runtime: rt, unhealthy: (_p, c, msg) => events.push(`${c}: ${msg}`), changed: (_uid, type) => changes.push(type), fastProbeMs: 5 })
+    const m = new ProbeManager({
+      runtime: rt,
+      unhealthy: (_p, c, msg) => events.push(`${c}: ${msg}`),
+      changed: (_uid, type) => changes.push(type),
+      fastProbeMs: 5,
+    })
     const probe = (file: string, extra: object = {}) => ({ exec: { command: ['test', file] }, periodSeconds: 1, failureThreshold: 1, ...extra })
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { uid: 'u1', name: 'p', namespace: 'ns' },
-      spec: { containers: [{ name: 'app', image: 'i', readinessProbe: probe('/ready'), livenessProbe: probe('/healthy'), startupProbe: probe('/started', { failureThreshold: 30 }) }] },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'i',
+            readinessProbe: probe('/ready'),
+            livenessProbe: probe('/healthy'),
+            startupProbe: probe('/started', { failureThreshold: 30 }),
+          },
+        ],
+      },
     }
-    const c1: ContainerStatus = { id: 'c1', podUid: 'u1', name: 'app', image: 'i', attempt: 0, state: 'running', createdAt: new Date().toISOString(), startedAt: new Date().toISOString() }
+    const c1: ContainerStatus = {
+      id: 'c1',
+      podUid: 'u1',
+      name: 'app',
+      image: 'i',
+      attempt: 0,
+      state: 'running',
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+    }
     const until = async (what: string, ok: () => boolean): Promise<void> => {
       const end = Date.now() + 5_000
       while (!ok()) {
@@ -182,7 +264,10 @@ describe('the probe manager', () => {
       assert.deepEqual(m.unhealthy('u1'), new Map())
       healthy = false
       await until('the liveness failure is published', () => m.unhealthy('u1').get('c1') === 'liveness')
-      assert.ok(events.some((e) => e === 'app: Liveness probe failed: no /healthy'), events.join(' | '))
+      assert.ok(
+        events.some((e) => e === 'app: Liveness probe failed: no /healthy'),
+        events.join(' | '),
+      )
       // a new container (the restart): liveness starts again from Success, startup gates it again
       healthy = true
       const c2 = { ...c1, id: 'c2', attempt: 1, startedAt: new Date().toISOString() }

@@ -52,7 +52,14 @@ export function probeSettings(type: ProbeType, probe: ApiProbe): ProbeSettings {
   if (probe.exec) action = { kind: 'exec', command: [...(probe.exec.command ?? [])] }
   else if (probe.httpGet) {
     const h = probe.httpGet
-    action = { kind: 'http', scheme: h.scheme?.toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP', host: h.host || undefined, port: h.port, path: h.path || '/', headers: [...(h.httpHeaders ?? [])] }
+    action = {
+      kind: 'http',
+      scheme: h.scheme?.toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP',
+      host: h.host || undefined,
+      port: h.port,
+      path: h.path || '/',
+      headers: [...(h.httpHeaders ?? [])],
+    }
   } else if (probe.tcpSocket) action = { kind: 'tcp', host: probe.tcpSocket.host || undefined, port: probe.tcpSocket.port }
   else if (probe.grpc) action = { kind: 'grpc', port: probe.grpc.port, service: probe.grpc.service }
   else throw new Error(`the ${type} probe has no handler (exec, httpGet, tcpSocket or grpc)`)
@@ -83,7 +90,8 @@ export function resolvePort(port: number | string, c: Pick<Container, 'ports'>):
   if (typeof port === 'number') return port
   if (/^\d+$/.test(port)) return Number(port)
   const named = (c.ports ?? []).find((p) => p.name === port)
-  if (!named) throw new Error(`couldn't find port: ${port} in ${JSON.stringify((c.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort })))}`)
+  if (!named)
+    throw new Error(`couldn't find port: ${port} in ${JSON.stringify((c.ports ?? []).map((p) => ({ name: p.name, containerPort: p.containerPort })))}`)
   return named.containerPort
 }
 
@@ -110,10 +118,14 @@ export interface ProbeTarget {
 function httpGet(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<number> {
   const mod = url.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { agent: false, headers: { 'User-Agent': 'kube-probe/1.34', Accept: '*/*', ...headers }, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
-      res.resume()
-      resolve(res.statusCode ?? 0)
-    })
+    const req = mod.get(
+      url,
+      { agent: false, headers: { 'User-Agent': 'kube-probe/1.34', Accept: '*/*', ...headers }, timeout: timeoutMs, rejectUnauthorized: false },
+      (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      },
+    )
     req.on('timeout', () => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')))
     req.on('error', reject)
   })

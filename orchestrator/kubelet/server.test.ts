@@ -36,7 +36,7 @@ describe('the kubelet server', () => {
       req.on('error', reject)
     })
 
-  it('serves routes by prefix to the API server\'s kubelet client', async () => {
+  it("serves routes by prefix to the API server's kubelet client", async () => {
     assert.deepEqual(await get('/containerLogs/ns/pod/app', apiserverClient), { code: 200, body: 'logs of ns/pod/app' })
     assert.equal((await get('/nothing', apiserverClient)).code, 404)
   })

@@ -91,7 +91,9 @@ export class KubeletServer {
       groups: o === undefined ? [] : Array.isArray(o) ? o : [o],
     }
     if (!(this.opts.authorize ?? defaultAuthorize)(caller, url.pathname)) {
-      res.writeHead(403, { 'Content-Type': 'text/plain' }).end(`Forbidden (user=${caller.user}, verb=${(req.method ?? 'GET').toLowerCase()}, path=${url.pathname})`)
+      res
+        .writeHead(403, { 'Content-Type': 'text/plain' })
+        .end(`Forbidden (user=${caller.user}, verb=${(req.method ?? 'GET').toLowerCase()}, path=${url.pathname})`)
       return
     }
     const route = this.routes.find(([prefix]) => url.pathname.startsWith(prefix))

@@ -29,7 +29,14 @@ describe('resource metrics of the kubelet', () => {
       nodeName: 'node-1',
       timestamp: 1700000000123,
       node: { cpuSeconds: 12.5, cpuMillis: 250, memoryBytes: 8388608, startTime: 0 },
-      pods: [{ namespace: 'shop', name: 'web-1', uid: 'u', containers: [{ name: 'app', startTime: 1699999999000, cpuSeconds: 2.25, cpuMillis: 200, memoryBytes: 4194304 }] }],
+      pods: [
+        {
+          namespace: 'shop',
+          name: 'web-1',
+          uid: 'u',
+          containers: [{ name: 'app', startTime: 1699999999000, cpuSeconds: 2.25, cpuMillis: 200, memoryBytes: 4194304 }],
+        },
+      ],
       errors: 0,
     }
     const text = resourceMetricsText(snap)
@@ -48,7 +55,16 @@ describe('resource metrics of the kubelet', () => {
     const rt = new SimulatedRuntime()
     const pods = new Map<string, Pod>([['u1', { metadata: { name: 'web-1', namespace: 'shop', uid: 'u1' } } as Pod]])
     const stats = new ResourceStats({ nodeName: 'node-1', runtime: rt, podOf: (uid) => pods.get(uid) })
-    const id = await rt.createContainer({ podUid: 'u1', podName: 'web-1', podNamespace: 'shop', name: 'app', image: 'i:1', podIP: '127.64.0.2', attempt: 0, env: { OCK_SIM_CPU: '500m' } })
+    const id = await rt.createContainer({
+      podUid: 'u1',
+      podName: 'web-1',
+      podNamespace: 'shop',
+      name: 'app',
+      image: 'i:1',
+      podIP: '127.64.0.2',
+      attempt: 0,
+      env: { OCK_SIM_CPU: '500m' },
+    })
     await rt.startContainer(id)
     const orphan = await rt.createContainer({ podUid: 'gone', podName: 'x', podNamespace: 'shop', name: 'app', image: 'i:1', podIP: '127.64.0.3', attempt: 0 })
     await rt.startContainer(orphan)
@@ -80,7 +96,12 @@ describe('resource metrics of the kubelet', () => {
       collector = await ca.issue({ commonName: 'system:serviceaccount:kube-system:metrics-server', usage: 'client' })
       stranger = await ca.issue({ commonName: 'alice', usage: 'client' })
       admin = await ca.issue({ ...Identities.apiserverKubeletClient, usage: 'client' })
-      server = new KubeletServer({ host: '127.0.0.1', caPem, serving, authorize: resourceMetricsAuthorizer(['system:serviceaccount:kube-system:metrics-server']) })
+      server = new KubeletServer({
+        host: '127.0.0.1',
+        caPem,
+        serving,
+        authorize: resourceMetricsAuthorizer(['system:serviceaccount:kube-system:metrics-server']),
+      })
       server.route('/containerLogs/', (_req, res) => void res.end('logs'))
       mountResourceMetrics(server, { nodeName: 'node-1', runtime: rt, podOf: () => undefined })
       await server.start()

@@ -95,7 +95,13 @@ export class ResourceStats {
       memoryBytes += s.memoryBytes
       const pod = this.podEntry(pods, c)
       if (!pod) continue
-      pod.containers.push({ name: c.name, startTime: Date.parse(c.startedAt ?? c.createdAt) || Date.now(), cpuSeconds: s.cpuUsageCoreSeconds, cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes })
+      pod.containers.push({
+        name: c.name,
+        startTime: Date.parse(c.startedAt ?? c.createdAt) || Date.now(),
+        cpuSeconds: s.cpuUsageCoreSeconds,
+        cpuMillis: s.cpuMillis,
+        memoryBytes: s.memoryBytes,
+      })
     }
     this.lastSeen.clear()
     for (const [id, v] of seen) this.lastSeen.set(id, v)
@@ -237,7 +243,9 @@ export function mountResourceMetrics(server: KubeletServer, src: StatsSource): R
   server.route('/metrics/resource', async (req, res, url) => {
     if (url.pathname !== '/metrics/resource') return notFound(res)
     const text = resourceMetricsText(await stats.collect())
-    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(req.method === 'HEAD' ? undefined : text)
+    res
+      .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+      .end(req.method === 'HEAD' ? undefined : text)
   })
   server.route('/stats/summary', async (_req, res, url) => {
     if (url.pathname !== '/stats/summary' && url.pathname !== '/stats/summary/') return notFound(res)
@@ -258,5 +266,6 @@ function notFound(res: Parameters<Parameters<KubeletServer['route']>[1]>[1]): vo
  * the bootstrap policy) may read those two paths.
  */
 export function resourceMetricsAuthorizer(collectors: readonly string[]): (caller: KubeletCaller, path: string) => boolean {
-  return (caller, path) => caller.groups.includes('system:masters') || (collectors.includes(caller.user) && (path.startsWith('/metrics/') || path.startsWith('/stats/')))
+  return (caller, path) =>
+    caller.groups.includes('system:masters') || (collectors.includes(caller.user) && (path.startsWith('/metrics/') || path.startsWith('/stats/')))
 }

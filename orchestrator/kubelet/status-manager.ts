@@ -59,7 +59,9 @@ export class StatusManager {
   async report(uid: string, pod: Pod, terminal: boolean, listed?: ContainerStatus[]): Promise<void> {
     const containers = listed ?? (await this.deps.runtime.listContainers({ podUid: uid }))
     const previous = this.lastSent.get(uid)?.status
-    const base: Pod = previous ? { ...pod, status: { ...pod.status, conditions: mergeConditions(pod.status?.conditions, previous.conditions), startTime: previous.startTime } } : pod
+    const base: Pod = previous
+      ? { ...pod, status: { ...pod.status, conditions: mergeConditions(pod.status?.conditions, previous.conditions), startTime: previous.startTime } }
+      : pod
     const status = generatePodStatus({
       pod: base.status?.startTime ? base : { ...base, status: { ...base.status, startTime: this.firstSeen.get(uid) } },
       containers,
@@ -89,7 +91,8 @@ export class StatusManager {
       const pod = this.deps.livePod(uid)
       if (!pod) continue
       const api = pod.status
-      const drift = api?.phase !== sent.status.phase || (sent.status.conditions ?? []).some((c) => api?.conditions?.find((x) => x.type === c.type)?.status !== c.status)
+      const drift =
+        api?.phase !== sent.status.phase || (sent.status.conditions ?? []).some((c) => api?.conditions?.find((x) => x.type === c.type)?.status !== c.status)
       if (!drift) continue
       this.lastSent.delete(uid)
       this.deps.resync(uid)

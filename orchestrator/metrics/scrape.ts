@@ -105,7 +105,12 @@ export function decodeResourceMetrics(text: string, now = Date.now()): NodeBatch
     const key = `${c.ns}/${c.pod}`
     let pod = batch.pods.get(key)
     if (!pod) batch.pods.set(key, (pod = { namespace: c.ns, name: c.pod, containers: new Map() }))
-    pod.containers.set(c.container, { startTime: c.startTime ?? 0, timestamp: c.timestamp ?? now, cumulativeCpuNanos: c.cumulativeCpuNanos, memoryBytes: c.memoryBytes })
+    pod.containers.set(c.container, {
+      startTime: c.startTime ?? 0,
+      timestamp: c.timestamp ?? now,
+      cumulativeCpuNanos: c.cumulativeCpuNanos,
+      memoryBytes: c.memoryBytes,
+    })
   }
   return batch
 }
@@ -132,7 +137,8 @@ export class KubeletScraper {
         res.setEncoding('utf8')
         res.on('data', (c: string) => (body += c))
         res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`request failed, status: "${res.statusCode} ${res.statusMessage ?? ''}": ${body.trim().slice(0, 200)}`))
+          if (res.statusCode !== 200)
+            return reject(new Error(`request failed, status: "${res.statusCode} ${res.statusMessage ?? ''}": ${body.trim().slice(0, 200)}`))
           try {
             resolve(decodeResourceMetrics(body))
           } catch (e) {

@@ -35,7 +35,12 @@ describe('metrics-server', () => {
   })
 
   it('computes usage as the rate between two readings', () => {
-    const p = (t: number, cpuSeconds: number, mem = 100, start = 0): MetricsPoint => ({ startTime: start, timestamp: t, cumulativeCpuNanos: cpuSeconds * 1e9, memoryBytes: mem })
+    const p = (t: number, cpuSeconds: number, mem = 100, start = 0): MetricsPoint => ({
+      startTime: start,
+      timestamp: t,
+      cumulativeCpuNanos: cpuSeconds * 1e9,
+      memoryBytes: mem,
+    })
     const table: [string, MetricsPoint | undefined, MetricsPoint, number | undefined][] = [
       ['no previous reading', undefined, p(15_000, 1), undefined],
       ['250m over 15 s', p(0, 1), p(15_000, 4.75), 250_000_000],
@@ -50,8 +55,18 @@ describe('metrics-server', () => {
   it('serves a pod only once every container has two readings of the same start', () => {
     const s = new MetricsStorage()
     const batch = (t: number, cpu: Record<string, [number, number]>, nodeCpu: number): Map<string, NodeBatch> => {
-      const containers = new Map(Object.entries(cpu).map(([c, [sec, start]]) => [c, { startTime: start, timestamp: t, cumulativeCpuNanos: sec * 1e9, memoryBytes: 1024 }] as const))
-      return new Map([['node-1', { node: { startTime: 0, timestamp: t, cumulativeCpuNanos: nodeCpu * 1e9, memoryBytes: 2048 }, pods: new Map([['shop/web-1', { namespace: 'shop', name: 'web-1', containers }]]) }]])
+      const containers = new Map(
+        Object.entries(cpu).map(([c, [sec, start]]) => [c, { startTime: start, timestamp: t, cumulativeCpuNanos: sec * 1e9, memoryBytes: 1024 }] as const),
+      )
+      return new Map([
+        [
+          'node-1',
+          {
+            node: { startTime: 0, timestamp: t, cumulativeCpuNanos: nodeCpu * 1e9, memoryBytes: 2048 },
+            pods: new Map([['shop/web-1', { namespace: 'shop', name: 'web-1', containers }]]),
+          },
+        ],
+      ])
     }
     s.store(batch(0, { app: [1, 5] }, 10))
     assert.equal(s.podUsage('shop', 'web-1'), undefined, 'one reading gives no rate')
@@ -61,7 +76,13 @@ describe('metrics-server', () => {
     assert.equal(s.nodeUsage('node-1')?.cpuNanoCores, 2_000_000_000)
     s.store(batch(20_000, { app: [4, 5], side: [0.5, 9_000] }, 31.5))
     const u = s.podUsage('shop', 'web-1')!
-    assert.deepEqual(u.containers.map(([c, x]) => [c, x.cpuNanoCores]), [['app', 100_000_000], ['side', 50_000_000]])
+    assert.deepEqual(
+      u.containers.map(([c, x]) => [c, x.cpuNanoCores]),
+      [
+        ['app', 100_000_000],
+        ['side', 50_000_000],
+      ],
+    )
     assert.equal(u.windowMs, 10_000)
     s.store(batch(30_000, { app: [0.1, 25_000], side: [0.6, 9_000] }, 32))
     assert.equal(s.podUsage('shop', 'web-1'), undefined, 'a restarted container starts over')
@@ -70,9 +91,27 @@ describe('metrics-server', () => {
   })
 
   it('spells quantities and windows as metrics-server does', () => {
-    for (const [n, q] of [[0, '0'], [250_000_000, '250m'], [1_000_000_000, '1'], [123_456_789, '123456789n'], [1_500_000, '1500u'], [2_500_000_000, '2500m']] as const) assert.equal(formatNanoCores(n), q)
-    for (const [b, q] of [[4 * 1024 * 1024, '4Mi'], [12_345_678, '12345678'], [0, '0']] as const) assert.equal(formatMemory(b), q)
-    for (const [ms, d] of [[15_012, '15.012s'], [500, '500ms'], [60_000, '1m0s'], [90_500, '1m30.5s']] as const) {
+    for (const [n, q] of [
+      [0, '0'],
+      [250_000_000, '250m'],
+      [1_000_000_000, '1'],
+      [123_456_789, '123456789n'],
+      [1_500_000, '1500u'],
+      [2_500_000_000, '2500m'],
+    ] as const)
+      assert.equal(formatNanoCores(n), q)
+    for (const [b, q] of [
+      [4 * 1024 * 1024, '4Mi'],
+      [12_345_678, '12345678'],
+      [0, '0'],
+    ] as const)
+      assert.equal(formatMemory(b), q)
+    for (const [ms, d] of [
+      [15_012, '15.012s'],
+      [500, '500ms'],
+      [60_000, '1m0s'],
+      [90_500, '1m30.5s'],
+    ] as const) {
       assert.equal(goDuration(ms), d)
       assert.equal(parseGoDuration(d), ms)
     }

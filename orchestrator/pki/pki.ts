@@ -44,12 +44,18 @@ export const Identities = {
   kubelet: (node: string) => ({ commonName: `system:node:${node}`, organizations: ['system:nodes'] }),
   kubeProxy: { commonName: 'system:kube-proxy', organizations: [] as string[] },
   /** The ingress controller runs as a workload would, under its service account's name. */
-  ingressController: { commonName: 'system:serviceaccount:kube-system:ingress-controller', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
+  ingressController: {
+    commonName: 'system:serviceaccount:kube-system:ingress-controller',
+    organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'],
+  },
   apiserverKubeletClient: { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'] },
   /** The API server's aggregation layer, towards aggregated API servers (kubeadm's front-proxy-client). */
   frontProxyClient: { commonName: 'front-proxy-client', organizations: [] as string[] },
   /** metrics-server runs as its service account, as the upstream addon does. */
-  metricsServer: { commonName: 'system:serviceaccount:kube-system:metrics-server', organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] },
+  metricsServer: {
+    commonName: 'system:serviceaccount:kube-system:metrics-server',
+    organizations: ['system:serviceaccounts', 'system:serviceaccounts:kube-system'],
+  },
 } as const
 
 function escapeDn(v: string): string {
@@ -62,7 +68,9 @@ function subjectName(commonName: string, organizations: readonly string[] = []):
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key)
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n')
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
   return `-----BEGIN PRIVATE KEY-----\n${b64.trim()}\n-----END PRIVATE KEY-----\n`
 }
 

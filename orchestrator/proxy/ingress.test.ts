@@ -4,8 +4,17 @@ import type { KObject } from '../api/meta.js'
 import { hostMatches, IngressController, route } from './ingress.js'
 import { endpointsOf, eventually, get, randomTestNet, ref, startBackend, startTestbed, type Backend, type Testbed } from './testbed.testing.js'
 
-const ingress = (name: string, spec: Record<string, unknown>, namespace = 'default'): KObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace }, spec })
-const path = (p: string, service: string, pathType = 'Prefix', port: Record<string, unknown> = { number: 80 }) => ({ path: p, pathType, backend: { service: { name: service, port } } })
+const ingress = (name: string, spec: Record<string, unknown>, namespace = 'default'): KObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name, namespace },
+  spec,
+})
+const path = (p: string, service: string, pathType = 'Prefix', port: Record<string, unknown> = { number: 80 }) => ({
+  path: p,
+  pathType,
+  backend: { service: { name: service, port } },
+})
 
 test('host matching: exact, one-label wildcards, any', () => {
   const table: [string | undefined, string, boolean][] = [
@@ -72,7 +81,12 @@ describe('IngressController against an in-process API server', { timeout: 60_000
   }
 
   async function serviceWith(name: string, ready: Backend[]): Promise<void> {
-    await bed.admin.create(ref.services(), { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } })
+    await bed.admin.create(ref.services(), {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
+      spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    })
     await bed.admin.create(ref.endpoints(), endpointsOf(name, ready, [], 'http'))
   }
 
@@ -80,7 +94,10 @@ describe('IngressController against an in-process API server', { timeout: 60_000
     const [shop1, shop2, api] = [await backend('shop-1'), await backend('shop-2'), await backend('api-1')]
     await serviceWith('shop', [shop1, shop2])
     await serviceWith('api', [api])
-    await bed.admin.create(ref.ingresses(), ingress('web', { rules: [{ host: 'shop.example', http: { paths: [path('/', 'shop'), path('/api', 'api', 'Prefix', { name: 'http' })] } }] }))
+    await bed.admin.create(
+      ref.ingresses(),
+      ingress('web', { rules: [{ host: 'shop.example', http: { paths: [path('/', 'shop'), path('/api', 'api', 'Prefix', { name: 'http' })] } }] }),
+    )
     const url = ing.url
     const r1 = await eventually('the shop answers through the ingress', async () => {
       const r = await get(`${url}/cart?x=1`, 'shop.example')
@@ -105,7 +122,10 @@ describe('IngressController against an in-process API server', { timeout: 60_000
     await gone.close()
     await serviceWith('empty', [])
     await serviceWith('dead', [gone])
-    await bed.admin.create(ref.ingresses(), ingress('errs', { rules: [{ host: 'errs.example', http: { paths: [path('/empty', 'empty'), path('/dead', 'dead')] } }] }))
+    await bed.admin.create(
+      ref.ingresses(),
+      ingress('errs', { rules: [{ host: 'errs.example', http: { paths: [path('/empty', 'empty'), path('/dead', 'dead')] } }] }),
+    )
     const e503 = await eventually('503', async () => {
       const r = await get(`${ing.url}/empty`, 'errs.example')
       return 'status' in r && r.status === 503 && r

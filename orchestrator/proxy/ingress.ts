@@ -184,7 +184,10 @@ export class IngressController {
     const have = (o.status as { loadBalancer?: unknown } | undefined)?.loadBalancer
     if (JSON.stringify(have) === JSON.stringify(want)) return
     try {
-      await this.client.patch({ ...INGRESSES, namespace: o.metadata?.namespace, name: o.metadata?.name, subresource: 'status' }, { status: { loadBalancer: want } })
+      await this.client.patch(
+        { ...INGRESSES, namespace: o.metadata?.namespace, name: o.metadata?.name, subresource: 'status' },
+        { status: { loadBalancer: want } },
+      )
     } catch {
       // the API server may be down or the Ingress gone; the next event publishes again
     }
@@ -214,7 +217,13 @@ export class IngressController {
         method: req.method,
         path: req.url,
         agent: this.agent,
-        headers: { ...req.headers, 'x-forwarded-for': forwardedFor, 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': 'http', 'x-real-ip': req.socket.remoteAddress ?? '' },
+        headers: {
+          ...req.headers,
+          'x-forwarded-for': forwardedFor,
+          'x-forwarded-host': req.headers.host ?? '',
+          'x-forwarded-proto': 'http',
+          'x-real-ip': req.socket.remoteAddress ?? '',
+        },
         timeout: 60_000,
       },
       (up) => {

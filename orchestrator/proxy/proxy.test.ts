@@ -13,14 +13,24 @@ const service = (name: string, spec: Record<string, unknown> = {}): KObject => (
 })
 
 describe('readyBackends', () => {
-  it('takes ready addresses of the port with the Service port\'s name, never notReadyAddresses', () => {
+  it("takes ready addresses of the port with the Service port's name, never notReadyAddresses", () => {
     const eps: KObject = {
       subsets: [
-        { addresses: [{ ip: '127.1.0.1', targetRef: { kind: 'Pod', name: 'a' } }], notReadyAddresses: [{ ip: '127.1.0.2' }], ports: [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }] },
+        {
+          addresses: [{ ip: '127.1.0.1', targetRef: { kind: 'Pod', name: 'a' } }],
+          notReadyAddresses: [{ ip: '127.1.0.2' }],
+          ports: [
+            { name: 'http', port: 8080 },
+            { name: 'admin', port: 9090 },
+          ],
+        },
         { addresses: [{ ip: '127.1.0.3' }], ports: [{ name: 'http', port: 8081 }] },
       ],
     }
-    assert.deepEqual(readyBackends(eps, { name: 'http', port: 80 }), [{ ip: '127.1.0.1', port: 8080, pod: 'a' }, { ip: '127.1.0.3', port: 8081 }])
+    assert.deepEqual(readyBackends(eps, { name: 'http', port: 80 }), [
+      { ip: '127.1.0.1', port: 8080, pod: 'a' },
+      { ip: '127.1.0.3', port: 8081 },
+    ])
     assert.deepEqual(readyBackends(eps, { name: 'admin', port: 81 }), [{ ip: '127.1.0.1', port: 9090, pod: 'a' }])
     assert.deepEqual(readyBackends(eps, { port: 80 }), [])
     assert.deepEqual(readyBackends(undefined, { port: 80 }), [])

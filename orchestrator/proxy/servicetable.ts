@@ -140,7 +140,8 @@ export class ServiceTable {
     const svc = this.service(namespace, name)
     if (!svc) return []
     const ports = ((svc.spec ?? {}) as ServiceSpec).ports ?? []
-    const p = port === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find((x) => (typeof port === 'number' ? x.port === port : x.name === port))
+    const p =
+      port === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find((x) => (typeof port === 'number' ? x.port === port : x.name === port))
     if (!p) return []
     return readyBackends(this.endpoints.get(key(namespace, name)), p)
   }
@@ -154,7 +155,8 @@ export class ServiceTable {
     let svc: string | undefined
     let ns: string | undefined
     if (parts.length === 1) [svc, ns] = [parts[0], defaultNamespace]
-    else if (parts.length === 2 || (parts.length === 3 && parts[2] === 'svc') || (parts.length === 5 && parts.slice(2).join('.') === 'svc.cluster.local')) [svc, ns] = [parts[0], parts[1]]
+    else if (parts.length === 2 || (parts.length === 3 && parts[2] === 'svc') || (parts.length === 5 && parts.slice(2).join('.') === 'svc.cluster.local'))
+      [svc, ns] = [parts[0], parts[1]]
     if (!svc || !ns) return undefined
     const ip = ((this.service(ns, svc)?.spec ?? {}) as ServiceSpec).clusterIP
     return ip && ip !== 'None' ? ip : undefined

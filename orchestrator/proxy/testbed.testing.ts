@@ -104,13 +104,16 @@ export function endpointsOf(name: string, ready: Backend[], notReady: Backend[] 
 export async function get(url: string, host?: string): Promise<{ status: number; body: string } | { error: string }> {
   return new Promise((resolve) => {
     const u = new URL(url)
-    const req = http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: host ? { host } : {}, agent: false, timeout: 3_000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }))
-    })
+    const req = http.get(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, headers: host ? { host } : {}, agent: false, timeout: 3_000 },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+        res.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }))
+      },
+    )
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })))
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }))
   })

@@ -223,7 +223,10 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
       await own.close()
       // a closed runtime either refuses calls or has nothing left
       const left = await own.listContainers().catch(() => [])
-      assert.equal(left.some((c) => c.id === id), false)
+      assert.equal(
+        left.some((c) => c.id === id),
+        false,
+      )
     })
   })
 }

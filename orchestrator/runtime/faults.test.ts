@@ -4,7 +4,16 @@ import { FaultInjectingRuntime } from './faults.js'
 import { RuntimeUnavailableError, type ContainerConfig } from './runtime.js'
 import { SimulatedRuntime } from './simulated/simulated.js'
 
-const config = (pod: string, name = 'app'): ContainerConfig => ({ podUid: `uid-${pod}`, podName: pod, podNamespace: 'ns', name, image: 'registry.internal/ock/app:1', env: {}, podIP: '127.0.0.2', attempt: 0 })
+const config = (pod: string, name = 'app'): ContainerConfig => ({
+  podUid: `uid-${pod}`,
+  podName: pod,
+  podNamespace: 'ns',
+  name,
+  image: 'registry.internal/ock/app:1',
+  env: {},
+  podIP: '127.0.0.2',
+  attempt: 0,
+})
 
 test('the journal lists the containers created, removed ones too, and not the calls refused while unreachable', async () => {
   const rt = new FaultInjectingRuntime(new SimulatedRuntime())

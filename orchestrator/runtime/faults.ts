@@ -61,7 +61,13 @@ export class FaultInjectingRuntime implements ContainerRuntime {
   async createContainer(config: ContainerConfig): Promise<string> {
     this.check()
     const id = await this.inner.createContainer(config)
-    this.journal.push({ podUid: config.podUid, podNamespace: config.podNamespace, podName: config.podName, container: config.name, at: new Date().toISOString() })
+    this.journal.push({
+      podUid: config.podUid,
+      podNamespace: config.podNamespace,
+      podName: config.podName,
+      container: config.name,
+      at: new Date().toISOString(),
+    })
     return id
   }
 

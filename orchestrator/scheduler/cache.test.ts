@@ -36,9 +36,19 @@ describe('SchedulerCache', () => {
   it('tracks which nodes carry pods with affinity terms', () => {
     const c = new SchedulerCache()
     c.addNode(node('n1'))
-    const p = pod('p', { nodeName: 'n1', affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { a: 'b' } } }] } } })
+    const p = pod('p', {
+      nodeName: 'n1',
+      affinity: {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { a: 'b' } } }],
+        },
+      },
+    })
     c.addPod(p)
-    assert.deepEqual(c.nodesWithRequiredAntiAffinityPods().map((n) => n.name), ['n1'])
+    assert.deepEqual(
+      c.nodesWithRequiredAntiAffinityPods().map((n) => n.name),
+      ['n1'],
+    )
     c.removePod(p)
     assert.deepEqual(c.nodesWithRequiredAntiAffinityPods(), [])
   })

@@ -144,7 +144,8 @@ export class Scheduler implements Runnable {
     if (p.metadata?.deletionTimestamp) return this.queue.delete(p)
     if (this.inFlight.has(p.metadata?.uid ?? '')) return
     // only a change the scheduler cares about (not its own status write) is worth a new attempt
-    if (JSON.stringify(old.spec) !== JSON.stringify(p.spec) || JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(p.metadata?.labels ?? {})) this.queue.update(p)
+    if (JSON.stringify(old.spec) !== JSON.stringify(p.spec) || JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(p.metadata?.labels ?? {}))
+      this.queue.update(p)
   }
 
   private podDeleted(p: Pod): void {
@@ -265,11 +266,25 @@ export class Scheduler implements Runnable {
     try {
       await this.client.patch(
         refFor(PODS, pod.metadata?.namespace, pod.metadata?.name, 'status'),
-        { status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: current?.status === 'False' ? current.lastTransitionTime : nowTimestamp() }] } },
+        {
+          status: {
+            conditions: [
+              {
+                type: 'PodScheduled',
+                status: 'False',
+                reason: 'Unschedulable',
+                message,
+                lastProbeTime: null,
+                lastTransitionTime: current?.status === 'False' ? current.lastTransitionTime : nowTimestamp(),
+              },
+            ],
+          },
+        },
         'application/strategic-merge-patch+json',
       )
     } catch (e) {
-      if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) console.error(`${this.name}: updating the condition of ${pod.metadata?.name} failed:`, e instanceof Error ? e.message : e)
+      if (!(e instanceof ApiError && (e.code === 404 || e.code === 409)))
+        console.error(`${this.name}: updating the condition of ${pod.metadata?.name} failed:`, e instanceof Error ? e.message : e)
     }
   }
 }

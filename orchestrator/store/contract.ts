@@ -119,16 +119,25 @@ export function storeContract(name: string, fresh: () => Promise<Store>, opts: C
       await s.create('/podsx/z', 'not under /pods/')
 
       const now = await s.range('/pods/')
-      assert.deepEqual(now.kvs.map((k) => `${k.key}=${k.value}`), ['/pods/ns1/a=a2', '/pods/ns2/c=c1'])
+      assert.deepEqual(
+        now.kvs.map((k) => `${k.key}=${k.value}`),
+        ['/pods/ns1/a=a2', '/pods/ns2/c=c1'],
+      )
       const past = await s.range('/pods/', { revision: mid })
-      assert.deepEqual(past.kvs.map((k) => `${k.key}=${k.value}`), ['/pods/ns1/a=a1', '/pods/ns1/b=b1'])
+      assert.deepEqual(
+        past.kvs.map((k) => `${k.key}=${k.value}`),
+        ['/pods/ns1/a=a1', '/pods/ns1/b=b1'],
+      )
       assert.equal(past.revision, mid)
 
       const page1 = await s.range('/pods/', { limit: 1 })
       assert.equal(page1.kvs.length, 1)
       assert.equal(page1.more, true)
       const page2 = await s.range('/pods/', { limit: 1, startAfter: page1.kvs[0]!.key, revision: page1.revision })
-      assert.deepEqual(page2.kvs.map((k) => k.key), ['/pods/ns2/c'])
+      assert.deepEqual(
+        page2.kvs.map((k) => k.key),
+        ['/pods/ns2/c'],
+      )
       assert.equal(page2.more, false)
     })
 
@@ -154,9 +163,15 @@ export function storeContract(name: string, fresh: () => Promise<Store>, opts: C
       await s.create('/y/other', 'ignored')
       await s.delete('/x/a')
       const got = await w.next(3)
-      assert.deepEqual(got.map((e) => e.type), ['put', 'put', 'delete'])
+      assert.deepEqual(
+        got.map((e) => e.type),
+        ['put', 'put', 'delete'],
+      )
       const revs = got.map((e) => e.kv.modRevision)
-      assert.deepEqual(revs, [...revs].sort((p, q) => p - q))
+      assert.deepEqual(
+        revs,
+        [...revs].sort((p, q) => p - q),
+      )
       assert.equal(got[1]!.type === 'put' && got[1]!.prevKv?.value, '1')
       assert.equal(got[2]!.prevKv?.value, '2')
       w.cancel()
@@ -170,7 +185,10 @@ export function storeContract(name: string, fresh: () => Promise<Store>, opts: C
       const w = collect(s, '/x/', a.modRevision)
       await s.create('/x/c', '1')
       const got = await w.next(4)
-      assert.deepEqual(got.map((e) => `${e.type}:${e.kv.key}`), ['put:/x/a', 'put:/x/b', 'put:/x/a', 'put:/x/c'])
+      assert.deepEqual(
+        got.map((e) => `${e.type}:${e.kv.key}`),
+        ['put:/x/a', 'put:/x/b', 'put:/x/a', 'put:/x/c'],
+      )
       assert.equal(new Set(got.map((e) => e.kv.modRevision)).size, 4)
       w.cancel()
     })

@@ -25,7 +25,6 @@ interface Ack {
   revision: number
 }
 
-
 describe('etcd store: nothing acknowledged is lost while members die', { skip }, () => {
   let cluster: EtcdCluster | undefined
   let store: EtcdStore | undefined
@@ -106,11 +105,15 @@ describe('etcd store: nothing acknowledged is lost while members die', { skip },
         const ackedDuringLoss = acks.length
         await c.restart(victims[1]!)
         assert.ok(await ackedSoon(20, 20_000), 'writes resume once a second member is back')
-        log.push(`cycle ${i + 1}: killed ${victims.join(' + ')} (quorum lost); ${failed - failedBefore} failed writes; writes resumed ${Date.now() - t0} ms after the kill (acknowledged before: ${ackedDuringLoss})`)
+        log.push(
+          `cycle ${i + 1}: killed ${victims.join(' + ')} (quorum lost); ${failed - failedBefore} failed writes; writes resumed ${Date.now() - t0} ms after the kill (acknowledged before: ${ackedDuringLoss})`,
+        )
         await c.restart(victims[0]!)
       } else {
         assert.ok(await ackedSoon(20, 20_000), `writes continue with ${kind} ${victims[0]} down`)
-        log.push(`cycle ${i + 1}: killed the ${kind} ${victims[0]}; writes continued (${Date.now() - t0} ms to 20 more acknowledged, ${failed - failedBefore} failed)`)
+        log.push(
+          `cycle ${i + 1}: killed the ${kind} ${victims[0]}; writes continued (${Date.now() - t0} ms to 20 more acknowledged, ${failed - failedBefore} failed)`,
+        )
         await c.restart(victims[0]!)
       }
       await c.waitForLeader(15_000)
@@ -150,7 +153,11 @@ describe('etcd store: nothing acknowledged is lost while members die', { skip },
     t.diagnostic(summary)
     console.log(summary)
     assert.equal(lost, 0, `lost acknowledged writes: ${lostSamples.join('; ')}`)
-    assert.deepEqual(watchErrors.map((e) => e.message), [], 'the watch resumed across every fault')
+    assert.deepEqual(
+      watchErrors.map((e) => e.message),
+      [],
+      'the watch resumed across every fault',
+    )
     assert.equal(missedByWatch, 0, 'the watch delivered every acknowledged write exactly once')
     assert.ok(acks.length > 1000, `enough writes to mean something (${acks.length})`)
   })

@@ -84,9 +84,15 @@ describe('EtcdStore against a 3-member cluster', { skip }, () => {
     for (let i = 1; i <= 5; i++) await store.create(`/w/${i}`, String(i))
     const got = await w.next(6)
     assert.deepEqual(w.errors, [])
-    assert.deepEqual(got.map((e) => e.kv.key), ['/w/0', '/w/1', '/w/2', '/w/3', '/w/4', '/w/5'])
+    assert.deepEqual(
+      got.map((e) => e.kv.key),
+      ['/w/0', '/w/1', '/w/2', '/w/3', '/w/4', '/w/5'],
+    )
     const revs = got.map((e) => e.kv.modRevision)
-    assert.deepEqual(revs, [...revs].sort((a, b) => a - b))
+    assert.deepEqual(
+      revs,
+      [...revs].sort((a, b) => a - b),
+    )
     w.cancel()
     for (const m of cluster.members) await cluster.restart(m.name)
     await cluster.waitForLeader(15_000)

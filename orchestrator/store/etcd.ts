@@ -124,7 +124,8 @@ export class EtcdStore implements Store {
   private mapFinal(e: unknown): never {
     if (e instanceof StoreError) throw e
     const msg = e instanceof Error ? e.message : String(e)
-    if (/required revision has been compacted/.test(msg)) throw new StoreError('Compacted', 'etcdserver: mvcc: required revision has been compacted', undefined, this.compactedAt || undefined)
+    if (/required revision has been compacted/.test(msg))
+      throw new StoreError('Compacted', 'etcdserver: mvcc: required revision has been compacted', undefined, this.compactedAt || undefined)
     if (/required revision is a future revision/.test(msg)) throw new StoreError('FutureRevision', 'etcdserver: mvcc: required revision is a future revision')
     throw new StoreError('Unavailable', `etcd: ${msg}`)
   }
@@ -200,7 +201,13 @@ export class EtcdStore implements Store {
     const rev = Number(r.header.revision)
     if (r.succeeded) {
       const prev = r.responses[0]?.response_put?.prev_kv
-      return Object.freeze({ key, value, createRevision: prev ? Number(prev.create_revision) : rev, modRevision: rev, version: prev ? Number(prev.version) + 1 : 1 })
+      return Object.freeze({
+        key,
+        value,
+        createRevision: prev ? Number(prev.create_revision) : rev,
+        modRevision: rev,
+        version: prev ? Number(prev.version) + 1 : 1,
+      })
     }
     const current = firstKv(r)
     if (!current) throw new StoreError('NotFound', `key not found: ${key}`)
@@ -263,7 +270,9 @@ export class EtcdStore implements Store {
   /** Opens a raw watch stream on an endpoint (used by EtcdWatch). */
   openStream(): { stream: grpc.ClientDuplexStream<unknown, IWatchResponse>; endpoint: string } {
     const index = this.preferred
-    const client = this.hosts[index]!.getServiceClient('Watch') as unknown as { watch(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<unknown, IWatchResponse> }
+    const client = this.hosts[index]!.getServiceClient('Watch') as unknown as {
+      watch(md: grpc.Metadata, opts: grpc.CallOptions): grpc.ClientDuplexStream<unknown, IWatchResponse>
+    }
     return { stream: client.watch(this.metadata(), {}), endpoint: this.endpoints[index]! }
   }
 
@@ -320,7 +329,10 @@ export class EtcdStore implements Store {
    * replace a live cluster's data, so this refuses with a message that says where to go.
    */
   async restore(_snapshot: Uint8Array): Promise<void> {
-    throw new StoreError('Unavailable', 'an etcd store is restored offline: stop the API servers, restore the snapshot into fresh members (EtcdCluster.restore, etcdctl snapshot restore), then start the API servers again')
+    throw new StoreError(
+      'Unavailable',
+      'an etcd store is restored offline: stop the API servers, restore the snapshot into fresh members (EtcdCluster.restore, etcdctl snapshot restore), then start the API servers again',
+    )
   }
 
   async close(): Promise<void> {

@@ -29,7 +29,16 @@ export interface Classified {
   err: Error
 }
 
-const NOT_APPLIED = [/etcdserver: no leader/, /etcdserver: not capable/, /etcdserver: too many requests/, /ECONNREFUSED/, /No connection established/i, /failed to connect/i, /Connection refused/i, /Name resolution failed/i]
+const NOT_APPLIED = [
+  /etcdserver: no leader/,
+  /etcdserver: not capable/,
+  /etcdserver: too many requests/,
+  /ECONNREFUSED/,
+  /No connection established/i,
+  /failed to connect/i,
+  /Connection refused/i,
+  /Name resolution failed/i,
+]
 const AMBIGUOUS_TIMEOUT = [/etcdserver: request timed out/, /DEADLINE_EXCEEDED/, /Deadline exceeded/i]
 
 export function classify(e: unknown): Classified {

@@ -42,7 +42,10 @@ describe('FaultInjectingStore', () => {
         ['delete', del.revision],
       ],
     )
-    assert.deepEqual(s.acknowledgementsSince(up.modRevision).map((a) => a.op), ['delete'])
+    assert.deepEqual(
+      s.acknowledgementsSince(up.modRevision).map((a) => a.op),
+      ['delete'],
+    )
   })
 
   it('holds a slow commit back: the write is not in the store before it is acknowledged', async () => {

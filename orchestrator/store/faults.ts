@@ -71,15 +71,30 @@ export class FaultInjectingStore implements Store {
   }
 
   create(key: string, value: string): Promise<KeyValue> {
-    return this.write('create', key, () => this.inner.create(key, value), (kv) => kv.modRevision)
+    return this.write(
+      'create',
+      key,
+      () => this.inner.create(key, value),
+      (kv) => kv.modRevision,
+    )
   }
 
   update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    return this.write('update', key, () => this.inner.update(key, value, expectedModRevision), (kv) => kv.modRevision)
+    return this.write(
+      'update',
+      key,
+      () => this.inner.update(key, value, expectedModRevision),
+      (kv) => kv.modRevision,
+    )
   }
 
   delete(key: string, expectedModRevision?: number): Promise<{ prev: KeyValue; revision: number }> {
-    return this.write('delete', key, () => this.inner.delete(key, expectedModRevision), (r) => r.revision)
+    return this.write(
+      'delete',
+      key,
+      () => this.inner.delete(key, expectedModRevision),
+      (r) => r.revision,
+    )
   }
 
   get(key: string, opts?: { revision?: number }): Promise<KeyValue | undefined> {

@@ -12,7 +12,10 @@ describe('MemoryStore specifics', () => {
     for (let i = 1; i <= 30; i++) kv = await s.update('/k', String(i), kv.modRevision)
     const w = collect(s, '/k', kv.modRevision - 2)
     const got = await w.next(3)
-    assert.deepEqual(got.map((e) => e.kv.value), ['28', '29', '30'])
+    assert.deepEqual(
+      got.map((e) => e.kv.value),
+      ['28', '29', '30'],
+    )
     const old = collect(s, '/k', 2)
     await old.next(1)
     assert.equal(old.errors[0]?.code, 'Compacted')
@@ -31,7 +34,10 @@ describe('MemoryStore specifics', () => {
     assert.equal(keys.length, 200)
     assert.deepEqual(keys, [...keys].sort())
     const page = await s.range('/pods/', { startAfter: keys[49], limit: 10 })
-    assert.deepEqual(page.kvs.map((kv) => kv.key), keys.slice(50, 60))
+    assert.deepEqual(
+      page.kvs.map((kv) => kv.key),
+      keys.slice(50, 60),
+    )
   })
 
   it('rejects a snapshot it cannot read and keeps its data', async () => {

@@ -8,7 +8,10 @@ describe('eventually / holdsWithin', () => {
     assert.equal(await eventually('three calls', () => (++n < 2 ? Promise.reject(new Error('no')) : n >= 3 && n), 1_000, 1), 3)
   })
   it('fails with what was awaited and the last error', async () => {
-    await assert.rejects(eventually('a pony', () => Promise.reject(new Error('none here')), 30, 5), /a pony: not true within 30 ms \(last: none here\)/)
+    await assert.rejects(
+      eventually('a pony', () => Promise.reject(new Error('none here')), 30, 5),
+      /a pony: not true within 30 ms \(last: none here\)/,
+    )
   })
   const cases: [string, () => boolean, boolean][] = [
     ['a condition that holds', () => true, true],

@@ -9,7 +9,12 @@ import { setTimeout as pause } from 'node:timers/promises'
  * Calls `fn` until it returns a truthy value, which it returns; a throw counts as "not yet".
  * Fails after `timeoutMs` with `what` and the last value or error.
  */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 5_000,
+  intervalMs = 50,
+): Promise<T> {
   const end = Date.now() + timeoutMs
   let last: unknown
   for (;;) {

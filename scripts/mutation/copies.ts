@@ -133,7 +133,7 @@ export class Copies {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (process.argv[2] !== 'tree') {
-    console.error('usage: node --import tsx scripts/mutation/copies.ts tree   (prints the working tree\'s git tree hash)')
+    console.error("usage: node --import tsx scripts/mutation/copies.ts tree   (prints the working tree's git tree hash)")
     process.exit(2)
   }
   console.log(workingTree(process.cwd()))

@@ -85,7 +85,18 @@ const GRACE_MS = 15_000
 
 export async function runCucumber(o: RunOptions): Promise<CucumberRun> {
   const bin = join(o.cwd, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js')
-  const args = [bin, '-p', PROFILE, '--tags', o.tags, '--format', `message:${o.messages}`, ...(o.failFast ? ['--fail-fast'] : []), ...(o.parallel && o.parallel > 1 ? ['--parallel', String(o.parallel)] : []), ...(o.args ?? [])]
+  const args = [
+    bin,
+    '-p',
+    PROFILE,
+    '--tags',
+    o.tags,
+    '--format',
+    `message:${o.messages}`,
+    ...(o.failFast ? ['--fail-fast'] : []),
+    ...(o.parallel && o.parallel > 1 ? ['--parallel', String(o.parallel)] : []),
+    ...(o.args ?? []),
+  ]
   const started = Date.now()
   let timedOut = false
   const child = execa(process.execPath, args, { cwd: o.cwd, detached: true, reject: false, all: true, stdin: 'ignore', env: { FORCE_COLOR: '0' } })

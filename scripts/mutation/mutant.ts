@@ -40,7 +40,16 @@ export interface Mutant {
   diff: string
 }
 
-const KEYS = { behaviors: 'Behaviors', claim: 'Claim', bug: 'Bug', scenarios: 'Scenarios', layer: 'Layer', 'weak-spot': 'Weak-spot', expect: 'Expect', 'killed-by': 'Killed-by' } as const
+const KEYS = {
+  behaviors: 'Behaviors',
+  claim: 'Claim',
+  bug: 'Bug',
+  scenarios: 'Scenarios',
+  layer: 'Layer',
+  'weak-spot': 'Weak-spot',
+  expect: 'Expect',
+  'killed-by': 'Killed-by',
+} as const
 type Key = keyof typeof KEYS
 
 const BEHAVIOR_ID = /^[A-Z][A-Z0-9]*-\d+$/
@@ -49,7 +58,11 @@ const BEHAVIOR_ID = /^[A-Z][A-Z0-9]*-\d+$/
  * Reads a mutant file. Returns the mutant, or every problem found (so a helper fixing a file
  * sees them all at once). `knownIds`, when given, are the catalogue's behavior ids.
  */
-export function parseMutant(text: string, file: string, knownIds?: ReadonlySet<string>): { mutant: Mutant; errors: [] } | { mutant?: undefined; errors: string[] } {
+export function parseMutant(
+  text: string,
+  file: string,
+  knownIds?: ReadonlySet<string>,
+): { mutant: Mutant; errors: [] } | { mutant?: undefined; errors: string[] } {
   const errors: string[] = []
   const lines = text.replace(/\r\n/g, '\n').split('\n')
   const fields = new Map<Key, string>()
@@ -97,10 +110,11 @@ export function parseMutant(text: string, file: string, knownIds?: ReadonlySet<s
   else if (!(LAYERS as readonly string[]).includes(layer)) errors.push(`Layer: "${layer}" is none of ${LAYERS.join(' | ')}`)
   const expect = fields.get('expect')
   if (expect !== undefined && expect !== 'timeout') errors.push(`Expect: "${expect}" is not "timeout"`)
-  if (fields.has('scenarios') && !fields.get('scenarios')) errors.push('Scenarios: empty (leave it out to run the behaviors\' scenarios)')
+  if (fields.has('scenarios') && !fields.get('scenarios')) errors.push("Scenarios: empty (leave it out to run the behaviors' scenarios)")
   const named = /^([A-Z][A-Z0-9]*-\d+)\.[^.]+.*\.patch$/.exec(basename(file))
   if (!named) errors.push(`the file name is not <BEHAVIOR-ID>.<slug>.patch: ${basename(file)}`)
-  else if (behaviors.length && !behaviors.includes(named[1]!)) errors.push(`the file is named for ${named[1]}, which its Behaviors (${behaviors.join(', ')}) do not include`)
+  else if (behaviors.length && !behaviors.includes(named[1]!))
+    errors.push(`the file is named for ${named[1]}, which its Behaviors (${behaviors.join(', ')}) do not include`)
 
   if (errors.length) return { errors }
   return {
@@ -126,7 +140,10 @@ export function tagExpression(m: Pick<Mutant, 'behaviors' | 'scenarios'>): strin
 }
 
 /** Every mutant file under the repository's mutants/, read: the valid ones and the problems of the others. */
-export function readMutants(repo: string, knownIds: ReadonlySet<string>): { files: string[]; mutants: Mutant[]; invalid: { file: string; errors: string[] }[] } {
+export function readMutants(
+  repo: string,
+  knownIds: ReadonlySet<string>,
+): { files: string[]; mutants: Mutant[]; invalid: { file: string; errors: string[] }[] } {
   const files = globSync('mutants/**/*.patch', { cwd: repo }).sort()
   const mutants: Mutant[] = []
   const invalid: { file: string; errors: string[] }[] = []

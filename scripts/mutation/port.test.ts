@@ -37,7 +37,14 @@ describe('port: finding where a hunk went', () => {
 describe('port: replacing a hunk where it landed', () => {
   const cases: Array<{ name: string; lines: string[]; at: number; before: string[]; after: string[]; want: string[] }> = [
     { name: 'in place', lines: ['a', '  b', 'c'], at: 1, before: ['  b'], after: ['  B'], want: ['a', '  B', 'c'] },
-    { name: 're-indented to the new home', lines: ['x', '    b', '    c'], at: 1, before: ['  b', '  c'], after: ['  b', '  if (y) c'], want: ['x', '    b', '    if (y) c'] },
+    {
+      name: 're-indented to the new home',
+      lines: ['x', '    b', '    c'],
+      at: 1,
+      before: ['  b', '  c'],
+      after: ['  b', '  if (y) c'],
+      want: ['x', '    b', '    if (y) c'],
+    },
   ]
   for (const c of cases) it(c.name, () => assert.deepEqual(replaceAt(c.lines, c.at, c.before, c.after), c.want))
 })

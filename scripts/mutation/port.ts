@@ -167,7 +167,12 @@ export function relocate(patchText: string): { diff: string } | { problems: stri
     const attempts: Array<{ files: string[]; needle: { before: string[]; after: string[] } }> = [
       { files: own, needle: { before: h.before, after: h.after } },
       { files: own, needle: trimmed },
-      ...(changesLines ? [{ files: others, needle: { before: h.before, after: h.after } }, { files: others, needle: trimmed }] : []),
+      ...(changesLines
+        ? [
+            { files: others, needle: { before: h.before, after: h.after } },
+            { files: others, needle: trimmed },
+          ]
+        : []),
     ]
     let placed = false
     for (const { files, needle } of attempts) {
@@ -189,7 +194,8 @@ export function relocate(patchText: string): { diff: string } | { problems: stri
         break
       }
     }
-    if (!placed && !problems.length) problems.push(`a hunk of ${h.file} matches nowhere: ${h.before.find((l) => l.trim() && !h.after.includes(l))?.trim() ?? h.before[0]}`)
+    if (!placed && !problems.length)
+      problems.push(`a hunk of ${h.file} matches nowhere: ${h.before.find((l) => l.trim() && !h.after.includes(l))?.trim() ?? h.before[0]}`)
   }
   if (problems.length) return { problems }
   const texts = new Map([...changed].filter(([f, ls]) => ls.join('\n') !== originals.get(f)).map(([f, ls]) => [f, ls.join('\n')]))

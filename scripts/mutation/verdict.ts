@@ -74,7 +74,14 @@ export function readRun(envelopes: Iterable<Envelope>): RunReading {
       const tc = testCases.get(e.testCaseStarted.testCaseId)
       const p = tc && pickles.get(tc.pickleId)
       if (!tc || !p) continue
-      const outcome: ScenarioOutcome = { name: p.name, uri: p.uri, line: p.location?.line ?? 0, tags: p.tags.map((t) => t.name), status: 'passed', finished: false }
+      const outcome: ScenarioOutcome = {
+        name: p.name,
+        uri: p.uri,
+        line: p.location?.line ?? 0,
+        tags: p.tags.map((t) => t.name),
+        status: 'passed',
+        finished: false,
+      }
       attempts.set(e.testCaseStarted.id, { pickleId: p.id, testCaseId: tc.id, start: ms(e.testCaseStarted.timestamp), outcome })
       final.set(p.id, outcome)
     } else if (e.testStepFinished) {
@@ -116,7 +123,12 @@ function stepName(tc: Envelope['testCase'], testStepId: string, pickle: Envelope
 /** The first lines of an error message, enough to say what failed. */
 export function firstLines(message: string | undefined, lines = 6, chars = 1000): string {
   if (!message) return ''
-  const text = message.split('\n').filter((l) => !/^\s+at /.test(l)).slice(0, lines).join('\n').trim()
+  const text = message
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .slice(0, lines)
+    .join('\n')
+    .trim()
   return text.length > chars ? `${text.slice(0, chars)}…` : text
 }
 
@@ -146,7 +158,17 @@ export function classify(run: RunReading, end: ProcessEnd, expect?: 'timeout'): 
   if (end.timedOut) {
     const hung = run.scenarios.find((s) => !s.finished)
     const where = hung ? ` in "${hung.name}" (${hung.uri}:${hung.line})` : ''
-    if (expect === 'timeout') return { status: 'killed', killedBy: { scenario: hung?.name ?? '(none)', uri: hung?.uri ?? '', line: hung?.line ?? 0, step: '(hung)', message: 'the run hung, as the mutant expects' } }
+    if (expect === 'timeout')
+      return {
+        status: 'killed',
+        killedBy: {
+          scenario: hung?.name ?? '(none)',
+          uri: hung?.uri ?? '',
+          line: hung?.line ?? 0,
+          step: '(hung)',
+          message: 'the run hung, as the mutant expects',
+        },
+      }
     return { status: 'timeout', detail: `the run exceeded its time limit${where}${failed ? `; it had already failed "${failed.name}"` : ''}` }
   }
   if (run.parseErrors.length) return { status: 'error', detail: `the features do not parse: ${run.parseErrors.join('; ')}` }
@@ -154,11 +176,16 @@ export function classify(run: RunReading, end: ProcessEnd, expect?: 'timeout'): 
   if (broken) return { status: 'error', detail: `a step is ${broken.status} in "${broken.name}" (${broken.uri}:${broken.line}): ${broken.step ?? ''}` }
   const lacking = run.scenarios.find((s) => s.status === 'failed' && MISSING_CAPABILITY.test(s.message ?? ''))
   if (lacking) return { status: 'error', detail: `a capability is missing for "${lacking.name}" (${lacking.uri}:${lacking.line}): ${lacking.message}` }
-  if (failed) return { status: 'killed', killedBy: { scenario: failed.name, uri: failed.uri, line: failed.line, step: failed.step ?? '(unknown step)', message: failed.message ?? '' } }
+  if (failed)
+    return {
+      status: 'killed',
+      killedBy: { scenario: failed.name, uri: failed.uri, line: failed.line, step: failed.step ?? '(unknown step)', message: failed.message ?? '' },
+    }
   if (!run.finished) return { status: 'error', detail: `cucumber-js ended (exit code ${end.exitCode ?? 'none'}) before the end of the run${tail}` }
   if (!run.scenarios.length) return { status: 'error', detail: 'no scenario was selected' }
   const skipped = run.scenarios.find((s) => s.status === 'skipped')
   if (skipped) return { status: 'error', detail: `"${skipped.name}" (${skipped.uri}:${skipped.line}) was skipped, which proves nothing` }
-  if (end.exitCode !== 0 || run.success === false) return { status: 'error', detail: `every scenario passed but the run failed (exit code ${end.exitCode ?? 'none'}), outside any scenario${tail}` }
+  if (end.exitCode !== 0 || run.success === false)
+    return { status: 'error', detail: `every scenario passed but the run failed (exit code ${end.exitCode ?? 'none'}), outside any scenario${tail}` }
   return { status: 'survived' }
 }

@@ -16,7 +16,6 @@ const { RunCollector } = await tsImport('../report/results.ts', import.meta.url)
 const { bookLink, conformanceMatrix, reportLinks } = await tsImport('../report/conformance.ts', import.meta.url)
 const { renderHtml, renderMarkdown } = await tsImport('../report/matrix.ts', import.meta.url)
 
-
 export default {
   type: 'formatter',
   optionsKey: 'conformance',
@@ -29,8 +28,14 @@ export default {
       collector.update(envelope)
       if (!envelope.testRunFinished) return
       const matrix = conformanceMatrix({ reportsDir, current: [collector.result()], catalogue: options?.catalogue })
-      const generatedAt = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
-      const reports = reportLinks(reportsDir, matrix.runs.map((r) => r.profile))
+      const generatedAt = new Date()
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+      const reports = reportLinks(
+        reportsDir,
+        matrix.runs.map((r) => r.profile),
+      )
       // the book of an earlier `npm run book` (its anchors are behavior ids, so the links hold)
       const book = bookLink(reportsDir)
       write(renderMarkdown(matrix, { generatedAt, book, reports: reports.filter((r) => !r.href.endsWith('.md')) }))
@@ -38,4 +43,3 @@ export default {
     })
   },
 }
-

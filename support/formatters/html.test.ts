@@ -35,7 +35,9 @@ describe('the HTML report formatter', () => {
       mkdirSync(join(dir, ATTACHMENTS_DIR))
       writeFileSync(join(dir, ATTACHMENTS_DIR, 'stale.svg'), '<svg/>')
       const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><title>diagram</title></svg>'
-      const attachment = (id: string, body: string, mediaType: string, contentEncoding: string) => ({ attachment: { testCaseStartedId: id, mediaType, body, contentEncoding } })
+      const attachment = (id: string, body: string, mediaType: string, contentEncoding: string) => ({
+        attachment: { testCaseStartedId: id, mediaType, body, contentEncoding },
+      })
       const html = await render(
         [
           META,

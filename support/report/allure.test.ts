@@ -35,7 +35,10 @@ describe('Allure results labelled from the catalogue', () => {
     assert.deepEqual(labels('story'), ['FLOW-01', 'FLOW-04'])
     assert.deepEqual(labels('feature'), ["Creating an object: the API server's half"])
     assert.deepEqual([labels('parentSuite'), labels('suite')], [['Creating an object'], ["Creating an object: the API server's half"]])
-    assert.match(r.description!, /^\*\*FLOW-01\*\* \(Creating an object\): The user sends the desired state\.\n- \*In the notes:\* الـ user بيبعت الـ Desired State\n- \*Behavior:\* One request carries the Deployment\.\n- \*Observed:\* the trace shows one create/)
+    assert.match(
+      r.description!,
+      /^\*\*FLOW-01\*\* \(Creating an object\): The user sends the desired state\.\n- \*In the notes:\* الـ user بيبعت الـ Desired State\n- \*Behavior:\* One request carries the Deployment\.\n- \*Observed:\* the trace shows one create/,
+    )
     assert.match(r.description!, /\*\*FLOW-04\*\*/)
     assert.match(r.description!, /The course walks through nine steps\.$/)
   })
@@ -45,8 +48,14 @@ describe('Allure results labelled from the catalogue', () => {
     assert.match(en.description!, /\n- \*In the notes:\* الـ user بيبعت الـ Desired State\n/)
     assert.ok(en.descriptionHtml!.includes('<p dir="rtl" lang="ar">الـ user بيبعت الـ Desired State</p>'))
     assert.ok(!en.labels.some((l) => l.value === 'lang:ar'))
-    const ar = labelResult(result({ fullName: 'ock:features/ar/create-object/api-half.feature#1. الـ user بيبعت', description: 'الـ Create Object Process' }), byId)
-    assert.deepEqual(ar.labels.filter((l) => l.value === 'lang:ar'), [{ name: 'tag', value: 'lang:ar' }])
+    const ar = labelResult(
+      result({ fullName: 'ock:features/ar/create-object/api-half.feature#1. الـ user بيبعت', description: 'الـ Create Object Process' }),
+      byId,
+    )
+    assert.deepEqual(
+      ar.labels.filter((l) => l.value === 'lang:ar'),
+      [{ name: 'tag', value: 'lang:ar' }],
+    )
     assert.ok(ar.descriptionHtml!.endsWith('<p dir="auto">الـ Create Object Process</p>'))
     assert.deepEqual(labelResult(ar, byId), ar)
   })
@@ -65,10 +74,24 @@ describe('Allure results labelled from the catalogue', () => {
     const { container, diagrams } = liftDiagrams({
       uuid: 'c1',
       children: ['r1'],
-      afters: [{ name: 'diagnostics and cleanup', steps: [{ name: 'sequence-diagram.svg', attachments: [{ name: 'sequence-diagram.svg', source: 'a-attachment.svg', type: 'image/svg+xml' }] }, { name: 'trace-tail.txt', attachments: [{ name: 'trace-tail.txt', source: 'b-attachment.txt', type: 'text/plain' }] }] }],
+      afters: [
+        {
+          name: 'diagnostics and cleanup',
+          steps: [
+            { name: 'sequence-diagram.svg', attachments: [{ name: 'sequence-diagram.svg', source: 'a-attachment.svg', type: 'image/svg+xml' }] },
+            { name: 'trace-tail.txt', attachments: [{ name: 'trace-tail.txt', source: 'b-attachment.txt', type: 'text/plain' }] },
+          ],
+        },
+      ],
     })
-    assert.deepEqual(diagrams.map((d) => d.source), ['a-attachment.svg'])
-    assert.deepEqual(container.afters![0]!.steps!.map((s) => s.name), ['trace-tail.txt'])
+    assert.deepEqual(
+      diagrams.map((d) => d.source),
+      ['a-attachment.svg'],
+    )
+    assert.deepEqual(
+      container.afters![0]!.steps!.map((s) => s.name),
+      ['trace-tail.txt'],
+    )
   })
 
   it('enriches a results directory in place, with skip reasons from the run', () => {
@@ -76,8 +99,18 @@ describe('Allure results labelled from the catalogue', () => {
     try {
       writeFileSync(join(dir, 'r1-result.json'), JSON.stringify(result()))
       writeFileSync(join(dir, 'r2-result.json'), JSON.stringify(result({ uuid: 'r2', status: 'skipped', name: 'two', fullName: 'ock:features/a.feature#two' })))
-      writeFileSync(join(dir, 'c1-container.json'), JSON.stringify({ uuid: 'c1', children: ['r1'], afters: [{ name: 'hook', attachments: [{ name: 'sequence-diagram.svg', source: 'a-attachment.svg', type: 'image/svg+xml' }] }] }))
-      const run = { profile: 'ci', scenarios: [{ pickleId: 'p', name: 'two', uri: 'features/a.feature', line: 3, tags: [], status: 'skipped' as const, reasons: ['no docker'] }] }
+      writeFileSync(
+        join(dir, 'c1-container.json'),
+        JSON.stringify({
+          uuid: 'c1',
+          children: ['r1'],
+          afters: [{ name: 'hook', attachments: [{ name: 'sequence-diagram.svg', source: 'a-attachment.svg', type: 'image/svg+xml' }] }],
+        }),
+      )
+      const run = {
+        profile: 'ci',
+        scenarios: [{ pickleId: 'p', name: 'two', uri: 'features/a.feature', line: 3, tags: [], status: 'skipped' as const, reasons: ['no docker'] }],
+      }
       const s = enrichResults(dir, catalogue, run)
       assert.deepEqual(s, { results: 2, labelled: 2, diagrams: 1, skipReasons: 1 })
       const r1 = JSON.parse(readFileSync(join(dir, 'r1-result.json'), 'utf8')) as AllureResult

@@ -75,12 +75,24 @@ export function labelResult(result: AllureResult, catalogue: ReadonlyMap<string,
   if (feature) labels.push({ name: 'suite', value: feature })
   const original = (result.description ?? '').split(MARK).at(-1)!.trim()
   const about = behaviors
-    .map((b) => [`**${b.id}** (${b.section}): ${b.note}`, b.noteAr && `- *In the notes:* ${b.noteAr}`, b.behavior && `- *Behavior:* ${b.behavior}`, b.observe && `- *Observed:* ${b.observe}`].filter(Boolean).join('\n'))
+    .map((b) =>
+      [
+        `**${b.id}** (${b.section}): ${b.note}`,
+        b.noteAr && `- *In the notes:* ${b.noteAr}`,
+        b.behavior && `- *Behavior:* ${b.behavior}`,
+        b.observe && `- *Observed:* ${b.observe}`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
     .join('\n\n')
   const description = `${about}\n\n${MARK}\n\n${original.replace(/\n\s+/g, '\n')}`.trim()
   const descriptionHtml =
     behaviors
-      .map((b) => `<p><b>${html(b.id)}</b> (${html(b.section)}): ${html(b.note)}</p>${b.noteAr ? `<p dir="rtl" lang="ar">${html(b.noteAr)}</p>` : ''}${b.behavior || b.observe ? `<ul>${b.behavior ? `<li><i>Behavior:</i> ${html(b.behavior)}</li>` : ''}${b.observe ? `<li><i>Observed:</i> ${html(b.observe)}</li>` : ''}</ul>` : ''}`)
+      .map(
+        (b) =>
+          `<p><b>${html(b.id)}</b> (${html(b.section)}): ${html(b.note)}</p>${b.noteAr ? `<p dir="rtl" lang="ar">${html(b.noteAr)}</p>` : ''}${b.behavior || b.observe ? `<ul>${b.behavior ? `<li><i>Behavior:</i> ${html(b.behavior)}</li>` : ''}${b.observe ? `<li><i>Observed:</i> ${html(b.observe)}</li>` : ''}</ul>` : ''}`,
+      )
       .join('') + (original ? `<p dir="auto">${html(original.replace(/\s+/g, ' '))}</p>` : '')
   return { ...result, labels, description, descriptionHtml }
 }
@@ -124,7 +136,9 @@ export function enrichResults(dir: string, catalogue: readonly Behavior[], run?:
     for (const child of container.children ?? []) lifted.set(child, [...(lifted.get(child) ?? []), ...diagrams])
     writeFileSync(path, JSON.stringify(container))
   }
-  const reasons = new Map((run?.scenarios ?? []).filter((s) => s.status === 'skipped' && s.reasons.length).map((s) => [`${s.uri}#${s.name}`, s.reasons.join('; ')]))
+  const reasons = new Map(
+    (run?.scenarios ?? []).filter((s) => s.status === 'skipped' && s.reasons.length).map((s) => [`${s.uri}#${s.name}`, s.reasons.join('; ')]),
+  )
   for (const f of files.filter((x) => x.endsWith('-result.json'))) {
     const path = join(dir, f)
     const before = readFileSync(path, 'utf8')
@@ -136,7 +150,13 @@ export function enrichResults(dir: string, catalogue: readonly Behavior[], run?:
     const diagrams = lifted.get(result.uuid)
     if (diagrams?.length) {
       const have = new Set((result.attachments ?? []).map((a) => a.source))
-      result = { ...result, attachments: [...diagrams.filter((d) => !have.has(d.source)).map((d) => ({ ...d, name: 'Sequence diagram (from the API server trace)' })), ...(result.attachments ?? [])] }
+      result = {
+        ...result,
+        attachments: [
+          ...diagrams.filter((d) => !have.has(d.source)).map((d) => ({ ...d, name: 'Sequence diagram (from the API server trace)' })),
+          ...(result.attachments ?? []),
+        ],
+      }
       summary.diagrams += diagrams.length
     }
     if (result.status === 'skipped' && !result.statusDetails?.message && result.fullName) {

@@ -15,7 +15,11 @@ export const CREATE_OBJECT_STEPS: readonly StepRule[] = [
   {
     n: 1,
     label: 'The user sends the Deployment (the desired state) to the API server',
-    when: (m) => m.kind === 'request' && m.from.startsWith('user:') && entryOf(m, 'request')?.resource === 'deployments.apps' && ['create', 'patch', 'update'].includes(entryOf(m, 'request')?.verb ?? ''),
+    when: (m) =>
+      m.kind === 'request' &&
+      m.from.startsWith('user:') &&
+      entryOf(m, 'request')?.resource === 'deployments.apps' &&
+      ['create', 'patch', 'update'].includes(entryOf(m, 'request')?.verb ?? ''),
   },
   {
     n: 2,
@@ -40,7 +44,11 @@ export const CREATE_OBJECT_STEPS: readonly StepRule[] = [
   {
     n: 6,
     label: 'The controller manager sees it and creates the ReplicaSet, which creates the pods (Pending)',
-    when: (m) => m.kind === 'request' && byLane(m, 'controller-manager') && entryOf(m, 'request')?.resource === 'replicasets.apps' && entryOf(m, 'request')?.verb === 'create',
+    when: (m) =>
+      m.kind === 'request' &&
+      byLane(m, 'controller-manager') &&
+      entryOf(m, 'request')?.resource === 'replicasets.apps' &&
+      entryOf(m, 'request')?.verb === 'create',
   },
   {
     n: 7,
@@ -49,7 +57,7 @@ export const CREATE_OBJECT_STEPS: readonly StepRule[] = [
   },
   {
     n: 8,
-    label: "The kubelet sees the pod bound to its node",
+    label: 'The kubelet sees the pod bound to its node',
     when: (m) => m.kind === 'watch' && m.to.startsWith('kubelet:') && entryOf(m, 'watch')?.resource === 'pods',
   },
   {
@@ -70,6 +78,11 @@ export function stepsForTags(tags: readonly string[]): readonly StepRule[] | und
   if (!tag) return undefined
   const name = tag.slice('@diagram:'.length)
   const rules = DIAGRAM_STEPS[name]
-  if (!rules) throw new Error(`unknown diagram steps "${name}" in ${tag}; known: ${Object.keys(DIAGRAM_STEPS).map((k) => `@diagram:${k}`).join(', ')}`)
+  if (!rules)
+    throw new Error(
+      `unknown diagram steps "${name}" in ${tag}; known: ${Object.keys(DIAGRAM_STEPS)
+        .map((k) => `@diagram:${k}`)
+        .join(', ')}`,
+    )
   return rules
 }

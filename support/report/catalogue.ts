@@ -33,7 +33,15 @@ export function parseCatalogue(text: string): Behavior[] {
     if (seen.has(b.id)) throw new Error(`behavior ${b.id} appears twice in the catalogue`)
     seen.add(b.id)
     const noteAr = (raw as { note_ar?: unknown }).note_ar
-    return { id: b.id, section: String(b.section ?? ''), note: String(b.note ?? ''), ...(noteAr ? { noteAr: String(noteAr) } : {}), behavior: b.behavior, observe: b.observe, needs: b.needs }
+    return {
+      id: b.id,
+      section: String(b.section ?? ''),
+      note: String(b.note ?? ''),
+      ...(noteAr ? { noteAr: String(noteAr) } : {}),
+      behavior: b.behavior,
+      observe: b.observe,
+      needs: b.needs,
+    }
   })
 }
 

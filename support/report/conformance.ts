@@ -114,9 +114,20 @@ export function reportLinks(reportsDir: string, profiles: string[]): { label: st
 export function writeConformance(opts: ConformanceOptions = {}): { markdown: string; html: string; files: string[] } {
   const reportsDir = opts.reportsDir ?? 'reports'
   const matrix = conformanceMatrix(opts)
-  const generatedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  const generatedAt = (opts.now ?? new Date())
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
   const book = bookLink(reportsDir)
-  const render = { generatedAt, catalogue: relative('.', opts.catalogue ?? CATALOGUE_PATH), reports: reportLinks(reportsDir, matrix.runs.map((r) => r.profile)), ...(book ? { book } : {}) }
+  const render = {
+    generatedAt,
+    catalogue: relative('.', opts.catalogue ?? CATALOGUE_PATH),
+    reports: reportLinks(
+      reportsDir,
+      matrix.runs.map((r) => r.profile),
+    ),
+    ...(book ? { book } : {}),
+  }
   const markdown = renderMarkdown(matrix, { ...render, reports: render.reports.filter((r) => !r.href.endsWith('.md')) })
   const html = renderHtml(matrix, render)
   mkdirSync(reportsDir, { recursive: true })

@@ -15,11 +15,55 @@ When('nobody uses this', () => {})
 
 const envelopes: GlossaryEnvelope[] = [
   { parameterType: { name: 'kind', regularExpressions: ['(?:widget|gadget)s?'], sourceReference: { uri: 'steps/parameter-types.ts', location: { line: 3 } } } },
-  { stepDefinition: { id: 's1', pattern: { source: 'the {kind} {string} spins at {int} rpm:', type: 'CUCUMBER_EXPRESSION' }, sourceReference: { uri: 'steps/widgets.steps.ts', location: { line: 5 } } } },
-  { stepDefinition: { id: 's2', pattern: { source: 'nobody uses this', type: 'CUCUMBER_EXPRESSION' }, sourceReference: { uri: 'steps/widgets.steps.ts', location: { line: 9 } } } },
+  {
+    stepDefinition: {
+      id: 's1',
+      pattern: { source: 'the {kind} {string} spins at {int} rpm:', type: 'CUCUMBER_EXPRESSION' },
+      sourceReference: { uri: 'steps/widgets.steps.ts', location: { line: 5 } },
+    },
+  },
+  {
+    stepDefinition: {
+      id: 's2',
+      pattern: { source: 'nobody uses this', type: 'CUCUMBER_EXPRESSION' },
+      sourceReference: { uri: 'steps/widgets.steps.ts', location: { line: 9 } },
+    },
+  },
   { gherkinDocument: { uri: 'features/w.feature', feature: { children: [{ scenario: { steps: [{ id: 'a1', keyword: 'Then ', location: { line: 7 } }] } }] } } },
-  { pickle: { id: 'p1', uri: 'features/w.feature', steps: [{ id: 'ps1', text: 'the widget "w" spins at 3 rpm:', astNodeIds: ['a1'], argument: { dataTable: { rows: [{ cells: [{ value: 'axis' }, { value: 'x' }] }] } } }] } },
-  { testCase: { pickleId: 'p1', testSteps: [{ pickleStepId: 'ps1', stepDefinitionIds: ['s1'], stepMatchArgumentsLists: [{ stepMatchArguments: [{ group: { value: 'widget' }, parameterTypeName: 'kind' }, { group: { value: '"w"' }, parameterTypeName: 'string' }, { group: { value: '3' }, parameterTypeName: 'int' }] }] }] } },
+  {
+    pickle: {
+      id: 'p1',
+      uri: 'features/w.feature',
+      steps: [
+        {
+          id: 'ps1',
+          text: 'the widget "w" spins at 3 rpm:',
+          astNodeIds: ['a1'],
+          argument: { dataTable: { rows: [{ cells: [{ value: 'axis' }, { value: 'x' }] }] } },
+        },
+      ],
+    },
+  },
+  {
+    testCase: {
+      pickleId: 'p1',
+      testSteps: [
+        {
+          pickleStepId: 'ps1',
+          stepDefinitionIds: ['s1'],
+          stepMatchArgumentsLists: [
+            {
+              stepMatchArguments: [
+                { group: { value: 'widget' }, parameterTypeName: 'kind' },
+                { group: { value: '"w"' }, parameterTypeName: 'string' },
+                { group: { value: '3' }, parameterTypeName: 'int' },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
 ]
 
 describe('step glossary', () => {
@@ -40,7 +84,7 @@ describe('step glossary', () => {
     assert.ok(md.includes('```gherkin\n# features/w.feature:7\nThen the widget "w" spins at 3 rpm:\n  | axis | x |\n```'))
   })
 
-  it('groups by step file, introduced by the file\'s header comment, and lists parameter types', () => {
+  it("groups by step file, introduced by the file's header comment, and lists parameter types", () => {
     assert.ok(md.includes('## Widgets\n\n`steps/widgets.steps.ts`: Steps about widgets: what they are and how they spin.'))
     assert.ok(md.includes('| `{kind}` | `(?:widget\\|gadget)s?` | `steps/parameter-types.ts:3` |'))
   })
@@ -70,15 +114,30 @@ describe('glossary helpers', () => {
 describe('step glossary, two languages', () => {
   const arabic: GlossaryEnvelope[] = [
     ...envelopes,
-    { stepDefinition: { id: 's1ar', pattern: { source: 'الـ {kind} {string} بتلف {int} لفة:', type: 'CUCUMBER_EXPRESSION' }, sourceReference: { uri: 'steps/widgets.steps.ts', location: { line: 5 } } } },
-    { gherkinDocument: { uri: 'features/ar/w.feature', feature: { children: [{ scenario: { steps: [{ id: 'b1', keyword: 'اذاً ', location: { line: 9 } }] } }] } } },
+    {
+      stepDefinition: {
+        id: 's1ar',
+        pattern: { source: 'الـ {kind} {string} بتلف {int} لفة:', type: 'CUCUMBER_EXPRESSION' },
+        sourceReference: { uri: 'steps/widgets.steps.ts', location: { line: 5 } },
+      },
+    },
+    {
+      gherkinDocument: {
+        uri: 'features/ar/w.feature',
+        feature: { children: [{ scenario: { steps: [{ id: 'b1', keyword: 'اذاً ', location: { line: 9 } }] } }] },
+      },
+    },
     { pickle: { id: 'p2', uri: 'features/ar/w.feature', steps: [{ id: 'ps2', text: 'الـ widget "w" بتلف 3 لفة:', astNodeIds: ['b1'] }] } },
     { testCase: { pickleId: 'p2', testSteps: [{ pickleStepId: 'ps2', stepDefinitionIds: ['s1ar'] }] } },
   ]
   const md = renderGlossary(arabic, { readFile: (uri) => (uri === 'steps/widgets.steps.ts' ? STEP_FILE : '') })
 
   it('shows the Arabic phrasing beside the English one, as one step, right to left', () => {
-    assert.ok(md.includes('| English | العربية |\n|---|---|\n| `the {kind} {string} spins at {int} rpm:` | <span dir="rtl">`الـ {kind} {string} بتلف {int} لفة:`</span> |'))
+    assert.ok(
+      md.includes(
+        '| English | العربية |\n|---|---|\n| `the {kind} {string} spins at {int} rpm:` | <span dir="rtl">`الـ {kind} {string} بتلف {int} لفة:`</span> |',
+      ),
+    )
     assert.equal(md.match(/^### /gm)?.length, 2)
     assert.match(md, /Every step the features can use: 2 steps in 1 step files, one file per domain concept; 1 of them also have an Arabic phrasing/)
   })

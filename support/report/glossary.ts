@@ -19,8 +19,24 @@ export interface GlossaryEnvelope {
   stepDefinition?: { id: string; pattern: { source: string; type: string }; sourceReference: { uri?: string; location?: { line: number } } }
   parameterType?: { name: string; regularExpressions: string[]; sourceReference?: { uri?: string; location?: { line: number } } }
   gherkinDocument?: { uri?: string; feature?: GherkinFeature }
-  pickle?: { id: string; uri: string; steps: { id: string; text: string; astNodeIds: string[]; argument?: { docString?: { content: string; mediaType?: string }; dataTable?: { rows: { cells: { value: string }[] }[] } } }[] }
-  testCase?: { pickleId: string; testSteps: { pickleStepId?: string; stepDefinitionIds?: string[]; stepMatchArgumentsLists?: { stepMatchArguments: { group: { value?: string }; parameterTypeName?: string }[] }[] }[] }
+  pickle?: {
+    id: string
+    uri: string
+    steps: {
+      id: string
+      text: string
+      astNodeIds: string[]
+      argument?: { docString?: { content: string; mediaType?: string }; dataTable?: { rows: { cells: { value: string }[] }[] } }
+    }[]
+  }
+  testCase?: {
+    pickleId: string
+    testSteps: {
+      pickleStepId?: string
+      stepDefinitionIds?: string[]
+      stepMatchArgumentsLists?: { stepMatchArguments: { group: { value?: string }; parameterTypeName?: string }[] }[]
+    }[]
+  }
 }
 
 interface GherkinStep {
@@ -29,7 +45,11 @@ interface GherkinStep {
   location: { line: number }
 }
 interface GherkinFeature {
-  children: { background?: { steps: GherkinStep[] }; scenario?: { steps: GherkinStep[] }; rule?: { children: { background?: { steps: GherkinStep[] }; scenario?: { steps: GherkinStep[] } }[] } }[]
+  children: {
+    background?: { steps: GherkinStep[] }
+    scenario?: { steps: GherkinStep[] }
+    rule?: { children: { background?: { steps: GherkinStep[] }; scenario?: { steps: GherkinStep[] } }[] }
+  }[]
 }
 
 interface Usage {
@@ -65,7 +85,10 @@ const WORDS: Record<string, string> = { api: 'API', tls: 'TLS', rbac: 'RBAC', dn
 
 /** `steps/resources.steps.ts` -> `Resources`; `api-errors` -> `API errors`. */
 export function conceptName(uri: string): string {
-  const base = uri.split('/').at(-1)!.replace(/\.steps\.ts$|\.ts$/, '')
+  const base = uri
+    .split('/')
+    .at(-1)!
+    .replace(/\.steps\.ts$|\.ts$/, '')
   return base
     .split(/[-_]/)
     .map((w, i) => WORDS[w] ?? (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
@@ -93,7 +116,10 @@ export function definitionSignature(source: string, line: number): { keyword: st
     .replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`/g, "''")
   const keyword = /\b(Given|When|Then|defineStep)\s*\(/.exec(text)?.[1] ?? 'Step'
   const sig = /function\s*\w*\s*\(([^()]*)\)|\(([^()]*)\)\s*=>/.exec(text)
-  const raw = (sig?.[1] ?? sig?.[2] ?? '').split(',').map((p) => p.trim()).filter(Boolean)
+  const raw = (sig?.[1] ?? sig?.[2] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
   const params = raw
     .filter((p) => !p.startsWith('this'))
     .map((p) => {
@@ -213,11 +239,19 @@ export function renderGlossary(envelopes: readonly GlossaryEnvelope[], src: Glos
       exprParams.forEach((t, i) => {
         const p = sig.params[i]
         const example = ex?.args[i]?.value
-        rows.push(`| \`${p?.name ?? `arg${i + 1}`}\` | \`{${t}}\` | \`${cell(p?.type ?? 'unknown')}\` | ${example !== undefined ? `\`${cell(example)}\`` : ''} |`)
+        rows.push(
+          `| \`${p?.name ?? `arg${i + 1}`}\` | \`{${t}}\` | \`${cell(p?.type ?? 'unknown')}\` | ${example !== undefined ? `\`${cell(example)}\`` : ''} |`,
+        )
       })
       const extra = sig.params[exprParams.length]
       if (extra) {
-        const what = ex?.docString ? `doc string${ex.docString.mediaType ? ` (${ex.docString.mediaType})` : ''}` : ex?.dataTable ? 'data table' : /DataTable/.test(extra.type) ? 'data table' : 'doc string'
+        const what = ex?.docString
+          ? `doc string${ex.docString.mediaType ? ` (${ex.docString.mediaType})` : ''}`
+          : ex?.dataTable
+            ? 'data table'
+            : /DataTable/.test(extra.type)
+              ? 'data table'
+              : 'doc string'
         rows.push(`| \`${extra.name}\` | ${what} | \`${cell(extra.type)}\` | (below the step) |`)
       }
       if (rows.length) out.push('| Parameter | In the step | Type | Example |', '|---|---|---|---|', ...rows, '')
@@ -253,10 +287,12 @@ export function phrasingsOf(defs: readonly StepDefinition[]): { english: StepDef
   const at = (d: StepDefinition): number => d.sourceReference.location?.line ?? 0
   const sorted = [...defs].sort((a, b) => at(a) - at(b))
   const arabic = new Map(sorted.filter((d) => isArabic(d.pattern.source)).map((d) => [at(d), d]))
-  return sorted.filter((d) => !isArabic(d.pattern.source)).map((english) => {
-    const ar = arabic.get(at(english))
-    return ar ? { english, arabic: ar } : { english }
-  })
+  return sorted
+    .filter((d) => !isArabic(d.pattern.source))
+    .map((english) => {
+      const ar = arabic.get(at(english))
+      return ar ? { english, arabic: ar } : { english }
+    })
 }
 
 /** Right-to-left text in Markdown: GitHub and the HTML renderers keep `dir`. */
@@ -265,7 +301,10 @@ function rtl(markdown: string, element: 'span' | 'div' = 'span'): string {
 }
 
 function anchor(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-')
 }
 
 function safeRead(src: GlossarySource, uri: string): string {

@@ -6,7 +6,15 @@ import { collectRun, type Envelope, type RunResult, type ScenarioResult } from '
 import { renderSkipSummary } from './skips.js'
 import { proofByBehavior, proofCell, totalsOf, type MutantResult, type MutationReport } from './mutation.js'
 
-const scenario = (name: string, tags: string[], status: ScenarioResult['status'], reasons: string[] = []): ScenarioResult => ({ pickleId: name, name, uri: 'features/x.feature', line: 3, tags, status, reasons })
+const scenario = (name: string, tags: string[], status: ScenarioResult['status'], reasons: string[] = []): ScenarioResult => ({
+  pickleId: name,
+  name,
+  uri: 'features/x.feature',
+  line: 3,
+  tags,
+  status,
+  reasons,
+})
 
 const catalogue = parseCatalogue(`
 - {id: FLOW-01, section: Creating an object, note: "The user sends the desired state."}
@@ -16,7 +24,11 @@ const catalogue = parseCatalogue(`
 `)
 
 const runs: RunResult[] = [
-  { profile: 'default', finishedAt: '2026-11-26T10:00:00.000Z', scenarios: [scenario('a', ['@FLOW-01'], 'passed'), scenario('b', ['@CP-05', '@trace'], 'passed'), scenario('c', ['@CP-05'], 'passed')] },
+  {
+    profile: 'default',
+    finishedAt: '2026-11-26T10:00:00.000Z',
+    scenarios: [scenario('a', ['@FLOW-01'], 'passed'), scenario('b', ['@CP-05', '@trace'], 'passed'), scenario('c', ['@CP-05'], 'passed')],
+  },
   {
     profile: 'cluster',
     scenarios: [
@@ -34,12 +46,22 @@ describe('conformance matrix', () => {
   const html = renderHtml(m)
 
   it('has a row for every behavior of the catalogue, with or without a scenario', () => {
-    assert.deepEqual(m.sections.flatMap((s) => s.rows.map((r) => r.behavior.id)), ['FLOW-01', 'FLOW-03', 'CP-05', 'ETCD-04'])
-    assert.deepEqual(m.sections.map((s) => s.name), ['Creating an object', 'Cluster architecture', 'etcd'])
+    assert.deepEqual(
+      m.sections.flatMap((s) => s.rows.map((r) => r.behavior.id)),
+      ['FLOW-01', 'FLOW-03', 'CP-05', 'ETCD-04'],
+    )
+    assert.deepEqual(
+      m.sections.map((s) => s.name),
+      ['Creating an object', 'Cluster architecture', 'etcd'],
+    )
   })
 
   it('has a cell per profile: passed, failed, skipped with the reason, not in this profile, no scenario', () => {
-    const status = (id: string) => m.sections.flatMap((s) => s.rows).find((r) => r.behavior.id === id)!.cells.map((c) => c.status)
+    const status = (id: string) =>
+      m.sections
+        .flatMap((s) => s.rows)
+        .find((r) => r.behavior.id === id)!
+        .cells.map((c) => c.status)
     assert.deepEqual(status('FLOW-01'), ['passed', 'skipped', 'not-run'])
     assert.deepEqual(status('CP-05'), ['passed', 'failed', 'not-run'])
     assert.deepEqual(status('FLOW-03'), ['not-run', 'not-run', 'not-run'])
@@ -49,8 +71,16 @@ describe('conformance matrix', () => {
 
   it('writes Markdown with every id, the reasons numbered, and links to the profile report', () => {
     for (const b of catalogue) assert.match(md, new RegExp(`^\\| ${b.id} \\|`, 'm'), `${b.id} has a row`)
-    assert.ok(md.includes('| FLOW-01 | The user sends the desired state. | [✔ passed](default/cucumber.html?query=%40FLOW-01) | [↷ skipped (r1)](cluster/cucumber.html?query=%40FLOW-01) | — not in this profile |'))
-    assert.ok(md.includes('| CP-05 | Certificates \\| PKI | [✔ passed (2)](default/cucumber.html?query=%40CP-05) | [✘ failed 1 of 2 (r2)](cluster/cucumber.html?query=%40CP-05) |'))
+    assert.ok(
+      md.includes(
+        '| FLOW-01 | The user sends the desired state. | [✔ passed](default/cucumber.html?query=%40FLOW-01) | [↷ skipped (r1)](cluster/cucumber.html?query=%40FLOW-01) | — not in this profile |',
+      ),
+    )
+    assert.ok(
+      md.includes(
+        '| CP-05 | Certificates \\| PKI | [✔ passed (2)](default/cucumber.html?query=%40CP-05) | [✘ failed 1 of 2 (r2)](cluster/cucumber.html?query=%40CP-05) |',
+      ),
+    )
     assert.ok(md.includes('- **r1**: target "cluster" cannot run this scenario: @trace: no trace'))
     assert.ok(md.includes('- **r2**: AssertionError: expected 401'))
     assert.ok(md.includes('| ETCD-04 | Quorum. | ∅ no scenario yet | ∅ no scenario yet | ∅ no scenario yet |'))
@@ -78,7 +108,12 @@ describe('conformance matrix', () => {
   })
 
   it('every behavior of the real catalogue has its note in Arabic too', () => {
-    assert.deepEqual(loadCatalogue().filter((b) => !b.noteAr).map((b) => b.id), [])
+    assert.deepEqual(
+      loadCatalogue()
+        .filter((b) => !b.noteAr)
+        .map((b) => b.id),
+      [],
+    )
   })
 
   it('lists every behavior of the real catalogue (features/behaviors.yaml)', () => {
@@ -99,21 +134,47 @@ describe('conformance matrix', () => {
 })
 
 describe('the mutants column', () => {
-  const mutant = (file: string, behaviors: string[], claim: string, status: MutantResult['status']): MutantResult => ({ file, behaviors, claim, bug: 'a bug', layer: 'orchestrator', scenarios: behaviors.map((b) => `@${b}`).join(' or '), status, durationMs: 1000, at: '2026-11-26T10:00:00.000Z' })
+  const mutant = (file: string, behaviors: string[], claim: string, status: MutantResult['status']): MutantResult => ({
+    file,
+    behaviors,
+    claim,
+    bug: 'a bug',
+    layer: 'orchestrator',
+    scenarios: behaviors.map((b) => `@${b}`).join(' or '),
+    status,
+    durationMs: 1000,
+    at: '2026-11-26T10:00:00.000Z',
+  })
   const results = [
     mutant('mutants/x/FLOW-01.a.patch', ['FLOW-01'], 'one request', 'killed'),
     mutant('mutants/x/CP-05.a.patch', ['CP-05'], 'TLS | everywhere', 'killed'),
     mutant('mutants/x/CP-05.b.patch', ['CP-05'], 'client <certs> checked', 'survived'),
     mutant('mutants/x/CP-05.c.patch', ['CP-05', 'FLOW-01'], 'both', 'stale'),
   ]
-  const report: MutationReport = { generatedAt: '2026-11-26T10:00:00.000Z', tree: 'abc', totals: totalsOf(results), missing: ['FLOW-03', 'ETCD-04'], mutants: results, behaviors: proofByBehavior(results, catalogue.map((b) => b.id)) }
+  const report: MutationReport = {
+    generatedAt: '2026-11-26T10:00:00.000Z',
+    tree: 'abc',
+    totals: totalsOf(results),
+    missing: ['FLOW-03', 'ETCD-04'],
+    mutants: results,
+    behaviors: proofByBehavior(
+      results,
+      catalogue.map((b) => b.id),
+    ),
+  }
   const m = buildMatrix(catalogue, runs, new Set(['FLOW-01', 'CP-05', 'FLOW-03']), report)
   const md = renderMarkdown(m)
   const html = renderHtml(m)
 
   const cases: { id: string; mutants: number; killed: number; text: string; md: string }[] = [
     { id: 'FLOW-01', mutants: 2, killed: 1, text: '1 of 2 killed', md: '✘ 1 of 2 killed<br>✔ one request<br>⌀ both (stale) |' },
-    { id: 'CP-05', mutants: 3, killed: 1, text: '1 of 3 killed', md: '✘ 1 of 3 killed<br>✔ TLS \\| everywhere<br>✘ client &lt;certs&gt; checked (survived)<br>⌀ both (stale) |' },
+    {
+      id: 'CP-05',
+      mutants: 3,
+      killed: 1,
+      text: '1 of 3 killed',
+      md: '✘ 1 of 3 killed<br>✔ TLS \\| everywhere<br>✘ client &lt;certs&gt; checked (survived)<br>⌀ both (stale) |',
+    },
     { id: 'FLOW-03', mutants: 0, killed: 0, text: 'no mutant', md: '∅ no mutant |' },
   ]
   for (const c of cases) {
@@ -156,7 +217,13 @@ describe('reading a run from Cucumber messages', () => {
     { testCaseFinished: { testCaseStartedId: 's2' } },
     // p2 is skipped by the capability gate, which logs why
     { testCaseStarted: { id: 's3', testCaseId: 't2' } },
-    { attachment: { testCaseStartedId: 's3', mediaType: 'text/x.cucumber.log+plain', body: 'skipped: target "cluster" cannot run this scenario: @trace: no trace' } },
+    {
+      attachment: {
+        testCaseStartedId: 's3',
+        mediaType: 'text/x.cucumber.log+plain',
+        body: 'skipped: target "cluster" cannot run this scenario: @trace: no trace',
+      },
+    },
     { testStepFinished: { testCaseStartedId: 's3', testStepResult: { status: 'SKIPPED' } } },
     { testStepFinished: { testCaseStartedId: 's3', testStepResult: { status: 'SKIPPED' } } },
     { testCaseFinished: { testCaseStartedId: 's3' } },
@@ -177,7 +244,10 @@ describe('reading a run from Cucumber messages', () => {
   })
 
   it('prints the skipped scenarios by reason', () => {
-    assert.equal(renderSkipSummary(run), '\n1 scenario skipped, by reason:\n  target "cluster" cannot run this scenario: @trace: no trace\n    - features/a.feature:9  two\n')
+    assert.equal(
+      renderSkipSummary(run),
+      '\n1 scenario skipped, by reason:\n  target "cluster" cannot run this scenario: @trace: no trace\n    - features/a.feature:9  two\n',
+    )
     assert.equal(renderSkipSummary({ profile: 'x', scenarios: [] }), '')
   })
 })

@@ -46,7 +46,11 @@ export function cellFor(scenarios: ScenarioResult[], hasScenario: boolean): Cell
   const failing = scenarios.filter((s) => FAILING.has(s.status))
   const skipped = scenarios.filter((s) => s.status === 'skipped')
   const status: CellStatus = failing.length ? 'failed' : skipped.length === scenarios.length ? 'skipped' : skipped.length ? 'partly' : 'passed'
-  const reasons = [...new Set((failing.length ? failing : skipped).flatMap((s) => (s.reasons.length ? s.reasons : [failing.length ? `${s.status} (no message)` : 'no reason given'])))]
+  const reasons = [
+    ...new Set(
+      (failing.length ? failing : skipped).flatMap((s) => (s.reasons.length ? s.reasons : [failing.length ? `${s.status} (no message)` : 'no reason given'])),
+    ),
+  ]
   return { status, scenarios, passed, reasons }
 }
 
@@ -54,7 +58,12 @@ export function cellFor(scenarios: ScenarioResult[], hasScenario: boolean): Cell
  * @param known behavior ids that have a scenario somewhere in the features (so that a run that
  *   did not select them says "not in this profile" rather than "no scenario")
  */
-export function buildMatrix(catalogue: readonly Behavior[], runs: readonly RunResult[], known: ReadonlySet<string> = new Set(), mutation?: MutationReport): Matrix {
+export function buildMatrix(
+  catalogue: readonly Behavior[],
+  runs: readonly RunResult[],
+  known: ReadonlySet<string> = new Set(),
+  mutation?: MutationReport,
+): Matrix {
   const byRun = runs.map((run) => {
     const m = new Map<string, ScenarioResult[]>()
     for (const s of run.scenarios) {
@@ -112,7 +121,14 @@ function claimLines(p: BehaviorProof): string[] {
 }
 
 const SYMBOL: Record<CellStatus, string> = { passed: '✔', failed: '✘', skipped: '↷', partly: '◐', 'not-run': '—', 'no-scenario': '∅' }
-const WORD: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', partly: 'partly', 'not-run': 'not in this profile', 'no-scenario': 'no scenario yet' }
+const WORD: Record<CellStatus, string> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  partly: 'partly',
+  'not-run': 'not in this profile',
+  'no-scenario': 'no scenario yet',
+}
 
 /** Numbers reasons in order of first appearance, so cells can say "skipped (r2)". */
 class Reasons {
@@ -163,29 +179,40 @@ export function renderMarkdown(m: Matrix, opts: RenderOptions = {}): string {
     '# Conformance matrix',
     '',
     `Every behavior of the course (\`${opts.catalogue ?? 'features/behaviors.yaml'}\`) and how the last run of each profile did with it. ` +
-      'A cell links to the behavior\'s scenarios in that profile\'s Cucumber report; reasons for skips and failures are listed at the end.' +
+      "A cell links to the behavior's scenarios in that profile's Cucumber report; reasons for skips and failures are listed at the end." +
       (opts.generatedAt ? ` Generated ${opts.generatedAt}.` : ''),
     '',
   ]
   if (!m.runs.length) lines.push('No profile has run yet: run `npx cucumber-js` (or `-p ci`, `-p cluster`) first.', '')
   else {
-    lines.push('| Profile | Last run | Scenarios | Behaviors passed | failed | skipped | partly | not in profile | no scenario |', '|---|---|---|---|---|---|---|---|---|')
+    lines.push(
+      '| Profile | Last run | Scenarios | Behaviors passed | failed | skipped | partly | not in profile | no scenario |',
+      '|---|---|---|---|---|---|---|---|---|',
+    )
     m.runs.forEach((r, i) => {
       const t = m.totals[i]!
-      lines.push(`| ${r.profile} | ${runLabel(r)} | ${runSummary(r)} | ${t.passed} | ${t.failed} | ${t.skipped} | ${t.partly} | ${t['not-run']} | ${t['no-scenario']} |`)
+      lines.push(
+        `| ${r.profile} | ${runLabel(r)} | ${runSummary(r)} | ${t.passed} | ${t.failed} | ${t.skipped} | ${t.partly} | ${t['not-run']} | ${t['no-scenario']} |`,
+      )
     })
     lines.push('')
   }
   if (m.mutation) {
     const t = m.mutation
-    lines.push(`Mutants (\`npm run test:mutants\`, ${t.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}): ${t.proven} behaviors proven by their mutants, ${t.partly} with a mutant not killed, ${t.none} without a mutant; details in [mutation.json](mutation.json).`, '')
+    lines.push(
+      `Mutants (\`npm run test:mutants\`, ${t.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}): ${t.proven} behaviors proven by their mutants, ${t.partly} with a mutant not killed, ${t.none} without a mutant; details in [mutation.json](mutation.json).`,
+      '',
+    )
   }
   if (opts.reports?.length) lines.push(`Reports: ${opts.reports.map((r) => `[${r.label}](${r.href})`).join(' · ')}`, '')
   lines.push(`Key: ${(Object.keys(SYMBOL) as CellStatus[]).map((k) => `${SYMBOL[k]} ${WORD[k]}`).join(' · ')}`, '')
   for (const section of m.sections) {
     lines.push(`## ${section.name}`, '')
     const mutants = m.mutation ? ' Mutants |' : ''
-    lines.push(`| Behavior | Note | ${m.runs.map((r) => r.profile).join(' | ')} |${mutants}`, `|---|---|${m.runs.map(() => '---|').join('')}${mutants ? '---|' : ''}`)
+    lines.push(
+      `| Behavior | Note | ${m.runs.map((r) => r.profile).join(' | ')} |${mutants}`,
+      `|---|---|${m.runs.map(() => '---|').join('')}${mutants ? '---|' : ''}`,
+    )
     for (const row of section.rows) {
       const cells = row.cells.map((c, i) => {
         const text = `${SYMBOL[c.status]} ${cellText(c, reasons)}`
@@ -245,20 +272,37 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
     m.runs.forEach((r, i) => {
       const t = m.totals[i]!
       const parts = (Object.keys(WORD) as CellStatus[]).filter((k) => t[k]).map((k) => `<span class="${k}">&nbsp;${t[k]} ${h(WORD[k])}&nbsp;</span>`)
-      out.push(`<tr><td><a href="${h(r.profile)}/cucumber.html">${h(r.profile)}</a></td><td>${h(runLabel(r))}</td><td>${h(runSummary(r))}</td><td>${parts.join(' ')}</td></tr>`)
+      out.push(
+        `<tr><td><a href="${h(r.profile)}/cucumber.html">${h(r.profile)}</a></td><td>${h(runLabel(r))}</td><td>${h(runSummary(r))}</td><td>${parts.join(' ')}</td></tr>`,
+      )
     })
     out.push('</tbody></table>')
   }
   if (m.mutation) {
     const t = m.mutation
-    out.push(`<p>Mutants (<code>npm run test:mutants</code>, ${h(t.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}): <span class="proven">&nbsp;${t.proven} behaviors proven by their mutants&nbsp;</span> <span class="partly">&nbsp;${t.partly} with a mutant not killed&nbsp;</span> <span class="none">&nbsp;${t.none} without a mutant&nbsp;</span>; details in <a href="mutation.json">mutation.json</a>.</p>`)
+    out.push(
+      `<p>Mutants (<code>npm run test:mutants</code>, ${h(t.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}): <span class="proven">&nbsp;${t.proven} behaviors proven by their mutants&nbsp;</span> <span class="partly">&nbsp;${t.partly} with a mutant not killed&nbsp;</span> <span class="none">&nbsp;${t.none} without a mutant&nbsp;</span>; details in <a href="mutation.json">mutation.json</a>.</p>`,
+    )
   }
   for (const section of m.sections) {
     out.push(`<h2>${h(section.name)}</h2>`)
-    out.push(`<table><thead><tr><th>Behavior</th><th>Note</th>${m.runs.map((r) => `<th>${h(r.profile)}</th>`).join('')}${m.mutation ? '<th>Mutants</th>' : ''}</tr></thead><tbody>`)
+    out.push(
+      `<table><thead><tr><th>Behavior</th><th>Note</th>${m.runs.map((r) => `<th>${h(r.profile)}</th>`).join('')}${m.mutation ? '<th>Mutants</th>' : ''}</tr></thead><tbody>`,
+    )
     for (const row of section.rows) {
       const b = row.behavior
-      const more = [b.behavior && `<p><b>Behavior:</b> ${h(b.behavior)}</p>`, b.observe && `<p><b>Observed:</b> ${h(b.observe)}</p>`, b.needs && `<p><b>Needs:</b> ${h(Object.entries(b.needs).map(([k, v]) => `${k}: ${v}`).join(', '))}</p>`].filter(Boolean).join('')
+      const more = [
+        b.behavior && `<p><b>Behavior:</b> ${h(b.behavior)}</p>`,
+        b.observe && `<p><b>Observed:</b> ${h(b.observe)}</p>`,
+        b.needs &&
+          `<p><b>Needs:</b> ${h(
+            Object.entries(b.needs)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', '),
+          )}</p>`,
+      ]
+        .filter(Boolean)
+        .join('')
       const noteAr = b.noteAr ? `<p class="note-ar" dir="rtl" lang="ar">${h(b.noteAr)}</p>` : ''
       const note = (more ? `<details><summary>${h(b.note)}</summary>${more}</details>` : h(b.note)) + noteAr
       const cells = row.cells.map((c, i) => {
@@ -270,11 +314,17 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
       })
       if (m.mutation) {
         const p = proofCell(row.proof)
-        const claims = row.proof?.claims.length ? `<ul>${row.proof.claims.map((c, i) => `<li title="${h(c.file)}">${h(claimLines(row.proof!)[i]!)}</li>`).join('')}</ul>` : ''
-        cells.push(`<td class="cell proof ${p.status === 'partly' ? 'failed' : p.status}" data-behavior="${h(b.id)}" data-mutants="${row.proof?.mutants ?? 0}">${h(`${PROOF_SYMBOL[p.status]} ${p.text}`)}${claims}</td>`)
+        const claims = row.proof?.claims.length
+          ? `<ul>${row.proof.claims.map((c, i) => `<li title="${h(c.file)}">${h(claimLines(row.proof!)[i]!)}</li>`).join('')}</ul>`
+          : ''
+        cells.push(
+          `<td class="cell proof ${p.status === 'partly' ? 'failed' : p.status}" data-behavior="${h(b.id)}" data-mutants="${row.proof?.mutants ?? 0}">${h(`${PROOF_SYMBOL[p.status]} ${p.text}`)}${claims}</td>`,
+        )
       }
       const bookHref = opts.book?.(b.id)
-      const id = bookHref ? `<a class="book" href="${h(bookHref)}" title="${h(`${b.id} in the book: notes, scenarios, diagrams, mutation proof`)}">${h(b.id)}</a>` : h(b.id)
+      const id = bookHref
+        ? `<a class="book" href="${h(bookHref)}" title="${h(`${b.id} in the book: notes, scenarios, diagrams, mutation proof`)}">${h(b.id)}</a>`
+        : h(b.id)
       out.push(`<tr id="${h(b.id)}"><td class="id">${id}</td><td>${note}</td>${cells.join('')}</tr>`)
     }
     out.push('</tbody></table>')
@@ -282,7 +332,7 @@ ul.reasons { list-style: none; padding-left: 0; } ul.reasons li { margin-bottom:
   if (reasons.list.length) {
     out.push('<h2>Reasons</h2><ul class="reasons">')
     reasons.list.forEach((r, i) => out.push(`<li id="r${i + 1}"><b>r${i + 1}</b>: ${h(r)}</li>`))
-    out.push("</ul>")
+    out.push('</ul>')
   }
   out.push('</body></html>')
   return out.join('\n')

@@ -10,7 +10,17 @@ const svg = (n: number): string => Buffer.from(`<svg n="${n}"/>`).toString('base
 /** One scenario tried twice (the first attempt retried), each attempt with a diagram. */
 const envelopes: Envelope[] = [
   { gherkinDocument: { uri: 'features/x.feature', feature: { location: { line: 1 }, language: 'en', keyword: 'Feature', name: 'X', tags: [], children: [] } } },
-  { pickle: { id: 'p1', name: 'heals', uri: 'features/x.feature', location: { line: 7 }, tags: [{ name: '@HEAL-02' }], astNodeIds: ['s1', 'r1'], language: 'en' } },
+  {
+    pickle: {
+      id: 'p1',
+      name: 'heals',
+      uri: 'features/x.feature',
+      location: { line: 7 },
+      tags: [{ name: '@HEAL-02' }],
+      astNodeIds: ['s1', 'r1'],
+      language: 'en',
+    },
+  },
   { testCase: { id: 'tc1', pickleId: 'p1' } },
   { testCaseStarted: { id: 'a1', testCaseId: 'tc1' } },
   { testStepFinished: { testCaseStartedId: 'a1', testStepResult: { status: 'FAILED', message: 'boom\nstack' } } },

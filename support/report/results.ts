@@ -167,7 +167,15 @@ export class RunCollector {
   update(e: Envelope): void {
     if (e.pickle) {
       const p = e.pickle
-      this.pickles.set(p.id, { pickleId: p.id, name: p.name, uri: p.uri, line: p.location?.line ?? 0, tags: p.tags.map((t) => t.name), ...(p.astNodeIds ? { astNodeIds: p.astNodeIds } : {}), ...(p.language ? { language: p.language } : {}) })
+      this.pickles.set(p.id, {
+        pickleId: p.id,
+        name: p.name,
+        uri: p.uri,
+        line: p.location?.line ?? 0,
+        tags: p.tags.map((t) => t.name),
+        ...(p.astNodeIds ? { astNodeIds: p.astNodeIds } : {}),
+        ...(p.language ? { language: p.language } : {}),
+      })
     } else if (e.gherkinDocument) {
       if (this.options.documents) this.documents.push(e.gherkinDocument)
     } else if (e.testCase) {
@@ -187,12 +195,23 @@ export class RunCollector {
       if (a && body.startsWith(SKIP_PREFIX)) a.reasons.push(body.slice(SKIP_PREFIX.length))
     } else if (e.attachment && e.attachment.testCaseStartedId && this.options.attachments?.includes(e.attachment.mediaType)) {
       const a = this.attempts.get(e.attachment.testCaseStartedId)
-      if (a) a.attachments.push({ mediaType: e.attachment.mediaType, body: decode(e.attachment), ...(e.attachment.fileName ? { fileName: e.attachment.fileName } : {}) })
+      if (a)
+        a.attachments.push({
+          mediaType: e.attachment.mediaType,
+          body: decode(e.attachment),
+          ...(e.attachment.fileName ? { fileName: e.attachment.fileName } : {}),
+        })
     } else if (e.testCaseFinished) {
       const a = this.attempts.get(e.testCaseFinished.testCaseStartedId)
       if (!a || e.testCaseFinished.willBeRetried) return
       const p = this.pickles.get(a.pickleId)
-      if (p) this.results.set(a.pickleId, { ...p, status: a.status, reasons: [...new Set(a.reasons)], ...(this.options.attachments ? { attachments: a.attachments } : {}) })
+      if (p)
+        this.results.set(a.pickleId, {
+          ...p,
+          status: a.status,
+          reasons: [...new Set(a.reasons)],
+          ...(this.options.attachments ? { attachments: a.attachments } : {}),
+        })
     } else if (e.testRunStarted) {
       this.run.startedAt = iso(e.testRunStarted.timestamp)
     } else if (e.testRunFinished) {

@@ -135,14 +135,18 @@ export function renderSvg(d: Diagram): string {
   const height = footerTop + footer.length * 15 + MARGIN
 
   const out: string[] = []
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}" font-size="11" class="ock-sequence">`)
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}" font-size="11" class="ock-sequence">`,
+  )
   out.push(`<title>${escapeXml(d.title)}</title>`)
   out.push('<defs>')
   for (const [kind, st] of Object.entries(STYLE)) out.push(marker(`arrow-${kind}`, st.color, kind === 'response' || kind === 'ack'))
   out.push(marker('arrow-failed', FAILED, false))
   out.push('</defs>')
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`)
-  out.push(`<text x="${MARGIN}" y="${titleY}" font-size="15" font-weight="bold" fill="#1b2631">${escapeXml(d.title.length * 9.2 > width - 2 * MARGIN ? `${d.title.slice(0, Math.floor((width - 2 * MARGIN) / 9.2) - 1)}…` : d.title)}</text>`)
+  out.push(
+    `<text x="${MARGIN}" y="${titleY}" font-size="15" font-weight="bold" fill="#1b2631">${escapeXml(d.title.length * 9.2 > width - 2 * MARGIN ? `${d.title.slice(0, Math.floor((width - 2 * MARGIN) / 9.2) - 1)}…` : d.title)}</text>`,
+  )
   out.push(`<text x="${MARGIN}" y="${titleY + 16}" fill="#5d6d7e">${escapeXml(subtitle)}</text>`)
 
   // numbered steps, on top
@@ -152,7 +156,9 @@ export function renderSvg(d: Diagram): string {
     out.push(`<g class="steps-legend">`)
     for (const { s, lines } of legendLines) {
       out.push(badge(MARGIN + 10, ly, s.n, missing.has(s.n)))
-      lines.forEach((line, i) => out.push(`<text x="${MARGIN + 26}" y="${ly + 4 + i * 14}" fill="${missing.has(s.n) ? FAILED : '#1b2631'}">${escapeXml(line)}</text>`))
+      lines.forEach((line, i) =>
+        out.push(`<text x="${MARGIN + 26}" y="${ly + 4 + i * 14}" fill="${missing.has(s.n) ? FAILED : '#1b2631'}">${escapeXml(line)}</text>`),
+      )
       ly += lines.length * 14 + 4
     }
     out.push('</g>')
@@ -160,7 +166,8 @@ export function renderSvg(d: Diagram): string {
 
   // step rows highlighted under everything else
   d.messages.forEach((m, i) => {
-    if (m.steps.length) out.push(`<rect x="${MARGIN}" y="${rowsTop + i * ROW_H}" width="${width - 2 * MARGIN}" height="${ROW_H}" fill="#fff3bf" opacity="0.75"/>`)
+    if (m.steps.length)
+      out.push(`<rect x="${MARGIN}" y="${rowsTop + i * ROW_H}" width="${width - 2 * MARGIN}" height="${ROW_H}" fill="#fff3bf" opacity="0.75"/>`)
   })
 
   // lanes: header boxes and lifelines
@@ -171,8 +178,13 @@ export function renderSvg(d: Diagram): string {
     out.push(`<line x1="${cx}" y1="${headerTop + HEADER_H}" x2="${cx}" y2="${rowsBottom}" stroke="#aab7b8" stroke-dasharray="3 4"/>`)
     out.push(`<g class="lane" data-lane="${escapeXml(l.id)}">`)
     out.push(`<rect x="${cx - bw / 2}" y="${headerTop}" width="${bw}" height="${HEADER_H}" rx="6" fill="${c.fill}" stroke="${c.stroke}"/>`)
-    out.push(`<text x="${cx}" y="${headerTop + 17}" text-anchor="middle" font-size="12" font-weight="bold" fill="${c.text}">${escapeXml(fit(l.title, bw - 8))}</text>`)
-    if (l.subtitle) out.push(`<text x="${cx}" y="${headerTop + 32}" text-anchor="middle" font-size="10" fill="${c.text}" opacity="0.8">${escapeXml(fit(l.subtitle, bw - 8))}</text>`)
+    out.push(
+      `<text x="${cx}" y="${headerTop + 17}" text-anchor="middle" font-size="12" font-weight="bold" fill="${c.text}">${escapeXml(fit(l.title, bw - 8))}</text>`,
+    )
+    if (l.subtitle)
+      out.push(
+        `<text x="${cx}" y="${headerTop + 32}" text-anchor="middle" font-size="10" fill="${c.text}" opacity="0.8">${escapeXml(fit(l.subtitle, bw - 8))}</text>`,
+      )
     out.push('</g>')
   }
 
@@ -193,7 +205,9 @@ export function renderSvg(d: Diagram): string {
       const cx = x(m.from)
       const text = fit(m.label + countSuffix(m), gap * 1.7 - 12)
       const w = Math.min(gap * 1.7, textWidth(text) + 16)
-      out.push(`<rect x="${cx - w / 2}" y="${rowY + 4}" width="${w}" height="${ROW_H - 8}" rx="4" fill="${m.failed ? '#fdecea' : '#fff8e1'}" stroke="${m.failed ? FAILED : '#d4ac0d'}"/>`)
+      out.push(
+        `<rect x="${cx - w / 2}" y="${rowY + 4}" width="${w}" height="${ROW_H - 8}" rx="4" fill="${m.failed ? '#fdecea' : '#fff8e1'}" stroke="${m.failed ? FAILED : '#d4ac0d'}"/>`,
+      )
       out.push(`<text x="${cx}" y="${rowY + ROW_H / 2 + 4}" text-anchor="middle" fill="${m.failed ? FAILED : '#1b2631'}">${escapeXml(text)}</text>`)
     } else {
       const x1 = x(m.from)
@@ -217,14 +231,20 @@ export function renderSvg(d: Diagram): string {
     const { x: px, y: py } = keyPos[i]!
     if (k.kind) {
       const st = STYLE[k.kind]
-      out.push(`<line x1="${px}" y1="${py}" x2="${px + 28}" y2="${py}" stroke="${st.color}" stroke-width="${st.width}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''} marker-end="url(#arrow-${k.kind})"/>`)
+      out.push(
+        `<line x1="${px}" y1="${py}" x2="${px + 28}" y2="${py}" stroke="${st.color}" stroke-width="${st.width}"${st.dash ? ` stroke-dasharray="${st.dash}"` : ''} marker-end="url(#arrow-${k.kind})"/>`,
+      )
       out.push(`<text x="${px + 34}" y="${py + 4}" fill="#5d6d7e">${escapeXml(k.text)}</text>`)
     } else {
-      out.push(`<text x="${px}" y="${py + 4}" fill="#5d6d7e" xml:space="preserve"><tspan font-weight="bold" fill="${FAILED}">×N</tspan> ${escapeXml(k.text)}</text>`)
+      out.push(
+        `<text x="${px}" y="${py + 4}" fill="#5d6d7e" xml:space="preserve"><tspan font-weight="bold" fill="${FAILED}">×N</tspan> ${escapeXml(k.text)}</text>`,
+      )
     }
   })
   out.push('</g>')
-  footer.forEach((line, i) => out.push(`<text class="footer" x="${MARGIN}" y="${footerTop + i * 15}" fill="${line.startsWith('Step') ? FAILED : '#5d6d7e'}">${escapeXml(line)}</text>`))
+  footer.forEach((line, i) =>
+    out.push(`<text class="footer" x="${MARGIN}" y="${footerTop + i * 15}" fill="${line.startsWith('Step') ? FAILED : '#5d6d7e'}">${escapeXml(line)}</text>`),
+  )
   out.push('</svg>')
   return out.join('\n')
 }

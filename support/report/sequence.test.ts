@@ -11,7 +11,11 @@ const NS = 'ock-abc123'
 /** Parses SVG text strictly: any XML error fails the test. */
 function parseSvg(svg: string) {
   const errors: string[] = []
-  const doc = new DOMParser({ onError: (level, msg) => { if (level !== 'warning') errors.push(msg) } }).parseFromString(svg, 'image/svg+xml')
+  const doc = new DOMParser({
+    onError: (level, msg) => {
+      if (level !== 'warning') errors.push(msg)
+    },
+  }).parseFromString(svg, 'image/svg+xml')
   assert.deepEqual(errors, [], 'the SVG is well-formed XML')
   assert.equal(doc.documentElement?.nodeName, 'svg')
   return doc
@@ -32,11 +36,20 @@ describe('sequence diagram of the create-object process (synthetic trace)', () =
     const order = marked.flatMap((g) => g.getAttribute('data-step')!.split(' ').map(Number))
     assert.deepEqual(order, [1, 2, 3, 4, 5, 6, 7, 8, 9])
     // each step's row lies below the previous one (rows are drawn top to bottom)
-    const ys = marked.map((g) => Number(elements(g, 'text').find((t) => t.getAttribute('text-anchor') === 'end')!.getAttribute('y')))
+    const ys = marked.map((g) =>
+      Number(
+        elements(g, 'text')
+          .find((t) => t.getAttribute('text-anchor') === 'end')!
+          .getAttribute('y'),
+      ),
+    )
     for (let i = 1; i < ys.length; i++) assert.ok(ys[i]! > ys[i - 1]!, `step ${order[i]} is drawn below step ${order[i - 1]}`)
     // and their times do not go backwards
     const ts = marked.map((g) => Number(g.getAttribute('data-t')))
-    assert.deepEqual([...ts].sort((a, b) => a - b), ts)
+    assert.deepEqual(
+      [...ts].sort((a, b) => a - b),
+      ts,
+    )
     assert.deepEqual(diagram.missingSteps, [])
   })
 
@@ -44,7 +57,9 @@ describe('sequence diagram of the create-object process (synthetic trace)', () =
     const legend = elements(doc, 'g').find((g) => g.getAttribute('class') === 'steps-legend')!
     const numbers = elements(legend, 'g').map((g) => Number(g.getAttribute('data-step')))
     assert.deepEqual(numbers, [1, 2, 3, 4, 5, 6, 7, 8, 9])
-    const text = elements(legend, 'text').map((t) => t.textContent).join(' ')
+    const text = elements(legend, 'text')
+      .map((t) => t.textContent)
+      .join(' ')
     for (const rule of CREATE_OBJECT_STEPS) assert.ok(text.includes(rule.label.split(' ').slice(0, 4).join(' ')), `legend names step ${rule.n}`)
   })
 
@@ -67,15 +82,36 @@ describe('sequence diagram of the create-object process (synthetic trace)', () =
   it('draws lanes for the user, the API server, etcd, the controller manager, the scheduler, each kubelet and its runtime', () => {
     assert.deepEqual(
       diagram.lanes.map((l) => l.id),
-      ['user:kubernetes-admin', 'apiserver', 'store', 'controller-manager', 'scheduler', 'kubelet:node-1', 'runtime:node-1', 'kubelet:node-2', 'runtime:node-2'],
+      [
+        'user:kubernetes-admin',
+        'apiserver',
+        'store',
+        'controller-manager',
+        'scheduler',
+        'kubelet:node-1',
+        'runtime:node-1',
+        'kubelet:node-2',
+        'runtime:node-2',
+      ],
     )
-    const drawn = elements(doc, 'g').filter((g) => g.getAttribute('class') === 'lane').map((g) => g.getAttribute('data-lane'))
-    assert.deepEqual(drawn, diagram.lanes.map((l) => l.id))
+    const drawn = elements(doc, 'g')
+      .filter((g) => g.getAttribute('class') === 'lane')
+      .map((g) => g.getAttribute('data-lane'))
+    assert.deepEqual(
+      drawn,
+      diagram.lanes.map((l) => l.id),
+    )
   })
 
   it('collapses heartbeats into one message per node with its count', () => {
     const leases = diagram.messages.filter((m) => m.label.startsWith('update leases/'))
-    assert.deepEqual(leases.map((m) => [m.from, m.count]), [['kubelet:node-1', 5], ['kubelet:node-2', 4]])
+    assert.deepEqual(
+      leases.map((m) => [m.from, m.count]),
+      [
+        ['kubelet:node-1', 5],
+        ['kubelet:node-2', 4],
+      ],
+    )
     assert.ok(svg.includes('×5'))
   })
 
@@ -93,7 +129,10 @@ describe('sequence diagram of the create-object process (synthetic trace)', () =
 
   it('gives times in milliseconds after the first drawn entry, increasing down the page', () => {
     const ts = diagram.messages.map((m) => m.t)
-    assert.deepEqual([...ts].sort((a, b) => a - b), ts)
+    assert.deepEqual(
+      [...ts].sort((a, b) => a - b),
+      ts,
+    )
     assert.ok(ts[0]! < 5)
   })
 })
@@ -103,7 +142,14 @@ describe('sequence diagram: requests, rejections and size', () => {
     const b = new TraceBuilder()
     b.request({ user: 'jane', verb: 'create', resource: 'pods', namespace: NS, name: 'p', code: 403, phases: 'denied-authz' })
     const d = buildDiagram(b.entries, { namespace: NS })
-    assert.deepEqual(d.messages.map((m) => [m.kind, m.failed]), [['request', false], ['checks', true], ['response', true]])
+    assert.deepEqual(
+      d.messages.map((m) => [m.kind, m.failed]),
+      [
+        ['request', false],
+        ['checks', true],
+        ['response', true],
+      ],
+    )
     assert.match(d.messages[1]!.label, /authz ✗/)
     assert.match(d.messages[2]!.label, /^403 Forbidden/)
     assert.ok(!d.lanes.some((l) => l.id === 'store'))
@@ -119,14 +165,27 @@ describe('sequence diagram: requests, rejections and size', () => {
     assert.match(d.messages.at(-1)!.label, /^401 Unauthorized/)
   })
 
-  it('keeps the scenario\'s story and the numbered steps under the size cap', () => {
+  it("keeps the scenario's story and the numbered steps under the size cap", () => {
     const b = new TraceBuilder()
-    for (let i = 0; i < 400; i++) b.request({ user: 'system:kube-controller-manager', verb: 'get', resource: 'configmaps', namespace: NS, name: `c${i}`, code: 200 })
-    b.request({ user: 'kubernetes-admin', verb: 'create', resource: 'deployments.apps', namespace: NS, name: 'web', code: 201, store: { op: 'create', revision: 7 } })
-    for (let i = 0; i < 400; i++) b.request({ user: 'system:kube-controller-manager', verb: 'get', resource: 'secrets', namespace: NS, name: `s${i}`, code: 200 })
+    for (let i = 0; i < 400; i++)
+      b.request({ user: 'system:kube-controller-manager', verb: 'get', resource: 'configmaps', namespace: NS, name: `c${i}`, code: 200 })
+    b.request({
+      user: 'kubernetes-admin',
+      verb: 'create',
+      resource: 'deployments.apps',
+      namespace: NS,
+      name: 'web',
+      code: 201,
+      store: { op: 'create', revision: 7 },
+    })
+    for (let i = 0; i < 400; i++)
+      b.request({ user: 'system:kube-controller-manager', verb: 'get', resource: 'secrets', namespace: NS, name: `s${i}`, code: 200 })
     const d = buildDiagram(b.entries, { namespace: NS, maxMessages: 60, steps: CREATE_OBJECT_STEPS.slice(0, 5) })
     assert.equal(d.messages.length, 60)
-    assert.deepEqual(d.messages.flatMap((m) => m.steps.map((s) => s.n)), [1, 2, 3, 4, 5])
+    assert.deepEqual(
+      d.messages.flatMap((m) => m.steps.map((s) => s.n)),
+      [1, 2, 3, 4, 5],
+    )
     assert.ok(d.hidden.some((h) => h.what.startsWith('messages beyond the size cap') && h.count === 745))
     // what is dropped goes from the end: the earliest component traffic stays
     assert.equal(d.messages[0]!.label, 'get configmaps/c0 → 200')
@@ -137,15 +196,26 @@ describe('sequence diagram: requests, rejections and size', () => {
 
   it('says which asked-for steps the trace does not show', () => {
     const b = new TraceBuilder()
-    b.request({ user: 'kubernetes-admin', verb: 'create', resource: 'deployments.apps', namespace: NS, name: 'web', code: 201, store: { op: 'create', revision: 7 } })
+    b.request({
+      user: 'kubernetes-admin',
+      verb: 'create',
+      resource: 'deployments.apps',
+      namespace: NS,
+      name: 'web',
+      code: 201,
+      store: { op: 'create', revision: 7 },
+    })
     const d = buildDiagram(b.entries, { namespace: NS, steps: CREATE_OBJECT_STEPS })
-    assert.deepEqual(d.missingSteps.map((s) => s.n), [6, 7, 8, 9])
+    assert.deepEqual(
+      d.missingSteps.map((s) => s.n),
+      [6, 7, 8, 9],
+    )
     assert.ok(renderSvg(d).includes('Step 6 does not appear in the trace'))
   })
 
   it('escapes names, so any object name gives well-formed SVG', () => {
     const b = new TraceBuilder()
-    b.request({ user: 'O\'Brien <ops> & co', verb: 'create', resource: 'configmaps', namespace: NS, name: 'a"b', code: 422, phases: 'write' })
+    b.request({ user: "O'Brien <ops> & co", verb: 'create', resource: 'configmaps', namespace: NS, name: 'a"b', code: 422, phases: 'write' })
     const svg = renderSvg(buildDiagram(b.entries, { namespace: NS, title: 'Title with <angle> & "quotes"' }))
     parseSvg(svg)
   })
@@ -156,7 +226,14 @@ describe('sequence diagram: requests, rejections and size', () => {
     b.request({ user: 'system:node:n1', verb: 'create', resource: 'events', namespace: NS, name: 'e1', code: 201, store: { op: 'create', revision: 5, attrs } })
     b.request({ user: 'system:node:n1', verb: 'delete', resource: 'events', namespace: NS, name: 'e1', code: 200, store: { op: 'delete', revision: 6, attrs } })
     const d = buildDiagram(b.entries, { namespace: NS })
-    assert.deepEqual(d.messages.map((m) => [m.kind, m.label]), [['runtime', 'Killing web-1'], ['request', 'delete event: Killing Pod/web-1 → 200'], ['write', 'delete → rev 6']])
+    assert.deepEqual(
+      d.messages.map((m) => [m.kind, m.label]),
+      [
+        ['runtime', 'Killing web-1'],
+        ['request', 'delete event: Killing Pod/web-1 → 200'],
+        ['write', 'delete → rev 6'],
+      ],
+    )
     assert.equal(d.lanes.find((l) => l.id === 'store')?.subtitle, 'store: memory')
   })
 
@@ -167,9 +244,29 @@ describe('sequence diagram: requests, rejections and size', () => {
   })
 
   it('folds identical consecutive messages but never a numbered step', () => {
-    const m = (label: string, steps: number[] = []): DiagramMessage => ({ kind: 'watch', from: 'apiserver', to: 'scheduler', label, detail: '', t: 1, count: 1, failed: false, entries: [], steps: steps.map((n) => ({ n, label: '' })), priority: 1 })
+    const m = (label: string, steps: number[] = []): DiagramMessage => ({
+      kind: 'watch',
+      from: 'apiserver',
+      to: 'scheduler',
+      label,
+      detail: '',
+      t: 1,
+      count: 1,
+      failed: false,
+      entries: [],
+      steps: steps.map((n) => ({ n, label: '' })),
+      priority: 1,
+    })
     const out = collapse([m('ADDED pods/a'), m('ADDED pods/a'), m('ADDED pods/a', [8]), m('ADDED pods/a'), m('ADDED pods/b')])
-    assert.deepEqual(out.map((x) => [x.label, x.count, x.steps.length]), [['ADDED pods/a', 2, 0], ['ADDED pods/a', 1, 1], ['ADDED pods/a', 1, 0], ['ADDED pods/b', 1, 0]])
+    assert.deepEqual(
+      out.map((x) => [x.label, x.count, x.steps.length]),
+      [
+        ['ADDED pods/a', 2, 0],
+        ['ADDED pods/a', 1, 1],
+        ['ADDED pods/a', 1, 0],
+        ['ADDED pods/b', 1, 0],
+      ],
+    )
   })
 })
 
@@ -219,7 +316,13 @@ describe('diagram steps by tag', () => {
 })
 
 describe('time offsets', () => {
-  for (const [ms, text] of [[0, '+0 ms'], [12.4, '+12 ms'], [1500, '+1.50 s'], [12_345, '+12.3 s'], [125_000, '+2m05s']] as const) {
+  for (const [ms, text] of [
+    [0, '+0 ms'],
+    [12.4, '+12 ms'],
+    [1500, '+1.50 s'],
+    [12_345, '+12.3 s'],
+    [125_000, '+2m05s'],
+  ] as const) {
     it(`${ms} -> ${text}`, () => assert.equal(formatOffset(ms), text))
   }
 })

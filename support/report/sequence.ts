@@ -132,7 +132,13 @@ export function shortResource(resource: string | undefined): string {
   return dot < 0 ? resource : resource.slice(0, dot)
 }
 
-function objectPath(resource: string | undefined, subresource: string | undefined, name: string | undefined, namespace: string | undefined, home: string | undefined): string {
+function objectPath(
+  resource: string | undefined,
+  subresource: string | undefined,
+  name: string | undefined,
+  namespace: string | undefined,
+  home: string | undefined,
+): string {
   const res = shortResource(resource)
   const ns = namespace && namespace !== home ? `${namespace}/` : ''
   if (!name) return `${ns}${res}${subresource ? `/${subresource}` : ''}`
@@ -142,14 +148,31 @@ function objectPath(resource: string | undefined, subresource: string | undefine
 /** Heartbeats: node leases and node status, renewed every few seconds by every kubelet. */
 export function isHeartbeat(r: { verb?: string; resource?: string; subresource?: string }, user: string | undefined): boolean {
   if (r.resource === 'leases.coordination.k8s.io' && (r.verb === 'update' || r.verb === 'patch')) return true
-  if (r.resource === 'nodes' && r.subresource === 'status' && (r.verb === 'update' || r.verb === 'patch') && (user ?? '').startsWith('system:node:')) return true
+  if (r.resource === 'nodes' && r.subresource === 'status' && (r.verb === 'update' || r.verb === 'patch') && (user ?? '').startsWith('system:node:'))
+    return true
   return false
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
-  405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 }
 
 export function statusText(code: number | undefined): string {
@@ -335,7 +358,7 @@ function requestMessages(s: Scene, v: RequestView, from: string, apiId: string, 
   const verb = req.verb ?? 'request'
   const eventAttrs = r.stores.find((x) => x.attrs?.reason)?.attrs
   const reqLabel = v.nonResource
-    ? v.path.split('?')[0] ?? v.path
+    ? (v.path.split('?')[0] ?? v.path)
     : eventAttrs
       ? `${verb} event: ${eventAttrs.reason}${eventAttrs.involvedObject ? ` ${eventAttrs.involvedObject}` : ''}`
       : `${verb} ${what}`
@@ -381,7 +404,18 @@ function checksMessage(s: Scene, v: RequestView, apiId: string, priority: number
     from: apiId,
     to: apiId,
     label: phases.map((p) => `${PHASE_SHORT[p.phase ?? ''] ?? p.phase} ${p.outcome === 'denied' || p.outcome === 'error' ? '✗' : '✓'}`).join(' · '),
-    detail: phases.map((p) => `+${fmtMs(s.rel(p))} ${p.phase}: ${p.outcome}${p.user ? ` as ${p.user}` : ''}${p.message ? ` (${p.message})` : ''}${p.attrs ? ` ${Object.entries(p.attrs).map(([k, x]) => `${k}=${x}`).join(' ')}` : ''}`).join('\n'),
+    detail: phases
+      .map(
+        (p) =>
+          `+${fmtMs(s.rel(p))} ${p.phase}: ${p.outcome}${p.user ? ` as ${p.user}` : ''}${p.message ? ` (${p.message})` : ''}${
+            p.attrs
+              ? ` ${Object.entries(p.attrs)
+                  .map(([k, x]) => `${k}=${x}`)
+                  .join(' ')}`
+              : ''
+          }`,
+      )
+      .join('\n'),
     t: s.rel(phases[0]!),
     failed: denied !== undefined,
     requestId: v.r.id,
@@ -401,11 +435,33 @@ function storeMessages(s: Scene, v: RequestView, apiId: string, full: boolean, p
   const keyOf = (x: TraceEntry): string => objectPath(x.resource, undefined, x.name, x.namespace, s.home)
   if (full) {
     for (const x of sent) {
-      push(s, { kind: 'write', from: apiId, to: storeId, label: `${x.op} ${keyOf(x)}`, detail: `${x.op} ${x.key} (${x.message ?? 'sent to the store'})`, t: s.rel(x), failed: false, requestId: r.id, entries: [x], priority })
+      push(s, {
+        kind: 'write',
+        from: apiId,
+        to: storeId,
+        label: `${x.op} ${keyOf(x)}`,
+        detail: `${x.op} ${x.key} (${x.message ?? 'sent to the store'})`,
+        t: s.rel(x),
+        failed: false,
+        requestId: r.id,
+        entries: [x],
+        priority,
+      })
     }
     for (const x of done) {
       const ok = x.outcome === 'ok'
-      push(s, { kind: 'ack', from: storeId, to: apiId, label: ok ? `ok, revision ${x.revision}` : `${x.outcome}`, detail: `${x.key}: ${x.message ?? x.outcome}`, t: s.rel(x), failed: !ok, requestId: r.id, entries: [x], priority })
+      push(s, {
+        kind: 'ack',
+        from: storeId,
+        to: apiId,
+        label: ok ? `ok, revision ${x.revision}` : `${x.outcome}`,
+        detail: `${x.key}: ${x.message ?? x.outcome}`,
+        t: s.rel(x),
+        failed: !ok,
+        requestId: r.id,
+        entries: [x],
+        priority,
+      })
     }
     return
   }
@@ -536,7 +592,16 @@ export function collapse(messages: readonly DiagramMessage[]): DiagramMessage[] 
       continue
     }
     const last = out.at(-1)
-    if (last && !m.steps.length && !last.steps.length && last.priority >= 0 && signature(last) === sig && m.kind !== 'checks' && m.kind !== 'write' && m.kind !== 'ack') {
+    if (
+      last &&
+      !m.steps.length &&
+      !last.steps.length &&
+      last.priority >= 0 &&
+      signature(last) === sig &&
+      m.kind !== 'checks' &&
+      m.kind !== 'write' &&
+      m.kind !== 'ack'
+    ) {
       fold(last, m)
       continue
     }

@@ -35,7 +35,13 @@ export class TraceBuilder {
 
   private add(e: Omit<TraceEntry, 'seq' | 'ts' | 't' | 'server'>, dt = 0.2): TraceEntry {
     this.now += dt
-    const entry: TraceEntry = { seq: ++this.seq, ts: new Date(this.start + this.now).toISOString(), t: Math.round(this.now * 1000) / 1000, server: this.server, ...e }
+    const entry: TraceEntry = {
+      seq: ++this.seq,
+      ts: new Date(this.start + this.now).toISOString(),
+      t: Math.round(this.now * 1000) / 1000,
+      server: this.server,
+      ...e,
+    }
     this.entries.push(entry)
     return entry
   }
@@ -56,17 +62,20 @@ export class TraceBuilder {
       `/${group ? `apis/${group}/v1` : 'api/v1'}${r.namespace ? `/namespaces/${r.namespace}` : ''}/${plural}${r.name && r.verb !== 'create' ? `/${r.name}` : ''}${r.subresource ? `${r.verb === 'create' ? `/${r.name}` : ''}/${r.subresource}` : ''}`
     const method = { create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE', get: 'GET', list: 'GET', watch: 'GET' }[r.verb] ?? 'GET'
     const step = (r.took ?? 2) / 8
-    this.add({
-      kind: 'request',
-      requestId,
-      verb: r.verb,
-      resource,
-      subresource: r.subresource,
-      namespace: r.namespace,
-      name: r.verb === 'create' && !r.subresource ? undefined : r.name,
-      message: `${method} ${path}`,
-      attrs: { userAgent: r.user.startsWith('system:') ? r.user.replace('system:', '') : 'kubectl/v1.34.0' },
-    }, step)
+    this.add(
+      {
+        kind: 'request',
+        requestId,
+        verb: r.verb,
+        resource,
+        subresource: r.subresource,
+        namespace: r.namespace,
+        name: r.verb === 'create' && !r.subresource ? undefined : r.name,
+        message: `${method} ${path}`,
+        attrs: { userAgent: r.user.startsWith('system:') ? r.user.replace('system:', '') : 'kubectl/v1.34.0' },
+      },
+      step,
+    )
     const phases = r.phases ?? (r.store ? 'write' : 'read')
     if (phases === 'denied-authn') {
       this.add({ kind: 'phase', requestId, phase: 'authentication', outcome: 'denied', message: 'no valid credentials' }, step)
@@ -75,7 +84,17 @@ export class TraceBuilder {
     }
     this.add({ kind: 'phase', requestId, user: r.user, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: 'x509' } }, step)
     if (phases === 'denied-authz') {
-      this.add({ kind: 'phase', requestId, user: r.user, phase: 'authorization', outcome: 'denied', message: `forbidden: User "${r.user}" cannot ${r.verb} resource "${plural}"` }, step)
+      this.add(
+        {
+          kind: 'phase',
+          requestId,
+          user: r.user,
+          phase: 'authorization',
+          outcome: 'denied',
+          message: `forbidden: User "${r.user}" cannot ${r.verb} resource "${plural}"`,
+        },
+        step,
+      )
       this.add({ kind: 'response', requestId, user: r.user, code: 403, outcome: 'error', message: 'forbidden' }, step)
       return requestId
     }
@@ -90,7 +109,17 @@ export class TraceBuilder {
       const key = `/registry/${storeResource?.split('.')[0]}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`
       const common = { requestId, user: r.user, op: r.store.op, key, resource: storeResource, namespace: r.namespace, name: r.name }
       this.add({ kind: 'store', ...common, outcome: 'sent', message: `${r.store.op} sent to the store (memory)` }, step)
-      this.add({ kind: 'store', ...common, outcome: 'ok', revision: r.store.revision, message: `store acknowledged ${r.store.op} at revision ${r.store.revision}`, attrs: r.store.attrs }, step)
+      this.add(
+        {
+          kind: 'store',
+          ...common,
+          outcome: 'ok',
+          revision: r.store.revision,
+          message: `store acknowledged ${r.store.op} at revision ${r.store.revision}`,
+          attrs: r.store.attrs,
+        },
+        step,
+      )
     }
     this.add({ kind: 'response', requestId, user: r.user, code: r.code, outcome: r.code < 400 ? 'ok' : 'error' }, step)
     return requestId
@@ -110,7 +139,15 @@ export function createObjectFlow(namespace = 'ock-abc123'): TraceEntry[] {
   const b = new TraceBuilder()
   let rev = 40
   const heartbeat = (node: string): void => {
-    b.request({ user: `system:node:${node}`, verb: 'update', resource: 'leases.coordination.k8s.io', namespace: 'kube-node-lease', name: node, code: 200, store: { op: 'update', revision: ++rev } })
+    b.request({
+      user: `system:node:${node}`,
+      verb: 'update',
+      resource: 'leases.coordination.k8s.io',
+      namespace: 'kube-node-lease',
+      name: node,
+      code: 200,
+      store: { op: 'update', revision: ++rev },
+    })
   }
   b.request({ user: ADMIN, verb: 'get', path: '/apis/apps/v1', code: 200 })
   heartbeat('node-1')
@@ -121,7 +158,19 @@ export function createObjectFlow(namespace = 'ock-abc123'): TraceEntry[] {
   b.watch(CM, 'ADDED', 'deployments.apps', namespace, 'web', rev)
   b.wait(4)
   b.request({ user: CM, verb: 'create', resource: 'replicasets.apps', namespace, name: 'web-7d4b9', code: 201, store: { op: 'create', revision: ++rev } })
-  b.request({ user: CM, verb: 'create', resource: 'events', namespace, name: 'web.17f1', code: 201, store: { op: 'create', revision: ++rev, attrs: { reason: 'ScalingReplicaSet', involvedObject: 'Deployment/web', note: 'Scaled up replica set web-7d4b9 from 0 to 2' } } })
+  b.request({
+    user: CM,
+    verb: 'create',
+    resource: 'events',
+    namespace,
+    name: 'web.17f1',
+    code: 201,
+    store: {
+      op: 'create',
+      revision: ++rev,
+      attrs: { reason: 'ScalingReplicaSet', involvedObject: 'Deployment/web', note: 'Scaled up replica set web-7d4b9 from 0 to 2' },
+    },
+  })
   b.watch(CM, 'ADDED', 'replicasets.apps', namespace, 'web-7d4b9', rev)
   heartbeat('node-2')
   const pods = ['web-7d4b9-x2k4q', 'web-7d4b9-p9m3z']
@@ -129,12 +178,42 @@ export function createObjectFlow(namespace = 'ock-abc123'): TraceEntry[] {
     b.request({ user: CM, verb: 'create', resource: 'pods', namespace, name: p, code: 201, store: { op: 'create', revision: ++rev } })
     b.watch(SCHED, 'ADDED', 'pods', namespace, p, rev)
   }
-  b.request({ user: CM, verb: 'update', resource: 'deployments.apps', subresource: 'status', namespace, name: 'web', code: 200, store: { op: 'update', revision: ++rev } })
+  b.request({
+    user: CM,
+    verb: 'update',
+    resource: 'deployments.apps',
+    subresource: 'status',
+    namespace,
+    name: 'web',
+    code: 200,
+    store: { op: 'update', revision: ++rev },
+  })
   // 7: the scheduler binds each pod to a node
   pods.forEach((p, i) => {
     b.wait(2)
-    b.request({ user: SCHED, verb: 'create', resource: 'pods', subresource: 'binding', namespace, name: p, code: 201, store: { op: 'update', revision: ++rev } })
-    b.request({ user: SCHED, verb: 'create', resource: 'events', namespace, name: `${p}.17f2`, code: 201, store: { op: 'create', revision: ++rev, attrs: { reason: 'Scheduled', involvedObject: `Pod/${p}`, note: `Successfully assigned ${namespace}/${p} to node-${i + 1}` } } })
+    b.request({
+      user: SCHED,
+      verb: 'create',
+      resource: 'pods',
+      subresource: 'binding',
+      namespace,
+      name: p,
+      code: 201,
+      store: { op: 'update', revision: ++rev },
+    })
+    b.request({
+      user: SCHED,
+      verb: 'create',
+      resource: 'events',
+      namespace,
+      name: `${p}.17f2`,
+      code: 201,
+      store: {
+        op: 'create',
+        revision: ++rev,
+        attrs: { reason: 'Scheduled', involvedObject: `Pod/${p}`, note: `Successfully assigned ${namespace}/${p} to node-${i + 1}` },
+      },
+    })
   })
   heartbeat('node-1')
   // 8: each kubelet sees the pod bound to its node; 9: the runtime creates its containers
@@ -148,9 +227,26 @@ export function createObjectFlow(namespace = 'ock-abc123'): TraceEntry[] {
       ['Started', 'Started container app'],
     ] as const) {
       b.wait(3)
-      b.request({ user: `system:node:${node}`, verb: 'create', resource: 'events', namespace, name: `${p}.${reason}`, code: 201, store: { op: 'create', revision: ++rev, attrs: { reason, involvedObject: `Pod/${p}`, note } } })
+      b.request({
+        user: `system:node:${node}`,
+        verb: 'create',
+        resource: 'events',
+        namespace,
+        name: `${p}.${reason}`,
+        code: 201,
+        store: { op: 'create', revision: ++rev, attrs: { reason, involvedObject: `Pod/${p}`, note } },
+      })
     }
-    b.request({ user: `system:node:${node}`, verb: 'patch', resource: 'pods', subresource: 'status', namespace, name: p, code: 200, store: { op: 'update', revision: ++rev } })
+    b.request({
+      user: `system:node:${node}`,
+      verb: 'patch',
+      resource: 'pods',
+      subresource: 'status',
+      namespace,
+      name: p,
+      code: 200,
+      store: { op: 'update', revision: ++rev },
+    })
   })
   for (let i = 0; i < 6; i++) {
     b.wait(10)

@@ -28,19 +28,41 @@ describe('terms of the Arabic features', () => {
   })
 
   it('says which words no term covers, and where', () => {
-    const terms: Term[] = [{ term: 'الـ pod / الـ pods', kubernetes: 'Pod' }, { term: 'Running', kubernetes: 'status.phase' }]
-    assert.deepEqual(uncoveredWords([{ uri: 'f.feature', text: FEATURE }], terms), ['f.feature:4: scheduler', 'f.feature:4: node', 'f.feature:11: user', 'f.feature:11: authentication'])
+    const terms: Term[] = [
+      { term: 'الـ pod / الـ pods', kubernetes: 'Pod' },
+      { term: 'Running', kubernetes: 'status.phase' },
+    ]
+    assert.deepEqual(uncoveredWords([{ uri: 'f.feature', text: FEATURE }], terms), [
+      'f.feature:4: scheduler',
+      'f.feature:4: node',
+      'f.feature:11: user',
+      'f.feature:11: authentication',
+    ])
   })
 
   it('renders terms with the phrasings that use them, phrasings side by side, right to left', () => {
     const md = renderArabicGlossary({
-      terms: [{ term: 'الـ pod', kubernetes: 'Pod (v1)' }, { term: 'خلال', kubernetes: 'within' }],
-      phrasings: [{ arabic: 'خلال {duration} الـ pod {string} تبقى Running', english: 'within {duration} the pod {string} is Running', uri: 'steps/pods.steps.ts', line: 36 }],
+      terms: [
+        { term: 'الـ pod', kubernetes: 'Pod (v1)' },
+        { term: 'خلال', kubernetes: 'within' },
+      ],
+      phrasings: [
+        {
+          arabic: 'خلال {duration} الـ pod {string} تبقى Running',
+          english: 'within {duration} the pod {string} is Running',
+          uri: 'steps/pods.steps.ts',
+          line: 36,
+        },
+      ],
       tracePhrases: { 'الـ user اتعمله authentication': 'the user is authenticated' },
     })
     assert.ok(md.includes('| <span dir="rtl">الـ pod</span> | Pod (v1) |  | [1](#p1) |'))
     assert.ok(md.includes('| <span dir="rtl">خلال</span> | within |  | [1](#p1) |'))
-    assert.ok(md.includes('| <a id="p1"></a>1 | <span dir="rtl">`خلال {duration} الـ pod {string} تبقى Running`</span> | `within {duration} the pod {string} is Running` | `steps/pods.steps.ts:36` |'))
+    assert.ok(
+      md.includes(
+        '| <a id="p1"></a>1 | <span dir="rtl">`خلال {duration} الـ pod {string} تبقى Running`</span> | `within {duration} the pod {string} is Running` | `steps/pods.steps.ts:36` |',
+      ),
+    )
     assert.ok(md.includes('| <a id="t1"></a>t1 | <span dir="rtl">الـ user اتعمله authentication</span> | the user is authenticated |'))
   })
 

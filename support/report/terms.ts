@@ -30,7 +30,8 @@ export function parseTerms(text: string): Term[] {
   if (!Array.isArray(doc)) throw new Error(`${TERMS_PATH} must be a YAML list`)
   return doc.map((raw, i) => {
     const t = raw as Partial<Term>
-    if (typeof t.term !== 'string' || typeof t.kubernetes !== 'string') throw new Error(`term #${i + 1} of ${TERMS_PATH} needs a term and a kubernetes term: ${JSON.stringify(raw)}`)
+    if (typeof t.term !== 'string' || typeof t.kubernetes !== 'string')
+      throw new Error(`term #${i + 1} of ${TERMS_PATH} needs a term and a kubernetes term: ${JSON.stringify(raw)}`)
     return { term: t.term, kubernetes: t.kubernetes, ...(t.meaning ? { meaning: String(t.meaning) } : {}) }
   })
 }
@@ -66,7 +67,11 @@ export function featureWords(text: string): { word: string; line: number }[] {
 /** The English words of the Arabic features that no term covers, with where they are. */
 export function uncoveredWords(features: readonly { uri: string; text: string }[], terms: readonly Term[]): string[] {
   const covered = new Set(terms.flatMap((t) => latinWords(t.term)))
-  return features.flatMap((f) => featureWords(f.text).filter((w) => !covered.has(w.word)).map((w) => `${f.uri}:${w.line}: ${w.word}`))
+  return features.flatMap((f) =>
+    featureWords(f.text)
+      .filter((w) => !covered.has(w.word))
+      .map((w) => `${f.uri}:${w.line}: ${w.word}`),
+  )
 }
 
 function alternatives(term: string): string[] {
@@ -78,7 +83,9 @@ function alternatives(term: string): string[] {
 
 function uses(phrasing: string, term: Term): boolean {
   return alternatives(term.term).some((alt) =>
-    isArabic(alt) && !/[A-Za-z]/.test(alt) ? phrasing.includes(alt) : new RegExp(`(?<![A-Za-z])${alt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(phrasing),
+    isArabic(alt) && !/[A-Za-z]/.test(alt)
+      ? phrasing.includes(alt)
+      : new RegExp(`(?<![A-Za-z])${alt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(phrasing),
   )
 }
 
@@ -104,7 +111,11 @@ const KEYWORDS: [arabic: string, english: string][] = [
   ['لكن', 'But'],
 ]
 
-export function renderArabicGlossary(input: { terms: readonly Term[]; phrasings: readonly Phrasing[]; tracePhrases: Readonly<Record<string, string>> }): string {
+export function renderArabicGlossary(input: {
+  terms: readonly Term[]
+  phrasings: readonly Phrasing[]
+  tracePhrases: Readonly<Record<string, string>>
+}): string {
   const phrasings = [...input.phrasings].sort((a, b) => a.uri.localeCompare(b.uri) || a.line - b.line)
   const ref = (i: number): string => `[${i + 1}](#p${i + 1})`
   const out: string[] = [
@@ -131,7 +142,10 @@ export function renderArabicGlossary(input: { terms: readonly Term[]; phrasings:
   ]
   const trace = Object.entries(input.tracePhrases)
   for (const t of input.terms) {
-    const used = [...phrasings.flatMap((p, i) => (uses(p.arabic, t) ? [ref(i)] : [])), ...trace.flatMap(([ar], i) => (uses(ar, t) ? [`[t${i + 1}](#t${i + 1})`] : []))]
+    const used = [
+      ...phrasings.flatMap((p, i) => (uses(p.arabic, t) ? [ref(i)] : [])),
+      ...trace.flatMap(([ar], i) => (uses(ar, t) ? [`[t${i + 1}](#t${i + 1})`] : [])),
+    ]
     out.push(`| ${rtl(cell(t.term))} | ${cell(t.kubernetes)} | ${cell(t.meaning ?? '')} | ${used.join(', ')} |`)
   }
   out.push(
@@ -143,7 +157,9 @@ export function renderArabicGlossary(input: { terms: readonly Term[]; phrasings:
     '| # | العربية | English | Defined at |',
     '|---|---|---|---|',
   )
-  phrasings.forEach((p, i) => out.push(`| <a id="p${i + 1}"></a>${i + 1} | ${rtl(`\`${cell(p.arabic)}\``)} | \`${cell(p.english)}\` | \`${p.uri}:${p.line}\` |`))
+  phrasings.forEach((p, i) =>
+    out.push(`| <a id="p${i + 1}"></a>${i + 1} | ${rtl(`\`${cell(p.arabic)}\``)} | \`${cell(p.english)}\` | \`${p.uri}:${p.line}\` |`),
+  )
   out.push(
     '',
     '## Trace phrases',

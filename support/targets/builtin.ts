@@ -129,7 +129,7 @@ export class BuiltinTarget implements Target {
 }
 
 function etcdOf(cluster: Cluster): NonNullable<Cluster['etcd']> {
-  if (!cluster.etcd) throw new Error('this scenario\'s cluster does not run on etcd (tag it @etcd)')
+  if (!cluster.etcd) throw new Error("this scenario's cluster does not run on etcd (tag it @etcd)")
   return cluster.etcd
 }
 
@@ -137,7 +137,11 @@ function etcdOf(cluster: Cluster): NonNullable<Cluster['etcd']> {
 function storeDoor(cluster: Cluster): StoreDoor & { close(): void } {
   const acks = (revision: number) => cluster.storeAcknowledgements(revision)
   const shape = cluster.describe()
-  if (shape.store === 'etcd') return etcdStoreDoor(shape.etcdMembers.map((m) => m.clientUrl), acks)
+  if (shape.store === 'etcd')
+    return etcdStoreDoor(
+      shape.etcdMembers.map((m) => m.clientUrl),
+      acks,
+    )
   return { ...inProcessStoreDoor(cluster.store, acks), close: () => undefined }
 }
 

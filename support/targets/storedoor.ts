@@ -37,7 +37,11 @@ function withTimes(writes: StoreWrite[], acks: WriteAcknowledgement[]): StoreWri
 }
 
 /** Collects events until the one at `until` arrived (history replay of a watch from a revision). */
-function untilRevision(until: number, describe: string, start: (push: (w: StoreWrite[]) => void, fail: (e: Error) => void) => Promise<() => void> | (() => void)): Promise<StoreWrite[]> {
+function untilRevision(
+  until: number,
+  describe: string,
+  start: (push: (w: StoreWrite[]) => void, fail: (e: Error) => void) => Promise<() => void> | (() => void),
+): Promise<StoreWrite[]> {
   return new Promise<StoreWrite[]>((resolve, reject) => {
     const out: StoreWrite[] = []
     let stop: (() => void) | undefined
@@ -51,7 +55,11 @@ function untilRevision(until: number, describe: string, start: (push: (w: StoreW
       else resolve(out.filter((w) => w.revision <= until))
     }
     // a bound on the read, not a test wait
-    const timer = setTimeout(() => finish(new Error(`reading the store's history of ${describe} up to revision ${until} took over ${HISTORY_TIMEOUT_MS} ms (got ${out.length} writes)`)), HISTORY_TIMEOUT_MS)
+    const timer = setTimeout(
+      () =>
+        finish(new Error(`reading the store's history of ${describe} up to revision ${until} took over ${HISTORY_TIMEOUT_MS} ms (got ${out.length} writes)`)),
+      HISTORY_TIMEOUT_MS,
+    )
     const push = (ws: StoreWrite[]): void => {
       out.push(...ws)
       if (out.length && out[out.length - 1]!.revision >= until) finish()
@@ -81,7 +89,12 @@ async function withinASecond(read: Promise<number>): Promise<number | undefined>
 
 /** The door of a store in this process (the memory store). */
 export function inProcessStoreDoor(store: Store, acks: (revision: number) => WriteAcknowledgement[]): StoreDoor {
-  const kvWrite = (type: 'put' | 'delete', kv: KeyValue, prev?: KeyValue): StoreWrite => ({ revision: kv.modRevision, type, key: kv.key, object: decode(type === 'put' ? kv.value : prev?.value) })
+  const kvWrite = (type: 'put' | 'delete', kv: KeyValue, prev?: KeyValue): StoreWrite => ({
+    revision: kv.modRevision,
+    type,
+    key: kv.key,
+    object: decode(type === 'put' ? kv.value : prev?.value),
+  })
   return {
     describe: () => store.describe(),
     revision: () => store.currentRevision(),
@@ -103,7 +116,15 @@ export function inProcessStoreDoor(store: Store, acks: (revision: number) => Wri
       let startAfter: string | undefined
       for (;;) {
         const page = await store.range(prefix, { startAfter, limit: 5000 })
-        out.push(...page.kvs.map((kv) => ({ key: kv.key, object: decode(kv.value), createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version })))
+        out.push(
+          ...page.kvs.map((kv) => ({
+            key: kv.key,
+            object: decode(kv.value),
+            createRevision: kv.createRevision,
+            modRevision: kv.modRevision,
+            version: kv.version,
+          })),
+        )
         if (!page.more || !page.kvs.length) return out
         startAfter = page.kvs[page.kvs.length - 1]!.key
       }
@@ -126,14 +147,28 @@ export function etcdStoreDoor(endpoints: string[], acks: (revision: number) => W
   return {
     describe: () => what,
     revision,
-    mark: () => withinASecond(client.get('/').serializable(true).exec().then((r) => Number(r.header.revision))),
+    mark: () =>
+      withinASecond(
+        client
+          .get('/')
+          .serializable(true)
+          .exec()
+          .then((r) => Number(r.header.revision)),
+      ),
     writesSince: async (from) => {
       const current = await revision()
       if (current <= from) return []
       const writes = await untilRevision(current, what, async (push, fail) => {
-        const watcher = await client.watch().prefix('').withPreviousKV().startRevision(String(from + 1)).create()
+        const watcher = await client
+          .watch()
+          .prefix('')
+          .withPreviousKV()
+          .startRevision(String(from + 1))
+          .create()
         watcher.on('put', (kv) => push([{ revision: Number(kv.mod_revision), type: 'put', key: kv.key.toString(), object: decode(kv.value.toString()) }]))
-        watcher.on('delete', (kv, prev) => push([{ revision: Number(kv.mod_revision), type: 'delete', key: kv.key.toString(), object: decode(prev?.value.toString()) }]))
+        watcher.on('delete', (kv, prev) =>
+          push([{ revision: Number(kv.mod_revision), type: 'delete', key: kv.key.toString(), object: decode(prev?.value.toString()) }]),
+        )
         watcher.on('error', (e) => fail(new Error(`etcd's history from revision ${from + 1}: ${e.message}`)))
         return () => void watcher.cancel().catch(() => undefined)
       })

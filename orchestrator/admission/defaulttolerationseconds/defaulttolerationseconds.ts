@@ -42,8 +42,7 @@ export class DefaultTolerationSeconds implements MutatingAdmissionPlugin {
     const spec = (a.object as { spec?: { tolerations?: Toleration[] } } | undefined)?.spec
     if (!spec) return
     const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : []
-    const tolerates = (key: string): boolean =>
-      tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect))
+    const tolerates = (key: string): boolean => tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect))
     const add: Toleration[] = []
     if (!tolerates(NOT_READY_TAINT)) add.push({ key: NOT_READY_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: this.notReadySeconds })
     if (!tolerates(UNREACHABLE_TAINT)) add.push({ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: this.unreachableSeconds })

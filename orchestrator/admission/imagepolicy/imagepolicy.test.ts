@@ -21,7 +21,8 @@ describe('image references', () => {
     ['docker.io/evil/nginx', ['docker.io/library'], false],
     ['registry.internal.evil.com/app', ['registry.internal'], false],
   ]
-  for (const [image, registries, want] of allowed) it(`${image} allowed by ${registries.join(',')}: ${want}`, () => assert.equal(imageAllowed(image, registries), want))
+  for (const [image, registries, want] of allowed)
+    it(`${image} allowed by ${registries.join(',')}: ${want}`, () => assert.equal(imageAllowed(image, registries), want))
 })
 
 describe('ImagePolicy plugin', () => {
@@ -31,7 +32,10 @@ describe('ImagePolicy plugin', () => {
   it('refuses a public image in a Deployment template, naming rule, image, container and field', async () => {
     const got = await refusal(() => plugin.validate(attrs('deployments', 'CREATE', deployment('nginx'), { group: 'apps' })))
     assert.equal(got?.code, 403)
-    assert.equal(got?.message, 'deployments.apps "web" is forbidden: image policy "internal-only" denied the request: image "nginx" (docker.io/library/nginx) of container "web" (spec.template.spec.containers[0].image) is not from an allowed registry (registry.internal)')
+    assert.equal(
+      got?.message,
+      'deployments.apps "web" is forbidden: image policy "internal-only" denied the request: image "nginx" (docker.io/library/nginx) of container "web" (spec.template.spec.containers[0].image) is not from an allowed registry (registry.internal)',
+    )
   })
 
   it('admits internal images', async () => {

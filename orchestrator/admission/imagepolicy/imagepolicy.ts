@@ -103,7 +103,10 @@ export class ImagePolicy implements ValidatingAdmissionPlugin {
       const bad = containers.filter(({ container }) => typeof container.image === 'string' && !imageAllowed(container.image, rule.allowedRegistries))
       if (!bad.length) continue
       const what = bad
-        .map(({ path, container }) => `image "${container.image}" (${normalizeImage(container.image!).full}) of container "${container.name ?? ''}" (${path}.image)`)
+        .map(
+          ({ path, container }) =>
+            `image "${container.image}" (${normalizeImage(container.image!).full}) of container "${container.name ?? ''}" (${path}.image)`,
+        )
         .join('; ')
       throw forbidden(
         { group: a.resource.group, resource: a.resource.resource },

@@ -61,13 +61,20 @@ export function maxConstraint(limitType: string, resource: string, enforced: str
   return undefined
 }
 
-export function ratioConstraint(limitType: string, resource: string, enforced: string | number, request: ResourceList, limit: ResourceList): string | undefined {
+export function ratioConstraint(
+  limitType: string,
+  resource: string,
+  enforced: string | number,
+  request: ResourceList,
+  limit: ResourceList,
+): string | undefined {
   const req = q(request[resource])
   const lim = q(limit[resource])
   if (!req) return `${resource} max limit to request ratio per ${limitType} is ${show(enforced)}, but no request is specified or request is 0`
   if (!lim) return `${resource} max limit to request ratio per ${limitType} is ${show(enforced)}, but no limit is specified or limit is 0`
   const ratio = lim / req
-  if (ratio > q(enforced) + 1e-9) return `${resource} max limit to request ratio per ${limitType} is ${show(enforced)}, but provided ratio is ${ratio.toFixed(6)}`
+  if (ratio > q(enforced) + 1e-9)
+    return `${resource} max limit to request ratio per ${limitType} is ${show(enforced)}, but provided ratio is ${ratio.toFixed(6)}`
   return undefined
 }
 

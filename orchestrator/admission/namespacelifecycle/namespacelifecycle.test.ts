@@ -39,7 +39,13 @@ describe('NamespaceLifecycle', () => {
       want: '403 pods "p" is forbidden: unable to create new content in namespace team-a because it is being terminated',
       liveGets: 0,
     },
-    { name: 'Terminating in the cache: events are still admitted', cached: [ns('team-a', 'Terminating')], stored: [ns('team-a', 'Terminating')], resource: 'events', liveGets: 0 },
+    {
+      name: 'Terminating in the cache: events are still admitted',
+      cached: [ns('team-a', 'Terminating')],
+      stored: [ns('team-a', 'Terminating')],
+      resource: 'events',
+      liveGets: 0,
+    },
     {
       name: 'deleted here a moment ago, the cache still says Active: live read refuses',
       cached: [ns('team-a')],
@@ -48,7 +54,14 @@ describe('NamespaceLifecycle', () => {
       want: '403 pods "p" is forbidden: unable to create new content in namespace team-a because it is being terminated',
       liveGets: 1,
     },
-    { name: 'deleted here a moment ago and gone from the store: 404', cached: [ns('team-a')], stored: [], deletedFirst: true, want: '404 namespaces "team-a" not found', liveGets: 1 },
+    {
+      name: 'deleted here a moment ago and gone from the store: 404',
+      cached: [ns('team-a')],
+      stored: [],
+      deletedFirst: true,
+      want: '404 namespaces "team-a" not found',
+      liveGets: 1,
+    },
   ]
   for (const c of cases) {
     it(c.name, async () => {
@@ -78,7 +91,9 @@ describe('NamespaceLifecycle', () => {
   })
 
   it('refuses to delete a system namespace', async () => {
-    const got = await refusal(new NamespaceLifecycle().admit(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('kube-system'), namespace: '' }), reader([], [])))
+    const got = await refusal(
+      new NamespaceLifecycle().admit(attrs('namespaces', 'DELETE', undefined, { oldObject: ns('kube-system'), namespace: '' }), reader([], [])),
+    )
     assert.equal(got?.code, 403)
     assert.match(got!.message, /this namespace may not be deleted/)
   })

@@ -74,7 +74,13 @@ export function forbiddenLabels(modified: readonly string[]): string[] {
 /** A node's taints as equality.Semantic compares them (a missing list is an empty one). */
 function canonicalTaints(o: KObject | undefined): string {
   const taints = (o as { spec?: { taints?: Record<string, unknown>[] | null } } | undefined)?.spec?.taints ?? []
-  return JSON.stringify(taints.map((t) => Object.keys(t).sort().map((k) => [k, t[k]])))
+  return JSON.stringify(
+    taints.map((t) =>
+      Object.keys(t)
+        .sort()
+        .map((k) => [k, t[k]]),
+    ),
+  )
 }
 
 export class NodeRestriction implements ValidatingAdmissionPlugin {
@@ -125,7 +131,8 @@ export class NodeRestriction implements ValidatingAdmissionPlugin {
           return
         }
         if (a.operation === 'CREATE' && !a.subresource) {
-          if (a.object?.metadata?.annotations?.[MIRROR] === undefined) deny(`pod does not have "${MIRROR}" annotation, node "${node}" can only create mirror pods`)
+          if (a.object?.metadata?.annotations?.[MIRROR] === undefined)
+            deny(`pod does not have "${MIRROR}" annotation, node "${node}" can only create mirror pods`)
           if (podNode(a.object) !== node) deny(`node "${node}" can only create pods with spec.nodeName set to itself`)
           return
         }

@@ -4,7 +4,11 @@ import { attrs, reader, refusal } from '../testing.js'
 import { missingComputeResources, ResourceQuotaAdmission } from './resourcequota.js'
 
 const quota = { metadata: { name: 'compute' }, spec: { hard: { 'limits.cpu': '1', pods: '2', 'count/configmaps': '1' } } }
-const pod = (name: string, cpu?: string) => ({ metadata: { name }, spec: { containers: [{ name: 'app', image: 'i', resources: cpu ? { limits: { cpu } } : {} }] }, status: { phase: 'Running' } })
+const pod = (name: string, cpu?: string) => ({
+  metadata: { name },
+  spec: { containers: [{ name: 'app', image: 'i', resources: cpu ? { limits: { cpu } } : {} }] },
+  status: { phase: 'Running' },
+})
 
 describe('ResourceQuota admission', () => {
   it('refuses a pod over the quota with requested, used and limited', async () => {
@@ -18,7 +22,10 @@ describe('ResourceQuota admission', () => {
   it('counts admitted requests that are not stored yet, so concurrent creates cannot both pass', async () => {
     const plugin = new ResourceQuotaAdmission()
     const r = reader({ '/resourcequotas/team-a': [quota], '/pods/team-a': [] })
-    const results = await Promise.all([refusal(plugin.validate(attrs('pods', 'CREATE', pod('x', '600m')), r)), refusal(plugin.validate(attrs('pods', 'CREATE', pod('y', '600m')), r))])
+    const results = await Promise.all([
+      refusal(plugin.validate(attrs('pods', 'CREATE', pod('x', '600m')), r)),
+      refusal(plugin.validate(attrs('pods', 'CREATE', pod('y', '600m')), r)),
+    ])
     assert.equal(results.filter((x) => x === undefined).length, 1, JSON.stringify(results))
   })
 
@@ -31,10 +38,13 @@ describe('ResourceQuota admission', () => {
   it('counts objects with count/<resource>', async () => {
     const r = reader({ '/resourcequotas/team-a': [quota], '/configmaps/team-a': [{ metadata: { name: 'one' } }] })
     const got = await refusal(new ResourceQuotaAdmission().validate(attrs('configmaps', 'CREATE', { metadata: { name: 'two' } }), r))
-    assert.equal(got?.message, 'configmaps "two" is forbidden: exceeded quota: compute, requested: count/configmaps=1, used: count/configmaps=1, limited: count/configmaps=1')
+    assert.equal(
+      got?.message,
+      'configmaps "two" is forbidden: exceeded quota: compute, requested: count/configmaps=1, used: count/configmaps=1, limited: count/configmaps=1',
+    )
   })
 
-  it('takes the quotas from the reader\'s quota cache, not from a live list of quotas', async () => {
+  it("takes the quotas from the reader's quota cache, not from a live list of quotas", async () => {
     const base = reader({ '/pods/team-a': [pod('a', '700m')] })
     const r = {
       ...base,

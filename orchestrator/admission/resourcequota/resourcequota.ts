@@ -44,7 +44,8 @@ const REQUIRED_BY: Record<string, 'requests.cpu' | 'requests.memory' | 'limits.c
 export function missingComputeResources(pod: KObject, keys: string[]): string | undefined {
   const required = keys.filter((k) => COMPUTE_KEYS.includes(k))
   if (!required.length) return undefined
-  const spec = (pod as { spec?: { containers?: { name?: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[] } }).spec
+  const spec = (pod as { spec?: { containers?: { name?: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[] } })
+    .spec
   const missing = new Map<string, Set<string>>()
   for (const c of spec?.containers ?? []) {
     for (const k of required) {
@@ -113,7 +114,11 @@ export class ResourceQuotaAdmission implements ValidatingAdmissionPlugin {
       if (!exceeded.length) continue
       const pick = (m: Record<string, number>): Record<string, number> => Object.fromEntries(exceeded.map((k) => [k, m[k] ?? 0]))
       const limited = Object.fromEntries(exceeded.map((k) => [k, parseQuantityOrZero(hard[k])]))
-      throw forbidden(gr, a.name || undefined, `exceeded quota: ${q.metadata?.name ?? ''}, requested: ${prettyPrint(pick(requested))}, used: ${prettyPrint(pick(used))}, limited: ${prettyPrint(limited)}`)
+      throw forbidden(
+        gr,
+        a.name || undefined,
+        `exceeded quota: ${q.metadata?.name ?? ''}, requested: ${prettyPrint(pick(requested))}, used: ${prettyPrint(pick(used))}, limited: ${prettyPrint(limited)}`,
+      )
     }
     if (!a.dryRun) {
       const list = this.pending.get(a.namespace) ?? []
@@ -140,4 +145,3 @@ export class ResourceQuotaAdmission implements ValidatingAdmissionPlugin {
     return used
   }
 }
-

@@ -27,7 +27,10 @@ export function unescapeExtraKey(encoded: string): string {
 function headerValues(req: IncomingMessage, name: string): string[] {
   const v = req.headers[name.toLowerCase()]
   if (v === undefined) return []
-  return (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)
+  return (Array.isArray(v) ? v : [v])
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)
 }
 
 /** True when the request asks to impersonate anyone. */
@@ -47,7 +50,10 @@ export async function impersonate(req: IncomingMessage, real: UserInfo, authoriz
   for (const h of Object.keys(req.headers)) {
     if (h.startsWith('impersonate-extra-')) extra[unescapeExtraKey(h.slice('impersonate-extra-'.length))] = headerValues(req, h)
   }
-  if (!userName) throw badRequest(`requested impersonation of ${[...groups.map((g) => `group ${g}`), ...Object.keys(extra).map((k) => `extra ${k}`), ...(uid ? [`uid ${uid}`] : [])].join(', ') || 'nothing'} without impersonating a user`)
+  if (!userName)
+    throw badRequest(
+      `requested impersonation of ${[...groups.map((g) => `group ${g}`), ...Object.keys(extra).map((k) => `extra ${k}`), ...(uid ? [`uid ${uid}`] : [])].join(', ') || 'nothing'} without impersonating a user`,
+    )
   const base = { user: real, isResourceRequest: true, path: '', apiVersion: '', subresource: '', verb: 'impersonate' }
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(userName)
   if (sa) await authorize({ ...base, apiGroup: '', resource: 'serviceaccounts', namespace: sa[1]!, name: sa[2]! })

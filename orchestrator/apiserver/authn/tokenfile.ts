@@ -57,7 +57,13 @@ export function parseTokenFile(text: string, path = 'token file'): StaticToken[]
     if (!token) throw new Error(`token file '${path}' line ${i + 1}: the token is empty`)
     if (seen.has(token)) throw new Error(`token file '${path}' line ${i + 1}: duplicate token`)
     seen.add(token)
-    const groups = record.length >= 4 && record[3] ? record[3].split(',').map((g) => g.trim()).filter(Boolean) : []
+    const groups =
+      record.length >= 4 && record[3]
+        ? record[3]
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : []
     tokens.push({ token, user, uid, groups })
   })
   return tokens

@@ -54,11 +54,57 @@ export const NODE_RULES: PolicyRule[] = [
 ]
 
 const VIEW: PolicyRule[] = [
-  rule(READ, [''], ['pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'configmaps']),
-  rule(READ, [''], ['limitranges', 'resourcequotas', 'bindings', 'events', 'pods/status', 'resourcequotas/status', 'namespaces/status', 'replicationcontrollers/status', 'pods/log']),
+  rule(
+    READ,
+    [''],
+    [
+      'pods',
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'serviceaccounts',
+      'services',
+      'services/status',
+      'endpoints',
+      'persistentvolumeclaims',
+      'persistentvolumeclaims/status',
+      'configmaps',
+    ],
+  ),
+  rule(
+    READ,
+    [''],
+    [
+      'limitranges',
+      'resourcequotas',
+      'bindings',
+      'events',
+      'pods/status',
+      'resourcequotas/status',
+      'namespaces/status',
+      'replicationcontrollers/status',
+      'pods/log',
+    ],
+  ),
   rule(READ, [''], ['namespaces']),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-  rule(READ, ['apps'], ['controllerrevisions', 'statefulsets', 'statefulsets/scale', 'statefulsets/status', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status']),
+  rule(
+    READ,
+    ['apps'],
+    [
+      'controllerrevisions',
+      'statefulsets',
+      'statefulsets/scale',
+      'statefulsets/status',
+      'daemonsets',
+      'daemonsets/status',
+      'deployments',
+      'deployments/scale',
+      'deployments/status',
+      'replicasets',
+      'replicasets/scale',
+      'replicasets/status',
+    ],
+  ),
   rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
   rule(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
   rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
@@ -69,11 +115,19 @@ const EDIT: PolicyRule[] = [
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, [''], ['pods', 'pods/attach', 'pods/proxy', 'pods/exec', 'pods/portforward']),
   rule(['create'], [''], ['pods/eviction']),
-  rule(WRITE, [''], ['replicationcontrollers', 'replicationcontrollers/scale', 'services', 'services/proxy', 'endpoints', 'persistentvolumeclaims', 'configmaps', 'secrets']),
+  rule(
+    WRITE,
+    [''],
+    ['replicationcontrollers', 'replicationcontrollers/scale', 'services', 'services/proxy', 'endpoints', 'persistentvolumeclaims', 'configmaps', 'secrets'],
+  ),
   rule(READ, [''], ['secrets']),
   rule(WRITE, [''], ['serviceaccounts']),
   rule(['create'], [''], ['serviceaccounts/token']),
-  rule(WRITE, ['apps'], ['statefulsets', 'statefulsets/scale', 'daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale']),
+  rule(
+    WRITE,
+    ['apps'],
+    ['statefulsets', 'statefulsets/scale', 'daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale'],
+  ),
   rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
   rule(WRITE, ['batch'], ['cronjobs', 'jobs']),
   rule(WRITE, ['policy'], ['poddisruptionbudgets']),
@@ -177,7 +231,10 @@ export const BOOTSTRAP_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   'system:aggregate-to-edit': EDIT,
   'system:aggregate-to-view': VIEW,
   'system:discovery': [urls(['get'], DISCOVERY_URLS)],
-  'system:basic-user': [rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])],
+  'system:basic-user': [
+    rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
+    rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
+  ],
   'system:public-info-viewer': [urls(['get'], PUBLIC_INFO_URLS)],
   'system:kube-scheduler': SCHEDULER,
   'system:kube-controller-manager': CONTROLLER_MANAGER,
@@ -223,7 +280,10 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: Record<string, [string, Subject[]]
 
 const META = (name: string) => ({
   name,
-  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...Object.fromEntries((AGGREGATION_LABELS[name] ?? []).map((to) => [`${AGGREGATE_TO}${to}`, 'true'])) },
+  labels: {
+    'kubernetes.io/bootstrapping': 'rbac-defaults',
+    ...Object.fromEntries((AGGREGATION_LABELS[name] ?? []).map((to) => [`${AGGREGATE_TO}${to}`, 'true'])),
+  },
   annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
 })
 
@@ -235,7 +295,10 @@ export function bootstrapObjects(): { resource: 'clusterroles' | 'clusterrolebin
     out.push({ resource: 'clusterroles', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: META(name), aggregationRule } })
   }
   for (const [name, rules] of Object.entries(BOOTSTRAP_CLUSTER_ROLES)) {
-    out.push({ resource: 'clusterroles', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: META(name), rules: structuredClone(rules) } })
+    out.push({
+      resource: 'clusterroles',
+      object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: META(name), rules: structuredClone(rules) },
+    })
   }
   for (const [name, [role, subjects]] of Object.entries(BOOTSTRAP_CLUSTER_ROLE_BINDINGS)) {
     const binding: KObject = {

@@ -6,7 +6,12 @@ import { rejects, startTestApiServer, type TestApiServer } from '../testserver.t
 import { compactRules, compactString, covers, escalationMessage, onlyMutatesGCFields } from './escalation.js'
 import type { PolicyRule } from './rbac.js'
 
-const r = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule => ({ verbs, apiGroups, resources, ...(resourceNames ? { resourceNames } : {}) })
+const r = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule => ({
+  verbs,
+  apiGroups,
+  resources,
+  ...(resourceNames ? { resourceNames } : {}),
+})
 const u = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs })
 
 describe('whether held rules cover the rules a role grants (Covers)', () => {
@@ -31,7 +36,10 @@ describe('whether held rules cover the rules a role grants (Covers)', () => {
 describe('the escalation message', () => {
   it('compacts missing rules that differ only by verb, sorted, in Go %q form', () => {
     const missing = covers([], [r(['get', 'list'], [''], ['pods']), u(['get'], ['/metrics'])]).missing
-    assert.deepEqual(compactRules(missing).map(compactString), ['{NonResourceURLs:["/metrics"], Verbs:["get"]}', '{APIGroups:[""], Resources:["pods"], Verbs:["get" "list"]}'])
+    assert.deepEqual(compactRules(missing).map(compactString), [
+      '{NonResourceURLs:["/metrics"], Verbs:["get"]}',
+      '{APIGroups:[""], Resources:["pods"], Verbs:["get" "list"]}',
+    ])
   })
   const user = { name: 'system:serviceaccount:ci:binder', groups: ['system:serviceaccounts', 'system:serviceaccounts:ci', 'system:authenticated'] }
   const cases: [string, PolicyRule[], string[], PolicyRule[], string | undefined][] = [
@@ -44,7 +52,7 @@ describe('the escalation message', () => {
       'user "system:serviceaccount:ci:binder" (groups=["system:serviceaccounts" "system:serviceaccounts:ci" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
     ],
     [
-      'with the errors met resolving the user\'s own rules',
+      "with the errors met resolving the user's own rules",
       [],
       ['clusterroles.rbac.authorization.k8s.io "gone" not found'],
       [r(['get'], [''], ['pods'], ['a'])],
@@ -63,10 +71,19 @@ describe('the escalation message', () => {
 
 const RBAC = 'rbac.authorization.k8s.io'
 const ref = (resource: string, namespace?: string, name?: string) => ({ group: RBAC, version: 'v1', resource, namespace, name })
-const clusterRole = (name: string, rules: PolicyRule[], extra: Record<string, unknown> = {}): KObject => ({ apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name }, rules, ...extra }) as KObject
-const role = (name: string, namespace: string, rules: PolicyRule[]): KObject => ({ apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name, namespace }, rules }) as KObject
+const clusterRole = (name: string, rules: PolicyRule[], extra: Record<string, unknown> = {}): KObject =>
+  ({ apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name }, rules, ...extra }) as KObject
+const role = (name: string, namespace: string, rules: PolicyRule[]): KObject =>
+  ({ apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name, namespace }, rules }) as KObject
 const user = (name: string) => ({ kind: 'User', apiGroup: RBAC, name })
-const crb = (name: string, roleName: string, subjects: unknown[]): KObject => ({ apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name }, subjects, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: roleName } }) as KObject
+const crb = (name: string, roleName: string, subjects: unknown[]): KObject =>
+  ({
+    apiVersion: `${RBAC}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
+    subjects,
+    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: roleName },
+  }) as KObject
 const rb = (name: string, namespace: string, kind: 'Role' | 'ClusterRole', roleName: string, subjects: unknown[]): KObject =>
   ({ apiVersion: `${RBAC}/v1`, kind: 'RoleBinding', metadata: { name, namespace }, subjects, roleRef: { apiGroup: RBAC, kind, name: roleName } }) as KObject
 
@@ -112,8 +129,15 @@ describe('escalation prevention in the API server', () => {
 
   it('refuses a */*/* ClusterRole and an aggregated one; checks before validation', async () => {
     const e = await rejects(mallory.create(ref('clusterroles'), clusterRole('root', [r(['*'], ['*'], ['*'])])), 403, 'Forbidden')
-    assert.match(e.message, /^clusterroles\.rbac\.authorization\.k8s\.io "root" is forbidden: user "mallory" .* not currently held:\n\{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}$/)
-    const agg = await rejects(mallory.create(ref('clusterroles'), clusterRole('gather', [], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } })), 403, 'Forbidden')
+    assert.match(
+      e.message,
+      /^clusterroles\.rbac\.authorization\.k8s\.io "root" is forbidden: user "mallory" .* not currently held:\n\{APIGroups:\["\*"\], Resources:\["\*"\], Verbs:\["\*"\]\}$/,
+    )
+    const agg = await rejects(
+      mallory.create(ref('clusterroles'), clusterRole('gather', [], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } })),
+      403,
+      'Forbidden',
+    )
     assert.equal(agg.message, 'clusterroles.rbac.authorization.k8s.io "gather" is forbidden: must have cluster-admin privileges to use the aggregationRule')
     // an escalating binding that is also invalid is refused as an escalation first, as upstream's storage checks before the strategy validates
     await rejects(mallory.create(ref('clusterrolebindings'), crb('bad', 'cluster-admin', [{ kind: 'Robot', name: 'x' }])), 403, 'Forbidden')
@@ -139,8 +163,18 @@ describe('escalation prevention in the API server', () => {
     await grant('bob-updates', 'bob', [r(['get', 'update'], [RBAC], ['clusterroles'])])
     const bob = await api.clientFor({ commonName: 'bob' })
     const current = await admin.get(ref('clusterroles', undefined, 'bob-updates'))
-    await rejects(bob.update(ref('clusterroles', undefined, 'bob-updates'), { ...current, rules: [...((current as { rules: PolicyRule[] }).rules ?? []), r(['delete'], [''], ['secrets'])] } as KObject), 403, 'Forbidden')
-    await bob.update(ref('clusterroles', undefined, 'bob-updates'), { ...current, metadata: { ...current.metadata, finalizers: ['example.com/keep'] } } as KObject)
+    await rejects(
+      bob.update(ref('clusterroles', undefined, 'bob-updates'), {
+        ...current,
+        rules: [...((current as { rules: PolicyRule[] }).rules ?? []), r(['delete'], [''], ['secrets'])],
+      } as KObject),
+      403,
+      'Forbidden',
+    )
+    await bob.update(ref('clusterroles', undefined, 'bob-updates'), {
+      ...current,
+      metadata: { ...current.metadata, finalizers: ['example.com/keep'] },
+    } as KObject)
   })
 
   it('judges a Role by what the subject holds in its namespace, cluster-wide rules included', async () => {
@@ -148,9 +182,16 @@ describe('escalation prevention in the API server', () => {
     await nsAdmin.create(ref('rolebindings', 'team-a'), rb('bob-pods', 'team-a', 'Role', 'pod-admin', [user('bob')]))
     // the same rules in another namespace, or rules she does not hold, are escalations
     const other = await rejects(nsAdmin.create(ref('roles', 'default'), role('pod-admin', 'default', [r(['get'], [''], ['pods'])])), 403, 'Forbidden')
-    assert.match(other.message, /^roles\.rbac\.authorization\.k8s\.io "pod-admin" is forbidden: user "nina" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["get"\]\}$/)
+    assert.match(
+      other.message,
+      /^roles\.rbac\.authorization\.k8s\.io "pod-admin" is forbidden: user "nina" \(groups=\["system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["get"\]\}$/,
+    )
     await rejects(nsAdmin.create(ref('roles', 'team-a'), role('rbac', 'team-a', [r(['delete'], [RBAC], ['roles'])])), 403, 'Forbidden')
-    await rejects(nsAdmin.create(ref('rolebindings', 'team-a'), rb('bob-sched', 'team-a', 'ClusterRole', 'system:kube-scheduler', [user('bob')])), 403, 'Forbidden')
+    await rejects(
+      nsAdmin.create(ref('rolebindings', 'team-a'), rb('bob-sched', 'team-a', 'ClusterRole', 'system:kube-scheduler', [user('bob')])),
+      403,
+      'Forbidden',
+    )
   })
 
   it('never checks system:masters, so the API server can write its bootstrap policy', async () => {

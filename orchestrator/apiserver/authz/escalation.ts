@@ -131,7 +131,12 @@ function byteOrder(a: string, b: string): number {
  * request's namespace) covers `rules`, else the message naming what is missing (sorted,
  * deduplicated) and, if resolving the user's own rules met errors, those.
  */
-export function escalationMessage(user: Pick<UserInfo, 'name' | 'groups'>, owner: readonly PolicyRule[], resolutionErrors: readonly string[], rules: readonly PolicyRule[]): string | undefined {
+export function escalationMessage(
+  user: Pick<UserInfo, 'name' | 'groups'>,
+  owner: readonly PolicyRule[],
+  resolutionErrors: readonly string[],
+  rules: readonly PolicyRule[],
+): string | undefined {
   const { covered, missing } = covers(owner, rules)
   if (covered) return undefined
   const descriptions = [...new Set(compactRules(missing).map(compactString))].sort(byteOrder)
@@ -168,7 +173,13 @@ function attrs(user: UserInfo, verb: string, resource: string, namespace: string
 }
 
 /** Upstream RoleEscalationAuthorized: may the user `escalate` this role resource (request namespace and URL name)? */
-async function roleEscalationAuthorized(deps: EscalationDeps, user: UserInfo, resource: 'roles' | 'clusterroles', namespace: string, urlName: string): Promise<boolean> {
+async function roleEscalationAuthorized(
+  deps: EscalationDeps,
+  user: UserInfo,
+  resource: 'roles' | 'clusterroles',
+  namespace: string,
+  urlName: string,
+): Promise<boolean> {
   return (await deps.authorize(attrs(user, 'escalate', resource, namespace, urlName))).decision === 'allow'
 }
 
@@ -183,7 +194,12 @@ async function bindingAuthorized(deps: EscalationDeps, user: UserInfo, ref: Role
 export function onlyMutatesGCFields(next: KObject, old: KObject | undefined): boolean {
   if (!old) return false
   const plain = (o: KObject, from: KObject): string => {
-    const { resourceVersion: _rv, ...meta } = { ...o.metadata, ownerReferences: from.metadata?.ownerReferences, finalizers: from.metadata?.finalizers, managedFields: (from.metadata as { managedFields?: unknown } | undefined)?.managedFields }
+    const { resourceVersion: _rv, ...meta } = {
+      ...o.metadata,
+      ownerReferences: from.metadata?.ownerReferences,
+      finalizers: from.metadata?.finalizers,
+      managedFields: (from.metadata as { managedFields?: unknown } | undefined)?.managedFields,
+    }
     return canonical({ ...o, metadata: meta })
   }
   return plain(next, old) === plain(old, old)

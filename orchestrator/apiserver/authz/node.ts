@@ -74,7 +74,11 @@ export class NodeAuthorizer implements Authorizer, RuleResolver {
 
 interface PodSpecRefs {
   nodeName?: string
-  volumes?: { secret?: { secretName?: string }; configMap?: { name?: string }; projected?: { sources?: { secret?: { name?: string }; configMap?: { name?: string } }[] } }[]
+  volumes?: {
+    secret?: { secretName?: string }
+    configMap?: { name?: string }
+    projected?: { sources?: { secret?: { name?: string }; configMap?: { name?: string } }[] }
+  }[]
   containers?: ContainerRefs[]
   initContainers?: ContainerRefs[]
   imagePullSecrets?: { name?: string }[]

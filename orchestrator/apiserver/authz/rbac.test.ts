@@ -25,11 +25,36 @@ describe('RBAC rule matching', () => {
     ['verb and resource', { verbs: ['get'], apiGroups: [''], resources: ['pods'] }, req('get', 'pods'), true],
     ['other verb', { verbs: ['get'], apiGroups: [''], resources: ['pods'] }, req('delete', 'pods'), false],
     ['other group', { verbs: ['*'], apiGroups: ['apps'], resources: ['*'] }, req('get', 'pods'), false],
-    ['subresource needs its own rule', { verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'] }, req('update', 'deployments', { apiGroup: 'apps', subresource: 'scale' }), false],
-    ['deployments/scale', { verbs: ['update'], apiGroups: ['apps'], resources: ['deployments/scale'] }, req('update', 'deployments', { apiGroup: 'apps', subresource: 'scale' }), true],
-    ['*/scale', { verbs: ['update'], apiGroups: ['*'], resources: ['*/scale'] }, req('update', 'replicasets', { apiGroup: 'apps', subresource: 'scale' }), true],
-    ['resourceNames match', { verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['a'] }, req('get', 'configmaps', { name: 'a' }), true],
-    ['resourceNames never match a create', { verbs: ['create'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['a'] }, req('create', 'configmaps'), false],
+    [
+      'subresource needs its own rule',
+      { verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'] },
+      req('update', 'deployments', { apiGroup: 'apps', subresource: 'scale' }),
+      false,
+    ],
+    [
+      'deployments/scale',
+      { verbs: ['update'], apiGroups: ['apps'], resources: ['deployments/scale'] },
+      req('update', 'deployments', { apiGroup: 'apps', subresource: 'scale' }),
+      true,
+    ],
+    [
+      '*/scale',
+      { verbs: ['update'], apiGroups: ['*'], resources: ['*/scale'] },
+      req('update', 'replicasets', { apiGroup: 'apps', subresource: 'scale' }),
+      true,
+    ],
+    [
+      'resourceNames match',
+      { verbs: ['get'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['a'] },
+      req('get', 'configmaps', { name: 'a' }),
+      true,
+    ],
+    [
+      'resourceNames never match a create',
+      { verbs: ['create'], apiGroups: [''], resources: ['configmaps'], resourceNames: ['a'] },
+      req('create', 'configmaps'),
+      false,
+    ],
     ['non-resource URL prefix', { verbs: ['get'], nonResourceURLs: ['/apis/*'] }, req('get', '', { isResourceRequest: false, path: '/apis/apps/v1' }), true],
     ['non-resource URL exact', { verbs: ['get'], nonResourceURLs: ['/healthz'] }, req('get', '', { isResourceRequest: false, path: '/debug/trace' }), false],
   ]
@@ -39,7 +64,8 @@ describe('RBAC rule matching', () => {
 function source(objects: Record<string, KObject[]>) {
   return {
     list: async (resource: RbacResource, namespace: string) => objects[`${resource}/${namespace}`] ?? [],
-    get: async (resource: 'roles' | 'clusterroles', namespace: string, name: string) => (objects[`${resource}/${namespace}`] ?? []).find((o) => o.metadata?.name === name),
+    get: async (resource: 'roles' | 'clusterroles', namespace: string, name: string) =>
+      (objects[`${resource}/${namespace}`] ?? []).find((o) => o.metadata?.name === name),
   }
 }
 
@@ -51,7 +77,11 @@ describe('RBAC authorizer', () => {
     'roles/team-a': [{ metadata: { name: 'deployer' }, rules: [{ verbs: ['create'], apiGroups: ['apps'], resources: ['deployments'] }] } as KObject],
     'rolebindings/team-a': [
       { metadata: { name: 'devs' }, subjects: [{ kind: 'Group', name: 'dev' }], roleRef: { kind: 'Role', name: 'deployer' } } as KObject,
-      { metadata: { name: 'ci' }, subjects: [{ kind: 'ServiceAccount', name: 'jenkins' }], roleRef: { kind: 'ClusterRole', name: 'system:aggregate-to-view' } } as KObject,
+      {
+        metadata: { name: 'ci' },
+        subjects: [{ kind: 'ServiceAccount', name: 'jenkins' }],
+        roleRef: { kind: 'ClusterRole', name: 'system:aggregate-to-view' },
+      } as KObject,
     ],
   }
   const rbac = new RBACAuthorizer(source(objects))
@@ -91,5 +121,6 @@ describe('Node authorizer', () => {
     ['pod status', { verb: 'patch', resource: 'pods', subresource: 'status', name: 'p' }, 'allow'],
     ['deleting deployments', { verb: 'delete', resource: 'deployments', apiGroup: 'apps', name: 'd' }, 'noOpinion'],
   ]
-  for (const [name, a, want] of cases) it(name, async () => assert.equal((await authz.authorize(req(a.verb!, a.resource!, { user: node, ...a }))).decision, want))
+  for (const [name, a, want] of cases)
+    it(name, async () => assert.equal((await authz.authorize(req(a.verb!, a.resource!, { user: node, ...a }))).decision, want))
 })

@@ -85,7 +85,10 @@ export function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
 }
 
 /** Whether one rule allows the request (upstream RuleAllows). */
-export function ruleAllows(a: Pick<AuthorizationAttributes, 'isResourceRequest' | 'verb' | 'apiGroup' | 'resource' | 'subresource' | 'name' | 'path'>, rule: PolicyRule): boolean {
+export function ruleAllows(
+  a: Pick<AuthorizationAttributes, 'isResourceRequest' | 'verb' | 'apiGroup' | 'resource' | 'subresource' | 'name' | 'path'>,
+  rule: PolicyRule,
+): boolean {
   if (a.isResourceRequest) {
     const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource
     return verbMatches(rule, a.verb) && apiGroupMatches(rule, a.apiGroup) && resourceMatches(rule, combined, a.subresource) && resourceNameMatches(rule, a.name)

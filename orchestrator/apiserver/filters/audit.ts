@@ -110,7 +110,9 @@ export class AuditRecord {
     if (this.completed) return
     this.completed = true
     this.writeReceived()
-    const responseStatus: AuditEvent['responseStatus'] = status ? { metadata: {}, status: status.status, message: status.message, reason: status.reason, code } : { metadata: {}, code }
+    const responseStatus: AuditEvent['responseStatus'] = status
+      ? { metadata: {}, status: status.status, message: status.message, reason: status.reason, code }
+      : { metadata: {}, code }
     this.log.write(this.event('ResponseComplete', responseStatus))
   }
 

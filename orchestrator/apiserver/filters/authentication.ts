@@ -13,18 +13,39 @@ import type { Trace } from '../trace.js'
 /** Paths any caller may read without credentials (upstream's system:public-info-viewer). */
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version'])
 
-export async function authenticate(authenticators: readonly Authenticator[], trace: Trace, req: IncomingMessage, requestId: string, path: string): Promise<UserInfo> {
+export async function authenticate(
+  authenticators: readonly Authenticator[],
+  trace: Trace,
+  req: IncomingMessage,
+  requestId: string,
+  path: string,
+): Promise<UserInfo> {
   for (const a of authenticators) {
     let user: UserInfo | undefined
     try {
       user = await a.authenticate(req)
     } catch (e) {
-      trace.record({ kind: 'phase', requestId, phase: 'authentication', outcome: 'denied', message: e instanceof Error ? e.message : String(e), attrs: { authenticator: a.name } })
+      trace.record({
+        kind: 'phase',
+        requestId,
+        phase: 'authentication',
+        outcome: 'denied',
+        message: e instanceof Error ? e.message : String(e),
+        attrs: { authenticator: a.name },
+      })
       throw e instanceof ApiError ? e : unauthorized()
     }
     if (user) {
       const by = user.authenticator ?? a.name
-      trace.record({ kind: 'phase', requestId, user: user.name, groups: user.groups, phase: 'authentication', outcome: 'allowed', attrs: { authenticator: by } })
+      trace.record({
+        kind: 'phase',
+        requestId,
+        user: user.name,
+        groups: user.groups,
+        phase: 'authentication',
+        outcome: 'allowed',
+        attrs: { authenticator: by },
+      })
       return { ...user, authenticator: by }
     }
   }

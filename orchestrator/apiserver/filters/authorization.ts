@@ -55,7 +55,15 @@ export class UnionAuthorizer {
     }
     const { decision, by, reason, reasons } = await this.decide(attrs)
     if (decision === 'allow') {
-      this.trace.record({ kind: 'phase', requestId, user: user.name, phase: 'authorization', outcome: 'allowed', message: reason || undefined, attrs: { authorizer: by! } })
+      this.trace.record({
+        kind: 'phase',
+        requestId,
+        user: user.name,
+        phase: 'authorization',
+        outcome: 'allowed',
+        message: reason || undefined,
+        attrs: { authorizer: by! },
+      })
       audit.annotate('authorization.k8s.io/decision', 'allow')
       audit.annotate('authorization.k8s.io/reason', reason ?? '')
       return

@@ -11,7 +11,14 @@ import type { AuditRecord } from './audit.js'
 import type { UnionAuthorizer } from './authorization.js'
 import { forbiddenMessage } from './forbidden.js'
 
-export async function impersonationFilter(req: IncomingMessage, real: UserInfo, requestId: string, audit: AuditRecord, trace: Trace, decide: UnionAuthorizer['decide']): Promise<UserInfo> {
+export async function impersonationFilter(
+  req: IncomingMessage,
+  real: UserInfo,
+  requestId: string,
+  audit: AuditRecord,
+  trace: Trace,
+  decide: UnionAuthorizer['decide'],
+): Promise<UserInfo> {
   try {
     const user = await impersonate(req, real, async (attrs) => {
       const { decision, reasons } = await decide(attrs)

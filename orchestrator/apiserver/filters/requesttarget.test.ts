@@ -43,7 +43,10 @@ describe('request target', () => {
   ]
   for (const [raw, why] of refused) {
     it(`refuses ${JSON.stringify(raw)}`, () => {
-      assert.throws(() => parseRequestTarget(raw), (e: unknown) => e instanceof MalformedRequestTarget && why.test(e.message))
+      assert.throws(
+        () => parseRequestTarget(raw),
+        (e: unknown) => e instanceof MalformedRequestTarget && why.test(e.message),
+      )
     })
   }
 

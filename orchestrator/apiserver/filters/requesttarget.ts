@@ -39,7 +39,7 @@ const CONTROL = /[\x00-\x1f\x7f]/
 export function unescapePath(s: string): string {
   if (!s.includes('%')) return s
   const bytes: number[] = []
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const c = s.charCodeAt(i)
     if (c === 0x25) {
       const hex = s.slice(i + 1, i + 3)
@@ -86,7 +86,9 @@ export function parseRequestTarget(raw: string): RequestTarget {
 function checkAuthority(authority: string): void {
   const at = authority.lastIndexOf('@')
   const hostport = at >= 0 ? authority.slice(at + 1) : authority
-  const port = hostport.startsWith('[') ? hostport.slice(hostport.indexOf(']') + 1) : hostport.slice(hostport.lastIndexOf(':') >= 0 ? hostport.lastIndexOf(':') : hostport.length)
+  const port = hostport.startsWith('[')
+    ? hostport.slice(hostport.indexOf(']') + 1)
+    : hostport.slice(hostport.lastIndexOf(':') >= 0 ? hostport.lastIndexOf(':') : hostport.length)
   if (port && !/^:\d*$/.test(port)) throw new MalformedRequestTarget(`invalid port ${JSON.stringify(port)} after host`)
   unescapePath(hostport)
 }

@@ -107,7 +107,13 @@ export function installSecureServing(server: Http2SecureServer, limits: ServingL
   server.on('session', (session: Http2Session) => session.once('stream', () => headersIn(session.socket)))
 
   // HTTP/1.1 fallback: Node's parser enforces these per request, as Go's server does
-  const h1 = server as unknown as { maxHeaderSize: number; headersTimeout: number; requestTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number }
+  const h1 = server as unknown as {
+    maxHeaderSize: number
+    headersTimeout: number
+    requestTimeout: number
+    keepAliveTimeout: number
+    connectionsCheckingInterval: number
+  }
   h1.maxHeaderSize = limits.maxHeaderBytes
   h1.headersTimeout = limits.readHeaderTimeoutMs
   h1.requestTimeout = 0 // the API server's own request deadline (filters/timeout.ts) answers 504 instead
@@ -124,8 +130,15 @@ export function installSecureServing(server: Http2SecureServer, limits: ServingL
       socket.destroy()
       return
     }
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'HPE_INVALID_TRANSFER_ENCODING' ? '501 Not Implemented' : '400 Bad Request'
-    const text = status.startsWith('501') ? `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nUnsupported transfer encoding` : plainTextAnswer(status)
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : err.code === 'HPE_INVALID_TRANSFER_ENCODING'
+          ? '501 Not Implemented'
+          : '400 Bad Request'
+    const text = status.startsWith('501')
+      ? `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nUnsupported transfer encoding`
+      : plainTextAnswer(status)
     socket.end(text)
     // Go's closeWriteAndWait: the rest of what the client already sent (a body behind a
     // malformed request line) is read and dropped for a while before the connection closes, so

@@ -58,7 +58,11 @@ export function localAPIServices(): APIService[] {
     kind: 'APIService',
     metadata: { name: apiServiceName(group, version), labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
     spec: { group, version, groupPriorityMinimum: group === '' ? 18000 : 17000 - i * 50, versionPriority: 15 },
-    status: { conditions: [{ type: 'Available', status: 'True', lastTransitionTime: nowTimestamp(), reason: 'Local', message: 'Local APIServices are always available' }] },
+    status: {
+      conditions: [
+        { type: 'Available', status: 'True', lastTransitionTime: nowTimestamp(), reason: 'Local', message: 'Local APIServices are always available' },
+      ],
+    },
   }))
 }
 
@@ -111,7 +115,10 @@ export class Aggregator {
     }
     return [...groups]
       .sort((a, b) => (b[1][0]!.spec?.groupPriorityMinimum ?? 0) - (a[1][0]!.spec?.groupPriorityMinimum ?? 0) || a[0].localeCompare(b[0]))
-      .map(([group, svcs]) => ({ group, versions: svcs.sort((a, b) => (b.spec?.versionPriority ?? 0) - (a.spec?.versionPriority ?? 0)).map((s) => s.spec!.version!) }))
+      .map(([group, svcs]) => ({
+        group,
+        versions: svcs.sort((a, b) => (b.spec?.versionPriority ?? 0) - (a.spec?.versionPriority ?? 0)).map((s) => s.spec!.version!),
+      }))
   }
 
   /** Resolves an APIService's Service to one ready endpoint address (as --enable-aggregator-routing). */
@@ -120,13 +127,13 @@ export class Aggregator {
     const ns = ref.namespace ?? ''
     const name = ref.name ?? ''
     const port = ref.port ?? 443
-    const service = (await this.registry.getFrozen('', 'services', ns, name)) as (KObject & { spec?: { ports?: { name?: string; port: number; targetPort?: number | string }[] } }) | undefined
+    const service = (await this.registry.getFrozen('', 'services', ns, name)) as
+      (KObject & { spec?: { ports?: { name?: string; port: number; targetPort?: number | string }[] } }) | undefined
     if (!service) return { ok: false, reason: 'ServiceNotFound', message: `service/${name} in "${ns}" is not present` }
     const sp = service.spec?.ports?.find((p) => p.port === port)
     if (!sp) return { ok: false, reason: 'ServicePortError', message: `service/${name} in "${ns}" is not listening on port ${port}` }
     const endpoints = (await this.registry.getFrozen('', 'endpoints', ns, name)) as
-      | (KObject & { subsets?: { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[] })
-      | undefined
+      (KObject & { subsets?: { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[] }) | undefined
     const portName = sp.name ?? ''
     for (const subset of endpoints?.subsets ?? []) {
       const ep = (subset.ports ?? []).find((p) => (p.name ?? '') === portName) ?? (subset.ports?.length === 1 && !portName ? subset.ports[0] : undefined)
@@ -146,11 +153,20 @@ export class Aggregator {
   async proxy(req: IncomingMessage, res: ServerResponse, svc: APIService, user: UserInfo, pathAndQuery: string): Promise<void> {
     const r = await this.resolve(svc)
     if (!r.ok) throw new ApiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
-    if (!this.opts.proxyClient) throw new ApiError(503, 'ServiceUnavailable', 'the API server has no front-proxy client certificate to reach aggregated APIs with')
+    if (!this.opts.proxyClient)
+      throw new ApiError(503, 'ServiceUnavailable', 'the API server has no front-proxy client certificate to reach aggregated APIs with')
     const headers: Record<string, string | string[]> = {}
     for (const [k, v] of Object.entries(req.headers)) {
       const key = k.toLowerCase()
-      if (key.startsWith(':') || HOP_BY_HOP.has(key) || key === 'authorization' || key.startsWith('x-remote-') || key.startsWith('impersonate-') || v === undefined) continue
+      if (
+        key.startsWith(':') ||
+        HOP_BY_HOP.has(key) ||
+        key === 'authorization' ||
+        key.startsWith('x-remote-') ||
+        key.startsWith('impersonate-') ||
+        v === undefined
+      )
+        continue
       headers[key] = v
     }
     headers['x-remote-user'] = user.name
@@ -179,7 +195,13 @@ export class Aggregator {
     const key = `${t.url.host}|${t.insecure}|${t.ca ?? ''}`
     let a = this.agents.get(key)
     if (!a) {
-      a = new https.Agent({ keepAlive: true, ca: t.ca, rejectUnauthorized: !t.insecure, cert: this.opts.proxyClient?.certPem, key: this.opts.proxyClient?.keyPem })
+      a = new https.Agent({
+        keepAlive: true,
+        ca: t.ca,
+        rejectUnauthorized: !t.insecure,
+        cert: this.opts.proxyClient?.certPem,
+        key: this.opts.proxyClient?.keyPem,
+      })
       this.agents.set(key, a)
     }
     return a
@@ -248,15 +270,32 @@ export class Aggregator {
     const path = `/apis/${svc.spec?.group}/${svc.spec?.version}`
     const url = `${r.target.url.origin}${path}`
     const code = await new Promise<number | string>((resolve) => {
-      const q = https.get({ host: r.target.url.hostname, port: r.target.url.port, path, agent: this.agent(r.target), headers: { 'x-remote-user': 'system:kube-aggregator', 'x-remote-group': 'system:masters' } }, (answer) => {
-        answer.resume()
-        answer.on('end', () => resolve(answer.statusCode ?? 0))
-      })
+      const q = https.get(
+        {
+          host: r.target.url.hostname,
+          port: r.target.url.port,
+          path,
+          agent: this.agent(r.target),
+          headers: { 'x-remote-user': 'system:kube-aggregator', 'x-remote-group': 'system:masters' },
+        },
+        (answer) => {
+          answer.resume()
+          answer.on('end', () => resolve(answer.statusCode ?? 0))
+        },
+      )
       q.setTimeout(5_000, () => q.destroy(new Error('Client.Timeout exceeded while awaiting headers')))
       q.on('error', (e) => resolve(e.message))
     })
     if (typeof code === 'number' && code >= 200 && code < 300) return { type: 'Available', status: 'True', reason: 'Passed', message: 'all checks passed' }
-    return { type: 'Available', status: 'False', reason: 'FailedDiscoveryCheck', message: typeof code === 'number' ? `failing or missing response from ${url}: bad status from ${url}: ${code}` : `failing or missing response from ${url}: ${code}` }
+    return {
+      type: 'Available',
+      status: 'False',
+      reason: 'FailedDiscoveryCheck',
+      message:
+        typeof code === 'number'
+          ? `failing or missing response from ${url}: bad status from ${url}: ${code}`
+          : `failing or missing response from ${url}: ${code}`,
+    }
   }
 
   private async writeCondition(name: string, cond: Omit<APIServiceCondition, 'lastTransitionTime'>): Promise<void> {

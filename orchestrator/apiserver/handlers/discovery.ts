@@ -59,7 +59,10 @@ export function apiGroupList(remote: readonly RemoteGroup[] = []): Record<string
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [...local.map(({ group, version }) => groupDoc(group, [version])), ...remote.filter((r) => !names.has(r.group)).map((r) => groupDoc(r.group, r.versions))],
+    groups: [
+      ...local.map(({ group, version }) => groupDoc(group, [version])),
+      ...remote.filter((r) => !names.has(r.group)).map((r) => groupDoc(r.group, r.versions)),
+    ],
   }
 }
 
@@ -158,4 +161,3 @@ export function openApiV3Document(group: string, version: string): Record<string
     components: { schemas: {} },
   }
 }
-

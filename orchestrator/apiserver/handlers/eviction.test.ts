@@ -21,22 +21,44 @@ describe('pods/eviction', () => {
   before(async () => {
     api = await startTestApiServer()
     client = api.admin
-    await client.create({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: NS }, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
+    await client.create(
+      { group: '', version: 'v1', resource: 'serviceaccounts', namespace: NS },
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } },
+    )
   })
 
   after(() => api.stop())
 
   /** A Running, Ready pod labelled app=<app>. */
   async function runningPod(name: string, app: string): Promise<void> {
-    const created = await client.create<KObject>(pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app } }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i:1' }] } })
+    const created = await client.create<KObject>(pods(), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app } },
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i:1' }] },
+    })
     await client.update(pods(name, 'status'), { ...created, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } })
   }
 
   /** A budget over app=<app> whose status says `allowed` disruptions (as the disruption controller would write it). */
   async function budget(name: string, app: string, allowed: number, observed = true): Promise<void> {
-    const created = await client.create<PodDisruptionBudget>(pdbs(), { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: { minAvailable: 2, selector: { matchLabels: { app } } } })
+    const created = await client.create<PodDisruptionBudget>(pdbs(), {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name },
+      spec: { minAvailable: 2, selector: { matchLabels: { app } } },
+    })
     const generation = created.metadata?.generation ?? 1
-    await client.update(pdbs(name, 'status'), { ...created, status: { observedGeneration: observed ? generation : generation - 1, disruptionsAllowed: allowed, currentHealthy: 2 + allowed, desiredHealthy: 2, expectedPods: 2 + allowed } })
+    await client.update(pdbs(name, 'status'), {
+      ...created,
+      status: {
+        observedGeneration: observed ? generation : generation - 1,
+        disruptionsAllowed: allowed,
+        currentHealthy: 2 + allowed,
+        desiredHealthy: 2,
+        expectedPods: 2 + allowed,
+      },
+    })
   }
 
   /** Deleted, or (bound to a node, so deleted gracefully) marked for deletion. */
@@ -78,11 +100,19 @@ describe('pods/eviction', () => {
     await runningPod('fresh-1', 'fresh')
     await budget('fresh', 'fresh', 1, false)
     const e = await rejects(client.create(pods('fresh-1', 'eviction'), eviction('fresh-1')), 429, 'TooManyRequests')
-    assert.deepEqual(e.details?.causes?.map((c) => c.message), ['The disruption budget fresh is still being processed by the server.'])
+    assert.deepEqual(
+      e.details?.causes?.map((c) => c.message),
+      ['The disruption budget fresh is still being processed by the server.'],
+    )
   })
 
   it('deletes a Pending pod whatever the budget says', async () => {
-    await client.create(pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'waiting', labels: { app: 'tight' } }, spec: { containers: [{ name: 'c', image: 'i:1' }] } })
+    await client.create(pods(), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'waiting', labels: { app: 'tight' } },
+      spec: { containers: [{ name: 'c', image: 'i:1' }] },
+    })
     await client.create(pods('waiting', 'eviction'), eviction('waiting'))
     assert.ok(await gone('waiting'))
   })

@@ -63,7 +63,8 @@ export const podEviction: SubresourceHandler = async (r) => {
   if (rawOptions?.preconditions) options.preconditions = { ...rawOptions.preconditions }
   if (rawOptions?.propagationPolicy) options.propagationPolicy = rawOptions.propagationPolicy
   const dryRunInBody = rawOptions?.dryRun ?? []
-  if (r.ctx.dryRun && dryRunInBody.length && !dryRunInBody.includes('All')) throw badRequest(`Non-matching dry-run options in request and content: [All] and [${dryRunInBody.join(' ')}]`)
+  if (r.ctx.dryRun && dryRunInBody.length && !dryRunInBody.includes('All'))
+    throw badRequest(`Non-matching dry-run options in request and content: [All] and [${dryRunInBody.join(' ')}]`)
   const ctx = dryRunInBody.includes('All') ? { ...r.ctx, dryRun: true } : r.ctx
   // admission sees the Eviction (NodeRestriction: a kubelet evicts only its own pods)
   await r.registry.admit(ctx, r.info, 'CREATE', 'eviction', r.namespace, r.name, { ...rest, apiVersion: 'policy/v1', kind: 'Eviction' }, undefined)
@@ -72,23 +73,44 @@ export const podEviction: SubresourceHandler = async (r) => {
   const done = { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } }
   if (canIgnorePdb(pod)) {
     const pinned = !pod.metadata.deletionTimestamp && !options.preconditions?.resourceVersion && pod.status?.phase === 'Pending'
-    await r.registry.delete(ctx, r.info, r.namespace, r.name, pinned ? { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } } : options)
+    await r.registry.delete(
+      ctx,
+      r.info,
+      r.namespace,
+      r.name,
+      pinned ? { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } } : options,
+    )
     return done
   }
 
-  const pdbs = (await r.registry.list('policy', 'poddisruptionbudgets', r.namespace)).filter((p) => pdbSelects(p as PodDisruptionBudget, pod.metadata.labels)) as PodDisruptionBudget[]
+  const pdbs = (await r.registry.list('policy', 'poddisruptionbudgets', r.namespace)).filter((p) =>
+    pdbSelects(p as PodDisruptionBudget, pod.metadata.labels),
+  ) as PodDisruptionBudget[]
   if (pdbs.length > 1) {
-    return { code: 500, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', code: 500 } }
+    return {
+      code: 500,
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+        code: 500,
+      },
+    }
   }
   let deleteOptions = options
   const pdb = pdbs[0]
   if (pdb) {
     const name = pdb.metadata?.name ?? ''
     const status = pdb.status ?? {}
-    const unhealthyMayGo = pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' || ((status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0) && (status.desiredHealthy ?? 0) > 0)
+    const unhealthyMayGo =
+      pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' ||
+      ((status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0) && (status.desiredHealthy ?? 0) > 0)
     if (!isPodReady(pod) && unhealthyMayGo) {
       // an unready pod counts towards no budget: it may go, if it does not turn ready meanwhile
-      if (!options.preconditions?.resourceVersion) deleteOptions = { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } }
+      if (!options.preconditions?.resourceVersion)
+        deleteOptions = { ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata.resourceVersion } }
       try {
         await r.registry.delete(ctx, r.info, r.namespace, r.name, deleteOptions)
       } catch (e) {
@@ -104,14 +126,7 @@ export const podEviction: SubresourceHandler = async (r) => {
 }
 
 /** Upstream checkAndDecrement, retried on conflicting budget updates. */
-async function takeDisruption(
-  registry: Registry,
-  ctx: RequestContext,
-  namespace: string,
-  pdbName: string,
-  podName: string,
-  dryRun: boolean,
-): Promise<void> {
+async function takeDisruption(registry: Registry, ctx: RequestContext, namespace: string, pdbName: string, podName: string, dryRun: boolean): Promise<void> {
   for (let attempt = 0; attempt < RETRIES; attempt++) {
     const current = (await registry.read(PDBS, namespace, pdbName)) as StoredObject & PodDisruptionBudget
     const status = current.status ?? {}
@@ -119,11 +134,20 @@ async function takeDisruption(
     const allowed = status.disruptionsAllowed ?? 0
     if (allowed < 0) throw forbidden({ group: 'policy', resource: 'poddisruptionbudget' }, pdbName, 'pdb disruptions allowed is negative')
     if (Object.keys(status.disruptedPods ?? {}).length > MAX_DISRUPTED_PODS) {
-      throw forbidden({ group: 'policy', resource: 'poddisruptionbudget' }, pdbName, 'DisruptedPods map too big - too many evictions not confirmed by PDB controller')
+      throw forbidden(
+        { group: 'policy', resource: 'poddisruptionbudget' },
+        pdbName,
+        'DisruptedPods map too big - too many evictions not confirmed by PDB controller',
+      )
     }
-    if (allowed === 0) throw refused(`The disruption budget ${pdbName} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`)
+    if (allowed === 0)
+      throw refused(`The disruption budget ${pdbName} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`)
     if (dryRun) return
-    let next: PodDisruptionBudget['status'] = { ...status, disruptionsAllowed: allowed - 1, disruptedPods: { ...(status.disruptedPods ?? {}), [podName]: nowTimestamp() } }
+    let next: PodDisruptionBudget['status'] = {
+      ...status,
+      disruptionsAllowed: allowed - 1,
+      disruptedPods: { ...(status.disruptedPods ?? {}), [podName]: nowTimestamp() },
+    }
     if (next.disruptionsAllowed === 0) next = withDisruptionAllowedCondition(next)
     try {
       await registry.guaranteedUpdate(ctx, PDBS, namespace, pdbName, 'status', (base) => {

@@ -29,7 +29,8 @@ export function kubeletAddress(node: NodeLike): { host: string; port: number } {
   const host = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port
   if (!host) throw new ApiError(500, 'InternalError', `Internal error occurred: no preferred addresses found; known addresses: [] (node "${name}")`)
-  if (!port) throw new ApiError(500, 'InternalError', `Internal error occurred: node "${name}" reports no kubelet port (status.daemonEndpoints.kubeletEndpoint.Port)`)
+  if (!port)
+    throw new ApiError(500, 'InternalError', `Internal error occurred: node "${name}" reports no kubelet port (status.daemonEndpoints.kubeletEndpoint.Port)`)
   return { host, port }
 }
 
@@ -44,7 +45,10 @@ export class KubeletClient {
   request(node: NodeLike, method: string, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
     const { host, port } = kubeletAddress(node)
     return new Promise((resolve, reject) => {
-      const req = https.request({ host, port, method, path, agent: this.agent, ca: this.opts.caPem, cert: this.opts.certPem, key: this.opts.keyPem, signal }, resolve)
+      const req = https.request(
+        { host, port, method, path, agent: this.agent, ca: this.opts.caPem, cert: this.opts.certPem, key: this.opts.keyPem, signal },
+        resolve,
+      )
       req.on('error', (e) => reject(new ApiError(500, 'InternalError', `Internal error occurred: error dialing backend: ${e.message}`)))
       req.end()
     })
@@ -79,6 +83,10 @@ export function kubeletError(code: number, body: string): ApiError {
     case 500:
       return new ApiError(500, 'InternalError', `Internal error occurred: ${text}`)
     default:
-      return new ApiError(code >= 400 && code < 600 ? code : 500, code === 503 ? 'ServiceUnavailable' : 'InternalError', text || `the server responded with the status code ${code} but did not return more information`)
+      return new ApiError(
+        code >= 400 && code < 600 ? code : 500,
+        code === 503 ? 'ServiceUnavailable' : 'InternalError',
+        text || `the server responded with the status code ${code} but did not return more information`,
+      )
   }
 }

@@ -46,7 +46,10 @@ describe('strategic merge patch', () => {
     }) as typeof deployment
     const [app, sidecar] = out.spec.template.spec.containers
     assert.equal(app!.image, 'app:2')
-    assert.deepEqual(app!.env!.map((e) => e.name), ['A', 'B'])
+    assert.deepEqual(
+      app!.env!.map((e) => e.name),
+      ['A', 'B'],
+    )
     assert.equal(sidecar!.image, 'side:1')
   })
 
@@ -55,7 +58,10 @@ describe('strategic merge patch', () => {
       metadata: { labels: { tier: null }, finalizers: ['b'] },
       spec: { template: { spec: { containers: [{ name: 'sidecar', $patch: 'delete' }] } } },
     }) as typeof deployment
-    assert.deepEqual(out.spec.template.spec.containers.map((c) => c.name), ['app'])
+    assert.deepEqual(
+      out.spec.template.spec.containers.map((c) => c.name),
+      ['app'],
+    )
     assert.deepEqual(out.metadata.labels, { app: 'web' })
     assert.deepEqual(out.metadata.finalizers, ['a', 'b'])
   })
@@ -72,10 +78,16 @@ describe('strategic merge patch', () => {
       },
     }) as typeof deployment
     assert.deepEqual(out.spec.template.spec.tolerations, [{ key: 'y', operator: 'Exists' }])
-    assert.deepEqual(out.spec.template.spec.containers.map((c) => c.name), ['sidecar', 'app'])
+    assert.deepEqual(
+      out.spec.template.spec.containers.map((c) => c.name),
+      ['sidecar', 'app'],
+    )
   })
 
   it('refuses unknown patch types with 415', () => {
-    assert.throws(() => applyPatch('text/plain', deployment, {}), (e: unknown) => e instanceof ApiError && e.code === 415)
+    assert.throws(
+      () => applyPatch('text/plain', deployment, {}),
+      (e: unknown) => e instanceof ApiError && e.code === 415,
+    )
   })
 })

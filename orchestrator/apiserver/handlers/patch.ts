@@ -43,17 +43,26 @@ export function jsonPatch(target: Json, ops: Json): Json {
   try {
     err = fastJsonPatch.validate(ops as fastJsonPatch.Operation[], structuredClone(target))
   } catch (e) {
-    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    throw new ApiError(
+      422,
+      'Invalid',
+      `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    )
   }
   if (err) {
-    if (err.name === 'TEST_OPERATION_FAILED') throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: testing value failed`)
+    if (err.name === 'TEST_OPERATION_FAILED')
+      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: testing value failed`)
     throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${err.message.split('\n')[0]}`)
   }
   try {
     return fastJsonPatch.applyPatch(structuredClone(target), ops as fastJsonPatch.Operation[], false, false).newDocument
   } catch (e) {
     // an operation that validated alone can still fail on the document an earlier one left
-    throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    throw new ApiError(
+      422,
+      'Invalid',
+      `the server rejected our request due to an error in our request: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    )
   }
 }
 

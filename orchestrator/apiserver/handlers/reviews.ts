@@ -37,7 +37,13 @@ export type Decide = (attrs: AuthorizationAttributes) => Promise<{ decision: Dec
  * `authorizers` are the API server's, in order: those that can list their rules answer a
  * SelfSubjectRulesReview.
  */
-export async function answerReview(info: ResourceInfo, body: unknown, user: UserInfo, decide: Decide, authorizers: readonly Authorizer[] = []): Promise<KObject> {
+export async function answerReview(
+  info: ResourceInfo,
+  body: unknown,
+  user: UserInfo,
+  decide: Decide,
+  authorizers: readonly Authorizer[] = [],
+): Promise<KObject> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`the body of the request is not a ${info.kind} object`)
   const apiVersion = `${info.group}/${info.version}`
   if (info.kind === 'SelfSubjectRulesReview') return answerRulesReview(apiVersion, body as SelfSubjectRulesReview, user, authorizers)
@@ -50,13 +56,46 @@ export async function answerReview(info: ResourceInfo, body: unknown, user: User
   const ra = review.spec?.resourceAttributes ?? undefined
   const nra = review.spec?.nonResourceAttributes ?? undefined
   const errors: FieldError[] = []
-  if (!ra && !nra) errors.push({ type: 'FieldValueRequired', field: 'spec.resourceAttributes', detail: 'exactly one of nonResourceAttributes or resourceAttributes must be specified' })
-  if (ra && nra) errors.push({ type: 'FieldValueInvalid', field: 'spec.nonResourceAttributes', value: nra, detail: 'cannot be specified in combination with resourceAttributes' })
+  if (!ra && !nra)
+    errors.push({
+      type: 'FieldValueRequired',
+      field: 'spec.resourceAttributes',
+      detail: 'exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    })
+  if (ra && nra)
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.nonResourceAttributes',
+      value: nra,
+      detail: 'cannot be specified in combination with resourceAttributes',
+    })
   if (errors.length) throw invalid({ group: info.group, kind: info.kind }, '', errors)
 
   const attrs: AuthorizationAttributes = ra
-    ? { user, verb: ra.verb ?? '', isResourceRequest: true, path: '', apiGroup: ra.group ?? '', apiVersion: ra.version ?? '', resource: ra.resource ?? '', subresource: ra.subresource ?? '', namespace: ra.namespace ?? '', name: ra.name ?? '' }
-    : { user, verb: nra!.verb ?? '', isResourceRequest: false, path: nra!.path ?? '', apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' }
+    ? {
+        user,
+        verb: ra.verb ?? '',
+        isResourceRequest: true,
+        path: '',
+        apiGroup: ra.group ?? '',
+        apiVersion: ra.version ?? '',
+        resource: ra.resource ?? '',
+        subresource: ra.subresource ?? '',
+        namespace: ra.namespace ?? '',
+        name: ra.name ?? '',
+      }
+    : {
+        user,
+        verb: nra!.verb ?? '',
+        isResourceRequest: false,
+        path: nra!.path ?? '',
+        apiGroup: '',
+        apiVersion: '',
+        resource: '',
+        subresource: '',
+        namespace: '',
+        name: '',
+      }
   const { decision, reason, reasons } = await decide(attrs)
   const status: Record<string, unknown> = { allowed: decision === 'allow' }
   if (decision === 'deny') status.denied = true
@@ -93,7 +132,12 @@ async function answerRulesReview(apiVersion: string, review: SelfSubjectRulesRev
     incomplete ||= r.incomplete
   }
   const status: Record<string, unknown> = {
-    resourceRules: resourceRules.map((r) => ({ verbs: r.verbs ?? [], ...(r.apiGroups?.length ? { apiGroups: r.apiGroups } : {}), ...(r.resources?.length ? { resources: r.resources } : {}), ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
+    resourceRules: resourceRules.map((r) => ({
+      verbs: r.verbs ?? [],
+      ...(r.apiGroups?.length ? { apiGroups: r.apiGroups } : {}),
+      ...(r.resources?.length ? { resources: r.resources } : {}),
+      ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+    })),
     nonResourceRules: nonResourceRules.map((r) => ({ verbs: r.verbs ?? [], ...(r.nonResourceURLs?.length ? { nonResourceURLs: r.nonResourceURLs } : {}) })),
     incomplete,
   }

@@ -40,7 +40,11 @@ export const podBinding: SubresourceHandler = async (r) => {
       if (p.metadata.deletionTimestamp) throw conflict({ group: '', resource: 'pods' }, r.name, `pod ${r.name} is being deleted, cannot be assigned to a host`)
       if (p.spec.nodeName) throw conflict({ group: '', resource: 'pods' }, r.name, `pod ${r.name} is already assigned to node "${p.spec.nodeName}"`)
       if (binding.metadata?.uid && binding.metadata.uid !== p.metadata.uid) {
-        throw conflict({ group: '', resource: 'pods' }, r.name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${p.metadata.uid}`)
+        throw conflict(
+          { group: '', resource: 'pods' },
+          r.name,
+          `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${p.metadata.uid}`,
+        )
       }
       p.spec.nodeName = node
       const status = (p.status ??= {})
@@ -88,15 +92,24 @@ const scaleHandler: SubresourceHandler = async (r) => {
     const scale = r.method === 'PUT' ? (body as KObject) : (applyPatch(String(r.req.headers['content-type'] ?? ''), scaleOf(current), body) as KObject)
     const replicas = (scale as { spec?: { replicas?: unknown } }).spec?.replicas
     if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
-      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be an integer`)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be an integer`,
+      )
     }
     if (replicas < 0) {
-      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`, {
-        name: r.name,
-        group: 'autoscaling',
-        kind: 'Scale',
-        causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: 'spec.replicas' }],
-      })
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`,
+        {
+          name: r.name,
+          group: 'autoscaling',
+          kind: 'Scale',
+          causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: 'spec.replicas' }],
+        },
+      )
     }
     const pinned = scale.metadata?.resourceVersion
     const next = clone(current) as StoredObject & { spec: { replicas?: number } }

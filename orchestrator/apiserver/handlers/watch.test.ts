@@ -45,7 +45,9 @@ describe('a watch whose client does not read', () => {
     const terminated = (): boolean => t.server.trace.since(0, 100_000).entries.some((e) => e.event === 'TERMINATED')
     // more than the socket buffers and the limit can hold: 16 KiB objects until the server gives up
     for (let i = 0; i < 2000 && !terminated(); i++) {
-      await t.admin.request('POST', '/api/v1/namespaces/default/configmaps', { body: JSON.stringify({ metadata: { name: `cm-${i}` }, data: { blob: 'x'.repeat(16 * 1024) } }) })
+      await t.admin.request('POST', '/api/v1/namespaces/default/configmaps', {
+        body: JSON.stringify({ metadata: { name: `cm-${i}` }, data: { blob: 'x'.repeat(16 * 1024) } }),
+      })
     }
     assert.ok(terminated(), 'the server never ended the watch of a client that does not read')
     const entries = t.server.trace.since(0, 100_000).entries.filter((e) => e.event === 'TERMINATED')

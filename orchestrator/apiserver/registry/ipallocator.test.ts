@@ -25,7 +25,10 @@ test('IPv4 range arithmetic', () => {
   for (const bad of ['127.0.0.0', '127.0.0.0/33', 'x/16', '127.0.0.256/16', '127.0.0.0/4']) assert.throws(() => parseCIDR(bad), /invalid service CIDR/, bad)
   for (const bad of ['1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.999', 'fd00::1', '']) assert.equal(parseIPv4(bad), undefined, bad)
   const r = parseCIDR('127.160.0.0/16')
-  assert.deepEqual(['127.160.0.0', '127.160.0.1', '127.160.255.254', '127.160.255.255', '127.161.0.1'].map((ip) => inRange(r, ip)), [false, true, true, false, false])
+  assert.deepEqual(
+    ['127.160.0.0', '127.160.0.1', '127.160.255.254', '127.160.255.255', '127.161.0.1'].map((ip) => inRange(r, ip)),
+    [false, true, true, false, false],
+  )
 })
 
 test('validation of the clusterIP fields', () => {
@@ -37,7 +40,12 @@ test('validation of the clusterIP fields', () => {
     ['not an IP', svc({ clusterIP: 'abc' }), undefined, ['spec.clusterIPs[0]: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']],
     ['IPv6', svc({ clusterIPs: ['fd00::1'] }), undefined, ['spec.clusterIPs[0]: IPv6 is not configured on this cluster']],
     ['IPv6 family', svc({ ipFamilies: ['IPv6'] }), undefined, ['spec.ipFamilies[0]: not configured on this cluster']],
-    ['mismatch', svc({ clusterIP: '127.160.0.9', clusterIPs: ['127.160.0.8'] }), undefined, ['spec.clusterIPs[0]: must match `clusterIP` when both are specified']],
+    [
+      'mismatch',
+      svc({ clusterIP: '127.160.0.9', clusterIPs: ['127.160.0.8'] }),
+      undefined,
+      ['spec.clusterIPs[0]: must match `clusterIP` when both are specified'],
+    ],
     ['ExternalName with IP', svc({ type: 'ExternalName', clusterIP: '127.160.0.9' }), undefined, ['spec.clusterIPs: may not be set for ExternalName services']],
     ['kept', svc({ clusterIP: '127.160.0.9', clusterIPs: ['127.160.0.9'] }), svc({ clusterIP: '127.160.0.9', clusterIPs: ['127.160.0.9'] }), []],
     ['changed', svc({ clusterIPs: ['127.160.0.8'] }), svc({ clusterIPs: ['127.160.0.9'] }), ['spec.clusterIPs[0]: may not change once set']],
@@ -45,7 +53,11 @@ test('validation of the clusterIP fields', () => {
     ['from ExternalName', svc({ clusterIP: '127.160.0.9' }), svc({ type: 'ExternalName' }), []],
   ]
   for (const [name, obj, old, want] of table) {
-    assert.deepEqual(validateServiceIPs(obj, old).map((e) => `${e.field}: ${e.detail}`), want, name)
+    assert.deepEqual(
+      validateServiceIPs(obj, old).map((e) => `${e.field}: ${e.detail}`),
+      want,
+      name,
+    )
   }
 })
 
@@ -57,7 +69,10 @@ describe('ServiceIPAllocator on a store', () => {
     const a = new ServiceIPAllocator(store, '127.160.0.0/16')
     await a.allocate('127.160.0.10', owner)
     await assert.rejects(a.allocate('127.160.0.10', owner), (e: AllocationError) => e.kind === 'allocated' && e.message === 'provided IP is already allocated')
-    await assert.rejects(a.allocate('127.161.0.10', owner), (e: AllocationError) => e.kind === 'notInRange' && e.message === 'provided IP 127.161.0.10 is not in the valid range')
+    await assert.rejects(
+      a.allocate('127.161.0.10', owner),
+      (e: AllocationError) => e.kind === 'notInRange' && e.message === 'provided IP 127.161.0.10 is not in the valid range',
+    )
     await assert.rejects(a.allocate('127.160.0.0', owner), (e: AllocationError) => e.kind === 'notInRange')
     const ips = new Set<string>()
     for (let i = 0; i < 50; i++) ips.add(await a.allocateNext(owner))
@@ -91,7 +106,10 @@ describe('ServiceIPAllocator on a store', () => {
     const a = new ServiceIPAllocator(store, '127.160.0.0/24')
     await a.allocate('127.160.0.5', owner) // orphan, but young
     await store.create(`${IP_PREFIX}127.160.0.6`, JSON.stringify({ metadata: { creationTimestamp: '2020-01-01T00:00:00Z' } })) // old orphan
-    const services: KObject[] = [{ metadata: { name: 'x', namespace: 'ns' }, spec: { clusterIP: '127.160.0.7', clusterIPs: ['127.160.0.7'] } }, { metadata: { name: 'h' }, spec: { clusterIP: 'None' } }]
+    const services: KObject[] = [
+      { metadata: { name: 'x', namespace: 'ns' }, spec: { clusterIP: '127.160.0.7', clusterIPs: ['127.160.0.7'] } },
+      { metadata: { name: 'h' }, spec: { clusterIP: 'None' } },
+    ]
     const r = await a.repair(services)
     assert.deepEqual(r, { claimed: ['127.160.0.7'], released: ['127.160.0.6'] })
     assert.deepEqual([...(await a.allocated())].sort(), ['127.160.0.5', '127.160.0.7'])
@@ -103,7 +121,12 @@ describe('Services through the API server', () => {
   let store: MemoryStore
   let client: ApiClient
   const svcs = { group: '', version: 'v1', resource: 'services', namespace: 'default' }
-  const svc = (name: string, spec: Record<string, unknown> = {}): KObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }], ...spec } })
+  const svc = (name: string, spec: Record<string, unknown> = {}): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }], ...spec },
+  })
   const ipOf = (o: KObject) => (o.spec as { clusterIP?: string }).clusterIP
   async function rejects(p: Promise<unknown>, code: number, reason: string): Promise<ApiError> {
     try {
@@ -138,7 +161,10 @@ describe('Services through the API server', () => {
     assert.deepEqual((s.spec as Record<string, unknown>).clusterIPs, [ip])
     assert.deepEqual((s.spec as Record<string, unknown>).ipFamilies, ['IPv4'])
     // a PUT of the manifest as written (no clusterIP) keeps the address
-    const updated = await client.update({ ...svcs, name: 'web' }, { ...svc('web', { ports: [{ port: 81, targetPort: 8080 }] }), metadata: { name: 'web', resourceVersion: s.metadata!.resourceVersion } })
+    const updated = await client.update(
+      { ...svcs, name: 'web' },
+      { ...svc('web', { ports: [{ port: 81, targetPort: 8080 }] }), metadata: { name: 'web', resourceVersion: s.metadata!.resourceVersion } },
+    )
     assert.equal(ipOf(updated), ip)
     const patched = await client.patch({ ...svcs, name: 'web' }, { spec: { selector: { app: 'other' } } })
     assert.equal(ipOf(patched), ip)
@@ -155,10 +181,16 @@ describe('Services through the API server', () => {
     const s = await client.create(svcs, svc('pinned', { clusterIP: '127.165.0.2' }))
     assert.equal(ipOf(s), '127.165.0.2')
     let e = await rejects(client.create(svcs, svc('clash', { clusterIP: '127.165.0.2' })), 422, 'Invalid')
-    assert.equal(e.message, 'Service "clash" is invalid: spec.clusterIPs: Invalid value: ["127.165.0.2"]: failed to allocate IP 127.165.0.2: provided IP is already allocated')
+    assert.equal(
+      e.message,
+      'Service "clash" is invalid: spec.clusterIPs: Invalid value: ["127.165.0.2"]: failed to allocate IP 127.165.0.2: provided IP is already allocated',
+    )
     assert.equal(e.details?.causes?.[0]?.field, 'spec.clusterIPs')
     e = await rejects(client.create(svcs, svc('far', { clusterIP: '127.1.2.3' })), 422, 'Invalid')
-    assert.equal(e.message, 'Service "far" is invalid: spec.clusterIPs: Invalid value: ["127.1.2.3"]: failed to allocate IP 127.1.2.3: provided IP 127.1.2.3 is not in the valid range')
+    assert.equal(
+      e.message,
+      'Service "far" is invalid: spec.clusterIPs: Invalid value: ["127.1.2.3"]: failed to allocate IP 127.1.2.3: provided IP 127.1.2.3 is not in the valid range',
+    )
     e = await rejects(client.create(svcs, svc('junk', { clusterIP: 'junk' })), 422, 'Invalid')
     assert.match(e.message, /spec.clusterIPs\[0\]: Invalid value: "junk": must be a valid IP address/)
     await rejects(client.get({ ...svcs, name: 'clash' }), 404, 'NotFound')
@@ -166,9 +198,23 @@ describe('Services through the API server', () => {
   })
 
   it('ExternalName and headless Services get no address; dry runs take none', async () => {
-    const ext = await client.create(svcs, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.com' } })
+    const ext = await client.create(svcs, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'ext' },
+      spec: { type: 'ExternalName', externalName: 'example.com' },
+    })
     assert.equal(ipOf(ext), undefined)
-    const e = await rejects(client.create(svcs, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext2' }, spec: { type: 'ExternalName', externalName: 'example.com', clusterIP: '127.165.0.3' } }), 422, 'Invalid')
+    const e = await rejects(
+      client.create(svcs, {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'ext2' },
+        spec: { type: 'ExternalName', externalName: 'example.com', clusterIP: '127.165.0.3' },
+      }),
+      422,
+      'Invalid',
+    )
     assert.match(e.message, /spec.clusterIPs: Forbidden: may not be set for ExternalName services/)
     const headless = await client.create(svcs, svc('headless', { clusterIP: 'None' }))
     assert.equal(ipOf(headless), 'None')
@@ -177,7 +223,10 @@ describe('Services through the API server', () => {
     assert.ok(inRange(parseCIDR('127.165.0.0/29'), ipOf(dry)!))
     assert.deepEqual(await server.serviceIPs.allocated(), before)
     // ExternalName -> ClusterIP allocates, and back releases
-    const toIP = await client.patch({ ...svcs, name: 'ext' }, { spec: { type: 'ClusterIP', externalName: null, selector: { app: 'x' }, ports: [{ port: 80 }] } })
+    const toIP = await client.patch(
+      { ...svcs, name: 'ext' },
+      { spec: { type: 'ClusterIP', externalName: null, selector: { app: 'x' }, ports: [{ port: 80 }] } },
+    )
     const ip = ipOf(toIP)!
     assert.ok((await server.serviceIPs.allocated()).has(ip))
     await client.patch({ ...svcs, name: 'ext' }, { spec: { type: 'ExternalName', externalName: 'example.com', clusterIP: null, clusterIPs: null } })

@@ -41,7 +41,8 @@ export function parseCIDR(cidr: string): IPv4Range {
   const [addr, bitsText] = cidr.split('/')
   const base = parseIPv4(addr ?? '')
   const bits = Number(bitsText)
-  if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid service CIDR "${cidr}": want an IPv4 a.b.c.d/n with 8 <= n <= 30`)
+  if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30)
+    throw new Error(`invalid service CIDR "${cidr}": want an IPv4 a.b.c.d/n with 8 <= n <= 30`)
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
   const network = (base & mask) >>> 0
   const broadcast = (network | (~mask >>> 0)) >>> 0
@@ -95,7 +96,11 @@ export class ServiceIPAllocator {
     return JSON.stringify({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'IPAddress',
-      metadata: { name: ip, labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io', 'ipaddress.kubernetes.io/ip-family': 'IPv4' }, creationTimestamp: new Date().toISOString() },
+      metadata: {
+        name: ip,
+        labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io', 'ipaddress.kubernetes.io/ip-family': 'IPv4' },
+        creationTimestamp: new Date().toISOString(),
+      },
       spec: { parentRef: { group: '', resource: 'services', namespace: owner.namespace, name: owner.name } },
     })
   }

@@ -59,7 +59,9 @@ const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], cells: (o) => [o.metada
 /** A label selector as `kubectl get -o wide` shows it. */
 export function selectorText(sel: Any): string {
   if (!sel) return '<none>'
-  const parts = Object.entries(sel.matchLabels ?? sel).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}=${String(v)}`)
+  const parts = Object.entries(sel.matchLabels ?? sel)
+    .filter(([, v]) => typeof v === 'string')
+    .map(([k, v]) => `${k}=${String(v)}`)
   return parts.length ? parts.join(',') : '<none>'
 }
 
@@ -77,7 +79,13 @@ function rowObject(o: StoredObject, includeObject: string): unknown {
 }
 
 /** Converts objects of one kind into a Table. `includeObject` is the query parameter (Metadata by default). */
-export function toTable(printer: Printer | undefined, objects: StoredObject[], resourceVersion: string | undefined, includeObject = 'Metadata', continueToken?: string): KObject {
+export function toTable(
+  printer: Printer | undefined,
+  objects: StoredObject[],
+  resourceVersion: string | undefined,
+  includeObject = 'Metadata',
+  continueToken?: string,
+): KObject {
   printer ??= DEFAULT_PRINTER
   const table: KObject = {
     kind: 'Table',

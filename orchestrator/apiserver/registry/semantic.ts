@@ -43,14 +43,17 @@ export function goLabelSelector(sel: unknown): string {
   const s = obj(sel) ?? {}
   const ml = s.matchLabels === undefined ? 'map[string]string(nil)' : goStringMap(s.matchLabels)
   const exprs = arr(s.matchExpressions)
-  const me = s.matchExpressions === undefined
-    ? '[]v1.LabelSelectorRequirement(nil)'
-    : `[]v1.LabelSelectorRequirement{${exprs
-        .map((e) => {
-          const x = obj(e) ?? {}
-          return `v1.LabelSelectorRequirement{Key:${JSON.stringify(str(x.key))}, Operator:${JSON.stringify(str(x.operator))}, Values:[]string{${arr(x.values).map((v) => JSON.stringify(String(v))).join(', ')}}}`
-        })
-        .join(', ')}}`
+  const me =
+    s.matchExpressions === undefined
+      ? '[]v1.LabelSelectorRequirement(nil)'
+      : `[]v1.LabelSelectorRequirement{${exprs
+          .map((e) => {
+            const x = obj(e) ?? {}
+            return `v1.LabelSelectorRequirement{Key:${JSON.stringify(str(x.key))}, Operator:${JSON.stringify(str(x.operator))}, Values:[]string{${arr(x.values)
+              .map((v) => JSON.stringify(String(v)))
+              .join(', ')}}}`
+          })
+          .join(', ')}}`
   return `v1.LabelSelector{MatchLabels:${ml}, MatchExpressions:${me}}`
 }
 
@@ -70,12 +73,16 @@ function qualifiedNameErrors(key: string): string[] {
     if (!prefix) errs.push('prefix part must be non-empty')
     else for (const m of dns1123SubdomainErrors(prefix)) errs.push(`prefix part ${m}`)
   } else if (parts.length > 2) {
-    return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    return [
+      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ]
   }
   if (!name) errs.push('name part must be non-empty')
   else if (name.length > 63) errs.push('name part must be no more than 63 characters')
   if (name && !NAME_PART.test(name)) {
-    errs.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+    errs.push(
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+    )
   }
   return errs
 }
@@ -118,8 +125,8 @@ export function portNumberErrors(v: unknown, field: string, required: boolean): 
 export function portNameErrors(name: string): string[] {
   const errs: string[] = []
   if (name.length > 15) errs.push('must be no more than 15 characters')
-  if (!/^[-a-z0-9]+$/.test(name)) errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
-  else if (name.includes('--')) errs.push("must not contain consecutive hyphens")
+  if (!/^[-a-z0-9]+$/.test(name)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)')
+  else if (name.includes('--')) errs.push('must not contain consecutive hyphens')
   if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)')
   if (/^-|-$/.test(name)) errs.push('must not begin or end with a hyphen')
   return errs
@@ -134,7 +141,13 @@ function validateResources(res: unknown, path: string): FieldError[] {
     for (const [name, q] of Object.entries(obj(r[part]) ?? {})) {
       const field = `${path}.${part}[${name}]`
       const v = parseQuantity(q as string | number)
-      if (v === undefined) errors.push({ type: 'FieldValueInvalid', field, value: q, detail: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" })
+      if (v === undefined)
+        errors.push({
+          type: 'FieldValueInvalid',
+          field,
+          value: q,
+          detail: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+        })
       else if (v < 0) errors.push({ type: 'FieldValueInvalid', field, value: q, detail: 'must be greater than or equal to 0' })
       else parsed[part][name] = v
     }
@@ -144,7 +157,12 @@ function validateResources(res: unknown, path: string): FieldError[] {
     if (lim !== undefined && req > lim) {
       const shownReq = String((obj(r.requests) ?? {})[name])
       const shownLim = String((obj(r.limits) ?? {})[name])
-      errors.push({ type: 'FieldValueInvalid', field: `${path}.requests`, value: shownReq, detail: `must be less than or equal to ${name} limit of ${shownLim}` })
+      errors.push({
+        type: 'FieldValueInvalid',
+        field: `${path}.requests`,
+        value: shownReq,
+        detail: `must be less than or equal to ${name} limit of ${shownLim}`,
+      })
     }
   }
   return errors
@@ -166,7 +184,8 @@ function validateContainers(list: unknown, path: string, names: Set<string>, req
     }
     const image = str(ctr.image)
     if (!image) errors.push({ type: 'FieldValueRequired', field: `${p}.image` })
-    else if (image !== image.trim()) errors.push({ type: 'FieldValueInvalid', field: `${p}.image`, value: image, detail: 'must not have leading or trailing whitespace' })
+    else if (image !== image.trim())
+      errors.push({ type: 'FieldValueInvalid', field: `${p}.image`, value: image, detail: 'must not have leading or trailing whitespace' })
     const portNames = new Set<string>()
     arr(ctr.ports).forEach((port, j) => {
       const pp = `${p}.ports[${j}]`
@@ -198,23 +217,33 @@ export function validatePodSpec(specValue: unknown, path: string): FieldError[] 
     ...validateContainers(spec.initContainers, `${path}.initContainers`, names, false),
   ]
   const rp = spec.restartPolicy
-  if (rp !== undefined && !RESTART_POLICIES.includes(String(rp))) errors.push({ type: 'FieldValueNotSupported', field: `${path}.restartPolicy`, value: rp, supported: RESTART_POLICIES })
+  if (rp !== undefined && !RESTART_POLICIES.includes(String(rp)))
+    errors.push({ type: 'FieldValueNotSupported', field: `${path}.restartPolicy`, value: rp, supported: RESTART_POLICIES })
   arr(spec.tolerations).forEach((t, i) => {
     const tol = obj(t) ?? {}
     const tp = `${path}.tolerations[${i}]`
     if (tol.operator !== undefined && !TOLERATION_OPERATORS.includes(String(tol.operator))) {
       errors.push({ type: 'FieldValueNotSupported', field: `${tp}.operator`, value: tol.operator, supported: TOLERATION_OPERATORS })
     }
-    if (tol.operator === 'Exists' && str(tol.value)) errors.push({ type: 'FieldValueInvalid', field: `${tp}.operator`, value: tol.value, detail: 'value must be empty when `operator` is \'Exists\'' })
-    if (tol.effect && !TAINT_EFFECTS.includes(String(tol.effect))) errors.push({ type: 'FieldValueNotSupported', field: `${tp}.effect`, value: tol.effect, supported: TAINT_EFFECTS })
+    if (tol.operator === 'Exists' && str(tol.value))
+      errors.push({ type: 'FieldValueInvalid', field: `${tp}.operator`, value: tol.value, detail: "value must be empty when `operator` is 'Exists'" })
+    if (tol.effect && !TAINT_EFFECTS.includes(String(tol.effect)))
+      errors.push({ type: 'FieldValueNotSupported', field: `${tp}.effect`, value: tol.effect, supported: TAINT_EFFECTS })
     if (tol.tolerationSeconds !== undefined && tol.tolerationSeconds !== null && tol.effect !== 'NoExecute') {
-      errors.push({ type: 'FieldValueInvalid', field: `${tp}.effect`, value: tol.effect ?? '', detail: "effect must be 'NoExecute' when `tolerationSeconds` is set" })
+      errors.push({
+        type: 'FieldValueInvalid',
+        field: `${tp}.effect`,
+        value: tol.effect ?? '',
+        detail: "effect must be 'NoExecute' when `tolerationSeconds` is set",
+      })
     }
   })
   const grace = spec.terminationGracePeriodSeconds
-  if (typeof grace === 'number' && grace < 0) errors.push({ type: 'FieldValueInvalid', field: `${path}.terminationGracePeriodSeconds`, value: grace, detail: 'must be greater than or equal to 0' })
+  if (typeof grace === 'number' && grace < 0)
+    errors.push({ type: 'FieldValueInvalid', field: `${path}.terminationGracePeriodSeconds`, value: grace, detail: 'must be greater than or equal to 0' })
   const deadline = spec.activeDeadlineSeconds
-  if (typeof deadline === 'number' && deadline <= 0) errors.push({ type: 'FieldValueInvalid', field: `${path}.activeDeadlineSeconds`, value: deadline, detail: 'must be between 1 and 2147483647, inclusive' })
+  if (typeof deadline === 'number' && deadline <= 0)
+    errors.push({ type: 'FieldValueInvalid', field: `${path}.activeDeadlineSeconds`, value: deadline, detail: 'must be between 1 and 2147483647, inclusive' })
   return errors
 }
 
@@ -294,9 +323,12 @@ export function validateLabelSelector(sel: Json, path: string): FieldError[] {
   arr(sel.matchExpressions).forEach((e, i) => {
     const x = obj(e) ?? {}
     const p = `${path}.matchExpressions[${i}]`
-    if (!SELECTOR_OPERATORS.includes(str(x.operator))) errors.push({ type: 'FieldValueNotSupported', field: `${p}.operator`, value: x.operator ?? '', supported: SELECTOR_OPERATORS })
-    else if ((x.operator === 'In' || x.operator === 'NotIn') && arr(x.values).length === 0) errors.push({ type: 'FieldValueRequired', field: `${p}.values`, detail: 'must be specified when `operator` is \'In\' or \'NotIn\'' })
-    else if ((x.operator === 'Exists' || x.operator === 'DoesNotExist') && arr(x.values).length > 0) errors.push({ type: 'FieldValueForbidden', field: `${p}.values`, detail: 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\'' })
+    if (!SELECTOR_OPERATORS.includes(str(x.operator)))
+      errors.push({ type: 'FieldValueNotSupported', field: `${p}.operator`, value: x.operator ?? '', supported: SELECTOR_OPERATORS })
+    else if ((x.operator === 'In' || x.operator === 'NotIn') && arr(x.values).length === 0)
+      errors.push({ type: 'FieldValueRequired', field: `${p}.values`, detail: "must be specified when `operator` is 'In' or 'NotIn'" })
+    else if ((x.operator === 'Exists' || x.operator === 'DoesNotExist') && arr(x.values).length > 0)
+      errors.push({ type: 'FieldValueForbidden', field: `${p}.values`, detail: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'" })
   })
   return errors
 }
@@ -311,7 +343,8 @@ export function validateReplicatedSpec(what: string, specValue: unknown): FieldE
   if (!spec) return [{ type: 'FieldValueRequired', field: 'spec' }]
   const errors: FieldError[] = []
   const replicas = spec.replicas
-  if (typeof replicas === 'number' && replicas < 0) errors.push({ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' })
+  if (typeof replicas === 'number' && replicas < 0)
+    errors.push({ type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' })
   for (const f of ['minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds']) {
     const v = spec[f]
     if (typeof v === 'number' && v < 0) errors.push({ type: 'FieldValueInvalid', field: `spec.${f}`, value: v, detail: 'must be greater than or equal to 0' })
@@ -321,7 +354,13 @@ export function validateReplicatedSpec(what: string, specValue: unknown): FieldE
   else {
     errors.push(...validateLabelSelector(selector, 'spec.selector'))
     if (Object.keys(obj(selector.matchLabels) ?? {}).length + arr(selector.matchExpressions).length === 0) {
-      errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: selector, shown: goLabelSelector(selector), detail: `empty selector is invalid for ${what}` })
+      errors.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.selector',
+        value: selector,
+        shown: goLabelSelector(selector),
+        detail: `empty selector is invalid for ${what}`,
+      })
     }
   }
   const template = obj(spec.template)
@@ -331,7 +370,13 @@ export function validateReplicatedSpec(what: string, specValue: unknown): FieldE
   }
   const labels = obj(obj(template.metadata)?.labels) ?? {}
   if (selector && !selectorMatches(selector, labels) && Object.keys(obj(selector.matchLabels) ?? {}).length + arr(selector.matchExpressions).length > 0) {
-    errors.push({ type: 'FieldValueInvalid', field: 'spec.template.metadata.labels', value: labels, shown: goStringMap(labels), detail: '`selector` does not match template `labels`' })
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.template.metadata.labels',
+      value: labels,
+      shown: goStringMap(labels),
+      detail: '`selector` does not match template `labels`',
+    })
   }
   errors.push(...validateLabels(labels, 'spec.template.metadata.labels'))
   errors.push(...validatePodSpec(template.spec, 'spec.template.spec'))
@@ -346,7 +391,8 @@ export function validateReplicatedSpec(what: string, specValue: unknown): FieldE
 // IntOrString percentages (pkg/apis/apps/validation ValidatePositiveIntOrPercent, IsNotMoreThan100Percent)
 
 const PERCENT = /^[0-9]+%$/
-const PERCENT_MESSAGE = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"
+const PERCENT_MESSAGE =
+  "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"
 
 /** An IntOrString that must be a non-negative integer or a percentage ("25%"). */
 export function validatePositiveIntOrPercent(v: unknown, field: string): FieldError[] {
@@ -371,7 +417,10 @@ export function isNotMoreThan100Percent(v: unknown, field: string): FieldError[]
 
 /** Upstream ValidateRollingUpdateDeployment. */
 export function validateRollingUpdate(ru: Json, path: string): FieldError[] {
-  const errors = [...validatePositiveIntOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`), ...validatePositiveIntOrPercent(ru.maxSurge, `${path}.maxSurge`)]
+  const errors = [
+    ...validatePositiveIntOrPercent(ru.maxUnavailable, `${path}.maxUnavailable`),
+    ...validatePositiveIntOrPercent(ru.maxSurge, `${path}.maxSurge`),
+  ]
   if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0) {
     errors.push({ type: 'FieldValueInvalid', field: `${path}.maxUnavailable`, value: ru.maxUnavailable ?? 0, detail: 'may not be 0 when `maxSurge` is 0' })
   }

@@ -32,11 +32,14 @@ const CONFIGMAPS = lookupResource('', 'configmaps')!
 const cm: KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { a: '1' } }
 
 describe('registry updates under a concurrent write', () => {
-  it('retries an update that pins no resourceVersion (a patch), keeping the other writer\'s change', async () => {
+  it("retries an update that pins no resourceVersion (a patch), keeping the other writer's change", async () => {
     const store = new RacingStore('/registry/configmaps/default/c')
     const registry = new Registry(store, new Trace('t'), { mutating: [], validating: [] }, { strategies: buildStrategies() })
     await registry.create(ctx, CONFIGMAPS, 'default', structuredClone(cm))
-    const { obj } = await registry.guaranteedUpdate(ctx, CONFIGMAPS, 'default', 'c', '', (current) => ({ ...current, data: { ...(current.data as object), b: '2' } }))
+    const { obj } = await registry.guaranteedUpdate(ctx, CONFIGMAPS, 'default', 'c', '', (current) => ({
+      ...current,
+      data: { ...(current.data as object), b: '2' },
+    }))
     assert.equal(store.raced, true)
     assert.deepEqual(obj.data, { a: '1', other: 'writer', b: '2' })
   })
@@ -46,7 +49,11 @@ describe('registry updates under a concurrent write', () => {
     const registry = new Registry(store, new Trace('t'), { mutating: [], validating: [] }, { strategies: buildStrategies() })
     const created = await registry.create(ctx, CONFIGMAPS, 'default', structuredClone(cm))
     await assert.rejects(
-      registry.update(ctx, CONFIGMAPS, 'default', 'c', '', { ...cm, metadata: { ...cm.metadata, resourceVersion: created.metadata.resourceVersion }, data: { a: '3' } }),
+      registry.update(ctx, CONFIGMAPS, 'default', 'c', '', {
+        ...cm,
+        metadata: { ...cm.metadata, resourceVersion: created.metadata.resourceVersion },
+        data: { a: '3' },
+      }),
       (e: unknown) => e instanceof ApiError && e.code === 409,
     )
   })

@@ -13,7 +13,19 @@
 // Simplifies: no managedFields, no dry-run persistence differences beyond skipping the write.
 
 import { randomUUID } from 'node:crypto'
-import { ApiError, alreadyExists, conflict, internalError, invalid, notFound, serverTimeout, serviceUnavailable, timeout, type FieldError, type GroupResource } from '../../api/errors.js'
+import {
+  ApiError,
+  alreadyExists,
+  conflict,
+  internalError,
+  invalid,
+  notFound,
+  serverTimeout,
+  serviceUnavailable,
+  timeout,
+  type FieldError,
+  type GroupResource,
+} from '../../api/errors.js'
 import { clone, nowTimestamp, type KList, type KObject, type StoredObject } from '../../api/meta.js'
 import { lookupResource, storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.js'
 import type { AdmissionAttributes, AdmissionChain, AdmissionReader, Operation } from '../../admission/admission.js'
@@ -140,7 +152,11 @@ export class Registry implements AdmissionReader {
       return await this.deadline.bounded(fn())
     } catch (e) {
       if (e instanceof StoreError) {
-        if (e.code === 'Timeout') throw timeout(`Timeout: request did not complete within the allowed duration (the ${operation} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`, 2)
+        if (e.code === 'Timeout')
+          throw timeout(
+            `Timeout: request did not complete within the allowed duration (the ${operation} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`,
+            2,
+          )
         if (e.code === 'Unavailable') throw serverTimeout(gr(info), operation)
       }
       throw e
@@ -254,7 +270,16 @@ export class Registry implements AdmissionReader {
    * Admission for a request a subresource handler serves itself (pods/eviction is a CREATE of
    * an Eviction): the plugins see it, no schema validation runs (the handler did it).
    */
-  async admit(ctx: RequestContext, info: ResourceInfo, operation: Operation, subresource: string, namespace: string, name: string, obj: KObject | undefined, old: KObject | undefined): Promise<void> {
+  async admit(
+    ctx: RequestContext,
+    info: ResourceInfo,
+    operation: Operation,
+    subresource: string,
+    namespace: string,
+    name: string,
+    obj: KObject | undefined,
+    old: KObject | undefined,
+  ): Promise<void> {
     await this.runAdmission(ctx, info, operation, subresource, namespace, name, obj, old, false)
   }
 
@@ -351,7 +376,11 @@ export class Registry implements AdmissionReader {
     if (!(e instanceof ApiError)) return e
     const verb = operation.toLowerCase()
     if (e.reason === 'ServerTimeout') return serverTimeout(gr(info), verb)
-    if (e.reason === 'Timeout') return timeout(`Timeout: request did not complete within the allowed duration (the ${verb} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`, 2)
+    if (e.reason === 'Timeout')
+      return timeout(
+        `Timeout: request did not complete within the allowed duration (the ${verb} operation against ${info.resource} waited ${this.storeTimeoutMs} ms for storage)`,
+        2,
+      )
     return e
   }
 
@@ -462,7 +491,8 @@ export class Registry implements AdmissionReader {
       if (subresource !== 'binding' && sameObject(next, current)) return { obj: current, created: false }
       const hooks = subresource ? undefined : this.strategy(info)
       const undo = await hooks?.beginUpdate?.(ctx, next, current)
-      if (ctx.dryRun) return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
+      if (ctx.dryRun)
+        return { obj: { ...next, metadata: { ...next.metadata, resourceVersion: current.metadata.resourceVersion } } as StoredObject, created: false }
       try {
         if (this.shouldDeleteOnUpdate(info, next)) {
           this.traceStoreSend(ctx, info, 'delete', key, next)
@@ -536,7 +566,14 @@ export class Registry implements AdmissionReader {
     return this.strategy(info).deleteOnUpdate?.(o) ?? true
   }
 
-  async update(ctx: RequestContext, info: ResourceInfo, namespace: string, name: string, subresource: string, body: unknown): Promise<{ obj: StoredObject; created: boolean }> {
+  async update(
+    ctx: RequestContext,
+    info: ResourceInfo,
+    namespace: string,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<{ obj: StoredObject; created: boolean }> {
     const desired = this.checkBody(info, namespace, body, name)
     if (!desired.metadata?.name) desired.metadata!.name = name
     const allowCreate = !subresource && this.strategy(info).allowCreateOnUpdate ? () => this.create(ctx, info, namespace, desired) : undefined
@@ -546,7 +583,13 @@ export class Registry implements AdmissionReader {
   // -------------------------------------------------------------------------------------------
   // delete
 
-  async delete(ctx: RequestContext, info: ResourceInfo, namespace: string, name: string, options: DeleteOptions): Promise<{ obj: StoredObject; deleted: boolean }> {
+  async delete(
+    ctx: RequestContext,
+    info: ResourceInfo,
+    namespace: string,
+    name: string,
+    options: DeleteOptions,
+  ): Promise<{ obj: StoredObject; deleted: boolean }> {
     const key = storageKey(info, namespace, name)
     for (let attempt = 0; ; attempt++) {
       const kv = await this.withStore(info, 'get', () => this.store.get(key))
@@ -557,7 +600,11 @@ export class Registry implements AdmissionReader {
         throw conflict(gr(info), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`)
       }
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(gr(info), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`)
+        throw conflict(
+          gr(info),
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        )
       }
       await this.runAdmission(ctx, info, 'DELETE', '', namespace, name, undefined, current)
 

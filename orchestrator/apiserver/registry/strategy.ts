@@ -55,7 +55,14 @@ export interface StorageHooks {
    * upstream's policy-based REST storages wrap Create and Update (RBAC escalation checks):
    * throw an ApiError to refuse. `urlName` is the name in the request's URL ('' for a POST).
    */
-  authorizeWrite?(ctx: RequestContext, operation: 'CREATE' | 'UPDATE', namespace: string, urlName: string, obj: KObject, old: KObject | undefined): Promise<void>
+  authorizeWrite?(
+    ctx: RequestContext,
+    operation: 'CREATE' | 'UPDATE',
+    namespace: string,
+    urlName: string,
+    obj: KObject,
+    old: KObject | undefined,
+  ): Promise<void>
   /** After admission, before the write; may set fields; returns an undo for a write that then fails. */
   beginCreate?(ctx: RequestContext, obj: KObject): Promise<(() => Promise<void>) | undefined>
   /** After admission, before the write of an update; returns an undo for a write that then fails. */

@@ -17,7 +17,9 @@ export function checkBody(info: ResourceInfo, namespace: string, body: unknown, 
   for (const field of ['apiVersion', 'kind'] as const) {
     const v: unknown = o[field]
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      throw badRequest(`the object provided is unrecognized (must be of type ${info.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonValue(v)} into Go struct field .${field} of type string (${summarize(body)})`)
+      throw badRequest(
+        `the object provided is unrecognized (must be of type ${info.kind}): couldn't get version/kind; json parse error: json: cannot unmarshal ${goJsonValue(v)} into Go struct field .${field} of type string (${summarize(body)})`,
+      )
     }
   }
   if (o.apiVersion && o.apiVersion !== want) {
@@ -28,7 +30,9 @@ export function checkBody(info: ResourceInfo, namespace: string, body: unknown, 
   }
   if (o.metadata === null) delete o.metadata
   if (o.metadata !== undefined && (typeof o.metadata !== 'object' || Array.isArray(o.metadata))) {
-    throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${goJsonValue(o.metadata)} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`)
+    throw badRequest(
+      `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: json: cannot unmarshal ${goJsonValue(o.metadata)} into Go struct field ${info.kind}.metadata of type v1.ObjectMeta`,
+    )
   }
   o.apiVersion = want
   o.kind = info.kind

@@ -103,7 +103,9 @@ export async function decodeObject(
   const unknown = await unknownFields(group, version, kind, o, mode !== 'Strict')
   if (!unknown.length) return
   if (mode === 'Strict') {
-    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${unknown.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ')}`)
+    throw badRequest(
+      `${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${unknown.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ')}`,
+    )
   }
   if (mode === 'Warn') for (const f of unknown) warn(`unknown field ${JSON.stringify(f)}`)
 }
@@ -230,7 +232,8 @@ export function validateObjectMeta(info: ResourceInfo, o: KObject, rule: NameRul
   const errors: FieldError[] = []
   const generateName = o.metadata?.generateName
   if (typeof generateName === 'string' && generateName) {
-    for (const msg of nameErrors(rule, generateName, true)) errors.push({ type: 'FieldValueInvalid', field: 'metadata.generateName', value: generateName, detail: msg })
+    for (const msg of nameErrors(rule, generateName, true))
+      errors.push({ type: 'FieldValueInvalid', field: 'metadata.generateName', value: generateName, detail: msg })
   }
   const name = o.metadata?.name
   if (!name) errors.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' })

@@ -27,7 +27,12 @@ describe('nesting limit of request bodies', () => {
     ['flow mappings past the limit', '{a: '.repeat(6) + '1' + '}'.repeat(6), 5, 'yaml: exceeded max depth of 5'],
     ['compact block sequences past the limit', '- '.repeat(6) + 'x', 5, 'yaml: exceeded max depth of 5'],
     ['compact block sequences at the limit', '- '.repeat(5) + 'x', 5, undefined],
-    ['indented mappings past the limit', Array.from({ length: 6 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1', 5, 'yaml: line 6: exceeded max depth of 5'],
+    [
+      'indented mappings past the limit',
+      Array.from({ length: 6 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1',
+      5,
+      'yaml: line 6: exceeded max depth of 5',
+    ],
     ['a wide document', Array.from({ length: 50 }, (_, i) => `k${i}: [1, 2]`).join('\n'), 5, undefined],
     ['brackets in quoted scalars and comments', `a: "${'['.repeat(20)}"\nb: '${'{'.repeat(20)}' # ${'['.repeat(20)}`, 5, undefined],
     ['a 10,001-deep flow document', '['.repeat(10_001) + ']'.repeat(10_001), 10_000, 'yaml: exceeded max depth of 10000'],
@@ -40,7 +45,10 @@ describe('nesting limit of request bodies', () => {
     rejects(() => decodePatch('application/merge-patch+json', deep), "error decoding patch: invalid character '{' exceeded max depth")
     rejects(() => decodePatch('application/strategic-merge-patch+json', deep), "invalid character '{' exceeded max depth")
     rejects(() => decodePatch('application/json-patch+json', `[{"op":"add","path":"/a","value":${deep}}]`), "invalid character '{' exceeded max depth")
-    rejects(() => decodePatch('application/apply-patch+yaml', '- '.repeat(10_001) + 'x'), 'error decoding YAML: error converting YAML to JSON: yaml: exceeded max depth of 10000')
+    rejects(
+      () => decodePatch('application/apply-patch+yaml', '- '.repeat(10_001) + 'x'),
+      'error decoding YAML: error converting YAML to JSON: yaml: exceeded max depth of 10000',
+    )
     rejects(() => decodeYaml('{a: '.repeat(10_001)), 'error converting YAML to JSON: yaml: exceeded max depth of 10000')
   })
 
@@ -62,9 +70,21 @@ describe('a create or update body that does not decode (transformDecodeError)', 
   for (const [name, body, want] of summaries) it(`summarizes ${name}`, () => assert.equal(summarizeData(Buffer.from(body)), want))
 
   it('names the kind it expected and the start of the body', () => {
-    rejects(() => decodeObjectBody('json', '{"a":', 'ConfigMap'), `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: ${(() => { try { JSON.parse('{"a":') } catch (e) { return (e as Error).message } })()} ({"a":)`)
+    rejects(
+      () => decodeObjectBody('json', '{"a":', 'ConfigMap'),
+      `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: ${(() => {
+        try {
+          JSON.parse('{"a":')
+        } catch (e) {
+          return (e as Error).message
+        }
+      })()} ({"a":)`,
+    )
     const list = '- '.repeat(6) + 'x'
-    rejects(() => decodeObjectBody('yaml', list, 'Pod', 5), `the object provided is unrecognized (must be of type Pod): error converting YAML to JSON: yaml: exceeded max depth of 5 (${Buffer.from(list).toString('hex')})`)
+    rejects(
+      () => decodeObjectBody('yaml', list, 'Pod', 5),
+      `the object provided is unrecognized (must be of type Pod): error converting YAML to JSON: yaml: exceeded max depth of 5 (${Buffer.from(list).toString('hex')})`,
+    )
     assert.deepEqual(decodeObjectBody('json', '{"a":1}', 'ConfigMap'), { a: 1 })
   })
 })

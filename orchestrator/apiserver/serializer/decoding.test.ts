@@ -40,24 +40,74 @@ describe('decoding as kube-apiserver decodes (400 BadRequest, the first failure 
   const PODS: [string, string] = ['', 'pods']
   const DEPLOYMENTS: [string, string] = ['apps', 'deployments']
   const cases: [string, [string, string], unknown, string][] = [
-    ['an int64 that overflows', PODS, pod({ terminationGracePeriodSeconds: 1e308 }), `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal number 1e+308 into Go struct field PodSpec.spec.terminationGracePeriodSeconds of type int64`],
+    [
+      'an int64 that overflows',
+      PODS,
+      pod({ terminationGracePeriodSeconds: 1e308 }),
+      `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal number 1e+308 into Go struct field PodSpec.spec.terminationGracePeriodSeconds of type int64`,
+    ],
     ['the largest exact int64 a JSON number gives', PODS, pod({ terminationGracePeriodSeconds: 2 ** 53 }), 'created'],
-    ['an int32 that overflows', DEPLOYMENTS, deployment({ replicas: 2 ** 31 }), `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32`],
-    ['a fraction for an integer', DEPLOYMENTS, deployment({ replicas: 1.5 }), `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32`],
-    ['a string for an integer', DEPLOYMENTS, deployment({ replicas: '3' }), `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`],
+    [
+      'an int32 that overflows',
+      DEPLOYMENTS,
+      deployment({ replicas: 2 ** 31 }),
+      `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32`,
+    ],
+    [
+      'a fraction for an integer',
+      DEPLOYMENTS,
+      deployment({ replicas: 1.5 }),
+      `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type int32`,
+    ],
+    [
+      'a string for an integer',
+      DEPLOYMENTS,
+      deployment({ replicas: '3' }),
+      `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`,
+    ],
     [
       'deep in a list: the struct that holds the field, the path without indices',
       PODS,
       pod({ containers: [container({ ports: [{ containerPort: '80' }] })] }),
       `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32`,
     ],
-    ['a map value', PODS, pod({}, { name: 'p', labels: { a: 1 } }), `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string`],
-    ['a list for a struct', DEPLOYMENTS, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: [] }, `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal array into Go struct field Deployment.spec of type v1.DeploymentSpec`],
-    ['a bool for a string', PODS, pod({ nodeName: true }), `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal bool into Go struct field PodSpec.spec.nodeName of type string`],
-    ['an IntOrString that is neither', DEPLOYMENTS, deployment({ strategy: { rollingUpdate: { maxSurge: 1.5 } } }), `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal number 1.5 into Go struct field RollingUpdateDeployment.spec.strategy.rollingUpdate.maxSurge of type int32`],
-    ['a quantity that does not parse', PODS, pod({ containers: [container({ resources: { limits: { cpu: 'lots' } } })] }), `400 BadRequest: ${POD_PREFIX}${QUANTITY}`],
+    [
+      'a map value',
+      PODS,
+      pod({}, { name: 'p', labels: { a: 1 } }),
+      `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string`,
+    ],
+    [
+      'a list for a struct',
+      DEPLOYMENTS,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: [] },
+      `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal array into Go struct field Deployment.spec of type v1.DeploymentSpec`,
+    ],
+    [
+      'a bool for a string',
+      PODS,
+      pod({ nodeName: true }),
+      `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal bool into Go struct field PodSpec.spec.nodeName of type string`,
+    ],
+    [
+      'an IntOrString that is neither',
+      DEPLOYMENTS,
+      deployment({ strategy: { rollingUpdate: { maxSurge: 1.5 } } }),
+      `400 BadRequest: ${DEPLOYMENT_PREFIX}json: cannot unmarshal number 1.5 into Go struct field RollingUpdateDeployment.spec.strategy.rollingUpdate.maxSurge of type int32`,
+    ],
+    [
+      'a quantity that does not parse',
+      PODS,
+      pod({ containers: [container({ resources: { limits: { cpu: 'lots' } } })] }),
+      `400 BadRequest: ${POD_PREFIX}${QUANTITY}`,
+    ],
     ['a quantity as a JSON number', PODS, pod({ containers: [container({ resources: { limits: { cpu: 2 } } })] }), 'created'],
-    ['the first failure in the document wins', PODS, pod({ nodeName: 1, priority: 'high' }), `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal number into Go struct field PodSpec.spec.nodeName of type string`],
+    [
+      'the first failure in the document wins',
+      PODS,
+      pod({ nodeName: 1, priority: 'high' }),
+      `400 BadRequest: ${POD_PREFIX}json: cannot unmarshal number into Go struct field PodSpec.spec.nodeName of type string`,
+    ],
     [
       'but a failing UnmarshalJSON stops the decoder, even after a type error',
       PODS,
@@ -65,26 +115,52 @@ describe('decoding as kube-apiserver decodes (400 BadRequest, the first failure 
       `400 BadRequest: ${POD_PREFIX}${QUANTITY}`,
     ],
     ['null leaves a field unset, as Go does', PODS, pod({ nodeName: null }, { name: 'p', labels: null }), 'created'],
-    ['a null element is the zero value, which validation then judges', PODS, pod({ containers: [null] }), '422 Invalid: Pod "p" is invalid: [spec.containers[0].name: Required value, spec.containers[0].image: Required value]'],
-    ['a kind that is not a string', PODS, { ...pod({}), kind: 7 }, '400 BadRequest: the object provided is unrecognized (must be of type Pod): couldn\'t get version/kind; json parse error: json: cannot unmarshal number into Go struct field .kind of type string ({"apiVersion":"v1","kind":7,"m ...)'],
+    [
+      'a null element is the zero value, which validation then judges',
+      PODS,
+      pod({ containers: [null] }),
+      '422 Invalid: Pod "p" is invalid: [spec.containers[0].name: Required value, spec.containers[0].image: Required value]',
+    ],
+    [
+      'a kind that is not a string',
+      PODS,
+      { ...pod({}), kind: 7 },
+      '400 BadRequest: the object provided is unrecognized (must be of type Pod): couldn\'t get version/kind; json parse error: json: cannot unmarshal number into Go struct field .kind of type string ({"apiVersion":"v1","kind":7,"m ...)',
+    ],
     ['no kind: the URL says it (the decoder defaults it)', PODS, { apiVersion: 'v1', metadata: { name: 'p' }, spec: { containers: [container()] } }, 'created'],
   ]
   for (const [name, resource, body, want] of cases) it(name, async () => assert.equal(await create(resource, body), want))
 })
 
 describe('object meta and percentages (422 Invalid, upstream messages)', () => {
-  const SUBDOMAIN = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+  const SUBDOMAIN =
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
   const cases: [string, [string, string], unknown, string][] = [
-    ['an invalid generateName next to a valid name', ['', 'pods'], pod({}, { name: 'p', generateName: 'Web_' }), `422 Invalid: Pod "p" is invalid: metadata.generateName: Invalid value: "Web_": ${SUBDOMAIN}`],
+    [
+      'an invalid generateName next to a valid name',
+      ['', 'pods'],
+      pod({}, { name: 'p', generateName: 'Web_' }),
+      `422 Invalid: Pod "p" is invalid: metadata.generateName: Invalid value: "Web_": ${SUBDOMAIN}`,
+    ],
     ['a generateName may end with a dash', ['', 'pods'], pod({}, { generateName: 'web-' }), 'created'],
-    ['a long generateName is cut to 58 characters before the suffix', ['', 'configmaps'], { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: `${'a'.repeat(70)}-` } }, 'created'],
+    [
+      'a long generateName is cut to 58 characters before the suffix',
+      ['', 'configmaps'],
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: `${'a'.repeat(70)}-` } },
+      'created',
+    ],
     [
       'a Service name is a DNS-1035 label',
       ['', 'services'],
       { apiVersion: 'v1', kind: 'Service', metadata: { name: '1web' }, spec: { ports: [{ port: 80 }] } },
       "422 Invalid: Service \"1web\" is invalid: metadata.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     ],
-    ['maxSurge that is no percentage', ['apps', 'deployments'], deployment({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 'str' } } }), `422 Invalid: Deployment.apps "d" is invalid: spec.strategy.rollingUpdate.maxSurge: Invalid value: "str": ${PERCENT}`],
+    [
+      'maxSurge that is no percentage',
+      ['apps', 'deployments'],
+      deployment({ strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 'str' } } }),
+      `422 Invalid: Deployment.apps "d" is invalid: spec.strategy.rollingUpdate.maxSurge: Invalid value: "str": ${PERCENT}`,
+    ],
   ]
   for (const [name, resource, body, want] of cases) it(name, async () => assert.equal(await create(resource, body), want))
 })

@@ -171,7 +171,8 @@ function int64Failures(m: Models, value: unknown, type: string, format: string, 
   }
   const map = MAP.exec(type)
   if (map) {
-    if (typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value as object)) int64Failures(m, v, map[1]!, '', `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out)
+    if (typeof value === 'object' && !Array.isArray(value))
+      for (const [k, v] of Object.entries(value as object)) int64Failures(m, v, map[1]!, '', `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out)
     return
   }
   const attrs = attributes(m, type)
@@ -247,9 +248,11 @@ function describe(m: Models, root: string, o: unknown, pointer: string, errors: 
     if (typeof value === 'number' && fitsInteger(value, 'int32')) return undefined
     return { message: `json: cannot unmarshal ${goValue(value, true)} into ${where} of type int32`, aborts: true }
   }
-  const intFormat = at?.type === 'number' && (at.format === 'int32' || at.format === 'int64') ? at.format : formats.has('int32') || types.has('integer') ? 'int32' : ''
+  const intFormat =
+    at?.type === 'number' && (at.format === 'int32' || at.format === 'int64') ? at.format : formats.has('int32') || types.has('integer') ? 'int32' : ''
   const into = at ? goType(at.type, at.format) : goTypeOfSchema(types, intFormat)
-  if (typeof value === 'number' && intFormat && !fitsInteger(value, intFormat)) return { message: `json: cannot unmarshal ${goValue(value, true)} into ${where} of type ${into}`, aborts: false }
+  if (typeof value === 'number' && intFormat && !fitsInteger(value, intFormat))
+    return { message: `json: cannot unmarshal ${goValue(value, true)} into ${where} of type ${into}`, aborts: false }
   if (!types.size) return undefined
   // metav1.Time's UnmarshalJSON decodes a string first, and stops the decoder when it is not one
   return { message: `json: cannot unmarshal ${goValue(value, false)} into ${where} of type ${into}`, aborts: at?.type === 'Date' }

@@ -33,11 +33,17 @@ describe('protobuf request bodies', () => {
   }
 
   it('refuses a body without the magic number, and kinds it cannot decode, with a Status that says what to do', () => {
-    assert.throws(() => decodeProtobufObject(Buffer.from('{"kind":"Pod"}')), (e: unknown) => e instanceof ApiError && e.code === 400)
+    assert.throws(
+      () => decodeProtobufObject(Buffer.from('{"kind":"Pod"}')),
+      (e: unknown) => e instanceof ApiError && e.code === 400,
+    )
     // magic + Unknown{typeMeta{apiVersion: v1, kind: Node}}
     const typeMeta = Buffer.concat([Buffer.from([0x0a, 2]), Buffer.from('v1'), Buffer.from([0x12, 4]), Buffer.from('Node')])
     const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x0a, typeMeta.length]), typeMeta])
-    assert.throws(() => decodeProtobufObject(body), (e: unknown) => e instanceof ApiError && e.code === 415 && /as JSON/.test(e.message))
+    assert.throws(
+      () => decodeProtobufObject(body),
+      (e: unknown) => e instanceof ApiError && e.code === 415 && /as JSON/.test(e.message),
+    )
   })
 
   it('refuses a field it does not know when it carries a value, instead of dropping it', () => {
@@ -50,7 +56,10 @@ describe('protobuf request bodies', () => {
     const rawLen = pb[rawStart + 1]!
     const raw = Buffer.concat([pb.subarray(rawStart + 2, rawStart + 2 + rawLen), extra])
     const rebuilt = Buffer.concat([pb.subarray(0, rawStart), Buffer.from([0x12, raw.length]), raw, pb.subarray(rawStart + 2 + rawLen)])
-    assert.throws(() => decodeProtobufObject(rebuilt), (e: unknown) => e instanceof ApiError && e.code === 415 && /field 15 of Namespace/.test(e.message))
+    assert.throws(
+      () => decodeProtobufObject(rebuilt),
+      (e: unknown) => e instanceof ApiError && e.code === 415 && /field 15 of Namespace/.test(e.message),
+    )
   })
 })
 
@@ -83,7 +92,11 @@ describe('protobuf bodies of RBAC and TokenRequest objects', () => {
   })
 
   it('decodes a RoleBinding and a Role', () => {
-    const rb = msg(bytes(1, msg(bytes(1, 'rb'))), bytes(2, msg(bytes(1, 'ServiceAccount'), bytes(3, 'deployer'), bytes(4, 'team-a'))), bytes(3, msg(bytes(1, 'rbac.authorization.k8s.io'), bytes(2, 'Role'), bytes(3, 'writer'))))
+    const rb = msg(
+      bytes(1, msg(bytes(1, 'rb'))),
+      bytes(2, msg(bytes(1, 'ServiceAccount'), bytes(3, 'deployer'), bytes(4, 'team-a'))),
+      bytes(3, msg(bytes(1, 'rbac.authorization.k8s.io'), bytes(2, 'Role'), bytes(3, 'writer'))),
+    )
     const o = decodeProtobufObject(envelope('rbac.authorization.k8s.io/v1', 'RoleBinding', rb)) as Record<string, unknown>
     assert.deepEqual(o.subjects, [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'team-a' }])
     assert.deepEqual(o.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'writer' })

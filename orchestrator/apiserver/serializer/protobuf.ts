@@ -57,7 +57,14 @@ const MESSAGES: Record<string, Schema> = {
     14: s('finalizers', { repeated: true }),
     17: ignore('managedFields'),
   },
-  OwnerReference: { 1: s('kind'), 3: s('name'), 4: s('uid'), 5: s('apiVersion'), 6: b('controller', { keepZero: true }), 7: b('blockOwnerDeletion', { keepZero: true }) },
+  OwnerReference: {
+    1: s('kind'),
+    3: s('name'),
+    4: s('uid'),
+    5: s('apiVersion'),
+    6: b('controller', { keepZero: true }),
+    7: b('blockOwnerDeletion', { keepZero: true }),
+  },
   LabelSelector: { 1: map('matchLabels'), 2: m('matchExpressions', 'LabelSelectorRequirement', { repeated: true }) },
   LabelSelectorRequirement: { 1: s('key'), 2: s('operator'), 3: s('values', { repeated: true }) },
   // k8s.io/api/apps/v1
@@ -126,7 +133,11 @@ const MESSAGES: Record<string, Schema> = {
   NamespaceSpec: { 1: s('finalizers', { repeated: true }) },
   ConfigMap: { 1: m('metadata', 'ObjectMeta'), 2: map('data'), 3: map('binaryData', 'bytes'), 4: b('immutable', { keepZero: true }) },
   Secret: { 1: m('metadata', 'ObjectMeta'), 2: map('data', 'bytes'), 3: s('type'), 4: map('stringData'), 5: b('immutable', { keepZero: true }) },
-  ServiceAccount: { 1: m('metadata', 'ObjectMeta'), 3: m('imagePullSecrets', 'LocalObjectReference', { repeated: true }), 4: b('automountServiceAccountToken', { keepZero: true }) },
+  ServiceAccount: {
+    1: m('metadata', 'ObjectMeta'),
+    3: m('imagePullSecrets', 'LocalObjectReference', { repeated: true }),
+    4: b('automountServiceAccountToken', { keepZero: true }),
+  },
   Service: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'ServiceSpec'), 3: ignore('status') },
   ServiceSpec: {
     1: m('ports', 'ServicePort', { repeated: true }),
@@ -149,7 +160,13 @@ const MESSAGES: Record<string, Schema> = {
   Role: { 1: m('metadata', 'ObjectMeta'), 2: m('rules', 'PolicyRule', { repeated: true }) },
   ClusterRole: { 1: m('metadata', 'ObjectMeta'), 2: m('rules', 'PolicyRule', { repeated: true }), 3: m('aggregationRule', 'AggregationRule') },
   AggregationRule: { 1: m('clusterRoleSelectors', 'LabelSelector', { repeated: true }) },
-  PolicyRule: { 1: s('verbs', { repeated: true }), 2: s('apiGroups', { repeated: true }), 3: s('resources', { repeated: true }), 4: s('resourceNames', { repeated: true }), 5: s('nonResourceURLs', { repeated: true }) },
+  PolicyRule: {
+    1: s('verbs', { repeated: true }),
+    2: s('apiGroups', { repeated: true }),
+    3: s('resources', { repeated: true }),
+    4: s('resourceNames', { repeated: true }),
+    5: s('nonResourceURLs', { repeated: true }),
+  },
   RoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', { repeated: true }), 3: m('roleRef', 'RoleRef') },
   ClusterRoleBinding: { 1: m('metadata', 'ObjectMeta'), 2: m('subjects', 'Subject', { repeated: true }), 3: m('roleRef', 'RoleRef') },
   Subject: { 1: s('kind'), 2: s('apiGroup'), 3: s('name'), 4: s('namespace') },
@@ -166,7 +183,12 @@ const MESSAGES: Record<string, Schema> = {
   },
   Preconditions: { 1: s('uid'), 2: s('resourceVersion') },
   PodDisruptionBudget: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodDisruptionBudgetSpec'), 3: ignore('status') },
-  PodDisruptionBudgetSpec: { 1: { name: 'minAvailable', type: 'intstr', keepZero: true }, 2: m('selector', 'LabelSelector'), 3: { name: 'maxUnavailable', type: 'intstr', keepZero: true }, 4: s('unhealthyPodEvictionPolicy') },
+  PodDisruptionBudgetSpec: {
+    1: { name: 'minAvailable', type: 'intstr', keepZero: true },
+    2: m('selector', 'LabelSelector'),
+    3: { name: 'maxUnavailable', type: 'intstr', keepZero: true },
+    4: s('unhealthyPodEvictionPolicy'),
+  },
   // k8s.io/api/authentication/v1 (kubectl create token)
   TokenRequest: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'TokenRequestSpec'), 3: ignore('status') },
   TokenRequestSpec: { 1: s('audiences', { repeated: true }), 3: m('boundObjectRef', 'BoundObjectReference'), 4: i('expirationSeconds', { keepZero: true }) },
@@ -175,7 +197,17 @@ const MESSAGES: Record<string, Schema> = {
   // k8s.io/api/authorization/v1 (kubectl auth can-i)
   SelfSubjectAccessReview: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'SelfSubjectAccessReviewSpec'), 3: ignore('status') },
   SelfSubjectAccessReviewSpec: { 1: m('resourceAttributes', 'ResourceAttributes'), 2: m('nonResourceAttributes', 'NonResourceAttributes') },
-  ResourceAttributes: { 1: s('namespace'), 2: s('verb'), 3: s('group'), 4: s('version'), 5: s('resource'), 6: s('subresource'), 7: s('name'), 8: ignore('fieldSelector'), 9: ignore('labelSelector') },
+  ResourceAttributes: {
+    1: s('namespace'),
+    2: s('verb'),
+    3: s('group'),
+    4: s('version'),
+    5: s('resource'),
+    6: s('subresource'),
+    7: s('name'),
+    8: ignore('fieldSelector'),
+    9: ignore('labelSelector'),
+  },
   NonResourceAttributes: { 1: s('path'), 2: s('verb') },
   // kubectl auth can-i --list
   SelfSubjectRulesReview: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'SelfSubjectRulesReviewSpec'), 3: ignore('status') },
@@ -343,7 +375,8 @@ function decodeSpecial(type: Special, f: WireField): unknown {
 function decodeMapEntry(of: Scalar | 'quantity', f: WireField): [string, unknown] {
   const r = new Reader(f.bytes ?? Buffer.alloc(0))
   let key = ''
-  let value: unknown = of === 'quantity' ? '0' : decodeScalar(of, { no: 2, wire: 2, bytes: Buffer.alloc(0), varint: of === 'int' || of === 'bool' ? 0n : undefined })
+  let value: unknown =
+    of === 'quantity' ? '0' : decodeScalar(of, { no: 2, wire: 2, bytes: Buffer.alloc(0), varint: of === 'int' || of === 'bool' ? 0n : undefined })
   while (!r.done()) {
     const x = r.field()
     if (x.no === 1) key = (x.bytes ?? Buffer.alloc(0)).toString('utf8')

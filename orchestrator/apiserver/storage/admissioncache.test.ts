@@ -23,7 +23,12 @@ async function watchesCaughtUp({ store, cache }: Pick<Setup, 'store' | 'cache'>)
   await until('the namespace watch delivered the sentinel', () => cache.namespace('zz-sentinel') !== undefined)
   await store.create(`${RQ}zz-sentinel/q`, quotaValue('zz-sentinel', 'q'))
   // a live list that fails is neither counted nor remembered
-  await eventually('the quota watch delivered the sentinel', async () => (await cache.resourceQuotas('zz-sentinel', () => Promise.reject(new Error('not watched yet')))).length > 0, 2_000, 5)
+  await eventually(
+    'the quota watch delivered the sentinel',
+    async () => (await cache.resourceQuotas('zz-sentinel', () => Promise.reject(new Error('not watched yet')))).length > 0,
+    2_000,
+    5,
+  )
 }
 
 async function setup(opts: { ttl?: number; seed?: (s: MemoryStore) => Promise<void> } = {}) {
@@ -34,10 +39,12 @@ async function setup(opts: { ttl?: number; seed?: (s: MemoryStore) => Promise<vo
   cache.start()
   await until('the cache is synced', () => cache.synced)
   let lives = 0
-  const live = (items: KObject[] = []) => async (): Promise<KObject[]> => {
-    lives++
-    return items
-  }
+  const live =
+    (items: KObject[] = []) =>
+    async (): Promise<KObject[]> => {
+      lives++
+      return items
+    }
   return { store, cache, live, lives: () => lives, advance: (ms: number) => (now += ms) }
 }
 

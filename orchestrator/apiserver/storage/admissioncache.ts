@@ -201,7 +201,13 @@ export class AdmissionCache {
     const retryMs = opts.retryMs ?? 500
     this.liveTtlMs = opts.quotaLiveTtlMs ?? 30_000
     this.now = opts.now ?? Date.now
-    this.namespaces = new Informer(store, storagePrefix(lookupResource('', 'namespaces')!), retryMs, () => {}, () => {})
+    this.namespaces = new Informer(
+      store,
+      storagePrefix(lookupResource('', 'namespaces')!),
+      retryMs,
+      () => {},
+      () => {},
+    )
     this.quotaPrefix = storagePrefix(lookupResource('', 'resourcequotas')!)
     const nsOf = (key: string): string => key.slice(this.quotaPrefix.length, key.indexOf('/', this.quotaPrefix.length))
     this.quotas = new Informer(

@@ -31,8 +31,14 @@ describe('WatchHub', () => {
     await store.update('/registry/pods/ns/p2', pod('node-b'), p2.modRevision) // moved: both see it
     await store.create('/registry/pods/ns/p3', pod('node-b'))
     await settle()
-    assert.deepEqual(a.events.map((e) => `${e.type} ${e.kv.key}`), ['put /registry/pods/ns/p2', 'put /registry/pods/ns/p2'])
-    assert.deepEqual(b.events.map((e) => `${e.type} ${e.kv.key}`), ['put /registry/pods/ns/p2', 'put /registry/pods/ns/p3'])
+    assert.deepEqual(
+      a.events.map((e) => `${e.type} ${e.kv.key}`),
+      ['put /registry/pods/ns/p2', 'put /registry/pods/ns/p2'],
+    )
+    assert.deepEqual(
+      b.events.map((e) => `${e.type} ${e.kv.key}`),
+      ['put /registry/pods/ns/p2', 'put /registry/pods/ns/p3'],
+    )
     await store.delete('/registry/pods/ns/p3')
     await settle()
     assert.equal(b.events.at(-1)?.type, 'delete')
@@ -52,7 +58,10 @@ describe('WatchHub', () => {
     const late = collect(hub, 'node-a', c1.modRevision + 1)
     await store.create('/registry/pods/ns/p3', pod('node-a'))
     await settle()
-    assert.deepEqual(late.events.map((e) => e.kv.key), ['/registry/pods/ns/p2', '/registry/pods/ns/p3'])
+    assert.deepEqual(
+      late.events.map((e) => e.kv.key),
+      ['/registry/pods/ns/p2', '/registry/pods/ns/p3'],
+    )
     assert.equal(first.events.length, 3)
     first.cancel()
     late.cancel()

@@ -27,7 +27,12 @@ export interface AddonHost {
 /** Starts metrics-server in `cluster`, registers metrics.k8s.io, and waits until it is Available. */
 export async function installMetricsServer(cluster: AddonHost): Promise<MetricsServer> {
   const host = cluster.topology.host ?? '127.0.0.1'
-  const serving = await cluster.ca.issue({ commonName: 'metrics-server', dnsNames: ['metrics-server', 'metrics-server.kube-system.svc'], ipAddresses: [host], usage: 'server' })
+  const serving = await cluster.ca.issue({
+    commonName: 'metrics-server',
+    dnsNames: ['metrics-server', 'metrics-server.kube-system.svc'],
+    ipAddresses: [host],
+    usage: 'server',
+  })
   const kubeletClient = await cluster.credentials(Identities.metricsServer)
   const server = new MetricsServer(await cluster.client(Identities.metricsServer, 'metrics-server'), {
     host,
@@ -41,35 +46,49 @@ export async function installMetricsServer(cluster: AddonHost): Promise<MetricsS
   try {
     const labels = { 'k8s-app': 'metrics-server' }
     const ns = 'kube-system'
-    await admin.create({ group: '', version: 'v1', resource: 'services', namespace: ns }, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'metrics-server', namespace: ns, labels },
-      spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.port }] },
-    })
-    await admin.create({ group: '', version: 'v1', resource: 'endpoints', namespace: ns }, {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { name: 'metrics-server', namespace: ns, labels },
-      subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: server.port, protocol: 'TCP' }] }],
-    })
-    await admin.create({ group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices' }, {
-      apiVersion: 'apiregistration.k8s.io/v1',
-      kind: 'APIService',
-      metadata: { name: 'v1beta1.metrics.k8s.io', labels },
-      spec: {
-        group: 'metrics.k8s.io',
-        version: 'v1beta1',
-        service: { namespace: ns, name: 'metrics-server', port: 443 },
-        caBundle: Buffer.from(cluster.ca.certPem).toString('base64'),
-        groupPriorityMinimum: 100,
-        versionPriority: 100,
+    await admin.create(
+      { group: '', version: 'v1', resource: 'services', namespace: ns },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'metrics-server', namespace: ns, labels },
+        spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.port }] },
       },
-    })
+    )
+    await admin.create(
+      { group: '', version: 'v1', resource: 'endpoints', namespace: ns },
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'metrics-server', namespace: ns, labels },
+        subsets: [{ addresses: [{ ip: host }], ports: [{ name: 'https', port: server.port, protocol: 'TCP' }] }],
+      },
+    )
+    await admin.create(
+      { group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices' },
+      {
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: 'v1beta1.metrics.k8s.io', labels },
+        spec: {
+          group: 'metrics.k8s.io',
+          version: 'v1beta1',
+          service: { namespace: ns, name: 'metrics-server', port: 443 },
+          caBundle: Buffer.from(cluster.ca.certPem).toString('base64'),
+          groupPriorityMinimum: 100,
+          versionPriority: 100,
+        },
+      },
+    )
     // as an installer's `kubectl wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io`
     const deadline = Date.now() + 20_000
     for (;;) {
-      const svc = await admin.get<KObject & { status?: { conditions?: { type: string; status: string; message?: string }[] } }>({ group: 'apiregistration.k8s.io', version: 'v1', resource: 'apiservices', name: 'v1beta1.metrics.k8s.io' })
+      const svc = await admin.get<KObject & { status?: { conditions?: { type: string; status: string; message?: string }[] } }>({
+        group: 'apiregistration.k8s.io',
+        version: 'v1',
+        resource: 'apiservices',
+        name: 'v1beta1.metrics.k8s.io',
+      })
       const available = svc.status?.conditions?.find((c) => c.type === 'Available')
       if (available?.status === 'True') break
       if (Date.now() > deadline) throw new Error(`metrics.k8s.io did not become available within 20 s: ${available?.message ?? 'no Available condition'}`)

@@ -23,12 +23,32 @@ const label = { 'rbac.example.com/aggregate-to-monitoring': 'true' }
 describe('the rules of an aggregated ClusterRole', () => {
   const cases: [string, ClusterRole, ClusterRole[], PolicyRule[] | undefined][] = [
     ['a role without an aggregationRule is left alone', role('plain', {}, [pods]), [role('b', label, [secrets])], undefined],
-    ['the union of the matching roles, in name order', role('monitoring', {}, [], toMonitoring), [role('z', label, [deploys]), role('a', label, [pods]), role('other', {}, [secrets])], [pods, deploys]],
-    ['a rule two roles grant is listed once', role('monitoring', {}, [], toMonitoring), [role('a', label, [pods]), role('b', label, [{ ...pods, resourceNames: [] }, secrets])], [pods, secrets]],
+    [
+      'the union of the matching roles, in name order',
+      role('monitoring', {}, [], toMonitoring),
+      [role('z', label, [deploys]), role('a', label, [pods]), role('other', {}, [secrets])],
+      [pods, deploys],
+    ],
+    [
+      'a rule two roles grant is listed once',
+      role('monitoring', {}, [], toMonitoring),
+      [role('a', label, [pods]), role('b', label, [{ ...pods, resourceNames: [] }, secrets])],
+      [pods, secrets],
+    ],
     ['what a user wrote into it is replaced', role('monitoring', {}, [deploys], toMonitoring), [role('a', label, [pods])], [pods]],
-    ['the role never gathers itself', role('monitoring', label, [deploys], toMonitoring), [role('monitoring', label, [deploys]), role('a', label, [pods])], [pods]],
+    [
+      'the role never gathers itself',
+      role('monitoring', label, [deploys], toMonitoring),
+      [role('monitoring', label, [deploys]), role('a', label, [pods])],
+      [pods],
+    ],
     ['no match: no rules', role('monitoring', {}, [pods], toMonitoring), [role('a', {}, [secrets])], []],
-    ['an empty selector gathers every other role', role('all', {}, [], { clusterRoleSelectors: [{}] }), [role('a', {}, [pods]), role('b', {}, [secrets])], [pods, secrets]],
+    [
+      'an empty selector gathers every other role',
+      role('all', {}, [], { clusterRoleSelectors: [{}] }),
+      [role('a', {}, [pods]), role('b', {}, [secrets])],
+      [pods, secrets],
+    ],
     [
       'each selector in turn',
       role('m', {}, [], { clusterRoleSelectors: [{ matchLabels: { x: '2' } }, { matchExpressions: [{ key: 'x', operator: 'In', values: ['1'] }] }] }),
@@ -36,7 +56,8 @@ describe('the rules of an aggregated ClusterRole', () => {
       [secrets, pods],
     ],
   ]
-  for (const [name, r, all, want] of cases) it(name, () => assert.deepEqual(aggregatedRules(r, [r, ...all.filter((x) => x.metadata?.name !== r.metadata?.name)]), want))
+  for (const [name, r, all, want] of cases)
+    it(name, () => assert.deepEqual(aggregatedRules(r, [r, ...all.filter((x) => x.metadata?.name !== r.metadata?.name)]), want))
 })
 
 describe('the clusterrole-aggregation controller in a control plane', () => {
@@ -87,10 +108,22 @@ describe('the clusterrole-aggregation controller in a control plane', () => {
     })
     const has = (rules: PolicyRule[], verb: string, resource: string) => rules.some((r) => r.verbs?.includes(verb) && r.resources?.includes(resource))
     assert.deepEqual(
-      [has(view, 'list', 'pods'), has(view, 'create', 'pods'), has(edit, 'list', 'pods'), has(edit, 'create', 'pods'), has(admin_, 'create', 'pods'), has(admin_, 'create', 'rolebindings'), has(edit, 'create', 'rolebindings')],
+      [
+        has(view, 'list', 'pods'),
+        has(view, 'create', 'pods'),
+        has(edit, 'list', 'pods'),
+        has(edit, 'create', 'pods'),
+        has(admin_, 'create', 'pods'),
+        has(admin_, 'create', 'rolebindings'),
+        has(edit, 'create', 'rolebindings'),
+      ],
       [true, false, true, true, true, true, false],
     )
-    for (const rules of [view, edit, admin_]) assert.ok(rules.some((r) => r.apiGroups?.includes('metrics.k8s.io')), 'the metrics reader aggregates into view, edit and admin')
+    for (const rules of [view, edit, admin_])
+      assert.ok(
+        rules.some((r) => r.apiGroups?.includes('metrics.k8s.io')),
+        'the metrics reader aggregates into view, edit and admin',
+      )
   })
 
   it('gathers a new labelled role, and puts back what a user wrote into an aggregated one', async () => {
@@ -100,7 +133,9 @@ describe('the clusterrole-aggregation controller in a control plane', () => {
     assert.deepEqual(await rulesOf('monitoring'), [pods])
     const current = await admin.get<ClusterRole>(clusterroles('monitoring'))
     await admin.update(clusterroles('monitoring'), { ...current, rules: [secrets] })
-    await until('the controller overwrites the hand-written rules', async () => (JSON.stringify(await rulesOf('monitoring')) === JSON.stringify([pods]) ? true : undefined))
+    await until('the controller overwrites the hand-written rules', async () =>
+      JSON.stringify(await rulesOf('monitoring')) === JSON.stringify([pods]) ? true : undefined,
+    )
     await admin.delete(clusterroles('pod-reader'))
     await until('a deleted role leaves the aggregate', async () => ((await rulesOf('monitoring')).length === 0 ? true : undefined))
   })

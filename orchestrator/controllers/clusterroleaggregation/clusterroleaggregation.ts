@@ -56,7 +56,9 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
   const seen = new Set<string>()
   for (const sel of role.aggregationRule.clusterRoleSelectors ?? []) {
     const selector = fromLabelSelector(sel)
-    const matching = all.filter((r) => r.metadata?.name !== role.metadata?.name && selector.matches(r.metadata?.labels)).sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1))
+    const matching = all
+      .filter((r) => r.metadata?.name !== role.metadata?.name && selector.matches(r.metadata?.labels))
+      .sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1))
     for (const r of matching) {
       for (const rule of r.rules ?? []) {
         const key = ruleKey(rule)

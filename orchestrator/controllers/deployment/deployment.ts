@@ -136,13 +136,17 @@ export class DeploymentController implements Reconciler {
   /** ReplicaSets the Deployment controls, after adoption and release (upstream getReplicaSetsForDeployment). */
   private async replicaSetsFor(d: Deployment): Promise<ReplicaSet[]> {
     const candidates = this.rsInformer.byIndex('namespace', d.metadata?.namespace ?? '')
-    return claim(this.client, {
-      owner: d,
-      ownerRef: newControllerRef(d, 'apps/v1', 'Deployment'),
-      selector: fromLabelSelector(d.spec?.selector),
-      refOf: (o) => refFor(REPLICASETS, o.metadata?.namespace, o.metadata?.name),
-      fresh: () => this.client.get(refFor(DEPLOYMENTS, d.metadata?.namespace, d.metadata?.name)).catch(() => undefined),
-    }, candidates)
+    return claim(
+      this.client,
+      {
+        owner: d,
+        ownerRef: newControllerRef(d, 'apps/v1', 'Deployment'),
+        selector: fromLabelSelector(d.spec?.selector),
+        refOf: (o) => refFor(REPLICASETS, o.metadata?.namespace, o.metadata?.name),
+        fresh: () => this.client.get(refFor(DEPLOYMENTS, d.metadata?.namespace, d.metadata?.name)).catch(() => undefined),
+      },
+      candidates,
+    )
   }
 
   /** A scale happened if an active ReplicaSet was sized for a different replica count. */
@@ -227,7 +231,11 @@ export class DeploymentController implements Reconciler {
   // -------------------------------------------------------------------------------------------
   // the new ReplicaSet and revisions
 
-  private async allReplicaSetsAndSyncRevision(d: Deployment, rsList: ReplicaSet[], create: boolean): Promise<{ newRS: ReplicaSet | undefined; oldRSs: ReplicaSet[] }> {
+  private async allReplicaSetsAndSyncRevision(
+    d: Deployment,
+    rsList: ReplicaSet[],
+    create: boolean,
+  ): Promise<{ newRS: ReplicaSet | undefined; oldRSs: ReplicaSet[] }> {
     const { newRS: existing, oldRSs } = this.split(d, rsList)
     const newRS = await this.newReplicaSet(d, existing, oldRSs, create)
     return { newRS, oldRSs }
@@ -280,7 +288,16 @@ export class DeploymentController implements Reconciler {
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) {
         const status: DeploymentStatus = { ...(d.status ?? {}) }
-        setCondition(status, newCondition('Progressing', 'False', 'ReplicaSetCreateError', `Failed to create new replica set "${rs.metadata?.name}": ${e instanceof Error ? e.message : String(e)}`, now))
+        setCondition(
+          status,
+          newCondition(
+            'Progressing',
+            'False',
+            'ReplicaSetCreateError',
+            `Failed to create new replica set "${rs.metadata?.name}": ${e instanceof Error ? e.message : String(e)}`,
+            now,
+          ),
+        )
         await this.writeStatus(d, status)
         throw e
       }
@@ -322,7 +339,9 @@ export class DeploymentController implements Reconciler {
 
   private async setDeploymentRevision(d: Deployment, revision: string): Promise<void> {
     if (d.metadata?.annotations?.[REVISION_ANNOTATION] === revision) return
-    const written = await this.client.patch<Deployment>(refFor(DEPLOYMENTS, d.metadata?.namespace, d.metadata?.name), { metadata: { annotations: { [REVISION_ANNOTATION]: revision } } })
+    const written = await this.client.patch<Deployment>(refFor(DEPLOYMENTS, d.metadata?.namespace, d.metadata?.name), {
+      metadata: { annotations: { [REVISION_ANNOTATION]: revision } },
+    })
     d.metadata = { ...d.metadata, annotations: written.metadata?.annotations, resourceVersion: written.metadata?.resourceVersion }
   }
 

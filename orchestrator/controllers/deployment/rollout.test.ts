@@ -31,7 +31,13 @@ function dep(replicas: number, maxSurge?: number | string, maxUnavailable?: numb
 }
 
 function rs(name: string, replicas: number, available = replicas, created = '2026-01-01T00:00:00Z', annotations: Record<string, string> = {}): ReplicaSet {
-  return { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name, creationTimestamp: created, annotations }, spec: { replicas, selector: {} }, status: { replicas, availableReplicas: available } }
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name, creationTimestamp: created, annotations },
+    spec: { replicas, selector: {} },
+    status: { replicas, availableReplicas: available },
+  }
 }
 
 describe('deployment arithmetic', () => {
@@ -66,14 +72,25 @@ describe('deployment arithmetic', () => {
 
   it('shares a scale-up among active ReplicaSets in proportion', () => {
     const d = dep(20) // surge 5: 25 allowed
-    const sizes = proportionalSizes(d, [rs('old', 8, 8, '2026-01-01T00:00:00Z', { 'deployment.kubernetes.io/max-replicas': '13' }), rs('new', 5, 5, '2026-01-02T00:00:00Z', { 'deployment.kubernetes.io/max-replicas': '13' })])
-    assert.equal([...sizes.values()].reduce((a, b) => a + b, 0), 25)
+    const sizes = proportionalSizes(d, [
+      rs('old', 8, 8, '2026-01-01T00:00:00Z', { 'deployment.kubernetes.io/max-replicas': '13' }),
+      rs('new', 5, 5, '2026-01-02T00:00:00Z', { 'deployment.kubernetes.io/max-replicas': '13' }),
+    ])
+    assert.equal(
+      [...sizes.values()].reduce((a, b) => a + b, 0),
+      25,
+    )
     assert.ok(sizes.get('old')! > sizes.get('new')!)
   })
 
   it('computes status counts and the Available condition', () => {
     const d = dep(4)
-    const s = calculateStatus(d, [rs('a', 2, 2), { ...rs('b', 2, 1), status: { replicas: 2, readyReplicas: 2, availableReplicas: 1 } }], rs('b', 2, 1), '2026-01-01T00:00:00Z')
+    const s = calculateStatus(
+      d,
+      [rs('a', 2, 2), { ...rs('b', 2, 1), status: { replicas: 2, readyReplicas: 2, availableReplicas: 1 } }],
+      rs('b', 2, 1),
+      '2026-01-01T00:00:00Z',
+    )
     assert.equal(s.replicas, 4)
     assert.equal(s.availableReplicas, 3)
     assert.equal(s.unavailableReplicas, 1)

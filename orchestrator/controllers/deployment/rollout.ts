@@ -266,7 +266,12 @@ export function calculateStatus(d: Deployment, all: readonly ReplicaSet[], newRS
 /** Every replica updated and available, and the latest generation observed (upstream DeploymentComplete). */
 export function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean {
   const replicas = d.spec?.replicas ?? 1
-  return s.updatedReplicas === replicas && s.replicas === replicas && s.availableReplicas === replicas && (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
+  return (
+    s.updatedReplicas === replicas &&
+    s.replicas === replicas &&
+    s.availableReplicas === replicas &&
+    (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
+  )
 }
 
 /** Whether the new ReplicaSet moved since the last status (upstream DeploymentProgressing). */

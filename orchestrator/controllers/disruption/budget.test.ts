@@ -8,11 +8,20 @@ import { budgetStatus, countHealthy, DELETION_TIMEOUT_MS, disruptedPods, expecte
 /** A Running pod in `ns`, ready and owned by ReplicaSet `rs` unless told otherwise. */
 function pod(name: string, o: { ready?: boolean; owned?: boolean; deleting?: boolean } = {}): Pod {
   const { ready = true, owned = true, deleting = false } = o
-  return build({ name, namespace: 'ns', phase: 'Running', ready, deleting: deleting && '2024-01-01T00:00:00Z', owner: owned ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid' } : undefined })
+  return build({
+    name,
+    namespace: 'ns',
+    phase: 'Running',
+    ready,
+    deleting: deleting && '2024-01-01T00:00:00Z',
+    owner: owned ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-uid' } : undefined,
+  })
 }
 
 const pdb = (spec: PodDisruptionBudget['spec']): PodDisruptionBudget => ({ metadata: { name: 'web', namespace: 'ns', generation: 2 }, spec })
-const replicas = (n: number): ScaleOf => () => ({ uid: 'd-uid', replicas: n })
+const replicas =
+  (n: number): ScaleOf =>
+  () => ({ uid: 'd-uid', replicas: n })
 const three = [pod('a'), pod('b'), pod('c')]
 
 describe('expected and desired healthy pods (upstream getExpectedPodCount)', () => {
@@ -71,7 +80,10 @@ describe('the status a budget gets (upstream updatePdbStatus)', () => {
       assert.equal(s.disruptionsAllowed, allowed)
       assert.equal(s.observedGeneration, 2)
       assert.equal(s.expectedPods, e.expectedCount)
-      assert.deepEqual(s.conditions?.map((c) => [c.type, c.status, c.reason]), [['DisruptionAllowed', allowed > 0 ? 'True' : 'False', reason]])
+      assert.deepEqual(
+        s.conditions?.map((c) => [c.type, c.status, c.reason]),
+        [['DisruptionAllowed', allowed > 0 ? 'True' : 'False', reason]],
+      )
       assert.equal(s.disruptedPods, undefined)
     })
   }

@@ -59,7 +59,11 @@ export function expectedPodCount(pdb: PodDisruptionBudget, pods: readonly Pod[],
  * deleted, and was evicted less than DeletionTimeout ago), the ones that timed out, and when
  * to look again.
  */
-export function disruptedPods(pods: readonly Pod[], recorded: Record<string, string> | undefined, now: number): { map: Record<string, string>; expired: string[]; recheckAt?: number } {
+export function disruptedPods(
+  pods: readonly Pod[],
+  recorded: Record<string, string> | undefined,
+  now: number,
+): { map: Record<string, string>; expired: string[]; recheckAt?: number } {
   const map: Record<string, string> = {}
   const expired: string[] = []
   let recheckAt: number | undefined
@@ -92,7 +96,11 @@ export function countHealthy(pods: readonly Pod[], disrupted: Record<string, str
 }
 
 /** The status a budget should have (upstream updatePdbStatus), with its DisruptionAllowed condition. */
-export function budgetStatus(pdb: PodDisruptionBudget, e: { expectedCount: number; desiredHealthy: number; currentHealthy: number; disrupted: Record<string, string> }, now?: string): PdbStatus {
+export function budgetStatus(
+  pdb: PodDisruptionBudget,
+  e: { expectedCount: number; desiredHealthy: number; currentHealthy: number; disrupted: Record<string, string> },
+  now?: string,
+): PdbStatus {
   let allowed = e.currentHealthy - e.desiredHealthy
   if (e.expectedCount <= 0 || allowed <= 0) allowed = 0
   const status: PdbStatus = {

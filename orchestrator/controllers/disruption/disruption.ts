@@ -58,7 +58,10 @@ export class DisruptionController implements Reconciler {
       },
       delete: (p) => this.enqueueFor(p),
     })
-    const scaleChanged = (o: { spec?: { replicas?: number }; metadata?: { namespace?: string } }, n: { spec?: { replicas?: number }; metadata?: { namespace?: string } }): void => {
+    const scaleChanged = (
+      o: { spec?: { replicas?: number }; metadata?: { namespace?: string } },
+      n: { spec?: { replicas?: number }; metadata?: { namespace?: string } },
+    ): void => {
       if (o.spec?.replicas !== n.spec?.replicas) this.enqueueNamespace(n.metadata?.namespace ?? '')
     }
     this.replicaSets.on({ update: scaleChanged })
@@ -107,7 +110,10 @@ export class DisruptionController implements Reconciler {
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e)
       this.recorder.event(pdb, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${why}`)
-      await this.write(pdb, withPdbCondition({ ...(pdb.status ?? {}), disruptionsAllowed: 0 }, { type: 'DisruptionAllowed', status: 'False', reason: SYNC_FAILED, message: why }))
+      await this.write(
+        pdb,
+        withPdbCondition({ ...(pdb.status ?? {}), disruptionsAllowed: 0 }, { type: 'DisruptionAllowed', status: 'False', reason: SYNC_FAILED, message: why }),
+      )
       return { requeueAfterMs: 5_000 }
     }
     if (expected.unmanaged.length) {

@@ -15,11 +15,28 @@ import { canonical, desiredSubsets, EndpointsController, findPort, podInEndpoint
 /** A pod of the `web` service in `shop`, Running and ready on node-1, serving `http` on 8080. */
 function pod(name: string, o: PodOptions & { ports?: { name: string; containerPort: number }[] } = {}): Pod {
   const { ports = [{ name: 'http', containerPort: 8080 }], ...rest } = o
-  return build({ name, namespace: 'shop', labels: { app: 'web' }, node: 'node-1', phase: 'Running', ready: true, containers: [{ name: 'app', image: 'i', ports }], ...rest })
+  return build({
+    name,
+    namespace: 'shop',
+    labels: { app: 'web' },
+    node: 'node-1',
+    phase: 'Running',
+    ready: true,
+    containers: [{ name: 'app', image: 'i', ports }],
+    ...rest,
+  })
 }
 
-function service(ports: Service['spec'] extends infer S ? (S extends { ports?: infer P } ? P : never) : never, extra: Partial<NonNullable<Service['spec']>> = {}): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', labels: { tier: 'front' } }, spec: { selector: { app: 'web' }, ports, ...extra } }
+function service(
+  ports: Service['spec'] extends infer S ? (S extends { ports?: infer P } ? P : never) : never,
+  extra: Partial<NonNullable<Service['spec']>> = {},
+): Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'shop', labels: { tier: 'front' } },
+    spec: { selector: { app: 'web' }, ports, ...extra },
+  }
 }
 
 const addr = (ip: string, name: string) => ({ ip, nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'shop', name, uid: `uid-${name}` } })
@@ -43,20 +60,35 @@ describe('endpoints of a service', () => {
       [pod('a', { ip: '127.1.0.2', deleting: true }), false, false],
       [pod('a', { ip: '127.1.0.2', deleting: true }), true, true],
     ]
-    for (const [p, includeTerminating, want] of table) assert.equal(podInEndpoints(p, includeTerminating), want, JSON.stringify([p.status, p.metadata?.deletionTimestamp, includeTerminating]))
+    for (const [p, includeTerminating, want] of table)
+      assert.equal(podInEndpoints(p, includeTerminating), want, JSON.stringify([p.status, p.metadata?.deletionTimestamp, includeTerminating]))
   })
 
   it('lists ready pods as addresses and the others as notReadyAddresses, with the service port names', () => {
     const svc = service([{ name: 'web', port: 80, targetPort: 'http', protocol: 'TCP' }])
-    const pods = [pod('b', { ip: '127.1.0.10' }), pod('a', { ip: '127.1.0.9' }), pod('c', { ip: '127.1.0.3', ready: false }), pod('d'), pod('e', { ip: '127.1.0.4', deleting: true })]
+    const pods = [
+      pod('b', { ip: '127.1.0.10' }),
+      pod('a', { ip: '127.1.0.9' }),
+      pod('c', { ip: '127.1.0.3', ready: false }),
+      pod('d'),
+      pod('e', { ip: '127.1.0.4', deleting: true }),
+    ]
     assert.deepEqual(desiredSubsets(svc, pods), [
-      { addresses: [addr('127.1.0.9', 'a'), addr('127.1.0.10', 'b')], notReadyAddresses: [addr('127.1.0.3', 'c')], ports: [{ name: 'web', port: 8080, protocol: 'TCP' as const }] },
+      {
+        addresses: [addr('127.1.0.9', 'a'), addr('127.1.0.10', 'b')],
+        notReadyAddresses: [addr('127.1.0.3', 'c')],
+        ports: [{ name: 'web', port: 8080, protocol: 'TCP' as const }],
+      },
     ])
   })
 
   it('puts pods whose ports resolve differently in subsets of their own, and skips pods without the port', () => {
     const svc = service([{ port: 80, targetPort: 'http', protocol: 'TCP' }])
-    const pods = [pod('a', { ip: '127.1.0.2' }), pod('b', { ip: '127.1.0.3', ports: [{ name: 'http', containerPort: 9090 }] }), pod('c', { ip: '127.1.0.4', ports: [] })]
+    const pods = [
+      pod('a', { ip: '127.1.0.2' }),
+      pod('b', { ip: '127.1.0.3', ports: [{ name: 'http', containerPort: 9090 }] }),
+      pod('c', { ip: '127.1.0.4', ports: [] }),
+    ]
     assert.deepEqual(desiredSubsets(svc, pods), [
       { addresses: [addr('127.1.0.2', 'a')], ports: [{ port: 8080, protocol: 'TCP' }] },
       { addresses: [addr('127.1.0.3', 'b')], ports: [{ port: 9090, protocol: 'TCP' }] },
@@ -65,13 +97,19 @@ describe('endpoints of a service', () => {
 
   it('publishes unready pods as ready when the service says so; leaves services without a selector alone', () => {
     const svc = service([{ port: 80, targetPort: 8080, protocol: 'TCP' }], { publishNotReadyAddresses: true })
-    assert.deepEqual(desiredSubsets(svc, [pod('a', { ip: '127.1.0.2', ready: false })])?.[0]?.addresses?.map((a) => a.ip), ['127.1.0.2'])
+    assert.deepEqual(
+      desiredSubsets(svc, [pod('a', { ip: '127.1.0.2', ready: false })])?.[0]?.addresses?.map((a) => a.ip),
+      ['127.1.0.2'],
+    )
     assert.equal(desiredSubsets({ ...svc, spec: { ports: svc.spec!.ports } }, []), undefined)
     assert.deepEqual(desiredSubsets(service([{ port: 80, protocol: 'TCP' }]), []), [])
   })
 
   it('compares what the API returns with what is wanted regardless of key order and empty lists', () => {
-    assert.equal(canonical([{ ports: [{ port: 1, name: 'a' }], addresses: [], notReadyAddresses: [{ ip: 'x' }] }]), canonical([{ notReadyAddresses: [{ ip: 'x' }], ports: [{ name: 'a', port: 1 }] }]))
+    assert.equal(
+      canonical([{ ports: [{ port: 1, name: 'a' }], addresses: [], notReadyAddresses: [{ ip: 'x' }] }]),
+      canonical([{ notReadyAddresses: [{ ip: 'x' }], ports: [{ name: 'a', port: 1 }] }]),
+    )
     assert.notEqual(canonical([{ addresses: [{ ip: 'x' }] }]), canonical([{ notReadyAddresses: [{ ip: 'x' }] }]))
   })
 })
@@ -79,9 +117,18 @@ describe('endpoints of a service', () => {
 describe('the endpoints controller against the fake client (no API server)', () => {
   const svc = (extra: Partial<NonNullable<Service['spec']>> = {}): Service => service([{ name: 'web', port: 80, targetPort: 'http', protocol: 'TCP' }], extra)
   const subsets = (ready: [string, string][], notReady: [string, string][] = []): NonNullable<Endpoints['subsets']> => [
-    { addresses: ready.map(([ip, name]) => addr(ip, name)), ...(notReady.length ? { notReadyAddresses: notReady.map(([ip, name]) => addr(ip, name)) } : {}), ports: [{ name: 'web', port: 8080, protocol: 'TCP' as const }] },
+    {
+      addresses: ready.map(([ip, name]) => addr(ip, name)),
+      ...(notReady.length ? { notReadyAddresses: notReady.map(([ip, name]) => addr(ip, name)) } : {}),
+      ports: [{ name: 'web', port: 8080, protocol: 'TCP' as const }],
+    },
   ]
-  const endpoints = (subsets: Endpoints['subsets'], labels: Record<string, string> = { tier: 'front' }): Endpoints => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web', namespace: 'shop', labels }, subsets })
+  const endpoints = (subsets: Endpoints['subsets'], labels: Record<string, string> = { tier: 'front' }): Endpoints => ({
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'web', namespace: 'shop', labels },
+    subsets,
+  })
   const other = build({ name: 'other', namespace: 'shop', labels: { app: 'db' }, phase: 'Running', ready: true, ip: '127.1.0.99' })
 
   const cases: { name: string; objects: KObject[]; writes: string[]; subsets?: Endpoints['subsets']; labels?: Record<string, string> }[] = [
@@ -107,7 +154,10 @@ describe('the endpoints controller against the fake client (no API server)', () 
       name: 'updates Endpoints that fell behind: a pod turned ready',
       objects: [svc(), pod('a', { ip: '127.1.0.2' }), pod('b', { ip: '127.1.0.3' }), endpoints(subsets([['127.1.0.2', 'a']], [['127.1.0.3', 'b']]))],
       writes: ['update endpoints web'],
-      subsets: subsets([['127.1.0.2', 'a'], ['127.1.0.3', 'b']]),
+      subsets: subsets([
+        ['127.1.0.2', 'a'],
+        ['127.1.0.3', 'b'],
+      ]),
     },
     {
       name: 'updates the labels when only the service labels changed; a headless service marks its Endpoints',
@@ -128,7 +178,7 @@ describe('the endpoints controller against the fake client (no API server)', () 
       writes: ['delete endpoints web'],
     },
     {
-      name: 'leaves a service without a selector alone (its Endpoints are the user\'s)',
+      name: "leaves a service without a selector alone (its Endpoints are the user's)",
       objects: [{ ...svc(), spec: { ports: [{ port: 80 }] } }, endpoints([{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }])],
       writes: [],
     },
@@ -157,7 +207,16 @@ describe('the endpoints controller against the fake client (no API server)', () 
   it('a conflict on update is returned for a retry, without an event (the cache is behind)', async () => {
     const bed = fakeBed([svc(), pod('a', { ip: '127.1.0.2' }), endpoints([])])
     try {
-      bed.client.prependReactor('update', 'endpoints', () => new ApiError(409, 'Conflict', 'Operation cannot be fulfilled on endpoints "web": the object has been modified; please apply your changes to the latest version and try again'))
+      bed.client.prependReactor(
+        'update',
+        'endpoints',
+        () =>
+          new ApiError(
+            409,
+            'Conflict',
+            'Operation cannot be fulfilled on endpoints "web": the object has been modified; please apply your changes to the latest version and try again',
+          ),
+      )
       await assert.rejects(bed.sync(new EndpointsController(bed.ctx), 'shop/web'), /the object has been modified/)
       assert.deepEqual(bed.recorder.events, [])
     } finally {
@@ -208,13 +267,23 @@ describe('the endpoints controller in a control plane', () => {
   const endpoints = () => admin.get<Endpoints>(ref('endpoints', 'web'))
 
   it('follows pods as they get IPs, turn ready or unready, and go away; deletes the endpoints with the service', async () => {
-    await admin.create(ref('services'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', labels: { tier: 'front' } }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } })
+    await admin.create(ref('services'), {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', labels: { tier: 'front' } },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    })
     const empty = await until('an empty Endpoints', async () => endpoints())
     assert.deepEqual(empty.subsets ?? [], [])
     assert.deepEqual(empty.metadata?.labels, { tier: 'front' })
     await admin.create(ref('serviceaccounts'), { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } })
     for (const name of ['a', 'b']) {
-      await admin.create(ref('pods'), { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'i', ports: [{ name: 'http', containerPort: 8080 }] }] } })
+      await admin.create(ref('pods'), {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, labels: { app: 'web' } },
+        spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'i', ports: [{ name: 'http', containerPort: 8080 }] }] },
+      })
     }
     const status = (name: string, ip: string, ready: boolean) =>
       admin.patch(ref('pods', name, 'status'), { status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } })
@@ -226,8 +295,20 @@ describe('the endpoints controller in a control plane', () => {
     })
     assert.deepEqual(both.subsets, [
       {
-        addresses: [{ ip: '127.95.8.2', nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: (await admin.get(ref('pods', 'a'))).metadata?.uid } }],
-        notReadyAddresses: [{ ip: '127.95.8.3', nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'b', uid: (await admin.get(ref('pods', 'b'))).metadata?.uid } }],
+        addresses: [
+          {
+            ip: '127.95.8.2',
+            nodeName: 'node-1',
+            targetRef: { kind: 'Pod', namespace: 'default', name: 'a', uid: (await admin.get(ref('pods', 'a'))).metadata?.uid },
+          },
+        ],
+        notReadyAddresses: [
+          {
+            ip: '127.95.8.3',
+            nodeName: 'node-1',
+            targetRef: { kind: 'Pod', namespace: 'default', name: 'b', uid: (await admin.get(ref('pods', 'b'))).metadata?.uid },
+          },
+        ],
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       },
     ])

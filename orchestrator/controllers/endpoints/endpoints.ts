@@ -120,11 +120,13 @@ function compareIPs(a: string, b: string): number {
 
 /** JSON with sorted keys and without empty arrays, to compare what the API returns with what is wanted. */
 export function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (Array.isArray(x)) return x.length ? x : undefined
-    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    return x
-  }) ?? ''
+  return (
+    JSON.stringify(v, (_k, x: unknown) => {
+      if (Array.isArray(x)) return x.length ? x : undefined
+      if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      return x
+    }) ?? ''
+  )
 }
 
 /** The labels an Endpoints object carries: the Service's, plus the headless marker. */
@@ -211,7 +213,12 @@ export class EndpointsController implements Reconciler {
       else await this.client.create(refFor(ENDPOINTS, namespace), body)
     } catch (e) {
       if (e instanceof ApiError && (e.code === 409 || e.code === 404)) throw e // the cache is behind: retry once it caught up
-      this.recorder.event(svc, 'Warning', 'FailedToUpdateEndpoint', `Failed to update endpoint ${namespace}/${name}: ${e instanceof Error ? e.message : String(e)}`)
+      this.recorder.event(
+        svc,
+        'Warning',
+        'FailedToUpdateEndpoint',
+        `Failed to update endpoint ${namespace}/${name}: ${e instanceof Error ? e.message : String(e)}`,
+      )
       throw e
     }
   }

@@ -46,8 +46,13 @@ export class GarbageCollector {
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client
-    this.deleter = new Controller({ name: 'garbage-collector attemptToDelete', reconcile: (uid) => this.attemptToDelete(uid) }, { workers: ctx.config.concurrentGCSyncs ?? 20 })
-    this.orphaner = new Controller({ name: 'garbage-collector attemptToOrphan', reconcile: (uid) => this.attemptToOrphan(uid) } satisfies Reconciler, { workers: 1 })
+    this.deleter = new Controller(
+      { name: 'garbage-collector attemptToDelete', reconcile: (uid) => this.attemptToDelete(uid) },
+      { workers: ctx.config.concurrentGCSyncs ?? 20 },
+    )
+    this.orphaner = new Controller({ name: 'garbage-collector attemptToOrphan', reconcile: (uid) => this.attemptToOrphan(uid) } satisfies Reconciler, {
+      workers: 1,
+    })
     for (const info of RESOURCES) {
       if (IGNORED.has(info.resource) || !info.verbs.includes('watch') || !info.verbs.includes('list')) continue
       const inf = ctx.informers.informer(info)
@@ -90,7 +95,16 @@ export class GarbageCollector {
       if (!owner) {
         const ownerInfo = lookupKind(parseApiVersion(r.apiVersion).group, r.kind)
         if (!ownerInfo) continue
-        owner = { uid: r.uid, info: ownerInfo, namespace: ownerInfo.namespaced ? m.namespace : undefined, name: r.name, owners: [], dependents: new Set(), virtual: true, deletingDependents: false }
+        owner = {
+          uid: r.uid,
+          info: ownerInfo,
+          namespace: ownerInfo.namespaced ? m.namespace : undefined,
+          name: r.name,
+          owners: [],
+          dependents: new Set(),
+          virtual: true,
+          deletingDependents: false,
+        }
         this.graph.set(r.uid, owner)
         this.deleter.enqueue(r.uid) // is this owner really there?
       }
@@ -156,7 +170,10 @@ export class GarbageCollector {
     if (solid.length) {
       // keep the object; drop references to owners that are gone, stop blocking owners going away
       if (!dangling.length && !waiting.some((r) => r.blockOwnerDeletion)) return
-      const patch = [...dangling.map((r) => ({ $patch: 'delete', uid: r.uid })), ...waiting.filter((r) => r.blockOwnerDeletion).map((r) => ({ ...r, blockOwnerDeletion: false }))]
+      const patch = [
+        ...dangling.map((r) => ({ $patch: 'delete', uid: r.uid })),
+        ...waiting.filter((r) => r.blockOwnerDeletion).map((r) => ({ ...r, blockOwnerDeletion: false })),
+      ]
       await this.patchOwners(node, patch)
       return
     }

@@ -143,11 +143,20 @@ export class NodeLifecycleController implements Reconciler {
       if (names.has(name)) continue
       this.known.delete(name)
       this.health.delete(name)
-      this.recorder.event({ apiVersion: 'v1', kind: 'Node', metadata: { name } }, 'Normal', 'RemovingNode', `Node ${name} event: Removing Node ${name} from Controller`)
+      this.recorder.event(
+        { apiVersion: 'v1', kind: 'Node', metadata: { name } },
+        'Normal',
+        'RemovingNode',
+        `Node ${name} event: Removing Node ${name} from Controller`,
+      )
     }
-    await Promise.all(nodes.map((n) => this.monitorNode(n).catch((e: unknown) => {
-      if (!this.stopped) console.error(`${this.name}: node ${n.metadata?.name}:`, e instanceof Error ? e.message : e)
-    })))
+    await Promise.all(
+      nodes.map((n) =>
+        this.monitorNode(n).catch((e: unknown) => {
+          if (!this.stopped) console.error(`${this.name}: node ${n.metadata?.name}:`, e instanceof Error ? e.message : e)
+        }),
+      ),
+    )
   }
 
   private async monitorNode(node: Node): Promise<void> {
@@ -194,7 +203,14 @@ export class NodeLifecycleController implements Reconciler {
       for (const type of KUBELET_CONDITIONS) {
         const c = conditions.find((x) => x.type === type)
         if (!c) {
-          conditions.push({ type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: node.metadata?.creationTimestamp, lastTransitionTime: stamp })
+          conditions.push({
+            type,
+            status: 'Unknown',
+            reason: 'NodeStatusNeverUpdated',
+            message: 'Kubelet never posted node status.',
+            lastHeartbeatTime: node.metadata?.creationTimestamp,
+            lastTransitionTime: stamp,
+          })
         } else if (c.status !== 'Unknown') {
           Object.assign(c, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: stamp })
         }
@@ -257,12 +273,24 @@ export class NodeLifecycleController implements Reconciler {
     const have = condition(node, CONDITION_KUBELET_VERSION_SKEW)
     const ref = refFor(NODES, undefined, node.metadata?.name, 'status')
     if (!skew) {
-      if (have) await this.client.patch(ref, { status: { conditions: [{ type: CONDITION_KUBELET_VERSION_SKEW, $patch: 'delete' }] } }, 'application/strategic-merge-patch+json')
+      if (have)
+        await this.client.patch(
+          ref,
+          { status: { conditions: [{ type: CONDITION_KUBELET_VERSION_SKEW, $patch: 'delete' }] } },
+          'application/strategic-merge-patch+json',
+        )
       return
     }
     if (have?.status === 'True' && have.reason === skew.reason && have.message === skew.message) return
     const now = nowTimestamp()
-    const c: NodeCondition = { type: CONDITION_KUBELET_VERSION_SKEW, status: 'True', reason: skew.reason, message: skew.message, lastHeartbeatTime: now, lastTransitionTime: have?.status === 'True' ? (have.lastTransitionTime ?? now) : now }
+    const c: NodeCondition = {
+      type: CONDITION_KUBELET_VERSION_SKEW,
+      status: 'True',
+      reason: skew.reason,
+      message: skew.message,
+      lastHeartbeatTime: now,
+      lastTransitionTime: have?.status === 'True' ? (have.lastTransitionTime ?? now) : now,
+    }
     await this.client.patch(ref, { status: { conditions: [c] } }, 'application/strategic-merge-patch+json')
     this.recorder.event(node, 'Warning', 'KubeletVersionSkew', skew.message)
   }

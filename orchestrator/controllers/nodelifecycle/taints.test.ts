@@ -15,17 +15,33 @@ describe('NoSchedule taints from conditions (TaintNodesByCondition)', () => {
     ['a healthy node needs none', node({ Ready: 'True', MemoryPressure: 'False', NetworkUnavailable: 'False' }), undefined],
     ['Ready=False: not-ready', node({ Ready: 'False' }), ['node.kubernetes.io/not-ready:NoSchedule']],
     ['Ready=Unknown: unreachable', node({ Ready: 'Unknown' }), ['node.kubernetes.io/unreachable:NoSchedule']],
-    ['memory and disk pressure', node({ Ready: 'True', MemoryPressure: 'True', DiskPressure: 'True' }), ['node.kubernetes.io/memory-pressure:NoSchedule', 'node.kubernetes.io/disk-pressure:NoSchedule']],
-    ['PID pressure and no network', node({ Ready: 'True', PIDPressure: 'True', NetworkUnavailable: 'True' }), ['node.kubernetes.io/pid-pressure:NoSchedule', 'node.kubernetes.io/network-unavailable:NoSchedule']],
+    [
+      'memory and disk pressure',
+      node({ Ready: 'True', MemoryPressure: 'True', DiskPressure: 'True' }),
+      ['node.kubernetes.io/memory-pressure:NoSchedule', 'node.kubernetes.io/disk-pressure:NoSchedule'],
+    ],
+    [
+      'PID pressure and no network',
+      node({ Ready: 'True', PIDPressure: 'True', NetworkUnavailable: 'True' }),
+      ['node.kubernetes.io/pid-pressure:NoSchedule', 'node.kubernetes.io/network-unavailable:NoSchedule'],
+    ],
     ['cordoned: unschedulable', node({ Ready: 'True' }, { unschedulable: true }), ['node.kubernetes.io/unschedulable:NoSchedule']],
-    ['a recovered node loses its taint, keeps the user one', node({ Ready: 'True' }, { taints: [user, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] }), ['dedicated=gpu:NoSchedule']],
+    [
+      'a recovered node loses its taint, keeps the user one',
+      node({ Ready: 'True' }, { taints: [user, { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] }),
+      ['dedicated=gpu:NoSchedule'],
+    ],
     ['already in line', node({ Ready: 'False' }, { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] }), undefined],
-    ['the NoExecute taint is not this pass\'s business', node({ Ready: 'True' }, { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] }), undefined],
+    [
+      "the NoExecute taint is not this pass's business",
+      node({ Ready: 'True' }, { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] }),
+      undefined,
+    ],
   ]
   for (const [name, n, want] of table) it(name, () => assert.deepEqual(show(reconcileNoScheduleTaints(n, NOW)), want))
 })
 
-describe('the Ready condition\'s NoExecute taint', () => {
+describe("the Ready condition's NoExecute taint", () => {
   const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'earlier' }
   const notReady: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: 'earlier' }
   const table: [string, Taint[], string | undefined, string[] | undefined][] = [
@@ -58,7 +74,10 @@ describe('version skew between kubelet and kube-apiserver', () => {
   for (const [name, kubelet, reason] of table) it(name, () => assert.equal(versionSkew(kubelet, api)?.reason, reason))
 
   it('says what the policy allows', () => {
-    assert.equal(versionSkew('v1.33.0', api)?.message, 'kubelet v1.33.0 is newer than kube-apiserver v1.32.0-ock.0; the version skew policy allows kubelets from v1.29 to v1.32')
+    assert.equal(
+      versionSkew('v1.33.0', api)?.message,
+      'kubelet v1.33.0 is newer than kube-apiserver v1.32.0-ock.0; the version skew policy allows kubelets from v1.29 to v1.32',
+    )
   })
 
   it('taints with the version as the value, and untaints', () => {

@@ -7,7 +7,17 @@
 // most three minor versions older).
 // Simplifies: the version skew taint and condition are OCK's own (upstream has no such check).
 
-import { formatTaint, sameTaint, TAINT_NODE_DISK_PRESSURE, TAINT_NODE_MEMORY_PRESSURE, TAINT_NODE_NETWORK_UNAVAILABLE, TAINT_NODE_NOT_READY, TAINT_NODE_PID_PRESSURE, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE } from '../../api/taints.js'
+import {
+  formatTaint,
+  sameTaint,
+  TAINT_NODE_DISK_PRESSURE,
+  TAINT_NODE_MEMORY_PRESSURE,
+  TAINT_NODE_NETWORK_UNAVAILABLE,
+  TAINT_NODE_NOT_READY,
+  TAINT_NODE_PID_PRESSURE,
+  TAINT_NODE_UNREACHABLE,
+  TAINT_NODE_UNSCHEDULABLE,
+} from '../../api/taints.js'
 import type { Node, NodeCondition, Taint } from '../../api/types.js'
 
 /** Condition type -> status -> the NoSchedule taint it brings (upstream nodeConditionToTaintKeyStatusMap). */
@@ -114,7 +124,10 @@ export function versionSkew(kubelet: string | undefined, apiServer: string): { r
     return { reason: 'KubeletTooNew', message: `kubelet ${kubelet} is newer than kube-apiserver ${apiServer}; ${policy}` }
   }
   if (k.major < a.major || a.minor - k.minor > MAX_KUBELET_MINOR_SKEW) {
-    return { reason: 'KubeletTooOld', message: `kubelet ${kubelet} is more than ${MAX_KUBELET_MINOR_SKEW} minor versions older than kube-apiserver ${apiServer}; ${policy}` }
+    return {
+      reason: 'KubeletTooOld',
+      message: `kubelet ${kubelet} is more than ${MAX_KUBELET_MINOR_SKEW} minor versions older than kube-apiserver ${apiServer}; ${policy}`,
+    }
   }
   return undefined
 }

@@ -23,7 +23,18 @@ import { byNamespace, type Informer } from '../../client/informer.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
 import type { ControllerContext } from '../controller.js'
 import type { HPATimings } from '../config.js'
-import { behaviorWithDefaults, MetricError, normalize, normalizeWithBehavior, resourceReplicas, type Condition, type PodInfo, type PodMetric, type Recommendation, type ScaleEvent } from './replicas.js'
+import {
+  behaviorWithDefaults,
+  MetricError,
+  normalize,
+  normalizeWithBehavior,
+  resourceReplicas,
+  type Condition,
+  type PodInfo,
+  type PodMetric,
+  type Recommendation,
+  type ScaleEvent,
+} from './replicas.js'
 
 const PODS = lookupResource('', 'pods')!
 const HPAS = lookupResource('autoscaling', 'horizontalpodautoscalers')!
@@ -132,9 +143,18 @@ export class HorizontalPodAutoscalerController implements Reconciler {
       scale = await this.client.get<Scale>(refFor(info, ns, target.name, 'scale'))
     } catch (e) {
       const err = message(e)
-      state.set('AbleToScale', { status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${err}` })
+      state.set('AbleToScale', {
+        status: 'False',
+        reason: 'FailedGetScale',
+        message: `the HPA controller was unable to get the target's current scale: ${err}`,
+      })
       this.recorder.event(hpa, 'Warning', 'FailedGetScale', err)
-      await this.writeStatus(hpa, { currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0, currentMetrics: hpa.status?.currentMetrics }, state, false)
+      await this.writeStatus(
+        hpa,
+        { currentReplicas: hpa.status?.currentReplicas ?? 0, desiredReplicas: hpa.status?.desiredReplicas ?? 0, currentMetrics: hpa.status?.currentMetrics },
+        state,
+        false,
+      )
       return
     }
     state.set('AbleToScale', { status: 'True', reason: 'SucceededGetScale', message: "the HPA controller was able to get the target's current scale" })
@@ -179,7 +199,15 @@ export class HorizontalPodAutoscalerController implements Reconciler {
             scaleDownEvents: this.scaleDownEvents.get(key) ?? [],
             now,
           })
-        : normalize({ current: currentReplicas, desired: desiredReplicas, min: minReplicas, max: maxReplicas, history, now, downscaleStabilizationMs: this.timings.downscaleStabilizationMs })
+        : normalize({
+            current: currentReplicas,
+            desired: desiredReplicas,
+            min: minReplicas,
+            max: maxReplicas,
+            history,
+            now,
+            downscaleStabilizationMs: this.timings.downscaleStabilizationMs,
+          })
       this.recommendations.set(key, n.history)
       state.set('AbleToScale', n.ableToScale)
       state.set('ScalingLimited', n.scalingLimited)
@@ -196,7 +224,11 @@ export class HorizontalPodAutoscalerController implements Reconciler {
         await this.writeStatus(hpa, { currentReplicas, desiredReplicas: hpa.status?.desiredReplicas ?? 0, currentMetrics: metricStatuses }, state, false)
         throw new Error(`failed to rescale ${reference}: ${err}`)
       }
-      state.set('AbleToScale', { status: 'True', reason: 'SucceededRescale', message: `the HPA controller was able to update the target scale to ${desiredReplicas}` })
+      state.set('AbleToScale', {
+        status: 'True',
+        reason: 'SucceededRescale',
+        message: `the HPA controller was able to update the target scale to ${desiredReplicas}`,
+      })
       this.recorder.event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desiredReplicas}; reason: ${rescaleReason}`)
       this.storeScaleEvent(hpa, key, currentReplicas, desiredReplicas)
     } else desiredReplicas = currentReplicas
@@ -211,7 +243,9 @@ export class HorizontalPodAutoscalerController implements Reconciler {
     currentReplicas: number,
     ns: string,
   ): Promise<{ replicas: number; name: string; statuses: MetricStatus[]; error?: string }> {
-    const specs: MetricSpec[] = hpa.spec.metrics?.length ? hpa.spec.metrics : [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]
+    const specs: MetricSpec[] = hpa.spec.metrics?.length
+      ? hpa.spec.metrics
+      : [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]
     const selector = scale.status?.selector
     if (!selector) {
       const err = 'selector is required'
@@ -230,7 +264,11 @@ export class HorizontalPodAutoscalerController implements Reconciler {
         invalid++
         firstError ||= outcome.error
         this.recorder.event(hpa, 'Warning', 'FailedGetResourceMetric', outcome.error)
-        state.set('ScalingActive', { status: 'False', reason: 'FailedGetResourceMetric', message: `the HPA was unable to compute the replica count: ${outcome.error}` })
+        state.set('ScalingActive', {
+          status: 'False',
+          reason: 'FailedGetResourceMetric',
+          message: `the HPA was unable to compute the replica count: ${outcome.error}`,
+        })
         continue
       }
       statuses.push(outcome.status)
@@ -240,25 +278,44 @@ export class HorizontalPodAutoscalerController implements Reconciler {
       }
     }
     if (invalid >= specs.length || (invalid > 0 && replicas < currentReplicas)) {
-      return { replicas: 0, name: '', statuses, error: `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: failed to get ${specs.length === 1 ? `${specs[0]?.resource?.name ?? ''} resource metric value` : 'metric value'}: ${firstError}` }
+      return {
+        replicas: 0,
+        name: '',
+        statuses,
+        error: `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: failed to get ${specs.length === 1 ? `${specs[0]?.resource?.name ?? ''} resource metric value` : 'metric value'}: ${firstError}`,
+      }
     }
-    state.set('ScalingActive', { status: 'True', reason: 'ValidMetricFound', message: `the HPA was able to successfully calculate a replica count from ${name}` })
+    state.set('ScalingActive', {
+      status: 'True',
+      reason: 'ValidMetricFound',
+      message: `the HPA was able to successfully calculate a replica count from ${name}`,
+    })
     return { replicas, name, statuses }
   }
 
   private async resourceMetric(spec: MetricSpec, selector: string, currentReplicas: number, ns: string): Promise<MetricOutcome> {
-    if (spec.type !== 'Resource' || !spec.resource) return { ok: false, error: `unsupported metric source type "${spec.type}" (this controller reads Resource metrics only)` }
+    if (spec.type !== 'Resource' || !spec.resource)
+      return { ok: false, error: `unsupported metric source type "${spec.type}" (this controller reads Resource metrics only)` }
     const resource = spec.resource.name
     const t = spec.resource.target
     const utilization = t.type === 'Utilization' ? (t.averageUtilization ?? 0) : undefined
     const averageValue = t.type === 'AverageValue' ? milli(t.averageValue) : undefined
-    if (utilization === undefined && averageValue === undefined) return { ok: false, error: `invalid resource metric source: neither a utilization target nor a value target was set` }
+    if (utilization === undefined && averageValue === undefined)
+      return { ok: false, error: `invalid resource metric source: neither a utilization target nor a value target was set` }
     const what = utilization !== undefined ? `${resource} utilization` : `${resource} usage`
     try {
       const metrics = await this.podMetrics(ns, selector, resource)
       const sel = parseLabelSelector(selector)
       const pods = this.pods.byIndex('namespace', ns).filter((p) => sel.matches(p.metadata?.labels))
-      const r = resourceReplicas({ currentReplicas, resource, pods: pods.map((p) => podInfo(p, resource)), metrics, tolerance: this.timings.tolerance, targetUtilization: utilization, targetAverageValue: averageValue })
+      const r = resourceReplicas({
+        currentReplicas,
+        resource,
+        pods: pods.map((p) => podInfo(p, resource)),
+        metrics,
+        tolerance: this.timings.tolerance,
+        targetUtilization: utilization,
+        targetAverageValue: averageValue,
+      })
       const current: NonNullable<MetricStatus['resource']>['current'] = { averageValue: formatMilli(r.averageValue) }
       if (utilization !== undefined) current.averageUtilization = r.utilization
       return {
@@ -276,7 +333,9 @@ export class HorizontalPodAutoscalerController implements Reconciler {
   private async podMetrics(ns: string, selector: string, resource: string): Promise<Map<string, PodMetric>> {
     let list: { items?: PodMetrics[] }
     try {
-      list = await this.client.request<{ items?: PodMetrics[] }>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(ns)}/pods`, { query: { labelSelector: selector } })
+      list = await this.client.request<{ items?: PodMetrics[] }>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(ns)}/pods`, {
+        query: { labelSelector: selector },
+      })
     } catch (e) {
       throw new MetricError(`unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${message(e)}`)
     }

@@ -2,52 +2,181 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { behaviorWithDefaults, normalize, normalizeWithBehavior, resourceReplicas, type PodInfo, type PodMetric } from './replicas.js'
 
-const pod = (name: string, request = 200, extra: Partial<PodInfo> = {}): PodInfo => ({ name, pending: false, unready: false, ignored: false, request, ...extra })
+const pod = (name: string, request = 200, extra: Partial<PodInfo> = {}): PodInfo => ({
+  name,
+  pending: false,
+  unready: false,
+  ignored: false,
+  request,
+  ...extra,
+})
 const usage = (entries: [string, number][]): Map<string, PodMetric> => new Map(entries.map(([n, v]) => [n, { value: v, timestamp: 1 }]))
 
 describe('HPA replica calculation', () => {
   it('computes ceil(current x utilization / target), unchanged within the tolerance', () => {
     const table: [string, number, [string, number][], number, number][] = [
       // what, current replicas, usage per pod (millicores, 200m requested each), target %, expected
-      ['at target', 2, [['a', 100], ['b', 100]], 50, 2],
-      ['within tolerance above (+8 %)', 2, [['a', 108], ['b', 108]], 50, 2],
-      ['within tolerance below (-10 %)', 2, [['a', 90], ['b', 90]], 50, 2],
-      ['just outside the tolerance', 2, [['a', 112], ['b', 112]], 50, 3],
-      ['three times the target', 2, [['a', 300], ['b', 300]], 50, 6],
-      ['idle (min replicas apply later)', 4, [['a', 1], ['b', 1], ['c', 1], ['d', 1]], 50, 0],
+      [
+        'at target',
+        2,
+        [
+          ['a', 100],
+          ['b', 100],
+        ],
+        50,
+        2,
+      ],
+      [
+        'within tolerance above (+8 %)',
+        2,
+        [
+          ['a', 108],
+          ['b', 108],
+        ],
+        50,
+        2,
+      ],
+      [
+        'within tolerance below (-10 %)',
+        2,
+        [
+          ['a', 90],
+          ['b', 90],
+        ],
+        50,
+        2,
+      ],
+      [
+        'just outside the tolerance',
+        2,
+        [
+          ['a', 112],
+          ['b', 112],
+        ],
+        50,
+        3,
+      ],
+      [
+        'three times the target',
+        2,
+        [
+          ['a', 300],
+          ['b', 300],
+        ],
+        50,
+        6,
+      ],
+      [
+        'idle (min replicas apply later)',
+        4,
+        [
+          ['a', 1],
+          ['b', 1],
+          ['c', 1],
+          ['d', 1],
+        ],
+        50,
+        0,
+      ],
     ]
     for (const [what, current, use, target, want] of table) {
-      const r = resourceReplicas({ currentReplicas: current, resource: 'cpu', pods: use.map(([n]) => pod(n)), metrics: usage(use), tolerance: 0.1, targetUtilization: target })
+      const r = resourceReplicas({
+        currentReplicas: current,
+        resource: 'cpu',
+        pods: use.map(([n]) => pod(n)),
+        metrics: usage(use),
+        tolerance: 0.1,
+        targetUtilization: target,
+      })
       assert.equal(r.replicas, want, what)
     }
   })
 
   it('reports utilization and the average value', () => {
-    const r = resourceReplicas({ currentReplicas: 2, resource: 'cpu', pods: [pod('a'), pod('b')], metrics: usage([['a', 300], ['b', 100]]), tolerance: 0.1, targetUtilization: 50 })
+    const r = resourceReplicas({
+      currentReplicas: 2,
+      resource: 'cpu',
+      pods: [pod('a'), pod('b')],
+      metrics: usage([
+        ['a', 300],
+        ['b', 100],
+      ]),
+      tolerance: 0.1,
+      targetUtilization: 50,
+    })
     assert.deepEqual([r.replicas, r.utilization, r.averageValue], [4, 100, 200])
   })
 
   it('scales on an average value target', () => {
-    const r = resourceReplicas({ currentReplicas: 2, resource: 'memory', pods: [pod('a'), pod('b')], metrics: usage([['a', 96e3], ['b', 96e3]]), tolerance: 0.1, targetAverageValue: 32e3 })
+    const r = resourceReplicas({
+      currentReplicas: 2,
+      resource: 'memory',
+      pods: [pod('a'), pod('b')],
+      metrics: usage([
+        ['a', 96e3],
+        ['b', 96e3],
+      ]),
+      tolerance: 0.1,
+      targetAverageValue: 32e3,
+    })
     assert.equal(r.replicas, 6)
   })
 
   it('is conservative about pods without metrics and pods not ready', () => {
     // scaling down: the pod without metrics counts as using 100 % of its request
-    let r = resourceReplicas({ currentReplicas: 4, resource: 'cpu', pods: [pod('a'), pod('b'), pod('c'), pod('d')], metrics: usage([['a', 0], ['b', 0], ['c', 0]]), tolerance: 0.1, targetUtilization: 50 })
+    let r = resourceReplicas({
+      currentReplicas: 4,
+      resource: 'cpu',
+      pods: [pod('a'), pod('b'), pod('c'), pod('d')],
+      metrics: usage([
+        ['a', 0],
+        ['b', 0],
+        ['c', 0],
+      ]),
+      tolerance: 0.1,
+      targetUtilization: 50,
+    })
     assert.equal(r.replicas, 2, '(0 + 0 + 0 + 200) / 800 = 25 % of a 50 % target')
     // scaling up: a pending pod counts as 0
-    r = resourceReplicas({ currentReplicas: 2, resource: 'cpu', pods: [pod('a'), pod('b', 200, { pending: true })], metrics: usage([['a', 200]]), tolerance: 0.1, targetUtilization: 50 })
+    r = resourceReplicas({
+      currentReplicas: 2,
+      resource: 'cpu',
+      pods: [pod('a'), pod('b', 200, { pending: true })],
+      metrics: usage([['a', 200]]),
+      tolerance: 0.1,
+      targetUtilization: 50,
+    })
     assert.equal(r.replicas, 2, 'ratio 2 -> 1 with the unready pod at 0: within tolerance')
     // a deleted pod is left out
-    r = resourceReplicas({ currentReplicas: 2, resource: 'cpu', pods: [pod('a'), pod('b', 200, { ignored: true })], metrics: usage([['a', 300], ['b', 300]]), tolerance: 0.1, targetUtilization: 50 })
+    r = resourceReplicas({
+      currentReplicas: 2,
+      resource: 'cpu',
+      pods: [pod('a'), pod('b', 200, { ignored: true })],
+      metrics: usage([
+        ['a', 300],
+        ['b', 300],
+      ]),
+      tolerance: 0.1,
+      targetUtilization: 50,
+    })
     assert.equal(r.replicas, 3)
   })
 
   it('says why it cannot compute, in upstream words', () => {
-    assert.throws(() => resourceReplicas({ currentReplicas: 1, resource: 'cpu', pods: [pod('a')], metrics: new Map(), tolerance: 0.1, targetUtilization: 50 }), /unable to get metrics for resource cpu: no metrics returned from resource metrics API/)
     assert.throws(
-      () => resourceReplicas({ currentReplicas: 1, resource: 'cpu', pods: [pod('a', 0, { request: undefined, missingRequestIn: 'app' })], metrics: usage([['a', 5]]), tolerance: 0.1, targetUtilization: 50 }),
+      () => resourceReplicas({ currentReplicas: 1, resource: 'cpu', pods: [pod('a')], metrics: new Map(), tolerance: 0.1, targetUtilization: 50 }),
+      /unable to get metrics for resource cpu: no metrics returned from resource metrics API/,
+    )
+    assert.throws(
+      () =>
+        resourceReplicas({
+          currentReplicas: 1,
+          resource: 'cpu',
+          pods: [pod('a', 0, { request: undefined, missingRequestIn: 'app' })],
+          metrics: usage([['a', 5]]),
+          tolerance: 0.1,
+          targetUtilization: 50,
+        }),
       /missing request for cpu in container app of Pod a/,
     )
   })
@@ -79,7 +208,10 @@ describe('HPA normalization', () => {
   })
 
   it('with behavior: stabilization windows and rate policies of each direction', () => {
-    const behavior = behaviorWithDefaults({ scaleDown: { stabilizationWindowSeconds: 10, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] }, scaleUp: { stabilizationWindowSeconds: 5 } }, 300)
+    const behavior = behaviorWithDefaults(
+      { scaleDown: { stabilizationWindowSeconds: 10, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] }, scaleUp: { stabilizationWindowSeconds: 5 } },
+      300,
+    )
     const args = { min: 1, max: 10, behavior, scaleUpEvents: [], scaleDownEvents: [] }
     let n = normalizeWithBehavior({ ...args, current: 2, desired: 6, history: [], now: 0 })
     assert.equal(n.replicas, 6, 'the first recommendation is the only one in the window')

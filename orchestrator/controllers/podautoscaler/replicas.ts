@@ -47,7 +47,11 @@ export interface ReplicaResult {
 /** A resource metric's error in upstream's words. */
 export class MetricError extends Error {}
 
-function group(pods: readonly PodInfo[], metrics: ReadonlyMap<string, PodMetric>, resource: string): { ready: number; unready: Set<string>; missing: Set<string>; counted: Map<string, PodMetric> } {
+function group(
+  pods: readonly PodInfo[],
+  metrics: ReadonlyMap<string, PodMetric>,
+  resource: string,
+): { ready: number; unready: Set<string>; missing: Set<string>; counted: Map<string, PodMetric> } {
   const unready = new Set<string>()
   const missing = new Set<string>()
   const counted = new Map<string, PodMetric>()
@@ -73,7 +77,11 @@ function group(pods: readonly PodInfo[], metrics: ReadonlyMap<string, PodMetric>
   return { ready, unready, missing, counted }
 }
 
-function utilizationRatio(metrics: ReadonlyMap<string, PodMetric>, requests: ReadonlyMap<string, number>, target: number): { ratio: number; utilization: number; average: number } {
+function utilizationRatio(
+  metrics: ReadonlyMap<string, PodMetric>,
+  requests: ReadonlyMap<string, number>,
+  target: number,
+): { ratio: number; utilization: number; average: number } {
   let usage = 0
   let requested = 0
   for (const [pod, m] of metrics) {
@@ -110,7 +118,8 @@ export function resourceReplicas(args: {
   const requests = new Map<string, number>()
   for (const p of pods) {
     if (p.ignored) continue
-    if (args.targetUtilization !== undefined && p.request === undefined) throw new MetricError(`missing request for ${resource} in container ${p.missingRequestIn ?? ''} of Pod ${p.name}`)
+    if (args.targetUtilization !== undefined && p.request === undefined)
+      throw new MetricError(`missing request for ${resource} in container ${p.missingRequestIn ?? ''} of Pod ${p.name}`)
     requests.set(p.name, p.request ?? 0)
   }
   // the usage ratio of the pods that count, and what each fill-in pod is assumed to use
@@ -133,14 +142,18 @@ export function resourceReplicas(args: {
     for (const name of missing) {
       if (first.ratio < 1.0) {
         // scaling down: a pod without metrics is assumed to use 100 % of its target
-        const fallback = args.targetUtilization !== undefined ? Math.trunc(((requests.get(name) ?? 0) * Math.max(100, args.targetUtilization)) / 100) : args.targetAverageValue!
+        const fallback =
+          args.targetUtilization !== undefined
+            ? Math.trunc(((requests.get(name) ?? 0) * Math.max(100, args.targetUtilization)) / 100)
+            : args.targetAverageValue!
         filled.set(name, { value: fallback, timestamp })
       } else if (first.ratio > 1.0) filled.set(name, { value: 0, timestamp })
     }
   }
   if (scaleUpWithUnready) for (const name of unready) filled.set(name, { value: 0, timestamp })
   const again = ratioOf(filled)
-  if (Math.abs(1.0 - again.ratio) <= tolerance || (first.ratio < 1.0 && again.ratio > 1.0) || (first.ratio > 1.0 && again.ratio < 1.0)) return result(currentReplicas)
+  if (Math.abs(1.0 - again.ratio) <= tolerance || (first.ratio < 1.0 && again.ratio > 1.0) || (first.ratio > 1.0 && again.ratio < 1.0))
+    return result(currentReplicas)
   const replicas = Math.ceil(again.ratio * filled.size)
   if ((again.ratio < 1.0 && replicas > currentReplicas) || (again.ratio > 1.0 && replicas < currentReplicas)) return result(currentReplicas)
   return result(replicas)
@@ -173,7 +186,13 @@ export interface Normalized {
 }
 
 /** Upstream's defaults for spec.behavior's unset fields (scaleDown's window comes from the controller's flag). */
-export function behaviorWithDefaults(b: { scaleUp?: HPAScalingRules; scaleDown?: HPAScalingRules }, downscaleStabilizationSeconds: number): { scaleUp: Required<Pick<HPAScalingRules, 'stabilizationWindowSeconds' | 'selectPolicy' | 'policies'>>; scaleDown: Required<Pick<HPAScalingRules, 'stabilizationWindowSeconds' | 'selectPolicy' | 'policies'>> } {
+export function behaviorWithDefaults(
+  b: { scaleUp?: HPAScalingRules; scaleDown?: HPAScalingRules },
+  downscaleStabilizationSeconds: number,
+): {
+  scaleUp: Required<Pick<HPAScalingRules, 'stabilizationWindowSeconds' | 'selectPolicy' | 'policies'>>
+  scaleDown: Required<Pick<HPAScalingRules, 'stabilizationWindowSeconds' | 'selectPolicy' | 'policies'>>
+} {
   return {
     scaleUp: {
       stabilizationWindowSeconds: b.scaleUp?.stabilizationWindowSeconds ?? 0,
@@ -203,7 +222,15 @@ function record(history: Recommendation[], desired: number, now: number, oldestN
 }
 
 /** Without spec.behavior (normalizeDesiredReplicas + convertDesiredReplicasWithRules). */
-export function normalize(args: { current: number; desired: number; min: number; max: number; history: Recommendation[]; now: number; downscaleStabilizationMs: number }): Normalized & { history: Recommendation[] } {
+export function normalize(args: {
+  current: number
+  desired: number
+  min: number
+  max: number
+  history: Recommendation[]
+  now: number
+  downscaleStabilizationMs: number
+}): Normalized & { history: Recommendation[] } {
   const { current, desired, min, max, now } = args
   const cutoff = now - args.downscaleStabilizationMs
   let stabilized = desired
@@ -211,7 +238,11 @@ export function normalize(args: { current: number; desired: number; min: number;
   const history = record(args.history, desired, now, cutoff)
   const ableToScale: Condition =
     stabilized !== desired
-      ? { status: 'True', reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' }
+      ? {
+          status: 'True',
+          reason: 'ScaleDownStabilized',
+          message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+        }
       : { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' }
   const scaleUpLimit = Math.max(2 * current, 4)
   let maximum = max
@@ -266,8 +297,16 @@ export function normalizeWithBehavior(args: {
     stabilized === desired
       ? { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' }
       : desired >= current
-        ? { status: 'True', reason: 'ScaleUpStabilized', message: 'recent recommendations were lower than current one, applying the lowest recent recommendation' }
-        : { status: 'True', reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' }
+        ? {
+            status: 'True',
+            reason: 'ScaleUpStabilized',
+            message: 'recent recommendations were lower than current one, applying the lowest recent recommendation',
+          }
+        : {
+            status: 'True',
+            reason: 'ScaleDownStabilized',
+            message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+          }
   let replicas = stabilized
   let why = WITHIN_RANGE
   if (stabilized > current) {

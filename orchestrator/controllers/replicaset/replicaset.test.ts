@@ -19,8 +19,14 @@ describe('ReplicaSet controller', () => {
       pod('not-ready', { node: 'n' }),
       pod('crashy', { node: 'n', restarts: 5 }),
     ]
-    assert.deepEqual(podsToDelete(pods, 6).map((p) => p.metadata!.name), ['unscheduled', 'pending', 'crashy', 'not-ready', 'ready-new', 'ready-old'])
-    assert.deepEqual(podsToDelete(pods, 2).map((p) => p.metadata!.name), ['unscheduled', 'pending'])
+    assert.deepEqual(
+      podsToDelete(pods, 6).map((p) => p.metadata!.name),
+      ['unscheduled', 'pending', 'crashy', 'not-ready', 'ready-new', 'ready-old'],
+    )
+    assert.deepEqual(
+      podsToDelete(pods, 2).map((p) => p.metadata!.name),
+      ['unscheduled', 'pending'],
+    )
   })
 
   it('creates in slow-start batches and stops after a failing batch', async () => {
@@ -44,12 +50,17 @@ describe('ReplicaSet sync against the fake client (no API server)', () => {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: { name: 'web', namespace: 'shop', uid: 'rs-uid', generation: 1 },
-    spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'i' }] } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'i' }] } },
+    },
     ...(status ? { status } : {}),
   })
   const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid' }
   /** A pod of the ReplicaSet in `shop`: Running and ready on node-1 unless told otherwise. */
-  const member = (name: string, o: PodOptions = {}): Pod => build({ name, namespace: 'shop', labels: { app: 'web' }, owner, node: 'node-1', phase: 'Running', ready: true, created: T0, ...o })
+  const member = (name: string, o: PodOptions = {}): Pod =>
+    build({ name, namespace: 'shop', labels: { app: 'web' }, owner, node: 'node-1', phase: 'Running', ready: true, created: T0, ...o })
   const settled = { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 }
 
   const cases: {
@@ -68,12 +79,21 @@ describe('ReplicaSet sync against the fake client (no API server)', () => {
       name: 'creates the missing pods from the template, in slow-start batches, then reports what it found',
       objects: [rs(3)],
       writes: ['create pods web-', 'create pods web-', 'create pods web-', 'update replicasets/status web'],
-      events: ['Normal SuccessfulCreate Created pod: web-bbbbc', 'Normal SuccessfulCreate Created pod: web-bbbbd', 'Normal SuccessfulCreate Created pod: web-bbbbf'],
+      events: [
+        'Normal SuccessfulCreate Created pod: web-bbbbc',
+        'Normal SuccessfulCreate Created pod: web-bbbbd',
+        'Normal SuccessfulCreate Created pod: web-bbbbf',
+      ],
       status: { replicas: 0, observedGeneration: 1 },
     },
     {
       name: 'deletes the surplus, least valuable first (unscheduled, then pending)',
-      objects: [rs(1), member('ready'), member('unscheduled', { node: '', phase: 'Pending', ready: false }), member('pending', { phase: 'Pending', ready: false })],
+      objects: [
+        rs(1),
+        member('ready'),
+        member('unscheduled', { node: '', phase: 'Pending', ready: false }),
+        member('pending', { phase: 'Pending', ready: false }),
+      ],
       writes: ['delete pods unscheduled', 'delete pods pending', 'update replicasets/status web'],
       events: ['Normal SuccessfulDelete Deleted pod: unscheduled', 'Normal SuccessfulDelete Deleted pod: pending'],
       status: { replicas: 3, readyReplicas: 1 },
@@ -100,7 +120,10 @@ describe('ReplicaSet sync against the fake client (no API server)', () => {
     },
     {
       name: 'releases an owned pod whose labels stopped matching, and replaces it',
-      objects: [rs(1, { ...settled, replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1 }), member('relabelled', { labels: { app: 'debug' } })],
+      objects: [
+        rs(1, { ...settled, replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1 }),
+        member('relabelled', { labels: { app: 'debug' } }),
+      ],
       writes: ['patch pods relabelled', 'create pods web-', 'update replicasets/status web'],
       events: ['Normal SuccessfulCreate Created pod: web-bbbbc'],
       status: { replicas: 0 },
@@ -137,7 +160,8 @@ describe('ReplicaSet sync against the fake client (no API server)', () => {
         else await run
         assert.deepEqual(bed.writes(), tc.writes)
         assert.deepEqual(bed.recorder.events, tc.events)
-        const status: Partial<NonNullable<ReplicaSet['status']>> = bed.client.stored<ReplicaSet>({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: 'shop', name: 'web' })?.status ?? {}
+        const status: Partial<NonNullable<ReplicaSet['status']>> =
+          bed.client.stored<ReplicaSet>({ group: 'apps', version: 'v1', resource: 'replicasets', namespace: 'shop', name: 'web' })?.status ?? {}
         for (const [k, v] of Object.entries(tc.status ?? {})) assert.deepEqual(status[k as keyof typeof status], v, k)
         if (tc.error) assert.equal(status.conditions?.[0]?.type, 'ReplicaFailure')
       } finally {
@@ -151,7 +175,12 @@ describe('ReplicaSet sync against the fake client (no API server)', () => {
     try {
       await bed.sync(new ReplicaSetController(bed.ctx), 'shop/web')
       const created = bed.client.actions().find((a) => a.verb === 'create')!.object!
-      assert.deepEqual(created.metadata, { generateName: 'web-', namespace: 'shop', labels: { app: 'web' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }] })
+      assert.deepEqual(created.metadata, {
+        generateName: 'web-',
+        namespace: 'shop',
+        labels: { app: 'web' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }],
+      })
       assert.deepEqual(created.spec, { containers: [{ name: 'app', image: 'i' }] })
     } finally {
       bed.stop()

@@ -128,13 +128,17 @@ export class ReplicaSetController implements Reconciler {
     const needsSync = this.expectations.satisfied(key)
     const selector = fromLabelSelector(rs.spec?.selector)
     const candidates = this.podInformer.byIndex('namespace', rs.metadata?.namespace ?? '').filter(isPodActive)
-    const pods = await claim(this.client, {
-      owner: rs,
-      ownerRef: newControllerRef(rs, 'apps/v1', 'ReplicaSet'),
-      selector,
-      refOf: (o) => refFor(PODS, o.metadata?.namespace, o.metadata?.name),
-      fresh: () => this.client.get(refFor(REPLICASETS, rs.metadata?.namespace, rs.metadata?.name)).catch(() => undefined),
-    }, candidates)
+    const pods = await claim(
+      this.client,
+      {
+        owner: rs,
+        ownerRef: newControllerRef(rs, 'apps/v1', 'ReplicaSet'),
+        selector,
+        refOf: (o) => refFor(PODS, o.metadata?.namespace, o.metadata?.name),
+        fresh: () => this.client.get(refFor(REPLICASETS, rs.metadata?.namespace, rs.metadata?.name)).catch(() => undefined),
+      },
+      candidates,
+    )
     let manageError: ReplicaFailure | undefined
     if (needsSync && !rs.metadata?.deletionTimestamp) {
       try {
@@ -298,7 +302,15 @@ export function calculateStatus(rs: ReplicaSet, pods: readonly Pod[], manageErro
   }
   const prior = (rs.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure')
   if (manageError) {
-    status.conditions = [{ type: 'ReplicaFailure', status: 'True', reason: manageError.reason, message: manageError.message, lastTransitionTime: prior?.lastTransitionTime ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z') }]
+    status.conditions = [
+      {
+        type: 'ReplicaFailure',
+        status: 'True',
+        reason: manageError.reason,
+        message: manageError.message,
+        lastTransitionTime: prior?.lastTransitionTime ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+    ]
   }
   return status
 }
@@ -306,6 +318,13 @@ export function calculateStatus(rs: ReplicaSet, pods: readonly Pod[], manageErro
 function sameStatus(a: ReplicaSet['status'], b: ReplicaSetStatus): boolean {
   if (!a) return false
   const pick = (s: ReplicaSetStatus): string =>
-    JSON.stringify([s.replicas ?? 0, s.fullyLabeledReplicas ?? 0, s.readyReplicas ?? 0, s.availableReplicas ?? 0, s.observedGeneration ?? 0, (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message])])
+    JSON.stringify([
+      s.replicas ?? 0,
+      s.fullyLabeledReplicas ?? 0,
+      s.readyReplicas ?? 0,
+      s.availableReplicas ?? 0,
+      s.observedGeneration ?? 0,
+      (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message]),
+    ])
   return pick(a) === pick(b)
 }

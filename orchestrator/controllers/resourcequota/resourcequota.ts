@@ -39,7 +39,10 @@ export class ResourceQuotaController implements Reconciler {
       const ns = o.metadata?.namespace
       if (ns && this.quotas.list().some((q) => q.metadata?.namespace === ns)) this.controller.enqueue(ns)
     }
-    this.quotas.on({ add: (q) => this.controller.enqueue(q.metadata?.namespace ?? ''), update: (_o, q) => this.controller.enqueue(q.metadata?.namespace ?? '') })
+    this.quotas.on({
+      add: (q) => this.controller.enqueue(q.metadata?.namespace ?? ''),
+      update: (_o, q) => this.controller.enqueue(q.metadata?.namespace ?? ''),
+    })
     this.pods.on({ add: enqueue, update: (_o, p) => enqueue(p), delete: enqueue })
   }
 

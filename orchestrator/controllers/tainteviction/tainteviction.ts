@@ -83,7 +83,13 @@ export class TaintEvictionController implements Runnable {
   }
 
   private podUpdated(old: Pod | undefined, pod: Pod): void {
-    if (old && old.spec?.nodeName === pod.spec?.nodeName && JSON.stringify(old.spec?.tolerations ?? []) === JSON.stringify(pod.spec?.tolerations ?? []) && Boolean(old.metadata?.deletionTimestamp) === Boolean(pod.metadata?.deletionTimestamp)) return
+    if (
+      old &&
+      old.spec?.nodeName === pod.spec?.nodeName &&
+      JSON.stringify(old.spec?.tolerations ?? []) === JSON.stringify(pod.spec?.tolerations ?? []) &&
+      Boolean(old.metadata?.deletionTimestamp) === Boolean(pod.metadata?.deletionTimestamp)
+    )
+      return
     if (!this.started) return
     const node = pod.spec?.nodeName
     if (!node) return
@@ -127,11 +133,14 @@ export class TaintEvictionController implements Runnable {
 
   private schedule(pod: Pod, createdAt: number, fireAt: number): void {
     const key = objectKey(pod)
-    const timer = setTimeout(() => {
-      this.scheduled.delete(key)
-      const p = this.evict(pod).finally(() => this.inFlight.delete(p))
-      this.inFlight.add(p)
-    }, Math.max(0, fireAt - Date.now()))
+    const timer = setTimeout(
+      () => {
+        this.scheduled.delete(key)
+        const p = this.evict(pod).finally(() => this.inFlight.delete(p))
+        this.inFlight.add(p)
+      },
+      Math.max(0, fireAt - Date.now()),
+    )
     timer.unref()
     this.scheduled.set(key, { createdAt, fireAt, timer })
   }
@@ -151,12 +160,29 @@ export class TaintEvictionController implements Runnable {
     if (!this.started) return
     const key = objectKey(pod)
     const m = pod.metadata ?? {}
-    this.recorder.event({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: m.namespace, name: m.name } }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`)
+    this.recorder.event(
+      { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: m.namespace, name: m.name } },
+      'Normal',
+      'TaintManagerEviction',
+      `Marking for deletion Pod ${key}`,
+    )
     for (let attempt = 0; attempt < RETRIES; attempt++) {
       try {
         await this.client.patch(
           refFor(PODS, m.namespace, m.name, 'status'),
-          { status: { conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: nowTimestamp() }] } },
+          {
+            status: {
+              conditions: [
+                {
+                  type: 'DisruptionTarget',
+                  status: 'True',
+                  reason: 'DeletionByTaintManager',
+                  message: 'Taint manager: deleting due to NoExecute taint',
+                  lastTransitionTime: nowTimestamp(),
+                },
+              ],
+            },
+          },
           'application/strategic-merge-patch+json',
         )
         await this.client.delete(refFor(PODS, m.namespace, m.name))

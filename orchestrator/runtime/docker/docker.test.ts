@@ -244,14 +244,17 @@ describe('DockerRuntime on the real engine', { timeout: 180_000, skip }, () => {
     assert.equal(await eventually('app:2 answers', async () => (await get(`http://${ip}:8080/version`)).body), '2\n')
   })
 
-  test('unknown ids and other runtimes\' containers are not found', async () => {
+  test("unknown ids and other runtimes' containers are not found", async () => {
     await assert.rejects(rt.stopContainer('0123456789ab', 1), ContainerNotFoundError)
     await assert.rejects(rt.removeContainer('0123456789ab'), ContainerNotFoundError)
     const other = new DockerRuntime()
     const id = await other.createContainer(config({ podIP: await podIP() }))
     try {
       await assert.rejects(rt.startContainer(id), ContainerNotFoundError)
-      assert.equal((await rt.listContainers()).some((c) => c.id === id), false)
+      assert.equal(
+        (await rt.listContainers()).some((c) => c.id === id),
+        false,
+      )
     } finally {
       await other.close()
     }
@@ -287,7 +290,7 @@ describe('DockerRuntime on the real engine', { timeout: 180_000, skip }, () => {
   })
 })
 
-test('engine failures map to the contract\'s errors', () => {
+test("engine failures map to the contract's errors", () => {
   const refused = Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' })
   assert.ok(runtimeError(refused) instanceof RuntimeUnavailableError)
   assert.ok(runtimeError(Object.assign(new Error('socket hang up'), {})) instanceof RuntimeUnavailableError)

@@ -342,7 +342,9 @@ export class DockerRuntime implements ContainerRuntime {
   private async previousOf(info: ContainerInspect): Promise<string | undefined> {
     const l = info.Config?.Labels ?? {}
     const attempt = Number(l[LABELS.attempt] ?? 0)
-    const siblings = (await this.listContainers({ podUid: l[LABELS.podUid] })).filter((s) => s.name === l[LABELS.container] && s.attempt < attempt && s.state === 'exited')
+    const siblings = (await this.listContainers({ podUid: l[LABELS.podUid] })).filter(
+      (s) => s.name === l[LABELS.container] && s.attempt < attempt && s.state === 'exited',
+    )
     siblings.sort((a, b) => b.attempt - a.attempt)
     return siblings[0]?.id
   }

@@ -118,7 +118,13 @@ export class ImageResolver {
     }
     const id = await imageId(client, ref)
     if (!id) {
-      throw new ImagePullError(ref, pullFailure(ref, `not found in the local Docker engine and no registry is reachable from this machine; build it first (docker build -t ${ref} ...) or use one of OCK's images (${Object.keys(CATALOGUE).join(', ')})`))
+      throw new ImagePullError(
+        ref,
+        pullFailure(
+          ref,
+          `not found in the local Docker engine and no registry is reachable from this machine; build it first (docker build -t ${ref} ...) or use one of OCK's images (${Object.keys(CATALOGUE).join(', ')})`,
+        ),
+      )
     }
     return { ref, localRef: ref, imageId: id, built: false }
   }
@@ -134,7 +140,10 @@ export class ImageResolver {
     try {
       await stat(busybox)
     } catch {
-      throw new ImagePullError(ref, pullFailure(ref, `building it needs Debian's busybox-static at ${busybox} (apt-get install busybox-static, or set OCK_BUSYBOX)`))
+      throw new ImagePullError(
+        ref,
+        pullFailure(ref, `building it needs Debian's busybox-static at ${busybox} (apt-get install busybox-static, or set OCK_BUSYBOX)`),
+      )
     }
     const hash = await contentHash(source, recipe, busybox)
     const [repo, tag] = splitRef(ref)
@@ -147,11 +156,17 @@ export class ImageResolver {
       await buildRecipe(recipe, contentRef, { imagesDir: this.imagesDir })
     } catch (e) {
       if (isUnreachable(e)) throw new RuntimeUnavailableError(`cannot reach the Docker engine: ${message(e)}`)
-      throw new ImagePullError(ref, pullFailure(ref, `building it from ${source} failed: ${message(e)} (run with DEBUG=testcontainers:build for the build log)`))
+      throw new ImagePullError(
+        ref,
+        pullFailure(ref, `building it from ${source} failed: ${message(e)} (run with DEBUG=testcontainers:build for the build log)`),
+      )
     }
     const id = await imageId(client, contentRef)
     if (!id) throw new ImagePullError(ref, pullFailure(ref, `the build of ${source} produced no image`))
-    await client.container.dockerode.getImage(contentRef).tag({ repo, tag }).catch(() => undefined)
+    await client.container.dockerode
+      .getImage(contentRef)
+      .tag({ repo, tag })
+      .catch(() => undefined)
     this.buildTimes.set(ref, performance.now() - started)
     return { ref, localRef: contentRef, imageId: id, built: true }
   }

@@ -19,7 +19,14 @@ runtimeContract('simulated', async () => new SimulatedRuntime(), {
 
 describe('simulated runtime scripts', () => {
   it('reads durations', () => {
-    for (const [s, ms] of [['500ms', 500], ['2s', 2000], ['1.5s', 1500], ['1m', 60_000], ['3', 3000]] as const) assert.equal(parseSimDuration(s), ms)
+    for (const [s, ms] of [
+      ['500ms', 500],
+      ['2s', 2000],
+      ['1.5s', 1500],
+      ['1m', 60_000],
+      ['3', 3000],
+    ] as const)
+      assert.equal(parseSimDuration(s), ms)
     assert.equal(parseSimDuration('soon'), undefined)
     assert.equal(parseSimDuration(undefined), undefined)
   })
@@ -54,7 +61,16 @@ describe('simulated runtime scripts', () => {
 
   it('a container with only an exit code exits as soon as it starts', async () => {
     const rt = new SimulatedRuntime()
-    const id = await rt.createContainer({ podUid: 'p', podName: 'p', podNamespace: 'n', name: 'c', image: 'i:1', podIP: '127.64.0.2', attempt: 0, env: { OCK_SIM_EXIT_CODE: '2' } })
+    const id = await rt.createContainer({
+      podUid: 'p',
+      podName: 'p',
+      podNamespace: 'n',
+      name: 'c',
+      image: 'i:1',
+      podIP: '127.64.0.2',
+      attempt: 0,
+      env: { OCK_SIM_EXIT_CODE: '2' },
+    })
     await rt.startContainer(id)
     await new Promise((r) => setTimeout(r, 20))
     const [s] = await rt.listContainers()

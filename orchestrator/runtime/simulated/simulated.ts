@@ -127,7 +127,10 @@ export class SimulatedRuntime implements ContainerRuntime {
     if (known) return { imageId: known }
     const host = registryHost(image)
     if (host && (host === 'invalid' || host.endsWith('.invalid'))) {
-      throw new ImagePullError(image, `failed to pull and unpack image "${image}": failed to resolve reference "${image}": dial tcp: lookup ${host}: no such host`)
+      throw new ImagePullError(
+        image,
+        `failed to pull and unpack image "${image}": failed to resolve reference "${image}": dial tcp: lookup ${host}: no such host`,
+      )
     }
     if (this.pullLatencyMs > 0) await new Promise((r) => setTimeout(r, this.pullLatencyMs))
     this.check()
@@ -186,10 +189,13 @@ export class SimulatedRuntime implements ContainerRuntime {
     }
     // SIGTERM is ignored: wait out the grace period (or until it exits by itself), then SIGKILL
     await new Promise<void>((resolve) => {
-      const deadline = setTimeout(() => {
-        clearInterval(poll)
-        resolve()
-      }, Math.max(0, timeoutSeconds) * 1000)
+      const deadline = setTimeout(
+        () => {
+          clearInterval(poll)
+          resolve()
+        },
+        Math.max(0, timeoutSeconds) * 1000,
+      )
       const poll = setInterval(() => {
         if (c.state !== 'running') {
           clearTimeout(deadline)
@@ -361,7 +367,10 @@ function runLine(line: string): ExecResult {
   let stdout = ''
   let stderr = ''
   let exitCode = 0
-  for (const part of line.split(/;|&&/).map((p) => p.trim()).filter(Boolean)) {
+  for (const part of line
+    .split(/;|&&/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const words = part.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? []
     if (words[0] === 'exit') return { exitCode: Number(words[1] ?? 0) || 0, stdout, stderr }
     const r = runWords(words)

@@ -15,7 +15,10 @@ describe('FitError message', () => {
   })
 
   it('counts every reason of a node (cpu and memory both short)', () => {
-    assert.equal(fitErrorMessage(2, [Status.unschedulable('Insufficient cpu', 'Insufficient memory'), Status.unschedulable('Insufficient cpu')]), '0/2 nodes are available: 1 Insufficient memory, 2 Insufficient cpu.')
+    assert.equal(
+      fitErrorMessage(2, [Status.unschedulable('Insufficient cpu', 'Insufficient memory'), Status.unschedulable('Insufficient cpu')]),
+      '0/2 nodes are available: 1 Insufficient memory, 2 Insufficient cpu.',
+    )
   })
 
   it('sorts as strings, like Go sort.Strings (10 before 2)', () => {
@@ -24,7 +27,10 @@ describe('FitError message', () => {
   })
 
   it('shows only the PreFilter message when PreFilter rejected the pod', () => {
-    assert.equal(fitErrorMessage(3, [Status.unschedulable('x')], 'pod has unbound immediate PersistentVolumeClaims'), '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.')
+    assert.equal(
+      fitErrorMessage(3, [Status.unschedulable('x')], 'pod has unbound immediate PersistentVolumeClaims'),
+      '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.',
+    )
   })
 })
 

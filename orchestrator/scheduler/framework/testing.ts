@@ -5,7 +5,17 @@ import type { Node, Pod } from '../../api/types.js'
 import type { Handle } from './interface.js'
 import { NodeInfo, PodInfo } from './nodeinfo.js'
 
-export function node(name: string, opts: { cpu?: string; memory?: string; pods?: number; labels?: Record<string, string>; taints?: NonNullable<Node['spec']>['taints']; unschedulable?: boolean } = {}): Node {
+export function node(
+  name: string,
+  opts: {
+    cpu?: string
+    memory?: string
+    pods?: number
+    labels?: Record<string, string>
+    taints?: NonNullable<Node['spec']>['taints']
+    unschedulable?: boolean
+  } = {},
+): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',

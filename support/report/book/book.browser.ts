@@ -22,7 +22,15 @@ const REPORTS = 'reports'
 const CHROMIUM = process.env.OCK_CHROMIUM ?? '/usr/bin/chromium'
 const SHOTS = join(REPORTS, BOOK_DIR, 'screenshots')
 // headless: true adds --headless; the rest keeps the browser off the network and quiet
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 const url = (path: string, hash = ''): string => pathToFileURL(resolve(path)).href + hash
 
@@ -77,7 +85,12 @@ describe('the book in a real browser (headless Chromium)', () => {
     rmSync(SHOTS, { recursive: true, force: true })
     mkdirSync(SHOTS, { recursive: true })
     profileDir = mkdtempSync(join(tmpdir(), 'ock-chromium-'))
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } })
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 900 },
+    })
     page = context.pages()[0] ?? (await context.newPage())
     // everything the book needs is in its folder: a request for anything else is a bug
     await context.route(/^(?!file:)/, (route) => route.abort())
@@ -107,17 +120,35 @@ describe('the book in a real browser (headless Chromium)', () => {
     assert.deepEqual(await layout(page, `#${id} .note-ar`), { htmlDir: 'rtl', bodyDirection: 'rtl', direction: 'rtl', overflow: 0 })
     assert.equal(await page.getAttribute('#search', 'placeholder'), await page.getAttribute('#search', 'data-placeholder-ar'))
     // a technical term inside Arabic text stays left to right
-    assert.equal(await page.locator(`#${id} .note-ar bdi`).first().evaluate((el) => getComputedStyle(el).direction), 'ltr')
+    assert.equal(
+      await page
+        .locator(`#${id} .note-ar bdi`)
+        .first()
+        .evaluate((el) => getComputedStyle(el).direction),
+      'ltr',
+    )
     // the Arabic scenario shows, the English one does not
     assert.ok(await page.locator(`#${id} .lang-block[data-lang="ar"] .scenario[dir="rtl"]`).first().isVisible())
     assert.ok(!(await page.locator(`#${id} .lang-block[data-lang="en"]`).isVisible()))
-    assert.equal(await page.locator(`#${id} .lang-block[data-lang="ar"] .scenario .step`).first().evaluate((el) => getComputedStyle(el).direction), 'rtl')
+    assert.equal(
+      await page
+        .locator(`#${id} .lang-block[data-lang="ar"] .scenario .step`)
+        .first()
+        .evaluate((el) => getComputedStyle(el).direction),
+      'rtl',
+    )
     // without an Arabic edition, the English scenario stands in, left to right, and says so
     const fallback = page.locator('.lang-block[data-fallback="ar"]').first()
     if ((await fallback.count()) > 0) {
       assert.ok(await fallback.isVisible())
       assert.ok(await fallback.locator('.notice').isVisible())
-      assert.equal(await fallback.locator('.scenario').first().evaluate((el) => getComputedStyle(el).direction), 'ltr')
+      assert.equal(
+        await fallback
+          .locator('.scenario')
+          .first()
+          .evaluate((el) => getComputedStyle(el).direction),
+        'ltr',
+      )
     }
     await page.goto(url(summary.index))
     assert.equal(await page.getAttribute('html', 'dir'), 'rtl', 'the choice is remembered')
@@ -151,7 +182,11 @@ describe('the book in a real browser (headless Chromium)', () => {
       assert.equal(await page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth), 0, `no overflow in ${lang}`)
       for (const d of diagrams) seen.add(d.src.replace(`${DIAGRAMS_DIR}/`, ''))
     }
-    assert.deepEqual(files.filter((f) => !seen.has(f)), [], 'every diagram file is shown in one language or the other')
+    assert.deepEqual(
+      files.filter((f) => !seen.has(f)),
+      [],
+      'every diagram file is shown in one language or the other',
+    )
   })
 
   it('finds behaviors by any word of either language', async () => {
@@ -179,7 +214,13 @@ describe('the book in a real browser (headless Chromium)', () => {
     await page.emulateMedia({ media: 'print' })
     const hidden = await page.evaluate(() => ['.bar', '.toc'].map((s) => getComputedStyle(document.querySelector(s)!).display))
     assert.deepEqual(hidden, ['none', 'none'])
-    assert.equal(await page.locator('section.chapter').nth(1).evaluate((el) => getComputedStyle(el).breakBefore), 'page')
+    assert.equal(
+      await page
+        .locator('section.chapter')
+        .nth(1)
+        .evaluate((el) => getComputedStyle(el).breakBefore),
+      'page',
+    )
     await page.emulateMedia({ media: 'screen' })
   })
 

@@ -25,7 +25,15 @@ export const DOC: GherkinDocument = {
     description: '  The kubelet probes every container.\n',
     tags: [{ name: '@docker' }],
     children: [
-      { background: { id: 'bg', location: loc(5), keyword: 'Background', name: '', steps: [{ id: 'b1', location: loc(6), keyword: 'Given ', text: 'a cluster with 1 node' }] } },
+      {
+        background: {
+          id: 'bg',
+          location: loc(5),
+          keyword: 'Background',
+          name: '',
+          steps: [{ id: 'b1', location: loc(6), keyword: 'Given ', text: 'a cluster with 1 node' }],
+        },
+      },
       {
         scenario: {
           id: 's1',
@@ -34,8 +42,20 @@ export const DOC: GherkinDocument = {
           name: 'liveness restarts',
           tags: [{ name: '@HEAL-02' }],
           steps: [
-            { id: 'st1', location: loc(10), keyword: 'Given ', text: 'I apply the manifest:', docString: { content: 'kind: Pod\n\nmetadata: {name: web}', delimiter: '"""' } },
-            { id: 'st2', location: loc(15), keyword: 'Then ', text: 'the pod has:', dataTable: { rows: [row('r1', 16, 'restarts', '1'), row('r2', 17, 'phase', 'Running')] } },
+            {
+              id: 'st1',
+              location: loc(10),
+              keyword: 'Given ',
+              text: 'I apply the manifest:',
+              docString: { content: 'kind: Pod\n\nmetadata: {name: web}', delimiter: '"""' },
+            },
+            {
+              id: 'st2',
+              location: loc(15),
+              keyword: 'Then ',
+              text: 'the pod has:',
+              dataTable: { rows: [row('r1', 16, 'restarts', '1'), row('r2', 17, 'phase', 'Running')] },
+            },
           ],
           examples: [],
         },
@@ -55,7 +75,17 @@ export const DOC: GherkinDocument = {
                 name: 'by <kind>',
                 tags: [],
                 steps: [{ id: 'st3', location: loc(22), keyword: 'When ', text: 'I probe by <kind>' }],
-                examples: [{ id: 'e1', location: loc(24), keyword: 'Examples', name: '', tags: [], tableHeader: row('h', 25, 'kind'), tableBody: [row('x1', 26, 'http'), row('x2', 27, 'exec')] }],
+                examples: [
+                  {
+                    id: 'e1',
+                    location: loc(24),
+                    keyword: 'Examples',
+                    name: '',
+                    tags: [],
+                    tableHeader: row('h', 25, 'kind'),
+                    tableBody: [row('x1', 26, 'http'), row('x2', 27, 'exec')],
+                  },
+                ],
               },
             },
           ],
@@ -91,8 +121,28 @@ export const DOC_AR: GherkinDocument = {
 }
 
 /** A pickle's result, as RunCollector gives it. */
-export function pickle(id: string, uri: string, line: number, astNodeIds: string[], tags: string[], status: ScenarioResult['status'], svg?: string, language = 'en'): ScenarioResult {
-  return { pickleId: id, name: `${id} name`, uri, line, tags, status, reasons: status === 'passed' ? [] : [`${status}: because`], astNodeIds, language, attachments: svg ? [{ mediaType: 'image/svg+xml', body: svg }] : [] }
+export function pickle(
+  id: string,
+  uri: string,
+  line: number,
+  astNodeIds: string[],
+  tags: string[],
+  status: ScenarioResult['status'],
+  svg?: string,
+  language = 'en',
+): ScenarioResult {
+  return {
+    pickleId: id,
+    name: `${id} name`,
+    uri,
+    line,
+    tags,
+    status,
+    reasons: status === 'passed' ? [] : [`${status}: because`],
+    astNodeIds,
+    language,
+    attachments: svg ? [{ mediaType: 'image/svg+xml', body: svg }] : [],
+  }
 }
 
 const HEAL = ['@docker', '@HEAL-02']

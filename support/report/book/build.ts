@@ -91,7 +91,12 @@ export async function writeBook(opts: BookOptions = {}): Promise<BookSummary> {
   const dir = opts.out ?? join(reportsDir, BOOK_DIR)
   const warnings: string[] = []
   const runs = readRuns(reportsDir, warnings)
-  const files = new Map([...featureFiles(opts.featuresDir ?? join(root, 'features'))].map(([uri, f]) => [relative(root, uri).split('\\').join('/'), { language: langOf(f.language), ids: f.ids }]))
+  const files = new Map(
+    [...featureFiles(opts.featuresDir ?? join(root, 'features'))].map(([uri, f]) => [
+      relative(root, uri).split('\\').join('/'),
+      { language: langOf(f.language), ids: f.ids },
+    ]),
+  )
   const mutation = readMutationReport(reportsDir)
   if (mutation) warnings.push(...mutation.warnings)
   const book = buildBook({
@@ -118,14 +123,18 @@ export async function writeBook(opts: BookOptions = {}): Promise<BookSummary> {
     }
     return f
   }
-  const generatedAt = (opts.now ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  const generatedAt = (opts.now ?? new Date())
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
   const matrixHref = relative(dir, join(reportsDir, 'conformance.html')).split('\\').join('/')
   const html = renderBook(book, { diagramFile, generatedAt, matrixHref })
   const index = join(dir, 'index.html')
   writeFileSync(index, html)
   copyFileSync(join(ASSETS, 'book.css'), join(dir, 'book.css'))
   copyFileSync(join(ASSETS, 'book.js'), join(dir, 'book.js'))
-  if (opts.matrix !== false && dir === join(reportsDir, BOOK_DIR)) writeConformance({ reportsDir, catalogue: opts.catalogue ?? join(root, CATALOGUE_PATH), ...(opts.now ? { now: opts.now } : {}) })
+  if (opts.matrix !== false && dir === join(reportsDir, BOOK_DIR))
+    writeConformance({ reportsDir, catalogue: opts.catalogue ?? join(root, CATALOGUE_PATH), ...(opts.now ? { now: opts.now } : {}) })
 
   const behaviors = book.sections.flatMap((s) => s.behaviors)
   return {

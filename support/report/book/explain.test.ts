@@ -10,12 +10,32 @@ const files = new Map([
   [DOC_AR.uri!, { language: 'ar' as const, ids: new Set(['HEAL-02']) }],
   ['features/ar/etcd/quorum.feature', { language: 'ar' as const, ids: new Set(['ETCD-04']) }],
 ])
-const patches = [{ file: 'mutants/k/HEAL-02.threshold.patch', behaviors: ['HEAL-02'], claim: 'after failureThreshold failures', bug: 'restarts after the first failure', layer: 'orchestrator', touches: ['orchestrator/kubelet/prober.ts'] }]
+const patches = [
+  {
+    file: 'mutants/k/HEAL-02.threshold.patch',
+    behaviors: ['HEAL-02'],
+    claim: 'after failureThreshold failures',
+    bug: 'restarts after the first failure',
+    layer: 'orchestrator',
+    touches: ['orchestrator/kubelet/prober.ts'],
+  },
+]
 
 function explain(id: string, mutation?: ReturnType<typeof parseMutationReport>): string {
-  const book = buildBook({ catalogue: CATALOGUE, runs: [CI, CLUSTER], featureFiles: files, targets: { ci: 'builtin', cluster: 'cluster' }, patches, ...(mutation ? { mutation } : {}) })
+  const book = buildBook({
+    catalogue: CATALOGUE,
+    runs: [CI, CLUSTER],
+    featureFiles: files,
+    targets: { ci: 'builtin', cluster: 'cluster' },
+    patches,
+    ...(mutation ? { mutation } : {}),
+  })
   const section = book.sections.find((s) => s.behaviors.some((b) => b.behavior.id === id))!
-  return renderExplain(section.behaviors.find((b) => b.behavior.id === id)!, section.name, { mutationRan: mutation !== undefined })
+  return renderExplain(
+    section.behaviors.find((b) => b.behavior.id === id)!,
+    section.name,
+    { mutationRan: mutation !== undefined },
+  )
 }
 
 describe('ock explain', () => {
@@ -38,7 +58,15 @@ describe('ock explain', () => {
 
   it('says what is missing instead of leaving it out', () => {
     const table: { id: string; has: string[] }[] = [
-      { id: 'HEAL-01', has: ['Scenarios (Arabic):\n  no Arabic edition yet', '  no mutant names it yet (mutants/<section>/HEAL-01.<slug>.patch)', '✘ failed (2)', 'no mutation run yet; no mutant for this behavior yet'] },
+      {
+        id: 'HEAL-01',
+        has: [
+          'Scenarios (Arabic):\n  no Arabic edition yet',
+          '  no mutant names it yet (mutants/<section>/HEAL-01.<slug>.patch)',
+          '✘ failed (2)',
+          'no mutation run yet; no mutant for this behavior yet',
+        ],
+      },
       { id: 'HEAL-03', has: ['Scenarios (English):\n  none in the last runs', '∅ no scenario yet'] },
       { id: 'ETCD-04', has: ['  not run yet: features/ar/etcd/quorum.feature', '— not in this profile'] },
     ]
@@ -49,13 +77,28 @@ describe('ock explain', () => {
   })
 
   it('gives the verdicts of a mutation run', () => {
-    const t = explain('HEAL-02', parseMutationReport({ mutants: [{ file: patches[0]!.file, behaviors: ['HEAL-02'], status: 'killed', killedBy: { scenario: 'liveness restarts', step: 'Then the pod has:', message: 'expected 1\n  at x' } }] }))
+    const t = explain(
+      'HEAL-02',
+      parseMutationReport({
+        mutants: [
+          {
+            file: patches[0]!.file,
+            behaviors: ['HEAL-02'],
+            status: 'killed',
+            killedBy: { scenario: 'liveness restarts', step: 'Then the pod has:', message: 'expected 1\n  at x' },
+          },
+        ],
+      }),
+    )
     assert.ok(t.includes('  1 mutant: 1 killed\n  - [killed] after failureThreshold failures'))
     assert.ok(t.includes('      caught by: liveness restarts / Then the pod has: / expected 1\n'))
   })
 
   it('prints each scenario of a --run with its diagram as text', () => {
-    const s = { ...pickle('r1', DOC.uri!, 9, ['s1'], ['@HEAL-02'], 'passed'), attachments: [{ mediaType: 'text/plain', body: 'Sequence: x\n   +1 ms  a -> b  get\n', fileName: 'sequence-diagram.txt' }] }
+    const s = {
+      ...pickle('r1', DOC.uri!, 9, ['s1'], ['@HEAL-02'], 'passed'),
+      attachments: [{ mediaType: 'text/plain', body: 'Sequence: x\n   +1 ms  a -> b  get\n', fileName: 'sequence-diagram.txt' }],
+    }
     const f = { ...pickle('r2', DOC.uri!, 26, ['s2'], ['@HEAL-02'], 'failed'), attachments: [] }
     const out = renderRunDiagrams({ profile: 'explain', scenarios: [s, f] })
     assert.ok(out.includes('── r1 name  (features/x/probes.feature:9): passed\n\nSequence: x\n   +1 ms  a -> b  get\n'))

@@ -33,7 +33,14 @@ every profile that ran (reports/<profile>/messages.ndjson) and its mutation proo
 `
 
 const SYMBOL: Record<CellStatus, string> = { passed: '✔', failed: '✘', skipped: '↷', partly: '◐', 'not-run': '—', 'no-scenario': '∅' }
-const WORD: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', partly: 'partly passed', 'not-run': 'not in this profile', 'no-scenario': 'no scenario yet' }
+const WORD: Record<CellStatus, string> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  partly: 'partly passed',
+  'not-run': 'not in this profile',
+  'no-scenario': 'no scenario yet',
+}
 
 const indent = (lines: readonly string[], by = '  '): string[] => lines.map((l) => (l ? `${by}${l}` : ''))
 const when = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown time')
@@ -51,10 +58,18 @@ export function renderExplain(b: BookBehavior, section: string, opts: { mutation
   out.push('Note, in English:', ...indent([x.note]), '')
   if (x.behavior) out.push(`Behavior: ${x.behavior}`)
   if (x.observe) out.push(`Observed: ${x.observe}`)
-  if (x.needs) out.push(`Needs:    ${Object.entries(x.needs).map(([k, v]) => `${k}: ${v}`).join(', ')}`)
+  if (x.needs)
+    out.push(
+      `Needs:    ${Object.entries(x.needs)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}`,
+    )
   if (x.behavior || x.observe || x.needs) out.push('')
 
-  for (const [lang, title] of [['en', 'Scenarios (English)'], ['ar', 'Scenarios (Arabic)']] as const) {
+  for (const [lang, title] of [
+    ['en', 'Scenarios (English)'],
+    ['ar', 'Scenarios (Arabic)'],
+  ] as const) {
     const ss = b.scenarios[lang]
     out.push(`${title}:`)
     if (!ss.length) out.push(lang === 'ar' ? '  no Arabic edition yet' : '  none in the last runs')
@@ -84,7 +99,11 @@ export function renderExplain(b: BookBehavior, section: string, opts: { mutation
   const counts = tally(b.mutants)
   if (!b.mutants.length) out.push(`  ${opts.mutationRan ? 'no mutant for this behavior yet' : 'no mutation run yet; no mutant for this behavior yet'}`)
   else {
-    out.push(`  ${b.mutants.length} mutant${b.mutants.length === 1 ? '' : 's'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k === 'not-run' ? 'not run yet' : k}`).join(', ')}${opts.mutationRan ? '' : ' (no mutation run yet)'}`)
+    out.push(
+      `  ${b.mutants.length} mutant${b.mutants.length === 1 ? '' : 's'}: ${Object.entries(counts)
+        .map(([k, v]) => `${v} ${k === 'not-run' ? 'not run yet' : k}`)
+        .join(', ')}${opts.mutationRan ? '' : ' (no mutation run yet)'}`,
+    )
     for (const m of b.mutants) {
       out.push(`  - [${m.status ?? 'not run'}] ${m.claim ?? m.file}`)
       if (m.bug) out.push(`      bug: ${m.bug}`)
@@ -121,7 +140,12 @@ export async function main(argv: string[]): Promise<void> {
   let values: { run?: boolean; ar?: boolean; help?: boolean }
   let positionals: string[]
   try {
-    ;({ values, positionals } = parseArgs({ args: argv, options: { run: { type: 'boolean' }, ar: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }))
+    ;({ values, positionals } = parseArgs({
+      args: argv,
+      options: { run: { type: 'boolean' }, ar: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    }))
   } catch (e) {
     fail(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`)
   }
@@ -134,7 +158,9 @@ export async function main(argv: string[]): Promise<void> {
   const catalogue = loadCatalogue()
   if (!BEHAVIOR_ID.test(id) || !catalogue.some((b) => b.id === id)) {
     const near = catalogue.filter((b) => b.id.startsWith(id.split('-')[0] ?? '')).map((b) => b.id)
-    fail(`"${positionals[0]}" is not a behavior of features/behaviors.yaml${near.length ? `; did you mean one of ${near.join(', ')}?` : ` (ids look like ${catalogue[0]?.id ?? 'HEAL-02'})`}`)
+    fail(
+      `"${positionals[0]}" is not a behavior of features/behaviors.yaml${near.length ? `; did you mean one of ${near.join(', ')}?` : ` (ids look like ${catalogue[0]?.id ?? 'HEAL-02'})`}`,
+    )
   }
   if (values.ar && !values.run) fail('--ar chooses the language of --run; give --run too')
 
@@ -160,7 +186,11 @@ export async function main(argv: string[]): Promise<void> {
     const messages = join(dir, 'messages.ndjson')
     process.stdout.write(`\nRunning @${id} (${values.ar ? 'Arabic' : 'English'} scenarios) on the embedded reference cluster...\n`)
     const { execa } = await import('execa')
-    const result = await execa('cucumber-js', ['-p', 'explain', '--tags', `@${id}`, '--format', `message:${messages}`, ...featurePaths(Boolean(values.ar))], { preferLocal: true, stdio: ['ignore', 'inherit', 'inherit'], reject: false })
+    const result = await execa('cucumber-js', ['-p', 'explain', '--tags', `@${id}`, '--format', `message:${messages}`, ...featurePaths(Boolean(values.ar))], {
+      preferLocal: true,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      reject: false,
+    })
     let run: RunResult | undefined
     try {
       run = readRun('explain', messages, { attachments: [DIAGRAM_TEXT_MEDIA_TYPE] })

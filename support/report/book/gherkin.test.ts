@@ -11,9 +11,15 @@ describe('scenarios from Gherkin documents', () => {
     const s1 = scenarios.get('s1')!
     assert.deepEqual([s1.uri, s1.line, s1.language, s1.tags], ['features/x/probes.feature', 9, 'en', ['@docker', '@HEAL-02']])
     assert.equal(s1.feature.description, '  The kubelet probes every container.')
-    assert.deepEqual(s1.backgrounds.map((b) => b.steps.map((s) => s.text)), [['a cluster with 1 node']])
+    assert.deepEqual(
+      s1.backgrounds.map((b) => b.steps.map((s) => s.text)),
+      [['a cluster with 1 node']],
+    )
     assert.deepEqual(scenarios.get('s2')!.tags, ['@docker', '@config'])
-    assert.deepEqual(scenarios.get('s2')!.examples[0]!.rows.map((r) => r.line), [26, 27])
+    assert.deepEqual(
+      scenarios.get('s2')!.examples[0]!.rows.map((r) => r.line),
+      [26, 27],
+    )
   })
 
   it('writes a scenario back as Gherkin', () => {
@@ -37,7 +43,16 @@ describe('scenarios from Gherkin documents', () => {
   })
 
   it('aligns tables', () => {
-    assert.deepEqual(tableLines([['a', 'bbb'], ['cc', '']], ''), ['| a  | bbb |', '| cc |     |'])
+    assert.deepEqual(
+      tableLines(
+        [
+          ['a', 'bbb'],
+          ['cc', ''],
+        ],
+        '',
+      ),
+      ['| a  | bbb |', '| cc |     |'],
+    )
     assert.deepEqual(scenariosOf({ uri: 'x' }).size, 0)
   })
 })

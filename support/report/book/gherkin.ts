@@ -46,7 +46,15 @@ function step(s: GherkinStep): StepText {
   return {
     keyword: s.keyword,
     text: s.text,
-    ...(s.docString ? { docString: { content: s.docString.content, ...(s.docString.mediaType ? { mediaType: s.docString.mediaType } : {}), ...(s.docString.delimiter ? { delimiter: s.docString.delimiter } : {}) } } : {}),
+    ...(s.docString
+      ? {
+          docString: {
+            content: s.docString.content,
+            ...(s.docString.mediaType ? { mediaType: s.docString.mediaType } : {}),
+            ...(s.docString.delimiter ? { delimiter: s.docString.delimiter } : {}),
+          },
+        }
+      : {}),
     ...(s.dataTable ? { dataTable: s.dataTable.rows.map((r) => r.cells.map((c) => c.value)) } : {}),
   }
 }
@@ -81,7 +89,13 @@ export function scenariosOf(doc: GherkinDocument): Map<string, ScenarioText> {
           tags: [...tags, ...names(s.tags)],
           backgrounds: bgs.filter((b) => b.steps.length),
           steps: s.steps.map(step),
-          examples: s.examples.map((e) => ({ keyword: e.keyword, name: e.name, tags: names(e.tags), header: cells(e.tableHeader), rows: e.tableBody.map((r) => ({ line: r.location.line, cells: cells(r) })) })),
+          examples: s.examples.map((e) => ({
+            keyword: e.keyword,
+            name: e.name,
+            tags: names(e.tags),
+            header: cells(e.tableHeader),
+            rows: e.tableBody.map((r) => ({ line: r.location.line, cells: cells(r) })),
+          })),
         })
       }
     }

@@ -99,10 +99,12 @@ export interface BookInput {
 
 /** `Cluster architecture / master` -> `cluster-architecture-master`. */
 export function slug(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '') || 'section'
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'section'
+  )
 }
 
 const time = (r: RunResult): number => Date.parse(r.finishedAt ?? r.startedAt ?? '') || 0
@@ -176,7 +178,12 @@ export function buildBook(input: BookInput): Book {
       const mutants = mutantsFor(id, input.patches ?? [], input.mutation)
       return {
         behavior: row.behavior,
-        results: row.cells.map((cell, i) => ({ profile: runs[i]!.profile, ...(input.targets?.[runs[i]!.profile] ? { target: input.targets[runs[i]!.profile] } : {}), ...(runs[i]!.finishedAt ? { finishedAt: runs[i]!.finishedAt } : {}), cell })),
+        results: row.cells.map((cell, i) => ({
+          profile: runs[i]!.profile,
+          ...(input.targets?.[runs[i]!.profile] ? { target: input.targets[runs[i]!.profile] } : {}),
+          ...(runs[i]!.finishedAt ? { finishedAt: runs[i]!.finishedAt } : {}),
+          cell,
+        })),
         scenarios,
         notRun: { en: notRun.en.sort(), ar: notRun.ar.sort() },
         mutants,
@@ -188,7 +195,13 @@ export function buildBook(input: BookInput): Book {
   const runInfo: RunInfo[] = runs.map((r) => {
     const counts: Partial<Record<ScenarioStatus, number>> = {}
     for (const s of r.scenarios) counts[s.status] = (counts[s.status] ?? 0) + 1
-    return { profile: r.profile, ...(input.targets?.[r.profile] ? { target: input.targets[r.profile] } : {}), ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}), scenarios: r.scenarios.length, counts }
+    return {
+      profile: r.profile,
+      ...(input.targets?.[r.profile] ? { target: input.targets[r.profile] } : {}),
+      ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
+      scenarios: r.scenarios.length,
+      counts,
+    }
   })
   return { sections, runs: runInfo, mutation: { ...(input.mutation ? { report: input.mutation } : {}), patches: input.patches?.length ?? 0 } }
 }

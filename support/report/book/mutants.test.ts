@@ -47,7 +47,15 @@ describe('mutants', () => {
       { name: 'empty list', doc: { mutants: [] }, mutants: 0, warnings: 0 },
       {
         name: 'good and bad entries',
-        doc: { generatedAt: '2026-12-05T09:00:00Z', mutants: [{ file: './m/a.patch', behaviors: ['A-1'], status: 'killed', killedBy: { scenario: 's', step: 'Then x', message: 'boom' } }, { file: 'm/b.patch', status: 'exploded' }, null, { behaviors: ['A-1'], status: 'killed' }] },
+        doc: {
+          generatedAt: '2026-12-05T09:00:00Z',
+          mutants: [
+            { file: './m/a.patch', behaviors: ['A-1'], status: 'killed', killedBy: { scenario: 's', step: 'Then x', message: 'boom' } },
+            { file: 'm/b.patch', status: 'exploded' },
+            null,
+            { behaviors: ['A-1'], status: 'killed' },
+          ],
+        },
         mutants: 1,
         warnings: 3,
         generatedAt: '2026-12-05T09:00:00Z',
@@ -69,13 +77,28 @@ describe('mutants', () => {
       { file: 'm/b.patch', behaviors: ['A-1', 'B-1'], touches: ['o/y.ts'] },
       { file: 'm/c.patch', behaviors: ['B-1'], touches: ['o/z.ts'] },
     ]
-    const report = parseMutationReport({ mutants: [{ file: 'm/a.patch', behaviors: ['A-1'], status: 'killed' }, { file: 'm/gone.patch', behaviors: ['A-1'], status: 'survived', claim: 'old' }] })
+    const report = parseMutationReport({
+      mutants: [
+        { file: 'm/a.patch', behaviors: ['A-1'], status: 'killed' },
+        { file: 'm/gone.patch', behaviors: ['A-1'], status: 'survived', claim: 'old' },
+      ],
+    })
     const a = mutantsFor('A-1', patches, report)
-    assert.deepEqual(a.map((m) => [m.file, m.status]), [['m/a.patch', 'killed'], ['m/b.patch', undefined], ['m/gone.patch', 'survived']])
+    assert.deepEqual(
+      a.map((m) => [m.file, m.status]),
+      [
+        ['m/a.patch', 'killed'],
+        ['m/b.patch', undefined],
+        ['m/gone.patch', 'survived'],
+      ],
+    )
     assert.deepEqual(filesFor(a), ['o/y.ts', 'o/x.ts'])
     assert.deepEqual(tally(a), { killed: 1, 'not-run': 1, survived: 1 })
     assert.deepEqual(mutantsFor('C-1', patches, report), [])
-    assert.deepEqual(mutantsFor('B-1', patches).map((m) => m.status), [undefined, undefined])
+    assert.deepEqual(
+      mutantsFor('B-1', patches).map((m) => m.status),
+      [undefined, undefined],
+    )
   })
 
   it('loads patches from the tree and the report from disk (none: no mutation run yet)', () => {
@@ -85,7 +108,10 @@ describe('mutants', () => {
       assert.equal(readMutationReport(join(root, 'reports')), undefined)
       mkdirSync(join(root, 'mutants', 'kubernetes-features'), { recursive: true })
       writeFileSync(join(root, 'mutants', 'kubernetes-features', 'HEAL-02.threshold.patch'), PATCH)
-      assert.deepEqual(loadPatches(root).map((p) => p.file), ['mutants/kubernetes-features/HEAL-02.threshold.patch'])
+      assert.deepEqual(
+        loadPatches(root).map((p) => p.file),
+        ['mutants/kubernetes-features/HEAL-02.threshold.patch'],
+      )
       mkdirSync(join(root, 'reports'))
       writeFileSync(join(root, 'reports', 'mutation.json'), '{ half written')
       const r = readMutationReport(join(root, 'reports'))!

@@ -106,9 +106,24 @@ export function parseMutationReport(doc: unknown): MutationReport {
     }
     const behaviors = Array.isArray(m.behaviors) ? m.behaviors.filter((b): b is string => typeof b === 'string') : []
     const k = (m.killedBy && typeof m.killedBy === 'object' ? m.killedBy : undefined) as Record<string, unknown> | undefined
-    const killedBy = k ? { ...(str(k.scenario) ? { scenario: str(k.scenario) } : {}), ...(str(k.step) ? { step: str(k.step) } : {}), ...(str(k.message) ? { message: str(k.message) } : {}) } : undefined
+    const killedBy = k
+      ? {
+          ...(str(k.scenario) ? { scenario: str(k.scenario) } : {}),
+          ...(str(k.step) ? { step: str(k.step) } : {}),
+          ...(str(k.message) ? { message: str(k.message) } : {}),
+        }
+      : undefined
     const opt = (key: string): Record<string, string> => (str(m[key]) ? { [key]: str(m[key])! } : {})
-    mutants.push({ file: file.replace(/^\.\//, ''), behaviors, status, ...opt('claim'), ...opt('bug'), ...opt('layer'), ...opt('weakSpot'), ...(killedBy ? { killedBy } : {}) })
+    mutants.push({
+      file: file.replace(/^\.\//, ''),
+      behaviors,
+      status,
+      ...opt('claim'),
+      ...opt('bug'),
+      ...opt('layer'),
+      ...opt('weakSpot'),
+      ...(killedBy ? { killedBy } : {}),
+    })
   })
   const generatedAt = str(root.generatedAt) ?? str(root.finishedAt) ?? str(root.date) ?? str(root.startedAt)
   return { mutants, ...(generatedAt ? { generatedAt } : {}), warnings }

@@ -10,11 +10,28 @@ const files = new Map([
   [DOC.uri!, { language: 'en' as const, ids: new Set(['HEAL-01', 'HEAL-02']) }],
   [DOC_AR.uri!, { language: 'ar' as const, ids: new Set(['HEAL-02']) }],
 ])
-const patches = [{ file: 'mutants/k/HEAL-02.threshold.patch', behaviors: ['HEAL-02'], claim: 'after failureThreshold failures', bug: 'restarts after the first failure', layer: 'orchestrator', touches: ['orchestrator/kubelet/prober.ts'] }]
+const patches = [
+  {
+    file: 'mutants/k/HEAL-02.threshold.patch',
+    behaviors: ['HEAL-02'],
+    claim: 'after failureThreshold failures',
+    bug: 'restarts after the first failure',
+    layer: 'orchestrator',
+    touches: ['orchestrator/kubelet/prober.ts'],
+  },
+]
 const diagramFile = (svg: string) => ({ href: `diagrams/${svg.length}.svg`, width: 300, height: 120 })
 
 function page(mutation?: ReturnType<typeof parseMutationReport>): string {
-  const book = buildBook({ catalogue: CATALOGUE, runs: [CI, CLUSTER], featureFiles: files, known: new Set(['HEAL-01', 'HEAL-02']), targets: { ci: 'builtin' }, patches, ...(mutation ? { mutation } : {}) })
+  const book = buildBook({
+    catalogue: CATALOGUE,
+    runs: [CI, CLUSTER],
+    featureFiles: files,
+    known: new Set(['HEAL-01', 'HEAL-02']),
+    targets: { ci: 'builtin' },
+    patches,
+    ...(mutation ? { mutation } : {}),
+  })
   return renderBook(book, { diagramFile, generatedAt: '2026-12-05 09:00:00 UTC', matrixHref: '../conformance.html' })
 }
 
@@ -38,7 +55,10 @@ describe('the book page', () => {
   })
 
   it('has a chapter per section, and an article per behavior that the matrix can link to', () => {
-    assert.deepEqual([...html.matchAll(/<section class="chapter" id="ch-([^"]+)">/g)].map((m) => m[1]), ['kubernetes-features', 'etcd'])
+    assert.deepEqual(
+      [...html.matchAll(/<section class="chapter" id="ch-([^"]+)">/g)].map((m) => m[1]),
+      ['kubernetes-features', 'etcd'],
+    )
     for (const b of CATALOGUE) assert.ok(html.includes(`id="${b.id}"`), b.id)
   })
 
@@ -78,7 +98,18 @@ describe('the book page', () => {
     assert.ok(a.includes('<code dir="ltr">orchestrator/kubelet/prober.ts</code>'))
     assert.ok(a.includes(UI.noMutationRun.en))
     assert.ok(article(html, 'HEAL-03').includes(UI.noMutationRun.en))
-    const judged = page(parseMutationReport({ mutants: [{ file: 'mutants/k/HEAL-02.threshold.patch', behaviors: ['HEAL-02'], status: 'killed', killedBy: { scenario: 'liveness restarts', step: 'Then the pod has:', message: 'expected 1 restart, got 2' } }] }))
+    const judged = page(
+      parseMutationReport({
+        mutants: [
+          {
+            file: 'mutants/k/HEAL-02.threshold.patch',
+            behaviors: ['HEAL-02'],
+            status: 'killed',
+            killedBy: { scenario: 'liveness restarts', step: 'Then the pod has:', message: 'expected 1 restart, got 2' },
+          },
+        ],
+      }),
+    )
     const k = article(judged, 'HEAL-02')
     assert.ok(!k.includes(UI.noMutationRun.en))
     assert.ok(k.includes('<li class="mutant m-killed"'))

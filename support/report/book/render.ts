@@ -28,7 +28,10 @@ export const UI = {
   shown: { en: 'behaviors shown', ar: 'behavior ظاهرين' },
   noMatch: { en: 'No behavior matches the search.', ar: 'مفيش behavior بيطابق البحث.' },
   runs: { en: 'The runs this book was built from', ar: 'الـ runs اللي الكتاب ده اتبنى منها' },
-  noRuns: { en: 'No run yet: run `npx cucumber-js` (or `-p ci`), then `npm run book`.', ar: 'لسه مفيش run: شغل `npx cucumber-js` (أو `-p ci`)، وبعدين `npm run book`.' },
+  noRuns: {
+    en: 'No run yet: run `npx cucumber-js` (or `-p ci`), then `npm run book`.',
+    ar: 'لسه مفيش run: شغل `npx cucumber-js` (أو `-p ci`)، وبعدين `npm run book`.',
+  },
   note: { en: 'The note', ar: 'الـ note' },
   noteAr: { en: 'As the course writes it', ar: 'زي ما الـ course كاتبها' },
   noteEn: { en: 'In English', ar: 'بالإنجليزي' },
@@ -47,7 +50,10 @@ export const UI = {
   diagram: { en: 'What the cluster did', ar: 'الـ cluster عمل إيه' },
   diagramFrom: { en: 'sequence diagram from the trace, run', ar: 'الـ sequence diagram من الـ trace، الـ run' },
   openFull: { en: 'open full size (hover a row for details)', ar: 'افتحه بالحجم الكامل (حط الماوس على أي سطر للتفاصيل)' },
-  noDiagram: { en: 'No sequence diagram: no run on a target with a trace has this scenario.', ar: 'مفيش sequence diagram: مفيش run على target عنده trace فيه الـ scenario ده.' },
+  noDiagram: {
+    en: 'No sequence diagram: no run on a target with a trace has this scenario.',
+    ar: 'مفيش sequence diagram: مفيش run على target عنده trace فيه الـ scenario ده.',
+  },
   mutation: { en: 'Mutation proof: the bugs its scenarios catch', ar: 'إثبات الـ mutation: الـ bugs اللي الـ scenarios بتمسكها' },
   noMutationRun: { en: 'No mutation run yet.', ar: 'لسه مفيش mutation run.' },
   noMutant: { en: 'No mutant for this behavior yet.', ar: 'لسه مفيش mutant للـ behavior ده.' },
@@ -64,7 +70,13 @@ type Key = keyof typeof UI
 function text(s: string, lang: Lang): string {
   return s
     .split(/(`[^`]+`)/)
-    .map((part) => (part.startsWith('`') && part.endsWith('`') && part.length > 2 ? `<code dir="ltr">${h(part.slice(1, -1))}</code>` : lang === 'ar' ? isolateLatin(part) : h(part)))
+    .map((part) =>
+      part.startsWith('`') && part.endsWith('`') && part.length > 2
+        ? `<code dir="ltr">${h(part.slice(1, -1))}</code>`
+        : lang === 'ar'
+          ? isolateLatin(part)
+          : h(part),
+    )
     .join('')
 }
 
@@ -95,10 +107,23 @@ function both(words: Record<Lang, string>): string {
   return `<span data-lang="en" lang="en">${h(words.en)}</span><span data-lang="ar" lang="ar">${isolateLatin(words.ar)}</span>`
 }
 
-const STATUS_CLASS: Record<ScenarioStatus, CellStatus> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'failed', undefined: 'failed', ambiguous: 'failed', unknown: 'failed' }
+const STATUS_CLASS: Record<ScenarioStatus, CellStatus> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  pending: 'failed',
+  undefined: 'failed',
+  ambiguous: 'failed',
+  unknown: 'failed',
+}
 
 function when(iso: string | undefined): string {
-  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC') : '—'
+  return iso
+    ? iso
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+        .replace(/Z$/, ' UTC')
+    : '—'
 }
 
 function resultsTable(results: readonly ProfileResult[]): string {
@@ -115,7 +140,9 @@ function resultsTable(results: readonly ProfileResult[]): string {
 
 function stepHtml(s: StepText): string {
   const doc = s.docString ? `<pre class="docstring" dir="ltr">${h(s.docString.content)}</pre>` : ''
-  const table = s.dataTable ? `<table class="datatable">${s.dataTable.map((r) => `<tr>${r.map((c) => `<td dir="auto">${prose(c)}</td>`).join('')}</tr>`).join('')}</table>` : ''
+  const table = s.dataTable
+    ? `<table class="datatable">${s.dataTable.map((r) => `<tr>${r.map((c) => `<td dir="auto">${prose(c)}</td>`).join('')}</tr>`).join('')}</table>`
+    : ''
   return `<li><span class="kw">${h(s.keyword.trim())}</span> <span class="step">${prose(s.text)}</span>${doc}${table}</li>`
 }
 
@@ -149,7 +176,12 @@ function scenarioRuns(s: BookScenario): string {
 function scenarioHtml(s: BookScenario, file: (svg: string) => DiagramFile): string {
   const x: ScenarioText = s.text
   const dir = x.language === 'ar' ? 'rtl' : 'ltr'
-  const bg = x.backgrounds.map((b) => `<div class="background"><p class="kw">${prose(b.keyword)}:${b.name ? ` ${prose(b.name)}` : ''}</p><ol class="steps">${b.steps.map(stepHtml).join('')}</ol></div>`).join('')
+  const bg = x.backgrounds
+    .map(
+      (b) =>
+        `<div class="background"><p class="kw">${prose(b.keyword)}:${b.name ? ` ${prose(b.name)}` : ''}</p><ol class="steps">${b.steps.map(stepHtml).join('')}</ol></div>`,
+    )
+    .join('')
   const examples = x.examples
     .map(
       (e) =>
@@ -166,14 +198,18 @@ ${diagramsHtml(s.diagrams, file)}
 }
 
 function scenariosHtml(b: BookBehavior, file: (svg: string) => DiagramFile): string {
-  const notRun = (lang: Lang): string => (b.notRun[lang].length ? `<p class="muted not-run">${t('notRun')} ${b.notRun[lang].map((u) => `<code dir="ltr">${h(u)}</code>`).join(', ')}</p>` : '')
+  const notRun = (lang: Lang): string =>
+    b.notRun[lang].length ? `<p class="muted not-run">${t('notRun')} ${b.notRun[lang].map((u) => `<code dir="ltr">${h(u)}</code>`).join(', ')}</p>` : ''
   const en = b.scenarios.en.map((s) => scenarioHtml(s, file)).join('')
   const ar = b.scenarios.ar.map((s) => scenarioHtml(s, file)).join('')
   const none = !b.scenarios.en.length && !b.scenarios.ar.length
   if (none) return `<p class="muted">${t('noScenario')}</p>${notRun('en')}${notRun('ar')}`
   // without an Arabic edition, the Arabic reader gets the English scenarios, and is told so
   const fallback = !b.scenarios.ar.length
-  return `<div class="lang-block" data-lang="en"${fallback ? ' data-fallback="ar"' : ''}>${fallback ? `<p class="notice" data-lang="ar" lang="ar" dir="rtl">${isolateLatin(UI.noArabic.ar)}</p>` : ''}${en}${notRun('en')}</div>` + (ar ? `<div class="lang-block" data-lang="ar">${ar}${notRun('ar')}</div>` : fallback ? `<div class="lang-block" data-lang="ar">${notRun('ar')}</div>` : '')
+  return (
+    `<div class="lang-block" data-lang="en"${fallback ? ' data-fallback="ar"' : ''}>${fallback ? `<p class="notice" data-lang="ar" lang="ar" dir="rtl">${isolateLatin(UI.noArabic.ar)}</p>` : ''}${en}${notRun('en')}</div>` +
+    (ar ? `<div class="lang-block" data-lang="ar">${ar}${notRun('ar')}</div>` : fallback ? `<div class="lang-block" data-lang="ar">${notRun('ar')}</div>` : '')
+  )
 }
 
 const MUTANT_WORD: Record<MutantStatus | 'not-run', Record<Lang, string>> = {
@@ -190,11 +226,15 @@ function mutationHtml(b: BookBehavior, ran: boolean): string {
   const lives = b.files.length ? `<p class="lives"><b>${t('lives')}:</b> ${b.files.map((f) => `<code dir="ltr">${h(f)}</code>`).join(' ')}</p>` : ''
   if (!ms.length) return `<p class="muted">${ran ? t('noMutant') : `${t('noMutationRun')} ${t('noMutant')}`}</p>`
   const counts = tally(ms)
-  const summary = (Object.keys(counts) as (MutantStatus | 'not-run')[]).map((k) => `<span class="chip m-${k}">${counts[k]} ${both(MUTANT_WORD[k])}</span>`).join(' ')
+  const summary = (Object.keys(counts) as (MutantStatus | 'not-run')[])
+    .map((k) => `<span class="chip m-${k}">${counts[k]} ${both(MUTANT_WORD[k])}</span>`)
+    .join(' ')
   const items = ms
     .map((m: MutantView) => {
       const k = m.status ?? 'not-run'
-      const killed = m.killedBy ? `<div class="killed-by"><b>${t('killedBy')}:</b> <span dir="auto">${prose(m.killedBy.scenario ?? '')}</span>${m.killedBy.step ? ` · <span dir="auto">${prose(m.killedBy.step)}</span>` : ''}${m.killedBy.message ? `<pre dir="ltr">${h(m.killedBy.message)}</pre>` : ''}</div>` : ''
+      const killed = m.killedBy
+        ? `<div class="killed-by"><b>${t('killedBy')}:</b> <span dir="auto">${prose(m.killedBy.scenario ?? '')}</span>${m.killedBy.step ? ` · <span dir="auto">${prose(m.killedBy.step)}</span>` : ''}${m.killedBy.message ? `<pre dir="ltr">${h(m.killedBy.message)}</pre>` : ''}</div>`
+        : ''
       return `<li class="mutant m-${k}" dir="ltr" lang="en"><span class="chip m-${k}">${both(MUTANT_WORD[k])}</span> <b>${h(m.claim ?? m.file)}</b>${m.bug ? `<div class="bug">${h(m.bug)}</div>` : ''}<div class="muted small"><code>${h(m.file)}</code>${m.layer ? ` · layer: ${h(m.layer)}` : ''}${m.weakSpot ? ` · weak spot: ${h(m.weakSpot)}` : ''}${m.touches.length ? ` · patches ${m.touches.map((f) => `<code>${h(f)}</code>`).join(', ')}` : ''}</div>${killed}</li>`
     })
     .join('')
@@ -208,7 +248,9 @@ function profileChips(b: BookBehavior, full: boolean): string {
     .map((r) => {
       const c = r.cell.status
       const title = `${r.profile}: ${CELL_WORD[c].en}`
-      return full ? `<span class="chip ${c}" title="${h(title)}" dir="ltr">${SYMBOL[c]} ${h(r.profile)}</span>` : `<span class="sym ${c}" title="${h(title)}">${SYMBOL[c]}</span>`
+      return full
+        ? `<span class="chip ${c}" title="${h(title)}" dir="ltr">${SYMBOL[c]} ${h(r.profile)}</span>`
+        : `<span class="sym ${c}" title="${h(title)}">${SYMBOL[c]}</span>`
     })
     .join(full ? ' ' : '')
 }
@@ -217,14 +259,22 @@ function factsHtml(b: Behavior): string {
   const items = [
     b.behavior ? `<dt>${t('behavior')}</dt><dd dir="ltr" lang="en">${h(b.behavior)}</dd>` : '',
     b.observe ? `<dt>${t('observe')}</dt><dd dir="ltr" lang="en">${h(b.observe)}</dd>` : '',
-    b.needs ? `<dt>${t('needs')}</dt><dd dir="ltr" lang="en">${h(Object.entries(b.needs).map(([k, v]) => `${k}: ${v}`).join(', '))}</dd>` : '',
+    b.needs
+      ? `<dt>${t('needs')}</dt><dd dir="ltr" lang="en">${h(
+          Object.entries(b.needs)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', '),
+        )}</dd>`
+      : '',
   ].join('')
   return items ? `<dl class="facts">${items}</dl>` : ''
 }
 
 function behaviorHtml(b: BookBehavior, file: (svg: string) => DiagramFile, ran: boolean): string {
   const x = b.behavior
-  const noteAr = x.noteAr ? `<blockquote class="note note-ar" lang="ar" dir="rtl"><p class="label">${t('noteAr')}</p><p>${isolateLatin(x.noteAr)}</p></blockquote>` : ''
+  const noteAr = x.noteAr
+    ? `<blockquote class="note note-ar" lang="ar" dir="rtl"><p class="label">${t('noteAr')}</p><p>${isolateLatin(x.noteAr)}</p></blockquote>`
+    : ''
   const noteEn = `<blockquote class="note note-en" lang="en" dir="ltr"><p class="label">${t('noteEn')}</p><p>${h(x.note)}</p></blockquote>`
   return `<article class="behavior" id="${h(x.id)}">
 <h3><a class="anchor" href="#${h(x.id)}" dir="ltr">${h(x.id)}</a> ${profileChips(b, true)}</h3>
@@ -241,9 +291,18 @@ ${mutationHtml(b, ran)}
 
 function runsHtml(runs: readonly RunInfo[], book: Book): string {
   if (!runs.length) return `<p class="muted">${t('noRuns')}</p>`
-  const rows = runs.map((r) => `<tr><td dir="ltr"><a href="../${h(r.profile)}/cucumber.html">${h(r.profile)}</a></td><td dir="ltr">${h(r.target ?? '—')}</td><td dir="ltr">${h(when(r.finishedAt))}</td><td dir="ltr">${r.scenarios} scenarios (${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')})</td></tr>`)
+  const rows = runs.map(
+    (r) =>
+      `<tr><td dir="ltr"><a href="../${h(r.profile)}/cucumber.html">${h(r.profile)}</a></td><td dir="ltr">${h(r.target ?? '—')}</td><td dir="ltr">${h(when(r.finishedAt))}</td><td dir="ltr">${r.scenarios} scenarios (${Object.entries(
+        r.counts,
+      )
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')})</td></tr>`,
+  )
   const m = book.mutation.report
-  const mutation = m ? `<p>${t('mutationRun')}: <span dir="ltr">${h(when(m.generatedAt))}, ${m.mutants.length} mutants${m.warnings.length ? `; ${m.warnings.length} entries unreadable` : ''}</span></p>` : `<p class="muted">${t('noMutationRun')}</p>`
+  const mutation = m
+    ? `<p>${t('mutationRun')}: <span dir="ltr">${h(when(m.generatedAt))}, ${m.mutants.length} mutants${m.warnings.length ? `; ${m.warnings.length} entries unreadable` : ''}</span></p>`
+    : `<p class="muted">${t('noMutationRun')}</p>`
   return `<table class="results"><thead><tr><th>${t('profile')}</th><th>${t('target')}</th><th>${t('finished')}</th><th>${t('scenarios')}</th></tr></thead><tbody>${rows.join('')}</tbody></table>${mutation}`
 }
 
@@ -261,10 +320,16 @@ export interface PageOptions {
 export function renderBook(book: Book, opts: PageOptions): string {
   const ran = book.mutation.report !== undefined
   const toc = book.sections
-    .map((s, i) => `<li><a href="#ch-${h(s.slug)}"><span class="n">${i + 1}</span> <span dir="ltr">${h(s.name)}</span></a><ol>${s.behaviors.map((b) => `<li data-behavior="${h(b.behavior.id)}"><a href="#${h(b.behavior.id)}"><span class="syms" dir="ltr">${profileChips(b, false)}</span> <b dir="ltr">${h(b.behavior.id)}</b> <span data-lang="en" lang="en">${h(b.behavior.note)}</span><span data-lang="ar" lang="ar">${b.behavior.noteAr ? isolateLatin(b.behavior.noteAr) : h(b.behavior.note)}</span></a></li>`).join('')}</ol></li>`)
+    .map(
+      (s, i) =>
+        `<li><a href="#ch-${h(s.slug)}"><span class="n">${i + 1}</span> <span dir="ltr">${h(s.name)}</span></a><ol>${s.behaviors.map((b) => `<li data-behavior="${h(b.behavior.id)}"><a href="#${h(b.behavior.id)}"><span class="syms" dir="ltr">${profileChips(b, false)}</span> <b dir="ltr">${h(b.behavior.id)}</b> <span data-lang="en" lang="en">${h(b.behavior.note)}</span><span data-lang="ar" lang="ar">${b.behavior.noteAr ? isolateLatin(b.behavior.noteAr) : h(b.behavior.note)}</span></a></li>`).join('')}</ol></li>`,
+    )
     .join('')
   const chapters = book.sections
-    .map((s, i) => `<section class="chapter" id="ch-${h(s.slug)}"><h2><span class="n">${t('chapter')} ${i + 1}</span> <span dir="ltr">${h(s.name)}</span></h2>${s.behaviors.map((b) => behaviorHtml(b, opts.diagramFile, ran)).join('\n')}</section>`)
+    .map(
+      (s, i) =>
+        `<section class="chapter" id="ch-${h(s.slug)}"><h2><span class="n">${t('chapter')} ${i + 1}</span> <span dir="ltr">${h(s.name)}</span></h2>${s.behaviors.map((b) => behaviorHtml(b, opts.diagramFile, ran)).join('\n')}</section>`,
+    )
     .join('\n')
   const total = book.sections.reduce((n, s) => n + s.behaviors.length, 0)
   return `<!doctype html>

@@ -18,8 +18,10 @@ function validateDeploymentStrategy(spec: Json): FieldError[] {
   const errors: FieldError[] = []
   const strategy = obj(spec.strategy) ?? {}
   const type = strategy.type
-  if (type !== undefined && type !== 'RollingUpdate' && type !== 'Recreate') errors.push({ type: 'FieldValueNotSupported', field: 'spec.strategy.type', value: type, supported: ['Recreate', 'RollingUpdate'] })
-  if (type === 'Recreate' && strategy.rollingUpdate) errors.push({ type: 'FieldValueForbidden', field: 'spec.strategy.rollingUpdate', detail: 'may not be specified when strategy `type` is \'Recreate\'' })
+  if (type !== undefined && type !== 'RollingUpdate' && type !== 'Recreate')
+    errors.push({ type: 'FieldValueNotSupported', field: 'spec.strategy.type', value: type, supported: ['Recreate', 'RollingUpdate'] })
+  if (type === 'Recreate' && strategy.rollingUpdate)
+    errors.push({ type: 'FieldValueForbidden', field: 'spec.strategy.rollingUpdate', detail: "may not be specified when strategy `type` is 'Recreate'" })
   const ru = obj(strategy.rollingUpdate)
   if (ru && type !== 'Recreate') errors.push(...validateRollingUpdate(ru, 'spec.strategy.rollingUpdate'))
   const pds = spec.progressDeadlineSeconds
@@ -71,7 +73,16 @@ export const deploymentStrategy: Strategy = {
     ],
     cells: (d) => {
       const cs: Any[] = d.spec?.template?.spec?.containers ?? []
-      return [d.metadata.name, `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`, d.status?.updatedReplicas ?? 0, d.status?.availableReplicas ?? 0, age(d), cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(','), selectorText(d.spec?.selector)]
+      return [
+        d.metadata.name,
+        `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+        d.status?.updatedReplicas ?? 0,
+        d.status?.availableReplicas ?? 0,
+        age(d),
+        cs.map((c) => c.name).join(','),
+        cs.map((c) => c.image).join(','),
+        selectorText(d.spec?.selector),
+      ]
     },
   },
 }

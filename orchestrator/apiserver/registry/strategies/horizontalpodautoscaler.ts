@@ -41,7 +41,15 @@ export const horizontalPodAutoscalerStrategy: Strategy = {
     cells: (h) => {
       const targets = formatHPAMetrics(h.spec?.metrics ?? [], h.status?.currentMetrics ?? [])
       const ref = h.spec?.scaleTargetRef
-      return [h.metadata.name, ref ? `${ref.kind}/${ref.name}` : '', targets, h.spec?.minReplicas ?? 1, h.spec?.maxReplicas ?? 0, h.status?.currentReplicas ?? 0, age(h)]
+      return [
+        h.metadata.name,
+        ref ? `${ref.kind}/${ref.name}` : '',
+        targets,
+        h.spec?.minReplicas ?? 1,
+        h.spec?.maxReplicas ?? 0,
+        h.status?.currentReplicas ?? 0,
+        age(h),
+      ]
     },
   },
 }

@@ -18,7 +18,14 @@ export const ingressStrategy: Strategy = {
     cells: (i) => {
       const hosts = [...new Set((i.spec?.rules ?? []).map((r: Any) => r.host).filter(Boolean))]
       const addrs = (i.status?.loadBalancer?.ingress ?? []).map((a: Any) => a.ip ?? a.hostname).filter(Boolean)
-      return [i.metadata.name, i.spec?.ingressClassName ?? '<none>', hosts.join(',') || '*', addrs.join(','), (i.spec?.tls ?? []).length ? '80, 443' : '80', age(i)]
+      return [
+        i.metadata.name,
+        i.spec?.ingressClassName ?? '<none>',
+        hosts.join(',') || '*',
+        addrs.join(','),
+        (i.spec?.tls ?? []).length ? '80, 443' : '80',
+        age(i),
+      ]
     },
   },
 }

@@ -35,7 +35,18 @@ export const nodeStrategy: Strategy = {
     cells: (n) => {
       const addr = (t: string): string => (n.status?.addresses ?? []).find((a: Any) => a.type === t)?.address ?? '<none>'
       const info = n.status?.nodeInfo ?? {}
-      return [n.metadata.name, nodeStatus(n), nodeRoles(n), age(n), info.kubeletVersion ?? '', addr('InternalIP'), addr('ExternalIP'), info.osImage ?? '<unknown>', info.kernelVersion ?? '<unknown>', info.containerRuntimeVersion ?? '<unknown>']
+      return [
+        n.metadata.name,
+        nodeStatus(n),
+        nodeRoles(n),
+        age(n),
+        info.kubeletVersion ?? '',
+        addr('InternalIP'),
+        addr('ExternalIP'),
+        info.osImage ?? '<unknown>',
+        info.kernelVersion ?? '<unknown>',
+        info.containerRuntimeVersion ?? '<unknown>',
+      ]
     },
   },
 }

@@ -41,7 +41,8 @@ export const podStrategy: Strategy = {
   },
   preserve(next, current) {
     if (!next.status || typeof next.status !== 'object') return
-    ;(next.status as Record<string, unknown>).qosClass = (current.status as Record<string, unknown> | undefined)?.qosClass ?? qosClass((next as { spec?: never }).spec)
+    ;(next.status as Record<string, unknown>).qosClass =
+      (current.status as Record<string, unknown> | undefined)?.qosClass ?? qosClass((next as { spec?: never }).spec)
   },
   validate: (o, old) => [...validatePodSpec(o.spec, 'spec'), ...(old ? validatePodUpdate(o.spec, old.spec) : [])],
   beginDelete(current, next, options, finalizers) {
@@ -76,7 +77,17 @@ export const podStrategy: Strategy = {
     ],
     cells: (p) => {
       const s = podStatus(p)
-      return [p.metadata.name, s.ready, s.status, s.restarts, age(p), p.status?.podIP ?? '<none>', p.spec?.nodeName || '<none>', p.status?.nominatedNodeName ?? '<none>', '<none>']
+      return [
+        p.metadata.name,
+        s.ready,
+        s.status,
+        s.restarts,
+        age(p),
+        p.status?.podIP ?? '<none>',
+        p.spec?.nodeName || '<none>',
+        p.status?.nominatedNodeName ?? '<none>',
+        '<none>',
+      ]
     },
   },
 }

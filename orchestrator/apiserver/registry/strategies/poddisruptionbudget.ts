@@ -17,7 +17,8 @@ function validatePdbSpec(specValue: unknown): FieldError[] {
   if (spec.minAvailable !== undefined && spec.minAvailable !== null && spec.maxUnavailable !== undefined && spec.maxUnavailable !== null) {
     errors.push({ type: 'FieldValueInvalid', field: 'spec', value: spec, shown: goPdbSpec(spec), detail: 'minAvailable and maxUnavailable cannot be both set' })
   }
-  for (const f of ['minAvailable', 'maxUnavailable']) errors.push(...validatePositiveIntOrPercent(spec[f], `spec.${f}`), ...isNotMoreThan100Percent(spec[f], `spec.${f}`))
+  for (const f of ['minAvailable', 'maxUnavailable'])
+    errors.push(...validatePositiveIntOrPercent(spec[f], `spec.${f}`), ...isNotMoreThan100Percent(spec[f], `spec.${f}`))
   const selector = obj(spec.selector)
   if (selector) errors.push(...validateLabelSelector(selector, 'spec.selector'))
   const policy = spec.unhealthyPodEvictionPolicy
@@ -29,7 +30,10 @@ function validatePdbSpec(specValue: unknown): FieldError[] {
 
 /** How Go's %#v shows a PodDisruptionBudgetSpec (its pointers print as addresses upstream; here as what they point to). */
 function goPdbSpec(spec: Json): string {
-  const ios = (v: unknown): string => (v === undefined || v === null ? '(*intstr.IntOrString)(nil)' : `&intstr.IntOrString{Type:${typeof v === 'string' ? 1 : 0}, IntVal:${typeof v === 'number' ? v : 0}, StrVal:${JSON.stringify(typeof v === 'string' ? v : '')}}`)
+  const ios = (v: unknown): string =>
+    v === undefined || v === null
+      ? '(*intstr.IntOrString)(nil)'
+      : `&intstr.IntOrString{Type:${typeof v === 'string' ? 1 : 0}, IntVal:${typeof v === 'number' ? v : 0}, StrVal:${JSON.stringify(typeof v === 'string' ? v : '')}}`
   return `policy.PodDisruptionBudgetSpec{MinAvailable:${ios(spec.minAvailable)}, Selector:${spec.selector ? `&${goLabelSelector(spec.selector)}` : '(*v1.LabelSelector)(nil)'}, MaxUnavailable:${ios(spec.maxUnavailable)}, UnhealthyPodEvictionPolicy:${spec.unhealthyPodEvictionPolicy === undefined ? '(*policy.UnhealthyPodEvictionPolicyType)(nil)' : JSON.stringify(spec.unhealthyPodEvictionPolicy)}}`
 }
 

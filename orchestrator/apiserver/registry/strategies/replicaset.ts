@@ -42,7 +42,16 @@ export const replicaSetStrategy: Strategy = {
     ],
     cells: (r) => {
       const cs: Any[] = r.spec?.template?.spec?.containers ?? []
-      return [r.metadata.name, r.spec?.replicas ?? 0, r.status?.replicas ?? 0, r.status?.readyReplicas ?? 0, age(r), cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(','), selectorText(r.spec?.selector)]
+      return [
+        r.metadata.name,
+        r.spec?.replicas ?? 0,
+        r.status?.replicas ?? 0,
+        r.status?.readyReplicas ?? 0,
+        age(r),
+        cs.map((c) => c.name).join(','),
+        cs.map((c) => c.image).join(','),
+        selectorText(r.spec?.selector),
+      ]
     },
   },
 }

@@ -38,8 +38,10 @@ function validateServiceSpec(specValue: unknown): FieldError[] {
     }
     errors.push(...portNumberErrors(po.port, `${p}.port`, true))
     if (typeof po.targetPort === 'number') errors.push(...portNumberErrors(po.targetPort, `${p}.targetPort`, false))
-    else if (typeof po.targetPort === 'string') for (const detail of portNameErrors(po.targetPort)) errors.push({ type: 'FieldValueInvalid', field: `${p}.targetPort`, value: po.targetPort, detail })
-    if (po.protocol !== undefined && !PROTOCOLS.includes(String(po.protocol))) errors.push({ type: 'FieldValueNotSupported', field: `${p}.protocol`, value: po.protocol, supported: PROTOCOLS })
+    else if (typeof po.targetPort === 'string')
+      for (const detail of portNameErrors(po.targetPort)) errors.push({ type: 'FieldValueInvalid', field: `${p}.targetPort`, value: po.targetPort, detail })
+    if (po.protocol !== undefined && !PROTOCOLS.includes(String(po.protocol)))
+      errors.push({ type: 'FieldValueNotSupported', field: `${p}.protocol`, value: po.protocol, supported: PROTOCOLS })
   })
   errors.push(...validateLabels(spec.selector, 'spec.selector'))
   return errors
@@ -54,7 +56,7 @@ interface ServiceSpec {
 }
 
 function specOf(o: KObject): ServiceSpec {
-  return ((o.spec ??= {}) as ServiceSpec)
+  return (o.spec ??= {}) as ServiceSpec
 }
 
 function clusterIPOf(o: KObject): string | undefined {
@@ -83,11 +85,17 @@ export function validateServiceIPs(obj: KObject, old: KObject | undefined): Fiel
   ;(s.ipFamilies ?? []).forEach((f, i) => {
     if (f !== 'IPv4') errors.push({ type: 'FieldValueInvalid', field: `spec.ipFamilies[${i}]`, value: f, detail: 'not configured on this cluster' })
   })
-  if (ips.length > 1) errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: ips, detail: 'this cluster is not configured for dual-stack services' })
+  if (ips.length > 1)
+    errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: ips, detail: 'this cluster is not configured for dual-stack services' })
   const first = ips[0] ?? s.clusterIP
   if (first && first !== 'None' && parseIPv4(first) === undefined) {
     const v6 = first.includes(':')
-    errors.push({ type: 'FieldValueInvalid', field: 'spec.clusterIPs[0]', value: first, detail: v6 ? 'IPv6 is not configured on this cluster' : 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)' })
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.clusterIPs[0]',
+      value: first,
+      detail: v6 ? 'IPv6 is not configured on this cluster' : 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+    })
   }
   if (old) {
     const o = (old.spec ?? {}) as ServiceSpec
@@ -219,7 +227,15 @@ const base: Strategy = {
       AGE,
       col('Selector', 'The selector of the service.', 1),
     ],
-    cells: (s) => [s.metadata.name, s.spec?.type ?? 'ClusterIP', s.spec?.clusterIP ?? '<none>', (s.spec?.externalIPs ?? []).join(',') || '<none>', servicePorts(s), age(s), selectorText(s.spec?.selector)],
+    cells: (s) => [
+      s.metadata.name,
+      s.spec?.type ?? 'ClusterIP',
+      s.spec?.clusterIP ?? '<none>',
+      (s.spec?.externalIPs ?? []).join(',') || '<none>',
+      servicePorts(s),
+      age(s),
+      selectorText(s.spec?.selector),
+    ],
   },
 }
 

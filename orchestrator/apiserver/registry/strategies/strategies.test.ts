@@ -10,13 +10,15 @@ import { buildStrategies } from './index.js'
 
 const STRATEGIES = buildStrategies()
 const s = (key: string): Strategy => STRATEGIES.get(key)!
-const stored = (o: Record<string, unknown>): StoredObject => ({ metadata: { name: 'x', namespace: 'ns', uid: 'u', resourceVersion: '1' }, ...o }) as StoredObject
+const stored = (o: Record<string, unknown>): StoredObject =>
+  ({ metadata: { name: 'x', namespace: 'ns', uid: 'u', resourceVersion: '1' }, ...o }) as StoredObject
 const withDefaults = (key: string, o: Record<string, unknown>): KObject => {
   const copy = structuredClone(o) as KObject
   s(key).defaults!(copy)
   return copy
 }
-const fields = (key: string, o: Record<string, unknown>, old?: Record<string, unknown>): string[] => (s(key).validate?.(o as KObject, old as KObject | undefined) ?? []).map((e) => `${e.type} ${e.field}`)
+const fields = (key: string, o: Record<string, unknown>, old?: Record<string, unknown>): string[] =>
+  (s(key).validate?.(o as KObject, old as KObject | undefined) ?? []).map((e) => `${e.type} ${e.field}`)
 const POD = { spec: { containers: [{ name: 'c', image: 'i:1' }] } }
 const RS_SPEC = { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: POD.spec } }
 const ROLE_RULES = { rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] }
@@ -31,59 +33,245 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { key: '/Pod', name: 'restartPolicy Always, grace 30 s', got: () => { const spec = withDefaults('/Pod', POD).spec as Record<string, unknown>; return [spec.restartPolicy, spec.terminationGracePeriodSeconds] }, want: ['Always', 30] },
-  { key: '/Pod', name: 'a tagged image is pulled IfNotPresent', got: () => (withDefaults('/Pod', POD).spec as { containers: Array<{ imagePullPolicy: string }> }).containers[0]!.imagePullPolicy, want: 'IfNotPresent' },
+  {
+    key: '/Pod',
+    name: 'restartPolicy Always, grace 30 s',
+    got: () => {
+      const spec = withDefaults('/Pod', POD).spec as Record<string, unknown>
+      return [spec.restartPolicy, spec.terminationGracePeriodSeconds]
+    },
+    want: ['Always', 30],
+  },
+  {
+    key: '/Pod',
+    name: 'a tagged image is pulled IfNotPresent',
+    got: () => (withDefaults('/Pod', POD).spec as { containers: Array<{ imagePullPolicy: string }> }).containers[0]!.imagePullPolicy,
+    want: 'IfNotPresent',
+  },
   { key: '/Pod', name: 'starts Pending', got: () => s('/Pod').initialStatus!(), want: { phase: 'Pending' } },
   { key: '/Pod', name: 'keeps a generation', got: () => s('/Pod').hasGeneration, want: true },
-  { key: '/Pod', name: 'qosClass from the admitted spec', got: () => { const o = { ...structuredClone(POD), status: {} } as KObject; s('/Pod').afterAdmit!(o); return o.status }, want: { qosClass: 'BestEffort' } },
-  { key: '/Pod', name: 'a status write cannot change qosClass', got: () => { const n = { ...structuredClone(POD), status: { qosClass: 'Guaranteed' } } as KObject; s('/Pod').preserve!(n, stored({ status: { qosClass: 'BestEffort' } })); return n.status }, want: { qosClass: 'BestEffort' } },
+  {
+    key: '/Pod',
+    name: 'qosClass from the admitted spec',
+    got: () => {
+      const o = { ...structuredClone(POD), status: {} } as KObject
+      s('/Pod').afterAdmit!(o)
+      return o.status
+    },
+    want: { qosClass: 'BestEffort' },
+  },
+  {
+    key: '/Pod',
+    name: 'a status write cannot change qosClass',
+    got: () => {
+      const n = { ...structuredClone(POD), status: { qosClass: 'Guaranteed' } } as KObject
+      s('/Pod').preserve!(n, stored({ status: { qosClass: 'BestEffort' } }))
+      return n.status
+    },
+    want: { qosClass: 'BestEffort' },
+  },
   { key: '/Pod', name: 'a pod needs containers', got: () => fields('/Pod', { spec: { containers: [] } }), want: ['FieldValueRequired spec.containers'] },
-  { key: '/Pod', name: 'a scheduled pod is deleted gracefully (30 s)', got: () => { const c = stored({ spec: { nodeName: 'n1' } }); const r = s('/Pod').beginDelete!(c, structuredClone(c), {}, new Set()); return (r as KObject).metadata?.deletionGracePeriodSeconds }, want: 30 },
-  { key: '/Pod', name: 'an unscheduled pod goes at once', got: () => { const c = stored({ spec: {} }); return s('/Pod').beginDelete!(c, structuredClone(c), {}, new Set()) }, want: undefined },
-  { key: '/Pod', name: 'a pod in its grace period is not removed by an update', got: () => s('/Pod').deleteOnUpdate!({ metadata: { deletionGracePeriodSeconds: 30 } } as KObject), want: false },
+  {
+    key: '/Pod',
+    name: 'a scheduled pod is deleted gracefully (30 s)',
+    got: () => {
+      const c = stored({ spec: { nodeName: 'n1' } })
+      const r = s('/Pod').beginDelete!(c, structuredClone(c), {}, new Set())
+      return (r as KObject).metadata?.deletionGracePeriodSeconds
+    },
+    want: 30,
+  },
+  {
+    key: '/Pod',
+    name: 'an unscheduled pod goes at once',
+    got: () => {
+      const c = stored({ spec: {} })
+      return s('/Pod').beginDelete!(c, structuredClone(c), {}, new Set())
+    },
+    want: undefined,
+  },
+  {
+    key: '/Pod',
+    name: 'a pod in its grace period is not removed by an update',
+    got: () => s('/Pod').deleteOnUpdate!({ metadata: { deletionGracePeriodSeconds: 30 } } as KObject),
+    want: false,
+  },
 
   { key: '/Namespace', name: 'names are DNS-1123 labels', got: () => s('/Namespace').nameRule, want: 'dns1123-label' },
   { key: '/Namespace', name: 'spec.finalizers defaults to kubernetes', got: () => withDefaults('/Namespace', {}).spec, want: { finalizers: ['kubernetes'] } },
   { key: '/Namespace', name: 'starts Active', got: () => s('/Namespace').initialStatus!(), want: { phase: 'Active' } },
-  { key: '/Namespace', name: 'a delete marks it Terminating while spec.finalizers remain', got: () => { const c = stored({ spec: { finalizers: ['kubernetes'] } }); return (s('/Namespace').beginDelete!(c, structuredClone(c), {}, new Set()) as KObject).status }, want: { phase: 'Terminating' } },
-  { key: '/Namespace', name: 'without finalizers it goes at once', got: () => { const c = stored({ spec: {} }); return s('/Namespace').beginDelete!(c, structuredClone(c), {}, new Set()) }, want: 'now' },
-  { key: '/Namespace', name: 'an update keeps it while spec.finalizers remain', got: () => s('/Namespace').deleteOnUpdate!({ spec: { finalizers: ['kubernetes'] } } as KObject), want: false },
+  {
+    key: '/Namespace',
+    name: 'a delete marks it Terminating while spec.finalizers remain',
+    got: () => {
+      const c = stored({ spec: { finalizers: ['kubernetes'] } })
+      return (s('/Namespace').beginDelete!(c, structuredClone(c), {}, new Set()) as KObject).status
+    },
+    want: { phase: 'Terminating' },
+  },
+  {
+    key: '/Namespace',
+    name: 'without finalizers it goes at once',
+    got: () => {
+      const c = stored({ spec: {} })
+      return s('/Namespace').beginDelete!(c, structuredClone(c), {}, new Set())
+    },
+    want: 'now',
+  },
+  {
+    key: '/Namespace',
+    name: 'an update keeps it while spec.finalizers remain',
+    got: () => s('/Namespace').deleteOnUpdate!({ spec: { finalizers: ['kubernetes'] } } as KObject),
+    want: false,
+  },
 
   { key: '/Service', name: 'names are DNS-1035 labels', got: () => s('/Service').nameRule, want: 'dns1035-label' },
-  { key: '/Service', name: 'type ClusterIP, protocol TCP, targetPort = port', got: () => withDefaults('/Service', { spec: { ports: [{ port: 80 }] } }).spec, want: { type: 'ClusterIP', sessionAffinity: 'None', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] } },
-  { key: '/Service', name: 'an unknown type', got: () => fields('/Service', { spec: { type: 'Magic', ports: [{ port: 80 }] } }), want: ['FieldValueNotSupported spec.type'] },
+  {
+    key: '/Service',
+    name: 'type ClusterIP, protocol TCP, targetPort = port',
+    got: () => withDefaults('/Service', { spec: { ports: [{ port: 80 }] } }).spec,
+    want: { type: 'ClusterIP', sessionAffinity: 'None', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] },
+  },
+  {
+    key: '/Service',
+    name: 'an unknown type',
+    got: () => fields('/Service', { spec: { type: 'Magic', ports: [{ port: 80 }] } }),
+    want: ['FieldValueNotSupported spec.type'],
+  },
   { key: '/Service', name: 'starts with an empty load balancer', got: () => s('/Service').initialStatus!(), want: { loadBalancer: {} } },
 
-  { key: 'apps/Deployment', name: 'RollingUpdate 25% / 25%', got: () => (withDefaults('apps/Deployment', { spec: {} }).spec as { strategy: unknown }).strategy, want: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } } },
-  { key: 'apps/Deployment', name: 'Recreate with a rolling update', got: () => fields('apps/Deployment', { spec: { ...RS_SPEC, strategy: { type: 'Recreate', rollingUpdate: {} } } }), want: ['FieldValueForbidden spec.strategy.rollingUpdate'] },
-  { key: 'apps/Deployment', name: 'the selector is immutable', got: () => fields('apps/Deployment', { spec: { ...RS_SPEC, selector: { matchLabels: { a: 'c' } }, template: { ...RS_SPEC.template, metadata: { labels: { a: 'c' } } } } }, { spec: RS_SPEC }), want: ['FieldValueInvalid spec.selector'] },
+  {
+    key: 'apps/Deployment',
+    name: 'RollingUpdate 25% / 25%',
+    got: () => (withDefaults('apps/Deployment', { spec: {} }).spec as { strategy: unknown }).strategy,
+    want: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
+  },
+  {
+    key: 'apps/Deployment',
+    name: 'Recreate with a rolling update',
+    got: () => fields('apps/Deployment', { spec: { ...RS_SPEC, strategy: { type: 'Recreate', rollingUpdate: {} } } }),
+    want: ['FieldValueForbidden spec.strategy.rollingUpdate'],
+  },
+  {
+    key: 'apps/Deployment',
+    name: 'the selector is immutable',
+    got: () =>
+      fields(
+        'apps/Deployment',
+        { spec: { ...RS_SPEC, selector: { matchLabels: { a: 'c' } }, template: { ...RS_SPEC.template, metadata: { labels: { a: 'c' } } } } },
+        { spec: RS_SPEC },
+      ),
+    want: ['FieldValueInvalid spec.selector'],
+  },
 
   { key: 'apps/ReplicaSet', name: 'starts with replicas 0', got: () => s('apps/ReplicaSet').initialStatus!(), want: { replicas: 0 } },
-  { key: 'apps/ReplicaSet', name: 'an empty selector is invalid for a replicaset', got: () => s('apps/ReplicaSet').validate!({ spec: { ...RS_SPEC, selector: {} } } as KObject, undefined).map((e) => e.detail), want: ['empty selector is invalid for replicaset'] },
+  {
+    key: 'apps/ReplicaSet',
+    name: 'an empty selector is invalid for a replicaset',
+    got: () => s('apps/ReplicaSet').validate!({ spec: { ...RS_SPEC, selector: {} } } as KObject, undefined).map((e) => e.detail),
+    want: ['empty selector is invalid for replicaset'],
+  },
   { key: 'apps/ReplicaSet', name: 'a valid one', got: () => fields('apps/ReplicaSet', { spec: RS_SPEC }), want: [] },
 
-  { key: 'autoscaling/HorizontalPodAutoscaler', name: 'minReplicas defaults to 1', got: () => withDefaults('autoscaling/HorizontalPodAutoscaler', { spec: {} }).spec, want: { minReplicas: 1 } },
-  { key: 'autoscaling/HorizontalPodAutoscaler', name: 'starts with desiredReplicas 0', got: () => s('autoscaling/HorizontalPodAutoscaler').initialStatus!(), want: { desiredReplicas: 0 } },
+  {
+    key: 'autoscaling/HorizontalPodAutoscaler',
+    name: 'minReplicas defaults to 1',
+    got: () => withDefaults('autoscaling/HorizontalPodAutoscaler', { spec: {} }).spec,
+    want: { minReplicas: 1 },
+  },
+  {
+    key: 'autoscaling/HorizontalPodAutoscaler',
+    name: 'starts with desiredReplicas 0',
+    got: () => s('autoscaling/HorizontalPodAutoscaler').initialStatus!(),
+    want: { desiredReplicas: 0 },
+  },
 
-  { key: 'policy/PodDisruptionBudget', name: 'minAvailable and maxUnavailable together', got: () => fields('policy/PodDisruptionBudget', { spec: { minAvailable: 1, maxUnavailable: 1 } }), want: ['FieldValueInvalid spec'] },
-  { key: 'policy/PodDisruptionBudget', name: 'over 100%', got: () => fields('policy/PodDisruptionBudget', { spec: { minAvailable: '120%' } }), want: ['FieldValueInvalid spec.minAvailable'] },
+  {
+    key: 'policy/PodDisruptionBudget',
+    name: 'minAvailable and maxUnavailable together',
+    got: () => fields('policy/PodDisruptionBudget', { spec: { minAvailable: 1, maxUnavailable: 1 } }),
+    want: ['FieldValueInvalid spec'],
+  },
+  {
+    key: 'policy/PodDisruptionBudget',
+    name: 'over 100%',
+    got: () => fields('policy/PodDisruptionBudget', { spec: { minAvailable: '120%' } }),
+    want: ['FieldValueInvalid spec.minAvailable'],
+  },
 
-  { key: 'networking.k8s.io/Ingress', name: 'starts with an empty load balancer', got: () => s('networking.k8s.io/Ingress').initialStatus!(), want: { loadBalancer: {} } },
+  {
+    key: 'networking.k8s.io/Ingress',
+    name: 'starts with an empty load balancer',
+    got: () => s('networking.k8s.io/Ingress').initialStatus!(),
+    want: { loadBalancer: {} },
+  },
   { key: '/Endpoints', name: 'a PUT may create', got: () => s('/Endpoints').allowCreateOnUpdate, want: true },
-  { key: '/Endpoints', name: 'ip:port cells', got: () => s('/Endpoints').printer!.cells({ metadata: { name: 'e' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] }).slice(0, 2), want: ['e', '10.0.0.1:80'] },
+  {
+    key: '/Endpoints',
+    name: 'ip:port cells',
+    got: () =>
+      s('/Endpoints')
+        .printer!.cells({ metadata: { name: 'e' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] })
+        .slice(0, 2),
+    want: ['e', '10.0.0.1:80'],
+  },
   { key: '/Event', name: 'a PUT may create', got: () => s('/Event').allowCreateOnUpdate, want: true },
   { key: '/Event', name: 'columns', got: () => s('/Event').printer!.columns.map((c) => c.name), want: ['Last Seen', 'Type', 'Reason', 'Object', 'Message'] },
   { key: 'coordination.k8s.io/Lease', name: 'a PUT may create', got: () => s('coordination.k8s.io/Lease').allowCreateOnUpdate, want: true },
-  { key: '/Node', name: 'a cordoned ready node', got: () => s('/Node').printer!.cells({ metadata: { name: 'n' }, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })[1], want: 'Ready,SchedulingDisabled' },
-  { key: '/LimitRange', name: 'the default limit comes from max', got: () => withDefaults('/LimitRange', { spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } }).spec, want: { limits: [{ type: 'Container', max: { cpu: '1' }, default: { cpu: '1' }, defaultRequest: { cpu: '1' } }] } },
+  {
+    key: '/Node',
+    name: 'a cordoned ready node',
+    got: () =>
+      s('/Node').printer!.cells({ metadata: { name: 'n' }, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'True' }] } })[1],
+    want: 'Ready,SchedulingDisabled',
+  },
+  {
+    key: '/LimitRange',
+    name: 'the default limit comes from max',
+    got: () => withDefaults('/LimitRange', { spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } }).spec,
+    want: { limits: [{ type: 'Container', max: { cpu: '1' }, default: { cpu: '1' }, defaultRequest: { cpu: '1' } }] },
+  },
 
   { key: 'rbac.authorization.k8s.io/Role', name: 'names are path segments', got: () => s('rbac.authorization.k8s.io/Role').nameRule, want: 'path-segment' },
-  { key: 'rbac.authorization.k8s.io/Role', name: 'namespaced rules cannot name URLs', got: () => fields('rbac.authorization.k8s.io/Role', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }), want: ['FieldValueInvalid rules[0].nonResourceURLs'] },
-  { key: 'rbac.authorization.k8s.io/ClusterRole', name: 'cluster rules may name URLs', got: () => fields('rbac.authorization.k8s.io/ClusterRole', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }), want: [] },
-  { key: 'rbac.authorization.k8s.io/ClusterRole', name: 'a rule needs verbs', got: () => fields('rbac.authorization.k8s.io/ClusterRole', { rules: [{ ...ROLE_RULES.rules[0], verbs: [] }] }), want: ['FieldValueRequired rules[0].verbs'] },
-  { key: 'rbac.authorization.k8s.io/RoleBinding', name: 'roleRef cannot change', got: () => fields('rbac.authorization.k8s.io/RoleBinding', BINDING, { ...BINDING, roleRef: { ...BINDING.roleRef, name: 'edit' } }), want: ['FieldValueInvalid roleRef'] },
-  { key: 'rbac.authorization.k8s.io/ClusterRoleBinding', name: 'only ClusterRoles', got: () => fields('rbac.authorization.k8s.io/ClusterRoleBinding', { ...BINDING, roleRef: { ...BINDING.roleRef, kind: 'Role' } }), want: ['FieldValueNotSupported roleRef.kind'] },
-  { key: 'apiregistration.k8s.io/APIService', name: 'a local group', got: () => s('apiregistration.k8s.io/APIService').printer!.cells({ metadata: { name: 'v1.' }, spec: {}, status: {} }).slice(1, 3), want: ['Local', 'Unknown'] },
+  {
+    key: 'rbac.authorization.k8s.io/Role',
+    name: 'namespaced rules cannot name URLs',
+    got: () => fields('rbac.authorization.k8s.io/Role', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }),
+    want: ['FieldValueInvalid rules[0].nonResourceURLs'],
+  },
+  {
+    key: 'rbac.authorization.k8s.io/ClusterRole',
+    name: 'cluster rules may name URLs',
+    got: () => fields('rbac.authorization.k8s.io/ClusterRole', { rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }] }),
+    want: [],
+  },
+  {
+    key: 'rbac.authorization.k8s.io/ClusterRole',
+    name: 'a rule needs verbs',
+    got: () => fields('rbac.authorization.k8s.io/ClusterRole', { rules: [{ ...ROLE_RULES.rules[0], verbs: [] }] }),
+    want: ['FieldValueRequired rules[0].verbs'],
+  },
+  {
+    key: 'rbac.authorization.k8s.io/RoleBinding',
+    name: 'roleRef cannot change',
+    got: () => fields('rbac.authorization.k8s.io/RoleBinding', BINDING, { ...BINDING, roleRef: { ...BINDING.roleRef, name: 'edit' } }),
+    want: ['FieldValueInvalid roleRef'],
+  },
+  {
+    key: 'rbac.authorization.k8s.io/ClusterRoleBinding',
+    name: 'only ClusterRoles',
+    got: () => fields('rbac.authorization.k8s.io/ClusterRoleBinding', { ...BINDING, roleRef: { ...BINDING.roleRef, kind: 'Role' } }),
+    want: ['FieldValueNotSupported roleRef.kind'],
+  },
+  {
+    key: 'apiregistration.k8s.io/APIService',
+    name: 'a local group',
+    got: () =>
+      s('apiregistration.k8s.io/APIService')
+        .printer!.cells({ metadata: { name: 'v1.' }, spec: {}, status: {} })
+        .slice(1, 3),
+    want: ['Local', 'Unknown'],
+  },
 ]
 
 describe('strategies: one table, one row set per kind', () => {
@@ -91,12 +279,18 @@ describe('strategies: one table, one row set per kind', () => {
 
   it('every strategy has rows', () => {
     const tested = new Set(ROWS.map((r) => r.key))
-    assert.deepEqual([...STRATEGIES.keys()].filter((k) => !tested.has(k)), [])
+    assert.deepEqual(
+      [...STRATEGIES.keys()].filter((k) => !tested.has(k)),
+      [],
+    )
   })
 
   it('every strategy is for a served kind', () => {
     const served = new Set(RESOURCES.map((r) => `${r.group}/${r.kind}`))
-    assert.deepEqual([...STRATEGIES.keys()].filter((k) => !served.has(k)), [])
+    assert.deepEqual(
+      [...STRATEGIES.keys()].filter((k) => !served.has(k)),
+      [],
+    )
   })
 })
 

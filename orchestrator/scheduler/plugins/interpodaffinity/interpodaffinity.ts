@@ -8,7 +8,16 @@
 // hardPodAffinityWeight 1. Simplifies: namespaceSelector is "all namespaces" when empty and
 // otherwise ignored in favour of the namespaces list.
 
-import { Status, MAX_NODE_SCORE, type CycleState, type FilterPlugin, type Handle, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js'
+import {
+  Status,
+  MAX_NODE_SCORE,
+  type CycleState,
+  type FilterPlugin,
+  type Handle,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from '../../framework/interface.js'
 import { termMatches, type AffinityTerm, type NodeInfo, type PodInfo } from '../../framework/nodeinfo.js'
 
 export const NAME = 'InterPodAffinity'

@@ -6,7 +6,9 @@ import { PodInfo } from '../../framework/nodeinfo.js'
 import { node, nodeInfo, pod } from '../../framework/testing.js'
 import { NodeAffinity } from './nodeaffinity.js'
 
-const required = (...terms: NonNullable<NonNullable<Affinity['nodeAffinity']>['requiredDuringSchedulingIgnoredDuringExecution']>['nodeSelectorTerms']): Affinity => ({
+const required = (
+  ...terms: NonNullable<NonNullable<Affinity['nodeAffinity']>['requiredDuringSchedulingIgnoredDuringExecution']>['nodeSelectorTerms']
+): Affinity => ({
   nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
 })
 
@@ -22,11 +24,35 @@ describe('NodeAffinity', () => {
     ['DoesNotExist', { affinity: required({ matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist' }] }) }, true],
     ['Gt', { affinity: required({ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] }) }, true],
     ['Lt', { affinity: required({ matchExpressions: [{ key: 'cores', operator: 'Lt', values: ['4'] }] }) }, false],
-    ['terms are ORed', { affinity: required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['x'] }] }, { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }) }, true],
-    ['expressions are ANDed', { affinity: required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }, { key: 'disk', operator: 'In', values: ['hdd'] }] }) }, false],
+    [
+      'terms are ORed',
+      {
+        affinity: required(
+          { matchExpressions: [{ key: 'zone', operator: 'In', values: ['x'] }] },
+          { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] },
+        ),
+      },
+      true,
+    ],
+    [
+      'expressions are ANDed',
+      {
+        affinity: required({
+          matchExpressions: [
+            { key: 'zone', operator: 'In', values: ['a'] },
+            { key: 'disk', operator: 'In', values: ['hdd'] },
+          ],
+        }),
+      },
+      false,
+    ],
     ['matchFields on the node name', { affinity: required({ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }) }, true],
     ['an empty term matches nothing', { affinity: required({}) }, false],
-    ['nodeSelector and affinity must both hold', { nodeSelector: { disk: 'hdd' }, affinity: required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }) }, false],
+    [
+      'nodeSelector and affinity must both hold',
+      { nodeSelector: { disk: 'hdd' }, affinity: required({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }) },
+      false,
+    ],
   ]
   for (const [name, spec, fits] of table) {
     it(`filter: ${name}`, () => {

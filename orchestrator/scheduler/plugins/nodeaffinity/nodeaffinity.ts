@@ -7,7 +7,16 @@
 
 import { Selector, type Operator, type Requirement } from '../../../api/selectors.js'
 import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../../api/types.js'
-import { MAX_NODE_SCORE, Status, defaultNormalizeScore, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js'
+import {
+  MAX_NODE_SCORE,
+  Status,
+  defaultNormalizeScore,
+  type CycleState,
+  type FilterPlugin,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type ScorePlugin,
+} from '../../framework/interface.js'
 import type { NodeInfo, PodInfo } from '../../framework/nodeinfo.js'
 
 export const NAME = 'NodeAffinity'

@@ -14,7 +14,12 @@ describe('NodeResourcesFit', () => {
     ['both, in upstream order', [pod('a', requests('2', '4Gi'))], pod('p', requests('1', '1Gi')), ['Insufficient cpu', 'Insufficient memory']],
     ['a pod without requests fits an overcommitted node', [pod('a', requests('2'))], pod('p'), []],
     ['maxPods', [pod('a'), pod('b'), pod('c')], pod('p'), ['Too many pods']],
-    ['extended resources', [], pod('p', { containers: [{ name: 'c', image: 'i', resources: { requests: { 'example.com/gpu': '1' } } }] }), ['Insufficient example.com/gpu']],
+    [
+      'extended resources',
+      [],
+      pod('p', { containers: [{ name: 'c', image: 'i', resources: { requests: { 'example.com/gpu': '1' } } }] }),
+      ['Insufficient example.com/gpu'],
+    ],
   ]
   for (const [name, existing, incoming, reasons] of table) {
     it(`filter: ${name}`, () => {

@@ -34,7 +34,8 @@ export function insufficient(pod: PodInfo, node: NodeInfo): string[] {
   const r = pod.requests
   if (r.milliCPU > 0 && r.milliCPU > node.allocatable.milliCPU - node.requested.milliCPU) out.push('Insufficient cpu')
   if (r.memory > 0 && r.memory > node.allocatable.memory - node.requested.memory) out.push('Insufficient memory')
-  if (r.ephemeralStorage > 0 && r.ephemeralStorage > node.allocatable.ephemeralStorage - node.requested.ephemeralStorage) out.push('Insufficient ephemeral-storage')
+  if (r.ephemeralStorage > 0 && r.ephemeralStorage > node.allocatable.ephemeralStorage - node.requested.ephemeralStorage)
+    out.push('Insufficient ephemeral-storage')
   for (const [name, want] of Object.entries(r.scalar)) {
     if (want > 0 && want > (node.allocatable.scalar[name] ?? 0) - (node.requested.scalar[name] ?? 0)) out.push(`Insufficient ${name}`)
   }

@@ -14,12 +14,22 @@ describe('TaintToleration', () => {
   const filterTable: [string, Toleration[], NonNullable<ReturnType<typeof node>['spec']>['taints'], string | undefined][] = [
     ['no taints', [], [], undefined],
     ['an untolerated NoSchedule taint', [], [dedicated], 'node(s) had untolerated taint {dedicated: gpu}'],
-    ['an untolerated NoExecute taint without value', [], [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }], 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }'],
+    [
+      'an untolerated NoExecute taint without value',
+      [],
+      [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }],
+      'node(s) had untolerated taint {node.kubernetes.io/not-ready: }',
+    ],
     ['tolerated with Equal', [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }], [dedicated], undefined],
     ['tolerated with Exists on the key', [{ key: 'dedicated', operator: 'Exists' }], [dedicated], undefined],
     ['tolerated by an empty key with Exists', [{ operator: 'Exists' }], [dedicated], undefined],
     ['a toleration for another value', [{ key: 'dedicated', operator: 'Equal', value: 'db' }], [dedicated], 'node(s) had untolerated taint {dedicated: gpu}'],
-    ['a toleration for another effect', [{ key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }], [dedicated], 'node(s) had untolerated taint {dedicated: gpu}'],
+    [
+      'a toleration for another effect',
+      [{ key: 'dedicated', operator: 'Exists', effect: 'NoExecute' }],
+      [dedicated],
+      'node(s) had untolerated taint {dedicated: gpu}',
+    ],
     ['PreferNoSchedule does not filter', [], [{ key: 'x', effect: 'PreferNoSchedule' }], undefined],
   ]
   for (const [name, tolerations, taints, reason] of filterTable) {

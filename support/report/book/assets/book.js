@@ -11,7 +11,9 @@
     try {
       var saved = window.localStorage.getItem(KEY)
       if (saved === 'ar' || saved === 'en') return saved
-    } catch { /* storage may be off for file:// */ }
+    } catch {
+      /* storage may be off for file:// */
+    }
     return /^ar\b/.test(navigator.language || '') ? 'ar' : 'en'
   }
 
@@ -22,7 +24,11 @@
     var search = document.getElementById('search')
     if (search) search.placeholder = search.getAttribute('data-placeholder-' + lang) || ''
     if (remember) {
-      try { window.localStorage.setItem(KEY, lang) } catch { /* not remembered */ }
+      try {
+        window.localStorage.setItem(KEY, lang)
+      } catch {
+        /* not remembered */
+      }
     }
   }
 
@@ -61,7 +67,9 @@
       var words = normalise(query).split(/\s+/).filter(Boolean)
       var shown = 0
       articles.forEach(function (a) {
-        var hit = words.every(function (w) { return a.text.indexOf(w) >= 0 || normalise(a.id).indexOf(w) >= 0 })
+        var hit = words.every(function (w) {
+          return a.text.indexOf(w) >= 0 || normalise(a.id).indexOf(w) >= 0
+        })
         a.el.hidden = !hit
         if (tocItems[a.id]) tocItems[a.id].hidden = !hit
         if (hit) shown++
@@ -78,7 +86,9 @@
       search.value = q
       filter(q)
     }
-    search.addEventListener('input', function () { filter(search.value) })
+    search.addEventListener('input', function () {
+      filter(search.value)
+    })
 
     // following a link to a behavior the search hides shows everything again
     window.addEventListener('hashchange', function () {
@@ -92,7 +102,9 @@
 
     // printing: every diagram, not only those scrolled past
     window.addEventListener('beforeprint', function () {
-      Array.prototype.forEach.call(document.querySelectorAll('img[loading="lazy"]'), function (img) { img.loading = 'eager' })
+      Array.prototype.forEach.call(document.querySelectorAll('img[loading="lazy"]'), function (img) {
+        img.loading = 'eager'
+      })
     })
   })
 })()
