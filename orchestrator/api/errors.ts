@@ -84,8 +84,7 @@ export function alreadyExists(gr: GroupResource, name: string): ApiError {
   })
 }
 
-export const OPTIMISTIC_LOCK_MESSAGE =
-  'the object has been modified; please apply your changes to the latest version and try again'
+export const OPTIMISTIC_LOCK_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again'
 
 export function conflict(gr: GroupResource, name: string, why: string = OPTIMISTIC_LOCK_MESSAGE): ApiError {
   return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${why}`, {
@@ -137,7 +136,8 @@ function showValue(v: unknown): string {
 /** field.Error.ErrorBody(): `Invalid value: -1: must be greater than or equal to 0`. */
 export function fieldErrorBody(e: FieldError): string {
   let s = fieldErrorTexts[e.type]
-  const showsValue = e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid'
+  const showsValue =
+    e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid'
   if (showsValue && e.shown !== undefined) s += `: ${e.shown}`
   else if (showsValue && 'value' in e) s += `: ${showValue(e.value)}`
   if (e.type === 'FieldValueNotSupported' && e.supported?.length) {

@@ -166,7 +166,11 @@ export class ApiServer {
       strategies: buildStrategies({
         serviceIPs: this.serviceIPs,
         // RBAC escalation prevention: the union authorizer decides `escalate` / `bind`, RBAC's rules what a user holds
-        escalation: { authorize: (attrs) => this.authz.decide(attrs), rulesFor: (user, ns) => rbac.rulesFor(user, ns), roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns) },
+        escalation: {
+          authorize: (attrs) => this.authz.decide(attrs),
+          rulesFor: (user, ns) => rbac.rulesFor(user, ns),
+          roleReferenceRules: (ref, ns) => rbac.roleReferenceRules(ref, ns),
+        },
       }),
     })
     opts.tokens?.useLookup(this.registry)
@@ -176,7 +180,10 @@ export class ApiServer {
       this.trace,
     )
     this.auditLog = new AuditLog(opts.audit)
-    this.aggregator = new Aggregator(this.registry, { proxyClient: opts.proxyClient, availabilityCheckMs: opts.apiServiceCheckMs }, () => ({ requestId: 'apiservice-availability', user: SYSTEM_USER }))
+    this.aggregator = new Aggregator(this.registry, { proxyClient: opts.proxyClient, availabilityCheckMs: opts.apiServiceCheckMs }, () => ({
+      requestId: 'apiservice-availability',
+      user: SYSTEM_USER,
+    }))
     this.server = http2.createSecureServer(
       {
         key: opts.serving.keyPem,
@@ -288,7 +295,12 @@ export class ApiServer {
       // the request's own error handling failed: log it, record it, end the exchange
       const where = `${req.method ?? '?'} ${String(req.url)}`
       console.error(`[${this.name}] unexpected error answering ${where}:`, e)
-      recordIncident({ kind: 'internalError', source: `${this.name} ${where}`, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined })
+      recordIncident({
+        kind: 'internalError',
+        source: `${this.name} ${where}`,
+        message: e instanceof Error ? e.message : String(e),
+        stack: e instanceof Error ? e.stack : undefined,
+      })
       if (!res.headersSent) this.rest.sendStatus(res, internalError(e))
       else res.destroy()
     })
@@ -322,7 +334,13 @@ export class ApiServer {
     })
     // Logging comes first: the request is on record before anyone looks at who sent it.
     const audit = this.auditLog.begin(requestId, req, info, `${target.rawPath}${target.search}`)
-    this.trace.record({ kind: 'phase', requestId, phase: 'audit', outcome: 'logged', attrs: { stage: 'RequestReceived', backend: this.auditLog.enabled ? 'log' : 'trace' } })
+    this.trace.record({
+      kind: 'phase',
+      requestId,
+      phase: 'audit',
+      outcome: 'logged',
+      attrs: { stage: 'RequestReceived', backend: this.auditLog.enabled ? 'log' : 'trace' },
+    })
     let user: UserInfo = ANONYMOUS
     let streaming = false
     let deadline: Deadline | undefined
@@ -405,8 +423,6 @@ export class ApiServer {
   private traceResponse(requestId: string, user: UserInfo, code: number, message?: string): void {
     this.trace.record({ kind: 'response', requestId, user: user.name, code, outcome: code < 400 ? 'ok' : 'error', message })
   }
-
-
 }
 
 const FIELD_VALIDATION: FieldValidation[] = ['Ignore', 'Warn', 'Strict']

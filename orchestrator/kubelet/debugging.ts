@@ -64,7 +64,8 @@ export function logTarget(status: PodStatus | undefined, container: string, podN
   if (waiting) {
     const reason = waiting.reason ?? ''
     if (reason === 'ErrImagePull') throw new HandlerError(400, `container "${container}" in pod "${podName}" is waiting to start: image can't be pulled`)
-    if (reason === 'ImagePullBackOff') throw new HandlerError(400, `container "${container}" in pod "${podName}" is waiting to start: trying and failing to pull image`)
+    if (reason === 'ImagePullBackOff')
+      throw new HandlerError(400, `container "${container}" in pod "${podName}" is waiting to start: trying and failing to pull image`)
     throw new HandlerError(400, `container "${container}" in pod "${podName}" is waiting to start: ${reason}`)
   }
   throw new HandlerError(400, `container "${container}" in pod "${podName}" is waiting to start - no logs yet`)
@@ -94,7 +95,8 @@ interface Target {
 function target(source: PodSource, url: URL, prefix: string): Target {
   const parts = url.pathname.slice(prefix.length).split('/').map(decodeURIComponent)
   const [namespace, name, container] = parts
-  if (parts.length !== 3 || !namespace || !name || !container) throw new HandlerError(400, `expected ${prefix}<namespace>/<pod>/<container>, not ${url.pathname}`)
+  if (parts.length !== 3 || !namespace || !name || !container)
+    throw new HandlerError(400, `expected ${prefix}<namespace>/<pod>/<container>, not ${url.pathname}`)
   const pod = source.pod(namespace, name)
   if (!pod) throw new HandlerError(404, `pod "${name}" does not exist`)
   if (!(pod.spec?.containers ?? []).some((c) => c.name === container)) throw new HandlerError(404, `container "${container}" not found in pod "${name}"`)
@@ -108,7 +110,12 @@ function fail(res: ServerResponse, e: unknown): void {
 }
 
 /** Mounts /containerLogs/ and /exec/ on a kubelet's endpoint. */
-export function mountDebuggingHandlers(server: KubeletServer, source: PodSource, runtime: ContainerRuntime, opts: { followPollMs?: number; execTimeoutMs?: number } = {}): void {
+export function mountDebuggingHandlers(
+  server: KubeletServer,
+  source: PodSource,
+  runtime: ContainerRuntime,
+  opts: { followPollMs?: number; execTimeoutMs?: number } = {},
+): void {
   server.route('/containerLogs/', async (req, res, url) => {
     try {
       if (req.method !== 'GET') throw new HandlerError(405, `method ${req.method} not allowed`)

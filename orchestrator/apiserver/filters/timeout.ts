@@ -54,7 +54,8 @@ export function armDeadline(req: IncomingMessage, res: ServerResponse, ms: numbe
     if (!req.complete) {
       res.once('finish', () => {
         const stream = (req as { stream?: { close?: (code?: number) => void } }).stream
-        if (stream?.close) stream.close(0x8) // HTTP/2 RST_STREAM CANCEL
+        if (stream?.close)
+          stream.close(0x8) // HTTP/2 RST_STREAM CANCEL
         else req.socket.destroy()
       })
       if (!(req as { stream?: unknown }).stream) res.setHeader('Connection', 'close')

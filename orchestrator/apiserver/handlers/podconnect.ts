@@ -55,7 +55,8 @@ export function containerFor(pod: PodLike, requested: string | null): string {
 }
 
 function kubelet(r: SubresourceRequest): KubeletClient {
-  if (!r.kubelet) throw serviceUnavailable('this API server was started without kubelet client credentials (--kubelet-client-certificate): it cannot reach nodes')
+  if (!r.kubelet)
+    throw serviceUnavailable('this API server was started without kubelet client credentials (--kubelet-client-certificate): it cannot reach nodes')
   return r.kubelet
 }
 
@@ -69,7 +70,14 @@ function checkCount(r: SubresourceRequest, name: string, min: number): void {
   const v = r.query.get(name)
   if (v === null) return
   if (!/^-?\d+$/.test(v) || Number(v) < min) {
-    throw invalid({ group: '', kind: 'PodLogOptions' }, r.name, [{ type: 'FieldValueInvalid', field: name, value: /^-?\d+$/.test(v) ? Number(v) : v, detail: `must be greater than${min ? '' : ' or equal to'} ${min ? min - 1 : 0}` }])
+    throw invalid({ group: '', kind: 'PodLogOptions' }, r.name, [
+      {
+        type: 'FieldValueInvalid',
+        field: name,
+        value: /^-?\d+$/.test(v) ? Number(v) : v,
+        detail: `must be greater than${min ? '' : ' or equal to'} ${min ? min - 1 : 0}`,
+      },
+    ])
   }
 }
 
@@ -144,7 +152,9 @@ export const podExec: SubresourceHandler = async (r) => {
   }
   const upgrade = String(r.req.headers.upgrade ?? '').toLowerCase()
   if (upgrade && upgrade !== 'websocket') {
-    throw badRequest(`exec over ${r.req.headers.upgrade} is not supported by this API server: use kubectl 1.30 or newer (it speaks WebSocket, ${EXEC_PROTOCOLS.join(' or ')})`)
+    throw badRequest(
+      `exec over ${r.req.headers.upgrade} is not supported by this API server: use kubectl 1.30 or newer (it speaks WebSocket, ${EXEC_PROTOCOLS.join(' or ')})`,
+    )
   }
   if (!upgrade && r.method === 'GET') throw badRequest('Upgrade request required')
   const command = r.query.getAll('command')
@@ -152,7 +162,8 @@ export const podExec: SubresourceHandler = async (r) => {
   const pod = (await r.registry.read(r.info, r.namespace, r.name)) as PodLike
   const container = containerFor(pod, r.query.get('container'))
   if (!pod.spec?.nodeName) throw badRequest(`pod ${r.name} does not have a host assigned`)
-  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`)
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
+    throw badRequest(`cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`)
   const node = await r.registry.read(NODES, '', pod.spec.nodeName)
   const client = kubelet(r)
   const q = new URLSearchParams(command.map((c): [string, string] => ['command', c]))
@@ -166,9 +177,13 @@ export const podExec: SubresourceHandler = async (r) => {
     const result = await run()
     return { code: 200, body: { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode } }
   }
-  const offered = String(r.req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+  const offered = String(r.req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
   if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) {
-    throw badRequest(`none of the offered WebSocket subprotocols (${offered.filter(Boolean).join(', ') || 'none'}) is supported: use ${EXEC_PROTOCOLS.join(' or ')}`)
+    throw badRequest(
+      `none of the offered WebSocket subprotocols (${offered.filter(Boolean).join(', ') || 'none'}) is supported: use ${EXEC_PROTOCOLS.join(' or ')}`,
+    )
   }
   const socket = r.req.socket as Duplex
   r.res.detachSocket(socket as never)
@@ -176,22 +191,22 @@ export const podExec: SubresourceHandler = async (r) => {
   const wantStdout = r.query.get('stdout') === null || truthy(r.query.get('stdout'))
   const wantStderr = r.query.get('stderr') === null || truthy(r.query.get('stderr'))
   wss.handleUpgrade(r.req, socket, upgradeHeads.get(r.req) ?? Buffer.alloc(0), (ws: WebSocket) => {
-      ws.on('error', () => undefined)
-      // the response object no longer owns the socket: say when the exchange is over (audit)
-      ws.once('close', () => r.res.emit('close'))
-      void (async () => {
-        let status: Record<string, unknown>
-        try {
-          const result = await run()
-          if (wantStdout && result.stdout) ws.send(frame(1, result.stdout))
-          if (wantStderr && result.stderr) ws.send(frame(2, result.stderr))
-          status = exitStatus(command, result.exitCode)
-        } catch (e) {
-          const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`)
-          status = { ...err.toStatus(), metadata: {} }
-        }
-        ws.send(frame(3, JSON.stringify(status)), () => ws.close(1000))
-      })()
+    ws.on('error', () => undefined)
+    // the response object no longer owns the socket: say when the exchange is over (audit)
+    ws.once('close', () => r.res.emit('close'))
+    void (async () => {
+      let status: Record<string, unknown>
+      try {
+        const result = await run()
+        if (wantStdout && result.stdout) ws.send(frame(1, result.stdout))
+        if (wantStderr && result.stderr) ws.send(frame(2, result.stderr))
+        status = exitStatus(command, result.exitCode)
+      } catch (e) {
+        const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`)
+        status = { ...err.toStatus(), metadata: {} }
+      }
+      ws.send(frame(3, JSON.stringify(status)), () => ws.close(1000))
+    })()
   })
   return undefined
 }

@@ -23,7 +23,11 @@ describe('query parameters', () => {
   for (const [s, want] of ints) {
     it(`ParseInt(${JSON.stringify(s)})`, () => {
       if (typeof want === 'number') assert.equal(parseInt64(s), want)
-      else assert.throws(() => parseInt64(s), (e: unknown) => e instanceof ApiError && e.code === 400 && e.reason === 'BadRequest' && e.message === want)
+      else
+        assert.throws(
+          () => parseInt64(s),
+          (e: unknown) => e instanceof ApiError && e.code === 400 && e.reason === 'BadRequest' && e.message === want,
+        )
     })
   }
 
@@ -34,7 +38,10 @@ describe('query parameters', () => {
   })
 
   it('reads booleans as the conversion does', () => {
-    assert.deepEqual(['1', 'true', 'abc', '', '0', 'false', 'FALSE'].map((v) => boolParam(new URLSearchParams({ w: v }), 'w')), [true, true, true, true, false, false, false])
+    assert.deepEqual(
+      ['1', 'true', 'abc', '', '0', 'false', 'FALSE'].map((v) => boolParam(new URLSearchParams({ w: v }), 'w')),
+      [true, true, true, true, false, false, false],
+    )
   })
 
   const durations: [string, number | string][] = [
@@ -56,7 +63,10 @@ describe('query parameters', () => {
   }
 
   it("answers a bad timeout parameter with request_deadline.go's wording", () => {
-    assert.throws(() => timeoutParam(new URLSearchParams('timeout=abc')), (e: unknown) => e instanceof ApiError && e.code === 400 && e.message === 'invalid timeout specified in the request URL - time: invalid duration "abc"')
+    assert.throws(
+      () => timeoutParam(new URLSearchParams('timeout=abc')),
+      (e: unknown) => e instanceof ApiError && e.code === 400 && e.message === 'invalid timeout specified in the request URL - time: invalid duration "abc"',
+    )
     assert.equal(timeoutParam(new URLSearchParams('timeout=32s')), 32_000)
   })
 })

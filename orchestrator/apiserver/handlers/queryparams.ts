@@ -35,7 +35,7 @@ export function boolParam(q: URLSearchParams, name: string): boolean | undefined
   return v !== '0' && v.toLowerCase() !== 'false'
 }
 
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /** Go's time.ParseDuration, in milliseconds (`1m30s`, `500ms`, `-2h`, `0`). */
 export function parseGoDuration(s: string): number {

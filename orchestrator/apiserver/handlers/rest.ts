@@ -35,7 +35,6 @@ import { TABLE_CONTENT_TYPE, toTable, wantsTable } from '../registry/printers.js
 import { Trace } from '../trace.js'
 import { serveWatch } from './watch.js'
 
-
 /** What the REST handler uses of the API server that owns it. */
 export interface RestDeps {
   name: string
@@ -124,7 +123,12 @@ export class RestHandler {
       if (!resource.subresources.includes(info.subresource)) throw notFoundRoute()
       if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx, q)
       const handler = subresourceHandler(resource, info.subresource)
-      if (!handler) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${info.resource}/${info.subresource} is not served by this API server)`)
+      if (!handler)
+        throw new ApiError(
+          404,
+          'NotFound',
+          `the server could not find the requested resource (${info.resource}/${info.subresource} is not served by this API server)`,
+        )
       let bodyCache: Promise<unknown> | undefined
       const answer = await handler({
         req,
@@ -164,7 +168,18 @@ export class RestHandler {
           resourceVersion: q.get('resourceVersion') ?? undefined,
         })
         if (wantsTable(req.headers.accept)) {
-          this.sendJson(res, 200, toTable(this.registry.strategy(resource).printer, list.items, list.metadata.resourceVersion, q.get('includeObject') ?? 'Metadata', list.metadata.continue), TABLE_CONTENT_TYPE)
+          this.sendJson(
+            res,
+            200,
+            toTable(
+              this.registry.strategy(resource).printer,
+              list.items,
+              list.metadata.resourceVersion,
+              q.get('includeObject') ?? 'Metadata',
+              list.metadata.continue,
+            ),
+            TABLE_CONTENT_TYPE,
+          )
         } else this.sendJson(res, 200, list)
         return false
       }
@@ -253,7 +268,15 @@ export class RestHandler {
     }
   }
 
-  private async statusSubresource(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, ns: string, info: RequestInfo, ctx: RequestContext, q: URLSearchParams): Promise<boolean> {
+  private async statusSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    resource: ResourceInfo,
+    ns: string,
+    info: RequestInfo,
+    ctx: RequestContext,
+    q: URLSearchParams,
+  ): Promise<boolean> {
     switch (req.method) {
       case 'GET':
         this.sendObjects(req, res, resource, 200, await this.registry.read(resource, ns, info.name), q)
@@ -267,7 +290,14 @@ export class RestHandler {
       case 'PATCH': {
         const patch = await this.readBody(req, resource, true)
         const contentType = String(req.headers['content-type'] ?? '')
-        const { obj } = await this.registry.guaranteedUpdate(ctx, resource, ns, info.name, 'status', (current) => applyPatch(contentType, current, patch) as KObject)
+        const { obj } = await this.registry.guaranteedUpdate(
+          ctx,
+          resource,
+          ns,
+          info.name,
+          'status',
+          (current) => applyPatch(contentType, current, patch) as KObject,
+        )
         this.sendJson(res, 200, obj)
         return false
       }
@@ -353,7 +383,10 @@ export class RestHandler {
   /** Reads and decodes a JSON or YAML body; anything else is a 400/415 Status, never a 500. */
   private async readBody(req: IncomingMessage, resource: ResourceInfo, patch: boolean): Promise<unknown> {
     const bytes = await this.readRaw(req)
-    const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase()
+    const type = String(req.headers['content-type'] ?? 'application/json')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase()
     // Go clients (kubectl's typed create commands) send built-in kinds as protobuf
     if (type === PROTOBUF_CONTENT_TYPE && !patch) return decodeProtobufObject(bytes)
     const raw = bytes.toString('utf8')
@@ -364,7 +397,8 @@ export class RestHandler {
     }
     if (!raw.trim()) throw badRequest(`the body of the request was empty; expected a ${resource.kind} object`)
     if (type === 'application/json' || type === '' || type === '*/*') return decodeObjectBody('json', raw, resource.kind, this.maxNestingDepth)
-    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return decodeObjectBody('yaml', raw, resource.kind, this.maxNestingDepth)
+    if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml')
+      return decodeObjectBody('yaml', raw, resource.kind, this.maxNestingDepth)
     throw unsupportedMediaType(type, ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE])
   }
 
@@ -378,7 +412,11 @@ export class RestHandler {
     const pp = q.get('propagationPolicy')
     if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy']
     if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
-      throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`)
+      throw new ApiError(
+        422,
+        'Invalid',
+        `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`,
+      )
     }
     if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
       throw badRequest(`invalid gracePeriodSeconds: ${String(opts.gracePeriodSeconds)}`)
@@ -391,7 +429,12 @@ export class RestHandler {
 
   private sendObjects(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, code: number, o: KObject, q: URLSearchParams): void {
     if (wantsTable(req.headers.accept)) {
-      this.sendJson(res, code, toTable(this.registry.strategy(resource).printer, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'), TABLE_CONTENT_TYPE)
+      this.sendJson(
+        res,
+        code,
+        toTable(this.registry.strategy(resource).printer, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'),
+        TABLE_CONTENT_TYPE,
+      )
     } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
   }
 
@@ -419,7 +462,8 @@ export class RestHandler {
     const text = JSON.stringify(status)
     res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
     res.end(text)
-  }}
+  }
+}
 
 /** Whether this API server serves the group/version itself (else an APIService may name another server). */
 function servesLocally(group: string, version: string): boolean {

@@ -90,7 +90,14 @@ export function serveWatch(
     cancelStore?.()
     for (const t of timers) clearTimeout(t)
     console.warn(`[${trace.server}] forcing watcher close due to unresponsiveness: watch of ${resource} by ${ctx.user.name} (${buffered(res)} bytes not read)`)
-    trace.record({ kind: 'watch', requestId: ctx.requestId, user: ctx.user.name, event: 'TERMINATED', resource, message: 'forcing watcher close due to unresponsiveness' })
+    trace.record({
+      kind: 'watch',
+      requestId: ctx.requestId,
+      user: ctx.user.name,
+      event: 'TERMINATED',
+      resource,
+      message: 'forcing watcher close due to unresponsiveness',
+    })
     res.destroy()
     onEnd()
   }
@@ -99,7 +106,12 @@ export function serveWatch(
   const send = (type: WatchEventType, object: KObject, rev?: number, json?: string): void => {
     if (ended) return
     if (opts.table && type !== 'BOOKMARK' && type !== 'ERROR') {
-      res.write(JSON.stringify({ type, object: toTable(registry.strategy(info).printer, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject) }) + '\n')
+      res.write(
+        JSON.stringify({
+          type,
+          object: toTable(registry.strategy(info).printer, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject),
+        }) + '\n',
+      )
     } else {
       res.write(`{"type":"${type}","object":${json ?? JSON.stringify(object)}}\n`)
     }
@@ -163,7 +175,10 @@ export function serveWatch(
   const node = info.resource === 'pods' && !info.group && !namespace ? opts.fieldSelector.exactValue('spec.nodeName') || undefined : undefined
   const start = (fromRevision: number): void => {
     if (ended) return
-    const w = node !== undefined ? registry.podsByNode().watch(node, fromRevision, { onEvents, onError }) : registry.store.watch(storagePrefix(info, namespace), fromRevision, { onEvents, onError })
+    const w =
+      node !== undefined
+        ? registry.podsByNode().watch(node, fromRevision, { onEvents, onError })
+        : registry.store.watch(storagePrefix(info, namespace), fromRevision, { onEvents, onError })
     cancelStore = () => w.cancel()
   }
 
@@ -175,7 +190,12 @@ export function serveWatch(
   if (opts.allowBookmarks) {
     const tick = (): void => {
       if (ended) return
-      if (lastRevision > 0) send('BOOKMARK', { kind: info.kind, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata: { resourceVersion: String(lastRevision) } })
+      if (lastRevision > 0)
+        send('BOOKMARK', {
+          kind: info.kind,
+          apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+          metadata: { resourceVersion: String(lastRevision) },
+        })
       timers.push(setTimeout(tick, opts.bookmarkIntervalMs))
     }
     timers.push(setTimeout(tick, opts.bookmarkIntervalMs))
