@@ -25,7 +25,7 @@ import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../serializer/proto
 import { type RequestInfo } from '../filters/requestinfo.js'
 import { decodeJson, decodeObjectBody, decodePatch } from '../serializer/decode.js'
 import { type RequestTarget } from '../filters/requesttarget.js'
-import { int64Param } from './queryparams.js'
+import { int64Param, queryBool } from './queryparams.js'
 import { Registry } from '../registry/store.js'
 import type { DeleteOptions, RequestContext } from '../registry/strategy.js'
 import { answerReview } from './reviews.js'
@@ -190,7 +190,7 @@ export class RestHandler {
           resourceVersion: q.get('resourceVersion') ?? undefined,
           labelSelector: parseLabelSelector(q.get('labelSelector')),
           fieldSelector: parseFieldSelector(fieldSel, resource.kind),
-          allowBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
+          allowBookmarks: queryBool(q.get('allowWatchBookmarks')),
           timeoutSeconds: int64Param(q, 'timeoutSeconds'),
           table: wantsTable(req.headers.accept),
           includeObject: q.get('includeObject') ?? 'Metadata',
