@@ -15,9 +15,19 @@ import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { ApiError, methodNotSupported, notFound, unauthorized } from '../api/errors.js'
-import { formatMemory, formatNanoCores, goDuration, METRICS_API_VERSION, METRICS_GROUP, METRICS_VERSION, type NodeMetrics, type PodMetrics } from '../api/metrics.js'
-import { nowTimestamp } from '../api/meta.js'
+import { ApiError, encodeStatus, methodNotSupported, notFound, unauthorized } from '../api/errors.js'
+import { goJsonLine } from '../api/json.js'
+import {
+  formatMemory,
+  formatNanoCores,
+  goDuration,
+  METRICS_API_VERSION,
+  METRICS_GROUP,
+  METRICS_VERSION,
+  type NodeMetrics,
+  type PodMetrics,
+} from '../api/metrics.js'
+import { nowTimestamp, type Status } from '../api/meta.js'
 import { parseQuantity } from '../api/quantity.js'
 import { lookupResource } from '../api/resources.js'
 import { parseFieldSelector, parseLabelSelector, type Selector } from '../api/selectors.js'
@@ -171,9 +181,11 @@ export class MetricsServer implements Runnable {
     const path = url.pathname.replace(/\/+$/, '') || '/'
     try {
       if (path === '/healthz' || path === '/livez') return this.text(res, 200, 'ok')
-      if (path === '/readyz') return this.scrapedOnce ? this.text(res, 200, 'ok') : this.text(res, 500, '[-]metric-storage-ready failed: not metrics to serve\nreadyz check failed')
+      if (path === '/readyz')
+        return this.scrapedOnce ? this.text(res, 200, 'ok') : this.text(res, 500, '[-]metric-storage-ready failed: not metrics to serve\nreadyz check failed')
       this.authenticate(req)
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotSupported({ group: METRICS_GROUP, resource: path.split('/').pop() ?? '' }, req.method ?? '')
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw methodNotSupported({ group: METRICS_GROUP, resource: path.split('/').pop() ?? '' }, req.method ?? '')
       const body = this.answer(path, url.searchParams, req.headers.accept)
       this.json(res, 200, body.doc, body.contentType)
     } catch (e) {
@@ -188,8 +200,12 @@ export class MetricsServer implements Runnable {
     if (path === `/apis/${METRICS_GROUP}`) return { doc: { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc() } }
     if (path === base) return { doc: resourceList() }
     if (!path.startsWith(`${base}/`)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource')
-    const parts = path.slice(base.length + 1).split('/').map(decodeURIComponent)
-    if (q.get('watch') === 'true' || q.get('watch') === '1') throw methodNotSupported({ group: METRICS_GROUP, resource: parts.includes('nodes') ? 'nodes' : 'pods' }, 'watch')
+    const parts = path
+      .slice(base.length + 1)
+      .split('/')
+      .map(decodeURIComponent)
+    if (q.get('watch') === 'true' || q.get('watch') === '1')
+      throw methodNotSupported({ group: METRICS_GROUP, resource: parts.includes('nodes') ? 'nodes' : 'pods' }, 'watch')
     const table = wantsTable(accept)
     const labels = parseLabelSelector(q.get('labelSelector'))
     // nodes[/name]
@@ -266,8 +282,10 @@ export class MetricsServer implements Runnable {
     }
   }
 
+  /** As the API server's serializer writes JSON (json.Encoder: Go's escapes, a trailing newline; a Status in its field order). */
   private json(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-    const text = JSON.stringify(body)
+    const isStatus = (body as { kind?: unknown } | null)?.kind === 'Status'
+    const text = isStatus ? `${encodeStatus(body as Status)}\n` : goJsonLine(JSON.stringify(body))
     res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' }).end(text)
   }
 
@@ -301,7 +319,13 @@ function wantsTable(accept: string | undefined): boolean {
 
 /** metrics-server's table convertor: Name, CPU, Memory, Window (a pod's usage is its containers' sum). */
 function tableOf(kind: 'NodeMetrics' | 'PodMetrics', items: (NodeMetrics | PodMetrics)[]): { doc: unknown; contentType: string } {
-  const col = (name: string, description: string, format?: string): Record<string, unknown> => ({ name, type: 'string', format: format ?? '', description, priority: 0 })
+  const col = (name: string, description: string, format?: string): Record<string, unknown> => ({
+    name,
+    type: 'string',
+    format: format ?? '',
+    description,
+    priority: 0,
+  })
   const rows = items.map((m) => {
     let cpu: string
     let memory: string
@@ -311,7 +335,10 @@ function tableOf(kind: 'NodeMetrics' | 'PodMetrics', items: (NodeMetrics | PodMe
       cpu = formatNanoCores(cs.reduce((n, c) => n + nanoCores(c.usage.cpu), 0))
       memory = formatMemory(cs.reduce((n, c) => n + bytes(c.usage.memory), 0))
     }
-    return { cells: [m.metadata?.name ?? '', cpu, memory, m.window], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: m.metadata } }
+    return {
+      cells: [m.metadata?.name ?? '', cpu, memory, m.window],
+      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: m.metadata },
+    }
   })
   return {
     doc: {

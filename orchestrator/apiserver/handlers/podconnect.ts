@@ -18,7 +18,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError, badRequest, methodNotAllowed, serviceUnavailable, invalid, type FieldError } from '../../api/errors.js'
+import { ApiError, badRequest, encodeStatus, methodNotAllowed, serviceUnavailable, invalid, type FieldError, type StatusBody } from '../../api/errors.js'
 import type { StoredObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import { kubeletError, readAll, type KubeletClient } from './kubeletclient.js'
@@ -137,7 +137,7 @@ interface ExecResult {
 }
 
 /** The Status kubectl reads from the error channel when a command has finished (wsstream / remotecommand). */
-export function exitStatus(command: string[], exitCode: number): Record<string, unknown> {
+export function exitStatus(command: string[], exitCode: number): StatusBody {
   if (exitCode === 0) return { metadata: {}, status: 'Success' }
   return {
     metadata: {},
@@ -205,7 +205,7 @@ export const podExec: SubresourceHandler = async (r) => {
     // the response object no longer owns the socket: say when the exchange is over (audit)
     ws.once('close', () => r.res.emit('close'))
     void (async () => {
-      let status: Record<string, unknown>
+      let status: StatusBody
       try {
         const result = await run()
         if (wantStdout && result.stdout) ws.send(frame(1, result.stdout))
@@ -213,9 +213,12 @@ export const podExec: SubresourceHandler = async (r) => {
         status = exitStatus(command, result.exitCode)
       } catch (e) {
         const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`)
-        status = { ...err.toStatus(), metadata: {} }
+        // the kubelet's remotecommand writes a bare metav1.Status (no kind, no apiVersion)
+        const { kind: _kind, apiVersion: _apiVersion, ...bare } = err.toStatus()
+        status = bare
       }
-      ws.send(frame(3, JSON.stringify(status)), () => ws.close(1000))
+      // json.Marshal(status) on the error channel (v4WriteStatusFunc): no newline
+      ws.send(frame(3, encodeStatus(status)), () => ws.close(1000))
     })()
   })
   return undefined

@@ -9,7 +9,8 @@
 
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ApiError, badRequest, methodNotAllowed, requestEntityTooLarge, unsupportedMediaType } from '../../api/errors.js'
+import { ApiError, badRequest, encodeStatus, methodNotAllowed, requestEntityTooLarge, unsupportedMediaType } from '../../api/errors.js'
+import { goJson, goJsonLine } from '../../api/json.js'
 import type { KObject, Status } from '../../api/meta.js'
 import { lookupResource, servedGroups, type ResourceInfo } from '../../api/resources.js'
 import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js'
@@ -318,7 +319,7 @@ export class RestHandler {
         return this.sendText(res, 500, `[-]etcd failed: ${e instanceof Error ? e.message : String(e)}\nreadyz check failed`)
       }
     }
-    if (p === '/version') return this.sendJson(res, 200, versionInfo())
+    if (p === '/version') return this.sendIndented(res, 200, versionInfo())
     if (p === '/api') return this.sendJson(res, 200, apiVersions(`${this.address?.address}:${this.address?.port}`))
     if (p === '/apis') return this.sendJson(res, 200, apiGroupList(await this.aggregator.remoteGroups()))
     if (info.apiPrefix === 'api' && info.apiVersion) {
@@ -336,11 +337,11 @@ export class RestHandler {
       const doc = apiGroup(groupOnly[1]!) ?? apiGroup(groupOnly[1]!, await this.aggregator.remoteGroups())
       if (doc) return this.sendJson(res, 200, doc)
     }
-    if (p === '/openapi/v3') return this.sendJson(res, 200, openApiV3Root())
+    if (p === '/openapi/v3') return this.sendMarshalled(res, 200, openApiV3Root())
     const oa = p.match(/^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/)
     if (oa) {
       const doc = oa[1] ? openApiV3Document('', oa[1]) : openApiV3Document(oa[2]!, oa[3]!)
-      if (doc) return this.sendJson(res, 200, doc)
+      if (doc) return this.sendMarshalled(res, 200, doc)
     }
     if (p === '/debug/trace') {
       const since = Number(target.query.get('since') ?? 0) || 0
@@ -438,15 +439,32 @@ export class RestHandler {
     } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
   }
 
-  /** Sends JSON text as is (the stored value's encoding, shared with watchers of the same write). */
+  /** Sends JSON text (the stored value's encoding, shared with watchers of the same write) as the serializer would. */
   private sendRaw(res: ServerResponse, code: number, text: string): void {
-    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
-    res.end(text)
+    this.writeJson(res, code, goJsonLine(text))
   }
 
+  /**
+   * An object, list, Table or discovery document as upstream's serializer writes it
+   * (json.Encoder: Go's escapes and a trailing newline); a Status in metav1.Status's order.
+   */
   private sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-    const text = JSON.stringify(body)
-    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
+    this.writeJson(res, code, isStatus(body) ? `${encodeStatus(body)}\n` : goJsonLine(JSON.stringify(body)), contentType)
+  }
+
+  /** responsewriters.WriteRawJSON (/version): json.MarshalIndent with two spaces, no newline. */
+  private sendIndented(res: ServerResponse, code: number, body: unknown): void {
+    this.writeJson(res, code, goJson(JSON.stringify(body, null, 2)))
+  }
+
+  /** kube-openapi's handlers serve the bytes of json.Marshal: no newline. */
+  private sendMarshalled(res: ServerResponse, code: number, body: unknown): void {
+    this.writeJson(res, code, goJson(JSON.stringify(body)))
+  }
+
+  /** The one place a JSON answer's bytes leave the REST handler (Content-Length counts them all). */
+  private writeJson(res: ServerResponse, code: number, text: string, contentType = 'application/json', headers: Record<string, string | number> = {}): void {
+    res.writeHead(code, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
     res.end(text)
   }
 
@@ -455,14 +473,16 @@ export class RestHandler {
     res.end(text)
   }
 
+  /** A refusal: its Status as responsewriters.ErrorNegotiated writes it, with Retry-After when the details carry one. */
   sendStatus(res: ServerResponse, err: ApiError): void {
-    const status: Status = err.toStatus()
     const headers: Record<string, string | number> = {}
     if (err.details?.retryAfterSeconds) headers['Retry-After'] = err.details.retryAfterSeconds
-    const text = JSON.stringify(status)
-    res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
-    res.end(text)
+    this.writeJson(res, err.code, `${encodeStatus(err.toStatus())}\n`, 'application/json', headers)
   }
+}
+
+function isStatus(body: unknown): body is Status {
+  return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'Status'
 }
 
 /** Whether this API server serves the group/version itself (else an APIService may name another server). */
