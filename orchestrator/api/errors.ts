@@ -4,6 +4,7 @@
 // Simplifies: no retry-after heuristics beyond what callers pass in.
 
 import type { Status, StatusCause, StatusDetails } from './meta.js'
+import { goJson } from './json.js'
 
 export type StatusReason =
   | 'BadRequest'
@@ -40,17 +41,17 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    const status: Status = {
+    // metav1.Status's field order: details before code
+    return {
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
       code: this.code,
     }
-    if (this.details) status.details = this.details
-    return status
   }
 
   static is(e: unknown): e is ApiError {
@@ -236,9 +237,52 @@ export function serverTimeout(gr: GroupResource, operation: string, retryAfterSe
 
 /** The request itself ran past its deadline (upstream NewTimeoutError, 504). */
 export function timeout(message: string, retryAfterSeconds = 0): ApiError {
-  return new ApiError(504, 'Timeout', message, retryAfterSeconds ? { retryAfterSeconds } : undefined)
+  // NewTimeoutError always sets Details (`"details":{}` without a retry)
+  return new ApiError(504, 'Timeout', message, retryAfterSeconds ? { retryAfterSeconds } : {})
 }
 
 export function serviceUnavailable(message: string): ApiError {
   return new ApiError(503, 'ServiceUnavailable', message)
+}
+
+/** A Status as some upstream writers build it: without kind and apiVersion (a bare metav1.Status). */
+export type StatusBody = Omit<Status, 'kind' | 'apiVersion' | 'code'> & { kind?: string; apiVersion?: string; code?: number }
+
+/**
+ * The JSON text of a Status as encoding/json writes metav1.Status (json.Marshal; the HTTP
+ * answer adds json.Encoder's newline): the struct's field order whatever order the object was
+ * built in (kind, apiVersion, metadata, status, message, reason, details, code; StatusDetails:
+ * name, group, kind, uid, causes, retryAfterSeconds; StatusCause: reason, message, field;
+ * ListMeta: resourceVersion, continue, remainingItemCount), every `omitempty` field
+ * left out when empty ("" and 0 and an empty causes list), `metadata` always there (a struct
+ * is never empty to encoding/json) and `details` whenever set, even `{}` (a non-nil pointer).
+ * Every Status the API server answers with goes through here (rest.ts, watch.ts, podconnect.ts).
+ */
+export function encodeStatus(s: StatusBody): string {
+  const out: Record<string, unknown> = {}
+  if (s.kind) out.kind = s.kind
+  if (s.apiVersion) out.apiVersion = s.apiVersion
+  out.metadata = pick(s.metadata ?? {}, ['resourceVersion', 'continue', 'remainingItemCount'])
+  if (s.status) out.status = s.status
+  if (s.message) out.message = s.message
+  if (s.reason) out.reason = s.reason
+  if (s.details) {
+    const d = s.details
+    const details = pick(d, ['name', 'group', 'kind', 'uid'])
+    if (d.causes?.length) details.causes = d.causes.map((c: StatusCause) => pick(c, ['reason', 'message', 'field']))
+    if (d.retryAfterSeconds) details.retryAfterSeconds = d.retryAfterSeconds
+    out.details = details
+  }
+  if (s.code) out.code = s.code
+  return goJson(JSON.stringify(out))
+}
+
+/** The non-empty fields of `o` among `keys`, in that order. */
+function pick<T extends object>(o: T, keys: readonly (keyof T)[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of keys) {
+    const v = o[k]
+    if (v !== undefined && v !== null && v !== '' && v !== 0) out[k as string] = v
+  }
+  return out
 }

@@ -15,7 +15,8 @@ import https from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { ApiError, methodNotSupported, notFound, unauthorized } from '../api/errors.js'
+import { ApiError, encodeStatus, methodNotSupported, notFound, unauthorized } from '../api/errors.js'
+import { goJsonLine } from '../api/json.js'
 import {
   formatMemory,
   formatNanoCores,
@@ -26,7 +27,7 @@ import {
   type NodeMetrics,
   type PodMetrics,
 } from '../api/metrics.js'
-import { nowTimestamp } from '../api/meta.js'
+import { nowTimestamp, type Status } from '../api/meta.js'
 import { parseQuantity } from '../api/quantity.js'
 import { lookupResource } from '../api/resources.js'
 import { parseFieldSelector, parseLabelSelector, type Selector } from '../api/selectors.js'
@@ -281,8 +282,10 @@ export class MetricsServer implements Runnable {
     }
   }
 
+  /** As the API server's serializer writes JSON (json.Encoder: Go's escapes, a trailing newline; a Status in its field order). */
   private json(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-    const text = JSON.stringify(body)
+    const isStatus = (body as { kind?: unknown } | null)?.kind === 'Status'
+    const text = isStatus ? `${encodeStatus(body as Status)}\n` : goJsonLine(JSON.stringify(body))
     res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' }).end(text)
   }
 

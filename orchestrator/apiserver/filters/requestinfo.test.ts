@@ -67,6 +67,18 @@ describe('request info', () => {
     ['GET', '/api/v1/namespaces/a/pods?watch=abc', { verb: 'watch', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true }],
     ['GET', '/api/v1/namespaces/a/pods?watch=false', { verb: 'list', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true }],
     ['GET', '/api/v1/namespaces/a/pods?watch=0', { verb: 'list', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true }],
+    ['GET', '/api/v1/namespaces/a/pods?watch=True', { verb: 'watch', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true }],
+    ['GET', '/api/v1/namespaces/a/pods?watch=t', { verb: 'watch', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true }],
+    ['GET', '/api/v1/namespaces/a/pods?watch=f', { verb: 'watch', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true }],
+    ['GET', '/api/v1/namespaces/a/pods?watch=False', { verb: 'list', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true }],
+    [
+      'GET',
+      '/api/v1/namespaces/a/pods?watch=false&watch=true',
+      { verb: 'list', group: '', version: 'v1', ns: 'a', resource: 'pods', name: '', sub: '', res: true },
+    ],
+    // the watch parameter is read only where there is no name: a GET of one object is a get
+    ['GET', '/api/v1/namespaces/a/pods/p?watch=true', { verb: 'get', group: '', version: 'v1', ns: 'a', resource: 'pods', name: 'p', sub: '', res: true }],
+    ['GET', '/api/v1/namespaces/a?watch=1', { verb: 'get', group: '', version: 'v1', ns: '', resource: 'namespaces', name: 'a', sub: '', res: true }],
   ]
   for (const [method, path, want] of cases) {
     it(`${method} ${path}`, () => assert.deepEqual(info(method, path), want))

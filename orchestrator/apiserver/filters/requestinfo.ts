@@ -7,6 +7,8 @@
 // /version, /openapi) come back with isResourceRequest=false.
 // Simplifies: a namespace's own requests (/api/v1/namespaces/<name>) carry no namespace scope.
 
+import { queryBool } from '../handlers/queryparams.js'
+
 export interface RequestInfo {
   isResourceRequest: boolean
   path: string
@@ -33,11 +35,6 @@ export interface PathAndQuery {
 }
 
 const METHOD_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', GET: 'get', HEAD: 'get', DELETE: 'delete' }
-
-/** A boolean query parameter as upstream's conversion reads it: anything but "0" and "false" is true. */
-export function truthy(v: string | null): boolean {
-  return v !== null && v !== '0' && v.toLowerCase() !== 'false'
-}
 
 /** splitPath of RequestInfoFactory: trim slashes at both ends, split on "/" (empty middle segments stay). */
 function splitPath(path: string): string[] {
@@ -105,7 +102,9 @@ export function requestInfo(method: string, target: PathAndQuery): RequestInfo {
     info.namespace = ''
   }
 
-  if (watchPrefix || (info.verb === 'get' && truthy(target.query.get('watch')))) {
+  // upstream decodes the watch parameter only for a GET without a name (the list path): a GET
+  // of one object with ?watch=true is a get
+  if (watchPrefix || (info.verb === 'get' && !info.name && queryBool(target.query.get('watch')))) {
     info.verb = 'watch'
   } else if (info.verb === 'get' && !info.name) {
     info.verb = 'list'

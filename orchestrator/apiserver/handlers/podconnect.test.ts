@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { ApiError } from '../../api/errors.js'
 import type { StoredObject } from '../../api/meta.js'
 import { kubeletAddress, kubeletError } from './kubeletclient.js'
-import { containerFor, exitStatus } from './podconnect.js'
+import { containerFor, exitStatus, kubeletLogQuery } from './podconnect.js'
 
 const pod = (names: string[], init: string[] = []) =>
   ({
@@ -76,5 +76,39 @@ describe('the kubelet client', () => {
       const e = kubeletError(code, body)
       assert.deepEqual([e.code, e.reason, e.message], [wantCode, reason, message])
     }
+  })
+})
+
+describe('the query of a log request', () => {
+  const q = (s: string): string => kubeletLogQuery(new URLSearchParams(s), 'web').toString()
+
+  it('re-encodes the options as LogLocation does, whatever spelling of a boolean the client sent', () => {
+    const table: [string, string][] = [
+      ['', ''],
+      ['follow=True&previous=t&timestamps=1', 'follow=true&previous=true&timestamps=true'],
+      ['follow=false&previous=0&timestamps=FALSE', ''],
+      ['follow=&tailLines=%2B3&limitBytes=10&sinceSeconds=5', 'follow=true&sinceSeconds=5&tailLines=3&limitBytes=10'],
+      ['container=app&bogus=1', ''],
+    ]
+    for (const [query, want] of table) assert.equal(q(query), want, query)
+  })
+
+  it('answers an integer that does not parse with 400, and out-of-range values with one 422 naming each', () => {
+    assert.throws(
+      () => q('tailLines=abc'),
+      (e: unknown) => e instanceof ApiError && e.code === 400 && e.message === 'strconv.ParseInt: parsing "abc": invalid syntax',
+    )
+    assert.throws(
+      () => q('tailLines=-1&limitBytes=0&sinceSeconds=0'),
+      (e: unknown) => {
+        assert.ok(e instanceof ApiError)
+        assert.equal(e.code, 422)
+        assert.equal(
+          e.message,
+          'PodLogOptions "web" is invalid: [tailLines: Invalid value: -1: must be greater than or equal to 0, limitBytes: Invalid value: 0: must be greater than 0, sinceSeconds: Invalid value: 0: must be greater than 0]',
+        )
+        return true
+      },
+    )
   })
 })

@@ -18,10 +18,11 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError, badRequest, methodNotAllowed, serviceUnavailable, invalid } from '../../api/errors.js'
+import { ApiError, badRequest, encodeStatus, methodNotAllowed, serviceUnavailable, invalid, type FieldError, type StatusBody } from '../../api/errors.js'
 import type { StoredObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import { kubeletError, readAll, type KubeletClient } from './kubeletclient.js'
+import { int64Param, queryBool } from './queryparams.js'
 import type { SubresourceHandler, SubresourceRequest } from './subresource.js'
 
 const NODES = lookupResource('', 'nodes')!
@@ -66,19 +67,39 @@ function kubeletPath(kind: 'containerLogs' | 'exec', pod: PodLike, container: st
   return `/${kind}/${e(pod.metadata.namespace ?? '')}/${e(pod.metadata.name)}/${e(container)}${q ? `?${q}` : ''}`
 }
 
-function checkCount(r: SubresourceRequest, name: string, min: number): void {
-  const v = r.query.get(name)
-  if (v === null) return
-  if (!/^-?\d+$/.test(v) || Number(v) < min) {
-    throw invalid({ group: '', kind: 'PodLogOptions' }, r.name, [
-      {
-        type: 'FieldValueInvalid',
-        field: name,
-        value: /^-?\d+$/.test(v) ? Number(v) : v,
-        detail: `must be greater than${min ? '' : ' or equal to'} ${min ? min - 1 : 0}`,
-      },
-    ])
+/**
+ * The kubelet's /containerLogs query for a pods/log request, as upstream gets there: the query
+ * decoded into PodLogOptions by the ParameterCodec (integers as strconv.ParseInt, a 400 naming
+ * the first that does not parse; booleans as queryBool), checked by ValidatePodLogOptions (a 422
+ * with every broken field), then re-encoded by LogLocation (pkg/registry/core/pod/strategy.go:
+ * `follow=true` when true, integers in base 10), so the kubelet reads one spelling whatever the
+ * client sent (the Python client's `follow=True`).
+ */
+export function kubeletLogQuery(query: URLSearchParams, name: string): URLSearchParams {
+  // conversion, in PodLogOptions' field order
+  const follow = queryBool(query.get('follow'))
+  const previous = queryBool(query.get('previous'))
+  const sinceSeconds = int64Param(query, 'sinceSeconds')
+  const timestamps = queryBool(query.get('timestamps'))
+  const tailLines = int64Param(query, 'tailLines')
+  const limitBytes = int64Param(query, 'limitBytes')
+  const errors: FieldError[] = []
+  const below = (field: string, value: number | undefined, min: number): void => {
+    if (value !== undefined && value < min)
+      errors.push({ type: 'FieldValueInvalid', field, value, detail: min ? 'must be greater than 0' : 'must be greater than or equal to 0' })
   }
+  below('tailLines', tailLines, 0)
+  below('limitBytes', limitBytes, 1)
+  below('sinceSeconds', sinceSeconds, 1)
+  if (errors.length) throw invalid({ group: '', kind: 'PodLogOptions' }, name, errors)
+  const q = new URLSearchParams()
+  if (follow) q.set('follow', 'true')
+  if (previous) q.set('previous', 'true')
+  if (timestamps) q.set('timestamps', 'true')
+  if (sinceSeconds !== undefined) q.set('sinceSeconds', String(sinceSeconds))
+  if (tailLines !== undefined) q.set('tailLines', String(tailLines))
+  if (limitBytes !== undefined) q.set('limitBytes', String(limitBytes))
+  return q
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,9 +107,7 @@ function checkCount(r: SubresourceRequest, name: string, min: number): void {
 
 export const podLog: SubresourceHandler = async (r) => {
   if (r.method !== 'GET') throw methodNotAllowed()
-  checkCount(r, 'tailLines', 0)
-  checkCount(r, 'limitBytes', 1)
-  checkCount(r, 'sinceSeconds', 1)
+  const q = kubeletLogQuery(r.query, r.name)
   const pod = (await r.registry.read(r.info, r.namespace, r.name)) as PodLike
   const container = containerFor(pod, r.query.get('container'))
   const nodeName = pod.spec?.nodeName
@@ -98,11 +117,6 @@ export const podLog: SubresourceHandler = async (r) => {
     return undefined
   }
   const node = await r.registry.read(NODES, '', nodeName)
-  const q = new URLSearchParams()
-  for (const k of ['tailLines', 'previous', 'limitBytes', 'follow', 'timestamps', 'sinceSeconds']) {
-    const v = r.query.get(k)
-    if (v !== null) q.set(k, v)
-  }
   const abort = new AbortController()
   r.res.once('close', () => abort.abort())
   const answer = await kubelet(r).request(node, 'GET', kubeletPath('containerLogs', pod, container, q), abort.signal)
@@ -122,12 +136,8 @@ interface ExecResult {
   exitCode: number
 }
 
-function truthy(v: string | null): boolean {
-  return v === 'true' || v === '1'
-}
-
 /** The Status kubectl reads from the error channel when a command has finished (wsstream / remotecommand). */
-export function exitStatus(command: string[], exitCode: number): Record<string, unknown> {
+export function exitStatus(command: string[], exitCode: number): StatusBody {
   if (exitCode === 0) return { metadata: {}, status: 'Success' }
   return {
     metadata: {},
@@ -147,7 +157,7 @@ function frame(channel: number, data: string | Buffer): Buffer {
 export const podExec: SubresourceHandler = async (r) => {
   if (r.method !== 'GET' && r.method !== 'POST') throw methodNotAllowed()
   // kubectl tries WebSocket, then SPDY: both must hear why an interactive session is refused
-  if (truthy(r.query.get('stdin')) || truthy(r.query.get('tty'))) {
+  if (queryBool(r.query.get('stdin')) || queryBool(r.query.get('tty'))) {
     throw badRequest('this API server runs commands without standard input or a terminal (non-interactive exec): leave out -i and -t')
   }
   const upgrade = String(r.req.headers.upgrade ?? '').toLowerCase()
@@ -188,14 +198,14 @@ export const podExec: SubresourceHandler = async (r) => {
   const socket = r.req.socket as Duplex
   r.res.detachSocket(socket as never)
   r.res.statusCode = 101
-  const wantStdout = r.query.get('stdout') === null || truthy(r.query.get('stdout'))
-  const wantStderr = r.query.get('stderr') === null || truthy(r.query.get('stderr'))
+  const wantStdout = r.query.get('stdout') === null || queryBool(r.query.get('stdout'))
+  const wantStderr = r.query.get('stderr') === null || queryBool(r.query.get('stderr'))
   wss.handleUpgrade(r.req, socket, upgradeHeads.get(r.req) ?? Buffer.alloc(0), (ws: WebSocket) => {
     ws.on('error', () => undefined)
     // the response object no longer owns the socket: say when the exchange is over (audit)
     ws.once('close', () => r.res.emit('close'))
     void (async () => {
-      let status: Record<string, unknown>
+      let status: StatusBody
       try {
         const result = await run()
         if (wantStdout && result.stdout) ws.send(frame(1, result.stdout))
@@ -203,9 +213,12 @@ export const podExec: SubresourceHandler = async (r) => {
         status = exitStatus(command, result.exitCode)
       } catch (e) {
         const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`)
-        status = { ...err.toStatus(), metadata: {} }
+        // the kubelet's remotecommand writes a bare metav1.Status (no kind, no apiVersion)
+        const { kind: _kind, apiVersion: _apiVersion, ...bare } = err.toStatus()
+        status = bare
       }
-      ws.send(frame(3, JSON.stringify(status)), () => ws.close(1000))
+      // json.Marshal(status) on the error channel (v4WriteStatusFunc): no newline
+      ws.send(frame(3, encodeStatus(status)), () => ws.close(1000))
     })()
   })
   return undefined

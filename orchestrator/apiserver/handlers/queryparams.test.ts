@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiError } from '../../api/errors.js'
-import { boolParam, int64Param, parseGoDuration, parseInt64, timeoutParam } from './queryparams.js'
+import { boolParam, int64Param, parseGoDuration, parseInt64, queryBool, timeoutParam } from './queryparams.js'
 
 describe('query parameters', () => {
   // strconv.ParseInt(s, 10, 64)
@@ -37,11 +37,43 @@ describe('query parameters', () => {
     assert.throws(() => int64Param(new URLSearchParams('timeoutSeconds=abc'), 'timeoutSeconds'), /parsing "abc": invalid syntax/)
   })
 
-  it('reads booleans as the conversion does', () => {
-    assert.deepEqual(
-      ['1', 'true', 'abc', '', '0', 'false', 'FALSE'].map((v) => boolParam(new URLSearchParams({ w: v }), 'w')),
-      [true, true, true, true, false, false, false],
-    )
+  // runtime.Convert_Slice_string_To_bool, not strconv.ParseBool: only "0" and "false" in any
+  // case are false; ParseBool's other spellings of false ("f", "F") are true here, and no value
+  // is an error (a client's `watch=maybe` is a watch, upstream as here)
+  const bools: [string | null, boolean][] = [
+    [null, false],
+    ['0', false],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false],
+    ['fAlSe', false],
+    ['fal\u017Fe', false], // strings.EqualFold folds LONG S to "s"
+    ['1', true],
+    ['t', true],
+    ['T', true],
+    ['true', true],
+    ['True', true], // the official Python client's spelling
+    ['TRUE', true],
+    ['f', true],
+    ['F', true],
+    ['', true],
+    ['maybe', true],
+    ['00', true],
+    [' false', true],
+    ['false ', true],
+    ['no', true],
+  ]
+  for (const [v, want] of bools) {
+    it(`reads ${JSON.stringify(v)} as ${want}, as the conversion does`, () => {
+      assert.equal(queryBool(v), want)
+      const q = new URLSearchParams(v === null ? '' : [['w', v]])
+      assert.equal(boolParam(q, 'w'), v === null ? undefined : want)
+    })
+  }
+
+  it('reads the first value of a repeated boolean, as the conversion does', () => {
+    assert.equal(boolParam(new URLSearchParams('w=false&w=true'), 'w'), false)
+    assert.equal(boolParam(new URLSearchParams('w=True&w=0'), 'w'), true)
   })
 
   const durations: [string, number | string][] = [

@@ -3,7 +3,11 @@
 // gracePeriodSeconds) is strconv.ParseInt(s, 10, 64) and a value that does not parse is a
 // 400 BadRequest carrying strconv's error (`strconv.ParseInt: parsing "abc": invalid syntax`),
 // answered before the request does anything (endpoints/handlers/get.go ListResource, delete.go).
-// A boolean is true unless it is "0" or "false" (runtime.Convert_Slice_string_To_bool).
+// A boolean is not strconv.ParseBool: runtime.Convert_Slice_string_To_bool (apimachinery
+// pkg/runtime/conversion.go) makes an absent parameter false, "0" and any case of "false"
+// (strings.EqualFold) false, and everything else true, "" and "maybe" included: no value of
+// a boolean parameter is ever a 400. The same rule decides list or watch in RequestInfoFactory
+// (endpoints/request/requestinfo.go: `switch strings.ToLower(values[0]) { case "false", "0": }`).
 // Also the `timeout` parameter of every non-long-running request (filters/request_deadline.go
 // parseTimeout: a Go duration, `invalid timeout specified in the request URL - ...`).
 // Simplifies: only the parameters the handlers here read are decoded.
@@ -28,11 +32,19 @@ export function int64Param(q: URLSearchParams, name: string): number | undefined
   return v === null ? undefined : parseInt64(v)
 }
 
-/** A boolean query parameter as the conversion reads it: anything but "0" and "false" is true. */
+/**
+ * runtime.Convert_Slice_string_To_bool on the parameter's first value: false when absent, "0"
+ * or "false" in any case as strings.EqualFold compares (which folds U+017F LATIN SMALL LETTER
+ * LONG S to "s"), true otherwise. So the official Python client's `watch=True` is true.
+ */
+export function queryBool(v: string | null): boolean {
+  return v !== null && v !== '0' && !/^[fF][aA][lL][sS\u017F][eE]$/.test(v)
+}
+
+/** A boolean query parameter: undefined when absent, else as queryBool reads it. */
 export function boolParam(q: URLSearchParams, name: string): boolean | undefined {
   const v = q.get(name)
-  if (v === null) return undefined
-  return v !== '0' && v.toLowerCase() !== 'false'
+  return v === null ? undefined : queryBool(v)
 }
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }

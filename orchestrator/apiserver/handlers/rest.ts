@@ -6,12 +6,13 @@
 // deletecollection, each through the registry. Bodies are read here, within the size and
 // nesting limits, and decoded as JSON, YAML or protobuf (serializer/).
 // Simplifies: answers are JSON (or a Table for kubectl).
-// About 400 lines: every verb's handling, bodies and answers in one place, as upstream's handlers
+// Over 400 lines: every verb's handling, bodies and answers in one place, as upstream's handlers
 // package.
 
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ApiError, badRequest, methodNotAllowed, requestEntityTooLarge, unsupportedMediaType } from '../../api/errors.js'
+import { ApiError, badRequest, encodeStatus, methodNotAllowed, requestEntityTooLarge, unsupportedMediaType } from '../../api/errors.js'
+import { goJson, goJsonLine } from '../../api/json.js'
 import type { KObject, Status } from '../../api/meta.js'
 import { lookupResource, servedGroups, type ResourceInfo } from '../../api/resources.js'
 import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js'
@@ -27,7 +28,7 @@ import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../serializer/proto
 import { type RequestInfo } from '../filters/requestinfo.js'
 import { decodeJson, decodeObjectBody, decodePatch } from '../serializer/decode.js'
 import { type RequestTarget } from '../filters/requesttarget.js'
-import { int64Param } from './queryparams.js'
+import { int64Param, queryBool } from './queryparams.js'
 import { Registry } from '../registry/store.js'
 import type { DeleteOptions, RequestContext } from '../registry/strategy.js'
 import { answerReview } from './reviews.js'
@@ -192,7 +193,7 @@ export class RestHandler {
           resourceVersion: q.get('resourceVersion') ?? undefined,
           labelSelector: parseLabelSelector(q.get('labelSelector')),
           fieldSelector: parseFieldSelector(fieldSel, resource.kind),
-          allowBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
+          allowBookmarks: queryBool(q.get('allowWatchBookmarks')),
           timeoutSeconds: int64Param(q, 'timeoutSeconds'),
           table: wantsTable(req.headers.accept),
           includeObject: q.get('includeObject') ?? 'Metadata',
@@ -320,7 +321,7 @@ export class RestHandler {
         return this.sendText(res, 500, `[-]etcd failed: ${e instanceof Error ? e.message : String(e)}\nreadyz check failed`)
       }
     }
-    if (p === '/version') return this.sendJson(res, 200, versionInfo())
+    if (p === '/version') return this.sendIndented(res, 200, versionInfo())
     if (p === '/api') return this.sendJson(res, 200, apiVersions(`${this.address?.address}:${this.address?.port}`))
     if (p === '/apis') return this.sendJson(res, 200, apiGroupList(await this.aggregator.remoteGroups()))
     if (info.apiPrefix === 'api' && info.apiVersion) {
@@ -338,11 +339,11 @@ export class RestHandler {
       const doc = apiGroup(groupOnly[1]!) ?? apiGroup(groupOnly[1]!, await this.aggregator.remoteGroups())
       if (doc) return this.sendJson(res, 200, doc)
     }
-    if (p === '/openapi/v3') return this.sendJson(res, 200, openApiV3Root())
+    if (p === '/openapi/v3') return this.sendMarshalled(res, 200, openApiV3Root())
     const oa = p.match(/^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/)
     if (oa) {
       const doc = oa[1] ? openApiV3Document('', oa[1]) : openApiV3Document(oa[2]!, oa[3]!)
-      if (doc) return this.sendJson(res, 200, doc)
+      if (doc) return this.sendMarshalled(res, 200, doc)
     }
     if (p === '/debug/trace') {
       const since = Number(target.query.get('since') ?? 0) || 0
@@ -440,15 +441,32 @@ export class RestHandler {
     } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
   }
 
-  /** Sends JSON text as is (the stored value's encoding, shared with watchers of the same write). */
+  /** Sends JSON text (the stored value's encoding, shared with watchers of the same write) as the serializer would. */
   private sendRaw(res: ServerResponse, code: number, text: string): void {
-    res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
-    res.end(text)
+    this.writeJson(res, code, goJsonLine(text))
   }
 
+  /**
+   * An object, list, Table or discovery document as upstream's serializer writes it
+   * (json.Encoder: Go's escapes and a trailing newline); a Status in metav1.Status's order.
+   */
   private sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-    const text = JSON.stringify(body)
-    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
+    this.writeJson(res, code, isStatus(body) ? `${encodeStatus(body)}\n` : goJsonLine(JSON.stringify(body)), contentType)
+  }
+
+  /** responsewriters.WriteRawJSON (/version): json.MarshalIndent with two spaces, no newline. */
+  private sendIndented(res: ServerResponse, code: number, body: unknown): void {
+    this.writeJson(res, code, goJson(JSON.stringify(body, null, 2)))
+  }
+
+  /** kube-openapi's handlers serve the bytes of json.Marshal: no newline. */
+  private sendMarshalled(res: ServerResponse, code: number, body: unknown): void {
+    this.writeJson(res, code, goJson(JSON.stringify(body)))
+  }
+
+  /** The one place a JSON answer's bytes leave the REST handler (Content-Length counts them all). */
+  private writeJson(res: ServerResponse, code: number, text: string, contentType = 'application/json', headers: Record<string, string | number> = {}): void {
+    res.writeHead(code, { ...headers, 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
     res.end(text)
   }
 
@@ -457,14 +475,16 @@ export class RestHandler {
     res.end(text)
   }
 
+  /** A refusal: its Status as responsewriters.ErrorNegotiated writes it, with Retry-After when the details carry one. */
   sendStatus(res: ServerResponse, err: ApiError): void {
-    const status: Status = err.toStatus()
     const headers: Record<string, string | number> = {}
     if (err.details?.retryAfterSeconds) headers['Retry-After'] = err.details.retryAfterSeconds
-    const text = JSON.stringify(status)
-    res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' })
-    res.end(text)
+    this.writeJson(res, err.code, `${encodeStatus(err.toStatus())}\n`, 'application/json', headers)
   }
+}
+
+function isStatus(body: unknown): body is Status {
+  return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'Status'
 }
 
 /** Whether this API server serves the group/version itself (else an APIService may name another server). */

@@ -10,8 +10,9 @@
 // on the narrowest key prefix. Simplifies: no general watch cache.
 
 import type { ServerResponse } from 'node:http'
-import { expired, internalError, serverTimeout, timeout, type ApiError } from '../../api/errors.js'
-import type { KObject, StoredObject, WatchEventType } from '../../api/meta.js'
+import { encodeStatus, expired, internalError, serverTimeout, timeout, type ApiError } from '../../api/errors.js'
+import { goJsonLine } from '../../api/json.js'
+import type { KObject, Status, StoredObject, WatchEventType } from '../../api/meta.js'
 import { storagePrefix, type ResourceInfo } from '../../api/resources.js'
 import type { FieldSelector, Selector } from '../../api/selectors.js'
 import { recordIncident } from '../../host/guard.js'
@@ -107,13 +108,17 @@ export function serveWatch(
     if (ended) return
     if (opts.table && type !== 'BOOKMARK' && type !== 'ERROR') {
       res.write(
-        JSON.stringify({
-          type,
-          object: toTable(registry.strategy(info).printer, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject),
-        }) + '\n',
+        goJsonLine(
+          JSON.stringify({
+            type,
+            object: toTable(registry.strategy(info).printer, [object as StoredObject], object.metadata?.resourceVersion, opts.includeObject),
+          }),
+        ),
       )
     } else {
-      res.write(`{"type":"${type}","object":${json ?? JSON.stringify(object)}}\n`)
+      // one json.Encoder value per event (watch encoder over the JSON framer): newline-framed
+      const text = type === 'ERROR' ? encodeStatus(object as unknown as Status) : (json ?? JSON.stringify(object))
+      res.write(goJsonLine(`{"type":"${type}","object":${text}}`))
     }
     if (buffered(res) > maxBuffered) {
       terminate()
