@@ -1,21 +1,25 @@
 // cucumber-js profiles. `export default` is the profile `npx cucumber-js` uses; each named
 // export is a profile for `-p <name>`. Arrays given on the command line are appended to the
-// profile's; tags are AND-ed. Profiles select scenarios by tags and capabilities, never by
-// file, so new features join them without edits here.
+// profile's; tags are AND-ed. Profiles select scenarios by tags and capabilities, and by
+// language folder at most (features/ar/), never by file, so new features join them without
+// edits here.
 //
 //   default  the embedded reference cluster (simulated runtime, memory store); scenarios whose
 //            capability this machine cannot serve are skipped, with the reason printed at the end
 //   docker   only scenarios tagged @docker (real containers), strictly
 //   etcd     only scenarios tagged @etcd (a real etcd cluster), strictly
-//   ci       everything, strictly (a missing capability fails), two workers; JUnit XML, Cucumber
-//            HTML, messages and Allure results under reports/
+//   ci       every English scenario, strictly (a missing capability fails), two workers; JUnit
+//            XML, Cucumber HTML, messages and Allure results under reports/. The Arabic twins run
+//            in `ar` (npm test runs both profiles): support/twins.test.ts proves each binds the
+//            same step bodies with the same arguments as its English scenario
 //   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need the built-in
 //            orchestrator's doors (@trace, @store, @runtime, @faults, @config, @docker, @etcd,
 //            @load) are skipped, each with its reason
 //   ar       the Arabic editions only (features/ar/, the course's own language), on the
-//            embedded reference cluster as the default profile runs them; the one profile that
-//            selects by folder, because a language is a property of the file (`# language: ar`)
-//            and not of a scenario. Every other profile runs both languages.
+//            embedded reference cluster, strictly (a missing capability fails), two workers;
+//            with ci and mutants, the profiles that select by folder, because a language is a
+//            property of the file (`# language: ar`) and not of a scenario. default and
+//            cluster run both languages.
 //   mutants  what `npm run test:mutants` runs in each mutant's copy of the tree: English
 //            features only, strictly, no reports (below)
 //   explain  what `npx ock explain <ID> --run` runs: the command names the features, the tags and
@@ -66,30 +70,46 @@ export const docker = profile('docker', { tags: '@docker', worldParameters: { ta
 
 export const etcd = profile('etcd', { tags: '@etcd', worldParameters: { target: 'builtin', strictCapabilities: true } })
 
+/**
+ * The Allure results a strict profile writes (reports/<name>/allure-results; `npm run report`
+ * builds one Allure report from ci's and ar's): the reporter gets an output file of its own (it
+ * stays empty) so it leaves stdout alone; allure-cucumberjs reads its options from the top level
+ * of formatOptions.
+ */
+function allure(name) {
+  return {
+    format: ['./support/formatters/allure.js', `reports/${name}/allure-reporter.out`],
+    options: {
+      resultsDir: `reports/${name}/allure-results`,
+      environmentInfo: { profile: name, target: 'builtin (reference orchestrator)', node: process.version, platform: `${process.platform}-${process.arch}` },
+      categories: [
+        { name: 'Missing capability', messageRegex: '.*cannot run this scenario.*' },
+        { name: 'Rejected request nobody checked', messageRegex: '.*no step checked the rejection.*' },
+        { name: 'Timed out waiting', messageRegex: '.*(within|timed out|Timeout).*' },
+      ],
+    },
+  }
+}
+
+// every scenario builds its own cluster, so two workers (CI has two cores) run them
+// independently; starting a worker costs a few seconds, so OCK_PARALLEL=0 runs serially
+const workers = Number(process.env.OCK_PARALLEL ?? 2)
+
 export const ci = profile('ci', {
+  paths: ['features/!(ar)/**/*.feature'],
   worldParameters: { target: 'builtin', strictCapabilities: true },
-  // every scenario builds its own cluster, so two workers (CI has two cores) run them
-  // independently; starting a worker costs a few seconds, so OCK_PARALLEL=0 runs serially
-  parallel: Number(process.env.OCK_PARALLEL ?? 2),
-  extraFormats: [
-    ['junit', 'reports/junit.xml'],
-    // the Allure reporter gets an output file of its own (it stays empty) so it leaves stdout alone
-    ['./support/formatters/allure.js', 'reports/ci/allure-reporter.out'],
-  ],
-  extraFormatOptions: {
-    junit: { suiteName: 'ock' },
-    // allure-cucumberjs reads its options from the top level of formatOptions
-    resultsDir: 'reports/ci/allure-results',
-    environmentInfo: { profile: 'ci', target: 'builtin (reference orchestrator)', node: process.version, platform: `${process.platform}-${process.arch}` },
-    categories: [
-      { name: 'Missing capability', messageRegex: '.*cannot run this scenario.*' },
-      { name: 'Rejected request nobody checked', messageRegex: '.*no step checked the rejection.*' },
-      { name: 'Timed out waiting', messageRegex: '.*(within|timed out|Timeout).*' },
-    ],
-  },
+  parallel: workers,
+  extraFormats: [['junit', 'reports/junit.xml'], allure('ci').format],
+  extraFormatOptions: { junit: { suiteName: 'ock' }, ...allure('ci').options },
 })
 
-export const ar = profile('ar', { paths: ['features/ar/**/*.feature'], worldParameters: { target: 'builtin' } })
+export const ar = profile('ar', {
+  paths: ['features/ar/**/*.feature'],
+  worldParameters: { target: 'builtin', strictCapabilities: true },
+  parallel: workers,
+  extraFormats: [allure('ar').format],
+  extraFormatOptions: allure('ar').options,
+})
 
 export const cluster = profile('cluster', { worldParameters: { target: 'cluster' } })
 

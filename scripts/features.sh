@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the features on every profile, as `npm test` does:
-#   1. ci       every scenario on the built-in reference cluster, strictly (a missing
+#   1. ci       every English scenario on the built-in reference cluster, strictly (a missing
 #               capability fails), two workers, with JUnit, HTML, messages and Allure results;
+#      ar       the Arabic editions (features/ar/), strictly, two workers: the course's own
+#               language is run, not only proven to bind the English steps;
 #   2. mutants  the mutation gate (npm run test:mutants -- --gate): every mutant that proves a
 #               weak spot and the cheapest mutant of every other behavior, against their
 #               English scenarios, with the ci run as its baseline: the ci run's tree hash
@@ -26,6 +28,7 @@ npx cucumber-js -p ci || status=$?
 if [ -n "$tree_before" ] && [ "$(tree_hash)" = "$tree_before" ]; then
   mkdir -p reports/ci && echo "$tree_before" > reports/ci/tree
 fi
+npx cucumber-js -p ar || status=$?
 
 # the full suite (every mutant, `npm run test:mutants`) takes about 20 minutes more on 2 cores
 npm run --silent test:mutants -- --gate --baseline-from reports/ci/messages.ndjson || status=$?
