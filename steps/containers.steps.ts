@@ -16,10 +16,13 @@ import { core, isRunning, nodes, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 import type { V1Pod } from '@kubernetes/client-node'
 
-Given('the nodes run their containers on the {word} runtime', async function (this: OckWorld, runtime: string) {
-  if (runtime !== 'docker' && runtime !== 'simulated') throw new Error(`the runtime is docker or simulated, not "${runtime}"`)
-  await configure(this, (t) => void (t.runtime = runtime === 'docker' ? 'docker' : 'sim'))
-})
+Given(
+  ['the nodes run their containers on the {word} runtime', 'الـ nodes بتشغل الـ containers بتاعتها على الـ {word} runtime'],
+  async function (this: OckWorld, runtime: string) {
+    if (runtime !== 'docker' && runtime !== 'simulated') throw new Error(`the runtime is docker or simulated, not "${runtime}"`)
+    await configure(this, (t) => void (t.runtime = runtime === 'docker' ? 'docker' : 'sim'))
+  },
+)
 
 Given(
   "the kubelet's container restart back-off starts at {duration} and is capped at {duration}",
@@ -87,7 +90,7 @@ Then('PID 1 in the pod {string} is {string}', async function (this: OckWorld, na
   expect(r.stdout.split('\0').filter(Boolean).join(' '), `the command line of PID 1 in ${name}`).to.equal(cmdline)
 })
 
-When('I request {string} from the pod {string}', async function (this: OckWorld, path: string, name: string) {
+When(['I request {string} from the pod {string}', 'بعت request لـ {string} للـ pod {string}'], async function (this: OckWorld, path: string, name: string) {
   const p = await readPod(this, name)
   const port = p.spec?.containers?.[0]?.ports?.[0]?.containerPort ?? 8080
   const r = await httpGet(`http://${p.status?.podIP}:${port}${path}`)
@@ -160,18 +163,21 @@ Then('within {duration} no container of the pod {string} remains in the containe
   )
 })
 
-Then('each pod labelled {string} reports containers of its own', async function (this: OckWorld, selector: string) {
-  const s = await this.cluster()
-  const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
-  const owner = new Map<string, string>()
-  for (const p of pods) {
-    for (const c of p.status?.containerStatuses ?? []) {
-      expect(c.containerID, `containerID of ${p.metadata?.name}/${c.name}`).to.be.a('string')
-      expect(owner.get(c.containerID!), `the pod that also reports container ${c.containerID}`).to.equal(undefined)
-      owner.set(c.containerID!, p.metadata!.name!)
+Then(
+  ['each pod labelled {string} reports containers of its own', 'كل pod عليها الـ label {string} بتبلغ عن containers بتاعتها هي'],
+  async function (this: OckWorld, selector: string) {
+    const s = await this.cluster()
+    const pods = await podsLabelled(s.kubeconfig, s.namespace, selector)
+    const owner = new Map<string, string>()
+    for (const p of pods) {
+      for (const c of p.status?.containerStatuses ?? []) {
+        expect(c.containerID, `containerID of ${p.metadata?.name}/${c.name}`).to.be.a('string')
+        expect(owner.get(c.containerID!), `the pod that also reports container ${c.containerID}`).to.equal(undefined)
+        owner.set(c.containerID!, p.metadata!.name!)
+      }
     }
-  }
-})
+  },
+)
 
 Then(
   ['every container ID of the pods labelled {string} starts with {string}', 'كل container ID للـ pods اللي عليها الـ label {string} بيبدأ بـ {string}'],
@@ -188,7 +194,10 @@ Then(
 )
 
 Then(
-  'within {duration} the kubelet of each pod labelled {string} reported the runtime calls {string}, in order',
+  [
+    'within {duration} the kubelet of each pod labelled {string} reported the runtime calls {string}, in order',
+    'خلال {duration} الـ kubelet بتاعة كل pod عليها الـ label {string} بلغت عن الـ runtime calls {string}، بالترتيب',
+  ],
   async function (this: OckWorld, ms: number, selector: string, calls: string) {
     const s = await this.cluster()
     const want = calls.split(',').map((c) => c.trim())

@@ -16,7 +16,7 @@ When(['I run {string}', 'شغلت {string}'], async function (this: OckWorld, co
   this.lastCommand = await kubectl(command, s.kubeconfigFile)
 })
 
-When('I run {string} with:', async function (this: OckWorld, command: string, input: string) {
+When(['I run {string} with:', 'شغلت {string} بالـ input ده:'], async function (this: OckWorld, command: string, input: string) {
   const s = await this.cluster()
   this.lastCommand = await kubectl(command, s.kubeconfigFile, { input })
 })

@@ -17,7 +17,7 @@ function configure(world: OckWorld, what: string): Record<string, number> {
   return (world.topology.timings ??= {})
 }
 
-Given('the metric resolution is {duration}', function (this: OckWorld, ms: number) {
+Given(['the metric resolution is {duration}', 'الـ metric resolution هي {duration}'], function (this: OckWorld, ms: number) {
   configure(this, 'the metric resolution')['metricResolution'] = ms
 })
 
@@ -58,25 +58,31 @@ When('the load on the deployment {string} stops', async function (this: OckWorld
   ;(await loadDoor(this)).spread(s.namespace, await selectorOf(this, name), 0)
 })
 
-Then("within {duration} the metrics API reports every node's CPU and memory use", async function (this: OckWorld, ms: number) {
-  const s = await this.cluster()
-  await eventually(
-    async () => ({ ready: (await nodes(s.kubeconfig)).filter(isReady).map((n) => n.metadata!.name!), metrics: await nodeMetrics(s.kubeconfig) }),
-    ({ ready, metrics }) => {
-      expect(ready, 'Ready nodes').to.not.be.empty
-      for (const name of ready) {
-        const m = metrics.find((x) => x.metadata.name === name)
-        expect(m, `NodeMetrics of ${name}`).to.not.equal(undefined)
-        // a node's use is what its containers use: an idle simulated node may use nothing
-        expect(quantity(m!.usage.memory), `memory of ${name}`).to.be.at.least(0)
-        expect(quantity(m!.usage.cpu), `cpu of ${name}`).to.be.at.least(0)
-        expect(m!.window, `window of ${name}`).to.match(/^[\d.]+(ms|s|m)/)
-      }
-    },
-    ms,
-    { describe: 'NodeMetrics for every Ready node' },
-  )
-})
+Then(
+  [
+    "within {duration} the metrics API reports every node's CPU and memory use",
+    'خلال {duration} الـ metrics API يبلغ بالـ CPU والـ memory اللي كل node بتستخدمهم',
+  ],
+  async function (this: OckWorld, ms: number) {
+    const s = await this.cluster()
+    await eventually(
+      async () => ({ ready: (await nodes(s.kubeconfig)).filter(isReady).map((n) => n.metadata!.name!), metrics: await nodeMetrics(s.kubeconfig) }),
+      ({ ready, metrics }) => {
+        expect(ready, 'Ready nodes').to.not.be.empty
+        for (const name of ready) {
+          const m = metrics.find((x) => x.metadata.name === name)
+          expect(m, `NodeMetrics of ${name}`).to.not.equal(undefined)
+          // a node's use is what its containers use: an idle simulated node may use nothing
+          expect(quantity(m!.usage.memory), `memory of ${name}`).to.be.at.least(0)
+          expect(quantity(m!.usage.cpu), `cpu of ${name}`).to.be.at.least(0)
+          expect(m!.window, `window of ${name}`).to.match(/^[\d.]+(ms|s|m)/)
+        }
+      },
+      ms,
+      { describe: 'NodeMetrics for every Ready node' },
+    )
+  },
+)
 
 /** Waits until every running pod of the selector has metrics and `check` holds for each pod's CPU (cores). */
 async function podsUse(world: OckWorld, ms: number, selector: string, check: (cpu: number, pod: string) => void, describe: string): Promise<void> {
@@ -181,23 +187,29 @@ Then(
   },
 )
 
-Then('within {duration} {string} lists every Ready node with its CPU and memory use', async function (this: OckWorld, ms: number, command: string) {
-  const s = await this.cluster()
-  await eventually(
-    async () => {
-      const ready = (await nodes(s.kubeconfig)).filter(isReady).map((n) => n.metadata!.name!)
-      this.lastCommand = await kubectl(command, s.kubeconfigFile)
-      return { ready, result: this.lastCommand }
-    },
-    ({ ready, result }) => {
-      expect(result.exitCode, `${command} exit code (stderr: ${result.stderr.trim()})`).to.equal(0)
-      const rows = parseTop(result.stdout)
-      for (const n of ready) {
-        expect(rows.get(n), `${n} in the output of ${command}`).to.not.equal(undefined)
-        expect(rows.get(n)!.memory, `MEMORY(bytes) of ${n}`).to.be.at.least(0)
-      }
-    },
-    ms,
-    { describe: `${command} to list every Ready node` },
-  )
-})
+Then(
+  [
+    'within {duration} {string} lists every Ready node with its CPU and memory use',
+    'خلال {duration} {string} يطلع كل node Ready بالـ CPU والـ memory اللي بتستخدمهم',
+  ],
+  async function (this: OckWorld, ms: number, command: string) {
+    const s = await this.cluster()
+    await eventually(
+      async () => {
+        const ready = (await nodes(s.kubeconfig)).filter(isReady).map((n) => n.metadata!.name!)
+        this.lastCommand = await kubectl(command, s.kubeconfigFile)
+        return { ready, result: this.lastCommand }
+      },
+      ({ ready, result }) => {
+        expect(result.exitCode, `${command} exit code (stderr: ${result.stderr.trim()})`).to.equal(0)
+        const rows = parseTop(result.stdout)
+        for (const n of ready) {
+          expect(rows.get(n), `${n} in the output of ${command}`).to.not.equal(undefined)
+          expect(rows.get(n)!.memory, `MEMORY(bytes) of ${n}`).to.be.at.least(0)
+        }
+      },
+      ms,
+      { describe: `${command} to list every Ready node` },
+    )
+  },
+)

@@ -37,7 +37,7 @@ Given(
   },
 )
 
-Given('a cluster with at least {int} node(s)', async function (this: OckWorld, n: number) {
+Given(['a cluster with at least {int} node(s)', 'cluster فيه {int} node(s) على الأقل'], async function (this: OckWorld, n: number) {
   const { available } = await targetFor(this.parameters).capabilities()
   if (available.has('config') && !this.started) {
     this.topology.nodes = Math.max(this.topology.nodes ?? 0, n)
@@ -68,7 +68,7 @@ Given(['the node {string} is tainted {string}', 'الـ node {string} عليها
   await taintNode(s.kubeconfig, name, { key: m[1]!, value: m[2], effect: m[3]! })
 })
 
-Then('every node is Ready and has:', async function (this: OckWorld, table: DataTable) {
+Then(['every node is Ready and has:', 'كل node تبقى Ready وفيها:'], async function (this: OckWorld, table: DataTable) {
   const s = await this.cluster()
   const all = await nodes(s.kubeconfig)
   expect(all, 'nodes of the cluster').to.not.be.empty
@@ -78,7 +78,7 @@ Then('every node is Ready and has:', async function (this: OckWorld, table: Data
   }
 })
 
-When('the kubelet of the node {string} restarts', async function (this: OckWorld, name: string) {
+When(['the kubelet of the node {string} restarts', 'الـ kubelet بتاعة الـ node {string} اتعملها restart'], async function (this: OckWorld, name: string) {
   const s = await this.cluster()
   if (!s.faults) throw new Error('this target cannot restart a kubelet (the scenario needs the @faults tag)')
   const before = (await nodes(s.kubeconfig)).find((n) => n.metadata?.name === name)
@@ -87,16 +87,22 @@ When('the kubelet of the node {string} restarts', async function (this: OckWorld
   await s.faults.restartKubelet(name)
 })
 
-Then('within {duration} there is exactly one node named {string}, the same one as before', async function (this: OckWorld, ms: number, name: string) {
-  const s = await this.cluster()
-  const found = await eventually(
-    async () => (await nodes(s.kubeconfig)).filter((n) => n.metadata?.name === name),
-    (ns) => ns.length === 1 && isReady(ns[0]!),
-    ms,
-    { describe: `one Ready node named ${name}` },
-  )
-  expect(found[0]!.metadata?.uid, `uid of node ${name} (a new Node object would have a new uid)`).to.equal(this.remembered.nodeUids.get(name))
-})
+Then(
+  [
+    'within {duration} there is exactly one node named {string}, the same one as before',
+    'خلال {duration} يبقى فيه node واحدة بس اسمها {string}، هي نفسها اللي كانت قبل كده',
+  ],
+  async function (this: OckWorld, ms: number, name: string) {
+    const s = await this.cluster()
+    const found = await eventually(
+      async () => (await nodes(s.kubeconfig)).filter((n) => n.metadata?.name === name),
+      (ns) => ns.length === 1 && isReady(ns[0]!),
+      ms,
+      { describe: `one Ready node named ${name}` },
+    )
+    expect(found[0]!.metadata?.uid, `uid of node ${name} (a new Node object would have a new uid)`).to.equal(this.remembered.nodeUids.get(name))
+  },
+)
 
 // ---------------------------------------------------------------------------------------------
 // heartbeats and taints
@@ -186,7 +192,7 @@ Then('within {duration} the Lease of the node {string} is renewed again', async 
   )
 })
 
-Then('there is exactly one Lease for the node {string}', async function (this: OckWorld, name: string) {
+Then(['there is exactly one Lease for the node {string}', 'فيه Lease واحدة بس للـ node {string}'], async function (this: OckWorld, name: string) {
   const s = await this.cluster()
   const lease = await nodeLease(s.kubeconfig, name)
   const node = await readNode(s.kubeconfig, name)

@@ -51,7 +51,7 @@ When('I try to apply the manifest:', async function (this: OckWorld, doc: string
   await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), true)
 })
 
-When('I apply the same manifest again', async function (this: OckWorld) {
+When(['I apply the same manifest again', 'عملت apply لنفس الـ manifest تاني'], async function (this: OckWorld) {
   const s = await this.cluster()
   expect(this.lastManifests, 'no manifest was applied before').to.not.be.empty
   // compare with the objects as they are now (controllers may have written their status since)
@@ -81,7 +81,7 @@ When(['I delete the {kind} {string}', 'مسحت الـ {kind} {string}'], async 
   await remove(s.kubeconfig, { kind: kind.kind, name }, s.namespace)
 })
 
-Then('the objects of the manifest are unchanged', function (this: OckWorld) {
+Then(['the objects of the manifest are unchanged', 'الـ objects بتاعة الـ manifest متغيرتش'], function (this: OckWorld) {
   const before = this.previouslyApplied ?? []
   const after = this.applied ?? []
   expect(after.length, 'objects applied the second time').to.equal(before.length)
@@ -96,7 +96,7 @@ Then('the objects of the manifest are unchanged', function (this: OckWorld) {
 
 const HOST_FIELDS = ['spec.nodeName', 'spec.nodeSelector', 'spec.hostNetwork', 'spec.hostname', 'spec.affinity.nodeAffinity']
 
-Then('the manifest names no node or host', function (this: OckWorld) {
+Then(['the manifest names no node or host', 'الـ manifest مفيهوش اسم أي node أو host'], function (this: OckWorld) {
   const found: string[] = []
   const visit = (o: unknown, path: string): void => {
     if (!o || typeof o !== 'object') return

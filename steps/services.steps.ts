@@ -42,15 +42,18 @@ function describe(pods: V1Pod[]): string {
   return pods.map((p) => `${p.metadata?.name} (${p.metadata?.uid?.slice(0, 8)})`).join(', ') || 'none'
 }
 
-Then('the service {string} still has the address it was given when created', async function (this: OckWorld, service: string) {
-  const created = [...(this.previouslyApplied ?? []), ...(this.applied ?? [])].find((o) => o.kind === 'Service' && o.metadata?.name === service) as
-    { spec?: { clusterIP?: string } } | undefined
-  const first = created?.spec?.clusterIP
-  expect(first, `the address the API server gave service ${service} when it was created`).to.match(/^127\.\d+\.\d+\.\d+$/)
-  const s = await this.cluster()
-  const now = await core(s.kubeconfig).readNamespacedService({ name: service, namespace: s.namespace })
-  expect(now.spec?.clusterIP, `the address of service ${service} now`).to.equal(first)
-})
+Then(
+  ['the service {string} still has the address it was given when created', 'الـ service {string} لسه ليها نفس الـ address اللي اخدته لما اتعملها create'],
+  async function (this: OckWorld, service: string) {
+    const created = [...(this.previouslyApplied ?? []), ...(this.applied ?? [])].find((o) => o.kind === 'Service' && o.metadata?.name === service) as
+      { spec?: { clusterIP?: string } } | undefined
+    const first = created?.spec?.clusterIP
+    expect(first, `the address the API server gave service ${service} when it was created`).to.match(/^127\.\d+\.\d+\.\d+$/)
+    const s = await this.cluster()
+    const now = await core(s.kubeconfig).readNamespacedService({ name: service, namespace: s.namespace })
+    expect(now.spec?.clusterIP, `the address of service ${service} now`).to.equal(first)
+  },
+)
 
 /** Sends `n` requests, one connection each; which pod answered each (or what went wrong). */
 async function answers(world: OckWorld, url: string, n: number): Promise<string[]> {
@@ -71,7 +74,10 @@ async function answers(world: OckWorld, url: string, n: number): Promise<string[
 }
 
 Then(
-  '{int} requests to {string} are answered by at least {int} of the pods labelled {string}',
+  [
+    '{int} requests to {string} are answered by at least {int} of the pods labelled {string}',
+    '{int} request لـ {string} بيرد عليهم {int} على الأقل من الـ pods اللي عليها الـ label {string}',
+  ],
   async function (this: OckWorld, n: number, url: string, k: number, selector: string) {
     const s = await this.cluster()
     const names = (await podsLabelled(s.kubeconfig, s.namespace, selector)).map((p) => p.metadata!.name!)
