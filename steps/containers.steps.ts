@@ -25,31 +25,37 @@ Given(
 )
 
 Given(
-  "the kubelet's container restart back-off starts at {duration} and is capped at {duration}",
+  [
+    "the kubelet's container restart back-off starts at {duration} and is capped at {duration}",
+    'الـ restart back-off بتاع الـ containers في الـ kubelet بيبدأ من {duration} وأقصاه {duration}',
+  ],
   async function (this: OckWorld, initial: number, cap: number) {
     await configure(this, (t) => void (t.timings = { ...t.timings, containerRestartBackOff: initial, containerRestartBackOffCap: cap }))
   },
 )
 
-Given('every node has already run a pod of the image {string}', async function (this: OckWorld, image: string) {
-  const s = await this.cluster()
-  const names = (await nodes(s.kubeconfig)).map((n) => n.metadata!.name!)
-  for (const node of names) {
-    const pod: V1Pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `warm-${node}`, namespace: s.namespace },
-      spec: { nodeName: node, containers: [{ name: 'app', image }], terminationGracePeriodSeconds: 0 },
+Given(
+  ['every node has already run a pod of the image {string}', 'كل node شغلت قبل كده pod من الـ image {string}'],
+  async function (this: OckWorld, image: string) {
+    const s = await this.cluster()
+    const names = (await nodes(s.kubeconfig)).map((n) => n.metadata!.name!)
+    for (const node of names) {
+      const pod: V1Pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `warm-${node}`, namespace: s.namespace },
+        spec: { nodeName: node, containers: [{ name: 'app', image }], terminationGracePeriodSeconds: 0 },
+      }
+      await create(s.kubeconfig, pod as never)
     }
-    await create(s.kubeconfig, pod as never)
-  }
-  for (const node of names) {
-    await eventually(() => core(s.kubeconfig).readNamespacedPod({ name: `warm-${node}`, namespace: s.namespace }), isRunning, 60_000, {
-      describe: `a pod of ${image} to run on ${node}`,
-    })
-    await remove(s.kubeconfig, { kind: 'Pod', name: `warm-${node}` }, s.namespace)
-  }
-})
+    for (const node of names) {
+      await eventually(() => core(s.kubeconfig).readNamespacedPod({ name: `warm-${node}`, namespace: s.namespace }), isRunning, 60_000, {
+        describe: `a pod of ${image} to run on ${node}`,
+      })
+      await remove(s.kubeconfig, { kind: 'Pod', name: `warm-${node}` }, s.namespace)
+    }
+  },
+)
 
 /** Runs a command in a pod's (first) container; it must succeed. Remembers the pod as "that pod". */
 async function runIn(world: OckWorld, pod: V1Pod, command: string): Promise<void> {
@@ -83,7 +89,7 @@ When(
   },
 )
 
-Then('PID 1 in the pod {string} is {string}', async function (this: OckWorld, name: string, cmdline: string) {
+Then(['PID 1 in the pod {string} is {string}', 'الـ PID 1 جوة الـ pod {string} هو {string}'], async function (this: OckWorld, name: string, cmdline: string) {
   const s = await this.cluster()
   const r = await execInPod(s.kubeconfigFile, name, ['cat', '/proc/1/cmdline'])
   expect(r.exitCode, `reading /proc/1/cmdline in ${name}: ${r.stderr}`).to.equal(0)
@@ -131,9 +137,12 @@ async function expectRuntimeContainer(world: OckWorld, p: V1Pod): Promise<void> 
   })
 }
 
-Then('the container runtime runs a container of the pod {string}', async function (this: OckWorld, name: string) {
-  await expectRuntimeContainer(this, await readPod(this, name))
-})
+Then(
+  ['the container runtime runs a container of the pod {string}', 'الـ container runtime مشغل container للـ pod {string}'],
+  async function (this: OckWorld, name: string) {
+    await expectRuntimeContainer(this, await readPod(this, name))
+  },
+)
 
 Then(
   [
@@ -148,20 +157,26 @@ Then(
   },
 )
 
-Then('within {duration} no container of the pod {string} remains in the container runtime', async function (this: OckWorld, ms: number, name: string) {
-  const uid = this.remembered.podUids.get(name)
-  if (!uid) throw new Error(`no earlier step looked at the containers of pod ${name} ("the container runtime runs a container of the pod ...")`)
-  await eventually(
-    () => runtimeContainers({ podUid: uid }),
-    (left) =>
-      void expect(
-        left.map((c) => `${c.id.slice(0, 12)} ${c.state}`),
-        `containers of pod ${name} (uid ${uid}) in the container runtime`,
-      ).to.deep.equal([]),
-    ms,
-    { describe: `no container of pod ${name} in the container runtime` },
-  )
-})
+Then(
+  [
+    'within {duration} no container of the pod {string} remains in the container runtime',
+    'خلال {duration} الـ container runtime ميبقاش فيه ولا container للـ pod {string}',
+  ],
+  async function (this: OckWorld, ms: number, name: string) {
+    const uid = this.remembered.podUids.get(name)
+    if (!uid) throw new Error(`no earlier step looked at the containers of pod ${name} ("the container runtime runs a container of the pod ...")`)
+    await eventually(
+      () => runtimeContainers({ podUid: uid }),
+      (left) =>
+        void expect(
+          left.map((c) => `${c.id.slice(0, 12)} ${c.state}`),
+          `containers of pod ${name} (uid ${uid}) in the container runtime`,
+        ).to.deep.equal([]),
+      ms,
+      { describe: `no container of pod ${name} in the container runtime` },
+    )
+  },
+)
 
 Then(
   ['each pod labelled {string} reports containers of its own', 'كل pod عليها الـ label {string} بتبلغ عن containers بتاعتها هي'],

@@ -22,11 +22,11 @@ When(['the kubelet of the node {string} starts again', 'الـ kubelet بتاع�
   await (await faults(this)).startKubelet(node)
 })
 
-When('the node {string} stops sending heartbeats', async function (this: OckWorld, node: string) {
+When(['the node {string} stops sending heartbeats', 'الـ node {string} بطلت تبعت heartbeats'], async function (this: OckWorld, node: string) {
   await (await faults(this)).freezeHeartbeats(node, true)
 })
 
-When('the node {string} sends heartbeats again', async function (this: OckWorld, node: string) {
+When(['the node {string} sends heartbeats again', 'الـ node {string} رجعت تبعت heartbeats'], async function (this: OckWorld, node: string) {
   await (await faults(this)).freezeHeartbeats(node, false)
 })
 

@@ -110,29 +110,35 @@ Then(
 )
 
 /** Rows: restart (1 = the first), and `at least` and/or `at most` (durations) it waited after the exit before. */
-Then('before each restart of the pod {string} it waited:', async function (this: OckWorld, name: string, table: DataTable) {
-  const timeline = restartTimeline([...history(this, name), await readPod(this, name)])
-  this.log(
-    timeline
-      .map(
-        (c, i) =>
-          `attempt ${i}: ${c.containerID.slice(0, 20)} started ${c.startedAt} finished ${c.finishedAt ?? '-'}${i ? `, after waiting ${c.waitedMs} ms` : ''}`,
-      )
-      .join('\n'),
-  )
-  for (const row of table.hashes()) {
-    const k = Number(row.restart)
-    const c = timeline[k]
-    expect(c, `restart ${k} of ${name} (seen: ${timeline.length - 1} restarts)`).to.not.equal(undefined)
-    if (row['at least']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row['at least']))
-    if (row['at most']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.most(parseDuration(row['at most']))
-  }
-})
+Then(
+  ['before each restart of the pod {string} it waited:', 'قبل كل restart للـ pod {string} كانت مستنية:'],
+  async function (this: OckWorld, name: string, table: DataTable) {
+    const timeline = restartTimeline([...history(this, name), await readPod(this, name)])
+    this.log(
+      timeline
+        .map(
+          (c, i) =>
+            `attempt ${i}: ${c.containerID.slice(0, 20)} started ${c.startedAt} finished ${c.finishedAt ?? '-'}${i ? `, after waiting ${c.waitedMs} ms` : ''}`,
+        )
+        .join('\n'),
+    )
+    for (const row of table.hashes()) {
+      const k = Number(row.restart)
+      const c = timeline[k]
+      expect(c, `restart ${k} of ${name} (seen: ${timeline.length - 1} restarts)`).to.not.equal(undefined)
+      if (row['at least']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row['at least']))
+      if (row['at most']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.most(parseDuration(row['at most']))
+    }
+  },
+)
 
-Then('the pod {string} was seen waiting with the reason {string}', function (this: OckWorld, name: string, reason: string) {
-  const seen = history(this, name).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).filter(Boolean))
-  expect(seen, `waiting reasons pod ${name} showed`).to.include(reason)
-})
+Then(
+  ['the pod {string} was seen waiting with the reason {string}', 'الـ pod {string} اتشافت وهي waiting والسبب {string}'],
+  function (this: OckWorld, name: string, reason: string) {
+    const seen = history(this, name).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).filter(Boolean))
+    expect(seen, `waiting reasons pod ${name} showed`).to.include(reason)
+  },
+)
 
 /** The pod's containers in the container runtime (docker ps), newest attempt first. */
 async function containersOf(world: OckWorld, name: string): Promise<RuntimeContainer[]> {

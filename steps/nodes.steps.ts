@@ -17,12 +17,15 @@ Given(['a cluster of {int} node(s)', 'cluster فيه {int} node(s)'], async func
   await configure(this, (t) => void (t.nodes = n))
 })
 
-Given('a cluster of {int} node(s) with {quantity} CPU(s) each', async function (this: OckWorld, n: number, cpu: string) {
-  await configure(this, (t) => {
-    t.nodes = n
-    t.node = { ...(t.node ?? {}), cpu }
-  })
-})
+Given(
+  ['a cluster of {int} node(s) with {quantity} CPU(s) each', 'cluster فيه {int} node(s)، كل واحدة فيها {quantity} CPU'],
+  async function (this: OckWorld, n: number, cpu: string) {
+    await configure(this, (t) => {
+      t.nodes = n
+      t.node = { ...(t.node ?? {}), cpu }
+    })
+  },
+)
 
 Given(
   [
@@ -150,47 +153,59 @@ Then(
   },
 )
 
-Then('every node holds its Lease in kube-node-lease, renewed within {duration}', async function (this: OckWorld, ms: number) {
-  const s = await this.cluster()
-  const all = await nodes(s.kubeconfig)
-  expect(all, 'nodes of the cluster').to.not.be.empty
-  for (const n of all) {
-    const name = n.metadata!.name!
-    const first = await nodeLease(s.kubeconfig, name)
-    expect(first.spec?.holderIdentity, `holderIdentity of the Lease of ${name}`).to.equal(name)
-    expect(first.spec?.leaseDurationSeconds, `leaseDurationSeconds of the Lease of ${name}`).to.be.greaterThan(0)
-    expect(first.metadata?.ownerReferences?.find((r) => r.kind === 'Node')?.uid, `the Lease of ${name} is owned by its Node`).to.equal(n.metadata?.uid)
-    const before = new Date(first.spec!.renewTime!).getTime()
+Then(
+  [
+    'every node holds its Lease in kube-node-lease, renewed within {duration}',
+    'كل node ماسكة الـ Lease بتاعتها في kube-node-lease، وبتتجدد في خلال {duration}',
+  ],
+  async function (this: OckWorld, ms: number) {
+    const s = await this.cluster()
+    const all = await nodes(s.kubeconfig)
+    expect(all, 'nodes of the cluster').to.not.be.empty
+    for (const n of all) {
+      const name = n.metadata!.name!
+      const first = await nodeLease(s.kubeconfig, name)
+      expect(first.spec?.holderIdentity, `holderIdentity of the Lease of ${name}`).to.equal(name)
+      expect(first.spec?.leaseDurationSeconds, `leaseDurationSeconds of the Lease of ${name}`).to.be.greaterThan(0)
+      expect(first.metadata?.ownerReferences?.find((r) => r.kind === 'Node')?.uid, `the Lease of ${name} is owned by its Node`).to.equal(n.metadata?.uid)
+      const before = new Date(first.spec!.renewTime!).getTime()
+      await eventually(
+        () => nodeLease(s.kubeconfig, name),
+        (l) => new Date(l.spec!.renewTime!).getTime() > before,
+        ms,
+        { describe: `the Lease of ${name} to be renewed` },
+      )
+    }
+  },
+)
+
+Then(
+  ['for {duration} the Lease of the node {string} is not renewed', 'لمدة {duration} الـ Lease بتاعة الـ node {string} متتجددش'],
+  async function (this: OckWorld, ms: number, name: string) {
+    const s = await this.cluster()
+    const renewed = (await nodeLease(s.kubeconfig, name)).spec?.renewTime
+    await consistently(
+      () => nodeLease(s.kubeconfig, name),
+      (l) => void expect(l.spec?.renewTime, `renewTime of the Lease of ${name}`).to.deep.equal(renewed),
+      ms,
+      { describe: `the Lease of ${name} not being renewed` },
+    )
+  },
+)
+
+Then(
+  ['within {duration} the Lease of the node {string} is renewed again', 'خلال {duration} الـ Lease بتاعة الـ node {string} ترجع تتجدد'],
+  async function (this: OckWorld, ms: number, name: string) {
+    const s = await this.cluster()
+    const renewed = new Date((await nodeLease(s.kubeconfig, name)).spec!.renewTime!).getTime()
     await eventually(
       () => nodeLease(s.kubeconfig, name),
-      (l) => new Date(l.spec!.renewTime!).getTime() > before,
+      (l) => new Date(l.spec!.renewTime!).getTime() > renewed,
       ms,
       { describe: `the Lease of ${name} to be renewed` },
     )
-  }
-})
-
-Then('for {duration} the Lease of the node {string} is not renewed', async function (this: OckWorld, ms: number, name: string) {
-  const s = await this.cluster()
-  const renewed = (await nodeLease(s.kubeconfig, name)).spec?.renewTime
-  await consistently(
-    () => nodeLease(s.kubeconfig, name),
-    (l) => void expect(l.spec?.renewTime, `renewTime of the Lease of ${name}`).to.deep.equal(renewed),
-    ms,
-    { describe: `the Lease of ${name} not being renewed` },
-  )
-})
-
-Then('within {duration} the Lease of the node {string} is renewed again', async function (this: OckWorld, ms: number, name: string) {
-  const s = await this.cluster()
-  const renewed = new Date((await nodeLease(s.kubeconfig, name)).spec!.renewTime!).getTime()
-  await eventually(
-    () => nodeLease(s.kubeconfig, name),
-    (l) => new Date(l.spec!.renewTime!).getTime() > renewed,
-    ms,
-    { describe: `the Lease of ${name} to be renewed` },
-  )
-})
+  },
+)
 
 Then(['there is exactly one Lease for the node {string}', 'فيه Lease واحدة بس للـ node {string}'], async function (this: OckWorld, name: string) {
   const s = await this.cluster()

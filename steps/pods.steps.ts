@@ -21,12 +21,15 @@ When(['I create a pod {string} without resource requests', 'عملت pod اسم�
   await createPod(this, samplePod(name))
 })
 
-When('I create a pod {string} requesting {quantity} CPU(s)', async function (this: OckWorld, name: string, cpu: string) {
-  await createPod(this, samplePod(name, { cpu }))
-})
+When(
+  ['I create a pod {string} requesting {quantity} CPU(s)', 'عملت pod اسمها {string} طالبة {quantity} CPU'],
+  async function (this: OckWorld, name: string, cpu: string) {
+    await createPod(this, samplePod(name, { cpu }))
+  },
+)
 
 When(
-  'I create a pod {string} requesting {quantity} CPU(s) and {quantity} of memory',
+  ['I create a pod {string} requesting {quantity} CPU(s) and {quantity} of memory', 'عملت pod اسمها {string} طالبة {quantity} CPU و {quantity} memory'],
   async function (this: OckWorld, name: string, cpu: string, memory: string) {
     await createPod(this, samplePod(name, { cpu, memory }))
   },
@@ -266,28 +269,37 @@ Then('no more than {int} pods labelled {string} were ever created', function (th
   expect(matching, `pods labelled ${selector} the watch saw`).to.have.length.at.most(n)
 })
 
-Then('within {duration} the pods {string} and {string} are Running on the same node', async function (this: OckWorld, ms: number, a: string, b: string) {
-  const [pa, pb] = await eventually(
-    () => Promise.all([readPod(this, a), readPod(this, b)]),
-    (ps) => ps.every(isRunning),
-    ms,
-    { describe: `pods ${a} and ${b} to be Running` },
-  )
-  expect(pa.spec?.nodeName, `the node of ${a}`).to.be.a('string')
-  expect(pb.spec?.nodeName, `the node of ${b} (${a} runs on ${pa.spec?.nodeName})`).to.equal(pa.spec?.nodeName)
-})
+Then(
+  [
+    'within {duration} the pods {string} and {string} are Running on the same node',
+    'خلال {duration} الـ pods {string} و {string} يبقوا Running على نفس الـ node',
+  ],
+  async function (this: OckWorld, ms: number, a: string, b: string) {
+    const [pa, pb] = await eventually(
+      () => Promise.all([readPod(this, a), readPod(this, b)]),
+      (ps) => ps.every(isRunning),
+      ms,
+      { describe: `pods ${a} and ${b} to be Running` },
+    )
+    expect(pa.spec?.nodeName, `the node of ${a}`).to.be.a('string')
+    expect(pb.spec?.nodeName, `the node of ${b} (${a} runs on ${pa.spec?.nodeName})`).to.equal(pa.spec?.nodeName)
+  },
+)
 
-Then('the pod {string} is Ready within {duration} of its creation', async function (this: OckWorld, name: string, ms: number) {
-  const sent = this.sentAt.get(`Pod/${name}`)
-  if (sent === undefined) throw new Error(`no step of this scenario created the pod ${name}`)
-  // wait longer than the bound, so a miss says by how much
-  await eventually(
-    () => readPod(this, name),
-    (p) => isReady(p),
-    ms + 10_000,
-    { describe: `pod ${name} to be Ready`, intervalMs: 10 },
-  )
-  const took = performance.now() - sent
-  this.log(`pod ${name}: Ready ${Math.round(took)} ms after the create request was sent`)
-  expect(took, `milliseconds from creating pod ${name} to seeing it Ready`).to.be.at.most(ms)
-})
+Then(
+  ['the pod {string} is Ready within {duration} of its creation', 'الـ pod {string} تبقى Ready في خلال {duration} من ساعة ما اتعملها create'],
+  async function (this: OckWorld, name: string, ms: number) {
+    const sent = this.sentAt.get(`Pod/${name}`)
+    if (sent === undefined) throw new Error(`no step of this scenario created the pod ${name}`)
+    // wait longer than the bound, so a miss says by how much
+    await eventually(
+      () => readPod(this, name),
+      (p) => isReady(p),
+      ms + 10_000,
+      { describe: `pod ${name} to be Ready`, intervalMs: 10 },
+    )
+    const took = performance.now() - sent
+    this.log(`pod ${name}: Ready ${Math.round(took)} ms after the create request was sent`)
+    expect(took, `milliseconds from creating pod ${name} to seeing it Ready`).to.be.at.most(ms)
+  },
+)

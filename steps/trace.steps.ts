@@ -194,48 +194,51 @@ Then(
 // ---------------------------------------------------------------------------------------------
 // a node's failure, in order and on time
 
-Then('the trace shows, in this order, for the node {string}:', async function (this: OckWorld, node: string, table: DataTable) {
-  const state: TimelineState = { node, entries: await traceSinceStart(this), evicted: [] }
-  const rows = table.raw()
-  let after = -1
-  let previous: { t: number; phrase: string } | undefined
-  const measured: string[] = []
-  for (let i = 0; i < rows.length; i++) {
-    const [phrase = '', bounds = ''] = rows[i]!
-    // a row about the last time something happened ends where the next row's first moment is
-    const lookBack = /last time$/.test(phrase.trim())
-    const nextPhrase = rows[i + 1]?.[0]
-    const before =
-      lookBack && nextPhrase
-        ? (timelineFinder(nextPhrase)(state, after, Number.POSITIVE_INFINITY)[0]?.seq ?? Number.POSITIVE_INFINITY)
-        : Number.POSITIVE_INFINITY
-    const moments = timelineFinder(phrase)(state, after, before)
-    const context = state.entries
-      .filter((e) => e.seq > after && e.kind === 'store' && e.outcome === 'ok' && (e.resource === 'nodes' || e.resource === 'pods'))
-      .slice(0, 40)
-      .map(describeEntry)
-      .join('\n')
-    expect(moments, `"${phrase}" after #${after} in the trace; store writes of nodes and pods after it:\n${context}`).to.not.be.empty
-    const first = moments[0]!
-    const last = moments.at(-1)!
-    if (previous) {
-      const { afterMs, withinMs } = parseBounds(bounds)
-      const earliest = first.t - previous.t
-      const latest = last.t - previous.t
-      measured.push(`${phrase}: ${formatMs(earliest)}${latest !== earliest ? ` to ${formatMs(latest)}` : ''} after "${previous.phrase}"`)
-      if (afterMs !== undefined)
-        expect(earliest, `"${phrase}" (${first.what}) came ${formatMs(earliest)} after "${previous.phrase}", not after ${formatMs(afterMs)}`).to.be.at.least(
-          afterMs,
-        )
-      if (withinMs !== undefined)
-        expect(latest, `"${phrase}" (${last.what}) came ${formatMs(latest)} after "${previous.phrase}", not within ${formatMs(withinMs)}`).to.be.at.most(
-          withinMs,
-        )
-    } else if (bounds.trim()) {
-      throw new Error(`the first row ("${phrase}") is where time starts: it takes no bound`)
+Then(
+  ['the trace shows, in this order, for the node {string}:', 'الـ trace بيحكي اللي حصل للـ node {string}، بالترتيب ده:'],
+  async function (this: OckWorld, node: string, table: DataTable) {
+    const state: TimelineState = { node, entries: await traceSinceStart(this), evicted: [] }
+    const rows = table.raw()
+    let after = -1
+    let previous: { t: number; phrase: string } | undefined
+    const measured: string[] = []
+    for (let i = 0; i < rows.length; i++) {
+      const [phrase = '', bounds = ''] = rows[i]!
+      // a row about the last time something happened ends where the next row's first moment is
+      const lookBack = /last time$/.test(phrase.trim())
+      const nextPhrase = rows[i + 1]?.[0]
+      const before =
+        lookBack && nextPhrase
+          ? (timelineFinder(nextPhrase)(state, after, Number.POSITIVE_INFINITY)[0]?.seq ?? Number.POSITIVE_INFINITY)
+          : Number.POSITIVE_INFINITY
+      const moments = timelineFinder(phrase)(state, after, before)
+      const context = state.entries
+        .filter((e) => e.seq > after && e.kind === 'store' && e.outcome === 'ok' && (e.resource === 'nodes' || e.resource === 'pods'))
+        .slice(0, 40)
+        .map(describeEntry)
+        .join('\n')
+      expect(moments, `"${phrase}" after #${after} in the trace; store writes of nodes and pods after it:\n${context}`).to.not.be.empty
+      const first = moments[0]!
+      const last = moments.at(-1)!
+      if (previous) {
+        const { afterMs, withinMs } = parseBounds(bounds)
+        const earliest = first.t - previous.t
+        const latest = last.t - previous.t
+        measured.push(`${phrase}: ${formatMs(earliest)}${latest !== earliest ? ` to ${formatMs(latest)}` : ''} after "${previous.phrase}"`)
+        if (afterMs !== undefined)
+          expect(earliest, `"${phrase}" (${first.what}) came ${formatMs(earliest)} after "${previous.phrase}", not after ${formatMs(afterMs)}`).to.be.at.least(
+            afterMs,
+          )
+        if (withinMs !== undefined)
+          expect(latest, `"${phrase}" (${last.what}) came ${formatMs(latest)} after "${previous.phrase}", not within ${formatMs(withinMs)}`).to.be.at.most(
+            withinMs,
+          )
+      } else if (bounds.trim()) {
+        throw new Error(`the first row ("${phrase}") is where time starts: it takes no bound`)
+      }
+      after = last.seq
+      previous = { t: last.t, phrase }
     }
-    after = last.seq
-    previous = { t: last.t, phrase }
-  }
-  this.log(`node ${node}, as the trace shows it:\n${measured.join('\n')}`)
-})
+    this.log(`node ${node}, as the trace shows it:\n${measured.join('\n')}`)
+  },
+)

@@ -1,0 +1,56 @@
+# language: ar
+@config
+خاصية: الـ kubelet بتفضل تبلغ بحالة الـ node بتاعتها
+  "الـ k8s مسؤول عن الـ report باستمرار للـ node health/status ... عن طريق الـ Kubelet". كل kubelet بتجدد الـ
+  Lease بتاعة الـ node بتاعتها في kube-node-lease (كل ربع مدة الـ Lease، اللي هي 40 ثانية في الـ upstream)
+  وبتبعت الـ status بتاع الـ node. لما الـ heartbeats تقف، الـ node lifecycle controller بيعلّم على الـ node
+  Ready=Unknown ("Kubelet stopped posting node status.") أول ما الـ node-monitor-grace-period يعدي (50 ثانية
+  في الـ upstream، وبيتشيك كل node-monitor-period، يعني كل 5 ثواني) وبيحط عليها الـ taint
+  node.kubernetes.io/unreachable؛ كل pod بتستحمل الـ taint ده شوية (300 ثانية بالـ default)، وبعدين بيتعملها
+  evict والـ controller بتاعها بيعوضها على node healthy. هنا الأوقات قصيرة عشان الحكاية كلها تخلص في ثواني:
+  Lease مدتها ثانية واحدة بتتجدد كل 250 مللي ثانية، و grace period ثانيتين بيتشيك كل 500 مللي ثانية، و pods
+  بتستحمل الـ node الـ unreachable ثانيتين.
+
+  الخلفية:
+    بفرض الـ timings بتاعة الـ cluster:
+      | node lease duration            | 1s    |
+      | node monitor period            | 500ms |
+      | node monitor grace period      | 2s    |
+      | default unreachable toleration | 2s    |
+
+  @ORCH-08
+  سيناريو: كل kubelet بتفضل تجدد الـ Lease بتاعة الـ node بتاعتها
+    اذاً كل node ماسكة الـ Lease بتاعتها في kube-node-lease، وبتتجدد في خلال 1 ثانية
+
+  @ORCH-08 @faults
+  سيناريو: الـ node اللي الـ heartbeats بتاعتها تقف بتبقى Unknown وبيتحط عليها الـ taint unreachable
+    عندما الـ node "node-2" بطلت تبعت heartbeats
+    اذاً لمدة 1 ثانية الـ Lease بتاعة الـ node "node-2" متتجددش
+    و خلال 5 ثواني الـ node "node-2" يبقى فيه:
+      | status.conditions[type=Ready].status  | Unknown                              |
+      | status.conditions[type=Ready].reason  | NodeStatusUnknown                    |
+      | status.conditions[type=Ready].message | Kubelet stopped posting node status. |
+    و خلال 2 ثانية الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoExecute"
+    و خلال 2 ثانية الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoSchedule"
+
+  @ORCH-08 @faults @trace
+  سيناريو: حكاية الـ node اللي ضاعت، بالترتيب وفي ميعادها: Unknown، والـ taint، والـ pods يتعملها evict، وتتعوض
+    بفرض شغلت "kubectl create deployment web --image=registry.internal/ock/app:1 --replicas=3"
+    و خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
+    و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
+    عندما الـ node "node-2" بطلت تبعت heartbeats
+    اذاً خلال 15 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
+    و الـ trace بيحكي اللي حصل للـ node "node-2"، بالترتيب ده:
+      | its kubelet renews its Lease for the last time         |                     |
+      | it is marked Ready=Unknown                             | after 2s, within 3s |
+      | it is tainted node.kubernetes.io/unreachable:NoExecute | within 1s           |
+      | its pods are evicted                                   | after 2s, within 3s |
+      | their replacements are Running on other nodes          | within 5s           |
+
+  @ORCH-08 @faults
+  سيناريو: الـ node اللي بترجع تبعت heartbeats بتبقى Ready والـ taints بتاعتها بتروح
+    عندما الـ node "node-2" بطلت تبعت heartbeats
+    و خلال 5 ثواني الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoExecute"
+    و الـ node "node-2" رجعت تبعت heartbeats
+    اذاً خلال 2 ثانية الـ Lease بتاعة الـ node "node-2" ترجع تتجدد
+    و خلال 5 ثواني الـ node "node-2" تبقى Ready ومن غير taints
