@@ -20,11 +20,14 @@ Then(['the request is rejected with {int} {word}', 'الـ request اترفض ب
   expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
 })
 
-Then('the request is rejected with {int} {word} saying {string}', function (this: OckWorld, code: number, reason: string, fragment: string) {
-  const e = this.takeError()
-  expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
-  expect(e.message).to.include(expandNamespace(fragment, this.currentSession?.namespace))
-})
+Then(
+  ['the request is rejected with {int} {word} saying {string}', 'الـ request اترفض بـ {int} {word} وبيقول {string}'],
+  function (this: OckWorld, code: number, reason: string, fragment: string) {
+    const e = this.takeError()
+    expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
+    expect(e.message).to.include(expandNamespace(fragment, this.currentSession?.namespace))
+  },
+)
 
 Then(
   ['the request is rejected with {int} {word} and the message:', 'الـ request اترفض بـ {int} {word} والـ message:'],
@@ -62,7 +65,7 @@ Then('the rejection names the fields:', function (this: OckWorld, table: DataTab
   for (const [field] of table.raw()) expect(fields, `fields in details.causes of "${e.message}"`).to.include(field)
 })
 
-When('I try to create a {kind} from the body:', async function (this: OckWorld, kind: KindRef, body: string) {
+When(['I try to create a {kind} from the body:', 'حاولت اعمل create لـ {kind} من الـ body:'], async function (this: OckWorld, kind: KindRef, body: string) {
   const s = await this.cluster()
   const outcome = await rawRequest(s.kubeconfig, 'POST', collectionPath(kind, s.namespace), body)
   this.lastError = undefined

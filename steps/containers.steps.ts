@@ -236,27 +236,36 @@ Then(
   },
 )
 
-When('I note the containers the runtime runs for the pods labelled {string}', async function (this: OckWorld, selector: string) {
-  const s = await this.cluster()
-  const ids = (await podsLabelled(s.kubeconfig, s.namespace, selector)).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.containerID ?? ''))
-  expect(ids, `container IDs of the pods labelled ${selector}`).to.not.be.empty
-  for (const id of ids) expect(id, 'a container ID from the Docker runtime').to.match(/^docker:\/\/[0-9a-f]{64}$/)
-  this.remembered.notedContainers = ids.map((id) => id.slice('docker://'.length))
-})
+When(
+  [
+    'I note the containers the runtime runs for the pods labelled {string}',
+    'سجلت الـ containers اللي الـ runtime مشغلها للـ pods اللي عليها الـ label {string}',
+  ],
+  async function (this: OckWorld, selector: string) {
+    const s = await this.cluster()
+    const ids = (await podsLabelled(s.kubeconfig, s.namespace, selector)).flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.containerID ?? ''))
+    expect(ids, `container IDs of the pods labelled ${selector}`).to.not.be.empty
+    for (const id of ids) expect(id, 'a container ID from the Docker runtime').to.match(/^docker:\/\/[0-9a-f]{64}$/)
+    this.remembered.notedContainers = ids.map((id) => id.slice('docker://'.length))
+  },
+)
 
-Then('for {duration} the container runtime keeps running those containers', async function (this: OckWorld, ms: number) {
-  const ids = this.remembered.notedContainers
-  if (!ids) throw new Error('no earlier step noted containers ("I note the containers the runtime runs for the pods labelled ...")')
-  await consistently(
-    () => runtimeContainers({ label: CONTAINER_LABELS.podUid }),
-    (all) => {
-      const state = new Map(all.map((c) => [c.id, c.state]))
-      for (const id of ids) expect(state.get(id) ?? 'gone', `container ${id.slice(0, 12)} in the container runtime (docker ps)`).to.equal('running')
-    },
-    ms,
-    { describe: `the ${ids.length} noted containers to keep running`, intervalMs: 500 },
-  )
-})
+Then(
+  ['for {duration} the container runtime keeps running those containers', 'لمدة {duration} الـ container runtime يفضل مشغل الـ containers دي'],
+  async function (this: OckWorld, ms: number) {
+    const ids = this.remembered.notedContainers
+    if (!ids) throw new Error('no earlier step noted containers ("I note the containers the runtime runs for the pods labelled ...")')
+    await consistently(
+      () => runtimeContainers({ label: CONTAINER_LABELS.podUid }),
+      (all) => {
+        const state = new Map(all.map((c) => [c.id, c.state]))
+        for (const id of ids) expect(state.get(id) ?? 'gone', `container ${id.slice(0, 12)} in the container runtime (docker ps)`).to.equal('running')
+      },
+      ms,
+      { describe: `the ${ids.length} noted containers to keep running`, intervalMs: 500 },
+    )
+  },
+)
 
 /** The scenario's containers the runtime holds (running or not) on one node (labels ock.dev/node and ock.dev/pod-namespace). */
 async function containersOnNode(world: OckWorld, node: string): Promise<string[]> {

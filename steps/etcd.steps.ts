@@ -49,7 +49,7 @@ When(['the etcd leader is killed', 'اتعمل kill للـ etcd leader'], async 
   remember(this, leader)
 })
 
-When('every etcd member is killed', async function (this: OckWorld) {
+When(['every etcd member is killed', 'اتعمل kill لكل الـ etcd members'], async function (this: OckWorld) {
   const d = door(await this.cluster())
   for (const m of await d.etcdMembers()) {
     await d.killEtcdMember(m.name)
@@ -65,14 +65,14 @@ When(['the etcd member {string} is restarted', 'اتعمل restart للـ etcd m
   )
 })
 
-When('every killed etcd member is restarted', async function (this: OckWorld) {
+When(['every killed etcd member is restarted', 'اتعمل restart لكل الـ etcd members اللي اتعملها kill'], async function (this: OckWorld) {
   const d = door(await this.cluster())
   for (const name of killed.get(this) ?? []) await d.restartEtcdMember(name)
   killed.set(this, [])
   await d.waitForEtcdLeader(30_000)
 })
 
-Then('the etcd cluster has exactly one leader', async function (this: OckWorld) {
+Then(['the etcd cluster has exactly one leader', 'الـ etcd cluster ليه leader واحد بس'], async function (this: OckWorld) {
   const d = door(await this.cluster())
   const members = await eventually(
     () => d.etcdMembers(),
@@ -87,32 +87,41 @@ Then('the etcd cluster has exactly one leader', async function (this: OckWorld) 
   ).to.have.length(1)
 })
 
-Then('within {duration} the etcd cluster has a new leader', async function (this: OckWorld, ms: number) {
-  const d = door(await this.cluster())
-  const before = leaders.get(this)
-  const members = await eventually(
-    () => d.etcdMembers(),
-    (all) => {
-      const now = all.filter((m) => m.leader)
-      return now.length === 1 && now[0]!.name !== before
-    },
-    ms,
-    { describe: `one etcd leader other than ${before ?? '(none recorded)'}` },
-  )
-  this.log(`etcd leader: ${before} -> ${members.find((m) => m.leader)!.name}`)
-})
+Then(
+  ['within {duration} the etcd cluster has a new leader', 'خلال {duration} الـ etcd cluster يبقى ليه leader جديد'],
+  async function (this: OckWorld, ms: number) {
+    const d = door(await this.cluster())
+    const before = leaders.get(this)
+    const members = await eventually(
+      () => d.etcdMembers(),
+      (all) => {
+        const now = all.filter((m) => m.leader)
+        return now.length === 1 && now[0]!.name !== before
+      },
+      ms,
+      { describe: `one etcd leader other than ${before ?? '(none recorded)'}` },
+    )
+    this.log(`etcd leader: ${before} -> ${members.find((m) => m.leader)!.name}`)
+  },
+)
 
-When('I take a snapshot of etcd', async function (this: OckWorld) {
+When(['I take a snapshot of etcd', 'عملت snapshot للـ etcd'], async function (this: OckWorld) {
   snapshots.set(this, await door(await this.cluster()).snapshotEtcd())
 })
 
-When('every etcd member is lost with its data, and etcd is restored from the snapshot', async function (this: OckWorld) {
-  const file = snapshots.get(this)
-  if (!file) throw new Error('no snapshot was taken in this scenario')
-  const d = door(await this.cluster())
-  await d.loseEtcd()
-  await d.restoreEtcd(file)
-})
+When(
+  [
+    'every etcd member is lost with its data, and etcd is restored from the snapshot',
+    'كل الـ etcd members ضاعت بالـ data بتاعتها، واتعمل restore للـ etcd من الـ snapshot',
+  ],
+  async function (this: OckWorld) {
+    const file = snapshots.get(this)
+    if (!file) throw new Error('no snapshot was taken in this scenario')
+    const d = door(await this.cluster())
+    await d.loseEtcd()
+    await d.restoreEtcd(file)
+  },
+)
 
 Then(['writes through the API succeed', 'الـ writes عن طريق الـ API بتنجح'], async function (this: OckWorld) {
   const s = await this.cluster()
@@ -198,7 +207,10 @@ Then(['every write the API acknowledged is still readable', 'كل write الـ A
 })
 
 When(
-  'I measure the write latency through the API of clusters with {int}, {int} and {int} etcd members',
+  [
+    'I measure the write latency through the API of clusters with {int}, {int} and {int} etcd members',
+    'قست الـ write latency عن طريق الـ API على clusters فيها {int} و {int} و {int} etcd members',
+  ],
   async function (this: OckWorld, a: number, b: number, c: number) {
     const target = targetFor(this.parameters)
     const sizes = [a, b, c]
@@ -227,7 +239,10 @@ When(
 )
 
 Then(
-  'as the API servers time them, writes on {int} and {int} members are not faster than on {int} member, and on {int} members slower',
+  [
+    'as the API servers time them, writes on {int} and {int} members are not faster than on {int} member, and on {int} members slower',
+    'بتوقيت الـ API Servers، الـ writes على {int} و {int} members مش أسرع من {int} member، وعلى {int} members أبطأ',
+  ],
   function (this: OckWorld, b: number, c: number, a: number, slower: number) {
     const rows = latencies.get(this)
     if (!rows) throw new Error('no latency was measured in this scenario')

@@ -152,11 +152,11 @@ Then(
   },
 )
 
-Then('the {kind} {string} exists', async function (this: OckWorld, kind: KindRef, name: string) {
+Then(['the {kind} {string} exists', 'الـ {kind} {string} موجودة'], async function (this: OckWorld, kind: KindRef, name: string) {
   expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.not.equal(undefined)
 })
 
-Then('the {kind} {string} does not exist', async function (this: OckWorld, kind: KindRef, name: string) {
+Then(['the {kind} {string} does not exist', 'الـ {kind} {string} مش موجودة'], async function (this: OckWorld, kind: KindRef, name: string) {
   expect(await readObject(this, kind, name), `${kind.kind} ${name}`).to.equal(undefined)
 })
 

@@ -128,22 +128,25 @@ async function ingressURL(world: OckWorld, name: string, path: string): Promise<
 
 const outcome = (r: Awaited<ReturnType<typeof httpGet>>): string => ('body' in r ? `HTTP ${r.status}` : `error ${r.error}`)
 
-Then('within {duration} the ingress {string} answers {int} at {string}', async function (this: OckWorld, ms: number, name: string, code: number, path: string) {
-  await eventually(
-    async () => {
-      const url = await ingressURL(this, name, path)
-      return url ? outcome(await httpGet(url)) : `ingress ${name} has no address in its status yet`
-    },
-    (got) => {
-      expect(got, `a request to ${path} through the ingress ${name}`).to.equal(`HTTP ${code}`)
-    },
-    ms,
-    { describe: `the ingress ${name} to answer ${code} at ${path}` },
-  )
-})
+Then(
+  ['within {duration} the ingress {string} answers {int} at {string}', 'خلال {duration} الـ ingress {string} يرد بـ {int} على {string}'],
+  async function (this: OckWorld, ms: number, name: string, code: number, path: string) {
+    await eventually(
+      async () => {
+        const url = await ingressURL(this, name, path)
+        return url ? outcome(await httpGet(url)) : `ingress ${name} has no address in its status yet`
+      },
+      (got) => {
+        expect(got, `a request to ${path} through the ingress ${name}`).to.equal(`HTTP ${code}`)
+      },
+      ms,
+      { describe: `the ingress ${name} to answer ${code} at ${path}` },
+    )
+  },
+)
 
 Then(
-  'for {duration} the ingress {string} answers {int} at {string} every time',
+  ['for {duration} the ingress {string} answers {int} at {string} every time', 'لمدة {duration} الـ ingress {string} يرد بـ {int} على {string} كل مرة'],
   async function (this: OckWorld, ms: number, name: string, code: number, path: string) {
     const url = await ingressURL(this, name, path)
     if (!url) throw new Error(`ingress ${name} has no address in its status`)

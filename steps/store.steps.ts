@@ -93,29 +93,35 @@ Then(
   },
 )
 
-Then('every write to the store was made by the API server for an authenticated request from one of:', async function (this: OckWorld, table: DataTable) {
-  const s = await this.cluster()
-  if (!s.trace) throw new Error('this target has no trace (the scenario needs the @trace tag)')
-  // the store's own history is the list of writes; the API server's trace only says who asked for each
-  const writes = await storeDoor(s).writesSince(this.storeCursor)
-  expect(writes, 'writes in the store since the scenario started').to.not.be.empty
-  const entries = await s.trace.since(this.traceCursor)
-  const acknowledged = new Map(entries.filter((e) => e.kind === 'store' && e.outcome === 'ok').map((e) => [e.revision, e]))
-  const requests = new Map(tracedRequests(entries).map((r) => [r.requestId, r]))
-  const allowed = table.raw().map(([u]) => u!.trim())
-  const unaccounted: string[] = []
-  const wrongUser: string[] = []
-  for (const w of writes) {
-    const e = acknowledged.get(w.revision)
-    if (!e || e.key !== w.key) {
-      unaccounted.push(describeWrite(w))
-      continue
+Then(
+  [
+    'every write to the store was made by the API server for an authenticated request from one of:',
+    'كل write في الـ store عملها الـ API Server لـ request اتعمله authentication من واحد من دول:',
+  ],
+  async function (this: OckWorld, table: DataTable) {
+    const s = await this.cluster()
+    if (!s.trace) throw new Error('this target has no trace (the scenario needs the @trace tag)')
+    // the store's own history is the list of writes; the API server's trace only says who asked for each
+    const writes = await storeDoor(s).writesSince(this.storeCursor)
+    expect(writes, 'writes in the store since the scenario started').to.not.be.empty
+    const entries = await s.trace.since(this.traceCursor)
+    const acknowledged = new Map(entries.filter((e) => e.kind === 'store' && e.outcome === 'ok').map((e) => [e.revision, e]))
+    const requests = new Map(tracedRequests(entries).map((r) => [r.requestId, r]))
+    const allowed = table.raw().map(([u]) => u!.trim())
+    const unaccounted: string[] = []
+    const wrongUser: string[] = []
+    for (const w of writes) {
+      const e = acknowledged.get(w.revision)
+      if (!e || e.key !== w.key) {
+        unaccounted.push(describeWrite(w))
+        continue
+      }
+      const r = requests.get(e.requestId ?? '')
+      if (!r || !allowed.some((u) => userMatches(u, r.user)))
+        wrongUser.push(`${describeWrite(w)}: ${describeEntry(e)} for ${r ? (r.user ?? 'nobody authenticated') : `no API request (${e.requestId})`}`)
     }
-    const r = requests.get(e.requestId ?? '')
-    if (!r || !allowed.some((u) => userMatches(u, r.user)))
-      wrongUser.push(`${describeWrite(w)}: ${describeEntry(e)} for ${r ? (r.user ?? 'nobody authenticated') : `no API request (${e.requestId})`}`)
-  }
-  expect(unaccounted, 'writes in the store that the API server made for no request (someone else wrote to the store)').to.deep.equal([])
-  expect(wrongUser, `writes made for a request not from one of ${allowed.join(', ')}`).to.deep.equal([])
-  this.log(`${writes.length} writes in the store since the scenario started, each made by the API server for an API request`)
-})
+    expect(unaccounted, 'writes in the store that the API server made for no request (someone else wrote to the store)').to.deep.equal([])
+    expect(wrongUser, `writes made for a request not from one of ${allowed.join(', ')}`).to.deep.equal([])
+    this.log(`${writes.length} writes in the store since the scenario started, each made by the API server for an API request`)
+  },
+)

@@ -30,48 +30,63 @@ Then(
   },
 )
 
-When('I scale the replica set of the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
-  const s = await this.cluster()
-  const rs = await activeReplicaSetOf(s.kubeconfig, s.namespace, name)
-  await scaleReplicaSet(s.kubeconfig, s.namespace, rs.metadata!.name!, n)
-})
+When(
+  ['I scale the replica set of the deployment {string} to {int} replica(s)', 'عملت scale للـ replica set بتاعة الـ deployment {string} لـ {int} replica(s)'],
+  async function (this: OckWorld, name: string, n: number) {
+    const s = await this.cluster()
+    const rs = await activeReplicaSetOf(s.kubeconfig, s.namespace, name)
+    await scaleReplicaSet(s.kubeconfig, s.namespace, rs.metadata!.name!, n)
+  },
+)
 
-When('I delete the replica set of the deployment {string}', async function (this: OckWorld, name: string) {
-  const s = await this.cluster()
-  const rs = await activeReplicaSetOf(s.kubeconfig, s.namespace, name)
-  this.remembered.replicaSetUids.set(name, rs.metadata?.uid)
-  await remove(s.kubeconfig, { kind: 'ReplicaSet', name: rs.metadata!.name! }, s.namespace)
-})
+When(
+  ['I delete the replica set of the deployment {string}', 'مسحت الـ replica set بتاعة الـ deployment {string}'],
+  async function (this: OckWorld, name: string) {
+    const s = await this.cluster()
+    const rs = await activeReplicaSetOf(s.kubeconfig, s.namespace, name)
+    this.remembered.replicaSetUids.set(name, rs.metadata?.uid)
+    await remove(s.kubeconfig, { kind: 'ReplicaSet', name: rs.metadata!.name! }, s.namespace)
+  },
+)
 
-Then('within {duration} the replica set of the deployment {string} has:', async function (this: OckWorld, ms: number, name: string, table: DataTable) {
-  const s = await this.cluster()
-  await eventually(
-    () => activeReplicaSetOf(s.kubeconfig, s.namespace, name),
-    (rs) => {
-      for (const [path, value] of table.raw()) expectField(rs, path!, value!)
-    },
-    ms,
-    { describe: `the replica set of deployment ${name} to have ${JSON.stringify(table.raw())}` },
-  )
-})
+Then(
+  ['within {duration} the replica set of the deployment {string} has:', 'خلال {duration} الـ replica set بتاعة الـ deployment {string} يبقى فيها:'],
+  async function (this: OckWorld, ms: number, name: string, table: DataTable) {
+    const s = await this.cluster()
+    await eventually(
+      () => activeReplicaSetOf(s.kubeconfig, s.namespace, name),
+      (rs) => {
+        for (const [path, value] of table.raw()) expectField(rs, path!, value!)
+      },
+      ms,
+      { describe: `the replica set of deployment ${name} to have ${JSON.stringify(table.raw())}` },
+    )
+  },
+)
 
-Then('within {duration} the deployment {string} has a new replica set in place of the deleted one', async function (this: OckWorld, ms: number, name: string) {
-  const deleted = this.remembered.replicaSetUids.get(name)
-  if (!deleted) throw new Error(`no replica set of deployment ${name} was deleted before this step`)
-  const s = await this.cluster()
-  await eventually(
-    () => replicaSetsOf(s.kubeconfig, s.namespace, name),
-    (rss) => {
-      expect(
-        rss.map((r) => r.metadata?.uid),
-        'replica sets the deployment owns',
-      ).to.not.include(deleted)
-      expect(rss.length, 'replica sets the deployment owns').to.equal(1)
-    },
-    ms,
-    { describe: `deployment ${name} to own a new replica set` },
-  )
-})
+Then(
+  [
+    'within {duration} the deployment {string} has a new replica set in place of the deleted one',
+    'خلال {duration} الـ deployment {string} يبقى ليه replica set جديدة مكان اللي اتمسحت',
+  ],
+  async function (this: OckWorld, ms: number, name: string) {
+    const deleted = this.remembered.replicaSetUids.get(name)
+    if (!deleted) throw new Error(`no replica set of deployment ${name} was deleted before this step`)
+    const s = await this.cluster()
+    await eventually(
+      () => replicaSetsOf(s.kubeconfig, s.namespace, name),
+      (rss) => {
+        expect(
+          rss.map((r) => r.metadata?.uid),
+          'replica sets the deployment owns',
+        ).to.not.include(deleted)
+        expect(rss.length, 'replica sets the deployment owns').to.equal(1)
+      },
+      ms,
+      { describe: `deployment ${name} to own a new replica set` },
+    )
+  },
+)
 
 Then(
   [
@@ -105,20 +120,26 @@ Then(
   },
 )
 
-When('I scale the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
-  const s = await this.cluster()
-  await scaleDeployment(s.kubeconfig, s.namespace, name, n)
-})
+When(
+  ['I scale the deployment {string} to {int} replica(s)', 'عملت scale للـ deployment {string} لـ {int} replica(s)'],
+  async function (this: OckWorld, name: string, n: number) {
+    const s = await this.cluster()
+    await scaleDeployment(s.kubeconfig, s.namespace, name, n)
+  },
+)
 
-When('I try to scale the deployment {string} to {int} replica(s)', async function (this: OckWorld, name: string, n: number) {
-  const s = await this.cluster()
-  this.remembered.scaleAttempt = await scaleDeployment(s.kubeconfig, s.namespace, name, n).then(
-    () => 'accepted' as const,
-    (e: unknown) => e,
-  )
-})
+When(
+  ['I try to scale the deployment {string} to {int} replica(s)', 'حاولت اعمل scale للـ deployment {string} لـ {int} replica(s)'],
+  async function (this: OckWorld, name: string, n: number) {
+    const s = await this.cluster()
+    this.remembered.scaleAttempt = await scaleDeployment(s.kubeconfig, s.namespace, name, n).then(
+      () => 'accepted' as const,
+      (e: unknown) => e,
+    )
+  },
+)
 
-Then('the scale request never reached an API server', function (this: OckWorld) {
+Then(['the scale request never reached an API server', 'الـ scale request موصلش لأي API Server'], function (this: OckWorld) {
   const outcome = this.remembered.scaleAttempt
   if (outcome === undefined) throw new Error('no earlier step tried to scale ("I try to scale the deployment ...")')
   expect(outcome, 'the outcome of the scale request').to.not.equal('accepted')
