@@ -16,7 +16,7 @@ When(['I run {string}', 'شغلت {string}'], async function (this: OckWorld, co
   this.lastCommand = await kubectl(command, s.kubeconfigFile)
 })
 
-When('I run {string} with:', async function (this: OckWorld, command: string, input: string) {
+When(['I run {string} with:', 'شغلت {string} والـ input بتاعه:'], async function (this: OckWorld, command: string, input: string) {
   const s = await this.cluster()
   this.lastCommand = await kubectl(command, s.kubeconfigFile, { input })
 })
@@ -56,7 +56,7 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-Given('I apply the manifest with kubectl:', async function (this: OckWorld, doc: string) {
+Given(['I apply the manifest with kubectl:', 'عملت apply للـ manifest بـ kubectl:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   this.lastCommand = await kubectl('kubectl apply -f -', s.kubeconfigFile, { input: doc })
   const c = this.lastCommand
