@@ -43,7 +43,7 @@ Given('{identity} is in the group {string}', async function (this: OckWorld, who
   actors.get(this)?.delete(key)
 })
 
-Given('there is a service account {string}', async function (this: OckWorld, name: string) {
+Given(['there is a service account {string}', 'فيه service account اسمه {string}'], async function (this: OckWorld, name: string) {
   const s = await this.cluster()
   const id = parseIdentity(`the service account "${name}"`, s.namespace)
   if (id.kind === 'serviceaccount') await ensureServiceAccount(s.kubeconfig, id.namespace, id.name)
@@ -81,12 +81,15 @@ function removeAtEnd(world: OckWorld, o: KubernetesObject): void {
   world.cleanups.push(() => remove(s.kubeconfig, id, s.namespace).catch(() => undefined))
 }
 
-Given('{identity} may {verbs} {kind}', async function (this: OckWorld, who: string, verbs: string[], kind: KindRef) {
-  await grant(this, who, verbs, kind)
-})
+Given(
+  ['{identity} may {verbs} {kind}', '{identity} مسموح له يعمل {verbs} للـ {kind}'],
+  async function (this: OckWorld, who: string, verbs: string[], kind: KindRef) {
+    await grant(this, who, verbs, kind)
+  },
+)
 
 Given(
-  '{identity} may {verbs} {kind} in the namespace {string}',
+  ['{identity} may {verbs} {kind} in the namespace {string}', '{identity} مسموح له يعمل {verbs} للـ {kind} في الـ namespace {string}'],
   async function (this: OckWorld, who: string, verbs: string[], kind: KindRef, namespace: string) {
     await grant(this, who, verbs, kind, namespace)
   },
@@ -122,24 +125,27 @@ async function createAs(world: OckWorld, who: string, doc: string, attempt: bool
   world.applied = results
 }
 
-When('{identity} tries to create the manifest:', async function (this: OckWorld, who: string, doc: string) {
+When(['{identity} tries to create the manifest:', '{identity} حاول يعمل create للـ manifest:'], async function (this: OckWorld, who: string, doc: string) {
   await createAs(this, who, doc, true)
 })
 
-When('{identity} creates the manifest:', async function (this: OckWorld, who: string, doc: string) {
+When(['{identity} creates the manifest:', '{identity} عمل create للـ manifest:'], async function (this: OckWorld, who: string, doc: string) {
   await createAs(this, who, doc, false)
 })
 
-When('{identity} tries to create a {kind} from the body:', async function (this: OckWorld, who: string, kind: KindRef, body: string) {
-  const s = await this.cluster()
-  const answer = await requestAs(await actor(this, who), 'POST', collectionPath(kind, s.namespace), body)
-  this.lastError = undefined
-  this.lastErrorChecked = true
-  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
-  if (answer.status) this.rejected(answer.status)
-})
+When(
+  ['{identity} tries to create a {kind} from the body:', '{identity} حاول يعمل create لـ {kind} من الـ body:'],
+  async function (this: OckWorld, who: string, kind: KindRef, body: string) {
+    const s = await this.cluster()
+    const answer = await requestAs(await actor(this, who), 'POST', collectionPath(kind, s.namespace), body)
+    this.lastError = undefined
+    this.lastErrorChecked = true
+    this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
+    if (answer.status) this.rejected(answer.status)
+  },
+)
 
-When('{identity} runs {string}', async function (this: OckWorld, who: string, command: string) {
+When(['{identity} runs {string}', '{identity} شغل {string}'], async function (this: OckWorld, who: string, command: string) {
   const a = await actor(this, who)
   this.lastCommand = await kubectl(command, a.file)
 })

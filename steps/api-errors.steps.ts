@@ -9,7 +9,7 @@ import { currentRevision } from '../support/kube.js'
 import { rawRequest } from '../support/transport.js'
 import type { OckWorld } from '../support/world.js'
 
-Then('the request succeeds', function (this: OckWorld) {
+Then(['the request succeeds', 'الـ request نجح'], function (this: OckWorld) {
   const e = this.lastError
   this.lastErrorChecked = true
   expect(e, e ? `the request was rejected: ${e.code} ${e.reason}: ${e.message}` : '').to.equal(undefined)
@@ -21,7 +21,7 @@ Then(['the request is rejected with {int} {word}', 'الـ request اترفض ب
 })
 
 Then(
-  ['the request is rejected with {int} {word} saying {string}', 'الـ request اترفض بـ {int} {word} وبيقول {string}'],
+  ['the request is rejected with {int} {word} saying {string}', 'الـ request اترفض بـ {int} {word} والـ message فيها {string}'],
   function (this: OckWorld, code: number, reason: string, fragment: string) {
     const e = this.takeError()
     expect({ code: e.code, reason: e.reason }, e.message).to.deep.equal({ code, reason })
@@ -38,11 +38,14 @@ Then(
   },
 )
 
-Then('the rejection names, for each broken field, its reason:', function (this: OckWorld, table: DataTable) {
-  const e = this.takeError()
-  const causes = (e.details?.causes ?? []).map((c) => `${c.field} ${c.reason}`)
-  for (const row of table.hashes()) expect(causes, `details.causes of "${e.message}"`).to.include(`${row.field} ${row.reason}`)
-})
+Then(
+  ['the rejection names, for each broken field, its reason:', 'الـ rejection فيه لكل field غلط الـ reason بتاعه:'],
+  function (this: OckWorld, table: DataTable) {
+    const e = this.takeError()
+    const causes = (e.details?.causes ?? []).map((c) => `${c.field} ${c.reason}`)
+    for (const row of table.hashes()) expect(causes, `details.causes of "${e.message}"`).to.include(`${row.field} ${row.reason}`)
+  },
+)
 
 Then(
   ['the rejection gives the cause {word}: {string}', 'الـ rejection فيه الـ cause {word}: {string}'],
@@ -76,18 +79,21 @@ When(['I try to create a {kind} from the body:', 'حاولت اعمل create ل�
   if (outcome.status) this.rejected(outcome.status)
 })
 
-When('I send {word} {string} exactly as written', async function (this: OckWorld, method: string, path: string) {
-  // no client library in between: the path goes on the wire as the scenario spells it (dot
-  // segments and escapes included), as a careless or hostile client would send it
-  const s = await this.cluster()
-  const outcome = await rawRequest(s.kubeconfig, method, expandNamespace(path, s.namespace), '')
-  this.lastError = undefined
-  this.lastErrorChecked = true
-  if (outcome.kind === 'transport-error') throw new Error(`the API server did not answer: ${outcome.message}`)
-  if (outcome.status) this.rejected(outcome.status)
-})
+When(
+  ['I send {word} {string} exactly as written', 'بعت {word} على {string} زي ما هو مكتوب بالظبط'],
+  async function (this: OckWorld, method: string, path: string) {
+    // no client library in between: the path goes on the wire as the scenario spells it (dot
+    // segments and escapes included), as a careless or hostile client would send it
+    const s = await this.cluster()
+    const outcome = await rawRequest(s.kubeconfig, method, expandNamespace(path, s.namespace), '')
+    this.lastError = undefined
+    this.lastErrorChecked = true
+    if (outcome.kind === 'transport-error') throw new Error(`the API server did not answer: ${outcome.message}`)
+    if (outcome.status) this.rejected(outcome.status)
+  },
+)
 
-Then('the API server still answers', async function (this: OckWorld) {
+Then(['the API server still answers', 'الـ API Server لسه بيرد'], async function (this: OckWorld) {
   const s = await this.cluster()
   expect(await currentRevision(s.kubeconfig), 'the store revision seen through a list').to.be.greaterThan(0)
 })

@@ -40,16 +40,22 @@ When(
   },
 )
 
-When('a client without credentials tries to create a {kind} from the body:', async function (this: OckWorld, kind: KindRef, body: string) {
-  const s = await this.cluster()
-  await record(this, bareActor(s), 'POST', collectionPath(kind, s.namespace), body)
-  this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
-})
+When(
+  ['a client without credentials tries to create a {kind} from the body:', 'client من غير credentials حاول يعمل create لـ {kind} من الـ body:'],
+  async function (this: OckWorld, kind: KindRef, body: string) {
+    const s = await this.cluster()
+    await record(this, bareActor(s), 'POST', collectionPath(kind, s.namespace), body)
+    this.lastObject = { apiVersion: kind.apiVersion, kind: kind.kind, metadata: kind.namespaced ? { namespace: s.namespace } : {} }
+  },
+)
 
-When('a client lists config maps with the bearer token {string}', async function (this: OckWorld, token: string) {
-  const s = await this.cluster()
-  await record(this, bareActor(s, { Authorization: `Bearer ${token}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
-})
+When(
+  ['a client lists config maps with the bearer token {string}', 'client عمل list للـ config maps بالـ bearer token {string}'],
+  async function (this: OckWorld, token: string) {
+    const s = await this.cluster()
+    await record(this, bareActor(s, { Authorization: `Bearer ${token}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
+  },
+)
 
 function lastToken(world: OckWorld): string {
   const out = world.lastCommand?.stdout.trim() ?? ''
@@ -57,20 +63,32 @@ function lastToken(world: OckWorld): string {
   return out
 }
 
-Then('the output is a service account token for {string}', async function (this: OckWorld, subject: string) {
-  const s = await this.cluster()
-  const claims = JSON.parse(Buffer.from(lastToken(this).split('.')[1]!, 'base64url').toString('utf8')) as { sub?: string; exp?: number; aud?: string[] }
-  expect(claims.sub, 'the token subject').to.equal(expandNamespace(subject, s.namespace))
-  expect(claims.exp ?? 0, 'the token expiry').to.be.greaterThan(Date.now() / 1000)
-  expect(claims.aud ?? [], 'the token audiences').to.not.be.empty
-})
+Then(
+  ['the output is a service account token for {string}', 'الـ output هو service account token لـ {string}'],
+  async function (this: OckWorld, subject: string) {
+    const s = await this.cluster()
+    const claims = JSON.parse(Buffer.from(lastToken(this).split('.')[1]!, 'base64url').toString('utf8')) as { sub?: string; exp?: number; aud?: string[] }
+    expect(claims.sub, 'the token subject').to.equal(expandNamespace(subject, s.namespace))
+    expect(claims.exp ?? 0, 'the token expiry').to.be.greaterThan(Date.now() / 1000)
+    expect(claims.aud ?? [], 'the token audiences').to.not.be.empty
+  },
+)
 
-When('a client lists config maps with the token from the output', async function (this: OckWorld) {
-  const s = await this.cluster()
-  await record(this, bareActor(s, { Authorization: `Bearer ${lastToken(this)}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
-})
+When(
+  ['a client lists config maps with the token from the output', 'client عمل list للـ config maps بالـ token اللي طلع في الـ output'],
+  async function (this: OckWorld) {
+    const s = await this.cluster()
+    await record(this, bareActor(s, { Authorization: `Bearer ${lastToken(this)}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
+  },
+)
 
-When('a client lists config maps with the token from the output, signed by another key', async function (this: OckWorld) {
-  const s = await this.cluster()
-  await record(this, bareActor(s, { Authorization: `Bearer ${await resignedToken(lastToken(this))}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
-})
+When(
+  [
+    'a client lists config maps with the token from the output, signed by another key',
+    'client عمل list للـ config maps بالـ token اللي طلع في الـ output، بس متعمله sign بـ key تاني',
+  ],
+  async function (this: OckWorld) {
+    const s = await this.cluster()
+    await record(this, bareActor(s, { Authorization: `Bearer ${await resignedToken(lastToken(this))}` }), 'GET', `/api/v1/namespaces/${s.namespace}/configmaps`)
+  },
+)

@@ -13,12 +13,12 @@ function beforeStart(world: OckWorld, what: string): void {
   if (world.started) throw new Error(`${what} must be stated before the cluster is used (move this step up, before any request)`)
 }
 
-Given("the cluster's admission configuration is:", function (this: OckWorld, doc: string) {
+Given(["the cluster's admission configuration is:", 'الـ admission configuration بتاعة الـ cluster هي:'], function (this: OckWorld, doc: string) {
   beforeStart(this, "the cluster's admission configuration")
   this.topology.admission = doc
 })
 
-Given('the cluster accepts the static tokens:', function (this: OckWorld, csv: string) {
+Given(['the cluster accepts the static tokens:', 'الـ cluster بيقبل الـ static tokens دي:'], function (this: OckWorld, csv: string) {
   beforeStart(this, 'the static token file')
   this.topology.staticTokens = csv
 })

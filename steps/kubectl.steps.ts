@@ -56,7 +56,7 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-Given('I apply the manifest with kubectl:', async function (this: OckWorld, doc: string) {
+Given(['I apply the manifest with kubectl:', 'عملت apply للـ manifest بـ kubectl:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   this.lastCommand = await kubectl('kubectl apply -f -', s.kubeconfigFile, { input: doc })
   const c = this.lastCommand

@@ -26,22 +26,24 @@ defineParameterType({
 })
 
 // {identity}: who acts in a step other than the admin ("I"): a user name such as `alice` or
-// `system:node:node-1`, or `the service account "deployer"` / `the service account "ci:jenkins"`.
+// `system:node:node-1`, or `the service account "deployer"` / `the service account "ci:jenkins"`
+// (`الـ service account "deployer"` in the Arabic features, read as the English).
 defineParameterType({
   name: 'identity',
-  regexp: /the service account "[^"]+"|[a-z][a-z0-9:.-]*/,
-  transformer: (s: string): string => s,
+  regexp: /(?:the|الـ) service account "[^"]+"|[a-z][a-z0-9:.-]*/,
+  transformer: (s: string): string => s.replace(/^الـ service account /, 'the service account '),
 })
 
 const VERB = '(?:get|list|watch|create|update|patch|delete|scale|bind|escalate)'
+const VERB_SEPARATOR = ', | and |، | و '
 
-// {verbs}: RBAC verbs in prose, "create", "get and list", "get, list and watch"; `scale` stands
-// for get/update/patch of the <resource>/scale subresource; `bind` and `escalate` are RBAC's own
-// verbs on roles and cluster roles.
+// {verbs}: RBAC verbs in prose, "create", "get and list", "get, list and watch" ("get و list و
+// watch" in the Arabic features); `scale` stands for get/update/patch of the <resource>/scale
+// subresource; `bind` and `escalate` are RBAC's own verbs on roles and cluster roles.
 defineParameterType({
   name: 'verbs',
-  regexp: new RegExp(`${VERB}(?:(?:, | and )${VERB})*`),
-  transformer: (s: string): string[] => s.split(/, | and /),
+  regexp: new RegExp(`${VERB}(?:(?:${VERB_SEPARATOR})${VERB})*`),
+  transformer: (s: string): string[] => s.split(new RegExp(VERB_SEPARATOR)),
 })
 
 defineParameterType({

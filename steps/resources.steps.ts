@@ -45,7 +45,7 @@ Given(['I apply the manifest:', 'عملت apply للـ manifest:'], async functi
   await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), false)
 })
 
-When('I try to apply the manifest:', async function (this: OckWorld, doc: string) {
+When(['I try to apply the manifest:', 'حاولت اعمل apply للـ manifest:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   this.lastManifests = await manifests(this, doc)
   await each(this, this.lastManifests, (o) => apply(s.kubeconfig, o), true)
@@ -70,7 +70,7 @@ Given(['I create the manifest:', 'عملت create للـ manifest:'], async func
   await each(this, this.lastManifests, (o) => create(s.kubeconfig, o), false)
 })
 
-When('I try to create the manifest:', async function (this: OckWorld, doc: string) {
+When(['I try to create the manifest:', 'حاولت اعمل create للـ manifest:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
   this.lastManifests = await manifests(this, doc)
   await each(this, this.lastManifests, (o) => create(s.kubeconfig, o), true)
@@ -124,9 +124,12 @@ Then(['the {kind} {string} has:', 'الـ {kind} {string} فيه:'], async funct
   checkTable(await readObject(this, kind, name), `${kind.kind} ${name}`, table)
 })
 
-Then('the {kind} {string} in the namespace {string} has:', async function (this: OckWorld, kind: KindRef, name: string, namespace: string, table: DataTable) {
-  checkTable(await readObject(this, kind, name, namespace), `${kind.kind} ${namespace}/${name}`, table)
-})
+Then(
+  ['the {kind} {string} in the namespace {string} has:', 'الـ {kind} {string} اللي في الـ namespace {string} فيه:'],
+  async function (this: OckWorld, kind: KindRef, name: string, namespace: string, table: DataTable) {
+    checkTable(await readObject(this, kind, name, namespace), `${kind.kind} ${namespace}/${name}`, table)
+  },
+)
 
 Then(
   ['within {duration} the {kind} {string} has:', 'خلال {duration} الـ {kind} {string} يبقى فيه:'],

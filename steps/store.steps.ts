@@ -26,20 +26,23 @@ Then(['the rejected request wrote nothing to the store', 'الـ request الل�
   this.log(`store revision ${from} before the request; ${writes.length} writes since, none of ${what}`)
 })
 
-Then('the {kind} {string} was written to the store exactly once', async function (this: OckWorld, kind: KindRef, name: string) {
-  const s = await this.cluster()
-  const ref = { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }
-  const writes = await writesOf(s, ref, this.storeCursor)
-  expect(writes.map(describeWrite), `writes of ${kind.kind} ${name} since the scenario started`).to.have.length(1)
-  const served = await servedObject(s, { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace: ref.namespace } })
-  expect(served, `${kind.kind} ${name} as the API serves it`).to.not.equal(undefined)
-  const stored = writes[0]!
-  expect(
-    (served!.metadata as { resourceVersion?: string }).resourceVersion,
-    'the resourceVersion the API serves is the revision the store wrote it at',
-  ).to.equal(String(stored.revision))
-  expect(stored.object, 'the stored object is the one the API serves').to.deep.equal(withoutResourceVersion(served!))
-})
+Then(
+  ['the {kind} {string} was written to the store exactly once', 'الـ {kind} {string} اتكتب في الـ store مرة واحدة بس'],
+  async function (this: OckWorld, kind: KindRef, name: string) {
+    const s = await this.cluster()
+    const ref = { kind: kind.kind, namespace: kind.namespaced ? s.namespace : undefined, name }
+    const writes = await writesOf(s, ref, this.storeCursor)
+    expect(writes.map(describeWrite), `writes of ${kind.kind} ${name} since the scenario started`).to.have.length(1)
+    const served = await servedObject(s, { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace: ref.namespace } })
+    expect(served, `${kind.kind} ${name} as the API serves it`).to.not.equal(undefined)
+    const stored = writes[0]!
+    expect(
+      (served!.metadata as { resourceVersion?: string }).resourceVersion,
+      'the resourceVersion the API serves is the revision the store wrote it at',
+    ).to.equal(String(stored.revision))
+    expect(stored.object, 'the stored object is the one the API serves').to.deep.equal(withoutResourceVersion(served!))
+  },
+)
 
 /** What the API server answered the user for an object of the last manifest. */
 function answerFor(world: OckWorld, kind: KindRef, name: string): Record<string, unknown> & { metadata?: { uid?: string; resourceVersion?: string } } {

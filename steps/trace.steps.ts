@@ -67,14 +67,17 @@ Then(
   },
 )
 
-Then('the rejected request went through, in order, and no further:', async function (this: OckWorld, table: DataTable) {
-  const e = this.takeError()
-  expect(e.auditId, 'the Audit-Id of the rejected request').to.be.a('string')
-  const mine = requestEntries(await traceSinceStart(this), e.auditId!)
-  const last = inOrder(mine, table)
-  const later = mine.filter((x) => x.seq > last && (x.kind === 'phase' || x.kind === 'store'))
-  expect(later.map(describeEntry), `phases after the refusal in:\n${mine.map(describeEntry).join('\n')}`).to.deep.equal([])
-})
+Then(
+  ['the rejected request went through, in order, and no further:', 'الـ request اللي اترفض عدى على دول بالترتيب، ومكملش بعدهم:'],
+  async function (this: OckWorld, table: DataTable) {
+    const e = this.takeError()
+    expect(e.auditId, 'the Audit-Id of the rejected request').to.be.a('string')
+    const mine = requestEntries(await traceSinceStart(this), e.auditId!)
+    const last = inOrder(mine, table)
+    const later = mine.filter((x) => x.seq > last && (x.kind === 'phase' || x.kind === 'store'))
+    expect(later.map(describeEntry), `phases after the refusal in:\n${mine.map(describeEntry).join('\n')}`).to.deep.equal([])
+  },
+)
 
 Then(['the trace shows requests by {string}', 'الـ trace فيه requests من {string}'], async function (this: OckWorld, user: string) {
   const entries = await traceSinceStart(this)

@@ -27,6 +27,18 @@ describe('terms of the Arabic features', () => {
     )
   })
 
+  it('leaves out single-quoted strings and escaped quotes as Cucumber reads them, not apostrophes', () => {
+    const feature = [
+      `    اذاً الـ request اترفض بـ 403 Forbidden والـ message فيها 'User "alice" cannot list pods'`,
+      `    اذاً الـ command فشل وقال "map[string]string{\\"app\\":\\"web\\"}: field is immutable"`,
+      `  سيناريو: الـ kubectl's message`,
+    ].join('\n')
+    assert.deepEqual(
+      featureWords(feature).map((w) => `${w.line}:${w.word}`),
+      ['1:request', '1:forbidden', '1:message', '2:command', '3:kubectl', '3:s', '3:message'],
+    )
+  })
+
   it('says which words no term covers, and where', () => {
     const terms: Term[] = [
       { term: 'الـ pod / الـ pods', kubernetes: 'Pod' },

@@ -38,6 +38,9 @@ export function parseTerms(text: string): Term[] {
 
 const LATIN_WORD = /[A-Za-z][A-Za-z-]*/g
 
+/** A step's quoted string argument, as Cucumber's {string} reads it (see featureWords). */
+const QUOTED = /"(?:[^"\\]|\\.)*"|(?<![\p{L}\p{N}])'(?:[^'\\]|\\.)*'(?![\p{L}\p{N}])/gu
+
 function latinWords(text: string): string[] {
   return (text.match(LATIN_WORD) ?? []).map((w) => w.toLowerCase())
 }
@@ -45,7 +48,9 @@ function latinWords(text: string): string[] {
 /**
  * The English words an Arabic feature uses in its prose, names and steps: not in quoted
  * strings, paths (/tmp/ready), doc strings (manifests), comments, tags, or table cells without Arabic (a table
- * header such as `| user | verb | resource |` names fields).
+ * header such as `| user | verb | resource |` names fields). A quoted string is what a step's {string} reads:
+ * in double quotes or in single quotes (`'User "alice" cannot list pods'`), with `\"` escapes inside; an
+ * apostrophe within a word (didn't, pod's) opens none.
  */
 export function featureWords(text: string): { word: string; line: number }[] {
   const out: { word: string; line: number }[] = []
@@ -57,7 +62,7 @@ export function featureWords(text: string): { word: string; line: number }[] {
       return
     }
     if (inDoc || line.startsWith('#') || line.startsWith('@')) return
-    const parts = line.startsWith('|') ? line.split('|').filter(isArabic) : [line.startsWith('"') ? line : line.replace(/"[^"]*"/g, '')]
+    const parts = line.startsWith('|') ? line.split('|').filter(isArabic) : [line.startsWith('"') ? line : line.replace(QUOTED, '')]
     // a path such as /tmp/ready names a file, not a term
     for (const p of parts) for (const word of latinWords(p.replace(/(^|\s)\/\S*/g, ' '))) out.push({ word, line: i + 1 })
   })

@@ -20,7 +20,7 @@
       """json
       {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late"}, "data": {"k": "v"}}
       """
-    اذاً الـ request اترفض بـ 500 ServerTimeout وبيقول "The create operation against configmaps could not be completed at this time"
+    اذاً الـ request اترفض بـ 500 ServerTimeout والـ message فيها "The create operation against configmaps could not be completed at this time"
     عندما اتعمل restart لكل الـ etcd members اللي اتعملها kill
     اذاً الـ writes عن طريق الـ API بتنجح
     و لمدة 3 ثواني الـ configmap "late" مش موجودة
