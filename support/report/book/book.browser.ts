@@ -9,7 +9,7 @@
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -31,6 +31,9 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ]
+
+// a report a reader can open: the Cucumber HTML of a profile stays under this (the book carries the pictures)
+const MAX_HTML_REPORT = 5 * 1024 * 1024
 
 const url = (path: string, hash = ''): string => pathToFileURL(resolve(path)).href + hash
 
@@ -99,6 +102,28 @@ describe('the book in a real browser (headless Chromium)', () => {
   after(async () => {
     await context?.close()
     if (profileDir) rmSync(profileDir, { recursive: true, force: true })
+  })
+
+  it('has, for every behavior, both notes, a scenario in each language with a result, and a diagram for each flow behavior', () => {
+    const problems: string[] = []
+    for (const { behavior, scenarios } of summary.book.sections.flatMap((s) => s.behaviors)) {
+      if (!behavior.note.trim() || !behavior.noteAr?.trim()) problems.push(`${behavior.id}: a note is missing (English or Arabic)`)
+      for (const lang of ['en', 'ar'] as const) {
+        if (!scenarios[lang].length) problems.push(`${behavior.id}: no ${lang} scenario in the runs`)
+        for (const s of scenarios[lang]) if (!s.runs.length) problems.push(`${behavior.id}: ${s.key} has no result`)
+      }
+      if (behavior.id.startsWith('FLOW-') && !scenarios.en.some((s) => s.diagrams.length)) problems.push(`${behavior.id}: no sequence diagram`)
+    }
+    assert.deepEqual(problems, [], 'npm test runs both -p ci and -p ar before this test; after a partial run, run the missing profile')
+  })
+
+  it("keeps each profile's Cucumber HTML report small enough to open (under 5 MB)", () => {
+    for (const { profile } of runsOnDisk(REPORTS)) {
+      const html = join(REPORTS, profile, 'cucumber.html')
+      if (!existsSync(html)) continue
+      const size = statSync(html).size
+      assert.ok(size < MAX_HTML_REPORT, `${html} is ${(size / 1024 / 1024).toFixed(1)} MB`)
+    }
   })
 
   it('opens offline from file://, in English, left to right, every behavior there, nothing overflowing', async () => {
