@@ -1,6 +1,6 @@
 // cucumber-js profiles. `export default` is the profile `npx cucumber-js` uses; each named
 // export is a profile for `-p <name>`. Arrays given on the command line are appended to the
-// profile's; tags are AND-ed. Profiles select scenarios by tags and capabilities, and by
+// profile's, except feature paths, which replace the profile's (below); tags are AND-ed. Profiles select scenarios by tags and capabilities, and by
 // language folder at most (features/ar/), never by file, so new features join them without
 // edits here.
 //
@@ -31,8 +31,15 @@
 // that have run. `npm run report` rebuilds the matrix and the Allure report.
 // The configuration is cloned into parallel workers: plain data only (no functions).
 
+// Feature files or folders named on the command line (`npx cucumber-js -p ar
+// features/ar/etcd/leader.feature:12`) replace a profile's own paths: cucumber-js would add them
+// to the profile's, and run every feature of the profile besides the one named.
+const namedPaths = process.argv.slice(2).some((a) => !a.startsWith('-') && /(^|\/)features(\/|$)|\.feature(:\d+)*$/.test(a))
+/** A profile's feature paths, unless the command line names its own. */
+const pathsOf = (paths) => (namedPaths ? {} : { paths })
+
 const common = {
-  paths: ['features/**/*.feature'],
+  ...pathsOf(['features/**/*.feature']),
   // tsx-register.js must come first: it lets Node import the TypeScript support code and steps
   import: ['support/tsx-register.js', 'support/**/!(*.test|*.testing|*.browser).ts', 'steps/**/*.ts'],
   strict: true,
@@ -54,7 +61,7 @@ function profile(name, { worldParameters, tags, paths, parallel, extraFormats = 
   ]
   return {
     ...common,
-    ...(paths ? { paths } : {}),
+    ...(paths ? pathsOf(paths) : {}),
     ...(tags ? { tags } : {}),
     ...(parallel ? { parallel } : {}),
     // progress bar on a terminal, dots otherwise; then skipped scenarios with their reasons
@@ -121,7 +128,7 @@ export const cluster = profile('cluster', { worldParameters: { target: 'cluster'
 // a messages file with --format and reads the verdict from it.
 export const mutants = {
   ...common,
-  paths: ['features/!(ar)/**/*.feature'],
+  ...pathsOf(['features/!(ar)/**/*.feature']),
   format: [],
   worldParameters: { target: 'builtin', strictCapabilities: true, diagrams: false },
 }
