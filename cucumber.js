@@ -1,27 +1,27 @@
 // cucumber-js profiles. `export default` is the profile `npx cucumber-js` uses; each named
 // export is a profile for `-p <name>`. Arrays given on the command line are appended to the
-// profile's, except feature paths, which replace the profile's (below); tags are AND-ed. Profiles select scenarios by tags and capabilities, and by
-// language folder at most (features/ar/), never by file, so new features join them without
-// edits here.
+// profile's, except feature paths, which replace the profile's (below); tags are AND-ed.
+// Profiles select scenarios by tags and capabilities, never by file, so new features join them
+// without edits here; and by language, because a language is a property of the file
+// (`# language: ar`), not of a scenario: `ar` runs the Arabic editions (features/ar/), every
+// other profile the English features. The two editions check the same things:
+// support/twins.test.ts proves each Arabic scenario binds the same step bodies with the same
+// arguments as its English twin, and `npm test` runs both, strictly (ci, then ar).
 //
 //   default  the embedded reference cluster (simulated runtime, memory store); scenarios whose
 //            capability this machine cannot serve are skipped, with the reason printed at the end
 //   docker   only scenarios tagged @docker (real containers), strictly
 //   etcd     only scenarios tagged @etcd (a real etcd cluster), strictly
-//   ci       every English scenario, strictly (a missing capability fails), two workers; JUnit
-//            XML, Cucumber HTML, messages and Allure results under reports/. The Arabic twins run
-//            in `ar` (npm test runs both profiles): support/twins.test.ts proves each binds the
-//            same step bodies with the same arguments as its English scenario
+//   ci       everything, strictly (a missing capability fails), two workers; JUnit XML, Cucumber
+//            HTML, messages and Allure results under reports/
 //   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need the built-in
 //            orchestrator's doors (@trace, @store, @runtime, @faults, @config, @docker, @etcd,
 //            @load) are skipped, each with its reason
-//   ar       the Arabic editions only (features/ar/, the course's own language), on the
-//            embedded reference cluster, strictly (a missing capability fails), two workers;
-//            with ci and mutants, the profiles that select by folder, because a language is a
-//            property of the file (`# language: ar`) and not of a scenario. default and
-//            cluster run both languages.
-//   mutants  what `npm run test:mutants` runs in each mutant's copy of the tree: English
-//            features only, strictly, no reports (below)
+//   ar       the Arabic editions (features/ar/, the course's own language), on the embedded
+//            reference cluster, strictly (a missing capability fails), two workers; Cucumber
+//            HTML, messages and Allure results under reports/
+//   mutants  what `npm run test:mutants` runs in each mutant's copy of the tree: strictly, no
+//            reports (below)
 //   explain  what `npx ock explain <ID> --run` runs: the command names the features, the tags and
 //            where the messages go; the profile writes no report (the other profiles' stay as
 //            they are) and attaches each sequence diagram as text too, for the terminal
@@ -38,8 +38,11 @@ const namedPaths = process.argv.slice(2).some((a) => !a.startsWith('-') && /(^|\
 /** A profile's feature paths, unless the command line names its own. */
 const pathsOf = (paths) => (namedPaths ? {} : { paths })
 
+/** The English features (features/*.feature and every folder but ar/). */
+const ENGLISH = ['features/*.feature', 'features/!(ar)/**/*.feature']
+
 const common = {
-  ...pathsOf(['features/**/*.feature']),
+  ...pathsOf(ENGLISH),
   // tsx-register.js must come first: it lets Node import the TypeScript support code and steps
   import: ['support/tsx-register.js', 'support/**/!(*.test|*.testing|*.browser).ts', 'steps/**/*.ts'],
   strict: true,
@@ -103,7 +106,6 @@ function allure(name) {
 const workers = Number(process.env.OCK_PARALLEL ?? 2)
 
 export const ci = profile('ci', {
-  paths: ['features/!(ar)/**/*.feature'],
   worldParameters: { target: 'builtin', strictCapabilities: true },
   parallel: workers,
   extraFormats: [['junit', 'reports/junit.xml'], allure('ci').format],
@@ -128,7 +130,6 @@ export const cluster = profile('cluster', { worldParameters: { target: 'cluster'
 // a messages file with --format and reads the verdict from it.
 export const mutants = {
   ...common,
-  ...pathsOf(['features/!(ar)/**/*.feature']),
   format: [],
   worldParameters: { target: 'builtin', strictCapabilities: true, diagrams: false },
 }

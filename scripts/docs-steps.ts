@@ -25,7 +25,8 @@ export async function dryRun(): Promise<GlossaryEnvelope[]> {
   await runCucumber(
     {
       ...runConfiguration,
-      sources: { ...runConfiguration.sources, tagExpression: '' },
+      // both languages (the profiles run one each)
+      sources: { ...runConfiguration.sources, paths: ['features/**/*.feature'], tagExpression: '' },
       runtime: { ...runConfiguration.runtime, dryRun: true, parallel: 0, failFast: false },
       formats: { stdout: 'summary', files: {}, publish: false, options: {} },
     },

@@ -143,7 +143,8 @@ async function boundScenarios(): Promise<{ scenarios: Scenario[]; unbound: strin
     {
       ...runConfiguration,
       support,
-      sources: { ...runConfiguration.sources, tagExpression: '' },
+      // both languages (the profiles run one each)
+      sources: { ...runConfiguration.sources, paths: ['features/**/*.feature'], tagExpression: '' },
       runtime: { ...runConfiguration.runtime, dryRun: true, parallel: 0, failFast: false },
       formats: { stdout: 'summary', files: {}, publish: false, options: {} },
     },
