@@ -15,6 +15,7 @@ import {
   parseBounds,
   requestEntries,
   requestTarget,
+  timelineCellAsEnglish,
   timelineFinder,
   tracedRequests,
   TRACE_PHRASES,
@@ -201,7 +202,8 @@ Then(
   ['the trace shows, in this order, for the node {string}:', 'الـ trace بيحكي اللي حصل للـ node {string}، بالترتيب ده:'],
   async function (this: OckWorld, node: string, table: DataTable) {
     const state: TimelineState = { node, entries: await traceSinceStart(this), evicted: [] }
-    const rows = table.raw()
+    // an Arabic row reads as the English one it stands for
+    const rows = table.raw().map((row) => row.map(timelineCellAsEnglish))
     let after = -1
     let previous: { t: number; phrase: string } | undefined
     const measured: string[] = []

@@ -4,6 +4,7 @@
 
 import https from 'node:https'
 import type { KubeConfig } from '@kubernetes/client-node'
+import { parseDuration } from './durations.js'
 
 /** One trace entry as the API server serves it (see orchestrator/apiserver/trace.ts). */
 export interface TraceEntry {
@@ -353,6 +354,42 @@ export const NODE_TIMELINE: [RegExp, (m: RegExpExecArray) => Finder][] = [
     },
   ],
 ]
+
+/**
+ * The rows of a node's timeline as the Arabic features write them (features/ar/), each with the
+ * English row it stands for: the step reads an Arabic row as its English one, so both run the
+ * same finder; support/twins.test.ts compares the cells the same way.
+ */
+export const NODE_TIMELINE_AR: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^الـ kubelet بتاعتها جددت الـ Lease بتاعتها لآخر مرة$/, () => 'its kubelet renews its Lease for the last time'],
+  [/^اتعلم عليها Ready=(\w+)$/, (m) => `it is marked Ready=${m[1]}`],
+  [/^اتحط عليها الـ taint (\S+)$/, (m) => `it is tainted ${m[1]}`],
+  [/^الـ pods بتاعتها اتعملها evict$/, () => 'its pods are evicted'],
+  [/^الـ pods اللي بتعوضها بقت Running على nodes تانية$/, () => 'their replacements are Running on other nodes'],
+]
+
+const BOUND_AR: Record<string, string> = { بعد: 'after', 'في خلال': 'within', خلال: 'within' }
+
+/**
+ * A cell of a timeline row as the step reads it: an Arabic row (NODE_TIMELINE_AR) or Arabic
+ * bounds ("بعد 2 ثانية، في خلال 3 ثواني") as the English ones ("after 2s, within 3s"); any
+ * other cell as it is.
+ */
+export function timelineCellAsEnglish(cell: string): string {
+  const text = cell.trim()
+  for (const [re, english] of NODE_TIMELINE_AR) {
+    const m = re.exec(text)
+    if (m) return english(m)
+  }
+  if (!/[\u0600-\u06FF]/.test(text)) return cell
+  const parts = text.split(/\s*[،,]\s*(?:و\s*)?/).map((part) => {
+    const m = /^(بعد|في خلال|خلال) (.+)$/.exec(part)
+    if (!m) return part
+    const ms = parseDuration(m[2]!)
+    return `${BOUND_AR[m[1]!]} ${ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`}`
+  })
+  return parts.join(', ')
+}
 
 export function timelineFinder(phrase: string): Finder {
   for (const [re, make] of NODE_TIMELINE) {

@@ -12,7 +12,9 @@
 //
 // Data table cells are compared as the steps read them: an Arabic trace phrase
 // (TRACE_PHRASES_AR, `الـ store بلغ انه خزنه بـ revision`) is the English phrase it stands for and
-// is checked by the same predicate; every other cell must be the same text. A new Arabic
+// is checked by the same predicate, an Arabic row of a node's timeline (NODE_TIMELINE_AR,
+// `اتعلم عليها Ready=Unknown`, `بعد 2 ثانية، في خلال 3 ثواني`) the English row it stands for;
+// every other cell must be the same text. A new Arabic
 // vocabulary in tables gets its translation here, from where the steps read it.
 //
 // One in-process dry run of Cucumber (no scenario executes) gives every pickle's steps and the
@@ -24,7 +26,7 @@ import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { isDeepStrictEqual } from 'node:util'
 import { loadConfiguration, loadSupport, runCucumber } from '@cucumber/cucumber/api'
-import { TRACE_PHRASES_AR } from './trace.js'
+import { timelineCellAsEnglish, TRACE_PHRASES_AR } from './trace.js'
 
 const AR = 'features/ar/'
 
@@ -129,7 +131,7 @@ const TABLE_TRANSLATIONS: Readonly<Record<string, string>> = TRACE_PHRASES_AR
 
 /** A data table cell as the steps read it (an Arabic phrase as the English one it stands for). */
 function asRead(cell: string): string {
-  return TABLE_TRANSLATIONS[cell.trim()] ?? cell
+  return TABLE_TRANSLATIONS[cell.trim()] ?? timelineCellAsEnglish(cell)
 }
 
 /** Every scenario of the features, English and Arabic, with its steps bound (a dry run). */

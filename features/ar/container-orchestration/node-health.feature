@@ -41,11 +41,11 @@
     عندما الـ node "node-2" بطلت تبعت heartbeats
     اذاً خلال 15 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
     و الـ trace بيحكي اللي حصل للـ node "node-2"، بالترتيب ده:
-      | its kubelet renews its Lease for the last time         |                     |
-      | it is marked Ready=Unknown                             | after 2s, within 3s |
-      | it is tainted node.kubernetes.io/unreachable:NoExecute | within 1s           |
-      | its pods are evicted                                   | after 2s, within 3s |
-      | their replacements are Running on other nodes          | within 5s           |
+      | الـ kubelet بتاعتها جددت الـ Lease بتاعتها لآخر مرة           |                                |
+      | اتعلم عليها Ready=Unknown                                    | بعد 2 ثانية، في خلال 3 ثواني |
+      | اتحط عليها الـ taint node.kubernetes.io/unreachable:NoExecute | في خلال 1 ثانية                |
+      | الـ pods بتاعتها اتعملها evict                                | بعد 2 ثانية، في خلال 3 ثواني |
+      | الـ pods اللي بتعوضها بقت Running على nodes تانية             | في خلال 5 ثواني                |
 
   @ORCH-08 @faults
   سيناريو: الـ node اللي بترجع تبعت heartbeats بتبقى Ready والـ taints بتاعتها بتروح
