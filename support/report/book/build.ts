@@ -5,13 +5,14 @@
 // matrix, whose behavior ids now link to the book.
 
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { CATALOGUE_PATH, loadCatalogue } from '../catalogue.js'
 import { featureFiles, runsOnDisk, sortRuns, writeConformance } from '../conformance.js'
 import { readRun, type RunResult } from '../results.js'
 import { DIAGRAM_MEDIA_TYPE } from '../sequence-svg.js'
+import { parseFeature, type ParsedFeature } from './gherkin.js'
 import { buildBook, langOf, type Book, type Lang } from './model.js'
 import { loadPatches, readMutationReport } from './mutants.js'
 import { renderBook, type DiagramFile } from './render.js'
@@ -85,6 +86,24 @@ export function readRuns(reportsDir: string, warnings: string[] = []): RunResult
   return sortRuns(runs)
 }
 
+/**
+ * The feature files no run has parsed (the Arabic editions after `npx cucumber-js`), parsed from
+ * disk, so the book and `ock explain` show their scenarios too, without a result.
+ */
+export function unrunFeatures(uris: Iterable<string>, runs: readonly RunResult[], root = '.', warnings: string[] = []): ParsedFeature[] {
+  const parsed = new Set(runs.flatMap((r) => (r.documents ?? []).map((d) => d.uri)))
+  const unrun: ParsedFeature[] = []
+  for (const uri of uris) {
+    if (parsed.has(uri)) continue
+    try {
+      unrun.push(parseFeature(readFileSync(join(root, uri), 'utf8'), uri))
+    } catch (e) {
+      warnings.push(`${uri} could not be parsed: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+  return unrun
+}
+
 export async function writeBook(opts: BookOptions = {}): Promise<BookSummary> {
   const root = opts.root ?? '.'
   const reportsDir = opts.reportsDir ?? join(root, 'reports')
@@ -97,12 +116,14 @@ export async function writeBook(opts: BookOptions = {}): Promise<BookSummary> {
       { language: langOf(f.language), ids: f.ids },
     ]),
   )
+  const unrun = unrunFeatures(files.keys(), runs, root, warnings)
   const mutation = readMutationReport(reportsDir)
   if (mutation) warnings.push(...mutation.warnings)
   const book = buildBook({
     catalogue: loadCatalogue(opts.catalogue ?? join(root, CATALOGUE_PATH)),
     runs,
     featureFiles: files,
+    unrun,
     targets: await profileTargets(join(root, 'cucumber.js')),
     patches: loadPatches(root),
     ...(mutation ? { mutation } : {}),

@@ -15,7 +15,7 @@ import { featureFiles } from '../conformance.js'
 import type { CellStatus } from '../matrix.js'
 import { readRun, type RunResult } from '../results.js'
 import { DIAGRAM_TEXT_FILE_NAME, DIAGRAM_TEXT_MEDIA_TYPE } from '../sequence-text.js'
-import { profileTargets, readRuns } from './build.js'
+import { profileTargets, readRuns, unrunFeatures } from './build.js'
 import { scenarioLines } from './gherkin.js'
 import { buildBook, langOf, type BookBehavior, type BookScenario } from './model.js'
 import { loadPatches, MUTANTS_DIR, readMutationReport, tally } from './mutants.js'
@@ -172,6 +172,7 @@ export async function main(argv: string[]): Promise<void> {
     catalogue: catalogue.filter((b) => b.id === id),
     runs,
     featureFiles: files,
+    unrun: unrunFeatures(files.keys(), runs, '.', warnings),
     targets: await profileTargets(),
     patches: loadPatches(),
     ...(mutation ? { mutation } : {}),

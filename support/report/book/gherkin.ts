@@ -1,8 +1,12 @@
 // Scenarios as a reader sees them, from the Gherkin documents a run parsed (its messages):
 // the feature they belong to, the Background steps that run before them, their steps with doc
 // strings and tables, and their Examples. Keyed by the AST node id the run's pickles point at,
-// and rendered back to Gherkin text for the terminal (`ock explain`).
+// and rendered back to Gherkin text for the terminal (`ock explain`). A feature file no run has
+// parsed is parsed here, with Cucumber's own Gherkin parser, so the book shows its scenarios too
+// (marked as not run): the book never runs anything.
 
+import { generateMessages } from '@cucumber/gherkin'
+import { IdGenerator, SourceMediaType } from '@cucumber/messages'
 import type { GherkinBackground, GherkinChild, GherkinDocument, GherkinRow, GherkinStep, GherkinTag } from '../results.js'
 
 export interface StepText {
@@ -136,4 +140,28 @@ export function scenarioLines(s: ScenarioText): string[] {
     lines.push(...tableLines([e.header, ...e.rows.map((r) => r.cells)], '    '))
   }
   return lines
+}
+
+/** A feature file as Cucumber would compile it: its document and its pickles' AST nodes and tags. */
+export interface ParsedFeature {
+  document: GherkinDocument
+  pickles: { astNodeIds: string[]; tags: string[] }[]
+}
+
+/** Parses a feature file's text (uri as cucumber names it), or says why it cannot. */
+export function parseFeature(text: string, uri: string): ParsedFeature {
+  const envelopes = generateMessages(text, uri, SourceMediaType.TEXT_X_CUCUMBER_GHERKIN_PLAIN, {
+    includeSource: false,
+    includeGherkinDocument: true,
+    includePickles: true,
+    newId: IdGenerator.incrementing(),
+  })
+  const error = envelopes.find((e) => e.parseError)?.parseError
+  if (error) throw new Error(`${uri}: ${error.message}`)
+  const document = envelopes.find((e) => e.gherkinDocument)?.gherkinDocument
+  if (!document) throw new Error(`${uri}: no Gherkin document`)
+  return {
+    document: document as unknown as GherkinDocument,
+    pickles: envelopes.flatMap((e) => (e.pickle ? [{ astNodeIds: [...e.pickle.astNodeIds], tags: e.pickle.tags.map((t) => t.name) }] : [])),
+  }
 }

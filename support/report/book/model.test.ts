@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { CATALOGUE, CI, CLUSTER, DEFAULT, DOC, DOC_AR } from './book.testing.js'
+import { parseFeature } from './gherkin.js'
 import { buildBook, langOf, slug } from './model.js'
 import { parseMutationReport, type MutantPatch } from './mutants.js'
 
@@ -140,5 +141,33 @@ describe('the book model', () => {
     ]
     for (const [name, want] of table) assert.equal(slug(name), want)
     assert.deepEqual(['ar', 'en', 'en-GB', undefined].map(langOf), ['ar', 'en', 'en', 'en'])
+  })
+})
+
+describe('the book model, for feature files no run has parsed', () => {
+  const quorum = `# language: ar
+@etcd
+خاصية: تلاتة etcd members
+  @ETCD-04
+  سيناريو: الـ writes شغالة
+    اذاً الـ writes عن طريق الـ API بتنجح
+`
+  const book = buildBook({
+    catalogue: CATALOGUE,
+    runs: [DEFAULT],
+    known: new Set(['HEAL-01', 'HEAL-02', 'ETCD-04']),
+    unrun: [parseFeature(quorum, 'features/ar/etcd/quorum.feature')],
+  })
+  const etcd = book.sections.flatMap((s) => s.behaviors).find((b) => b.behavior.id === 'ETCD-04')!
+
+  it('shows their scenarios, read from the files, in their language and without a result', () => {
+    assert.deepEqual(
+      etcd.scenarios.ar.map((s) => [s.key, s.text.keyword, s.text.tags, s.runs]),
+      [['features/ar/etcd/quorum.feature:5', 'سيناريو', ['@etcd', '@ETCD-04'], []]],
+    )
+  })
+
+  it('says why a file cannot be read', () => {
+    assert.throws(() => parseFeature('Feature: x\n  Scenario: y\n    Given z\n  Oops\n', 'features/x.feature'), /features\/x\.feature: \(4:3\)/)
   })
 })

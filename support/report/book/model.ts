@@ -8,7 +8,7 @@ import type { Behavior } from '../catalogue.js'
 import { behaviorIds } from '../catalogue.js'
 import { buildMatrix, type Cell } from '../matrix.js'
 import { worst, type RunResult, type ScenarioStatus } from '../results.js'
-import { scenariosOf, type ScenarioText } from './gherkin.js'
+import { scenariosOf, type ParsedFeature, type ScenarioText } from './gherkin.js'
 import { filesFor, mutantsFor, type MutantPatch, type MutantView, type MutationReport } from './mutants.js'
 
 /** The book's two languages: the course's own (Arabic) and English. */
@@ -88,6 +88,8 @@ export interface BookInput {
   runs: readonly RunResult[]
   /** Behavior ids some feature file tags (a behavior without one has "no scenario yet"); default: featureFiles' ids. */
   known?: ReadonlySet<string>
+  /** Feature files no run has parsed, parsed from disk: their scenarios show, without results. */
+  unrun?: readonly ParsedFeature[]
   /** Feature files on disk: uri -> language and the behavior ids it tags. */
   featureFiles?: ReadonlyMap<string, { language: Lang; ids: ReadonlySet<string> }>
   /** The target each profile runs against (`builtin`, `cluster`). */
@@ -122,6 +124,18 @@ export function buildBook(input: BookInput): Book {
   const diagrams = new Map<string, Map<number, DiagramRef>>()
   const idsOf = new Map<string, Set<string>>()
   const parsedUris = new Set<string>()
+  // scenarios of the feature files no run parsed: their text and behavior ids, no result
+  for (const f of input.unrun ?? []) {
+    const index = scenariosOf(f.document)
+    for (const p of f.pickles) {
+      const text = p.astNodeIds[0] ? index.get(p.astNodeIds[0]) : undefined
+      if (!text) continue
+      const key = `${text.uri}:${text.line}`
+      if (!texts.has(key)) texts.set(key, text)
+      if (!idsOf.has(key)) idsOf.set(key, new Set())
+      for (const id of behaviorIds(p.tags)) idsOf.get(key)!.add(id)
+    }
+  }
   for (const { r, i } of byRecency) {
     const index = new Map<string, ScenarioText>()
     for (const doc of r.documents ?? []) {

@@ -47,6 +47,7 @@ export const UI = {
   noScenario: { en: 'No scenario tags this behavior yet.', ar: 'لسه مفيش scenario عليه الـ tag بتاع الـ behavior ده.' },
   noArabic: { en: '', ar: 'لسه مفيش نسخة عربي من الـ scenario ده؛ دي النسخة الإنجليزي.' },
   notRun: { en: 'Not run yet (no profile has parsed it):', ar: 'لسه متشغلش (مفيش profile قراه):' },
+  scenarioNotRun: { en: 'not run yet: no profile has run this file', ar: 'لسه متشغلش: مفيش profile شغل الـ file ده' },
   diagram: { en: 'What the cluster did', ar: 'الـ cluster عمل إيه' },
   diagramFrom: { en: 'sequence diagram from the trace, run', ar: 'الـ sequence diagram من الـ trace، الـ run' },
   openFull: { en: 'open full size (hover a row for details)', ar: 'افتحه بالحجم الكامل (حط الماوس على أي سطر للتفاصيل)' },
@@ -164,6 +165,8 @@ function diagramsHtml(ds: readonly DiagramRef[], file: (svg: string) => DiagramF
 }
 
 function scenarioRuns(s: BookScenario): string {
+  // a scenario read from its file, which no run has parsed
+  if (!s.runs.length) return `<span class="chip not-run">${SYMBOL['not-run']} ${t('scenarioNotRun')}</span>`
   return s.runs
     .map((r) => {
       const c = STATUS_CLASS[r.status]
