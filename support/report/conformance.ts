@@ -12,7 +12,7 @@ import { readRun, type RunResult } from './results.js'
 import { readMutationReport } from './mutation.js'
 
 /** Columns come in this order; other profiles follow alphabetically. */
-export const PROFILE_ORDER = ['default', 'ci', 'docker', 'etcd', 'cluster']
+export const PROFILE_ORDER = ['default', 'ci', 'ar', 'docker', 'etcd', 'cluster']
 
 export function sortRuns(runs: RunResult[]): RunResult[] {
   const rank = (p: string): number => {
