@@ -1,8 +1,9 @@
-// `ock up | down | status | kubeconfig`: runs a reference cluster in the foreground and writes an
+// `ock up | down | status | kubeconfig | images save`: runs a reference cluster in the foreground and writes an
 // admin kubeconfig, so kubectl and the `cluster` target can talk to it like any Kubernetes API;
 // `ock kubeconfig` writes kubeconfigs for other users (a client certificate signed by the running
 // cluster's CA, which `ock up` keeps in .ock/pki while it runs, as kubeadm keeps
 // /etc/kubernetes/pki) or for service accounts (a token from the TokenRequest API).
+// `ock images save` writes the kit's images as archives a real cluster's nodes can load.
 // Shuts down cleanly on SIGINT / SIGTERM, leaving no process, container, key or temp dir behind.
 
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
@@ -23,6 +24,10 @@ Commands:
   down        stop the cluster started by 'ock up' in this directory
   status      tell whether a cluster from 'ock up' is running
   kubeconfig  write a kubeconfig for another identity of the running cluster
+  images save DIR [IMAGE...]
+              write OCK's images (registry.internal/ock/app:1, ...; all by default) to DIR
+              as docker-save archives, building them first on the Docker engine, for a
+              real cluster's nodes: kind load image-archive, ctr -n k8s.io images import
 
 Flags for 'up':
   --kubeconfig PATH   where to write the admin kubeconfig (default reports/kubeconfig)
@@ -303,6 +308,22 @@ async function kubeconfig(argv: string[]): Promise<void> {
   } else process.stdout.write(yaml)
 }
 
+async function imagesCommand(argv: string[]): Promise<void> {
+  const [sub, dir, ...refs] = argv
+  if (sub !== 'save' || !dir) fail(`usage: ock images save DIR [IMAGE...]\n\n${USAGE}`)
+  const { archiveName, CATALOGUE, saveImages } = await import('./runtime/docker/images.js')
+  const unknown = refs.filter((r) => !CATALOGUE[r])
+  if (unknown.length) fail(`not an image of OCK: ${unknown.join(', ')} (OCK builds ${Object.keys(CATALOGUE).join(', ')})`)
+  const want = refs.length ? refs : Object.keys(CATALOGUE)
+  process.stderr.write(`ock: saving ${want.map((r) => `${r} -> ${archiveName(r)}`).join(', ')}\n`)
+  try {
+    for (const s of await saveImages(dir, want)) process.stdout.write(`${s.file}\t${s.ref}\t${(s.bytes / 1024 / 1024).toFixed(1)} MB\n`)
+  } catch (e) {
+    fail(`could not save the images: ${e instanceof Error ? e.message : String(e)}`, 1)
+  }
+  process.stderr.write(`ock: load them on a cluster's nodes, e.g. kind load image-archive ${dir}/${archiveName(want[0]!)}\n`)
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   switch (command) {
@@ -314,6 +335,8 @@ export async function main(argv: string[]): Promise<void> {
       return status()
     case 'kubeconfig':
       return kubeconfig(rest)
+    case 'images':
+      return imagesCommand(rest)
     case undefined:
     case '-h':
     case '--help':

@@ -8,9 +8,11 @@
 // must already be present in the engine, or the pull fails as it would on a node (ErrImagePull).
 
 import { createHash } from 'node:crypto'
-import { cp, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { cp, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { ImagePullError } from '../runtime.js'
 import { engine, isUnreachable, message, testcontainers, type EngineClient } from './engine.js'
@@ -216,3 +218,41 @@ function pullFailure(ref: string, why: string): string {
 
 /** One resolver per process: images are built once however many runtimes there are. */
 export const images = new ImageResolver()
+
+/** An image written to an archive by saveImages. */
+export interface SavedImage {
+  ref: string
+  file: string
+  bytes: number
+}
+
+/** `registry.internal/ock/app:1` -> `app-1.tar`. */
+export function archiveName(ref: string): string {
+  const [repo, tag] = splitRef(ref)
+  return `${repo.split('/').at(-1)}-${tag}.tar`
+}
+
+/**
+ * Writes OCK's images (all of them, or `refs`) into `dir` as `docker save` archives, one per
+ * image, each tagged with its kit name (registry.internal/ock/app:1), building what is not built
+ * yet: what `kind load image-archive`, `ctr -n k8s.io images import` or `docker load` read, so a
+ * real cluster's nodes have the images the features run.
+ */
+export async function saveImages(dir: string, refs: readonly string[] = Object.keys(CATALOGUE), resolver = images): Promise<SavedImage[]> {
+  const unknown = refs.filter((r) => !CATALOGUE[r])
+  if (unknown.length) throw new Error(`not an image of OCK: ${unknown.join(', ')} (OCK builds ${Object.keys(CATALOGUE).join(', ')})`)
+  await mkdir(dir, { recursive: true })
+  const client = await engine()
+  const saved: SavedImage[] = []
+  for (const ref of refs) {
+    const resolved = await resolver.resolve(ref)
+    const [repo, tag] = splitRef(ref)
+    // the kit's name points at this build (an earlier build may still hold it)
+    await client.container.dockerode.getImage(resolved.localRef).tag({ repo, tag })
+    const file = join(dir, archiveName(ref))
+    const stream = await client.container.dockerode.getImage(ref).get()
+    await pipeline(stream, createWriteStream(file))
+    saved.push({ ref, file, bytes: (await stat(file)).size })
+  }
+  return saved
+}
