@@ -1,6 +1,6 @@
 // The official Kubernetes Python client (Debian's python3-kubernetes, run by /usr/bin/python3)
 // against an OCK API server: a second official client besides client-node, which kubectl and the
-// steps use. It lists, creates, gets, patches, replaces, watches, scales and deletes
+// steps use. It lists, creates, gets, patches (strategic merge and JSON patch), replaces, watches, scales and deletes
 // (pythonclient.testing.py) and must see what it would see from upstream's API server: the
 // objects, the watch events in order, and the Status of each refusal (code, reason, message).
 // Skipped with the reason where python3-kubernetes is not installed, unless
@@ -61,7 +61,7 @@ describe(`the official Python client ${probe.stdout.trim()}`, { skip, timeout: 6
   it('creates, gets, patches, replaces and lists by label', () => {
     assert.deepEqual(seen.created, { name: 'py', uid: true, rv: true })
     assert.deepEqual(seen.get, { a: '1' })
-    assert.deepEqual(seen.merge_patch, { a: '1', b: '2' })
+    assert.deepEqual(seen.patch, { a: '1', b: '2' })
     assert.deepEqual(seen.replace, { c: '3' })
     assert.deepEqual(seen.list_by_label, ['py'])
   })
@@ -83,6 +83,14 @@ describe(`the official Python client ${probe.stdout.trim()}`, { skip, timeout: 6
       ['MODIFIED', '2'],
       ['DELETED', '2'],
     ])
+  })
+
+  it('patches as the client chooses: a strategic merge for a dict (containers merge by name), a JSON patch for a list', () => {
+    assert.deepEqual(seen.strategic_merge, [
+      ['app', 'registry.internal/ock/app:2'],
+      ['side', 'registry.internal/ock/tool:1'],
+    ])
+    assert.deepEqual(seen.json_patch, { c: '3', j: '4' })
   })
 
   it('creates a Deployment with its defaults and scales it through the scale subresource', () => {

@@ -1,6 +1,7 @@
 # Drives an OCK API server with the official Kubernetes Python client (Debian's
-# python3-kubernetes), as a user of that client would: list, create, get, patch (merge and
-# strategic merge), replace, watch, delete, and the errors it raises. Prints one JSON object of
+# python3-kubernetes), as a user of that client would: list, create, get, patch (a dict goes as a
+# strategic merge patch, a list as a JSON patch), replace, watch, scale, delete, and the errors it
+# raises. (This client version, 22, has no server-side apply.) Prints one JSON object of
 # what the client saw; pythonclient.test.ts compares it with what upstream's API server answers.
 # Usage: /usr/bin/python3 pythonclient.testing.py KUBECONFIG NAMESPACE
 import json
@@ -34,7 +35,7 @@ created = core.create_namespaced_config_map(ns, cm)
 out["created"] = {"name": created.metadata.name, "uid": bool(created.metadata.uid), "rv": bool(created.metadata.resource_version)}
 out["duplicate"] = status_of(lambda: core.create_namespaced_config_map(ns, cm))
 out["get"] = core.read_namespaced_config_map("py", ns).data
-out["merge_patch"] = core.patch_namespaced_config_map("py", ns, {"data": {"b": "2"}}).data
+out["patch"] = core.patch_namespaced_config_map("py", ns, {"data": {"b": "2"}}).data
 current = core.read_namespaced_config_map("py", ns)
 current.data = {"c": "3"}
 out["replace"] = core.replace_namespaced_config_map("py", ns, current).data
@@ -64,7 +65,13 @@ deployment = {
         "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "app", "image": "registry.internal/ock/app:1"}]}},
     },
 }
+deployment["spec"]["template"]["spec"]["containers"].append({"name": "side", "image": "registry.internal/ock/tool:1"})
 apps.create_namespaced_deployment(ns, deployment)
+# a dict body goes as a strategic merge patch: containers merge by name, "side" stays
+patched = apps.patch_namespaced_deployment("web", ns, {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "registry.internal/ock/app:2"}]}}}})
+out["strategic_merge"] = [[c.name, c.image] for c in patched.spec.template.spec.containers]
+# a list body goes as a JSON patch
+out["json_patch"] = core.patch_namespaced_config_map("py", ns, [{"op": "add", "path": "/data/j", "value": "4"}]).data
 out["deployment_defaults"] = apps.read_namespaced_deployment("web", ns).to_dict()["spec"]["strategy"]["type"]
 out["scaled"] = apps.patch_namespaced_deployment_scale("web", ns, {"spec": {"replicas": 3}}).spec.replicas
 out["invalid"] = status_of(lambda: apps.patch_namespaced_deployment("web", ns, {"spec": {"replicas": -1}}))
