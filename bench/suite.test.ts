@@ -68,6 +68,7 @@ test('suiteTimes: a scenario says why it is slow in a "Slow:" line of its descri
         children: [
           { scenario: { id: 'sc1', description: '    Slow: it waits out a 5 s window.\n    More text.' } },
           { scenario: { id: 'sc2', description: '' } },
+          { scenario: { id: 'sc3', description: '    بطيء: etcd بيفضل واقع 6 ثواني عن قصد.' } },
         ],
       },
     },
@@ -77,18 +78,23 @@ test('suiteTimes: a scenario says why it is slow in a "Slow:" line of its descri
     doc,
     withAst('p1', 3, 'sc1'),
     withAst('p2', 9, 'sc2'),
+    withAst('p3', 15, 'sc3'),
     kase('c1', 'p1'),
     kase('c2', 'p2'),
+    kase('c3', 'p3'),
     start('a', 'c1', 1),
     finish('a', 30),
     start('b', 'c2', 1),
     finish('b', 25),
+    start('c', 'c3', 1),
+    finish('c', 22),
   ])
   assert.deepEqual(
     t.scenarios.map((s) => [s.where, s.slowBecause]),
     [
       ['features/x.feature:3', 'it waits out a 5 s window.'],
       ['features/x.feature:9', undefined],
+      ['features/x.feature:15', 'etcd بيفضل واقع 6 ثواني عن قصد.'],
     ],
   )
 })

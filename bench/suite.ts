@@ -55,7 +55,7 @@ const ms = (t: Timestamp): number => Number(t.seconds) * 1000 + t.nanos / 1e6
 export interface ScenarioTime {
   name: string
   where: string
-  /** The `Slow: ...` line of the scenario's description: why it may take long. */
+  /** The `Slow: ...` line of the scenario's description (`بطيء: ...` in Arabic): why it may take long. */
   slowBecause?: string
   ms: number
   status: string
@@ -85,7 +85,7 @@ export function suiteTimes(envelopes: Envelope[]): SuiteTimes {
     else if (e.gherkinDocument) {
       for (const c of e.gherkinDocument.feature?.children ?? []) {
         for (const sc of [c.scenario, ...(c.rule?.children ?? []).map((r) => r.scenario)]) {
-          const why = /^\s*Slow:\s*(.+)$/m.exec(sc?.description ?? '')?.[1]
+          const why = /^\s*(?:Slow|بطيء):\s*(.+)$/m.exec(sc?.description ?? '')?.[1]
           if (sc && why) slow.set(sc.id, why.trim())
         }
       }
