@@ -311,9 +311,9 @@ async function kubeconfig(argv: string[]): Promise<void> {
 async function imagesCommand(argv: string[]): Promise<void> {
   const [sub, dir, ...refs] = argv
   if (sub !== 'save' || !dir) fail(`usage: ock images save DIR [IMAGE...]\n\n${USAGE}`)
-  const { archiveName, CATALOGUE, saveImages } = await import('./runtime/docker/images.js')
-  const unknown = refs.filter((r) => !CATALOGUE[r])
-  if (unknown.length) fail(`not an image of OCK: ${unknown.join(', ')} (OCK builds ${Object.keys(CATALOGUE).join(', ')})`)
+  const { archiveName, CATALOGUE, saveImages, unknownImages } = await import('./runtime/docker/images.js')
+  const unknown = unknownImages(refs)
+  if (unknown) fail(unknown)
   const want = refs.length ? refs : Object.keys(CATALOGUE)
   process.stderr.write(`ock: saving ${want.map((r) => `${r} -> ${archiveName(r)}`).join(', ')}\n`)
   try {

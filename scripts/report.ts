@@ -22,13 +22,14 @@ const ALLURE_PROFILES = ['ci', 'ar']
 async function allure(): Promise<boolean> {
   const out = join(REPORTS, 'allure')
   const dirs: string[] = []
+  const catalogue = loadCatalogue()
   for (const profile of ALLURE_PROFILES) {
     const results = join(REPORTS, profile, 'allure-results')
     if (!existsSync(results)) continue
     dirs.push(results)
     const messages = join(REPORTS, profile, 'messages.ndjson')
     const run = existsSync(messages) ? readRun(profile, messages) : undefined
-    const s = enrichResults(results, loadCatalogue(), run)
+    const s = enrichResults(results, catalogue, run)
     console.log(
       `report: labelled ${s.labelled} of ${s.results} Allure results of the ${profile} run from the catalogue${s.diagrams ? `; moved ${s.diagrams} sequence diagrams from hooks onto their tests` : ''}`,
     )

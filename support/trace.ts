@@ -4,6 +4,7 @@
 
 import https from 'node:https'
 import type { KubeConfig } from '@kubernetes/client-node'
+import { isArabic } from './arabic.js'
 import { parseDuration } from './durations.js'
 
 /** One trace entry as the API server serves it (see orchestrator/apiserver/trace.ts). */
@@ -381,7 +382,7 @@ export function timelineCellAsEnglish(cell: string): string {
     const m = re.exec(text)
     if (m) return english(m)
   }
-  if (!/[\u0600-\u06FF]/.test(text)) return cell
+  if (!isArabic(text)) return cell
   const parts = text.split(/\s*[،,]\s*(?:و\s*)?/).map((part) => {
     const m = /^(بعد|في خلال|خلال) (.+)$/.exec(part)
     if (!m) return part

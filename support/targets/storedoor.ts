@@ -54,12 +54,9 @@ function untilRevision(
       if (e) reject(e)
       else resolve(out.filter((w) => w.revision <= until))
     }
-    // a bound on the read, not a test wait
-    const timer = setTimeout(
-      () =>
-        finish(new Error(`reading the store's history of ${describe} up to revision ${until} took over ${HISTORY_TIMEOUT_MS} ms (got ${out.length} writes)`)),
-      HISTORY_TIMEOUT_MS,
-    )
+    const overdue = (): void =>
+      finish(new Error(`reading the store's history of ${describe} up to revision ${until} took over ${HISTORY_TIMEOUT_MS} ms (got ${out.length} writes)`))
+    const timer = setTimeout(overdue, HISTORY_TIMEOUT_MS) // not a test wait: a bound on the read
     const push = (ws: StoreWrite[]): void => {
       out.push(...ws)
       if (out.length && out[out.length - 1]!.revision >= until) finish()

@@ -226,6 +226,12 @@ export interface SavedImage {
   bytes: number
 }
 
+/** Why some of `refs` cannot be saved (images OCK does not build), or undefined. */
+export function unknownImages(refs: readonly string[]): string | undefined {
+  const unknown = refs.filter((r) => !CATALOGUE[r])
+  return unknown.length ? `not an image of OCK: ${unknown.join(', ')} (OCK builds ${Object.keys(CATALOGUE).join(', ')})` : undefined
+}
+
 /** `registry.internal/ock/app:1` -> `app-1.tar`. */
 export function archiveName(ref: string): string {
   const [repo, tag] = splitRef(ref)
@@ -239,8 +245,8 @@ export function archiveName(ref: string): string {
  * real cluster's nodes have the images the features run.
  */
 export async function saveImages(dir: string, refs: readonly string[] = Object.keys(CATALOGUE), resolver = images): Promise<SavedImage[]> {
-  const unknown = refs.filter((r) => !CATALOGUE[r])
-  if (unknown.length) throw new Error(`not an image of OCK: ${unknown.join(', ')} (OCK builds ${Object.keys(CATALOGUE).join(', ')})`)
+  const unknown = unknownImages(refs)
+  if (unknown) throw new Error(unknown)
   await mkdir(dir, { recursive: true })
   const client = await engine()
   const saved: SavedImage[] = []

@@ -7,7 +7,7 @@
 import type { Behavior } from '../catalogue.js'
 import { behaviorIds } from '../catalogue.js'
 import { buildMatrix, type Cell } from '../matrix.js'
-import { worst, type RunResult, type ScenarioStatus } from '../results.js'
+import { worst, type GherkinDocument, type RunResult, type ScenarioStatus } from '../results.js'
 import { scenariosOf, type ParsedFeature, type ScenarioText } from './gherkin.js'
 import { filesFor, mutantsFor, type MutantPatch, type MutantView, type MutationReport } from './mutants.js'
 
@@ -124,33 +124,37 @@ export function buildBook(input: BookInput): Book {
   const diagrams = new Map<string, Map<number, DiagramRef>>()
   const idsOf = new Map<string, Set<string>>()
   const parsedUris = new Set<string>()
+  const keyOf = (t: ScenarioText): string => `${t.uri}:${t.line}`
+  /** Indexes a document's scenarios by AST node id; the first text of a key (the latest run's) stays. */
+  const indexTexts = (index: Map<string, ScenarioText>, doc: GherkinDocument): void => {
+    for (const [id, t] of scenariosOf(doc)) {
+      index.set(id, t)
+      if (!texts.has(keyOf(t))) texts.set(keyOf(t), t)
+    }
+  }
+  const tagIds = (key: string, tags: readonly string[]): void => {
+    if (!idsOf.has(key)) idsOf.set(key, new Set())
+    for (const id of behaviorIds(tags)) idsOf.get(key)!.add(id)
+  }
   // scenarios of the feature files no run parsed: their text and behavior ids, no result
   for (const f of input.unrun ?? []) {
-    const index = scenariosOf(f.document)
+    const index = new Map<string, ScenarioText>()
+    indexTexts(index, f.document)
     for (const p of f.pickles) {
       const text = p.astNodeIds[0] ? index.get(p.astNodeIds[0]) : undefined
-      if (!text) continue
-      const key = `${text.uri}:${text.line}`
-      if (!texts.has(key)) texts.set(key, text)
-      if (!idsOf.has(key)) idsOf.set(key, new Set())
-      for (const id of behaviorIds(p.tags)) idsOf.get(key)!.add(id)
+      if (text) tagIds(keyOf(text), p.tags)
     }
   }
   for (const { r, i } of byRecency) {
     const index = new Map<string, ScenarioText>()
     for (const doc of r.documents ?? []) {
       if (doc.uri) parsedUris.add(doc.uri)
-      for (const [id, s] of scenariosOf(doc)) index.set(id, s)
-    }
-    for (const s of index.values()) {
-      const key = `${s.uri}:${s.line}`
-      if (!texts.has(key)) texts.set(key, s)
+      indexTexts(index, doc)
     }
     for (const p of r.scenarios) {
       const text = p.astNodeIds?.[0] ? index.get(p.astNodeIds[0]) : undefined
-      const key = text ? `${text.uri}:${text.line}` : `${p.uri}:${p.line}`
-      if (!idsOf.has(key)) idsOf.set(key, new Set())
-      for (const id of behaviorIds(p.tags)) idsOf.get(key)!.add(id)
+      const key = text ? keyOf(text) : `${p.uri}:${p.line}`
+      tagIds(key, p.tags)
       const m = perRun[i]!
       const prev = m.get(key)
       m.set(key, {
