@@ -28,6 +28,8 @@ export interface ControllerManagerConfig {
   /** --concurrent-deployment-syncs (5), --concurrent-replicaset-syncs (5), --concurrent-gc-syncs (20). */
   concurrentDeploymentSyncs?: number
   concurrentReplicaSetSyncs?: number
+  /** --concurrent-rc-syncs (5): ReplicationControllers synced at once. */
+  concurrentRCSyncs?: number
   concurrentGCSyncs?: number
   /** --concurrent-endpoint-syncs (5). */
   concurrentEndpointSyncs?: number

@@ -21,6 +21,7 @@ import { NodeIpamController } from './nodeipam/nodeipam.js'
 import { HorizontalPodAutoscalerController } from './podautoscaler/horizontal.js'
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle.js'
 import { ReplicaSetController } from './replicaset/replicaset.js'
+import { newReplicationManager } from './replication/replication.js'
 import { ResourceQuotaController } from './resourcequota/resourcequota.js'
 import { ServiceAccountsController } from './serviceaccount/serviceaccount.js'
 import { TaintEvictionController } from './tainteviction/tainteviction.js'
@@ -37,6 +38,7 @@ export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   resourcequota: (ctx) => new ResourceQuotaController(ctx.client),
   deployment: (ctx) => new DeploymentController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
+  replicationcontroller: (ctx) => newReplicationManager(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   endpoint: (ctx) => new EndpointsController(ctx),
   nodeipam: (ctx) => new NodeIpamController(ctx),

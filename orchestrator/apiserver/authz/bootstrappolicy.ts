@@ -164,6 +164,8 @@ const CONTROLLER_MANAGER: PolicyRule[] = [
   rule(['create', 'update', 'patch'], ['apps'], ['replicasets', 'deployments']),
   rule(['update'], ['apps'], ['deployments/status', 'deployments/finalizers', 'replicasets/status', 'replicasets/finalizers']),
   rule(['create', 'patch', 'update'], [''], ['pods']),
+  // replication manager (the ReplicaSet controller over ReplicationControllers)
+  rule(['update'], [''], ['replicationcontrollers/status', 'replicationcontrollers/finalizers']),
   // node lifecycle and IPAM
   rule(['patch', 'update'], [''], ['nodes', 'nodes/status', 'pods/status']),
   rule(['create'], [''], ['pods/eviction']),

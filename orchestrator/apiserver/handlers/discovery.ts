@@ -5,7 +5,7 @@
 // Simplifies: legacy (unaggregated) discovery only; no OpenAPI schemas in the v3 documents.
 
 import { createHash } from 'node:crypto'
-import { RESOURCES, servedGroups, type ResourceInfo } from '../../api/resources.js'
+import { resourcesIn, servedGroups, type ResourceInfo } from '../../api/resources.js'
 import { KUBERNETES_VERSION } from '../../api/version.js'
 
 /** The Kubernetes version the reference API server speaks. */
@@ -60,7 +60,7 @@ export function apiGroupList(remote: readonly RemoteGroup[] = []): Record<string
     kind: 'APIGroupList',
     apiVersion: 'v1',
     groups: [
-      ...local.map(({ group, version }) => groupDoc(group, [version])),
+      ...local.map(({ group, versions }) => groupDoc(group, versions)),
       ...remote.filter((r) => !names.has(r.group)).map((r) => groupDoc(r.group, r.versions)),
     ],
   }
@@ -74,13 +74,14 @@ function groupDoc(group: string, versions: readonly string[]): Record<string, un
 /** /apis/<group>, for a group served here or (given the aggregated groups) by another server. */
 export function apiGroup(group: string, remote?: readonly RemoteGroup[]): Record<string, unknown> | undefined {
   const g = servedGroups().find((x) => x.group === group)
-  if (g) return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.group, [g.version]) }
+  if (g) return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.group, g.versions) }
   const r = remote?.find((x) => x.group === group)
   return r ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(r.group, r.versions) } : undefined
 }
 
+/** /api/<version> or /apis/<group>/<version>: the resources served in that version (stored there or converted). */
 export function apiResourceList(group: string, version: string): Record<string, unknown> | undefined {
-  const infos = RESOURCES.filter((r) => r.group === group && r.version === version)
+  const infos = resourcesIn(group, version)
   if (!infos.length) return undefined
   const resources: Record<string, unknown>[] = []
   for (const info of infos) {
@@ -124,10 +125,11 @@ function gvPath(group: string, version: string): string {
 
 export function openApiV3Root(): Record<string, unknown> {
   const paths: Record<string, { serverRelativeURL: string }> = {}
-  for (const { group, version } of servedGroups()) {
-    const p = gvPath(group, version)
-    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${createHash('sha256').update(p).digest('hex').slice(0, 16).toUpperCase()}` }
-  }
+  for (const { group, versions } of servedGroups())
+    for (const version of versions) {
+      const p = gvPath(group, version)
+      paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${createHash('sha256').update(p).digest('hex').slice(0, 16).toUpperCase()}` }
+    }
   return { paths }
 }
 
@@ -139,11 +141,11 @@ const FIELD_VALIDATION = {
 }
 
 export function openApiV3Document(group: string, version: string): Record<string, unknown> | undefined {
-  const infos = RESOURCES.filter((r) => r.group === group && r.version === version)
+  const infos = resourcesIn(group, version)
   if (!infos.length) return undefined
   const paths: Record<string, unknown> = {}
   for (const info of infos) {
-    const gvk = { group: info.group, version: info.version, kind: info.kind }
+    const gvk = { group: info.group, version, kind: info.kind }
     const base = `/${gvPath(group, version)}${info.namespaced ? '/namespaces/{namespace}' : ''}/${info.resource}`
     const op = (action: string): Record<string, unknown> => ({
       'x-kubernetes-action': action,

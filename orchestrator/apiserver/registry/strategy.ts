@@ -13,6 +13,7 @@ import type { KObject, StoredObject } from '../../api/meta.js'
 import type { ResourceInfo } from '../../api/resources.js'
 import type { UserInfo } from '../auth.js'
 import type { Printer } from './printers.js'
+import type { VersionConversion } from './conversion.js'
 
 /** How unknown fields of a body are treated (the fieldValidation query parameter). */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
@@ -114,6 +115,11 @@ export interface Strategy extends StorageHooks {
   deleteOnUpdate?(obj: KObject): boolean
   /** The columns `kubectl get` shows (upstream's printers); default NAME and AGE. */
   printer?: Printer
+  /**
+   * For each version the kind is served in besides its stored one (ResourceInfo.servedVersions),
+   * the conversion to and from the stored object (conversion.ts applies it to requests).
+   */
+  conversions?: Readonly<Record<string, VersionConversion>>
 }
 
 /** The strategies of the served kinds, by `<group>/<Kind>` (`/Pod` for the core group). */

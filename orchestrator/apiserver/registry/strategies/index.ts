@@ -19,6 +19,7 @@ import { podStrategy } from './pod.js'
 import { podDisruptionBudgetStrategy } from './poddisruptionbudget.js'
 import { rbacStrategies } from './rbac.js'
 import { replicaSetStrategy } from './replicaset.js'
+import { replicationControllerStrategy } from './replicationcontroller.js'
 import { serviceStrategy } from './service.js'
 
 /** What some strategies need from the API server that runs them. */
@@ -38,6 +39,7 @@ export function buildStrategies(deps: StrategyDeps = {}): Strategies {
     ['/Endpoints', endpointsStrategy],
     ['/Event', eventStrategy],
     ['/LimitRange', limitRangeStrategy],
+    ['/ReplicationController', replicationControllerStrategy],
     ['apps/Deployment', deploymentStrategy],
     ['apps/ReplicaSet', replicaSetStrategy],
     ['coordination.k8s.io/Lease', leaseStrategy],

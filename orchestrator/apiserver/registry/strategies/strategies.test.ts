@@ -174,6 +174,59 @@ const ROWS: Row[] = [
   { key: 'apps/ReplicaSet', name: 'a valid one', got: () => fields('apps/ReplicaSet', { spec: RS_SPEC }), want: [] },
 
   {
+    key: '/ReplicationController',
+    name: 'selector, labels and replicas default from the template',
+    got: () => {
+      const o = withDefaults('/ReplicationController', { metadata: {}, spec: { template: RS_SPEC.template } })
+      const spec = o.spec as Record<string, unknown>
+      return [spec.selector, o.metadata?.labels, spec.replicas]
+    },
+    want: [{ a: 'b' }, { a: 'b' }, 1],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'a selector or labels given are kept',
+    got: () => {
+      const o = withDefaults('/ReplicationController', {
+        metadata: { labels: { x: 'y' } },
+        spec: { selector: { a: 'b' }, template: { ...RS_SPEC.template, metadata: { labels: { a: 'b', c: 'd' } } } },
+      })
+      return [(o.spec as Record<string, unknown>).selector, o.metadata?.labels]
+    },
+    want: [{ a: 'b' }, { x: 'y' }],
+  },
+  { key: '/ReplicationController', name: 'starts with replicas 0', got: () => s('/ReplicationController').initialStatus!(), want: { replicas: 0 } },
+  {
+    key: '/ReplicationController',
+    name: 'an empty selector is required (no template labels to default it from)',
+    got: () => fields('/ReplicationController', { spec: { replicas: 1, template: { spec: POD.spec } } }),
+    want: ['FieldValueRequired spec.selector'],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'a selector that does not match the template labels',
+    got: () => fields('/ReplicationController', { spec: { replicas: 1, selector: { a: 'c' }, template: RS_SPEC.template } }),
+    want: ['FieldValueInvalid spec.template.metadata.labels'],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'the selector may change (unlike apps/v1)',
+    got: () =>
+      fields(
+        '/ReplicationController',
+        { spec: { replicas: 1, selector: { a: 'c' }, template: { ...RS_SPEC.template, metadata: { labels: { a: 'c' } } } } },
+        { spec: { replicas: 1, selector: { a: 'b' }, template: RS_SPEC.template } },
+      ),
+    want: [],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'negative replicas',
+    got: () => fields('/ReplicationController', { spec: { replicas: -1, selector: { a: 'b' }, template: RS_SPEC.template } }),
+    want: ['FieldValueInvalid spec.replicas'],
+  },
+
+  {
     key: 'autoscaling/HorizontalPodAutoscaler',
     name: 'minReplicas defaults to 1',
     got: () => withDefaults('autoscaling/HorizontalPodAutoscaler', { spec: {} }).spec,
