@@ -137,6 +137,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   }),
   // the aggregation layer's registrations (API groups other servers serve, e.g. metrics.k8s.io)
   r('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, {
+    categories: ['api-extensions'],
     subresources: ['status'],
     statusOwnedBy: 'status',
   }),
