@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { KObject } from '../../api/meta.js'
-import type { WatchEvent } from '../../client/client.js'
+import type { KObject, WatchEvent } from '../../api/meta.js'
 import { startTestApiServer, type TestApiServer } from '../testserver.testing.js'
 import { apiGroup, apiGroupList, apiResourceList } from './discovery.js'
 import { localAPIServices } from './aggregator.js'
