@@ -11,20 +11,8 @@
 import type { KObject } from '../../api/meta.js'
 import { apiVersionOf, servesVersion, type ResourceInfo } from '../../api/resources.js'
 import { checkBody } from './typemeta.js'
-import type { RequestContext, Strategy } from './strategy.js'
+import type { RequestContext, Strategy, VersionConversion } from './strategy.js'
 import { decodeObject } from './validation.js'
-
-/**
- * How one served version of a kind maps to its stored version. Both functions get a copy they
- * may change and return the converted object; neither sets apiVersion (the caller does).
- * A round trip (toStored(fromStored(o))) must give back the stored object.
- */
-export interface VersionConversion {
-  /** A stored object as the served version shows it. */
-  fromStored(o: KObject): KObject
-  /** An object of the served version as it is stored. */
-  toStored(o: KObject): KObject
-}
 
 /** A request's version of a resource whose objects are stored in another version. */
 export interface RequestVersion {

@@ -13,7 +13,6 @@ import type { KObject, StoredObject } from '../../api/meta.js'
 import type { ResourceInfo } from '../../api/resources.js'
 import type { UserInfo } from '../auth.js'
 import type { Printer } from './printers.js'
-import type { VersionConversion } from './conversion.js'
 
 /** How unknown fields of a body are treated (the fieldValidation query parameter). */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore'
@@ -120,6 +119,18 @@ export interface Strategy extends StorageHooks {
    * the conversion to and from the stored object (conversion.ts applies it to requests).
    */
   conversions?: Readonly<Record<string, VersionConversion>>
+}
+
+/**
+ * How one served version of a kind maps to its stored version (conversion.ts applies it to
+ * requests). Both functions get a copy they may change and return the converted object; the
+ * caller sets apiVersion and kind. toStored(fromStored(o)) must give back the stored object.
+ */
+export interface VersionConversion {
+  /** A stored object as the served version shows it. */
+  fromStored(o: KObject): KObject
+  /** An object of the served version as it is stored. */
+  toStored(o: KObject): KObject
 }
 
 /** The strategies of the served kinds, by `<group>/<Kind>` (`/Pod` for the core group). */

@@ -12,7 +12,7 @@
 
 import type { KObject } from '../../../api/meta.js'
 import { obj, type Json } from '../defaults.js'
-import type { VersionConversion } from '../conversion.js'
+import type { VersionConversion } from '../strategy.js'
 
 export const METRIC_SPECS_ANNOTATION = 'autoscaling.alpha.kubernetes.io/metrics'
 export const METRIC_STATUSES_ANNOTATION = 'autoscaling.alpha.kubernetes.io/current-metrics'

@@ -10,7 +10,7 @@ import type { KObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import type { ReplicaSet } from '../../api/types.js'
 import type { ControllerContext } from '../controller.js'
-import { ReplicaSetController, type ReplicatedKind } from '../replicaset/replicaset.js'
+import { ReplicaSetController, type ReplicatedKind } from './replicaset.js'
 
 /** A ReplicationController as a ReplicaSet: its selector map becomes matchLabels. */
 export function replicationControllerAsReplicaSet(o: KObject): ReplicaSet {
