@@ -15,6 +15,29 @@ Feature: The desired number of pods holds
     Then within 20s 3 pods labelled "app=web" are Running
     And the deleted pod was replaced by a pod with a new name and uid
 
+  @HEAL-03
+  Scenario: A ReplicationController replaces a pod deleted by hand
+    Given I apply the manifest with kubectl:
+      """yaml
+      apiVersion: v1
+      kind: ReplicationController
+      metadata:
+        name: legacy
+      spec:
+        replicas: 2
+        template:
+          metadata:
+            labels: {app: legacy}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    And within 20s 2 pods labelled "app=legacy" are Running
+    When I delete one of the pods labelled "app=legacy"
+    Then within 20s 2 pods labelled "app=legacy" are Running
+    And the deleted pod was replaced by a pod with a new name and uid
+
   @HEAL-03 @faults @config
   Scenario: Pods lost with their node are replaced on the other nodes
     Given the cluster's timings are:
