@@ -11,7 +11,7 @@
 import type { KObject } from '../../api/meta.js'
 import { apiVersionOf, servesVersion, type ResourceInfo } from '../../api/resources.js'
 import { checkBody } from './typemeta.js'
-import type { RequestContext, Strategy, VersionConversion } from './strategy.js'
+import type { RequestContext, Strategy } from './strategy.js'
 import { decodeObject } from './validation.js'
 
 /** A request's version of a resource whose objects are stored in another version. */

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import type { KObject, StoredObject } from '../../../api/meta.js'
-import { RESOURCES } from '../../../api/resources.js'
+import { RESOURCES, versionsOf } from '../../../api/resources.js'
 import type { Strategy } from '../strategy.js'
 import { buildStrategies } from './index.js'
 
@@ -336,6 +336,15 @@ describe('strategies: one table, one row set per kind', () => {
       [...STRATEGIES.keys()].filter((k) => !tested.has(k)),
       [],
     )
+  })
+
+  it('every version a kind is served in besides its stored one has a conversion, and no other', () => {
+    const wrong = RESOURCES.flatMap((r) => {
+      const want = versionsOf(r).filter((v) => v !== r.version)
+      const got = Object.keys(STRATEGIES.get(`${r.group}/${r.kind}`)?.conversions ?? {})
+      return JSON.stringify(want.sort()) === JSON.stringify(got.sort()) ? [] : [`${r.group}/${r.kind}: served ${want.join(',')}, converts ${got.join(',')}`]
+    })
+    assert.deepEqual(wrong, [])
   })
 
   it('every strategy is for a served kind', () => {
