@@ -101,30 +101,33 @@ describe('a request in a version other than the stored one', () => {
     )
   })
 
-  it('a watch in v1 converts every event', async () => {
+  it('a watch in v1 converts every event: the initial state and a later write made in v2', async () => {
     const events: WatchEvent[] = []
-    let opened!: () => void
-    const first = new Promise<void>((r) => (opened = r))
+    const waiters: { n: number; resolve: () => void }[] = []
     const w = t.admin.watch(
       V1,
       {},
       (e) => {
         events.push(e)
-        if (events.length === 1) opened()
+        for (const x of waiters) if (events.length >= x.n) x.resolve()
       },
       () => {},
     )
+    const seen = (n: number): Promise<void> => new Promise((resolve) => (events.length >= n ? resolve() : waiters.push({ n, resolve })))
     try {
-      await first
+      await seen(1)
+      await t.admin.patch({ ...V2, name: 'a' }, { spec: { maxReplicas: 7 } })
+      await seen(2)
       assert.deepEqual(
-        events.map((e) => [e.type, (e.object as KObject).apiVersion]),
-        [['ADDED', 'autoscaling/v1']],
+        events.map((e) => [e.type, (e.object as KObject).apiVersion, ((e.object as KObject).spec as Doc).maxReplicas]),
+        [
+          ['ADDED', 'autoscaling/v1', 5],
+          ['MODIFIED', 'autoscaling/v1', 7],
+        ],
       )
-      assert.ok((e0(events).spec as Doc).targetCPUUtilizationPercentage !== undefined)
+      assert.equal(((events[1]!.object as KObject).spec as Doc).targetCPUUtilizationPercentage, 60)
     } finally {
       w.stop()
     }
   })
 })
-
-const e0 = (events: WatchEvent[]): KObject => events[0]!.object as KObject

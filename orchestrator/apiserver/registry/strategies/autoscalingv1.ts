@@ -19,6 +19,19 @@ export const METRIC_STATUSES_ANNOTATION = 'autoscaling.alpha.kubernetes.io/curre
 export const CONDITIONS_ANNOTATION = 'autoscaling.alpha.kubernetes.io/conditions'
 export const BEHAVIOR_ANNOTATION = 'autoscaling.alpha.kubernetes.io/behavior'
 
+const ROUND_TRIP_ANNOTATIONS = [METRIC_SPECS_ANNOTATION, METRIC_STATUSES_ANNOTATION, CONDITIONS_ANNOTATION, BEHAVIOR_ANNOTATION]
+
+/**
+ * Upstream DropRoundTripHorizontalPodAutoscalerAnnotations: an autoscaling/v2 object never keeps
+ * the annotations v1 carries its extra fields in (v2 says them in its own fields).
+ */
+export function dropRoundTripAnnotations(o: KObject): void {
+  const annotations = o.metadata?.annotations
+  if (!annotations) return
+  for (const k of ROUND_TRIP_ANNOTATIONS) delete annotations[k]
+  if (!Object.keys(annotations).length) delete o.metadata!.annotations
+}
+
 /** Upstream autoscaling.DefaultCPUUtilization. */
 export const DEFAULT_CPU_UTILIZATION = 80
 

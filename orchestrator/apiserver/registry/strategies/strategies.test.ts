@@ -234,6 +234,16 @@ const ROWS: Row[] = [
   },
   {
     key: 'autoscaling/HorizontalPodAutoscaler',
+    name: "v1's round-trip annotations are not stored (upstream DropRoundTripHorizontalPodAutoscalerAnnotations)",
+    got: () =>
+      withDefaults('autoscaling/HorizontalPodAutoscaler', {
+        metadata: { annotations: { 'autoscaling.alpha.kubernetes.io/conditions': '[]', 'autoscaling.alpha.kubernetes.io/metrics': '[]', team: 'a' } },
+        spec: {},
+      }).metadata,
+    want: { annotations: { team: 'a' } },
+  },
+  {
+    key: 'autoscaling/HorizontalPodAutoscaler',
     name: 'starts with desiredReplicas 0',
     got: () => s('autoscaling/HorizontalPodAutoscaler').initialStatus!(),
     want: { desiredReplicas: 0 },
