@@ -145,6 +145,7 @@ const SUBRESOURCES: ReadonlyMap<string, SubresourceHandler> = new Map([
   ['pods/exec', podExec],
   ['deployments.apps/scale', scaleHandler],
   ['replicasets.apps/scale', scaleHandler],
+  ['statefulsets.apps/scale', scaleHandler],
   ['namespaces/finalize', namespaceFinalize],
   ['serviceaccounts/token', serviceAccountToken],
 ])
