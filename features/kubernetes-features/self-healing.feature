@@ -86,7 +86,7 @@ Feature: The desired number of pods holds
       | metadata.deletionTimestamp | <present> |
       | spec.nodeName              | node-2    |
     When I run "kubectl delete pod db-0 --grace-period=0 --force"
-    Then within 20s the pod "db-0" is Running
+    Then within 20s 1 pod labelled "app=db" is Running
     And the pod "db-0" has:
       | metadata.deletionTimestamp                             | <absent> |
       | metadata.labels['statefulset.kubernetes.io/pod-name'] | db-0     |

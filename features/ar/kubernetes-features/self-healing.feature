@@ -87,7 +87,7 @@
       | metadata.deletionTimestamp | <present> |
       | spec.nodeName              | node-2    |
     عندما شغلت "kubectl delete pod db-0 --grace-period=0 --force"
-    اذاً خلال 20 ثانية الـ pod "db-0" تبقى Running
+    اذاً خلال 20 ثانية يبقى فيه 1 pod عليها الـ label "app=db" في حالة Running
     و الـ pod "db-0" فيه:
       | metadata.deletionTimestamp                             | <absent> |
       | metadata.labels['statefulset.kubernetes.io/pod-name'] | db-0     |
