@@ -2,7 +2,7 @@
 // with maxUnavailable 1 and maxSurge 0, revisionHistoryLimit 10, the pod template's), a
 // generation bumped on every spec change, status reset on create to the four counters upstream
 // never omits, validation (ValidateDaemonSetSpec: selector, template labels, restartPolicy
-// Always, the update strategy and its rolling update), an immutable selector, and the columns
+// Always (the replicated-workload rules), the update strategy and its rolling update), an immutable selector, and the columns
 // of `kubectl get daemonsets`.
 // Simplifies: no templateGeneration (deprecated upstream), no minReadySeconds rules beyond >= 0.
 
@@ -17,9 +17,6 @@ import { immutableSelector } from './replicaset.js'
 /** The DaemonSet-only part of ValidateDaemonSetSpec (after the replicated-workload rules). */
 function validateDaemonSetSpec(spec: Json): FieldError[] {
   const errors: FieldError[] = []
-  const restart = obj(obj(spec.template)?.spec)?.restartPolicy
-  if (restart !== undefined && restart !== 'Always')
-    errors.push({ type: 'FieldValueNotSupported', field: 'spec.template.spec.restartPolicy', value: restart, supported: ['Always'] })
   const strategy = obj(spec.updateStrategy) ?? {}
   const type = strategy.type
   if (type !== undefined && type !== 'RollingUpdate' && type !== 'OnDelete')

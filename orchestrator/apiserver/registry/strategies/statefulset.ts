@@ -2,7 +2,7 @@
 // podManagementPolicy OrderedReady, RollingUpdate with partition 0, revisionHistoryLimit 10,
 // persistentVolumeClaimRetentionPolicy Retain/Retain, the pod template's), a generation bumped
 // on every spec change, status reset on create, validation (ValidateStatefulSetSpec: the
-// replicated-workload rules, restartPolicy Always, pod management policy, update strategy,
+// replicated-workload rules with restartPolicy Always, pod management policy, update strategy,
 // partition), an update that may change only the fields upstream lets change, and the columns
 // of `kubectl get statefulsets`.
 // Simplifies: no volumeClaimTemplates semantics (accepted and stored; no PVCs are made), no
@@ -21,9 +21,6 @@ const MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persiste
 
 function validateStatefulSetSpec(spec: Json): FieldError[] {
   const errors: FieldError[] = []
-  const restart = obj(obj(spec.template)?.spec)?.restartPolicy
-  if (restart !== undefined && restart !== 'Always')
-    errors.push({ type: 'FieldValueNotSupported', field: 'spec.template.spec.restartPolicy', value: restart, supported: ['Always'] })
   const policy = spec.podManagementPolicy
   if (policy !== undefined && policy !== 'OrderedReady' && policy !== 'Parallel')
     errors.push({ type: 'FieldValueInvalid', field: 'spec.podManagementPolicy', value: policy, detail: "must be 'OrderedReady' or 'Parallel'" })
