@@ -109,6 +109,19 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: ['status', 'scale'],
     statusOwnedBy: 'status',
   }),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true, {
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: ['status'],
+    statusOwnedBy: 'status',
+  }),
+  r('apps', 'v1', 'StatefulSet', 'statefulsets', true, {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    statusOwnedBy: 'status',
+  }),
+  r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
     shortNames: ['ing'],

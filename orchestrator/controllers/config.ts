@@ -31,6 +31,9 @@ export interface ControllerManagerConfig {
   /** --concurrent-rc-syncs (5): ReplicationControllers synced at once. */
   concurrentRCSyncs?: number
   concurrentGCSyncs?: number
+  /** --concurrent-daemonset-syncs (2), --concurrent-statefulset-syncs (5). */
+  concurrentDaemonSetSyncs?: number
+  concurrentStatefulSetSyncs?: number
   /** --concurrent-endpoint-syncs (5). */
   concurrentEndpointSyncs?: number
   /** --horizontal-pod-autoscaler-sync-period, -downscale-stabilization, -tolerance (15 s, 5 min, 0.1). */

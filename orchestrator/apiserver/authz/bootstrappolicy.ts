@@ -166,6 +166,9 @@ const CONTROLLER_MANAGER: PolicyRule[] = [
   rule(['create', 'patch', 'update'], [''], ['pods']),
   // replication manager (the ReplicaSet controller over ReplicationControllers)
   rule(['update'], [''], ['replicationcontrollers/status', 'replicationcontrollers/finalizers']),
+  // daemonset and statefulset controllers (and their rollout history)
+  rule(['create', 'update', 'patch', 'delete'], ['apps'], ['controllerrevisions']),
+  rule(['update'], ['apps'], ['daemonsets/status', 'daemonsets/finalizers', 'statefulsets/status', 'statefulsets/finalizers']),
   // node lifecycle and IPAM
   rule(['patch', 'update'], [''], ['nodes', 'nodes/status', 'pods/status']),
   rule(['create'], [''], ['pods/eviction']),

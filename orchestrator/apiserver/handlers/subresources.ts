@@ -150,6 +150,7 @@ const SUBRESOURCES: ReadonlyMap<string, SubresourceHandler> = new Map([
   ['deployments.apps/scale', scaleHandler],
   ['replicasets.apps/scale', scaleHandler],
   ['replicationcontrollers/scale', scaleHandler],
+  ['statefulsets.apps/scale', scaleHandler],
   ['namespaces/finalize', namespaceFinalize],
   ['serviceaccounts/token', serviceAccountToken],
 ])

@@ -6,6 +6,8 @@ import type { Strategies, Strategy } from '../strategy.js'
 import type { EscalationDeps } from '../../authz/escalation.js'
 import type { ServiceIPAllocator } from '../ipallocator.js'
 import { apiServiceStrategy } from './apiservice.js'
+import { controllerRevisionStrategy } from './controllerrevision.js'
+import { daemonSetStrategy } from './daemonset.js'
 import { deploymentStrategy } from './deployment.js'
 import { endpointsStrategy } from './endpoints.js'
 import { eventStrategy } from './event.js'
@@ -21,6 +23,7 @@ import { rbacStrategies } from './rbac.js'
 import { replicaSetStrategy } from './replicaset.js'
 import { replicationControllerStrategy } from './replicationcontroller.js'
 import { serviceStrategy } from './service.js'
+import { statefulSetStrategy } from './statefulset.js'
 
 /** What some strategies need from the API server that runs them. */
 export interface StrategyDeps {
@@ -42,6 +45,9 @@ export function buildStrategies(deps: StrategyDeps = {}): Strategies {
     ['/ReplicationController', replicationControllerStrategy],
     ['apps/Deployment', deploymentStrategy],
     ['apps/ReplicaSet', replicaSetStrategy],
+    ['apps/DaemonSet', daemonSetStrategy],
+    ['apps/StatefulSet', statefulSetStrategy],
+    ['apps/ControllerRevision', controllerRevisionStrategy],
     ['coordination.k8s.io/Lease', leaseStrategy],
     ['networking.k8s.io/Ingress', ingressStrategy],
     ['policy/PodDisruptionBudget', podDisruptionBudgetStrategy],

@@ -225,6 +225,87 @@ const ROWS: Row[] = [
     got: () => fields('/ReplicationController', { spec: { replicas: -1, selector: { a: 'b' }, template: RS_SPEC.template } }),
     want: ['FieldValueInvalid spec.replicas'],
   },
+  {
+    key: 'apps/DaemonSet',
+    name: 'RollingUpdate with maxUnavailable 1 and maxSurge 0, history of 10',
+    got: () => {
+      const spec = withDefaults('apps/DaemonSet', { spec: {} }).spec as Record<string, unknown>
+      return [spec.updateStrategy, spec.revisionHistoryLimit]
+    },
+    want: [{ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, 10],
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'starts with the four counters upstream never omits',
+    got: () => s('apps/DaemonSet').initialStatus!(),
+    want: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'restartPolicy must be Always; an unknown update strategy',
+    got: () =>
+      fields('apps/DaemonSet', {
+        spec: { ...RS_SPEC, template: { ...RS_SPEC.template, spec: { ...POD.spec, restartPolicy: 'Never' } }, updateStrategy: { type: 'Recreate' } },
+      }),
+    want: ['FieldValueNotSupported spec.template.spec.restartPolicy', 'FieldValueNotSupported spec.updateStrategy.type'],
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'columns of kubectl get daemonsets',
+    got: () => s('apps/DaemonSet').printer!.columns.map((c) => c.name),
+    want: ['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', 'Containers', 'Images', 'Selector'],
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'the node selector cell',
+    got: () => s('apps/DaemonSet').printer!.cells({ metadata: { name: 'd' }, spec: { template: { spec: { nodeSelector: { disk: 'ssd' } } } }, status: {} })[6],
+    want: 'disk=ssd',
+  },
+  {
+    key: 'apps/StatefulSet',
+    name: 'OrderedReady, RollingUpdate with partition 0, Retain claims',
+    got: () => {
+      const spec = withDefaults('apps/StatefulSet', { spec: {} }).spec as Record<string, unknown>
+      return [spec.replicas, spec.podManagementPolicy, spec.updateStrategy, spec.persistentVolumeClaimRetentionPolicy]
+    },
+    want: [1, 'OrderedReady', { type: 'RollingUpdate', rollingUpdate: { partition: 0 } }, { whenDeleted: 'Retain', whenScaled: 'Retain' }],
+  },
+  {
+    key: 'apps/StatefulSet',
+    name: 'an update may change only replicas, template, updateStrategy, ordinals, claim retention and minReadySeconds',
+    got: () => [
+      fields('apps/StatefulSet', { spec: { ...RS_SPEC, replicas: 3 } }, { spec: RS_SPEC }),
+      fields('apps/StatefulSet', { spec: { ...RS_SPEC, serviceName: 'other' } }, { spec: RS_SPEC }),
+    ],
+    want: [[], ['FieldValueForbidden spec']],
+  },
+  {
+    key: 'apps/StatefulSet',
+    name: 'READY is ready/desired',
+    got: () =>
+      s('apps/StatefulSet')
+        .printer!.cells({ metadata: { name: 'db' }, spec: { replicas: 3 }, status: { readyReplicas: 2 } })
+        .slice(0, 2),
+    want: ['db', '2/3'],
+  },
+  {
+    key: 'apps/ControllerRevision',
+    name: 'CONTROLLER is <kind>.<group>/<name>, then REVISION',
+    got: () =>
+      s('apps/ControllerRevision')
+        .printer!.cells({
+          metadata: { name: 'agent-abc', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'u', controller: true }] },
+          revision: 2,
+        })
+        .slice(0, 3),
+    want: ['agent-abc', 'daemonset.apps/agent', 2],
+  },
+  {
+    key: 'apps/ControllerRevision',
+    name: 'data is immutable',
+    got: () => fields('apps/ControllerRevision', { data: { a: 2 }, revision: 1 }, { data: { a: 1 }, revision: 1 }),
+    want: ['FieldValueInvalid data'],
+  },
 
   {
     key: 'autoscaling/HorizontalPodAutoscaler',
