@@ -98,11 +98,16 @@ export class Declarations {
     return join(this.dirs.machinery, `${path}.d.ts`)
   }
 
-  /** Every definition reachable from the files, by upstream name (a Map in the order first reached). */
-  closure(files: string[], into = new Map<string, Schema>()): Map<string, Schema> {
+  /**
+   * Every definition reachable from the files, by upstream name (a Map in the order first reached).
+   * Yields to the event loop every few files: a first build must not stall an in-process cluster.
+   */
+  async closure(files: string[], into = new Map<string, Schema>()): Promise<Map<string, Schema>> {
     const queue = [...files]
+    let parsed = 0
     while (queue.length) {
       const file = queue.shift()!
+      if (!this.byFile.has(file) && ++parsed % 8 === 0) await new Promise((r) => setImmediate(r))
       const def = this.read(file)
       if (!def || into.has(def.name)) continue
       into.set(def.name, def.schema)
@@ -229,11 +234,12 @@ export class Declarations {
       const arg = node.typeArguments?.[0]
       if (id === 'Array' && arg) return { type: 'array', items: this.typeSchema(arg, imports, refs) }
       if (id === 'Record' && node.typeArguments?.[1]) return { type: 'object', additionalProperties: this.typeSchema(node.typeArguments[1], imports, refs) }
+      // imported as `IIoK8sApiCoreV1PodSpec`: the name says the definition without parsing its file
       const file = imports.get(id)
-      const target = file && this.read(file)
-      if (target) {
+      const target = id.startsWith('I') ? definitionName(id.slice(1)) : undefined
+      if (file && target && existsSync(file)) {
         refs.push(file)
-        return { $ref: `${V2_REF}${target.name}` }
+        return { $ref: `${V2_REF}${target}` }
       }
     }
     return { type: 'object' }

@@ -77,7 +77,7 @@ export async function buildOpenApiSpecs(resources: readonly ResourceInfo[]): Pro
     const files = infos.flatMap((r) => [decls.kindFile(r), decls.kindFile({ ...r, kind: `${r.kind}List` })])
     if (infos.some((r) => r.subresources.includes('scale'))) files.push(decls.kindFile(SCALE))
     files.push(...META_FILES.map((f) => decls.machineryFile(f)))
-    const defs = decls.closure(files.filter((f): f is string => !!f))
+    const defs = await decls.closure(files.filter((f): f is string => !!f))
     for (const [k, s] of defs) all.set(k, s)
     const paths: Record<string, unknown> = {}
     for (const info of infos) Object.assign(paths, resourcePaths(info, definitionOf))
