@@ -15,7 +15,11 @@ const prop = (defs: Record<string, Schema>, def: string, field: string): Schema 
 /** Every `$ref` in a JSON value. */
 function refs(v: unknown, out: string[] = []): string[] {
   if (Array.isArray(v)) v.forEach((x) => refs(x, out))
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === '$ref' ? out.push(String(x)) : refs(x, out)
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$ref') out.push(String(x))
+      else refs(x, out)
+    }
   return out
 }
 
