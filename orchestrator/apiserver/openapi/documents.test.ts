@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { RESOURCES } from '../../api/resources.js'
-import { etagOf, openApiSpecs, sortKeys, toV3Schema, type OpenApiSpecs } from './documents.js'
+import { RESOURCES, type ResourceInfo } from '../../api/resources.js'
+import { buildOpenApiSpecs, etagOf, openApiSpecs, sortKeys, toV3Schema, type OpenApiSpecs } from './documents.js'
 import type { Schema } from './declarations.js'
 import { FIELD_EXTENSIONS } from './extensions.js'
 import { gvPath, gvTag } from './paths.js'
@@ -182,5 +182,51 @@ describe('the OpenAPI documents of the resource table', { timeout: 120_000 }, ()
     assert.deepEqual(prop(v2defs(), 'io.k8s.api.core.v1.Secret', 'data').additionalProperties, { format: 'byte', type: 'string' })
     assert.deepEqual(v2defs()['io.k8s.apimachinery.pkg.util.intstr.IntOrString']!.format, 'int-or-string')
     assert.deepEqual(v2defs()['io.k8s.api.core.v1.Pod']!.required, undefined, 'apiVersion and kind are not required')
+  })
+})
+
+describe('a kind added to the resource table', { timeout: 120_000 }, () => {
+  // rows as other kinds will be added: nothing but the row is needed for their schemas
+  const row = (group: string, version: string, kind: string, resource: string): ResourceInfo => ({
+    group,
+    version,
+    kind,
+    resource,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    subresources: ['status'],
+    storagePrefix: `/registry/${resource}`,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  })
+  const rows = [
+    row('batch', 'v1', 'Job', 'jobs'),
+    row('batch', 'v1', 'CronJob', 'cronjobs'),
+    row('apps', 'v1', 'StatefulSet', 'statefulsets'),
+    row('apps', 'v1', 'DaemonSet', 'daemonsets'),
+    row('apps', 'v1', 'ControllerRevision', 'controllerrevisions'),
+    row('', 'v1', 'ReplicationController', 'replicationcontrollers'),
+    row('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers'),
+  ]
+  let added: OpenApiSpecs
+  before(async () => {
+    added = await buildOpenApiSpecs(rows)
+  })
+
+  for (const r of rows)
+    it(`${r.group || 'core'}/${r.version} ${r.kind} gets its schema, its list's and a patch operation`, () => {
+      const gv = gvPath(r.group, r.version)
+      const schemas = (added.v3.get(gv)!.document.components as { schemas: Record<string, Schema> }).schemas
+      const gvks = Object.values(schemas).flatMap((s) => (s['x-kubernetes-group-version-kind'] as { kind: string; version: string }[] | undefined) ?? [])
+      assert.ok(gvks.some((g) => g.kind === r.kind && g.version === r.version))
+      assert.ok(gvks.some((g) => g.kind === `${r.kind}List`))
+      const paths = added.v3.get(gv)!.document.paths as Record<string, Record<string, Schema>>
+      assert.ok(Object.values(paths).some((item) => (item.patch?.['x-kubernetes-group-version-kind'] as { kind?: string } | undefined)?.kind === r.kind))
+    })
+
+  it('names only fields that exist, for the kinds being added too', () => {
+    const defs = added.v2.document.definitions as Record<string, Schema>
+    for (const [def, fields] of Object.entries(FIELD_EXTENSIONS))
+      if (defs[def]) for (const field of Object.keys(fields)) assert.ok(prop(defs, def, field), `${def} has no field ${field}`)
+    assert.equal(prop(defs, 'io.k8s.api.apps.v1.StatefulSetStatus', 'conditions')['x-kubernetes-patch-merge-key'], 'type')
   })
 })

@@ -11,7 +11,7 @@
 
 import { createHash } from 'node:crypto'
 import { goJson } from '../../api/json.js'
-import { RESOURCES, servedGroups, type ResourceInfo } from '../../api/resources.js'
+import { RESOURCES, type ResourceInfo } from '../../api/resources.js'
 import { KUBERNETES_VERSION } from '../../api/version.js'
 import { Declarations, V2_REF, type KindRef, type Schema, type TypeScriptApi } from './declarations.js'
 import { withExtensions } from './extensions.js'
@@ -138,7 +138,7 @@ function groupVersionKinds(resources: readonly ResourceInfo[], definitionOf: Def
   }
   add(definitionOf(SCALE), SCALE.group, SCALE.version, SCALE.kind)
   add(`${META}.Status`, '', 'v1', 'Status')
-  for (const { group, version } of servedGroups()) {
+  for (const { group, version } of new Map(resources.map((r) => [`${r.group}/${r.version}`, r])).values()) {
     add(`${META}.DeleteOptions`, group, version, 'DeleteOptions')
     add(`${META}.WatchEvent`, group, version, 'WatchEvent')
   }

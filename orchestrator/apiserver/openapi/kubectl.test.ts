@@ -19,7 +19,10 @@ import { negotiate, V2_PROTOBUF } from './handler.js'
 
 const KUBECTL = process.env.OCK_KUBECTL ?? 'kubectl'
 const probe = await execa(KUBECTL, ['version', '--client', '-o', 'json'], { reject: false })
-const skip = probe.exitCode === 0 || process.env.OCK_REQUIRE_CLIENTS === '1' ? false : `kubectl is not installed (${KUBECTL}): ${probe.message.split('\n')[0]}`
+const skip =
+  probe.exitCode === 0 || process.env.OCK_REQUIRE_CLIENTS === '1'
+    ? false
+    : `kubectl is not installed (${KUBECTL}): ${String(probe.message ?? probe.stderr).split('\n')[0]}`
 const clientVersion = probe.exitCode === 0 ? String((JSON.parse(probe.stdout) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion) : ''
 
 const DEPLOYMENT = `apiVersion: apps/v1
