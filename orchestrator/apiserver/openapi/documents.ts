@@ -4,14 +4,14 @@
 // `#/components/schemas/...`, wrapped in `allOf` where a field adds a description, as
 // kube-openapi writes them). Definitions come from kubernetes-models (declarations.ts) with the
 // x-kubernetes-group-version-kind of every served kind and list and the list and patch extensions
-// (extensions.ts). Built on first use, once per process (loading the TypeScript compiler is
-// most of the cost), never at boot; each document carries upstream's ETag (the SHA-512 of its
-// bytes), which the v3 root also gives as the `hash` of each document's URL.
+// (extensions.ts). Built on first use in a worker thread (served.ts), never at boot; each
+// document carries upstream's ETag (the SHA-512 of its bytes), which the v3 root also gives as
+// the `hash` of each document's URL.
 // Simplifies: keys are sorted as Go's encoding of maps sorts them; no `default` values.
 
 import { createHash } from 'node:crypto'
 import { goJson } from '../../api/json.js'
-import { RESOURCES, type ResourceInfo } from '../../api/resources.js'
+import type { ResourceInfo } from '../../api/resources.js'
 import { KUBERNETES_VERSION } from '../../api/version.js'
 import { Declarations, V2_REF, type KindRef, type Schema, type TypeScriptApi } from './declarations.js'
 import { withExtensions } from './extensions.js'
@@ -39,16 +39,6 @@ const META_FILES = ['apis/meta/v1/Status', 'apis/meta/v1/DeleteOptions', 'apis/m
 const SCALE: KindRef = { group: 'autoscaling', version: 'v1', kind: 'Scale' }
 const INFO = { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion }
 const BEARER = { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' }
-
-let cached: Promise<OpenApiSpecs> | undefined
-
-/** The documents for the resource table, built once per process on first call. */
-export function openApiSpecs(): Promise<OpenApiSpecs> {
-  cached ??= buildOpenApiSpecs(RESOURCES)
-  // a failed build is not remembered: the next request tries again
-  cached.catch(() => (cached = undefined))
-  return cached
-}
 
 /** Builds the documents of any resource table (tests pass a few rows). */
 export async function buildOpenApiSpecs(resources: readonly ResourceInfo[]): Promise<OpenApiSpecs> {

@@ -7,32 +7,28 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError } from '../../api/errors.js'
-import { openApiSpecs, type Served } from './documents.js'
-import { encodeOpenApiV2 } from './v2proto.js'
+import { servedOpenApi } from './served.js'
 
 /** The media types of gnostic's protobuf, the `@` form client-go sends and the older `.` form. */
 export const V2_PROTOBUF = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf']
 
-let v2Protobuf: { etag: string; bytes: Buffer } | undefined
-
 /** Answers an OpenAPI path; false when the path is not one (the caller then answers 404). */
 export async function serveOpenApi(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<boolean> {
   if (path === '/openapi/v2') {
-    const specs = await openApiSpecs()
+    const specs = await servedOpenApi()
     const type = negotiate(String(req.headers.accept ?? ''))
     if (!type) throw new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, ${V2_PROTOBUF.join(', ')}`)
-    if (type === 'application/json') return send(req, res, specs.v2, Buffer.from(specs.v2.json, 'utf8'), type)
-    if (v2Protobuf?.etag !== specs.v2.etag) v2Protobuf = { etag: specs.v2.etag, bytes: encodeOpenApiV2(specs.v2.document) }
+    if (type === 'application/json') return send(req, res, specs.v2.etag, specs.v2.bytes, type)
     // the `.` form: Go's mime.ParseMediaType, which client-go runs on every answer, refuses the `@`
-    return send(req, res, specs.v2, v2Protobuf.bytes, V2_PROTOBUF[1]!)
+    return send(req, res, specs.v2.etag, specs.v2Protobuf, V2_PROTOBUF[1]!)
   }
   if (path === '/openapi/v3') {
-    const specs = await openApiSpecs()
-    return send(req, res, specs.v3Root, Buffer.from(specs.v3Root.json, 'utf8'), 'application/json')
+    const specs = await servedOpenApi()
+    return send(req, res, specs.v3Root.etag, specs.v3Root.bytes, 'application/json')
   }
   const m = path.match(/^\/openapi\/v3\/(api\/[^/]+|apis\/[^/]+\/[^/]+)$/)
   if (!m) return false
-  const specs = await openApiSpecs()
+  const specs = await servedOpenApi()
   const doc = specs.v3.get(m[1]!)
   if (!doc) return false
   const hash = query.get('hash')
@@ -47,7 +43,7 @@ export async function serveOpenApi(req: IncomingMessage, res: ServerResponse, pa
     headers['Cache-Control'] = 'public, immutable'
     headers.Expires = new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString()
   }
-  return send(req, res, doc, Buffer.from(doc.json, 'utf8'), 'application/json', headers)
+  return send(req, res, doc.etag, doc.bytes, 'application/json', headers)
 }
 
 /** The media type to answer /openapi/v2 in: the first of Accept's that is served (JSON when none is named). */
@@ -64,8 +60,8 @@ export function negotiate(accept: string): string | undefined {
   return undefined
 }
 
-function send(req: IncomingMessage, res: ServerResponse, doc: Served, body: Buffer, type: string, extra: Record<string, string> = {}): true {
-  const etag = `"${doc.etag}"`
+function send(req: IncomingMessage, res: ServerResponse, docEtag: string, body: Buffer, type: string, extra: Record<string, string> = {}): true {
+  const etag = `"${docEtag}"`
   const headers: Record<string, string | number> = { ETag: etag, Vary: 'Accept', 'Cache-Control': 'no-cache, private', ...extra }
   if (ifNoneMatch(req, etag)) {
     res.writeHead(304, headers)
