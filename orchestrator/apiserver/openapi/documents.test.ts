@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { RESOURCES, type ResourceInfo } from '../../api/resources.js'
-import { buildOpenApiSpecs, etagOf, sortKeys, toV3Schema, type OpenApiSpecs } from './documents.js'
+import { buildOpenApiSpecs, etagOf, sortKeys, toV3Definition, toV3Schema, type OpenApiSpecs } from './documents.js'
 import type { Schema } from './declarations.js'
 import { FIELD_EXTENSIONS } from './extensions.js'
 import { gvPath, gvTag } from './paths.js'
@@ -122,7 +122,7 @@ describe('the OpenAPI documents of the resource table', { timeout: 120_000 }, ()
 
   it('keeps v2 and v3 consistent: every v3 schema is the v2 definition of that name, rewritten', () => {
     for (const [gv] of specs.v3)
-      for (const [name, s] of Object.entries(v3schemas(gv))) assert.deepEqual(s, sortKeys(toV3Schema(v2defs()[name]!)), `${gv}: ${name}`)
+      for (const [name, s] of Object.entries(v3schemas(gv))) assert.deepEqual(s, sortKeys(toV3Definition(name, v2defs()[name]!)), `${gv}: ${name}`)
   })
 
   it('has, for every row of the resource table, its schema and a PATCH or POST that takes fieldValidation', () => {
@@ -177,6 +177,8 @@ describe('the OpenAPI documents of the resource table', { timeout: 120_000 }, ()
     assert.deepEqual(prop(v2defs(), 'io.k8s.api.core.v1.ContainerPort', 'containerPort').format, 'int32')
     assert.deepEqual(prop(v2defs(), 'io.k8s.api.core.v1.Secret', 'data').additionalProperties, { format: 'byte', type: 'string' })
     assert.deepEqual(v2defs()['io.k8s.apimachinery.pkg.util.intstr.IntOrString']!.format, 'int-or-string')
+    const intOrString = v3schemas('api/v1')['io.k8s.apimachinery.pkg.util.intstr.IntOrString']!
+    assert.deepEqual([intOrString.type, intOrString.oneOf], [undefined, [{ type: 'integer' }, { type: 'string' }]])
     assert.deepEqual(v2defs()['io.k8s.api.core.v1.Pod']!.required, undefined, 'apiVersion and kind are not required')
   })
 })

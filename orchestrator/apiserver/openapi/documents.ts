@@ -150,8 +150,24 @@ export function toV3Schema(s: Schema): Schema {
   return Object.keys(out).length ? { ...out, allOf: [ref] } : ref
 }
 
+/**
+ * Types whose OpenAPI v3 schema is a oneOf instead of v2's `type: string` (their
+ * OpenAPIV3OneOfTypes in apimachinery): with no `type`, kubectl explain names them by their
+ * definition (`targetPort <IntOrString>`, `limits <map[string]Quantity>`).
+ */
+const V3_ONE_OF: Record<string, Schema> = {
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] },
+  'io.k8s.apimachinery.pkg.api.resource.Quantity': { oneOf: [{ type: 'string' }, { type: 'number' }] },
+}
+
+/** A v2 definition as the v3 documents write it. */
+export function toV3Definition(name: string, s: Schema): Schema {
+  const oneOf = V3_ONE_OF[name]
+  return oneOf ? { description: s.description, ...oneOf } : toV3Schema(s)
+}
+
 function toV3Definitions(defs: Record<string, Schema>): Record<string, Schema> {
-  return Object.fromEntries(Object.entries(defs).map(([k, s]) => [k, toV3Schema(s)]))
+  return Object.fromEntries(Object.entries(defs).map(([k, s]) => [k, toV3Definition(k, s)]))
 }
 
 /** Object keys in the order Go's encoding/json writes a map (sorted); arrays keep their order. */

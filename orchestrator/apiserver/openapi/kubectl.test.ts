@@ -97,6 +97,13 @@ describe(`kubectl ${clientVersion} against the OpenAPI documents`, { skip, timeo
     assert.match(r.stdout, /livenessProbe\t<Probe>/)
   })
 
+  it('names IntOrString and Quantity fields as against a real cluster', async () => {
+    const ports = await kubectl(['explain', 'service.spec.ports'])
+    assert.match(ports.stdout, /targetPort\t<IntOrString>/)
+    const resources = await kubectl(['explain', 'pod.spec.containers.resources'])
+    assert.match(resources.stdout, /limits\t<map\[string\]Quantity>/)
+  })
+
   it('explains deployment.spec.strategy with its fields and enum', async () => {
     const r = await kubectl(['explain', 'deployment.spec.strategy'])
     assert.equal(r.exitCode, 0, r.stderr)
