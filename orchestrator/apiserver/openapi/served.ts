@@ -51,6 +51,8 @@ function buildInWorker(): Promise<ServedSpecs> {
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
   return new Promise((resolve, reject) => {
     const worker = new Worker(code, { eval: true, execArgv: [] })
+    // a process with nothing else to do (a test that asked once) need not wait for the build
+    worker.unref()
     worker.once('message', (b: BuiltSpecs) => {
       resolve({
         v2: bytes(b.v2),
