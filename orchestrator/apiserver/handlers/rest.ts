@@ -22,7 +22,8 @@ import { Aggregator } from './aggregator.js'
 import { type AuthorizationAttributes, type Authorizer, type UserInfo } from '../auth.js'
 import type { ServiceAccountTokens } from '../authn/serviceaccount.js'
 import { KubeletClient } from './kubeletclient.js'
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js'
+import { serveOpenApi } from '../openapi/handler.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../serializer/protobuf.js'
 import { type RequestInfo } from '../filters/requestinfo.js'
@@ -344,12 +345,7 @@ export class RestHandler {
       const doc = apiGroup(groupOnly[1]!) ?? apiGroup(groupOnly[1]!, await this.aggregator.remoteGroups())
       if (doc) return this.sendJson(res, 200, doc)
     }
-    if (p === '/openapi/v3') return this.sendMarshalled(res, 200, openApiV3Root())
-    const oa = p.match(/^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/)
-    if (oa) {
-      const doc = oa[1] ? openApiV3Document('', oa[1]) : openApiV3Document(oa[2]!, oa[3]!)
-      if (doc) return this.sendMarshalled(res, 200, doc)
-    }
+    if ((p === '/openapi/v2' || p.startsWith('/openapi/v3')) && (await serveOpenApi(req, res, p, target.query))) return
     if (p === '/debug/trace') {
       const since = Number(target.query.get('since') ?? 0) || 0
       const limit = Number(target.query.get('limit') ?? 10_000) || 10_000
@@ -471,11 +467,6 @@ export class RestHandler {
   /** responsewriters.WriteRawJSON (/version): json.MarshalIndent with two spaces, no newline. */
   private sendIndented(res: ServerResponse, code: number, body: unknown): void {
     this.writeJson(res, code, goJson(JSON.stringify(body, null, 2)))
-  }
-
-  /** kube-openapi's handlers serve the bytes of json.Marshal: no newline. */
-  private sendMarshalled(res: ServerResponse, code: number, body: unknown): void {
-    this.writeJson(res, code, goJson(JSON.stringify(body)))
   }
 
   /** The one place a JSON answer's bytes leave the REST handler (Content-Length counts them all). */
