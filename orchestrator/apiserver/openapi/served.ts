@@ -3,9 +3,12 @@
 // the documents' object trees stay in the API server's heap and no request waits behind the
 // build on the event loop. The worker registers tsx itself: the API server may run under tsx's
 // programmatic registration (bin/ock.js, cucumber), which a worker does not inherit.
+// A build is kept on disk for the next process (cache.ts), keyed by everything it reads.
 // Simplifies: a failed build is not remembered; the next request tries again.
 
 import { Worker } from 'node:worker_threads'
+import { RESOURCES } from '../../api/resources.js'
+import { cacheKey, readCached, writeCached } from './cache.js'
 import type { OpenApiSpecs, Served } from './documents.js'
 
 /** What the worker posts back: the bytes of every document and their ETags. */
@@ -39,13 +42,29 @@ let cached: Promise<ServedSpecs> | undefined
 /** The served documents, built on first call (in a worker) and kept for the life of the process. */
 export function servedOpenApi(): Promise<ServedSpecs> {
   if (!cached) {
-    cached = buildInWorker()
+    cached = loadOrBuild()
     cached.catch(() => (cached = undefined))
   }
   return cached
 }
 
-function buildInWorker(): Promise<ServedSpecs> {
+async function loadOrBuild(): Promise<ServedSpecs> {
+  const key = cacheKey(RESOURCES)
+  let b = readCached(key)
+  if (!b) {
+    b = await buildInWorker()
+    writeCached(key, b)
+  }
+  return {
+    v2: bytes(b.v2),
+    v2Protobuf: Buffer.from(b.v2Protobuf),
+    v3Root: bytes(b.v3Root),
+    v3: new Map(b.v3.map(([gv, d]) => [gv, bytes(d)])),
+    stats: b.stats,
+  }
+}
+
+function buildInWorker(): Promise<BuiltSpecs> {
   const tsx = import.meta.resolve('tsx/esm/api')
   const entry = new URL('./build.worker.ts', import.meta.url).href
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
@@ -54,13 +73,7 @@ function buildInWorker(): Promise<ServedSpecs> {
     // a process with nothing else to do (a test that asked once) need not wait for the build
     worker.unref()
     worker.once('message', (b: BuiltSpecs) => {
-      resolve({
-        v2: bytes(b.v2),
-        v2Protobuf: Buffer.from(b.v2Protobuf),
-        v3Root: bytes(b.v3Root),
-        v3: new Map(b.v3.map(([gv, d]) => [gv, bytes(d)])),
-        stats: b.stats,
-      })
+      resolve(b)
       void worker.terminate()
     })
     worker.once('error', reject)
