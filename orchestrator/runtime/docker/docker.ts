@@ -3,8 +3,8 @@
 // host network namespace and bind their pod IP (127.x, handed in as POD_IP), so there is no
 // bridge, no published port, and two pods can use the same containerPort. Plays the part of
 // dockershim / the CRI: create, start, stop (SIGTERM, grace, SIGKILL), remove, relist, exec,
-// logs and stats, with container names in dockershim's k8s_<container>_<pod>_<ns>_<uid>_<n> form.
-// Simplifies: no pod sandbox (pause) container; exec is non-interactive; images come from
+// logs and stats (streams.ts: interactive exec, attach, port-forward), with container names in dockershim's k8s_<container>_<pod>_<ns>_<uid>_<n> form.
+// Simplifies: no pod sandbox (pause) container; images come from
 // ./images.ts (OCK's are built locally, others must be present).
 
 import { randomBytes } from 'node:crypto'
@@ -17,6 +17,8 @@ import {
   type ContainerStats,
   type ContainerStatus,
   type ExecResult,
+  type StreamOptions,
+  type StreamSession,
 } from '../runtime.js'
 import {
   engine,
@@ -32,6 +34,7 @@ import {
   type EngineClient,
 } from './engine.js'
 import { images, type ImageResolver } from './images.js'
+import * as streams from './streams.js'
 
 export interface DockerRuntimeOptions {
   /** Node name, recorded on containers (ock.dev/node) for people reading `docker ps`. */
@@ -198,8 +201,10 @@ export class DockerRuntime implements ContainerRuntime {
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       Labels: labels,
       HostConfig: hostConfig,
-      Tty: false,
-      OpenStdin: false,
+      Tty: Boolean(config.tty),
+      OpenStdin: Boolean(config.stdin),
+      StdinOnce: Boolean(config.stdin && config.stdinOnce),
+      AttachStdin: Boolean(config.stdin),
     }
     if (config.command?.length) {
       opts.Entrypoint = config.command
@@ -319,6 +324,24 @@ export class DockerRuntime implements ContainerRuntime {
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  async execStream(id: string, command: string[], opts: StreamOptions): Promise<StreamSession> {
+    const c = await this.client()
+    const { info } = await this.owned(id)
+    if (stateOf(info.State?.Status) !== 'running') throw new Error(`container ${id} is not running`)
+    return this.call(() => streams.execStream(c.container.dockerode, id, command, opts), id)
+  }
+
+  async attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    const c = await this.client()
+    const { info } = await this.owned(id)
+    if (stateOf(info.State?.Status) !== 'running') throw new Error(`container ${id} is not running`)
+    return this.call(() => streams.attach(c.container.dockerode, id, opts), id)
+  }
+
+  portForward(podIP: string, port: number): ReturnType<ContainerRuntime['portForward']> {
+    return streams.portForward(podIP, port) as never
   }
 
   async logs(id: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string> {
