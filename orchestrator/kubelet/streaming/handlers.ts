@@ -76,17 +76,17 @@ function tunnel(ws: WebSocket): SpdySession {
   })
 }
 
-const servers = (protocols: ChannelProtocol[], extra: string[] = []) =>
-  new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    handleProtocols: (offered) => [...offered].find((p) => extra.includes(p)) ?? negotiate([...offered], protocols)?.name ?? false,
-  })
+const servers = (protocols: ChannelProtocol[]) =>
+  new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => negotiate([...offered], protocols)?.name ?? false })
 
 /** Mounts /exec/, /attach/ and /portForward/ upgrade routes on a kubelet's endpoint. */
 export function mountStreamingHandlers(server: KubeletServer, source: PodSource, runtime: ContainerRuntime): void {
   const commands = servers(REMOTE_COMMAND_PROTOCOLS)
-  const forwards = servers(PORT_FORWARD_PROTOCOLS, [TUNNEL_PROTOCOL])
+  const forwards = servers(PORT_FORWARD_PROTOCOLS)
+  const tunnels = new WeakSet<IncomingMessage>()
+  forwards.on('headers', (headers: string[], req: IncomingMessage) => {
+    if (tunnels.has(req)) headers.push(`Sec-WebSocket-Protocol: ${TUNNEL_PROTOCOL}`)
+  })
 
   const guard =
     (fn: (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => Promise<void>) =>
@@ -156,6 +156,9 @@ export function mountStreamingHandlers(server: KubeletServer, source: PodSource,
       if (how === 'spdy') return serveSpdyPortForward(spdyUpgrade(socket, head, spdyProtocol(req, SPDY_PORT_FORWARD)), t)
       const offered = offeredProtocols(req.headers['sec-websocket-protocol'])
       if (offered.includes(TUNNEL_PROTOCOL)) {
+        // ws refuses a subprotocol with a '/' (not an RFC 6455 token): answer it by hand
+        delete req.headers['sec-websocket-protocol']
+        tunnels.add(req)
         forwards.handleUpgrade(req, socket, head, (ws) => serveSpdyPortForward(tunnel(ws), t))
         return
       }
