@@ -8,7 +8,7 @@
 // Mirrors k8s.io/kubelet/pkg/cri/streaming/portforward (httpstream.go, websocket.go).
 // Simplifies: no stream-pair creation timeout; unpaired streams wait until the connection ends.
 
-import { EventEmitter } from 'node:events'
+import { PassThrough } from 'node:stream'
 import type { WebSocket } from 'ws'
 import type { ContainerRuntime } from '../../runtime/runtime.js'
 import type { SpdySession, SpdyStream } from './spdysession.js'
@@ -41,19 +41,18 @@ interface Target {
   dial: Dial
 }
 
+/** What the client sends on one forwarded connection, kept until the pod's port answers. */
+function inbox(): PassThrough {
+  return new PassThrough()
+}
+
 /** Joins a client's stream and the pod's connection both ways; half-closes follow. */
-function splice(
-  conn: Conn,
-  write: (d: Buffer) => void,
-  end: () => void,
-  input: { on(e: 'data', cb: (d: Buffer) => void): void; once(e: 'end', cb: () => void): void },
-): void {
+function splice(conn: Conn, write: (d: Buffer) => void, end: () => void, input: PassThrough): void {
   conn.on('data', (d: Buffer) => write(d))
   conn.once('end', end)
   conn.once('close', end)
   conn.on('error', () => end())
-  input.on('data', (d) => conn.write(d))
-  input.once('end', () => conn.end())
+  input.pipe(conn as unknown as NodeJS.WritableStream)
 }
 
 /** Serves the stream pairs of a SPDY port-forward connection. */
@@ -73,6 +72,9 @@ export function serveSpdyPortForward(spdy: SpdySession, t: Target): void {
     if (!pair.error || !pair.data) return
     pairs.delete(requestID)
     const { error, data } = pair
+    const input = inbox()
+    data.on('data', (d: Buffer) => input.write(d))
+    data.once('end', () => input.end())
     t.dial(t.podIP, port).then(
       (conn) => {
         conns.add(conn)
@@ -81,7 +83,7 @@ export function serveSpdyPortForward(spdy: SpdySession, t: Target): void {
           data.end()
           error.end()
         }
-        splice(conn, (d) => data.write(d), done, data)
+        splice(conn, (d) => data.write(d), done, input)
       },
       (e: unknown) => {
         error.end(forwardError(port, t.pod, t.uid, e))
@@ -99,7 +101,7 @@ export function serveWebSocketPortForward(ws: WebSocket, protocol: ChannelProtoc
   const send = (channel: number, data: Buffer | string): void => {
     if (ws.readyState === ws.OPEN) ws.send(encodeFrame(protocol, channel, data))
   }
-  const inputs = ports.map(() => new EventEmitter())
+  const inputs = ports.map(() => inbox())
   ports.forEach((port, i) => {
     send(2 * i, portPrefix(port))
     send(2 * i + 1, portPrefix(port))
@@ -107,12 +109,12 @@ export function serveWebSocketPortForward(ws: WebSocket, protocol: ChannelProtoc
   ws.on('message', (message: Buffer) => {
     const f = decodeFrame(protocol, message)
     if (!f || f.channel % 2 || f.channel / 2 >= ports.length) return
-    inputs[f.channel / 2]!.emit('data', f.data)
+    inputs[f.channel / 2]!.write(f.data)
   })
   const conns: Conn[] = []
   ws.on('error', () => undefined)
   ws.once('close', () => {
-    for (const i of inputs) i.emit('end')
+    for (const i of inputs) i.end()
     for (const c of conns) c.destroy()
   })
   let open = ports.length

@@ -9,6 +9,7 @@
 // createHttpStreamStreams, v4 status writer). Simplifies: no idle or stream-creation timeouts
 // beyond SPDY's wait for the expected streams (30 s, upstream's default).
 
+import { PassThrough } from 'node:stream'
 import type { WebSocket } from 'ws'
 import type { StatusBody } from '../../api/errors.js'
 import type { StreamOptions, StreamSession } from '../../runtime/runtime.js'
@@ -118,12 +119,18 @@ export function serveSpdy(
   // the resize stream exists from v3 on, and only with a TTY
   if (opts.tty && protocolVersion !== 'channel.k8s.io' && protocolVersion !== 'v2.channel.k8s.io') expected.add('resize')
   const streams = new Map<SpdyType, SpdyStream>()
+  const stdin = new PassThrough()
   const timer = setTimeout(() => spdy.close(), 30_000)
   spdy.onStream((stream) => {
     const type = stream.headers.get('streamtype') as SpdyType | undefined
     if (!type || !SPDY_TYPES.includes(type)) return stream.reset()
     stream.reply()
     streams.set(type, stream)
+    if (type === 'stdin') {
+      // what the client writes before the other streams are there waits for the session
+      stream.on('data', (d: Buffer) => stdin.write(d))
+      stream.once('end', () => stdin.end())
+    }
     if ([...expected].every((t) => streams.has(t))) {
       clearTimeout(timer)
       void run()
@@ -138,9 +145,7 @@ export function serveSpdy(
       error.end(statusPayload(4, errorStatus(e instanceof Error ? e.message : String(e))) ?? '')
       return spdy.close()
     }
-    const stdin = streams.get('stdin')
-    stdin?.on('data', (d: Buffer) => session.stdin?.write(d))
-    stdin?.once('end', () => session.stdin?.end())
+    if (streams.has('stdin')) stdin.pipe(session.stdin as NodeJS.WritableStream)
     session.stdout?.on('data', (d: Buffer) => streams.get('stdout')?.write(d))
     session.stderr?.on('data', (d: Buffer) => streams.get('stderr')?.write(d))
     let resizeBuf = ''
