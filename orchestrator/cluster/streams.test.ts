@@ -19,7 +19,11 @@ const PYTHON = process.env.OCK_PYTHON ?? '/usr/bin/python3'
 const missing: string[] = []
 const engine = await dockerEngineStatus()
 if (!engine.available) missing.push(`no Docker engine (${engine.reason})`)
-for (const [cmd, args] of [['kubectl', ['version', '--client']], ['script', ['--version']], [PYTHON, ['-c', 'import kubernetes']]] as const)
+for (const [cmd, args] of [
+  ['kubectl', ['version', '--client']],
+  ['script', ['--version']],
+  [PYTHON, ['-c', 'import kubernetes']],
+] as const)
   if ((await execa(cmd, [...args], { reject: false })).exitCode !== 0) missing.push(`no ${cmd === PYTHON ? 'python3-kubernetes' : cmd}`)
 const skip = missing.length && process.env.OCK_REQUIRE_CLIENTS !== '1' ? missing.join('; ') : false
 
@@ -59,8 +63,13 @@ describe('exec, cp and port-forward on the Docker runtime, from kubectl and the 
     env = { KUBECONFIG: join(dir, 'kubeconfig') }
     const admin = await cluster.client(Identities.admin)
     const pods = { group: '', version: 'v1', resource: 'pods', namespace: 'default' }
-    await admin.create(pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'registry.internal/ock/app:1' }] } })
-    for (const deadline = Date.now() + 30_000; ; ) {
+    await admin.create(pods, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [{ name: 'app', image: 'registry.internal/ock/app:1' }] },
+    })
+    for (const deadline = Date.now() + 30_000; ;) {
       // eventually: the pod is Running (a bounded poll, not a sleep in the assertion)
       const pod = await admin.get<Pod>({ ...pods, name: 'p' })
       if (pod.status?.phase === 'Running') break
