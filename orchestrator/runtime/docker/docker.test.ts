@@ -63,7 +63,7 @@ else
       printsThenRuns: (line) => ({ command: ['sh', '-c', `echo "$LINE"; trap 'exit 0' TERM; ${idle}`], env: { LINE: line } }),
       ignoresSigterm: () => ({ command: ['sh', '-c', `trap '' TERM; while :; do sleep 1; done`] }),
     },
-    exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text] },
+    exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text], cat: ['cat'] },
     timeoutMs: 15_000,
   })
 
