@@ -69,27 +69,6 @@ function stateOf(s: string | undefined): ContainerState {
   }
 }
 
-/** Strips Docker's 8-byte stream headers from a non-TTY log or exec buffer. */
-export function demux(buf: Buffer): { stdout: string; stderr: string; combined: string } {
-  const out: Buffer[] = []
-  const err: Buffer[] = []
-  const all: Buffer[] = []
-  let i = 0
-  while (i + 8 <= buf.length) {
-    const type = buf[i]!
-    const size = buf.readUInt32BE(i + 4)
-    if (type > 2 || buf[i + 1] !== 0 || buf[i + 2] !== 0 || buf[i + 3] !== 0) {
-      // not multiplexed after all (a TTY container): everything is output
-      return { stdout: buf.toString('utf8'), stderr: '', combined: buf.toString('utf8') }
-    }
-    const chunk = buf.subarray(i + 8, i + 8 + size)
-    ;(type === 2 ? err : out).push(chunk)
-    all.push(chunk)
-    i += 8 + size
-  }
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), combined: Buffer.concat(all).toString('utf8') }
-}
-
 /** dockershim's container name (k8s_<container>_<pod>_<namespace>_<uid>_<attempt>), plus a suffix for uniqueness. */
 export function containerName(c: Pick<ContainerConfig, 'name' | 'podName' | 'podNamespace' | 'podUid' | 'attempt'>): string {
   const safe = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, '-')
@@ -326,18 +305,20 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async execStream(id: string, command: string[], opts: StreamOptions): Promise<StreamSession> {
-    const c = await this.client()
-    const { info } = await this.owned(id)
-    if (stateOf(info.State?.Status) !== 'running') throw new Error(`container ${id} is not running`)
-    return this.call(() => streams.execStream(c.container.dockerode, id, command, opts), id)
+  execStream(id: string, command: string[], opts: StreamOptions): Promise<StreamSession> {
+    return this.stream(id, (docker) => streams.execStream(docker, id, command, opts))
   }
 
-  async attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+  attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    return this.stream(id, (docker) => streams.attach(docker, id, opts))
+  }
+
+  /** Opens a streaming session on one of this instance's running containers. */
+  private async stream(id: string, open: (docker: EngineClient['container']['dockerode']) => Promise<StreamSession>): Promise<StreamSession> {
     const c = await this.client()
     const { info } = await this.owned(id)
     if (stateOf(info.State?.Status) !== 'running') throw new Error(`container ${id} is not running`)
-    return this.call(() => streams.attach(c.container.dockerode, id, opts), id)
+    return this.call(() => open(c.container.dockerode), id)
   }
 
   portForward(podIP: string, port: number): ReturnType<ContainerRuntime['portForward']> {
@@ -358,7 +339,7 @@ export class DockerRuntime implements ContainerRuntime {
       () => container.logs({ stdout: true, stderr: true, follow: false, tail: opts?.tailLines ?? 'all' } as never) as unknown as Promise<Buffer>,
       id,
     )) as Buffer | string
-    return typeof buf === 'string' ? buf : demux(buf).combined
+    return typeof buf === 'string' ? buf : streams.demux(buf).combined
   }
 
   /** The same container of the same pod, one attempt earlier (kept by the kubelet for `logs --previous`). */

@@ -35,6 +35,27 @@ export class Demuxer {
   }
 }
 
+/** Strips Docker's 8-byte stream headers from a non-TTY log or exec buffer. */
+export function demux(buf: Buffer): { stdout: string; stderr: string; combined: string } {
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  const all: Buffer[] = []
+  let i = 0
+  while (i + 8 <= buf.length) {
+    const type = buf[i]!
+    const size = buf.readUInt32BE(i + 4)
+    if (type > 2 || buf[i + 1] !== 0 || buf[i + 2] !== 0 || buf[i + 3] !== 0) {
+      // not multiplexed after all (a TTY container): everything is output
+      return { stdout: buf.toString('utf8'), stderr: '', combined: buf.toString('utf8') }
+    }
+    const chunk = buf.subarray(i + 8, i + 8 + size)
+    ;(type === 2 ? err : out).push(chunk)
+    all.push(chunk)
+    i += 8 + size
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), combined: Buffer.concat(all).toString('utf8') }
+}
+
 interface Hijacked {
   socket: Duplex
   resize(size: TerminalSize): Promise<void>
