@@ -70,8 +70,10 @@ export function serveWebSocket(
     if (ws.readyState !== ws.OPEN) return done?.()
     ws.send(encodeFrame(protocol, channel, data), done)
   }
-  // an empty message on the lowest writable channel tells the client the session is up
-  send(opts.stdout || opts.tty ? STDOUT : opts.stderr ? STDERR : ERROR, Buffer.alloc(0))
+  // an empty message on the lowest writable channel tells the client the session is up; not for
+  // v5: client-go starts reading before it has made its streams and logs "Unknown stream id 1"
+  // for a message that arrives that early (upstream's longer path hides the race)
+  if (protocol.version < 5) send(opts.stdout || opts.tty ? STDOUT : opts.stderr ? STDERR : ERROR, Buffer.alloc(0))
   session.stdout?.on('data', (d: Buffer) => send(STDOUT, d))
   session.stderr?.on('data', (d: Buffer) => send(STDERR, d))
   ws.on('message', (message: Buffer) => {
