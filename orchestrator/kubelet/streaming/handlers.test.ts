@@ -1,7 +1,7 @@
 // The kubelet's streaming endpoints end to end on a real TLS server, with a fake runtime: exec
 // over WebSocket v5 (stdin, its close signal, output as written, the exit Status), a runtime that
 // cannot attach (400 before any upgrade), port-forward over the Python client's channel protocol
-// and over SPDY (frames written with ./spdy.ts), as kubectl's tunnel carries them.
+// and over SPDY (frames written with ./spdy.ts), as kubectl's tunnel carries them; exec over SPDY.
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -14,7 +14,7 @@ import { createCertificateAuthority, Identities, type KeyPair } from '../../pki/
 import { NotSupportedError, type ContainerRuntime, type StreamSession } from '../../runtime/runtime.js'
 import { KubeletServer } from '../server.js'
 import { mountStreamingHandlers } from './handlers.js'
-import { decodeHeaders, encode, encodeHeaders, FrameReader, HeaderCodec, type Frame } from './spdy.js'
+import { decodeHeaders, encode, encodeHeaders, FLAG_FIN, FrameReader, HeaderCodec, type Frame } from './spdy.js'
 
 const pod = { metadata: { name: 'web', namespace: 'shop', uid: 'u1' }, spec: { containers: [{ name: 'app' }] } } as unknown as Pod
 const status = { podIP: '127.0.0.1', containerStatuses: [{ name: 'app', containerID: 'fake://c1', state: { running: {} } }] }
@@ -176,6 +176,57 @@ describe('the kubelet streaming endpoints', () => {
     assert.deepEqual(seen.sort(), ['data 3 over spdy', 'ping 1', 'reply 1 0', 'reply 3 0'])
     out.close()
     back.close()
+  })
+
+  it('runs an exec over SPDY as kubectl did before WebSocket: a stream per channel, stdin FIN, the v4 Status on the error stream', async () => {
+    const socket = await new Promise<Duplex>((resolve, reject) => {
+      const req = https.request({
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/exec/shop/web/app?command=sh&stdin=1&stdout=1&stderr=1',
+        method: 'POST',
+        headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': ['v4.channel.k8s.io', 'channel.k8s.io'] },
+        ca: caPem,
+        cert: client.certPem,
+        key: client.keyPem,
+      })
+      req.on('upgrade', (res, sock) => {
+        assert.equal(res.headers['x-stream-protocol-version'], 'v4.channel.k8s.io')
+        resolve(sock)
+      })
+      req.on('response', (res) => reject(new Error(`no upgrade: ${res.statusCode}`)))
+      req.on('error', reject)
+      req.end()
+    })
+    const out = new HeaderCodec('compress')
+    const reader = new FrameReader()
+    const types = ['error', 'stdin', 'stdout', 'stderr']
+    for (const [i, type] of types.entries()) {
+      const headerBlock = await out.run(encodeHeaders([['streamType', type]]))
+      socket.write(encode({ type: 'syn_stream', streamId: 2 * i + 1, associatedTo: 0, priority: 0, flags: 0, headerBlock }))
+    }
+    // stdin (stream 3): data, then FIN
+    socket.write(encode({ type: 'data', streamId: 3, flags: 0, data: Buffer.from('hi') }))
+    socket.write(encode({ type: 'data', streamId: 3, flags: FLAG_FIN, data: Buffer.alloc(0) }))
+    const got: Record<string, string> = {}
+    await new Promise<void>((resolve) => {
+      socket.on('data', (d: Buffer) => {
+        for (const f of reader.push(d) as Frame[]) {
+          if (f.type !== 'data') continue
+          const type = types[(f.streamId - 1) / 2]!
+          got[type] = (got[type] ?? '') + f.data.toString()
+          if (type === 'error' && f.flags & FLAG_FIN) resolve()
+        }
+      })
+    })
+    socket.destroy()
+    out.close()
+    assert.deepEqual(got, {
+      stdout: 'HI',
+      stderr: 'bye',
+      error:
+        '{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: error executing command [sh], exit code 3","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"3"}]}}',
+    })
   })
 
   it('answers a request that does not upgrade, or names no command, as the kubelet does', async () => {
