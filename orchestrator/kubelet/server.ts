@@ -58,6 +58,8 @@ export class KubeletServer {
   private readonly server: https.Server
   private readonly routes: [string, KubeletRoute][] = []
   private readonly upgrades: [string, KubeletUpgradeRoute][] = []
+  /** Upgraded connections (streams): the HTTP server no longer tracks them, stop() ends them. */
+  private readonly streams = new Set<Duplex>()
   private address?: AddressInfo
 
   constructor(private readonly opts: KubeletServerOptions) {
@@ -104,6 +106,7 @@ export class KubeletServer {
     if (!this.server.listening) return
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeAllConnections()
+    for (const s of this.streams) s.destroy()
     await closed
   }
 
@@ -121,6 +124,8 @@ export class KubeletServer {
 
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy())
+    this.streams.add(socket)
+    socket.once('close', () => this.streams.delete(socket))
     const url = new URL(req.url ?? '/', `https://${this.opts.host}`)
     const caller = this.caller(req)
     const denied = this.forbidden(req, caller, url)
