@@ -81,7 +81,11 @@ describe('the kubelet streaming endpoints', () => {
       })
       c.on('message', (d: Buffer) => {
         frames.push(`${d[0]}:${d.subarray(1).toString()}`)
-        if (frames.length === 1) c.send(Buffer.from([255, 0]))
+        if (frames.length === 1) {
+          c.send(Buffer.from([255, 0]))
+          // written after the close signal: dropped, not an error
+          c.send(Buffer.concat([Buffer.from([0]), Buffer.from('late')]))
+        }
       })
       c.on('close', () => resolve())
       c.on('error', reject)

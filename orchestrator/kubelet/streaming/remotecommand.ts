@@ -76,18 +76,26 @@ export function serveWebSocket(
   if (protocol.version < 5) send(opts.stdout || opts.tty ? STDOUT : opts.stderr ? STDERR : ERROR, Buffer.alloc(0))
   session.stdout?.on('data', (d: Buffer) => send(STDOUT, d))
   session.stderr?.on('data', (d: Buffer) => send(STDERR, d))
+  // a client may write after its close signal: what comes after the end is dropped, never an error
+  let stdinOpen = true
+  const endStdin = (): void => {
+    if (stdinOpen) session.stdin?.end()
+    stdinOpen = false
+  }
+  session.stdin?.on('error', () => undefined)
   ws.on('message', (message: Buffer) => {
     const frame = decodeFrame(protocol, message)
     if (!frame) return
-    if (frame.channel === STDIN) session.stdin?.write(frame.data)
-    else if (frame.channel === RESIZE) {
+    if (frame.channel === STDIN) {
+      if (stdinOpen) session.stdin?.write(frame.data)
+    } else if (frame.channel === RESIZE) {
       const size = decodeResize(frame.data)
       if (size) void session.resize(size)
-    } else if (frame.channel === CLOSE && protocol.version >= 5 && frame.data[0] === STDIN) session.stdin?.end()
+    } else if (frame.channel === CLOSE && protocol.version >= 5 && frame.data[0] === STDIN) endStdin()
   })
   ws.on('error', () => undefined)
   ws.once('close', () => {
-    session.stdin?.end()
+    endStdin()
     session.close()
   })
   void outcome(session, status).then((s) => {

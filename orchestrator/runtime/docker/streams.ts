@@ -83,6 +83,7 @@ function session(h: Hijacked, opts: StreamOptions): StreamSession {
   let stdin: PassThrough | undefined
   if (opts.stdin) {
     stdin = new PassThrough()
+    stdin.on('error', () => undefined)
     stdin.on('data', (chunk: Buffer) => socket.writable && socket.write(chunk))
     // the client closed its stdin: half-close, so the process reads EOF and output still flows
     stdin.once('end', () => socket.writable && socket.end())
