@@ -93,12 +93,17 @@ describe('exec, cp and port-forward on the Docker runtime, from kubectl and the 
   })
 
   it('kubectl exec -it: a terminal of the size kubectl has', async () => {
-    const r = await execa('script', ['-qfec', 'stty cols 100 rows 40; kubectl exec -it p -- sh -c "tty; stty size; exit 5"', '/dev/null'], {
-      env,
-      reject: false,
-      timeout: 20_000,
+    // a shell in a pseudo-terminal of 100x40; the commands are typed once it prompts (kubectl's
+    // first resize races a command that reads the size at once, on a real cluster too)
+    const child = execa('script', ['-qfec', 'stty cols 100 rows 40; kubectl exec -it p -- sh', '/dev/null'], { env, reject: false, timeout: 20_000 })
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      const first = !out.includes('# ')
+      out += d.toString()
+      if (first && out.includes('# ')) child.stdin!.write('tty; stty size; exit 5\r')
     })
-    assert.match(r.stdout, /\/dev\/pts\/\d+\r?\n40 100/)
+    const r = await child
+    assert.match(out, /\/dev\/pts\/\d+\r?\n40 100/)
     assert.equal(r.exitCode, 5)
   })
 
