@@ -63,7 +63,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('', 'v1', 'Pod', 'pods', true, {
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
     statusOwnedBy: 'status',
   }),
   r('', 'v1', 'Node', 'nodes', false, {

@@ -1,4 +1,5 @@
-// pods/log and pods/exec end to end on a cluster of simulated nodes: the API server reaches the
+// pods/log and pods/exec end to end on a cluster of simulated nodes (streams on real containers:
+// streams.test.ts): the API server reaches the
 // pod's kubelet with its kubelet client certificate, the kubelet asks the runtime.
 
 import { after, before, describe, it } from 'node:test'
@@ -162,17 +163,27 @@ describe('pods/log and pods/exec through the API server', () => {
     assert.ok('status' in bad)
     assert.equal(bad.status.reason, 'NonZeroExitCode')
     assert.deepEqual(bad.status.details, { causes: [{ reason: 'ExitCode', message: '7' }] })
-    const v4 = await wsExec('command=true', ['v4.channel.k8s.io'])
+    const v4 = await wsExec('command=true&stdout=1', ['v4.channel.k8s.io'])
     assert.ok('protocol' in v4 && v4.protocol === 'v4.channel.k8s.io')
   })
 
-  it('refuses an interactive session and unknown subprotocols with a Status', async () => {
+  it('refuses what the simulated runtime cannot stream, and unknown subprotocols, with a Status', async () => {
     const tty = await wsExec('command=sh&stdin=true&tty=true')
     assert.ok('httpStatus' in tty)
     assert.equal(tty.httpStatus, 400)
-    assert.match(JSON.parse(tty.body).message, /without standard input or a terminal/)
-    const old = await wsExec('command=true', ['channel.k8s.io'])
-    assert.ok('httpStatus' in old && old.httpStatus === 400)
+    assert.deepEqual(JSON.parse(tty.body), {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message:
+        'exec with a terminal is not supported by the simulated runtime: its containers have no processes or sockets (run the node with --runtime docker)',
+      reason: 'BadRequest',
+      code: 400,
+    })
+    const bogus = await wsExec('command=true&stdout=1', ['bogus.k8s.io'])
+    assert.ok('httpStatus' in bogus && bogus.httpStatus === 400)
+    assert.match(JSON.parse(bogus.body).message, /^requested protocol\(s\) are not supported: \[bogus.k8s.io\]/)
     // the API server keeps serving
     assert.equal((await get('/api/v1/namespaces/default/pods/talker/log?tailLines=1')).text, 'three\n')
   })

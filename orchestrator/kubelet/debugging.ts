@@ -33,7 +33,7 @@ export class HandlerError extends Error {
 }
 
 /** The runtime's id in a status containerID (`docker://abc` -> `abc`). */
-function runtimeId(containerID: string | undefined): string {
+export function runtimeId(containerID: string | undefined): string {
   return (containerID ?? '').replace(/^[a-z0-9-]+:\/\//, '')
 }
 
@@ -92,7 +92,7 @@ interface Target {
   container: string
 }
 
-function target(source: PodSource, url: URL, prefix: string): Target {
+export function target(source: PodSource, url: URL, prefix: string): Target {
   const parts = url.pathname.slice(prefix.length).split('/').map(decodeURIComponent)
   const [namespace, name, container] = parts
   if (parts.length !== 3 || !namespace || !name || !container)

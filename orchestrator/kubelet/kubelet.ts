@@ -38,13 +38,14 @@ import { NodeFaults } from './faults.js'
 import { PodIPAM } from './ipam.js'
 import { NodeLeaseController } from './nodelease.js'
 import { initialNode, nodeConditions, nodeLabels, nodeStatus, sameConditions, type NodeSignals, type Readiness } from './node-status.js'
-import { mountDebuggingHandlers } from './debugging.js'
+import { mountDebuggingHandlers, type PodSource } from './debugging.js'
 import { containerEnvironment } from './environment.js'
 import { ImageManager, type Waiting } from './images.js'
 import { GenericPleg } from './pleg.js'
 import { ProbeManager } from './prober-manager.js'
 import type { KubeletServer } from './server.js'
 import { mountResourceMetrics } from './stats.js'
+import { mountStreamingHandlers } from './streaming/handlers.js'
 import { StatusManager } from './status-manager.js'
 
 const PODS = lookupResource('', 'pods')!
@@ -167,15 +168,13 @@ export class Kubelet implements Runnable {
     this.pleg = new GenericPleg({ runtime: this.runtime, ready: () => !this.stopped && this.podInformer.hasSynced, changed: (uid) => this.queue.add(uid) })
     // pods/log and pods/exec reach the runtime through the node's endpoint
     if (deps.server) {
-      mountDebuggingHandlers(
-        deps.server,
-        {
-          pod: (namespace, name) =>
-            [...this.pods.values()].find((e) => !e.gone && e.pod.metadata?.namespace === namespace && e.pod.metadata?.name === name)?.pod,
-          status: (pod) => this.status.lastStatus(pod.metadata?.uid ?? '') ?? pod.status,
-        },
-        this.runtime,
-      )
+      const source: PodSource = {
+        pod: (namespace, name) => [...this.pods.values()].find((e) => !e.gone && e.pod.metadata?.namespace === namespace && e.pod.metadata?.name === name)?.pod,
+        status: (pod) => this.status.lastStatus(pod.metadata?.uid ?? '') ?? pod.status,
+      }
+      mountDebuggingHandlers(deps.server, source, this.runtime)
+      // exec -i/-t, attach and port-forward: upgraded connections the API server proxies
+      mountStreamingHandlers(deps.server, source, this.runtime)
     }
     // what the node and its containers use, for metrics-server
     if (deps.server) mountResourceMetrics(deps.server, { nodeName: config.nodeName, runtime: deps.runtime, podOf: (uid) => this.pods.get(uid)?.pod })
@@ -427,6 +426,9 @@ export class Kubelet implements Runnable {
       podIP,
       attempt: action.attempt,
     }
+    if (c.stdin) config.stdin = true
+    if (c.stdinOnce) config.stdinOnce = true
+    if (c.tty) config.tty = true
     if (c.command) config.command = [...c.command]
     if (c.args) config.args = [...c.args]
     if (c.ports?.length) config.ports = c.ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, name: p.name }))

@@ -1,7 +1,7 @@
 // The ContainerRuntime contract as a test suite both runtimes run (the simulated one in
 // simulated/simulated.test.ts, the Docker one beside its own code): create, start, a process
 // that exits shows up as exited with its exit code, stop (graceful, and SIGKILL after the
-// timeout), remove, list, exec, logs, stats, close, and ImagePullError. It is parameterised by
+// timeout), remove, list, exec (buffered and streamed), logs, stats, close, and ImagePullError. It is parameterised by
 // how to script a container's behaviour, because the simulated runtime reads a script from the
 // environment and Docker runs a real command.
 // Usage: runtimeContract('simulated', () => Promise.resolve(new SimulatedRuntime()), { ... })
@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { ContainerNotFoundError, ImagePullError, type ContainerConfig, type ContainerRuntime, type ContainerStatus } from './runtime.js'
+import { ContainerNotFoundError, ImagePullError, NotSupportedError, type ContainerConfig, type ContainerRuntime, type ContainerStatus } from './runtime.js'
 
 /** What makes a container behave a certain way on a given runtime. */
 export type Script = Pick<ContainerConfig, 'command' | 'args' | 'env'>
@@ -36,6 +36,8 @@ export interface ContractOptions {
     fails: string[]
     /** A command that prints `text` and exits 0. */
     echo(text: string): string[]
+    /** A command that copies its stdin to stdout (a runtime may refuse stdin with NotSupportedError). */
+    cat: string[]
   }
   /** Upper bound for asynchronous changes (a process exiting, a container starting). */
   timeoutMs?: number
@@ -184,6 +186,33 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
       const echo = await rt.exec(id, opts.exec.echo('hello from exec'))
       assert.equal(echo.exitCode, 0)
       assert.match(echo.stdout, /hello from exec/)
+      await rt.stopContainer(id, 5)
+      await rt.removeContainer(id)
+    })
+
+    it('streams an exec: output as the stream ends, the exit code after; stdin echoed through or refused', async () => {
+      const id = await running(opts.scripts.runs())
+      const read = async (s: NodeJS.ReadableStream | undefined): Promise<string> => {
+        let text = ''
+        for await (const c of s ?? []) text += String(c)
+        return text
+      }
+      const echo = await rt.execStream(id, opts.exec.echo('streamed'), { stdin: false, stdout: true, stderr: true, tty: false })
+      assert.match(await read(echo.stdout), /streamed/)
+      assert.equal(await echo.exitCode, 0)
+      const failed = await rt.execStream(id, opts.exec.fails, { stdin: false, stdout: true, stderr: true, tty: false })
+      await Promise.all([read(failed.stdout), read(failed.stderr)])
+      assert.notEqual(await failed.exitCode, 0)
+      try {
+        const cat = await rt.execStream(id, opts.exec.cat, { stdin: true, stdout: true, stderr: false, tty: false })
+        cat.stdin!.write('in and out\n')
+        cat.stdin!.end()
+        assert.equal(await read(cat.stdout), 'in and out\n')
+        assert.equal(await cat.exitCode, 0)
+      } catch (e) {
+        assert.ok(e instanceof NotSupportedError, String(e))
+        assert.match(e.message, /not supported by/)
+      }
       await rt.stopContainer(id, 5)
       await rt.removeContainer(id)
     })

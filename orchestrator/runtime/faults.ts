@@ -7,7 +7,16 @@
 // a node's kubelet ran, from the runtime's side).
 // Simplifies: calls already in flight when the fault starts complete normally.
 
-import { RuntimeUnavailableError, type ContainerConfig, type ContainerRuntime, type ContainerStats, type ContainerStatus, type ExecResult } from './runtime.js'
+import {
+  RuntimeUnavailableError,
+  type ContainerConfig,
+  type ContainerRuntime,
+  type ContainerStats,
+  type ContainerStatus,
+  type ExecResult,
+  type StreamOptions,
+  type StreamSession,
+} from './runtime.js'
 
 export const UNREACHABLE_MESSAGE = 'rpc error: code = Unavailable desc = connection error: the container runtime endpoint does not answer'
 
@@ -99,6 +108,21 @@ export class FaultInjectingRuntime implements ContainerRuntime {
   async exec(id: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult> {
     this.check()
     return this.inner.exec(id, command, opts)
+  }
+
+  async execStream(id: string, command: string[], opts: StreamOptions): Promise<StreamSession> {
+    this.check()
+    return this.inner.execStream(id, command, opts)
+  }
+
+  async attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    this.check()
+    return this.inner.attach(id, opts)
+  }
+
+  async portForward(podIP: string, port: number): ReturnType<ContainerRuntime['portForward']> {
+    this.check()
+    return this.inner.portForward(podIP, port)
   }
 
   async logs(id: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string> {

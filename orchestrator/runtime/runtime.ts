@@ -30,6 +30,11 @@ export interface ContainerConfig {
   attempt: number
   /** Extra labels (the runtime adds its own run and pod labels). */
   labels?: Record<string, string>
+  /** The container keeps a standard input open for attach (spec.containers[].stdin; stdinOnce closes it after the first attach ends). */
+  stdin?: boolean
+  stdinOnce?: boolean
+  /** The container's process gets a terminal (spec.containers[].tty). */
+  tty?: boolean
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown'
@@ -59,6 +64,45 @@ export interface ExecResult {
   exitCode: number
   stdout: string
   stderr: string
+}
+
+/** Which streams an interactive exec or an attach carries (CRI ExecRequest / AttachRequest). */
+export interface StreamOptions {
+  stdin: boolean
+  stdout: boolean
+  stderr: boolean
+  /** A terminal: stdout carries stdout and stderr together, and there is no separate stderr. */
+  tty: boolean
+}
+
+/** A terminal's size, as the resize channel carries it. */
+export interface TerminalSize {
+  width: number
+  height: number
+}
+
+/**
+ * A running exec or attach session. Contract: output is written to `stdout` / `stderr` as the
+ * process writes it; `stdout` ends when the process's output ends. Ending `stdin` closes the
+ * process's standard input (half-close). `exitCode` resolves once the session is over: the
+ * command's exit code for an exec, undefined for an attach. `close()` abandons the session
+ * (the exec'd process may go on running, as with a real runtime when the client goes away).
+ */
+export interface StreamSession {
+  stdin?: NodeJS.WritableStream
+  stdout?: NodeJS.ReadableStream
+  stderr?: NodeJS.ReadableStream
+  resize(size: TerminalSize): Promise<void>
+  exitCode: Promise<number | undefined>
+  close(): void
+}
+
+/** What a runtime cannot do (the simulated runtime has no processes to attach to or sockets to forward). */
+export class NotSupportedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'NotSupportedError'
+  }
 }
 
 export interface ContainerStats {
@@ -114,6 +158,9 @@ export class RuntimeUnavailableError extends Error {
  *   ContainerNotFoundError for unknown ids.
  * - listContainers returns every container this runtime instance created and has not removed.
  * - exec runs a command in a running container and never throws for a non-zero exit.
+ * - execStream and attach open a streaming session on a running container (StreamSession);
+ *   portForward opens a TCP connection to a port of the pod's network namespace. A runtime
+ *   that cannot do one throws NotSupportedError, whose message says so.
  * - close() stops and removes everything this instance created; it is idempotent.
  */
 export interface ContainerRuntime {
@@ -130,6 +177,12 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>
   listContainers(filter?: { podUid?: string }): Promise<ContainerStatus[]>
   exec(id: string, command: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>
+  /** An interactive exec (kubectl exec -i / -t): streams as the process writes, exit code at the end. */
+  execStream(id: string, command: string[], opts: StreamOptions): Promise<StreamSession>
+  /** Attaches to the container's main process (kubectl attach, kubectl run -it). */
+  attach(id: string, opts: StreamOptions): Promise<StreamSession>
+  /** A connection to `port` in the pod's network namespace (pods here bind their pod IP). */
+  portForward(podIP: string, port: number): Promise<NodeJS.ReadWriteStream & { destroy(): void }>
   /** The container's output so far (stdout and stderr interleaved), optionally the last lines. */
   logs(id: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string>
   stats(id: string): Promise<ContainerStats>

@@ -1,4 +1,4 @@
-// How the API server reaches a node's kubelet, for pods/log and pods/exec: over HTTPS to the
+// How the API server reaches a node's kubelet, for pods/log, exec, attach and portforward: over HTTPS to the
 // node's InternalIP and the port it reports in status.daemonEndpoints.kubeletEndpoint, checking
 // the kubelet's serving certificate against the cluster CA and presenting the API server's own
 // client certificate (kube-apiserver-kubelet-client, in system:masters).
@@ -8,6 +8,7 @@
 
 import https from 'node:https'
 import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { ApiError } from '../../api/errors.js'
 
 export interface KubeletClientOptions {
@@ -49,6 +50,27 @@ export class KubeletClient {
         { host, port, method, path, agent: this.agent, ca: this.opts.caPem, cert: this.opts.certPem, key: this.opts.keyPem, signal },
         resolve,
       )
+      req.on('error', (e) => reject(new ApiError(500, 'InternalError', `Internal error occurred: error dialing backend: ${e.message}`)))
+      req.end()
+    })
+  }
+
+  /**
+   * Sends an upgrade request (WebSocket or SPDY) to a node's kubelet on a connection of its own.
+   * Resolves with the kubelet's 101 answer and the upgraded socket (and any bytes already read
+   * after the answer), or with its refusal (`socket` undefined) to read and report.
+   */
+  upgrade(
+    node: NodeLike,
+    method: string,
+    path: string,
+    headers: Record<string, string | string[]>,
+  ): Promise<{ response: IncomingMessage; socket?: Duplex; head?: Buffer }> {
+    const { host, port } = kubeletAddress(node)
+    return new Promise((resolve, reject) => {
+      const req = https.request({ host, port, method, path, headers, agent: false, ca: this.opts.caPem, cert: this.opts.certPem, key: this.opts.keyPem })
+      req.on('upgrade', (response, socket, head) => resolve({ response, socket, head }))
+      req.on('response', (response) => resolve({ response }))
       req.on('error', (e) => reject(new ApiError(500, 'InternalError', `Internal error occurred: error dialing backend: ${e.message}`)))
       req.end()
     })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { ApiError } from '../../api/errors.js'
 import type { StoredObject } from '../../api/meta.js'
 import { kubeletAddress, kubeletError } from './kubeletclient.js'
-import { containerFor, exitStatus, kubeletLogQuery } from './podconnect.js'
+import { containerFor, kubeletLogQuery } from './podconnect.js'
 
 const pod = (names: string[], init: string[] = []) =>
   ({
@@ -26,19 +26,6 @@ describe('the container of a log or exec request', () => {
         () => containerFor(p, c),
         (e: unknown) => e instanceof ApiError && e.code === 400 && e.message === message,
       )
-  })
-})
-
-describe('exec results', () => {
-  it('turns an exit code into the Status kubectl reads', () => {
-    assert.deepEqual(exitStatus(['true'], 0), { metadata: {}, status: 'Success' })
-    assert.deepEqual(exitStatus(['sh', '-c', 'exit 3'], 3), {
-      metadata: {},
-      status: 'Failure',
-      message: 'command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3',
-      reason: 'NonZeroExitCode',
-      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
-    })
   })
 })
 

@@ -1,37 +1,29 @@
-// pods/log and pods/exec: the API server finds the pod's node and asks that node's kubelet
-// (./kubeletclient.ts), so `kubectl logs` and `kubectl exec` reach the container runtime through
-// the API server, with its authentication, authorization, audit and trace in front.
+// pods/log, pods/exec, pods/attach and pods/portforward: the API server finds the pod's node and
+// asks that node's kubelet (./kubeletclient.ts), so `kubectl logs`, `exec`, `attach`, `cp` and
+// `port-forward` reach the container runtime through the API server, with its authentication,
+// authorization, audit and trace in front.
 // - GET .../pods/<name>/log?container=&tailLines=&previous=&limitBytes=&follow= streams the
 //   kubelet's /containerLogs answer back as text/plain (a pod without a node answers with an
 //   empty log, as upstream).
-// - .../pods/<name>/exec?command=...&container=&stdout=&stderr= over a WebSocket upgrade speaks
-//   the v5 / v4.channel.k8s.io protocol kubectl uses (stdout on channel 1, stderr on 2, the
-//   final Status on 3; a non-zero exit is a NonZeroExitCode Status with the code as a cause).
-//   A POST without an upgrade answers with JSON {stdout, stderr, exitCode} (OCK's non-interactive
-//   form, for scripts).
-// Mirrors pkg/registry/core/pod/rest (LogREST, ExecREST), pod strategy's LogLocation /
-// ExecLocation (container defaulting and its messages) and apimachinery's wsstream.
-// Simplifies: exec is non-interactive (no stdin, no TTY, refused with a clear Status); output
-// arrives when the command has finished, not as it is written; SPDY is refused (kubectl 1.30+
-// speaks WebSocket); no attach or port-forward.
+// - exec (?command=...&container=&stdin=&stdout=&stderr=&tty=), attach and portforward (?ports=)
+//   are upgrade requests (WebSocket channel protocols, SPDY, kubectl's SPDY-over-WebSocket
+//   port-forward tunnel) proxied to the kubelet's /exec, /attach and /portForward
+//   (./streamproxy.ts), which streams them (orchestrator/kubelet/streaming/).
+//   A POST to exec without an upgrade answers with JSON {stdout, stderr, exitCode} (OCK's
+//   non-interactive form, for scripts).
+// Mirrors pkg/registry/core/pod/rest (LogREST, ExecREST, AttachREST, PortForwardREST) and the
+// pod strategy's LogLocation / streamLocation (container defaulting and its messages).
+// Simplifies: the kubelet speaks every client protocol itself (no v5-to-SPDY translation here).
 
-import type { IncomingMessage } from 'node:http'
-import type { Duplex } from 'node:stream'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { ApiError, badRequest, encodeStatus, methodNotAllowed, serviceUnavailable, invalid, type FieldError, type StatusBody } from '../../api/errors.js'
+import { badRequest, methodNotAllowed, serviceUnavailable, invalid, type FieldError } from '../../api/errors.js'
 import type { StoredObject } from '../../api/meta.js'
 import { lookupResource } from '../../api/resources.js'
 import { kubeletError, readAll, type KubeletClient } from './kubeletclient.js'
 import { int64Param, queryBool } from './queryparams.js'
+import { isUpgrade, proxyUpgrade } from './streamproxy.js'
 import type { SubresourceHandler, SubresourceRequest } from './subresource.js'
 
 const NODES = lookupResource('', 'nodes')!
-
-/** The first bytes after an upgrade request's headers, kept by the server's upgrade listener for the WebSocket handshake. */
-export const upgradeHeads = new WeakMap<IncomingMessage, Buffer>()
-
-/** WebSocket subprotocols for exec, newest first (base64 and pre-v4 variants are not offered). */
-export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io']
 
 interface PodLike extends StoredObject {
   spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[] }
@@ -61,7 +53,7 @@ function kubelet(r: SubresourceRequest): KubeletClient {
   return r.kubelet
 }
 
-function kubeletPath(kind: 'containerLogs' | 'exec', pod: PodLike, container: string, query: URLSearchParams): string {
+function kubeletPath(kind: 'containerLogs' | 'exec' | 'attach', pod: PodLike, container: string, query: URLSearchParams): string {
   const e = encodeURIComponent
   const q = query.toString()
   return `/${kind}/${e(pod.metadata.namespace ?? '')}/${e(pod.metadata.name)}/${e(container)}${q ? `?${q}` : ''}`
@@ -128,98 +120,62 @@ export const podLog: SubresourceHandler = async (r) => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// pods/exec
+// pods/exec, pods/attach, pods/portforward
 
-interface ExecResult {
-  stdout: string
-  stderr: string
-  exitCode: number
+/** The pod a stream is for, with a node to reach (streamLocation's checks and messages). */
+async function streamTarget(r: SubresourceRequest): Promise<{ pod: PodLike; node: StoredObject }> {
+  const pod = (await r.registry.read(r.info, r.namespace, r.name)) as PodLike
+  if (!pod.spec?.nodeName) throw badRequest(`pod ${r.name} does not have a host assigned`)
+  return { pod, node: await r.registry.read(NODES, '', pod.spec.nodeName) }
 }
 
-/** The Status kubectl reads from the error channel when a command has finished (wsstream / remotecommand). */
-export function exitStatus(command: string[], exitCode: number): StatusBody {
-  if (exitCode === 0) return { metadata: {}, status: 'Success' }
-  return {
-    metadata: {},
-    status: 'Failure',
-    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${exitCode}`,
-    reason: 'NonZeroExitCode',
-    details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
-  }
-}
-
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false })
-
-function frame(channel: number, data: string | Buffer): Buffer {
-  return Buffer.concat([Buffer.from([channel]), typeof data === 'string' ? Buffer.from(data, 'utf8') : data])
+/** streamParams: the stream switches as "1" (whatever spelling of true the client sent), then the commands. */
+function streamQuery(query: URLSearchParams, command: string[]): URLSearchParams {
+  const q = new URLSearchParams()
+  for (const name of ['stdin', 'stdout', 'stderr', 'tty']) if (queryBool(query.get(name))) q.set(name, '1')
+  for (const c of command) q.append('command', c)
+  return q
 }
 
 export const podExec: SubresourceHandler = async (r) => {
   if (r.method !== 'GET' && r.method !== 'POST') throw methodNotAllowed()
-  // kubectl tries WebSocket, then SPDY: both must hear why an interactive session is refused
-  if (queryBool(r.query.get('stdin')) || queryBool(r.query.get('tty'))) {
-    throw badRequest('this API server runs commands without standard input or a terminal (non-interactive exec): leave out -i and -t')
-  }
-  const upgrade = String(r.req.headers.upgrade ?? '').toLowerCase()
-  if (upgrade && upgrade !== 'websocket') {
-    throw badRequest(
-      `exec over ${r.req.headers.upgrade} is not supported by this API server: use kubectl 1.30 or newer (it speaks WebSocket, ${EXEC_PROTOCOLS.join(' or ')})`,
-    )
-  }
-  if (!upgrade && r.method === 'GET') throw badRequest('Upgrade request required')
   const command = r.query.getAll('command')
   if (!command.length) throw badRequest('you must specify at least 1 command')
-  const pod = (await r.registry.read(r.info, r.namespace, r.name)) as PodLike
+  const { pod, node } = await streamTarget(r)
   const container = containerFor(pod, r.query.get('container'))
-  if (!pod.spec?.nodeName) throw badRequest(`pod ${r.name} does not have a host assigned`)
   if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
     throw badRequest(`cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`)
-  const node = await r.registry.read(NODES, '', pod.spec.nodeName)
   const client = kubelet(r)
-  const q = new URLSearchParams(command.map((c): [string, string] => ['command', c]))
-  const run = async (): Promise<ExecResult> => {
+  if (!isUpgrade(r.req)) {
+    // OCK's non-interactive form for scripts: a POST without an upgrade answers with JSON
+    if (r.method === 'GET') throw badRequest('Upgrade request required')
+    const q = new URLSearchParams(command.map((c): [string, string] => ['command', c]))
     const answer = await client.request(node, 'POST', kubeletPath('exec', pod, container, q))
     const body = await readAll(answer)
     if (answer.statusCode !== 200) throw kubeletError(answer.statusCode ?? 500, body)
-    return JSON.parse(body) as ExecResult
-  }
-  if (!upgrade) {
-    const result = await run()
+    const result = JSON.parse(body) as { stdout: string; stderr: string; exitCode: number }
     return { code: 200, body: { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode } }
   }
-  const offered = String(r.req.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((p) => p.trim())
-  if (!EXEC_PROTOCOLS.some((p) => offered.includes(p))) {
-    throw badRequest(
-      `none of the offered WebSocket subprotocols (${offered.filter(Boolean).join(', ') || 'none'}) is supported: use ${EXEC_PROTOCOLS.join(' or ')}`,
-    )
-  }
-  const socket = r.req.socket as Duplex
-  r.res.detachSocket(socket as never)
-  r.res.statusCode = 101
-  const wantStdout = r.query.get('stdout') === null || queryBool(r.query.get('stdout'))
-  const wantStderr = r.query.get('stderr') === null || queryBool(r.query.get('stderr'))
-  wss.handleUpgrade(r.req, socket, upgradeHeads.get(r.req) ?? Buffer.alloc(0), (ws: WebSocket) => {
-    ws.on('error', () => undefined)
-    // the response object no longer owns the socket: say when the exchange is over (audit)
-    ws.once('close', () => r.res.emit('close'))
-    void (async () => {
-      let status: StatusBody
-      try {
-        const result = await run()
-        if (wantStdout && result.stdout) ws.send(frame(1, result.stdout))
-        if (wantStderr && result.stderr) ws.send(frame(2, result.stderr))
-        status = exitStatus(command, result.exitCode)
-      } catch (e) {
-        const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`)
-        // the kubelet's remotecommand writes a bare metav1.Status (no kind, no apiVersion)
-        const { kind: _kind, apiVersion: _apiVersion, ...bare } = err.toStatus()
-        status = bare
-      }
-      // json.Marshal(status) on the error channel (v4WriteStatusFunc): no newline
-      ws.send(frame(3, encodeStatus(status)), () => ws.close(1000))
-    })()
-  })
+  await proxyUpgrade(r, client, node, kubeletPath('exec', pod, container, streamQuery(r.query, command)))
+  return undefined
+}
+
+export const podAttach: SubresourceHandler = async (r) => {
+  if (r.method !== 'GET' && r.method !== 'POST') throw methodNotAllowed()
+  const { pod, node } = await streamTarget(r)
+  const container = containerFor(pod, r.query.get('container'))
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
+    throw badRequest(`cannot attach to a container in a completed pod; current phase is ${pod.status.phase}`)
+  await proxyUpgrade(r, kubelet(r), node, kubeletPath('attach', pod, container, streamQuery(r.query, [])))
+  return undefined
+}
+
+export const podPortForward: SubresourceHandler = async (r) => {
+  if (r.method !== 'GET' && r.method !== 'POST') throw methodNotAllowed()
+  const { pod, node } = await streamTarget(r)
+  const q = new URLSearchParams()
+  for (const p of r.query.getAll('ports')) q.append('ports', p)
+  const e = encodeURIComponent
+  await proxyUpgrade(r, kubelet(r), node, `/portForward/${e(pod.metadata.namespace ?? '')}/${e(pod.metadata.name)}${q.size ? `?${q}` : ''}`)
   return undefined
 }

@@ -1,7 +1,8 @@
 // Subresources served beside the main REST verbs, in one table (at the end): pods/binding (the
 // scheduler's only write), <workload>/scale (autoscaling/v1 Scale, what `kubectl scale` and the
 // HPA use) and namespaces/finalize (the namespace controller's last step) are here; eviction,
-// log, exec and token have files of their own (eviction.ts, podconnect.ts, tokenrequest.ts).
+// log, exec, attach, portforward and token have files of their own (eviction.ts, podconnect.ts,
+// tokenrequest.ts).
 // status is the REST handler's. The handler contract is subresource.ts.
 // Mirrors pkg/registry/core/pod/storage (BindingREST), pkg/registry/apps/deployment/storage
 // (ScaleREST) and pkg/registry/core/namespace/storage (FinalizeREST).
@@ -11,7 +12,7 @@ import { clone, nowTimestamp, type KObject, type StoredObject } from '../../api/
 import type { ResourceInfo } from '../../api/resources.js'
 import { validateSchema } from '../registry/validation.js'
 import { podEviction } from './eviction.js'
-import { podExec, podLog } from './podconnect.js'
+import { podAttach, podExec, podLog, podPortForward } from './podconnect.js'
 import type { SubresourceHandler } from './subresource.js'
 import { serviceAccountToken } from './tokenrequest.js'
 
@@ -147,6 +148,8 @@ const SUBRESOURCES: ReadonlyMap<string, SubresourceHandler> = new Map([
   ['pods/eviction', podEviction],
   ['pods/log', podLog],
   ['pods/exec', podExec],
+  ['pods/attach', podAttach],
+  ['pods/portforward', podPortForward],
   ['deployments.apps/scale', scaleHandler],
   ['replicasets.apps/scale', scaleHandler],
   ['replicationcontrollers/scale', scaleHandler],

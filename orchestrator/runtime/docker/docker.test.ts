@@ -8,7 +8,8 @@ import { createServer } from 'node:net'
 import { hostname } from 'node:os'
 import { runtimeContract } from '../contract.js'
 import { ContainerNotFoundError, ImagePullError, RuntimeUnavailableError, type ContainerConfig, type ContainerStatus } from '../runtime.js'
-import { DockerRuntime, demux, runtimeError } from './docker.js'
+import { DockerRuntime, runtimeError } from './docker.js'
+import { demux } from './streams.js'
 import { engine, engineStatus, LABELS, sweepOrphans } from './engine.js'
 import { images, qualifiedReference } from './images.js'
 import { eventually as eventuallyWithin } from '../../testing/eventually.js'
@@ -63,7 +64,7 @@ else
       printsThenRuns: (line) => ({ command: ['sh', '-c', `echo "$LINE"; trap 'exit 0' TERM; ${idle}`], env: { LINE: line } }),
       ignoresSigterm: () => ({ command: ['sh', '-c', `trap '' TERM; while :; do sleep 1; done`] }),
     },
-    exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text] },
+    exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text], cat: ['cat'] },
     timeoutMs: 15_000,
   })
 

@@ -3,8 +3,8 @@
 // host network namespace and bind their pod IP (127.x, handed in as POD_IP), so there is no
 // bridge, no published port, and two pods can use the same containerPort. Plays the part of
 // dockershim / the CRI: create, start, stop (SIGTERM, grace, SIGKILL), remove, relist, exec,
-// logs and stats, with container names in dockershim's k8s_<container>_<pod>_<ns>_<uid>_<n> form.
-// Simplifies: no pod sandbox (pause) container; exec is non-interactive; images come from
+// logs and stats (streams.ts: interactive exec, attach, port-forward), with container names in dockershim's k8s_<container>_<pod>_<ns>_<uid>_<n> form.
+// Simplifies: no pod sandbox (pause) container; images come from
 // ./images.ts (OCK's are built locally, others must be present).
 
 import { randomBytes } from 'node:crypto'
@@ -17,6 +17,8 @@ import {
   type ContainerStats,
   type ContainerStatus,
   type ExecResult,
+  type StreamOptions,
+  type StreamSession,
 } from '../runtime.js'
 import {
   engine,
@@ -32,6 +34,7 @@ import {
   type EngineClient,
 } from './engine.js'
 import { images, type ImageResolver } from './images.js'
+import * as streams from './streams.js'
 
 export interface DockerRuntimeOptions {
   /** Node name, recorded on containers (ock.dev/node) for people reading `docker ps`. */
@@ -64,27 +67,6 @@ function stateOf(s: string | undefined): ContainerState {
     default:
       return 'unknown'
   }
-}
-
-/** Strips Docker's 8-byte stream headers from a non-TTY log or exec buffer. */
-export function demux(buf: Buffer): { stdout: string; stderr: string; combined: string } {
-  const out: Buffer[] = []
-  const err: Buffer[] = []
-  const all: Buffer[] = []
-  let i = 0
-  while (i + 8 <= buf.length) {
-    const type = buf[i]!
-    const size = buf.readUInt32BE(i + 4)
-    if (type > 2 || buf[i + 1] !== 0 || buf[i + 2] !== 0 || buf[i + 3] !== 0) {
-      // not multiplexed after all (a TTY container): everything is output
-      return { stdout: buf.toString('utf8'), stderr: '', combined: buf.toString('utf8') }
-    }
-    const chunk = buf.subarray(i + 8, i + 8 + size)
-    ;(type === 2 ? err : out).push(chunk)
-    all.push(chunk)
-    i += 8 + size
-  }
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), combined: Buffer.concat(all).toString('utf8') }
 }
 
 /** dockershim's container name (k8s_<container>_<pod>_<namespace>_<uid>_<attempt>), plus a suffix for uniqueness. */
@@ -198,8 +180,10 @@ export class DockerRuntime implements ContainerRuntime {
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       Labels: labels,
       HostConfig: hostConfig,
-      Tty: false,
-      OpenStdin: false,
+      Tty: Boolean(config.tty),
+      OpenStdin: Boolean(config.stdin),
+      StdinOnce: Boolean(config.stdin && config.stdinOnce),
+      AttachStdin: Boolean(config.stdin),
     }
     if (config.command?.length) {
       opts.Entrypoint = config.command
@@ -321,6 +305,26 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  execStream(id: string, command: string[], opts: StreamOptions): Promise<StreamSession> {
+    return this.stream(id, (docker) => streams.execStream(docker, id, command, opts))
+  }
+
+  attach(id: string, opts: StreamOptions): Promise<StreamSession> {
+    return this.stream(id, (docker) => streams.attach(docker, id, opts))
+  }
+
+  /** Opens a streaming session on one of this instance's running containers. */
+  private async stream(id: string, open: (docker: EngineClient['container']['dockerode']) => Promise<StreamSession>): Promise<StreamSession> {
+    const c = await this.client()
+    const { info } = await this.owned(id)
+    if (stateOf(info.State?.Status) !== 'running') throw new Error(`container ${id} is not running`)
+    return this.call(() => open(c.container.dockerode), id)
+  }
+
+  portForward(podIP: string, port: number): ReturnType<ContainerRuntime['portForward']> {
+    return streams.portForward(podIP, port) as never
+  }
+
   async logs(id: string, opts?: { tailLines?: number; previous?: boolean }): Promise<string> {
     let { container, info } = await this.owned(id)
     if (opts?.previous) {
@@ -335,7 +339,7 @@ export class DockerRuntime implements ContainerRuntime {
       () => container.logs({ stdout: true, stderr: true, follow: false, tail: opts?.tailLines ?? 'all' } as never) as unknown as Promise<Buffer>,
       id,
     )) as Buffer | string
-    return typeof buf === 'string' ? buf : demux(buf).combined
+    return typeof buf === 'string' ? buf : streams.demux(buf).combined
   }
 
   /** The same container of the same pod, one attempt earlier (kept by the kubelet for `logs --previous`). */

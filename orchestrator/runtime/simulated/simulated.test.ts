@@ -13,7 +13,7 @@ runtimeContract('simulated', async () => new SimulatedRuntime(), {
     printsThenRuns: (line) => ({ env: { OCK_SIM_STDOUT: line } }),
     ignoresSigterm: () => ({ env: { OCK_SIM_IGNORE_SIGTERM: 'true' } }),
   },
-  exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text] },
+  exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text], cat: ['cat'] },
   timeoutMs: 2_000,
 })
 

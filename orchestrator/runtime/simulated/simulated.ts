@@ -24,22 +24,28 @@
 // exec understands `true`, `false`, `echo ...` and `sh -c "<cmd>; <cmd>"` with the same
 // commands plus `exit N`; anything else exits 127 ("not found"), as a shell would.
 // A process that gets SIGTERM without ignoring it exits at once with 143 (128 + SIGTERM).
-// Simplifies: no real resource use, no filesystem, no restart by itself (the kubelet restarts).
+// Simplifies: no real resource use, no filesystem, no restart by itself (the kubelet restarts);
+// exec with stdin or a terminal, attach and port-forward throw NotSupportedError.
 
 import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
 import { parseQuantity } from '../../api/quantity.js'
 import {
   ContainerNotFoundError,
   ImagePullError,
+  NotSupportedError,
   RuntimeUnavailableError,
   type ContainerConfig,
   type ContainerRuntime,
   type ContainerStats,
   type ContainerStatus,
   type ExecResult,
+  type StreamOptions,
+  type StreamSession,
 } from '../runtime.js'
 
 export const SIM_RUNTIME_VERSION = 'sim://1.0.0'
+const UNSUPPORTED = 'not supported by the simulated runtime: its containers have no processes or sockets (run the node with --runtime docker)'
 
 export interface SimulatedRuntimeOptions {
   /** How long a pull of an image not yet on this node takes. */
@@ -232,6 +238,28 @@ export class SimulatedRuntime implements ContainerRuntime {
     const c = this.find(id)
     if (c.state !== 'running') throw new Error(`container ${id} is not running`)
     return runScript(command)
+  }
+
+  /** A non-interactive exec streams its scripted result; stdin, a terminal, attach and port-forward need a process or a socket. */
+  async execStream(id: string, command: string[], opts: StreamOptions): Promise<StreamSession> {
+    if (opts.stdin || opts.tty) throw new NotSupportedError(`exec with ${opts.tty ? 'a terminal' : 'stdin'} is ${UNSUPPORTED}`)
+    const r = await this.exec(id, command)
+    const out = (text: string, wanted: boolean) => (wanted ? Readable.from(text ? [Buffer.from(text)] : []) : undefined)
+    return {
+      stdout: out(r.stdout, opts.stdout),
+      stderr: out(r.stderr, opts.stderr),
+      resize: async () => undefined,
+      exitCode: Promise.resolve(r.exitCode),
+      close: () => undefined,
+    }
+  }
+
+  async attach(): Promise<StreamSession> {
+    throw new NotSupportedError(`attach is ${UNSUPPORTED}`)
+  }
+
+  async portForward(): ReturnType<ContainerRuntime['portForward']> {
+    throw new NotSupportedError(`port-forward is ${UNSUPPORTED}`)
   }
 
   async logs(id: string, opts: { tailLines?: number } = {}): Promise<string> {
