@@ -81,6 +81,36 @@ const MESSAGES: Record<string, Schema> = {
   },
   DeploymentStrategy: { 1: s('type'), 2: m('rollingUpdate', 'RollingUpdateDeployment') },
   RollingUpdateDeployment: { 1: { name: 'maxUnavailable', type: 'intstr' }, 2: { name: 'maxSurge', type: 'intstr' } },
+  // k8s.io/api/batch/v1 (kubectl create job, create cronjob, create job --from=cronjob/...)
+  Job: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'JobSpec'), 3: ignore('status') },
+  JobSpec: {
+    1: i('parallelism', { keepZero: true }),
+    2: i('completions', { keepZero: true }),
+    3: i('activeDeadlineSeconds', { keepZero: true }),
+    4: m('selector', 'LabelSelector'),
+    5: b('manualSelector', { keepZero: true }),
+    6: m('template', 'PodTemplateSpec'),
+    7: i('backoffLimit', { keepZero: true }),
+    8: i('ttlSecondsAfterFinished', { keepZero: true }),
+    9: s('completionMode'),
+    10: b('suspend', { keepZero: true }),
+    12: i('backoffLimitPerIndex', { keepZero: true }),
+    13: i('maxFailedIndexes', { keepZero: true }),
+    14: s('podReplacementPolicy'),
+    15: s('managedBy'),
+  },
+  CronJob: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'CronJobSpec'), 3: ignore('status') },
+  CronJobSpec: {
+    1: s('schedule'),
+    2: i('startingDeadlineSeconds', { keepZero: true }),
+    3: s('concurrencyPolicy'),
+    4: b('suspend', { keepZero: true }),
+    5: m('jobTemplate', 'JobTemplateSpec'),
+    6: i('successfulJobsHistoryLimit', { keepZero: true }),
+    7: i('failedJobsHistoryLimit', { keepZero: true }),
+    8: s('timeZone'),
+  },
+  JobTemplateSpec: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'JobSpec') },
   // k8s.io/api/core/v1
   Pod: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodSpec'), 3: ignore('status') },
   PodTemplateSpec: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodSpec') },
@@ -234,6 +264,8 @@ const KINDS: Record<string, string> = {
   'policy/v1/Eviction': 'Eviction',
   'policy/v1beta1/Eviction': 'Eviction',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'batch/v1/Job': 'Job',
+  'batch/v1/CronJob': 'CronJob',
 }
 
 // ---------------------------------------------------------------------------------------------

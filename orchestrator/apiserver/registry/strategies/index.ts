@@ -6,11 +6,13 @@ import type { Strategies, Strategy } from '../strategy.js'
 import type { EscalationDeps } from '../../authz/escalation.js'
 import type { ServiceIPAllocator } from '../ipallocator.js'
 import { apiServiceStrategy } from './apiservice.js'
+import { cronJobStrategy } from './cronjob.js'
 import { deploymentStrategy } from './deployment.js'
 import { endpointsStrategy } from './endpoints.js'
 import { eventStrategy } from './event.js'
 import { horizontalPodAutoscalerStrategy } from './horizontalpodautoscaler.js'
 import { ingressStrategy } from './ingress.js'
+import { jobStrategy } from './job.js'
 import { leaseStrategy } from './lease.js'
 import { limitRangeStrategy } from './limitrange.js'
 import { namespaceStrategy } from './namespace.js'
@@ -40,6 +42,8 @@ export function buildStrategies(deps: StrategyDeps = {}): Strategies {
     ['/LimitRange', limitRangeStrategy],
     ['apps/Deployment', deploymentStrategy],
     ['apps/ReplicaSet', replicaSetStrategy],
+    ['batch/Job', jobStrategy],
+    ['batch/CronJob', cronJobStrategy],
     ['coordination.k8s.io/Lease', leaseStrategy],
     ['networking.k8s.io/Ingress', ingressStrategy],
     ['policy/PodDisruptionBudget', podDisruptionBudgetStrategy],
