@@ -59,3 +59,29 @@ Feature: Jobs run their pods to completion, and stop at their backoffLimit
       | status.failed                          | 3                    |
     And for 2s the job "flaky" starts no further pod
     And exactly 3 pods of the job "flaky" ran, every one Failed
+
+  @ORCH-04 @faults
+  Scenario: A CronJob starts one Job when its schedule comes due, and none while that one runs under Forbid
+    # the cluster's schedule clock (only the CronJob controller reads it) moves instead of the wait
+    When I create the manifest:
+      """yaml
+      apiVersion: batch/v1
+      kind: CronJob
+      metadata: {name: tick}
+      spec:
+        schedule: "@hourly"
+        concurrencyPolicy: Forbid
+        jobTemplate:
+          spec:
+            template:
+              spec:
+                restartPolicy: OnFailure
+                containers: [{name: work, image: registry.internal/ock/app:1}]
+      """
+    And the cluster's schedule clock moves forward 1h
+    Then within 10s the cron job "tick" has started exactly 1 job
+    And within 10s the cron job "tick" has:
+      | status.active[0].kind    | Job       |
+      | status.lastScheduleTime  | <present> |
+    When the cluster's schedule clock moves forward 1h
+    Then for 2s the cron job "tick" starts no further job
