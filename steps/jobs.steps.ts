@@ -28,10 +28,7 @@ Then(
   async function (this: OckWorld, n: number, job: string, phase: string) {
     const s = await this.cluster()
     const now = await podsLabelled(s.kubeconfig, s.namespace, jobSelector(job))
-    expect(
-      now.map((p) => p.status?.phase).sort(),
-      `phases of the pods of the job ${job} now`,
-    ).to.deep.equal(Array(n).fill(phase))
+    expect(now.map((p) => p.status?.phase).sort(), `phases of the pods of the job ${job} now`).to.deep.equal(Array(n).fill(phase))
     // and no other pod came and went in between
     expect(phasesSeen(this, job), `phases of every pod of the job ${job} the watch saw`).to.deep.equal(Array(n).fill(phase))
   },

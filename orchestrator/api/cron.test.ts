@@ -63,9 +63,6 @@ describe('cron schedules as upstream reads them', () => {
   })
 
   it('knows IANA time zones', () => {
-    assert.deepEqual(
-      ['Europe/Berlin', 'UTC', 'Africa/Cairo', 'Mars/Olympus', 'Local', ''].map(validTimeZone),
-      [true, true, true, false, false, false],
-    )
+    assert.deepEqual(['Europe/Berlin', 'UTC', 'Africa/Cairo', 'Mars/Olympus', 'Local', ''].map(validTimeZone), [true, true, true, false, false, false])
   })
 })

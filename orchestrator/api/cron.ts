@@ -75,7 +75,10 @@ export function parseSchedule(schedule: string, timeZone?: string): Schedule {
   const tz = timeZone || 'UTC'
   CronExpressionParser.parse(e.fields, { tz }) // throws on a broken one
   return {
-    next: (t) => CronExpressionParser.parse(e.fields, { tz, currentDate: new Date(t) }).next().getTime(),
+    next: (t) =>
+      CronExpressionParser.parse(e.fields, { tz, currentDate: new Date(t) })
+        .next()
+        .getTime(),
     previous: (t) => {
       try {
         // prev() is strictly before its start: start a millisecond later to include t itself

@@ -50,7 +50,14 @@ function iso(ms: number): string {
 }
 
 function refOf(job: Job): ObjectRef {
-  return { kind: 'Job', namespace: job.metadata?.namespace, name: job.metadata?.name, uid: job.metadata?.uid, apiVersion: 'batch/v1', resourceVersion: job.metadata?.resourceVersion }
+  return {
+    kind: 'Job',
+    namespace: job.metadata?.namespace,
+    name: job.metadata?.name,
+    uid: job.metadata?.uid,
+    apiVersion: 'batch/v1',
+    resourceVersion: job.metadata?.resourceVersion,
+  }
 }
 
 /** The finished Jobs to delete beyond a history limit, oldest first (removeOldestJobs: by status.startTime). */
@@ -166,7 +173,12 @@ export class CronJobController implements Reconciler {
     try {
       sched = parseSchedule(spec.schedule, tz)
     } catch (e) {
-      this.recorder.event(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(spec.schedule)} : ${e instanceof Error ? e.message : String(e)}`)
+      this.recorder.event(
+        cj,
+        'Warning',
+        'UnparseableSchedule',
+        `unparseable schedule: ${JSON.stringify(spec.schedule)} : ${e instanceof Error ? e.message : String(e)}`,
+      )
       return { changed: false }
     }
     const now = this.clock.now()
@@ -183,7 +195,8 @@ export class CronJobController implements Reconciler {
       return { changed: false, requeueAfterMs: wake() }
     }
     const name = jobNameFor(cj.metadata?.name ?? '', due)
-    if ((status.active ?? []).some((r) => r.name === name) || Date.parse(String(status.lastScheduleTime ?? '')) === due) return { changed: false, requeueAfterMs: wake() }
+    if ((status.active ?? []).some((r) => r.name === name) || Date.parse(String(status.lastScheduleTime ?? '')) === due)
+      return { changed: false, requeueAfterMs: wake() }
     const policy = spec.concurrencyPolicy ?? 'Allow'
     let changed = false
     if (policy === 'Forbid' && (status.active ?? []).length > 0) {

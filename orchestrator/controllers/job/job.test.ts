@@ -21,12 +21,13 @@ describe('Job failure back-off (backoff_utils.go)', () => {
     { failures: 3, base: 200, max: 1000, want: 800 },
     { failures: 4, base: 200, max: 1000, want: 1000 },
   ]
-  for (const c of cases)
-    it(`${c.failures} failures in a row wait ${c.want} ms`, () => assert.equal(backoffDelay(c.failures, c.base, c.max), c.want))
+  for (const c of cases) it(`${c.failures} failures in a row wait ${c.want} ms`, () => assert.equal(backoffDelay(c.failures, c.base, c.max), c.want))
 
   const finished = (name: string, phase: 'Succeeded' | 'Failed', at: string): Pod => {
     const p = build({ name, phase })
-    p.status!.containerStatuses = [{ name: 'app', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: phase === 'Failed' ? 1 : 0, finishedAt: at } } }]
+    p.status!.containerStatuses = [
+      { name: 'app', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: phase === 'Failed' ? 1 : 0, finishedAt: at } } },
+    ]
     return p
   }
   it('counts the failures after the last success, and when the last one happened', () => {
@@ -69,7 +70,9 @@ describe('Job sync against the fake client (no API server)', () => {
     build({ name, namespace: 'shop', labels: { 'batch.kubernetes.io/controller-uid': 'job-uid' }, owner, node: 'node-1', phase: 'Running', ready: true, ...o })
   const failed = (name: string, at: string): Pod => {
     const p = member(name, { phase: 'Failed', ready: false })
-    p.status!.containerStatuses = [{ name: 'app', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 1, finishedAt: at } } }]
+    p.status!.containerStatuses = [
+      { name: 'app', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 1, finishedAt: at } } },
+    ]
     return p
   }
 
@@ -119,7 +122,12 @@ describe('Job sync against the fake client (no API server)', () => {
     },
     {
       name: 'backoffLimit 2 and 2 failed pods: still running',
-      objects: [job({}, { active: 1, failed: 2, ready: 1, terminating: 0 }), member('running'), failed('f1', '2026-01-01T00:01:00Z'), failed('f2', '2026-01-01T00:02:00Z')],
+      objects: [
+        job({}, { active: 1, failed: 2, ready: 1, terminating: 0 }),
+        member('running'),
+        failed('f1', '2026-01-01T00:01:00Z'),
+        failed('f2', '2026-01-01T00:02:00Z'),
+      ],
       writes: ['create pods pi-', 'update jobs/status pi'],
       status: { failed: 2, active: 2 },
       conditions: [],
@@ -155,7 +163,11 @@ describe('Job sync against the fake client (no API server)', () => {
       try {
         const result = await bed.sync(controller, 'shop/pi')
         assert.deepEqual(bed.writes(), tc.writes)
-        if (tc.events) assert.deepEqual(bed.recorder.events.filter((e) => !e.includes('SuccessfulCreate')), tc.events)
+        if (tc.events)
+          assert.deepEqual(
+            bed.recorder.events.filter((e) => !e.includes('SuccessfulCreate')),
+            tc.events,
+          )
         const stored = bed.client.stored<Job>({ group: 'batch', version: 'v1', resource: 'jobs', namespace: 'shop', name: 'pi' })
         const status = (stored?.status ?? {}) as Record<string, unknown>
         for (const [k, v] of Object.entries(tc.status ?? {})) assert.deepEqual(status[k], v, k)

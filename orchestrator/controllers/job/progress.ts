@@ -99,7 +99,8 @@ export function verdict(job: Job, pods: readonly Pod[], counts: Counts, now: num
   }
   if (hasCondition(job, 'SuccessCriteriaMet')) return { outcome: 'succeeded' }
   const backoffLimit = job.spec?.backoffLimit ?? 6
-  if (counts.failed > backoffLimit || pastBackoffLimitOnFailure(job, pods)) return { outcome: 'failed', reason: REASON_BACKOFF_LIMIT, message: MESSAGE_BACKOFF_LIMIT }
+  if (counts.failed > backoffLimit || pastBackoffLimitOnFailure(job, pods))
+    return { outcome: 'failed', reason: REASON_BACKOFF_LIMIT, message: MESSAGE_BACKOFF_LIMIT }
   if (pastActiveDeadline(job, now)) return { outcome: 'failed', reason: REASON_DEADLINE, message: MESSAGE_DEADLINE }
   const completions = job.spec?.completions
   if (completions === undefined || completions === null) {

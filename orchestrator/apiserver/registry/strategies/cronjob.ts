@@ -28,10 +28,12 @@ function validateCronJobSpec(specValue: unknown): FieldError[] {
   if (typeof schedule !== 'string' || schedule === '') errors.push({ type: 'FieldValueRequired', field: 'spec.schedule' })
   else for (const detail of scheduleErrors(schedule)) errors.push({ type: 'FieldValueInvalid', field: 'spec.schedule', value: schedule, detail })
   const tz = spec.timeZone
-  if (typeof tz === 'string' && !validTimeZone(tz)) errors.push({ type: 'FieldValueInvalid', field: 'spec.timeZone', value: tz, detail: `unknown time zone ${tz}` })
+  if (typeof tz === 'string' && !validTimeZone(tz))
+    errors.push({ type: 'FieldValueInvalid', field: 'spec.timeZone', value: tz, detail: `unknown time zone ${tz}` })
   const policy = spec.concurrencyPolicy
   if (policy === undefined || policy === '') errors.push({ type: 'FieldValueRequired', field: 'spec.concurrencyPolicy' })
-  else if (!POLICIES.includes(String(policy))) errors.push({ type: 'FieldValueNotSupported', field: 'spec.concurrencyPolicy', value: policy, supported: POLICIES })
+  else if (!POLICIES.includes(String(policy)))
+    errors.push({ type: 'FieldValueNotSupported', field: 'spec.concurrencyPolicy', value: policy, supported: POLICIES })
   for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit']) {
     const v = spec[f]
     if (typeof v === 'number' && v < 0) errors.push({ type: 'FieldValueInvalid', field: `spec.${f}`, value: v, detail: 'must be greater than or equal to 0' })
@@ -71,7 +73,12 @@ export const cronJobStrategy: Strategy = {
       NAME,
       col('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
       col('Timezone', 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.'),
-      col('Suspend', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.', 0, 'boolean'),
+      col(
+        'Suspend',
+        'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.',
+        0,
+        'boolean',
+      ),
       col('Active', 'A list of pointers to currently running jobs.', 0, 'integer'),
       col('Last Schedule', 'Information when was the last time the job was successfully scheduled.'),
       AGE,

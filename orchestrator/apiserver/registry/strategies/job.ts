@@ -122,7 +122,13 @@ function validateGeneratedSelector(job: KObject): FieldError[] {
       detail: `must be '${uid}'`,
     })
   if (obj(selector.matchLabels)?.[CONTROLLER_UID_LABEL] !== uid)
-    errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: selector, shown: goLabelSelector(selector), detail: '`selector` not auto-generated' })
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.selector',
+      value: selector,
+      shown: goLabelSelector(selector),
+      detail: '`selector` not auto-generated',
+    })
   return errors
 }
 
@@ -132,7 +138,13 @@ function validateJobUpdate(o: KObject, old: KObject): FieldError[] {
   const prev = obj(old.spec) ?? {}
   const errors: FieldError[] = []
   if (stable(spec.selector) !== stable(prev.selector))
-    errors.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: spec.selector, shown: goLabelSelector(spec.selector), detail: 'field is immutable' })
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.selector',
+      value: spec.selector,
+      shown: goLabelSelector(spec.selector),
+      detail: 'field is immutable',
+    })
   if (stable(spec.template) !== stable(prev.template))
     errors.push({ type: 'FieldValueInvalid', field: 'spec.template', value: spec.template, shown: 'core.PodTemplateSpec{...}', detail: 'field is immutable' })
   if (spec.completions !== prev.completions)
@@ -204,6 +216,14 @@ export const jobStrategy: Strategy = {
       col('Images', 'Images referenced by each container in the template.', 1),
       col('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you.', 1),
     ],
-    cells: (j) => [j.metadata.name, jobStatusText(j), jobCompletionsText(j), jobDurationText(j), age(j), ...templateCells(j.spec?.template), selectorText(j.spec?.selector)],
+    cells: (j) => [
+      j.metadata.name,
+      jobStatusText(j),
+      jobCompletionsText(j),
+      jobDurationText(j),
+      age(j),
+      ...templateCells(j.spec?.template),
+      selectorText(j.spec?.selector),
+    ],
   },
 }

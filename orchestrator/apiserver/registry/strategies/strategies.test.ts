@@ -307,14 +307,25 @@ const ROWS: Row[] = [
     key: 'batch/Job',
     name: 'negative counts are refused',
     got: () =>
-      fields('batch/Job', { spec: { parallelism: -1, backoffLimit: -1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { ...POD.spec, restartPolicy: 'Never' } } } }),
+      fields('batch/Job', {
+        spec: {
+          parallelism: -1,
+          backoffLimit: -1,
+          selector: { matchLabels: { a: 'b' } },
+          template: { metadata: { labels: { a: 'b' } }, spec: { ...POD.spec, restartPolicy: 'Never' } },
+        },
+      }),
     want: ['FieldValueInvalid spec.parallelism', 'FieldValueInvalid spec.backoffLimit'],
   },
   {
     key: 'batch/Job',
     name: 'the template cannot change',
     got: () => {
-      const spec = { completions: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { ...POD.spec, restartPolicy: 'Never' } } }
+      const spec = {
+        completions: 1,
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { ...POD.spec, restartPolicy: 'Never' } },
+      }
       return fields('batch/Job', { spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, restartPolicy: 'OnFailure' } } } }, { spec })
     },
     want: ['FieldValueInvalid spec.template'],
@@ -327,7 +338,12 @@ const ROWS: Row[] = [
         .printer!.cells({
           metadata: { name: 'pi' },
           spec: { completions: 3 },
-          status: { succeeded: 3, startTime: '2026-01-01T00:00:00Z', completionTime: '2026-01-01T00:00:09Z', conditions: [{ type: 'Complete', status: 'True' }] },
+          status: {
+            succeeded: 3,
+            startTime: '2026-01-01T00:00:00Z',
+            completionTime: '2026-01-01T00:00:09Z',
+            conditions: [{ type: 'Complete', status: 'True' }],
+          },
         })
         .slice(0, 4),
     want: ['pi', 'Complete', '3/3', '9s'],
@@ -336,7 +352,10 @@ const ROWS: Row[] = [
     key: 'batch/CronJob',
     name: 'Allow, not suspended, keeps 3 successful and 1 failed job',
     got: () => {
-      const spec = withDefaults('batch/CronJob', { spec: { schedule: '@hourly', jobTemplate: { spec: { template: { spec: POD.spec } } } } }).spec as Record<string, unknown>
+      const spec = withDefaults('batch/CronJob', { spec: { schedule: '@hourly', jobTemplate: { spec: { template: { spec: POD.spec } } } } }).spec as Record<
+        string,
+        unknown
+      >
       return [spec.concurrencyPolicy, spec.suspend, spec.successfulJobsHistoryLimit, spec.failedJobsHistoryLimit]
     },
     want: ['Allow', false, 3, 1],
@@ -347,7 +366,12 @@ const ROWS: Row[] = [
     got: () =>
       fields('batch/CronJob', {
         metadata: { name: 'x'.repeat(53) },
-        spec: { schedule: 'often', timeZone: 'Mars/Olympus', concurrencyPolicy: 'Allow', jobTemplate: { spec: { template: { spec: { ...POD.spec, restartPolicy: 'Never' } } } } },
+        spec: {
+          schedule: 'often',
+          timeZone: 'Mars/Olympus',
+          concurrencyPolicy: 'Allow',
+          jobTemplate: { spec: { template: { spec: { ...POD.spec, restartPolicy: 'Never' } } } },
+        },
       }),
     want: ['FieldValueInvalid metadata.name', 'FieldValueInvalid spec.schedule', 'FieldValueInvalid spec.timeZone'],
   },
