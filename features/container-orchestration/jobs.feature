@@ -85,3 +85,34 @@ Feature: Jobs run their pods to completion, and stop at their backoffLimit
       | status.lastScheduleTime  | <present> |
     When the cluster's schedule clock moves forward 1h
     Then for 2s the cron job "tick" starts no further job
+
+  @ORCH-04 @docker
+  Scenario: On real containers the exit code decides: exit 0 completes a Job, exit 3 fails it
+    When I create the manifest:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: works}
+      spec:
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: work, image: registry.internal/ock/tool:1, command: [sh, -c, "exit 0"]}]
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: breaks}
+      spec:
+        backoffLimit: 0
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: work, image: registry.internal/ock/tool:1, command: [sh, -c, "exit 3"]}]
+      """
+    Then within 60s the job "works" has:
+      | status.conditions[type=Complete].status | True |
+      | status.succeeded                        | 1    |
+    And within 60s the job "breaks" has:
+      | status.conditions[type=Failed].reason | BackoffLimitExceeded |
+      | status.failed                         | 1                    |
+      | status.succeeded                      | <absent>             |

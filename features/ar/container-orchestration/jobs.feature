@@ -86,3 +86,34 @@
       | status.lastScheduleTime  | <present> |
     عندما الـ clock بتاعة الـ schedules في الـ cluster اتقدمت 1 ساعة
     اذاً لمدة 2 ثانية الـ cron job "tick" ميعملش jobs تانية
+
+  @ORCH-04 @docker
+  سيناريو: على containers حقيقية الـ exit code هو اللي بيحكم: exit 0 بيخلص الـ Job، و exit 3 بيفشلها
+    عندما عملت create للـ manifest:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: works}
+      spec:
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: work, image: registry.internal/ock/tool:1, command: [sh, -c, "exit 0"]}]
+      ---
+      apiVersion: batch/v1
+      kind: Job
+      metadata: {name: breaks}
+      spec:
+        backoffLimit: 0
+        template:
+          spec:
+            restartPolicy: Never
+            containers: [{name: work, image: registry.internal/ock/tool:1, command: [sh, -c, "exit 3"]}]
+      """
+    اذاً خلال 60 ثانية الـ job "works" يبقى فيه:
+      | status.conditions[type=Complete].status | True |
+      | status.succeeded                        | 1    |
+    و خلال 60 ثانية الـ job "breaks" يبقى فيه:
+      | status.conditions[type=Failed].reason | BackoffLimitExceeded |
+      | status.failed                         | 1                    |
+      | status.succeeded                      | <absent>             |
