@@ -26,7 +26,6 @@ import { byNamespace, type Informer } from '../../client/informer.js'
 import { claim } from '../claim.js'
 import { Controller, type ControllerContext, type ReconcileResult, type Reconciler } from '../controller.js'
 import { Expectations } from '../expectations.js'
-import { slowStartBatch } from '../replicaset/replicaset.js'
 import { backoffRecord, DEFAULT_POD_FAILURE_BACKOFF_MS, MAX_POD_FAILURE_BACKOFF_MS, remainingBackoff } from './backoff.js'
 import {
   countPods,
@@ -48,6 +47,22 @@ const JOBS = lookupResource('batch', 'jobs')!
 
 /** Upstream MaxPodCreateDeletePerSync. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500
+
+/**
+ * Runs `n` creations in batches of 1, 2, 4, ... and stops after the first batch with a failure,
+ * as upstream's manageJob does (the same slow start as the ReplicaSet controller's, which a
+ * controller may not import). Answers how many succeeded and the first error.
+ */
+async function slowStartBatch(n: number, fn: () => Promise<void>): Promise<{ created: number; error?: Error }> {
+  let done = 0
+  for (let batch = Math.min(1, n); done < n; batch = Math.min(2 * batch, n - done)) {
+    const results = await Promise.allSettled(Array.from({ length: batch }, fn))
+    done += results.filter((r) => r.status === 'fulfilled').length
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) return { created: done, error: failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)) }
+  }
+  return { created: done }
+}
 
 export class JobController implements Reconciler {
   readonly name = 'job-controller'
@@ -238,7 +253,7 @@ export class JobController implements Reconciler {
     if (wait > 0) return wait
     const n = Math.min(want - counts.active, MAX_POD_CREATE_DELETE_PER_SYNC)
     this.expectations.expectCreations(key, n)
-    const { created, error } = await slowStartBatch(n, 1, () => this.createPod(job))
+    const { created, error } = await slowStartBatch(n, () => this.createPod(job))
     for (let i = created; i < n; i++) this.expectations.creationObserved(key)
     counts.active += created
     if (error) throw error
