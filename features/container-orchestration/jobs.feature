@@ -109,10 +109,10 @@ Feature: Jobs run their pods to completion, and stop at their backoffLimit
             restartPolicy: Never
             containers: [{name: work, image: registry.internal/ock/tool:1, command: [sh, -c, "exit 3"]}]
       """
-    Then within 60s the job "works" has:
+    Then within 30s the job "works" has:
       | status.conditions[type=Complete].status | True |
       | status.succeeded                        | 1    |
-    And within 60s the job "breaks" has:
+    And within 30s the job "breaks" has:
       | status.conditions[type=Failed].reason | BackoffLimitExceeded |
       | status.failed                         | 1                    |
       | status.succeeded                      | <absent>             |

@@ -110,10 +110,10 @@
             restartPolicy: Never
             containers: [{name: work, image: registry.internal/ock/tool:1, command: [sh, -c, "exit 3"]}]
       """
-    اذاً خلال 60 ثانية الـ job "works" يبقى فيه:
+    اذاً خلال 30 ثانية الـ job "works" يبقى فيه:
       | status.conditions[type=Complete].status | True |
       | status.succeeded                        | 1    |
-    و خلال 60 ثانية الـ job "breaks" يبقى فيه:
+    و خلال 30 ثانية الـ job "breaks" يبقى فيه:
       | status.conditions[type=Failed].reason | BackoffLimitExceeded |
       | status.failed                         | 1                    |
       | status.succeeded                      | <absent>             |
