@@ -6,9 +6,11 @@ Feature: Jobs run their pods to completion, and stop at their backoffLimit
   runtime, whose containers exit as their environment says (OCK_SIM_EXIT_AFTER,
   OCK_SIM_EXIT_CODE).
 
-  @ORCH-04
+  @ORCH-04 @config
   Scenario: A Job runs its pods to completion, never more than its parallelism at once
-    Given I watch the pods
+    Given the cluster's timings are:
+      | kubelet relist period | 200ms |
+    And I watch the pods
     When I create the manifest:
       """yaml
       apiVersion: batch/v1
@@ -23,7 +25,7 @@ Feature: Jobs run their pods to completion, and stop at their backoffLimit
             containers:
               - name: work
                 image: registry.internal/ock/app:1
-                env: [{name: OCK_SIM_EXIT_AFTER, value: 1s}, {name: OCK_SIM_EXIT_CODE, value: "0"}]
+                env: [{name: OCK_SIM_EXIT_AFTER, value: 500ms}, {name: OCK_SIM_EXIT_CODE, value: "0"}]
       """
     Then within 20s the job "batch" has:
       | status.conditions[type=Complete].status | True |
@@ -37,6 +39,7 @@ Feature: Jobs run their pods to completion, and stop at their backoffLimit
     # each pod fails half a second after it starts; the replacements wait 200 ms, then 400 ms
     Given the cluster's timings are:
       | job pod failure back-off | 200ms |
+      | kubelet relist period    | 200ms |
     And I watch the pods
     When I create the manifest:
       """yaml

@@ -7,9 +7,11 @@
   بتاعها ييجي. السيناريوهات دي بتشتغل على الـ simulated runtime، اللي الـ containers بتاعته بتعمل exit على
   حسب الـ environment بتاعها (OCK_SIM_EXIT_AFTER، OCK_SIM_EXIT_CODE).
 
-  @ORCH-04
+  @ORCH-04 @config
   سيناريو: الـ Job بتشغل الـ pods بتاعتها لحد ما تخلص، ومفيش أكتر من الـ parallelism بتاعها شغالين مع بعض
-    بفرض عامل watch على الـ pods
+    بفرض الـ timings بتاعة الـ cluster:
+      | kubelet relist period | 200ms |
+    و عامل watch على الـ pods
     عندما عملت create للـ manifest:
       """yaml
       apiVersion: batch/v1
@@ -24,7 +26,7 @@
             containers:
               - name: work
                 image: registry.internal/ock/app:1
-                env: [{name: OCK_SIM_EXIT_AFTER, value: 1s}, {name: OCK_SIM_EXIT_CODE, value: "0"}]
+                env: [{name: OCK_SIM_EXIT_AFTER, value: 500ms}, {name: OCK_SIM_EXIT_CODE, value: "0"}]
       """
     اذاً خلال 20 ثانية الـ job "batch" يبقى فيه:
       | status.conditions[type=Complete].status | True |
@@ -38,6 +40,7 @@
     # كل pod بتفشل بعد نص ثانية من ما تبدأ؛ اللي بدالها بتستنى 200 مللي ثانية، وبعدين 400
     بفرض الـ timings بتاعة الـ cluster:
       | job pod failure back-off | 200ms |
+      | kubelet relist period    | 200ms |
     و عامل watch على الـ pods
     عندما عملت create للـ manifest:
       """yaml
