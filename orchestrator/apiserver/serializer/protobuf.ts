@@ -127,6 +127,8 @@ const MESSAGES: Record<string, Schema> = {
     11: b('hostNetwork'),
     12: b('hostPID'),
     13: b('hostIPC'),
+    // the empty context a defaulted template carries (kubectl create job --from=cronjob/...); a set field is refused
+    14: m('securityContext', 'PodSecurityContext'),
     15: m('imagePullSecrets', 'LocalObjectReference', { repeated: true }),
     16: s('hostname'),
     17: s('subdomain'),
@@ -139,6 +141,7 @@ const MESSAGES: Record<string, Schema> = {
     30: b('enableServiceLinks', { keepZero: true }),
   },
   LocalObjectReference: { 1: s('name') },
+  PodSecurityContext: {},
   Toleration: { 1: s('key'), 2: s('operator'), 3: s('value'), 4: s('effect'), 5: i('tolerationSeconds', { keepZero: true }) },
   Container: {
     1: s('name'),
