@@ -216,13 +216,16 @@ Given(['I watch the pods', 'عامل watch على الـ pods'], async function 
   const s = await this.cluster()
   // every version of every pod, in the order the watch delivered them
   const history = new Map<string, V1Pod[]>()
+  const timeline: { type: string; pod: V1Pod }[] = []
   this.remembered.podHistory = history
+  this.remembered.podTimeline = timeline
   const controller = await new Watch(s.kubeconfig).watch(
     `/api/v1/namespaces/${s.namespace}/pods`,
     {},
-    (_type: string, p: V1Pod) => {
+    (type: string, p: V1Pod) => {
       const name = p.metadata?.name ?? ''
       history.set(name, [...(history.get(name) ?? []), p])
+      timeline.push({ type, pod: p })
     },
     () => undefined,
   )

@@ -15,6 +15,7 @@ export const TIMING_PHRASES: Record<string, string> = {
   'kubelet relist period': 'kubeletRelistPeriod',
   'kubelet sync frequency': 'kubeletSyncFrequency',
   'container restart back-off': 'containerRestartBackOff',
+  'job pod failure back-off': 'jobPodFailureBackOff',
   'storage timeout': 'storeTimeout',
 }
 

@@ -44,6 +44,10 @@ export interface Remembered {
   deletedPod?: { name?: string; uid?: string; selector: string }
   /** "I watch the pods": every version of every pod, by name, in the order the watch delivered them. */
   podHistory?: Map<string, V1Pod[]>
+  /** "I watch the pods": every watch event of every pod, in the order the watch delivered them. */
+  podTimeline?: { type: string; pod: V1Pod }[]
+  /** The Jobs a CronJob had started when a step last counted them. */
+  cronJobJobs?: string[]
   /** The pod "that pod" refers to. */
   thatPod?: ThatPod
   /** The uid of a Deployment's ReplicaSet, by Deployment name. */

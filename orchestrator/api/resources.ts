@@ -122,6 +122,17 @@ export const RESOURCES: readonly ResourceInfo[] = [
     statusOwnedBy: 'status',
   }),
   r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
+  r('batch', 'v1', 'Job', 'jobs', true, {
+    categories: ['all'],
+    subresources: ['status'],
+    statusOwnedBy: 'status',
+  }),
+  r('batch', 'v1', 'CronJob', 'cronjobs', true, {
+    shortNames: ['cj'],
+    categories: ['all'],
+    subresources: ['status'],
+    statusOwnedBy: 'status',
+  }),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
     shortNames: ['ing'],

@@ -15,6 +15,8 @@ import type { IControllerRevision } from 'kubernetes-models/apps/v1/ControllerRe
 import type { IService } from 'kubernetes-models/v1/Service'
 import type { IEndpoints } from 'kubernetes-models/v1/Endpoints'
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
+import type { IJob } from 'kubernetes-models/batch/v1/Job'
+import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob'
 import type { KObject } from './meta.js'
 
 export type Pod = IPod & KObject
@@ -28,6 +30,8 @@ export type ControllerRevision = IControllerRevision & KObject
 export type Service = IService & KObject
 export type Endpoints = IEndpoints & KObject
 export type HorizontalPodAutoscaler = IHorizontalPodAutoscaler & KObject
+export type Job = IJob & KObject
+export type CronJob = ICronJob & KObject
 
 export type { IPodSpec as PodSpec } from 'kubernetes-models/v1/PodSpec'
 export type { IPodStatus as PodStatus } from 'kubernetes-models/v1/PodStatus'
@@ -55,4 +59,6 @@ export type { IHPAScalingRules as HPAScalingRules } from 'kubernetes-models/auto
 export type { IHPAScalingPolicy as HPAScalingPolicy } from 'kubernetes-models/autoscaling/v2/HPAScalingPolicy'
 export type { IMetricSpec as MetricSpec } from 'kubernetes-models/autoscaling/v2/MetricSpec'
 export type { IMetricStatus as MetricStatus } from 'kubernetes-models/autoscaling/v2/MetricStatus'
+export type { IJobCondition as JobCondition } from 'kubernetes-models/batch/v1/JobCondition'
+export type { IJobStatus as JobStatus } from 'kubernetes-models/batch/v1/JobStatus'
 export type { IHorizontalPodAutoscalerCondition as HorizontalPodAutoscalerCondition } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerCondition'

@@ -93,6 +93,23 @@ describe(`the official Python client ${probe.stdout.trim()}`, { skip, timeout: 6
     assert.deepEqual(seen.json_patch, { c: '3', j: '4' })
   })
 
+  it('creates a Job through batch/v1 with its defaults and generated selector, and gets its refusal as upstream words it', () => {
+    assert.deepEqual(seen.job, {
+      completions: 1,
+      parallelism: 1,
+      backoff_limit: 6,
+      selector_keys: ['batch.kubernetes.io/controller-uid'],
+      template_labels: ['batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name', 'controller-uid', 'job-name'],
+    })
+    assert.deepEqual(seen.job_invalid, {
+      status: 422,
+      kind: 'Status',
+      reason: 'Invalid',
+      message: 'Job.batch "always" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"',
+    })
+    assert.deepEqual(seen.cronjobs_listed, [])
+  })
+
   it('creates a Deployment with its defaults and scales it through the scale subresource', () => {
     assert.equal(seen.deployment_defaults, 'RollingUpdate')
     assert.equal(seen.scaled, 3)

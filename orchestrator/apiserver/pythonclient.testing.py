@@ -14,6 +14,7 @@ kubeconfig, ns = sys.argv[1], sys.argv[2]
 config.load_kube_config(config_file=kubeconfig)
 core = client.CoreV1Api()
 apps = client.AppsV1Api()
+batch = client.BatchV1Api()
 out = {}
 
 
@@ -75,6 +76,26 @@ out["json_patch"] = core.patch_namespaced_config_map("py", ns, [{"op": "add", "p
 out["deployment_defaults"] = apps.read_namespaced_deployment("web", ns).to_dict()["spec"]["strategy"]["type"]
 out["scaled"] = apps.patch_namespaced_deployment_scale("web", ns, {"spec": {"replicas": 3}}).spec.replicas
 out["invalid"] = status_of(lambda: apps.patch_namespaced_deployment("web", ns, {"spec": {"replicas": -1}}))
+
+# batch/v1: a Job gets its defaults and a generated selector; one without restartPolicy is refused
+job = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"name": "pi"},
+    "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "pi", "image": "registry.internal/ock/app:1"}]}}},
+}
+made = batch.create_namespaced_job(ns, job).spec
+out["job"] = {
+    "completions": made.completions,
+    "parallelism": made.parallelism,
+    "backoff_limit": made.backoff_limit,
+    "selector_keys": sorted(made.selector.match_labels.keys()),
+    "template_labels": sorted(made.template.metadata.labels.keys()),
+}
+del job["spec"]["template"]["spec"]["restartPolicy"]
+job["metadata"]["name"] = "always"
+out["job_invalid"] = status_of(lambda: batch.create_namespaced_job(ns, job))
+out["cronjobs_listed"] = [c.metadata.name for c in batch.list_namespaced_cron_job(ns).items]
 
 core.delete_namespaced_config_map("py", ns)
 out["deleted"] = status_of(lambda: core.read_namespaced_config_map("py", ns))

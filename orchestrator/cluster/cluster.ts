@@ -288,6 +288,11 @@ export class Cluster {
     return this.controlPlane.describe()
   }
 
+  /** Door: moves the CronJob controller's schedule clock forward by `ms` (only schedules read it). */
+  advanceScheduleClock(ms: number): void {
+    this.controlPlane.scheduleClock.advance(ms)
+  }
+
   /** Stops a master's API server as if its process died (open connections are cut). */
   killApiServer(master: string): Promise<void> {
     return this.controlPlane.killApiServer(master)

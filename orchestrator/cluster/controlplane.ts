@@ -27,6 +27,7 @@ import { ApiClient } from '../client/client.js'
 import { LeaderElector } from '../client/leaderelection.js'
 import type { Runnable } from '../client/runnable.js'
 import { ControllerManager } from '../controllers/manager.js'
+import { AdvanceableClock } from './scheduleclock.js'
 import { Scheduler } from '../scheduler/scheduler.js'
 import type { EtcdCluster } from './etcd.js'
 import { LoadBalancer } from './loadbalancer.js'
@@ -70,6 +71,8 @@ export interface ControlPlaneDescription {
 /** The masters of a cluster, their components, and the control-plane doors. */
 export class ControlPlane {
   readonly masters: Master[] = []
+  /** The CronJob controller's clock, shared by every master's controller manager. */
+  readonly scheduleClock = new AdvanceableClock()
   private lb?: LoadBalancer
   private serving!: KeyPair
   /** The API servers' client certificate for kubelets (kube-apiserver-kubelet-client). */
@@ -194,6 +197,8 @@ export class ControlPlane {
           allocateNodeCIDRs: true,
           horizontalPodAutoscaler: this.topology.timings?.horizontalPodAutoscaler,
           nodeLifecycle: this.topology.timings?.nodeLifecycle,
+          job: this.topology.timings?.job,
+          cronJobClock: this.scheduleClock,
         }),
     )
   }

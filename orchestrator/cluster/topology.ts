@@ -10,6 +10,7 @@ import type { Taint } from '../api/types.js'
 import type { AuditOptions } from '../apiserver/filters/audit.js'
 import type { TraceOptions } from '../apiserver/trace.js'
 import type { LeaderElectionTimings } from '../client/leaderelection.js'
+import type { JobTimings } from '../controllers/config.js'
 import type { NodeLifecycleTimings } from '../controllers/nodelifecycle/nodelifecycle.js'
 import type { HPATimings } from '../controllers/podautoscaler/horizontal.js'
 import type { KubeletTimings } from '../kubelet/config.js'
@@ -43,6 +44,8 @@ export interface ClusterTimings {
   horizontalPodAutoscaler?: Partial<HPATimings>
   /** The controller manager's --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period. */
   nodeLifecycle?: Partial<NodeLifecycleTimings>
+  /** The Job controller's failure back-off for replacing failed pods (upstream: 10 s doubling, capped at 10 min). */
+  job?: Partial<JobTimings>
 }
 
 export interface Topology {

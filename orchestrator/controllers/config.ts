@@ -18,6 +18,23 @@ export interface NodeLifecycleTimings {
   nodeStartupGracePeriodMs: number
 }
 
+export interface JobTimings {
+  /** The first back-off before a failed Job pod is replaced (upstream DefaultJobPodFailureBackOff, 10 s); it doubles per failure. */
+  podFailureBackOffMs: number
+  /** Its cap (upstream MaxJobPodFailureBackOff, 10 min). */
+  podFailureBackOffMaxMs: number
+}
+
+/**
+ * A clock that can be moved forward: the time the CronJob controller reads its schedules by.
+ * Contract: now() never goes back; onAdvance listeners are called after each advance (so a
+ * controller waiting for a schedule looks again at once); the returned function unsubscribes.
+ */
+export interface ScheduleClock {
+  now(): number
+  onAdvance(listener: () => void): () => void
+}
+
 export interface ControllerManagerConfig {
   /** --cluster-cidr: pod addresses of the whole cluster (see cluster/network.ts). */
   clusterCIDR?: string
@@ -42,4 +59,12 @@ export interface ControllerManagerConfig {
   controllers?: string[]
   /** --node-monitor-period, --node-monitor-grace-period, --node-startup-grace-period. */
   nodeLifecycle?: Partial<NodeLifecycleTimings>
+  /** --concurrent-job-syncs (5), --concurrent-cron-job-syncs (5), --concurrent-ttl-after-finished-syncs (5). */
+  concurrentJobSyncs?: number
+  concurrentCronJobSyncs?: number
+  concurrentTTLSyncs?: number
+  /** The Job controller's failure back-off (not a flag upstream: constants a scenario may shorten). */
+  job?: Partial<JobTimings>
+  /** The clock the CronJob controller's schedules read (default: the real time). Nothing else reads it. */
+  cronJobClock?: ScheduleClock
 }

@@ -11,6 +11,9 @@ import { InformerFactory } from '../client/factory.js'
 import type { Runnable } from '../client/runnable.js'
 import type { ControllerManagerConfig } from './config.js'
 import type { ControllerContext } from './controller.js'
+import { CronJobController } from './cronjob/cronjob.js'
+import { JobController } from './job/job.js'
+import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished.js'
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation.js'
 import { DaemonSetController } from './daemonset/daemonset.js'
 import { DeploymentController } from './deployment/deployment.js'
@@ -51,6 +54,9 @@ export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   'taint-eviction-controller': (ctx) => new TaintEvictionController(ctx),
   disruption: (ctx) => new DisruptionController(ctx),
   'clusterrole-aggregation': (ctx) => new ClusterRoleAggregationController(ctx),
+  job: (ctx) => new JobController(ctx),
+  cronjob: (ctx) => new CronJobController(ctx),
+  'ttl-after-finished': (ctx) => new TTLAfterFinishedController(ctx),
 }
 
 export class ControllerManager implements Runnable {

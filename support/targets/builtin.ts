@@ -169,6 +169,7 @@ function controlPlaneDoor(cluster: Cluster): ControlPlaneDoor {
     masterOfIdentity: (identity) => cluster.masters.find((m) => m.controllerManager.identity === identity || m.scheduler.identity === identity)?.name,
     delayStoreAcknowledgements: (ms) => cluster.delayStoreAcknowledgements(ms),
     delayStoreCommits: (ms) => cluster.delayStoreCommits(ms),
+    advanceScheduleClock: (ms) => cluster.advanceScheduleClock(ms),
   }
 }
 
@@ -201,6 +202,9 @@ const TIMINGS: Record<string, (t: Topology, ms: number) => void> = {
   // metrics-server and the HPA controller
   metricResolution: (t, ms) => void ((t.timings ??= {}).metricResolutionMs = ms),
   horizontalPodAutoscalerSyncPeriod: (t, ms) => void (((t.timings ??= {}).horizontalPodAutoscaler ??= {}).syncPeriodMs = ms),
+  // the Job controller's back-off before a failed pod is replaced (upstream 10 s doubling, capped at 10 min)
+  jobPodFailureBackOff: (t, ms) => void (((t.timings ??= {}).job ??= {}).podFailureBackOffMs = ms),
+  jobPodFailureBackOffCap: (t, ms) => void (((t.timings ??= {}).job ??= {}).podFailureBackOffMaxMs = ms),
   horizontalPodAutoscalerDownscaleStabilization: (t, ms) => void (((t.timings ??= {}).horizontalPodAutoscaler ??= {}).downscaleStabilizationMs = ms),
 }
 

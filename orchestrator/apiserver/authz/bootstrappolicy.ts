@@ -145,7 +145,7 @@ const ADMIN: PolicyRule[] = [
  * kube-controller-manager runs every controller as system:kube-controller-manager, so this is
  * the union of upstream's per-controller roles (namespace, serviceaccount, deployment,
  * replicaset, garbage collector, resourcequota, node lifecycle and IPAM, endpoints, disruption,
- * horizontal pod autoscaler), plus its leader-election lease and events.
+ * horizontal pod autoscaler, job, cronjob, ttl-after-finished), plus its leader-election lease and events.
  */
 const CONTROLLER_MANAGER: PolicyRule[] = [
   ...EVENTS,
@@ -169,6 +169,9 @@ const CONTROLLER_MANAGER: PolicyRule[] = [
   // daemonset and statefulset controllers (and their rollout history)
   rule(['create', 'update', 'patch', 'delete'], ['apps'], ['controllerrevisions']),
   rule(['update'], ['apps'], ['daemonsets/status', 'daemonsets/finalizers', 'statefulsets/status', 'statefulsets/finalizers']),
+  // job, cronjob and ttl-after-finished controllers
+  rule(['create', 'update', 'patch', 'delete'], ['batch'], ['jobs']),
+  rule(['update'], ['batch'], ['jobs/status', 'jobs/finalizers', 'cronjobs/status', 'cronjobs/finalizers']),
   // node lifecycle and IPAM
   rule(['patch', 'update'], [''], ['nodes', 'nodes/status', 'pods/status']),
   rule(['create'], [''], ['pods/eviction']),

@@ -422,6 +422,7 @@ export class Registry implements AdmissionReader {
     else delete meta.generation
     const status = strategy.initialStatus?.()
     if (status) o.status = status
+    strategy.prepareForCreate?.(o)
 
     await this.runAdmission(ctx, info, 'CREATE', '', namespace, meta.name ?? '', o, undefined)
     strategy.afterAdmit?.(o)

@@ -88,6 +88,12 @@ export interface Strategy extends StorageHooks {
    * status for kinds with a status subresource); undefined keeps the client's status.
    */
   initialStatus?(): Record<string, unknown>
+  /**
+   * On create, after the server set the system fields (uid, creationTimestamp) and before
+   * admission and validation: fields derived from them (upstream PrepareForCreate, e.g. a
+   * Job's selector on its own uid).
+   */
+  prepareForCreate?(obj: KObject): void
   /** metadata.generation is kept: 1 on create, +1 on every spec change. */
   hasGeneration?: boolean
   /** A PUT to a missing object creates it (upstream AllowCreateOnUpdate). */

@@ -81,6 +81,36 @@ const MESSAGES: Record<string, Schema> = {
   },
   DeploymentStrategy: { 1: s('type'), 2: m('rollingUpdate', 'RollingUpdateDeployment') },
   RollingUpdateDeployment: { 1: { name: 'maxUnavailable', type: 'intstr' }, 2: { name: 'maxSurge', type: 'intstr' } },
+  // k8s.io/api/batch/v1 (kubectl create job, create cronjob, create job --from=cronjob/...)
+  Job: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'JobSpec'), 3: ignore('status') },
+  JobSpec: {
+    1: i('parallelism', { keepZero: true }),
+    2: i('completions', { keepZero: true }),
+    3: i('activeDeadlineSeconds', { keepZero: true }),
+    4: m('selector', 'LabelSelector'),
+    5: b('manualSelector', { keepZero: true }),
+    6: m('template', 'PodTemplateSpec'),
+    7: i('backoffLimit', { keepZero: true }),
+    8: i('ttlSecondsAfterFinished', { keepZero: true }),
+    9: s('completionMode'),
+    10: b('suspend', { keepZero: true }),
+    12: i('backoffLimitPerIndex', { keepZero: true }),
+    13: i('maxFailedIndexes', { keepZero: true }),
+    14: s('podReplacementPolicy'),
+    15: s('managedBy'),
+  },
+  CronJob: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'CronJobSpec'), 3: ignore('status') },
+  CronJobSpec: {
+    1: s('schedule'),
+    2: i('startingDeadlineSeconds', { keepZero: true }),
+    3: s('concurrencyPolicy'),
+    4: b('suspend', { keepZero: true }),
+    5: m('jobTemplate', 'JobTemplateSpec'),
+    6: i('successfulJobsHistoryLimit', { keepZero: true }),
+    7: i('failedJobsHistoryLimit', { keepZero: true }),
+    8: s('timeZone'),
+  },
+  JobTemplateSpec: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'JobSpec') },
   // k8s.io/api/core/v1
   Pod: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodSpec'), 3: ignore('status') },
   PodTemplateSpec: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'PodSpec') },
@@ -97,6 +127,8 @@ const MESSAGES: Record<string, Schema> = {
     11: b('hostNetwork'),
     12: b('hostPID'),
     13: b('hostIPC'),
+    // the empty context a defaulted template carries (kubectl create job --from=cronjob/...); a set field is refused
+    14: m('securityContext', 'PodSecurityContext'),
     15: m('imagePullSecrets', 'LocalObjectReference', { repeated: true }),
     16: s('hostname'),
     17: s('subdomain'),
@@ -109,6 +141,7 @@ const MESSAGES: Record<string, Schema> = {
     30: b('enableServiceLinks', { keepZero: true }),
   },
   LocalObjectReference: { 1: s('name') },
+  PodSecurityContext: {},
   Toleration: { 1: s('key'), 2: s('operator'), 3: s('value'), 4: s('effect'), 5: i('tolerationSeconds', { keepZero: true }) },
   Container: {
     1: s('name'),
@@ -244,6 +277,8 @@ const KINDS: Record<string, string> = {
   'policy/v1beta1/Eviction': 'Eviction',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
   'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
+  'batch/v1/Job': 'Job',
+  'batch/v1/CronJob': 'CronJob',
 }
 
 // ---------------------------------------------------------------------------------------------

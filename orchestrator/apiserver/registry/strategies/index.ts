@@ -8,11 +8,13 @@ import type { ServiceIPAllocator } from '../ipallocator.js'
 import { apiServiceStrategy } from './apiservice.js'
 import { controllerRevisionStrategy } from './controllerrevision.js'
 import { daemonSetStrategy } from './daemonset.js'
+import { cronJobStrategy } from './cronjob.js'
 import { deploymentStrategy } from './deployment.js'
 import { endpointsStrategy } from './endpoints.js'
 import { eventStrategy } from './event.js'
 import { horizontalPodAutoscalerStrategy } from './horizontalpodautoscaler.js'
 import { ingressStrategy } from './ingress.js'
+import { jobStrategy } from './job.js'
 import { leaseStrategy } from './lease.js'
 import { limitRangeStrategy } from './limitrange.js'
 import { namespaceStrategy } from './namespace.js'
@@ -48,6 +50,8 @@ export function buildStrategies(deps: StrategyDeps = {}): Strategies {
     ['apps/DaemonSet', daemonSetStrategy],
     ['apps/StatefulSet', statefulSetStrategy],
     ['apps/ControllerRevision', controllerRevisionStrategy],
+    ['batch/Job', jobStrategy],
+    ['batch/CronJob', cronJobStrategy],
     ['coordination.k8s.io/Lease', leaseStrategy],
     ['networking.k8s.io/Ingress', ingressStrategy],
     ['policy/PodDisruptionBudget', podDisruptionBudgetStrategy],

@@ -408,6 +408,127 @@ const ROWS: Row[] = [
     want: ['FieldValueNotSupported roleRef.kind'],
   },
   {
+    key: 'batch/Job',
+    name: 'parallelism and completions 1, backoffLimit 6, NonIndexed, not suspended',
+    got: () => {
+      const spec = withDefaults('batch/Job', { spec: { template: { spec: POD.spec } } }).spec as Record<string, unknown>
+      return [spec.parallelism, spec.completions, spec.backoffLimit, spec.completionMode, spec.suspend, spec.podReplacementPolicy]
+    },
+    want: [1, 1, 6, 'NonIndexed', false, 'TerminatingOrFailed'],
+  },
+  {
+    key: 'batch/Job',
+    name: 'parallelism alone leaves completions unset',
+    got: () => (withDefaults('batch/Job', { spec: { parallelism: 3, template: { spec: POD.spec } } }).spec as Record<string, unknown>).completions,
+    want: undefined,
+  },
+  {
+    key: 'batch/Job',
+    name: 'a selector on its uid, and its name and uid on its template',
+    got: () => {
+      const o = { metadata: { name: 'pi', uid: 'u-1' }, spec: { template: { spec: POD.spec } } } as KObject
+      s('batch/Job').prepareForCreate!(o)
+      const spec = o.spec as { selector: unknown; template: { metadata: { labels: unknown } } }
+      return [spec.selector, spec.template.metadata.labels]
+    },
+    want: [
+      { matchLabels: { 'batch.kubernetes.io/controller-uid': 'u-1' } },
+      { 'job-name': 'pi', 'batch.kubernetes.io/job-name': 'pi', 'controller-uid': 'u-1', 'batch.kubernetes.io/controller-uid': 'u-1' },
+    ],
+  },
+  {
+    key: 'batch/Job',
+    name: 'restartPolicy Always (the pod default) is refused, OnFailure and Never pass',
+    got: () =>
+      ['Always', 'OnFailure', 'Never'].map((rp) => {
+        const o = withDefaults('batch/Job', { metadata: { name: 'pi', uid: 'u' }, spec: { template: { spec: { ...POD.spec, restartPolicy: rp } } } })
+        s('batch/Job').prepareForCreate!(o)
+        return fields('batch/Job', o)
+      }),
+    want: [['FieldValueNotSupported spec.template.spec.restartPolicy'], [], []],
+  },
+  {
+    key: 'batch/Job',
+    name: 'negative counts are refused',
+    got: () =>
+      fields('batch/Job', {
+        spec: {
+          parallelism: -1,
+          backoffLimit: -1,
+          selector: { matchLabels: { a: 'b' } },
+          template: { metadata: { labels: { a: 'b' } }, spec: { ...POD.spec, restartPolicy: 'Never' } },
+        },
+      }),
+    want: ['FieldValueInvalid spec.parallelism', 'FieldValueInvalid spec.backoffLimit'],
+  },
+  {
+    key: 'batch/Job',
+    name: 'the template cannot change',
+    got: () => {
+      const spec = {
+        completions: 1,
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { ...POD.spec, restartPolicy: 'Never' } },
+      }
+      return fields('batch/Job', { spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, restartPolicy: 'OnFailure' } } } }, { spec })
+    },
+    want: ['FieldValueInvalid spec.template'],
+  },
+  {
+    key: 'batch/Job',
+    name: 'kubectl get jobs: status, completions, duration',
+    got: () =>
+      s('batch/Job')
+        .printer!.cells({
+          metadata: { name: 'pi' },
+          spec: { completions: 3 },
+          status: {
+            succeeded: 3,
+            startTime: '2026-01-01T00:00:00Z',
+            completionTime: '2026-01-01T00:00:09Z',
+            conditions: [{ type: 'Complete', status: 'True' }],
+          },
+        })
+        .slice(0, 4),
+    want: ['pi', 'Complete', '3/3', '9s'],
+  },
+  {
+    key: 'batch/CronJob',
+    name: 'Allow, not suspended, keeps 3 successful and 1 failed job',
+    got: () => {
+      const spec = withDefaults('batch/CronJob', { spec: { schedule: '@hourly', jobTemplate: { spec: { template: { spec: POD.spec } } } } }).spec as Record<
+        string,
+        unknown
+      >
+      return [spec.concurrencyPolicy, spec.suspend, spec.successfulJobsHistoryLimit, spec.failedJobsHistoryLimit]
+    },
+    want: ['Allow', false, 3, 1],
+  },
+  {
+    key: 'batch/CronJob',
+    name: 'a broken schedule, an unknown time zone, a long name',
+    got: () =>
+      fields('batch/CronJob', {
+        metadata: { name: 'x'.repeat(53) },
+        spec: {
+          schedule: 'often',
+          timeZone: 'Mars/Olympus',
+          concurrencyPolicy: 'Allow',
+          jobTemplate: { spec: { template: { spec: { ...POD.spec, restartPolicy: 'Never' } } } },
+        },
+      }),
+    want: ['FieldValueInvalid metadata.name', 'FieldValueInvalid spec.schedule', 'FieldValueInvalid spec.timeZone'],
+  },
+  {
+    key: 'batch/CronJob',
+    name: 'kubectl get cronjobs: schedule, time zone, suspend, active, last schedule',
+    got: () =>
+      s('batch/CronJob')
+        .printer!.cells({ metadata: { name: 'tick' }, spec: { schedule: '@hourly', suspend: false }, status: { active: [{ name: 'tick-1' }] } })
+        .slice(0, 6),
+    want: ['tick', '@hourly', '<none>', 'False', 1, '<none>'],
+  },
+  {
     key: 'apiregistration.k8s.io/APIService',
     name: 'a local group',
     got: () =>
