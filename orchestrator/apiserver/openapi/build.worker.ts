@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import { RESOURCES } from '../../api/resources.js'
 import { buildOpenApiSpecs } from './documents.js'
-import type { BuiltSpecs } from './served.js'
+import type { BuiltSpecs } from './cache.js'
 import { encodeOpenApiV2 } from './v2proto.js'
 
 const specs = await buildOpenApiSpecs(RESOURCES)

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RESOURCES } from '../../api/resources.js'
 import { cacheKey, readCached, writeCached } from './cache.js'
-import type { BuiltSpecs } from './served.js'
+import type { BuiltSpecs } from './cache.js'
 
 const built: BuiltSpecs = {
   v2: { json: '{"swagger":"2.0"}', etag: 'A' },

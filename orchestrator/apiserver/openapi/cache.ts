@@ -15,7 +15,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ResourceInfo } from '../../api/resources.js'
-import type { BuiltSpecs } from './served.js'
+import type { OpenApiSpecs, Served } from './documents.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -41,6 +41,15 @@ export function cacheKey(resources: readonly ResourceInfo[], sources = here): st
   for (const f of readdirSync(sources).sort())
     if (f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'cache.ts') h.update(`\n${f}\n`).update(readFileSync(join(sources, f)))
   return h.digest('hex').slice(0, 32)
+}
+
+/** What the worker posts back: the bytes of every document and their ETags. */
+export interface BuiltSpecs {
+  v2: Served
+  v2Protobuf: Uint8Array
+  v3Root: Served
+  v3: [string, Served][]
+  stats: OpenApiSpecs['stats']
 }
 
 type Stored = Omit<BuiltSpecs, 'v2Protobuf'> & { v2Protobuf: string }

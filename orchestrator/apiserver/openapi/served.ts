@@ -8,17 +8,8 @@
 
 import { Worker } from 'node:worker_threads'
 import { RESOURCES } from '../../api/resources.js'
-import { cacheKey, readCached, writeCached } from './cache.js'
+import { cacheKey, readCached, writeCached, type BuiltSpecs } from './cache.js'
 import type { OpenApiSpecs, Served } from './documents.js'
-
-/** What the worker posts back: the bytes of every document and their ETags. */
-export interface BuiltSpecs {
-  v2: Served
-  v2Protobuf: Uint8Array
-  v3Root: Served
-  v3: [string, Served][]
-  stats: OpenApiSpecs['stats']
-}
 
 /** A document's bytes, ready to send, and its ETag. */
 export interface Bytes {
