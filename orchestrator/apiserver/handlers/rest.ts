@@ -28,7 +28,8 @@ import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../serializer/proto
 import { type RequestInfo } from '../filters/requestinfo.js'
 import { decodeJson, decodeObjectBody, decodePatch } from '../serializer/decode.js'
 import { type RequestTarget } from '../filters/requesttarget.js'
-import { int64Param, queryBool } from './queryparams.js'
+import { boolParam, int64Param, queryBool } from './queryparams.js'
+import { applyConfiguration, requestManager } from '../fieldmanager/fieldmanager.js'
 import { Registry } from '../registry/store.js'
 import type { DeleteOptions, RequestContext } from '../registry/strategy.js'
 import { answerReview } from './reviews.js'
@@ -115,6 +116,11 @@ export class RestHandler {
     checkRoute(req.method ?? 'GET', info, resource)
     const ns = resource.namespaced ? info.namespace : ''
     const q = target.query
+    const applying = info.verb === 'patch' && String(req.headers['content-type'] ?? '').startsWith('application/apply-patch+yaml')
+    if ((info.verb === 'create' || info.verb === 'update' || info.verb === 'patch') && !resource.ephemeral) {
+      // who owns what this write sets (metadata.managedFields): the fieldManager parameter, else the user agent's
+      ctx.fieldManager = requestManager(info.verb, applying, q.get('fieldManager'), boolParam(q, 'force'), req.headers['user-agent'])
+    }
 
     if (resource.ephemeral) {
       if (info.verb !== 'create' || info.subresource || info.name) throw methodNotAllowed()
@@ -235,7 +241,10 @@ export class RestHandler {
           info.name,
           '',
           (current) => {
-            const patched = applyPatch(contentType, current, patch) as KObject
+            // server-side apply merges and takes ownership (409 on a field another manager owns)
+            const patched = applying
+              ? applyConfiguration(ctx.fieldManager!, resource, current, this.registry.checkBody(resource, ns, structuredClone(patch), info.name))
+              : (applyPatch(contentType, current, patch) as KObject)
             return this.registry.checkBody(resource, ns, patched, info.name)
           },
           { allowCreate },
