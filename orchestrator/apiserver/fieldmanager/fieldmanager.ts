@@ -66,6 +66,9 @@ const BEFORE_FIRST_APPLY = 'before-first-apply'
 
 /** prefixFromUserAgent: what precedes the first `/`, printable characters only, at most 128 bytes. */
 export function managerFromUserAgent(userAgent: string | undefined): string {
+  const prefix = (userAgent ?? '').split('/')[0]!
+  // the common case, printable ASCII within the limit, as it is
+  if (prefix.length <= FIELD_MANAGER_MAX_LENGTH && /^[\x20-\x7e]*$/.test(prefix)) return prefix
   let out = ''
   for (const ch of (userAgent ?? '').split('/')[0]!) {
     if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) continue
@@ -93,7 +96,7 @@ export function requestManager(
   if (apply && !fieldManager) errors.push({ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' })
   if (fieldManager && Buffer.byteLength(fieldManager) > FIELD_MANAGER_MAX_LENGTH)
     errors.push({ type: 'FieldValueTooLong', field: 'fieldManager', detail: `may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes` })
-  if (fieldManager && [...fieldManager].some((ch) => !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)))
+  if (fieldManager && !/^[\x20-\x7e]*$/.test(fieldManager) && [...fieldManager].some((ch) => !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)))
     errors.push({ type: 'FieldValueInvalid', field: 'fieldManager', value: fieldManager, detail: 'invalid characters' })
   if (errors.length) {
     const kind = verb === 'create' ? 'CreateOptions' : verb === 'update' ? 'UpdateOptions' : 'PatchOptions'
@@ -273,7 +276,7 @@ export function trackUpdate(req: FieldManagerRequest, info: ManagedResource, sub
     else meta.managedFields = structuredClone(liveManaged)
     return
   }
-  const changed = cmp.added.union(cmp.modified)
+  const changed = cmp.modified.empty() ? cmp.added : cmp.added.union(cmp.modified)
   for (const [id, o] of managers) {
     o.set = o.set.difference(changed).difference(cmp.removed)
     if (o.set.empty()) managers.delete(id)
