@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiError } from '../../api/errors.js'
+import { ApiError, encodeStatus } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
 import { applyConfiguration, appliedOnCreate, managerFromUserAgent, requestManager, trackUpdate, type ManagedFieldsEntry } from './fieldmanager.js'
 
@@ -175,6 +175,17 @@ describe('apply: ownership and conflicts', () => {
       if (r.causes) assert.deepEqual(e.details, { causes: r.causes })
     })
   }
+
+  it('the conflict’s Status is upstream’s, byte for byte', () => {
+    const e = conflictOf(() => applyConfiguration(applier('kubectl'), apps, scaledLive(), deployment(3)))
+    assert.equal(
+      encodeStatus(e.toStatus()),
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",' +
+        '"message":"Apply failed with 1 conflict: conflict with \\"kubectl\\" with subresource \\"scale\\" using apps/v1: .spec.replicas",' +
+        '"reason":"Conflict","details":{"causes":[{"reason":"FieldManagerConflict",' +
+        '"message":"conflict with \\"kubectl\\" with subresource \\"scale\\" using apps/v1","field":".spec.replicas"}]},"code":409}',
+    )
+  })
 
   it('force moves the conflicting field to the applier', () => {
     const out = applyConfiguration(applier('kubectl', true), apps, scaledLive(), deployment(3))
