@@ -102,6 +102,23 @@ describe('updates take ownership of what they change', () => {
     assert.deepEqual(owners(next)['kube-controller-manager/Update/status'], { 'f:status': { '.': {}, 'f:replicas': {} } })
   })
 
+  it('past 10 update managers, the oldest are merged into "ancient-changes"', () => {
+    let live: KObject = deployment(1)
+    trackUpdate(update('m0'), apps, '', live, undefined)
+    for (let i = 1; i <= 11; i++) {
+      const next = structuredClone(live)
+      next.metadata!.annotations = { ...next.metadata!.annotations, [`a${i}`]: 'x' }
+      for (const e of entries(next)) e.time = `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`
+      trackUpdate(update(`m${i}`), apps, '', next, live)
+      live = next
+    }
+    const managers = entries(live).map((e) => e.manager)
+    assert.equal(managers.length, 10)
+    assert.ok(managers.includes('ancient-changes') && managers.includes('m11') && !managers.includes('m0') && !managers.includes('m1'))
+    const ancient = entries(live).find((e) => e.manager === 'ancient-changes')!.fieldsV1 as Record<string, Record<string, Record<string, unknown>>>
+    assert.ok(ancient['f:spec'] && ancient['f:metadata']!['f:annotations']!['f:a1'], 'the oldest managers’ fields are kept in the bucket')
+  })
+
   it('an object nobody tracked stays untracked on update; [] resets', () => {
     const live = deployment(2)
     const next = deployment(3)

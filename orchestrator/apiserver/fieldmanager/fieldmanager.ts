@@ -10,8 +10,9 @@
 // apiVersion for updates, subresource), the metadata fields nobody owns, the reset of status on
 // the main resource, "before-first-apply", no tracking for objects that were never tracked,
 // the entries' order and the conflict messages word for word.
-// Simplifies: no cap of 10 update managers ("ancient-changes"), no upgrade of client-side
-// apply's last-applied annotation, an apply to a subresource is recorded as an update.
+// Beyond 10 update managers the oldest are merged into "ancient-changes" (capmanagers.go).
+// Simplifies: no upgrade of client-side apply's last-applied annotation; an apply to a
+// subresource is recorded as an update.
 
 import { ApiError, badRequest, invalid, type FieldError } from '../../api/errors.js'
 import { nowTimestamp, type KObject } from '../../api/meta.js'
@@ -60,6 +61,9 @@ type Managers = Map<string, Owner>
 /** upstream's validation.FieldManagerMaxLength */
 const FIELD_MANAGER_MAX_LENGTH = 128
 const BEFORE_FIRST_APPLY = 'before-first-apply'
+/** upstream's DefaultMaxUpdateManagers, and the manager the oldest updates are merged into */
+const MAX_UPDATE_MANAGERS = 10
+const ANCIENT_CHANGES = 'ancient-changes'
 
 // ---------------------------------------------------------------------------------------------
 // the request's manager
@@ -155,12 +159,40 @@ function tryDecode(mf: unknown): Managers | undefined {
   }
 }
 
+const seconds = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) : 0)
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/** capUpdateManagers: past 10 update managers, the oldest go into one "ancient-changes" entry per apiVersion. */
+function capUpdateManagers(managers: Managers): void {
+  const updaters = [...managers].filter(([, o]) => o.operation === 'Update')
+  if (updaters.length <= MAX_UPDATE_MANAGERS) return
+  updaters.sort(([ai, a], [bi, b]) => seconds(a.time) - seconds(b.time) || cmp(ai, bi))
+  const firstOfVersion = new Map<string, string>()
+  let length = updaters.length
+  for (const [id, o] of updaters) {
+    if (length <= MAX_UPDATE_MANAGERS) break
+    const bucket = identity({ manager: ANCIENT_CHANGES, operation: 'Update', apiVersion: o.apiVersion })
+    const first = firstOfVersion.get(o.apiVersion)
+    if (first === undefined || id === bucket) {
+      firstOfVersion.set(o.apiVersion, first ?? id)
+      continue
+    }
+    if (!managers.has(bucket)) {
+      const moved = managers.get(first)!
+      managers.delete(first)
+      managers.set(bucket, { ...moved, manager: ANCIENT_CHANGES, subresource: undefined })
+    }
+    const b = managers.get(bucket)!
+    managers.set(bucket, { ...b, set: o.set.union(b.set), time: o.time })
+    managers.delete(id)
+    length--
+  }
+}
+
 /** EncodeObjectManagedFields: Apply entries first, then by time, manager, apiVersion, subresource. */
 function encode(managers: Managers): ManagedFieldsEntry[] | undefined {
   const owners = [...managers.values()].filter((o) => !o.set.empty())
   if (!owners.length) return undefined
-  const seconds = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) : 0)
-  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
   owners.sort(
     (p, q) =>
       cmp(p.operation, q.operation) ||
@@ -287,6 +319,7 @@ export function trackUpdate(req: FieldManagerRequest, info: ManagedResource, sub
     const prev = managers.get(id)
     managers.set(id, { ...owner, set: prev ? prev.set.union(changed) : changed, time: nowTimestamp() })
   }
+  capUpdateManagers(managers)
   setManaged(next, managers)
 }
 
@@ -348,6 +381,7 @@ export function applyConfiguration(req: FieldManagerRequest, info: ManagedResour
   }
   // the applier's time moves only when the object changed (managedFieldsUpdater.Apply)
   if (!isSame(cmp)) applier.time = nowTimestamp()
+  capUpdateManagers(managers)
   setManaged(merged, managers)
   return merged
 }
