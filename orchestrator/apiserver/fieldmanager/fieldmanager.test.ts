@@ -6,7 +6,8 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiError, encodeStatus } from '../../api/errors.js'
 import type { KObject } from '../../api/meta.js'
-import { applyConfiguration, appliedOnCreate, managerFromUserAgent, requestManager, trackUpdate, type ManagedFieldsEntry } from './fieldmanager.js'
+import { applyConfiguration, appliedOnCreate, trackUpdate, type ManagedFieldsEntry } from './fieldmanager.js'
+import { managerFromUserAgent, requestManager } from './request.js'
 
 const apps = { group: 'apps', version: 'v1', statusOwnedBy: 'status' as const }
 const update = (manager: string) => ({ manager, operation: 'Update' as const, force: false })

@@ -14,12 +14,14 @@
 // Simplifies: no upgrade of client-side apply's last-applied annotation; an apply to a
 // subresource is recorded as an update.
 
-import { ApiError, badRequest, invalid, type FieldError } from '../../api/errors.js'
+import { ApiError, badRequest } from '../../api/errors.js'
 import { nowTimestamp, type KObject } from '../../api/meta.js'
 import { FieldSet, fromFieldsV1, pathString, toFieldsV1, type FieldsV1 } from './fieldset.js'
 import { compare, isSame, merge, prune, toFieldSet, type Skip } from './typed.js'
 
-export type Operation = 'Apply' | 'Update'
+import type { FieldManagerRequest, Operation } from './request.js'
+
+export type { FieldManagerRequest, Operation } from './request.js'
 
 /** metav1.ManagedFieldsEntry, in its JSON field order. */
 export interface ManagedFieldsEntry {
@@ -30,13 +32,6 @@ export interface ManagedFieldsEntry {
   fieldsType?: 'FieldsV1'
   fieldsV1?: FieldsV1
   subresource?: string
-}
-
-/** Who writes, as the request says it: the fieldManager (or the user agent's), apply or not, force. */
-export interface FieldManagerRequest {
-  manager: string
-  operation: Operation
-  force: boolean
 }
 
 /** What the field manager needs to know of a resource. */
@@ -58,56 +53,10 @@ interface Owner {
 
 type Managers = Map<string, Owner>
 
-/** upstream's validation.FieldManagerMaxLength */
-const FIELD_MANAGER_MAX_LENGTH = 128
 const BEFORE_FIRST_APPLY = 'before-first-apply'
 /** upstream's DefaultMaxUpdateManagers, and the manager the oldest updates are merged into */
 const MAX_UPDATE_MANAGERS = 10
 const ANCIENT_CHANGES = 'ancient-changes'
-
-// ---------------------------------------------------------------------------------------------
-// the request's manager
-
-/** prefixFromUserAgent: what precedes the first `/`, printable characters only, at most 128 bytes. */
-export function managerFromUserAgent(userAgent: string | undefined): string {
-  const prefix = (userAgent ?? '').split('/')[0]!
-  // the common case, printable ASCII within the limit, as it is
-  if (prefix.length <= FIELD_MANAGER_MAX_LENGTH && /^[\x20-\x7e]*$/.test(prefix)) return prefix
-  let out = ''
-  for (const ch of (userAgent ?? '').split('/')[0]!) {
-    if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) continue
-    if (Buffer.byteLength(out + ch) > FIELD_MANAGER_MAX_LENGTH) break
-    out += ch
-  }
-  return out
-}
-
-/**
- * The manager of a create, update or patch (managerOrUserAgent), refused as upstream's
- * ValidateCreateOptions / ValidateUpdateOptions / ValidatePatchOptions refuse it.
- * `force` is undefined when the request has no force parameter.
- */
-export function requestManager(
-  verb: 'create' | 'update' | 'patch',
-  apply: boolean,
-  fieldManager: string | null,
-  force: boolean | undefined,
-  userAgent: string | undefined,
-): FieldManagerRequest {
-  const errors: FieldError[] = []
-  if (verb === 'patch' && !apply && force !== undefined)
-    errors.push({ type: 'FieldValueForbidden', field: 'force', detail: 'may not be specified for non-apply patch' })
-  if (apply && !fieldManager) errors.push({ type: 'FieldValueRequired', field: 'fieldManager', detail: 'is required for apply patch' })
-  if (fieldManager && Buffer.byteLength(fieldManager) > FIELD_MANAGER_MAX_LENGTH)
-    errors.push({ type: 'FieldValueTooLong', field: 'fieldManager', detail: `may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes` })
-  if (fieldManager && !/^[\x20-\x7e]*$/.test(fieldManager) && [...fieldManager].some((ch) => !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)))
-    errors.push({ type: 'FieldValueInvalid', field: 'fieldManager', value: fieldManager, detail: 'invalid characters' })
-  if (errors.length) {
-    const kind = verb === 'create' ? 'CreateOptions' : verb === 'update' ? 'UpdateOptions' : 'PatchOptions'
-    throw invalid({ group: 'meta.k8s.io', kind }, '', errors)
-  }
-  return { manager: fieldManager || managerFromUserAgent(userAgent), operation: apply ? 'Apply' : 'Update', force: force === true }
-}
 
 // ---------------------------------------------------------------------------------------------
 // encoding
