@@ -205,6 +205,14 @@ describe('apply: ownership and conflicts', () => {
     )
   })
 
+  it('applies to status are their own managers, "with subresource"', () => {
+    const live = applied('kubectl', deployment(2))
+    const first = applyConfiguration(applier('ctrl-a'), apps, live, { ...deployment(2), spec: undefined, status: { replicas: 1 } }, 'status')
+    assert.deepEqual(owners(first)['ctrl-a/Apply/status'], { 'f:status': { 'f:replicas': {} } })
+    const e = conflictOf(() => applyConfiguration(applier('ctrl-b'), apps, first, { ...deployment(2), spec: undefined, status: { replicas: 3 } }, 'status'))
+    assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "ctrl-a" with subresource "status": .status.replicas')
+  })
+
   it('force moves the conflicting field to the applier', () => {
     const out = applyConfiguration(applier('kubectl', true), apps, scaledLive(), deployment(3))
     assert.equal((out as { spec: { replicas: number } }).spec.replicas, 3)

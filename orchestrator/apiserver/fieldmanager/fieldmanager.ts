@@ -11,8 +11,8 @@
 // the main resource, "before-first-apply", no tracking for objects that were never tracked,
 // the entries' order and the conflict messages word for word.
 // Beyond 10 update managers the oldest are merged into "ancient-changes" (capmanagers.go).
-// Simplifies: no upgrade of client-side apply's last-applied annotation; an apply to a
-// subresource is recorded as an update.
+// Simplifies: no upgrade of client-side apply's last-applied annotation; an apply to the scale
+// subresource is recorded as an update (an apply to status is an apply).
 
 import { ApiError, badRequest } from '../../api/errors.js'
 import { nowTimestamp, type KObject } from '../../api/meta.js'
@@ -184,6 +184,8 @@ function skipFor(info: ManagedResource, subresource: string): Skip {
     managedFields: true,
     resourceVersion: true,
   }
+  // the status strategies reset spec; the main resource's, status where the status subresource owns it
+  if (subresource === 'status') return { apiVersion: true, kind: true, metadata, spec: true }
   return info.statusOwnedBy === 'status' && !subresource ? { apiVersion: true, kind: true, metadata, status: true } : { apiVersion: true, kind: true, metadata }
 }
 
@@ -284,12 +286,13 @@ export function appliedOnCreate(req: FieldManagerRequest, info: ManagedResource,
 }
 
 /**
- * Applies `config` to `live` for `req.manager`: the merged object, with its managedFields.
+ * Applies `config` to `live` for `req.manager` (to the object, or to its status with
+ * `subresource` 'status'): the merged object, with its managedFields.
  * Throws 409 Conflict (unless req.force) when the apply changes a field another manager owns.
  */
-export function applyConfiguration(req: FieldManagerRequest, info: ManagedResource, live: KObject, config: KObject): KObject {
+export function applyConfiguration(req: FieldManagerRequest, info: ManagedResource, live: KObject, config: KObject, subresource = ''): KObject {
   if (config.metadata?.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil')
-  const skip = skipFor(info, '')
+  const skip = skipFor(info, subresource)
   const managers = tryDecode(live.metadata?.managedFields) ?? new Map<string, Owner>()
   if (!managers.size) {
     // skipNonAppliedManager: what was there before the first apply belongs to "before-first-apply"
@@ -303,7 +306,13 @@ export function applyConfiguration(req: FieldManagerRequest, info: ManagedResour
     }
     if (!owner.set.empty()) managers.set(identity(owner), owner)
   }
-  const applier: Owner = { manager: req.manager, operation: 'Apply', apiVersion: groupVersion(info), set: toFieldSet(config, skip) }
+  const applier: Owner = {
+    manager: req.manager,
+    operation: 'Apply',
+    apiVersion: groupVersion(info),
+    subresource: subresource || undefined,
+    set: toFieldSet(config, skip),
+  }
   const id = identity(applier)
   const last = managers.get(id)
   applier.time = last?.time

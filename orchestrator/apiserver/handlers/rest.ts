@@ -303,13 +303,11 @@ export class RestHandler {
       case 'PATCH': {
         const patch = await this.readBody(req, resource, true)
         const contentType = String(req.headers['content-type'] ?? '')
-        const { obj } = await this.registry.guaranteedUpdate(
-          ctx,
-          resource,
-          ns,
-          info.name,
-          'status',
-          (current) => applyPatch(contentType, current, patch) as KObject,
+        const applying = contentType.startsWith('application/apply-patch+yaml')
+        const { obj } = await this.registry.guaranteedUpdate(ctx, resource, ns, info.name, 'status', (current) =>
+          applying
+            ? applyConfiguration(ctx.fieldManager!, resource, current, this.registry.checkBody(resource, ns, structuredClone(patch), info.name), 'status')
+            : (applyPatch(contentType, current, patch) as KObject),
         )
         this.sendJson(res, 200, obj)
         return false

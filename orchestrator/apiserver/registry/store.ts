@@ -536,6 +536,8 @@ export class Registry implements AdmissionReader {
     if (subresource === 'status') {
       next = clone(current) as KObject
       next.status = desired.status
+      // an apply to status brings the managedFields the field manager merged (an update's are recomputed)
+      if (desired.metadata?.managedFields !== undefined) next.metadata!.managedFields = desired.metadata.managedFields
     } else if (subresource) {
       next = desired
     } else {
@@ -568,13 +570,13 @@ export class Registry implements AdmissionReader {
   }
 
   /**
-   * metadata.managedFields of an update (fieldmanager/): the writer owns what it changed. A
-   * main-resource apply brought its own (the patch handler merged it); the binding, as
-   * upstream's BindingREST, and internal writes without a manager are not tracked.
+   * metadata.managedFields of an update (fieldmanager/): the writer owns what it changed. An
+   * apply to the object or its status brought its own (the patch handler merged it); the
+   * binding, as upstream's BindingREST, and internal writes without a manager are not tracked.
    */
   private trackFields(ctx: RequestContext, info: ResourceInfo, subresource: string, next: KObject, current: StoredObject): void {
     const fm = ctx.fieldManager
-    if (!fm || subresource === 'binding' || (fm.operation === 'Apply' && !subresource)) return
+    if (!fm || subresource === 'binding' || (fm.operation === 'Apply' && (!subresource || subresource === 'status'))) return
     trackUpdate(fm, info, subresource, next, current)
   }
 
