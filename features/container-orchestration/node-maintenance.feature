@@ -6,7 +6,9 @@ Feature: A node is taken out by draining it, within the disruption budgets
   other nodes. An eviction that would leave fewer healthy pods than a PodDisruptionBudget
   demands is refused with 429 TooManyRequests ("Cannot evict pod as it would violate the pod's
   disruption budget."), and the drain retries until the budget permits. Uncordoning lets the
-  node receive pods again. Draining runs on real containers too (@docker).
+  node receive pods again. A DaemonSet's pod is not evicted: `kubectl drain` stops at it unless
+  told --ignore-daemonsets, and it stays, since every daemon pod tolerates the unschedulable
+  taint. Draining runs on real containers too (@docker).
 
   Background:
     Given I run "kubectl create deployment web --image=registry.internal/ock/app:1 --replicas=3"
@@ -82,3 +84,37 @@ Feature: A node is taken out by draining it, within the disruption budgets
     When I run "kubectl scale deployment web --replicas=4"
     Then within 20s the node "node-2" is drained
     And within 20s 4 pods labelled "app=web" are Running on nodes other than "node-2"
+
+  @ORCH-07
+  Scenario: kubectl drain leaves a DaemonSet's pod only with --ignore-daemonsets, and the drained node keeps it
+    Given I apply the manifest with kubectl:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            containers:
+              - name: agent
+                image: registry.internal/ock/app:1
+      """
+    And within 15s 3 pods labelled "app=agent" are Running
+    And the pods labelled "app=agent" run on 3 different nodes
+    When I run "kubectl drain node-2"
+    Then the command fails saying "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
+    When I run "kubectl drain node-2 --ignore-daemonsets"
+    Then the command succeeds
+    And the output contains "node/node-2 drained"
+    And within 20s 3 pods labelled "app=web" are Running on nodes other than "node-2"
+    And for 2s the daemon set "agent" keeps:
+      | status.desiredNumberScheduled | 3 |
+      | status.currentNumberScheduled | 3 |
+      | status.numberReady            | 3 |
+      | status.numberMisscheduled     | 0 |
+    And 1 of the pods labelled "app=agent" run on the node "node-2"

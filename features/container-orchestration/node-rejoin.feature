@@ -10,7 +10,8 @@ Feature: A node that comes back gets pods only once its checks pass
   at most three minor versions older; OCK's KubeletVersionSkew condition and
   ock.dev/kubelet-version-skew taint). While a check fails the scheduler gives the node no
   pods; when every check passes the taints go and the node receives pods again. Here a pod
-  that may only run on node-2 shows it. Timings are short: a 1 s Lease, status posted every
+  that may only run on node-2 shows it, and so does a DaemonSet, whose pod comes to the node
+  once it is back, not before. Timings are short: a 1 s Lease, status posted every
   500 ms, a 2 s grace period checked every 500 ms.
 
   Background:
@@ -98,3 +99,36 @@ Feature: A node that comes back gets pods only once its checks pass
     Then within 10s the node "node-2" is Ready and untainted
     And within 60s the pod "pinned" is Running
     And every container ID of the pods labelled "app=pinned" starts with "docker://"
+
+  @ORCH-09
+  Scenario: A DaemonSet has a pod on every node, and a node that comes back gets its pod once it is Ready
+    Given the kubelet of the node "node-2" stops
+    And within 5s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoSchedule"
+    When I apply the manifest with kubectl:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            containers:
+              - name: agent
+                image: registry.internal/ock/app:1
+      """
+    Then within 10s 2 pods labelled "app=agent" are Running on nodes other than "node-2"
+    And for 2s the daemon set "agent" keeps:
+      | status.desiredNumberScheduled | 2 |
+      | status.currentNumberScheduled | 2 |
+    When the kubelet of the node "node-2" starts again
+    Then within 5s the node "node-2" is Ready and untainted
+    And within 15s 3 pods labelled "app=agent" are Running
+    And the pods labelled "app=agent" run on 3 different nodes
+    And within 5s the daemon set "agent" has:
+      | status.desiredNumberScheduled | 3 |
+      | status.numberAvailable        | 3 |

@@ -2,11 +2,21 @@
 // routing, storage keys and kubectl need (group/version, plural, scope, short names, verbs,
 // subresources). Mirrors what kube-apiserver registers for these groups; the storage prefixes
 // follow upstream's etcd layout (/registry/pods/<ns>/<name>, /registry/deployments/<ns>/<name>).
-// Simplifies: one served version per group, no CRDs.
+// A kind may be served in several versions of its group (HorizontalPodAutoscaler in autoscaling/v2
+// and autoscaling/v1): `version` is the one stored and preferred, `servedVersions` lists every
+// served one, and the kind's strategy converts the others to and from the stored object
+// (registry/conversion.ts), as upstream stores one version and converts on the way in and out.
+// Simplifies: the preferred version of a group is its stored one; no CRDs.
 
 export interface ResourceInfo {
   group: string
+  /** The version objects are stored in, and the group's preferred version. */
   version: string
+  /**
+   * Every version served, preferred (stored) first; absent means only `version`. The strategy
+   * has a conversion for each other one (Strategy.conversions). Read it with versionsOf().
+   */
+  servedVersions?: readonly string[]
   kind: string
   /** Lower-case plural, the REST path segment (`deployments`). */
   resource: string
@@ -78,6 +88,13 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: ['status'],
     statusOwnedBy: 'status',
   }),
+  r('', 'v1', 'ReplicationController', 'replicationcontrollers', true, {
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    statusOwnedBy: 'status',
+    storagePrefix: '/registry/controllers',
+  }),
   r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'], subresources: ['token'] }),
   r('', 'v1', 'Secret', 'secrets', true),
   r('apps', 'v1', 'Deployment', 'deployments', true, {
@@ -92,6 +109,19 @@ export const RESOURCES: readonly ResourceInfo[] = [
     subresources: ['status', 'scale'],
     statusOwnedBy: 'status',
   }),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true, {
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: ['status'],
+    statusOwnedBy: 'status',
+  }),
+  r('apps', 'v1', 'StatefulSet', 'statefulsets', true, {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    statusOwnedBy: 'status',
+  }),
+  r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
     shortNames: ['ing'],
@@ -112,6 +142,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
   r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'], ephemeral: true, storagePrefix: '' }),
   r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, {
+    servedVersions: ['v2', 'v1'],
     shortNames: ['hpa'],
     categories: ['all'],
     subresources: ['status'],
@@ -119,6 +150,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   }),
   // the aggregation layer's registrations (API groups other servers serve, e.g. metrics.k8s.io)
   r('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, {
+    categories: ['api-extensions'],
     subresources: ['status'],
     statusOwnedBy: 'status',
   }),
@@ -149,11 +181,33 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
   return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
 }
 
-/** Groups served, in discovery order, with their single served version. */
-export function servedGroups(): { group: string; version: string }[] {
-  const seen = new Map<string, string>()
-  for (const info of RESOURCES) if (!seen.has(info.group)) seen.set(info.group, info.version)
-  return [...seen].map(([group, version]) => ({ group, version }))
+/** Every version a resource is served in, preferred (stored) first. */
+export function versionsOf(info: Pick<ResourceInfo, 'version' | 'servedVersions'>): readonly string[] {
+  return info.servedVersions ?? [info.version]
+}
+
+/** Whether the resource is served in that version. */
+export function servesVersion(info: Pick<ResourceInfo, 'version' | 'servedVersions'>, version: string): boolean {
+  return versionsOf(info).includes(version)
+}
+
+/**
+ * Groups served, in discovery order: `version` is the preferred one, `versions` every served
+ * one (preferred first, then in the order the resource table first names them).
+ */
+export function servedGroups(): { group: string; version: string; versions: string[] }[] {
+  const seen = new Map<string, { group: string; version: string; versions: string[] }>()
+  for (const info of RESOURCES) {
+    const g = seen.get(info.group) ?? { group: info.group, version: info.version, versions: [] }
+    seen.set(info.group, g)
+    for (const v of versionsOf(info)) if (!g.versions.includes(v)) g.versions.push(v)
+  }
+  return [...seen.values()]
+}
+
+/** The resources served in one group version (the stored version's infos, whatever the version asked). */
+export function resourcesIn(group: string, version: string): ResourceInfo[] {
+  return RESOURCES.filter((r) => r.group === group && servesVersion(r, version))
 }
 
 /** The store key of one object: `<prefix>/<namespace>/<name>` or `<prefix>/<name>`. */

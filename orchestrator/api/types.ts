@@ -9,6 +9,9 @@ import type { INode } from 'kubernetes-models/v1/Node'
 import type { IEvent } from 'kubernetes-models/v1/Event'
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment'
 import type { IReplicaSet } from 'kubernetes-models/apps/v1/ReplicaSet'
+import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet'
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet'
+import type { IControllerRevision } from 'kubernetes-models/apps/v1/ControllerRevision'
 import type { IService } from 'kubernetes-models/v1/Service'
 import type { IEndpoints } from 'kubernetes-models/v1/Endpoints'
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'
@@ -19,6 +22,9 @@ export type Node = INode & KObject
 export type Event = IEvent & KObject
 export type Deployment = IDeployment & KObject
 export type ReplicaSet = IReplicaSet & KObject
+export type DaemonSet = IDaemonSet & KObject
+export type StatefulSet = IStatefulSet & KObject
+export type ControllerRevision = IControllerRevision & KObject
 export type Service = IService & KObject
 export type Endpoints = IEndpoints & KObject
 export type HorizontalPodAutoscaler = IHorizontalPodAutoscaler & KObject

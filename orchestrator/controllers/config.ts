@@ -28,7 +28,12 @@ export interface ControllerManagerConfig {
   /** --concurrent-deployment-syncs (5), --concurrent-replicaset-syncs (5), --concurrent-gc-syncs (20). */
   concurrentDeploymentSyncs?: number
   concurrentReplicaSetSyncs?: number
+  /** --concurrent-rc-syncs (5): ReplicationControllers synced at once. */
+  concurrentRCSyncs?: number
   concurrentGCSyncs?: number
+  /** --concurrent-daemonset-syncs (2), --concurrent-statefulset-syncs (5). */
+  concurrentDaemonSetSyncs?: number
+  concurrentStatefulSetSyncs?: number
   /** --concurrent-endpoint-syncs (5). */
   concurrentEndpointSyncs?: number
   /** --horizontal-pod-autoscaler-sync-period, -downscale-stabilization, -tolerance (15 s, 5 min, 0.1). */

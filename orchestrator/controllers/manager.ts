@@ -12,6 +12,7 @@ import type { Runnable } from '../client/runnable.js'
 import type { ControllerManagerConfig } from './config.js'
 import type { ControllerContext } from './controller.js'
 import { ClusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation.js'
+import { DaemonSetController } from './daemonset/daemonset.js'
 import { DeploymentController } from './deployment/deployment.js'
 import { DisruptionController } from './disruption/disruption.js'
 import { EndpointsController } from './endpoints/endpoints.js'
@@ -21,8 +22,10 @@ import { NodeIpamController } from './nodeipam/nodeipam.js'
 import { HorizontalPodAutoscalerController } from './podautoscaler/horizontal.js'
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle.js'
 import { ReplicaSetController } from './replicaset/replicaset.js'
+import { newReplicationManager } from './replicaset/replication.js'
 import { ResourceQuotaController } from './resourcequota/resourcequota.js'
 import { ServiceAccountsController } from './serviceaccount/serviceaccount.js'
+import { StatefulSetController } from './statefulset/statefulset.js'
 import { TaintEvictionController } from './tainteviction/tainteviction.js'
 
 export type { Runnable }
@@ -37,6 +40,9 @@ export const DEFAULT_CONTROLLERS: Record<string, ControllerFactory> = {
   resourcequota: (ctx) => new ResourceQuotaController(ctx.client),
   deployment: (ctx) => new DeploymentController(ctx),
   replicaset: (ctx) => new ReplicaSetController(ctx),
+  replicationcontroller: (ctx) => newReplicationManager(ctx),
+  daemonset: (ctx) => new DaemonSetController(ctx),
+  statefulset: (ctx) => new StatefulSetController(ctx),
   garbagecollector: (ctx) => new GarbageCollector(ctx),
   endpoint: (ctx) => new EndpointsController(ctx),
   nodeipam: (ctx) => new NodeIpamController(ctx),

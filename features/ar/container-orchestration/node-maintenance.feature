@@ -6,7 +6,9 @@
   node.kubernetes.io/unschedulable:NoSchedule)، وبعدين بيعمل evict للـ pods بتاعتها عن طريق الـ Eviction
   API: الـ controllers بتاعتها بتعملها تاني على nodes تانية. الـ eviction اللي حتسيب pods healthy أقل
   من اللي الـ PodDisruptionBudget طالبه بيترفض بـ 429 TooManyRequests، والـ drain بيعيد لحد ما الـ budget
-  يسمح. الـ uncordon بيرجع الـ node تستقبل pods. الـ drain بيشتغل على containers حقيقية كمان (@docker).
+  يسمح. الـ uncordon بيرجع الـ node تستقبل pods. الـ pod بتاعة الـ DaemonSet مبيتعملهاش evict: الـ kubectl
+  drain بيقف عندها إلا لو قلناله --ignore-daemonsets، وبتفضل مكانها، لأن كل daemon pod بتعمل tolerate للـ
+  taint بتاع الـ unschedulable. الـ drain بيشتغل على containers حقيقية كمان (@docker).
 
   الخلفية:
     بفرض شغلت "kubectl create deployment web --image=registry.internal/ock/app:1 --replicas=3"
@@ -82,3 +84,37 @@
     عندما شغلت "kubectl scale deployment web --replicas=4"
     اذاً خلال 20 ثانية الـ node "node-2" يبقى اتعملها drain
     و خلال 20 ثانية يبقى فيه 4 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
+
+  @ORCH-07
+  سيناريو: الـ kubectl drain بيسيب الـ pod بتاعة الـ DaemonSet بس مع --ignore-daemonsets، والـ node اللي اتعملها drain بتفضل شايلاها
+    بفرض عملت apply للـ manifest بـ kubectl:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            containers:
+              - name: agent
+                image: registry.internal/ock/app:1
+      """
+    و خلال 15 ثانية يبقى فيه 3 pods عليها الـ label "app=agent" في حالة Running
+    و الـ pods اللي عليها الـ label "app=agent" شغالة على 3 nodes مختلفة
+    عندما شغلت "kubectl drain node-2"
+    اذاً الـ command فشل وقال "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
+    عندما شغلت "kubectl drain node-2 --ignore-daemonsets"
+    اذاً الـ command نجح
+    و الـ output فيه "node/node-2 drained"
+    و خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
+    و لمدة 2 ثانية الـ daemon set "agent" يفضل فيه:
+      | status.desiredNumberScheduled | 3 |
+      | status.currentNumberScheduled | 3 |
+      | status.numberReady            | 3 |
+      | status.numberMisscheduled     | 0 |
+    و 1 من الـ pods اللي عليها الـ label "app=agent" شغالة على الـ node "node-2"

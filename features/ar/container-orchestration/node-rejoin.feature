@@ -8,7 +8,8 @@
   node.kubernetes.io/not-ready)، ومفيش pressure على الـ memory أو الـ disk أو الـ PIDs، والـ version بتاعة
   الـ kubelet لازم تكون مدعومة من الـ control plane (الـ version skew policy). طول ما فيه check فاشل الـ
   scheduler مبيديش الـ node أي pods؛ ولما كل الـ checks تعدي الـ taints بتروح والـ node بترجع تستقبل pods.
-  هنا pod متشتغلش غير على "node-2" هي اللي بتوضح ده. الـ timings قصيرة: Lease ثانية واحدة، الـ status
+  هنا pod متشتغلش غير على "node-2" هي اللي بتوضح ده، وكمان الـ DaemonSet: الـ pod بتاعته بتيجي على الـ node
+  لما ترجع، مش قبل كده. الـ timings قصيرة: Lease ثانية واحدة، الـ status
   كل 500 مللي ثانية، و grace period ثانيتين.
 
   الخلفية:
@@ -96,3 +97,36 @@
     اذاً خلال 10 ثواني الـ node "node-2" تبقى Ready ومن غير taints
     و خلال 60 ثانية الـ pod "pinned" تبقى Running
     و كل container ID للـ pods اللي عليها الـ label "app=pinned" بيبدأ بـ "docker://"
+
+  @ORCH-09
+  سيناريو: الـ DaemonSet ليه pod على كل node، والـ node اللي بترجع بتاخد الـ pod بتاعتها لما تبقى Ready
+    بفرض الـ kubelet بتاعة الـ node "node-2" وقفت
+    و خلال 5 ثواني الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoSchedule"
+    عندما عملت apply للـ manifest بـ kubectl:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            containers:
+              - name: agent
+                image: registry.internal/ock/app:1
+      """
+    اذاً خلال 10 ثواني يبقى فيه 2 pods عليها الـ label "app=agent" في حالة Running على nodes غير "node-2"
+    و لمدة 2 ثانية الـ daemon set "agent" يفضل فيه:
+      | status.desiredNumberScheduled | 2 |
+      | status.currentNumberScheduled | 2 |
+    عندما الـ kubelet بتاعة الـ node "node-2" رجعت اشتغلت
+    اذاً خلال 5 ثواني الـ node "node-2" تبقى Ready ومن غير taints
+    و خلال 15 ثانية يبقى فيه 3 pods عليها الـ label "app=agent" في حالة Running
+    و الـ pods اللي عليها الـ label "app=agent" شغالة على 3 nodes مختلفة
+    و خلال 5 ثواني الـ daemon set "agent" يبقى فيه:
+      | status.desiredNumberScheduled | 3 |
+      | status.numberAvailable        | 3 |

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { attrs, refusal } from '../testing.js'
-import { ImagePolicy, imageAllowed, normalizeImage } from './imagepolicy.js'
+import { containersOf, ImagePolicy, imageAllowed, normalizeImage } from './imagepolicy.js'
 
 describe('image references', () => {
   const cases: [string, string][] = [
@@ -40,5 +40,15 @@ describe('ImagePolicy plugin', () => {
 
   it('admits internal images', async () => {
     assert.equal(await refusal(() => plugin.validate(attrs('deployments', 'CREATE', deployment('registry.internal/a:1'), { group: 'apps' }))), undefined)
+  })
+})
+
+describe('containers of a workload', () => {
+  it("a ReplicationController's pod template is checked as a ReplicaSet's", () => {
+    const template = { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx' }] } } } }
+    assert.deepEqual(
+      containersOf('', 'replicationcontrollers', template as never).map((c) => c.path),
+      ['spec.template.spec.containers[0]'],
+    )
   })
 })

@@ -57,7 +57,7 @@ export function imageAllowed(image: string, allowed: string[]): boolean {
   })
 }
 
-const TEMPLATED = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs'])
+const TEMPLATED = new Set(['/replicationcontrollers', 'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs'])
 
 interface Container {
   name?: string

@@ -164,6 +164,11 @@ const CONTROLLER_MANAGER: PolicyRule[] = [
   rule(['create', 'update', 'patch'], ['apps'], ['replicasets', 'deployments']),
   rule(['update'], ['apps'], ['deployments/status', 'deployments/finalizers', 'replicasets/status', 'replicasets/finalizers']),
   rule(['create', 'patch', 'update'], [''], ['pods']),
+  // replication manager (the ReplicaSet controller over ReplicationControllers)
+  rule(['update'], [''], ['replicationcontrollers/status', 'replicationcontrollers/finalizers']),
+  // daemonset and statefulset controllers (and their rollout history)
+  rule(['create', 'update', 'patch', 'delete'], ['apps'], ['controllerrevisions']),
+  rule(['update'], ['apps'], ['daemonsets/status', 'daemonsets/finalizers', 'statefulsets/status', 'statefulsets/finalizers']),
   // node lifecycle and IPAM
   rule(['patch', 'update'], [''], ['nodes', 'nodes/status', 'pods/status']),
   rule(['create'], [''], ['pods/eviction']),

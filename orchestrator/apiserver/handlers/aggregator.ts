@@ -53,17 +53,20 @@ export function apiServiceName(group: string, version: string): string {
 
 /** What upstream's autoregister controller writes for groups the API server serves itself. */
 export function localAPIServices(): APIService[] {
-  return servedGroups().map(({ group, version }, i) => ({
-    apiVersion: 'apiregistration.k8s.io/v1',
-    kind: 'APIService',
-    metadata: { name: apiServiceName(group, version), labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
-    spec: { group, version, groupPriorityMinimum: group === '' ? 18000 : 17000 - i * 50, versionPriority: 15 },
-    status: {
-      conditions: [
-        { type: 'Available', status: 'True', lastTransitionTime: nowTimestamp(), reason: 'Local', message: 'Local APIServices are always available' },
-      ],
-    },
-  }))
+  // one per served group version; the preferred version has the highest versionPriority
+  return servedGroups().flatMap(({ group, versions }, i) =>
+    versions.map((version, j): APIService => ({
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: apiServiceName(group, version), labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
+      spec: { group, version, groupPriorityMinimum: group === '' ? 18000 : 17000 - i * 50, versionPriority: 15 * (versions.length - j) },
+      status: {
+        conditions: [
+          { type: 'Available', status: 'True', lastTransitionTime: nowTimestamp(), reason: 'Local', message: 'Local APIServices are always available' },
+        ],
+      },
+    })),
+  )
 }
 
 export interface ProxyTarget {

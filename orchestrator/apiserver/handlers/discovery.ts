@@ -1,11 +1,10 @@
-// Discovery documents: /api, /apis, /api/v1, /apis/<group>/<version>, /version, and a minimal
-// /openapi/v3 that tells kubectl the server validates fields itself (the `fieldValidation`
-// query parameter), so `kubectl apply` sends objects for server-side validation instead of
-// downloading schemas. Shapes mirror k8s.io/apimachinery/pkg/apis/meta/v1 discovery types.
-// Simplifies: legacy (unaggregated) discovery only; no OpenAPI schemas in the v3 documents.
+// Discovery documents: /api, /apis, /api/v1, /apis/<group>/<version>, /version. Shapes mirror
+// k8s.io/apimachinery/pkg/apis/meta/v1 discovery types. The OpenAPI documents are
+// orchestrator/apiserver/openapi/.
+// Simplifies: legacy (unaggregated) discovery only.
 
 import { createHash } from 'node:crypto'
-import { RESOURCES, servedGroups, type ResourceInfo } from '../../api/resources.js'
+import { resourcesIn, servedGroups, type ResourceInfo } from '../../api/resources.js'
 import { KUBERNETES_VERSION } from '../../api/version.js'
 
 /** The Kubernetes version the reference API server speaks. */
@@ -60,7 +59,7 @@ export function apiGroupList(remote: readonly RemoteGroup[] = []): Record<string
     kind: 'APIGroupList',
     apiVersion: 'v1',
     groups: [
-      ...local.map(({ group, version }) => groupDoc(group, [version])),
+      ...local.map(({ group, versions }) => groupDoc(group, versions)),
       ...remote.filter((r) => !names.has(r.group)).map((r) => groupDoc(r.group, r.versions)),
     ],
   }
@@ -74,13 +73,14 @@ function groupDoc(group: string, versions: readonly string[]): Record<string, un
 /** /apis/<group>, for a group served here or (given the aggregated groups) by another server. */
 export function apiGroup(group: string, remote?: readonly RemoteGroup[]): Record<string, unknown> | undefined {
   const g = servedGroups().find((x) => x.group === group)
-  if (g) return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.group, [g.version]) }
+  if (g) return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.group, g.versions) }
   const r = remote?.find((x) => x.group === group)
   return r ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(r.group, r.versions) } : undefined
 }
 
+/** /api/<version> or /apis/<group>/<version>: the resources served in that version (stored there or converted). */
 export function apiResourceList(group: string, version: string): Record<string, unknown> | undefined {
-  const infos = RESOURCES.filter((r) => r.group === group && r.version === version)
+  const infos = resourcesIn(group, version)
   if (!infos.length) return undefined
   const resources: Record<string, unknown>[] = []
   for (const info of infos) {
@@ -113,51 +113,4 @@ export function apiResourceList(group: string, version: string): Record<string, 
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources }
-}
-
-// ---------------------------------------------------------------------------------------------
-// OpenAPI v3: just enough for kubectl's query-parameter verifier (fieldValidation support).
-
-function gvPath(group: string, version: string): string {
-  return group ? `apis/${group}/${version}` : `api/${version}`
-}
-
-export function openApiV3Root(): Record<string, unknown> {
-  const paths: Record<string, { serverRelativeURL: string }> = {}
-  for (const { group, version } of servedGroups()) {
-    const p = gvPath(group, version)
-    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${createHash('sha256').update(p).digest('hex').slice(0, 16).toUpperCase()}` }
-  }
-  return { paths }
-}
-
-const FIELD_VALIDATION = {
-  name: 'fieldValidation',
-  in: 'query',
-  description: 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields.',
-  schema: { type: 'string', uniqueItems: true },
-}
-
-export function openApiV3Document(group: string, version: string): Record<string, unknown> | undefined {
-  const infos = RESOURCES.filter((r) => r.group === group && r.version === version)
-  if (!infos.length) return undefined
-  const paths: Record<string, unknown> = {}
-  for (const info of infos) {
-    const gvk = { group: info.group, version: info.version, kind: info.kind }
-    const base = `/${gvPath(group, version)}${info.namespaced ? '/namespaces/{namespace}' : ''}/${info.resource}`
-    const op = (action: string): Record<string, unknown> => ({
-      'x-kubernetes-action': action,
-      'x-kubernetes-group-version-kind': gvk,
-      parameters: [FIELD_VALIDATION],
-      responses: { '200': { description: 'OK' } },
-    })
-    paths[base] = { post: op('post') }
-    paths[`${base}/{name}`] = { put: op('put'), patch: op('patch') }
-  }
-  return {
-    openapi: '3.0.0',
-    info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
-    paths,
-    components: { schemas: {} },
-  }
 }

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net'
 import { ApiError, badRequest, encodeStatus, methodNotAllowed, requestEntityTooLarge, unsupportedMediaType } from '../../api/errors.js'
 import { goJson, goJsonLine } from '../../api/json.js'
 import type { KObject, Status } from '../../api/meta.js'
-import { lookupResource, servedGroups, type ResourceInfo } from '../../api/resources.js'
+import { apiVersionOf, lookupResource, servedGroups, servesVersion, type ResourceInfo } from '../../api/resources.js'
 import { parseFieldSelector, parseLabelSelector } from '../../api/selectors.js'
 import type { Store } from '../../store/store.js'
 import type { UnionAuthorizer } from '../filters/authorization.js'
@@ -22,7 +22,8 @@ import { Aggregator } from './aggregator.js'
 import { type AuthorizationAttributes, type Authorizer, type UserInfo } from '../auth.js'
 import type { ServiceAccountTokens } from '../authn/serviceaccount.js'
 import { KubeletClient } from './kubeletclient.js'
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, versionInfo } from './discovery.js'
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js'
+import { serveOpenApi } from '../openapi/handler.js'
 import { applyPatch, PATCH_TYPES } from './patch.js'
 import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../serializer/protobuf.js'
 import { type RequestInfo } from '../filters/requestinfo.js'
@@ -32,6 +33,7 @@ import { boolParam, int64Param, queryBool } from './queryparams.js'
 import { applyConfiguration } from '../fieldmanager/fieldmanager.js'
 import { requestManager } from '../fieldmanager/request.js'
 import { Registry } from '../registry/store.js'
+import { listOut, requestVersion, type RequestVersion } from '../registry/conversion.js'
 import type { DeleteOptions, RequestContext } from '../registry/strategy.js'
 import { answerReview } from './reviews.js'
 import { checkRoute, notFoundRoute } from './routes.js'
@@ -113,14 +115,18 @@ export class RestHandler {
       }
     }
     const resource = lookupResource(info.apiGroup, info.resource)
-    if (!resource || resource.version !== info.apiVersion) throw notFoundRoute()
+    if (!resource || !servesVersion(resource, info.apiVersion)) throw notFoundRoute()
     checkRoute(req.method ?? 'GET', info, resource)
+    // a version other than the stored one: bodies converted in, answers converted out (conversion.ts)
+    const rv = requestVersion(resource, this.registry.strategy(resource), info.apiVersion)
     const ns = resource.namespaced ? info.namespace : ''
     const q = target.query
     const applying = info.verb === 'patch' && String(req.headers['content-type'] ?? '').startsWith('application/apply-patch+yaml')
     if ((info.verb === 'create' || info.verb === 'update' || info.verb === 'patch') && !resource.ephemeral) {
       // who owns what this write sets (metadata.managedFields): the fieldManager parameter, else the user agent's
       ctx.fieldManager = requestManager(info.verb, applying, q.get('fieldManager'), boolParam(q, 'force'), req.headers['user-agent'])
+      // an apply in a version other than the stored one is merged and recorded as an update
+      if (rv && applying) ctx.fieldManager = { ...ctx.fieldManager, operation: 'Update' }
     }
 
     if (resource.ephemeral) {
@@ -131,7 +137,7 @@ export class RestHandler {
     }
     if (info.subresource) {
       if (!resource.subresources.includes(info.subresource)) throw notFoundRoute()
-      if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx, q)
+      if (info.subresource === 'status') return this.statusSubresource(req, res, resource, ns, info, ctx, q, rv)
       const handler = subresourceHandler(resource, info.subresource)
       if (!handler)
         throw new ApiError(
@@ -166,7 +172,7 @@ export class RestHandler {
     switch (info.verb) {
       case 'get': {
         const o = await this.registry.read(resource, ns, info.name)
-        this.sendObjects(req, res, resource, 200, o, q)
+        this.sendObjects(req, res, resource, 200, o, q, rv)
         return false
       }
       case 'list': {
@@ -190,7 +196,7 @@ export class RestHandler {
             ),
             TABLE_CONTENT_TYPE,
           )
-        } else this.sendJson(res, 200, list)
+        } else this.sendJson(res, 200, rv ? listOut(rv, list) : list)
         return false
       }
       case 'watch': {
@@ -206,6 +212,8 @@ export class RestHandler {
           includeObject: q.get('includeObject') ?? 'Metadata',
           bookmarkIntervalMs: this.bookmarkIntervalMs,
           maxBufferedBytes: this.opts.watchBufferBytes,
+          convert: rv && ((o: KObject) => rv.out(o)),
+          apiVersion: rv && apiVersionOf(rv.view),
         }
         this.openWatches.add(res)
         this.traceResponse(ctx.requestId, ctx.user, 200, 'watch stream opened')
@@ -214,14 +222,14 @@ export class RestHandler {
       }
       case 'create': {
         const body = await this.readBody(req, resource, false)
-        const o = await this.registry.create(ctx, resource, ns, body)
-        this.sendObjects(req, res, resource, 201, o, q)
+        const o = await this.registry.create(ctx, resource, ns, rv ? await rv.in(ctx, ns, body) : body)
+        this.sendObjects(req, res, resource, 201, o, q, rv)
         return false
       }
       case 'update': {
         const body = await this.readBody(req, resource, false)
-        const { obj, created } = await this.registry.update(ctx, resource, ns, info.name, '', body)
-        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q)
+        const { obj, created } = await this.registry.update(ctx, resource, ns, info.name, '', rv ? await rv.in(ctx, ns, body, info.name) : body)
+        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q, rv)
         return false
       }
       case 'patch': {
@@ -229,8 +237,10 @@ export class RestHandler {
         const contentType = String(req.headers['content-type'] ?? '')
         // server-side apply creates what does not exist yet
         const allowCreate = contentType.startsWith('application/apply-patch+yaml')
-          ? () => {
-              const body = this.registry.checkBody(resource, ns, structuredClone(patch), info.name)
+          ? async () => {
+              const body = rv
+                ? await rv.in(ctx, ns, structuredClone(patch), info.name)
+                : this.registry.checkBody(resource, ns, structuredClone(patch), info.name)
               body.metadata!.name ??= info.name
               return this.registry.create(ctx, resource, ns, body)
             }
@@ -242,21 +252,27 @@ export class RestHandler {
           info.name,
           '',
           (current) => {
-            // server-side apply merges and takes ownership (409 on a field another manager owns)
-            const patched = applying
-              ? applyConfiguration(ctx.fieldManager!, resource, current, this.registry.checkBody(resource, ns, structuredClone(patch), info.name))
-              : (applyPatch(contentType, current, patch) as KObject)
-            return this.registry.checkBody(resource, ns, patched, info.name)
+            // server-side apply merges and takes ownership (409 on a field another manager owns);
+            // any other patch applies to the object as the request's version shows it
+            if (applying && !rv)
+              return this.registry.checkBody(
+                resource,
+                ns,
+                applyConfiguration(ctx.fieldManager!, resource, current, this.registry.checkBody(resource, ns, structuredClone(patch), info.name)),
+                info.name,
+              )
+            const patched = applyPatch(contentType, rv ? rv.out(current) : current, patch) as KObject
+            return rv ? rv.inSync(ns, patched, info.name) : this.registry.checkBody(resource, ns, patched, info.name)
           },
           { allowCreate },
         )
-        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q)
+        this.sendObjects(req, res, resource, created ? 201 : 200, obj, q, rv)
         return false
       }
       case 'delete': {
         const options = await this.deleteOptions(req, q)
         const { obj } = await this.registry.delete(ctx, resource, ns, info.name, options)
-        this.sendObjects(req, res, resource, 200, obj, q)
+        this.sendObjects(req, res, resource, 200, obj, q, rv)
         return false
       }
       case 'deletecollection': {
@@ -273,7 +289,8 @@ export class RestHandler {
             if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e
           }
         }
-        this.sendJson(res, 200, { ...list, items: deleted })
+        const gone = { ...list, items: deleted }
+        this.sendJson(res, 200, rv ? listOut(rv, gone) : gone)
         return false
       }
       default:
@@ -289,27 +306,30 @@ export class RestHandler {
     info: RequestInfo,
     ctx: RequestContext,
     q: URLSearchParams,
+    rv: RequestVersion | undefined,
   ): Promise<boolean> {
     switch (req.method) {
       case 'GET':
-        this.sendObjects(req, res, resource, 200, await this.registry.read(resource, ns, info.name), q)
+        this.sendObjects(req, res, resource, 200, await this.registry.read(resource, ns, info.name), q, rv)
         return false
       case 'PUT': {
         const body = await this.readBody(req, resource, false)
-        const { obj } = await this.registry.update(ctx, resource, ns, info.name, 'status', body)
-        this.sendJson(res, 200, obj)
+        const { obj } = await this.registry.update(ctx, resource, ns, info.name, 'status', rv ? await rv.in(ctx, ns, body, info.name) : body)
+        this.sendJson(res, 200, rv ? rv.out(obj) : obj)
         return false
       }
       case 'PATCH': {
         const patch = await this.readBody(req, resource, true)
         const contentType = String(req.headers['content-type'] ?? '')
-        const applying = contentType.startsWith('application/apply-patch+yaml')
+        const applying = contentType.startsWith('application/apply-patch+yaml') && !rv
         const { obj } = await this.registry.guaranteedUpdate(ctx, resource, ns, info.name, 'status', (current) =>
           applying
             ? applyConfiguration(ctx.fieldManager!, resource, current, this.registry.checkBody(resource, ns, structuredClone(patch), info.name), 'status')
-            : (applyPatch(contentType, current, patch) as KObject),
+            : rv
+              ? rv.inSync(ns, applyPatch(contentType, rv.out(current), patch), info.name)
+              : (applyPatch(contentType, current, patch) as KObject),
         )
-        this.sendJson(res, 200, obj)
+        this.sendJson(res, 200, rv ? rv.out(obj) : obj)
         return false
       }
       default:
@@ -347,12 +367,7 @@ export class RestHandler {
       const doc = apiGroup(groupOnly[1]!) ?? apiGroup(groupOnly[1]!, await this.aggregator.remoteGroups())
       if (doc) return this.sendJson(res, 200, doc)
     }
-    if (p === '/openapi/v3') return this.sendMarshalled(res, 200, openApiV3Root())
-    const oa = p.match(/^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/)
-    if (oa) {
-      const doc = oa[1] ? openApiV3Document('', oa[1]) : openApiV3Document(oa[2]!, oa[3]!)
-      if (doc) return this.sendMarshalled(res, 200, doc)
-    }
+    if ((p === '/openapi/v2' || p.startsWith('/openapi/v3')) && (await serveOpenApi(req, res, p, target.query))) return
     if (p === '/debug/trace') {
       const since = Number(target.query.get('since') ?? 0) || 0
       const limit = Number(target.query.get('limit') ?? 10_000) || 10_000
@@ -438,7 +453,15 @@ export class RestHandler {
   // -------------------------------------------------------------------------------------------
   // responses
 
-  private sendObjects(req: IncomingMessage, res: ServerResponse, resource: ResourceInfo, code: number, o: KObject, q: URLSearchParams): void {
+  private sendObjects(
+    req: IncomingMessage,
+    res: ServerResponse,
+    resource: ResourceInfo,
+    code: number,
+    o: KObject,
+    q: URLSearchParams,
+    rv?: RequestVersion,
+  ): void {
     if (wantsTable(req.headers.accept)) {
       this.sendJson(
         res,
@@ -446,7 +469,8 @@ export class RestHandler {
         toTable(this.registry.strategy(resource).printer, [o as never], o.metadata?.resourceVersion, q.get('includeObject') ?? 'Metadata'),
         TABLE_CONTENT_TYPE,
       )
-    } else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
+    } else if (rv) this.sendJson(res, code, rv.out(o))
+    else this.sendRaw(res, code, this.registry.encodedFor(o) ?? JSON.stringify(o))
   }
 
   /** Sends JSON text (the stored value's encoding, shared with watchers of the same write) as the serializer would. */
@@ -465,11 +489,6 @@ export class RestHandler {
   /** responsewriters.WriteRawJSON (/version): json.MarshalIndent with two spaces, no newline. */
   private sendIndented(res: ServerResponse, code: number, body: unknown): void {
     this.writeJson(res, code, goJson(JSON.stringify(body, null, 2)))
-  }
-
-  /** kube-openapi's handlers serve the bytes of json.Marshal: no newline. */
-  private sendMarshalled(res: ServerResponse, code: number, body: unknown): void {
-    this.writeJson(res, code, goJson(JSON.stringify(body)))
   }
 
   /** The one place a JSON answer's bytes leave the REST handler (Content-Length counts them all). */
@@ -497,5 +516,5 @@ function isStatus(body: unknown): body is Status {
 
 /** Whether this API server serves the group/version itself (else an APIService may name another server). */
 function servesLocally(group: string, version: string): boolean {
-  return servedGroups().some((g) => g.group === group && g.version === version)
+  return servedGroups().some((g) => g.group === group && g.versions.includes(version))
 }

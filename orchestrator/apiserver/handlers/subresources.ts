@@ -60,12 +60,16 @@ export const podBinding: SubresourceHandler = async (r) => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// <deployments|replicasets>/scale
+// <deployments|replicasets|replicationcontrollers>/scale
 
 function scaleOf(o: StoredObject): KObject {
-  const spec = (o as { spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> } } }).spec
+  const spec = (o as { spec?: { replicas?: number; selector?: Record<string, unknown> & { matchLabels?: Record<string, string> } } }).spec
   const status = (o as { status?: { replicas?: number } }).status
-  const selector = Object.entries(spec?.selector?.matchLabels ?? {})
+  // a LabelSelector's matchLabels, or a ReplicationController's equality-based selector (a plain map)
+  const sel = spec?.selector
+  const set = sel && !('matchLabels' in sel) && !('matchExpressions' in sel) ? (sel as Record<string, string>) : sel?.matchLabels
+  const selector = Object.entries(set ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(',')
   return {
@@ -145,6 +149,8 @@ const SUBRESOURCES: ReadonlyMap<string, SubresourceHandler> = new Map([
   ['pods/exec', podExec],
   ['deployments.apps/scale', scaleHandler],
   ['replicasets.apps/scale', scaleHandler],
+  ['replicationcontrollers/scale', scaleHandler],
+  ['statefulsets.apps/scale', scaleHandler],
   ['namespaces/finalize', namespaceFinalize],
   ['serviceaccounts/token', serviceAccountToken],
 ])

@@ -34,6 +34,10 @@ export interface WatchOptions {
   bookmarkIntervalMs: number
   /** Bytes the server may hold for a client that does not read before it ends the watch (default DEFAULT_WATCH_BUFFER_BYTES). */
   maxBufferedBytes?: number
+  /** For a watch in a version other than the stored one: each event's object as that version shows it (registry/conversion.ts). */
+  convert?: (o: KObject) => KObject
+  /** That version's apiVersion (bookmarks carry it). */
+  apiVersion?: string
 }
 
 /**
@@ -117,7 +121,12 @@ export function serveWatch(
       )
     } else {
       // one json.Encoder value per event (watch encoder over the JSON framer): newline-framed
-      const text = type === 'ERROR' ? encodeStatus(object as unknown as Status) : (json ?? JSON.stringify(object))
+      const text =
+        type === 'ERROR'
+          ? encodeStatus(object as unknown as Status)
+          : opts.convert && type !== 'BOOKMARK'
+            ? JSON.stringify(opts.convert(object))
+            : (json ?? JSON.stringify(object))
       res.write(goJsonLine(`{"type":"${type}","object":${text}}`))
     }
     if (buffered(res) > maxBuffered) {
@@ -198,7 +207,7 @@ export function serveWatch(
       if (lastRevision > 0)
         send('BOOKMARK', {
           kind: info.kind,
-          apiVersion: info.group ? `${info.group}/${info.version}` : info.version,
+          apiVersion: opts.apiVersion ?? (info.group ? `${info.group}/${info.version}` : info.version),
           metadata: { resourceVersion: String(lastRevision) },
         })
       timers.push(setTimeout(tick, opts.bookmarkIntervalMs))

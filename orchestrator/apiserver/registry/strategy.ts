@@ -117,6 +117,23 @@ export interface Strategy extends StorageHooks {
   deleteOnUpdate?(obj: KObject): boolean
   /** The columns `kubectl get` shows (upstream's printers); default NAME and AGE. */
   printer?: Printer
+  /**
+   * For each version the kind is served in besides its stored one (ResourceInfo.servedVersions),
+   * the conversion to and from the stored object (conversion.ts applies it to requests).
+   */
+  conversions?: Readonly<Record<string, VersionConversion>>
+}
+
+/**
+ * How one served version of a kind maps to its stored version (conversion.ts applies it to
+ * requests). Both functions get a copy they may change and return the converted object; the
+ * caller sets apiVersion and kind. toStored(fromStored(o)) must give back the stored object.
+ */
+export interface VersionConversion {
+  /** A stored object as the served version shows it. */
+  fromStored(o: KObject): KObject
+  /** An object of the served version as it is stored. */
+  toStored(o: KObject): KObject
 }
 
 /** The strategies of the served kinds, by `<group>/<Kind>` (`/Pod` for the core group). */

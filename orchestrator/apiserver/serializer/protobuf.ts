@@ -189,6 +189,15 @@ const MESSAGES: Record<string, Schema> = {
     3: { name: 'maxUnavailable', type: 'intstr', keepZero: true },
     4: s('unhealthyPodEvictionPolicy'),
   },
+  // k8s.io/api/autoscaling/v1 (kubectl autoscale)
+  HorizontalPodAutoscaler: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'HorizontalPodAutoscalerSpec'), 3: ignore('status') },
+  HorizontalPodAutoscalerSpec: {
+    1: m('scaleTargetRef', 'CrossVersionObjectReference'),
+    2: i('minReplicas', { keepZero: true }),
+    3: i('maxReplicas', { keepZero: true }),
+    4: i('targetCPUUtilizationPercentage', { keepZero: true }),
+  },
+  CrossVersionObjectReference: { 1: s('kind'), 2: s('name'), 3: s('apiVersion') },
   // k8s.io/api/authentication/v1 (kubectl create token)
   TokenRequest: { 1: m('metadata', 'ObjectMeta'), 2: m('spec', 'TokenRequestSpec'), 3: ignore('status') },
   TokenRequestSpec: { 1: s('audiences', { repeated: true }), 3: m('boundObjectRef', 'BoundObjectReference'), 4: i('expirationSeconds', { keepZero: true }) },
@@ -234,6 +243,7 @@ const KINDS: Record<string, string> = {
   'policy/v1/Eviction': 'Eviction',
   'policy/v1beta1/Eviction': 'Eviction',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -82,6 +82,23 @@ describe('endpoints of a service', () => {
     ])
   })
 
+  it('gives a pod its hostname when its subdomain names the service (StatefulSet pods), not otherwise', () => {
+    const svc = service([{ port: 80, targetPort: 8080, protocol: 'TCP' }], { clusterIP: 'None' })
+    const named = (name: string, ip: string, subdomain: string): Pod => {
+      const p = pod(name, { ip })
+      p.spec = { ...p.spec!, hostname: name, subdomain }
+      return p
+    }
+    const subsets = desiredSubsets(svc, [named('web-0', '127.1.0.2', 'web'), named('other-0', '127.1.0.3', 'other')])
+    assert.deepEqual(
+      subsets?.[0]?.addresses?.map((a) => [a.targetRef?.name, a.hostname]),
+      [
+        ['web-0', 'web-0'],
+        ['other-0', undefined],
+      ],
+    )
+  })
+
   it('puts pods whose ports resolve differently in subsets of their own, and skips pods without the port', () => {
     const svc = service([{ port: 80, targetPort: 'http', protocol: 'TCP' }])
     const pods = [

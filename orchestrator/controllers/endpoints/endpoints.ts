@@ -73,6 +73,9 @@ export function desiredSubsets(svc: Service, pods: readonly Pod[]): EndpointSubs
     if (!podInEndpoints(pod, publishNotReady)) continue
     const ip = pod.status?.podIP ?? pod.status?.podIPs?.[0]?.ip ?? ''
     const address: EndpointAddress = { ip, targetRef: { kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid } }
+    // a pod whose subdomain names this Service is addressable by its hostname (StatefulSets)
+    if (pod.spec?.hostname && pod.spec.subdomain === svc.metadata?.name && pod.metadata?.namespace === svc.metadata?.namespace)
+      address.hostname = pod.spec.hostname
     if (pod.spec?.nodeName) address.nodeName = pod.spec.nodeName
     const ports = new Map<string, Port>()
     for (const sp of svc.spec.ports ?? []) {

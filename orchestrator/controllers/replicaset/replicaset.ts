@@ -7,12 +7,15 @@
 // Expectations stop it from acting twice on a cache that has not caught up with its own writes.
 // Mirrors pkg/controller/replicaset/replica_set.go. Events: SuccessfulCreate, FailedCreate,
 // SuccessfulDelete, FailedDelete (component replicaset-controller).
+// The same controller runs ReplicationControllers (a `ReplicatedKind` says which kind it manages
+// and how the kind reads as a ReplicaSet), as upstream's replication manager is this controller
+// over converted informers (pkg/controller/replication).
 // Simplifies: no pod-deletion-cost annotation, no terminatingReplicas.
 
 import { ApiError } from '../../api/errors.js'
 import { objectKey, type KObject } from '../../api/meta.js'
 import { controllerOf, isPodActive, isPodAvailable, isPodReady, newControllerRef, podCondition } from '../../api/pods.js'
-import { lookupResource } from '../../api/resources.js'
+import { lookupResource, type ResourceInfo } from '../../api/resources.js'
 import { fromLabelSelector } from '../../api/selectors.js'
 import type { Pod, ReplicaSet } from '../../api/types.js'
 import { refFor, type ReadWriter } from '../../client/client.js'
@@ -22,6 +25,7 @@ import { claim } from '../claim.js'
 import { Controller, type ReconcileResult, type Reconciler } from '../controller.js'
 import { Expectations } from '../expectations.js'
 import type { ControllerContext } from '../controller.js'
+import type { ControllerManagerConfig } from '../config.js'
 
 const PODS = lookupResource('', 'pods')!
 const REPLICASETS = lookupResource('apps', 'replicasets')!
@@ -31,23 +35,53 @@ export const BURST_REPLICAS = 500
 
 type ReplicaSetStatus = NonNullable<ReplicaSet['status']>
 
+/**
+ * A kind this controller keeps the replicas of: ReplicaSets, or ReplicationControllers read as
+ * ReplicaSets. Status is written to the object as its kind has it (the status fields are the same).
+ */
+export interface ReplicatedKind {
+  /** The controller's name, and the component its Events carry. */
+  name: string
+  resource: ResourceInfo
+  /** The apiVersion and kind of the controller references on the pods. */
+  apiVersion: string
+  kind: string
+  /** The object as a ReplicaSet (a view: never written back). */
+  asReplicaSet(o: KObject): ReplicaSet
+  /** How many objects are synced at once (--concurrent-replicaset-syncs, --concurrent-rc-syncs). */
+  workers(config: ControllerManagerConfig): number
+}
+
+export const REPLICA_SETS: ReplicatedKind = {
+  name: 'replicaset-controller',
+  resource: REPLICASETS,
+  apiVersion: 'apps/v1',
+  kind: 'ReplicaSet',
+  asReplicaSet: (o) => o as ReplicaSet,
+  workers: (config) => config.concurrentReplicaSetSyncs ?? 5,
+}
+
 export class ReplicaSetController implements Reconciler {
-  readonly name = 'replicaset-controller'
+  readonly name: string
   private readonly client: ReadWriter
   private readonly recorder: EventRecorder
-  private readonly rsInformer: Informer<ReplicaSet>
+  private readonly rsInformer: Informer<KObject>
   private readonly podInformer: Informer<Pod>
   private readonly controller: Controller
   readonly expectations = new Expectations()
 
-  constructor(ctx: ControllerContext) {
+  constructor(
+    ctx: ControllerContext,
+    private readonly kind: ReplicatedKind = REPLICA_SETS,
+  ) {
+    this.name = kind.name
     this.client = ctx.client
-    this.recorder = ctx.recorder('replicaset-controller')
-    this.rsInformer = ctx.informers.informer<ReplicaSet>(REPLICASETS)
+    this.recorder = ctx.recorder(kind.name)
+    this.rsInformer = ctx.informers.informer<KObject>(kind.resource)
     this.podInformer = ctx.informers.informer<Pod>(PODS)
     this.rsInformer.addIndexer('namespace', byNamespace)
     this.podInformer.addIndexer('namespace', byNamespace)
-    this.controller = new Controller(this, { workers: ctx.config.concurrentReplicaSetSyncs ?? 5 })
+    this.controller = new Controller(this, { workers: kind.workers(ctx.config) })
     this.rsInformer.on({
       add: (rs) => this.controller.enqueue(objectKey(rs)),
       update: (_old, rs) => this.controller.enqueue(objectKey(rs)),
@@ -72,7 +106,7 @@ export class ReplicaSetController implements Reconciler {
 
   private ownerKey(p: Pod): string | undefined {
     const ref = controllerOf(p)
-    if (!ref || ref.kind !== 'ReplicaSet') return undefined
+    if (!ref || ref.kind !== this.kind.kind) return undefined
     const key = `${p.metadata?.namespace}/${ref.name}`
     const rs = this.rsInformer.get(key)
     return rs && rs.metadata?.uid === ref.uid ? key : undefined
@@ -82,7 +116,7 @@ export class ReplicaSetController implements Reconciler {
   private matching(p: Pod): string[] {
     return this.rsInformer
       .byIndex('namespace', p.metadata?.namespace ?? '')
-      .filter((rs) => fromLabelSelector(rs.spec?.selector).matches(p.metadata?.labels))
+      .filter((rs) => fromLabelSelector(this.kind.asReplicaSet(rs).spec?.selector).matches(p.metadata?.labels))
       .map(objectKey)
   }
 
@@ -120,11 +154,12 @@ export class ReplicaSetController implements Reconciler {
   // -------------------------------------------------------------------------------------------
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
-    const rs = this.rsInformer.get(key)
-    if (!rs) {
+    const stored = this.rsInformer.get(key)
+    if (!stored) {
       this.expectations.delete(key)
       return
     }
+    const rs = this.kind.asReplicaSet(stored)
     const needsSync = this.expectations.satisfied(key)
     const selector = fromLabelSelector(rs.spec?.selector)
     const candidates = this.podInformer.byIndex('namespace', rs.metadata?.namespace ?? '').filter(isPodActive)
@@ -132,10 +167,10 @@ export class ReplicaSetController implements Reconciler {
       this.client,
       {
         owner: rs,
-        ownerRef: newControllerRef(rs, 'apps/v1', 'ReplicaSet'),
+        ownerRef: newControllerRef(rs, this.kind.apiVersion, this.kind.kind),
         selector,
         refOf: (o) => refFor(PODS, o.metadata?.namespace, o.metadata?.name),
-        fresh: () => this.client.get(refFor(REPLICASETS, rs.metadata?.namespace, rs.metadata?.name)).catch(() => undefined),
+        fresh: () => this.client.get(refFor(this.kind.resource, rs.metadata?.namespace, rs.metadata?.name)).catch(() => undefined),
       },
       candidates,
     )
@@ -148,7 +183,7 @@ export class ReplicaSetController implements Reconciler {
       }
     }
     const status = calculateStatus(rs, pods, manageError)
-    await this.updateStatus(rs, status)
+    await this.updateStatus(stored, status)
     if (manageError) throw manageError
     const minReady = rs.spec?.minReadySeconds ?? 0
     if (minReady > 0 && status.readyReplicas === rs.spec?.replicas && status.availableReplicas !== rs.spec?.replicas) {
@@ -192,7 +227,7 @@ export class ReplicaSetController implements Reconciler {
       generateName: `${rs.metadata?.name}-`,
       namespace: rs.metadata?.namespace,
       labels: { ...(template.metadata?.labels ?? {}) },
-      ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
+      ownerReferences: [newControllerRef(rs, this.kind.apiVersion, this.kind.kind)],
     }
     if (template.metadata?.annotations) metadata!.annotations = { ...template.metadata.annotations }
     if (template.metadata?.finalizers) metadata!.finalizers = [...template.metadata.finalizers]
@@ -206,17 +241,17 @@ export class ReplicaSetController implements Reconciler {
     }
   }
 
-  private async updateStatus(rs: ReplicaSet, status: ReplicaSetStatus): Promise<void> {
-    if (sameStatus(rs.status, status)) return
-    let current: ReplicaSet = rs
+  private async updateStatus(rs: KObject, status: ReplicaSetStatus): Promise<void> {
+    if (sameStatus(rs.status as ReplicaSet['status'], status)) return
+    let current: KObject = rs
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.update(refFor(REPLICASETS, rs.metadata?.namespace, rs.metadata?.name, 'status'), { ...current, status })
+        await this.client.update(refFor(this.kind.resource, rs.metadata?.namespace, rs.metadata?.name, 'status'), { ...current, status })
         return
       } catch (e) {
         if (e instanceof ApiError && e.code === 404) return
         if (!(e instanceof ApiError && e.code === 409) || attempt >= 1) throw e
-        current = await this.client.get<ReplicaSet>(refFor(REPLICASETS, rs.metadata?.namespace, rs.metadata?.name))
+        current = await this.client.get<KObject>(refFor(this.kind.resource, rs.metadata?.namespace, rs.metadata?.name))
       }
     }
   }

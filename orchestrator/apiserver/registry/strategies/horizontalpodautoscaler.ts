@@ -1,10 +1,13 @@
 // The HorizontalPodAutoscaler strategy (pkg/registry/autoscaling/horizontalpodautoscaler):
 // minReplicas defaults to 1, a generation bumped on spec changes, status reset on create to
-// desiredReplicas 0 (not omitempty upstream), and the columns of `kubectl get hpa`.
+// desiredReplicas 0 (not omitempty upstream), and the columns of `kubectl get hpa`. Stored as
+// autoscaling/v2, also served as autoscaling/v1 (the conversion is autoscalingv1.ts); the
+// annotations v1 carries v2's extra fields in are never stored.
 
 import { obj, setDefault } from '../defaults.js'
 import { AGE, age, col, NAME, type Any } from '../printers.js'
 import type { Strategy } from '../strategy.js'
+import { autoscalingV1, dropRoundTripAnnotations } from './autoscalingv1.js'
 
 /** Upstream's formatHPAMetrics: "cpu: 42%/50%", "memory: 30Mi/64Mi", at most two then "+ N more...". */
 function formatHPAMetrics(specs: Any[], statuses: Any[]): string {
@@ -23,11 +26,13 @@ function formatHPAMetrics(specs: Any[], statuses: Any[]): string {
 
 export const horizontalPodAutoscalerStrategy: Strategy = {
   defaults(o) {
+    dropRoundTripAnnotations(o)
     const spec = obj(o.spec)
     if (spec) setDefault(spec, 'minReplicas', 1)
   },
   initialStatus: () => ({ desiredReplicas: 0 }),
   hasGeneration: true,
+  conversions: { v1: autoscalingV1 },
   printer: {
     columns: [
       NAME,

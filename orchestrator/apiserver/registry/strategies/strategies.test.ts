@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import type { KObject, StoredObject } from '../../../api/meta.js'
-import { RESOURCES } from '../../../api/resources.js'
+import { RESOURCES, versionsOf } from '../../../api/resources.js'
 import type { Strategy } from '../strategy.js'
 import { buildStrategies } from './index.js'
 
@@ -174,10 +174,154 @@ const ROWS: Row[] = [
   { key: 'apps/ReplicaSet', name: 'a valid one', got: () => fields('apps/ReplicaSet', { spec: RS_SPEC }), want: [] },
 
   {
+    key: '/ReplicationController',
+    name: 'selector, labels and replicas default from the template',
+    got: () => {
+      const o = withDefaults('/ReplicationController', { metadata: {}, spec: { template: RS_SPEC.template } })
+      const spec = o.spec as Record<string, unknown>
+      return [spec.selector, o.metadata?.labels, spec.replicas]
+    },
+    want: [{ a: 'b' }, { a: 'b' }, 1],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'a selector or labels given are kept',
+    got: () => {
+      const o = withDefaults('/ReplicationController', {
+        metadata: { labels: { x: 'y' } },
+        spec: { selector: { a: 'b' }, template: { ...RS_SPEC.template, metadata: { labels: { a: 'b', c: 'd' } } } },
+      })
+      return [(o.spec as Record<string, unknown>).selector, o.metadata?.labels]
+    },
+    want: [{ a: 'b' }, { x: 'y' }],
+  },
+  { key: '/ReplicationController', name: 'starts with replicas 0', got: () => s('/ReplicationController').initialStatus!(), want: { replicas: 0 } },
+  {
+    key: '/ReplicationController',
+    name: 'an empty selector is required (no template labels to default it from)',
+    got: () => fields('/ReplicationController', { spec: { replicas: 1, template: { spec: POD.spec } } }),
+    want: ['FieldValueRequired spec.selector'],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'a selector that does not match the template labels',
+    got: () => fields('/ReplicationController', { spec: { replicas: 1, selector: { a: 'c' }, template: RS_SPEC.template } }),
+    want: ['FieldValueInvalid spec.template.metadata.labels'],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'the selector may change (unlike apps/v1)',
+    got: () =>
+      fields(
+        '/ReplicationController',
+        { spec: { replicas: 1, selector: { a: 'c' }, template: { ...RS_SPEC.template, metadata: { labels: { a: 'c' } } } } },
+        { spec: { replicas: 1, selector: { a: 'b' }, template: RS_SPEC.template } },
+      ),
+    want: [],
+  },
+  {
+    key: '/ReplicationController',
+    name: 'negative replicas',
+    got: () => fields('/ReplicationController', { spec: { replicas: -1, selector: { a: 'b' }, template: RS_SPEC.template } }),
+    want: ['FieldValueInvalid spec.replicas'],
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'RollingUpdate with maxUnavailable 1 and maxSurge 0, history of 10',
+    got: () => {
+      const spec = withDefaults('apps/DaemonSet', { spec: {} }).spec as Record<string, unknown>
+      return [spec.updateStrategy, spec.revisionHistoryLimit]
+    },
+    want: [{ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, 10],
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'starts with the four counters upstream never omits',
+    got: () => s('apps/DaemonSet').initialStatus!(),
+    want: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'restartPolicy must be Always; an unknown update strategy',
+    got: () =>
+      fields('apps/DaemonSet', {
+        spec: { ...RS_SPEC, template: { ...RS_SPEC.template, spec: { ...POD.spec, restartPolicy: 'Never' } }, updateStrategy: { type: 'Recreate' } },
+      }),
+    want: ['FieldValueNotSupported spec.template.spec.restartPolicy', 'FieldValueNotSupported spec.updateStrategy.type'],
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'columns of kubectl get daemonsets',
+    got: () => s('apps/DaemonSet').printer!.columns.map((c) => c.name),
+    want: ['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', 'Containers', 'Images', 'Selector'],
+  },
+  {
+    key: 'apps/DaemonSet',
+    name: 'the node selector cell',
+    got: () => s('apps/DaemonSet').printer!.cells({ metadata: { name: 'd' }, spec: { template: { spec: { nodeSelector: { disk: 'ssd' } } } }, status: {} })[6],
+    want: 'disk=ssd',
+  },
+  {
+    key: 'apps/StatefulSet',
+    name: 'OrderedReady, RollingUpdate with partition 0, Retain claims',
+    got: () => {
+      const spec = withDefaults('apps/StatefulSet', { spec: {} }).spec as Record<string, unknown>
+      return [spec.replicas, spec.podManagementPolicy, spec.updateStrategy, spec.persistentVolumeClaimRetentionPolicy]
+    },
+    want: [1, 'OrderedReady', { type: 'RollingUpdate', rollingUpdate: { partition: 0 } }, { whenDeleted: 'Retain', whenScaled: 'Retain' }],
+  },
+  {
+    key: 'apps/StatefulSet',
+    name: 'an update may change only replicas, template, updateStrategy, ordinals, claim retention and minReadySeconds',
+    got: () => [
+      fields('apps/StatefulSet', { spec: { ...RS_SPEC, replicas: 3 } }, { spec: RS_SPEC }),
+      fields('apps/StatefulSet', { spec: { ...RS_SPEC, serviceName: 'other' } }, { spec: RS_SPEC }),
+    ],
+    want: [[], ['FieldValueForbidden spec']],
+  },
+  {
+    key: 'apps/StatefulSet',
+    name: 'READY is ready/desired',
+    got: () =>
+      s('apps/StatefulSet')
+        .printer!.cells({ metadata: { name: 'db' }, spec: { replicas: 3 }, status: { readyReplicas: 2 } })
+        .slice(0, 2),
+    want: ['db', '2/3'],
+  },
+  {
+    key: 'apps/ControllerRevision',
+    name: 'CONTROLLER is <kind>.<group>/<name>, then REVISION',
+    got: () =>
+      s('apps/ControllerRevision')
+        .printer!.cells({
+          metadata: { name: 'agent-abc', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'u', controller: true }] },
+          revision: 2,
+        })
+        .slice(0, 3),
+    want: ['agent-abc', 'daemonset.apps/agent', 2],
+  },
+  {
+    key: 'apps/ControllerRevision',
+    name: 'data is immutable',
+    got: () => fields('apps/ControllerRevision', { data: { a: 2 }, revision: 1 }, { data: { a: 1 }, revision: 1 }),
+    want: ['FieldValueInvalid data'],
+  },
+
+  {
     key: 'autoscaling/HorizontalPodAutoscaler',
     name: 'minReplicas defaults to 1',
     got: () => withDefaults('autoscaling/HorizontalPodAutoscaler', { spec: {} }).spec,
     want: { minReplicas: 1 },
+  },
+  {
+    key: 'autoscaling/HorizontalPodAutoscaler',
+    name: "v1's round-trip annotations are not stored (upstream DropRoundTripHorizontalPodAutoscalerAnnotations)",
+    got: () =>
+      withDefaults('autoscaling/HorizontalPodAutoscaler', {
+        metadata: { annotations: { 'autoscaling.alpha.kubernetes.io/conditions': '[]', 'autoscaling.alpha.kubernetes.io/metrics': '[]', team: 'a' } },
+        spec: {},
+      }).metadata,
+    want: { annotations: { team: 'a' } },
   },
   {
     key: 'autoscaling/HorizontalPodAutoscaler',
@@ -283,6 +427,15 @@ describe('strategies: one table, one row set per kind', () => {
       [...STRATEGIES.keys()].filter((k) => !tested.has(k)),
       [],
     )
+  })
+
+  it('every version a kind is served in besides its stored one has a conversion, and no other', () => {
+    const wrong = RESOURCES.flatMap((r) => {
+      const want = versionsOf(r).filter((v) => v !== r.version)
+      const got = Object.keys(STRATEGIES.get(`${r.group}/${r.kind}`)?.conversions ?? {})
+      return JSON.stringify(want.sort()) === JSON.stringify(got.sort()) ? [] : [`${r.group}/${r.kind}: served ${want.join(',')}, converts ${got.join(',')}`]
+    })
+    assert.deepEqual(wrong, [])
   })
 
   it('every strategy is for a served kind', () => {
