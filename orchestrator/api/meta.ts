@@ -1,7 +1,8 @@
 // Shared object shapes of the Kubernetes API (apimachinery's TypeMeta, ObjectMeta, ListMeta, Status).
 // Mirrors k8s.io/apimachinery/pkg/apis/meta/v1. Objects travel as plain JSON; typed views of the
 // built-in kinds come from `kubernetes-models` (generated from the upstream OpenAPI), re-exported here.
-// Simplifies: no managedFields tracking, no protobuf.
+// managedFields are kept by the API server's field manager (apiserver/fieldmanager/).
+// Simplifies: no protobuf.
 
 import type { IObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta'
 import type { IOwnerReference } from '@kubernetes-models/apimachinery/apis/meta/v1/OwnerReference'

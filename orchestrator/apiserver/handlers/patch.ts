@@ -8,6 +8,7 @@
 
 import fastJsonPatch from 'fast-json-patch'
 import { badRequest, unsupportedMediaType, ApiError } from '../../api/errors.js'
+import { merge } from '../fieldmanager/typed.js'
 
 type Json = unknown
 type JsonObject = Record<string, Json>
@@ -204,9 +205,10 @@ export function applyPatch(contentType: string, current: Json, body: Json): Json
     case 'application/strategic-merge-patch+json':
       return strategicMergePatch(current, body)
     case 'application/apply-patch+yaml':
-      // Server-side apply without field ownership: the applied configuration is merged
-      // strategically over the live object (fields are added or changed, never silently dropped).
-      return strategicMergePatch(current, body)
+      // the merge of server-side apply; its field ownership is the field manager's
+      // (fieldmanager/fieldmanager.ts applyConfiguration), which the main resource's patch uses
+      if (!isObject(body)) throw badRequest('error decoding YAML: the applied configuration must be an object')
+      return merge(isObject(current) ? current : {}, body)
     default:
       throw unsupportedMediaType(type, [...PATCH_TYPES])
   }

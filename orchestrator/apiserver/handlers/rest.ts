@@ -29,7 +29,9 @@ import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from '../serializer/proto
 import { type RequestInfo } from '../filters/requestinfo.js'
 import { decodeJson, decodeObjectBody, decodePatch } from '../serializer/decode.js'
 import { type RequestTarget } from '../filters/requesttarget.js'
-import { int64Param, queryBool } from './queryparams.js'
+import { boolParam, int64Param, queryBool } from './queryparams.js'
+import { applyConfiguration } from '../fieldmanager/fieldmanager.js'
+import { requestManager } from '../fieldmanager/request.js'
 import { Registry } from '../registry/store.js'
 import { listOut, requestVersion, type RequestVersion } from '../registry/conversion.js'
 import type { DeleteOptions, RequestContext } from '../registry/strategy.js'
@@ -119,6 +121,13 @@ export class RestHandler {
     const rv = requestVersion(resource, this.registry.strategy(resource), info.apiVersion)
     const ns = resource.namespaced ? info.namespace : ''
     const q = target.query
+    const applying = info.verb === 'patch' && String(req.headers['content-type'] ?? '').startsWith('application/apply-patch+yaml')
+    if ((info.verb === 'create' || info.verb === 'update' || info.verb === 'patch') && !resource.ephemeral) {
+      // who owns what this write sets (metadata.managedFields): the fieldManager parameter, else the user agent's
+      ctx.fieldManager = requestManager(info.verb, applying, q.get('fieldManager'), boolParam(q, 'force'), req.headers['user-agent'])
+      // an apply in a version other than the stored one is merged and recorded as an update
+      if (rv && applying) ctx.fieldManager = { ...ctx.fieldManager, operation: 'Update' }
+    }
 
     if (resource.ephemeral) {
       if (info.verb !== 'create' || info.subresource || info.name) throw methodNotAllowed()
@@ -243,7 +252,15 @@ export class RestHandler {
           info.name,
           '',
           (current) => {
-            // a patch applies to the object as the request's version shows it
+            // server-side apply merges and takes ownership (409 on a field another manager owns);
+            // any other patch applies to the object as the request's version shows it
+            if (applying && !rv)
+              return this.registry.checkBody(
+                resource,
+                ns,
+                applyConfiguration(ctx.fieldManager!, resource, current, this.registry.checkBody(resource, ns, structuredClone(patch), info.name)),
+                info.name,
+              )
             const patched = applyPatch(contentType, rv ? rv.out(current) : current, patch) as KObject
             return rv ? rv.inSync(ns, patched, info.name) : this.registry.checkBody(resource, ns, patched, info.name)
           },
@@ -304,8 +321,13 @@ export class RestHandler {
       case 'PATCH': {
         const patch = await this.readBody(req, resource, true)
         const contentType = String(req.headers['content-type'] ?? '')
+        const applying = contentType.startsWith('application/apply-patch+yaml') && !rv
         const { obj } = await this.registry.guaranteedUpdate(ctx, resource, ns, info.name, 'status', (current) =>
-          rv ? rv.inSync(ns, applyPatch(contentType, rv.out(current), patch), info.name) : (applyPatch(contentType, current, patch) as KObject),
+          applying
+            ? applyConfiguration(ctx.fieldManager!, resource, current, this.registry.checkBody(resource, ns, structuredClone(patch), info.name), 'status')
+            : rv
+              ? rv.inSync(ns, applyPatch(contentType, rv.out(current), patch), info.name)
+              : (applyPatch(contentType, current, patch) as KObject),
         )
         this.sendJson(res, 200, rv ? rv.out(obj) : obj)
         return false

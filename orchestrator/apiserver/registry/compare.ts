@@ -10,11 +10,14 @@ export function specOf(o: KObject): string {
   return JSON.stringify(rest)
 }
 
-/** Whether an update would write the same content (then nothing is written, as upstream). */
+/**
+ * Whether an update would write the same content (then nothing is written, as upstream). A
+ * change of managedFields alone is a change: an apply that only shares ownership is written.
+ */
 export function sameObject(a: KObject, b: StoredObject): boolean {
   const plain = (o: KObject): Record<string, unknown> => {
     const { metadata, ...rest } = o
-    const { resourceVersion: _rv, managedFields: _mf, ...m } = metadata ?? {}
+    const { resourceVersion: _rv, ...m } = metadata ?? {}
     return { ...rest, metadata: m }
   }
   const pa = plain(a)

@@ -10,7 +10,9 @@
 // trace and store-write steps, as they do in upstream's one store.go; lists (list.ts), body
 // checks (typemeta.ts), comparison (compare.ts), names (names.ts), the codec and the store
 // deadline (storage/) are their own files.
-// Simplifies: no managedFields, no dry-run persistence differences beyond skipping the write.
+// Field ownership (metadata.managedFields) is fieldmanager/'s: the store asks it on every tracked
+// create and update, after defaulting and before admission, as upstream's handlers do.
+// Simplifies: no dry-run persistence differences beyond skipping the write.
 
 import { randomUUID } from 'node:crypto'
 import {
@@ -42,6 +44,7 @@ import { sameObject, specOf } from './compare.js'
 import { readList, type ListOptions } from './list.js'
 import { MAX_GENERATED_PREFIX, randomSuffix } from './names.js'
 import { checkBody } from './typemeta.js'
+import { appliedOnCreate, trackUpdate } from '../fieldmanager/fieldmanager.js'
 
 /** Extra per-kind semantic validation; `subresource` is set for status, scale, binding ... writes. */
 export type SemanticValidator = (info: ResourceInfo, obj: KObject, old: KObject | undefined, subresource: string) => FieldError[]
@@ -407,6 +410,8 @@ export class Registry implements AdmissionReader {
     const o = this.checkBody(info, namespace, body)
     await this.decodeInto(ctx, info, o)
     const meta = o.metadata!
+    // an apply that creates: its applier owns the configuration as sent, before any default
+    const applied = ctx.fieldManager?.operation === 'Apply' ? appliedOnCreate(ctx.fieldManager, info, o) : undefined
     // upstream's SimpleNameGenerator keeps at most 58 characters of the prefix, so the name fits a DNS label
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName.slice(0, MAX_GENERATED_PREFIX)}${randomSuffix()}`
     if (meta.name) ctx.onObject?.(meta.namespace, meta.name)
@@ -420,6 +425,8 @@ export class Registry implements AdmissionReader {
     delete meta.deletionGracePeriodSeconds
     if (strategy.hasGeneration) meta.generation = 1
     else delete meta.generation
+    if (applied) meta.managedFields = applied as never
+    else if (ctx.fieldManager) trackUpdate(ctx.fieldManager, info, '', o, undefined)
     const status = strategy.initialStatus?.()
     if (status) o.status = status
     strategy.prepareForCreate?.(o)
@@ -487,6 +494,7 @@ export class Registry implements AdmissionReader {
       const pinned = desired.metadata?.resourceVersion
       if (pinned && pinned !== current.metadata.resourceVersion) throw conflict(gr(info), name)
       const next = this.prepareForUpdate(info, subresource, desired, current)
+      this.trackFields(ctx, info, subresource, next, current)
       await this.runAdmission(ctx, info, opts.operation ?? 'UPDATE', subresource, namespace, name, next, current, !opts.skipValidation)
       // no-op: nothing is written (a binding always changes the pod: no need to compare)
       if (subresource !== 'binding' && sameObject(next, current)) return { obj: current, created: false }
@@ -529,6 +537,8 @@ export class Registry implements AdmissionReader {
     if (subresource === 'status') {
       next = clone(current) as KObject
       next.status = desired.status
+      // an apply to status brings the managedFields the field manager merged (an update's are recomputed)
+      if (desired.metadata?.managedFields !== undefined) next.metadata!.managedFields = desired.metadata.managedFields
     } else if (subresource) {
       next = desired
     } else {
@@ -558,6 +568,17 @@ export class Registry implements AdmissionReader {
     m.resourceVersion = c.resourceVersion
     strategy.preserve?.(next, current)
     return next
+  }
+
+  /**
+   * metadata.managedFields of an update (fieldmanager/): the writer owns what it changed. An
+   * apply to the object or its status brought its own (the patch handler merged it); the
+   * binding, as upstream's BindingREST, and internal writes without a manager are not tracked.
+   */
+  private trackFields(ctx: RequestContext, info: ResourceInfo, subresource: string, next: KObject, current: StoredObject): void {
+    const fm = ctx.fieldManager
+    if (!fm || subresource === 'binding' || (fm.operation === 'Apply' && (!subresource || subresource === 'status'))) return
+    trackUpdate(fm, info, subresource, next, current)
   }
 
   /** Whether an update that leaves the object marked for deletion with no finalizers removes it. */

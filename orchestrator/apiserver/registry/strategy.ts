@@ -12,6 +12,7 @@ import type { FieldError } from '../../api/errors.js'
 import type { KObject, StoredObject } from '../../api/meta.js'
 import type { ResourceInfo } from '../../api/resources.js'
 import type { UserInfo } from '../auth.js'
+import type { FieldManagerRequest } from '../fieldmanager/fieldmanager.js'
 import type { Printer } from './printers.js'
 
 /** How unknown fields of a body are treated (the fieldValidation query parameter). */
@@ -30,6 +31,8 @@ export interface RequestContext {
   annotate?(key: string, value: string): void
   /** Tells the audit record which object a create is about (its name is in the body). */
   onObject?(namespace: string | undefined, name: string): void
+  /** Who owns the fields this write sets (metadata.managedFields); writes without one are not tracked. */
+  fieldManager?: FieldManagerRequest
 }
 
 export interface DeleteOptions {
