@@ -2,12 +2,14 @@
 // ("deployment", "replica set", "pods": the Kubernetes terms, which the Arabic features keep in
 // English as the notes do), {duration} ("2s", "500ms", "1m", "1.5s"; "20 ثانية", "5 ثواني",
 // "500 مللي ثانية": support/durations.ts), {quantity} ("500m", "2", "1Gi", "512Mi"),
-// {timing} ("node monitor grace period", support/timings.ts) and {pressure} ("memory", "disk", "PID").
+// {timing} ("node monitor grace period", support/timings.ts), {pressure} ("memory", "disk", "PID"),
+// {client} ("kubectl", "python") and {patchTypes} ("merge, JSON and server-side apply").
 
 import { defineParameterType } from '@cucumber/cucumber'
 import { DURATION_PATTERN, parseDuration } from '../support/durations.js'
 import { KIND_PATTERN, kindRef, type KindRef } from '../support/kinds.js'
 import { TIMING_PATTERN, timingName } from '../support/timings.js'
+import type { ClientName, PatchType } from '../support/clients.js'
 
 /** Milliseconds of a duration in either language (support/durations.ts); steps that read a duration from a table use it. */
 export { parseDuration }
@@ -66,5 +68,27 @@ defineParameterType({
   regexp: /memory|disk|PID/,
   transformer: (s: string): 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' =>
     s === 'memory' ? 'MemoryPressure' : s === 'disk' ? 'DiskPressure' : 'PIDPressure',
+  useForSnippets: false,
+})
+
+// {client}: a client a user drives the cluster with (support/clients.ts): kubectl, or the
+// official Python client ("python").
+defineParameterType({
+  name: 'client',
+  regexp: /kubectl|python/,
+  transformer: (s: string): ClientName => s as ClientName,
+  useForSnippets: false,
+})
+
+const PATCH_TYPE_NAMES: Record<string, PatchType> = { merge: 'merge', JSON: 'json', 'strategic merge': 'strategic', 'server-side apply': 'apply' }
+const PATCH_TYPE = '(?:strategic merge|merge|JSON|server-side apply)'
+const PATCH_SEPARATOR = ', | and |، | و '
+
+// {patchTypes}: patch types in prose, "merge, JSON, strategic merge and server-side apply"
+// ("JSON و strategic merge" in the Arabic features).
+defineParameterType({
+  name: 'patchTypes',
+  regexp: new RegExp(`${PATCH_TYPE}(?:(?:${PATCH_SEPARATOR})${PATCH_TYPE})*`),
+  transformer: (s: string): PatchType[] => s.split(new RegExp(PATCH_SEPARATOR)).map((t) => PATCH_TYPE_NAMES[t]!),
   useForSnippets: false,
 })
