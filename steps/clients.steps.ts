@@ -17,7 +17,7 @@ import {
   listConfigMaps,
   patchConfigMap,
   watchConfigMaps,
-  type ClientContext,
+  Clients,
   type ClientName,
   type ClientWatch,
   type ExecResult,
@@ -29,6 +29,7 @@ import type { OckWorld } from '../support/world.js'
 
 /** What the scenario's clients reported, for the Then steps. */
 interface Seen {
+  clients?: Clients
   watches: Map<ClientName, ClientWatch>
   exec?: ExecResult
   answer?: string
@@ -41,9 +42,15 @@ function seen(world: OckWorld): Seen {
   return s
 }
 
-async function context(world: OckWorld): Promise<ClientContext> {
-  const s = await world.cluster()
-  return { kubeconfigFile: s.kubeconfigFile, namespace: s.namespace }
+/** The scenario's clients (the Python client's process ends with the scenario). */
+async function context(world: OckWorld): Promise<Clients> {
+  const seenHere = seen(world)
+  if (!seenHere.clients) {
+    const s = await world.cluster()
+    const clients = (seenHere.clients = new Clients({ kubeconfigFile: s.kubeconfigFile, namespace: s.namespace }))
+    world.cleanups.push(() => clients.close())
+  }
+  return seenHere.clients
 }
 
 Given(['{client} is installed', '{client} متسطب'], async function (this: OckWorld, client: ClientName) {
@@ -67,13 +74,19 @@ When(
   },
 )
 
-Then(['{client} lists the config map {string}', '{client} عمل list ولقى الـ config map {string}'], async function (this: OckWorld, client: ClientName, name: string) {
-  expect(await listConfigMaps(client, await context(this)), `config maps ${client} lists`).to.include(name)
-})
+Then(
+  ['{client} lists the config map {string}', '{client} عمل list ولقى الـ config map {string}'],
+  async function (this: OckWorld, client: ClientName, name: string) {
+    expect(await listConfigMaps(client, await context(this)), `config maps ${client} lists`).to.include(name)
+  },
+)
 
 // each patch sets its own key, named after its type ("merge", "json", "strategic", "apply"), to "patched"
 When(
-  ['{client} patches the config map {string} with a patch of each type: {patchTypes}', '{client} عمل patch للـ config map {string} بـ patch من كل نوع: {patchTypes}'],
+  [
+    '{client} patches the config map {string} with a patch of each type: {patchTypes}',
+    '{client} عمل patch للـ config map {string} بـ patch من كل نوع: {patchTypes}',
+  ],
   async function (this: OckWorld, client: ClientName, name: string, types: PatchType[]) {
     const ctx = await context(this)
     for (const type of types) await patchConfigMap(client, ctx, name, type, type, 'patched')
@@ -90,9 +103,12 @@ Then(
   },
 )
 
-When(['{client} deletes the config map {string}', '{client} عمل delete للـ config map {string}'], async function (this: OckWorld, client: ClientName, name: string) {
-  await deleteConfigMap(client, await context(this), name)
-})
+When(
+  ['{client} deletes the config map {string}', '{client} عمل delete للـ config map {string}'],
+  async function (this: OckWorld, client: ClientName, name: string) {
+    await deleteConfigMap(client, await context(this), name)
+  },
+)
 
 // the events of one object, repeats folded ("MODIFIED, MODIFIED" is one MODIFIED): a client sees
 // as many MODIFIED events as it sent changes
@@ -101,10 +117,17 @@ Then(
   async function (this: OckWorld, client: ClientName, name: string, expected: string) {
     const watch = seen(this).watches.get(client)
     if (!watch) throw new Error(`${client} is not watching; a step "${client} is watching the config maps" comes first`)
-    const folded = () => watch.events().filter((e) => e.name === name).map((e) => e.type).filter((t, i, all) => t !== all[i - 1])
+    const folded = () =>
+      watch
+        .events()
+        .filter((e) => e.name === name)
+        .map((e) => e.type)
+        .filter((t, i, all) => t !== all[i - 1])
     await eventually(
       async () => folded().join(', '),
-      (got) => expect(got).to.equal(expected),
+      (got) => {
+        expect(got).to.equal(expected)
+      },
       10_000,
       { describe: `${client}'s watch to see ${name}: ${expected}` },
     )
@@ -129,7 +152,10 @@ Then(
 )
 
 When(
-  ['{client} forwards a local port to the port {int} of the pod {string} and asks for {string}', '{client} عمل port-forward للـ port {int} بتاع الـ pod {string} وطلب {string}'],
+  [
+    '{client} forwards a local port to the port {int} of the pod {string} and asks for {string}',
+    '{client} عمل port-forward للـ port {int} بتاع الـ pod {string} وطلب {string}',
+  ],
   async function (this: OckWorld, client: ClientName, port: number, pod: string, path: string) {
     seen(this).answer = await getThroughPortForward(client, await context(this), pod, port, path)
   },
