@@ -6,6 +6,8 @@
 // logs and stats (streams.ts: interactive exec, attach, port-forward), with container names in dockershim's k8s_<container>_<pod>_<ns>_<uid>_<n> form.
 // Simplifies: no pod sandbox (pause) container; images come from
 // ./images.ts (OCK's are built locally, others must be present).
+// About 400 lines: the CRI calls on one engine; the engine's HTTP API is engine.ts, streams are
+// streams.ts.
 
 import { randomBytes } from 'node:crypto'
 import {

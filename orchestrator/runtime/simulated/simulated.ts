@@ -26,6 +26,8 @@
 // A process that gets SIGTERM without ignoring it exits at once with 143 (128 + SIGTERM).
 // Simplifies: no real resource use, no filesystem, no restart by itself (the kubelet restarts);
 // exec with stdin or a terminal, attach and port-forward throw NotSupportedError.
+// Over 400 lines: one model of a simulated process (its scripted behaviour, its tiny shell, stop and
+// kill semantics) that the runtime contract tests hold beside the Docker runtime.
 
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
