@@ -38,6 +38,16 @@ export function runtimeId(containerID: string | undefined): string {
 }
 
 /**
+ * The runtime id of the pod's running container of that name, read from the pod's own status
+ * (upstream's findContainer in GetExec / GetAttach): never another pod's container of that name.
+ */
+export function runningContainerId(source: PodSource, pod: Pod, container: string): string {
+  const cs = (source.status(pod)?.containerStatuses ?? []).find((c) => c.name === container)
+  if (!cs?.state?.running || !cs.containerID) throw new HandlerError(400, `container not found ("${container}")`)
+  return runtimeId(cs.containerID)
+}
+
+/**
  * Which container's log to read (upstream validateContainerLogStatus): the running container,
  * or the last terminated one (with `previous`, or when the newest never ran); a container that
  * is waiting has no log yet, with the reason in the message.
@@ -142,9 +152,7 @@ export function mountDebuggingHandlers(
       const { pod, container } = target(source, url, '/exec/')
       const command = url.searchParams.getAll('command')
       if (!command.length) throw new HandlerError(400, 'you must specify at least 1 command')
-      const cs = (source.status(pod)?.containerStatuses ?? []).find((c) => c.name === container)
-      if (!cs?.state?.running || !cs.containerID) throw new HandlerError(400, `container not found ("${container}")`)
-      const r = await runtime.exec(runtimeId(cs.containerID), command, { timeoutMs: opts.execTimeoutMs ?? 300_000 })
+      const r = await runtime.exec(runningContainerId(source, pod, container), command, { timeoutMs: opts.execTimeoutMs ?? 300_000 })
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }))
     } catch (e) {
       fail(res, e)

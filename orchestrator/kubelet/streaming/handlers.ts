@@ -13,7 +13,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { NotSupportedError, type ContainerRuntime, type StreamOptions, type StreamSession } from '../../runtime/runtime.js'
-import { HandlerError, runtimeId, target, type PodSource } from '../debugging.js'
+import { HandlerError, runningContainerId, target, type PodSource } from '../debugging.js'
 import { refuse, type KubeletServer } from '../server.js'
 import { serveSpdyPortForward, serveWebSocketPortForward, wsPorts } from './portforward.js'
 import { serveSpdy, serveWebSocket, streamOptions } from './remotecommand.js'
@@ -111,9 +111,7 @@ export function mountStreamingHandlers(server: KubeletServer, source: PodSource,
       } catch (e) {
         throw new HandlerError(400, (e as Error).message)
       }
-      const cs = (source.status(pod)?.containerStatuses ?? []).find((c) => c.name === container)
-      if (!cs?.state?.running || !cs.containerID) throw new HandlerError(400, `container not found ("${container}")`)
-      const id = runtimeId(cs.containerID)
+      const id = runningContainerId(source, pod, container)
       const open = (): Promise<StreamSession> => (kind === 'exec' ? runtime.execStream(id, command, opts) : runtime.attach(id, opts))
       const status = (code: number | undefined) => exitStatus(command, code)
       if (how === 'spdy') {
