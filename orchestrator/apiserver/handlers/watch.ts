@@ -109,7 +109,8 @@ export function serveWatch(
 
   /** `json` is the object's JSON when already known (shared by every watcher of a store event). */
   const send = (type: WatchEventType, object: KObject, rev?: number, json?: string): void => {
-    if (ended) return
+    // a response ended elsewhere (the server shutting down, the connection gone) takes no event
+    if (ended || res.writableEnded || res.destroyed) return
     if (opts.table && type !== 'BOOKMARK' && type !== 'ERROR') {
       res.write(
         goJsonLine(
