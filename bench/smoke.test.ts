@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { after, test } from 'node:test'
+import { after, describe, test } from 'node:test'
 import { execa } from 'execa'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -95,25 +95,28 @@ function field(o: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((v, k) => (v === null || v === undefined ? undefined : (v as Record<string, unknown>)[k]), o)
 }
 
-for (const s of SMOKES) {
-  test(`npm run ${s.script} -- ${s.args.join(' ')}`, { timeout: s.timeoutMs + 10_000 }, async () => {
-    const out = join(dir, `${s.script.replace(':', '-')}.json`)
-    const r = await execa('npm', ['run', '--silent', s.script, '--', ...s.args, '--out', out], {
-      cwd: ROOT,
-      reject: false,
-      all: true,
-      timeout: s.timeoutMs,
-      stdin: 'ignore',
+// two at a time: the smoke runs prove code paths, not numbers, and mostly wait on processes
+describe('every benchmark at a tiny size', { concurrency: 2 }, () => {
+  for (const s of SMOKES) {
+    test(`npm run ${s.script} -- ${s.args.join(' ')}`, { timeout: s.timeoutMs + 10_000 }, async () => {
+      const out = join(dir, `${s.script.replace(':', '-')}.json`)
+      const r = await execa('npm', ['run', '--silent', s.script, '--', ...s.args, '--out', out], {
+        cwd: ROOT,
+        reject: false,
+        all: true,
+        timeout: s.timeoutMs,
+        stdin: 'ignore',
+      })
+      assert.equal(
+        r.exitCode,
+        0,
+        `${s.script} exited ${r.exitCode ?? r.signal}:\n${String(r.all ?? '')
+          .split('\n')
+          .slice(-30)
+          .join('\n')}`,
+      )
+      const json = JSON.parse(readFileSync(out, 'utf8')) as unknown
+      for (const [path, ok] of s.checks) assert.ok(ok(field(json, path)), `${s.script}: ${path} is ${JSON.stringify(field(json, path))} in ${out}`)
     })
-    assert.equal(
-      r.exitCode,
-      0,
-      `${s.script} exited ${r.exitCode ?? r.signal}:\n${String(r.all ?? '')
-        .split('\n')
-        .slice(-30)
-        .join('\n')}`,
-    )
-    const json = JSON.parse(readFileSync(out, 'utf8')) as unknown
-    for (const [path, ok] of s.checks) assert.ok(ok(field(json, path)), `${s.script}: ${path} is ${JSON.stringify(field(json, path))} in ${out}`)
-  })
-}
+  }
+})
