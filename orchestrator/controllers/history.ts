@@ -39,7 +39,8 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v)
 }
 
-function fnv32a(s: string): number {
+/** 32-bit FNV-1a, as Go's hash/fnv New32a. */
+export function fnv32a(s: string): number {
   let h = 0x811c9dc5
   for (const b of Buffer.from(s, 'utf8')) {
     h ^= b
@@ -50,13 +51,18 @@ function fnv32a(s: string): number {
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
 
-/** A value's hash as upstream spells hashes (rand.SafeEncodeString of the 32-bit FNV-1a). */
+/** k8s.io/apimachinery/pkg/util/rand.SafeEncodeString: no vowels, no look-alike characters. */
+export function safeEncodeString(s: string): string {
+  let out = ''
+  for (const ch of Buffer.from(s, 'utf8')) out += SAFE_ALPHABET[ch % SAFE_ALPHABET.length]
+  return out
+}
+
+/** A value's hash as upstream spells hashes (controller.ComputeHash: SafeEncodeString of the 32-bit FNV-1a). */
 export function hashOf(value: unknown, collisionCount?: number): string {
   let text = canonicalJson(value ?? {})
   if (collisionCount !== undefined && collisionCount !== null) text += `#${collisionCount}`
-  let out = ''
-  for (const ch of Buffer.from(String(fnv32a(text)), 'utf8')) out += SAFE_ALPHABET[ch % SAFE_ALPHABET.length]
-  return out
+  return safeEncodeString(String(fnv32a(text)))
 }
 
 /** The revision data of a template: the strategic merge patch that restores it. */

@@ -7,6 +7,7 @@
 
 import type { Deployment, DeploymentCondition, PodTemplateSpec, ReplicaSet } from '../../api/types.js'
 import { scaledValue } from '../../api/intstr.js'
+import { canonicalJson, hashOf } from '../history.js'
 
 export { scaledValue }
 
@@ -20,42 +21,13 @@ type DeploymentStatus = NonNullable<Deployment['status']>
 // ---------------------------------------------------------------------------------------------
 // the pod-template hash
 
-/** Canonical JSON (sorted keys) so equal templates hash equally. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`
-  }
-  return JSON.stringify(v)
-}
-
-/** 32-bit FNV-1a, as Go's hash/fnv New32a. */
-export function fnv32a(s: string): number {
-  let h = 0x811c9dc5
-  for (const b of Buffer.from(s, 'utf8')) {
-    h ^= b
-    h = Math.imul(h, 0x01000193) >>> 0
-  }
-  return h >>> 0
-}
-
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
-
-/** k8s.io/apimachinery/pkg/util/rand.SafeEncodeString: no vowels, no look-alike characters. */
-export function safeEncodeString(s: string): string {
-  let out = ''
-  for (const ch of Buffer.from(s, 'utf8')) out += SAFE_ALPHABET[ch % SAFE_ALPHABET.length]
-  return out
-}
+// one hash for pod templates and controller revisions (controllers/history.ts), as upstream's
+// controller.ComputeHash serves both
+export { canonicalJson, fnv32a, safeEncodeString } from '../history.js'
 
 /** The pod-template-hash of a template (upstream controller.ComputeHash). */
 export function computeHash(template: PodTemplateSpec | undefined, collisionCount?: number): string {
-  let text = canonicalJson(template ?? {})
-  if (collisionCount !== undefined && collisionCount !== null) text += `#${collisionCount}`
-  return safeEncodeString(String(fnv32a(text)))
+  return hashOf(template, collisionCount)
 }
 
 /** Templates equal apart from the pod-template-hash label (upstream EqualIgnoreHash). */
