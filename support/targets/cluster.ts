@@ -1,42 +1,70 @@
 // The `cluster` target: any Kubernetes-compatible API named by a kubeconfig (KUBECONFIG or the
-// `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards.
-// Only the `api` capability: no trace, no store door, no faults, no control over the cluster's topology.
+// `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards. What
+// the cluster offers besides its API is in its target configuration (support/targets/config.ts,
+// named by OCK_TARGET_CONFIG or the `targetConfig` world parameter): a fault provider gives
+// `faults` (healed when the session closes), the kit's images mapped to names the cluster can
+// pull give `docker`, etcd endpoints give `etcd`, and its timings are on every session. A running
+// cluster is never reconfigured (`config`), and the built-in orchestrator's other doors (trace,
+// store, load, runtime) stay the built-in target's.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { createNamespace, deleteNamespace } from '../kube.js'
+import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
+import { commandsRunner } from './faults/commands.js'
+import { dockerRunner } from './faults/docker.js'
+import { ProviderDoors } from './faults/provider.js'
 import type { Capability, ScenarioTopology, Session, Target } from './target.js'
 
 export class ClusterTarget implements Target {
   readonly name = 'cluster'
   private readonly base: KubeConfig
+  /** The target configuration, when one is named (read once, when the target is made: a mistake in it stops the run at once). */
+  readonly config?: TargetConfig
 
-  constructor(kubeconfigPath: string | undefined) {
+  constructor(kubeconfigPath: string | undefined, targetConfigPath?: string) {
     this.base = new KubeConfig()
     if (kubeconfigPath) this.base.loadFromFile(kubeconfigPath)
     else this.base.loadFromDefault()
     if (!this.base.getCurrentCluster()) {
       throw new Error('the cluster target needs a kubeconfig: set KUBECONFIG (for example KUBECONFIG=reports/kubeconfig after `npx ock up`)')
     }
+    if (targetConfigPath) this.config = loadTargetConfig(targetConfigPath)
   }
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
     const why = 'the cluster target reaches the cluster only through its API'
-    return {
-      available: new Set<Capability>(['api']),
-      missing: new Map<Capability, string>([
-        ['trace', `${why}; the request trace is a door of the built-in orchestrator`],
-        ['faults', `${why}; fault injection is a door of the built-in orchestrator`],
-        ['config', `${why}; it cannot reconfigure a running cluster's timings, admission or topology`],
-        ['docker', `${why}; real-container facts are checked on the built-in orchestrator`],
-        ['etcd', `${why}; etcd members are started and killed by the built-in target`],
-        ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
-        ['store', `${why}; its store is read beside the API server only on the built-in orchestrator`],
-        ['runtime', `${why}; what each node's container runtime was asked is a door of the built-in orchestrator`],
-      ]),
-    }
+    const available = new Set<Capability>(['api'])
+    const missing = new Map<Capability, string>([
+      ['trace', `${why}; the request trace is a door of the built-in orchestrator`],
+      ['config', `${why}; it cannot reconfigure a running cluster's timings, admission or topology`],
+      ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
+      ['store', `${why}; its store is read beside the API server only on the built-in orchestrator`],
+      ['runtime', `${why}; what each node's container runtime was asked is a door of the built-in orchestrator`],
+    ])
+    const c = this.config
+    if (c?.faults) available.add('faults')
+    else missing.set('faults', `${this.lacking('faults')}: no fault provider (commands or docker) to stop kubelets, freeze heartbeats or kill etcd members`)
+    const unmapped = c ? unmappedImages(c) : []
+    if (c && !unmapped.length) available.add('docker')
+    else
+      missing.set(
+        'docker',
+        `${this.lacking('images', unmapped)}: the kit's images must be mapped to names the cluster can pull (\`npx ock images save <dir>\`)`,
+      )
+    if (c?.etcd?.endpoints.length) available.add('etcd')
+    else missing.set('etcd', `${this.lacking('etcd')}: no etcd endpoints and client certificates for the etcd checks`)
+    return { available, missing }
+  }
+
+  /** Why a key is missing, in the configuration's terms. */
+  private lacking(key: string, unmapped: string[] = []): string {
+    if (!this.config)
+      return `no target configuration (set ${TARGET_CONFIG_ENV} or the world parameter targetConfig to a YAML file with the \`${key}\` key; see docs/target-config.example.yaml)`
+    if (unmapped.length && key === 'images') return `\`images\` in the target configuration (${this.config.file}) does not map ${unmapped.join(', ')}`
+    return `no \`${key}\` in the target configuration (${this.config.file})`
   }
 
   async open(scenarioId: string, _topology: ScenarioTopology): Promise<Session> {
@@ -51,17 +79,30 @@ export class ClusterTarget implements Target {
     const cluster = kc.getCurrentCluster()!
     const caPem = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : ''
     await createNamespace(kc, namespace)
+    const doors = this.faultDoors()
     return {
       kubeconfig: kc,
       kubeconfigFile,
       namespace,
       server: cluster.server,
       caPem,
+      ...(this.config ? { timings: { ...this.config.timings } } : {}),
+      ...(doors ? { faults: doors.faults(), controlPlane: doors.controlPlane() } : {}),
       close: async () => {
+        // faults heal first: the cluster must be whole for the next scenario, passed or failed
+        await doors?.healAll().catch((e: unknown) => console.error('healing faults failed:', e instanceof Error ? e.message : e))
         await deleteNamespace(kc, namespace).catch(() => undefined)
         await rm(dir, { recursive: true, force: true })
       },
     }
+  }
+
+  /** A fresh ledger of faults per session, over the configured provider. */
+  private faultDoors(): ProviderDoors | undefined {
+    const f = this.config?.faults
+    if (!f) return undefined
+    const file = this.config!.file
+    return new ProviderDoors(f.provider === 'commands' ? commandsRunner(f, file) : dockerRunner(f, file))
   }
 
   async dispose(): Promise<void> {}

@@ -2,15 +2,17 @@
 
 import { BuiltinTarget } from './builtin.js'
 import { ClusterTarget } from './cluster.js'
+import { targetConfigPath } from './config.js'
 import type { Target, TargetParameters } from './target.js'
 
 let current: { key: string; target: Target } | undefined
 
 export function targetFor(params: TargetParameters): Target {
   const kind = params.target ?? 'builtin'
-  const key = `${kind}|${params.kubeconfig ?? process.env.KUBECONFIG ?? ''}`
+  const config = targetConfigPath(params.targetConfig)
+  const key = `${kind}|${params.kubeconfig ?? process.env.KUBECONFIG ?? ''}|${config ?? ''}`
   if (current?.key === key) return current.target
-  const target = kind === 'cluster' ? new ClusterTarget(params.kubeconfig ?? process.env.KUBECONFIG) : new BuiltinTarget()
+  const target = kind === 'cluster' ? new ClusterTarget(params.kubeconfig ?? process.env.KUBECONFIG, config) : new BuiltinTarget()
   current = { key, target }
   return target
 }

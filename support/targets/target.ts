@@ -11,7 +11,7 @@ import type { TraceReader } from '../trace.js'
 /**
  * - api: the Kubernetes API (every target)
  * - trace: the built-in API server's request trace
- * - faults: fault injection into the built-in cluster (stop a kubelet, kill an etcd member, ...)
+ * - faults: fault injection (stop a kubelet, kill an etcd member, ...): the built-in cluster's doors, or a cluster target's configured fault provider
  * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
  * - docker: real containers; etcd: a real etcd cluster
  * - load: putting a stated CPU load on pods (the simulated runtime's load door)
@@ -278,6 +278,12 @@ export interface Session {
   readonly load?: LoadDoor
   /** The runtime door of the built-in cluster's nodes (capability `runtime`). */
   readonly runtimes?: RuntimeDoor
+  /**
+   * The cluster's own timing settings by name, in ms (the built-in target's timing names, see
+   * support/targets/builtin.ts TIMINGS), as the target configuration states them (cluster
+   * target), so a step can state a bound in terms of a named setting.
+   */
+  readonly timings?: Record<string, number>
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
   /**
@@ -306,6 +312,8 @@ export interface Target {
 export interface TargetParameters {
   target?: 'builtin' | 'cluster'
   kubeconfig?: string
+  /** The cluster target's configuration file (support/targets/config.ts); OCK_TARGET_CONFIG when not given. */
+  targetConfig?: string
   /** Fail scenarios whose capability is missing instead of skipping them (the `ci` profile). */
   strictCapabilities?: boolean
 }

@@ -1,0 +1,269 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  KIT_IMAGES,
+  TIMING_NAMES,
+  TargetConfigError,
+  loadTargetConfig,
+  parseTargetConfig,
+  targetConfigPath,
+  unmappedImages,
+  type TargetConfig,
+} from './config.js'
+import { timingNames } from './builtin.js'
+
+const FILE = '/etc/ock/target.yaml'
+const parse = (text: string) => parseTargetConfig(text, FILE)
+
+describe('target configuration', () => {
+  const good: [what: string, yaml: string, check: (c: TargetConfig) => void][] = [
+    [
+      'images map kit images to pullable names',
+      'images:\n  registry.internal/ock/app:1: reg.example/app:1\n',
+      (c) => assert.deepEqual(c.images, { 'registry.internal/ock/app:1': 'reg.example/app:1' }),
+    ],
+    [
+      'timings are durations in ms',
+      'timings:\n  nodeMonitorGracePeriod: 40s\n  defaultNotReadyToleration: 5m\n  podInitialBackoff: 500ms\n',
+      (c) => assert.deepEqual(c.timings, { nodeMonitorGracePeriod: 40_000, defaultNotReadyToleration: 300_000, podInitialBackoff: 500 }),
+    ],
+    [
+      'a commands string is split into argv; a list is taken as is; relative programs are relative to the file',
+      'faults:\n  provider: commands\n  commands:\n    stopKubelet: ssh {node} sudo systemctl stop kubelet\n    startKubelet: [./bin/start, "--node={node}", "a b"]\n    stopMaster: run\\ me {master}\n',
+      (c) =>
+        assert.deepEqual(c.faults, {
+          provider: 'commands',
+          timeoutMs: 60_000,
+          commands: {
+            stopKubelet: ['ssh', '{node}', 'sudo', 'systemctl', 'stop', 'kubelet'],
+            startKubelet: ['/etc/ock/bin/start', '--node={node}', 'a b'],
+            stopMaster: ['run me', '{master}'],
+          },
+        }),
+    ],
+    [
+      'docker has defaults',
+      'faults:\n  provider: docker\n',
+      (c) =>
+        assert.deepEqual(c.faults, {
+          provider: 'docker',
+          timeoutMs: 60_000,
+          binary: 'docker',
+          containers: {},
+          freeze: 'pause',
+          units: { kubelet: 'kubelet', runtime: 'containerd' },
+        }),
+    ],
+    [
+      'docker settings; a binary path is relative to the file',
+      'faults:\n  provider: docker\n  timeout: 5s\n  docker:\n    binary: ./fake-docker\n    containers: { w1: kind-worker }\n    freeze: sigstop\n    units: { runtime: crio }\n',
+      (c) =>
+        assert.deepEqual(c.faults, {
+          provider: 'docker',
+          timeoutMs: 5000,
+          binary: '/etc/ock/fake-docker',
+          containers: { w1: 'kind-worker' },
+          freeze: 'sigstop',
+          units: { kubelet: 'kubelet', runtime: 'crio' },
+        }),
+    ],
+    ['audit from a log file', 'audit:\n  log: logs/audit.log\n', (c) => assert.deepEqual(c.audit, { log: '/etc/ock/logs/audit.log' })],
+    ['audit through the webhook', 'audit:\n  webhook: true\n', (c) => assert.deepEqual(c.audit, { webhook: {} })],
+    ['audit webhook settings are kept for the receiver', 'audit:\n  webhook: { port: 9443 }\n', (c) => assert.deepEqual(c.audit, { webhook: { port: 9443 } })],
+    ['etcd endpoints', 'etcd:\n  endpoints: https://10.0.0.1:2379\n', (c) => assert.deepEqual(c.etcd, { endpoints: ['https://10.0.0.1:2379'] })],
+    ['a file of comments only is an empty configuration', '# nothing yet\n{}\n', (c) => assert.deepEqual(c, { file: FILE, images: {}, timings: {} })],
+  ]
+  for (const [what, yaml, check] of good) it(`reads ${what}`, () => check(parse(yaml)))
+
+  const bad: [what: string, yaml: string, message: string][] = [
+    ['an empty file', '', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd; the file is empty`],
+    ['a list at the top', '- images\n', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, got a list`],
+    [
+      'bad YAML',
+      'images: [\n',
+      `${FILE}: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1`,
+    ],
+    ['a duplicated key', 'etcd: {}\netcd: {}\n', `${FILE}: not valid YAML: Map keys must be unique at line 2, column 1`],
+    ['a misspelt top key', 'imgaes: {}\n', `${FILE}: imgaes: unknown key; known keys are images, timings, faults, audit, etcd`],
+    [
+      "an image that is not the kit's",
+      'images:\n  registry.internal/ock/app:3: x\n',
+      `${FILE}: images["registry.internal/ock/app:3"]: not one of the kit's images; they are ${KIT_IMAGES.join(', ')}`,
+    ],
+    [
+      'an image mapped to nothing',
+      'images:\n  registry.internal/ock/app:1:\n',
+      `${FILE}: images["registry.internal/ock/app:1"]: expected a non-empty string, got nothing`,
+    ],
+    [
+      'an unknown timing',
+      'timings:\n  nodeMonitorGracePeriodd: 40s\n',
+      `${FILE}: timings.nodeMonitorGracePeriodd: unknown timing; known timings are ${TIMING_NAMES.join(', ')}`,
+    ],
+    [
+      'a timing without a unit',
+      'timings:\n  nodeLeaseDuration: 40\n',
+      `${FILE}: timings.nodeLeaseDuration: expected a duration such as 40s or 5m (ms, s, m, h), got number 40`,
+    ],
+    [
+      'a timing in words',
+      'timings:\n  nodeLeaseDuration: forty seconds\n',
+      `${FILE}: timings.nodeLeaseDuration: expected a duration such as 40s or 5m (ms, s, m, h), got string "forty seconds"`,
+    ],
+    [
+      'the builtin provider',
+      'faults:\n  provider: builtin\n',
+      `${FILE}: faults.provider: \`builtin\` is the reference cluster's own fault door, which only the builtin target has; for this cluster use commands or docker`,
+    ],
+    ['no provider', 'faults:\n  commands: {}\n', `${FILE}: faults.provider: expected one of commands, docker, got nothing`],
+    ['an unknown provider', 'faults:\n  provider: ssh\n', `${FILE}: faults.provider: expected one of commands, docker, got string "ssh"`],
+    [
+      'commands without commands',
+      'faults:\n  provider: commands\n',
+      `${FILE}: faults.commands: missing: the commands provider needs a command for each operation it offers (stopKubelet, startKubelet, restartKubelet, freezeHeartbeats, unfreezeHeartbeats, stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster, startMaster, stopControllerManager, startControllerManager, stopScheduler, startScheduler)`,
+    ],
+    [
+      'an unknown operation',
+      'faults:\n  provider: commands\n  commands:\n    stopKublet: x\n',
+      `${FILE}: faults.commands.stopKublet: unknown key; faults.commands takes stopKubelet, startKubelet, restartKubelet, freezeHeartbeats, unfreezeHeartbeats, stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster, startMaster, stopControllerManager, startControllerManager, stopScheduler, startScheduler`,
+    ],
+    [
+      'a wrong placeholder',
+      'faults:\n  provider: commands\n  commands:\n    killEtcdMember: ssh {node} pkill etcd\n',
+      `${FILE}: faults.commands.killEtcdMember: unknown placeholder {node}; killEtcdMember acts on a member: use {member}`,
+    ],
+    [
+      'a placeholder as the program',
+      'faults:\n  provider: commands\n  commands:\n    stopKubelet: "{node} stop"\n',
+      `${FILE}: faults.commands.stopKubelet: the program to run cannot be a placeholder ({node})`,
+    ],
+    [
+      'an empty command',
+      'faults:\n  provider: commands\n  commands:\n    stopKubelet: "  "\n',
+      `${FILE}: faults.commands.stopKubelet: expected a command, got an empty one`,
+    ],
+    [
+      'a command that is a mapping',
+      'faults:\n  provider: commands\n  commands:\n    stopKubelet: { run: x }\n',
+      `${FILE}: faults.commands.stopKubelet: expected a command (a string, or a list of arguments), got a mapping`,
+    ],
+    [
+      "the other provider's settings",
+      'faults:\n  provider: commands\n  docker: {}\n  commands: { stopKubelet: x }\n',
+      `${FILE}: faults.docker: belongs to the docker provider, but faults.provider is commands`,
+    ],
+    [
+      'a bad freeze',
+      'faults:\n  provider: docker\n  docker: { freeze: stop }\n',
+      `${FILE}: faults.docker.freeze: expected pause or sigstop, got string "stop"`,
+    ],
+    [
+      'an unknown docker key',
+      'faults:\n  provider: docker\n  docker: { bin: x }\n',
+      `${FILE}: faults.docker.bin: unknown key; faults.docker takes binary, containers, freeze, units`,
+    ],
+    [
+      'a container name that is an option',
+      'faults:\n  provider: docker\n  docker: { containers: { w1: --privileged } }\n',
+      `${FILE}: faults.docker.containers.w1: expected a container name (letters, digits, "_", "." and "-"), got "--privileged"`,
+    ],
+    [
+      'a bad timeout',
+      'faults:\n  provider: docker\n  timeout: soon\n',
+      `${FILE}: faults.timeout: expected a duration such as 30s (ms, s, m, h), got string "soon"`,
+    ],
+    ['audit with both', 'audit: { log: a, webhook: true }\n', `${FILE}: audit: expected either log or webhook, not both`],
+    ['audit with neither', 'audit: {}\n', `${FILE}: audit: expected log (the path of an audit log file) or webhook (the kit receives the events)`],
+    [
+      'audit as a path',
+      'audit: /var/log/audit.log\n',
+      `${FILE}: audit: expected a mapping with some of the keys log, webhook, got string "/var/log/audit.log"`,
+    ],
+    ['etcd without endpoints', 'etcd: { ca: ca.crt }\n', `${FILE}: etcd.endpoints: expected a list of client URLs (https://10.0.0.1:2379), got nothing`],
+    [
+      'an etcd endpoint that is no URL',
+      'etcd:\n  endpoints: [10.0.0.1:2379]\n',
+      `${FILE}: etcd.endpoints[0]: expected a client URL such as https://10.0.0.1:2379, got "10.0.0.1:2379"`,
+    ],
+    [
+      'an etcd CA that does not exist',
+      'etcd:\n  endpoints: [https://e:2379]\n  ca: pki/ca.crt\n',
+      `${FILE}: etcd.ca: expected an existing file, but /etc/ock/pki/ca.crt does not exist`,
+    ],
+  ]
+  for (const [what, yaml, message] of bad) {
+    it(`refuses ${what}, naming the file and the key`, () => {
+      assert.throws(
+        () => parse(yaml),
+        (e: unknown) => {
+          assert.ok(e instanceof TargetConfigError)
+          assert.equal(e.message, message)
+          assert.equal(e.stack, `TargetConfigError: ${message}`, "no stack trace for a mistake in the user's file")
+          return true
+        },
+      )
+    })
+  }
+
+  describe('files', () => {
+    let dir: string
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'ock-targetconfig-'))
+      for (const f of ['ca.crt', 'client.crt', 'client.key']) await writeFile(join(dir, f), 'pem')
+    })
+    after(() => rm(dir, { recursive: true, force: true }))
+
+    it('resolves etcd certificate paths beside the file', async () => {
+      await writeFile(join(dir, 't.yaml'), 'etcd:\n  endpoints: [https://e:2379]\n  ca: ca.crt\n  cert: client.crt\n  key: client.key\n')
+      assert.deepEqual(loadTargetConfig(join(dir, 't.yaml')).etcd, {
+        endpoints: ['https://e:2379'],
+        ca: join(dir, 'ca.crt'),
+        cert: join(dir, 'client.crt'),
+        key: join(dir, 'client.key'),
+      })
+    })
+
+    it('refuses a cert without its key', async () => {
+      await writeFile(join(dir, 't.yaml'), 'etcd:\n  endpoints: [https://e:2379]\n  cert: client.crt\n')
+      assert.throws(() => loadTargetConfig(join(dir, 't.yaml')), {
+        message: `${join(dir, 't.yaml')}: etcd.key: expected cert and key together (a client certificate and its key)`,
+      })
+    })
+
+    it('says when the file is not there', () => {
+      assert.throws(() => loadTargetConfig(join(dir, 'none.yaml')), {
+        name: 'TargetConfigError',
+        message: `${join(dir, 'none.yaml')}: cannot read the target configuration (no such file)`,
+      })
+    })
+
+    it('reads the documented example', () => {
+      const c = loadTargetConfig(fileURLToPath(new URL('../../docs/target-config.example.yaml', import.meta.url)))
+      assert.deepEqual(unmappedImages(c), [])
+      assert.equal(c.faults?.provider, 'commands')
+      assert.equal(c.timings.nodeMonitorGracePeriod, 40_000)
+      assert.equal(c.etcd?.endpoints.length, 3)
+    })
+  })
+
+  it('knows the same timing names as the builtin target', () => {
+    assert.deepEqual([...TIMING_NAMES].sort(), timingNames().sort())
+  })
+
+  it('lists the kit images a configuration does not map', () => {
+    assert.deepEqual(unmappedImages(parse('images:\n  registry.internal/ock/app:1: a\n  registry.internal/ock/tool:2: b\n')), [
+      'registry.internal/ock/app:2',
+      'registry.internal/ock/tool:1',
+    ])
+  })
+
+  it('is named by the world parameter, else by OCK_TARGET_CONFIG', () => {
+    assert.equal(targetConfigPath('p.yaml', { OCK_TARGET_CONFIG: 'e.yaml' }), 'p.yaml')
+    assert.equal(targetConfigPath(undefined, { OCK_TARGET_CONFIG: 'e.yaml' }), 'e.yaml')
+    assert.equal(targetConfigPath(undefined, {}), undefined)
+  })
+})

@@ -1,0 +1,160 @@
+import { after, before, beforeEach, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { loadTargetConfig, type CommandsFaults } from '../config.js'
+import type { ControlPlaneDoor, Faults } from '../target.js'
+import { commandsRunner } from './commands.js'
+import { fakeCommand, type FakeCommand } from './fake.testing.js'
+import { ProviderDoors } from './provider.js'
+
+/** A configuration with every operation: `./fake <operation> <subject>` (the subject inside one argument where it says so). */
+const EVERY_OPERATION = `faults:
+  provider: commands
+  commands:
+    stopKubelet: ./fake stopKubelet {node}
+    startKubelet: ./fake startKubelet {node}
+    restartKubelet: ./fake restartKubelet {node}
+    freezeHeartbeats: [./fake, freezeHeartbeats, '--node={node}']
+    unfreezeHeartbeats: [./fake, unfreezeHeartbeats, '--node={node}']
+    stopRuntime: ./fake stopRuntime {node}
+    startRuntime: ./fake startRuntime {node}
+    killEtcdMember: ./fake killEtcdMember {member}
+    restartEtcdMember: ./fake restartEtcdMember {member}
+    stopMaster: ./fake stopMaster {master}
+    startMaster: ./fake startMaster {master}
+    stopControllerManager: ./fake stopControllerManager {master}
+    startControllerManager: ./fake startControllerManager {master}
+    stopScheduler: ./fake stopScheduler {master}
+    startScheduler: ./fake startScheduler {master}
+`
+
+async function doors(fake: FakeCommand, yaml: string): Promise<ProviderDoors> {
+  const file = await fake.config(yaml)
+  return new ProviderDoors(commandsRunner(loadTargetConfig(file).faults as CommandsFaults, file))
+}
+
+describe('the commands fault provider', () => {
+  let fake: FakeCommand
+  before(async () => (fake = await fakeCommand('fake')))
+  after(() => fake.remove())
+  beforeEach(() => fake.reset())
+
+  const cases: [call: string, act: (f: Faults, cp: ControlPlaneDoor) => Promise<void>, argv: string[]][] = [
+    ['stopKubelet', (f) => f.stopKubelet('worker-1'), ['fake', 'stopKubelet', 'worker-1']],
+    ['startKubelet', (f) => f.startKubelet('worker-1'), ['fake', 'startKubelet', 'worker-1']],
+    ['restartKubelet', (f) => f.restartKubelet('worker-1'), ['fake', 'restartKubelet', 'worker-1']],
+    ['freezeHeartbeats(true)', (f) => f.freezeHeartbeats('worker-2', true), ['fake', 'freezeHeartbeats', '--node=worker-2']],
+    ['freezeHeartbeats(false)', (f) => f.freezeHeartbeats('worker-2', false), ['fake', 'unfreezeHeartbeats', '--node=worker-2']],
+    ['setRuntimeReachable(false)', (f) => f.setRuntimeReachable('worker-3', false), ['fake', 'stopRuntime', 'worker-3']],
+    ['setRuntimeReachable(true)', (f) => f.setRuntimeReachable('worker-3', true), ['fake', 'startRuntime', 'worker-3']],
+    ['killEtcdMember', (_, cp) => cp.killEtcdMember('etcd-0'), ['fake', 'killEtcdMember', 'etcd-0']],
+    ['restartEtcdMember', (_, cp) => cp.restartEtcdMember('etcd-0'), ['fake', 'restartEtcdMember', 'etcd-0']],
+    ['killApiServer', (_, cp) => cp.killApiServer('master-1'), ['fake', 'stopMaster', 'master-1']],
+    ['restartApiServer', (_, cp) => cp.restartApiServer('master-1'), ['fake', 'startMaster', 'master-1']],
+    ['crashControllerManager', (_, cp) => cp.crashControllerManager('master-2'), ['fake', 'stopControllerManager', 'master-2']],
+    ['startControllerManager', (_, cp) => cp.startControllerManager('master-2'), ['fake', 'startControllerManager', 'master-2']],
+    ['crashScheduler', (_, cp) => cp.crashScheduler('master-0'), ['fake', 'stopScheduler', 'master-0']],
+    ['startScheduler', (_, cp) => cp.startScheduler('master-0'), ['fake', 'startScheduler', 'master-0']],
+  ]
+  for (const [call, act, argv] of cases) {
+    it(`${call} runs ${argv.slice(1).join(' ')}`, async () => {
+      const d = await doors(fake, EVERY_OPERATION)
+      await act(d.faults(), d.controlPlane())
+      assert.deepEqual(await fake.calls(), [argv])
+    })
+  }
+
+  it('heals every fault when the session closes, newest first, and forgets what was healed already', async () => {
+    const d = await doors(fake, EVERY_OPERATION)
+    const [f, cp] = [d.faults(), d.controlPlane()]
+    await f.stopKubelet('worker-1')
+    await f.freezeHeartbeats('worker-2', true)
+    await f.setRuntimeReachable('worker-3', false)
+    await cp.killEtcdMember('etcd-1')
+    await cp.killApiServer('master-1')
+    await f.stopKubelet('worker-4')
+    await f.startKubelet('worker-4') // healed by the scenario itself
+    await fake.reset()
+    await d.healAll()
+    assert.deepEqual(await fake.calls(), [
+      ['fake', 'startMaster', 'master-1'],
+      ['fake', 'restartEtcdMember', 'etcd-1'],
+      ['fake', 'startRuntime', 'worker-3'],
+      ['fake', 'unfreezeHeartbeats', '--node=worker-2'],
+      ['fake', 'startKubelet', 'worker-1'],
+    ])
+    assert.deepEqual(d.pending(), [])
+    await fake.reset()
+    await d.healAll()
+    assert.deepEqual(await fake.calls(), [], 'nothing is healed twice')
+  })
+
+  it("the Faults door's healAll heals node faults only; the session's heals the control plane too", async () => {
+    const d = await doors(fake, EVERY_OPERATION)
+    await d.faults().stopKubelet('worker-1')
+    await d.controlPlane().killEtcdMember('etcd-1')
+    await fake.reset()
+    await d.faults().healAll()
+    assert.deepEqual(await fake.calls(), [['fake', 'startKubelet', 'worker-1']])
+    assert.deepEqual(d.pending(), ['restartEtcdMember etcd-1'])
+  })
+
+  it('a fault whose command fails is healed too; a heal that fails is reported and kept', async () => {
+    const d = await doors(fake, EVERY_OPERATION)
+    await fake.failing(true)
+    await assert.rejects(d.faults().stopKubelet('worker-1'), (e: Error) => {
+      assert.match(e.message, /^faults\.commands\.stopKubelet: `\/\S+\/fake stopKubelet worker-1` exited with 3: boom: stopKubelet worker-1$/)
+      return true
+    })
+    await assert.rejects(
+      d.healAll(),
+      /the commands fault provider could not heal every fault: startKubelet worker-1: faults\.commands\.startKubelet: .* exited with 3/,
+    )
+    assert.deepEqual(d.pending(), ['startKubelet worker-1'])
+    await fake.failing(false)
+    await d.healAll()
+    assert.deepEqual(d.pending(), [])
+  })
+
+  it('restarts a kubelet by stopping and starting it when there is no restartKubelet', async () => {
+    const d = await doors(fake, 'faults:\n  provider: commands\n  commands:\n    stopKubelet: ./fake stop {node}\n    startKubelet: ./fake start {node}\n')
+    await d.faults().restartKubelet('worker-1')
+    assert.deepEqual(await fake.calls(), [
+      ['fake', 'stop', 'worker-1'],
+      ['fake', 'start', 'worker-1'],
+    ])
+    assert.deepEqual(d.pending(), [])
+  })
+
+  it('an operation the configuration lacks names the missing key', async () => {
+    const d = await doors(fake, 'faults:\n  provider: commands\n  commands:\n    stopKubelet: ./fake stop {node}\n')
+    const file = `${fake.dir}/target.yaml`
+    await assert.rejects(d.controlPlane().killEtcdMember('etcd-0'), {
+      message: `no \`faults.commands.killEtcdMember\` in the target configuration (${file}): the commands fault provider cannot kill an etcd member`,
+    })
+    // a fault nothing could heal is not injected at all
+    await assert.rejects(d.faults().stopKubelet('worker-1'), {
+      message: `no \`faults.commands.startKubelet\` in the target configuration (${file}): the commands fault provider cannot start a node's kubelet`,
+    })
+    await assert.rejects(d.faults().restartKubelet('worker-1'), /no `faults\.commands\.restartKubelet`/)
+    assert.deepEqual(await fake.calls(), [])
+  })
+
+  it('refuses what only the builtin target can do', async () => {
+    const d = await doors(fake, EVERY_OPERATION)
+    await assert.rejects(d.faults().setPressure('worker-1', 'MemoryPressure', true), {
+      message: 'the commands fault provider cannot put a node under memory, disk or PID pressure; only the builtin target can',
+    })
+    assert.throws(() => d.controlPlane().delayStoreCommits(100), /cannot delay the store's commits; only the builtin target can/)
+    await assert.rejects(d.controlPlane().snapshotEtcd(), /cannot take an etcd snapshot/)
+    assert.equal(d.controlPlane().masterOfIdentity('master-1_0b7c0f3e-2d1a-4c55-9f0e-1f2a3b4c5d6e'), 'master-1')
+  })
+
+  it('never lets a name become a shell word or an option', async () => {
+    const d = await doors(fake, EVERY_OPERATION)
+    for (const name of ['w1; rm -rf /', '$(reboot)', '--help', 'a b', '', 'w1\nw2']) {
+      await assert.rejects(d.faults().stopKubelet(name), /refusing the node name .*: a node name is letters, digits/)
+    }
+    assert.deepEqual(await fake.calls(), [])
+    assert.deepEqual(d.pending(), [])
+  })
+})
