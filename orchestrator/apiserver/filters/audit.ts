@@ -174,6 +174,9 @@ export class AuditLog {
   readonly level: AuditLevel
   private readonly stream: WriteStream | undefined
   private readonly webhook: { sender: WebhookBackend; buffer: BufferedBackend } | undefined
+  /** Requests begun and not yet complete, and who waits for them to be (close). */
+  private open = 0
+  private drained: (() => void) | undefined
 
   /** Throws AuditWebhookConfigError for a webhook configuration that cannot work (validateAuditOptions). */
   constructor(opts?: AuditOptions) {
@@ -197,6 +200,7 @@ export class AuditLog {
   }
 
   begin(auditID: string, req: IncomingMessage, info: RequestInfo, requestURI: string): AuditRecord {
+    this.open++
     return new AuditRecord(this, auditID, req, info, requestURI)
   }
 
@@ -204,10 +208,21 @@ export class AuditLog {
   write(e: AuditEvent): void {
     if (this.stream && !this.stream.writableEnded) this.stream.write(`${JSON.stringify(e)}\n`)
     this.webhook?.buffer.processEvents(e)
+    if (e.stage === 'ResponseComplete' && --this.open <= 0) this.drained?.()
   }
 
-  /** Flushes and closes the file; sends what the webhook still buffers (see BufferedBackend.shutdown). */
-  async close(): Promise<void> {
+  /**
+   * Waits (up to `drainMs`) for the requests still being answered to complete (a stopping API
+   * server's watches close after their connections are cut), then flushes and closes the file
+   * and sends what the webhook still buffers (see BufferedBackend.shutdown).
+   */
+  async close(drainMs = 1_000): Promise<void> {
+    if (this.open > 0 && this.enabled) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve
+        setTimeout(resolve, drainMs).unref()
+      })
+    }
     const s = this.stream
     const file = s ? new Promise<void>((resolve) => s.end(() => resolve())) : undefined
     if (this.webhook) {
