@@ -84,6 +84,32 @@ describe('audit backends: the log and the webhook', () => {
     )
   })
 
+  it('still records the end of a watch the stopping server cuts, in the log and at the webhook', async () => {
+    const log = join(receiver.dir, 'watch.log')
+    const api = await startTestApiServer({ audit: { path: log, webhook: { configFile: receiver.configFile, maxBatchWaitMs: 60_000 } } })
+    const watch = api.admin.watch(
+      configmaps,
+      { watch: 1 },
+      () => undefined,
+      () => undefined,
+    )
+    const watchEvents = (events: AuditEvent[]): string[] => events.filter((e) => e.verb === 'watch').map((e) => e.stage)
+    const logged = (): AuditEvent[] =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEvent)
+    try {
+      await eventually('the watch started', () => watchEvents(logged()).includes('ResponseStarted'), 5_000, 10)
+    } finally {
+      await api.stop()
+      watch.stop()
+    }
+    assert.deepEqual(watchEvents(logged()), ['RequestReceived', 'ResponseStarted', 'ResponseComplete'])
+    const ids = new Set(logged().map((e) => e.auditID))
+    assert.deepEqual(watchEvents(receiver.events().filter((e) => ids.has(e.auditID))), ['RequestReceived', 'ResponseStarted', 'ResponseComplete'])
+  })
+
   // [the receiver's state, what it does to a POST]
   const unavailable: [string, (r: TestReceiver) => Promise<string>][] = [
     [

@@ -219,8 +219,11 @@ export class AuditLog {
   async close(drainMs = 1_000): Promise<void> {
     if (this.open > 0 && this.enabled) {
       await new Promise<void>((resolve) => {
-        this.drained = resolve
-        setTimeout(resolve, drainMs).unref()
+        const timer = setTimeout(resolve, drainMs)
+        this.drained = () => {
+          clearTimeout(timer)
+          resolve()
+        }
       })
     }
     const s = this.stream
