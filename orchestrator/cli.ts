@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util'
 import { AdmissionConfigError } from './admission/chain.js'
 import type { AuditOptions } from './apiserver/filters/audit.js'
 import { AuditWebhookConfigError } from './apiserver/filters/auditwebhook.js'
-import { parseGoDuration } from './apiserver/handlers/queryparams.js'
+import { AUDIT_FLAGS, AuditFlagError, auditOptionsFromFlags, type AuditFlags } from './apiserver/filters/auditflags.js'
 import { ApiClient } from './client/client.js'
 import { Cluster } from './cluster/cluster.js'
 import { UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/topology.js'
@@ -107,42 +107,6 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The audit backends of kube-apiserver's --audit-log-path and --audit-webhook-* flags. */
-function auditOptions(values: Record<string, string | boolean | undefined>): AuditOptions | undefined {
-  const flag = (name: string): string | undefined => values[name] as string | undefined
-  const configFile = flag('audit-webhook-config-file')
-  const path = flag('audit-log-path')
-  const webhookFlags = Object.keys(values).filter((k) => k.startsWith('audit-webhook-') && k !== 'audit-webhook-config-file' && values[k] !== undefined)
-  if (!configFile && webhookFlags.length) fail(`--${webhookFlags[0]} needs --audit-webhook-config-file`)
-  if (!configFile) return path ? { path: resolve(path) } : undefined
-  const count = (name: string): number | undefined => {
-    const v = flag(name)
-    if (v === undefined) return undefined
-    if (!/^\d+$/.test(v)) fail(`--${name} must be a whole number, not "${v}"`)
-    return Number(v)
-  }
-  const duration = (name: string): number | undefined => {
-    const v = flag(name)
-    if (v === undefined) return undefined
-    try {
-      return parseGoDuration(v)
-    } catch (e) {
-      fail(`--${name}: ${(e as Error).message} (e.g. 30s, 500ms, 1m)`)
-    }
-  }
-  return {
-    path: path ? resolve(path) : undefined,
-    webhook: {
-      configFile: resolve(configFile),
-      mode: flag('audit-webhook-mode') as 'batch' | undefined,
-      bufferSize: count('audit-webhook-batch-buffer-size'),
-      maxBatchSize: count('audit-webhook-batch-max-size'),
-      maxBatchWaitMs: duration('audit-webhook-batch-max-wait'),
-      initialBackoffMs: duration('audit-webhook-initial-backoff'),
-    },
-  }
-}
-
 function auditLines(audit: AuditOptions | undefined): string[] {
   const backends = [audit?.path && `log ${audit.path}`, audit?.webhook && `webhook of ${audit.webhook.configFile} (batch mode)`].filter(Boolean)
   return backends.length ? [`  audit:       ${backends.join('; ')}`] : []
@@ -162,13 +126,7 @@ async function up(argv: string[]): Promise<void> {
       port: { type: 'string', default: '0' },
       'admission-config': { type: 'string' },
       'token-auth-file': { type: 'string' },
-      'audit-log-path': { type: 'string' },
-      'audit-webhook-config-file': { type: 'string' },
-      'audit-webhook-mode': { type: 'string' },
-      'audit-webhook-batch-buffer-size': { type: 'string' },
-      'audit-webhook-batch-max-size': { type: 'string' },
-      'audit-webhook-batch-max-wait': { type: 'string' },
-      'audit-webhook-initial-backoff': { type: 'string' },
+      ...Object.fromEntries(AUDIT_FLAGS.map((f) => [f, { type: 'string' as const }])),
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -184,6 +142,13 @@ async function up(argv: string[]): Promise<void> {
     } catch (e) {
       fail(`cannot read --admission-config: ${e instanceof Error ? e.message : String(e)}`)
     }
+  }
+  let audit: AuditOptions | undefined
+  try {
+    audit = auditOptionsFromFlags(values as AuditFlags)
+  } catch (e) {
+    if (e instanceof AuditFlagError) fail(e.message)
+    throw e
   }
   const nodes = Number(values.nodes)
   const port = Number(values.port)
@@ -208,7 +173,7 @@ async function up(argv: string[]): Promise<void> {
       port,
       admission,
       tokenAuthFile: values['token-auth-file'] ? resolve(values['token-auth-file']) : undefined,
-      audit: auditOptions(values),
+      audit,
     })
   } catch (e) {
     if (e instanceof UnsupportedTopologyError || e instanceof AdmissionConfigError || e instanceof AuditWebhookConfigError) fail(e.message)
