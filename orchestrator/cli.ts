@@ -10,6 +10,9 @@ import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AdmissionConfigError } from './admission/chain.js'
+import type { AuditOptions } from './apiserver/filters/audit.js'
+import { AuditWebhookConfigError } from './apiserver/filters/auditwebhook.js'
+import { AUDIT_FLAGS, AuditFlagError, auditOptionsFromFlags, type AuditFlags } from './apiserver/filters/auditflags.js'
 import { ApiClient } from './client/client.js'
 import { Cluster } from './cluster/cluster.js'
 import { UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/topology.js'
@@ -44,6 +47,22 @@ Flags for 'up':
   --admission-config PATH  AdmissionConfiguration YAML (image policy, pipeline policy, ...)
   --token-auth-file PATH   static bearer tokens, CSV: token,user,uid,"group1,group2"
   --audit-log-path PATH    write audit.k8s.io/v1 events as JSON lines
+  --audit-webhook-config-file PATH
+                      also send them to a webhook, kube-apiserver's format: a kubeconfig whose
+                      cluster's server is the receiver's URL (certificate-authority[-data] to
+                      trust it; its user's client-certificate/-key or token); checked at start
+  --audit-webhook-mode batch
+                      the only mode built (the default): events are buffered and POSTed as
+                      audit.k8s.io/v1 EventLists; a receiver that is down or slow never blocks
+                      a request; a failed batch is retried 5 times with back-off, then dropped
+  --audit-webhook-batch-buffer-size N
+                      events held before new ones are dropped (default 10000)
+  --audit-webhook-batch-max-size N
+                      events per batch at most (default 400)
+  --audit-webhook-batch-max-wait DURATION
+                      longest an event waits for its batch (default 30s)
+  --audit-webhook-initial-backoff DURATION
+                      first wait before a failed batch is sent again, x1.5 each time (default 10s)
   -h, --help          this text
 
 Flags for 'kubeconfig' (the cluster from 'ock up' in this directory must be running):
@@ -88,6 +107,11 @@ function alive(pid: number): boolean {
   }
 }
 
+function auditLines(audit: AuditOptions | undefined): string[] {
+  const backends = [audit?.path && `log ${audit.path}`, audit?.webhook && `webhook of ${audit.webhook.configFile} (batch mode)`].filter(Boolean)
+  return backends.length ? [`  audit:       ${backends.join('; ')}`] : []
+}
+
 async function up(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -102,7 +126,7 @@ async function up(argv: string[]): Promise<void> {
       port: { type: 'string', default: '0' },
       'admission-config': { type: 'string' },
       'token-auth-file': { type: 'string' },
-      'audit-log-path': { type: 'string' },
+      ...Object.fromEntries(AUDIT_FLAGS.map((f) => [f, { type: 'string' as const }])),
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -118,6 +142,13 @@ async function up(argv: string[]): Promise<void> {
     } catch (e) {
       fail(`cannot read --admission-config: ${e instanceof Error ? e.message : String(e)}`)
     }
+  }
+  let audit: AuditOptions | undefined
+  try {
+    audit = auditOptionsFromFlags(values as AuditFlags)
+  } catch (e) {
+    if (e instanceof AuditFlagError) fail(e.message)
+    throw e
   }
   const nodes = Number(values.nodes)
   const port = Number(values.port)
@@ -142,10 +173,10 @@ async function up(argv: string[]): Promise<void> {
       port,
       admission,
       tokenAuthFile: values['token-auth-file'] ? resolve(values['token-auth-file']) : undefined,
-      audit: values['audit-log-path'] ? { path: resolve(values['audit-log-path']) } : undefined,
+      audit,
     })
   } catch (e) {
-    if (e instanceof UnsupportedTopologyError || e instanceof AdmissionConfigError) fail(e.message)
+    if (e instanceof UnsupportedTopologyError || e instanceof AdmissionConfigError || e instanceof AuditWebhookConfigError) fail(e.message)
     if (e instanceof Error && /token file|ENOENT/.test(e.message)) fail(e.message)
     throw e
   }
@@ -191,6 +222,7 @@ async function up(argv: string[]): Promise<void> {
       `  runtime:     ${values.runtime}   store: ${values.store}   nodes: ${nodes}   masters: ${cp.masters.length}`,
       `  network:     pods ${cluster.network.clusterCIDR} (a /${cluster.network.nodeCIDRMaskSize} per node), nodes ${cluster.network.nodeIPRange}, services ${cluster.lease.serviceCIDR}`,
       `  ingress:     ${cluster.ingress ? cluster.ingress.url : 'not running'}`,
+      ...auditLines(cluster.topology.audit),
       `  kubeconfig:  ${kubeconfig}`,
       ``,
       `Try:`,

@@ -1,6 +1,7 @@
 // Reading an API server's audit log (audit.k8s.io/v1 events, one JSON line each), as an operator
 // reads /var/log/kubernetes/audit on a master: in an HA control plane every master's API server
 // writes its own file, so which file an event is in says which API server handled the request.
+// Or the same events as a webhook received them (support/auditwebhook.ts), from any API server.
 
 import { readFile } from 'node:fs/promises'
 
@@ -19,9 +20,20 @@ export interface AuditEvent {
   annotations?: Record<string, string>
 }
 
-/** Every event of one audit log file so far (a file not written yet has none). */
-export async function readAuditLog(file: string): Promise<AuditEvent[]> {
-  const text = await readFile(file, 'utf8').catch(() => '')
+/** Audit events from somewhere other than a file: the kit's webhook receiver (support/auditwebhook.ts). */
+export interface AuditEventSource {
+  /** Every event received so far, in the order the API server made them. */
+  readAuditLog(): Promise<AuditEvent[]>
+}
+
+/**
+ * Every event so far of one audit log file (a file not written yet has none), or of a webhook
+ * receiver: the same events either way, as the API server's log and webhook backends carry the
+ * same content.
+ */
+export async function readAuditLog(from: string | AuditEventSource): Promise<AuditEvent[]> {
+  if (typeof from !== 'string') return from.readAuditLog()
+  const text = await readFile(from, 'utf8').catch(() => '')
   return text
     .split('\n')
     .filter(Boolean)

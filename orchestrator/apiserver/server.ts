@@ -3,8 +3,8 @@
 // audit (the request is logged) -> authentication (x509, bearer tokens) -> impersonation ->
 // authorization (system:masters, Node, RBAC) -> (for writes) decoding -> mutating admission ->
 // validation -> validating admission -> store -> response, each verdict in the trace and, with
-// an audit log path, in the audit log. It is the only component that touches the store, and it
-// writes the bootstrap RBAC policy when it starts.
+// an audit log path or an audit webhook, in the audit events. It is the only component that
+// touches the store, and it writes the bootstrap RBAC policy when it starts.
 // Mirrors k8s.io/apiserver's handler chain (WithAudit, WithAuthentication, WithImpersonation,
 // WithAuthorization, the REST handlers) and serves discovery, Table printing and watch streams
 // well enough for kubectl. Like kube-apiserver it speaks HTTP/2 (negotiated by ALPN; kubectl
@@ -79,7 +79,11 @@ export interface ApiServerOptions {
   admission?: AdmissionChain
   /** Issues and verifies service account tokens (serviceaccounts/token). */
   tokens?: ServiceAccountTokens
-  /** Writes audit.k8s.io/v1 events as JSON lines. */
+  /**
+   * Audit backends: audit.k8s.io/v1 events as JSON lines (--audit-log-path) and/or in batches to a
+   * webhook (--audit-webhook-config-file). A webhook configuration that cannot work throws
+   * AuditWebhookConfigError from the constructor.
+   */
   audit?: AuditOptions
   /** Write the bootstrap RBAC roles and bindings at start (default true). */
   bootstrapPolicy?: boolean
@@ -341,7 +345,7 @@ export class ApiServer {
       requestId,
       phase: 'audit',
       outcome: 'logged',
-      attrs: { stage: 'RequestReceived', backend: this.auditLog.enabled ? 'log' : 'trace' },
+      attrs: { stage: 'RequestReceived', backend: this.auditLog.backends },
     })
     let user: UserInfo = ANONYMOUS
     let streaming = false

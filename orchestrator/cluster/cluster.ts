@@ -10,9 +10,9 @@
 // Mirrors what kubeadm init/join lay out for stacked or external etcd (ha-topology), in one
 // process. Each cluster leases its own loopback ranges (./netlease.ts: node pod CIDRs, the
 // service range, the ingress address) so clusters of one machine never share an address.
-// Cluster configuration (admission configuration, static token file, audit log, default
-// toleration seconds) is parsed here, before anything starts, and passed to every API server
-// as kube-apiserver flags would be. Starting a cluster installs the process guard
+// Cluster configuration (admission configuration, static token file, audit log and webhook,
+// default toleration seconds) is parsed here, before anything starts, and passed to every API
+// server as kube-apiserver flags would be. Starting a cluster installs the process guard
 // (host/guard.ts) in its process. Simplified: one process plays every machine.
 
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
@@ -24,6 +24,7 @@ import { readFile } from 'node:fs/promises'
 import type { ApiServer } from '../apiserver/server.js'
 import type { TokenAuthenticator } from '../apiserver/authn/bearer.js'
 import { ServiceAccountTokens } from '../apiserver/authn/serviceaccount.js'
+import { validateAuditOptions } from '../apiserver/filters/audit.js'
 import { parseTokenFile, TokenFileAuthenticator } from '../apiserver/authn/tokenfile.js'
 import { buildAdmissionChain, parseAdmissionConfiguration, type AdmissionConfig } from '../admission/chain.js'
 import { ApiClient } from '../client/client.js'
@@ -103,6 +104,7 @@ export class Cluster {
       }
     }
     buildAdmissionChain(admission)
+    validateAuditOptions(topology.audit)
     const tokenAuthenticators: TokenAuthenticator[] = []
     if (topology.tokenAuthFile)
       tokenAuthenticators.push(new TokenFileAuthenticator(parseTokenFile(await readFile(topology.tokenAuthFile, 'utf8'), topology.tokenAuthFile)))

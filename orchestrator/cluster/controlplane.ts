@@ -175,10 +175,12 @@ export class ControlPlane {
   /**
    * Each master's API server writes its own audit log, as on machines of their own: the first
    * master at the configured path, master-N beside it (`audit.log` -> `audit-master-N.log`).
+   * Every API server sends to the same audit webhook (each master's kube-apiserver is given the
+   * same --audit-webhook-config-file).
    */
   private auditOf(i: number): AuditOptions | undefined {
     const audit = this.topology.audit
-    if (!audit || i === 0) return audit
+    if (!audit?.path || i === 0) return audit
     const { dir, name, ext } = parse(audit.path)
     return { ...audit, path: join(dir, `${name}-master-${i}${ext}`) }
   }

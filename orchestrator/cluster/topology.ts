@@ -95,7 +95,11 @@ export interface Topology {
   defaultTolerationSeconds?: { notReady?: number; unreachable?: number }
   /** Static bearer tokens, CSV as kube-apiserver's --token-auth-file. */
   tokenAuthFile?: string
-  /** JSON-lines audit log, as --audit-log-path. */
+  /**
+   * Audit backends of every API server: a JSON-lines log (`path`, as --audit-log-path; master-N
+   * writes beside it) and/or a webhook (`webhook.configFile`, as --audit-webhook-config-file,
+   * with the --audit-webhook-batch-* options), checked before anything starts.
+   */
   audit?: AuditOptions
   /** An existing cluster CA to reuse (PEM), so other tools can issue credentials for this cluster. */
   ca?: { certPem: string; keyPem: string }

@@ -1,52 +1,64 @@
-// The audit log: one JSON line per audit event, shaped like the Kubernetes audit backend's
-// audit.k8s.io/v1 Event (auditID, stage, level, requestURI, verb, user, impersonatedUser,
-// sourceIPs, userAgent, objectRef, responseStatus, timestamps, annotations such as
-// authorization.k8s.io/decision and the admission plugins that ran). Each request produces a
-// RequestReceived event once its user is known and a ResponseComplete event when it is answered
-// (watches: ResponseStarted when the stream opens). Mirrors k8s.io/apiserver/pkg/audit and the
-// log backend (--audit-log-path).
+// The audit trail: each request's audit.k8s.io/v1 events (auditID, stage, level, requestURI, verb,
+// user, impersonatedUser, sourceIPs, userAgent, objectRef, responseStatus, timestamps, annotations
+// such as authorization.k8s.io/decision and the admission plugins that ran), built once here and
+// handed to every backend that is on: the log backend (--audit-log-path, one JSON line per
+// event) and the webhook backend (--audit-webhook-config-file: ./auditwebhook.ts, in batches by
+// ./auditbuffered.ts), both at once if both are configured, as upstream allows. Each request
+// produces a RequestReceived event once its user is known and a ResponseComplete event when it
+// is answered (watches: ResponseStarted when the stream opens). Mirrors k8s.io/apiserver/pkg/audit
+// and its log backend; the webhook mirrors plugin/pkg/audit/webhook and buffered.
 // Simplifies: one level for every request (Metadata, or None to keep only the trace), no policy
-// rules, no batching or rotation.
+// rules; the log file is written event by event (no batching or rotation); the webhook runs in
+// batch mode only (no blocking modes, no truncation).
 
 import { createWriteStream, type WriteStream } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import type { Status } from '../../api/meta.js'
 import type { UserInfo } from '../auth.js'
+import type { AuditEvent, AuditLevel, AuditStage, AuditUser } from './auditevent.js'
+import { BufferedBackend, batchOptionErrors, type AuditBatchOptions } from './auditbuffered.js'
+import { AuditWebhookConfigError, loadAuditWebhookConfig, WebhookBackend, type AuditWebhookConfig } from './auditwebhook.js'
 import type { RequestInfo } from './requestinfo.js'
 
-export type AuditLevel = 'None' | 'Metadata'
-export type AuditStage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic'
+export type { AuditEvent, AuditLevel, AuditStage, AuditUser } from './auditevent.js'
+
+/** The webhook backend: kube-apiserver's --audit-webhook-* flags. */
+export interface AuditWebhookOptions extends AuditBatchOptions {
+  /** A kubeconfig naming the receiver (--audit-webhook-config-file); read, and checked, when the API server is made. */
+  configFile: string
+  /** --audit-webhook-mode: batch (the default) is the only mode built. */
+  mode?: 'batch'
+  /** First wait before a failed batch is sent again (--audit-webhook-initial-backoff, 10 s). */
+  initialBackoffMs?: number
+  /** Time allowed for one POST to the receiver (30 s). */
+  requestTimeoutMs?: number
+  /** Where dropped events are reported (default: standard error). */
+  log?: (line: string) => void
+}
 
 export interface AuditOptions {
   /** JSON-lines file the events are appended to (upstream --audit-log-path). */
-  path: string
+  path?: string
+  /** The webhook the events are also sent to (upstream --audit-webhook-config-file and friends). */
+  webhook?: AuditWebhookOptions
   level?: AuditLevel
 }
 
-export interface AuditUser {
-  username: string
-  uid?: string
-  groups?: string[]
-  extra?: Record<string, string[]>
-}
-
-export interface AuditEvent {
-  kind: 'Event'
-  apiVersion: 'audit.k8s.io/v1'
-  level: AuditLevel
-  auditID: string
-  stage: AuditStage
-  requestURI: string
-  verb: string
-  user: AuditUser
-  impersonatedUser?: AuditUser
-  sourceIPs: string[]
-  userAgent?: string
-  objectRef?: { resource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string; subresource?: string }
-  responseStatus?: Partial<Status> & { metadata: Record<string, never>; code: number }
-  requestReceivedTimestamp: string
-  stageTimestamp: string
-  annotations?: Record<string, string>
+/**
+ * Checks the audit options as kube-apiserver does at start: the webhook's config file (read
+ * now), its mode and batch options. Throws AuditWebhookConfigError, so a bad configuration stops
+ * the API server from starting instead of failing later. Returns the webhook's configuration.
+ */
+export function validateAuditOptions(opts: AuditOptions | undefined): AuditWebhookConfig | undefined {
+  const w = opts?.webhook
+  if (!w) return undefined
+  if (w.mode !== undefined && w.mode !== 'batch')
+    throw new AuditWebhookConfigError(`--audit-webhook-mode "${String(w.mode)}" is not built in OCK: use batch (the default)`)
+  const errors = batchOptionErrors('webhook', w)
+  if (w.initialBackoffMs !== undefined && !(w.initialBackoffMs >= 0))
+    errors.push(`invalid audit webhook initial backoff ${w.initialBackoffMs}ms, must not be negative`)
+  if (errors.length) throw new AuditWebhookConfigError(errors.join('; '))
+  return loadAuditWebhookConfig(w.configFile)
 }
 
 function auditUser(u: UserInfo): AuditUser {
@@ -157,32 +169,69 @@ export class AuditRecord {
   }
 }
 
-/** Where audit events go: a JSON-lines file, or nowhere (level None / no path). */
+/** Where audit events go: a JSON-lines file, a webhook, both, or nowhere (level None / neither). */
 export class AuditLog {
   readonly level: AuditLevel
   private readonly stream: WriteStream | undefined
+  private readonly webhook: { sender: WebhookBackend; buffer: BufferedBackend } | undefined
+  /** Requests begun and not yet complete, and who waits for them to be (close). */
+  private open = 0
+  private drained: (() => void) | undefined
 
+  /** Throws AuditWebhookConfigError for a webhook configuration that cannot work (validateAuditOptions). */
   constructor(opts?: AuditOptions) {
     this.level = opts?.level ?? 'Metadata'
-    this.stream = opts?.path && this.level !== 'None' ? createWriteStream(opts.path, { flags: 'a', mode: 0o600 }) : undefined
+    const on = this.level !== 'None'
+    const config = on ? validateAuditOptions(opts) : undefined
+    this.stream = opts?.path && on ? createWriteStream(opts.path, { flags: 'a', mode: 0o600 }) : undefined
+    if (config && opts?.webhook) {
+      const sender = new WebhookBackend(config, opts.webhook)
+      this.webhook = { sender, buffer: new BufferedBackend(sender, opts.webhook, opts.webhook.log) }
+    }
   }
 
   get enabled(): boolean {
-    return this.stream !== undefined
+    return this.stream !== undefined || this.webhook !== undefined
+  }
+
+  /** The backends that are on ("log", "webhook", "log,webhook"), or "trace" when none is. */
+  get backends(): string {
+    return [this.stream && 'log', this.webhook && 'webhook'].filter(Boolean).join(',') || 'trace'
   }
 
   begin(auditID: string, req: IncomingMessage, info: RequestInfo, requestURI: string): AuditRecord {
+    this.open++
     return new AuditRecord(this, auditID, req, info, requestURI)
   }
 
+  /** Hands the event to every backend; never waits for one and never throws. */
   write(e: AuditEvent): void {
     if (this.stream && !this.stream.writableEnded) this.stream.write(`${JSON.stringify(e)}\n`)
+    this.webhook?.buffer.processEvents(e)
+    if (e.stage === 'ResponseComplete' && --this.open <= 0) this.drained?.()
   }
 
-  /** Flushes and closes the file. */
-  async close(): Promise<void> {
+  /**
+   * Waits (up to `drainMs`) for the requests still being answered to complete (a stopping API
+   * server's watches close after their connections are cut), then flushes and closes the file
+   * and sends what the webhook still buffers (see BufferedBackend.shutdown).
+   */
+  async close(drainMs = 1_000): Promise<void> {
+    if (this.open > 0 && this.enabled) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs)
+        this.drained = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
     const s = this.stream
-    if (!s) return
-    await new Promise<void>((resolve) => s.end(() => resolve()))
+    const file = s ? new Promise<void>((resolve) => s.end(() => resolve())) : undefined
+    if (this.webhook) {
+      await this.webhook.buffer.shutdown()
+      this.webhook.sender.close()
+    }
+    await file
   }
 }
