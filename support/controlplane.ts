@@ -8,6 +8,7 @@ import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-nod
 import { Etcd3 } from 'etcd3'
 import { randomUUID } from 'node:crypto'
 import { readAuditLog } from './audit.js'
+import { freshConnections } from './connections.js'
 import { eventually } from './eventually.js'
 import { create, read, toStatus, type StatusError } from './kube.js'
 import type { ControlPlaneDoor, Session } from './targets/target.js'
@@ -71,10 +72,13 @@ export async function leaseHolder(kc: KubeConfig, namespace: string, name: strin
 
 /**
  * Sends `n` list requests one after the other, up to the first failure; returns the failure. `labelSelector` marks
- * them (it selects nothing) so they can be found in the audit log.
+ * them (it selects nothing) so they can be found in the audit log. Each request opens its own
+ * connection, as `n` separate clients would: a load balancer spreads connections, not requests.
  */
 export async function requestsInARow(kc: KubeConfig, n: number, labelSelector?: string): Promise<string[]> {
-  const api = kc.makeApiClient(CoreV1Api)
+  const own = new KubeConfig()
+  own.loadFromString(kc.exportConfig())
+  const api = freshConnections(own).makeApiClient(CoreV1Api)
   const failures: string[] = []
   for (let i = 0; i < n; i++) {
     try {

@@ -5,6 +5,8 @@
 import { ApiException, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node'
 import { parseAllDocuments } from 'yaml'
 import { kindRef } from './kinds.js'
+// every KubeConfig keeps its connections (client-node 2.0 would open one per request)
+import './connections.js'
 
 /** The parts of a Kubernetes Status a step asserts on. */
 export interface StatusError {
