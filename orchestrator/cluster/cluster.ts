@@ -16,7 +16,7 @@
 // (host/guard.ts) in its process. Simplified: one process plays every machine.
 
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
-import { createCertificateAuthority, Identities, loadCertificateAuthority } from '../pki/pki.js'
+import { createCertificateAuthority, Identities, loadCertificateAuthority, reusingIssuance } from '../pki/pki.js'
 import { installProcessGuard } from '../host/guard.js'
 import type { WriteAcknowledgement } from '../store/faults.js'
 import type { Store } from '../store/store.js'
@@ -53,6 +53,14 @@ export function dockerEngineStatus(timeoutMs?: number): Promise<EngineStatus> {
 export interface Identity {
   commonName: string
   organizations: readonly string[]
+}
+
+/**
+ * A CA for clusters this process starts one after the other (Topology.certificateAuthority),
+ * each distinct certificate issued once (pki.ts reusingIssuance).
+ */
+export async function reusableCertificateAuthority(): Promise<CertificateAuthority> {
+  return reusingIssuance(await createCertificateAuthority())
 }
 
 export class Cluster {
@@ -114,7 +122,9 @@ export class Cluster {
     let etcd: EtcdCluster | undefined
     let cluster: Cluster | undefined
     try {
-      const ca = topology.ca ? await loadCertificateAuthority(topology.ca.certPem, topology.ca.keyPem) : await createCertificateAuthority()
+      const ca =
+        topology.certificateAuthority ??
+        (topology.ca ? await loadCertificateAuthority(topology.ca.certPem, topology.ca.keyPem) : await createCertificateAuthority())
       const admin = await ca.issue({ ...Identities.admin, usage: 'client' })
       const masters = topology.masters ?? 1
       const etcdTopology = topology.etcdTopology ?? 'stacked'

@@ -15,6 +15,7 @@ import type { NodeLifecycleTimings } from '../controllers/nodelifecycle/nodelife
 import type { HPATimings } from '../controllers/podautoscaler/horizontal.js'
 import type { KubeletTimings } from '../kubelet/config.js'
 import type { QueueTimings } from '../scheduler/queue.js'
+import type { CertificateAuthority } from '../pki/pki.js'
 import type { NetworkLease } from './netlease.js'
 import { networkConfig, type NetworkConfig } from './network.js'
 
@@ -103,6 +104,11 @@ export interface Topology {
   audit?: AuditOptions
   /** An existing cluster CA to reuse (PEM), so other tools can issue credentials for this cluster. */
   ca?: { certPem: string; keyPem: string }
+  /**
+   * A live CA to issue from instead (takes precedence over `ca`): lets a process that starts many
+   * clusters share one CA and its issued certificates (pki.ts reusingIssuance).
+   */
+  certificateAuthority?: CertificateAuthority
   /** An existing service account signing key (PKCS#8 PEM), as kube-apiserver's --service-account-key-file. */
   serviceAccountKeyPem?: string
 }

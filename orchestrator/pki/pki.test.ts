@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
-import { createCertificateAuthority, identityOf, Identities, verifiedBy } from './pki.js'
+import { createCertificateAuthority, identityOf, Identities, reusingIssuance, verifiedBy, type IssueRequest } from './pki.js'
 
 describe('cluster PKI', () => {
   it('makes a self-signed CA certificate marked as a CA', async () => {
@@ -51,4 +51,26 @@ describe('cluster PKI', () => {
     assert.equal(verifiedBy(mine.certPem, ca.certPem), true)
     assert.equal(verifiedBy(theirs.certPem, ca.certPem), false)
   })
+})
+
+describe('a CA that reuses what it issued (reusingIssuance)', () => {
+  const base: IssueRequest = { commonName: 'system:node:node-1', organizations: ['system:nodes'], usage: 'client' }
+  const cases: [string, IssueRequest, boolean][] = [
+    ['the same request', { ...base }, true],
+    ['other groups', { ...base, organizations: ['system:masters'] }, false],
+    ['another name', { ...base, commonName: 'system:node:node-2' }, false],
+    ['another usage', { ...base, usage: 'server+client' }, false],
+    ['other SANs', { ...base, ipAddresses: ['127.0.0.2'] }, false],
+  ]
+  for (const [what, req, same] of cases)
+    it(`${what}: ${same ? 'the certificate issued before' : 'a new certificate'}, signed by the same CA`, async () => {
+      const inner = await createCertificateAuthority()
+      let issued = 0
+      const ca = reusingIssuance({ ...inner, issue: (r) => (issued++, inner.issue(r)) })
+      const first = await ca.issue(base)
+      const second = await ca.issue(req)
+      assert.equal(first === second, same)
+      assert.equal(issued, same ? 1 : 2)
+      assert.ok(verifiedBy(second.certPem, ca.certPem))
+    })
 })

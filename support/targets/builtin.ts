@@ -13,7 +13,7 @@ import { onExit } from 'signal-exit'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
-import { Cluster, dockerEngineStatus } from '../../orchestrator/cluster/cluster.js'
+import { Cluster, dockerEngineStatus, reusableCertificateAuthority } from '../../orchestrator/cluster/cluster.js'
 import type { Topology } from '../../orchestrator/cluster/topology.js'
 import { etcdAvailable } from '../../orchestrator/cluster/etcdmember.js'
 import { incidentCursor, incidentsSince } from '../../orchestrator/host/guard.js'
@@ -28,6 +28,13 @@ const scenarioDirs = new Set<string>()
 onExit(() => {
   for (const d of scenarioDirs) rmSync(d, { recursive: true, force: true })
 })
+
+/**
+ * One CA for the clusters this process starts, one after the other, each certificate issued once
+ * (a fresh CA and its fifteen certificates were 60-200 ms of CPU per scenario). A scenario that
+ * needs credentials the cluster must refuse makes its own CA (support/transport.ts).
+ */
+let sharedCa: Promise<NonNullable<Topology['certificateAuthority']>> | undefined
 
 export class BuiltinTarget implements Target {
   readonly name = 'builtin'
@@ -51,6 +58,7 @@ export class BuiltinTarget implements Target {
 
   async open(scenarioId: string, topology: ScenarioTopology): Promise<Session> {
     const t = clusterTopology(topology)
+    t.certificateAuthority = await (sharedCa ??= reusableCertificateAuthority())
     const dir = await mkdtemp(join(tmpdir(), 'ock-scenario-'))
     scenarioDirs.add(dir)
     const removeDir = async (): Promise<void> => {
