@@ -5,11 +5,12 @@
 // whatever happened, and, on the built-in target, a scenario that passed fails when its
 // cluster answered a 500 InternalError or its process guard caught a rejection (incidents).
 
-import { After, AfterAll, Before, BeforeStep, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
+import { After, AfterAll, Before, BeforeStep, setParallelCanAssign, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
 import { randomBytes } from 'node:crypto'
 import { config as chaiConfig } from 'chai'
 import { stringify } from 'yaml'
 import { list } from './kube.js'
+import { canRunBeside } from './parallel.js'
 import { describeEntry } from './trace.js'
 import { attachSequenceDiagram } from './report/attach.js'
 import { SKIP_PREFIX } from './report/results.js'
@@ -29,6 +30,9 @@ function neededCapabilities(tags: readonly { name: string }[]): Capability[] {
   }
   return [...out]
 }
+
+// with parallel workers: how many scenarios on real etcd may run at once (support/parallel.ts)
+setParallelCanAssign(canRunBeside)
 
 Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: ITestCaseHookParameter) {
   this.scenarioId = randomBytes(3).toString('hex')

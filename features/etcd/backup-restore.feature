@@ -9,6 +9,8 @@ Feature: A snapshot of etcd restores the cluster
 
   @ETCD-02
   Scenario: Objects from before the snapshot come back, later ones do not, and controllers reconcile
+    Slow: three real etcd members boot, are all lost with their data, and are restored from the
+    snapshot with the API servers stopped and started again around the restore.
     Given the controller manager is stopped
     And the namespace "old-team" with a configmap in it is being deleted
     And I apply the manifest:

@@ -10,6 +10,8 @@
 
   @ETCD-02
   سيناريو: الـ objects اللي قبل الـ snapshot بترجع، واللي بعدها لأ، والـ controllers بتعمل reconcile
+    بطيء: تلات etcd members حقيقيين بيشتغلوا، وبيضيعوا كلهم بالـ data بتاعتهم، وبيترجعوا من الـ snapshot
+    والـ API Servers واقفة قبل الـ restore وبترجع تشتغل بعده.
     بفرض الـ Controller Manager وقف
     و الـ namespace "old-team" اللي فيها configmap بتتمسح
     و عملت apply للـ manifest:
