@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the features on every profile, as `npm test` does:
 #   1. ci       every English scenario on the built-in reference cluster, strictly (a missing
-#               capability fails), four workers, with JUnit, HTML, messages and Allure results;
-#      ar       the Arabic editions (features/ar/), strictly, four workers: the course's own
+#               capability fails), three workers, with JUnit, HTML, messages and Allure results;
+#      ar       the Arabic editions (features/ar/), strictly, three workers: the course's own
 #               language is run, not only proven to bind the English steps;
 #   2. mutants  the mutation gate (npm run test:mutants -- --gate): every mutant that proves a
 #               weak spot and the cheapest mutant of every other behavior, against their

@@ -5,7 +5,7 @@
 // (ETCD_SCENARIOS_AT_ONCE), and one that measures write latency (tagged @latency: ETCD-05
 // compares clusters of 1, 3 and 5 members) runs beside no other even if that number is raised.
 // Without the rule, four at once on a 2-core machine measured each other (a 12 s scenario took
-// 60 s); with two at once the ci profile took 189 s on four workers, with one 183 s. Every other
+// 60 s); on four workers the ci profile took 189 s with two at once, 183 s with one. Every other
 // scenario runs beside them, so a worker that may not start one takes the next in line.
 
 import type { Pickle } from '@cucumber/messages'
