@@ -24,7 +24,10 @@ export interface ContractOptions {
     runs(): Script
     /** Exits by itself after about `ms` with `code`. */
     exitsAfter(ms: number, code: number): Script
-    /** Prints `line` to stdout, then runs until stopped. */
+    /**
+     * Prints `line` to stdout, then runs until stopped; once the line is printed it exits
+     * promptly on SIGTERM (a shell that is PID 1 ignores SIGTERM until its trap is set).
+     */
     printsThenRuns(line: string): Script
     /** Runs and ignores SIGTERM (only SIGKILL ends it). */
     ignoresSigterm(): Script
@@ -131,7 +134,10 @@ export function runtimeContract(name: string, make: () => Promise<ContainerRunti
     })
 
     it('stops a running container promptly when it honours SIGTERM', async () => {
-      const id = await running(opts.scripts.runs())
+      // waits for the line that says the process handles SIGTERM: a stop that arrived before
+      // (a loaded machine) would be ignored by PID 1 and wait out the timeout
+      const id = await running(opts.scripts.printsThenRuns('handles SIGTERM'))
+      await within(timeout, 'the SIGTERM handler', async () => ((await rt.logs(id)).includes('handles SIGTERM') ? true : undefined))
       const t0 = performance.now()
       await rt.stopContainer(id, 10)
       assert.ok(performance.now() - t0 < 5_000, 'stopped well before the 10s timeout')

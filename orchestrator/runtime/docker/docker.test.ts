@@ -61,7 +61,7 @@ else
     scripts: {
       runs: () => ({ command: ['sh', '-c', `trap 'exit 0' TERM; ${idle}`] }),
       exitsAfter: (ms, code) => ({ command: ['sh', '-c', `sleep ${(ms / 1000).toFixed(3)}; exit ${code}`] }),
-      printsThenRuns: (line) => ({ command: ['sh', '-c', `echo "$LINE"; trap 'exit 0' TERM; ${idle}`], env: { LINE: line } }),
+      printsThenRuns: (line) => ({ command: ['sh', '-c', `trap 'exit 0' TERM; echo "$LINE"; ${idle}`], env: { LINE: line } }),
       ignoresSigterm: () => ({ command: ['sh', '-c', `trap '' TERM; while :; do sleep 1; done`] }),
     },
     exec: { succeeds: ['true'], fails: ['sh', '-c', 'exit 3'], echo: (text) => ['echo', text], cat: ['cat'] },
