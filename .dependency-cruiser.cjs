@@ -51,10 +51,11 @@ const allowed = [
     from: { path: `^orchestrator/.+${TESTS}` },
     to: { path: o('api', 'apiserver', 'admission', 'client', 'cluster', 'host', 'pki', 'store', 'runtime', 'testing') },
   },
-  // the harness: support's top-level files use the PKI and the runtime's image catalogue; the
-  // target drivers assemble the built-in cluster; reports and formatters read support's files
+  // the harness: support's top-level files use the PKI, the runtime's image catalogue and the
+  // kubeconfig file format; the target drivers assemble the built-in cluster; reports and
+  // formatters read support's files
   { from: { path: '^support/' }, to: { path: '^support/' } },
-  { from: { path: '^support/[^/]+\\.ts$' }, to: { path: o('pki', 'runtime') } },
+  { from: { path: '^support/[^/]+\\.ts$' }, to: { path: `${o('pki', 'runtime')}|^orchestrator/cluster/kubeconfig\\.ts$` } },
   { from: { path: '^support/targets/' }, to: { path: o('cluster', 'host', 'store') } },
   { from: { path: '^steps/' }, to: { path: '^support/' } },
   // tools outside the cluster may assemble anything

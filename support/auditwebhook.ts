@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
-import { stringify } from 'yaml'
+import { kubeconfigYaml } from '../orchestrator/cluster/kubeconfig.js'
 import { createCertificateAuthority } from '../orchestrator/pki/pki.js'
 import type { AuditEvent, AuditEventSource } from './audit.js'
 
@@ -112,29 +112,22 @@ export class AuditWebhookReceiver implements AuditEventSource {
     const url = `https://${advertise.includes(':') ? `[${advertise}]` : advertise}:${port}${path}`
     const ownDir = opts.dir ? undefined : await mkdtemp(join(tmpdir(), 'ock-auditwebhook-'))
     const dir = opts.dir ?? ownDir!
-    const b64 = (s: string): string => Buffer.from(s).toString('base64')
-    const user: Record<string, string> = {}
     const token = clientAuth === 'token' ? randomBytes(24).toString('base64url') : undefined
-    if (token) user.token = token
-    if (clientAuth === 'certificate') {
-      const client = await ca.issue({ commonName: 'kube-apiserver-audit', usage: 'client', validDays: 30 })
-      user['client-certificate-data'] = b64(client.certPem)
-      user['client-key-data'] = b64(client.keyPem)
-    }
+    const client = clientAuth === 'certificate' ? await ca.issue({ commonName: 'kube-apiserver-audit', usage: 'client', validDays: 30 }) : undefined
     const configFile = join(dir, 'audit-webhook.kubeconfig')
-    const config = {
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'ock-audit-webhook', cluster: { server: url, 'certificate-authority-data': b64(ca.certPem) } }],
-      users: [{ name: 'kube-apiserver', user }],
-      contexts: [{ name: 'audit-webhook', context: { cluster: 'ock-audit-webhook', user: 'kube-apiserver' } }],
-      'current-context': 'audit-webhook',
-      preferences: {},
-    }
+    const config = kubeconfigYaml({
+      clusterName: 'ock-audit-webhook',
+      server: url,
+      caPem: ca.certPem,
+      userName: 'kube-apiserver',
+      certPem: client?.certPem,
+      keyPem: client?.keyPem,
+      token,
+    })
     // serving before the file names it: no sender knows the address until then
     const receiver = new AuditWebhookReceiver(server, configFile, url, ownDir, token, path)
     try {
-      await writeFile(configFile, stringify(config), { mode: 0o600 })
+      await writeFile(configFile, config, { mode: 0o600 })
     } catch (e) {
       await receiver.stop()
       throw e

@@ -3,6 +3,7 @@ import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { kubeconfigYaml } from '../orchestrator/cluster/kubeconfig.js'
 import { createCertificateAuthority } from '../orchestrator/pki/pki.js'
 import { freshConnections } from './connections.js'
 
@@ -21,16 +22,13 @@ describe('client-node connections (support/connections.ts)', () => {
     })
     server.on('secureConnection', () => connections++)
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    const b64 = (s: string): string => Buffer.from(s).toString('base64')
-    yaml = JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        { name: 'c', cluster: { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, 'certificate-authority-data': b64(ca.certPem) } },
-      ],
-      users: [{ name: 'u', user: { 'client-certificate-data': b64(admin.certPem), 'client-key-data': b64(admin.keyPem) } }],
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-      'current-context': 'x',
+    yaml = kubeconfigYaml({
+      clusterName: 'c',
+      server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      caPem: ca.certPem,
+      userName: 'u',
+      certPem: admin.certPem,
+      keyPem: admin.keyPem,
     })
   })
   after(() => {

@@ -14,9 +14,8 @@ import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
 import { createNamespace, deleteNamespace } from '../kube.js'
 import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
-import { commandsRunner } from './faults/commands.js'
-import { dockerRunner } from './faults/docker.js'
-import { ProviderDoors } from './faults/provider.js'
+import { faultDoorsFor } from './faults/doors.js'
+import type { ProviderDoors } from './faults/provider.js'
 import type { Capability, ScenarioTopology, Session, Target } from './target.js'
 
 /** Why a configured capability is still skipped on the cluster target. */
@@ -107,9 +106,7 @@ export class ClusterTarget implements Target {
   /** A fresh ledger of faults per session, over the configured provider. */
   private faultDoors(): ProviderDoors | undefined {
     const f = this.config?.faults
-    if (!f) return undefined
-    const file = this.config!.file
-    return new ProviderDoors(f.provider === 'commands' ? commandsRunner(f, file) : dockerRunner(f, file))
+    return f ? faultDoorsFor(f, this.config!.file) : undefined
   }
 
   async dispose(): Promise<void> {}

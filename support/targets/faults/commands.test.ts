@@ -1,10 +1,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { loadTargetConfig, type CommandsFaults } from '../config.js'
+import { loadTargetConfig } from '../config.js'
 import type { ControlPlaneDoor, Faults } from '../target.js'
-import { commandsRunner } from './commands.js'
+import { faultDoorsFor } from './doors.js'
 import { fakeCommand, type FakeCommand } from './fake.testing.js'
-import { ProviderDoors } from './provider.js'
+import type { ProviderDoors } from './provider.js'
 
 /** A configuration with every operation: `./fake <operation> <subject>` (the subject inside one argument where it says so). */
 const EVERY_OPERATION = `faults:
@@ -29,7 +29,7 @@ const EVERY_OPERATION = `faults:
 
 async function doors(fake: FakeCommand, yaml: string): Promise<ProviderDoors> {
   const file = await fake.config(yaml)
-  return new ProviderDoors(commandsRunner(loadTargetConfig(file).faults as CommandsFaults, file))
+  return faultDoorsFor(loadTargetConfig(file).faults!, file)
 }
 
 describe('the commands fault provider', () => {

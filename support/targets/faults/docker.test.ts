@@ -1,10 +1,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { loadTargetConfig, type DockerFaults } from '../config.js'
+import { loadTargetConfig } from '../config.js'
 import type { ControlPlaneDoor, Faults } from '../target.js'
-import { dockerRunner } from './docker.js'
+import { faultDoorsFor } from './doors.js'
 import { fakeCommand, type FakeCommand } from './fake.testing.js'
-import { ProviderDoors } from './provider.js'
+import type { ProviderDoors } from './provider.js'
 
 const KIND = `faults:
   provider: docker
@@ -17,7 +17,7 @@ const KIND = `faults:
 
 async function doors(fake: FakeCommand, yaml: string): Promise<ProviderDoors> {
   const file = await fake.config(yaml)
-  return new ProviderDoors(dockerRunner(loadTargetConfig(file).faults as DockerFaults, file))
+  return faultDoorsFor(loadTargetConfig(file).faults!, file)
 }
 
 describe('the docker fault provider (against a fake docker CLI)', () => {
