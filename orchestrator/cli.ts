@@ -7,7 +7,7 @@
 // Shuts down cleanly on SIGINT / SIGTERM, leaving no process, container, key or temp dir behind.
 
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AdmissionConfigError } from './admission/chain.js'
 import type { AuditOptions } from './apiserver/filters/audit.js'
@@ -17,6 +17,7 @@ import { ApiClient } from './client/client.js'
 import { Cluster } from './cluster/cluster.js'
 import { UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/topology.js'
 import { kubeconfigYaml } from './cluster/kubeconfig.js'
+import { targetConfigOf, writeTargetConfig } from './cluster/targetconfig.js'
 import { installProcessGuard } from './host/guard.js'
 import { Identities, loadCertificateAuthority } from './pki/pki.js'
 
@@ -34,6 +35,9 @@ Commands:
 
 Flags for 'up':
   --kubeconfig PATH   where to write the admin kubeconfig (default reports/kubeconfig)
+  --target-config PATH
+                      where to write the cluster target's configuration: images, timings,
+                      etcd endpoints, audit log (default target-config.yaml beside the kubeconfig)
   --nodes N           number of worker nodes, each a kubelet on the chosen runtime (default 3)
   --runtime sim|docker  simulated containers or real ones on the Docker engine (default sim)
   --store memory|etcd   embedded store or a real etcd cluster (default memory)
@@ -117,6 +121,7 @@ async function up(argv: string[]): Promise<void> {
     args: argv,
     options: {
       kubeconfig: { type: 'string', default: 'reports/kubeconfig' },
+      'target-config': { type: 'string' },
       nodes: { type: 'string', default: '3' },
       runtime: { type: 'string', default: 'sim' },
       store: { type: 'string', default: 'memory' },
@@ -158,6 +163,7 @@ async function up(argv: string[]): Promise<void> {
   if (existing && alive(existing.pid)) fail(`a cluster is already running here (pid ${existing.pid}, ${existing.url}); stop it with 'npx ock down'`)
 
   const kubeconfig = resolve(values.kubeconfig)
+  const targetConfig = resolve(values['target-config'] ?? join(dirname(kubeconfig), 'target-config.yaml'))
   // the API server, controllers and kubelets all live in this process: an unexpected rejection
   // is logged and counted, never the end of the cluster
   installProcessGuard('ock up')
@@ -183,6 +189,9 @@ async function up(argv: string[]): Promise<void> {
   await mkdir(PKI_DIR, { recursive: true, mode: 0o700 })
   await writeFile(resolve(PKI_DIR, 'ca.crt'), cluster.ca.certPem)
   await writeFile(resolve(PKI_DIR, 'ca.key'), cluster.ca.keyPem, { mode: 0o600 })
+  // the target configuration first: whoever waits for the kubeconfig finds both
+  await mkdir(dirname(targetConfig), { recursive: true })
+  await writeTargetConfig(targetConfig, targetConfigOf(cluster)) // faults: ock up's own fault commands go here once built
   await mkdir(dirname(kubeconfig), { recursive: true })
   await writeFile(kubeconfig, cluster.adminKubeconfig(), { mode: 0o600 })
   await mkdir(dirname(STATE_FILE), { recursive: true })
@@ -224,11 +233,12 @@ async function up(argv: string[]): Promise<void> {
       `  ingress:     ${cluster.ingress ? cluster.ingress.url : 'not running'}`,
       ...auditLines(cluster.topology.audit),
       `  kubeconfig:  ${kubeconfig}`,
+      `  target:      ${targetConfig} (the cluster target's configuration)`,
       ``,
       `Try:`,
       `  kubectl --kubeconfig ${rel} get namespaces`,
       `  npx ock kubeconfig --user alice --group dev --out alice.kubeconfig   # an unprivileged user`,
-      `  KUBECONFIG=${rel} npx cucumber-js -p cluster`,
+      `  KUBECONFIG=${rel} OCK_TARGET_CONFIG=${targetConfig} npx cucumber-js -p cluster`,
       ``,
       `Press Ctrl-C to stop.`,
       ``,

@@ -33,7 +33,7 @@ import type { EtcdCluster } from './etcd.js'
 import { LoadBalancer } from './loadbalancer.js'
 import type { NetworkLease } from './netlease.js'
 import type { NetworkConfig } from './network.js'
-import type { StoreKind, EtcdTopology, Topology } from './topology.js'
+import { storeTimeoutOf, type StoreKind, type EtcdTopology, type Topology } from './topology.js'
 
 /** What every API server of a cluster is started with (the same flags on every master). */
 export interface ApiServerFlags {
@@ -148,7 +148,7 @@ export class ControlPlane {
   }
 
   private storeTimeoutMs(): number {
-    return this.topology.storeTimeoutMs ?? (this.etcd ? 8_000 : 10_000)
+    return storeTimeoutOf(this.topology)
   }
 
   private newApiServer(i: number, store: Store, port: number): ApiServer {

@@ -145,6 +145,15 @@ export function validateTopology(t: Topology): void {
 }
 
 /**
+ * How long an API server waits for its store before it answers a Timeout (the store client gives
+ * up a second earlier): the topology's storeTimeoutMs, else 8 s on etcd (the store client's 7 s
+ * leaves etcd's own retries room) and 10 s on the memory store.
+ */
+export function storeTimeoutOf(t: Topology): number {
+  return t.storeTimeoutMs ?? (t.store === 'etcd' ? 8_000 : 10_000)
+}
+
+/**
  * The pod and node address plan: the leased per-cluster loopback ranges (nothing any other
  * cluster on this machine uses), or, for more nodes than a lease holds (simulated scale runs,
  * where nothing binds these addresses), the wide default plan.

@@ -10,6 +10,8 @@ import type { AdmissionAttributes, MutatingAdmissionPlugin } from '../admission.
 export const NAME = 'DefaultTolerationSeconds'
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready'
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable'
+/** kube-apiserver's default for both flags: 300 s. */
+export const DEFAULT_TOLERATION_SECONDS = 300
 
 export interface DefaultTolerationSecondsConfig {
   defaultNotReadyTolerationSeconds?: number
@@ -30,8 +32,8 @@ export class DefaultTolerationSeconds implements MutatingAdmissionPlugin {
   readonly unreachableSeconds: number
 
   constructor(cfg: DefaultTolerationSecondsConfig = {}) {
-    this.notReadySeconds = cfg.defaultNotReadyTolerationSeconds ?? 300
-    this.unreachableSeconds = cfg.defaultUnreachableTolerationSeconds ?? 300
+    this.notReadySeconds = cfg.defaultNotReadyTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS
+    this.unreachableSeconds = cfg.defaultUnreachableTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS
   }
 
   handles(a: AdmissionAttributes): boolean {
