@@ -14,9 +14,10 @@
 //   etcd     only scenarios tagged @etcd (a real etcd cluster), strictly
 //   ci       everything, strictly (a missing capability fails), three workers; JUnit XML, Cucumber
 //            HTML, messages and Allure results under reports/
-//   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need the built-in
-//            orchestrator's doors (@trace, @store, @runtime, @faults, @config, @docker, @etcd,
-//            @load) are skipped, each with its reason
+//   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need what its target
+//            configuration (OCK_TARGET_CONFIG) does not give (@faults: a fault provider; @store,
+//            @etcd: the cluster's etcd) or the built-in orchestrator's own doors (@trace,
+//            @runtime, @config, @docker, @load) are skipped, each with its reason
 //   ar       the Arabic editions (features/ar/, the course's own language), on the embedded
 //            reference cluster, strictly (a missing capability fails), three workers; Cucumber
 //            HTML, messages and Allure results under reports/

@@ -22,10 +22,17 @@ export function storeDoor(s: Session): StoreDoor {
   return s.store
 }
 
-/** Whether a write is of the object (an undecodable value in the namespace counts as "maybe": it cannot be ruled out). */
+/**
+ * Whether a write is of the object. A value the door could not decode (a real kube-apiserver's
+ * protobuf) counts as "maybe", since it cannot be ruled out, when its key could name the object:
+ * the namespace among its segments and, when the object is named, the name as its last segment.
+ */
 export function isWriteOf(w: StoreWrite, ref: ObjectRef): boolean {
   const o = w.object
-  if (!o) return ref.namespace === undefined || w.key.split('/').includes(ref.namespace)
+  if (!o) {
+    const segments = w.key.split('/')
+    return (ref.namespace === undefined || segments.includes(ref.namespace)) && (ref.name === undefined || segments.at(-1) === ref.name)
+  }
   if (o.kind !== undefined && o.kind !== ref.kind) return false
   if (ref.namespace !== undefined && (o.metadata?.namespace ?? ref.namespace) !== ref.namespace) return false
   if (ref.name !== undefined && o.metadata?.name !== ref.name) return false

@@ -16,7 +16,7 @@ Feature: Only the etcd leader writes
     And writes through the API succeed
     And every write the API acknowledged is still readable
 
-  @ETCD-05
+  @ETCD-05 @config
   Scenario: More members do not make writes through the API faster
     Slow: it starts clusters of 1, 3 and 5 real etcd members one after the other and times
     writes on each.

@@ -42,6 +42,7 @@ describe("the cluster target's capabilities", () => {
           /^no target configuration \(set OCK_TARGET_CONFIG or the world parameter targetConfig to a YAML file with the `faults` key; see docs\/target-config.example.yaml\)/,
         docker: /a YAML file with the `images` key/,
         etcd: /a YAML file with the `etcd` key/,
+        store: /a YAML file with the `etcd` key.*: no etcd endpoints \(and client certificates\) to read the store beside the API server$/,
       },
     ],
     [
@@ -53,6 +54,7 @@ describe("the cluster target's capabilities", () => {
         docker:
           /^`images` in the target configuration \(\S+\) does not map registry\.internal\/ock\/app:1, registry\.internal\/ock\/app:2, registry\.internal\/ock\/tool:1, registry\.internal\/ock\/tool:2:/,
         etcd: /^no `etcd` in the target configuration \(\S+\)/,
+        store: /^no `etcd` in the target configuration \(\S+\)/,
         config: /cannot reconfigure a running cluster/,
       },
     ],
@@ -65,17 +67,13 @@ describe("the cluster target's capabilities", () => {
     ],
     // read and checked, but not yet served: skipped with that reason rather than failed
     ['all four images', ALL_IMAGES, ['api'], { docker: /^configured, but not yet served by the cluster target/ }],
-    [
-      'etcd endpoints',
-      'etcd: { endpoints: [https://10.0.0.1:2379] }\n',
-      ['api'],
-      { faults: /^no `faults`/, etcd: /^configured, but not yet served by the cluster target/ },
-    ],
+    // etcd read directly: the store beside the API server, and the etcd scenarios that need no more
+    ['etcd endpoints', 'etcd: { endpoints: [https://10.0.0.1:2379] }\n', ['api', 'etcd', 'store'], { faults: /^no `faults`/ }],
     [
       'everything a configuration can give',
       `${ALL_IMAGES}faults: { provider: commands, commands: { stopKubelet: x } }\netcd: { endpoints: [https://10.0.0.1:2379] }\n`,
-      ['api', 'faults'],
-      { config: /cannot reconfigure/ },
+      ['api', 'etcd', 'faults', 'store'],
+      { config: /cannot reconfigure/, docker: /^configured, but not yet served/ },
     ],
   ]
   for (const [what, yaml, available, reasons] of cases) {
@@ -83,7 +81,7 @@ describe("the cluster target's capabilities", () => {
       const c = await capabilities(yaml)
       assert.deepEqual([...c.available].sort(), available)
       for (const [cap, reason] of Object.entries(reasons)) assert.match(c.missing.get(cap as Capability) ?? '', reason, cap)
-      for (const cap of ['trace', 'config', 'load', 'store', 'runtime'] as Capability[]) assert.ok(c.missing.has(cap), `${cap} stays missing`)
+      for (const cap of ['trace', 'config', 'load', 'runtime'] as Capability[]) assert.ok(c.missing.has(cap), `${cap} stays missing`)
       for (const cap of available) assert.ok(!c.missing.has(cap), `${cap} is not also missing`)
     })
   }

@@ -2,12 +2,15 @@
 // `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards. What
 // the cluster offers besides its API is in its target configuration (support/targets/config.ts,
 // named by OCK_TARGET_CONFIG or the `targetConfig` world parameter): a fault provider gives
-// `faults` (healed when the session closes) and its timings are on every session. The kit's
-// images and etcd endpoints are read and checked, but `docker` and `etcd` stay missing (with
-// that reason) until their steps go through the API and those endpoints. A running
-// cluster is never reconfigured (`config`), and the built-in orchestrator's other doors (trace,
-// store, load, runtime) stay the built-in target's.
+// `faults` (healed when the session closes) and its timings are on every session. Its etcd
+// (endpoints, TLS files, the API server's key prefix) gives `store`, the store read beside the
+// API server straight from etcd (./storedoor.ts, the built-in target's etcd door), and `etcd`,
+// for the etcd scenarios whose other needs this target meets (killing members is `faults`).
+// The kit's images are read and checked, but `docker` stays missing (with that reason) until
+// its steps go through the API. A running cluster is never reconfigured (`config`), and the
+// built-in orchestrator's other doors (trace, load, runtime) stay the built-in target's.
 
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,7 +19,8 @@ import { createNamespace, deleteNamespace } from '../kube.js'
 import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
 import { faultDoorsFor } from './faults/doors.js'
 import type { ProviderDoors } from './faults/provider.js'
-import type { Capability, ScenarioTopology, Session, Target } from './target.js'
+import { etcdStoreDoor } from './storedoor.js'
+import type { Capability, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
 
 /** Why a configured capability is still skipped on the cluster target. */
 const NOT_YET = 'configured, but not yet served by the cluster target'
@@ -26,6 +30,8 @@ export class ClusterTarget implements Target {
   private readonly base: KubeConfig
   /** The target configuration, when one is named (read once, when the target is made: a mistake in it stops the run at once). */
   readonly config?: TargetConfig
+  /** The store door over the configured etcd: one client for the whole run, closed by dispose(). */
+  private storeDoor?: StoreDoor & { close(): void }
 
   constructor(kubeconfigPath: string | undefined, targetConfigPath?: string) {
     this.base = new KubeConfig()
@@ -44,7 +50,6 @@ export class ClusterTarget implements Target {
       ['trace', `${why}; the request trace is a door of the built-in orchestrator`],
       ['config', `${why}; it cannot reconfigure a running cluster's timings, admission or topology`],
       ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
-      ['store', `${why}; its store is read beside the API server only on the built-in orchestrator`],
       ['runtime', `${why}; what each node's container runtime was asked is a door of the built-in orchestrator`],
     ])
     const c = this.config
@@ -60,8 +65,15 @@ export class ClusterTarget implements Target {
         'docker',
         `${this.lacking('images', unmapped)}: the kit's images must be mapped to names the cluster can pull (\`npx ock images save <dir>\`)`,
       )
-    if (c?.etcd?.endpoints.length) missing.set('etcd', `${NOT_YET}: the etcd checks still start and kill the built-in target's etcd members`)
-    else missing.set('etcd', `${this.lacking('etcd')}: no etcd endpoints and client certificates for the etcd checks`)
+    // etcd read directly: the store beside the API server, and the etcd scenarios (those that
+    // kill members also need `faults`, those that start clusters of their own `config`)
+    if (c?.etcd) {
+      available.add('store')
+      available.add('etcd')
+    } else {
+      missing.set('store', `${this.lacking('etcd')}: no etcd endpoints (and client certificates) to read the store beside the API server`)
+      missing.set('etcd', `${this.lacking('etcd')}: no etcd endpoints and client certificates for the etcd checks`)
+    }
     return { available, missing }
   }
 
@@ -86,6 +98,7 @@ export class ClusterTarget implements Target {
     const caPem = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : ''
     await createNamespace(kc, namespace)
     const doors = this.faultDoors()
+    const store = this.store()
     return {
       kubeconfig: kc,
       kubeconfigFile,
@@ -94,6 +107,7 @@ export class ClusterTarget implements Target {
       caPem,
       ...(this.config ? { timings: { ...this.config.timings } } : {}),
       ...(doors ? { faults: doors.faults(), controlPlane: doors.controlPlane() } : {}),
+      ...(store ? { store } : {}),
       close: async () => {
         // faults heal first: the cluster must be whole for the next scenario, passed or failed
         await doors?.healAll().catch((e: unknown) => console.error('healing faults failed:', e instanceof Error ? e.message : e))
@@ -109,5 +123,21 @@ export class ClusterTarget implements Target {
     return f ? faultDoorsFor(f, this.config!.file) : undefined
   }
 
-  async dispose(): Promise<void> {}
+  /** The store door over the configured etcd, made for the first session and shared by the rest. */
+  private store(): StoreDoor | undefined {
+    const e = this.config?.etcd
+    if (!e) return undefined
+    if (!this.storeDoor) {
+      const pem = (f: string | undefined): Buffer | undefined => (f === undefined ? undefined : readFileSync(f))
+      const tls = e.ca || e.cert ? { ca: pem(e.ca), cert: pem(e.cert), key: pem(e.key) } : undefined
+      // no acknowledgement times: only the reference cluster measures them on the store's side
+      this.storeDoor = etcdStoreDoor(e.endpoints, undefined, { ...(tls ? { tls } : {}), prefix: `${e.prefix}/` })
+    }
+    return this.storeDoor
+  }
+
+  async dispose(): Promise<void> {
+    this.storeDoor?.close()
+    this.storeDoor = undefined
+  }
 }

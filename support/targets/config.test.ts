@@ -74,7 +74,12 @@ describe('target configuration', () => {
     ['audit from a log file', 'audit:\n  log: logs/audit.log\n', (c) => assert.deepEqual(c.audit, { log: '/etc/ock/logs/audit.log' })],
     ['audit through the webhook', 'audit:\n  webhook: true\n', (c) => assert.deepEqual(c.audit, { webhook: {} })],
     ['audit webhook settings are kept for the receiver', 'audit:\n  webhook: { port: 9443 }\n', (c) => assert.deepEqual(c.audit, { webhook: { port: 9443 } })],
-    ['etcd endpoints', 'etcd:\n  endpoints: https://10.0.0.1:2379\n', (c) => assert.deepEqual(c.etcd, { endpoints: ['https://10.0.0.1:2379'] })],
+    [
+      "etcd endpoints, under kube-apiserver's default key prefix",
+      'etcd:\n  endpoints: https://10.0.0.1:2379\n',
+      (c) => assert.deepEqual(c.etcd, { endpoints: ['https://10.0.0.1:2379'], prefix: '/registry' }),
+    ],
+    ['an etcd key prefix, without its trailing "/"', 'etcd:\n  endpoints: [http://e:2379]\n  prefix: /k8s/\n', (c) => assert.equal(c.etcd?.prefix, '/k8s')],
     ['a file of comments only is an empty configuration', '# nothing yet\n{}\n', (c) => assert.deepEqual(c, { file: FILE, images: {}, timings: {} })],
   ]
   for (const [what, yaml, check] of good) it(`reads ${what}`, () => check(parse(yaml)))
@@ -190,6 +195,11 @@ describe('target configuration', () => {
       `${FILE}: etcd.endpoints[0]: expected a client URL such as https://10.0.0.1:2379, got "10.0.0.1:2379"`,
     ],
     [
+      'an etcd prefix that is no key prefix',
+      'etcd:\n  endpoints: [https://e:2379]\n  prefix: registry\n',
+      `${FILE}: etcd.prefix: expected a key prefix such as /registry (kube-apiserver --etcd-prefix), got "registry"`,
+    ],
+    [
       'an etcd CA that does not exist',
       'etcd:\n  endpoints: [https://e:2379]\n  ca: pki/ca.crt\n',
       `${FILE}: etcd.ca: expected an existing file, but /etc/ock/pki/ca.crt does not exist`,
@@ -224,6 +234,7 @@ describe('target configuration', () => {
         ca: join(dir, 'ca.crt'),
         cert: join(dir, 'client.crt'),
         key: join(dir, 'client.key'),
+        prefix: '/registry',
       })
     })
 

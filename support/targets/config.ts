@@ -86,7 +86,12 @@ export interface EtcdConfig {
   ca?: string
   cert?: string
   key?: string
+  /** Where the API server keeps its objects (kube-apiserver --etcd-prefix), without a trailing "/". */
+  prefix: string
 }
+
+/** kube-apiserver's --etcd-prefix default. */
+export const DEFAULT_ETCD_PREFIX = '/registry'
 
 export interface TargetConfig {
   /** The file it was read from (absolute). */
@@ -331,7 +336,7 @@ function audit(v: Validator, value: unknown): AuditConfig {
 }
 
 function etcd(v: Validator, value: unknown): EtcdConfig {
-  const m = v.mapping('etcd', value, ['endpoints', 'ca', 'cert', 'key'])
+  const m = v.mapping('etcd', value, ['endpoints', 'ca', 'cert', 'key', 'prefix'])
   const list = typeof m.endpoints === 'string' ? [m.endpoints] : m.endpoints
   if (!Array.isArray(list) || !list.length)
     throw v.error('etcd.endpoints', `expected a list of client URLs (https://10.0.0.1:2379), got ${describe(m.endpoints)}`)
@@ -347,7 +352,13 @@ function etcd(v: Validator, value: unknown): EtcdConfig {
     if (!ok) throw v.error(key, `expected a client URL such as https://10.0.0.1:2379, got ${JSON.stringify(url)}`)
     return url
   })
-  const out: EtcdConfig = { endpoints }
+  let prefix = DEFAULT_ETCD_PREFIX
+  if (m.prefix !== undefined) {
+    prefix = v.string('etcd.prefix', m.prefix).replace(/\/+$/, '')
+    if (!prefix.startsWith('/') || /\s/.test(prefix))
+      throw v.error('etcd.prefix', `expected a key prefix such as /registry (kube-apiserver --etcd-prefix), got ${JSON.stringify(m.prefix)}`)
+  }
+  const out: EtcdConfig = { endpoints, prefix }
   for (const k of ['ca', 'cert', 'key'] as const) if (m[k] !== undefined) out[k] = v.path(`etcd.${k}`, m[k], true)
   if ((out.cert === undefined) !== (out.key === undefined))
     throw v.error(out.cert ? 'etcd.key' : 'etcd.cert', 'expected cert and key together (a client certificate and its key)')

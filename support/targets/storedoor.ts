@@ -1,9 +1,11 @@
-// The built-in target's store door: the cluster's store read beside the API server, never
-// through it. A memory store is read in process through the Store interface (its revision, its
-// history replayed by a watch from a revision, its content); an etcd store is read straight from
-// etcd with a client of its own (etcd3), as `etcdctl get --prefix` and `etcdctl watch --rev`
-// would. Both add, where the cluster measured them, when each write reached the store and when
-// its acknowledgement left for the API server (orchestrator/store/faults.ts).
+// The store door: the cluster's store read beside the API server, never through it. A memory
+// store is read in process through the Store interface (its revision, its history replayed by a
+// watch from a revision, its content); an etcd store is read straight from etcd with a client of
+// its own (etcd3), as `etcdctl get --prefix` and `etcdctl watch --rev` would: the built-in
+// target's etcd, or the cluster target's from its target configuration's `etcd` key (endpoints,
+// TLS files, the API server's key prefix). The built-in target adds when each write reached the
+// store and when its acknowledgement left for the API server (orchestrator/store/faults.ts); a
+// real cluster cannot tell, and those times stay absent.
 // Read-only: nothing here writes to the store.
 
 import { Etcd3, type IKeyValue } from 'etcd3'
@@ -14,6 +16,12 @@ import type { StoreDoor, StoredObjectValue, StoredValue, StoreWrite } from './ta
 /** How long reading the history may take before the door gives up. */
 const HISTORY_TIMEOUT_MS = 10_000
 
+/**
+ * A stored value as an object, when it is JSON (the reference API server stores JSON). A real
+ * kube-apiserver stores most built-in kinds as protobuf (`k8s\0` and an Unknown envelope; JSON
+ * only for custom resources): such a value is not decoded, and the write's `object` is absent,
+ * as StoreWrite allows; steps then find the write by its key alone (support/store.ts isWriteOf).
+ */
 function decode(value: string | undefined): StoredObjectValue | undefined {
   if (value === undefined) return undefined
   try {
@@ -129,10 +137,34 @@ export function inProcessStoreDoor(store: Store, acks: (revision: number) => Wri
   }
 }
 
+/** How the door reaches etcd besides its endpoints. */
+export interface EtcdDoorOptions {
+  /**
+   * PEM: the CA etcd's serving certificate must chain to (the system's roots when absent), and a
+   * client certificate with its key for an etcd that asks for one (--client-cert-auth).
+   */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer }
+  /**
+   * The keys the door reads: those under this prefix (kube-apiserver's --etcd-prefix and a "/",
+   * `/registry/`), so keys of others sharing the etcd stay out of the history; every key when empty.
+   */
+  prefix?: string
+}
+
 /** The door of an etcd store: etcd itself, through a client of the door's own. */
-export function etcdStoreDoor(endpoints: string[], acks: (revision: number) => WriteAcknowledgement[]): StoreDoor & { close(): void } {
-  const client = new Etcd3({ hosts: endpoints })
-  const what = `etcd ${endpoints.join(',')}`
+export function etcdStoreDoor(
+  endpoints: string[],
+  acks: (revision: number) => WriteAcknowledgement[] = () => [],
+  opts: EtcdDoorOptions = {},
+): StoreDoor & { close(): void } {
+  const tls = opts.tls
+  const client = new Etcd3({
+    hosts: endpoints,
+    // no CA: grpc's createSsl(null, ...) checks the server against the system's roots
+    ...(tls ? { credentials: { rootCertificate: tls.ca as Buffer, privateKey: tls.key, certChain: tls.cert } } : {}),
+  })
+  const base = opts.prefix ?? ''
+  const what = `etcd ${endpoints.join(',')}${base ? ` (keys under ${base})` : ''}`
   const stored = (kv: IKeyValue): StoredValue => ({
     key: kv.key.toString(),
     object: decode(kv.value.toString()),
@@ -155,6 +187,8 @@ export function etcdStoreDoor(endpoints: string[], acks: (revision: number) => W
     writesSince: async (from) => {
       const current = await revision()
       if (current <= from) return []
+      // every key is watched, so the write at `current` ends the replay whatever its key; those
+      // outside the door's prefix are dropped after
       const writes = await untilRevision(current, what, async (push, fail) => {
         const watcher = await client
           .watch()
@@ -169,9 +203,16 @@ export function etcdStoreDoor(endpoints: string[], acks: (revision: number) => W
         watcher.on('error', (e) => fail(new Error(`etcd's history from revision ${from + 1}: ${e.message}`)))
         return () => void watcher.cancel().catch(() => undefined)
       })
-      return withTimes(writes, acks(from))
+      return withTimes(
+        writes.filter((w) => w.key.startsWith(base)),
+        acks(from),
+      )
     },
-    read: async (prefix = '') => (await client.getAll().prefix(prefix).exec()).kvs.map(stored),
+    read: async (prefix = '') => {
+      // keys under both the asked prefix and the door's own: the longer of the two, if one contains the other
+      const under = prefix.startsWith(base) ? prefix : base.startsWith(prefix) ? base : undefined
+      return under === undefined ? [] : (await client.getAll().prefix(under).exec()).kvs.map(stored)
+    },
     close: () => client.close(),
   }
 }

@@ -13,9 +13,9 @@ import type { TraceReader } from '../trace.js'
  * - trace: the built-in API server's request trace
  * - faults: fault injection (stop a kubelet, kill an etcd member, ...): the built-in cluster's doors, or a cluster target's configured fault provider
  * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
- * - docker: real containers; etcd: a real etcd cluster
+ * - docker: real containers; etcd: a real etcd cluster (the built-in target's own, or a cluster target's configured etcd)
  * - load: putting a stated CPU load on pods (the simulated runtime's load door)
- * - store: reading the built-in cluster's store beside the API server (the store door)
+ * - store: reading the cluster's store beside the API server (the store door): the built-in cluster's, or a cluster target's etcd
  * - runtime: what each node's container runtime was asked to do (the runtime door)
  */
 export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load' | 'store' | 'runtime'
@@ -169,8 +169,9 @@ export interface StoredValue {
 }
 
 /**
- * The built-in cluster's store, read beside the API server, never through it (capability
- * `store`): the memory store in process, the etcd store straight from etcd with its own client.
+ * The cluster's store, read beside the API server, never through it (capability `store`): the
+ * built-in cluster's memory store in process, an etcd store (the built-in cluster's, or a
+ * cluster target's configured etcd) straight from etcd with its own client.
  * Read-only. What it reports is the store's own account (revisions, history, content), so a
  * scenario can check the API server's effects on the store independently of what the API
  * server says about itself.

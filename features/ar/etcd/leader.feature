@@ -16,7 +16,7 @@
     و الـ writes عن طريق الـ API بتنجح
     و كل write الـ API أكدها لسه بتتقري
 
-  @ETCD-05
+  @ETCD-05 @config
   سيناريو: زيادة الـ members مبتخليش الـ writes عن طريق الـ API أسرع
     بطيء: بيشغل clusters فيها 1 و 3 و 5 etcd members حقيقيين ورا بعض، ويوقّت الـ writes على كل
     واحد فيهم.
