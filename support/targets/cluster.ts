@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { KubeConfig } from '@kubernetes/client-node'
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 import { createNamespace, deleteNamespace } from '../kube.js'
 import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
 import { faultDoorsFor } from './faults/doors.js'
@@ -112,6 +112,15 @@ export class ClusterTarget implements Target {
         // faults heal first: the cluster must be whole for the next scenario, passed or failed
         await doors?.healAll().catch((e: unknown) => console.error('healing faults failed:', e instanceof Error ? e.message : e))
         await deleteNamespace(kc, namespace).catch(() => undefined)
+        // The cluster is shared: pods that wait out their grace period (real containers: seconds)
+        // would still weigh on the nodes when the next scenario's pods are placed, which a fresh
+        // built-in cluster never sees. Once the namespace is terminating nothing new is admitted
+        // there, so its pods are deleted at once (kubectl delete --grace-period=0 --force); the
+        // kubelets stop their containers as for any deleted pod.
+        await kc
+          .makeApiClient(CoreV1Api)
+          .deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 })
+          .catch(() => undefined)
         await rm(dir, { recursive: true, force: true })
       },
     }
