@@ -1,12 +1,18 @@
 // The etcd store door against one real etcd member: the history and content under the door's
 // key prefix only, values that are not JSON (a real kube-apiserver's protobuf) without an
-// object, and a history whose last write lies outside the prefix still ends.
+// object, and a history whose last write lies outside the prefix still ends; and against a
+// member that serves TLS and asks for client certificates, as a kubeadm cluster's etcd does
+// (certificates made with the openssl CLI).
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Etcd3 } from 'etcd3'
+import { execa, type ResultPromise } from 'execa'
 import { EtcdCluster } from '../../orchestrator/cluster/etcd.js'
-import { etcdAvailable } from '../../orchestrator/cluster/etcdmember.js'
+import { etcdAvailable, freePorts } from '../../orchestrator/cluster/etcdmember.js'
 import { etcdStoreDoor } from './storedoor.js'
 
 const etcd = await etcdAvailable()
@@ -78,6 +84,108 @@ describe('the etcd store door', { skip }, () => {
       assert.ok((await door.read()).some((v) => v.key === '/calico/ipam/v2/host/x'))
     } finally {
       door.close()
+    }
+  })
+})
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files in `dir`. */
+async function certificates(dir: string): Promise<void> {
+  const openssl = (...args: string[]) => execa('openssl', args, { cwd: dir })
+  const key = (name: string) => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`)
+  await key('ca')
+  await openssl('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=etcd-ca', '-days', '1', '-out', 'ca.crt')
+  for (const [name, ext] of [
+    ['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'],
+    ['client', 'extendedKeyUsage=clientAuth\n'],
+  ] as const) {
+    await key(name)
+    await openssl('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`)
+    await writeFile(join(dir, `${name}.ext`), ext)
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    )
+  }
+}
+
+/** What a promise gives within `ms`, or 'no answer'. */
+async function within<T>(ms: number, p: Promise<T>): Promise<T | 'no answer' | Error> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'no answer'>((resolve) => (timer = setTimeout(() => resolve('no answer'), ms))) // a bound, not a wait
+  try {
+    return await Promise.race([p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const openssl = await execa('openssl', ['version']).then(
+  () => true,
+  () => false,
+)
+
+describe('the etcd store door over TLS with a client certificate', { skip: skip || (openssl ? false : 'needs the openssl CLI') }, () => {
+  let dir: string
+  let member: ResultPromise | undefined
+  let endpoint: string
+  const pem = (f: string) => readFile(join(dir, f))
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ock-etcdtls-'))
+    await certificates(dir)
+    const [client, peer] = await freePorts(2)
+    endpoint = `https://127.0.0.1:${client}`
+    // etcd --client-cert-auth: only clients with a certificate of the trusted CA get in
+    member = execa(
+      'etcd',
+      [
+        ...['--name', 'tls', '--data-dir', join(dir, 'data'), '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint],
+        ...['--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`],
+        ...['--initial-cluster', `tls=http://127.0.0.1:${peer}`, '--log-level', 'error'],
+        ...['--cert-file', join(dir, 'server.crt'), '--key-file', join(dir, 'server.key'), '--trusted-ca-file', join(dir, 'ca.crt'), '--client-cert-auth'],
+      ],
+      { reject: false },
+    )
+  })
+  after(async () => {
+    member?.kill('SIGKILL')
+    await member
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('reads with the CA and the client certificate; without the certificate etcd refuses it', async () => {
+    const tls = { ca: await pem('ca.crt'), cert: await pem('client.crt'), key: await pem('client.key') }
+    const door = etcdStoreDoor([endpoint], undefined, { tls, prefix: '/registry/' })
+    const stranger = etcdStoreDoor([endpoint], undefined, { tls: { ca: tls.ca }, prefix: '/registry/' })
+    try {
+      // the member may still be starting: its first answer within a bound
+      let revision: number | 'no answer' | Error = 'no answer'
+      for (let i = 0; i < 20 && typeof revision !== 'number'; i++) revision = await within(1000, door.revision())
+      assert.equal(typeof revision, 'number', `the revision over TLS: ${String(revision)}`)
+      const admin = new Etcd3({ hosts: [endpoint], credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } })
+      await admin.put('/registry/configmaps/ns/tls').value('{"kind":"ConfigMap","metadata":{"namespace":"ns","name":"tls"}}')
+      admin.close()
+      assert.deepEqual(
+        (await door.writesSince(revision as number)).map((w) => w.object?.metadata?.name),
+        ['tls'],
+      )
+      const refused = await within(3000, stranger.read())
+      assert.ok(!Array.isArray(refused), `without a client certificate etcd must not answer (got ${JSON.stringify(refused)})`)
+    } finally {
+      door.close()
+      stranger.close()
     }
   })
 })
