@@ -1,11 +1,12 @@
 // The `cluster` target: any Kubernetes-compatible API named by a kubeconfig (KUBECONFIG or the
-// `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards. What
+// `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards (its pods at once: the cluster is shared). What
 // the cluster offers besides its API is in its target configuration (support/targets/config.ts,
 // named by OCK_TARGET_CONFIG or the `targetConfig` world parameter): a fault provider gives
 // `faults` (healed when the session closes) and its timings are on every session. Its etcd
 // (endpoints, TLS files, the API server's key prefix) gives `store`, the store read beside the
 // API server straight from etcd (./storedoor.ts, the built-in target's etcd door), and `etcd`,
-// for the etcd scenarios whose other needs this target meets (killing members is `faults`).
+// for the etcd scenarios whose other needs this target meets (killing members is `faults`; with
+// a fault provider, the members' states and leader come from etcd itself, ./etcdmembers.ts).
 // The kit's images are read and checked, but `docker` stays missing (with that reason) until
 // its steps go through the API. A running cluster is never reconfigured (`config`), and the
 // built-in orchestrator's other doors (trace, load, runtime) stay the built-in target's.
@@ -19,8 +20,9 @@ import { createNamespace, deleteNamespace } from '../kube.js'
 import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
 import { faultDoorsFor } from './faults/doors.js'
 import type { ProviderDoors } from './faults/provider.js'
+import { etcdMembersReader, withEtcdMembers, type EtcdCredentials, type EtcdMembersReader } from './etcdmembers.js'
 import { etcdStoreDoor } from './storedoor.js'
-import type { Capability, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
+import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
 
 /** Why a configured capability is still skipped on the cluster target. */
 const NOT_YET = 'configured, but not yet served by the cluster target'
@@ -32,6 +34,8 @@ export class ClusterTarget implements Target {
   readonly config?: TargetConfig
   /** The store door over the configured etcd: one client for the whole run, closed by dispose(). */
   private storeDoor?: StoreDoor & { close(): void }
+  /** The configured etcd's members, as etcd reports them (made for the first session with a fault provider). */
+  private etcdMembers?: EtcdMembersReader
 
   constructor(kubeconfigPath: string | undefined, targetConfigPath?: string) {
     this.base = new KubeConfig()
@@ -106,7 +110,7 @@ export class ClusterTarget implements Target {
       server: cluster.server,
       caPem,
       ...(this.config ? { timings: { ...this.config.timings } } : {}),
-      ...(doors ? { faults: doors.faults(), controlPlane: doors.controlPlane() } : {}),
+      ...(doors ? { faults: doors.faults(), controlPlane: this.controlPlane(doors) } : {}),
       ...(store ? { store } : {}),
       close: async () => {
         // faults heal first: the cluster must be whole for the next scenario, passed or failed
@@ -132,13 +136,31 @@ export class ClusterTarget implements Target {
     return f ? faultDoorsFor(f, this.config!.file) : undefined
   }
 
+  /**
+   * The provider's control-plane door; with an `etcd` key, the members' states come from etcd
+   * itself (member list, endpoint status), which no fault provider reports.
+   */
+  private controlPlane(doors: ProviderDoors): ControlPlaneDoor {
+    const door = doors.controlPlane()
+    if (!this.config?.etcd) return door
+    const reader = (this.etcdMembers ??= etcdMembersReader(this.config.etcd.endpoints, this.etcdCredentials()))
+    return withEtcdMembers(door, reader)
+  }
+
+  /** The configured etcd's TLS files, read. */
+  private etcdCredentials(): EtcdCredentials {
+    const e = this.config?.etcd
+    if (!e?.ca && !e?.cert) return undefined
+    const pem = (f: string | undefined): Buffer | undefined => (f === undefined ? undefined : readFileSync(f))
+    return { ca: pem(e.ca), cert: pem(e.cert), key: pem(e.key) }
+  }
+
   /** The store door over the configured etcd, made for the first session and shared by the rest. */
   private store(): StoreDoor | undefined {
     const e = this.config?.etcd
     if (!e) return undefined
     if (!this.storeDoor) {
-      const pem = (f: string | undefined): Buffer | undefined => (f === undefined ? undefined : readFileSync(f))
-      const tls = e.ca || e.cert ? { ca: pem(e.ca), cert: pem(e.cert), key: pem(e.key) } : undefined
+      const tls = this.etcdCredentials()
       // no acknowledgement times: only the reference cluster measures them on the store's side
       this.storeDoor = etcdStoreDoor(e.endpoints, undefined, { ...(tls ? { tls } : {}), prefix: `${e.prefix}/` })
     }
@@ -148,5 +170,7 @@ export class ClusterTarget implements Target {
   async dispose(): Promise<void> {
     this.storeDoor?.close()
     this.storeDoor = undefined
+    this.etcdMembers?.close()
+    this.etcdMembers = undefined
   }
 }
