@@ -1,8 +1,9 @@
 // The `cluster` target: any Kubernetes-compatible API named by a kubeconfig (KUBECONFIG or the
-// `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards (its pods at once: the cluster is shared). What
-// the cluster offers besides its API is in its target configuration (support/targets/config.ts,
-// named by OCK_TARGET_CONFIG or the `targetConfig` world parameter): a fault provider gives
-// `faults` (healed when the session closes) and its timings are on every session. Its etcd
+// `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards (its
+// pods at once: the cluster is shared). What the cluster offers besides its API is in its
+// target configuration (support/targets/config.ts, named by OCK_TARGET_CONFIG or the
+// `targetConfig` world parameter): a fault provider gives `faults` (healed when the session
+// closes) and its timings are on every session. Its etcd
 // (endpoints, TLS files, the API server's key prefix) gives `store`, the store read beside the
 // API server straight from etcd (./storedoor.ts, the built-in target's etcd door), and `etcd`,
 // for the etcd scenarios whose other needs this target meets (killing members is `faults`; with
