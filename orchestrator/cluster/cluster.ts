@@ -65,7 +65,8 @@ export async function reusableCertificateAuthority(): Promise<CertificateAuthori
 
 export class Cluster {
   private readonly components: Runnable[] = []
-  private stopped = false
+  /** Set by stopComponents(): settles when the cluster's resources are given back. */
+  private reclaimed?: Promise<void>
   /** The masters and their components; the control-plane doors below delegate to it. */
   readonly controlPlane: ControlPlane
   /** The worker nodes; the node doors below delegate to them. */
@@ -360,16 +361,41 @@ export class Cluster {
 
   /** Stops the kubelets, every component, then the API servers, the stores and etcd. Safe to call twice. */
   async stop(): Promise<void> {
-    if (this.stopped) return
-    this.stopped = true
+    await (
+      await this.stopComponents()
+    ).reclaimed
+  }
+
+  /**
+   * Stops every component of the cluster (kubelets, add-ons, controllers, schedulers, API
+   * servers) and resolves once none of them runs; what only gives resources back goes on in the
+   * background and `reclaimed` settles when it is done (never rejects: a failure is logged):
+   * the containers the runtimes still hold (the Docker engine kills and removes them, about a
+   * second for a real pod), the etcd members and their data, and last the network slot, whose
+   * addresses those containers used. A harness can start its next cluster meanwhile, as a
+   * machine is reimaged while the next job already runs elsewhere; `stop()` waits for both.
+   * Idempotent: a second call gets the first one's `reclaimed`.
+   */
+  async stopComponents(): Promise<{ reclaimed: Promise<void> }> {
+    if (this.reclaimed) return { reclaimed: this.reclaimed }
+    let done!: () => void
+    this.reclaimed = new Promise<void>((resolve) => (done = resolve))
     await this.nodes.stopKubelets()
     for (const c of [...this.components].reverse()) {
       await c.stop().catch((e: unknown) => console.error(`stopping ${c.name} failed:`, e))
     }
     await this.controlPlane.crashLeaders()
-    await this.nodes.closeRuntimes()
     await this.controlPlane.stop()
-    await this.etcd?.destroy()
-    await this.lease.release()
+    const reclaim = async (): Promise<void> => {
+      for (const [what, step] of [
+        ['closing the container runtimes', () => this.nodes.closeRuntimes()],
+        ['destroying etcd', async () => this.etcd?.destroy()],
+        ['releasing the network slot', () => this.lease.release()],
+      ] as const) {
+        await step().catch((e: unknown) => console.error(`${what} failed:`, e))
+      }
+    }
+    void reclaim().then(done)
+    return { reclaimed: this.reclaimed }
   }
 }

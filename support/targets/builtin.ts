@@ -122,8 +122,10 @@ export class BuiltinTarget implements Target {
           store.close()
           // faults heal whatever happened in the scenario, before the cluster goes
           await cluster.healNodeFaults().catch((e: unknown) => console.error('healing node faults failed:', e instanceof Error ? e.message : e))
-          await cluster.stop()
-          await removeDir()
+          // every component stops before the next scenario starts; its containers, etcd members
+          // and network slot are given back while it runs (awaited by dispose(), at the end)
+          const { reclaimed } = await cluster.stopComponents()
+          this.reclaiming(reclaimed.then(removeDir))
         },
       }
     } catch (e) {
@@ -133,7 +135,18 @@ export class BuiltinTarget implements Target {
     }
   }
 
-  async dispose(): Promise<void> {}
+  /** Resources of stopped clusters still being given back (Cluster.stopComponents). */
+  private readonly reclaims = new Set<Promise<void>>()
+
+  private reclaiming(work: Promise<void>): void {
+    const tracked = work.catch((e: unknown) => console.error('reclaiming a stopped cluster failed:', e)).finally(() => this.reclaims.delete(tracked))
+    this.reclaims.add(tracked)
+  }
+
+  /** Waits until every stopped cluster's containers, etcd members and directories are gone. */
+  async dispose(): Promise<void> {
+    while (this.reclaims.size) await Promise.all(this.reclaims)
+  }
 }
 
 function etcdOf(cluster: Cluster): NonNullable<Cluster['etcd']> {
