@@ -3,10 +3,11 @@ Feature: Creating an object: the API server's half, as its audit log tells it
   The first five of the nine steps of creating an object, as far as any cluster shows them
   through its API and its audit log (audit.k8s.io/v1): the user sends the desired state in one
   request (1); the API server puts the request on record, knows who sent it and checks whether
-  they may (2), even for a request it cannot authenticate; and tells the user the Deployment is
-  created (5). When the store got the write and when it acknowledged it (3-4), and the order of
-  the checks inside the API server, are read beside the API server on the reference cluster
-  only (api-half.feature).
+  they may (2), even for a request it cannot authenticate; the store keeps the Deployment and
+  acknowledges it with a revision of the whole cluster, which the answer carries (3-4); and the
+  user is told the Deployment is created (5). When the store got the write and when it
+  acknowledged it, and the order of the checks inside the API server, are read beside the API
+  server on the reference cluster only (api-half.feature).
 
   Background:
     Given the API server writes an audit log
@@ -70,6 +71,10 @@ Feature: Creating an object: the API server's half, as its audit log tells it
       | RequestReceived  | create | deployments |      |
       | ResponseComplete | create | deployments | 401  |
     And the deployment "stranger" does not exist
+
+  @FLOW-03
+  Scenario: 3-4. The Deployment is kept, and the answer carries the revision the store acknowledged it with
+    Then the deployment "web" was answered with a revision of the whole cluster: an object written after it gets a later resourceVersion
 
   @FLOW-04
   Scenario: 5. The user is told the Deployment is created, as the audit log records the answer

@@ -4,7 +4,8 @@
   أول خمس خطوات من الـ Create Object Process، على قد ما أي cluster بيوريهم عن طريق الـ API بتاعه والـ audit
   log بتاعه (audit.k8s.io/v1): الـ user بيبعت الـ Desired State في request واحد (1)؛ الـ API Server بيسجل
   الـ request، وبيعرف مين اللي بعته ويشوف هل مسموح له (2)، حتى الـ request اللي مقدرش يعمله authentication؛
-  وبيبلغ الـ user إن الـ Deployment اتعمل (5). إمتى الـ store استلم الـ write وإمتى أكده (3-4)، وترتيب الـ
+  الـ store بيخزن الـ Deployment ويأكده بـ revision من الـ cluster كله، والرد بيرجع بيها (3-4)؛ وبيبلغ الـ user إن
+  الـ Deployment اتعمل (5). إمتى الـ store استلم الـ write وإمتى أكده (3-4)، وترتيب الـ
   checks جوه الـ API Server، بنقراهم جنب الـ API Server، في الـ cluster اللي جاي مع الـ kit بس.
 
   الخلفية:
@@ -69,6 +70,10 @@
       | RequestReceived  | create | deployments |      |
       | ResponseComplete | create | deployments | 401  |
     و الـ deployment "stranger" مش موجودة
+
+  @FLOW-03
+  سيناريو: 3-4. الـ Deployment بيتخزن، والرد بيرجع بالـ revision اللي الـ store أكده بيها
+    اذاً الـ deployment "web" رجع بـ revision من الـ cluster كله: أي object يتكتب بعده ياخد resourceVersion أكبر
 
   @FLOW-04
   سيناريو: 5. الـ user بيتبلغ إن الـ Deployment اتعمل، زي ما الـ audit log سجل الرد
