@@ -15,8 +15,9 @@
 //   ci       everything, strictly (a missing capability fails), three workers; JUnit XML, Cucumber
 //            HTML, messages and Allure results under reports/
 //   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need the built-in
-//            orchestrator's doors (@trace, @store, @runtime, @faults, @config, @docker, @etcd,
-//            @load) are skipped, each with its reason
+//            orchestrator's doors (@trace, @store, @runtime, @config, @docker, @etcd, @load) are
+//            skipped, each with its reason, and so are @faults and @audit unless the target
+//            configuration (OCK_TARGET_CONFIG) gives a fault provider and an audit log file
 //   ar       the Arabic editions (features/ar/, the course's own language), on the embedded
 //            reference cluster, strictly (a missing capability fails), three workers; Cucumber
 //            HTML, messages and Allure results under reports/

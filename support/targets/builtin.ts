@@ -18,6 +18,7 @@ import type { Topology } from '../../orchestrator/cluster/topology.js'
 import { etcdAvailable } from '../../orchestrator/cluster/etcdmember.js'
 import { incidentCursor, incidentsSince } from '../../orchestrator/host/guard.js'
 import { TraceReader } from '../trace.js'
+import { AuditLogTail } from '../audit.js'
 import { createNamespace } from '../kube.js'
 import { SpreadLoad } from '../load.js'
 import { etcdStoreDoor, inProcessStoreDoor } from './storedoor.js'
@@ -42,7 +43,7 @@ export class BuiltinTarget implements Target {
   private docker?: ReturnType<typeof dockerEngineStatus>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
-    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load', 'store', 'runtime'])
+    const available = new Set<Capability>(['api', 'faults', 'trace', 'audit', 'config', 'load', 'store', 'runtime'])
     const missing = new Map<Capability, string>()
     const docker = await (this.docker ??= dockerEngineStatus())
     if (docker.available) available.add('docker')
@@ -100,6 +101,7 @@ export class BuiltinTarget implements Target {
         trace: new TraceReader(kc, cluster.url),
         store,
         auditLogFile,
+        ...(auditLogFile ? { audit: new AuditLogTail(auditLogFile) } : {}),
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
         incidents: () => incidentsSince(incidentsFrom),
         controlPlane: controlPlaneDoor(cluster),

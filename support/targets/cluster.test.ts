@@ -54,6 +54,7 @@ describe("the cluster target's capabilities", () => {
           /^`images` in the target configuration \(\S+\) does not map registry\.internal\/ock\/app:1, registry\.internal\/ock\/app:2, registry\.internal\/ock\/tool:1, registry\.internal\/ock\/tool:2:/,
         etcd: /^no `etcd` in the target configuration \(\S+\)/,
         config: /cannot reconfigure a running cluster/,
+        audit: /^no `audit` in the target configuration \(\S+\): no audit log file/,
       },
     ],
     ['a fault provider', 'faults: { provider: docker }\n', ['api', 'faults'], { etcd: /^no `etcd`/ }],
@@ -70,6 +71,13 @@ describe("the cluster target's capabilities", () => {
       'etcd: { endpoints: [https://10.0.0.1:2379] }\n',
       ['api'],
       { faults: /^no `faults`/, etcd: /^configured, but not yet served by the cluster target/ },
+    ],
+    ['an audit log file', 'audit: { log: /var/log/kubernetes/audit.log }\n', ['api', 'audit'], { faults: /^no `faults`/ }],
+    [
+      'the audit webhook',
+      'audit: { webhook: true }\n',
+      ['api'],
+      { audit: /^configured, but not yet served by the cluster target: the kit's webhook receiver must run before the API server starts/ },
     ],
     [
       'everything a configuration can give',

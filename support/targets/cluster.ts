@@ -2,7 +2,9 @@
 // `kubeconfig` world parameter). Each scenario gets its own namespace, deleted afterwards. What
 // the cluster offers besides its API is in its target configuration (support/targets/config.ts,
 // named by OCK_TARGET_CONFIG or the `targetConfig` world parameter): a fault provider gives
-// `faults` (healed when the session closes) and its timings are on every session. The kit's
+// `faults` (healed when the session closes), an audit log file gives `audit` (each scenario that
+// asks for it reads the file from where it stood when its session opened), and its timings are
+// on every session. The kit's
 // images and etcd endpoints are read and checked, but `docker` and `etcd` stay missing (with
 // that reason) until their steps go through the API and those endpoints. A running
 // cluster is never reconfigured (`config`), and the built-in orchestrator's other doors (trace,
@@ -12,6 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KubeConfig } from '@kubernetes/client-node'
+import { AuditLogTail } from '../audit.js'
 import { createNamespace, deleteNamespace } from '../kube.js'
 import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
 import { faultDoorsFor } from './faults/doors.js'
@@ -60,6 +63,14 @@ export class ClusterTarget implements Target {
         'docker',
         `${this.lacking('images', unmapped)}: the kit's images must be mapped to names the cluster can pull (\`npx ock images save <dir>\`)`,
       )
+    const audit = c?.audit
+    if (audit && 'log' in audit) available.add('audit')
+    else if (audit)
+      missing.set(
+        'audit',
+        `${NOT_YET}: the kit's webhook receiver must run before the API server starts, to be named by its --audit-webhook-config-file; give \`audit: {log: <path>}\` instead`,
+      )
+    else missing.set('audit', `${this.lacking('audit')}: no audit log file (kube-apiserver --audit-log-path) to read the API server's audit events from`)
     if (c?.etcd?.endpoints.length) missing.set('etcd', `${NOT_YET}: the etcd checks still start and kill the built-in target's etcd members`)
     else missing.set('etcd', `${this.lacking('etcd')}: no etcd endpoints and client certificates for the etcd checks`)
     return { available, missing }
@@ -73,7 +84,7 @@ export class ClusterTarget implements Target {
     return `no \`${key}\` in the target configuration (${this.config.file})`
   }
 
-  async open(scenarioId: string, _topology: ScenarioTopology): Promise<Session> {
+  async open(scenarioId: string, topology: ScenarioTopology): Promise<Session> {
     const namespace = `ock-${scenarioId}`
     const kc = new KubeConfig()
     kc.loadFromString(this.base.exportConfig())
@@ -85,6 +96,9 @@ export class ClusterTarget implements Target {
     const cluster = kc.getCurrentCluster()!
     const caPem = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : ''
     await createNamespace(kc, namespace)
+    const auditLog = this.config?.audit && 'log' in this.config.audit ? this.config.audit.log : undefined
+    // from here on: the scenario's events (its namespace exists, nothing of it happened yet)
+    const audit = topology.auditLog && auditLog ? await AuditLogTail.from(auditLog) : undefined
     const doors = this.faultDoors()
     return {
       kubeconfig: kc,
@@ -94,6 +108,7 @@ export class ClusterTarget implements Target {
       caPem,
       ...(this.config ? { timings: { ...this.config.timings } } : {}),
       ...(doors ? { faults: doors.faults(), controlPlane: doors.controlPlane() } : {}),
+      ...(audit ? { audit } : {}),
       close: async () => {
         // faults heal first: the cluster must be whole for the next scenario, passed or failed
         await doors?.healAll().catch((e: unknown) => console.error('healing faults failed:', e instanceof Error ? e.message : e))

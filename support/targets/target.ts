@@ -6,11 +6,13 @@
 // skipped with the reason (or failed, in strict profiles such as `ci`).
 
 import type { KubeConfig } from '@kubernetes/client-node'
+import type { AuditEventSource } from '../audit.js'
 import type { TraceReader } from '../trace.js'
 
 /**
  * - api: the Kubernetes API (every target)
  * - trace: the built-in API server's request trace
+ * - audit: the API server's audit events (audit.k8s.io/v1): the built-in cluster's audit log, or the log file a cluster target's configuration names
  * - faults: fault injection (stop a kubelet, kill an etcd member, ...): the built-in cluster's doors, or a cluster target's configured fault provider
  * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
  * - docker: real containers; etcd: a real etcd cluster
@@ -18,7 +20,7 @@ import type { TraceReader } from '../trace.js'
  * - store: reading the built-in cluster's store beside the API server (the store door)
  * - runtime: what each node's container runtime was asked to do (the runtime door)
  */
-export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load' | 'store' | 'runtime'
+export type Capability = 'api' | 'faults' | 'trace' | 'audit' | 'config' | 'docker' | 'etcd' | 'load' | 'store' | 'runtime'
 
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
@@ -26,6 +28,7 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@etcd': 'etcd',
   '@faults': 'faults',
   '@trace': 'trace',
+  '@audit': 'audit',
   '@config': 'config',
   '@load': 'load',
   '@store': 'store',
@@ -62,7 +65,10 @@ export interface ScenarioTopology {
   admission?: string
   /** Static bearer tokens (CSV), as --token-auth-file. */
   staticTokens?: string
-  /** Write an audit log (Session.auditLogFile). */
+  /**
+   * The scenario reads the API server's audit events (Session.audit): the built-in cluster writes
+   * an audit log (Session.auditLogFile); a cluster target reads its own configured source.
+   */
   auditLog?: boolean
 }
 
@@ -286,6 +292,13 @@ export interface Session {
   readonly timings?: Record<string, number>
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
+  /**
+   * The API server's audit events of the scenario's time, when the scenario asked for them
+   * (capability `audit`): on the built-in target its cluster's whole log (the cluster started for
+   * the scenario), on the cluster target the configured log from where it stood when the session
+   * opened (other scenarios' and components' events of that time included: steps filter).
+   */
+  readonly audit?: AuditEventSource
   /**
    * The built-in cluster's incident door: every 500 InternalError its API servers answered and
    * every rejection or exception its process guard caught since the session opened (built-in
