@@ -89,7 +89,13 @@ export class Cluster {
     private readonly flags: ApiServerFlags,
   ) {
     this.controlPlane = new ControlPlane(topology, ca, etcd, lease, network, flags)
-    this.nodes = new WorkerNodes(topology, network, ca, (identity, userAgent) => this.client(identity, userAgent))
+    this.nodes = new WorkerNodes(
+      topology,
+      network,
+      ca,
+      (identity, userAgent) => this.client(identity, userAgent),
+      () => this.url,
+    )
   }
 
   /** Issues and verifies service account tokens (one signing key for every API server). */
