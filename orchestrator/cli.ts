@@ -4,6 +4,8 @@
 // cluster's CA, which `ock up` keeps in .ock/pki while it runs, as kubeadm keeps
 // /etc/kubernetes/pki) or for service accounts (a token from the TokenRequest API).
 // `ock images save` writes the kit's images as archives a real cluster's nodes can load.
+// Each worker node's kubelet is its own OS process (cluster/kubeletprocs.ts); .ock/processes.json
+// says which, and `ock fault` (cluster/faultcontrol.ts, run by bin/ock.js) signals or restarts them.
 // Shuts down cleanly on SIGINT / SIGTERM, leaving no process, container, key or temp dir behind.
 
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'

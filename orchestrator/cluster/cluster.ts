@@ -13,7 +13,8 @@
 // Cluster configuration (admission configuration, static token file, audit log and webhook,
 // default toleration seconds) is parsed here, before anything starts, and passed to every API
 // server as kube-apiserver flags would be. Starting a cluster installs the process guard
-// (host/guard.ts) in its process. Simplified: one process plays every machine.
+// (host/guard.ts) in its process. Simplified: one process plays every machine, except that
+// `ock up` (Topology.nodeProcesses) runs each kubelet as its own OS process (./kubeletprocs.ts).
 
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
 import { createCertificateAuthority, Identities, loadCertificateAuthority, reusingIssuance } from '../pki/pki.js'
