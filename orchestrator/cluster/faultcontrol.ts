@@ -1,7 +1,8 @@
 // Where `ock up`'s processes are, and how a fault provider reaches them from outside: the
 // running cluster writes <dir>/processes.json (node -> kubelet pid, master -> the pid its API
 // server, controller manager and scheduler run in, etcd member -> pid; null when stopped) and
-// answers fault requests on a Unix socket, <dir>/control.sock (mode 0600). `ock fault OPERATION
+// answers fault requests on a Unix socket, <dir>/control.sock (mode 0600; in the temp dir when
+// that path is too long for a socket). `ock fault OPERATION
 // NAME [--dir DIR]` is the client: it freezes and thaws a node by signalling its kubelet's pid
 // itself (SIGSTOP, SIGCONT, as `kill -STOP` would), and asks the cluster for the rest, because
 // starting a process again needs its parent (stopKubelet SIGKILLs the kubelet there, as a crash;
@@ -13,6 +14,7 @@
 
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
 import { createConnection, createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Cluster } from './cluster.js'
@@ -78,12 +80,15 @@ export class FaultControl {
   private constructor(
     private readonly cluster: Cluster,
     private readonly dir: string,
+    private readonly socket: string,
     private readonly server: Server,
     private readonly unsubscribe: () => void,
   ) {}
 
   static async serve(cluster: Cluster, dir: string): Promise<FaultControl> {
-    const socket = join(dir, CONTROL_SOCKET)
+    // a Unix socket's path holds about 100 bytes: a deep state directory gets one in the temp dir
+    // (processes.json names it either way)
+    const socket = join(dir, CONTROL_SOCKET).length < 100 ? join(dir, CONTROL_SOCKET) : join(tmpdir(), `ock-control-${process.pid}.sock`)
     await rm(socket, { force: true })
     const server = createServer((conn) => {
       let buf = ''
@@ -115,7 +120,7 @@ export class FaultControl {
     })
     await chmod(socket, 0o600)
     const unsubscribe = cluster.nodes.processes?.onChange(() => void control.writeState()) ?? (() => undefined)
-    const control: FaultControl = new FaultControl(cluster, dir, server, unsubscribe)
+    const control: FaultControl = new FaultControl(cluster, dir, socket, server, unsubscribe)
     await control.writeState()
     return control
   }
@@ -126,7 +131,7 @@ export class FaultControl {
     const pids = c.nodes.processes?.pids() ?? {}
     return {
       pid: process.pid,
-      control: join(this.dir, CONTROL_SOCKET),
+      control: this.socket,
       nodes: Object.fromEntries([...c.nodeNames].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((n) => [n, pids[n] ?? null])),
       masters: Object.fromEntries(c.masters.map((m) => [m.name, { apiServer: process.pid, controllerManager: process.pid, scheduler: process.pid }])),
       etcd: Object.fromEntries((c.etcd?.members ?? []).map((m) => [m.name, m.process && !m.exited ? (m.process.pid ?? null) : null])),
@@ -188,7 +193,7 @@ export class FaultControl {
   async close(): Promise<void> {
     this.unsubscribe()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
-    await rm(join(this.dir, CONTROL_SOCKET), { force: true })
+    await rm(this.socket, { force: true })
     await rm(join(this.dir, PROCESSES_FILE), { force: true })
   }
 }
