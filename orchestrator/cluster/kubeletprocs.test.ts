@@ -3,8 +3,8 @@
 // (.ock/pki) and through .ock/processes.json. Freezing a kubelet with SIGSTOP makes its node
 // Ready=Unknown, tainted unreachable and its pod evicted (short upstream-named timing flags);
 // SIGCONT brings it back. On Docker, a kubelet killed with SIGKILL (`ock fault stopKubelet`)
-// leaves its container running, a restarted one re-adopts it (same container, same restart
-// count), and `kill -9` of `ock up` leaves no kubelet process and no container behind.
+// leaves its container running, a restarted one re-adopts it (same container, the restart count
+// it had), and `kill -9` of `ock up` leaves no kubelet process and no container behind.
 
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -192,7 +192,20 @@ describe('ock up: kubelets as processes', { timeout: 240_000 }, () => {
       60_000,
       200,
     )
-    const id = running.status!.containerStatuses![0]!.containerID!.replace('docker://', '')
+    const first = running.status!.containerStatuses![0]!.containerID!.replace('docker://', '')
+    assert.deepEqual(containers(), [first])
+    // one restart before the kubelet dies, so there is a count to keep
+    docker('kill', first)
+    const restarted = await eventually(
+      'pod web restarted once, in a new container',
+      async () => {
+        const cs = (await u.client.get<Pod>(refFor(PODS, 'default', 'web'))).status?.containerStatuses?.[0]
+        return cs?.restartCount === 1 && cs.ready && cs.containerID !== `docker://${first}` && cs
+      },
+      30_000,
+      200,
+    )
+    const id = restarted.containerID!.replace('docker://', '')
     assert.deepEqual(containers(), [id])
 
     const before = (await u.state()).nodes['node-1']!
@@ -205,11 +218,11 @@ describe('ock up: kubelets as processes', { timeout: 240_000 }, () => {
     const now = (await u.state()).nodes['node-1']!
     assert.ok(now && now !== before && alive(now))
     await eventually(
-      'the restarted kubelet reports the same container, restart count 0',
+      'the restarted kubelet reports the same container, restart count still 1',
       async () => {
         const p = await u.client.get<Pod>(refFor(PODS, 'default', 'web'))
         const cs = p.status?.containerStatuses?.[0]
-        return cs?.containerID === `docker://${id}` && cs.restartCount === 0 && cs.ready
+        return cs?.containerID === `docker://${id}` && cs.restartCount === 1 && cs.ready
       },
       30_000,
       200,
