@@ -11,7 +11,8 @@
 // removed and the process exits. SIGINT is ignored: Ctrl-C reaches the whole process group,
 // and the parent stops its kubelets in order.
 // Simplified: with the simulated runtime the containers live in this process, so they die with
-// it (a restarted kubelet starts its pods' containers again, restart counts from 0). The
+// it (a restarted kubelet starts its pods' containers again, restart counts from 0) and freeze
+// with it (SIGSTOP). The
 // parent's fault requests other than signals (an unreachable runtime, pressure) arrive as IPC
 // messages, not as changes on a machine.
 
