@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +21,7 @@ import { Identities, loadCertificateAuthority } from '../pki/pki.js'
 import { engineStatus } from '../runtime/docker/engine.js'
 import { eventually, holdsWithin } from '../testing/eventually.js'
 import type { ProcessesState } from './faultcontrol.js'
+import { KubeletProcesses, type KubeletProcessSpec } from './kubeletprocs.js'
 
 const OCK = fileURLToPath(new URL('../../bin/ock.js', import.meta.url))
 const PODS = lookupResource('', 'pods')!
@@ -95,6 +96,57 @@ after(async () => {
     await u.exited
     await rm(u.dir, { recursive: true, force: true })
   }
+})
+
+describe('KubeletProcesses, with stand-in kubelets', () => {
+  const spec = (name: string): KubeletProcessSpec => ({
+    kubelet: { nodeName: name, nodeIP: '127.0.0.1', capacity: { cpu: '1', memory: '1Gi', pods: 10 } },
+    server: 'https://127.0.0.1:1',
+    caPem: 'CA',
+    client: { certPem: 'CERT', keyPem: 'KEY' },
+    serving: { certPem: 'SCERT', keyPem: 'SKEY' },
+    port: 0,
+    userAgent: 'test',
+    metricsReaders: [],
+    runtime: 'sim',
+  })
+  const node = (script: string): string[] => [process.execPath, '-e', script, '--']
+
+  test('writes the node files 0600, reports the started port, stops and signals by pid; a kubelet that dies before starting is an error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ock-kubeletprocs-'))
+    try {
+      // a stand-in that reports its start, as bin/ock.js kubelet does, and then idles
+      const procs = new KubeletProcesses(dir, node("process.send({ type: 'started', port: 4242 }); setInterval(() => {}, 1000)"), 10_000)
+      let changes = 0
+      procs.onChange(() => changes++)
+      assert.equal(await procs.start(spec('node-1')), 4242)
+      assert.equal(await procs.start(spec('node-1')), undefined, 'a second start of a running kubelet is a no-op')
+      const pid = procs.pid('node-1')!
+      assert.ok(alive(pid))
+      assert.deepEqual(procs.pids(), { 'node-1': pid })
+      for (const f of ['ca.crt', 'kubelet-client.crt', 'kubelet-client.key', 'kubelet.crt', 'kubelet.key', 'config.json']) {
+        const st = await stat(join(dir, 'nodes/node-1', f))
+        assert.equal(st.mode & 0o777, 0o600, f)
+      }
+      const config = JSON.parse(await readFile(join(dir, 'nodes/node-1/config.json'), 'utf8')) as Record<string, unknown>
+      assert.equal(config.clientKeyFile, join(dir, 'nodes/node-1/kubelet-client.key'))
+      assert.equal(config.caPem, undefined, 'no PEM in the config file, only paths')
+      assert.ok(procs.signal('node-1', 'SIGSTOP'))
+      await procs.stop('node-1') // SIGCONT first, else the SIGTERM would wait for it
+      assert.equal(procs.isRunning('node-1'), false)
+      assert.ok(!alive(pid))
+      assert.ok(changes >= 2, `changes: ${changes}`)
+      const dead = new KubeletProcesses(dir, node('process.exit(3)'), 10_000)
+      await assert.rejects(dead.start(spec('node-2')), /the kubelet of node-2 exited before it started \(code 3/)
+      const failed = new KubeletProcesses(dir, node("process.send({ type: 'failed', message: 'no CA' }); setInterval(() => {}, 1000)"), 10_000)
+      await assert.rejects(failed.start(spec('node-3')), /the kubelet of node-3 failed to start: no CA/)
+      await eventually('the failed kubelet is killed', () => !failed.isRunning('node-3'), 5_000)
+      await procs.stopAll()
+      assert.ok(!existsSync(join(dir, 'nodes')), 'stopAll removes the nodes files')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })
 
 describe('ock up: kubelets as processes', { timeout: 240_000 }, () => {
