@@ -7,8 +7,8 @@
 // On the Docker runtime its containers belong to the cluster (labelled with the `ock up`
 // process as owner and a run id per node), so a killed kubelet leaves them running and a
 // restarted one re-adopts them by their labels; when the parent is gone (its IPC channel
-// closes, or this process is re-parented) the cluster has stopped: the node's containers are
-// removed and the process exits. SIGINT is ignored: Ctrl-C reaches the whole process group,
+// closes, or this process is re-parented) the cluster has stopped: the node's containers and
+// files are removed and the process exits. SIGINT is ignored: Ctrl-C reaches the whole process group,
 // and the parent stops its kubelets in order.
 // Simplified: with the simulated runtime the containers live in this process, so they die with
 // it (a restarted kubelet starts its pods' containers again, restart counts from 0) and freeze
@@ -17,6 +17,8 @@
 // messages, not as changes on a machine.
 
 import { readFileSync } from 'node:fs'
+import { rm, rmdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { ApiClient } from '../client/client.js'
 import { installProcessGuard } from '../host/guard.js'
 import type { ProcessIdentity } from '../host/process.js'
@@ -97,8 +99,13 @@ export async function main(argv: string[]): Promise<void> {
     if (!ending) {
       ending = true
       await kubelet.stop().catch((e: unknown) => process.stderr.write(`kubelet ${name}: stopping failed: ${String(e)}\n`))
-      // the cluster is gone: so are its containers on this node (a killed kubelet keeps them)
-      if (removeContainers) await inner.close().catch(() => undefined)
+      // the cluster is gone: so are its containers on this node (a killed kubelet keeps them),
+      // and the node's files with their keys
+      if (removeContainers) {
+        await inner.close().catch(() => undefined)
+        await rm(dirname(resolve(file)), { recursive: true, force: true })
+        await rmdir(dirname(dirname(resolve(file)))).catch(() => undefined)
+      }
       if (why) process.stderr.write(`kubelet ${name}: ${why}\n`)
       process.exit(0)
     }

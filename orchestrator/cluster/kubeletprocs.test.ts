@@ -286,5 +286,6 @@ describe('ock up: kubelets as processes', { timeout: 240_000 }, () => {
     await u.exited
     await eventually('the kubelet process exits with its parent', () => !alive(now), 15_000, 100)
     await eventually('the node containers are removed', () => containers().length === 0, 30_000, 200)
+    await eventually('the node files (keys) are removed', () => !existsSync(join(u.dir, '.ock/nodes')), 10_000, 100)
   })
 })
