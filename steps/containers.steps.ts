@@ -316,12 +316,17 @@ When(
   async function (this: OckWorld, selector: string) {
     const s = await this.cluster()
     const noted = (await podsLabelled(s.kubeconfig, s.namespace, selector)).flatMap((p) =>
-      (p.status?.containerStatuses ?? []).map((c) => ({
-        pod: p.metadata!.name!,
-        container: c.name,
-        containerID: c.containerID ?? '',
-        restartCount: c.restartCount,
-      })),
+      (p.status?.containerStatuses ?? []).map((c) => {
+        // where the pod serves HTTP, its own address is a witness that needs no API (the app names its pod)
+        const port = p.spec?.containers?.find((x) => x.name === c.name)?.ports?.[0]?.containerPort
+        return {
+          pod: p.metadata!.name!,
+          container: c.name,
+          containerID: c.containerID ?? '',
+          restartCount: c.restartCount,
+          ...(port && p.status?.podIP ? { address: `${p.status.podIP}:${port}` } : {}),
+        }
+      }),
     )
     expect(noted, `containers of the pods labelled ${selector}`).to.not.be.empty
     for (const c of noted) expect(c.containerID, `the container ID of ${c.pod}/${c.container}`).to.match(/^[a-z0-9-]+:\/\/\S+$/)
@@ -335,19 +340,32 @@ Then(
     const noted = this.remembered.notedContainers
     if (!noted) throw new Error('no earlier step noted containers ("I note the containers the runtime runs for the pods labelled ...")')
     const s = await this.cluster()
-    // Through the API each pod still reports the same container running, not restarted; while
-    // the API cannot answer (its store is down) that is unknown, and the engine door, where
-    // the target has one, still tells: a look that neither answers fails.
+    // Through the API each pod still reports the same container running, not restarted. While
+    // the API cannot answer (its store is down), each container that serves HTTP still answers
+    // on its pod's address with its pod's name; the engine door, where the target has one,
+    // also tells. A look that none of them answers fails: nothing could tell.
     await consistently(
-      async () => ({
-        pods: await core(s.kubeconfig)
+      async () => {
+        const pods = await core(s.kubeconfig)
           .listNamespacedPod({ namespace: s.namespace })
           .then((l) => l.items)
-          .catch(() => undefined),
-        engine: await s.engine?.containers({ label: CONTAINER_LABELS.podUid }),
-      }),
-      ({ pods, engine }) => {
-        expect(pods !== undefined || engine !== undefined, 'the API or the container engine answered').to.equal(true)
+          .catch(() => undefined)
+        const answers = pods
+          ? undefined
+          : await Promise.all(
+              noted.map(async (n) => {
+                if (!n.address) return undefined
+                const r = await httpGet(`http://${n.address}/`)
+                return 'body' in r ? (answeringPod(r.body) ?? `status ${r.status}`) : r.error
+              }),
+            )
+        return { pods, answers, engine: await s.engine?.containers({ label: CONTAINER_LABELS.podUid }) }
+      },
+      ({ pods, answers, engine }) => {
+        expect(
+          pods !== undefined || engine !== undefined || (answers ?? []).some((a) => a !== undefined),
+          'the API, the containers at their pod addresses or the container engine answered',
+        ).to.equal(true)
         if (pods) {
           for (const n of noted) {
             const cs = pods.find((p) => p.metadata?.name === n.pod)?.status?.containerStatuses?.find((c) => c.name === n.container)
@@ -357,6 +375,10 @@ Then(
             ).to.deep.equal({ containerID: n.containerID, running: true, restartCount: n.restartCount })
           }
         }
+        answers?.forEach((a, i) => {
+          const n = noted[i]!
+          if (n.address) expect(a, `who answers at ${n.address}, the address of ${n.pod} (the API does not answer)`).to.equal(n.pod)
+        })
         if (engine) {
           const state = new Map(engine.map((c) => [c.id, c.state]))
           for (const n of noted)
