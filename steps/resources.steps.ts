@@ -8,11 +8,13 @@ import { consistently, eventually } from '../support/eventually.js'
 import { apply, create, inNamespace, parseManifests, read, remove, toStatus } from '../support/kube.js'
 import type { KindRef } from '../support/kinds.js'
 import { expectField } from '../support/paths.js'
+import { mapImages } from '../support/images.js'
 import type { OckWorld } from '../support/world.js'
 
 async function manifests(world: OckWorld, text: string): Promise<KubernetesObject[]> {
   const s = await world.cluster()
-  return parseManifests(text).map((o) => inNamespace(o, s.namespace))
+  // the kit's images under the names the cluster pulls them by (cluster target), else as written
+  return parseManifests(text).map((o) => mapImages(inNamespace(o, s.namespace), s.images))
 }
 
 /** Runs `op` for each object; on rejection records it (try) or throws it with the Status. */

@@ -5,7 +5,8 @@
 // first capability check asks the Docker engine whether it answers, which also removes the
 // containers that interrupted OCK runs left behind. Unless a scenario configures it, the
 // cluster has DEFAULT_NODES simulated worker nodes, as `ock up` does. The cluster runs in this
-// process, so its incident log (orchestrator/host/guard.ts) is the session's incident door.
+// process, so its incident log (orchestrator/host/guard.ts) is the session's incident door;
+// on real containers the local Docker engine is its engine door (support/engine.ts).
 
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -20,6 +21,7 @@ import { incidentCursor, incidentsSince } from '../../orchestrator/host/guard.js
 import { TraceReader } from '../trace.js'
 import { AuditLogTail } from '../audit.js'
 import { createNamespace } from '../kube.js'
+import { dockerEngine } from '../engine.js'
 import { SpreadLoad } from '../load.js'
 import { etcdStoreDoor, inProcessStoreDoor } from './storedoor.js'
 import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
@@ -117,6 +119,8 @@ export class BuiltinTarget implements Target {
         },
         load,
         runtimes: { nodes: () => cluster.nodeNames, containersCreatedOn: (node) => cluster.containersCreatedOn(node) },
+        // real containers: the Docker engine they run on, for checks beside the API
+        ...(t.runtime === 'docker' ? { engine: dockerEngine } : {}),
         close: async () => {
           load.stop()
           cluster.delayStoreAcknowledgements(0)

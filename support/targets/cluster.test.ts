@@ -64,8 +64,8 @@ describe("the cluster target's capabilities", () => {
       ['api'],
       { docker: /does not map registry\.internal\/ock\/tool:2:/ },
     ],
-    // read and checked, but not yet served: skipped with that reason rather than failed
-    ['all four images', ALL_IMAGES, ['api'], { docker: /^configured, but not yet served by the cluster target/ }],
+    // the @docker scenarios send the mapped names and check through the API
+    ['all four images', ALL_IMAGES, ['api', 'docker'], { etcd: /^no `etcd`/ }],
     [
       'etcd endpoints',
       'etcd: { endpoints: [https://10.0.0.1:2379] }\n',
@@ -82,8 +82,8 @@ describe("the cluster target's capabilities", () => {
     [
       'everything a configuration can give',
       `${ALL_IMAGES}faults: { provider: commands, commands: { stopKubelet: x } }\netcd: { endpoints: [https://10.0.0.1:2379] }\n`,
-      ['api', 'faults'],
-      { config: /cannot reconfigure/ },
+      ['api', 'docker', 'faults'],
+      { config: /cannot reconfigure/, etcd: /^configured, but not yet served by the cluster target/ },
     ],
   ]
   for (const [what, yaml, available, reasons] of cases) {

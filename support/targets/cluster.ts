@@ -3,10 +3,11 @@
 // the cluster offers besides its API is in its target configuration (support/targets/config.ts,
 // named by OCK_TARGET_CONFIG or the `targetConfig` world parameter): a fault provider gives
 // `faults` (healed when the session closes), an audit log file gives `audit` (each scenario that
-// asks for it reads the file from where it stood when its session opened), and its timings are
-// on every session. The kit's
-// images and etcd endpoints are read and checked, but `docker` and `etcd` stay missing (with
-// that reason) until their steps go through the API and those endpoints. A running
+// asks for it reads the file from where it stood when its session opened), its timings are on
+// every session, and the kit's images mapped to names its nodes pull give `docker` (what a
+// scenario sends is rewritten with the map, Session.images; the real-container checks go
+// through the API). Its etcd endpoints are read and checked, but `etcd` stays missing (with
+// that reason) until the etcd steps use them. A running
 // cluster is never reconfigured (`config`), and the built-in orchestrator's other doors (trace,
 // store, load, runtime) stay the built-in target's.
 
@@ -53,11 +54,12 @@ export class ClusterTarget implements Target {
     const c = this.config
     if (c?.faults) available.add('faults')
     else missing.set('faults', `${this.lacking('faults')}: no fault provider (commands or docker) to stop kubelets, freeze heartbeats or kill etcd members`)
-    // The kit's images mapped and etcd endpoints are read and checked, but the @docker steps
-    // still read the Docker engine beside the API and the @etcd steps the built-in etcd door:
-    // until they go through the API and these endpoints, the scenarios are skipped, not failed.
+    // With the kit's images mapped, the @docker scenarios run: what they send is rewritten to
+    // the mapped names (Session.images) and every check goes through the API. The etcd
+    // endpoints are read and checked, but the @etcd steps still use the built-in etcd door:
+    // until they use these endpoints, those scenarios are skipped, not failed.
     const unmapped = c ? unmappedImages(c) : []
-    if (c && !unmapped.length) missing.set('docker', `${NOT_YET}: the real-container checks still read the built-in target's Docker engine`)
+    if (c && !unmapped.length) available.add('docker')
     else
       missing.set(
         'docker',
@@ -106,7 +108,7 @@ export class ClusterTarget implements Target {
       namespace,
       server: cluster.server,
       caPem,
-      ...(this.config ? { timings: { ...this.config.timings } } : {}),
+      ...(this.config ? { timings: { ...this.config.timings }, images: { ...this.config.images } } : {}),
       ...(doors ? { faults: doors.faults(), controlPlane: doors.controlPlane() } : {}),
       ...(audit ? { audit } : {}),
       close: async () => {

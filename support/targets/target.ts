@@ -7,6 +7,7 @@
 
 import type { KubeConfig } from '@kubernetes/client-node'
 import type { AuditEventSource } from '../audit.js'
+import type { ImageMap } from '../images.js'
 import type { TraceReader } from '../trace.js'
 
 /**
@@ -254,6 +255,31 @@ export interface RuntimeDoor {
   containersCreatedOn(node: string): RuntimeContainerCreated[]
 }
 
+/** A container as the node's container engine lists it, beside the API. */
+export interface EngineContainer {
+  /** The engine's full id (64 hex digits), as pod.status.containerStatuses[].containerID carries it after docker://. */
+  id: string
+  /** The engine's word: running, exited, created, ... */
+  state: string
+  image: string
+  /** The labels the kit's runtime puts on every container (CONTAINER_LABELS: pod uid, name, namespace, node, container, attempt). */
+  labels: Record<string, string>
+}
+
+/**
+ * The container engine the built-in cluster's nodes run real containers on (the local Docker
+ * engine), read beside the API, never through it: an extra assurance on the reference target
+ * (the runtime really holds what the pod status names), never a scenario's only check. Every
+ * check a @docker scenario makes goes through the Kubernetes API first (pod status, pods/exec,
+ * pods/log, Events, traffic through Services), so it runs on any cluster.
+ */
+export interface EngineDoor {
+  /** The containers of one pod (by uid), or of every kit container carrying a label (`key` or `key=value`), running or not. */
+  containers(filter: { podUid?: string; label?: string }): Promise<EngineContainer[]>
+  /** One container's log (stdout and stderr together), from the engine. */
+  log(id: string): Promise<string>
+}
+
 /** Something that went wrong inside the built-in cluster's process (see orchestrator/host/guard.ts). */
 export interface Incident {
   kind: 'unhandledRejection' | 'uncaughtException' | 'internalError'
@@ -284,6 +310,14 @@ export interface Session {
   readonly load?: LoadDoor
   /** The runtime door of the built-in cluster's nodes (capability `runtime`). */
   readonly runtimes?: RuntimeDoor
+  /** The container engine beside the API (built-in target, real containers only): an extra check, never the only one. */
+  readonly engine?: EngineDoor
+  /**
+   * The kit's images under the names this cluster's nodes pull them by (the cluster target's
+   * `images`); what a scenario sends is rewritten with it (support/images.ts). Absent where the
+   * kit's names are pulled as they are (the built-in target).
+   */
+  readonly images?: ImageMap
   /**
    * The cluster's own timing settings by name, in ms (the built-in target's timing names, see
    * support/targets/builtin.ts TIMINGS), as the target configuration states them (cluster
