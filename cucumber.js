@@ -15,9 +15,10 @@
 //   ci       everything, strictly (a missing capability fails), three workers; JUnit XML, Cucumber
 //            HTML, messages and Allure results under reports/
 //   cluster  any Kubernetes API named by KUBECONFIG; scenarios that need what its target
-//            configuration (OCK_TARGET_CONFIG) does not give (@faults: a fault provider; @store,
-//            @etcd: the cluster's etcd) or the built-in orchestrator's own doors (@trace,
-//            @runtime, @config, @docker, @load) are skipped, each with its reason
+//            configuration (OCK_TARGET_CONFIG) does not give (@faults: a fault provider; @audit:
+//            an audit log file; @docker: the kit's images; @store, @etcd: the cluster's etcd) or
+//            the built-in orchestrator's own doors (@trace, @runtime, @config, @load) are
+//            skipped, each with its reason
 //   ar       the Arabic editions (features/ar/, the course's own language), on the embedded
 //            reference cluster, strictly (a missing capability fails), three workers; Cucumber
 //            HTML, messages and Allure results under reports/
@@ -31,6 +32,14 @@
 // and refreshes the conformance matrix (reports/conformance.md and .html) across the profiles
 // that have run. `npm run report` rebuilds the matrix and the Allure report.
 // The configuration is cloned into parallel workers: plain data only (no functions).
+
+import { URL, fileURLToPath } from 'node:url'
+
+// The workers of a parallel run start with Node's module compile cache on (V8 code cache on
+// disk, beside other tools' caches in node_modules/.cache): each worker loads the same few hundred
+// modules, cucumber-js's own included, and compiling them was a sixth of its start-up CPU.
+// support/tsx-register.js turns it on for this process's later imports too.
+process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('node_modules/.cache/ock-compile-cache', import.meta.url))
 
 // Feature files or folders named on the command line (`npx cucumber-js -p ar
 // features/ar/etcd/leader.feature:12`) replace a profile's own paths: cucumber-js would add them

@@ -12,7 +12,12 @@ if (major < 22 || (major === 22 && minor < 19)) {
 const { register } = await import('tsx/esm/api')
 register()
 const args = process.argv.slice(2)
-if (args[0] === 'explain') {
+if (args[0] === 'kubelet' || args[0] === 'fault') {
+  // ock up's internal commands, kept light (they start often): a node's kubelet process, and
+  // the fault provider's client; neither loads the rest of the command line
+  const { main } = await import(args[0] === 'kubelet' ? '../orchestrator/cluster/kubeletproc.ts' : '../orchestrator/cluster/faultcontrol.ts')
+  await main(args.slice(1))
+} else if (args[0] === 'explain') {
   // the course's side (behaviors, scenarios, results): harness code, not the orchestrator's
   const { main } = await import('../support/report/book/explain.ts')
   await main(args.slice(1))

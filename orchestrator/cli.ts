@@ -4,6 +4,8 @@
 // cluster's CA, which `ock up` keeps in .ock/pki while it runs, as kubeadm keeps
 // /etc/kubernetes/pki) or for service accounts (a token from the TokenRequest API).
 // `ock images save` writes the kit's images as archives a real cluster's nodes can load.
+// Each worker node's kubelet is its own OS process (cluster/kubeletprocs.ts); .ock/processes.json
+// says which, and `ock fault` (cluster/faultcontrol.ts, run by bin/ock.js) signals or restarts them.
 // Shuts down cleanly on SIGINT / SIGTERM, leaving no process, container, key or temp dir behind.
 
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
@@ -17,7 +19,9 @@ import { ApiClient } from './client/client.js'
 import { Cluster } from './cluster/cluster.js'
 import { UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/topology.js'
 import { kubeconfigYaml } from './cluster/kubeconfig.js'
+import { FaultControl } from './cluster/faultcontrol.js'
 import { targetConfigOf, writeTargetConfig } from './cluster/targetconfig.js'
+import { TIMING_FLAGS, TIMING_FLAGS_USAGE, TimingFlagError, timingsFromFlags, type TimingFlags } from './cluster/timingflags.js'
 import { installProcessGuard } from './host/guard.js'
 import { Identities, loadCertificateAuthority } from './pki/pki.js'
 
@@ -28,6 +32,11 @@ Commands:
   down        stop the cluster started by 'ock up' in this directory
   status      tell whether a cluster from 'ock up' is running
   kubeconfig  write a kubeconfig for another identity of the running cluster
+  fault OPERATION NAME [--dir DIR]
+              a fault on the running cluster's processes: stopKubelet (SIGKILL), startKubelet,
+              restartKubelet, freezeHeartbeats (SIGSTOP), unfreezeHeartbeats (SIGCONT),
+              stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster,
+              startMaster, stop/startControllerManager, stop/startScheduler (DIR: .ock)
   images save DIR [IMAGE...]
               write OCK's images (registry.internal/ock/app:1, ...; all by default) to DIR
               as docker-save archives, building them first on the Docker engine, for a
@@ -38,7 +47,8 @@ Flags for 'up':
   --target-config PATH
                       where to write the cluster target's configuration: images, timings,
                       etcd endpoints, audit log (default target-config.yaml beside the kubeconfig)
-  --nodes N           number of worker nodes, each a kubelet on the chosen runtime (default 3)
+  --nodes N           number of worker nodes, each a kubelet process on the chosen runtime
+                      (default 3); .ock/processes.json lists their pids
   --runtime sim|docker  simulated containers or real ones on the Docker engine (default sim)
   --store memory|etcd   embedded store or a real etcd cluster (default memory)
   --masters N         control-plane nodes, each with an API server and a controller manager
@@ -67,7 +77,7 @@ Flags for 'up':
                       longest an event waits for its batch (default 30s)
   --audit-webhook-initial-backoff DURATION
                       first wait before a failed batch is sent again, x1.5 each time (default 10s)
-  -h, --help          this text
+${TIMING_FLAGS_USAGE}  -h, --help          this text
 
 Flags for 'kubeconfig' (the cluster from 'ock up' in this directory must be running):
   --user NAME         a user, authenticated by a client certificate of the cluster CA
@@ -79,6 +89,7 @@ Flags for 'kubeconfig' (the cluster from 'ock up' in this directory must be runn
   --out PATH          where to write it (default: standard output)
 `
 
+const STATE_DIR = resolve('.ock')
 const STATE_FILE = resolve('.ock/up.json')
 const PKI_DIR = resolve('.ock/pki')
 
@@ -131,7 +142,7 @@ async function up(argv: string[]): Promise<void> {
       port: { type: 'string', default: '0' },
       'admission-config': { type: 'string' },
       'token-auth-file': { type: 'string' },
-      ...Object.fromEntries(AUDIT_FLAGS.map((f) => [f, { type: 'string' as const }])),
+      ...Object.fromEntries([...AUDIT_FLAGS, ...TIMING_FLAGS].map((f) => [f, { type: 'string' as const }])),
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -153,6 +164,13 @@ async function up(argv: string[]): Promise<void> {
     audit = auditOptionsFromFlags(values as AuditFlags)
   } catch (e) {
     if (e instanceof AuditFlagError) fail(e.message)
+    throw e
+  }
+  let timings: ReturnType<typeof timingsFromFlags> = {}
+  try {
+    timings = timingsFromFlags(values as TimingFlags)
+  } catch (e) {
+    if (e instanceof TimingFlagError) fail(e.message)
     throw e
   }
   const nodes = Number(values.nodes)
@@ -180,6 +198,9 @@ async function up(argv: string[]): Promise<void> {
       admission,
       tokenAuthFile: values['token-auth-file'] ? resolve(values['token-auth-file']) : undefined,
       audit,
+      ...timings,
+      // each kubelet its own OS process, its files in the state dir (cluster/kubeletprocs.ts)
+      nodeProcesses: { dir: STATE_DIR },
     })
   } catch (e) {
     if (e instanceof UnsupportedTopologyError || e instanceof AdmissionConfigError || e instanceof AuditWebhookConfigError) fail(e.message)
@@ -196,12 +217,15 @@ async function up(argv: string[]): Promise<void> {
   await writeFile(kubeconfig, cluster.adminKubeconfig(), { mode: 0o600 })
   await mkdir(dirname(STATE_FILE), { recursive: true })
   await writeFile(STATE_FILE, JSON.stringify({ pid: process.pid, url: cluster.url, kubeconfig, startedAt: new Date().toISOString() } satisfies UpState))
+  // where the processes are, and `ock fault`'s socket (cluster/faultcontrol.ts)
+  const control = await FaultControl.serve(cluster, STATE_DIR)
 
   let stopping = false
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return
     stopping = true
     process.stdout.write(`\nock: ${signal} received, stopping the cluster...\n`)
+    await control.close()
     await cluster.stop()
     await rm(STATE_FILE, { force: true })
     await rm(PKI_DIR, { recursive: true, force: true })

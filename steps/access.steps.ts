@@ -10,6 +10,7 @@ import { actorFor, ensureServiceAccount, objectPath, parseIdentity, requestAs, u
 import { expandNamespace } from '../support/expand.js'
 import { collectionPath, kindRef, type KindRef } from '../support/kinds.js'
 import { apply, inNamespace, parseManifests, remove } from '../support/kube.js'
+import { mapImages } from '../support/images.js'
 import { kubectl } from '../support/kubectl.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -100,7 +101,7 @@ async function createAs(world: OckWorld, who: string, doc: string, attempt: bool
   const s = await world.cluster()
   const a = await actor(world, who)
   // a cluster-scoped object names the scenario's namespace to be its own (`binder-{namespace}`)
-  const objects = parseManifests(expandNamespace(doc, s.namespace)).map((o) => inNamespace(o, s.namespace))
+  const objects = parseManifests(expandNamespace(doc, s.namespace)).map((o) => mapImages(inNamespace(o, s.namespace), s.images))
   world.lastManifests = objects
   world.lastError = undefined
   world.lastErrorChecked = true
@@ -147,5 +148,5 @@ When(
 
 When(['{identity} runs {string}', '{identity} شغل {string}'], async function (this: OckWorld, who: string, command: string) {
   const a = await actor(this, who)
-  this.lastCommand = await kubectl(command, a.file)
+  this.lastCommand = await kubectl(command, a.file, { images: (await this.cluster()).images })
 })

@@ -1,26 +1,41 @@
-// Steps that read the API server's audit log (built-in cluster, with
-// "Given the API server writes an audit log"): the audit.k8s.io/v1 events of one request, who
-// made which requests, and (with the store door) when a request was on record compared with
-// when the store got and acknowledged its write.
+// Steps that read the API server's audit events (capability @audit, with
+// "Given the API server writes an audit log"): on the built-in target its cluster's audit log,
+// on the cluster target the audit log its configuration names, from where it stood when the
+// scenario began. The audit.k8s.io/v1 events of one request, who made which requests, and
+// (with the store door) when a request was on record compared with when the store got and
+// acknowledged its write. The cluster target's log is shared with every other client: a step
+// picks the scenario's requests by namespace, object and audit ID.
 
-import { Then, type DataTable } from './define.js'
+import { Given, Then, type DataTable } from './define.js'
 import { expect } from 'chai'
-import { readFile } from 'node:fs/promises'
+import { actingUser, type AuditEvent } from '../support/audit.js'
 import { eventually } from '../support/eventually.js'
 import { expandNamespace } from '../support/expand.js'
 import type { KindRef } from '../support/kinds.js'
 import { creatingWrite, describeWrite } from '../support/store.js'
+import { auditEventsOf } from '../support/writers.js'
+import { targetFor } from '../support/targets/registry.js'
+import { core } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 import { WRITE_VERBS } from '../support/writers.js'
 
-/** The audit ID of the request that created the object (a create, or an apply / update that answered 201). */
-function creatingAuditId(events: AuditEvent[], kind: KindRef, name: string): string | undefined {
+Given(['the API server writes an audit log', 'الـ API Server بيكتب audit log'], async function (this: OckWorld) {
+  const { available, missing } = await targetFor(this.parameters).capabilities()
+  if (!available.has('audit'))
+    throw new Error(`this scenario reads the API server's audit events: tag it @audit so targets without them skip it (${missing.get('audit')})`)
+  if (this.started) throw new Error('the audit log must be stated before the cluster is used (move this step up, before any request)')
+  this.topology.auditLog = true
+})
+
+/** The audit ID of the request that created the object in the scenario's namespace (a create, or an apply / update that answered 201). */
+function creatingAuditId(events: AuditEvent[], kind: KindRef, name: string, namespace: string): string | undefined {
   return events.find(
     (x) =>
       WRITE_VERBS.has(x.verb) &&
       x.objectRef?.resource === kind.plural &&
       x.objectRef?.name === name &&
+      (x.objectRef?.namespace ?? '') === (kind.namespaced ? namespace : '') &&
       x.stage === 'ResponseComplete' &&
       x.responseStatus?.code === 201,
   )?.auditID
@@ -31,32 +46,19 @@ async function scenarioEvents(world: OckWorld): Promise<AuditEvent[]> {
   return (await auditEvents(world)).filter((e) => Date.parse(e.requestReceivedTimestamp) >= world.openedAt)
 }
 
-interface AuditEvent {
-  auditID: string
-  stage: string
-  verb: string
-  user: { username?: string }
-  requestReceivedTimestamp: string
-  stageTimestamp: string
-  objectRef?: { resource?: string; name?: string; namespace?: string }
-  responseStatus?: { code: number; reason?: string }
-  annotations?: Record<string, string>
-}
-
 async function auditEvents(world: OckWorld): Promise<AuditEvent[]> {
-  const s = await world.cluster()
-  if (!s.auditLogFile) throw new Error('this scenario has no audit log: add "Given the API server writes an audit log" (and the @config tag)')
-  const text = await readFile(s.auditLogFile, 'utf8').catch(() => '')
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as AuditEvent)
+  return auditEventsOf(await world.cluster())
 }
 
-function row(e: AuditEvent): Record<string, string> {
+/**
+ * One event as a table row. `as`: who the request acted as. An API server records whom a caller
+ * impersonates once it has read the Impersonate headers, after the RequestReceived event (as
+ * upstream's filter chain does): a request's identity is the one its later events name.
+ */
+function row(e: AuditEvent, as = actingUser(e)): Record<string, string> {
   return {
     stage: e.stage,
-    user: e.user.username ?? '',
+    user: as,
     verb: e.verb,
     resource: e.objectRef?.resource ?? '',
     name: e.objectRef?.name ?? '',
@@ -68,7 +70,8 @@ function row(e: AuditEvent): Record<string, string> {
 
 /** Every expected row, in order, with blank cells meaning "any". */
 function matches(events: AuditEvent[], expected: Record<string, string>[], namespace: string): void {
-  const actual = events.map(row)
+  const impersonated = events.find((e) => e.impersonatedUser)
+  const actual = events.map((e) => row(e, impersonated ? actingUser(impersonated) : actingUser(e)))
   expect(actual.length, `audit events: ${JSON.stringify(actual, null, 1)}`).to.equal(expected.length)
   expected.forEach((want, i) => {
     for (const [k, v] of Object.entries(want)) {
@@ -103,7 +106,7 @@ Then(
     await eventually(
       async () => {
         const all = await auditEvents(this)
-        const id = creatingAuditId(all, kind, name)
+        const id = creatingAuditId(all, kind, name, s.namespace)
         return all.filter((x) => x.auditID === id)
       },
       (events) => matches(events, table.hashes(), s.namespace),
@@ -123,7 +126,7 @@ Then(
     const events = await eventually(
       async () => {
         const all = await auditEvents(this)
-        const id = creatingAuditId(all, kind, name)
+        const id = creatingAuditId(all, kind, name, s.namespace)
         return all.filter((x) => x.auditID === id)
       },
       (es) => {
@@ -161,8 +164,9 @@ Then(
     const s = await this.cluster()
     const writes = await eventually(
       async () => {
-        const es = await scenarioEvents(this)
-        const ids = new Set(es.filter((e) => e.user.username === user && WRITE_VERBS.has(e.verb)).map((e) => e.auditID))
+        // the scenario's namespace and cluster-scoped objects: a shared cluster's other namespaces are other clients' business
+        const es = (await scenarioEvents(this)).filter((e) => !e.objectRef?.namespace || e.objectRef.namespace === s.namespace)
+        const ids = new Set(es.filter((e) => actingUser(e) === user && WRITE_VERBS.has(e.verb)).map((e) => e.auditID))
         return es.filter((e) => ids.has(e.auditID) && e.stage === 'ResponseComplete')
       },
       (es) => {
@@ -177,5 +181,78 @@ Then(
     expect(writes.map(what), `write requests by ${user} since the scenario began, as the audit log has them`).to.deep.equal([
       `${writes[0]!.verb} ${kind.plural} ${kind.namespaced ? s.namespace : ''}/${name} -> 201`,
     ])
+  },
+)
+
+// ---------------------------------------------------------------------------------------------
+// what the cluster's components did, as the API server's audit events show their requests
+
+/** `pods/binding` or `replicasets.apps`, as a scenario names what a request was about. */
+function auditTarget(e: AuditEvent): string {
+  const r = e.objectRef
+  if (!r?.resource) return ''
+  const resource = r.apiGroup ? `${r.resource}.${r.apiGroup}` : r.resource
+  return r.subresource ? `${resource}/${r.subresource}` : resource
+}
+
+/** `system:node:*` matches every kubelet; any other pattern one user. */
+function userMatches(pattern: string, user: string): boolean {
+  return pattern.endsWith('*') ? user.startsWith(pattern.slice(0, -1)) : user === pattern
+}
+
+/** The requests of the scenario's time that got an answer (ResponseComplete; ResponseStarted for a watch). */
+async function answeredRequests(world: OckWorld): Promise<AuditEvent[]> {
+  return (await scenarioEvents(world)).filter((e) => e.stage === 'ResponseComplete' || e.stage === 'ResponseStarted')
+}
+
+Then(['the audit log shows these requests:', 'الـ audit log فيه الـ requests دي:'], async function (this: OckWorld, table: DataTable) {
+  const rows = table.hashes()
+  await eventually(
+    () => answeredRequests(this),
+    (requests) => {
+      for (const row of rows) {
+        const hit = requests.find(
+          (e) => userMatches(row.user!, actingUser(e)) && e.verb === row.verb && auditTarget(e) === row.resource && (e.responseStatus?.code ?? 0) < 400,
+        )
+        const seen = requests.filter((e) => userMatches(row.user!, actingUser(e))).map((e) => `${e.verb} ${auditTarget(e)}`)
+        expect(hit, `a successful "${row.verb} ${row.resource}" by ${row.user}; that user made: ${[...new Set(seen)].join(', ') || 'nothing'}`).to.not.equal(
+          undefined,
+        )
+      }
+    },
+    5_000,
+    { describe: `the requests ${rows.map((r) => `${r.user} ${r.verb} ${r.resource}`).join('; ')} in the audit log` },
+  )
+})
+
+Then(
+  [
+    'the audit log shows each kubelet acted only on its own node and the pods bound to it',
+    'الـ audit log بيقول إن كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس',
+  ],
+  async function (this: OckWorld) {
+    const s = await this.cluster()
+    const pods = (await core(s.kubeconfig).listPodForAllNamespaces()).items
+    const nodeOf = new Map(pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p.spec?.nodeName]))
+    const requests = (await answeredRequests(this)).filter((e) => actingUser(e).startsWith('system:node:'))
+    expect(requests, 'requests by kubelets since the scenario began').to.not.be.empty
+    const wrong: string[] = []
+    for (const e of requests) {
+      const node = actingUser(e).slice('system:node:'.length)
+      const r = e.objectRef ?? {}
+      const what = `${actingUser(e)}: ${e.verb} ${auditTarget(e)} ${r.namespace ? `${r.namespace}/` : ''}${r.name ?? ''}`
+      const podNode = (name: string): string | undefined => nodeOf.get(`${r.namespace}/${name}`)
+      if (r.resource === 'pods' && !r.apiGroup) {
+        if (e.verb === 'list' || e.verb === 'watch') {
+          if (!decodeURIComponent(e.requestURI).includes(`spec.nodeName=${node}`)) wrong.push(`${what} without the field selector spec.nodeName=${node}`)
+        } else if (r.name && podNode(r.name) !== undefined && podNode(r.name) !== node) wrong.push(`${what}, a pod of ${podNode(r.name)}`)
+      } else if (r.resource === 'nodes' && !r.apiGroup && r.name && r.name !== node) {
+        wrong.push(what)
+      } else if (r.resource === 'events' && r.name) {
+        const about = r.name.slice(0, r.name.lastIndexOf('.'))
+        if (podNode(about) !== undefined && podNode(about) !== node) wrong.push(`${what} about a pod of ${podNode(about)}`)
+      }
+    }
+    expect(wrong, 'kubelet requests about another node or its pods').to.deep.equal([])
   },
 )

@@ -1,7 +1,7 @@
 // Steps that configure the built-in cluster before it starts (capability @config): its
-// admission configuration, its static token file, its audit log, its timings (grace periods,
-// heartbeat periods, default tolerations). They must come before any step that talks to the
-// cluster.
+// admission configuration, its static token file, its timings (grace periods, heartbeat
+// periods, default tolerations). They must come before any step that talks to the cluster.
+// (Its audit log is asked for in audit.steps.ts: any target with the `audit` capability has one.)
 
 import { Given, type DataTable } from './define.js'
 import { parseDuration } from './parameter-types.js'
@@ -21,11 +21,6 @@ Given(["the cluster's admission configuration is:", 'الـ admission configurat
 Given(['the cluster accepts the static tokens:', 'الـ cluster بيقبل الـ static tokens دي:'], function (this: OckWorld, csv: string) {
   beforeStart(this, 'the static token file')
   this.topology.staticTokens = csv
-})
-
-Given(['the API server writes an audit log', 'الـ API Server بيكتب audit log'], function (this: OckWorld) {
-  beforeStart(this, 'the audit log')
-  this.topology.auditLog = true
 })
 
 async function setTimings(world: OckWorld, timings: Record<string, number>): Promise<void> {

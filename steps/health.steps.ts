@@ -2,14 +2,16 @@
 // or out of its Services' endpoints, how often its container was restarted and in which
 // containers, how long the kubelet waited before each restart (CrashLoopBackOff), and the
 // waiting reasons it showed on the way (seen by "I watch the pods"), and what a container
-// answered its probes, from the test app's own request log in the container runtime.
+// answered its probes, from the test app's own request log through the API (pods/log, and
+// `previous` for the container a pod was restarted from; on the reference target the engine's
+// copy of that log is held against it as an extra check).
 
 import { Then, type DataTable } from './define.js'
 import type { V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { parseDuration } from './parameter-types.js'
 import { eventually } from '../support/eventually.js'
-import { CONTAINER_LABELS, runtimeContainers, runtimeLog, thatPod, type RuntimeContainer } from '../support/containers.js'
+import { podLog, thatPod } from '../support/containers.js'
 import { answersFor, failed, longestFailureRun, trailingFailures } from '../support/requestlog.js'
 import { restartTimeline } from '../support/restarts.js'
 import { endpointsOf } from '../support/services.js'
@@ -140,16 +142,10 @@ Then(
   },
 )
 
-/** The pod's containers in the container runtime (docker ps), newest attempt first. */
-async function containersOf(world: OckWorld, name: string): Promise<RuntimeContainer[]> {
-  const uid = (await readPod(world, name)).metadata!.uid!
-  const all = await runtimeContainers({ podUid: uid })
-  return all.sort((a, b) => Number(b.labels[CONTAINER_LABELS.attempt]) - Number(a.labels[CONTAINER_LABELS.attempt]))
-}
-
-/** What a container answered requests for `path`, from its log in the runtime. */
-async function answers(c: RuntimeContainer, path: string): Promise<number[]> {
-  return answersFor(await runtimeLog(c.id), path)
+/** What the pod's container (its first, or `previous`: the one it was restarted from) answered requests for `path`, from its log through the API (pods/log). */
+async function answers(world: OckWorld, name: string, path: string, previous = false): Promise<number[]> {
+  const s = await world.cluster()
+  return answersFor(await podLog(s.kubeconfig, s.namespace, name, { previous }), path)
 }
 
 // a liveness probe that found the app not yet listening is a failure the app's log cannot show:
@@ -161,13 +157,10 @@ Then(
   ],
   async function (this: OckWorld, ms: number, name: string, path: string) {
     await eventually(
-      async () => {
-        const [c] = await containersOf(this, name)
-        return c ? await answers(c, path) : []
-      },
+      () => answers(this, name, path).catch(() => [] as number[]),
       (codes) => codes.some((c) => !failed(c)),
       ms,
-      { describe: `the container of pod ${name} to answer ${path} successfully, as its log in the container runtime tells` },
+      { describe: `the container of pod ${name} to answer ${path} successfully, as its log (pods/log) tells` },
     )
   },
 )
@@ -178,15 +171,24 @@ Then(
     'الـ container اللي الـ pod {string} اتعملها restart منه رد على آخر {int} requests لـ {string} بـ error، ومش أكتر',
   ],
   async function (this: OckWorld, name: string, n: number, path: string) {
-    const old = (await containersOf(this, name)).find((c) => c.state === 'exited')
-    expect(old, `an exited container of pod ${name} in the container runtime`).to.not.equal(undefined)
-    const codes = await answers(old!, path)
-    this.log(`container ${old!.id.slice(0, 12)} answered ${path}: ${codes.join(' ')}`)
+    const s = await this.cluster()
+    const pod = await readPod(this, name)
+    const last = pod.status?.containerStatuses?.[0]?.lastState?.terminated
+    expect(last?.containerID, `the container pod ${name} was restarted from (status.containerStatuses[0].lastState.terminated)`).to.be.a('string')
+    const id = last!.containerID!.slice(0, 21)
+    const codes = await answers(this, name, path, true)
+    this.log(`container ${id} answered ${path}: ${codes.join(' ')} (pods/log?previous=true)`)
+    if (s.engine) {
+      // extra, on the reference target: the engine still holds that container, exited, and its own log tells the same
+      const c = (await s.engine.containers({ podUid: pod.metadata!.uid! })).find((x) => `docker://${x.id}` === last!.containerID)
+      expect(c?.state, `container ${id} in the container engine (docker ps -a)`).to.equal('exited')
+      expect(answersFor(await s.engine.log(c!.id), path), `what container ${id} answered ${path}, as the engine's log tells`).to.deep.equal(codes)
+    }
     expect(
       codes.some((c) => !failed(c)),
-      `container ${old!.id.slice(0, 12)} answered ${path} with success before it failed (${codes.join(' ')})`,
+      `container ${id} answered ${path} with success before it failed (${codes.join(' ')})`,
     ).to.equal(true)
-    expect(trailingFailures(codes), `failed requests for ${path} in a row before container ${old!.id.slice(0, 12)} was killed (${codes.join(' ')})`).to.equal(n)
+    expect(trailingFailures(codes), `failed requests for ${path} in a row before container ${id} was killed (${codes.join(' ')})`).to.equal(n)
   },
 )
 
@@ -196,10 +198,8 @@ Then(
     'الـ container بتاع الـ pod {string} رد على {int} requests على الأقل لـ {string} بـ error، عمره ما رد {int} ورا بعض',
   ],
   async function (this: OckWorld, name: string, atLeast: number, path: string, run: number) {
-    const [c] = await containersOf(this, name)
-    expect(c, `a container of pod ${name} in the container runtime`).to.not.equal(undefined)
-    const codes = await answers(c!, path)
-    this.log(`container ${c!.id.slice(0, 12)} answered ${path}: ${codes.join(' ')}`)
+    const codes = await answers(this, name, path)
+    this.log(`the container of ${name} answered ${path}: ${codes.join(' ')} (pods/log)`)
     expect(codes.filter(failed).length, `failed requests for ${path} (${codes.join(' ')})`).to.be.at.least(atLeast)
     expect(longestFailureRun(codes), `the longest run of failed requests for ${path} (${codes.join(' ')})`).to.be.below(run)
   },

@@ -13,12 +13,12 @@ When(['I run {string}', 'شغلت {string}'], async function (this: OckWorld, co
   // a node is not the scenario's: one it cordons (or drains) is uncordoned when it ends, so a
   // shared cluster (-p cluster) is left as it was found
   for (const node of cordonedBy(command)) this.cleanups.push(() => setUnschedulable(s.kubeconfig, node, false))
-  this.lastCommand = await kubectl(command, s.kubeconfigFile)
+  this.lastCommand = await kubectl(command, s.kubeconfigFile, { images: s.images })
 })
 
 When(['I run {string} with:', 'شغلت {string} بالـ input ده:'], async function (this: OckWorld, command: string, input: string) {
   const s = await this.cluster()
-  this.lastCommand = await kubectl(command, s.kubeconfigFile, { input })
+  this.lastCommand = await kubectl(command, s.kubeconfigFile, { input, images: s.images })
 })
 
 function last(world: OckWorld): NonNullable<OckWorld['lastCommand']> {
@@ -58,7 +58,7 @@ function escape(s: string): string {
 
 Given(['I apply the manifest with kubectl:', 'عملت apply للـ manifest بـ kubectl:'], async function (this: OckWorld, doc: string) {
   const s = await this.cluster()
-  this.lastCommand = await kubectl('kubectl apply -f -', s.kubeconfigFile, { input: doc })
+  this.lastCommand = await kubectl('kubectl apply -f -', s.kubeconfigFile, { input: doc, images: s.images })
   const c = this.lastCommand
   expect(c.exitCode, `kubectl apply failed: ${c.stderr}`).to.equal(0)
 })

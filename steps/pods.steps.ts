@@ -9,12 +9,13 @@ import { Watch, type V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
 import { create, remove } from '../support/kube.js'
+import { mapImages } from '../support/images.js'
 import { boundTo, core, describePods, isPodReady as isReady, isRunning, podsLabelled, samplePod, schedulingFailure } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 async function createPod(world: OckWorld, pod: V1Pod): Promise<void> {
   const s = await world.cluster()
-  await create(s.kubeconfig, { ...pod, metadata: { ...pod.metadata, namespace: s.namespace } })
+  await create(s.kubeconfig, mapImages({ ...pod, metadata: { ...pod.metadata, namespace: s.namespace } }, s.images))
 }
 
 When(['I create a pod {string} without resource requests', 'عملت pod اسمها {string} من غير resource requests'], async function (this: OckWorld, name: string) {

@@ -8,11 +8,13 @@ import { consistently, eventually } from '../support/eventually.js'
 import { apply, create, inNamespace, parseManifests, read, remove, toStatus } from '../support/kube.js'
 import type { KindRef } from '../support/kinds.js'
 import { expectField } from '../support/paths.js'
+import { mapImages } from '../support/images.js'
 import type { OckWorld } from '../support/world.js'
 
 async function manifests(world: OckWorld, text: string): Promise<KubernetesObject[]> {
   const s = await world.cluster()
-  return parseManifests(text).map((o) => inNamespace(o, s.namespace))
+  // the kit's images under the names the cluster pulls them by (cluster target), else as written
+  return parseManifests(text).map((o) => mapImages(inNamespace(o, s.namespace), s.images))
 }
 
 /** Runs `op` for each object; on rejection records it (try) or throws it with the Status. */
@@ -184,5 +186,27 @@ Then(
       ms,
       { describe: `${kind.kind} ${name} to be gone` },
     )
+  },
+)
+
+Then(
+  [
+    'the {kind} {string} was answered with a revision of the whole cluster: an object written after it gets a later resourceVersion',
+    'الـ {kind} {string} رجع بـ revision من الـ cluster كله: أي object يتكتب بعده ياخد resourceVersion أكبر',
+  ],
+  async function (this: OckWorld, kind: KindRef, name: string) {
+    const s = await this.cluster()
+    const answer = (this.applied ?? []).find((o) => o.kind === kind.kind && o.metadata?.name === name)
+    expect(answer, `the API server's answer for ${kind.kind} ${name}`).to.not.equal(undefined)
+    const rv = answer!.metadata?.resourceVersion ?? ''
+    // opaque to clients, but a store revision on every etcd-backed API server: a decimal count of the store's writes
+    expect(rv, `the resourceVersion ${kind.kind} ${name} was answered with`).to.match(/^[1-9][0-9]*$/)
+    const stored = await readObject(this, kind, name)
+    expect(stored?.metadata?.uid, `${kind.kind} ${name} as the API serves it now: the object the answer named`).to.equal(answer!.metadata?.uid)
+    const after = await create(s.kubeconfig, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `written-after-${name}`, namespace: s.namespace } })
+    const later = after.metadata?.resourceVersion ?? ''
+    expect(later, 'the resourceVersion of a config map written after it').to.match(/^[1-9][0-9]*$/)
+    expect(BigInt(later) > BigInt(rv), `a config map written after ${kind.kind} ${name} (resourceVersion ${rv}) got resourceVersion ${later}`).to.equal(true)
+    this.log(`${kind.kind} ${name} answered at revision ${rv}; a config map written after it at ${later}`)
   },
 )

@@ -1,5 +1,6 @@
 // Steps that read the built-in API server's trace (capability @trace): what happened to one
-// request, in which order, who asked, and what the store acknowledged; and a node's failure
+// request, in which order inside the API server, and what the store acknowledged (which
+// requests each component made is read from the audit log: audit.steps.ts); and a node's failure
 // as a timeline (last heartbeat, Ready=Unknown, taint, evictions, replacements) with the time
 // each step took.
 
@@ -14,16 +15,12 @@ import {
   describeEntry,
   parseBounds,
   requestEntries,
-  requestTarget,
   timelineCellAsEnglish,
   timelineFinder,
-  tracedRequests,
   TRACE_PHRASES,
-  userMatches,
   type TimelineState,
   type TraceEntry,
 } from '../support/trace.js'
-import { core } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
 async function traceSinceStart(world: OckWorld): Promise<TraceEntry[]> {
@@ -116,48 +113,6 @@ Then('for {duration} the store acknowledges no write by {string}, whose requests
   const refused = seen.filter((e) => e.kind === 'response' && e.user === user && (e.code ?? 0) >= 500)
   expect(refused.length, `requests by ${user} answered with a 5xx while the store was down (it kept trying)`).to.be.greaterThan(0)
 })
-
-// ---------------------------------------------------------------------------------------------
-// what the cluster's components did, as API requests
-
-Then(['the trace shows these requests:', 'الـ trace فيه الـ requests دي:'], async function (this: OckWorld, table: DataTable) {
-  const requests = tracedRequests(await traceSinceStart(this))
-  for (const row of table.hashes()) {
-    const hit = requests.find((r) => userMatches(row.user!, r.user) && r.verb === row.verb && requestTarget(r) === row.resource && (r.code ?? 0) < 400)
-    const seen = requests.filter((r) => userMatches(row.user!, r.user)).map((r) => `${r.verb} ${requestTarget(r)}`)
-    expect(hit, `a successful "${row.verb} ${row.resource}" by ${row.user}; that user made: ${[...new Set(seen)].join(', ') || 'nothing'}`).to.not.equal(
-      undefined,
-    )
-  }
-})
-
-Then(
-  ['each kubelet acted only on its own node and the pods bound to it', 'كل kubelet اشتغلت على الـ node بتاعتها والـ pods اللي عليها بس'],
-  async function (this: OckWorld) {
-    const s = await this.cluster()
-    const requests = tracedRequests(await traceSinceStart(this))
-    const pods = (await core(s.kubeconfig).listPodForAllNamespaces()).items
-    const nodeOf = new Map(pods.map((p) => [p.metadata?.name ?? '', p.spec?.nodeName]))
-    const kubeletRequests = requests.filter((r) => r.user?.startsWith('system:node:'))
-    expect(kubeletRequests, 'requests by kubelets').to.not.be.empty
-    const wrong: string[] = []
-    for (const r of kubeletRequests) {
-      const node = r.user!.slice('system:node:'.length)
-      const what = `${r.user}: ${r.verb} ${requestTarget(r)} ${r.name ?? ''}`
-      if (r.resource === 'pods') {
-        if (r.verb === 'list' || r.verb === 'watch') {
-          if (!decodeURIComponent(r.line).includes(`spec.nodeName=${node}`)) wrong.push(`${what} without the field selector spec.nodeName=${node}`)
-        } else if (r.name && nodeOf.has(r.name) && nodeOf.get(r.name) !== node) wrong.push(`${what}, a pod of ${nodeOf.get(r.name)}`)
-      } else if (r.resource === 'nodes' && r.name && r.name !== node) {
-        wrong.push(what)
-      } else if (r.resource === 'events' && r.name) {
-        const about = r.name.slice(0, r.name.lastIndexOf('.'))
-        if (nodeOf.has(about) && nodeOf.get(about) !== node) wrong.push(`${what} about a pod of ${nodeOf.get(about)}`)
-      }
-    }
-    expect(wrong, 'kubelet requests about another node or its pods').to.deep.equal([])
-  },
-)
 
 Then(
   [

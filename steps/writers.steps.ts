@@ -1,5 +1,6 @@
-// Steps about who wrote what, read from the API server's audit log (built-in cluster, with
-// "Given the API server writes an audit log"): which identity created the pods, bound them, and
+// Steps about who wrote what, read from the API server's audit events (capability @audit, with
+// "Given the API server writes an audit log"; on the cluster target, its configured log from
+// where it stood when the scenario began): which identity created the pods, bound them, and
 // reported their status, and what else a component wrote. The audit log is written as requests
 // complete, so each step waits a moment for the lines of requests that already took effect.
 
@@ -8,7 +9,7 @@ import { expect } from 'chai'
 import type { V1Pod } from '@kubernetes/client-node'
 import { eventually } from '../support/eventually.js'
 import { podsLabelled } from '../support/workloads.js'
-import { describeWrite, isLeaderElectionLease, successfulWrites, writesOf, type Write } from '../support/writers.js'
+import { auditEventsOf, describeWrite, isLeaderElectionLease, successfulWrites, writesOf, type Write } from '../support/writers.js'
 import type { OckWorld } from '../support/world.js'
 
 /** How long the audit log may lag behind what the API already shows. */
@@ -21,11 +22,10 @@ async function check(
   assert: (writes: Write[], pods: V1Pod[], namespace: string) => void,
 ): Promise<void> {
   const s = await world.cluster()
-  if (!s.auditLogFile) throw new Error('this scenario has no audit log: add "Given the API server writes an audit log" (and the @config tag)')
   const pods = selector ? await podsLabelled(s.kubeconfig, s.namespace, selector) : []
   if (selector) expect(pods, `pods labelled ${selector}`).to.not.be.empty
   await eventually(
-    () => successfulWrites(s.auditLogFile!),
+    async () => successfulWrites({ readAuditLog: () => auditEventsOf(s) }),
     (writes) => assert(writes, pods, s.namespace),
     AUDIT_LAG_MS,
     { describe: what },

@@ -2,17 +2,21 @@
 // reads /var/log/kubernetes/audit on a master: in an HA control plane every master's API server
 // writes its own file, so which file an event is in says which API server handled the request.
 // Or the same events as a webhook received them (support/auditwebhook.ts), from any API server.
+// A cluster the kit shares with others (the cluster target) has one long log: AuditLogTail reads
+// it from where it stood when a scenario began, so each scenario sees only its own time.
 
-import { readFile } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
 
 export interface AuditEvent {
   auditID: string
   stage: string
   verb: string
   requestURI: string
-  user: { username: string }
+  user: { username: string; groups?: string[] }
+  /** The identity the request acted as, when the caller impersonated one (`kubectl --as`). */
+  impersonatedUser?: { username: string; groups?: string[] }
   userAgent?: string
-  objectRef?: { resource?: string; name?: string; namespace?: string; subresource?: string }
+  objectRef?: { resource?: string; name?: string; namespace?: string; subresource?: string; apiGroup?: string }
   responseStatus?: { code: number; reason?: string }
   requestReceivedTimestamp: string
   /** When this stage was reached (ResponseComplete: the answer was sent). */
@@ -40,11 +44,62 @@ export async function readAuditLog(from: string | AuditEventSource): Promise<Aud
     .map((l) => JSON.parse(l) as AuditEvent)
 }
 
+/** Who asked: the impersonated identity when the caller impersonated one, else the authenticated user. */
+export function actingUser(e: Pick<AuditEvent, 'user' | 'impersonatedUser'>): string {
+  return e.impersonatedUser?.username ?? e.user?.username ?? ''
+}
+
+/**
+ * An audit log file read from a byte offset on: the events an API server appended after the
+ * tail was made (AuditLogTail.from) or the whole file (offset 0). A file now shorter than the
+ * offset was rotated (kube-apiserver --audit-log-maxsize): it is read from its start. A line the
+ * API server is still writing (no newline yet) is left for the next read.
+ */
+export class AuditLogTail implements AuditEventSource {
+  constructor(
+    readonly file: string,
+    readonly offset = 0,
+  ) {}
+
+  /** A tail from the file's current end: only events written from now on. */
+  static async from(file: string): Promise<AuditLogTail> {
+    return new AuditLogTail(file, await fileSize(file))
+  }
+
+  async readAuditLog(): Promise<AuditEvent[]> {
+    const size = await fileSize(this.file)
+    const start = size < this.offset ? 0 : this.offset
+    if (size <= start) return []
+    const fh = await open(this.file, 'r')
+    let text: string
+    try {
+      const buf = Buffer.alloc(size - start)
+      const { bytesRead } = await fh.read(buf, 0, buf.length, start)
+      text = buf.subarray(0, bytesRead).toString('utf8')
+    } finally {
+      await fh.close()
+    }
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1)
+    return complete
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditEvent)
+  }
+}
+
+/** A file's size in bytes; 0 for a file not written yet. */
+async function fileSize(file: string): Promise<number> {
+  return stat(file).then(
+    (s) => s.size,
+    () => 0,
+  )
+}
+
 export const WRITE_VERBS: readonly string[] = ['create', 'update', 'patch', 'delete', 'deletecollection']
 
 /** A one-line description of an event, for failure messages. */
 export function describeAuditEvent(e: AuditEvent): string {
   const ref = e.objectRef
   const what = ref ? [ref.namespace, ref.resource, ref.name].filter(Boolean).join('/') + (ref.subresource ? `/${ref.subresource}` : '') : e.requestURI
-  return `${e.requestReceivedTimestamp} ${e.user.username} ${e.verb} ${what} -> ${e.responseStatus?.code ?? '?'}`
+  return `${e.requestReceivedTimestamp} ${actingUser(e)} ${e.verb} ${what} -> ${e.responseStatus?.code ?? '?'}`
 }

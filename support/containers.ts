@@ -1,55 +1,47 @@
-// Real-container facts, observed from outside the cluster the way a person at the machine
-// would: `docker ps` on the local Docker engine, filtered by the labels the kit's runtime puts
-// on every container (ock.dev/pod-uid, ock.dev/pod-name, ...), and `kubectl exec` into pods.
-// Only scenarios on the built-in target with the `docker` capability use the engine door.
+// Real-container facts through the Kubernetes API, as on any cluster: what the pod status says
+// each container is doing (containerID, state), what a container logged (pods/log, also the
+// one a pod was restarted from), commands run in it (`kubectl exec`, pods/exec), and what the
+// kubelet reported doing to it (Events). The container engine beside the API (Session.engine,
+// support/engine.ts) is only an extra check on the reference target.
 
-import { execa } from 'execa'
-import { LABELS } from '../orchestrator/runtime/docker/engine.js'
 import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { kubectlArgs, type CommandResult } from './kubectl.js'
 import type { RuntimeDoor } from './targets/target.js'
 import type { OckWorld, ThatPod } from './world.js'
 
-export interface RuntimeContainer {
-  /** The engine's full id (64 hex digits), as pod.status.containerStatuses[].containerID carries it after docker://. */
-  id: string
-  state: string
-  image: string
-  labels: Record<string, string>
-}
+export { CONTAINER_LABELS } from './engine.js'
 
-export { LABELS as CONTAINER_LABELS }
-
-function parseLabels(s: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const kv of s.split(',')) {
-    const i = kv.indexOf('=')
-    if (i > 0) out[kv.slice(0, i)] = kv.slice(i + 1)
+/**
+ * What the pod status says about the pod's containers, as problems (none when every container
+ * of its spec is reported running, with a containerID, and none is reported that the spec lacks).
+ */
+export function runningContainerProblems(p: V1Pod): string[] {
+  const want = (p.spec?.containers ?? []).map((c) => c.name).sort()
+  const statuses = p.status?.containerStatuses ?? []
+  const problems: string[] = []
+  const have = statuses.map((c) => c.name).sort()
+  if (JSON.stringify(have) !== JSON.stringify(want))
+    problems.push(`status.containerStatuses names ${have.join(', ') || 'no container'}, the spec ${want.join(', ')}`)
+  for (const c of statuses) {
+    if (!c.containerID) problems.push(`${c.name} has no containerID`)
+    if (!c.state?.running) problems.push(`${c.name} is not running (${Object.keys(c.state ?? {}).join(', ') || 'no state'})`)
   }
-  return out
+  return problems
 }
 
-/** `docker ps -a` for the containers of one pod (by uid), or of every kit container with a label. */
-export async function runtimeContainers(filter: { podUid?: string; label?: string } = {}): Promise<RuntimeContainer[]> {
-  const args = ['ps', '-a', '--no-trunc', '--format', '{{json .}}']
-  if (filter.podUid) args.push('--filter', `label=${LABELS.podUid}=${filter.podUid}`)
-  if (filter.label) args.push('--filter', `label=${filter.label}`)
-  const r = await execa('docker', args, { reject: false, timeout: 30_000 })
-  if (r.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed (${r.exitCode}): ${r.stderr}`)
-  return String(r.stdout)
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const j = JSON.parse(line) as { ID: string; State: string; Image: string; Labels: string }
-      return { id: j.ID, state: j.State, image: j.Image, labels: parseLabels(j.Labels) }
-    })
+/** The containerID of each container of the pod status (`docker://<id>`), by container name. */
+export function containerIDs(p: V1Pod): Map<string, string> {
+  return new Map((p.status?.containerStatuses ?? []).filter((c) => c.containerID).map((c) => [c.name, c.containerID!]))
 }
 
-/** `docker logs` of one container (stdout and stderr together), read from the engine, not through the API. */
-export async function runtimeLog(id: string): Promise<string> {
-  const r = await execa('docker', ['logs', id], { reject: false, timeout: 30_000, all: true })
-  if (r.exitCode !== 0) throw new Error(`docker logs ${id.slice(0, 12)} failed (${r.exitCode}): ${r.stderr}`)
-  return String(r.all ?? '')
+/** The runtime's own id in a containerID (`docker://abc` -> `abc`). */
+export function runtimeId(containerID: string): string {
+  return containerID.replace(/^[a-z0-9-]+:\/\//, '')
+}
+
+/** A container's log through the API (pods/log; `previous`: the container it was restarted from). */
+export async function podLog(kc: KubeConfig, namespace: string, name: string, opts: { container?: string; previous?: boolean } = {}): Promise<string> {
+  return kc.makeApiClient(CoreV1Api).readNamespacedPodLog({ name, namespace, container: opts.container, previous: opts.previous })
 }
 
 /** `kubectl exec <pod> [-c container] -- <command...>` with the scenario's kubeconfig. */
@@ -74,6 +66,16 @@ export function thatPod(world: OckWorld): ThatPod {
 export async function kubeletEvents(kc: KubeConfig, namespace: string): Promise<CoreV1Event[]> {
   const { items } = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace })
   return items.filter((e) => e.source?.component === 'kubelet').sort((a, b) => Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion))
+}
+
+/**
+ * Which containers of the pod (by uid) the kubelet reported stopping (its `Killing` events,
+ * "Stopping container <name>"), as `<container>` names; the kubelet of `node` when given.
+ */
+export function stoppedContainers(events: readonly CoreV1Event[], podUid: string, node?: string): string[] {
+  return events
+    .filter((e) => e.reason === 'Killing' && e.involvedObject?.uid === podUid && (!node || e.source?.host === node))
+    .map((e) => /\{(.+)\}$/.exec(e.involvedObject?.fieldPath ?? '')?.[1] ?? /Stopping container (\S+)/.exec(e.message ?? '')?.[1] ?? '?')
 }
 
 /**

@@ -1,9 +1,12 @@
 // Running kubectl against the scenario's cluster, as a course reader would type it: the
 // scenario's kubeconfig (whose context namespace is the scenario's namespace) is passed with
 // --kubeconfig, arguments are split like a shell would (quotes, no expansion), and the
-// command's exit code, stdout and stderr are kept for the assertions that follow.
+// command's exit code, stdout and stderr are kept for the assertions that follow. On a
+// cluster that pulls the kit's images by other names (Session.images), the kit's image names
+// in the command's words and in the manifests it is given on stdin are rewritten to those.
 
 import { execa } from 'execa'
+import { mapImagesInArgs, mapImagesInYaml, type ImageMap } from './images.js'
 
 export interface CommandResult {
   command: string
@@ -44,11 +47,20 @@ export function splitWords(line: string): string[] {
   return words
 }
 
-/** Runs `kubectl ...` with the scenario's kubeconfig; never throws for a non-zero exit. */
-export async function kubectl(commandLine: string, kubeconfigFile: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+/**
+ * Runs `kubectl ...` with the scenario's kubeconfig; never throws for a non-zero exit. With
+ * `images` (Session.images), kit images named in the words or in a manifest on stdin are sent
+ * under their mapped names; the result still shows the command as written.
+ */
+export async function kubectl(
+  commandLine: string,
+  kubeconfigFile: string,
+  opts: { input?: string; timeoutMs?: number; images?: ImageMap } = {},
+): Promise<CommandResult> {
   const words = splitWords(commandLine.trim())
   if (words[0] !== 'kubectl') throw new Error(`only kubectl commands can be run in a scenario, not "${words[0] ?? ''}"`)
-  return kubectlArgs(words.slice(1), kubeconfigFile, opts, commandLine)
+  const input = opts.input === undefined ? undefined : mapImagesInYaml(opts.input, opts.images)
+  return kubectlArgs(mapImagesInArgs(words.slice(1), opts.images), kubeconfigFile, { input, timeoutMs: opts.timeoutMs }, commandLine)
 }
 
 /** Runs kubectl with these arguments (already split); never throws for a non-zero exit. */

@@ -1,6 +1,7 @@
 // What the test app answered, as its own log tells it: busybox httpd -vv logs every request as
 // "<client>: url:<path>" then "<client>: response:<code>" (client = ip:port, one connection per
-// request). Read from the container runtime (`docker logs`), not from the orchestrator, so a
+// request). Read from the container's own log (pods/log, `previous` for the container a pod
+// was restarted from; the engine's `docker logs` as an extra on the reference target), so a
 // scenario can count the probes a container really failed before the kubelet killed it.
 
 /** The status codes the app answered for `path`, oldest first ("error" when no response was logged). */

@@ -38,8 +38,10 @@ export interface Remembered {
   nodeUids: Map<string, string | undefined>
   /** A pod's uid when a step acted on it, by pod name. */
   podUids: Map<string, string | undefined>
-  /** The IDs of containers a step noted, without their runtime scheme. */
-  notedContainers?: string[]
+  /** The containers a step noted, as the pod status named them (containerID with its runtime scheme) with the pod's restart count then, and the pod address (ip:port) a container serves HTTP on. */
+  notedContainers?: { pod: string; container: string; containerID: string; restartCount: number; address?: string }[]
+  /** Pods a step saw running (their uid, node and containers), by name, for the steps that check their containers stopped. */
+  seenRunning?: Map<string, { uid: string; node?: string; containers: string[] }>
   /** The pod a step deleted, and the label selector it was picked by. */
   deletedPod?: { name?: string; uid?: string; selector: string }
   /** "I watch the pods": every version of every pod, by name, in the order the watch delivered them. */

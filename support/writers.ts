@@ -3,8 +3,11 @@
 // authenticated user, the verb and the object (resource, subresource, namespace, name). The
 // components under test cannot write this file and it does not depend on the request trace, so
 // "only X wrote Y" is checked against what the API server accepted, not against what X says.
+// The events come from the session's audit source (Session.audit): the built-in cluster's log,
+// or a cluster target's configured log from where it stood when the scenario began.
 
-import { readFile } from 'node:fs/promises'
+import { actingUser, readAuditLog, type AuditEvent, type AuditEventSource } from './audit.js'
+import type { Session } from './targets/target.js'
 
 export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])
 
@@ -22,29 +25,23 @@ export interface Write {
   code: number
 }
 
-interface AuditLine {
-  auditID: string
-  stage: string
-  verb: string
-  user?: { username?: string }
-  objectRef?: { resource?: string; subresource?: string; apiGroup?: string; namespace?: string; name?: string }
-  responseStatus?: { code?: number }
+/** The scenario's audit events (capability `audit`); a scenario that did not ask for them is a mistake in the feature. */
+export async function auditEventsOf(session: Session): Promise<AuditEvent[]> {
+  if (!session.audit) throw new Error('this scenario has no audit events: add "Given the API server writes an audit log" (and the @audit tag)')
+  return session.audit.readAuditLog()
 }
 
-/** The successful writes of the audit log `file`, oldest first. */
-export async function successfulWrites(file: string): Promise<Write[]> {
-  const text = await readFile(file, 'utf8').catch(() => '')
+/** The successful writes of an audit log (a file, or a source such as Session.audit), oldest first. */
+export async function successfulWrites(from: string | AuditEventSource): Promise<Write[]> {
   const out: Write[] = []
-  for (const line of text.split('\n')) {
-    if (!line) continue
-    const e = JSON.parse(line) as AuditLine
+  for (const e of await readAuditLog(from)) {
     const code = e.responseStatus?.code ?? 0
     if (e.stage !== 'ResponseComplete' || !WRITE_VERBS.has(e.verb) || code < 200 || code >= 300 || !e.objectRef?.resource) continue
     const r = e.objectRef
     out.push({
       index: out.length,
       auditID: e.auditID,
-      user: e.user?.username ?? '',
+      user: actingUser(e),
       verb: e.verb,
       resource: r.resource!,
       subresource: r.subresource,

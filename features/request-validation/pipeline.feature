@@ -132,7 +132,7 @@ Feature: Every request passes the same checks, in the same order
       """
     Then the request is rejected with 422 Invalid saying 'metadata.name: Invalid value: "Not_A_Name"'
 
-  @API-01 @config
+  @API-01 @audit
   Scenario: The audit log records who asked for what, each phase's verdict, and what they were told
     Given the API server writes an audit log
     And alice may create config maps

@@ -1,5 +1,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { ApiError } from '../api/errors.js'
 import type { KObject } from '../api/meta.js'
 import type { Deployment, Node, Pod, ReplicaSet } from '../api/types.js'
@@ -404,5 +408,28 @@ describe('restart policies on the simulated runtime', () => {
     )
     assert.equal(p.status?.phase, 'Pending')
     assert.match(p.status!.containerStatuses![0]!.state!.waiting!.message!, /no such host/)
+  })
+})
+
+describe('stopping a cluster while its resources are given back in the background', () => {
+  it('stops serving before stopComponents() resolves, frees the network slot once reclaimed, and is idempotent', async () => {
+    const cluster = await Cluster.start({ nodes: 1 })
+    const slotFile = join(tmpdir(), `ock-netlease-slot-${cluster.lease.slot}.lock`)
+    assert.ok(existsSync(slotFile), 'the running cluster holds its network slot')
+    const { hostname, port } = new URL(cluster.url)
+    const connects = (): Promise<boolean> =>
+      new Promise((resolve) => {
+        const socket = connect({ host: hostname, port: Number(port) })
+        socket.once('connect', () => (socket.destroy(), resolve(true)))
+        socket.once('error', () => resolve(false))
+      })
+    assert.ok(await connects(), 'the API server listens while the cluster runs')
+    const first = await cluster.stopComponents()
+    assert.ok(!(await connects()), 'no API server listens once the components are stopped')
+    const second = await cluster.stopComponents()
+    assert.equal(second.reclaimed, first.reclaimed, 'a second call waits for the same reclaim')
+    await first.reclaimed
+    assert.ok(!existsSync(slotFile), 'the slot is released once the resources are reclaimed')
+    await cluster.stop() // a no-op now
   })
 })

@@ -13,7 +13,8 @@
 // Cluster configuration (admission configuration, static token file, audit log and webhook,
 // default toleration seconds) is parsed here, before anything starts, and passed to every API
 // server as kube-apiserver flags would be. Starting a cluster installs the process guard
-// (host/guard.ts) in its process. Simplified: one process plays every machine.
+// (host/guard.ts) in its process. Simplified: one process plays every machine, except that
+// `ock up` (Topology.nodeProcesses) runs each kubelet as its own OS process (./kubeletprocs.ts).
 
 import type { KeyPair, CertificateAuthority } from '../pki/pki.js'
 import { createCertificateAuthority, Identities, loadCertificateAuthority, reusingIssuance } from '../pki/pki.js'
@@ -65,7 +66,8 @@ export async function reusableCertificateAuthority(): Promise<CertificateAuthori
 
 export class Cluster {
   private readonly components: Runnable[] = []
-  private stopped = false
+  /** Set by stopComponents(): settles when the cluster's resources are given back. */
+  private reclaimed?: Promise<void>
   /** The masters and their components; the control-plane doors below delegate to it. */
   readonly controlPlane: ControlPlane
   /** The worker nodes; the node doors below delegate to them. */
@@ -88,7 +90,13 @@ export class Cluster {
     private readonly flags: ApiServerFlags,
   ) {
     this.controlPlane = new ControlPlane(topology, ca, etcd, lease, network, flags)
-    this.nodes = new WorkerNodes(topology, network, ca, (identity, userAgent) => this.client(identity, userAgent))
+    this.nodes = new WorkerNodes(
+      topology,
+      network,
+      ca,
+      (identity, userAgent) => this.client(identity, userAgent),
+      () => this.url,
+    )
   }
 
   /** Issues and verifies service account tokens (one signing key for every API server). */
@@ -360,16 +368,41 @@ export class Cluster {
 
   /** Stops the kubelets, every component, then the API servers, the stores and etcd. Safe to call twice. */
   async stop(): Promise<void> {
-    if (this.stopped) return
-    this.stopped = true
+    await (
+      await this.stopComponents()
+    ).reclaimed
+  }
+
+  /**
+   * Stops every component of the cluster (kubelets, add-ons, controllers, schedulers, API
+   * servers) and resolves once none of them runs; what only gives resources back goes on in the
+   * background and `reclaimed` settles when it is done (never rejects: a failure is logged):
+   * the containers the runtimes still hold (the Docker engine kills and removes them, about a
+   * second for a real pod), the etcd members and their data, and last the network slot, whose
+   * addresses those containers used. A harness can start its next cluster meanwhile, as a
+   * machine is reimaged while the next job already runs elsewhere; `stop()` waits for both.
+   * Idempotent: a second call gets the first one's `reclaimed`.
+   */
+  async stopComponents(): Promise<{ reclaimed: Promise<void> }> {
+    if (this.reclaimed) return { reclaimed: this.reclaimed }
+    let done!: () => void
+    this.reclaimed = new Promise<void>((resolve) => (done = resolve))
     await this.nodes.stopKubelets()
     for (const c of [...this.components].reverse()) {
       await c.stop().catch((e: unknown) => console.error(`stopping ${c.name} failed:`, e))
     }
     await this.controlPlane.crashLeaders()
-    await this.nodes.closeRuntimes()
     await this.controlPlane.stop()
-    await this.etcd?.destroy()
-    await this.lease.release()
+    const reclaim = async (): Promise<void> => {
+      for (const [what, step] of [
+        ['closing the container runtimes', () => this.nodes.closeRuntimes()],
+        ['destroying etcd', async () => this.etcd?.destroy()],
+        ['releasing the network slot', () => this.lease.release()],
+      ] as const) {
+        await step().catch((e: unknown) => console.error(`${what} failed:`, e))
+      }
+    }
+    void reclaim().then(done)
+    return { reclaimed: this.reclaimed }
   }
 }

@@ -7,21 +7,28 @@
 // kubeadm join's kubelet-start phase and what a machine's faults do to a node; simplified:
 // every node is an object in this process, so a "machine" fault is a switch
 // (kubelet/faults.ts, runtime/faults.ts), and a node's certificate is issued directly by the
-// cluster CA instead of through TLS bootstrap and a CSR.
+// cluster CA instead of through TLS bootstrap and a CSR. With `nodeProcesses` (`ock up`), each
+// kubelet is an OS process instead (./kubeletprocs.ts): the doors signal it (SIGTERM stops it,
+// SIGSTOP freezes its heartbeats) or send it a request (an unreachable runtime, pressure), and
+// on Docker the node's containers belong to this process, which removes them when it stops.
 
 import type { CertificateAuthority, KeyPair } from '../pki/pki.js'
 import { Identities } from '../pki/pki.js'
 import { ApiClient } from '../client/client.js'
 import { Informer } from '../client/informer.js'
 import { DEFAULT_CAPACITY, KUBELET_VERSION, type KubeletConfig } from '../kubelet/config.js'
-import { NodeFaults, type PressureCondition } from '../kubelet/faults.js'
+import { NodeFaults, PRESSURE_CONDITIONS, type PressureCondition } from '../kubelet/faults.js'
 import { Kubelet } from '../kubelet/kubelet.js'
 import { KubeletServer } from '../kubelet/server.js'
 import { resourceMetricsAuthorizer } from '../kubelet/stats.js'
+import { currentProcess } from '../host/process.js'
 import { FaultInjectingRuntime, type CreatedContainer } from '../runtime/faults.js'
+import { installExitReaper } from '../runtime/docker/engine.js'
 import type { ContainerRuntime } from '../runtime/runtime.js'
 import { DockerRuntime } from '../runtime/docker/docker.js'
 import { SimulatedRuntime, type PodUsage } from '../runtime/simulated/simulated.js'
+import { randomBytes } from 'node:crypto'
+import { KubeletProcesses } from './kubeletprocs.js'
 import { nodeIP, type NetworkConfig } from './network.js'
 import type { Topology } from './topology.js'
 
@@ -38,11 +45,19 @@ interface NodeHandle {
   /** The endpoint's port once first started (a restarted kubelet comes back on it). */
   port?: number
   kubelet?: Kubelet
+  /** With kubelet processes: the kubelet's client certificate (written to the node's files). */
+  client?: KeyPair
+  /** With kubelet processes on Docker: the node's run id, the same for every kubelet process of the node. */
+  runId?: string
 }
 
 /** The worker nodes of a cluster and their doors. */
 export class WorkerNodes {
   private readonly nodeHandles = new Map<string, NodeHandle>()
+  /** The kubelet processes, when the topology asks for them (`ock up`). */
+  readonly processes: KubeletProcesses | undefined
+  /** Names this cluster's Docker run ids, so two clusters' nodes never share containers. */
+  private readonly clusterId = randomBytes(4).toString('hex')
 
   constructor(
     private readonly topology: Topology,
@@ -50,7 +65,12 @@ export class WorkerNodes {
     private readonly ca: CertificateAuthority,
     /** An API client of the cluster's address that authenticates as `identity`. */
     private readonly client: (identity: { commonName: string; organizations: readonly string[] }, userAgent: string) => Promise<ApiClient>,
-  ) {}
+    /** The cluster's address (kubelet processes are given it). */
+    private readonly url: () => string = () => '',
+  ) {
+    const p = topology.nodeProcesses
+    this.processes = p ? new KubeletProcesses(p.dir, p.command) : undefined
+  }
 
   /** Names of the worker nodes, in order. */
   get nodeNames(): string[] {
@@ -85,9 +105,21 @@ export class WorkerNodes {
       usage: 'server',
     })
     // one runtime per node, as one containerd per machine: a docker node's containers carry its
-    // name; behind a switch that can make it unreachable (the fault door)
-    const runtime: ContainerRuntime = this.topology.runtime === 'docker' ? new DockerRuntime({ nodeName: name }) : new SimulatedRuntime()
-    const handle: NodeHandle = { config, runtime: new FaultInjectingRuntime(runtime), faults: new NodeFaults(), kubeletVersion: config.kubeletVersion, serving }
+    // name; behind a switch that can make it unreachable (the fault door). With kubelet
+    // processes, the node's run id is stable, so a restarted kubelet finds its containers, and
+    // this process owns them (the handle's runtime only removes them when the cluster stops)
+    const runId = this.processes && this.topology.runtime === 'docker' ? `ock-${this.clusterId}-${name}` : undefined
+    if (runId) installExitReaper()
+    const runtime: ContainerRuntime = this.topology.runtime === 'docker' ? new DockerRuntime({ nodeName: name, runId }) : new SimulatedRuntime()
+    const handle: NodeHandle = {
+      config,
+      runtime: new FaultInjectingRuntime(runtime),
+      faults: new NodeFaults(),
+      kubeletVersion: config.kubeletVersion,
+      serving,
+      runId,
+    }
+    if (this.processes) handle.client = await this.ca.issue({ ...Identities.kubelet(name), usage: 'client' })
     this.nodeHandles.set(name, handle)
     await this.startKubelet(name)
   }
@@ -95,6 +127,7 @@ export class WorkerNodes {
   /** Fault door: stops the kubelet of a node (its containers keep running, as on a real node). */
   async stopKubelet(name: string): Promise<void> {
     const h = this.handle(name)
+    if (this.processes) return this.processes.stop(name)
     const k = h.kubelet
     h.kubelet = undefined
     await k?.stop()
@@ -103,6 +136,7 @@ export class WorkerNodes {
   /** Starts (again) the kubelet of a node, with its runtime and configuration. */
   async startKubelet(name: string): Promise<void> {
     const h = this.handle(name)
+    if (this.processes) return this.startKubeletProcess(name, h, this.processes)
     if (h.kubelet) return
     const client = await this.client(Identities.kubelet(name), `kubelet/${h.config.kubeletVersion ?? KUBELET_VERSION} (linux/amd64) ${name}`)
     const server = new KubeletServer({
@@ -116,6 +150,27 @@ export class WorkerNodes {
     h.kubelet = kubelet
     await kubelet.start()
     h.port = server.port
+  }
+
+  private async startKubeletProcess(name: string, h: NodeHandle, processes: KubeletProcesses): Promise<void> {
+    const port = await processes.start({
+      kubelet: h.config,
+      server: this.url(),
+      caPem: this.ca.certPem,
+      client: h.client!,
+      serving: h.serving,
+      port: h.port ?? 0,
+      userAgent: `kubelet/${h.config.kubeletVersion ?? KUBELET_VERSION} (linux/amd64) ${name}`,
+      metricsReaders: [Identities.metricsServer.commonName],
+      runtime: this.topology.runtime ?? 'sim',
+      docker: h.runId ? { runId: h.runId, owner: currentProcess() } : undefined,
+    })
+    if (port !== undefined) h.port = port
+  }
+
+  /** Whether the node's kubelet runs (in this process, or as its own). */
+  private kubeletRuns(name: string, h: NodeHandle): boolean {
+    return this.processes ? this.processes.isRunning(name) : Boolean(h.kubelet)
   }
 
   /**
@@ -135,21 +190,26 @@ export class WorkerNodes {
   /** Fault door: the kubelet keeps running its pods but its Lease and node status stop (true) or resume (false). */
   freezeHeartbeats(name: string, frozen: boolean): void {
     this.handle(name).faults.freezeHeartbeats(frozen)
+    // a kubelet process freezes whole, as a stopped machine's would
+    this.processes?.signal(name, frozen ? 'SIGSTOP' : 'SIGCONT')
   }
 
   /** Runtime door: the containers the node's runtime was asked to create, oldest first. */
   containersCreatedOn(name: string): CreatedContainer[] {
+    if (this.processes) throw new Error(`the runtime door is not available when kubelets run as processes (${name})`)
     return this.handle(name).runtime.created()
   }
 
   /** Fault door: the node's container runtime stops answering (false) or answers again (true). */
   setRuntimeReachable(name: string, reachable: boolean): void {
     this.handle(name).runtime.setReachable(reachable)
+    this.processes?.send(name, { type: 'runtimeReachable', reachable })
   }
 
   /** Fault door: the node is (or is no longer) under memory, disk or PID pressure. */
   setPressure(name: string, condition: PressureCondition, on: boolean): void {
     this.handle(name).faults.setPressure(condition, on)
+    this.processes?.send(name, { type: 'pressure', condition, on })
   }
 
   /**
@@ -161,7 +221,7 @@ export class WorkerNodes {
     const want = version ?? h.kubeletVersion
     if (h.config.kubeletVersion === want) return
     h.config = { ...h.config, kubeletVersion: want }
-    if (!h.kubelet) return
+    if (!this.kubeletRuns(name, h)) return
     await this.restartKubelet(name)
   }
 
@@ -170,11 +230,16 @@ export class WorkerNodes {
     for (const [name, h] of this.nodeHandles) {
       h.runtime.setReachable(true)
       h.faults.clear()
+      if (this.processes) {
+        this.processes.signal(name, 'SIGCONT')
+        this.processes.send(name, { type: 'runtimeReachable', reachable: true })
+        for (const c of PRESSURE_CONDITIONS) this.processes.send(name, { type: 'pressure', condition: c, on: false })
+      }
       if (h.config.kubeletVersion !== h.kubeletVersion) {
         h.config = { ...h.config, kubeletVersion: h.kubeletVersion }
-        if (h.kubelet) await this.stopKubelet(name)
+        if (this.kubeletRuns(name, h)) await this.stopKubelet(name)
       }
-      if (!h.kubelet) await this.startKubelet(name)
+      if (!this.kubeletRuns(name, h)) await this.startKubelet(name)
     }
   }
 
@@ -211,6 +276,7 @@ export class WorkerNodes {
 
   /** Stops every kubelet (their containers keep running). */
   async stopKubelets(): Promise<void> {
+    if (this.processes) return this.processes.stopAll()
     await Promise.allSettled(
       [...this.nodeHandles.keys()].map((n) => this.stopKubelet(n).catch((e: unknown) => console.error(`stopping the kubelet of ${n} failed:`, e))),
     )

@@ -111,6 +111,11 @@ export interface Topology {
   certificateAuthority?: CertificateAuthority
   /** An existing service account signing key (PKCS#8 PEM), as kube-apiserver's --service-account-key-file. */
   serviceAccountKeyPem?: string
+  /**
+   * Run each worker node's kubelet as its own OS process (`ock up` only; ./kubeletprocs.ts),
+   * with its files under `dir`; `command` replaces `node bin/ock.js kubelet` (tests).
+   */
+  nodeProcesses?: { dir: string; command?: string[] }
 }
 
 /** Thrown for topologies this build cannot run yet, with a message a user can act on. */

@@ -5,7 +5,8 @@
 // first capability check asks the Docker engine whether it answers, which also removes the
 // containers that interrupted OCK runs left behind. Unless a scenario configures it, the
 // cluster has DEFAULT_NODES simulated worker nodes, as `ock up` does. The cluster runs in this
-// process, so its incident log (orchestrator/host/guard.ts) is the session's incident door.
+// process, so its incident log (orchestrator/host/guard.ts) is the session's incident door;
+// on real containers the local Docker engine is its engine door (support/engine.ts).
 
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -18,7 +19,9 @@ import type { Topology } from '../../orchestrator/cluster/topology.js'
 import { etcdAvailable } from '../../orchestrator/cluster/etcdmember.js'
 import { incidentCursor, incidentsSince } from '../../orchestrator/host/guard.js'
 import { TraceReader } from '../trace.js'
+import { AuditLogTail } from '../audit.js'
 import { createNamespace } from '../kube.js'
+import { dockerEngine } from '../engine.js'
 import { SpreadLoad } from '../load.js'
 import { etcdStoreDoor, inProcessStoreDoor } from './storedoor.js'
 import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
@@ -42,7 +45,7 @@ export class BuiltinTarget implements Target {
   private docker?: ReturnType<typeof dockerEngineStatus>
 
   async capabilities(): Promise<{ available: Set<Capability>; missing: Map<Capability, string> }> {
-    const available = new Set<Capability>(['api', 'faults', 'trace', 'config', 'load', 'store', 'runtime'])
+    const available = new Set<Capability>(['api', 'faults', 'trace', 'audit', 'config', 'load', 'store', 'runtime'])
     const missing = new Map<Capability, string>()
     const docker = await (this.docker ??= dockerEngineStatus())
     if (docker.available) available.add('docker')
@@ -100,6 +103,7 @@ export class BuiltinTarget implements Target {
         trace: new TraceReader(kc, cluster.url),
         store,
         auditLogFile,
+        ...(auditLogFile ? { audit: new AuditLogTail(auditLogFile) } : {}),
         credentialsFor: (user, groups) => cluster.credentials({ commonName: user, organizations: groups }),
         incidents: () => incidentsSince(incidentsFrom),
         controlPlane: controlPlaneDoor(cluster),
@@ -115,6 +119,8 @@ export class BuiltinTarget implements Target {
         },
         load,
         runtimes: { nodes: () => cluster.nodeNames, containersCreatedOn: (node) => cluster.containersCreatedOn(node) },
+        // real containers: the Docker engine they run on, for checks beside the API
+        ...(t.runtime === 'docker' ? { engine: dockerEngine } : {}),
         close: async () => {
           load.stop()
           cluster.delayStoreAcknowledgements(0)
@@ -122,8 +128,10 @@ export class BuiltinTarget implements Target {
           store.close()
           // faults heal whatever happened in the scenario, before the cluster goes
           await cluster.healNodeFaults().catch((e: unknown) => console.error('healing node faults failed:', e instanceof Error ? e.message : e))
-          await cluster.stop()
-          await removeDir()
+          // every component stops before the next scenario starts; its containers, etcd members
+          // and network slot are given back while it runs (awaited by dispose(), at the end)
+          const { reclaimed } = await cluster.stopComponents()
+          this.reclaiming(reclaimed.then(removeDir))
         },
       }
     } catch (e) {
@@ -133,7 +141,18 @@ export class BuiltinTarget implements Target {
     }
   }
 
-  async dispose(): Promise<void> {}
+  /** Resources of stopped clusters still being given back (Cluster.stopComponents). */
+  private readonly reclaims = new Set<Promise<void>>()
+
+  private reclaiming(work: Promise<void>): void {
+    const tracked = work.catch((e: unknown) => console.error('reclaiming a stopped cluster failed:', e)).finally(() => this.reclaims.delete(tracked))
+    this.reclaims.add(tracked)
+  }
+
+  /** Waits until every stopped cluster's containers, etcd members and directories are gone. */
+  async dispose(): Promise<void> {
+    while (this.reclaims.size) await Promise.all(this.reclaims)
+  }
 }
 
 function etcdOf(cluster: Cluster): NonNullable<Cluster['etcd']> {

@@ -56,6 +56,7 @@ describe("the cluster target's capabilities", () => {
         etcd: /^no `etcd` in the target configuration \(\S+\)/,
         store: /^no `etcd` in the target configuration \(\S+\)/,
         config: /cannot reconfigure a running cluster/,
+        audit: /^no `audit` in the target configuration \(\S+\): no audit log file/,
       },
     ],
     ['a fault provider', 'faults: { provider: docker }\n', ['api', 'faults'], { etcd: /^no `etcd`/ }],
@@ -65,15 +66,22 @@ describe("the cluster target's capabilities", () => {
       ['api'],
       { docker: /does not map registry\.internal\/ock\/tool:2:/ },
     ],
-    // read and checked, but not yet served: skipped with that reason rather than failed
-    ['all four images', ALL_IMAGES, ['api'], { docker: /^configured, but not yet served by the cluster target/ }],
+    // the @docker scenarios send the mapped names and check through the API
+    ['all four images', ALL_IMAGES, ['api', 'docker'], { etcd: /^no `etcd`/ }],
     // etcd read directly: the store beside the API server, and the etcd scenarios that need no more
     ['etcd endpoints', 'etcd: { endpoints: [https://10.0.0.1:2379] }\n', ['api', 'etcd', 'store'], { faults: /^no `faults`/ }],
+    ['an audit log file', 'audit: { log: /var/log/kubernetes/audit.log }\n', ['api', 'audit'], { faults: /^no `faults`/ }],
+    [
+      'the audit webhook',
+      'audit: { webhook: true }\n',
+      ['api'],
+      { audit: /^configured, but not yet served by the cluster target: the kit's webhook receiver must run before the API server starts/ },
+    ],
     [
       'everything a configuration can give',
       `${ALL_IMAGES}faults: { provider: commands, commands: { stopKubelet: x } }\netcd: { endpoints: [https://10.0.0.1:2379] }\n`,
-      ['api', 'etcd', 'faults', 'store'],
-      { config: /cannot reconfigure/, docker: /^configured, but not yet served/ },
+      ['api', 'docker', 'etcd', 'faults', 'store'],
+      { config: /cannot reconfigure/ },
     ],
   ]
   for (const [what, yaml, available, reasons] of cases) {

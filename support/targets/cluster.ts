@@ -3,20 +3,23 @@
 // pods at once: the cluster is shared). What the cluster offers besides its API is in its
 // target configuration (support/targets/config.ts, named by OCK_TARGET_CONFIG or the
 // `targetConfig` world parameter): a fault provider gives `faults` (healed when the session
-// closes) and its timings are on every session. Its etcd
-// (endpoints, TLS files, the API server's key prefix) gives `store`, the store read beside the
-// API server straight from etcd (./storedoor.ts, the built-in target's etcd door), and `etcd`,
-// for the etcd scenarios whose other needs this target meets (killing members is `faults`; with
-// a fault provider, the members' states and leader come from etcd itself, ./etcdmembers.ts).
-// The kit's images are read and checked, but `docker` stays missing (with that reason) until
-// its steps go through the API. A running cluster is never reconfigured (`config`), and the
-// built-in orchestrator's other doors (trace, load, runtime) stay the built-in target's.
+// closes), an audit log file gives `audit` (each scenario that asks for it reads the file from
+// where it stood when its session opened), its timings are on every session, and the kit's
+// images mapped to names its nodes pull give `docker` (what a scenario sends is rewritten with
+// the map, Session.images; the real-container checks go through the API). Its etcd (endpoints,
+// TLS files, the API server's key prefix) gives `store`, the store read beside the API server
+// straight from etcd (./storedoor.ts, the built-in target's etcd door), and `etcd`, for the etcd
+// scenarios whose other needs this target meets (killing members is `faults`; with a fault
+// provider, the members' states and leader come from etcd itself, ./etcdmembers.ts). A running
+// cluster is never reconfigured (`config`), and the built-in orchestrator's other doors (trace,
+// load, runtime) stay the built-in target's.
 
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { AuditLogTail } from '../audit.js'
 import { createNamespace, deleteNamespace } from '../kube.js'
 import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
 import { faultDoorsFor } from './faults/doors.js'
@@ -60,16 +63,25 @@ export class ClusterTarget implements Target {
     const c = this.config
     if (c?.faults) available.add('faults')
     else missing.set('faults', `${this.lacking('faults')}: no fault provider (commands or docker) to stop kubelets, freeze heartbeats or kill etcd members`)
-    // The kit's images mapped and etcd endpoints are read and checked, but the @docker steps
-    // still read the Docker engine beside the API and the @etcd steps the built-in etcd door:
-    // until they go through the API and these endpoints, the scenarios are skipped, not failed.
+    // With the kit's images mapped, the @docker scenarios run: what they send is rewritten to
+    // the mapped names (Session.images) and every check goes through the API. The etcd
+    // endpoints are read and checked, but the @etcd steps still use the built-in etcd door:
+    // until they use these endpoints, those scenarios are skipped, not failed.
     const unmapped = c ? unmappedImages(c) : []
-    if (c && !unmapped.length) missing.set('docker', `${NOT_YET}: the real-container checks still read the built-in target's Docker engine`)
+    if (c && !unmapped.length) available.add('docker')
     else
       missing.set(
         'docker',
         `${this.lacking('images', unmapped)}: the kit's images must be mapped to names the cluster can pull (\`npx ock images save <dir>\`)`,
       )
+    const audit = c?.audit
+    if (audit && 'log' in audit) available.add('audit')
+    else if (audit)
+      missing.set(
+        'audit',
+        `${NOT_YET}: the kit's webhook receiver must run before the API server starts, to be named by its --audit-webhook-config-file; give \`audit: {log: <path>}\` instead`,
+      )
+    else missing.set('audit', `${this.lacking('audit')}: no audit log file (kube-apiserver --audit-log-path) to read the API server's audit events from`)
     // etcd read directly: the store beside the API server, and the etcd scenarios (those that
     // kill members also need `faults`, those that start clusters of their own `config`)
     if (c?.etcd) {
@@ -90,7 +102,7 @@ export class ClusterTarget implements Target {
     return `no \`${key}\` in the target configuration (${this.config.file})`
   }
 
-  async open(scenarioId: string, _topology: ScenarioTopology): Promise<Session> {
+  async open(scenarioId: string, topology: ScenarioTopology): Promise<Session> {
     const namespace = `ock-${scenarioId}`
     const kc = new KubeConfig()
     kc.loadFromString(this.base.exportConfig())
@@ -102,6 +114,9 @@ export class ClusterTarget implements Target {
     const cluster = kc.getCurrentCluster()!
     const caPem = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : ''
     await createNamespace(kc, namespace)
+    const auditLog = this.config?.audit && 'log' in this.config.audit ? this.config.audit.log : undefined
+    // from here on: the scenario's events (its namespace exists, nothing of it happened yet)
+    const audit = topology.auditLog && auditLog ? await AuditLogTail.from(auditLog) : undefined
     const doors = this.faultDoors()
     const store = this.store()
     return {
@@ -110,9 +125,10 @@ export class ClusterTarget implements Target {
       namespace,
       server: cluster.server,
       caPem,
-      ...(this.config ? { timings: { ...this.config.timings } } : {}),
+      ...(this.config ? { timings: { ...this.config.timings }, images: { ...this.config.images } } : {}),
       ...(doors ? { faults: doors.faults(), controlPlane: this.controlPlane(doors) } : {}),
       ...(store ? { store } : {}),
+      ...(audit ? { audit } : {}),
       close: async () => {
         // faults heal first: the cluster must be whole for the next scenario, passed or failed
         await doors?.healAll().catch((e: unknown) => console.error('healing faults failed:', e instanceof Error ? e.message : e))

@@ -6,11 +6,14 @@
 // skipped with the reason (or failed, in strict profiles such as `ci`).
 
 import type { KubeConfig } from '@kubernetes/client-node'
+import type { AuditEventSource } from '../audit.js'
+import type { ImageMap } from '../images.js'
 import type { TraceReader } from '../trace.js'
 
 /**
  * - api: the Kubernetes API (every target)
  * - trace: the built-in API server's request trace
+ * - audit: the API server's audit events (audit.k8s.io/v1): the built-in cluster's audit log, or the log file a cluster target's configuration names
  * - faults: fault injection (stop a kubelet, kill an etcd member, ...): the built-in cluster's doors, or a cluster target's configured fault provider
  * - config: configuring the built-in cluster before it starts (timings, admission configuration, topology)
  * - docker: real containers; etcd: a real etcd cluster (the built-in target's own, or a cluster target's configured etcd)
@@ -18,7 +21,7 @@ import type { TraceReader } from '../trace.js'
  * - store: reading the cluster's store beside the API server (the store door): the built-in cluster's, or a cluster target's etcd
  * - runtime: what each node's container runtime was asked to do (the runtime door)
  */
-export type Capability = 'api' | 'faults' | 'trace' | 'config' | 'docker' | 'etcd' | 'load' | 'store' | 'runtime'
+export type Capability = 'api' | 'faults' | 'trace' | 'audit' | 'config' | 'docker' | 'etcd' | 'load' | 'store' | 'runtime'
 
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
@@ -26,6 +29,7 @@ export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@etcd': 'etcd',
   '@faults': 'faults',
   '@trace': 'trace',
+  '@audit': 'audit',
   '@config': 'config',
   '@load': 'load',
   '@store': 'store',
@@ -62,7 +66,10 @@ export interface ScenarioTopology {
   admission?: string
   /** Static bearer tokens (CSV), as --token-auth-file. */
   staticTokens?: string
-  /** Write an audit log (Session.auditLogFile). */
+  /**
+   * The scenario reads the API server's audit events (Session.audit): the built-in cluster writes
+   * an audit log (Session.auditLogFile); a cluster target reads its own configured source.
+   */
   auditLog?: boolean
 }
 
@@ -249,6 +256,31 @@ export interface RuntimeDoor {
   containersCreatedOn(node: string): RuntimeContainerCreated[]
 }
 
+/** A container as the node's container engine lists it, beside the API. */
+export interface EngineContainer {
+  /** The engine's full id (64 hex digits), as pod.status.containerStatuses[].containerID carries it after docker://. */
+  id: string
+  /** The engine's word: running, exited, created, ... */
+  state: string
+  image: string
+  /** The labels the kit's runtime puts on every container (CONTAINER_LABELS: pod uid, name, namespace, node, container, attempt). */
+  labels: Record<string, string>
+}
+
+/**
+ * The container engine the built-in cluster's nodes run real containers on (the local Docker
+ * engine), read beside the API, never through it: an extra assurance on the reference target
+ * (the runtime really holds what the pod status names), never a scenario's only check. Every
+ * check a @docker scenario makes goes through the Kubernetes API first (pod status, pods/exec,
+ * pods/log, Events, traffic through Services), so it runs on any cluster.
+ */
+export interface EngineDoor {
+  /** The containers of one pod (by uid), or of every kit container carrying a label (`key` or `key=value`), running or not. */
+  containers(filter: { podUid?: string; label?: string }): Promise<EngineContainer[]>
+  /** One container's log (stdout and stderr together), from the engine. */
+  log(id: string): Promise<string>
+}
+
 /** Something that went wrong inside the built-in cluster's process (see orchestrator/host/guard.ts). */
 export interface Incident {
   kind: 'unhandledRejection' | 'uncaughtException' | 'internalError'
@@ -279,6 +311,14 @@ export interface Session {
   readonly load?: LoadDoor
   /** The runtime door of the built-in cluster's nodes (capability `runtime`). */
   readonly runtimes?: RuntimeDoor
+  /** The container engine beside the API (built-in target, real containers only): an extra check, never the only one. */
+  readonly engine?: EngineDoor
+  /**
+   * The kit's images under the names this cluster's nodes pull them by (the cluster target's
+   * `images`); what a scenario sends is rewritten with it (support/images.ts). Absent where the
+   * kit's names are pulled as they are (the built-in target).
+   */
+  readonly images?: ImageMap
   /**
    * The cluster's own timing settings by name, in ms (the built-in target's timing names, see
    * support/targets/builtin.ts TIMINGS), as the target configuration states them (cluster
@@ -287,6 +327,13 @@ export interface Session {
   readonly timings?: Record<string, number>
   /** The API server's audit log (JSON lines), when the scenario asked for one (built-in target only). */
   readonly auditLogFile?: string
+  /**
+   * The API server's audit events of the scenario's time, when the scenario asked for them
+   * (capability `audit`): on the built-in target its cluster's whole log (the cluster started for
+   * the scenario), on the cluster target the configured log from where it stood when the session
+   * opened (other scenarios' and components' events of that time included: steps filter).
+   */
+  readonly audit?: AuditEventSource
   /**
    * The built-in cluster's incident door: every 500 InternalError its API servers answered and
    * every rejection or exception its process guard caught since the session opened (built-in

@@ -9,8 +9,40 @@
   فاضلين، وكل اللي بيعمله انه يسجل قراره كـ binding. "الـ affinity أو anti-affinity يعني هل مجموعة الـ pods شرط
   انها تشتغل مع بعض على نفس الـ node ولا العكس على nodes مختلفة."
 
-  @CP-01 @trace @store
+  @CP-01 @audit
   سيناريو: كل component بيشتغل عن طريق API requests بالـ identity بتاعته
+    مين عمل أنهي request بنقراه من الـ audit log بتاع الـ API Server.
+    بفرض الـ API Server بيكتب audit log
+    و عملت apply للـ manifest:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 2
+        selector:
+          matchLabels: {app: web}
+        template:
+          metadata:
+            labels: {app: web}
+          spec:
+            containers:
+              - name: app
+                image: registry.internal/ock/app:1
+      """
+    عندما خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app=web" في حالة Running
+    اذاً الـ audit log فيه الـ requests دي:
+      | user                           | verb   | resource          |
+      | kubernetes-admin               | patch  | deployments.apps  |
+      | system:kube-controller-manager | create | replicasets.apps  |
+      | system:kube-controller-manager | create | pods              |
+      | system:kube-scheduler          | create | pods/binding      |
+      | system:node:*                  | patch  | pods/status       |
+      | system:node:*                  | create | events            |
+
+  @CP-01 @trace @store
+  سيناريو: الـ API Server بس هو اللي بيكتب في الـ store، ولـ requests من components اتعملها authentication بس
     بفرض عملت apply للـ manifest:
       """yaml
       apiVersion: apps/v1
@@ -35,14 +67,6 @@
       | system:kube-controller-manager |
       | system:kube-scheduler          |
       | system:node:*                  |
-    و الـ trace فيه الـ requests دي:
-      | user                           | verb   | resource          |
-      | kubernetes-admin               | patch  | deployments.apps  |
-      | system:kube-controller-manager | create | replicasets.apps  |
-      | system:kube-controller-manager | create | pods              |
-      | system:kube-scheduler          | create | pods/binding      |
-      | system:node:*                  | patch  | pods/status       |
-      | system:node:*                  | create | events            |
 
   @CP-02
   سيناريو: التعديل بالإيد على ReplicaSet تبع Deployment بيترجع

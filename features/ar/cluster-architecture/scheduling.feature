@@ -98,7 +98,7 @@
     اذاً خلال 20 ثانية الـ pod "p" تبقى Running
     و الـ pod "p" شغالة على الـ node "node-1"
 
-  @CP-03 @config
+  @CP-03 @audit
   سيناريو: الـ Scheduler بيسجل binding بس؛ والـ kubelet بتاعة الـ node دي هي اللي بتشغل الـ pod
     مين كتب إيه بنقراه من الـ audit log بتاع الـ API Server.
     بفرض الـ API Server بيكتب audit log

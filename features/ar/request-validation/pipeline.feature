@@ -135,7 +135,7 @@
       """
     اذاً الـ request اترفض بـ 422 Invalid والـ message فيها 'metadata.name: Invalid value: "Not_A_Name"'
 
-  @API-01 @config
+  @API-01 @audit
   سيناريو: الـ audit log بيسجل مين طلب إيه، وحكم كل مرحلة، والرد اللي وصله
     بفرض الـ API Server بيكتب audit log
     و alice مسموح له يعمل create للـ config maps

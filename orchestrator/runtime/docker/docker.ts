@@ -35,6 +35,7 @@ import {
   type DockerContainer,
   type EngineClient,
 } from './engine.js'
+import type { ProcessIdentity } from '../../host/process.js'
 import { images, type ImageResolver } from './images.js'
 import * as streams from './streams.js'
 
@@ -45,6 +46,12 @@ export interface DockerRuntimeOptions {
   runId?: string
   /** Image resolution (shared per process by default). */
   images?: ImageResolver
+  /**
+   * The process that owns the containers (labels ock.dev/owner-*): this one by default, which
+   * removes them when it exits. A kubelet process of `ock up` names its parent instead, so its
+   * containers outlive a killed kubelet and go when the cluster stops (or its owner is gone).
+   */
+  owner?: ProcessIdentity
 }
 
 /** Docker's timestamps with nanoseconds, as RFC 3339 with milliseconds (what the API server keeps). */
@@ -159,7 +166,7 @@ export class DockerRuntime implements ContainerRuntime {
     const env: Record<string, string> = { ...config.env, POD_IP: config.podIP, POD_NAME: config.podName, POD_NAMESPACE: config.podNamespace }
     const labels: Record<string, string> = {
       ...config.labels,
-      ...ownerLabels(this.runId),
+      ...ownerLabels(this.runId, this.opts.owner),
       [LABELS.podUid]: config.podUid,
       [LABELS.podName]: config.podName,
       [LABELS.podNamespace]: config.podNamespace,

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process'
 import { hostname } from 'node:os'
 import { onExit } from 'signal-exit'
 import type { ContainerRuntimeClient } from 'testcontainers'
-import { currentProcess, isAlive } from '../../host/process.js'
+import { currentProcess, isAlive, type ProcessIdentity } from '../../host/process.js'
 import { RuntimeUnavailableError } from '../runtime.js'
 
 export type TestcontainersModule = typeof import('testcontainers')
@@ -38,10 +38,14 @@ export const LABELS = {
   image: 'ock.dev/image',
 } as const
 
-/** The labels that tie a container to this process (for sweeps of interrupted runs). */
-export function ownerLabels(run: string): Record<string, string> {
-  installExitReaper()
-  const me = currentProcess()
+/**
+ * The labels that tie a container to its owner (for sweeps of interrupted runs): this process,
+ * which then removes its containers on exit, or another one that outlives it (the `ock up`
+ * process that owns the containers of its kubelet processes, and removes them itself).
+ */
+export function ownerLabels(run: string, owner?: ProcessIdentity): Record<string, string> {
+  if (!owner || owner.pid === process.pid) installExitReaper()
+  const me = owner ?? currentProcess()
   const labels: Record<string, string> = { [LABELS.run]: run, [LABELS.ownerPid]: String(me.pid), [LABELS.host]: me.hostname }
   if (me.startTicks !== undefined) labels[LABELS.ownerStart] = String(me.startTicks)
   return labels
@@ -54,7 +58,7 @@ let reaperInstalled = false
  * synchronously with the docker CLI: an interrupted run leaves nothing behind even before the
  * next run's sweep. Best effort: without the CLI, the next run's sweep still removes them.
  */
-function installExitReaper(): void {
+export function installExitReaper(): void {
   if (reaperInstalled) return
   reaperInstalled = true
   onExit(() => {

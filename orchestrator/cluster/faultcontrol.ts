@@ -1,0 +1,243 @@
+// Where `ock up`'s processes are, and how a fault provider reaches them from outside: the
+// running cluster writes <dir>/processes.json (node -> kubelet pid, master -> the pid its API
+// server, controller manager and scheduler run in, etcd member -> pid; null when stopped) and
+// answers fault requests on a Unix socket, <dir>/control.sock (mode 0600; in the temp dir when
+// that path is too long for a socket). `ock fault OPERATION
+// NAME [--dir DIR]` is the client: it freezes and thaws a node by signalling its kubelet's pid
+// itself (SIGSTOP, SIGCONT, as `kill -STOP` would), and asks the cluster for the rest, because
+// starting a process again needs its parent (stopKubelet SIGKILLs the kubelet there, as a crash;
+// its containers keep running). faultCommandsFor(dir) is the `faults` section of a target
+// configuration (support/targets/config.ts, provider `commands`) over these commands: argv
+// lists, never a shell. Mirrors what an operator's scripts do over ssh and systemctl on a real
+// cluster's machines. Simplified: masters and their components run inside the `ock up` process,
+// so their operations are the in-process doors (the masters' pid is `ock up`'s own).
+
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
+import { createConnection, createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Cluster } from './cluster.js'
+
+/** processes.json, as `ock up` writes it. */
+export interface ProcessesState {
+  /** The `ock up` process. */
+  pid: number
+  /** The Unix socket that takes fault requests. */
+  control: string
+  nodes: Record<string, number | null>
+  masters: Record<string, { apiServer: number; controllerManager: number; scheduler: number }>
+  etcd: Record<string, number | null>
+}
+
+/** The operations `ock fault` performs, and what each does to its subject (support/targets/faults/operations.ts names them). */
+export const FAULT_OPERATIONS = {
+  stopKubelet: 'node',
+  startKubelet: 'node',
+  restartKubelet: 'node',
+  freezeHeartbeats: 'node',
+  unfreezeHeartbeats: 'node',
+  stopRuntime: 'node',
+  startRuntime: 'node',
+  killEtcdMember: 'member',
+  restartEtcdMember: 'member',
+  stopMaster: 'master',
+  startMaster: 'master',
+  stopControllerManager: 'master',
+  startControllerManager: 'master',
+  stopScheduler: 'master',
+  startScheduler: 'master',
+} as const
+
+export type FaultOperation = keyof typeof FAULT_OPERATIONS
+
+/** The `faults` section of a target configuration (the `commands` provider's shape). */
+export interface FaultCommands {
+  provider: 'commands'
+  timeoutMs: number
+  commands: Partial<Record<FaultOperation, string[]>>
+}
+
+const OCK_BIN = fileURLToPath(new URL('../../bin/ock.js', import.meta.url))
+export const PROCESSES_FILE = 'processes.json'
+export const CONTROL_SOCKET = 'control.sock'
+
+/**
+ * The `faults` section for the `ock up` whose state directory is `dir`: one `ock fault` command
+ * per operation, the subject as its placeholder; the etcd operations only with `etcd`.
+ */
+export function faultCommandsFor(dir: string, opts: { etcd?: boolean; timeoutMs?: number } = {}): FaultCommands {
+  const commands: FaultCommands['commands'] = {}
+  for (const [op, subject] of Object.entries(FAULT_OPERATIONS) as [FaultOperation, string][]) {
+    if (subject === 'member' && !opts.etcd) continue
+    commands[op] = [process.execPath, OCK_BIN, 'fault', op, `{${subject}}`, '--dir', dir]
+  }
+  return { provider: 'commands', timeoutMs: opts.timeoutMs ?? 60_000, commands }
+}
+
+/** The running cluster's side: keeps processes.json current and answers fault requests until close(). */
+export class FaultControl {
+  private constructor(
+    private readonly cluster: Cluster,
+    private readonly dir: string,
+    private readonly socket: string,
+    private readonly server: Server,
+    private readonly unsubscribe: () => void,
+  ) {}
+
+  static async serve(cluster: Cluster, dir: string): Promise<FaultControl> {
+    // a Unix socket's path holds about 100 bytes: a deep state directory gets one in the temp dir
+    // (processes.json names it either way)
+    const socket = join(dir, CONTROL_SOCKET).length < 100 ? join(dir, CONTROL_SOCKET) : join(tmpdir(), `ock-control-${process.pid}.sock`)
+    await rm(socket, { force: true })
+    const server = createServer((conn) => {
+      let buf = ''
+      conn.setEncoding('utf8')
+      conn.on('data', (chunk: string) => {
+        buf += chunk
+        const nl = buf.indexOf('\n')
+        if (nl < 0) return
+        let request: { op?: string; name?: string }
+        try {
+          request = JSON.parse(buf.slice(0, nl)) as { op?: string; name?: string }
+        } catch {
+          conn.end(`${JSON.stringify({ ok: false, error: 'not a JSON request' })}\n`)
+          return
+        }
+        void control
+          .perform(String(request.op), String(request.name))
+          .then(
+            () => ({ ok: true }),
+            (e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+          )
+          .then((reply) => conn.end(`${JSON.stringify(reply)}\n`))
+      })
+      conn.on('error', () => undefined)
+    })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(socket, () => resolve())
+    })
+    await chmod(socket, 0o600)
+    const unsubscribe = cluster.nodes.processes?.onChange(() => void control.writeState()) ?? (() => undefined)
+    const control: FaultControl = new FaultControl(cluster, dir, socket, server, unsubscribe)
+    await control.writeState()
+    return control
+  }
+
+  /** What processes.json says now. */
+  state(): ProcessesState {
+    const c = this.cluster
+    const pids = c.nodes.processes?.pids() ?? {}
+    return {
+      pid: process.pid,
+      control: this.socket,
+      nodes: Object.fromEntries([...c.nodeNames].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((n) => [n, pids[n] ?? null])),
+      masters: Object.fromEntries(c.masters.map((m) => [m.name, { apiServer: process.pid, controllerManager: process.pid, scheduler: process.pid }])),
+      etcd: Object.fromEntries((c.etcd?.members ?? []).map((m) => [m.name, m.process && !m.exited ? (m.process.pid ?? null) : null])),
+    }
+  }
+
+  async writeState(): Promise<void> {
+    await writeFile(join(this.dir, PROCESSES_FILE), `${JSON.stringify(this.state(), null, 2)}\n`)
+  }
+
+  /** Performs one operation on one subject; throws with a message for the caller. */
+  async perform(op: string, name: string): Promise<void> {
+    if (!Object.hasOwn(FAULT_OPERATIONS, op)) throw new Error(`unknown operation "${op}"; known: ${Object.keys(FAULT_OPERATIONS).join(', ')}`)
+    const operation = op as FaultOperation
+    const c = this.cluster
+    const subject = FAULT_OPERATIONS[operation]
+    const known = subject === 'node' ? c.nodeNames : subject === 'master' ? c.masters.map((m) => m.name) : (c.etcd?.members.map((m) => m.name) ?? [])
+    if (!known.includes(name)) throw new Error(`no ${subject} named "${name}" in this cluster (${subject}s: ${known.join(', ') || 'none'})`)
+    try {
+      switch (operation) {
+        case 'stopKubelet':
+          // a crash: SIGKILL, the containers keep running
+          return c.nodes.processes ? await c.nodes.processes.stop(name, 'SIGKILL') : await c.stopKubelet(name)
+        case 'startKubelet':
+          return await c.startKubelet(name)
+        case 'restartKubelet':
+          return await c.restartKubelet(name)
+        case 'freezeHeartbeats':
+          return c.freezeHeartbeats(name, true)
+        case 'unfreezeHeartbeats':
+          return c.freezeHeartbeats(name, false)
+        case 'stopRuntime':
+          return c.setRuntimeReachable(name, false)
+        case 'startRuntime':
+          return c.setRuntimeReachable(name, true)
+        case 'killEtcdMember':
+          return await c.etcd!.kill(name)
+        case 'restartEtcdMember':
+          return await c.etcd!.restart(name)
+        case 'stopMaster':
+          return await c.killApiServer(name)
+        case 'startMaster':
+          return await c.restartApiServer(name)
+        case 'stopControllerManager':
+          return await c.crashControllerManager(name)
+        case 'startControllerManager':
+          return await c.startControllerManager(name)
+        case 'stopScheduler':
+          return await c.crashScheduler(name)
+        case 'startScheduler':
+          return await c.startScheduler(name)
+      }
+    } finally {
+      await this.writeState()
+    }
+  }
+
+  /** Stops answering and removes the socket and processes.json. */
+  async close(): Promise<void> {
+    this.unsubscribe()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    await rm(this.socket, { force: true })
+    await rm(join(this.dir, PROCESSES_FILE), { force: true })
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`ock fault: ${message}\n`)
+  process.exit(1)
+}
+
+/** `ock fault OPERATION NAME [--dir DIR]`: the client (a fault provider's command). */
+export async function main(argv: string[]): Promise<void> {
+  const { parseArgs } = await import('node:util')
+  const { values, positionals } = parseArgs({ args: argv, options: { dir: { type: 'string', default: '.ock' } }, allowPositionals: true, strict: true })
+  const [op, name] = positionals
+  if (!op || !name || positionals.length > 2 || !Object.hasOwn(FAULT_OPERATIONS, op))
+    fail(`usage: ock fault OPERATION NAME [--dir DIR]; operations: ${Object.keys(FAULT_OPERATIONS).join(', ')}`)
+  const dir = values.dir
+  let state: ProcessesState
+  try {
+    state = JSON.parse(await readFile(join(dir, PROCESSES_FILE), 'utf8')) as ProcessesState
+  } catch {
+    fail(`no cluster from 'ock up' runs with its state in ${dir} (no ${PROCESSES_FILE})`)
+  }
+  if (op === 'freezeHeartbeats' || op === 'unfreezeHeartbeats') {
+    if (!Object.hasOwn(state.nodes, name)) fail(`no node named "${name}" (nodes: ${Object.keys(state.nodes).join(', ')})`)
+    const pid = state.nodes[name]
+    if (!pid) fail(`the kubelet of ${name} is not running`)
+    process.kill(pid, op === 'freezeHeartbeats' ? 'SIGSTOP' : 'SIGCONT')
+    return
+  }
+  const reply = await new Promise<{ ok: boolean; error?: string }>((resolve, reject) => {
+    const conn = createConnection(state.control)
+    let buf = ''
+    conn.setEncoding('utf8')
+    conn.on('connect', () => conn.write(`${JSON.stringify({ op, name })}\n`))
+    conn.on('data', (chunk: string) => (buf += chunk))
+    conn.on('end', () => {
+      try {
+        resolve(JSON.parse(buf) as { ok: boolean; error?: string })
+      } catch {
+        reject(new Error(`the cluster answered ${JSON.stringify(buf)}`))
+      }
+    })
+    conn.on('error', reject)
+  }).catch((e: unknown) => fail(`cannot reach the cluster at ${state.control}: ${e instanceof Error ? e.message : String(e)}`))
+  if (!reply.ok) fail(reply.error ?? 'failed')
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { timingsFromFlags, TimingFlagError, type TimingFlags } from './timingflags.js'
+
+test('timing flags become the topology timings upstream names them after', () => {
+  const cases: [TimingFlags, ReturnType<typeof timingsFromFlags>][] = [
+    [{}, {}],
+    [
+      { 'node-monitor-period': '500ms', 'node-monitor-grace-period': '2s', 'node-startup-grace-period': '1m' },
+      { timings: { nodeLifecycle: { nodeMonitorPeriodMs: 500, nodeMonitorGracePeriodMs: 2_000, nodeStartupGracePeriodMs: 60_000 } } },
+    ],
+    [
+      { 'node-lease-duration-seconds': '1', 'node-status-update-frequency': '250ms' },
+      { timings: { kubelet: { nodeStatusUpdateFrequencyMs: 250, nodeLeaseDurationMs: 1_000 } } },
+    ],
+    [{ 'default-unreachable-toleration-seconds': '2' }, { defaultTolerationSeconds: { unreachable: 2 } }],
+    [{ 'default-not-ready-toleration-seconds': '0' }, { defaultTolerationSeconds: { notReady: 0 } }],
+  ]
+  for (const [flags, want] of cases) assert.deepEqual(timingsFromFlags(flags), want, JSON.stringify(flags))
+})
+
+test('a timing flag that cannot be read is refused with its name', () => {
+  const cases: [TimingFlags, RegExp][] = [
+    [{ 'node-monitor-grace-period': '2' }, /^--node-monitor-grace-period: .*e\.g\. 40s/],
+    [{ 'node-monitor-period': '0s' }, /^--node-monitor-period must be longer than 0/],
+    [{ 'node-lease-duration-seconds': '0' }, /^--node-lease-duration-seconds must be a whole number of seconds >= 1/],
+    [{ 'default-unreachable-toleration-seconds': '1.5' }, /^--default-unreachable-toleration-seconds must be a whole number/],
+  ]
+  for (const [flags, message] of cases)
+    assert.throws(
+      () => timingsFromFlags(flags),
+      (e: Error) => e instanceof TimingFlagError && message.test(e.message),
+    )
+})

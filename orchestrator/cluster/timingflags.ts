@@ -1,0 +1,93 @@
+// The timing flags of `ock up`, named as upstream's components name them, read into the
+// topology's timings: kube-controller-manager's --node-monitor-period,
+// --node-monitor-grace-period and --node-startup-grace-period (Go durations: 500ms, 40s, 1m),
+// kube-apiserver's --default-not-ready-toleration-seconds and
+// --default-unreachable-toleration-seconds (whole seconds), and the kubelet's
+// --node-status-update-frequency (a duration) and nodeLeaseDurationSeconds (a KubeletConfiguration
+// field upstream, a flag here: --node-lease-duration-seconds). Short values let a stopped kubelet
+// show as NotReady, tainted and its pods evicted in seconds instead of minutes.
+// Simplifies: only the timings a node's health story needs; the rest keep upstream's defaults.
+
+import { parseGoDuration } from '../apiserver/handlers/queryparams.js'
+import type { Topology } from './topology.js'
+
+/** The flags' names, without the leading dashes. */
+export const TIMING_FLAGS = [
+  'node-monitor-period',
+  'node-monitor-grace-period',
+  'node-startup-grace-period',
+  'node-status-update-frequency',
+  'node-lease-duration-seconds',
+  'default-not-ready-toleration-seconds',
+  'default-unreachable-toleration-seconds',
+] as const
+
+export type TimingFlag = (typeof TIMING_FLAGS)[number]
+export type TimingFlags = Partial<Record<TimingFlag, string>>
+
+/** What `ock up --help` says about them. */
+export const TIMING_FLAGS_USAGE = `  --node-monitor-period DURATION
+                      how often the node lifecycle controller checks heartbeats (default 5s)
+  --node-monitor-grace-period DURATION
+                      silence after which a node is Ready=Unknown and tainted unreachable (default 50s)
+  --node-startup-grace-period DURATION
+                      the same for a node that never posted Ready (default 1m)
+  --node-status-update-frequency DURATION
+                      how often each kubelet computes its node status (default 10s)
+  --node-lease-duration-seconds N
+                      each node's Lease duration, renewed every quarter of it (default 40)
+  --default-not-ready-toleration-seconds N
+  --default-unreachable-toleration-seconds N
+                      how long pods tolerate a not-ready or unreachable node before eviction (default 300)
+`
+
+/** A flag value that cannot be read; the message names the flag. */
+export class TimingFlagError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TimingFlagError'
+  }
+}
+
+/** The part of a topology the flags set (empty when none is given). */
+export function timingsFromFlags(flags: TimingFlags): Pick<Topology, 'timings' | 'defaultTolerationSeconds'> {
+  const duration = (name: TimingFlag): number | undefined => {
+    const v = flags[name]
+    if (v === undefined) return undefined
+    let ms: number
+    try {
+      ms = parseGoDuration(v)
+    } catch (e) {
+      throw new TimingFlagError(`--${name}: ${(e as Error).message} (e.g. 40s, 500ms, 1m)`)
+    }
+    if (!(ms > 0)) throw new TimingFlagError(`--${name} must be longer than 0, not "${v}"`)
+    return ms
+  }
+  const seconds = (name: TimingFlag, min: number): number | undefined => {
+    const v = flags[name]
+    if (v === undefined) return undefined
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new TimingFlagError(`--${name} must be a whole number of seconds >= ${min}, not "${v}"`)
+    return Number(v)
+  }
+  const out: Pick<Topology, 'timings' | 'defaultTolerationSeconds'> = {}
+  const nodeLifecycle = defined({
+    nodeMonitorPeriodMs: duration('node-monitor-period'),
+    nodeMonitorGracePeriodMs: duration('node-monitor-grace-period'),
+    nodeStartupGracePeriodMs: duration('node-startup-grace-period'),
+  })
+  const lease = seconds('node-lease-duration-seconds', 1)
+  const kubelet = defined({ nodeStatusUpdateFrequencyMs: duration('node-status-update-frequency'), nodeLeaseDurationMs: lease && lease * 1000 })
+  const tolerations = defined({
+    notReady: seconds('default-not-ready-toleration-seconds', 0),
+    unreachable: seconds('default-unreachable-toleration-seconds', 0),
+  })
+  if (nodeLifecycle || kubelet) out.timings = { ...(nodeLifecycle && { nodeLifecycle }), ...(kubelet && { kubelet }) }
+  if (tolerations) out.defaultTolerationSeconds = tolerations
+  return out
+}
+
+/** The object without its undefined values, or undefined when nothing is left. */
+function defined<T extends Record<string, number | undefined>>(o: T): { [K in keyof T]?: number } | undefined {
+  const kept = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+  return Object.keys(kept).length ? (kept as { [K in keyof T]?: number }) : undefined
+}
