@@ -212,7 +212,8 @@ async function up(argv: string[]): Promise<void> {
   await writeFile(resolve(PKI_DIR, 'ca.key'), cluster.ca.keyPem, { mode: 0o600 })
   // the target configuration first: whoever waits for the kubeconfig finds both
   await mkdir(dirname(targetConfig), { recursive: true })
-  await writeTargetConfig(targetConfig, targetConfigOf(cluster)) // faults: ock up's own fault commands go here once built
+  // its faults section stays empty for now: wiring in means targetConfigOf(cluster, faultCommandsFor(STATE_DIR, { etcd }))
+  await writeTargetConfig(targetConfig, targetConfigOf(cluster))
   await mkdir(dirname(kubeconfig), { recursive: true })
   await writeFile(kubeconfig, cluster.adminKubeconfig(), { mode: 0o600 })
   await mkdir(dirname(STATE_FILE), { recursive: true })

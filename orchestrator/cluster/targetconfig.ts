@@ -23,14 +23,15 @@ import type { Cluster } from './cluster.js'
 import { storeTimeoutOf, type RuntimeKind, type Topology } from './topology.js'
 
 /**
- * The `faults` section as the file holds it (support/targets/config.ts validates it): for ock up,
- * the `commands` provider over its own processes, one argv template per operation.
+ * A `commands` fault provider for the `faults` section (support/targets/config.ts validates it):
+ * for ock up, its own processes' fault commands, as faultcontrol.ts faultCommandsFor gives them.
  */
 export interface TargetConfigFaults {
   provider: 'commands'
-  /** How long one command may run, as a duration (`60s`). */
-  timeout?: string
-  commands: Record<string, string[]>
+  /** How long one command may run (written as a duration, `timeout: 60s`). */
+  timeoutMs?: number
+  /** Operation -> argv, with `{node}`, `{member}` or `{master}` placeholders. */
+  commands: Partial<Record<string, string[]>>
 }
 
 export interface TargetConfigInput {
@@ -139,12 +140,15 @@ export function targetConfigYaml(c: TargetConfigInput): string {
       timings: Object.fromEntries(Object.entries(c.timings).map(([name, ms]) => [name, durationText(ms)])),
     }),
   )
-  if (c.faults) out.push(section("A fault provider over ock up's own processes.", { faults: c.faults }))
-  else
+  if (c.faults) {
+    const { timeoutMs, ...rest } = c.faults
+    const faults = { provider: rest.provider, ...(timeoutMs === undefined ? {} : { timeout: durationText(timeoutMs) }), commands: rest.commands }
+    out.push(section("A fault provider over ock up's own processes.", { faults }))
+  } else
     out.push(
-      '# faults: not written yet. ock up is to offer a `commands` provider over its own processes\n' +
-        '# (kubelets, etcd members, masters); until then the cluster target skips @faults scenarios,\n' +
-        '# naming this key.\n',
+      "# faults: not written yet. ock up's own fault commands (faultcontrol.ts faultCommandsFor, over\n" +
+        '# its kubelet processes and etcd members) are to be passed to targetConfigOf; until then the\n' +
+        '# cluster target skips @faults scenarios, naming this key.\n',
     )
   if (c.auditLog)
     out.push(section('The API servers write audit events here (--audit-log-path); with several masters, master-N beside it.', { audit: { log: c.auditLog } }))

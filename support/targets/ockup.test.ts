@@ -7,6 +7,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Cluster } from '../../orchestrator/cluster/cluster.js'
+import { faultCommandsFor } from '../../orchestrator/cluster/faultcontrol.js'
 import { runningTimings, targetConfigOf, writeTargetConfig, type TargetConfigFaults } from '../../orchestrator/cluster/targetconfig.js'
 import type { Topology } from '../../orchestrator/cluster/topology.js'
 import { KIT_IMAGES, TIMING_NAMES, loadTargetConfig, unmappedImages } from './config.js'
@@ -27,7 +28,7 @@ describe('the target configuration ock up writes loads with loadTargetConfig', (
 
   const kill: TargetConfigFaults = {
     provider: 'commands',
-    timeout: '10s',
+    timeoutMs: 10_000,
     commands: { freezeHeartbeats: ['kill', '-STOP', '{node}'], unfreezeHeartbeats: ['kill', '-CONT', '{node}'] },
   }
   const cases: [flags: string, topology: Topology, images: boolean, etcd: number, audit: boolean, faults?: TargetConfigFaults][] = [
@@ -44,6 +45,7 @@ describe('the target configuration ock up writes loads with loadTargetConfig', (
     ],
     ['ock up --audit-log-path audit.log', { audit: { path: 'audit.log' } }, false, 0, true],
     ['ock up --store etcd, with a fault provider wired in', { store: 'etcd' }, false, 1, false, kill],
+    ['ock up --store etcd, with its own fault commands (faultCommandsFor)', { store: 'etcd' }, false, 1, false, faultCommandsFor('/run/ock', { etcd: true })],
   ]
   for (const [flags, topology, images, etcd, audit, faults] of cases) {
     it(flags, async () => {
@@ -58,7 +60,7 @@ describe('the target configuration ock up writes loads with loadTargetConfig', (
       assert.equal(c.etcd?.endpoints.length ?? 0, etcd)
       assert.equal(c.etcd?.cert, undefined, "ock up's etcd has no client certificates")
       assert.equal(c.audit && 'log' in c.audit ? c.audit.log : undefined, audit ? join(process.cwd(), 'audit.log') : undefined)
-      if (faults) assert.deepEqual(c.faults, { provider: 'commands', timeoutMs: 10_000, commands: faults.commands })
+      if (faults) assert.deepEqual(c.faults, { provider: 'commands', timeoutMs: faults.timeoutMs ?? 60_000, commands: faults.commands })
       else assert.equal(c.faults, undefined)
     })
   }
