@@ -19,7 +19,7 @@ import { ApiClient } from './client/client.js'
 import { Cluster } from './cluster/cluster.js'
 import { UnsupportedTopologyError, type EtcdTopology, type RuntimeKind, type StoreKind } from './cluster/topology.js'
 import { kubeconfigYaml } from './cluster/kubeconfig.js'
-import { FaultControl } from './cluster/faultcontrol.js'
+import { FaultControl, faultCommandsFor } from './cluster/faultcontrol.js'
 import { targetConfigOf, writeTargetConfig } from './cluster/targetconfig.js'
 import { TIMING_FLAGS, TIMING_FLAGS_USAGE, TimingFlagError, timingsFromFlags, type TimingFlags } from './cluster/timingflags.js'
 import { installProcessGuard } from './host/guard.js'
@@ -210,16 +210,18 @@ async function up(argv: string[]): Promise<void> {
   await mkdir(PKI_DIR, { recursive: true, mode: 0o700 })
   await writeFile(resolve(PKI_DIR, 'ca.crt'), cluster.ca.certPem)
   await writeFile(resolve(PKI_DIR, 'ca.key'), cluster.ca.keyPem, { mode: 0o600 })
-  // the target configuration first: whoever waits for the kubeconfig finds both
+  // where the processes are, and `ock fault`'s socket (cluster/faultcontrol.ts): serving before
+  // the target configuration names its commands
+  const control = await FaultControl.serve(cluster, STATE_DIR)
+  // the target configuration first: whoever waits for the kubeconfig finds both. Its faults are
+  // `ock fault` over this cluster's own processes (a commands provider, as for any cluster)
   await mkdir(dirname(targetConfig), { recursive: true })
-  // its faults section stays empty for now: wiring in means targetConfigOf(cluster, faultCommandsFor(STATE_DIR, { etcd }))
-  await writeTargetConfig(targetConfig, targetConfigOf(cluster))
+  const faults = faultCommandsFor(STATE_DIR, { etcd: cluster.describe().etcdMembers.length > 0 })
+  await writeTargetConfig(targetConfig, targetConfigOf(cluster, faults))
   await mkdir(dirname(kubeconfig), { recursive: true })
   await writeFile(kubeconfig, cluster.adminKubeconfig(), { mode: 0o600 })
   await mkdir(dirname(STATE_FILE), { recursive: true })
   await writeFile(STATE_FILE, JSON.stringify({ pid: process.pid, url: cluster.url, kubeconfig, startedAt: new Date().toISOString() } satisfies UpState))
-  // where the processes are, and `ock fault`'s socket (cluster/faultcontrol.ts)
-  const control = await FaultControl.serve(cluster, STATE_DIR)
 
   let stopping = false
   const shutdown = async (signal: string): Promise<void> => {

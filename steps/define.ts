@@ -10,6 +10,8 @@
 
 import { fileURLToPath } from 'node:url'
 import { isArabic } from '../support/arabic.js'
+import { SKIP_PREFIX } from '../support/report/results.js'
+import { UnservedOperationError } from '../support/targets/target.js'
 import { Given as cucumberGiven, Then as cucumberThen, When as cucumberWhen, type IWorld } from '@cucumber/cucumber'
 
 /** A step's phrasings: the English expression, or the English and the Arabic one. */
@@ -47,14 +49,35 @@ function fromCaller(register: () => void): void {
   }
 }
 
+/**
+ * The body as Cucumber runs it: an operation the target's doors do not serve skips the step (and
+ * so the scenario) with its reason, as the capability gate does, or fails it in a profile that
+ * requires every capability. Keeps the body's arity, by which Cucumber tells a callback-style step.
+ */
+function skippingUnserved<W>(code: TestStepFunction<W>): TestStepFunction<W> {
+  const run = async function (this: W, ...args: unknown[]): Promise<unknown> {
+    try {
+      return await code.apply(this, args)
+    } catch (e) {
+      const world = this as { parameters?: { strictCapabilities?: boolean }; log?: (text: string) => void }
+      if (!(e instanceof UnservedOperationError) || world.parameters?.strictCapabilities) throw e
+      world.log?.(`${SKIP_PREFIX}${e.message}`)
+      return 'skipped'
+    }
+  }
+  Object.defineProperty(run, 'length', { value: code.length })
+  return run
+}
+
 function bilingual(define: CucumberDefine) {
   return function step<W = IWorld>(phrasings: Phrasings, code: TestStepFunction<W>): void {
     const [english, arabic] = typeof phrasings === 'string' ? [phrasings, undefined] : phrasings
     if (isArabic(english)) throw new Error(`the first phrasing of a step is the English one: "${english}"`)
     if (arabic !== undefined && !isArabic(arabic)) throw new Error(`the second phrasing of "${english}" is not Arabic: "${arabic}"`)
+    const body = skippingUnserved(code)
     fromCaller(() => {
-      define<W>(english, code)
-      if (arabic !== undefined) define<W>(arabic, code)
+      define<W>(english, body)
+      if (arabic !== undefined) define<W>(arabic, body)
     })
   }
 }

@@ -23,6 +23,16 @@ import type { TraceReader } from '../trace.js'
  */
 export type Capability = 'api' | 'faults' | 'trace' | 'audit' | 'config' | 'docker' | 'etcd' | 'load' | 'store' | 'runtime'
 
+/**
+ * A door the target has, asked for an operation it does not serve (a fault provider that cannot
+ * move the CronJob clock, say). The step that asked is skipped with this message as its reason,
+ * as a missing capability is, and fails in profiles that require every capability
+ * (steps/define.ts): the scenario could not be checked here, which is not a verdict on the cluster.
+ */
+export class UnservedOperationError extends Error {
+  override readonly name = 'UnservedOperationError'
+}
+
 /** Capability tags as they appear on scenarios. */
 export const CAPABILITY_TAGS: Record<string, Capability> = {
   '@docker': 'docker',

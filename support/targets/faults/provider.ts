@@ -7,7 +7,7 @@
 // provider cannot do (node pressure, another kubelet version, etcd snapshots, a slow store) is
 // refused with an error that says so, rather than half-done.
 
-import type { ControlPlaneDoor, Faults } from '../target.js'
+import { UnservedOperationError, type ControlPlaneDoor, type Faults } from '../target.js'
 import { OPERATIONS, checkSubjectName, type Operation } from './operations.js'
 
 /** Performs operations for a provider. */
@@ -84,7 +84,7 @@ export class ProviderDoors {
   }
 
   private cannot(what: string): Error {
-    return new Error(`the ${this.runner.provider} fault provider cannot ${what}; only the builtin target can`)
+    return new UnservedOperationError(`the ${this.runner.provider} fault provider cannot ${what}; only the builtin target can`)
   }
 
   faults(): Faults {
