@@ -17,6 +17,9 @@ describe('etcd error classification', () => {
     ['14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379', 'not-applied', false],
     ['14 UNAVAILABLE: etcdserver: request timed out', 'ambiguous', true],
     ['4 DEADLINE_EXCEEDED: Deadline exceeded after 1.001s', 'ambiguous', true],
+    // the deadline passed before the call had a connection: it never reached etcd
+    ['4 DEADLINE_EXCEEDED: Deadline exceeded after 0.999s,name resolution: 0.001s,Waiting for LB pick', 'not-applied', false],
+    ['4 DEADLINE_EXCEEDED: Deadline exceeded after 1.002s,LB pick: 0.001s,remote_addr=127.0.0.1:2379', 'ambiguous', true],
     ['14 UNAVAILABLE: Connection dropped', 'ambiguous', false],
     ['14 UNAVAILABLE: etcdserver: leader changed', 'ambiguous', false],
     ['11 OUT_OF_RANGE: etcdserver: mvcc: required revision has been compacted', 'final', false],

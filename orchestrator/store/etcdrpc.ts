@@ -38,6 +38,9 @@ const NOT_APPLIED = [
   /failed to connect/i,
   /Connection refused/i,
   /Name resolution failed/i,
+  // grpc-js: the deadline passed while the call still waited for a connection (a member that is
+  // down or restarting): it was never sent, so a write is known not to be applied
+  /Waiting for LB pick/,
 ]
 const AMBIGUOUS_TIMEOUT = [/etcdserver: request timed out/, /DEADLINE_EXCEEDED/, /Deadline exceeded/i]
 
