@@ -87,6 +87,26 @@ export class AuditLogTail implements AuditEventSource {
   }
 }
 
+/**
+ * The audit logs of several API servers (each master's kube-apiserver writes its own), read as
+ * one: every file's events, in the order of their stage timestamps (a stable sort, so the stages
+ * of one request, which one server wrote in order, keep that order even within a microsecond).
+ */
+export class AuditLogTails implements AuditEventSource {
+  constructor(readonly tails: readonly AuditLogTail[]) {}
+
+  /** Tails from each file's current end. */
+  static async from(files: readonly string[]): Promise<AuditLogTails> {
+    return new AuditLogTails(await Promise.all(files.map((f) => AuditLogTail.from(f))))
+  }
+
+  async readAuditLog(): Promise<AuditEvent[]> {
+    const each = await Promise.all(this.tails.map((t) => t.readAuditLog()))
+    if (each.length === 1) return each[0]!
+    return each.flat().sort((a, b) => (a.stageTimestamp < b.stageTimestamp ? -1 : a.stageTimestamp > b.stageTimestamp ? 1 : 0))
+  }
+}
+
 /** A file's size in bytes; 0 for a file not written yet. */
 async function fileSize(file: string): Promise<number> {
   return stat(file).then(

@@ -75,7 +75,7 @@ describe('durations as the file writes them', () => {
 describe('the target configuration ock up writes', () => {
   const base: TargetConfigInput = { runtime: 'sim', timings: { nodeMonitorGracePeriod: 50_000 }, etcdEndpoints: [] }
   const cases: [what: string, input: TargetConfigInput, keys: string[], has: RegExp[]][] = [
-    ['simulated runtime, memory store: timings only, and the place for faults', base, ['timings'], [/^# faults: not written yet/m]],
+    ['simulated runtime, memory store, no fault commands: timings only', base, ['timings'], [/^# faults: none given/m]],
     [
       "docker runtime: the kit's images, each its own name",
       { ...base, runtime: 'docker' },
@@ -88,7 +88,13 @@ describe('the target configuration ock up writes', () => {
       ['timings', 'etcd'],
       [/plain HTTP/],
     ],
-    ['an audit log', { ...base, auditLog: '/var/log/ock/audit.log' }, ['timings', 'audit'], [/^ {2}log: \/var\/log\/ock\/audit\.log$/m]],
+    ['an audit log', { ...base, auditLogs: ['/var/log/ock/audit.log'] }, ['timings', 'audit'], [/^ {4}- \/var\/log\/ock\/audit\.log$/m]],
+    [
+      'the audit logs of three masters',
+      { ...base, auditLogs: ['/l/audit.log', '/l/audit-master-1.log', '/l/audit-master-2.log'] },
+      ['timings', 'audit'],
+      [/^ {4}- \/l\/audit\.log\n {4}- \/l\/audit-master-1\.log\n {4}- \/l\/audit-master-2\.log$/m],
+    ],
     [
       'a fault provider, when one is wired in',
       { ...base, faults: { provider: 'commands', commands: { stopKubelet: ['kill', '-STOP', '{node}'] } } },

@@ -1,10 +1,10 @@
 // What `ock up` tells the kit's `cluster` target about itself: its target configuration, the
 // YAML file support/targets/config.ts reads (docs/target-config.example.yaml explains every key),
 // written next to its kubeconfig. Mirrors what an operator writes by hand for a real cluster:
-// the kit's images as the nodes pull them, the timings the cluster runs with, its etcd endpoints
-// and its audit log. Simplified: ock up's etcd listens on plain HTTP on loopback (the etcd store
-// has no TLS, orchestrator/store/etcd.ts), so no CA or client certificate is written, and with
-// several masters `audit.log` names the first master's log (master-N writes beside it).
+// the kit's images as the nodes pull them, the timings the cluster runs with, its etcd endpoints,
+// each API server's audit log and its own fault commands. Simplified: ock up's etcd listens on
+// plain HTTP on loopback (the etcd store has no TLS, orchestrator/store/etcd.ts), so no CA or
+// client certificate is written.
 
 import { rename, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -40,8 +40,8 @@ export interface TargetConfigInput {
   timings: Record<string, number>
   /** Client URLs of the cluster's etcd members (none on the memory store). */
   etcdEndpoints: string[]
-  /** The audit log (--audit-log-path), when the API servers write one. */
-  auditLog?: string
+  /** Each API server's audit log (--audit-log-path; master-N's beside the first), when they write one. */
+  auditLogs?: string[]
   /** A fault provider over ock up's own processes, when one is wired in. */
   faults?: TargetConfigFaults
 }
@@ -99,7 +99,7 @@ export function targetConfigOf(cluster: Pick<Cluster, 'topology' | 'describe'>, 
     runtime: t.runtime ?? 'sim',
     timings: runningTimings(t),
     etcdEndpoints: cluster.describe().etcdMembers.map((m) => m.clientUrl),
-    ...(t.audit?.path ? { auditLog: resolve(t.audit.path) } : {}),
+    ...(t.audit?.path ? { auditLogs: cluster.describe().masters.flatMap((m) => (m.auditLog ? [resolve(m.auditLog)] : [])) } : {}),
     ...(faults ? { faults } : {}),
   }
 }
@@ -144,14 +144,9 @@ export function targetConfigYaml(c: TargetConfigInput): string {
     const { timeoutMs, ...rest } = c.faults
     const faults = { provider: rest.provider, ...(timeoutMs === undefined ? {} : { timeout: durationText(timeoutMs) }), commands: rest.commands }
     out.push(section("A fault provider over ock up's own processes.", { faults }))
-  } else
-    out.push(
-      "# faults: not written yet. ock up's own fault commands (faultcontrol.ts faultCommandsFor, over\n" +
-        '# its kubelet processes and etcd members) are to be passed to targetConfigOf; until then the\n' +
-        '# cluster target skips @faults scenarios, naming this key.\n',
-    )
-  if (c.auditLog)
-    out.push(section('The API servers write audit events here (--audit-log-path); with several masters, master-N beside it.', { audit: { log: c.auditLog } }))
+  } else out.push('# faults: none given, so the cluster target skips @faults scenarios, naming this key.\n')
+  if (c.auditLogs?.length)
+    out.push(section('Each API server writes its audit events to its own log (--audit-log-path; master-N beside the first).', { audit: { log: c.auditLogs } }))
   if (c.etcdEndpoints.length)
     out.push(section("The cluster's etcd members; they serve plain HTTP on loopback (no CA or client certificate).", { etcd: { endpoints: c.etcdEndpoints } }))
   return out.join('\n')

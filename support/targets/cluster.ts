@@ -19,7 +19,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
-import { AuditLogTail } from '../audit.js'
+import { AuditLogTails } from '../audit.js'
 import { createNamespace, deleteNamespace } from '../kube.js'
 import { TARGET_CONFIG_ENV, loadTargetConfig, unmappedImages, type TargetConfig } from './config.js'
 import { faultDoorsFor } from './faults/doors.js'
@@ -114,9 +114,10 @@ export class ClusterTarget implements Target {
     const cluster = kc.getCurrentCluster()!
     const caPem = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : ''
     await createNamespace(kc, namespace)
-    const auditLog = this.config?.audit && 'log' in this.config.audit ? this.config.audit.log : undefined
-    // from here on: the scenario's events (its namespace exists, nothing of it happened yet)
-    const audit = topology.auditLog && auditLog ? await AuditLogTail.from(auditLog) : undefined
+    const auditLogs = this.config?.audit && 'log' in this.config.audit ? this.config.audit.log : undefined
+    // from here on: the scenario's events (its namespace exists, nothing of it happened yet), in
+    // every API server's log (a request goes to whichever master the cluster's address picks)
+    const audit = topology.auditLog && auditLogs ? await AuditLogTails.from(auditLogs) : undefined
     const doors = this.faultDoors()
     const store = this.store()
     return {

@@ -71,7 +71,12 @@ describe('target configuration', () => {
           units: { kubelet: 'kubelet', runtime: 'crio' },
         }),
     ],
-    ['audit from a log file', 'audit:\n  log: logs/audit.log\n', (c) => assert.deepEqual(c.audit, { log: '/etc/ock/logs/audit.log' })],
+    ['audit from a log file', 'audit:\n  log: logs/audit.log\n', (c) => assert.deepEqual(c.audit, { log: ['/etc/ock/logs/audit.log'] })],
+    [
+      "audit from each API server's log",
+      'audit:\n  log: [a.log, /var/log/b.log]\n',
+      (c) => assert.deepEqual(c.audit, { log: ['/etc/ock/a.log', '/var/log/b.log'] }),
+    ],
     ['audit through the webhook', 'audit:\n  webhook: true\n', (c) => assert.deepEqual(c.audit, { webhook: {} })],
     ['audit webhook settings are kept for the receiver', 'audit:\n  webhook: { port: 9443 }\n', (c) => assert.deepEqual(c.audit, { webhook: { port: 9443 } })],
     [

@@ -79,7 +79,8 @@ export interface DockerFaults {
 
 export type FaultsConfig = CommandsFaults | DockerFaults
 
-export type AuditConfig = { log: string } | { webhook: Record<string, unknown> }
+/** log: the audit log of each API server (one per master: each kube-apiserver writes its own --audit-log-path). */
+export type AuditConfig = { log: string[] } | { webhook: Record<string, unknown> }
 
 export interface EtcdConfig {
   endpoints: string[]
@@ -328,7 +329,12 @@ function docker(v: Validator, value: unknown, timeoutMs: number): DockerFaults {
 function audit(v: Validator, value: unknown): AuditConfig {
   const m = v.mapping('audit', value, ['log', 'webhook'])
   if (m.log !== undefined && m.webhook !== undefined) throw v.error('audit', 'expected either log or webhook, not both')
-  if (m.log !== undefined) return { log: v.path('audit.log', m.log, false) }
+  if (m.log !== undefined) {
+    // a path, or one per API server (several masters each write their own log)
+    if (!Array.isArray(m.log)) return { log: [v.path('audit.log', m.log, false)] }
+    if (!m.log.length) throw v.error('audit.log', 'expected a path, or a list of paths (one per API server), got an empty list')
+    return { log: m.log.map((p, i) => v.path(`audit.log[${i}]`, p, false)) }
+  }
   if (m.webhook === undefined) throw v.error('audit', 'expected log (the path of an audit log file) or webhook (the kit receives the events)')
   // the webhook receiver (support/auditwebhook.ts) reads its own settings
   if (m.webhook === true || m.webhook === null) return { webhook: {} }

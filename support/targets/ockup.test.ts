@@ -16,7 +16,12 @@ import { KIT_IMAGES, TIMING_NAMES, loadTargetConfig, unmappedImages } from './co
 function clusterOf(t: Topology): Pick<Cluster, 'topology' | 'describe'> {
   const members = t.store !== 'etcd' ? 0 : (t.etcdTopology ?? 'stacked') === 'stacked' ? (t.masters ?? 1) : (t.etcdMembers ?? 3)
   const etcdMembers = Array.from({ length: members }, (_, i) => ({ name: `etcd-${i}`, clientUrl: `http://127.0.0.1:${2379 + 2 * i}` }))
-  return { topology: t, describe: () => ({ etcdMembers }) as unknown as ReturnType<Cluster['describe']> }
+  // each master's API server writes its own audit log: the first at the path, master-N beside it
+  const masters = Array.from({ length: t.masters ?? 1 }, (_, i) => ({
+    name: `master-${i}`,
+    ...(t.audit?.path ? { auditLog: i === 0 ? t.audit.path : t.audit.path.replace(/\.log$/, `-master-${i}.log`) } : {}),
+  }))
+  return { topology: t, describe: () => ({ etcdMembers, masters }) as unknown as ReturnType<Cluster['describe']> }
 }
 
 describe('the target configuration ock up writes loads with loadTargetConfig', () => {
@@ -44,6 +49,7 @@ describe('the target configuration ock up writes loads with loadTargetConfig', (
       false,
     ],
     ['ock up --audit-log-path audit.log', { audit: { path: 'audit.log' } }, false, 0, true],
+    ['ock up --masters 3 --audit-log-path audit.log', { masters: 3, audit: { path: 'audit.log' } }, false, 0, true],
     ['ock up --store etcd, with a fault provider wired in', { store: 'etcd' }, false, 1, false, kill],
     ['ock up --store etcd, with its own fault commands (faultCommandsFor)', { store: 'etcd' }, false, 1, false, faultCommandsFor('/run/ock', { etcd: true })],
   ]
@@ -59,7 +65,11 @@ describe('the target configuration ock up writes loads with loadTargetConfig', (
       if (images) for (const i of KIT_IMAGES) assert.equal(c.images[i], i)
       assert.equal(c.etcd?.endpoints.length ?? 0, etcd)
       assert.equal(c.etcd?.cert, undefined, "ock up's etcd has no client certificates")
-      assert.equal(c.audit && 'log' in c.audit ? c.audit.log : undefined, audit ? join(process.cwd(), 'audit.log') : undefined)
+      const logs = audit ? ['audit.log', ...Array.from({ length: (topology.masters ?? 1) - 1 }, (_, i) => `audit-master-${i + 1}.log`)] : undefined
+      assert.deepEqual(
+        c.audit && 'log' in c.audit ? c.audit.log : undefined,
+        logs?.map((l) => join(process.cwd(), l)),
+      )
       if (faults) assert.deepEqual(c.faults, { provider: 'commands', timeoutMs: faults.timeoutMs ?? 60_000, commands: faults.commands })
       else assert.equal(c.faults, undefined)
     })
