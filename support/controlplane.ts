@@ -34,18 +34,48 @@ function ledger(owner: object): { next: number; acknowledged: AcknowledgedWrite[
   return l
 }
 
-/** Creates a fresh ConfigMap `write-<n>`; records it if the API acknowledged it. */
+/**
+ * Creates a fresh ConfigMap `write-<n>`; records it if the API acknowledged it. A connection the
+ * cluster's address closed before any answer (a load balancer shuts an API server's sessions
+ * when it marks it down, as HAProxy's on-marked-down shutdown-sessions) is not a refusal: the
+ * write is sent once more, as `write-<n+1>`, on a new connection, as a client reconnects. A
+ * refusal (a Status) is never retried, and only acknowledged writes are recorded.
+ */
 export async function writeProbe(owner: object, kc: KubeConfig, namespace: string): Promise<WriteOutcome> {
   const l = ledger(owner)
-  const name = `write-${l.next++}`
-  try {
-    const o = await create(kc, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { written: new Date().toISOString() } } as never)
-    const write = { name, resourceVersion: Number(o.metadata?.resourceVersion) }
-    l.acknowledged.push(write)
-    return { ok: true, write }
-  } catch (e) {
-    return { ok: false, status: toStatus(e) }
+  const attempt = async (config: KubeConfig): Promise<WriteOutcome> => {
+    const name = `write-${l.next++}`
+    try {
+      const o = await create(config, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace },
+        data: { written: new Date().toISOString() },
+      } as never)
+      const write = { name, resourceVersion: Number(o.metadata?.resourceVersion) }
+      l.acknowledged.push(write)
+      return { ok: true, write }
+    } catch (e) {
+      return { ok: false, status: toStatus(e) }
+    }
   }
+  try {
+    return await attempt(kc)
+  } catch (e) {
+    if (!connectionClosedUnanswered(e)) throw e
+    return attempt(freshConnections(kc))
+  }
+}
+
+/** A request whose connection ended before any answer came (undici: fetch failed, caused by the socket closing). */
+function connectionClosedUnanswered(e: unknown): boolean {
+  const cause = e instanceof Error ? (e as { cause?: unknown }).cause : undefined
+  return (
+    e instanceof TypeError &&
+    e.message === 'fetch failed' &&
+    cause instanceof Error &&
+    /other side closed|ECONNRESET|socket hang up/i.test(`${cause.message} ${(cause as { code?: string }).code ?? ''}`)
+  )
 }
 
 export function acknowledgedWrites(owner: object): AcknowledgedWrite[] {
