@@ -13,6 +13,7 @@ import { Etcd3 } from 'etcd3'
 import { execa, type ResultPromise } from 'execa'
 import { EtcdCluster } from '../../orchestrator/cluster/etcd.js'
 import { etcdAvailable, freePorts } from '../../orchestrator/cluster/etcdmember.js'
+import { eventually } from '../eventually.js'
 import { etcdStoreDoor } from './storedoor.js'
 
 const etcd = await etcdAvailable()
@@ -170,10 +171,18 @@ describe('the etcd store door over TLS with a client certificate', { skip: skip 
     const door = etcdStoreDoor([endpoint], undefined, { tls, prefix: '/registry/' })
     const stranger = etcdStoreDoor([endpoint], undefined, { tls: { ca: tls.ca }, prefix: '/registry/' })
     try {
-      // the member may still be starting: its first answer within a bound
-      let revision: number | 'no answer' | Error = 'no answer'
-      for (let i = 0; i < 20 && typeof revision !== 'number'; i++) revision = await within(1000, door.revision())
-      assert.equal(typeof revision, 'number', `the revision over TLS: ${String(revision)}`)
+      // the member may still be starting: its first answer within a bound (the etcd client opens
+      // its circuit breaker after failures at start and tries again 5 s later)
+      const revision = await eventually(
+        () => within(1000, door.revision()),
+        (r) => typeof r === 'number',
+        20_000,
+        {
+          describe: 'the revision over TLS',
+          intervalMs: 200,
+        },
+      )
+      assert.equal(typeof revision, 'number')
       const admin = new Etcd3({ hosts: [endpoint], credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } })
       await admin.put('/registry/configmaps/ns/tls').value('{"kind":"ConfigMap","metadata":{"namespace":"ns","name":"tls"}}')
       admin.close()
