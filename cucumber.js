@@ -33,14 +33,6 @@
 // that have run. `npm run report` rebuilds the matrix and the Allure report.
 // The configuration is cloned into parallel workers: plain data only (no functions).
 
-import { URL, fileURLToPath } from 'node:url'
-
-// The workers of a parallel run start with Node's module compile cache on (V8 code cache on
-// disk, beside other tools' caches in node_modules/.cache): each worker loads the same few hundred
-// modules, cucumber-js's own included, and compiling them was a sixth of its start-up CPU.
-// support/tsx-register.js turns it on for this process's later imports too.
-process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('node_modules/.cache/ock-compile-cache', import.meta.url))
-
 // Feature files or folders named on the command line (`npx cucumber-js -p ar
 // features/ar/etcd/leader.feature:12`) replace a profile's own paths: cucumber-js would add them
 // to the profile's, and run every feature of the profile besides the one named.

@@ -95,11 +95,12 @@ export function runningTimings(t: Topology): Record<string, number> {
 /** What a running cluster writes about itself (its topology as started, its etcd members' client URLs). */
 export function targetConfigOf(cluster: Pick<Cluster, 'topology' | 'describe'>, faults?: TargetConfigFaults): TargetConfigInput {
   const t = cluster.topology
+  const described = cluster.describe()
   return {
     runtime: t.runtime ?? 'sim',
     timings: runningTimings(t),
-    etcdEndpoints: cluster.describe().etcdMembers.map((m) => m.clientUrl),
-    ...(t.audit?.path ? { auditLogs: cluster.describe().masters.flatMap((m) => (m.auditLog ? [resolve(m.auditLog)] : [])) } : {}),
+    etcdEndpoints: described.etcdMembers.map((m) => m.clientUrl),
+    ...(t.audit?.path ? { auditLogs: described.masters.flatMap((m) => (m.auditLog ? [resolve(m.auditLog)] : [])) } : {}),
     ...(faults ? { faults } : {}),
   }
 }
