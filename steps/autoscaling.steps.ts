@@ -1,9 +1,9 @@
-// Steps about the horizontal pod autoscaler: the controller's flags (sync period, downscale
-// stabilization) stated before the cluster starts, the Events an object got, as
+// Steps about the horizontal pod autoscaler: the Events an object got, as
 // `kubectl describe` lists them, and the number of replicas an HPA asks for, computed from the
-// pods' CPU use as the metrics API reports it.
+// pods' CPU use as the metrics API reports it. (The controller's sync period and downscale
+// stabilization are timings: "the horizontal pod autoscaler sync period is 1s", cluster-config.steps.ts.)
 
-import { Given, Then } from './define.js'
+import { Then } from './define.js'
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type CoreV1Event } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
@@ -14,19 +14,6 @@ import type { OckWorld } from '../support/world.js'
 
 /** Upstream's --horizontal-pod-autoscaler-tolerance: a ratio within 10 % of 1 changes nothing. */
 const TOLERANCE = 0.1
-
-function configure(world: OckWorld, what: string): Record<string, number> {
-  if (world.started) throw new Error(`${what} must be stated before the cluster is used (move this step up, before any request)`)
-  return (world.topology.timings ??= {})
-}
-
-Given('the horizontal pod autoscaler sync period is {duration}', function (this: OckWorld, ms: number) {
-  configure(this, 'the HPA sync period')['horizontalPodAutoscalerSyncPeriod'] = ms
-})
-
-Given('the horizontal pod autoscaler downscale stabilization is {duration}', function (this: OckWorld, ms: number) {
-  configure(this, 'the HPA downscale stabilization')['horizontalPodAutoscalerDownscaleStabilization'] = ms
-})
 
 Then(
   'within {duration} the {kind} {string} has a {word} event {word} saying {string}',

@@ -25,7 +25,7 @@ import { create, remove } from '../support/kube.js'
 import { mapImage } from '../support/images.js'
 import { splitWords } from '../support/kubectl.js'
 import { answeringPod, httpGet } from '../support/services.js'
-import { configure } from '../support/topology.js'
+import { configure, stateTimings } from '../support/topology.js'
 import { core, isRunning, nodes, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 import type { V1Pod } from '@kubernetes/client-node'
@@ -44,7 +44,7 @@ Given(
     'الـ restart back-off بتاع الـ containers في الـ kubelet بيبدأ من {duration} وأقصاه {duration}',
   ],
   async function (this: OckWorld, initial: number, cap: number) {
-    await configure(this, (t) => void (t.timings = { ...t.timings, containerRestartBackOff: initial, containerRestartBackOffCap: cap }))
+    await stateTimings(this, { containerRestartBackOff: initial, containerRestartBackOffCap: cap })
   },
 )
 

@@ -1,7 +1,7 @@
 // Steps about utilisation: putting a stated load on a workload's pods, and reading what nodes
 // and pods use through the resource metrics API (metrics.k8s.io) and `kubectl top`.
 
-import { Given, Then, When } from './define.js'
+import { Then, When } from './define.js'
 import { AppsV1Api } from '@kubernetes/client-node'
 import { expect } from 'chai'
 import { eventually } from '../support/eventually.js'
@@ -11,15 +11,6 @@ import { nodeMetrics, parseTop, podCpu, podMetrics } from '../support/metrics.js
 import { serviceURL } from '../support/services.js'
 import { isReady, isRunning, nodes, podsLabelled, quantity } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
-
-function configure(world: OckWorld, what: string): Record<string, number> {
-  if (world.started) throw new Error(`${what} must be stated before the cluster is used (move this step up, before any request)`)
-  return (world.topology.timings ??= {})
-}
-
-Given(['the metric resolution is {duration}', 'الـ metric resolution هي {duration}'], function (this: OckWorld, ms: number) {
-  configure(this, 'the metric resolution')['metricResolution'] = ms
-})
 
 async function selectorOf(world: OckWorld, deployment: string): Promise<string> {
   const s = await world.cluster()

@@ -1,14 +1,16 @@
 // Parameter types shared by every step, in both languages of the features: {kind}
 // ("deployment", "replica set", "pods": the Kubernetes terms, which the Arabic features keep in
 // English as the notes do), {duration} ("2s", "500ms", "1m", "1.5s"; "20 ثانية", "5 ثواني",
-// "500 مللي ثانية": support/durations.ts), {quantity} ("500m", "2", "1Gi", "512Mi"),
+// "500 مللي ثانية": support/durations.ts; or a bound named after a timing the scenario stated,
+// "the node monitor grace period plus 3s": support/timings.ts), {quantity} ("500m", "2", "1Gi", "512Mi"),
 // {timing} ("node monitor grace period", support/timings.ts), {pressure} ("memory", "disk", "PID"),
 // {client} ("kubectl", "python") and {patchTypes} ("merge, JSON and server-side apply").
 
 import { defineParameterType } from '@cucumber/cucumber'
-import { DURATION_PATTERN, parseDuration } from '../support/durations.js'
+import { parseDuration } from '../support/durations.js'
 import { KIND_PATTERN, kindRef, type KindRef } from '../support/kinds.js'
-import { TIMING_PATTERN, timingName } from '../support/timings.js'
+import { BOUND_PATTERN, TIMING_PATTERN, resolveBound, timingName } from '../support/timings.js'
+import type { OckWorld } from '../support/world.js'
 import type { ClientName, PatchType } from '../support/clients.js'
 
 /** Milliseconds of a duration in either language (support/durations.ts); steps that read a duration from a table use it. */
@@ -21,10 +23,13 @@ defineParameterType({
   useForSnippets: false,
 })
 
+// cucumber-js calls a transformer with the scenario's World as `this`
 defineParameterType({
   name: 'duration',
-  regexp: DURATION_PATTERN,
-  transformer: parseDuration,
+  regexp: BOUND_PATTERN,
+  transformer(this: OckWorld, s: string): number {
+    return resolveBound(s, this.statedTimings)
+  },
 })
 
 // {identity}: who acts in a step other than the admin ("I"): a user name such as `alice` or

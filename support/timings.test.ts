@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { timingNames } from './targets/builtin.js'
-import { TIMING_PATTERN, TIMING_PHRASES } from './timings.js'
+import { BOUND_PATTERN, TIMING_PATTERN, TIMING_PHRASES, resolveBound, timingPhrase } from './timings.js'
 
 describe('timing phrases', () => {
   it('name timings the built-in cluster knows', () => {
@@ -9,5 +9,35 @@ describe('timing phrases', () => {
   })
   it('match the whole phrase, the longest first', () => {
     assert.equal(TIMING_PATTERN.exec('node monitor grace period')?.[0], 'node monitor grace period')
+    assert.equal(TIMING_PATTERN.exec('container restart back-off cap')?.[0], 'container restart back-off cap')
+  })
+  it('are found again from a name', () => {
+    for (const [phrase, name] of Object.entries(TIMING_PHRASES)) assert.equal(timingPhrase(name), phrase)
+  })
+})
+
+describe('bounds', () => {
+  const stated = { nodeMonitorGracePeriod: 2000, nodeLeaseDuration: 1000 }
+  for (const [text, ms] of [
+    ['5s', 5000],
+    ['500ms', 500],
+    ['5 ثواني', 5000],
+    ['the node monitor grace period', 2000],
+    ['the node monitor grace period plus 3s', 5000],
+    ['the node lease duration plus 500ms', 1500],
+    ['الـ node monitor grace period زائد 3 ثواني', 5000],
+    ['الـ node lease duration', 1000],
+    ['the node monitor grace period plus the node lease duration plus 11s', 14000],
+    ['الـ node monitor grace period زائد الـ node lease duration', 3000],
+  ] as const)
+    it(`"${text}" is ${ms} ms`, () => {
+      assert.equal(BOUND_PATTERN.exec(text)?.[0], text, 'the parameter type matches all of it')
+      assert.equal(resolveBound(text, stated), ms)
+    })
+  it('refuse a timing the scenario did not state, naming it', () => {
+    assert.throws(
+      () => resolveBound('the default unreachable toleration plus 1s', stated),
+      /names the default unreachable toleration, which this scenario does not state/,
+    )
   })
 })

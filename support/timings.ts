@@ -1,7 +1,13 @@
-// The durations a scenario may state about the reference cluster, in the words of the course
-// and of upstream's flags ("the node monitor grace period is 2s"), mapped to the built-in
-// target's timing names (support/targets/builtin.ts TIMINGS). Another target cannot be
-// configured: such scenarios carry @config and are skipped there.
+// The durations a scenario may state about the cluster, in the words of the course and of
+// upstream's flags ("the node monitor grace period is 2s"), mapped to the built-in target's
+// timing names (support/targets/builtin.ts TIMINGS), and the bounds a step may state in terms
+// of them ("within the node monitor grace period plus 3s"). The built-in cluster is configured
+// with the stated values; another target keeps its own settings, which its target
+// configuration tells (`timings`), and a bound named after a setting is computed from the
+// cluster's own value: the same text runs on a reference cluster with short settings and on a
+// real one with its own (support/topology.ts stateTimings).
+
+import { DURATION_PATTERN, parseDuration } from './durations.js'
 
 /** Phrase (after "the") -> built-in timing name. */
 export const TIMING_PHRASES: Record<string, string> = {
@@ -15,8 +21,13 @@ export const TIMING_PHRASES: Record<string, string> = {
   'kubelet relist period': 'kubeletRelistPeriod',
   'kubelet sync frequency': 'kubeletSyncFrequency',
   'container restart back-off': 'containerRestartBackOff',
+  'container restart back-off cap': 'containerRestartBackOffCap',
   'job pod failure back-off': 'jobPodFailureBackOff',
+  'job pod failure back-off cap': 'jobPodFailureBackOffCap',
   'storage timeout': 'storeTimeout',
+  'metric resolution': 'metricResolution',
+  'horizontal pod autoscaler sync period': 'horizontalPodAutoscalerSyncPeriod',
+  'horizontal pod autoscaler downscale stabilization': 'horizontalPodAutoscalerDownscaleStabilization',
 }
 
 /** The regular expression behind the {timing} parameter type (longest phrases first). */
@@ -31,4 +42,43 @@ export function timingName(phrase: string): string {
   const name = TIMING_PHRASES[phrase.trim()]
   if (!name) throw new Error(`unknown timing "${phrase}"; known: ${Object.keys(TIMING_PHRASES).join(', ')}`)
   return name
+}
+
+/** The phrase of a timing name ("nodeMonitorGracePeriod" -> "node monitor grace period"). */
+export function timingPhrase(name: string): string {
+  return Object.entries(TIMING_PHRASES).find(([, n]) => n === name)?.[0] ?? name
+}
+
+const THE = '(?:the|الـ)'
+const PLUS = ' (?:plus|زائد) '
+const NAMED = `${THE} (?:${TIMING_PATTERN.source})`
+
+/**
+ * What {duration} matches: a duration ("5s", "5 ثواني"), or a bound named after timings of the
+ * cluster, added up, maybe plus a duration ("the node monitor grace period plus 3s", "the node
+ * monitor grace period plus the default unreachable toleration plus 11s", "الـ node monitor
+ * grace period زائد 3 ثواني").
+ */
+export const BOUND_PATTERN = new RegExp(`${NAMED}(?:${PLUS}${NAMED})*(?:${PLUS}${DURATION_PATTERN.source})?|${DURATION_PATTERN.source}`)
+
+/**
+ * Milliseconds of a bound: a duration as it is, a named one from the timings the scenario
+ * stated (on the built-in target, the stated values; on another, the cluster's own). A bound
+ * that names a timing the scenario did not state is a mistake in the feature: its value would
+ * be a guess.
+ */
+export function resolveBound(text: string, stated: Readonly<Record<string, number>>): number {
+  const terms = text.trim().split(new RegExp(PLUS))
+  if (terms.length === 1 && !new RegExp(`^${THE} `).test(terms[0]!)) return parseDuration(text)
+  return terms.reduce((sum, term) => {
+    const m = new RegExp(`^${THE} (.+)$`).exec(term)
+    if (!m) return sum + parseDuration(term)
+    const name = timingName(m[1]!)
+    const value = stated[name]
+    if (value === undefined)
+      throw new Error(
+        `the bound "${text}" names the ${m[1]}, which this scenario does not state: state it first ("Given the cluster's timings are:" with a row for the ${m[1]})`,
+      )
+    return sum + value
+  }, 0)
 }

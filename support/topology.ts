@@ -1,8 +1,11 @@
 // Shaping the built-in cluster a scenario gets, before its first request (capability `config`):
 // steps call `configure` with what they want; other targets cannot be shaped, and a step that
-// comes after the cluster started is a mistake in the feature.
+// comes after the cluster started is a mistake in the feature. Timings are the exception: any
+// target that tells its own (`stateTimings`) runs the scenarios whose bounds are named after them.
 
 import { targetFor } from './targets/registry.js'
+import { UnservedOperationError } from './targets/target.js'
+import { timingPhrase } from './timings.js'
 import type { OckWorld } from './world.js'
 
 export async function configure(world: OckWorld, shape: (t: OckWorld['topology']) => void): Promise<void> {
@@ -10,4 +13,32 @@ export async function configure(world: OckWorld, shape: (t: OckWorld['topology']
   if (!available.has('config')) throw new Error('this step configures the built-in cluster: tag the scenario @config so other targets skip it')
   if (world.started) throw new Error('the cluster is already running: steps that shape it must come first')
   shape(world.topology)
+}
+
+/**
+ * States the timings a scenario's bounds are measured against (ms, by the names of
+ * support/timings.ts). The built-in cluster is configured with them, before it starts. Any other
+ * target keeps its own settings, which its target configuration tells (Session.timings): those
+ * stand in for the stated values, so a bound such as "within the node monitor grace period plus
+ * 3s" is computed from the cluster's own grace period. A timing the target does not tell skips
+ * the scenario with that reason: its bounds cannot be computed.
+ */
+export async function stateTimings(world: OckWorld, timings: Record<string, number>): Promise<void> {
+  const { available } = await targetFor(world.parameters).capabilities()
+  if (available.has('config')) {
+    const names = Object.keys(timings).map(timingPhrase).join(', ')
+    if (world.started) throw new Error(`the ${names} must be stated before the cluster is used (move this step up, before any request)`)
+    world.topology.timings = { ...world.topology.timings, ...timings }
+    Object.assign(world.statedTimings, timings)
+    return
+  }
+  const own = (await world.cluster()).timings ?? {}
+  const unknown = Object.keys(timings).filter((name) => own[name] === undefined)
+  if (unknown.length)
+    throw new UnservedOperationError(
+      `the scenario's bounds are stated in terms of the cluster's ${unknown.map(timingPhrase).join(', ')}, which the target configuration does not give (\`timings\`: ${unknown.join(', ')})`,
+    )
+  const used = Object.keys(timings).map((name) => `${timingPhrase(name)} ${own[name]} ms (stated for the reference cluster: ${timings[name]} ms)`)
+  world.log(`the cluster's own timings stand in for the stated ones: ${used.join('; ')}`)
+  for (const name of Object.keys(timings)) world.statedTimings[name] = own[name]!
 }

@@ -69,6 +69,12 @@ export class OckWorld extends World<OckParameters> {
   scenarioId = ''
   /** What Given steps asked of the cluster before it starts. */
   readonly topology: ScenarioTopology = {}
+  /**
+   * The timings the scenario stated, in ms, as its cluster runs them (the stated values on the
+   * built-in target, the cluster's own on another): bounds named after a timing ("within the
+   * node monitor grace period plus 3s") are computed from these (support/timings.ts).
+   */
+  readonly statedTimings: Record<string, number> = {}
   private session?: Session
   private opening?: Promise<Session>
   /** The last rejection of a `try` step, until a Then step checks it. */

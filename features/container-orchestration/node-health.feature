@@ -1,4 +1,3 @@
-@config
 Feature: The kubelet keeps reporting its node's health
   "The kubelet keeps reporting node health/status to the API server." Every kubelet renews its
   node's Lease in kube-node-lease (every quarter of the Lease's 40 s upstream) and posts the
@@ -8,7 +7,9 @@ Feature: The kubelet keeps reporting its node's health
   node.kubernetes.io/unreachable; every pod tolerates that taint for a while (300 s by
   default), then it is evicted and its controller replaces it on a healthy node. Here the
   times are short, so the story fits in seconds: a 1 s Lease renewed every 250 ms, a 2 s grace
-  period checked every 500 ms, pods that tolerate an unreachable node for 2 s.
+  period checked every 500 ms, pods that tolerate an unreachable node for 2 s. On another
+  cluster its own settings stand in for these (its target configuration names them), and every
+  bound below that depends on one is stated in its terms.
 
   Background:
     Given the cluster's timings are:
@@ -19,18 +20,18 @@ Feature: The kubelet keeps reporting its node's health
 
   @ORCH-08
   Scenario: Every kubelet keeps renewing its node's Lease
-    Then every node holds its Lease in kube-node-lease, renewed within 1s
+    Then every node holds its Lease in kube-node-lease, renewed within the node lease duration
 
   @ORCH-08 @faults
   Scenario: A node whose heartbeats stop becomes Unknown and is tainted unreachable
     When the node "node-2" stops sending heartbeats
-    Then for 1s the Lease of the node "node-2" is not renewed
-    And within 5s the node "node-2" has:
+    Then for the node lease duration the Lease of the node "node-2" is not renewed
+    And within the node monitor grace period plus 3s the node "node-2" has:
       | status.conditions[type=Ready].status  | Unknown                              |
       | status.conditions[type=Ready].reason  | NodeStatusUnknown                    |
       | status.conditions[type=Ready].message | Kubelet stopped posting node status. |
-    And within 2s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoExecute"
-    And within 2s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoSchedule"
+    And within the node monitor period plus 1500ms the node "node-2" is tainted "node.kubernetes.io/unreachable:NoExecute"
+    And within the node monitor period plus 1500ms the node "node-2" is tainted "node.kubernetes.io/unreachable:NoSchedule"
 
   @ORCH-08 @faults @trace
   Scenario: A lost node's story, in order and on time: Unknown, tainted, pods evicted, replaced
@@ -38,7 +39,7 @@ Feature: The kubelet keeps reporting its node's health
     And within 20s 3 pods labelled "app=web" are Running
     And the pods labelled "app=web" run on 3 different nodes
     When the node "node-2" stops sending heartbeats
-    Then within 15s 3 pods labelled "app=web" are Running on nodes other than "node-2"
+    Then within the node monitor grace period plus the default unreachable toleration plus 11s 3 pods labelled "app=web" are Running on nodes other than "node-2"
     And the trace shows, in this order, for the node "node-2":
       | its kubelet renews its Lease for the last time         |                     |
       | it is marked Ready=Unknown                             | after 2s, within 3s |
@@ -49,7 +50,7 @@ Feature: The kubelet keeps reporting its node's health
   @ORCH-08 @faults
   Scenario: A node that sends heartbeats again turns Ready and loses its taints
     When the node "node-2" stops sending heartbeats
-    And within 5s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoExecute"
+    And within the node monitor grace period plus 3s the node "node-2" is tainted "node.kubernetes.io/unreachable:NoExecute"
     And the node "node-2" sends heartbeats again
-    Then within 2s the Lease of the node "node-2" is renewed again
-    And within 5s the node "node-2" is Ready and untainted
+    Then within the node lease duration plus 1s the Lease of the node "node-2" is renewed again
+    And within the node monitor grace period plus 3s the node "node-2" is Ready and untainted

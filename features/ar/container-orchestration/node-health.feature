@@ -1,5 +1,4 @@
 # language: ar
-@config
 خاصية: الـ kubelet بتفضل تبلغ بحالة الـ node بتاعتها
   "الـ k8s مسؤول عن الـ report باستمرار للـ node health/status ... عن طريق الـ Kubelet". كل kubelet بتجدد الـ
   Lease بتاعة الـ node بتاعتها في kube-node-lease (كل ربع مدة الـ Lease، اللي هي 40 ثانية في الـ upstream)
@@ -9,7 +8,8 @@
   node.kubernetes.io/unreachable؛ كل pod بتستحمل الـ taint ده شوية (300 ثانية بالـ default)، وبعدين بيتعملها
   evict والـ controller بتاعها بيعوضها على node healthy. هنا الأوقات قصيرة عشان الحكاية كلها تخلص في ثواني:
   Lease مدتها ثانية واحدة بتتجدد كل 250 مللي ثانية، و grace period ثانيتين بيتشيك كل 500 مللي ثانية، و pods
-  بتستحمل الـ node الـ unreachable ثانيتين.
+  بتستحمل الـ node الـ unreachable ثانيتين. على أي cluster تاني الـ settings بتاعته هي اللي بتتحسب بدل دول (الـ
+  target configuration بتاعته بتقول عليها)، وكل مدة تحت بتعتمد على واحدة منهم مكتوبة بيها.
 
   الخلفية:
     بفرض الـ timings بتاعة الـ cluster:
@@ -20,18 +20,18 @@
 
   @ORCH-08
   سيناريو: كل kubelet بتفضل تجدد الـ Lease بتاعة الـ node بتاعتها
-    اذاً كل node ماسكة الـ Lease بتاعتها في kube-node-lease، وبتتجدد في خلال 1 ثانية
+    اذاً كل node ماسكة الـ Lease بتاعتها في kube-node-lease، وبتتجدد في خلال الـ node lease duration
 
   @ORCH-08 @faults
   سيناريو: الـ node اللي الـ heartbeats بتاعتها تقف بتبقى Unknown وبيتحط عليها الـ taint unreachable
     عندما الـ node "node-2" بطلت تبعت heartbeats
-    اذاً لمدة 1 ثانية الـ Lease بتاعة الـ node "node-2" متتجددش
-    و خلال 5 ثواني الـ node "node-2" يبقى فيه:
+    اذاً لمدة الـ node lease duration الـ Lease بتاعة الـ node "node-2" متتجددش
+    و خلال الـ node monitor grace period زائد 3 ثواني الـ node "node-2" يبقى فيه:
       | status.conditions[type=Ready].status  | Unknown                              |
       | status.conditions[type=Ready].reason  | NodeStatusUnknown                    |
       | status.conditions[type=Ready].message | Kubelet stopped posting node status. |
-    و خلال 2 ثانية الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoExecute"
-    و خلال 2 ثانية الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoSchedule"
+    و خلال الـ node monitor period زائد 1500 مللي ثانية الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoExecute"
+    و خلال الـ node monitor period زائد 1500 مللي ثانية الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoSchedule"
 
   @ORCH-08 @faults @trace
   سيناريو: حكاية الـ node اللي ضاعت، بالترتيب وفي ميعادها: Unknown، والـ taint، والـ pods يتعملها evict، وتتعوض
@@ -39,7 +39,7 @@
     و خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
     عندما الـ node "node-2" بطلت تبعت heartbeats
-    اذاً خلال 15 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
+    اذاً خلال الـ node monitor grace period زائد الـ default unreachable toleration زائد 11 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
     و الـ trace بيحكي اللي حصل للـ node "node-2"، بالترتيب ده:
       | الـ kubelet بتاعتها جددت الـ Lease بتاعتها لآخر مرة           |                                |
       | اتعلم عليها Ready=Unknown                                    | بعد 2 ثانية، في خلال 3 ثواني |
@@ -50,7 +50,7 @@
   @ORCH-08 @faults
   سيناريو: الـ node اللي بترجع تبعت heartbeats بتبقى Ready والـ taints بتاعتها بتروح
     عندما الـ node "node-2" بطلت تبعت heartbeats
-    و خلال 5 ثواني الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoExecute"
+    و خلال الـ node monitor grace period زائد 3 ثواني الـ node "node-2" يبقى عليها الـ taint "node.kubernetes.io/unreachable:NoExecute"
     و الـ node "node-2" رجعت تبعت heartbeats
-    اذاً خلال 2 ثانية الـ Lease بتاعة الـ node "node-2" ترجع تتجدد
-    و خلال 5 ثواني الـ node "node-2" تبقى Ready ومن غير taints
+    اذاً خلال الـ node lease duration زائد 1 ثانية الـ Lease بتاعة الـ node "node-2" ترجع تتجدد
+    و خلال الـ node monitor grace period زائد 3 ثواني الـ node "node-2" تبقى Ready ومن غير taints

@@ -9,7 +9,8 @@
   evict بتفضل Terminating زي الـ upstream: مفيش kubelet فاضلة تأكد انها وقفت. الـ pod بتاعة الـ StatefulSet
   بتحتفظ بالـ identity بتاعتها: اللي بتعوضها ليها نفس الـ name والـ hostname، ومبتتعملش غير لما الـ pod
   القديمة تختفي (هنا: بـ force delete، زي ما الـ operator بيعمل لما يتأكد ان الـ node واقعة)، فعمر ما
-  اتنين pods بنفس الـ identity بيشتغلوا مع بعض.
+  اتنين pods بنفس الـ identity بيشتغلوا مع بعض. على أي cluster تاني الـ grace period والـ toleration بتوعه هما
+  اللي بيتحسبوا بدل القصيرين اللي هنا (الـ target configuration بتاعته بتقول عليهم)، والمدد اللي بتعتمد عليهم مكتوبة بيهم.
 
   @HEAL-03
   سيناريو: الـ pod اللي اتمسحت بالإيد بتتعوض بـ pod جديدة
@@ -43,7 +44,7 @@
     اذاً خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app=legacy" في حالة Running
     و الـ pod اللي اتمسحت اتعوضت بـ pod ليها name و uid جداد
 
-  @HEAL-03 @faults @config
+  @HEAL-03 @faults
   سيناريو: الـ pods اللي ضاعت مع الـ node بتاعتها بتتعوض على الـ nodes التانية
     بفرض الـ timings بتاعة الـ cluster:
       | node lease duration            | 1s    |
@@ -54,10 +55,10 @@
     و خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" شغالة على 3 nodes مختلفة
     عندما الـ kubelet بتاعة الـ node "node-2" وقفت
-    اذاً خلال 15 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
+    اذاً خلال الـ node monitor grace period زائد الـ default unreachable toleration زائد 11 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running على nodes غير "node-2"
     و الـ pods اللي عليها الـ label "app=web" على الـ node "node-2" بتتمسح
 
-  @HEAL-03 @faults @config
+  @HEAL-03 @faults
   سيناريو: الـ pod بتاعة الـ StatefulSet اللي ضاعت مع الـ node بتاعتها بترجع بنفس الـ name، وعمرها ما بتشتغل مرتين مع بعض
     بفرض الـ timings بتاعة الـ cluster:
       | node lease duration            | 1s    |
@@ -105,7 +106,7 @@
     و خلال 20 ثانية الـ pod "db-0" تبقى Running
     و الـ pod "db-0" شغالة على الـ node "node-2"
     عندما الـ kubelet بتاعة الـ node "node-2" وقفت
-    اذاً خلال 15 ثانية الـ pod "db-0" يبقى فيه:
+    اذاً خلال الـ node monitor grace period زائد الـ default unreachable toleration زائد 11 ثانية الـ pod "db-0" يبقى فيه:
       | metadata.deletionTimestamp | <present> |
     و لمدة 3 ثواني الـ pod "db-0" يفضل فيه:
       | metadata.deletionTimestamp | <present> |
