@@ -7,8 +7,9 @@
 // (a label, a taint, a cordon) every node's labels, taints and cordon are noted, and an After
 // hook (support/hooks.ts) puts back whatever differs when the scenario ends, passed or failed.
 
-import { PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node, type V1Taint } from '@kubernetes/client-node'
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type KubeConfig, type V1Node, type V1Taint } from '@kubernetes/client-node'
 import { toStatus } from './kube.js'
+import { eventually } from './eventually.js'
 import { formatTaint } from './nodes.js'
 import { UnservedOperationError } from './targets/target.js'
 import { configurable, configure } from './topology.js'
@@ -194,24 +195,44 @@ export function restorePatch(before: NodeMarks, now: V1Node): { metadata: Record
   }
 }
 
-/** Puts every noted node back as it was; a node gone since is left alone. Throws with every node it could not restore. */
+const CORDON_TAINT = 'node.kubernetes.io/unschedulable'
+/** How long the control plane may take to untaint a node it saw uncordoned. */
+const UNCORDONED_WITHIN_MS = 10_000
+
+/** Puts one node back as noted; a node gone since is left alone. A taint list written meanwhile (409) is read again. */
+async function restoreNode(api: CoreV1Api, before: NodeMarks): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let body: ReturnType<typeof restorePatch>
+    try {
+      body = restorePatch(before, await api.readNode({ name: before.name }))
+      if (body) await api.patchNode({ name: before.name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
+    } catch (e) {
+      const status = toStatus(e)
+      if (status.code === 404) return
+      if (status.code === 409 && attempt < 5) continue
+      throw new Error(status.message)
+    }
+    // the taint Kubernetes' node lifecycle controller gives a cordoned node goes soon after the
+    // uncordon: the next scenario must not find it
+    if (body?.spec?.['unschedulable'] === null)
+      await eventually(
+        async () => ((await api.readNode({ name: before.name })).spec?.taints ?? []).map(formatTaint),
+        (taints) => !taints.some((t) => t.startsWith(`${CORDON_TAINT}:`)),
+        UNCORDONED_WITHIN_MS,
+        { describe: `the control plane to take the taint ${CORDON_TAINT} off the uncordoned node` },
+      )
+    return
+  }
+}
+
+/** Puts every noted node back as it was; throws with every node it could not restore. */
 export async function restoreNodes(kc: KubeConfig, before: NodeMarks[]): Promise<void> {
-  const api = core(kc)
   const failures: string[] = []
   for (const b of before) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const now = await api.readNode({ name: b.name })
-        const body = restorePatch(b, now)
-        if (body) await api.patchNode({ name: b.name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))
-        break
-      } catch (e) {
-        const status = toStatus(e)
-        if (status.code === 404) break
-        if (status.code === 409 && attempt < 5) continue
-        failures.push(`${b.name}: ${status.message}`)
-        break
-      }
+    try {
+      await restoreNode(core(kc), b)
+    } catch (e) {
+      failures.push(`${b.name}: ${e instanceof Error ? e.message : String(e)}`)
     }
   }
   if (failures.length) throw new Error(`the shared cluster's nodes could not all be put back as the scenario found them: ${failures.join('; ')}`)
