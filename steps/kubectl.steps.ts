@@ -4,15 +4,15 @@
 import { Given, Then, When } from './define.js'
 import { expect } from 'chai'
 import { expandNamespace } from '../support/expand.js'
-import { cordonedBy, kubectl } from '../support/kubectl.js'
-import { setUnschedulable } from '../support/nodes.js'
+import { changesNodes, kubectl } from '../support/kubectl.js'
+import { keepNodesAsFound } from '../support/nodeshape.js'
 import type { OckWorld } from '../support/world.js'
 
 When(['I run {string}', 'شغلت {string}'], async function (this: OckWorld, command: string) {
   const s = await this.cluster()
-  // a node is not the scenario's: one it cordons (or drains) is uncordoned when it ends, so a
-  // shared cluster (-p cluster) is left as it was found
-  for (const node of cordonedBy(command)) this.cleanups.push(() => setUnschedulable(s.kubeconfig, node, false))
+  // a node is not the scenario's: on a shared cluster (-p cluster) the nodes it cordons, drains,
+  // labels or taints are put back as found when it ends
+  if (changesNodes(command)) await keepNodesAsFound(this)
   this.lastCommand = await kubectl(command, s.kubeconfigFile, { images: s.images })
 })
 

@@ -9,21 +9,19 @@ import type { V1Node } from '@kubernetes/client-node'
 import { formatTaint, hasTaint, nodeCondition, nodeLease, readNode } from '../support/nodes.js'
 import { expectField } from '../support/paths.js'
 import { targetFor } from '../support/targets/registry.js'
-import { configure } from '../support/topology.js'
+import { clusterOfNodes, keepNodesAsFound } from '../support/nodeshape.js'
 import { isReady, labelNode, nodes, taintNode } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
+// the built-in target starts a cluster of this shape; on a shared cluster it must already have it
 Given(['a cluster of {int} node(s)', 'cluster فيه {int} node(s)'], async function (this: OckWorld, n: number) {
-  await configure(this, (t) => void (t.nodes = n))
+  await clusterOfNodes(this, { nodes: n })
 })
 
 Given(
   ['a cluster of {int} node(s) with {quantity} CPU(s) each', 'cluster فيه {int} node(s)، كل واحدة فيها {quantity} CPU'],
   async function (this: OckWorld, n: number, cpu: string) {
-    await configure(this, (t) => {
-      t.nodes = n
-      t.node = { ...(t.node ?? {}), cpu }
-    })
+    await clusterOfNodes(this, { nodes: n, cpu })
   },
 )
 
@@ -33,10 +31,7 @@ Given(
     'cluster فيه {int} node(s)، كل واحدة فيها {quantity} CPU و {quantity} memory',
   ],
   async function (this: OckWorld, n: number, cpu: string, memory: string) {
-    await configure(this, (t) => {
-      t.nodes = n
-      t.node = { ...(t.node ?? {}), cpu, memory }
-    })
+    await clusterOfNodes(this, { nodes: n, cpu, memory })
   },
 )
 
@@ -61,6 +56,7 @@ Given(['the node {string} is labelled {string}', 'الـ node {string} عليه�
   const [key, value] = label.split('=')
   if (!key || value === undefined) throw new Error(`"${label}" is not a label (key=value)`)
   const s = await this.cluster()
+  await keepNodesAsFound(this)
   await labelNode(s.kubeconfig, name, { [key]: value })
 })
 
@@ -68,6 +64,7 @@ Given(['the node {string} is tainted {string}', 'الـ node {string} عليها
   const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(taint)
   if (!m) throw new Error(`"${taint}" is not a taint (key=value:Effect)`)
   const s = await this.cluster()
+  await keepNodesAsFound(this)
   await taintNode(s.kubeconfig, name, { key: m[1]!, value: m[2], effect: m[3]! })
 })
 

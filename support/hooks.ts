@@ -2,14 +2,16 @@
 // fresh namespace (and, on the built-in target, a fresh cluster) per scenario, diagnostics
 // attached when a scenario fails, a guard against rejections no step checked, the store's
 // revision before each step (for steps that check what a request wrote), cleanup that runs
-// whatever happened, and, on the built-in target, a scenario that passed fails when its
-// cluster answered a 500 InternalError or its process guard caught a rejection (incidents).
+// whatever happened (a shared cluster's nodes put back as the scenario found them), and, on the
+// built-in target, a scenario that passed fails when its cluster answered a 500 InternalError
+// or its process guard caught a rejection (incidents).
 
 import { After, AfterAll, Before, BeforeStep, setParallelCanAssign, Status, type ITestCaseHookParameter } from '@cucumber/cucumber'
 import { randomBytes } from 'node:crypto'
 import { config as chaiConfig } from 'chai'
 import { stringify } from 'yaml'
 import { list } from './kube.js'
+import { restoreNodesAsFound } from './nodeshape.js'
 import { canRunBeside } from './parallel.js'
 import { describeEntry } from './trace.js'
 import { attachSequenceDiagram } from './report/attach.js'
@@ -99,6 +101,14 @@ After({ name: 'diagnostics and cleanup' }, async function (this: OckWorld, { res
     await this.closeSession() // undoes the scenario's cleanups first
     await failOnIncidents(this, session, result?.status)
   }
+})
+
+// A shared cluster's nodes go back to how the scenario found them (labels, taints, cordon),
+// passed or failed; a node that cannot be put back fails the scenario, since the next ones would
+// find the cluster changed. Cucumber runs After hooks in the reverse order of their definition:
+// this one, defined after 'diagnostics and cleanup', runs before it, while the session is open.
+After({ name: 'nodes as found' }, async function (this: OckWorld) {
+  await restoreNodesAsFound(this)
 })
 
 /**

@@ -80,23 +80,14 @@ export async function kubectlArgs(
   return { command: shown, exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') }
 }
 
-/** The nodes a `kubectl cordon` or `kubectl drain` command line makes unschedulable. */
-export function cordonedBy(command: string): string[] {
+/**
+ * Whether a kubectl command line changes nodes' labels, taints or cordon (cordon, uncordon,
+ * drain, taint, label nodes): on a shared cluster the scenario must put them back.
+ */
+export function changesNodes(command: string): boolean {
   const words = splitWords(command)
-  if (words[0] !== 'kubectl' || (words[1] !== 'cordon' && words[1] !== 'drain')) return []
-  const nodes: string[] = []
-  for (let i = 2; i < words.length; i++) {
-    const w = words[i]!
-    if (w.startsWith('-')) {
-      // flags that take a separate value (-l app=x, --selector app=x, --timeout 3s, ...)
-      if (
-        !w.includes('=') &&
-        /^(-l|--selector|--pod-selector|--timeout|--grace-period|--kubeconfig|--context|-n|--namespace|--chunk-size|--skip-wait-for-delete-timeout)$/.test(w)
-      )
-        i++
-      continue
-    }
-    nodes.push(w)
-  }
-  return nodes
+  if (words[0] !== 'kubectl') return false
+  if (['cordon', 'uncordon', 'drain', 'taint'].includes(words[1] ?? '')) return true
+  const resource = words.slice(2).find((w) => !w.startsWith('-'))
+  return words[1] === 'label' && resource !== undefined && /^(no|node|nodes)(\/|$)/.test(resource)
 }

@@ -8,9 +8,14 @@ import { UnservedOperationError } from './targets/target.js'
 import { timingPhrase } from './timings.js'
 import type { OckWorld } from './world.js'
 
-export async function configure(world: OckWorld, shape: (t: OckWorld['topology']) => void): Promise<void> {
+/** Whether the scenario's target starts a cluster shaped for it (capability `config`); a target without it runs a shared cluster that outlives the scenario. */
+export async function configurable(world: OckWorld): Promise<boolean> {
   const { available } = await targetFor(world.parameters).capabilities()
-  if (!available.has('config')) throw new Error('this step configures the built-in cluster: tag the scenario @config so other targets skip it')
+  return available.has('config')
+}
+
+export async function configure(world: OckWorld, shape: (t: OckWorld['topology']) => void): Promise<void> {
+  if (!(await configurable(world))) throw new Error('this step configures the built-in cluster: tag the scenario @config so other targets skip it')
   if (world.started) throw new Error('the cluster is already running: steps that shape it must come first')
   shape(world.topology)
 }

@@ -6,6 +6,7 @@
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node'
 import type { DrainProgress } from './nodes.js'
+import type { NodeMarks } from './nodeshape.js'
 import type { Address } from './services.js'
 import type { CommandResult } from './kubectl.js'
 import type { StatusError } from './kube.js'
@@ -62,6 +63,8 @@ export interface Remembered {
   scaleAttempt?: 'accepted' | unknown
   /** Stops the request-making clients a step started. */
   requestClients: (() => void)[]
+  /** A shared cluster's nodes (labels, taints, cordon) before the scenario first changed one; the After hook puts them back (support/nodeshape.ts). */
+  nodesAsFound?: NodeMarks[]
 }
 
 export class OckWorld extends World<OckParameters> {

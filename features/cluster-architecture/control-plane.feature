@@ -146,7 +146,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
       | spec.template.spec.containers[0].image | registry.internal/ock/app:2 |
       | status.readyReplicas                   | 2                           |
 
-  @CP-03 @config
+  @CP-03
   Scenario Outline: The scheduler only considers nodes that pass every filter (<filter>)
     node-2 is the busiest node, so the scores alone would send the pod elsewhere: only the
     filter can bring it there.
@@ -174,7 +174,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
       | node selector | disk=ssd | nodeSelector: {disk: ssd}                                                                                                                         |
       | node affinity | zone=b   | affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [b]}]}]}}} |
 
-  @CP-03 @config
+  @CP-03
   Scenario: Taints keep away the pods that do not tolerate them
     Given a cluster of 3 nodes
     And a pod "busy" requesting 2 CPUs and 4Gi of memory is bound to the node "node-2"
@@ -185,7 +185,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
     Then within 20s the pod "plain" is Running
     And the pod "plain" runs on the node "node-2"
 
-  @CP-03 @config
+  @CP-03
   Scenario Outline: A pod that tolerates a taint may use the tainted node (<toleration>)
     Given a cluster of 2 nodes
     And the node "node-1" is tainted "dedicated=infra:NoSchedule"
@@ -210,7 +210,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
       | {key: dedicated, operator: Equal, value: infra, effect: NoSchedule} |
       | {key: dedicated, operator: Exists}                         |
 
-  @CP-03 @config
+  @CP-03
   Scenario: Cordoned nodes take no new pods
     Given a cluster of 3 nodes
     And a pod "busy" requesting 2 CPUs and 4Gi of memory is bound to the node "node-2"
@@ -225,7 +225,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
     When I create a pod "q" without resource requests
     Then within 20s the pod "q" is Pending with the reason "0/3 nodes are available: 3 node(s) were unschedulable."
 
-  @CP-03 @config
+  @CP-03
   Scenario: Among the nodes that fit, the least allocated one wins
     node-1 has more room left; node-2 is fuller but its CPU and memory are in balance, which
     the balanced-allocation score likes: only the least-allocated score makes node-1 the winner.
@@ -247,7 +247,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
     And the audit log shows no write by "system:kube-scheduler" other than bindings, events and its leader-election lease
     And the audit log shows the status of each pod labelled "app=p" written only by the kubelet of its node
 
-  @CP-04 @config
+  @CP-04
   Scenario: Required pod affinity puts pods in the same topology domain
     The cache runs on the busiest node, where the scores alone would never send a pod.
     Given a cluster of 3 nodes
@@ -279,7 +279,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
     Then within 20s 2 pods labelled "app=web" are Running
     And the pods labelled "app=web" run on the node of the pod labelled "app=cache"
 
-  @CP-04 @config
+  @CP-04
   Scenario: Required pod affinity to a zone accepts any node of that zone, and only those
     The cache's own node is cordoned and the other node of its zone is busy: the pods must
     go there all the same, not to the idle node of the other zone.
@@ -318,7 +318,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
     Then within 20s 2 pods labelled "app=web" are Running
     And 2 of the pods labelled "app=web" run on the node "node-2"
 
-  @CP-04 @config
+  @CP-04
   Scenario Outline: Required anti-affinity puts the pods in different domains and leaves the surplus Pending with the reason (<domain>)
     Given a cluster of 3 nodes
     And the node "node-1" is labelled "topology.kubernetes.io/zone=a"
@@ -355,7 +355,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
       | node   | kubernetes.io/hostname      | 3       | 1       |
       | zone   | topology.kubernetes.io/zone | 2       | 2       |
 
-  @CP-04 @config
+  @CP-04
   Scenario: Preferred anti-affinity steers pods apart without blocking them
     node-2 is busy, so the scores alone would put every pod on node-1; the third pod has no
     node left without a replica and runs all the same.
@@ -390,7 +390,7 @@ Feature: The control plane: everyone talks to the API server, controllers reconc
     Then within 20s 3 pods labelled "app=web" are Running
     And the pods labelled "app=web" are spread over 2 nodes, at most 2 on one node
 
-  @CP-04 @config
+  @CP-04
   Scenario: Preferred affinity draws pods to a busy node without blocking them
     The cache's node is the busier one and has room for two of the pods: they go there, and the
     third runs on the other node rather than wait.

@@ -33,7 +33,7 @@ Feature: A pod takes what it asks for, and the scheduler places it where that fi
       | Guaranteed | requests equal to limits         | {requests: {cpu: 250m, memory: 64Mi}, limits: {cpu: 250m, memory: 64Mi}}  |
       | Guaranteed | limits only (requests from them) | {limits: {cpu: 250m, memory: 64Mi}}                                       |
 
-  @ORCH-02 @config
+  @ORCH-02
   Scenario Outline: Only requests take capacity off a node, as the scheduler counts it (<case>)
     What the node reports as allocatable, less what the pods with requests asked for, is what
     the scheduler still gives out there: a pod asking for exactly that fits beside a pod without
@@ -69,7 +69,7 @@ Feature: A pod takes what it asks for, and the scheduler places it where that fi
       | requests                      | {requests: {cpu: 500m, memory: 1Gi}}    |
       | limits, which are its requests | {limits: {cpu: 500m, memory: 1Gi}}      |
 
-  @ORCH-05 @CP-03 @config
+  @ORCH-05 @CP-03
   Scenario Outline: When a node is full, the next pod lands on a node that still has room, even one it likes less (<resource>)
     The new pod prefers node-1, so only the resource check can send it elsewhere: a scheduler
     that forgot what node-1's pods already take would put it there.
@@ -101,7 +101,7 @@ Feature: A pod takes what it asks for, and the scheduler places it where that fi
       | cpu      | 800m CPU and 100Mi of memory      | {cpu: 800m}    |
       | memory   | 100m CPU and 1536Mi of memory     | {memory: 1Gi}  |
 
-  @ORCH-05 @config
+  @ORCH-05
   Scenario: When no node has room left, the pod stays Pending and says why
     Each node is only partly used, and empty it would take the pod: what its pods already
     take leaves too little. A pod that needs exactly what is left still fits.
@@ -117,7 +117,7 @@ Feature: A pod takes what it asks for, and the scheduler places it where that fi
     When I create a pod "exact" requesting 400m CPU
     Then within 20s the pod "exact" is Running
 
-  @ORCH-05 @config
+  @ORCH-05
   Scenario: When no node is big enough, the pod stays Pending and says why
     Given a cluster of 3 nodes with 1 CPU each
     When I create a pod "huge" requesting 2 CPUs

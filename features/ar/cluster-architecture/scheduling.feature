@@ -7,7 +7,7 @@
   affinity أو anti-affinity يعني هل مجموعة الـ pods شرط انها تشتغل مع بعض على نفس الـ node ولا العكس
   على nodes مختلفة."
 
-  @CP-03 @config
+  @CP-03
   سيناريو مخطط: الـ Scheduler بيبص بس على الـ nodes اللي بتعدي كل الـ filters (<filter>)
     الـ node "node-2" هي أكتر node مشغولة، فالـ score لوحده كان حيودي الـ pod على node تانية: الـ filter
     بس هو اللي يقدر يجيبها هنا.
@@ -35,7 +35,7 @@
       | node selector | disk=ssd | nodeSelector: {disk: ssd}                                                                                                                         |
       | node affinity | zone=b   | affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [b]}]}]}}} |
 
-  @CP-03 @config
+  @CP-03
   سيناريو: الـ taints بتبعد الـ pods اللي معندهاش toleration ليها
     بفرض cluster فيه 3 nodes
     و pod اسمها "busy" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
@@ -46,7 +46,7 @@
     اذاً خلال 20 ثانية الـ pod "plain" تبقى Running
     و الـ pod "plain" شغالة على الـ node "node-2"
 
-  @CP-03 @config
+  @CP-03
   سيناريو مخطط: الـ pod اللي عندها toleration للـ taint تقدر تستخدم الـ node دي (<toleration>)
     بفرض cluster فيه 2 nodes
     و الـ node "node-1" عليها الـ taint "dedicated=infra:NoSchedule"
@@ -71,7 +71,7 @@
       | {key: dedicated, operator: Equal, value: infra, effect: NoSchedule} |
       | {key: dedicated, operator: Exists}                         |
 
-  @CP-03 @config
+  @CP-03
   سيناريو: الـ nodes اللي عليها cordon مبتاخدش pods جديدة
     بفرض cluster فيه 3 nodes
     و pod اسمها "busy" طالبة 2 CPU و 4Gi memory ومتعملها bind على الـ node "node-2"
@@ -86,7 +86,7 @@
     عندما عملت pod اسمها "q" من غير resource requests
     اذاً خلال 20 ثانية الـ pod "q" تفضل Pending والسبب "0/3 nodes are available: 3 node(s) were unschedulable."
 
-  @CP-03 @config
+  @CP-03
   سيناريو: من الـ nodes المناسبة، الأقل allocation بتكسب
     الـ node "node-1" فاضل فيها مكان أكتر؛ الـ node "node-2" مليانة أكتر بس الـ CPU والـ memory بتوعها متوازنين، وده
     الـ score بتاع الـ balanced allocation بيحبه: الـ score بتاع الأقل allocation بس هو اللي بيخلي "node-1" تكسب.
@@ -108,7 +108,7 @@
     و الـ audit log بيقول إن "system:kube-scheduler" مكتبش غير bindings و events والـ leader-election lease بتاعه
     و الـ audit log بيقول إن الـ status بتاعة كل pod عليها الـ label "app=p" محدش كتبها غير الـ kubelet بتاعة الـ node بتاعتها
 
-  @CP-04 @config
+  @CP-04
   سيناريو: الـ required pod affinity بتحط الـ pods في نفس الـ topology domain
     الـ pod "cache" شغالة على أكتر node مشغولة، اللي الـ score لوحده عمره ما كان حيودي pod عليها.
     بفرض cluster فيه 3 nodes
@@ -140,7 +140,7 @@
     اذاً خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" شغالة على نفس الـ node بتاعة الـ pod اللي عليها الـ label "app=cache"
 
-  @CP-04 @config
+  @CP-04
   سيناريو: الـ required pod affinity لـ zone بتقبل أي node في الـ zone دي، وبس
     الـ node بتاعة الـ pod "cache" عليها cordon، والـ node التانية في نفس الـ zone مشغولة: الـ pods لازم تروح
     عليها برضه، مش على الـ node الفاضية اللي في الـ zone التانية.
@@ -179,7 +179,7 @@
     اذاً خلال 20 ثانية يبقى فيه 2 pods عليها الـ label "app=web" في حالة Running
     و 2 من الـ pods اللي عليها الـ label "app=web" شغالة على الـ node "node-2"
 
-  @CP-04 @config
+  @CP-04
   سيناريو مخطط: الـ required anti-affinity بتحط الـ pods في domains مختلفة، واللي زيادة بيفضل Pending ومعاه السبب (<domain>)
     بفرض cluster فيه 3 nodes
     و الـ node "node-1" عليها الـ label "topology.kubernetes.io/zone=a"
@@ -216,7 +216,7 @@
       | node   | kubernetes.io/hostname      | 3       | 1       |
       | zone   | topology.kubernetes.io/zone | 2       | 2       |
 
-  @CP-04 @config
+  @CP-04
   سيناريو: الـ preferred anti-affinity بتبعد الـ pods عن بعض من غير ما تمنعها
     الـ node "node-2" مشغولة، فالـ score لوحده كان حيحط كل الـ pods على "node-1"؛ والـ pod التالتة
     مش لاقية node مفيهاش replica، وبرضه بتشتغل.
@@ -251,7 +251,7 @@
     اذاً خلال 20 ثانية يبقى فيه 3 pods عليها الـ label "app=web" في حالة Running
     و الـ pods اللي عليها الـ label "app=web" متوزعة على 2 nodes، بحد أقصى 2 على الـ node الواحدة
 
-  @CP-04 @config
+  @CP-04
   سيناريو: الـ preferred affinity بتجيب الـ pods على node مشغولة من غير ما تمنعها
     الـ node بتاعة الـ pod "cache" هي المشغولة أكتر وفيها مكان لـ 2 pods بس: بيروحوا عليها، والـ pod التالتة
     بتشتغل على الـ node التانية بدل ما تستنى.

@@ -33,7 +33,7 @@
       | Guaranteed | الـ requests قد الـ limits                   | {requests: {cpu: 250m, memory: 64Mi}, limits: {cpu: 250m, memory: 64Mi}}  |
       | Guaranteed | limits بس (والـ requests بتتاخد منها)        | {limits: {cpu: 250m, memory: 64Mi}}                                       |
 
-  @ORCH-02 @config
+  @ORCH-02
   سيناريو مخطط: الـ requests بس هي اللي بتاخد من الـ capacity بتاعة الـ node، زي ما الـ scheduler بيحسبها (<الحالة>)
     اللي الـ node بتقول انه allocatable، ناقص اللي طلبته الـ pods اللي ليها requests، هو اللي الـ scheduler لسه
     بيديه هناك: الـ pod اللي طالبة ده بالظبط بتدخل جنب pod من غير requests، وبعدها ولا millicore زيادة بيدخل.
@@ -68,7 +68,7 @@
       | الـ requests                          | {requests: {cpu: 500m, memory: 1Gi}}    |
       | الـ limits، وهي نفسها الـ requests بتاعتها | {limits: {cpu: 500m, memory: 1Gi}}      |
 
-  @ORCH-05 @CP-03 @config
+  @ORCH-05 @CP-03
   سيناريو مخطط: لما الـ node تتملي، الـ pod اللي بعدها بتروح على node لسه فيها مكان، حتى لو بتحبها أقل (<resource>)
     الـ pod الجديدة بتفضل "node-1"، فالـ check بتاع الـ resources بس هو اللي ممكن يوديها حتة تانية: scheduler
     ناسي الـ pods اللي على "node-1" واخدة قد ايه كان حيحطها هناك.
@@ -100,7 +100,7 @@
       | cpu      | 800m CPU و 100Mi memory    | {cpu: 800m}   |
       | memory   | 100m CPU و 1536Mi memory   | {memory: 1Gi} |
 
-  @ORCH-05 @config
+  @ORCH-05
   سيناريو: لما مفيش ولا node فاضل فيها مكان، الـ pod بتفضل Pending وبتقول ليه
     كل node مستخدمة جزء منها بس، ولو كانت فاضية كانت حتاخد الـ pod: اللي الـ pods بتاعتها واخداه مسابش
     كفاية. والـ pod اللي محتاجة اللي فاضل بالظبط لسه بتدخل.
@@ -116,7 +116,7 @@
     عندما عملت pod اسمها "exact" طالبة 400m CPU
     اذاً خلال 20 ثانية الـ pod "exact" تبقى Running
 
-  @ORCH-05 @config
+  @ORCH-05
   سيناريو: لما مفيش ولا node كبيرة كفاية، الـ pod بتفضل Pending وبتقول ليه
     بفرض cluster فيه 3 nodes، كل واحدة فيها 1 CPU
     عندما عملت pod اسمها "huge" طالبة 2 CPU
