@@ -174,3 +174,11 @@ async function evictUntilGone(kc: KubeConfig, p: V1Pod, opts: DrainOptions, prog
   }
   progress.evicted.push(`${namespace}/${name}`)
 }
+
+/** What a scenario may change on a node and must put back on a shared cluster. */
+export interface NodeMarks {
+  name: string
+  labels: Record<string, string>
+  taints: V1Taint[]
+  unschedulable: boolean
+}

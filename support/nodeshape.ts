@@ -10,7 +10,7 @@
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type KubeConfig, type V1Node, type V1Taint } from '@kubernetes/client-node'
 import { toStatus } from './kube.js'
 import { eventually } from './eventually.js'
-import { formatTaint } from './nodes.js'
+import { formatTaint, type NodeMarks } from './nodes.js'
 import { UnservedOperationError } from './targets/target.js'
 import { configurable, configure } from './topology.js'
 import { core, isReady, nodes } from './workloads.js'
@@ -141,14 +141,6 @@ export async function clusterOfNodes(world: OckWorld, want: NodeShape): Promise<
 
 // ---------------------------------------------------------------------------------------------
 // a shared cluster's nodes, left as found
-
-/** What a scenario may change on a node and must put back on a shared cluster. */
-export interface NodeMarks {
-  name: string
-  labels: Record<string, string>
-  taints: V1Taint[]
-  unschedulable: boolean
-}
 
 export function marksOf(n: V1Node): NodeMarks {
   return {

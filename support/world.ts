@@ -5,8 +5,7 @@
 
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node'
-import type { DrainProgress } from './nodes.js'
-import type { NodeMarks } from './nodeshape.js'
+import type { DrainProgress, NodeMarks } from './nodes.js'
 import type { Address } from './services.js'
 import type { CommandResult } from './kubectl.js'
 import type { StatusError } from './kube.js'
