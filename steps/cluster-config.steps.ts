@@ -8,7 +8,7 @@
 import { Given, type DataTable } from './define.js'
 import { parseDuration } from './parameter-types.js'
 import { timingName } from '../support/timings.js'
-import { stateTimings } from '../support/topology.js'
+import { expectDefaultTiming, stateTimings } from '../support/topology.js'
 import type { OckWorld } from '../support/world.js'
 
 function beforeStart(world: OckWorld, what: string): void {
@@ -28,6 +28,13 @@ Given(['the cluster accepts the static tokens:', 'الـ cluster بيقبل ال
 Given(['the {timing} is {duration}', 'الـ {timing} هي {duration}'], async function (this: OckWorld, name: string, ms: number) {
   await stateTimings(this, { [name]: ms })
 })
+
+Given(
+  ["the {timing} is upstream's default, {duration}", 'الـ {timing} هي الـ default بتاع الـ upstream، {duration}'],
+  async function (this: OckWorld, name: string, ms: number) {
+    await expectDefaultTiming(this, name, ms)
+  },
+)
 
 Given(["the cluster's timings are:", 'الـ timings بتاعة الـ cluster:'], async function (this: OckWorld, table: DataTable) {
   await stateTimings(this, Object.fromEntries(table.raw().map(([phrase, duration]) => [timingName(phrase!), parseDuration(duration!)])))

@@ -47,3 +47,27 @@ export async function stateTimings(world: OckWorld, timings: Record<string, numb
   world.log(`the cluster's own timings stand in for the stated ones: ${used.join('; ')}`)
   for (const name of Object.keys(timings)) world.statedTimings[name] = own[name]!
 }
+
+/**
+ * A scenario that checks upstream's default of a timing (a new pod tolerates an unreachable node
+ * for 300 s) needs a cluster that runs with it. The built-in cluster runs its defaults unless a
+ * scenario sets one, so nothing is configured there (a configured value would hide a default
+ * that went wrong); another target must run with that value, or the scenario is skipped with
+ * what the cluster runs instead.
+ */
+export async function expectDefaultTiming(world: OckWorld, name: string, ms: number): Promise<void> {
+  const { available } = await targetFor(world.parameters).capabilities()
+  if (!available.has('config')) {
+    const own = (await world.cluster()).timings?.[name]
+    if (own === undefined)
+      throw new UnservedOperationError(
+        `the scenario checks that the ${timingPhrase(name)} is upstream's default; the target configuration does not tell the cluster's (\`timings\`: ${name})`,
+      )
+    if (own !== ms)
+      throw new UnservedOperationError(
+        `the scenario checks that the ${timingPhrase(name)} is upstream's default, ${ms / 1000} s; this cluster runs with ${own / 1000} s (its target configuration)`,
+      )
+  } else if (world.topology.timings?.[name] !== undefined)
+    throw new Error(`the ${timingPhrase(name)} is stated otherwise in this scenario; it cannot also be upstream's default`)
+  world.statedTimings[name] = ms
+}

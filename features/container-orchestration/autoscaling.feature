@@ -115,7 +115,7 @@ Feature: A HorizontalPodAutoscaler scales a Deployment on measured utilisation
     And for 5s the deployment "web" keeps:
       | spec.replicas | 1 |
 
-  @ORCH-06 @config
+  @ORCH-06
   Scenario: Pods without a CPU request cannot be measured against a utilisation target
     When I apply the manifest:
       """yaml
@@ -148,8 +148,8 @@ Feature: A HorizontalPodAutoscaler scales a Deployment on measured utilisation
               name: cpu
               target: {type: Utilization, averageUtilization: 50}
       """
-    Then within 20s the hpa "plain" has:
+    Then within the horizontal pod autoscaler sync period plus the metric resolution plus 18s the hpa "plain" has:
       | status.conditions[type=AbleToScale].status    | True                    |
       | status.conditions[type=ScalingActive].status  | False                   |
       | status.conditions[type=ScalingActive].reason  | FailedGetResourceMetric |
-    And within 5s the hpa "plain" has a Warning event FailedGetResourceMetric saying "missing request for cpu in container app of Pod plain-"
+    And within the horizontal pod autoscaler sync period plus 4s the hpa "plain" has a Warning event FailedGetResourceMetric saying "missing request for cpu in container app of Pod plain-"

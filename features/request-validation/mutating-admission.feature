@@ -78,6 +78,8 @@ Feature: Mutating admission fills in what a request left out
 
   @API-04
   Scenario: A new pod runs as the default service account and tolerates unreachable nodes for five minutes
+    Given the default not-ready toleration is upstream's default, 5m
+    And the default unreachable toleration is upstream's default, 5m
     When I create the manifest:
       """yaml
       apiVersion: v1

@@ -15,6 +15,10 @@ test('timing flags become the topology timings upstream names them after', () =>
     ],
     [{ 'default-unreachable-toleration-seconds': '2' }, { defaultTolerationSeconds: { unreachable: 2 } }],
     [{ 'default-not-ready-toleration-seconds': '0' }, { defaultTolerationSeconds: { notReady: 0 } }],
+    [
+      { 'metric-resolution': '1s', 'horizontal-pod-autoscaler-sync-period': '1s' },
+      { timings: { metricResolutionMs: 1_000, horizontalPodAutoscaler: { syncPeriodMs: 1_000 } } },
+    ],
   ]
   for (const [flags, want] of cases) assert.deepEqual(timingsFromFlags(flags), want, JSON.stringify(flags))
 })
@@ -25,6 +29,7 @@ test('a timing flag that cannot be read is refused with its name', () => {
     [{ 'node-monitor-period': '0s' }, /^--node-monitor-period must be longer than 0/],
     [{ 'node-lease-duration-seconds': '0' }, /^--node-lease-duration-seconds must be a whole number of seconds >= 1/],
     [{ 'default-unreachable-toleration-seconds': '1.5' }, /^--default-unreachable-toleration-seconds must be a whole number/],
+    [{ 'metric-resolution': '-1s' }, /^--metric-resolution must be longer than 0/],
   ]
   for (const [flags, message] of cases)
     assert.throws(

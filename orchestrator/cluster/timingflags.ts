@@ -5,8 +5,10 @@
 // --default-unreachable-toleration-seconds (whole seconds), and the kubelet's
 // --node-status-update-frequency (a duration) and nodeLeaseDurationSeconds (a KubeletConfiguration
 // field upstream, a flag here: --node-lease-duration-seconds). Short values let a stopped kubelet
-// show as NotReady, tainted and its pods evicted in seconds instead of minutes.
-// Simplifies: only the timings a node's health story needs; the rest keep upstream's defaults.
+// show as NotReady, tainted and its pods evicted in seconds instead of minutes. Also
+// metrics-server's --metric-resolution and kube-controller-manager's
+// --horizontal-pod-autoscaler-sync-period, so an HPA reacts within seconds.
+// Simplifies: only the timings of a node's health story and of the HPA; the rest keep upstream's defaults.
 
 import { parseGoDuration } from '../apiserver/handlers/queryparams.js'
 import type { Topology } from './topology.js'
@@ -20,6 +22,8 @@ export const TIMING_FLAGS = [
   'node-lease-duration-seconds',
   'default-not-ready-toleration-seconds',
   'default-unreachable-toleration-seconds',
+  'metric-resolution',
+  'horizontal-pod-autoscaler-sync-period',
 ] as const
 
 export type TimingFlag = (typeof TIMING_FLAGS)[number]
@@ -39,6 +43,10 @@ export const TIMING_FLAGS_USAGE = `  --node-monitor-period DURATION
   --default-not-ready-toleration-seconds N
   --default-unreachable-toleration-seconds N
                       how long pods tolerate a not-ready or unreachable node before eviction (default 300)
+  --metric-resolution DURATION
+                      how often metrics-server scrapes every kubelet (default 15s)
+  --horizontal-pod-autoscaler-sync-period DURATION
+                      how often the HPA controller measures and rescales (default 15s)
 `
 
 /** A flag value that cannot be read; the message names the flag. */
@@ -81,7 +89,15 @@ export function timingsFromFlags(flags: TimingFlags): Pick<Topology, 'timings' |
     notReady: seconds('default-not-ready-toleration-seconds', 0),
     unreachable: seconds('default-unreachable-toleration-seconds', 0),
   })
-  if (nodeLifecycle || kubelet) out.timings = { ...(nodeLifecycle && { nodeLifecycle }), ...(kubelet && { kubelet }) }
+  const metricResolutionMs = duration('metric-resolution')
+  const horizontalPodAutoscaler = defined({ syncPeriodMs: duration('horizontal-pod-autoscaler-sync-period') })
+  if (nodeLifecycle || kubelet || metricResolutionMs || horizontalPodAutoscaler)
+    out.timings = {
+      ...(nodeLifecycle && { nodeLifecycle }),
+      ...(kubelet && { kubelet }),
+      ...(metricResolutionMs && { metricResolutionMs }),
+      ...(horizontalPodAutoscaler && { horizontalPodAutoscaler }),
+    }
   if (tolerations) out.defaultTolerationSeconds = tolerations
   return out
 }

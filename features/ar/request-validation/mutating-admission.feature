@@ -80,6 +80,8 @@
 
   @API-04
   سيناريو: الـ pod الجديدة بتشتغل بالـ default service account وبتعمل toleration للـ nodes اللي unreachable لمدة خمس دقايق
+    بفرض الـ default not-ready toleration هي الـ default بتاع الـ upstream، 5 دقايق
+    و الـ default unreachable toleration هي الـ default بتاع الـ upstream، 5 دقايق
     عندما عملت create للـ manifest:
       """yaml
       apiVersion: v1

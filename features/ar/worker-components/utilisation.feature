@@ -8,8 +8,8 @@
   حقيقية الأرقام هي الـ container stats بتاعة الـ Docker engine، والـ load هو requests تقيلة على الـ CPU عن
   طريق Service؛ وعلى الـ simulated runtime الـ load door هو اللي بيقول الـ pod بتستخدم قد إيه.
 
-  @KUBELET-02 @config
+  @KUBELET-02
   سيناريو: اللي كل node بتستخدمه بيتقري من الـ metrics API ومن kubectl top
     بفرض الـ metric resolution هي 1 ثانية
-    اذاً خلال 20 ثانية الـ metrics API يبلغ بالـ CPU والـ memory اللي كل node بتستخدمهم
-    و خلال 20 ثانية "kubectl top nodes" يطلع كل node Ready بالـ CPU والـ memory اللي بتستخدمهم
+    اذاً خلال الـ metric resolution زائد 19 ثانية الـ metrics API يبلغ بالـ CPU والـ memory اللي كل node بتستخدمهم
+    و خلال الـ metric resolution زائد 19 ثانية "kubectl top nodes" يطلع كل node Ready بالـ CPU والـ memory اللي بتستخدمهم
