@@ -61,10 +61,15 @@ mkdir -p reports
 # Its node timings are the short ones the node-health scenarios state for the reference cluster
 # (a 1 s Lease, a 2 s grace period checked every 500 ms, 2 s unreachable toleration): they run
 # here with the cluster's own settings, which the target configuration tells, so these keep
-# them seconds long rather than minutes.
+# them seconds long rather than minutes. Likewise the leader election (a 4 s Lease, renewed within
+# 3 s, retried every second) and the 4 s storage timeout that the control-plane and etcd
+# scenarios state: a standby takes over, and a write without etcd is refused, in seconds. The
+# target configuration also describes the control plane (masters, their API servers, stacked
+# etcd), so the scenarios that ask for 3 masters with stacked etcd run here.
 (cd "$work" && exec node "$repo/bin/ock.js" up --store etcd --masters 3 --nodes 3 --audit-log-path "$work/audit.log" \
   --node-lease-duration-seconds 1 --node-status-update-frequency 500ms --node-monitor-period 500ms \
   --node-monitor-grace-period 2s --default-unreachable-toleration-seconds 2 \
+  --leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 1s --storage-timeout 4s \
   --kubeconfig "$work/kubeconfig" --target-config "$work/target-config.yaml") > reports/ock-up.log 2>&1 &
 ock_pid=$!
 for _ in $(seq 1 300); do

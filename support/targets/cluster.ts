@@ -10,9 +10,12 @@
 // TLS files, the API server's key prefix) gives `store`, the store read beside the API server
 // straight from etcd (./storedoor.ts, the built-in target's etcd door), and `etcd`, for the etcd
 // scenarios whose other needs this target meets (killing members is `faults`; with a fault
-// provider, the members' states and leader come from etcd itself, ./etcdmembers.ts). A running
-// cluster is never reconfigured (`config`), and the built-in orchestrator's other doors (trace,
-// load, runtime) stay the built-in target's.
+// provider, the members' states and leader come from etcd itself, ./etcdmembers.ts). Its
+// control plane as the configuration describes it (`controlPlane`: masters, their own API
+// servers and audit logs, stacked or external etcd) is the shape the control-plane door tells,
+// and the one a scenario asking for "a control plane of 3 masters with stacked etcd" must match
+// to run (./shape.ts). A running cluster is never reconfigured (`config`), and the built-in
+// orchestrator's other doors (trace, load, runtime) stay the built-in target's.
 
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
