@@ -104,6 +104,9 @@ export async function leaseHolder(kc: KubeConfig, namespace: string, name: strin
  * Sends `n` list requests one after the other, up to the first failure; returns the failure. `labelSelector` marks
  * them (it selects nothing) so they can be found in the audit log. Each request opens its own
  * connection, as `n` separate clients would: a load balancer spreads connections, not requests.
+ * As in writeProbe, a connection the cluster's address closed before any answer (the load
+ * balancer shutting the sessions of an API server it just marked down) is not a failure: the
+ * request is sent once more, on a new connection, as a client reconnects; a second one is.
  */
 export async function requestsInARow(kc: KubeConfig, n: number, labelSelector?: string): Promise<string[]> {
   const own = new KubeConfig()
@@ -112,7 +115,10 @@ export async function requestsInARow(kc: KubeConfig, n: number, labelSelector?: 
   const failures: string[] = []
   for (let i = 0; i < n; i++) {
     try {
-      await api.listNamespace({ limit: 1, labelSelector })
+      await api.listNamespace({ limit: 1, labelSelector }).catch((e: unknown) => {
+        if (!connectionClosedUnanswered(e)) throw e
+        return api.listNamespace({ limit: 1, labelSelector })
+      })
     } catch (e) {
       failures.push(`request ${i + 1}: ${e instanceof Error ? e.message : String(e)}`)
       break // no longer in a row: the rest would only add their timeouts

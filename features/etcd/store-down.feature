@@ -1,4 +1,4 @@
-@etcd @faults @config
+@etcd @faults
 Feature: When etcd is down, the cluster is down
   "etcd must never be down: if it is, the cluster is down." The API server keeps no state of its
   own: with every etcd member gone it cannot accept a change, so it answers writes with a clear
@@ -24,7 +24,7 @@ Feature: When etcd is down, the cluster is down
     Then writes through the API succeed
     And for 3s the configmap "late" does not exist
 
-  @ETCD-01
+  @ETCD-01 @audit
   Scenario: Controllers make no progress while etcd is down, and finish their work after it returns
     Slow: etcd stays down for 6 s by design, then the members restart and the namespace
     controller finishes.
@@ -38,7 +38,7 @@ Feature: When etcd is down, the cluster is down
     When every killed etcd member is restarted
     Then within 30s the namespace "doomed" no longer exists
 
-  @ETCD-01 @docker
+  @ETCD-01 @docker @config
   Scenario: Pods keep running and serving while etcd is down
     Slow: two real containers start, then every etcd member stays down while the app is
     checked, and comes back.

@@ -1,4 +1,4 @@
-@etcd @faults @config
+@etcd @faults
 Feature: Stacked or external etcd
   "Stacked etcd (one member per master, API server talks to its local member) or an external
   etcd cluster." In the stacked topology (kubeadm's default) every control-plane node runs an

@@ -44,6 +44,18 @@ export interface TargetConfigInput {
   auditLogs?: string[]
   /** A fault provider over ock up's own processes, when one is wired in. */
   faults?: TargetConfigFaults
+  /** The control plane's shape: masters, their API servers' own addresses, where etcd runs. */
+  controlPlane?: TargetConfigControlPlane
+}
+
+/** The `controlPlane` section (support/targets/config.ts validates it). */
+export interface TargetConfigControlPlane {
+  loadBalancer?: string
+  /** Absent on the memory store. */
+  etcdTopology?: 'stacked' | 'external'
+  masters: { name: string; apiServer: string; etcdEndpoints: string[]; auditLog?: string }[]
+  /** host: the master a stacked member runs on. */
+  etcdMembers: { name: string; clientUrl: string; host?: string }[]
 }
 
 /** Only the fields a partial configuration gives (an undefined one keeps the default). */
@@ -102,6 +114,17 @@ export function targetConfigOf(cluster: Pick<Cluster, 'topology' | 'describe'>, 
     etcdEndpoints: described.etcdMembers.map((m) => m.clientUrl),
     ...(t.audit?.path ? { auditLogs: described.masters.flatMap((m) => (m.auditLog ? [resolve(m.auditLog)] : [])) } : {}),
     ...(faults ? { faults } : {}),
+    controlPlane: {
+      ...(described.loadBalancer ? { loadBalancer: described.loadBalancer } : {}),
+      ...(described.etcdTopology ? { etcdTopology: described.etcdTopology } : {}),
+      masters: described.masters.map((m) => ({
+        name: m.name,
+        apiServer: m.apiServer,
+        etcdEndpoints: [...m.etcdEndpoints],
+        ...(t.audit?.path && m.auditLog ? { auditLog: resolve(m.auditLog) } : {}),
+      })),
+      etcdMembers: described.etcdMembers.map((m) => ({ name: m.name, clientUrl: m.clientUrl, ...(m.host ? { host: m.host } : {}) })),
+    },
   }
 }
 
@@ -150,6 +173,27 @@ export function targetConfigYaml(c: TargetConfigInput): string {
     out.push(section('Each API server writes its audit events to its own log (--audit-log-path; master-N beside the first).', { audit: { log: c.auditLogs } }))
   if (c.etcdEndpoints.length)
     out.push(section("The cluster's etcd members; they serve plain HTTP on loopback (no CA or client certificate).", { etcd: { endpoints: c.etcdEndpoints } }))
+  if (c.controlPlane) {
+    const { etcdTopology, etcdMembers, ...rest } = c.controlPlane
+    out.push(
+      section(
+        "The control plane: each master's own API server (beside the load-balanced address), the etcd\n" +
+          'endpoints it uses and the audit log it writes; where etcd runs and its members.',
+        {
+          controlPlane: {
+            ...rest,
+            // the memory store: no etcd endpoints to list
+            masters: rest.masters.map(({ etcdEndpoints, auditLog, ...m }) => ({
+              ...m,
+              ...(etcdEndpoints.length ? { etcdEndpoints } : {}),
+              ...(auditLog ? { auditLog } : {}),
+            })),
+            ...(etcdTopology ? { etcdTopology, etcdMembers } : {}),
+          },
+        },
+      ),
+    )
+  }
   return out.join('\n')
 }
 

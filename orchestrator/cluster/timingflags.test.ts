@@ -19,6 +19,11 @@ test('timing flags become the topology timings upstream names them after', () =>
       { 'metric-resolution': '1s', 'horizontal-pod-autoscaler-sync-period': '1s' },
       { timings: { metricResolutionMs: 1_000, horizontalPodAutoscaler: { syncPeriodMs: 1_000 } } },
     ],
+    [
+      { 'leader-elect-lease-duration': '4s', 'leader-elect-renew-deadline': '3s', 'leader-elect-retry-period': '1s' },
+      { leaderElection: { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 } },
+    ],
+    [{ 'storage-timeout': '4s' }, { storeTimeoutMs: 4_000 }],
   ]
   for (const [flags, want] of cases) assert.deepEqual(timingsFromFlags(flags), want, JSON.stringify(flags))
 })
@@ -30,6 +35,9 @@ test('a timing flag that cannot be read is refused with its name', () => {
     [{ 'node-lease-duration-seconds': '0' }, /^--node-lease-duration-seconds must be a whole number of seconds >= 1/],
     [{ 'default-unreachable-toleration-seconds': '1.5' }, /^--default-unreachable-toleration-seconds must be a whole number/],
     [{ 'metric-resolution': '-1s' }, /^--metric-resolution must be longer than 0/],
+    [{ 'storage-timeout': 'soon' }, /^--storage-timeout: /],
+    // the renew deadline left at its default (10s) is longer than the lease asked for
+    [{ 'leader-elect-lease-duration': '4s' }, /^leader election needs --leader-elect-lease-duration > .* got 4000 ms, 10000 ms, 2000 ms/],
   ]
   for (const [flags, message] of cases)
     assert.throws(

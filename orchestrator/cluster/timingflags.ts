@@ -5,12 +5,20 @@
 // --default-unreachable-toleration-seconds (whole seconds), and the kubelet's
 // --node-status-update-frequency (a duration) and nodeLeaseDurationSeconds (a KubeletConfiguration
 // field upstream, a flag here: --node-lease-duration-seconds). Short values let a stopped kubelet
-// show as NotReady, tainted and its pods evicted in seconds instead of minutes. Also
-// metrics-server's --metric-resolution and kube-controller-manager's
-// --horizontal-pod-autoscaler-sync-period, so an HPA reacts within seconds.
-// Simplifies: only the timings of a node's health story and of the HPA; the rest keep upstream's defaults.
+// show as NotReady, tainted and its pods evicted in seconds instead of minutes. The leader
+// election of the controller manager and the scheduler: kube-controller-manager's and
+// kube-scheduler's --leader-elect-lease-duration, --leader-elect-renew-deadline and
+// --leader-elect-retry-period (one setting for both here), so a standby takes over in seconds.
+// And --storage-timeout: how long an API server waits for etcd before it answers a Timeout
+// (no upstream flag of that name: kube-apiserver bounds the whole request by --request-timeout;
+// the reference API server bounds its store calls by this one). Also metrics-server's
+// --metric-resolution and kube-controller-manager's --horizontal-pod-autoscaler-sync-period,
+// so an HPA reacts within seconds.
+// Simplifies: only the timings the node-health, control-plane, etcd and HPA stories need; the
+// rest keep upstream's defaults.
 
 import { parseGoDuration } from '../apiserver/handlers/queryparams.js'
+import { DEFAULT_LEADER_ELECTION } from '../client/leaderelection.js'
 import type { Topology } from './topology.js'
 
 /** The flags' names, without the leading dashes. */
@@ -24,6 +32,10 @@ export const TIMING_FLAGS = [
   'default-unreachable-toleration-seconds',
   'metric-resolution',
   'horizontal-pod-autoscaler-sync-period',
+  'leader-elect-lease-duration',
+  'leader-elect-renew-deadline',
+  'leader-elect-retry-period',
+  'storage-timeout',
 ] as const
 
 export type TimingFlag = (typeof TIMING_FLAGS)[number]
@@ -47,6 +59,15 @@ export const TIMING_FLAGS_USAGE = `  --node-monitor-period DURATION
                       how often metrics-server scrapes every kubelet (default 15s)
   --horizontal-pod-autoscaler-sync-period DURATION
                       how often the HPA controller measures and rescales (default 15s)
+  --leader-elect-lease-duration DURATION
+  --leader-elect-renew-deadline DURATION
+  --leader-elect-retry-period DURATION
+                      leader election of every controller manager and scheduler: how long a
+                      standby waits for a silent holder's Lease, how long the holder keeps trying
+                      to renew, how often candidates retry; lease > renew > retry (default 15s, 10s, 2s)
+  --storage-timeout DURATION
+                      how long an API server waits for etcd before it answers a Timeout
+                      (default 8s on etcd, 10s on the memory store)
 `
 
 /** A flag value that cannot be read; the message names the flag. */
@@ -58,7 +79,7 @@ export class TimingFlagError extends Error {
 }
 
 /** The part of a topology the flags set (empty when none is given). */
-export function timingsFromFlags(flags: TimingFlags): Pick<Topology, 'timings' | 'defaultTolerationSeconds'> {
+export function timingsFromFlags(flags: TimingFlags): Pick<Topology, 'timings' | 'defaultTolerationSeconds' | 'leaderElection' | 'storeTimeoutMs'> {
   const duration = (name: TimingFlag): number | undefined => {
     const v = flags[name]
     if (v === undefined) return undefined
@@ -77,7 +98,7 @@ export function timingsFromFlags(flags: TimingFlags): Pick<Topology, 'timings' |
     if (!/^\d+$/.test(v) || Number(v) < min) throw new TimingFlagError(`--${name} must be a whole number of seconds >= ${min}, not "${v}"`)
     return Number(v)
   }
-  const out: Pick<Topology, 'timings' | 'defaultTolerationSeconds'> = {}
+  const out: Pick<Topology, 'timings' | 'defaultTolerationSeconds' | 'leaderElection' | 'storeTimeoutMs'> = {}
   const nodeLifecycle = defined({
     nodeMonitorPeriodMs: duration('node-monitor-period'),
     nodeMonitorGracePeriodMs: duration('node-monitor-grace-period'),
@@ -99,6 +120,21 @@ export function timingsFromFlags(flags: TimingFlags): Pick<Topology, 'timings' |
       ...(horizontalPodAutoscaler && { horizontalPodAutoscaler }),
     }
   if (tolerations) out.defaultTolerationSeconds = tolerations
+  const election = defined({
+    leaseDurationMs: duration('leader-elect-lease-duration'),
+    renewDeadlineMs: duration('leader-elect-renew-deadline'),
+    retryPeriodMs: duration('leader-elect-retry-period'),
+  })
+  if (election) {
+    const e = { ...DEFAULT_LEADER_ELECTION, ...election }
+    if (!(e.leaseDurationMs > e.renewDeadlineMs && e.renewDeadlineMs > e.retryPeriodMs))
+      throw new TimingFlagError(
+        `leader election needs --leader-elect-lease-duration > --leader-elect-renew-deadline > --leader-elect-retry-period, got ${e.leaseDurationMs} ms, ${e.renewDeadlineMs} ms, ${e.retryPeriodMs} ms (unset ones at their defaults 15s, 10s, 2s)`,
+      )
+    out.leaderElection = election
+  }
+  const storeTimeout = duration('storage-timeout')
+  if (storeTimeout !== undefined) out.storeTimeoutMs = storeTimeout
   return out
 }
 

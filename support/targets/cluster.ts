@@ -10,9 +10,12 @@
 // TLS files, the API server's key prefix) gives `store`, the store read beside the API server
 // straight from etcd (./storedoor.ts, the built-in target's etcd door), and `etcd`, for the etcd
 // scenarios whose other needs this target meets (killing members is `faults`; with a fault
-// provider, the members' states and leader come from etcd itself, ./etcdmembers.ts). A running
-// cluster is never reconfigured (`config`), and the built-in orchestrator's other doors (trace,
-// load, runtime) stay the built-in target's.
+// provider, the members' states and leader come from etcd itself, ./etcdmembers.ts). Its
+// control plane as the configuration describes it (`controlPlane`: masters, their own API
+// servers and audit logs, stacked or external etcd) is the shape the control-plane door tells,
+// and the one a scenario asking for "a control plane of 3 masters with stacked etcd" must match
+// to run (./shape.ts). A running cluster is never reconfigured (`config`), and the built-in
+// orchestrator's other doors (trace, load, runtime) stay the built-in target's.
 
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -26,7 +29,7 @@ import { faultDoorsFor } from './faults/doors.js'
 import type { ProviderDoors } from './faults/provider.js'
 import { etcdMembersReader, withEtcdMembers, type EtcdCredentials, type EtcdMembersReader } from './etcdmembers.js'
 import { etcdStoreDoor } from './storedoor.js'
-import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
+import type { Capability, ControlPlaneDoor, ControlPlaneShape, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
 
 /** Why a configured capability is still skipped on the cluster target. */
 const NOT_YET = 'configured, but not yet served by the cluster target'
@@ -94,6 +97,11 @@ export class ClusterTarget implements Target {
     return { available, missing }
   }
 
+  described(): { timings: Record<string, number>; controlPlane?: ControlPlaneShape; file: string } | undefined {
+    const c = this.config
+    return c && { timings: { ...c.timings }, ...(c.controlPlane ? { controlPlane: c.controlPlane } : {}), file: c.file }
+  }
+
   /** Why a key is missing, in the configuration's terms. */
   private lacking(key: string, unmapped: string[] = []): string {
     if (!this.config)
@@ -155,11 +163,13 @@ export class ClusterTarget implements Target {
   }
 
   /**
-   * The provider's control-plane door; with an `etcd` key, the members' states come from etcd
-   * itself (member list, endpoint status), which no fault provider reports.
+   * The provider's control-plane door, its shape as the configuration's `controlPlane` describes
+   * it; with an `etcd` key, the members' states come from etcd itself (member list, endpoint
+   * status), which no fault provider reports.
    */
   private controlPlane(doors: ProviderDoors): ControlPlaneDoor {
-    const door = doors.controlPlane()
+    const file = this.config!.file
+    const door = doors.controlPlane(this.config?.controlPlane, `no \`controlPlane\` in the target configuration (${file})`)
     if (!this.config?.etcd) return door
     const reader = (this.etcdMembers ??= etcdMembersReader(this.config.etcd.endpoints, this.etcdCredentials()))
     return withEtcdMembers(door, reader)

@@ -85,20 +85,45 @@ describe('target configuration', () => {
       (c) => assert.deepEqual(c.etcd, { endpoints: ['https://10.0.0.1:2379'], prefix: '/registry' }),
     ],
     ['an etcd key prefix, without its trailing "/"', 'etcd:\n  endpoints: [http://e:2379]\n  prefix: /k8s/\n', (c) => assert.equal(c.etcd?.prefix, '/k8s')],
+    [
+      'a control plane of stacked etcd: masters, their API servers, the members on them',
+      'controlPlane:\n  loadBalancer: https://10.0.0.10:6443\n  etcdTopology: stacked\n  masters:\n    - { name: m0, apiServer: "https://10.0.0.11:6443", etcdEndpoints: ["https://10.0.0.11:2379"], auditLog: logs/m0.log }\n    - { name: m1, apiServer: "https://10.0.0.12:6443" }\n  etcdMembers:\n    - { name: m0, clientUrl: "https://10.0.0.11:2379", host: m0 }\n',
+      (c) =>
+        assert.deepEqual(c.controlPlane, {
+          store: 'etcd',
+          etcdTopology: 'stacked',
+          loadBalancer: 'https://10.0.0.10:6443',
+          masters: [
+            { name: 'm0', apiServer: 'https://10.0.0.11:6443', up: true, etcdEndpoints: ['https://10.0.0.11:2379'], auditLog: '/etc/ock/logs/m0.log' },
+            { name: 'm1', apiServer: 'https://10.0.0.12:6443', up: true, etcdEndpoints: [] },
+          ],
+          etcdMembers: [{ name: 'm0', clientUrl: 'https://10.0.0.11:2379', host: 'm0' }],
+        }),
+    ],
+    [
+      'a control plane without etcd described',
+      'controlPlane:\n  masters: [{ name: m0, apiServer: "https://m0:6443" }]\n',
+      (c) =>
+        assert.deepEqual(c.controlPlane, {
+          store: 'memory',
+          masters: [{ name: 'm0', apiServer: 'https://m0:6443', up: true, etcdEndpoints: [] }],
+          etcdMembers: [],
+        }),
+    ],
     ['a file of comments only is an empty configuration', '# nothing yet\n{}\n', (c) => assert.deepEqual(c, { file: FILE, images: {}, timings: {} })],
   ]
   for (const [what, yaml, check] of good) it(`reads ${what}`, () => check(parse(yaml)))
 
   const bad: [what: string, yaml: string, message: string][] = [
-    ['an empty file', '', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd; the file is empty`],
-    ['a list at the top', '- images\n', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, got a list`],
+    ['an empty file', '', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, controlPlane; the file is empty`],
+    ['a list at the top', '- images\n', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, controlPlane, got a list`],
     [
       'bad YAML',
       'images: [\n',
       `${FILE}: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1`,
     ],
     ['a duplicated key', 'etcd: {}\netcd: {}\n', `${FILE}: not valid YAML: Map keys must be unique at line 2, column 1`],
-    ['a misspelt top key', 'imgaes: {}\n', `${FILE}: imgaes: unknown key; known keys are images, timings, faults, audit, etcd`],
+    ['a misspelt top key', 'imgaes: {}\n', `${FILE}: imgaes: unknown key; known keys are images, timings, faults, audit, etcd, controlPlane`],
     [
       "an image that is not the kit's",
       'images:\n  registry.internal/ock/app:3: x\n',
@@ -209,6 +234,46 @@ describe('target configuration', () => {
       'etcd:\n  endpoints: [https://e:2379]\n  ca: pki/ca.crt\n',
       `${FILE}: etcd.ca: expected an existing file, but /etc/ock/pki/ca.crt does not exist`,
     ],
+    [
+      'a control plane without masters',
+      'controlPlane: { etcdTopology: stacked }\n',
+      `${FILE}: controlPlane.masters: expected a list of masters (name, apiServer, etcdEndpoints, auditLog), got nothing`,
+    ],
+    [
+      'a master name a command could not take',
+      'controlPlane:\n  masters: [{ name: "-rf", apiServer: "https://m0:6443" }]\n',
+      `${FILE}: controlPlane.masters[0].name: expected a name of letters, digits, ".", "_", ":" and "-", got "-rf"`,
+    ],
+    [
+      'an API server that is no URL',
+      'controlPlane:\n  masters: [{ name: m0, apiServer: "m0:6443" }]\n',
+      `${FILE}: controlPlane.masters[0].apiServer: expected a URL such as https://10.0.0.11:6443, got "m0:6443"`,
+    ],
+    [
+      'a master listed twice',
+      'controlPlane:\n  masters: [{ name: m0, apiServer: "https://a:6443" }, { name: m0, apiServer: "https://b:6443" }]\n',
+      `${FILE}: controlPlane.masters: the master m0 is listed twice`,
+    ],
+    [
+      'an unknown etcd topology',
+      'controlPlane:\n  etcdTopology: local\n  masters: [{ name: m0, apiServer: "https://a:6443" }]\n',
+      `${FILE}: controlPlane.etcdTopology: expected stacked (a member on every master) or external (a separate etcd cluster), got string "local"`,
+    ],
+    [
+      'etcd members without a topology',
+      'controlPlane:\n  masters: [{ name: m0, apiServer: "https://a:6443" }]\n  etcdMembers: [{ name: e0, clientUrl: "https://e:2379" }]\n',
+      `${FILE}: controlPlane.etcdMembers: expected etcdTopology (stacked or external) beside the members`,
+    ],
+    [
+      'a stacked member on no listed master',
+      'controlPlane:\n  etcdTopology: stacked\n  masters: [{ name: m0, apiServer: "https://a:6443" }]\n  etcdMembers: [{ name: e0, clientUrl: "https://e:2379", host: m9 }]\n',
+      `${FILE}: controlPlane.etcdMembers[0].host: expected the master this stacked member runs on (m0), got "m9"`,
+    ],
+    [
+      'an external member on a master',
+      'controlPlane:\n  etcdTopology: external\n  masters: [{ name: m0, apiServer: "https://a:6443" }]\n  etcdMembers: [{ name: e0, clientUrl: "https://e:2379", host: m0 }]\n',
+      `${FILE}: controlPlane.etcdMembers[0].host: an external etcd member runs on no master: leave host out, or make etcdTopology stacked`,
+    ],
   ]
   for (const [what, yaml, message] of bad) {
     it(`refuses ${what}, naming the file and the key`, () => {
@@ -263,6 +328,11 @@ describe('target configuration', () => {
       assert.equal(c.faults?.provider, 'commands')
       assert.equal(c.timings.nodeMonitorGracePeriod, 40_000)
       assert.equal(c.etcd?.endpoints.length, 3)
+      assert.deepEqual(
+        c.controlPlane?.masters.map((m) => m.name),
+        ['master-0', 'master-1', 'master-2'],
+      )
+      assert.equal(c.controlPlane?.etcdTopology, 'stacked')
     })
   })
 

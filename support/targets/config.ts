@@ -10,7 +10,8 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseCommandString } from 'execa'
 import { parseDocument } from 'yaml'
 import { parseDuration } from '../durations.js'
-import { OPERATIONS, OPERATION_NAMES, isOperation, type Operation } from './faults/operations.js'
+import { OPERATIONS, OPERATION_NAMES, SUBJECT_NAME, isOperation, type Operation } from './faults/operations.js'
+import type { ControlPlaneShape } from './target.js'
 
 /** The environment variable that names the target configuration. */
 export const TARGET_CONFIG_ENV = 'OCK_TARGET_CONFIG'
@@ -91,6 +92,16 @@ export interface EtcdConfig {
   prefix: string
 }
 
+/**
+ * The control plane as its operator describes it: the masters (their names as the fault
+ * provider's {master} takes them, their API servers' own addresses, the etcd endpoints each uses,
+ * the audit log each writes) and where etcd runs (stacked: a member on every master; external: a
+ * separate cluster), with its members (names as {member} takes them). The shape the
+ * control-plane scenarios check before they run (support/targets/shape.ts), and the addresses
+ * they send requests to one API server at a time. Every master is taken as up.
+ */
+export type ControlPlaneConfig = ControlPlaneShape
+
 /** kube-apiserver's --etcd-prefix default. */
 export const DEFAULT_ETCD_PREFIX = '/registry'
 
@@ -103,6 +114,7 @@ export interface TargetConfig {
   faults?: FaultsConfig
   audit?: AuditConfig
   etcd?: EtcdConfig
+  controlPlane?: ControlPlaneConfig
 }
 
 /** A mistake in a target configuration: the message says the file, the key and what was expected. */
@@ -116,7 +128,7 @@ export class TargetConfigError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000
-const TOP_KEYS = ['images', 'timings', 'faults', 'audit', 'etcd']
+const TOP_KEYS = ['images', 'timings', 'faults', 'audit', 'etcd', 'controlPlane']
 
 /** Where the configuration comes from: the world parameter, else the environment; undefined when neither names one. */
 export function targetConfigPath(parameter: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -151,6 +163,7 @@ export function parseTargetConfig(text: string, file: string): TargetConfig {
   if (top.faults !== undefined) config.faults = faults(v, top.faults)
   if (top.audit !== undefined) config.audit = audit(v, top.audit)
   if (top.etcd !== undefined) config.etcd = etcd(v, top.etcd)
+  if (top.controlPlane !== undefined) config.controlPlane = controlPlane(v, top.controlPlane)
   return config
 }
 
@@ -339,6 +352,81 @@ function audit(v: Validator, value: unknown): AuditConfig {
   // the webhook receiver (support/auditwebhook.ts) reads its own settings
   if (m.webhook === true || m.webhook === null) return { webhook: {} }
   return { webhook: v.mapping('audit.webhook', m.webhook) }
+}
+
+/** A client URL (http or https). */
+function url(v: Validator, key: string, value: unknown, example: string): string {
+  const u = v.string(key, value)
+  let ok = false
+  try {
+    ok = ['http:', 'https:'].includes(new URL(u).protocol)
+  } catch {
+    // not a URL
+  }
+  if (!ok) throw v.error(key, `expected a URL such as ${example}, got ${JSON.stringify(u)}`)
+  return u
+}
+
+/** A name a fault provider's command may take ({master}, {member}). */
+function subjectName(v: Validator, key: string, value: unknown): string {
+  const name = v.string(key, value)
+  if (!SUBJECT_NAME.test(name)) throw v.error(key, `expected a name of letters, digits, ".", "_", ":" and "-", got ${JSON.stringify(name)}`)
+  return name
+}
+
+function list(v: Validator, key: string, value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value) || !value.length) throw v.error(key, `expected a list of ${what}, got ${Array.isArray(value) ? 'an empty list' : describe(value)}`)
+  return value
+}
+
+function controlPlane(v: Validator, value: unknown): ControlPlaneConfig {
+  const m = v.mapping('controlPlane', value, ['loadBalancer', 'etcdTopology', 'masters', 'etcdMembers'])
+  const masters = list(v, 'controlPlane.masters', m.masters, 'masters (name, apiServer, etcdEndpoints, auditLog)').map((x, i) => {
+    const key = `controlPlane.masters[${i}]`
+    const e = v.mapping(key, x, ['name', 'apiServer', 'etcdEndpoints', 'auditLog'])
+    const etcdEndpoints =
+      e.etcdEndpoints === undefined
+        ? []
+        : list(v, `${key}.etcdEndpoints`, e.etcdEndpoints, 'etcd client URLs').map((u, j) => url(v, `${key}.etcdEndpoints[${j}]`, u, 'https://10.0.0.11:2379'))
+    return {
+      name: subjectName(v, `${key}.name`, e.name),
+      apiServer: url(v, `${key}.apiServer`, e.apiServer, 'https://10.0.0.11:6443'),
+      up: true,
+      etcdEndpoints,
+      ...(e.auditLog === undefined ? {} : { auditLog: v.path(`${key}.auditLog`, e.auditLog, false) }),
+    }
+  })
+  const names = masters.map((x) => x.name)
+  const twice = names.find((n, i) => names.indexOf(n) !== i)
+  if (twice) throw v.error('controlPlane.masters', `the master ${twice} is listed twice`)
+  const out: ControlPlaneConfig = { store: 'memory', masters, etcdMembers: [] }
+  if (m.loadBalancer !== undefined) out.loadBalancer = url(v, 'controlPlane.loadBalancer', m.loadBalancer, 'https://10.0.0.10:6443')
+  if (m.etcdTopology === undefined) {
+    if (m.etcdMembers !== undefined) throw v.error('controlPlane.etcdMembers', 'expected etcdTopology (stacked or external) beside the members')
+    return out
+  }
+  if (m.etcdTopology !== 'stacked' && m.etcdTopology !== 'external')
+    throw v.error(
+      'controlPlane.etcdTopology',
+      `expected stacked (a member on every master) or external (a separate etcd cluster), got ${describe(m.etcdTopology)}`,
+    )
+  const topology = m.etcdTopology
+  out.store = 'etcd'
+  out.etcdTopology = topology
+  out.etcdMembers = list(v, 'controlPlane.etcdMembers', m.etcdMembers, 'etcd members (name, clientUrl, host)').map((x, i) => {
+    const key = `controlPlane.etcdMembers[${i}]`
+    const e = v.mapping(key, x, ['name', 'clientUrl', 'host'])
+    const member = { name: subjectName(v, `${key}.name`, e.name), clientUrl: url(v, `${key}.clientUrl`, e.clientUrl, 'https://10.0.0.11:2379') }
+    if (topology === 'external') {
+      if (e.host !== undefined) throw v.error(`${key}.host`, 'an external etcd member runs on no master: leave host out, or make etcdTopology stacked')
+      return member
+    }
+    const host = v.string(`${key}.host`, e.host)
+    if (!names.includes(host))
+      throw v.error(`${key}.host`, `expected the master this stacked member runs on (${names.join(', ')}), got ${JSON.stringify(host)}`)
+    return { ...member, host }
+  })
+  return out
 }
 
 function etcd(v: Validator, value: unknown): EtcdConfig {

@@ -17,11 +17,22 @@ function clusterOf(t: Topology): Pick<Cluster, 'topology' | 'describe'> {
   const members = t.store !== 'etcd' ? 0 : (t.etcdTopology ?? 'stacked') === 'stacked' ? (t.masters ?? 1) : (t.etcdMembers ?? 3)
   const etcdMembers = Array.from({ length: members }, (_, i) => ({ name: `etcd-${i}`, clientUrl: `http://127.0.0.1:${2379 + 2 * i}` }))
   // each master's API server writes its own audit log: the first at the path, master-N beside it
+  const stacked = members > 0 && (t.etcdTopology ?? 'stacked') === 'stacked'
   const masters = Array.from({ length: t.masters ?? 1 }, (_, i) => ({
     name: `master-${i}`,
+    apiServer: `https://127.0.0.1:${6443 + i}`,
+    up: true,
+    etcdEndpoints: stacked ? [etcdMembers[i]!.clientUrl] : etcdMembers.map((m) => m.clientUrl),
     ...(t.audit?.path ? { auditLog: i === 0 ? t.audit.path : t.audit.path.replace(/\.log$/, `-master-${i}.log`) } : {}),
   }))
-  return { topology: t, describe: () => ({ etcdMembers, masters }) as unknown as ReturnType<Cluster['describe']> }
+  const described: ReturnType<Cluster['describe']> = {
+    store: t.store ?? 'memory',
+    ...(members ? { etcdTopology: stacked ? 'stacked' : 'external' } : {}),
+    ...((t.masters ?? 1) > 1 ? { loadBalancer: 'https://127.0.0.1:6440' } : {}),
+    etcdMembers: etcdMembers.map((m, i) => ({ ...m, ...(stacked ? { host: `master-${i}` } : {}) })),
+    masters,
+  }
+  return { topology: t, describe: () => described }
 }
 
 describe('the target configuration ock up writes loads with loadTargetConfig', () => {
@@ -70,6 +81,12 @@ describe('the target configuration ock up writes loads with loadTargetConfig', (
         c.audit && 'log' in c.audit ? c.audit.log : undefined,
         logs?.map((l) => join(process.cwd(), l)),
       )
+      // the control plane as the cluster describes itself, every master taken as up
+      const d = clusterOf(topology).describe()
+      assert.deepEqual(c.controlPlane, {
+        ...d,
+        masters: d.masters.map((m) => ({ ...m, ...(m.auditLog ? { auditLog: join(process.cwd(), m.auditLog) } : {}) })),
+      })
       if (faults) assert.deepEqual(c.faults, { provider: 'commands', timeoutMs: faults.timeoutMs ?? 60_000, commands: faults.commands })
       else assert.equal(c.faults, undefined)
     })

@@ -365,6 +365,12 @@ export interface Target {
   open(scenarioId: string, topology: ScenarioTopology): Promise<Session>
   /** Releases what the target holds across scenarios. */
   dispose(): Promise<void>
+  /**
+   * A shared cluster as its target configuration describes it, known before any session opens
+   * (a target that starts a cluster per scenario has none): its timing settings, its control
+   * plane's shape, and the file that says so (for reasons).
+   */
+  described?(): { timings: Record<string, number>; controlPlane?: ControlPlaneShape; file: string } | undefined
 }
 
 export interface TargetParameters {

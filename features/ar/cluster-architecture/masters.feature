@@ -1,5 +1,5 @@
 # language: ar
-@etcd @faults @config
+@etcd @faults @audit
 خاصية: كذا master بيخدموا cluster واحد
   "كام master node بيكون على حسب حجم الـ traffic ... اللي بيجي على api server". كذا API Server بيخدموا نفس
   الـ cluster ورا address واحد عليه load balancer، فلو واحد وقع الـ API بيفضل available. الـ controllers والـ
@@ -27,7 +27,7 @@
     و مدة الـ leader election lease هي 4 ثواني، والـ renew deadline 3 ثواني، والـ retry period 1 ثانية
     اذاً الـ Lease "kube-controller-manager" في "kube-system" فيها اسم الـ Controller Manager الـ active
     عندما اتعمل kill للـ Controller Manager الـ active
-    اذاً خلال 10 ثواني الـ Lease "kube-controller-manager" في "kube-system" يبقى فيها اسم holder تاني
+    اذاً خلال الـ leader election lease duration زائد 6 ثواني الـ Lease "kube-controller-manager" في "kube-system" يبقى فيها اسم holder تاني
     عندما عملت apply للـ manifest:
       """yaml
       apiVersion: v1
@@ -48,7 +48,7 @@
     و مدة الـ leader election lease هي 4 ثواني، والـ renew deadline 3 ثواني، والـ retry period 1 ثانية
     اذاً الـ Lease "kube-scheduler" في "kube-system" فيها اسم الـ Scheduler الـ active
     عندما اتعمل kill للـ Scheduler الـ active
-    اذاً خلال 10 ثواني الـ Lease "kube-scheduler" في "kube-system" يبقى فيها اسم holder تاني
+    اذاً خلال الـ leader election lease duration زائد 6 ثواني الـ Lease "kube-scheduler" في "kube-system" يبقى فيها اسم holder تاني
     عندما عملت apply للـ manifest:
       """yaml
       apiVersion: v1

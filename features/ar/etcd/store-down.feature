@@ -1,5 +1,5 @@
 # language: ar
-@etcd @faults @config
+@etcd @faults
 خاصية: لما etcd يقع، الـ cluster كله بيقع
   "Etcd مش مقبول انها تكون down تحت اي ظرف": لو وقعت يبقى الـ cluster كله down. الـ API Server معندوش
   state خاص بيه: لو كل الـ etcd members وقعوا مبيقدرش يقبل أي تغيير، فبيرد على الـ writes بـ Status واضح
@@ -25,7 +25,7 @@
     اذاً الـ writes عن طريق الـ API بتنجح
     و لمدة 3 ثواني الـ configmap "late" مش موجودة
 
-  @ETCD-01
+  @ETCD-01 @audit
   سيناريو: الـ controllers مبتتقدمش خطوة وetcd واقع، وبتخلص شغلها بعد ما يرجع
     بطيء: etcd بيفضل واقع 6 ثواني عن قصد، وبعدين الـ members بترجع تشتغل والـ namespace controller
     بيخلص شغله.
@@ -39,7 +39,7 @@
     عندما اتعمل restart لكل الـ etcd members اللي اتعملها kill
     اذاً خلال 30 ثانية الـ namespace "doomed" مبقتش موجودة
 
-  @ETCD-01 @docker
+  @ETCD-01 @docker @config
   سيناريو: الـ pods بتفضل شغالة وبترد وetcd واقع
     بطيء: اتنين containers حقيقيين بيشتغلوا، وبعدين كل الـ etcd members بتفضل واقعة واحنا بنشيك على
     الـ app، وبعدين بترجع.

@@ -1,5 +1,5 @@
 # language: ar
-@etcd @faults @config
+@etcd @faults
 خاصية: stacked etcd أو external etcd
   "في كل master node بيكون ... جواها etcd instance ... stacked etcd ... بيكلم الـ instance ده. أو ممكن
   نجمع الـ external cluster". في الـ stacked topology (الـ default بتاع kubeadm) كل control-plane node عليها

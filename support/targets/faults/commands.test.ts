@@ -147,6 +147,24 @@ describe('the commands fault provider', () => {
     assert.throws(() => d.controlPlane().delayStoreCommits(100), /cannot delay the store's commits; only the builtin target can/)
     await assert.rejects(d.controlPlane().snapshotEtcd(), /cannot take an etcd snapshot/)
     assert.equal(d.controlPlane().masterOfIdentity('master-1_0b7c0f3e-2d1a-4c55-9f0e-1f2a3b4c5d6e'), 'master-1')
+    assert.throws(() => d.controlPlane(undefined, 'no `controlPlane` in the target configuration (t.yaml)').shape(), {
+      name: 'UnservedOperationError',
+      message:
+        "no `controlPlane` in the target configuration (t.yaml): the commands fault provider cannot tell the control plane's shape (masters, their API servers, etcd)",
+    })
+  })
+
+  it("tells the described control plane's shape, and which of its masters a Lease holder is", async () => {
+    const d = await doors(fake, EVERY_OPERATION)
+    const shape = {
+      store: 'etcd' as const,
+      etcdTopology: 'stacked' as const,
+      masters: [{ name: 'master-1', apiServer: 'https://m1:6443', up: true, etcdEndpoints: [] }],
+      etcdMembers: [],
+    }
+    assert.equal(d.controlPlane(shape).shape(), shape)
+    assert.equal(d.controlPlane(shape).masterOfIdentity('master-1_0b7c0f3e'), 'master-1')
+    assert.equal(d.controlPlane(shape).masterOfIdentity('worker-1_0b7c0f3e'), undefined, 'a holder on no described master')
   })
 
   it('never lets a name become a shell word or an option', async () => {

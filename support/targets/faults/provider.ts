@@ -7,7 +7,7 @@
 // provider cannot do (node pressure, another kubelet version, etcd snapshots, a slow store) is
 // refused with an error that says so, rather than half-done.
 
-import { UnservedOperationError, type ControlPlaneDoor, type Faults } from '../target.js'
+import { UnservedOperationError, type ControlPlaneDoor, type ControlPlaneShape, type Faults } from '../target.js'
 import { OPERATIONS, checkSubjectName, type Operation } from './operations.js'
 
 /** Performs operations for a provider. */
@@ -104,7 +104,11 @@ export class ProviderDoors {
     }
   }
 
-  controlPlane(): ControlPlaneDoor {
+  /**
+   * `shape`: the control plane as the target configuration describes it; without one, what
+   * needs it is refused with `noShape` as the reason (the key to add).
+   */
+  controlPlane(shape?: ControlPlaneShape, noShape?: string): ControlPlaneDoor {
     const cannot = (what: string) => () => {
       throw this.cannot(what)
     }
@@ -112,7 +116,13 @@ export class ProviderDoors {
       throw this.cannot(what)
     }
     return {
-      shape: cannot("describe the control plane's shape"),
+      shape: shape
+        ? () => shape
+        : () => {
+            throw new UnservedOperationError(
+              `${noShape ?? 'no control plane described'}: the ${this.runner.provider} fault provider cannot tell the control plane's shape (masters, their API servers, etcd)`,
+            )
+          },
       etcdMembers: rejects("list etcd members' states"),
       killEtcdMember: (name) => this.perform('killEtcdMember', name),
       restartEtcdMember: (name) => this.perform('restartEtcdMember', name),
@@ -126,8 +136,12 @@ export class ProviderDoors {
       startControllerManager: (master) => this.perform('startControllerManager', master),
       crashScheduler: (master) => this.perform('stopScheduler', master),
       startScheduler: (master) => this.perform('startScheduler', master),
-      // upstream's leader-election identity is `<hostname>_<uuid>`; a master's hostname is its name
-      masterOfIdentity: (identity) => identity.split('_')[0] || undefined,
+      // upstream's leader-election identity is `<hostname>_<uuid>`; a master's hostname is its
+      // name (one the described control plane lists, when there is one)
+      masterOfIdentity: (identity) => {
+        const host = identity.split('_')[0] || undefined
+        return shape && !shape.masters.some((m) => m.name === host) ? undefined : host
+      },
       delayStoreAcknowledgements: cannot("delay the store's acknowledgements"),
       delayStoreCommits: cannot("delay the store's commits"),
       advanceScheduleClock: cannot("move the CronJob controller's clock"),
