@@ -5,6 +5,7 @@
 // read the members' states ("the etcd cluster has exactly one leader") work on any cluster whose
 // etcd the kit may reach; killing and restarting members is a fault provider's (./faults/).
 
+import { noop } from 'cockatiel'
 import { Etcd3, type IMember } from 'etcd3'
 import type { ControlPlaneDoor, EtcdMemberState } from './target.js'
 
@@ -14,9 +15,19 @@ export type EtcdCredentials = { ca?: Buffer; cert?: Buffer; key?: Buffer } | und
 /** How long one member may take to answer before it counts as not answering. */
 const STATUS_TIMEOUT_MS = 1000
 
+/**
+ * The kit watches etcd clusters that scenarios damage on purpose: etcd3's default per-member
+ * circuit breaker (open for 5 s after three failures) would refuse every call for a while after
+ * a quorum loss or a killed member, even once the cluster is back, and fail the next scenario's
+ * first read. Each call instead goes to a member, and on a recoverable error is tried again on
+ * another (etcd3's global retry, three attempts).
+ */
+export const OBSERVER_FAULT_HANDLING = { host: () => noop }
+
 function client(hosts: string[], tls: EtcdCredentials): Etcd3 {
   return new Etcd3({
     hosts,
+    faultHandling: OBSERVER_FAULT_HANDLING,
     ...(tls ? { credentials: { rootCertificate: tls.ca as Buffer, privateKey: tls.key, certChain: tls.cert } } : {}),
   })
 }

@@ -8,6 +8,7 @@
 // real cluster cannot tell, and those times stay absent.
 // Read-only: nothing here writes to the store.
 
+import { OBSERVER_FAULT_HANDLING } from './etcdmembers.js'
 import { Etcd3, type IKeyValue } from 'etcd3'
 import type { WriteAcknowledgement } from '../../orchestrator/store/faults.js'
 import type { KeyValue, Store } from '../../orchestrator/store/store.js'
@@ -160,6 +161,7 @@ export function etcdStoreDoor(
   const tls = opts.tls
   const client = new Etcd3({
     hosts: endpoints,
+    faultHandling: OBSERVER_FAULT_HANDLING,
     // no CA: grpc's createSsl(null, ...) checks the server against the system's roots
     ...(tls ? { credentials: { rootCertificate: tls.ca as Buffer, privateKey: tls.key, certChain: tls.cert } } : {}),
   })
