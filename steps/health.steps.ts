@@ -9,11 +9,11 @@
 import { Then, type DataTable } from './define.js'
 import type { V1Pod } from '@kubernetes/client-node'
 import { expect } from 'chai'
-import { parseDuration } from './parameter-types.js'
 import { eventually } from '../support/eventually.js'
 import { podLog, thatPod } from '../support/containers.js'
 import { answersFor, failed, longestFailureRun, trailingFailures } from '../support/requestlog.js'
 import { restartTimeline } from '../support/restarts.js'
+import { resolveBound } from '../support/timings.js'
 import { endpointsOf } from '../support/services.js'
 import { core, isPodReady } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
@@ -111,7 +111,7 @@ Then(
   },
 )
 
-/** Rows: restart (1 = the first), and `at least` and/or `at most` (durations) it waited after the exit before. */
+/** Rows: restart (1 = the first), and `at least` and/or `at most` (durations, or bounds named after the stated timings) it waited after the exit before. */
 Then(
   ['before each restart of the pod {string} it waited:', 'قبل كل restart للـ pod {string} كانت مستنية:'],
   async function (this: OckWorld, name: string, table: DataTable) {
@@ -128,8 +128,9 @@ Then(
       const k = Number(row.restart)
       const c = timeline[k]
       expect(c, `restart ${k} of ${name} (seen: ${timeline.length - 1} restarts)`).to.not.equal(undefined)
-      if (row['at least']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(parseDuration(row['at least']))
-      if (row['at most']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.most(parseDuration(row['at most']))
+      if (row['at least'])
+        expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.least(resolveBound(row['at least'], this.statedTimings))
+      if (row['at most']) expect(c!.waitedMs, `milliseconds ${name} waited before restart ${k}`).to.be.at.most(resolveBound(row['at most'], this.statedTimings))
     }
   },
 )

@@ -29,6 +29,10 @@ describe('bounds', () => {
     ['الـ node lease duration', 1000],
     ['the node monitor grace period plus the node lease duration plus 11s', 14000],
     ['الـ node monitor grace period زائد الـ node lease duration', 3000],
+    ['twice the node monitor grace period', 4000],
+    ['3 times the node lease duration plus twice the node monitor grace period plus 25s', 32000],
+    ['ضعف الـ node monitor grace period زائد 3 ثواني', 7000],
+    ['3 أضعاف الـ node lease duration', 3000],
   ] as const)
     it(`"${text}" is ${ms} ms`, () => {
       assert.equal(BOUND_PATTERN.exec(text)?.[0], text, 'the parameter type matches all of it')

@@ -54,13 +54,16 @@ export function timingPhrase(name: string): string {
 
 const THE = '(?:the|الـ)'
 const PLUS = ' (?:plus|زائد) '
-const NAMED = `${THE} (?:${TIMING_PATTERN.source})`
+/** "twice the X", "3 times the X" ("ضعف الـ X", "3 أضعاف الـ X"): a multiple of a timing. */
+const TIMES = '(?:twice|ضعف|\\d+ (?:times|أضعاف)) '
+const NAMED = `(?:${TIMES})?${THE} (?:${TIMING_PATTERN.source})`
 
 /**
  * What {duration} matches: a duration ("5s", "5 ثواني"), or a bound named after timings of the
  * cluster, added up, maybe plus a duration ("the node monitor grace period plus 3s", "the node
  * monitor grace period plus the default unreachable toleration plus 11s", "الـ node monitor
- * grace period زائد 3 ثواني").
+ * grace period زائد 3 ثواني"), each named one maybe a multiple ("3 times the container restart
+ * back-off plus twice the container restart back-off cap plus 25s", "ضعف الـ metric resolution").
  */
 export const BOUND_PATTERN = new RegExp(`${NAMED}(?:${PLUS}${NAMED})*(?:${PLUS}${DURATION_PATTERN.source})?|${DURATION_PATTERN.source}`)
 
@@ -72,16 +75,18 @@ export const BOUND_PATTERN = new RegExp(`${NAMED}(?:${PLUS}${NAMED})*(?:${PLUS}$
  */
 export function resolveBound(text: string, stated: Readonly<Record<string, number>>): number {
   const terms = text.trim().split(new RegExp(PLUS))
-  if (terms.length === 1 && !new RegExp(`^${THE} `).test(terms[0]!)) return parseDuration(text)
+  const named = new RegExp(`^(?:(twice|ضعف)|(\\d+) (?:times|أضعاف)) ?${THE} (.+)$|^${THE} (.+)$`)
+  if (terms.length === 1 && !named.test(terms[0]!)) return parseDuration(text)
   return terms.reduce((sum, term) => {
-    const m = new RegExp(`^${THE} (.+)$`).exec(term)
+    const m = named.exec(term)
     if (!m) return sum + parseDuration(term)
-    const name = timingName(m[1]!)
-    const value = stated[name]
+    const phrase = (m[3] ?? m[4])!
+    const times = m[1] ? 2 : m[2] ? Number(m[2]) : 1
+    const value = stated[timingName(phrase)]
     if (value === undefined)
       throw new Error(
-        `the bound "${text}" names the ${m[1]}, which this scenario does not state: state it first ("Given the cluster's timings are:" with a row for the ${m[1]})`,
+        `the bound "${text}" names the ${phrase}, which this scenario does not state: state it first ("Given the cluster's timings are:" with a row for the ${phrase})`,
       )
-    return sum + value
+    return sum + times * value
   }, 0)
 }
