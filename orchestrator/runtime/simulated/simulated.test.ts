@@ -2,7 +2,7 @@ import { describe, it, mock } from 'node:test'
 import assert from 'node:assert/strict'
 import { runtimeContract } from '../contract.js'
 import { ImagePullError } from '../runtime.js'
-import { parseSimDuration, registryHost, runScript, SimulatedRuntime } from './simulated.js'
+import { mainScript, parseSimDuration, registryHost, runScript, SimulatedRuntime } from './simulated.js'
 
 runtimeContract('simulated', async () => new SimulatedRuntime(), {
   image: 'registry.internal/ock/app:1',
@@ -57,6 +57,45 @@ describe('simulated runtime scripts', () => {
       assert.equal(r.exitCode, code, cmd.join(' '))
       assert.equal(r.stdout, out, cmd.join(' '))
     }
+  })
+
+  it('runs a container command of sleeps, echoes and an exit as its process', () => {
+    const table: [string[], ReturnType<typeof mainScript>][] = [
+      [['/bin/sh', '-c', 'sleep 0.5; exit 1'], { afterMs: 500, exitCode: 1, stdout: [] }],
+      [['sh', '-c', 'echo starting; sleep 1; exit 3'], { afterMs: 1000, exitCode: 3, stdout: ['starting'] }],
+      [['sh', '-c', 'exit 0'], { afterMs: 0, exitCode: 0, stdout: [] }],
+      [['sh', '-c', 'sleep 2'], { afterMs: 2000, exitCode: 0, stdout: [] }],
+      [['sh', '-c', 'sleep 1 && false'], { afterMs: 1000, exitCode: 1, stdout: [] }],
+      // not a script the runtime can play: the image's app runs
+      [['sh', '-c', 'echo hi'], undefined],
+      [['sh', '-c', 'sleep 1; exec /bin/app'], undefined],
+      [['sh', '-c', 'sleep forever'], undefined],
+      [['/bin/app'], undefined],
+      [['sh', '-c', 'exit 1', 'extra'], undefined],
+      [[], undefined],
+    ]
+    for (const [argv, want] of table) assert.deepEqual(mainScript(argv), want, argv.join(' '))
+  })
+
+  it('a container whose command sleeps then exits runs that long and exits with its code', async () => {
+    const rt = new SimulatedRuntime()
+    const id = await rt.createContainer({
+      podUid: 'p',
+      podName: 'p',
+      podNamespace: 'n',
+      name: 'c',
+      image: 'i:1',
+      podIP: '127.64.0.2',
+      attempt: 0,
+      command: ['/bin/sh', '-c', 'sleep 0.05; exit 3'],
+    })
+    await rt.startContainer(id)
+    assert.equal((await rt.listContainers())[0]?.state, 'running')
+    await new Promise((r) => setTimeout(r, 120))
+    const [s] = await rt.listContainers()
+    assert.equal(s?.state, 'exited')
+    assert.equal(s?.exitCode, 3)
+    await rt.close()
   })
 
   it('a container with only an exit code exits as soon as it starts', async () => {

@@ -23,6 +23,10 @@
 // host does: `registry.invalid/app:1` -> ImagePullError.
 // exec understands `true`, `false`, `echo ...` and `sh -c "<cmd>; <cmd>"` with the same
 // commands plus `exit N`; anything else exits 127 ("not found"), as a shell would.
+// A container whose command is such a shell line, with `sleep N` among its commands
+// (`[/bin/sh, -c, "sleep 0.5; exit 1"]`), runs it as its process: it prints what the echoes say,
+// and exits after the sleeps with the line's exit code, as the same command does in a real
+// container (the env variables above win when given); any other command runs the image's app.
 // A process that gets SIGTERM without ignoring it exits at once with 143 (128 + SIGTERM).
 // Simplifies: no real resource use, no filesystem, no restart by itself (the kubelet restarts);
 // exec with stdin or a terminal, attach and port-forward throw NotSupportedError.
@@ -177,9 +181,13 @@ export class SimulatedRuntime implements ContainerRuntime {
     const env = c.config.env ?? {}
     if (env.OCK_SIM_STDOUT) for (const line of env.OCK_SIM_STDOUT.split('\n')) c.logs.push(line)
     const after = parseSimDuration(env.OCK_SIM_EXIT_AFTER) ?? (env.OCK_SIM_EXIT_CODE !== undefined ? 0 : undefined)
+    const script = after === undefined ? mainScript([...(c.config.command ?? []), ...(c.config.args ?? [])]) : undefined
     if (after !== undefined) {
       const code = Number(env.OCK_SIM_EXIT_CODE ?? 0) || 0
       c.timer = setTimeout(() => this.exit(c, code), after)
+    } else if (script) {
+      c.logs.push(...script.stdout)
+      c.timer = setTimeout(() => this.exit(c, script.exitCode), script.afterMs)
     }
   }
 
@@ -384,6 +392,38 @@ export function registryHost(image: string): string | undefined {
   const first = image.split('/')[0]!
   if (!image.includes('/')) return undefined
   return first.includes('.') || first.includes(':') || first === 'localhost' ? first.split(':')[0] : undefined
+}
+
+/**
+ * A container command the simulated runtime runs as its process: `sh -c` (or `/bin/sh -c`) with a
+ * line of `sleep N`, `echo ...`, `true`, `false` and `exit N`, at least one sleep or exit among
+ * them: how long it runs, what it prints (lines) and its exit code. Undefined for any other
+ * command (the image's app runs, as before).
+ */
+export function mainScript(argv: string[]): { afterMs: number; exitCode: number; stdout: string[] } | undefined {
+  const [cmd, flag, line, ...rest] = argv
+  if ((cmd !== 'sh' && cmd !== '/bin/sh') || flag !== '-c' || line === undefined || rest.length) return undefined
+  let afterMs = 0
+  let exitCode = 0
+  let ends = false
+  const stdout: string[] = []
+  for (const part of line
+    .split(/;|&&|\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const words = part.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? []
+    if (words[0] === 'sleep' && words.length === 2 && /^\d+(\.\d+)?$/.test(words[1]!)) {
+      afterMs += Number(words[1]) * 1000
+      ends = true
+      continue
+    }
+    if (words[0] === 'exit' && words.length <= 2 && /^\d*$/.test(words[1] ?? '')) return { afterMs, exitCode: Number(words[1] ?? 0), stdout }
+    if (!['true', 'false', 'echo'].includes(words[0] ?? '')) return undefined
+    const r = runWords(words)
+    stdout.push(...r.stdout.split('\n').slice(0, -1))
+    exitCode = r.exitCode
+  }
+  return ends ? { afterMs, exitCode, stdout } : undefined
 }
 
 /** The tiny shell of the simulated containers (see the file header). */
