@@ -24,6 +24,10 @@ test('timing flags become the topology timings upstream names them after', () =>
       { leaderElection: { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 1_000 } },
     ],
     [{ 'storage-timeout': '4s' }, { storeTimeoutMs: 4_000 }],
+    [
+      { 'container-restart-backoff': '500ms', 'max-container-restart-period': '2s', 'job-pod-failure-backoff': '200ms' },
+      { timings: { kubelet: { backOffInitialMs: 500, backOffMaxMs: 2_000 }, job: { podFailureBackOffMs: 200 } } },
+    ],
   ]
   for (const [flags, want] of cases) assert.deepEqual(timingsFromFlags(flags), want, JSON.stringify(flags))
 })
@@ -36,6 +40,7 @@ test('a timing flag that cannot be read is refused with its name', () => {
     [{ 'default-unreachable-toleration-seconds': '1.5' }, /^--default-unreachable-toleration-seconds must be a whole number/],
     [{ 'metric-resolution': '-1s' }, /^--metric-resolution must be longer than 0/],
     [{ 'storage-timeout': 'soon' }, /^--storage-timeout: /],
+    [{ 'job-pod-failure-backoff': '0s' }, /^--job-pod-failure-backoff must be longer than 0/],
     // the renew deadline left at its default (10s) is longer than the lease asked for
     [{ 'leader-elect-lease-duration': '4s' }, /^leader election needs --leader-elect-lease-duration > .* got 4000 ms, 10000 ms, 2000 ms/],
   ]

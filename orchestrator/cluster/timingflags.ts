@@ -13,7 +13,12 @@
 // (no upstream flag of that name: kube-apiserver bounds the whole request by --request-timeout;
 // the reference API server bounds its store calls by this one). Also metrics-server's
 // --metric-resolution and kube-controller-manager's --horizontal-pod-autoscaler-sync-period,
-// so an HPA reacts within seconds.
+// so an HPA reacts within seconds. The container restart back-off: its cap is the kubelet's
+// crashLoopBackOff.maxContainerRestartPeriod (a KubeletConfiguration field upstream, default 5m;
+// a flag here: --max-container-restart-period); its start, 10 s upstream, and the Job
+// controller's pod failure back-off, 10 s, are constants upstream and flags only here
+// (--container-restart-backoff, --job-pod-failure-backoff), so a crash loop or a failing Job
+// shows its doubling in seconds.
 // Simplifies: only the timings the node-health, control-plane, etcd and HPA stories need; the
 // rest keep upstream's defaults.
 
@@ -36,6 +41,9 @@ export const TIMING_FLAGS = [
   'leader-elect-renew-deadline',
   'leader-elect-retry-period',
   'storage-timeout',
+  'container-restart-backoff',
+  'max-container-restart-period',
+  'job-pod-failure-backoff',
 ] as const
 
 export type TimingFlag = (typeof TIMING_FLAGS)[number]
@@ -68,6 +76,13 @@ export const TIMING_FLAGS_USAGE = `  --node-monitor-period DURATION
   --storage-timeout DURATION
                       how long an API server waits for etcd before it answers a Timeout
                       (default 8s on etcd, 10s on the memory store)
+  --container-restart-backoff DURATION
+  --max-container-restart-period DURATION
+                      how long the kubelet waits before it restarts a crashed container the first
+                      time, doubling each time up to the cap (default 10s, 5m)
+  --job-pod-failure-backoff DURATION
+                      how long the Job controller waits before it replaces a failed pod the first
+                      time, doubling each time (default 10s)
 `
 
 /** A flag value that cannot be read; the message names the flag. */
@@ -105,15 +120,22 @@ export function timingsFromFlags(flags: TimingFlags): Pick<Topology, 'timings' |
     nodeStartupGracePeriodMs: duration('node-startup-grace-period'),
   })
   const lease = seconds('node-lease-duration-seconds', 1)
-  const kubelet = defined({ nodeStatusUpdateFrequencyMs: duration('node-status-update-frequency'), nodeLeaseDurationMs: lease && lease * 1000 })
+  const kubelet = defined({
+    nodeStatusUpdateFrequencyMs: duration('node-status-update-frequency'),
+    nodeLeaseDurationMs: lease && lease * 1000,
+    backOffInitialMs: duration('container-restart-backoff'),
+    backOffMaxMs: duration('max-container-restart-period'),
+  })
+  const job = defined({ podFailureBackOffMs: duration('job-pod-failure-backoff') })
   const tolerations = defined({
     notReady: seconds('default-not-ready-toleration-seconds', 0),
     unreachable: seconds('default-unreachable-toleration-seconds', 0),
   })
   const metricResolutionMs = duration('metric-resolution')
   const horizontalPodAutoscaler = defined({ syncPeriodMs: duration('horizontal-pod-autoscaler-sync-period') })
-  if (nodeLifecycle || kubelet || metricResolutionMs || horizontalPodAutoscaler)
+  if (nodeLifecycle || kubelet || metricResolutionMs || horizontalPodAutoscaler || job)
     out.timings = {
+      ...(job && { job }),
       ...(nodeLifecycle && { nodeLifecycle }),
       ...(kubelet && { kubelet }),
       ...(metricResolutionMs && { metricResolutionMs }),
