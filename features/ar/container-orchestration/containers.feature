@@ -53,7 +53,7 @@
     و الـ PID 1 جوة الـ pod "web" هو "/bin/sh /bin/app"
     و الـ container runtime مشغل container للـ pod "web"
 
-  @ORCH-04 @config
+  @ORCH-04
   سيناريو: الـ container اللي بيفضل يقع بيتعمله restart، وكل مرة بيستنى الضعف، لحد الـ cap
     بطيء: بنستنى خمس restarts، والـ back-off بتاعهم بيتضاعف من 1 ثانية لحد الـ cap اللي هو 3 ثواني.
     # الـ kubelet بتاخد بالها من الـ exit في خلال الـ relist period بتاعتها، وبعدين بتعمل container
@@ -75,16 +75,16 @@
             image: registry.internal/ock/app:1
             command: ["/bin/sh", "-c", "echo starting; exit 3"]
       """
-    اذاً خلال 40 ثانية الـ pod "crasher" يبقى اتعملها restart 5 مرة، كل مرة في container جديد
+    اذاً خلال 3 أضعاف الـ container restart back-off زائد ضعف الـ container restart back-off cap زائد 25 ثانية الـ pod "crasher" يبقى اتعملها restart 5 مرة، كل مرة في container جديد
     و قبل كل restart للـ pod "crasher" كانت مستنية:
-      | restart | at least | at most |
-      | 2       | 1s       |         |
-      | 3       | 2s       |         |
-      | 4       | 3s       | 5.5s    |
-      | 5       | 3s       | 5.5s    |
+      | restart | at least                              | at most                                      |
+      | 2       | the container restart back-off        |                                              |
+      | 3       | twice the container restart back-off  |                                              |
+      | 4       | 3 times the container restart back-off | the container restart back-off cap plus 2.5s |
+      | 5       | 3 times the container restart back-off | the container restart back-off cap plus 2.5s |
     و الـ pod "crasher" اتشافت وهي waiting والسبب "CrashLoopBackOff"
 
-  @ORCH-04 @config
+  @ORCH-04
   سيناريو: الـ restartPolicy هي اللي بتحدد أنهي exit يتعمله restart
     # كل container بيشتغل ثانية قبل ما يعمل exit، عشان الـ kubelet تكون بلغت انه Running
     بفرض الـ restart back-off بتاع الـ containers في الـ kubelet بيبدأ من 500 مللي ثانية وأقصاه 2 ثانية
@@ -111,7 +111,7 @@
         restartPolicy: Never
         containers: [{name: app, image: registry.internal/ock/app:1, command: ["/bin/sh", "-c", "sleep 1; exit 3"]}]
       """
-    اذاً خلال 30 ثانية الـ pod "retry" يبقى اتعملها restart 2 مرة، كل مرة في container جديد
+    اذاً خلال 3 أضعاف الـ container restart back-off زائد 25 ثانية الـ pod "retry" يبقى اتعملها restart 2 مرة، كل مرة في container جديد
     و الـ pod "done" فيه:
       | status.phase                                                | Succeeded |
       | status.containerStatuses[0].restartCount                    | 0         |

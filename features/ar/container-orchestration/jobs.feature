@@ -4,10 +4,10 @@
   Job هي الـ lifecycle بتاع شغل ليه نهاية: الـ controller بتاعها بيشغل لحد `parallelism` pods في نفس الوقت
   لحد ما `completions` منهم يخلصوا بـ exit 0، ولو pod فشلت بيعمل واحدة بدالها (بعد back-off) لحد ما الـ
   failures يعدوا الـ `backoffLimit`؛ ساعتها الـ Job بتبقى Failed. والـ CronJob بتعمل Job كل ما الـ schedule
-  بتاعها ييجي. السيناريوهات دي بتشتغل على الـ simulated runtime، اللي الـ containers بتاعته بتعمل exit على
-  حسب الـ environment بتاعها (OCK_SIM_EXIT_AFTER، OCK_SIM_EXIT_CODE).
+  بتاعها ييجي. الـ containers بتعمل exit زي ما الـ command بتاعها بيقول (`sleep 0.5; exit 1`)، على أي runtime:
+  الـ simulated runtime بيشغل الـ command ده زي ما الـ container الحقيقي بيشغله.
 
-  @ORCH-04 @config
+  @ORCH-04
   سيناريو: الـ Job بتشغل الـ pods بتاعتها لحد ما تخلص، ومفيش أكتر من الـ parallelism بتاعها شغالين مع بعض
     بفرض الـ timings بتاعة الـ cluster:
       | kubelet relist period | 200ms |
@@ -26,7 +26,7 @@
             containers:
               - name: work
                 image: registry.internal/ock/app:1
-                env: [{name: OCK_SIM_EXIT_AFTER, value: 500ms}, {name: OCK_SIM_EXIT_CODE, value: "0"}]
+                command: [/bin/sh, -c, "sleep 0.5; exit 0"]
       """
     اذاً خلال 20 ثانية الـ job "batch" يبقى فيه:
       | status.conditions[type=Complete].status | True |
@@ -35,7 +35,7 @@
     و بالظبط 3 pods بتاعة الـ job "batch" اشتغلوا، وكلهم Succeeded
     و بالكتير 2 pods بتاعة الـ job "batch" كانوا active في نفس الوقت، ومرة وصلوا للعدد ده
 
-  @ORCH-04 @config
+  @ORCH-04
   سيناريو: الـ Job اللي بتفشل بتقف عند الـ backoffLimit بتاعها
     # كل pod بتفشل بعد نص ثانية من ما تبدأ؛ اللي بدالها بتستنى 200 مللي ثانية، وبعدين 400
     بفرض الـ timings بتاعة الـ cluster:
@@ -55,9 +55,9 @@
             containers:
               - name: work
                 image: registry.internal/ock/app:1
-                env: [{name: OCK_SIM_EXIT_AFTER, value: 500ms}, {name: OCK_SIM_EXIT_CODE, value: "1"}]
+                command: [/bin/sh, -c, "sleep 0.5; exit 1"]
       """
-    اذاً خلال 20 ثانية الـ job "flaky" يبقى فيه:
+    اذاً خلال 3 أضعاف الـ job pod failure back-off زائد 20 ثانية الـ job "flaky" يبقى فيه:
       | status.conditions[type=Failed].status  | True                 |
       | status.conditions[type=Failed].reason  | BackoffLimitExceeded |
       | status.failed                          | 3                    |
