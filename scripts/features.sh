@@ -75,6 +75,7 @@ mkdir -p reports
   --node-monitor-grace-period 2s --default-unreachable-toleration-seconds 2 \
   --leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 1s --storage-timeout 4s \
   --metric-resolution 1s --horizontal-pod-autoscaler-sync-period 1s \
+  --container-restart-backoff 1s --max-container-restart-period 3s --job-pod-failure-backoff 200ms --runtime docker \
   --kubeconfig "$work/kubeconfig" --target-config "$work/target-config.yaml") > reports/ock-up.log 2>&1 &
 ock_pid=$!
 # The mutation gate and the cluster run go side by side: the gate's three jobs mostly wait out
