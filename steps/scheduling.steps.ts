@@ -3,6 +3,7 @@
 
 import { Then } from './define.js'
 import { expect } from 'chai'
+import { eventually } from '../support/eventually.js'
 import { core, describePods, isRunning, podsLabelled } from '../support/workloads.js'
 import type { OckWorld } from '../support/world.js'
 
@@ -33,12 +34,31 @@ Then('the pod {string} runs on another node than the pod {string}', async functi
   expect(na, `node of ${a} (${b} runs on ${nb})`).to.not.equal(nb)
 })
 
+function onDifferentNodes(pods: { name: string; node: string }[], selector: string, n: number): void {
+  const byNode = new Set(pods.map((p) => p.node))
+  expect([...byNode].sort(), `nodes of the pods labelled ${selector}: ${JSON.stringify(pods)}`).to.have.length(n)
+}
+
 Then(
   ['the pods labelled {string} run on {int} different node(s)', 'الـ pods اللي عليها الـ label {string} شغالة على {int} node(s) مختلفة'],
   async function (this: OckWorld, selector: string, n: number) {
-    const pods = await runningLabelled(this, selector)
-    const byNode = new Set(pods.map((p) => p.node))
-    expect([...byNode].sort(), `nodes of the pods labelled ${selector}: ${JSON.stringify(pods)}`).to.have.length(n)
+    onDifferentNodes(await runningLabelled(this, selector), selector, n)
+  },
+)
+
+/** The same, waited for: on real containers a bound pod runs a moment after the scheduler's verdict on the others shows. */
+Then(
+  [
+    'within {duration} the pods labelled {string} run on {int} different node(s)',
+    'خلال {duration} الـ pods اللي عليها الـ label {string} تبقى شغالة على {int} node(s) مختلفة',
+  ],
+  async function (this: OckWorld, ms: number, selector: string, n: number) {
+    await eventually(
+      () => runningLabelled(this, selector),
+      (pods) => onDifferentNodes(pods, selector, n),
+      ms,
+      { describe: `the Running pods labelled ${selector} on ${n} different nodes` },
+    )
   },
 )
 

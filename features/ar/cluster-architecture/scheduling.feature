@@ -209,8 +209,7 @@
                 image: registry.internal/ock/app:1
       """
     اذاً خلال 20 ثانية يبقى فيه <pending> pods عليها الـ label "app=web" فاضلة Pending والسبب "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules."
-    و خلال 20 ثانية يبقى فيه <running> pods عليها الـ label "app=web" في حالة Running
-    و الـ pods اللي عليها الـ label "app=web" شغالة على <running> nodes مختلفة
+    و خلال 20 ثانية الـ pods اللي عليها الـ label "app=web" تبقى شغالة على <running> nodes مختلفة
 
     امثلة:
       | domain | topology key                | running | pending |
