@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -74,6 +74,33 @@ test('processes.json lists the nodes in order with their kubelet pids, the maste
   assert.deepEqual(s.nodes, { 'node-1': sleeper.pid, 'node-2': null })
   assert.deepEqual(s.masters, { 'master-0': { apiServer: process.pid, controllerManager: process.pid, scheduler: process.pid } })
   assert.equal(s.control, join(dir, 'control.sock'))
+})
+
+test('processes.json reads whole from another process while operations rewrite it side by side', async () => {
+  const file = join(dir, 'processes.json')
+  // a reader in its own process, as `ock fault` is: it counts the reads that found no whole file
+  const reader = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('fs'); let bad = 0, n = 0; const end = Date.now() + 1500; while (Date.now() < end) { n++; try { JSON.parse(fs.readFileSync(process.argv[1], 'utf8')) } catch { bad++ } } console.log(JSON.stringify({ n, bad }))`,
+      file,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let out = ''
+  reader.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise((resolve) => reader.on('exit', resolve))
+  while (reader.exitCode === null && !out) await control.writeState()
+  await exited
+  const { n, bad } = JSON.parse(out) as { n: number; bad: number }
+  assert.ok(n > 0)
+  assert.equal(bad, 0, `${bad} of ${n} reads found processes.json half-written`)
+  assert.deepEqual(
+    (await readdir(dir)).filter((f) => f.startsWith('.')),
+    [],
+    'no file written aside is left',
+  )
 })
 
 test('ock fault: requests through the socket, freezes by signal, refuses unknown subjects with a message', async () => {

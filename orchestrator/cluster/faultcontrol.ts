@@ -12,7 +12,7 @@
 // cluster's machines. Simplified: masters and their components run inside the `ock up` process,
 // so their operations are the in-process doors (the masters' pid is `ock up`'s own).
 
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createConnection, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -138,9 +138,17 @@ export class FaultControl {
     }
   }
 
+  /**
+   * Replaces processes.json at once (written aside, then renamed over it): `ock fault` clients
+   * read it while operations run side by side, and a file being rewritten in place reads empty.
+   */
   async writeState(): Promise<void> {
-    await writeFile(join(this.dir, PROCESSES_FILE), `${JSON.stringify(this.state(), null, 2)}\n`)
+    const aside = join(this.dir, `.${PROCESSES_FILE}.${process.pid}.${++this.writes}`)
+    await writeFile(aside, `${JSON.stringify(this.state(), null, 2)}\n`)
+    await rename(aside, join(this.dir, PROCESSES_FILE))
   }
+
+  private writes = 0
 
   /** Performs one operation on one subject; throws with a message for the caller. */
   async perform(op: string, name: string): Promise<void> {
