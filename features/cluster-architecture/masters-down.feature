@@ -1,4 +1,4 @@
-@docker @etcd @faults @config
+@docker @etcd @faults
 Feature: With every master down, applications keep serving and changes wait
   "App traffic goes through the ingress controller to workers; but an update / scale needs a
   master." Traffic never passes through the control plane: the ingress controller and the

@@ -38,7 +38,7 @@ Feature: When etcd is down, the cluster is down
     When every killed etcd member is restarted
     Then within 30s the namespace "doomed" no longer exists
 
-  @ETCD-01 @docker @config
+  @ETCD-01 @docker
   Scenario: Pods keep running and serving while etcd is down
     Slow: two real containers start, then every etcd member stays down while the app is
     checked, and comes back.

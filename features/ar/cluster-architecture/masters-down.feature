@@ -1,5 +1,5 @@
 # language: ar
-@docker @etcd @faults @config
+@docker @etcd @faults
 خاصية: لما كل الـ masters تقع، الـ applications بتفضل ترد والتغييرات بتستنى
   "لكن الـ app traffic بيروح للـ ingress controller ومنه بيوجه الـ traffic ناحية الـ worker nodes ... لكن لو في
   update / scale request محتاج يعمله الـ app فساعتها ده مش حيتم لو الـ master node واقعين كلهم." الـ traffic

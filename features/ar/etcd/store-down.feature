@@ -39,7 +39,7 @@
     عندما اتعمل restart لكل الـ etcd members اللي اتعملها kill
     اذاً خلال 30 ثانية الـ namespace "doomed" مبقتش موجودة
 
-  @ETCD-01 @docker @config
+  @ETCD-01 @docker
   سيناريو: الـ pods بتفضل شغالة وبترد وetcd واقع
     بطيء: اتنين containers حقيقيين بيشتغلوا، وبعدين كل الـ etcd members بتفضل واقعة واحنا بنشيك على
     الـ app، وبعدين بترجع.
