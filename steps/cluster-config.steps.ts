@@ -1,28 +1,23 @@
-// Steps that configure the built-in cluster before it starts (capability @config): its
-// admission configuration, its static token file; and the timings a scenario's bounds are
-// stated in (grace periods, heartbeat periods, default tolerations), which configure the
-// built-in cluster and, on another target, are the cluster's own (support/topology.ts
-// stateTimings). They must come before any step that talks to the cluster.
+// Steps that state how the cluster is configured: its admission configuration, its static token
+// file, and the timings a scenario's bounds are stated in (grace periods, heartbeat periods,
+// default tolerations). They configure the built-in cluster before it starts; on another target
+// the cluster's own stand in (support/topology.ts stateTimings, stateApiServerFile): its
+// timings, and its files when they say the same, else the scenario is skipped. They must come
+// before any step that talks to the cluster.
 // (Its audit log is asked for in audit.steps.ts: any target with the `audit` capability has one.)
 
 import { Given, type DataTable } from './define.js'
 import { parseDuration } from './parameter-types.js'
 import { timingName } from '../support/timings.js'
-import { expectDefaultTiming, stateTimings } from '../support/topology.js'
+import { expectDefaultTiming, stateApiServerFile, stateTimings } from '../support/topology.js'
 import type { OckWorld } from '../support/world.js'
 
-function beforeStart(world: OckWorld, what: string): void {
-  if (world.started) throw new Error(`${what} must be stated before the cluster is used (move this step up, before any request)`)
-}
-
-Given(["the cluster's admission configuration is:", 'الـ admission configuration بتاعة الـ cluster هي:'], function (this: OckWorld, doc: string) {
-  beforeStart(this, "the cluster's admission configuration")
-  this.topology.admission = doc
+Given(["the cluster's admission configuration is:", 'الـ admission configuration بتاعة الـ cluster هي:'], async function (this: OckWorld, doc: string) {
+  await stateApiServerFile(this, 'admission', doc)
 })
 
-Given(['the cluster accepts the static tokens:', 'الـ cluster بيقبل الـ static tokens دي:'], function (this: OckWorld, csv: string) {
-  beforeStart(this, 'the static token file')
-  this.topology.staticTokens = csv
+Given(['the cluster accepts the static tokens:', 'الـ cluster بيقبل الـ static tokens دي:'], async function (this: OckWorld, csv: string) {
+  await stateApiServerFile(this, 'tokens', csv)
 })
 
 Given(['the {timing} is {duration}', 'الـ {timing} هي {duration}'], async function (this: OckWorld, name: string, ms: number) {

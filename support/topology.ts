@@ -3,6 +3,8 @@
 // comes after the cluster started is a mistake in the feature. Timings are the exception: any
 // target that tells its own (`stateTimings`) runs the scenarios whose bounds are named after them.
 
+import { readFile } from 'node:fs/promises'
+import { admissionMismatch, tokensMismatch } from './apiserverconfig.js'
 import { targetFor } from './targets/registry.js'
 import { UnservedOperationError } from './targets/target.js'
 import { timingPhrase } from './timings.js'
@@ -48,6 +50,34 @@ export async function stateTimings(world: OckWorld, timings: Record<string, numb
   const used = Object.keys(timings).map((name) => `${timingPhrase(name)} ${own[name]} ms (stated for the reference cluster: ${timings[name]} ms)`)
   world.log(`the cluster's own timings stand in for the stated ones: ${used.join('; ')}`)
   for (const name of Object.keys(timings)) world.statedTimings[name] = own[name]!
+}
+
+/**
+ * States the API servers' admission configuration or static tokens. The built-in cluster starts
+ * with them; another target must run with the same (the files its target configuration names,
+ * `apiServer`), or the scenario is skipped with what differs.
+ */
+export async function stateApiServerFile(world: OckWorld, kind: 'admission' | 'tokens', text: string): Promise<void> {
+  const { available } = await targetFor(world.parameters).capabilities()
+  const key = kind === 'admission' ? 'admissionControlConfigFile' : 'tokenAuthFile'
+  if (available.has('config')) {
+    if (world.started)
+      throw new Error(
+        `${kind === 'admission' ? "the cluster's admission configuration" : 'the static token file'} must be stated before the cluster is used (move this step up, before any request)`,
+      )
+    if (kind === 'admission') world.topology.admission = text
+    else world.topology.staticTokens = text
+    return
+  }
+  const described = targetFor(world.parameters).described?.()
+  const file = described?.apiServer?.[key]
+  if (!file)
+    throw new UnservedOperationError(
+      `the scenario states the API servers' ${kind === 'admission' ? 'admission configuration' : 'static tokens'}; the target configuration${described ? ` (${described.file})` : ''} does not name the cluster's (\`apiServer.${key}\`)`,
+    )
+  const cluster = await readFile(file, 'utf8')
+  const mismatch = kind === 'admission' ? admissionMismatch(text, cluster, file) : tokensMismatch(text, cluster, file)
+  if (mismatch) throw new UnservedOperationError(mismatch)
 }
 
 /**

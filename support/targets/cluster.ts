@@ -29,7 +29,7 @@ import { faultDoorsFor } from './faults/doors.js'
 import type { ProviderDoors } from './faults/provider.js'
 import { etcdMembersReader, withEtcdMembers, type EtcdCredentials, type EtcdMembersReader } from './etcdmembers.js'
 import { etcdStoreDoor } from './storedoor.js'
-import type { Capability, ControlPlaneDoor, ControlPlaneShape, ScenarioTopology, Session, StoreDoor, Target } from './target.js'
+import type { Capability, ControlPlaneDoor, ScenarioTopology, Session, StoreDoor, Target, TargetDescription } from './target.js'
 
 /** Why a configured capability is still skipped on the cluster target. */
 const NOT_YET = 'configured, but not yet served by the cluster target'
@@ -97,9 +97,16 @@ export class ClusterTarget implements Target {
     return { available, missing }
   }
 
-  described(): { timings: Record<string, number>; controlPlane?: ControlPlaneShape; file: string } | undefined {
+  described(): TargetDescription | undefined {
     const c = this.config
-    return c && { timings: { ...c.timings }, ...(c.controlPlane ? { controlPlane: c.controlPlane } : {}), file: c.file }
+    return (
+      c && {
+        timings: { ...c.timings },
+        ...(c.controlPlane ? { controlPlane: c.controlPlane } : {}),
+        ...(c.apiServer ? { apiServer: c.apiServer } : {}),
+        file: c.file,
+      }
+    )
   }
 
   /** Why a key is missing, in the configuration's terms. */

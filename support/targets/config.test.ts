@@ -115,15 +115,19 @@ describe('target configuration', () => {
   for (const [what, yaml, check] of good) it(`reads ${what}`, () => check(parse(yaml)))
 
   const bad: [what: string, yaml: string, message: string][] = [
-    ['an empty file', '', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, controlPlane; the file is empty`],
-    ['a list at the top', '- images\n', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, controlPlane, got a list`],
+    ['an empty file', '', `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, controlPlane, apiServer; the file is empty`],
+    [
+      'a list at the top',
+      '- images\n',
+      `${FILE}: expected a mapping with some of the keys images, timings, faults, audit, etcd, controlPlane, apiServer, got a list`,
+    ],
     [
       'bad YAML',
       'images: [\n',
       `${FILE}: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1`,
     ],
     ['a duplicated key', 'etcd: {}\netcd: {}\n', `${FILE}: not valid YAML: Map keys must be unique at line 2, column 1`],
-    ['a misspelt top key', 'imgaes: {}\n', `${FILE}: imgaes: unknown key; known keys are images, timings, faults, audit, etcd, controlPlane`],
+    ['a misspelt top key', 'imgaes: {}\n', `${FILE}: imgaes: unknown key; known keys are images, timings, faults, audit, etcd, controlPlane, apiServer`],
     [
       "an image that is not the kit's",
       'images:\n  registry.internal/ock/app:3: x\n',
@@ -305,6 +309,16 @@ describe('target configuration', () => {
         cert: join(dir, 'client.crt'),
         key: join(dir, 'client.key'),
         prefix: '/registry',
+      })
+    })
+
+    it("reads the API servers' files beside it, and refuses one that is not there", async () => {
+      await writeFile(join(dir, 'admission.yaml'), 'kind: AdmissionConfiguration\n')
+      await writeFile(join(dir, 't.yaml'), 'apiServer:\n  admissionControlConfigFile: admission.yaml\n')
+      assert.deepEqual(loadTargetConfig(join(dir, 't.yaml')).apiServer, { admissionControlConfigFile: join(dir, 'admission.yaml') })
+      await writeFile(join(dir, 't.yaml'), 'apiServer:\n  tokenAuthFile: tokens.csv\n')
+      assert.throws(() => loadTargetConfig(join(dir, 't.yaml')), {
+        message: `${join(dir, 't.yaml')}: apiServer.tokenAuthFile: expected an existing file, but ${join(dir, 'tokens.csv')} does not exist`,
       })
     })
 

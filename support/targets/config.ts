@@ -105,6 +105,18 @@ export type ControlPlaneConfig = ControlPlaneShape
 /** kube-apiserver's --etcd-prefix default. */
 export const DEFAULT_ETCD_PREFIX = '/registry'
 
+/**
+ * The API servers' own configuration files, named as kube-apiserver's flags name them: a
+ * scenario that states an admission configuration or static tokens runs on this cluster when
+ * its files say the same (support/apiserverconfig.ts compares them), and is skipped otherwise.
+ */
+export interface ApiServerConfig {
+  /** --admission-control-config-file: the AdmissionConfiguration every API server runs with (absolute path). */
+  admissionControlConfigFile?: string
+  /** --token-auth-file: the static bearer tokens, CSV `token,user,uid,"group1,group2"` (absolute path). */
+  tokenAuthFile?: string
+}
+
 export interface TargetConfig {
   /** The file it was read from (absolute). */
   file: string
@@ -115,6 +127,7 @@ export interface TargetConfig {
   audit?: AuditConfig
   etcd?: EtcdConfig
   controlPlane?: ControlPlaneConfig
+  apiServer?: ApiServerConfig
 }
 
 /** A mistake in a target configuration: the message says the file, the key and what was expected. */
@@ -128,7 +141,7 @@ export class TargetConfigError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000
-const TOP_KEYS = ['images', 'timings', 'faults', 'audit', 'etcd', 'controlPlane']
+const TOP_KEYS = ['images', 'timings', 'faults', 'audit', 'etcd', 'controlPlane', 'apiServer']
 
 /** Where the configuration comes from: the world parameter, else the environment; undefined when neither names one. */
 export function targetConfigPath(parameter: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -164,6 +177,7 @@ export function parseTargetConfig(text: string, file: string): TargetConfig {
   if (top.audit !== undefined) config.audit = audit(v, top.audit)
   if (top.etcd !== undefined) config.etcd = etcd(v, top.etcd)
   if (top.controlPlane !== undefined) config.controlPlane = controlPlane(v, top.controlPlane)
+  if (top.apiServer !== undefined) config.apiServer = apiServer(v, top.apiServer)
   return config
 }
 
@@ -248,6 +262,15 @@ function timings(v: Validator, value: unknown): Record<string, number> {
     if (!(TIMING_NAMES as readonly string[]).includes(name)) throw v.error(key, `unknown timing; known timings are ${TIMING_NAMES.join(', ')}`)
     out[name] = v.duration(key, d, '40s or 5m')
   }
+  return out
+}
+
+function apiServer(v: Validator, value: unknown): ApiServerConfig {
+  const m = v.mapping('apiServer', value, ['admissionControlConfigFile', 'tokenAuthFile'])
+  const out: ApiServerConfig = {}
+  if (m.admissionControlConfigFile !== undefined)
+    out.admissionControlConfigFile = v.path('apiServer.admissionControlConfigFile', m.admissionControlConfigFile, true)
+  if (m.tokenAuthFile !== undefined) out.tokenAuthFile = v.path('apiServer.tokenAuthFile', m.tokenAuthFile, true)
   return out
 }
 

@@ -368,9 +368,18 @@ export interface Target {
   /**
    * A shared cluster as its target configuration describes it, known before any session opens
    * (a target that starts a cluster per scenario has none): its timing settings, its control
-   * plane's shape, and the file that says so (for reasons).
+   * plane's shape, its API servers' configuration files, and the file that says so (for reasons).
    */
-  described?(): { timings: Record<string, number>; controlPlane?: ControlPlaneShape; file: string } | undefined
+  described?(): TargetDescription | undefined
+}
+
+/** What a shared cluster's target configuration says about it (support/targets/config.ts). */
+export interface TargetDescription {
+  timings: Record<string, number>
+  controlPlane?: ControlPlaneShape
+  /** kube-apiserver's --admission-control-config-file and --token-auth-file, as absolute paths. */
+  apiServer?: { admissionControlConfigFile?: string; tokenAuthFile?: string }
+  file: string
 }
 
 export interface TargetParameters {
