@@ -217,7 +217,13 @@ async function up(argv: string[]): Promise<void> {
   // `ock fault` over this cluster's own processes (a commands provider, as for any cluster)
   await mkdir(dirname(targetConfig), { recursive: true })
   const faults = faultCommandsFor(STATE_DIR, { etcd: cluster.describe().etcdMembers.length > 0 })
-  await writeTargetConfig(targetConfig, targetConfigOf(cluster, faults))
+  // the admission configuration as the API servers read it at start, kept beside the state
+  let admissionControlConfigFile: string | undefined
+  if (admission !== undefined) {
+    admissionControlConfigFile = resolve(STATE_DIR, 'admission-config.yaml')
+    await writeFile(admissionControlConfigFile, admission)
+  }
+  await writeTargetConfig(targetConfig, targetConfigOf(cluster, faults, { admissionControlConfigFile }))
   await mkdir(dirname(kubeconfig), { recursive: true })
   await writeFile(kubeconfig, cluster.adminKubeconfig(), { mode: 0o600 })
   await mkdir(dirname(STATE_FILE), { recursive: true })
@@ -232,6 +238,7 @@ async function up(argv: string[]): Promise<void> {
     await cluster.stop()
     await rm(STATE_FILE, { force: true })
     await rm(PKI_DIR, { recursive: true, force: true })
+    if (admissionControlConfigFile) await rm(admissionControlConfigFile, { force: true })
     await rmdir(dirname(STATE_FILE)).catch(() => undefined) // .ock goes too unless someone put more there
     process.stdout.write('ock: stopped; nothing left running.\n')
     process.exit(0)

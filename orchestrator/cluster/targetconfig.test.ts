@@ -101,6 +101,12 @@ describe('the target configuration ock up writes', () => {
       ['timings', 'faults'],
       [/^faults:\n {2}provider: commands$/m],
     ],
+    [
+      "the API servers' files, when it was given them",
+      { ...base, apiServer: { admissionControlConfigFile: '/s/.ock/admission-config.yaml', tokenAuthFile: '/s/tokens.csv' } },
+      ['timings', 'apiServer'],
+      [/^apiServer:\n {2}admissionControlConfigFile: \/s\/\.ock\/admission-config\.yaml\n {2}tokenAuthFile: \/s\/tokens\.csv$/m],
+    ],
   ]
   for (const [what, input, keys, has] of cases) {
     it(what, () => {

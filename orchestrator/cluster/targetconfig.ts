@@ -46,6 +46,8 @@ export interface TargetConfigInput {
   faults?: TargetConfigFaults
   /** The control plane's shape: masters, their API servers' own addresses, where etcd runs. */
   controlPlane?: TargetConfigControlPlane
+  /** The API servers' configuration files (kube-apiserver's flags' names), absolute paths. */
+  apiServer?: { admissionControlConfigFile?: string; tokenAuthFile?: string }
 }
 
 /** The `controlPlane` section (support/targets/config.ts validates it). */
@@ -105,10 +107,19 @@ export function runningTimings(t: Topology): Record<string, number> {
 }
 
 /** What a running cluster writes about itself (its topology as started, its etcd members' client URLs). */
-export function targetConfigOf(cluster: Pick<Cluster, 'topology' | 'describe'>, faults?: TargetConfigFaults): TargetConfigInput {
+export function targetConfigOf(
+  cluster: Pick<Cluster, 'topology' | 'describe'>,
+  faults?: TargetConfigFaults,
+  files: { admissionControlConfigFile?: string } = {},
+): TargetConfigInput {
   const t = cluster.topology
   const described = cluster.describe()
+  const apiServer = {
+    ...(files.admissionControlConfigFile ? { admissionControlConfigFile: resolve(files.admissionControlConfigFile) } : {}),
+    ...(t.tokenAuthFile ? { tokenAuthFile: resolve(t.tokenAuthFile) } : {}),
+  }
   return {
+    ...(Object.keys(apiServer).length ? { apiServer } : {}),
     runtime: t.runtime ?? 'sim',
     timings: runningTimings(t),
     etcdEndpoints: described.etcdMembers.map((m) => m.clientUrl),
@@ -171,6 +182,14 @@ export function targetConfigYaml(c: TargetConfigInput): string {
   } else out.push('# faults: none given, so the cluster target skips @faults scenarios, naming this key.\n')
   if (c.auditLogs?.length)
     out.push(section('Each API server writes its audit events to its own log (--audit-log-path; master-N beside the first).', { audit: { log: c.auditLogs } }))
+  if (c.apiServer)
+    out.push(
+      section(
+        'The files the API servers run with (--admission-control-config-file, --token-auth-file): a\n' +
+          'scenario that states an admission configuration or static tokens runs when these say the same.',
+        { apiServer: c.apiServer },
+      ),
+    )
   if (c.etcdEndpoints.length)
     out.push(section("The cluster's etcd members; they serve plain HTTP on loopback (no CA or client certificate).", { etcd: { endpoints: c.etcdEndpoints } }))
   if (c.controlPlane) {
