@@ -76,6 +76,7 @@ mkdir -p reports
   --leader-elect-lease-duration 4s --leader-elect-renew-deadline 3s --leader-elect-retry-period 1s --storage-timeout 4s \
   --metric-resolution 1s --horizontal-pod-autoscaler-sync-period 1s \
   --container-restart-backoff 1s --max-container-restart-period 3s --job-pod-failure-backoff 200ms --runtime docker \
+  --admission-config "$repo/scripts/cluster-profile/admission-config.yaml" --token-auth-file "$repo/scripts/cluster-profile/static-tokens.csv" \
   --kubeconfig "$work/kubeconfig" --target-config "$work/target-config.yaml") > reports/ock-up.log 2>&1 &
 ock_pid=$!
 # The mutation gate and the cluster run go side by side: the gate's three jobs mostly wait out

@@ -36,7 +36,7 @@ Feature: Only authenticated users get past the front door
     When a client lists config maps with the token from the output
     Then the request is rejected with 403 Forbidden saying 'User "system:serviceaccount:{namespace}:default" cannot list resource "configmaps"'
 
-  @API-02 @config
+  @API-02
   Scenario: A token from the static token file authenticates as its user
     Given the cluster accepts the static tokens:
       """

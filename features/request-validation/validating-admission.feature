@@ -1,4 +1,3 @@
-@config
 Feature: Validating admission applies the cluster's final policies
   "Validating admission: final policy, e.g. no public images, only the internal registry, only
   an authorized pipeline (like Jenkins) may deploy." After the object is validated, validating

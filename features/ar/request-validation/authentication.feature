@@ -37,7 +37,7 @@
     عندما client عمل list للـ config maps بالـ token اللي طلع في الـ output
     اذاً الـ request اترفض بـ 403 Forbidden والـ message فيها 'User "system:serviceaccount:{namespace}:default" cannot list resource "configmaps"'
 
-  @API-02 @config
+  @API-02
   سيناريو: الـ token اللي في الـ static token file بيعمل authentication على انه الـ user بتاعه
     بفرض الـ cluster بيقبل الـ static tokens دي:
       """

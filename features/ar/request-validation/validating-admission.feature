@@ -1,5 +1,4 @@
 # language: ar
-@config
 خاصية: الـ validating admission بيطبق الـ policies الأخيرة بتاعة الـ cluster
   الـ notes بتقول: "بتيجي بعد كده اخر مرحلة Validation Admission Controller ... هنا ده final validation
   اني بحط policy زي ان الـ user مش مسموح له يـ deploy public image ... أو الـ internal registry تكون
