@@ -32,11 +32,14 @@ Commands:
   down        stop the cluster started by 'ock up' in this directory
   status      tell whether a cluster from 'ock up' is running
   kubeconfig  write a kubeconfig for another identity of the running cluster
-  fault OPERATION NAME [--dir DIR]
+  fault OPERATION [NAME] [VALUE] [--dir DIR]
               a fault on the running cluster's processes: stopKubelet (SIGKILL), startKubelet,
               restartKubelet, freezeHeartbeats (SIGSTOP), unfreezeHeartbeats (SIGCONT),
               stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster,
-              startMaster, stop/startControllerManager, stop/startScheduler (DIR: .ock)
+              startMaster, stop/startControllerManager, stop/startScheduler;
+              setPressure|clearPressure NODE MemoryPressure|DiskPressure|PIDPressure,
+              setKubeletVersion NODE vX.Y.Z, resetKubeletVersion NODE,
+              advanceScheduleClock SECONDS (forward only; no NAME) (DIR: .ock)
   images save DIR [IMAGE...]
               write OCK's images (registry.internal/ock/app:1, ...; all by default) to DIR
               as docker-save archives, building them first on the Docker engine, for a

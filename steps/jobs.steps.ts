@@ -60,7 +60,7 @@ Then(
 When(
   ["the cluster's schedule clock moves forward {duration}", 'الـ clock بتاعة الـ schedules في الـ cluster اتقدمت {duration}'],
   async function (this: OckWorld, ms: number) {
-    door(await this.cluster()).advanceScheduleClock(ms)
+    await door(await this.cluster()).advanceScheduleClock(ms)
   },
 )
 

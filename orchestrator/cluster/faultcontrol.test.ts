@@ -10,21 +10,26 @@ import { FAULT_OPERATIONS, FaultControl, faultCommandsFor, type ProcessesState }
 
 const OCK = fileURLToPath(new URL('../../bin/ock.js', import.meta.url))
 
-test('faultCommandsFor: one `ock fault` argv per operation, its subject as the placeholder, etcd only with etcd', () => {
+test('faultCommandsFor: one `ock fault` argv per operation, its subject and value as placeholders, etcd only with etcd', () => {
   const plain = faultCommandsFor('/x/.ock')
   assert.equal(plain.provider, 'commands')
   assert.deepEqual(plain.commands.stopKubelet, [process.execPath, OCK, 'fault', 'stopKubelet', '{node}', '--dir', '/x/.ock'])
   assert.equal(plain.commands.killEtcdMember, undefined)
   const withEtcd = faultCommandsFor('/x/.ock', { etcd: true })
-  const cases: [keyof typeof FAULT_OPERATIONS, string][] = [
-    ['freezeHeartbeats', '{node}'],
-    ['stopRuntime', '{node}'],
-    ['killEtcdMember', '{member}'],
-    ['restartEtcdMember', '{member}'],
-    ['stopMaster', '{master}'],
-    ['startScheduler', '{master}'],
+  const cases: [keyof typeof FAULT_OPERATIONS, string[]][] = [
+    ['freezeHeartbeats', ['{node}']],
+    ['stopRuntime', ['{node}']],
+    ['killEtcdMember', ['{member}']],
+    ['restartEtcdMember', ['{member}']],
+    ['stopMaster', ['{master}']],
+    ['startScheduler', ['{master}']],
+    ['setPressure', ['{node}', '{condition}']],
+    ['clearPressure', ['{node}', '{condition}']],
+    ['setKubeletVersion', ['{node}', '{version}']],
+    ['resetKubeletVersion', ['{node}']],
+    ['advanceScheduleClock', ['{seconds}']],
   ]
-  for (const [op, placeholder] of cases) assert.deepEqual(withEtcd.commands[op]?.slice(2), ['fault', op, placeholder, '--dir', '/x/.ock'], op)
+  for (const [op, placeholders] of cases) assert.deepEqual(withEtcd.commands[op]?.slice(2), ['fault', op, ...placeholders, '--dir', '/x/.ock'], op)
   assert.equal(Object.keys(withEtcd.commands).length, Object.keys(FAULT_OPERATIONS).length)
 })
 
@@ -49,6 +54,9 @@ before(async () => {
     startKubelet: record('startKubelet'),
     crashScheduler: record('crashScheduler'),
     setRuntimeReachable: record('setRuntimeReachable'),
+    setPressure: record('setPressure'),
+    setKubeletVersion: record('setKubeletVersion'),
+    advanceScheduleClock: record('advanceScheduleClock'),
   } as unknown as Cluster
   control = await FaultControl.serve(fake, dir)
 })
@@ -111,7 +119,26 @@ test('ock fault: requests through the socket, freezes by signal, refuses unknown
     [['startKubelet', 'node-9'], 1, /no node named "node-9" in this cluster \(nodes: node-2, node-1\)/, undefined],
     [['killEtcdMember', 'etcd-0'], 1, /no member named "etcd-0" in this cluster \(members: none\)/, undefined],
     [['freezeHeartbeats', 'node-2'], 1, /the kubelet of node-2 is not running/, undefined],
-    [['reboot', 'node-1'], 1, /usage: ock fault OPERATION NAME/, undefined],
+    [['reboot', 'node-1'], 1, /unknown operation "reboot"; usage: ock fault OPERATION \[NAME\] \[VALUE\]/, undefined],
+    [['setPressure', 'node-2', 'DiskPressure'], 0, undefined, 'setPressure node-2 DiskPressure true'],
+    [['clearPressure', 'node-2', 'PIDPressure'], 0, undefined, 'setPressure node-2 PIDPressure false'],
+    [['setKubeletVersion', 'node-1', 'v1.28.9'], 0, undefined, 'setKubeletVersion node-1 v1.28.9'],
+    [['resetKubeletVersion', 'node-1'], 0, undefined, 'setKubeletVersion node-1 '],
+    [['advanceScheduleClock', '3600'], 0, undefined, 'advanceScheduleClock 3600000'],
+    [
+      ['setPressure', 'node-2', 'NetworkPressure'],
+      1,
+      /refusing the condition "NetworkPressure" for setPressure: expected one of MemoryPressure, DiskPressure, PIDPressure/,
+      undefined,
+    ],
+    [['setPressure', 'node-2'], 1, /setPressure takes a node and a pressure condition, got 1 argument/, undefined],
+    [['setPressure', 'node-9', 'DiskPressure'], 1, /no node named "node-9"/, undefined],
+    [['setKubeletVersion', 'node-1', 'v1.28'], 1, /refusing the version "v1\.28" for setKubeletVersion: expected a release version/, undefined],
+    [['setKubeletVersion', 'node-1', '1.28.9;reboot'], 1, /refusing the version "1\.28\.9;reboot"/, undefined],
+    [['resetKubeletVersion', 'node-1', 'v1.31.0'], 1, /resetKubeletVersion takes a node, got 2 argument/, undefined],
+    [['advanceScheduleClock', '0'], 1, /refusing the seconds "0" for advanceScheduleClock: expected a positive whole number of seconds/, undefined],
+    [['advanceScheduleClock', '1.5'], 1, /refusing the seconds "1\.5"/, undefined],
+    [['advanceScheduleClock', 'master-0', '60'], 1, /advanceScheduleClock takes a number of seconds, got 2 argument/, undefined],
   ]
   for (const [args, status, stderr, call] of cases) {
     calls.length = 0
@@ -125,4 +152,21 @@ test('ock fault: requests through the socket, freezes by signal, refuses unknown
   assert.match(stat(), /^T/)
   assert.equal((await ockFault('unfreezeHeartbeats', 'node-1')).status, 0)
   assert.match(stat(), /^S/)
+})
+
+test('the control socket checks what it is sent as the command line does (a client other than ock fault)', async () => {
+  const cases: [op: string, name: string | undefined, value: string | undefined, error: RegExp | undefined, call: string | undefined][] = [
+    ['setPressure', 'node-2', 'MemoryPressure', undefined, 'setPressure node-2 MemoryPressure true'],
+    ['setPressure', 'node-2', '--all', /refusing the condition "--all"/, undefined],
+    ['setKubeletVersion', 'node-2', undefined, /setKubeletVersion takes a node and a kubelet version, got 1 argument/, undefined],
+    ['advanceScheduleClock', undefined, '-5', /refusing the seconds "-5"/, undefined],
+    ['advanceScheduleClock', undefined, '60', undefined, 'advanceScheduleClock 60000'],
+  ]
+  for (const [op, name, value, error, call] of cases) {
+    calls.length = 0
+    const done = control.perform(op, name, value)
+    if (error) await assert.rejects(done, error, op)
+    else await done
+    assert.deepEqual(calls, call ? [call] : [], `${op} ${name} ${value}`)
+  }
 })

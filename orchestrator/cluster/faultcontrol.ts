@@ -3,10 +3,16 @@
 // server, controller manager and scheduler run in, etcd member -> pid; null when stopped) and
 // answers fault requests on a Unix socket, <dir>/control.sock (mode 0600; in the temp dir when
 // that path is too long for a socket). `ock fault OPERATION
-// NAME [--dir DIR]` is the client: it freezes and thaws a node by signalling its kubelet's pid
-// itself (SIGSTOP, SIGCONT, as `kill -STOP` would), and asks the cluster for the rest, because
-// starting a process again needs its parent (stopKubelet SIGKILLs the kubelet there, as a crash;
-// its containers keep running). faultCommandsFor(dir) is the `faults` section of a target
+// [NAME] [VALUE] [--dir DIR]` is the client: it freezes and thaws a node by signalling its
+// kubelet's pid itself (SIGSTOP, SIGCONT, as `kill -STOP` would), and asks the cluster for the
+// rest, because starting a process again needs its parent (stopKubelet SIGKILLs the kubelet
+// there, as a crash; its containers keep running). Three operations take a value, checked on
+// both sides against a strict pattern: a node's pressure (`setPressure node-2 DiskPressure`,
+// sent to its kubelet process, which reports it), its kubelet's version (`setKubeletVersion
+// node-2 v1.28.9` restarts the kubelet process as that version; `resetKubeletVersion node-2` as
+// its own), and the CronJob controller's schedule clock (`advanceScheduleClock 3600`, whole
+// seconds forward; it never goes back, and needs no healing: only that controller reads it,
+// ./scheduleclock.ts). faultCommandsFor(dir) is the `faults` section of a target
 // configuration (support/targets/config.ts, provider `commands`) over these commands: argv
 // lists, never a shell. Mirrors what an operator's scripts do over ssh and systemctl on a real
 // cluster's machines. Simplified: masters and their components run inside the `ock up` process,
@@ -17,6 +23,7 @@ import { createConnection, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { PRESSURE_CONDITIONS, type PressureCondition } from '../kubelet/faults.js'
 import type { Cluster } from './cluster.js'
 
 /** processes.json, as `ock up` writes it. */
@@ -30,26 +37,79 @@ export interface ProcessesState {
   etcd: Record<string, number | null>
 }
 
-/** The operations `ock fault` performs, and what each does to its subject (support/targets/faults/operations.ts names them). */
+type Subject = 'node' | 'member' | 'master'
+type Parameter = 'condition' | 'version' | 'seconds'
+interface OperationShape {
+  subject?: Subject
+  parameter?: Parameter
+}
+
+/**
+ * The operations `ock fault` performs: what each acts on (none: the cluster as a whole) and the
+ * value it takes besides (support/targets/faults/operations.ts names them and their placeholders).
+ */
 export const FAULT_OPERATIONS = {
-  stopKubelet: 'node',
-  startKubelet: 'node',
-  restartKubelet: 'node',
-  freezeHeartbeats: 'node',
-  unfreezeHeartbeats: 'node',
-  stopRuntime: 'node',
-  startRuntime: 'node',
-  killEtcdMember: 'member',
-  restartEtcdMember: 'member',
-  stopMaster: 'master',
-  startMaster: 'master',
-  stopControllerManager: 'master',
-  startControllerManager: 'master',
-  stopScheduler: 'master',
-  startScheduler: 'master',
-} as const
+  stopKubelet: { subject: 'node' },
+  startKubelet: { subject: 'node' },
+  restartKubelet: { subject: 'node' },
+  freezeHeartbeats: { subject: 'node' },
+  unfreezeHeartbeats: { subject: 'node' },
+  stopRuntime: { subject: 'node' },
+  startRuntime: { subject: 'node' },
+  killEtcdMember: { subject: 'member' },
+  restartEtcdMember: { subject: 'member' },
+  stopMaster: { subject: 'master' },
+  startMaster: { subject: 'master' },
+  stopControllerManager: { subject: 'master' },
+  startControllerManager: { subject: 'master' },
+  stopScheduler: { subject: 'master' },
+  startScheduler: { subject: 'master' },
+  setPressure: { subject: 'node', parameter: 'condition' },
+  clearPressure: { subject: 'node', parameter: 'condition' },
+  setKubeletVersion: { subject: 'node', parameter: 'version' },
+  resetKubeletVersion: { subject: 'node' },
+  advanceScheduleClock: { parameter: 'seconds' },
+} as const satisfies Record<string, OperationShape>
 
 export type FaultOperation = keyof typeof FAULT_OPERATIONS
+
+/** What a value may be, per parameter: nothing a command line could read as an option. */
+const VALUES: Readonly<Record<Parameter, { valid: (v: string) => boolean; is: string; noun: string }>> = {
+  condition: {
+    valid: (v) => (PRESSURE_CONDITIONS as readonly string[]).includes(v),
+    is: `one of ${PRESSURE_CONDITIONS.join(', ')}`,
+    noun: 'a pressure condition',
+  },
+  version: { valid: (v) => /^v\d{1,4}\.\d{1,4}\.\d{1,4}$/.test(v), is: 'a release version such as v1.31.0', noun: 'a kubelet version' },
+  seconds: { valid: (v) => /^[1-9]\d{0,9}$/.test(v), is: 'a positive whole number of seconds', noun: 'a number of seconds' },
+}
+
+/** The usage line, for a wrong command line. */
+function usage(): string {
+  const ops = (Object.entries(FAULT_OPERATIONS) as [string, OperationShape][]).map(([op, s]) =>
+    [op, s.subject && s.subject.toUpperCase(), s.parameter && s.parameter.toUpperCase()].filter(Boolean).join(' '),
+  )
+  return `usage: ock fault OPERATION [NAME] [VALUE] [--dir DIR]; operations: ${ops.join(', ')}`
+}
+
+/**
+ * Splits `ock fault`'s positionals into the operation's subject and value as the operation
+ * takes them, checking the value; an error message when they do not fit.
+ */
+export function faultArguments(op: string, args: string[]): { op: FaultOperation; name?: string; value?: string } | { error: string } {
+  const spec: OperationShape | undefined = Object.hasOwn(FAULT_OPERATIONS, op) ? FAULT_OPERATIONS[op as FaultOperation] : undefined
+  if (!spec) return { error: `unknown operation "${op}"; ${usage()}` }
+  const want = [spec.subject, spec.parameter].filter(Boolean).length
+  if (args.length !== want)
+    return {
+      error: `${op} takes ${[spec.subject && `a ${spec.subject}`, spec.parameter && VALUES[spec.parameter].noun].filter(Boolean).join(' and ') || 'nothing'}, got ${args.length} argument(s); ${usage()}`,
+    }
+  const name = spec.subject ? args[0] : undefined
+  const value = spec.parameter ? args[want - 1] : undefined
+  if (spec.parameter && !VALUES[spec.parameter].valid(value!))
+    return { error: `refusing the ${spec.parameter} ${JSON.stringify(value)} for ${op}: expected ${VALUES[spec.parameter].is}` }
+  return { op: op as FaultOperation, ...(name === undefined ? {} : { name }), ...(value === undefined ? {} : { value }) }
+}
 
 /** The `faults` section of a target configuration (the `commands` provider's shape). */
 export interface FaultCommands {
@@ -64,13 +124,15 @@ export const CONTROL_SOCKET = 'control.sock'
 
 /**
  * The `faults` section for the `ock up` whose state directory is `dir`: one `ock fault` command
- * per operation, the subject as its placeholder; the etcd operations only with `etcd`.
+ * per operation, its subject and value as placeholders (`{node} {condition}`); the etcd
+ * operations only with `etcd`.
  */
 export function faultCommandsFor(dir: string, opts: { etcd?: boolean; timeoutMs?: number } = {}): FaultCommands {
   const commands: FaultCommands['commands'] = {}
-  for (const [op, subject] of Object.entries(FAULT_OPERATIONS) as [FaultOperation, string][]) {
+  for (const [op, { subject, parameter }] of Object.entries(FAULT_OPERATIONS) as [FaultOperation, OperationShape][]) {
     if (subject === 'member' && !opts.etcd) continue
-    commands[op] = [process.execPath, OCK_BIN, 'fault', op, `{${subject}}`, '--dir', dir]
+    const placeholders = [subject, parameter].filter((p) => p !== undefined).map((p) => `{${p}}`)
+    commands[op] = [process.execPath, OCK_BIN, 'fault', op, ...placeholders, '--dir', dir]
   }
   return { provider: 'commands', timeoutMs: opts.timeoutMs ?? 60_000, commands }
 }
@@ -97,15 +159,19 @@ export class FaultControl {
         buf += chunk
         const nl = buf.indexOf('\n')
         if (nl < 0) return
-        let request: { op?: string; name?: string }
+        let request: { op?: string; name?: string; value?: string }
         try {
-          request = JSON.parse(buf.slice(0, nl)) as { op?: string; name?: string }
+          request = JSON.parse(buf.slice(0, nl)) as { op?: string; name?: string; value?: string }
         } catch {
           conn.end(`${JSON.stringify({ ok: false, error: 'not a JSON request' })}\n`)
           return
         }
         void control
-          .perform(String(request.op), String(request.name))
+          .perform(
+            String(request.op),
+            request.name === undefined ? undefined : String(request.name),
+            request.value === undefined ? undefined : String(request.value),
+          )
           .then(
             () => ({ ok: true }),
             (e: unknown) => ({ ok: false, error: e instanceof Error ? e.message : String(e) }),
@@ -150,14 +216,21 @@ export class FaultControl {
 
   private writes = 0
 
-  /** Performs one operation on one subject; throws with a message for the caller. */
-  async perform(op: string, name: string): Promise<void> {
-    if (!Object.hasOwn(FAULT_OPERATIONS, op)) throw new Error(`unknown operation "${op}"; known: ${Object.keys(FAULT_OPERATIONS).join(', ')}`)
-    const operation = op as FaultOperation
+  /** Performs one operation on one subject (none for the clock), with its value; throws with a message for the caller. */
+  async perform(op: string, name: string | undefined, value?: string): Promise<void> {
+    const args = faultArguments(
+      op,
+      [name, value].filter((a): a is string => a !== undefined),
+    )
+    if ('error' in args) throw new Error(args.error)
+    const operation = args.op
     const c = this.cluster
-    const subject = FAULT_OPERATIONS[operation]
-    const known = subject === 'node' ? c.nodeNames : subject === 'master' ? c.masters.map((m) => m.name) : (c.etcd?.members.map((m) => m.name) ?? [])
-    if (!known.includes(name)) throw new Error(`no ${subject} named "${name}" in this cluster (${subject}s: ${known.join(', ') || 'none'})`)
+    const subject = (FAULT_OPERATIONS[operation] as OperationShape).subject
+    if (subject) {
+      const known = subject === 'node' ? c.nodeNames : subject === 'master' ? c.masters.map((m) => m.name) : (c.etcd?.members.map((m) => m.name) ?? [])
+      if (!known.includes(args.name!)) throw new Error(`no ${subject} named "${args.name}" in this cluster (${subject}s: ${known.join(', ') || 'none'})`)
+    }
+    name = args.name!
     try {
       switch (operation) {
         case 'stopKubelet':
@@ -191,6 +264,16 @@ export class FaultControl {
           return await c.crashScheduler(name)
         case 'startScheduler':
           return await c.startScheduler(name)
+        case 'setPressure':
+          return c.setPressure(name, args.value as PressureCondition, true)
+        case 'clearPressure':
+          return c.setPressure(name, args.value as PressureCondition, false)
+        case 'setKubeletVersion':
+          return await c.setKubeletVersion(name, args.value)
+        case 'resetKubeletVersion':
+          return await c.setKubeletVersion(name, undefined)
+        case 'advanceScheduleClock':
+          return c.advanceScheduleClock(Number(args.value) * 1000)
       }
     } finally {
       await this.writeState()
@@ -211,13 +294,15 @@ function fail(message: string): never {
   process.exit(1)
 }
 
-/** `ock fault OPERATION NAME [--dir DIR]`: the client (a fault provider's command). */
+/** `ock fault OPERATION [NAME] [VALUE] [--dir DIR]`: the client (a fault provider's command). */
 export async function main(argv: string[]): Promise<void> {
   const { parseArgs } = await import('node:util')
   const { values, positionals } = parseArgs({ args: argv, options: { dir: { type: 'string', default: '.ock' } }, allowPositionals: true, strict: true })
-  const [op, name] = positionals
-  if (!op || !name || positionals.length > 2 || !Object.hasOwn(FAULT_OPERATIONS, op))
-    fail(`usage: ock fault OPERATION NAME [--dir DIR]; operations: ${Object.keys(FAULT_OPERATIONS).join(', ')}`)
+  const [op, ...rest] = positionals
+  if (!op) fail(usage())
+  const args = faultArguments(op, rest)
+  if ('error' in args) fail(args.error)
+  const { name, value } = args
   const dir = values.dir
   let state: ProcessesState
   try {
@@ -225,7 +310,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch {
     fail(`no cluster from 'ock up' runs with its state in ${dir} (no ${PROCESSES_FILE})`)
   }
-  if (op === 'freezeHeartbeats' || op === 'unfreezeHeartbeats') {
+  if ((op === 'freezeHeartbeats' || op === 'unfreezeHeartbeats') && name !== undefined) {
     if (!Object.hasOwn(state.nodes, name)) fail(`no node named "${name}" (nodes: ${Object.keys(state.nodes).join(', ')})`)
     const pid = state.nodes[name]
     if (!pid) fail(`the kubelet of ${name} is not running`)
@@ -236,7 +321,7 @@ export async function main(argv: string[]): Promise<void> {
     const conn = createConnection(state.control)
     let buf = ''
     conn.setEncoding('utf8')
-    conn.on('connect', () => conn.write(`${JSON.stringify({ op, name })}\n`))
+    conn.on('connect', () => conn.write(`${JSON.stringify({ op, name, value })}\n`))
     conn.on('data', (chunk: string) => (buf += chunk))
     conn.on('end', () => {
       try {

@@ -14,7 +14,8 @@
 // it (a restarted kubelet starts its pods' containers again, restart counts from 0) and freeze
 // with it (SIGSTOP). The
 // parent's fault requests other than signals (an unreachable runtime, pressure) arrive as IPC
-// messages, not as changes on a machine.
+// messages, not as changes on a machine; being the machine's, they outlive a kubelet process: a
+// restarted one is started with those that stand (its configuration's `machine`).
 
 import { readFileSync } from 'node:fs'
 import { rm, rmdir } from 'node:fs/promises'
@@ -52,6 +53,8 @@ export interface KubeletProcessConfig {
   runtime: RuntimeKind
   /** With the Docker runtime: the node's run id (stable across restarts) and the owner of its containers. */
   docker?: { runId: string; owner: ProcessIdentity }
+  /** The machine's faults that stand when this kubelet starts (they are the machine's, not the process's). */
+  machine?: { pressure: PressureCondition[]; runtimeReachable: boolean }
 }
 
 /** What the kubelet process tells its parent over IPC. */
@@ -77,6 +80,10 @@ export async function main(argv: string[]): Promise<void> {
     config.runtime === 'docker' ? new DockerRuntime({ nodeName: name, runId: config.docker?.runId, owner: config.docker?.owner }) : new SimulatedRuntime()
   const runtime = new FaultInjectingRuntime(inner)
   const faults = new NodeFaults()
+  if (config.machine) {
+    runtime.setReachable(config.machine.runtimeReachable)
+    for (const c of config.machine.pressure) if (PRESSURE_CONDITIONS.includes(c)) faults.setPressure(c, true)
+  }
   const caPem = readFileSync(config.caFile, 'utf8')
   const client = new ApiClient({
     server: config.server,

@@ -2,7 +2,8 @@
 // a temp directory, watched through the API with an admin certificate of the cluster's CA
 // (.ock/pki) and through .ock/processes.json. Freezing a kubelet with SIGSTOP makes its node
 // Ready=Unknown, tainted unreachable and its pod evicted (short upstream-named timing flags);
-// SIGCONT brings it back. On Docker, a kubelet killed with SIGKILL (`ock fault stopKubelet`)
+// SIGCONT brings it back; a node's pressure set with `ock fault` outlives a restart of its kubelet
+// process. On Docker, a kubelet killed with SIGKILL (`ock fault stopKubelet`)
 // leaves its container running, a restarted one re-adopts it (same container, the restart count
 // it had), and `kill -9` of `ock up` leaves no kubelet process and no container behind.
 
@@ -73,9 +74,9 @@ function alive(pid: number): boolean {
   return stat !== '' && !stat.startsWith('Z')
 }
 
-function fault(u: Up, op: string, name: string): void {
-  const r = spawnSync(process.execPath, [OCK, 'fault', op, name, '--dir', join(u.dir, '.ock')], { encoding: 'utf8', timeout: 60_000 })
-  assert.equal(r.status, 0, `ock fault ${op} ${name}: ${r.stderr}`)
+function fault(u: Up, op: string, ...args: string[]): void {
+  const r = spawnSync(process.execPath, [OCK, 'fault', op, ...args, '--dir', join(u.dir, '.ock')], { encoding: 'utf8', timeout: 60_000 })
+  assert.equal(r.status, 0, `ock fault ${op} ${args.join(' ')}: ${r.stderr}`)
 }
 
 function pod(name: string, node: string): Pod {
@@ -220,6 +221,21 @@ describe('ock up: kubelets as processes', { timeout: 240_000 }, () => {
       100,
     )
     process.stderr.write(`kill -STOP: pod evicted ${evictedAfterMs} ms after the kubelet stopped\n`)
+
+    // pressure is the machine's: `ock fault` sets it in the kubelet process, and a kubelet
+    // restarted (a new process) still reports it until it is cleared
+    const diskPressure = async (): Promise<string | undefined> =>
+      (await u.client.get<Node>(refFor(NODES, undefined, 'node-1'))).status?.conditions?.find((c) => c.type === 'DiskPressure')?.status
+    fault(u, 'setPressure', 'node-1', 'DiskPressure')
+    await eventually('node-1 DiskPressure=True', async () => (await diskPressure()) === 'True', 15_000, 100)
+    const before = (await u.state()).nodes['node-1']
+    fault(u, 'restartKubelet', 'node-1')
+    const after = (await u.state()).nodes['node-1']
+    assert.ok(after && after !== before, `a new kubelet process (${before} -> ${after})`)
+    // the new kubelet posts its status within a second (--node-status-update-frequency 500ms)
+    assert.equal(await holdsWithin(async () => (await diskPressure()) !== 'True', 3_000, 100), false, 'DiskPressure stays True across the restart')
+    fault(u, 'clearPressure', 'node-1', 'DiskPressure')
+    await eventually('node-1 DiskPressure=False', async () => (await diskPressure()) === 'False', 15_000, 100)
 
     u.child.kill('SIGINT')
     await u.exited

@@ -164,6 +164,8 @@ export class WorkerNodes {
       metricsReaders: [Identities.metricsServer.commonName],
       runtime: this.topology.runtime ?? 'sim',
       docker: h.runId ? { runId: h.runId, owner: currentProcess() } : undefined,
+      // pressure and an unreachable runtime are the machine's: they outlive its kubelet
+      machine: { pressure: PRESSURE_CONDITIONS.filter((c) => h.faults.underPressure(c)), runtimeReachable: h.runtime.isReachable },
     })
     if (port !== undefined) h.port = port
   }

@@ -46,6 +46,22 @@ describe('target configuration', () => {
         }),
     ],
     [
+      'operations with a value take its placeholder beside the subject',
+      'faults:\n  provider: commands\n  commands:\n    setPressure: ./p {node} on {condition}\n    clearPressure: [./p, "{node}", off, "--condition={condition}"]\n    setKubeletVersion: ./v {node} {version}\n    resetKubeletVersion: ./v {node} own\n    advanceScheduleClock: ./clock +{seconds}\n',
+      (c) =>
+        assert.deepEqual(c.faults, {
+          provider: 'commands',
+          timeoutMs: 60_000,
+          commands: {
+            setPressure: ['/etc/ock/p', '{node}', 'on', '{condition}'],
+            clearPressure: ['/etc/ock/p', '{node}', 'off', '--condition={condition}'],
+            setKubeletVersion: ['/etc/ock/v', '{node}', '{version}'],
+            resetKubeletVersion: ['/etc/ock/v', '{node}', 'own'],
+            advanceScheduleClock: ['/etc/ock/clock', '+{seconds}'],
+          },
+        }),
+    ],
+    [
       'docker has defaults',
       'faults:\n  provider: docker\n',
       (c) =>
@@ -163,17 +179,47 @@ describe('target configuration', () => {
     [
       'commands without commands',
       'faults:\n  provider: commands\n',
-      `${FILE}: faults.commands: missing: the commands provider needs a command for each operation it offers (stopKubelet, startKubelet, restartKubelet, freezeHeartbeats, unfreezeHeartbeats, stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster, startMaster, stopControllerManager, startControllerManager, stopScheduler, startScheduler)`,
+      `${FILE}: faults.commands: missing: the commands provider needs a command for each operation it offers (stopKubelet, startKubelet, restartKubelet, freezeHeartbeats, unfreezeHeartbeats, stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster, startMaster, stopControllerManager, startControllerManager, stopScheduler, startScheduler, setPressure, clearPressure, setKubeletVersion, resetKubeletVersion, advanceScheduleClock)`,
     ],
     [
       'an unknown operation',
       'faults:\n  provider: commands\n  commands:\n    stopKublet: x\n',
-      `${FILE}: faults.commands.stopKublet: unknown key; faults.commands takes stopKubelet, startKubelet, restartKubelet, freezeHeartbeats, unfreezeHeartbeats, stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster, startMaster, stopControllerManager, startControllerManager, stopScheduler, startScheduler`,
+      `${FILE}: faults.commands.stopKublet: unknown key; faults.commands takes stopKubelet, startKubelet, restartKubelet, freezeHeartbeats, unfreezeHeartbeats, stopRuntime, startRuntime, killEtcdMember, restartEtcdMember, stopMaster, startMaster, stopControllerManager, startControllerManager, stopScheduler, startScheduler, setPressure, clearPressure, setKubeletVersion, resetKubeletVersion, advanceScheduleClock`,
     ],
     [
       'a wrong placeholder',
       'faults:\n  provider: commands\n  commands:\n    killEtcdMember: ssh {node} pkill etcd\n',
       `${FILE}: faults.commands.killEtcdMember: unknown placeholder {node}; killEtcdMember acts on a member: use {member}`,
+    ],
+    [
+      'a value placeholder on an operation that takes none',
+      'faults:\n  provider: commands\n  commands:\n    stopKubelet: ssh {node} stop {version}\n',
+      `${FILE}: faults.commands.stopKubelet: unknown placeholder {version}; stopKubelet acts on a node: use {node}`,
+    ],
+    [
+      "another operation's value placeholder",
+      'faults:\n  provider: commands\n  commands:\n    setPressure: ssh {node} pressure {version}\n',
+      `${FILE}: faults.commands.setPressure: unknown placeholder {version}; setPressure acts on a node with a pressure condition: use {node} and {condition}`,
+    ],
+    [
+      'a pressure command that is not told which pressure',
+      'faults:\n  provider: commands\n  commands:\n    setPressure: ssh {node} fill-disk\n',
+      `${FILE}: faults.commands.setPressure: missing the placeholder {condition}: setPressure must be told which condition`,
+    ],
+    [
+      'a version command that is not told which version',
+      'faults:\n  provider: commands\n  commands:\n    setKubeletVersion: [ssh, "{node}", install-kubelet]\n',
+      `${FILE}: faults.commands.setKubeletVersion: missing the placeholder {version}: setKubeletVersion must be told which version`,
+    ],
+    [
+      "a subject placeholder on the clock, which is the cluster's",
+      'faults:\n  provider: commands\n  commands:\n    advanceScheduleClock: ssh {master} faketime {seconds}\n',
+      `${FILE}: faults.commands.advanceScheduleClock: unknown placeholder {master}; advanceScheduleClock acts on the cluster with a number of seconds: use {seconds}`,
+    ],
+    [
+      'the own version given a version',
+      'faults:\n  provider: commands\n  commands:\n    resetKubeletVersion: ssh {node} install-kubelet {version}\n',
+      `${FILE}: faults.commands.resetKubeletVersion: unknown placeholder {version}; resetKubeletVersion acts on a node: use {node}`,
     ],
     [
       'a placeholder as the program',

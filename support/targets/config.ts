@@ -10,7 +10,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseCommandString } from 'execa'
 import { parseDocument } from 'yaml'
 import { parseDuration } from '../durations.js'
-import { OPERATIONS, OPERATION_NAMES, SUBJECT_NAME, isOperation, type Operation } from './faults/operations.js'
+import { OPERATIONS, OPERATION_NAMES, SUBJECT_NAME, isOperation, PARAMETER_NOUNS, placeholdersOf, type Operation } from './faults/operations.js'
 import type { ControlPlaneShape } from './target.js'
 
 /** The environment variable that names the target configuration. */
@@ -327,12 +327,23 @@ function template(v: Validator, key: string, value: unknown, op: Operation): Com
     throw v.error(key, `expected a command (a string, or a list of arguments), got ${describe(value)}`)
   }
   if (!argv.length) throw v.error(key, 'expected a command, got an empty one')
-  const want = OPERATIONS[op].subject
+  const spec = OPERATIONS[op]
+  const allowed = placeholdersOf(op)
+  const used = new Set<string>()
   for (const a of argv) {
     for (const [, name] of a.matchAll(/\{([^{}]*)\}/g)) {
-      if (name !== want) throw v.error(key, `unknown placeholder {${name}}; ${op} acts on a ${want}: use {${want}}`)
+      if (!allowed.includes(name!)) {
+        const takes = allowed.length ? `use ${allowed.map((p) => `{${p}}`).join(' and ')}` : 'it takes no placeholder'
+        throw v.error(
+          key,
+          `unknown placeholder {${name}}; ${op} ${spec.subject ? `acts on a ${spec.subject}` : 'acts on the cluster'}${spec.parameter ? ` with ${PARAMETER_NOUNS[spec.parameter]}` : ''}: ${takes}`,
+        )
+      }
+      used.add(name!)
     }
   }
+  // a command that ignores the value would do something else than asked (another pressure, another version)
+  if (spec.parameter && !used.has(spec.parameter)) throw v.error(key, `missing the placeholder {${spec.parameter}}: ${op} must be told which ${spec.parameter}`)
   if (argv[0]!.includes('{')) throw v.error(key, `the program to run cannot be a placeholder (${argv[0]})`)
   // a relative program path (./fake-ssh) is relative to the configuration file's folder
   if (argv[0]!.includes('/') && !isAbsolute(argv[0]!)) argv[0] = resolve(dirname(v.file), argv[0]!)

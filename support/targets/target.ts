@@ -147,7 +147,7 @@ export interface ControlPlaneDoor {
    * Moves the clock the CronJob controller reads its schedules by `ms` forward (never back),
    * so a scenario need not wait for the minute; nothing else in the cluster reads that clock.
    */
-  advanceScheduleClock(ms: number): void
+  advanceScheduleClock(ms: number): void | Promise<void>
 }
 
 /** One write in the store's history, as the store door reads it. */

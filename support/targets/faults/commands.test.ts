@@ -25,6 +25,11 @@ const EVERY_OPERATION = `faults:
     startControllerManager: ./fake startControllerManager {master}
     stopScheduler: ./fake stopScheduler {master}
     startScheduler: ./fake startScheduler {master}
+    setPressure: ./fake setPressure {node} {condition}
+    clearPressure: [./fake, clearPressure, '--node={node}', '--condition={condition}']
+    setKubeletVersion: ./fake setKubeletVersion {node} {version}
+    resetKubeletVersion: ./fake resetKubeletVersion {node}
+    advanceScheduleClock: ./fake advanceScheduleClock {seconds}
 `
 
 async function doors(fake: FakeCommand, yaml: string): Promise<ProviderDoors> {
@@ -54,6 +59,15 @@ describe('the commands fault provider', () => {
     ['startControllerManager', (_, cp) => cp.startControllerManager('master-2'), ['fake', 'startControllerManager', 'master-2']],
     ['crashScheduler', (_, cp) => cp.crashScheduler('master-0'), ['fake', 'stopScheduler', 'master-0']],
     ['startScheduler', (_, cp) => cp.startScheduler('master-0'), ['fake', 'startScheduler', 'master-0']],
+    ['setPressure(DiskPressure, true)', (f) => f.setPressure('worker-2', 'DiskPressure', true), ['fake', 'setPressure', 'worker-2', 'DiskPressure']],
+    [
+      'setPressure(PIDPressure, false)',
+      (f) => f.setPressure('worker-2', 'PIDPressure', false),
+      ['fake', 'clearPressure', '--node=worker-2', '--condition=PIDPressure'],
+    ],
+    ['setKubeletVersion(v1.28.9)', (f) => f.setKubeletVersion('worker-3', 'v1.28.9'), ['fake', 'setKubeletVersion', 'worker-3', 'v1.28.9']],
+    ['setKubeletVersion(undefined)', (f) => f.setKubeletVersion('worker-3', undefined), ['fake', 'resetKubeletVersion', 'worker-3']],
+    ['advanceScheduleClock(1h)', async (_, cp) => cp.advanceScheduleClock(3_600_000), ['fake', 'advanceScheduleClock', '3600']],
   ]
   for (const [call, act, argv] of cases) {
     it(`${call} runs ${argv.slice(1).join(' ')}`, async () => {
@@ -73,9 +87,26 @@ describe('the commands fault provider', () => {
     await cp.killApiServer('master-1')
     await f.stopKubelet('worker-4')
     await f.startKubelet('worker-4') // healed by the scenario itself
+    await f.setPressure('worker-1', 'MemoryPressure', true)
+    await f.setPressure('worker-1', 'DiskPressure', true)
+    await f.setPressure('worker-1', 'MemoryPressure', false) // healed by the scenario itself
+    await f.setKubeletVersion('worker-2', 'v1.33.0')
+    await f.setKubeletVersion('worker-2', 'v1.28.9') // one heal for both: the node's own version
+    await cp.advanceScheduleClock(60_000) // needs no healing
+    assert.deepEqual(d.pending(), [
+      'startKubelet worker-1',
+      'unfreezeHeartbeats worker-2',
+      'startRuntime worker-3',
+      'restartEtcdMember etcd-1',
+      'startMaster master-1',
+      'clearPressure worker-1 DiskPressure',
+      'resetKubeletVersion worker-2',
+    ])
     await fake.reset()
     await d.healAll()
     assert.deepEqual(await fake.calls(), [
+      ['fake', 'resetKubeletVersion', 'worker-2'],
+      ['fake', 'clearPressure', '--node=worker-1', '--condition=DiskPressure'],
       ['fake', 'startMaster', 'master-1'],
       ['fake', 'restartEtcdMember', 'etcd-1'],
       ['fake', 'startRuntime', 'worker-3'],
@@ -139,11 +170,58 @@ describe('the commands fault provider', () => {
     assert.deepEqual(await fake.calls(), [])
   })
 
+  it('skips pressure, another kubelet version or the clock when the configuration has no command for them, naming the key', async () => {
+    const d = await doors(fake, 'faults:\n  provider: commands\n  commands:\n    setPressure: ./fake setPressure {node} {condition}\n')
+    const file = `${fake.dir}/target.yaml`
+    const cases: [string, () => Promise<void> | void, string][] = [
+      ['setPressure without clearPressure', () => d.faults().setPressure('worker-1', 'MemoryPressure', true), 'clearPressure'],
+      ['setKubeletVersion', () => d.faults().setKubeletVersion('worker-1', 'v1.29.0'), 'setKubeletVersion'],
+      ['the own version', () => d.faults().setKubeletVersion('worker-1', undefined), 'resetKubeletVersion'],
+      ['advanceScheduleClock', () => d.controlPlane().advanceScheduleClock(1000), 'advanceScheduleClock'],
+    ]
+    for (const [what, act, key] of cases) {
+      await assert.rejects(
+        async () => act(),
+        (e: Error) => {
+          assert.equal(e.name, 'UnservedOperationError', what)
+          const prefix = `no \`faults.commands.${key}\` in the target configuration (${file}): the commands fault provider cannot `
+          assert.ok(e.message.startsWith(prefix), `${what}: ${e.message}`)
+          return true
+        },
+      )
+    }
+    assert.deepEqual(await fake.calls(), [])
+    assert.deepEqual(d.pending(), [])
+  })
+
+  it('refuses values that are not a pressure condition, a release version or whole seconds, before running anything', async () => {
+    const d = await doors(fake, EVERY_OPERATION)
+    const cases: [string, () => Promise<void> | void, RegExp][] = [
+      [
+        'a condition outside the set',
+        () => d.faults().setPressure('worker-1', 'NetworkPressure' as 'DiskPressure', true),
+        /refusing the condition "NetworkPressure" for setPressure: expected one of MemoryPressure, DiskPressure, PIDPressure/,
+      ],
+      [
+        'an option as a version',
+        () => d.faults().setKubeletVersion('worker-1', '--help'),
+        /refusing the version "--help" for setKubeletVersion: expected a release version/,
+      ],
+      ['shell words in a version', () => d.faults().setKubeletVersion('worker-1', 'v1.2.3; reboot'), /refusing the version "v1\.2\.3; reboot"/],
+      ['a version without its v', () => d.faults().setKubeletVersion('worker-1', '1.31.0'), /refusing the version "1\.31\.0"/],
+      ['a pre-release', () => d.faults().setKubeletVersion('worker-1', 'v1.31.0-rc.1'), /refusing the version "v1\.31\.0-rc\.1"/],
+      ['part of a second', () => d.controlPlane().advanceScheduleClock(1500), /moves the CronJob controller's clock forward by whole seconds, not by 1500 ms/],
+      ['backwards', () => d.controlPlane().advanceScheduleClock(-60_000), /by whole seconds, not by -60000 ms/],
+      ['a bad node name', () => d.faults().setPressure('-w1', 'DiskPressure', true), /refusing the node name "-w1"/],
+    ]
+    for (const [what, act, message] of cases) await assert.rejects(async () => act(), message, what)
+    await d.controlPlane().advanceScheduleClock(0) // nothing to move
+    assert.deepEqual(await fake.calls(), [])
+    assert.deepEqual(d.pending(), [])
+  })
+
   it('refuses what only the builtin target can do', async () => {
     const d = await doors(fake, EVERY_OPERATION)
-    await assert.rejects(d.faults().setPressure('worker-1', 'MemoryPressure', true), {
-      message: 'the commands fault provider cannot put a node under memory, disk or PID pressure; only the builtin target can',
-    })
     assert.throws(() => d.controlPlane().delayStoreCommits(100), /cannot delay the store's commits; only the builtin target can/)
     await assert.rejects(d.controlPlane().snapshotEtcd(), /cannot take an etcd snapshot/)
     assert.equal(d.controlPlane().masterOfIdentity('master-1_0b7c0f3e-2d1a-4c55-9f0e-1f2a3b4c5d6e'), 'master-1')

@@ -103,6 +103,32 @@ describe('the docker fault provider (against a fake docker CLI)', () => {
     assert.deepEqual(await fake.calls(), [])
   })
 
+  it('skips pressure, another kubelet version and the clock, saying why a container cannot, and which key would', async () => {
+    const d = await doors(fake, KIND)
+    const cases: [string, () => Promise<void> | void, string, string][] = [
+      ['setPressure', () => d.faults().setPressure('worker-1', 'DiskPressure', true), 'setPressure', 'measures against its eviction thresholds'],
+      ['setKubeletVersion', () => d.faults().setKubeletVersion('worker-1', 'v1.29.0'), 'setKubeletVersion', 'the one its node image ships'],
+      ['advanceScheduleClock', () => d.controlPlane().advanceScheduleClock(60_000), 'advanceScheduleClock', "reads its container's clock"],
+    ]
+    for (const [what, act, key, why] of cases) {
+      await assert.rejects(
+        async () => act(),
+        (e: Error) => {
+          assert.equal(e.name, 'UnservedOperationError', what)
+          assert.ok(e.message.startsWith('the docker fault provider cannot '), e.message)
+          assert.ok(e.message.includes(why), e.message)
+          assert.ok(
+            e.message.endsWith(`use \`faults.provider: commands\` with \`faults.commands.${key}\` in the target configuration (${fake.dir}/target.yaml)`),
+            e.message,
+          )
+          return true
+        },
+      )
+    }
+    assert.deepEqual(await fake.calls(), [])
+    assert.deepEqual(d.pending(), [])
+  })
+
   it('says when the docker CLI is not there', async () => {
     const d = await doors(fake, 'faults:\n  provider: docker\n  docker: { binary: ./no-docker }\n')
     await assert.rejects(

@@ -12,7 +12,10 @@
 //   master stop/start            docker kill|start <c> (on kind the master's container holds its
 //                                etcd member and its controller manager too)
 // The units are kind's (systemd's `kubelet` and `containerd`); k3d's nodes run k3s without
-// systemd: use the `commands` provider there for anything but freezing a node. Untested on a
+// systemd: use the `commands` provider there for anything but freezing a node. It has no
+// operation for pressure, a kubelet version or the CronJob clock (each `lacks` says why: a
+// node's kubelet measures its pressure, its version is its image's, the controller manager
+// reads its container's clock); those steps are skipped. Untested on a
 // real kind or k3d (neither runs here); docker.test.ts checks the calls against a fake docker.
 
 import type { DockerFaults } from '../config.js'
@@ -50,15 +53,32 @@ function dockerArgs(config: DockerFaults, op: Operation, c: string): string[] | 
   }
 }
 
+/** Why a container cannot do an operation by itself, for those it lacks. */
+function whyNot(op: Operation): string {
+  switch (op) {
+    case 'setPressure':
+    case 'clearPressure':
+      return "a node's kubelet reports the pressure it measures against its eviction thresholds, which a docker call cannot fake without filling the node"
+    case 'setKubeletVersion':
+    case 'resetKubeletVersion':
+      return "a node's kubelet is the one its node image ships"
+    case 'advanceScheduleClock':
+      return "the controller manager reads its container's clock, which is the host's"
+    default:
+      return 'a container holds more than that'
+  }
+}
+
 export function dockerRunner(config: DockerFaults, file: string): FaultRunner {
   const lacks = (op: Operation) =>
     new Error(
-      `the docker fault provider cannot ${OPERATIONS[op].does} (a container holds more than that); use \`faults.provider: commands\` with \`faults.commands.${op}\` in the target configuration (${file})`,
+      `the docker fault provider cannot ${OPERATIONS[op].does} (${whyNot(op)}); use \`faults.provider: commands\` with \`faults.commands.${op}\` in the target configuration (${file})`,
     )
   return {
     provider: 'docker',
     has: (op) => dockerArgs(config, op, '') !== undefined,
     run: async (op, subject) => {
+      if (subject === undefined) throw lacks(op)
       const args = dockerArgs(config, op, config.containers[subject] ?? subject)
       if (!args) throw lacks(op)
       await runCommand(`faults.docker (${op} ${subject})`, [config.binary, ...args], config.timeoutMs)

@@ -1,9 +1,16 @@
 // The fault operations a fault provider of the `cluster` target may perform, each on one subject
-// (a node, an etcd member or a master), named as the target configuration's keys name them
-// (`faults.commands.stopKubelet`). Each operation that breaks something names the one that heals
-// it, so a provider can undo what a scenario did when its session closes.
+// (a node, an etcd member or a master; the CronJob controller's clock is the cluster's), named
+// as the target configuration's keys name them (`faults.commands.stopKubelet`), some with one
+// value besides (which pressure, which kubelet version, how many seconds). Each operation that
+// breaks something names the one that heals it, so a provider can undo what a scenario did when
+// its session closes; the one that needs no healing says why. Subject names and values are
+// checked against strict patterns before any provider uses them, so neither can become a
+// command-line option or shell syntax.
 
 export type Subject = 'node' | 'member' | 'master'
+
+/** The value an operation takes besides its subject: its placeholder's name (`{condition}`). */
+export type Parameter = 'condition' | 'version' | 'seconds'
 
 export type Operation =
   | 'stopKubelet'
@@ -21,12 +28,21 @@ export type Operation =
   | 'startControllerManager'
   | 'stopScheduler'
   | 'startScheduler'
+  | 'setPressure'
+  | 'clearPressure'
+  | 'setKubeletVersion'
+  | 'resetKubeletVersion'
+  | 'advanceScheduleClock'
 
 export interface OperationSpec {
-  /** What the operation acts on: the placeholder its command template uses (`{node}`). */
-  subject: Subject
-  /** The operation that undoes this one (absent for operations that heal or restart). */
+  /** What the operation acts on: the placeholder its command template uses (`{node}`); absent when it acts on the cluster as a whole. */
+  subject?: Subject
+  /** The value it takes besides, as a placeholder its command template must use (`{condition}`). */
+  parameter?: Parameter
+  /** The operation that undoes this one (absent for operations that heal or restart); it gets the same subject, and the same value when it takes one. */
   healedBy?: Operation
+  /** Why a breaking operation needs no healing (instead of `healedBy`). */
+  needsNoHealing?: string
   /** What it does, for messages ("stop a node's kubelet"). */
   does: string
 }
@@ -48,6 +64,16 @@ export const OPERATIONS: Readonly<Record<Operation, OperationSpec>> = {
   startControllerManager: { subject: 'master', does: "start a master's controller manager" },
   stopScheduler: { subject: 'master', healedBy: 'startScheduler', does: "stop a master's scheduler" },
   startScheduler: { subject: 'master', does: "start a master's scheduler" },
+  setPressure: { subject: 'node', parameter: 'condition', healedBy: 'clearPressure', does: 'put a node under memory, disk or PID pressure' },
+  clearPressure: { subject: 'node', parameter: 'condition', does: "end a node's memory, disk or PID pressure" },
+  setKubeletVersion: { subject: 'node', parameter: 'version', healedBy: 'resetKubeletVersion', does: "restart a node's kubelet as another version" },
+  resetKubeletVersion: { subject: 'node', does: "restart a node's kubelet as its own version" },
+  advanceScheduleClock: {
+    parameter: 'seconds',
+    needsNoHealing:
+      'the clock only moves forward, as time does, and only the CronJob controller reads it: a schedule computed after the move is as good as one computed later',
+    does: "move the CronJob controller's clock forward",
+  },
 }
 
 export const OPERATION_NAMES = Object.keys(OPERATIONS) as Operation[]
@@ -66,4 +92,44 @@ export const SUBJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/
 export function checkSubjectName(subject: Subject, name: string): void {
   if (!SUBJECT_NAME.test(name))
     throw new Error(`refusing the ${subject} name ${JSON.stringify(name)}: a ${subject} name is letters, digits, ".", "_", ":" and "-"`)
+}
+
+/** What each value is, for messages. */
+export const PARAMETER_NOUNS: Readonly<Record<Parameter, string>> = {
+  condition: 'a pressure condition',
+  version: 'a kubelet version',
+  seconds: 'a number of seconds',
+}
+
+/** The pressure conditions a node reports (`{condition}`). */
+export const PRESSURE_CONDITIONS = ['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const
+
+/** What each value may be: nothing that could be read as an option (no leading `-`) or a shell word. */
+const PARAMETER_VALUES: Readonly<Record<Parameter, { valid: (v: string) => boolean; is: string }>> = {
+  condition: { valid: (v) => (PRESSURE_CONDITIONS as readonly string[]).includes(v), is: `one of ${PRESSURE_CONDITIONS.join(', ')}` },
+  version: { valid: (v) => /^v\d{1,4}\.\d{1,4}\.\d{1,4}$/.test(v), is: 'a release version such as v1.31.0' },
+  seconds: { valid: (v) => /^[1-9]\d{0,9}$/.test(v), is: 'a positive whole number of seconds' },
+}
+
+/**
+ * Checks an operation's subject name and value before a provider uses them: the subject when
+ * the operation has one, the value exactly when it takes one.
+ */
+export function checkArguments(op: Operation, subject: string | undefined, value: string | undefined): void {
+  const spec = OPERATIONS[op]
+  if (spec.subject) {
+    if (subject === undefined) throw new Error(`${op} needs a ${spec.subject}`)
+    checkSubjectName(spec.subject, subject)
+  } else if (subject !== undefined) throw new Error(`${op} acts on the cluster, not on ${JSON.stringify(subject)}`)
+  if (spec.parameter) {
+    const p = PARAMETER_VALUES[spec.parameter]
+    if (value === undefined) throw new Error(`${op} needs ${PARAMETER_NOUNS[spec.parameter]} (${p.is})`)
+    if (!p.valid(value)) throw new Error(`refusing the ${spec.parameter} ${JSON.stringify(value)} for ${op}: expected ${p.is}`)
+  } else if (value !== undefined) throw new Error(`${op} takes no value besides its ${spec.subject ?? 'subject'}, not ${JSON.stringify(value)}`)
+}
+
+/** The placeholders an operation's command template may use: its subject's and its value's. */
+export function placeholdersOf(op: Operation): string[] {
+  const spec = OPERATIONS[op]
+  return [spec.subject, spec.parameter].filter((p): p is Subject | Parameter => p !== undefined)
 }
