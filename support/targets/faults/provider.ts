@@ -101,6 +101,7 @@ export class ProviderDoors {
         throw this.cannot("change a kubelet's reported version")
       },
       healAll: () => this.healAll('node'),
+      can: (op) => this.runner.has(op),
     }
   }
 
