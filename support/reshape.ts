@@ -349,7 +349,7 @@ export async function unshape(kc: KubeConfig, faults: Faults | undefined, done: 
         async () => (await nodes(kc)).filter((n) => restarted.includes(n.metadata?.name ?? '') && isReady(n)).map((n) => n.metadata!.name!),
         (back) => back.length === restarted.length,
         NODE_BACK_WITHIN_MS,
-        { describe: `the nodes ${restarted.join(', ')} to register again and be Ready` },
+        { describe: `the node${restarted.length === 1 ? '' : 's'} ${restarted.join(', ')} to register again and be Ready` },
       )
     } catch (e) {
       failures.push(`${e instanceof Error ? e.message : String(e)}`)
