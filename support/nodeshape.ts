@@ -1,8 +1,11 @@
 // "A cluster of N nodes [with C CPUs [and M of memory] each]" on any target, and a shared
 // cluster's nodes left as the scenario found them. The built-in target starts a cluster of that
 // shape for the scenario (capability `config`); on a cluster the kit cannot configure, the
-// running one must already have it: exactly N nodes, all Ready, none cordoned or tainted, each
-// with that much allocatable, or the scenario is not served there (skipped with the reason).
+// running one must have it: exactly N nodes, all Ready, none cordoned or tainted, each with that
+// much allocatable. One with more is fitted for the scenario's length, as upstream's e2e does
+// (./reshape.ts): surplus nodes taken out through the fault provider, the room beyond the asked
+// CPU and memory reserved by filler pods; otherwise the scenario is not served there (skipped
+// with the reason).
 // Such a cluster is shared and outlives the scenario, so before a scenario first changes a node
 // (a label, a taint, a cordon) every node's labels, taints and cordon are noted, and an After
 // hook (support/hooks.ts) puts back whatever differs when the scenario ends, passed or failed.
@@ -11,52 +14,20 @@ import { PatchStrategy, setHeaderOptions, type CoreV1Api, type KubeConfig, type 
 import { toStatus } from './kube.js'
 import { eventually } from './eventually.js'
 import { formatTaint, type NodeMarks } from './nodes.js'
-import { UnservedOperationError } from './targets/target.js'
+import { describeFiller, planShape, reshape, unshape, type Reshaped } from './reshape.js'
+import { UnservedOperationError, type Session } from './targets/target.js'
 import { configurable, configure } from './topology.js'
 import { core, isReady, nodes } from './workloads.js'
 import type { OckWorld } from './world.js'
 
-// ---------------------------------------------------------------------------------------------
-// quantities
+import { sameQuantity, type NodeShape } from './quantities.js'
 
-const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }
-const BINARY: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 }
-
-/**
- * A Kubernetes quantity ("2", "2000m", "1.5Gi", "1536Mi", "1e3") in nano units, exactly (a
- * fraction of a nano unit rounds up, as the API server rounds it), so equal amounts compare
- * equal however they are written.
- */
-export function quantityNanos(q: string): bigint {
-  const m = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])|[eE]([+-]?\d+))?$/.exec(q.trim())
-  if (!m) throw new Error(`"${q}" is not a Kubernetes quantity`)
-  const [whole, fraction = ''] = m[2]!.split('.')
-  let value = BigInt(`${whole || '0'}${fraction}`) // in units of 10^-fraction.length
-  let exponent = 9 - fraction.length + (m[4] !== undefined ? Number(m[4]) : (DECIMAL[m[3] ?? ''] ?? 0))
-  if (m[3] && BINARY[m[3]] !== undefined) value *= 1n << BigInt(BINARY[m[3]]!)
-  if (exponent >= 0) value *= 10n ** BigInt(exponent)
-  else {
-    const d = 10n ** BigInt(-exponent)
-    value = (value + d - 1n) / d
-    exponent = 0
-  }
-  return m[1] === '-' ? -value : value
-}
-
-/** Whether two quantities are the same amount ("2" and "2000m", "1Gi" and "1024Mi"). */
-export function sameQuantity(a: string, b: string): boolean {
-  return quantityNanos(a) === quantityNanos(b)
-}
+export { quantityNanos, sameQuantity } from './quantities.js'
 
 // ---------------------------------------------------------------------------------------------
 // the shape a scenario asks for
 
-/** What "a cluster of N nodes [with C CPUs [and M of memory] each]" asks for. */
-export interface NodeShape {
-  nodes: number
-  cpu?: string
-  memory?: string
-}
+export type { NodeShape } from './quantities.js'
 
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`
@@ -92,7 +63,7 @@ function allocatable(n: V1Node, want: NodeShape): { text: string; fits: boolean 
  * is: exactly `want.nodes` nodes, every one Ready, schedulable and untainted, and (when asked)
  * every one with exactly that CPU and memory allocatable.
  */
-export function shapeMismatch(all: V1Node[], want: NodeShape): string | undefined {
+export function shapeMismatch(all: readonly V1Node[], want: NodeShape): string | undefined {
   const name = (n: V1Node): string => n.metadata?.name ?? '(unnamed)'
   const notReady = all.filter((n) => !isReady(n)).map(name)
   if (all.length !== want.nodes) {
@@ -135,8 +106,33 @@ export async function clusterOfNodes(world: OckWorld, want: NodeShape): Promise<
   const s = await world.cluster()
   const all = await nodes(s.kubeconfig)
   const why = shapeMismatch(all, want)
-  if (why) throw new UnservedOperationError(why)
+  if (!why) return keepNodesAsFound(world, all)
+  // a shared cluster of another shape: fitted to this one for the scenario's length (./reshape.ts)
+  const sized = want.cpu !== undefined || want.memory !== undefined
+  const pods = sized ? (await core(s.kubeconfig).listPodForAllNamespaces()).items : []
+  const plan = planShape(all, pods, want, { noRemoval: noRemoval(s), text: world.scenarioText }, shapeMismatch)
+  if (typeof plan === 'string') throw new UnservedOperationError(plan)
   await keepNodesAsFound(world, all)
+  const done: Reshaped = { removed: [], lingering: [], tookMs: 0 }
+  world.remembered.reshaped = done
+  await reshape(s.kubeconfig, s.faults!, plan, `${s.namespace}-fillers`, s.images, done)
+  const what = [
+    ...(plan.remove.length ? [`took out ${plan.remove.join(', ')} (kubelet stopped, Node deleted)`] : []),
+    ...plan.fillers.map((f) => `reserved ${describeFiller(f)} on ${f.node} with a filler pod`),
+    ...(done.lingering.length ? [`pods still bound to the nodes taken out, left to them: ${done.lingering.join(', ')}`] : []),
+  ]
+  world.log(`the shared cluster was fitted to the scenario (${why}): ${what.join('; ')}, in ${Math.round(done.tookMs)} ms`)
+  // what the scenario now finds is the shape it asked for, or this is a mistake of the kit
+  const after = shapeMismatch(await nodes(s.kubeconfig), { nodes: want.nodes })
+  if (after) throw new Error(`the shared cluster was fitted to the scenario, yet: ${after}`)
+}
+
+/** Why surplus nodes cannot be taken out on this session's cluster, or undefined when they can. */
+function noRemoval(s: Session): string | undefined {
+  const faults = s.faults
+  if (!faults) return 'no fault provider to stop their kubelets'
+  const lacking = (['stopKubelet', 'startKubelet'] as const).filter((op) => faults.can && !faults.can(op))
+  return lacking.length ? `the fault provider has no ${lacking.join(' or ')}` : undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,11 +238,28 @@ export async function keepNodesAsFound(world: OckWorld, found?: V1Node[]): Promi
   world.remembered.nodesAsFound = (found ?? (await nodes(s.kubeconfig))).map(marksOf)
 }
 
-/** The After hook's part: restores the nodes a scenario noted, if it noted any. */
+/**
+ * The After hook's part: takes the fillers away and brings removed nodes back (./reshape.ts),
+ * then restores the nodes a scenario noted, if it noted any; a node that did not come back, or
+ * could not be put back as found, fails the hook.
+ */
 export async function restoreNodesAsFound(world: OckWorld): Promise<void> {
   const before = world.remembered.nodesAsFound
+  const reshaped = world.remembered.reshaped
   const s = world.currentSession
-  if (!before || !s) return
+  if (!s) return
   world.remembered.nodesAsFound = undefined
-  await restoreNodes(s.kubeconfig, before)
+  world.remembered.reshaped = undefined
+  let unshapeFailed: unknown
+  if (reshaped) {
+    const started = performance.now()
+    try {
+      await unshape(s.kubeconfig, s.faults, reshaped)
+    } catch (e) {
+      unshapeFailed = e
+    }
+    if (!unshapeFailed) world.log(`the shared cluster's nodes were brought back in ${Math.round(performance.now() - started)} ms`)
+  }
+  if (before) await restoreNodes(s.kubeconfig, before)
+  if (unshapeFailed) throw unshapeFailed
 }

@@ -7,6 +7,7 @@ import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } fro
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node'
 import type { DrainProgress, NodeMarks } from './nodes.js'
 import type { Address } from './services.js'
+import type { Reshaped } from './reshape.js'
 import type { CommandResult } from './kubectl.js'
 import type { StatusError } from './kube.js'
 import type { ScenarioTopology, Session, TargetParameters } from './targets/target.js'
@@ -64,11 +65,15 @@ export interface Remembered {
   requestClients: (() => void)[]
   /** A shared cluster's nodes (labels, taints, cordon) before the scenario first changed one; the After hook puts them back (support/nodeshape.ts). */
   nodesAsFound?: NodeMarks[]
+  /** What the kit changed to fit a shared cluster to the scenario's node shape (nodes taken out, filler pods); the After hook undoes it (support/reshape.ts). */
+  reshaped?: Reshaped
 }
 
 export class OckWorld extends World<OckParameters> {
   /** Short id of this scenario; its namespace is `ock-<id>`. */
   scenarioId = ''
+  /** The scenario's steps with their tables and documents, as text (set before it runs): what it names and does, for steps that must know before they act. */
+  scenarioText = ''
   /** What Given steps asked of the cluster before it starts. */
   readonly topology: ScenarioTopology = {}
   /**

@@ -5,7 +5,8 @@
 // SIGCONT brings it back; a node's pressure set with `ock fault` outlives a restart of its kubelet
 // process. On Docker, a kubelet killed with SIGKILL (`ock fault stopKubelet`)
 // leaves its container running, a restarted one re-adopts it (same container, the restart count
-// it had), and `kill -9` of `ock up` leaves no kubelet process and no container behind.
+// it had), and `kill -9` of `ock up` leaves no kubelet process and no container behind. A
+// kubelet whose Node was deleted while it was stopped registers it again when it starts.
 
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -236,6 +237,23 @@ describe('ock up: kubelets as processes', { timeout: 240_000 }, () => {
     assert.equal(await holdsWithin(async () => (await diskPressure()) !== 'True', 3_000, 100), false, 'DiskPressure stays True across the restart')
     fault(u, 'clearPressure', 'node-1', 'DiskPressure')
     await eventually('node-1 DiskPressure=False', async () => (await diskPressure()) === 'False', 15_000, 100)
+
+    // a kubelet whose Node was deleted while it was stopped registers it again when it starts,
+    // as a real kubelet does (the cluster target takes surplus nodes out this way)
+    const uid = (await u.client.get<Node>(refFor(NODES, undefined, 'node-2'))).metadata?.uid
+    fault(u, 'stopKubelet', 'node-2')
+    await u.client.delete(refFor(NODES, undefined, 'node-2'))
+    fault(u, 'startKubelet', 'node-2')
+    await eventually(
+      'node-2 registered again (a new Node) and Ready',
+      async () => {
+        const n = await u.client.get<Node>(refFor(NODES, undefined, 'node-2')).catch(() => undefined)
+        return Boolean(n && n.metadata?.uid !== uid && ready(n) === 'True')
+      },
+      15_000,
+      100,
+    )
+    pids.push((await u.state()).nodes['node-2']!)
 
     u.child.kill('SIGINT')
     await u.exited

@@ -232,6 +232,8 @@ export interface Faults {
   setKubeletVersion(node: string, version: string | undefined): Promise<void>
   /** Heals every node fault: kubelets running with their own version, heartbeats, runtimes, no pressure. */
   healAll(): Promise<void>
+  /** Whether this door can stop or start a kubelet (a configured provider may lack the command); absent: it can. */
+  can?(op: 'stopKubelet' | 'startKubelet'): boolean
 }
 
 /**

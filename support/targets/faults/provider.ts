@@ -131,6 +131,7 @@ export class ProviderDoors {
       setKubeletVersion: (node, version) =>
         version === undefined ? this.perform('resetKubeletVersion', node) : this.perform('setKubeletVersion', node, version),
       healAll: () => this.healAll('node'),
+      can: (op) => this.runner.has(op),
     }
   }
 
