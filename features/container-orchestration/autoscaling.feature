@@ -152,4 +152,5 @@ Feature: A HorizontalPodAutoscaler scales a Deployment on measured utilisation
       | status.conditions[type=AbleToScale].status    | True                    |
       | status.conditions[type=ScalingActive].status  | False                   |
       | status.conditions[type=ScalingActive].reason  | FailedGetResourceMetric |
-    And within the horizontal pod autoscaler sync period plus 4s the hpa "plain" has a Warning event FailedGetResourceMetric saying "missing request for cpu in container app of Pod plain-"
+    # the missing request shows once the pod has metrics: within two scrapes of its start
+    And within the horizontal pod autoscaler sync period plus twice the metric resolution plus 4s the hpa "plain" has a Warning event FailedGetResourceMetric saying "missing request for cpu in container app of Pod plain-"
