@@ -7,6 +7,9 @@
 // only JSON and strategic merge patches.
 
 import { execa, type ResultPromise } from 'execa'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { kubectlArgs, splitWords } from './kubectl.js'
 
@@ -84,8 +87,11 @@ export class PythonClient {
   /** The watch events the client printed so far. */
   readonly events: WatchEvent[] = []
 
+  /** The process's own temp dir (the client writes the kubeconfig's certificates there), removed when it ends. */
+  private readonly tmp = mkdtempSync(join(tmpdir(), 'ock-pyclient-'))
+
   constructor(ctx: ClientContext) {
-    this.child = execa(PYTHON, [SCRIPT, ctx.kubeconfigFile, ctx.namespace], { reject: false, stdin: 'pipe', timeout: 120_000 })
+    this.child = execa(PYTHON, [SCRIPT, ctx.kubeconfigFile, ctx.namespace], { reject: false, stdin: 'pipe', timeout: 120_000, env: { TMPDIR: this.tmp } })
     this.child.stdout!.on('data', (d: Buffer) => {
       this.out += d.toString()
       const lines = this.out.split('\n')
@@ -102,6 +108,7 @@ export class PythonClient {
     })
     this.child.stderr!.on('data', (d: Buffer) => (this.err += d.toString()))
     void this.child.then((r) => {
+      rmSync(this.tmp, { recursive: true, force: true })
       for (const p of this.pending.values()) p.reject(new Error(`the Python client ended (exit code ${r.exitCode}) during ${p.what}:\n${this.err}`))
       this.pending.clear()
     })

@@ -18,11 +18,16 @@
 #   exec POD INPUT COMMAND...       {"stdout", "stderr", "exitCode"} (exitCode: the client's returncode)
 #   portforward POD PORT PATH       an HTTP GET through the forwarded port; {"body"}
 import json
+import signal
 import sys
 import threading
 
 from kubernetes import client, config, watch
 from kubernetes.stream import portforward, stream
+
+# the kubeconfig's certificates and key are written to temp files that only a normal exit
+# removes (atexit): the kit ends this process with SIGTERM, so SIGTERM exits normally
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 kubeconfig, ns = sys.argv[1], sys.argv[2]
 config.load_kube_config(config_file=kubeconfig)
