@@ -5,7 +5,7 @@ Feature: A HorizontalPodAutoscaler scales real containers under real load
   engine's container stats show it, and the HorizontalPodAutoscaler adds pods up to
   maxReplicas; once the requests stop and the stabilization window has passed, it removes them.
 
-  @ORCH-06 @config
+  @ORCH-06
   Scenario: Real load grows the Deployment to maxReplicas, and it shrinks back after the window
     Slow: three real containers start under real load, and the 5 s stabilization window is
     waited out before they go.
@@ -56,8 +56,8 @@ Feature: A HorizontalPodAutoscaler scales real containers under real load
       """
     And within 60s the deployment "burn" has 1 ready replica
     When 2 clients keep requesting "http://burn/cgi-bin/cpu?ms=1000" for 60s
-    Then within 45s the deployment "burn" has 3 ready replicas
+    Then within the horizontal pod autoscaler sync period plus twice the metric resolution plus 39s the deployment "burn" has 3 ready replicas
     And within 10s the hpa "burn" has a Normal event SuccessfulRescale saying "reason: cpu resource utilization (percentage of request) above target"
     When the clients stop requesting
-    Then within 30s the deployment "burn" has 1 ready replica
+    Then within the horizontal pod autoscaler sync period plus twice the metric resolution plus 24s the deployment "burn" has 1 ready replica
     And within 5s the hpa "burn" has a Normal event SuccessfulRescale saying "New size: 1; reason: All metrics below target"
