@@ -59,7 +59,10 @@ export class ClusterTarget implements Target {
     const available = new Set<Capability>(['api'])
     const missing = new Map<Capability, string>([
       ['trace', `${why}; the request trace is a door of the built-in orchestrator`],
-      ['config', `${why}; it cannot reconfigure a running cluster's timings, admission or topology`],
+      [
+        'config',
+        `${why}; it cannot reconfigure a running cluster (its container runtime, etcd clusters of its own, settings other than the ones it runs with)`,
+      ],
       ['load', `${why}; a stated load is put on pods through the built-in simulated runtime`],
       ['runtime', `${why}; what each node's container runtime was asked is a door of the built-in orchestrator`],
     ])
