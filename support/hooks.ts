@@ -38,11 +38,7 @@ setParallelCanAssign(canRunBeside)
 
 Before({ name: 'capability gate' }, async function (this: OckWorld, { pickle }: ITestCaseHookParameter) {
   this.scenarioId = randomBytes(3).toString('hex')
-  this.scenarioText = pickle.steps
-    .map((s) =>
-      [s.text, s.argument?.docString?.content ?? '', ...(s.argument?.dataTable?.rows.map((r) => r.cells.map((c) => c.value).join(' | ')) ?? [])].join('\n'),
-    )
-    .join('\n')
+  this.scenarioSteps = pickle.steps
   const target = targetFor(this.parameters)
   const { available, missing } = await target.capabilities()
   const lacking = neededCapabilities(pickle.tags).filter((c) => !available.has(c))

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { V1Node, V1Taint } from '@kubernetes/client-node'
-import { marksOf, quantityNanos, restorePatch, sameQuantity, shapeMismatch } from './nodeshape.js'
+import { marksOf, restorePatch, shapeMismatch } from './nodeshape.js'
+import { quantityNanos, sameQuantity } from './quantities.js'
 
 function node(
   name: string,

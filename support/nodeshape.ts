@@ -19,15 +19,10 @@ import { UnservedOperationError, type Session } from './targets/target.js'
 import { configurable, configure } from './topology.js'
 import { core, isReady, nodes } from './workloads.js'
 import type { OckWorld } from './world.js'
-
 import { sameQuantity, type NodeShape } from './quantities.js'
-
-export { quantityNanos, sameQuantity } from './quantities.js'
 
 // ---------------------------------------------------------------------------------------------
 // the shape a scenario asks for
-
-export type { NodeShape } from './quantities.js'
 
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`

@@ -285,16 +285,16 @@ export async function reshape(
       if (toStatus(e).code !== 404) throw new Error(`deleting the Node ${node}: ${toStatus(e).message}`)
     })
   }
-  if (plan.remove.length)
+  if (plan.remove.length) {
     await eventually(
       async () => (await nodes(kc)).map((n) => n.metadata?.name ?? ''),
       (names) => !names.some((n) => plan.remove.includes(n)),
       10_000,
       { describe: `the Nodes ${plan.remove.join(', ')} to be gone (their kubelets stopped)` },
     )
-  if (plan.remove.length)
     for (const p of (await api.listPodForAllNamespaces()).items)
       if (plan.remove.includes(p.spec?.nodeName ?? '')) done.lingering.push(`${p.metadata?.namespace}/${p.metadata?.name}`)
+  }
   if (plan.fillers.length) {
     await createNamespace(kc, fillerNamespace)
     done.fillerNamespace = fillerNamespace

@@ -67,6 +67,9 @@ const NAMED = `(?:${TIMES})?${THE} (?:${TIMING_PATTERN.source})`
  */
 export const BOUND_PATTERN = new RegExp(`${NAMED}(?:${PLUS}${NAMED})*(?:${PLUS}${DURATION_PATTERN.source})?|${DURATION_PATTERN.source}`)
 
+/** One named term of a bound: its multiplier (twice, N times) and its timing's phrase. */
+const NAMED_TERM = new RegExp(`^(?:(twice|ضعف)|(\\d+) (?:times|أضعاف)) ?${THE} (.+)$|^${THE} (.+)$`)
+
 /**
  * Milliseconds of a bound: a duration as it is, a named one from the timings the scenario
  * stated (on the built-in target, the stated values; on another, the cluster's own). A bound
@@ -75,10 +78,9 @@ export const BOUND_PATTERN = new RegExp(`${NAMED}(?:${PLUS}${NAMED})*(?:${PLUS}$
  */
 export function resolveBound(text: string, stated: Readonly<Record<string, number>>): number {
   const terms = text.trim().split(new RegExp(PLUS))
-  const named = new RegExp(`^(?:(twice|ضعف)|(\\d+) (?:times|أضعاف)) ?${THE} (.+)$|^${THE} (.+)$`)
-  if (terms.length === 1 && !named.test(terms[0]!)) return parseDuration(text)
+  if (terms.length === 1 && !NAMED_TERM.test(terms[0]!)) return parseDuration(text)
   return terms.reduce((sum, term) => {
-    const m = named.exec(term)
+    const m = NAMED_TERM.exec(term)
     if (!m) return sum + parseDuration(term)
     const phrase = (m[3] ?? m[4])!
     const times = m[1] ? 2 : m[2] ? Number(m[2]) : 1

@@ -4,6 +4,7 @@
 // the steps call.
 
 import { World, setWorldConstructor, setDefaultTimeout, type IWorldOptions } from '@cucumber/cucumber'
+import type { PickleStep } from '@cucumber/messages'
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node'
 import type { DrainProgress, NodeMarks } from './nodes.js'
 import type { Address } from './services.js'
@@ -72,8 +73,17 @@ export interface Remembered {
 export class OckWorld extends World<OckParameters> {
   /** Short id of this scenario; its namespace is `ock-<id>`. */
   scenarioId = ''
-  /** The scenario's steps with their tables and documents, as text (set before it runs): what it names and does, for steps that must know before they act. */
-  scenarioText = ''
+  /** The scenario's steps (set before it runs). */
+  scenarioSteps: readonly PickleStep[] = []
+
+  /** The scenario's steps with their tables and documents, as text: what it names and does, for steps that must know before they act. */
+  get scenarioText(): string {
+    return this.scenarioSteps
+      .map((s) =>
+        [s.text, s.argument?.docString?.content ?? '', ...(s.argument?.dataTable?.rows.map((r) => r.cells.map((c) => c.value).join(' | ')) ?? [])].join('\n'),
+      )
+      .join('\n')
+  }
   /** What Given steps asked of the cluster before it starts. */
   readonly topology: ScenarioTopology = {}
   /**

@@ -38,10 +38,11 @@ export interface ProcessesState {
 }
 
 type Subject = 'node' | 'member' | 'master'
-type Parameter = 'condition' | 'version' | 'seconds'
+/** The value an operation takes besides its subject: its placeholder's name (`{condition}`). */
+export type FaultParameter = 'condition' | 'version' | 'seconds'
 interface OperationShape {
   subject?: Subject
-  parameter?: Parameter
+  parameter?: FaultParameter
 }
 
 /**
@@ -73,8 +74,12 @@ export const FAULT_OPERATIONS = {
 
 export type FaultOperation = keyof typeof FAULT_OPERATIONS
 
-/** What a value may be, per parameter: nothing a command line could read as an option. */
-const VALUES: Readonly<Record<Parameter, { valid: (v: string) => boolean; is: string; noun: string }>> = {
+/**
+ * What a value may be, per parameter: nothing a command line could read as an option (no leading
+ * `-`) or a shell word. The cluster target's fault providers check the same before they
+ * substitute a value (support/targets/faults/operations.ts).
+ */
+export const FAULT_VALUES: Readonly<Record<FaultParameter, { valid: (v: string) => boolean; is: string; noun: string }>> = {
   condition: {
     valid: (v) => (PRESSURE_CONDITIONS as readonly string[]).includes(v),
     is: `one of ${PRESSURE_CONDITIONS.join(', ')}`,
@@ -102,12 +107,12 @@ export function faultArguments(op: string, args: string[]): { op: FaultOperation
   const want = [spec.subject, spec.parameter].filter(Boolean).length
   if (args.length !== want)
     return {
-      error: `${op} takes ${[spec.subject && `a ${spec.subject}`, spec.parameter && VALUES[spec.parameter].noun].filter(Boolean).join(' and ') || 'nothing'}, got ${args.length} argument(s); ${usage()}`,
+      error: `${op} takes ${[spec.subject && `a ${spec.subject}`, spec.parameter && FAULT_VALUES[spec.parameter].noun].filter(Boolean).join(' and ') || 'nothing'}, got ${args.length} argument(s); ${usage()}`,
     }
   const name = spec.subject ? args[0] : undefined
   const value = spec.parameter ? args[want - 1] : undefined
-  if (spec.parameter && !VALUES[spec.parameter].valid(value!))
-    return { error: `refusing the ${spec.parameter} ${JSON.stringify(value)} for ${op}: expected ${VALUES[spec.parameter].is}` }
+  if (spec.parameter && !FAULT_VALUES[spec.parameter].valid(value!))
+    return { error: `refusing the ${spec.parameter} ${JSON.stringify(value)} for ${op}: expected ${FAULT_VALUES[spec.parameter].is}` }
   return { op: op as FaultOperation, ...(name === undefined ? {} : { name }), ...(value === undefined ? {} : { value }) }
 }
 

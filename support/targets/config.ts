@@ -10,7 +10,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseCommandString } from 'execa'
 import { parseDocument } from 'yaml'
 import { parseDuration } from '../durations.js'
-import { OPERATIONS, OPERATION_NAMES, SUBJECT_NAME, isOperation, PARAMETER_NOUNS, placeholdersOf, type Operation } from './faults/operations.js'
+import { OPERATIONS, OPERATION_NAMES, SUBJECT_NAME, isOperation, PARAMETER_VALUES, placeholdersOf, type Operation } from './faults/operations.js'
 import type { ControlPlaneShape } from './target.js'
 
 /** The environment variable that names the target configuration. */
@@ -336,7 +336,7 @@ function template(v: Validator, key: string, value: unknown, op: Operation): Com
         const takes = allowed.length ? `use ${allowed.map((p) => `{${p}}`).join(' and ')}` : 'it takes no placeholder'
         throw v.error(
           key,
-          `unknown placeholder {${name}}; ${op} ${spec.subject ? `acts on a ${spec.subject}` : 'acts on the cluster'}${spec.parameter ? ` with ${PARAMETER_NOUNS[spec.parameter]}` : ''}: ${takes}`,
+          `unknown placeholder {${name}}; ${op} ${spec.subject ? `acts on a ${spec.subject}` : 'acts on the cluster'}${spec.parameter ? ` with ${PARAMETER_VALUES[spec.parameter].noun}` : ''}: ${takes}`,
         )
       }
       used.add(name!)

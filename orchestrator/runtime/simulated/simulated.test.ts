@@ -77,41 +77,28 @@ describe('simulated runtime scripts', () => {
     for (const [argv, want] of table) assert.deepEqual(mainScript(argv), want, argv.join(' '))
   })
 
-  it('a container whose command sleeps then exits runs that long and exits with its code', async () => {
+  /** One container of pod p/n named c, scripted by `script` (its command or env). */
+  const scripted = { podUid: 'p', podName: 'p', podNamespace: 'n', name: 'c', image: 'i:1', podIP: '127.64.0.2', attempt: 0 }
+
+  it('a container whose command sleeps then exits runs that long and exits with its code', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] })
     const rt = new SimulatedRuntime()
-    const id = await rt.createContainer({
-      podUid: 'p',
-      podName: 'p',
-      podNamespace: 'n',
-      name: 'c',
-      image: 'i:1',
-      podIP: '127.64.0.2',
-      attempt: 0,
-      command: ['/bin/sh', '-c', 'sleep 0.05; exit 3'],
-    })
+    const id = await rt.createContainer({ ...scripted, command: ['/bin/sh', '-c', 'sleep 0.05; exit 3'] })
     await rt.startContainer(id)
     assert.equal((await rt.listContainers())[0]?.state, 'running')
-    await new Promise((r) => setTimeout(r, 120))
+    t.mock.timers.tick(50)
     const [s] = await rt.listContainers()
     assert.equal(s?.state, 'exited')
     assert.equal(s?.exitCode, 3)
     await rt.close()
   })
 
-  it('a container with only an exit code exits as soon as it starts', async () => {
+  it('a container with only an exit code exits as soon as it starts', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] })
     const rt = new SimulatedRuntime()
-    const id = await rt.createContainer({
-      podUid: 'p',
-      podName: 'p',
-      podNamespace: 'n',
-      name: 'c',
-      image: 'i:1',
-      podIP: '127.64.0.2',
-      attempt: 0,
-      env: { OCK_SIM_EXIT_CODE: '2' },
-    })
+    const id = await rt.createContainer({ ...scripted, env: { OCK_SIM_EXIT_CODE: '2' } })
     await rt.startContainer(id)
-    await new Promise((r) => setTimeout(r, 20))
+    t.mock.timers.tick(0)
     const [s] = await rt.listContainers()
     assert.equal(s?.state, 'exited')
     assert.equal(s?.exitCode, 2)

@@ -7,10 +7,12 @@
 // checked against strict patterns before any provider uses them, so neither can become a
 // command-line option or shell syntax.
 
+import { FAULT_VALUES, type FaultParameter } from '../../../orchestrator/cluster/faultcontrol.js'
+
 export type Subject = 'node' | 'member' | 'master'
 
 /** The value an operation takes besides its subject: its placeholder's name (`{condition}`). */
-export type Parameter = 'condition' | 'version' | 'seconds'
+export type Parameter = FaultParameter
 
 export type Operation =
   | 'stopKubelet'
@@ -94,22 +96,8 @@ export function checkSubjectName(subject: Subject, name: string): void {
     throw new Error(`refusing the ${subject} name ${JSON.stringify(name)}: a ${subject} name is letters, digits, ".", "_", ":" and "-"`)
 }
 
-/** What each value is, for messages. */
-export const PARAMETER_NOUNS: Readonly<Record<Parameter, string>> = {
-  condition: 'a pressure condition',
-  version: 'a kubelet version',
-  seconds: 'a number of seconds',
-}
-
-/** The pressure conditions a node reports (`{condition}`). */
-export const PRESSURE_CONDITIONS = ['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const
-
-/** What each value may be: nothing that could be read as an option (no leading `-`) or a shell word. */
-const PARAMETER_VALUES: Readonly<Record<Parameter, { valid: (v: string) => boolean; is: string }>> = {
-  condition: { valid: (v) => (PRESSURE_CONDITIONS as readonly string[]).includes(v), is: `one of ${PRESSURE_CONDITIONS.join(', ')}` },
-  version: { valid: (v) => /^v\d{1,4}\.\d{1,4}\.\d{1,4}$/.test(v), is: 'a release version such as v1.31.0' },
-  seconds: { valid: (v) => /^[1-9]\d{0,9}$/.test(v), is: 'a positive whole number of seconds' },
-}
+/** What each value may be and is called: the same rules `ock fault` applies (orchestrator/cluster/faultcontrol.ts). */
+export const PARAMETER_VALUES = FAULT_VALUES
 
 /**
  * Checks an operation's subject name and value before a provider uses them: the subject when
@@ -123,7 +111,7 @@ export function checkArguments(op: Operation, subject: string | undefined, value
   } else if (subject !== undefined) throw new Error(`${op} acts on the cluster, not on ${JSON.stringify(subject)}`)
   if (spec.parameter) {
     const p = PARAMETER_VALUES[spec.parameter]
-    if (value === undefined) throw new Error(`${op} needs ${PARAMETER_NOUNS[spec.parameter]} (${p.is})`)
+    if (value === undefined) throw new Error(`${op} needs ${p.noun} (${p.is})`)
     if (!p.valid(value)) throw new Error(`refusing the ${spec.parameter} ${JSON.stringify(value)} for ${op}: expected ${p.is}`)
   } else if (value !== undefined) throw new Error(`${op} takes no value besides its ${spec.subject ?? 'subject'}, not ${JSON.stringify(value)}`)
 }
