@@ -3,8 +3,10 @@
 // server, once on the memory store and once on the etcd store (an API server wired as
 // `ock up --store etcd` wires one: EtcdStore over etcd3's gRPC channel, plain HTTP on loopback),
 // by 1 client one request at a time and by 50 concurrent clients (each its own HTTP/2
-// connection). p50 and p99 of each request as the client sees it, and ops/s of each phase.
-// Baseline, in the same run: raw etcd requests of the same shape from this same process to the
+// connection). p50 and p99 of each request as the client sees it, ops/s, and the process's CPU
+// time per request (clients and API server: what a request costs beyond waiting on etcd).
+// Baseline, in the same run, taking turns with the etcd-backed API chunk by chunk (so a drift in
+// the machine's speed weighs on both alike): raw etcd requests of the same shape from this same process to the
 // same etcd, through the same library, channel options and plain HTTP as the store (an EtcdStore
 // of its own, with no API server in between: each call is exactly one etcd request):
 // create = a txn put-if-absent of a value as large as the stored ConfigMap, update = a txn
@@ -14,7 +16,7 @@
 // worker thread (bench/api-server.ts) that counts the store calls each request costs.
 // Without etcd on PATH the etcd halves are null with the reason and the memory halves still run.
 // Writes reports/bench/api.json (--out to change) and prints a table.
-// Usage: npm run bench:api [-- --ops 400 --concurrency 1,50 --members 1 --warmup 10]
+// Usage: npm run bench:api [-- --ops 2000 --concurrency 1,50 --members 1 --warmup 10]
 
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
@@ -33,7 +35,7 @@ import { percentile } from './stats.js'
 
 const { values } = parseArgs({
   options: {
-    ops: { type: 'string', default: '400' },
+    ops: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '1,50' },
     members: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '10' },
@@ -62,6 +64,11 @@ interface Latency {
   p99Ms: number
   meanMs: number
   opsPerSecond: number
+  /**
+   * CPU time of this whole process (the clients, and the API server's worker thread) per
+   * request, in ms: what the request cost beyond waiting on etcd.
+   */
+  cpuMsPerOp: number
 }
 interface ApiLatency extends Latency {
   /** Store calls the API server made per request of this phase, by Store method (and in all). */
@@ -73,25 +80,83 @@ type Mode<L> = { concurrency: number } & Record<Op, L>
 
 const round2 = (x: number): number => Math.round(x * 100) / 100
 
-/** Runs fn(i, client) for i in 0..n-1 on `concurrency` loops; each request's latency and the phase's rate. */
-async function phase(n: number, concurrency: number, fn: (i: number, client: number) => Promise<void>): Promise<Latency> {
-  const samples = new Array<number>(n)
-  let next = 0
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async (_, client) => {
-      while (next < n) {
-        const i = next++
-        const s = performance.now()
-        await fn(i, client)
-        samples[i] = performance.now() - s
+/** What the requests of one operation of one side cost: each latency, and the chunks' wall and CPU time. */
+class Samples {
+  readonly ms: number[] = []
+  wallMs = 0
+  cpuMs = 0
+
+  /** Runs fn(i, client) for i in [from, to) on `concurrency` loops, adding each request's latency. */
+  async run(from: number, to: number, concurrency: number, fn: (i: number, client: number) => Promise<void>): Promise<void> {
+    let next = from
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, to - from) }, async (_, client) => {
+        while (next < to) {
+          const i = next++
+          const s = performance.now()
+          await fn(i, client)
+          this.ms.push(performance.now() - s)
+        }
+      }),
+    )
+    this.wallMs += performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    this.cpuMs += (cpu.user + cpu.system) / 1000
+  }
+
+  latency(): Latency {
+    const sorted = [...this.ms].sort((a, b) => a - b)
+    const n = sorted.length
+    return {
+      p50Ms: round2(percentile(sorted, 50)),
+      p99Ms: round2(percentile(sorted, 99)),
+      meanMs: round2(sorted.reduce((a, b) => a + b, 0) / n),
+      opsPerSecond: Math.round((n / this.wallMs) * 1000),
+      cpuMsPerOp: round2(this.cpuMs / n),
+    }
+  }
+}
+
+/**
+ * One way of doing the three operations (through the API, or raw on etcd): `op(kind, i, client)`
+ * does request i of that kind; `warm()` runs before the measuring; `before`/`after` bracket each
+ * operation's requests (the API server's store-call counters).
+ */
+interface Side {
+  op(kind: Op, i: number, client: number): Promise<void>
+  warm(): Promise<void>
+  before?(kind: Op): Promise<void>
+  after?(kind: Op, samples: Samples): Promise<void>
+}
+
+/**
+ * Measures OPS requests of each operation on every side with `concurrency` loops. The sides take
+ * turns in chunks (of 10 requests, or 4 per loop when more run at once), the side that goes first
+ * alternating, so a machine whose speed drifts during the run (other work, a neighbour on the
+ * host) weighs on every side alike: the comparison is within the run, chunk by chunk.
+ */
+async function measure(concurrency: number, sides: Side[]): Promise<Record<Op, Samples>[]> {
+  for (const side of sides) await side.warm()
+  const results = sides.map(() => ({}) as Record<Op, Samples>)
+  const chunk = Math.max(10, concurrency * 4)
+  for (const kind of OPERATIONS) {
+    for (const side of sides) await side.before?.(kind)
+    const samples = sides.map(() => new Samples())
+    for (let from = 0, round = 0; from < OPS; from += chunk, round++) {
+      const to = Math.min(OPS, from + chunk)
+      for (let k = 0; k < sides.length; k++) {
+        const s = (k + round) % sides.length
+        await samples[s]!.run(from, to, concurrency, (i, client) => sides[s]!.op(kind, i, client))
       }
-    }),
-  )
-  const wall = performance.now() - t0
-  samples.sort((a, b) => a - b)
-  const mean = samples.reduce((a, b) => a + b, 0) / n
-  return { p50Ms: round2(percentile(samples, 50)), p99Ms: round2(percentile(samples, 99)), meanMs: round2(mean), opsPerSecond: Math.round((n / wall) * 1000) }
+    }
+    for (let s = 0; s < sides.length; s++) {
+      results[s]![kind] = samples[s]!
+      await sides[s]!.after?.(kind, samples[s]!)
+    }
+  }
+  return results
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,66 +233,79 @@ function configMap(name: string, round: number, resourceVersion?: string): KObje
 }
 
 // ---------------------------------------------------------------------------------------------
-// one mode (concurrency) against the API server, and against raw etcd
+// the two sides of a mode (concurrency): requests through the API server, raw requests on etcd
 
-async function apiMode(ca: CertificateAuthority, server: BenchServer, concurrency: number): Promise<Mode<ApiLatency>> {
+interface ApiSide extends Side {
+  result(): Mode<ApiLatency>
+  close(): void
+}
+
+async function apiSide(ca: CertificateAuthority, server: BenchServer, concurrency: number): Promise<ApiSide> {
   const creds = await ca.issue({ ...Identities.admin, usage: 'client' })
   // one client (its own HTTP/2 connection) per concurrent loop, as separate processes would be
   const clients = Array.from(
     { length: concurrency },
     () => new ApiClient({ server: server.url, caPem: ca.certPem, certPem: creds.certPem, keyPem: creds.keyPem, userAgent: 'bench-api', timeoutMs: 60_000 }),
   )
-  try {
-    // warm-up: every connection's handshake, then a few requests of each kind
-    await Promise.all(clients.map((c) => c.get({ group: '', version: 'v1', resource: 'namespaces', name: NAMESPACE })))
-    for (let i = 0; i < WARMUP; i++) {
-      const name = `warm-${concurrency}-${i}`
-      const created = await clients[0]!.create(configMaps(), configMap(name, 0))
-      await clients[0]!.update(configMaps(name), configMap(name, 1, created.metadata?.resourceVersion))
-      await clients[0]!.get(configMaps(name))
-    }
-    const name = (i: number): string => `cm-${concurrency}-${i}`
-    const versions = new Array<string>(OPS)
-    const result = { concurrency } as Mode<ApiLatency>
-    const run = async (op: Op, fn: (i: number, client: ApiClient) => Promise<void>): Promise<void> => {
-      await server.counts() // reset: what the warm-up and the previous phase cost is not this phase's
-      const latency = await phase(OPS, concurrency, (i, c) => fn(i, clients[c]!))
-      const counts = await server.counts()
-      const perOp = (m: Record<string, number>): Record<string, number> => {
-        const r = Object.fromEntries(Object.entries(m).map(([method, n]) => [method, round2(n / OPS)]))
-        r.total = round2(Object.values(m).reduce((a, b) => a + b, 0) / OPS)
-        return r
+  const name = (i: number): string => `cm-${concurrency}-${i}`
+  const versions = new Array<string>(OPS)
+  const result = { concurrency } as Mode<ApiLatency>
+  const perOp = (m: Record<string, number>): Record<string, number> => {
+    const r = Object.fromEntries(Object.entries(m).map(([method, n]) => [method, round2(n / OPS)]))
+    r.total = round2(Object.values(m).reduce((a, b) => a + b, 0) / OPS)
+    return r
+  }
+  return {
+    async warm() {
+      // every connection's handshake, then a few requests of each kind
+      await Promise.all(clients.map((c) => c.get({ group: '', version: 'v1', resource: 'namespaces', name: NAMESPACE })))
+      for (let i = 0; i < WARMUP; i++) {
+        const warm = `warm-${concurrency}-${i}`
+        const created = await clients[0]!.create(configMaps(), configMap(warm, 0))
+        await clients[0]!.update(configMaps(warm), configMap(warm, 1, created.metadata?.resourceVersion))
+        await clients[0]!.get(configMaps(warm))
       }
-      result[op] = { ...latency, storeCallsPerOp: perOp(counts.calls), storeMsPerOp: perOp(counts.ms) }
-    }
-    await run('create', async (i, c) => {
-      versions[i] = (await c.create(configMaps(), configMap(name(i), 0))).metadata!.resourceVersion!
-    })
-    await run('update', async (i, c) => void (await c.update(configMaps(name(i)), configMap(name(i), 1, versions[i]))))
-    await run('get', async (i, c) => void (await c.get(configMaps(name(i)))))
-    return result
-  } finally {
-    for (const c of clients) c.close()
+    },
+    async op(kind, i, client) {
+      const c = clients[client]!
+      if (kind === 'create') versions[i] = (await c.create(configMaps(), configMap(name(i), 0))).metadata!.resourceVersion!
+      else if (kind === 'update') await c.update(configMaps(name(i)), configMap(name(i), 1, versions[i]))
+      else await c.get(configMaps(name(i)))
+    },
+    // what the warm-up and the previous operation cost is not this one's
+    before: async () => void (await server.counts()),
+    async after(kind, samples) {
+      const counts = await server.counts()
+      result[kind] = { ...samples.latency(), storeCallsPerOp: perOp(counts.calls), storeMsPerOp: perOp(counts.ms) }
+    },
+    result: () => result,
+    close: () => clients.forEach((c) => c.close()),
   }
 }
 
-async function rawMode(raw: EtcdStore, concurrency: number, valueBytes: number): Promise<Mode<Latency>> {
+function rawSide(raw: EtcdStore, concurrency: number, valueBytes: number): Side & { result(): Mode<Latency> } {
   const first = 'v'.repeat(valueBytes)
   const second = 'w'.repeat(valueBytes)
-  for (let i = 0; i < WARMUP; i++) {
-    const key = `/bench/raw/warm-${concurrency}-${i}`
-    const kv = await raw.create(key, first)
-    await raw.update(key, second, kv.modRevision)
-    await raw.get(key)
-  }
   const key = (i: number): string => `/bench/raw/${concurrency}/${i}`
   const revisions = new Array<number>(OPS)
-  const create = await phase(OPS, concurrency, async (i) => void (revisions[i] = (await raw.create(key(i), first)).modRevision))
-  const update = await phase(OPS, concurrency, async (i) => void (await raw.update(key(i), second, revisions[i]!)))
-  const get = await phase(OPS, concurrency, async (i) => {
-    if (!(await raw.get(key(i)))) throw new Error(`raw etcd: ${key(i)} is missing`)
-  })
-  return { concurrency, create, update, get }
+  const result = { concurrency } as Mode<Latency>
+  return {
+    async warm() {
+      for (let i = 0; i < WARMUP; i++) {
+        const warm = `/bench/raw/warm-${concurrency}-${i}`
+        const kv = await raw.create(warm, first)
+        await raw.update(warm, second, kv.modRevision)
+        await raw.get(warm)
+      }
+    },
+    async op(kind, i) {
+      if (kind === 'create') revisions[i] = (await raw.create(key(i), first)).modRevision
+      else if (kind === 'update') await raw.update(key(i), second, revisions[i]!)
+      else if (!(await raw.get(key(i)))) throw new Error(`raw etcd: ${key(i)} is missing`)
+    },
+    after: async (kind, samples) => void (result[kind] = samples.latency()),
+    result: () => result,
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,10 +364,24 @@ try {
   for (const concurrency of MODES) {
     process.stdout.write(`measuring ${OPS} creates, updates and gets with ${concurrency} client(s)...\n`)
     if (etcd) {
-      rawEtcd!.push(await rawMode(etcd.raw, concurrency, etcd.valueBytes))
-      stores.etcd!.push(await apiMode(ca, etcd.server, concurrency))
+      // the etcd-backed API and raw etcd take turns (see measure)
+      const raw = rawSide(etcd.raw, concurrency, etcd.valueBytes)
+      const api = await apiSide(ca, etcd.server, concurrency)
+      try {
+        await measure(concurrency, [raw, api])
+      } finally {
+        api.close()
+      }
+      rawEtcd!.push(raw.result())
+      stores.etcd!.push(api.result())
     }
-    stores.memory.push(await apiMode(ca, memory, concurrency))
+    const api = await apiSide(ca, memory, concurrency)
+    try {
+      await measure(concurrency, [api])
+    } finally {
+      api.close()
+    }
+    stores.memory.push(api.result())
   }
 } catch (e) {
   failure = e
@@ -345,7 +437,7 @@ await mkdir(dirname(out), { recursive: true })
 await writeFile(out, JSON.stringify(report, null, 2) + '\n')
 
 const row = (cells: (string | number)[]): string => cells.map((c, i) => (i < 3 ? String(c).padEnd(i === 0 ? 9 : 8) : String(c).padStart(9))).join(' ')
-process.stdout.write(`\n${row(['store', 'clients', 'op', 'p50 ms', 'p99 ms', 'ops/s', 'calls/op', 'store ms'])}\n`)
+process.stdout.write(`\n${row(['store', 'clients', 'op', 'p50 ms', 'p99 ms', 'ops/s', 'cpu ms', 'calls/op', 'store ms'])}\n`)
 for (const concurrency of MODES) {
   for (const op of OPERATIONS) {
     for (const [label, modes] of [
@@ -353,10 +445,13 @@ for (const concurrency of MODES) {
       ['etcd', stores.etcd],
     ] as const) {
       const m = modes?.find((x) => x.concurrency === concurrency)?.[op]
-      if (m) process.stdout.write(`${row([label, concurrency, op, m.p50Ms, m.p99Ms, m.opsPerSecond, m.storeCallsPerOp.total!, m.storeMsPerOp.total!])}\n`)
+      if (m)
+        process.stdout.write(
+          `${row([label, concurrency, op, m.p50Ms, m.p99Ms, m.opsPerSecond, m.cpuMsPerOp, m.storeCallsPerOp.total!, m.storeMsPerOp.total!])}\n`,
+        )
     }
     const r = rawEtcd?.find((x) => x.concurrency === concurrency)?.[op]
-    if (r) process.stdout.write(`${row(['raw etcd', concurrency, op, r.p50Ms, r.p99Ms, r.opsPerSecond, 1, ''])}\n`)
+    if (r) process.stdout.write(`${row(['raw etcd', concurrency, op, r.p50Ms, r.p99Ms, r.opsPerSecond, r.cpuMsPerOp, 1, ''])}\n`)
   }
 }
 process.stdout.write(
@@ -364,5 +459,7 @@ process.stdout.write(
     ? `\ntarget ${TARGET}: create p99 ${create.apiP99Ms} ms vs raw ${create.rawP99Ms} ms (x${create.ratio}, limit ${create.limitMs} ms): ${create.meetsTarget ? 'met' : 'NOT met'}\n`
     : `\ntarget ${TARGET}: not measured (${report.target.reason})\n`,
 )
-process.stdout.write(`(calls/op: store calls the API server made per request; store ms: mean time per request it waited on them)\nwritten to ${out}\n`)
+process.stdout.write(
+  `(cpu ms: this process's CPU time per request, clients and API server; calls/op: store calls the API server made per request; store ms: mean time per request it waited on them)\nwritten to ${out}\n`,
+)
 process.exit(0)
