@@ -22,15 +22,17 @@ export interface ApiBenchServerData {
   endpoints?: string[]
 }
 
-/** Store calls made since the last reset: how many of each method, and the ms they took in all. */
+/** Store calls made since the last reset: how many of each method, the ms they took in all, and each call's ms. */
 export interface StoreCallCounts {
   calls: Record<string, number>
   ms: Record<string, number>
+  /** The duration of every call (any method), in ms, in the order they ended. */
+  each: number[]
 }
 
 /** Counts every call a Store gets and the time until its promise settled. */
 class CountingStore implements Store {
-  counts: StoreCallCounts = { calls: {}, ms: {} }
+  counts: StoreCallCounts = { calls: {}, ms: {}, each: [] }
 
   constructor(private readonly inner: Store) {}
 
@@ -40,7 +42,9 @@ class CountingStore implements Store {
     try {
       return await run()
     } finally {
-      this.counts.ms[method] = (this.counts.ms[method] ?? 0) + performance.now() - t0
+      const ms = performance.now() - t0
+      this.counts.ms[method] = (this.counts.ms[method] ?? 0) + ms
+      this.counts.each.push(ms)
     }
   }
 
@@ -102,7 +106,7 @@ const server = new ApiServer({
 parentPort!.on('message', (m: { type: string }) => {
   if (m.type === 'counts') {
     parentPort!.postMessage({ type: 'counts', counts: counting.counts })
-    counting.counts = { calls: {}, ms: {} }
+    counting.counts = { calls: {}, ms: {}, each: [] }
   } else if (m.type === 'stop') {
     void server
       .stop()

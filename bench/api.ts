@@ -75,6 +75,12 @@ interface ApiLatency extends Latency {
   storeCallsPerOp: Record<string, number>
   /** Mean time per request the API server waited on the store, by Store method (and in all), in ms. */
   storeMsPerOp: Record<string, number>
+  /**
+   * p50 and p99 of each store call's duration as the API server waited on it (ms): beside the
+   * request's own p50 and p99, they tell the store's share of the tail from the API server's.
+   */
+  storeCallP50Ms: number
+  storeCallP99Ms: number
 }
 type Mode<L> = { concurrency: number } & Record<Op, L>
 
@@ -276,7 +282,13 @@ async function apiSide(ca: CertificateAuthority, server: BenchServer, concurrenc
     before: async () => void (await server.counts()),
     async after(kind, samples) {
       const counts = await server.counts()
-      result[kind] = { ...samples.latency(), storeCallsPerOp: perOp(counts.calls), storeMsPerOp: perOp(counts.ms) }
+      result[kind] = {
+        ...samples.latency(),
+        storeCallsPerOp: perOp(counts.calls),
+        storeMsPerOp: perOp(counts.ms),
+        storeCallP50Ms: round2(percentile(counts.each, 50)),
+        storeCallP99Ms: round2(percentile(counts.each, 99)),
+      }
     },
     result: () => result,
     close: () => clients.forEach((c) => c.close()),
