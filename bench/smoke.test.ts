@@ -70,6 +70,10 @@ const SMOKES: Smoke[] = [
       ['stores.etcd', nonEmpty],
       ['rawEtcd', nonEmpty],
       ['target.createP99Ms', positive],
+      // where the time goes: CPU per request on both sides, and the store calls' own latency
+      ['stores.etcd.0.create.cpuMsPerOp', positive],
+      ['rawEtcd.0.create.cpuMsPerOp', positive],
+      ['stores.etcd.0.create.storeCallP99Ms', positive],
     ],
     timeoutMs: 120_000,
   },
