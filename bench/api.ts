@@ -113,12 +113,11 @@ class Samples {
   }
 
   latency(): Latency {
-    const sorted = [...this.ms].sort((a, b) => a - b)
-    const n = sorted.length
+    const n = this.ms.length
     return {
-      p50Ms: round2(percentile(sorted, 50)),
-      p99Ms: round2(percentile(sorted, 99)),
-      meanMs: round2(sorted.reduce((a, b) => a + b, 0) / n),
+      p50Ms: round2(percentile(this.ms, 50)),
+      p99Ms: round2(percentile(this.ms, 99)),
+      meanMs: round2(this.ms.reduce((a, b) => a + b, 0) / n),
       opsPerSecond: Math.round((n / this.wallMs) * 1000),
       cpuMsPerOp: round2(this.cpuMs / n),
     }
@@ -128,7 +127,7 @@ class Samples {
 /**
  * One way of doing the three operations (through the API, or raw on etcd): `op(kind, i, client)`
  * does request i of that kind; `warm()` runs before the measuring; `before`/`after` bracket each
- * operation's requests (the API server's store-call counters).
+ * operation's requests (the API server's store-call counters), `after` getting their samples.
  */
 interface Side {
   op(kind: Op, i: number, client: number): Promise<void>
@@ -143,9 +142,8 @@ interface Side {
  * alternating, so a machine whose speed drifts during the run (other work, a neighbour on the
  * host) weighs on every side alike: the comparison is within the run, chunk by chunk.
  */
-async function measure(concurrency: number, sides: Side[]): Promise<Record<Op, Samples>[]> {
+async function measure(concurrency: number, sides: Side[]): Promise<void> {
   for (const side of sides) await side.warm()
-  const results = sides.map(() => ({}) as Record<Op, Samples>)
   const chunk = Math.max(10, concurrency * 4)
   for (const kind of OPERATIONS) {
     for (const side of sides) await side.before?.(kind)
@@ -157,12 +155,8 @@ async function measure(concurrency: number, sides: Side[]): Promise<Record<Op, S
         await samples[s]!.run(from, to, concurrency, (i, client) => sides[s]!.op(kind, i, client))
       }
     }
-    for (let s = 0; s < sides.length; s++) {
-      results[s]![kind] = samples[s]!
-      await sides[s]!.after?.(kind, samples[s]!)
-    }
+    for (let s = 0; s < sides.length; s++) await sides[s]!.after?.(kind, samples[s]!)
   }
-  return results
 }
 
 // ---------------------------------------------------------------------------------------------
